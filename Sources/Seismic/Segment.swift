@@ -1,0 +1,66 @@
+/// Samples as a file holds them: integers stay integers, floats keep their width.
+public enum Samples: Sendable, Equatable {
+  case int32([Int32])
+  case float32([Float])
+  case float64([Double])
+
+  public var count: Int {
+    switch self {
+    case .int32(let v): v.count
+    case .float32(let v): v.count
+    case .float64(let v): v.count
+    }
+  }
+
+  public var sampleType: SampleType {
+    switch self {
+    case .int32: .int32
+    case .float32: .float32
+    case .float64: .float64
+    }
+  }
+
+  /// The samples as Double (exact for every case).
+  public var doubles: [Double] {
+    switch self {
+    case .int32(let v): v.map(Double.init)
+    case .float32(let v): v.map(Double.init)
+    case .float64(let v): v
+    }
+  }
+}
+
+public enum SampleType: String, Sendable, Codable, CaseIterable {
+  case int32, float32, float64
+  public var byteWidth: Int { self == .float64 ? 8 : 4 }
+}
+
+/// One continuous run of samples of one channel: no gap and no overlap inside.
+public struct Segment: Sendable, Equatable {
+  public var source: SourceIdentifier
+  /// Time of the first sample.
+  public var startTime: Timestamp
+  /// Samples per second (0 is legal in SEED and means "not a time series").
+  public var samplingRate: Double
+  public var samples: Samples
+
+  public init(source: SourceIdentifier, startTime: Timestamp, samplingRate: Double, samples: Samples) {
+    self.source = source
+    self.startTime = startTime
+    self.samplingRate = samplingRate
+    self.samples = samples
+  }
+
+  public var sampleCount: Int { samples.count }
+
+  /// Nanoseconds between samples (0 when the rate is 0).
+  public var samplePeriodNanoseconds: Double { samplingRate > 0 ? 1e9 / samplingRate : 0 }
+
+  /// Time of the last sample (ObsPy's `endtime`).
+  public var endTime: Timestamp { time(ofSample: max(sampleCount - 1, 0)) }
+
+  /// Time of sample `index`, rounded to the nanosecond.
+  public func time(ofSample index: Int) -> Timestamp {
+    startTime.adding(nanoseconds: Int64((Double(index) * samplePeriodNanoseconds).rounded()))
+  }
+}

@@ -1,0 +1,162 @@
+import Foundation
+
+/// A point in time as Int64 nanoseconds since 1970-01-01T00:00:00Z (UTC), as libmseed keeps it.
+///
+/// Covers 1677..2262, which every seismic archive fits. ISO 8601 text is always UTC.
+public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible {
+  public var nanoseconds: Int64
+
+  public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
+
+  public init(seconds: Double) { self.nanoseconds = Int64((seconds * 1e9).rounded()) }
+
+  public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
+
+  /// Seconds since the epoch (loses precision below ~0.1 us for present-day times).
+  public var seconds: Double { Double(nanoseconds) / 1e9 }
+
+  public func adding(nanoseconds delta: Int64) -> Timestamp { Timestamp(nanoseconds: nanoseconds + delta) }
+  public func adding(seconds delta: Double) -> Timestamp {
+    Timestamp(nanoseconds: nanoseconds + Int64((delta * 1e9).rounded()))
+  }
+
+  /// Nanoseconds from `other` to `self`.
+  public func nanoseconds(since other: Timestamp) -> Int64 { nanoseconds - other.nanoseconds }
+
+  public var description: String { iso8601 }
+
+  // MARK: ISO 8601
+
+  /// `2026-03-01T00:06:16.649649Z`: UTC with microseconds (sub-microsecond part truncated toward
+  /// negative infinity, as ObsPy's UTCDateTime prints).
+  public var iso8601: String {
+    let (secs, frac) = nanoseconds.floorDivided(by: 1_000_000_000)
+    let (days, secOfDay) = secs.floorDivided(by: 86_400)
+    let (y, m, d) = Timestamp.civil(fromDays: days)
+    let hh = secOfDay / 3600, mm = (secOfDay % 3600) / 60, ss = secOfDay % 60
+    let micro = frac / 1000
+    return String(
+      format: "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%06lldZ", y, m, d, hh, mm, ss, micro)
+  }
+
+  /// Parses `YYYY-MM-DDTHH:MM:SS[.fffffffff][Z|+00:00]` (also a space instead of `T`, and a date
+  /// alone). Times must be UTC: a non-zero offset is applied. Returns nil for anything else.
+  public init?(iso8601 text: String) {
+    let s = Array(text.trimmingCharacters(in: .whitespaces).utf8)
+    var i = 0
+    func number(_ count: Int) -> Int64? {
+      guard i + count <= s.count else { return nil }
+      var v: Int64 = 0
+      for k in 0..<count {
+        let c = s[i + k]
+        guard c >= 48 && c <= 57 else { return nil }
+        v = v * 10 + Int64(c - 48)
+      }
+      i += count
+      return v
+    }
+    func expect(_ c: UInt8) -> Bool {
+      guard i < s.count, s[i] == c else { return false }
+      i += 1
+      return true
+    }
+    guard let y = number(4), expect(UInt8(ascii: "-")), let mo = number(2),
+      expect(UInt8(ascii: "-")), let d = number(2)
+    else { return nil }
+    guard (1...12).contains(mo), d >= 1, d <= Timestamp.daysInMonth(year: y, month: mo) else {
+      return nil
+    }
+    var hh: Int64 = 0, mi: Int64 = 0, ss: Int64 = 0, frac: Int64 = 0
+    if i < s.count {
+      guard s[i] == UInt8(ascii: "T") || s[i] == UInt8(ascii: " ") else { return nil }
+      i += 1
+      guard let h = number(2), expect(UInt8(ascii: ":")), let m = number(2) else { return nil }
+      hh = h
+      mi = m
+      if expect(UInt8(ascii: ":")) {
+        guard let sec = number(2) else { return nil }
+        ss = sec
+        if expect(UInt8(ascii: ".")) {
+          var digits = 0
+          while i < s.count, s[i] >= 48, s[i] <= 57 {
+            if digits < 9 { frac = frac * 10 + Int64(s[i] - 48) }
+            digits += 1
+            i += 1
+          }
+          guard digits > 0 else { return nil }
+          for _ in digits..<9 where digits < 9 { frac *= 10 }
+        }
+      }
+      guard hh < 24, mi < 60, ss < 61 else { return nil }
+    }
+    var offsetSeconds: Int64 = 0
+    if i < s.count {
+      if s[i] == UInt8(ascii: "Z") || s[i] == UInt8(ascii: "z") {
+        i += 1
+      } else if s[i] == UInt8(ascii: "+") || s[i] == UInt8(ascii: "-") {
+        let sign: Int64 = s[i] == UInt8(ascii: "+") ? 1 : -1
+        i += 1
+        guard let oh = number(2) else { return nil }
+        _ = expect(UInt8(ascii: ":"))
+        guard let om = number(2) else { return nil }
+        offsetSeconds = sign * (oh * 3600 + om * 60)
+      }
+    }
+    guard i == s.count else { return nil }
+    let days = Timestamp.days(fromCivil: y, m: mo, d: d)
+    let secs = days * 86_400 + hh * 3600 + mi * 60 + ss - offsetSeconds
+    self.nanoseconds = secs * 1_000_000_000 + frac
+  }
+
+  // MARK: Calendar (proleptic Gregorian, Howard Hinnant's algorithms)
+
+  static func days(fromCivil y0: Int64, m: Int64, d: Int64) -> Int64 {
+    let y = m <= 2 ? y0 - 1 : y0
+    let era = (y >= 0 ? y : y - 399) / 400
+    let yoe = y - era * 400
+    let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+    return era * 146_097 + doe - 719_468
+  }
+
+  static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
+    let z = z0 + 719_468
+    let era = (z >= 0 ? z : z - 146_096) / 146_097
+    let doe = z - era * 146_097
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+    let y = yoe + era * 400
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+    let mp = (5 * doy + 2) / 153
+    let d = doy - (153 * mp + 2) / 5 + 1
+    let m = mp < 10 ? mp + 3 : mp - 9
+    return (m <= 2 ? y + 1 : y, m, d)
+  }
+
+  static func daysInMonth(year: Int64, month: Int64) -> Int64 {
+    switch month {
+    case 2: return (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28
+    case 4, 6, 9, 11: return 30
+    default: return 31
+    }
+  }
+
+  /// Builds a time from a year, day of year (1-based) and time of day, as SEED and SAC headers hold it.
+  public init(year: Int, dayOfYear: Int, hour: Int, minute: Int, second: Int, nanosecond: Int64) {
+    let days = Timestamp.days(fromCivil: Int64(year), m: 1, d: 1) + Int64(dayOfYear - 1)
+    let secs = days * 86_400 + Int64(hour) * 3600 + Int64(minute) * 60 + Int64(second)
+    self.nanoseconds = secs * 1_000_000_000 + nanosecond
+  }
+}
+
+extension Int64 {
+  /// Quotient and remainder rounded toward negative infinity (the remainder is never negative).
+  func floorDivided(by d: Int64) -> (Int64, Int64) {
+    var q = self / d
+    var r = self % d
+    if r < 0 {
+      q -= 1
+      r += d
+    }
+    return (q, r)
+  }
+}

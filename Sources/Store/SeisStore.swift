@@ -1,0 +1,53 @@
+import Foundation
+import GRDB
+import Seismic
+
+/// The one database object of the app: a SQLite file in WAL mode with a forward-only, named
+/// migration history. Readers are never blocked by a writer; two writers are serialised.
+public final class SeisStore: Sendable {
+  public let writer: any DatabaseWriter
+  public let path: String
+
+  /// Opens (creating if needed) the store at `path` and migrates it forward.
+  public init(path: String) throws {
+    var config = Configuration()
+    config.foreignKeysEnabled = true
+    config.busyMode = .timeout(60)
+    config.prepareDatabase { db in
+      try db.execute(sql: "PRAGMA synchronous = NORMAL")
+    }
+    let pool = try DatabasePool(path: path, configuration: config)
+    self.writer = pool
+    self.path = path
+    try SeisStore.migrator.migrate(pool)
+  }
+
+  /// An in-memory store, for tests.
+  public init() throws {
+    var config = Configuration()
+    config.foreignKeysEnabled = true
+    let queue = try DatabaseQueue(configuration: config)
+    self.writer = queue
+    self.path = ":memory:"
+    try SeisStore.migrator.migrate(queue)
+  }
+
+  /// Every migration, in order. Each one is named, lives in its own file
+  /// (`Migrations/NNNN-name.swift`) and is never edited once released.
+  static var migrator: DatabaseMigrator {
+    var m = DatabaseMigrator()
+    for migration in SeisStore.migrations {
+      m.registerMigration(migration.name, migrate: migration.apply)
+    }
+    return m
+  }
+
+  static let migrations: [Migration] = [
+    Migration(name: "0001-metadata", apply: Migration0001.apply)
+  ]
+}
+
+struct Migration: Sendable {
+  let name: String
+  let apply: @Sendable (Database) throws -> Void
+}

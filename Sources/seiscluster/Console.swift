@@ -1,0 +1,52 @@
+import Foundation
+import Logging
+
+/// One-line messages on stderr: `error: ...`, `warning: ...`, and plain summaries.
+enum Console {
+  nonisolated(unsafe) private static var bootstrapped = false
+
+  static func bootstrap(quiet: Bool) {
+    guard !bootstrapped else { return }
+    bootstrapped = true
+    let level: Logger.Level =
+      ProcessInfo.processInfo.environment["SEISCLUSTER_LOG"] == "debug"
+      ? .debug : (quiet ? .warning : .info)
+    LoggingSystem.bootstrap { _ in StderrLogHandler(logLevel: level) }
+  }
+
+  static func error(_ message: String) { write("error: " + message) }
+  static func warning(_ message: String) { write("warning: " + message) }
+
+  static func write(_ line: String) {
+    let oneLine = line.replacingOccurrences(of: "\n", with: " ")
+    FileHandle.standardError.write(Data((oneLine + "\n").utf8))
+  }
+
+  /// A short text for an error, without Swift's type dump.
+  static func describe(_ error: any Error) -> String {
+    if let e = error as? LocalizedError, let text = e.errorDescription { return text }
+    return String(describing: error)
+  }
+}
+
+/// Prints each log record as one line on stderr: warnings and errors prefixed by their level,
+/// info as is.
+struct StderrLogHandler: LogHandler {
+  var logLevel: Logger.Level
+  var metadata: Logger.Metadata = [:]
+
+  subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    get { metadata[key] }
+    set { metadata[key] = newValue }
+  }
+
+  func log(event: LogEvent) {
+    let text = "\(event.message)"
+    switch event.level {
+    case .critical, .error: Console.write("error: " + text)
+    case .warning: Console.write("warning: " + text)
+    case .info, .notice: Console.write(text)
+    case .debug, .trace: Console.write("debug: " + text)
+    }
+  }
+}
