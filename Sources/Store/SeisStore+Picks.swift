@@ -1,0 +1,33 @@
+import GRDB
+import Seismic
+
+extension SeisStore {
+  /// Stores picks in one transaction; a pick already stored (same station, location, time and
+  /// phase) changes nothing. Returns how many were new.
+  @discardableResult
+  public func insertPicks(_ picks: [PickRecord]) throws -> Int {
+    try writer.write { db in
+      var inserted = 0
+      for var pick in picks {
+        try pick.insert(db, onConflict: .ignore)
+        if db.changesCount > 0 { inserted += 1 }
+      }
+      return inserted
+    }
+  }
+
+  /// Every stored pick, optionally of one phase, in time order.
+  public func picks(phase: String? = nil) throws -> [PickRecord] {
+    try writer.read { db in
+      var request = PickRecord.order(Column("time_ns"), Column("network"), Column("station"))
+      if let phase { request = request.filter(Column("phase") == phase) }
+      return try request.fetchAll(db)
+    }
+  }
+
+  /// Removes every pick of a phase (for re-running `detect`), returning how many went.
+  @discardableResult
+  public func deletePicks(phase: String) throws -> Int {
+    try writer.write { db in try PickRecord.filter(Column("phase") == phase).deleteAll(db) }
+  }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import GRDB
+import Seismic
+
+/// A window set with its windows, in window order, and their samples as one N x C x L tensor.
+public struct WindowSetContents: Sendable {
+  public var windowSet: WindowSetRecord
+  /// Window rows in `window_key` order; their `data` blobs are emptied (the samples are in
+  /// `samples`).
+  public var windows: [WindowRecord]
+  /// N x C x L float32, C order.
+  public var samples: [Float]
+
+  public var count: Int { windows.count }
+  public var windowSize: Int { windowSet.channelCount * windowSet.length }
+}
+
+extension SeisStore {
+  /// Stores `windows` as a new window set and makes it the current one, in one transaction.
+  /// Each window's samples must hold `set.channelCount * set.length` values.
+  @discardableResult
+  public func replaceCurrentWindowSet(_ set: WindowSetRecord, windows: [WindowRecord]) throws
+    -> WindowSetRecord
+  {
+    let size = set.channelCount * set.length * 4
+    for w in windows where w.data.count != size {
+      throw StoreError.invalid(
+        "window \(w.windowKey) holds \(w.data.count / 4) values, expected \(size / 4)")
+    }
+    return try writer.write { db in
+      try db.execute(sql: "UPDATE window_sets SET is_current = 0 WHERE is_current")
+      var stored = set
+      stored.isCurrent = true
+      try stored.insert(db)
+      guard let setID = stored.id else { throw StoreError.invalid("window set has no id") }
+      for var w in windows {
+        w.windowSetId = setID
+        try w.insert(db)
+      }
+      return stored
+    }
+  }
+
+  /// The current window set, if any.
+  public func currentWindowSet() throws -> WindowSetRecord? {
+    try writer.read { db in try WindowSetRecord.filter(Column("is_current") == true).fetchOne(db) }
+  }
+
+  /// A window set's windows and samples.
+  public func windowSetContents(id: Int64) throws -> WindowSetContents? {
+    try writer.read { db in
+      guard let set = try WindowSetRecord.fetchOne(db, key: id) else { return nil }
+      let rows = try WindowRecord.filter(Column("window_set_id") == id)
+        .order(Column("window_key")).fetchAll(db)
+      let size = set.channelCount * set.length
+      var samples = [Float](repeating: 0, count: rows.count * size)
+      var windows = rows
+      try samples.withUnsafeMutableBytes { raw in
+        for (i, row) in rows.enumerated() {
+          guard row.data.count == size * 4 else {
+            throw StoreError.invalid("window \(row.windowKey) blob has \(row.data.count) bytes")
+          }
+          let target = UnsafeMutableRawBufferPointer(
+            rebasing: raw[(i * size * 4)..<((i + 1) * size * 4)])
+          row.data.copyBytes(to: target)
+          windows[i].data = Data()
+        }
+      }
+      return WindowSetContents(windowSet: set, windows: windows, samples: samples)
+    }
+  }
+
+  /// The current window set's windows and samples, if there is a current set.
+  public func currentWindowSetContents() throws -> WindowSetContents? {
+    guard let id = try currentWindowSet()?.id else { return nil }
+    return try windowSetContents(id: id)
+  }
+}
+
+/// A store operation that would break an invariant.
+public enum StoreError: Error, CustomStringConvertible, Sendable {
+  case invalid(String)
+  public var description: String {
+    switch self {
+    case .invalid(let why): why
+    }
+  }
+}
