@@ -8,9 +8,6 @@ import PackageDescription
 let nativeRelease: [SwiftSetting] = [
   .unsafeFlags(["-target-cpu", "native"], .when(configuration: .release))
 ]
-let nativeReleaseC: [CSetting] = [
-  .unsafeFlags(["-march=native"], .when(configuration: .release))
-]
 
 // MARK: - Package
 

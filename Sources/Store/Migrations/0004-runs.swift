@@ -39,6 +39,7 @@ enum Migration0004 {
       t.column("probability", .double).notNull()
       t.column("distance", .double).notNull()
       t.column("q", .blob).notNull()
+      t.column("embedding", .blob)
       t.column("label", .text)
       t.column("label_probability", .double)
       t.column("is_hand_labelled", .boolean).notNull().defaults(to: false)

@@ -103,6 +103,8 @@ public struct AssignmentRecord: Codable, Sendable, Equatable, FetchableRecord, P
   public var distance: Double
   /// The K soft assignments, float32 little-endian.
   public var q: Data
+  /// The window's bottleneck features (D float32), for maps of the latent space.
+  public var embedding: Data?
   /// The class `relabel` gave, and its probability.
   public var label: String?
   public var labelProbability: Double?
@@ -110,7 +112,7 @@ public struct AssignmentRecord: Codable, Sendable, Equatable, FetchableRecord, P
 
   public init(
     runId: Int64, windowId: Int64, cluster: Int, probability: Double, distance: Double,
-    q: [Float], label: String? = nil, labelProbability: Double? = nil,
+    q: [Float], embedding: [Float]? = nil, label: String? = nil, labelProbability: Double? = nil,
     isHandLabelled: Bool = false
   ) {
     self.runId = runId
@@ -119,16 +121,15 @@ public struct AssignmentRecord: Codable, Sendable, Equatable, FetchableRecord, P
     self.probability = probability
     self.distance = distance
     self.q = q.withUnsafeBytes { Data($0) }
+    self.embedding = embedding.map { e in e.withUnsafeBytes { Data($0) } }
     self.label = label
     self.labelProbability = labelProbability
     self.isHandLabelled = isHandLabelled
   }
 
-  public var softAssignments: [Float] {
-    var out = [Float](repeating: 0, count: q.count / 4)
-    _ = out.withUnsafeMutableBytes { q.copyBytes(to: $0) }
-    return out
-  }
+  public var softAssignments: [Float] { q.float32Values }
+
+  public var embeddingValues: [Float]? { embedding?.float32Values }
 }
 
 /// A row of `checkpoints`: the latest resumable state of a running run.
@@ -154,5 +155,14 @@ public struct CheckpointRecord: Codable, Sendable, Equatable, FetchableRecord, P
     self.iteration = iteration
     self.state = state
     self.updatedAt = updatedAt
+  }
+}
+
+extension Data {
+  /// The bytes read as little-endian float32 values.
+  public var float32Values: [Float] {
+    var out = [Float](repeating: 0, count: count / 4)
+    _ = out.withUnsafeMutableBytes { copyBytes(to: $0) }
+    return out
   }
 }

@@ -1,0 +1,41 @@
+/// A run's training curves and stage times, stored as `runs.history_json`.
+public struct RunHistory: Codable, Sendable, Equatable {
+  /// One entry per pretraining epoch (reconstruction only, lambda = 0).
+  public struct Epoch: Codable, Sendable, Equatable {
+    public var epoch: Int
+    public var loss: Double
+    public init(epoch: Int, loss: Double) {
+      self.epoch = epoch
+      self.loss = loss
+    }
+  }
+
+  /// One entry per target update of the joint (DEC) stage.
+  public struct Update: Codable, Sendable, Equatable {
+    public var iteration: Int
+    /// `(1 - lambda) L_r + lambda KL`, averaged over the iterations since the last update.
+    public var loss: Double
+    public var reconstruction: Double
+    public var kl: Double
+    /// Share of windows whose cluster changed since the previous update.
+    public var labelChange: Double
+    public init(
+      iteration: Int, loss: Double, reconstruction: Double, kl: Double, labelChange: Double
+    ) {
+      self.iteration = iteration
+      self.loss = loss
+      self.reconstruction = reconstruction
+      self.kl = kl
+      self.labelChange = labelChange
+    }
+  }
+
+  public var pretraining: [Epoch] = []
+  public var updates: [Update] = []
+  /// Wall seconds per stage: `windows`, `pretrain`, `kmeans`, `cluster`, `store`.
+  public var stageSeconds: [String: Double] = [:]
+  /// Why the joint stage stopped: `tol`, `max-iterations`.
+  public var stopReason: String?
+
+  public init() {}
+}
