@@ -101,7 +101,8 @@ public enum DEC {
     throws -> Double
   {
     guard p.count == q.count else {
-      throw ClusteringError.shapeMismatch("target has \(p.count) values, soft assignment \(q.count)")
+      throw ClusteringError.shapeMismatch(
+        "target has \(p.count) values, soft assignment \(q.count)")
     }
     let n = try rowCount(of: q, dimension: clusterCount, name: "soft assignment")
     guard n > 0 else { return 0 }
@@ -213,7 +214,9 @@ extension DEC {
     guard embeddings.allSatisfy({ $0.isFinite }) else {
       throw ClusteringError.nonFinite("embeddings")
     }
-    guard centroids.allSatisfy({ $0.isFinite }) else { throw ClusteringError.nonFinite("centroids") }
+    guard centroids.allSatisfy({ $0.isFinite }) else {
+      throw ClusteringError.nonFinite("centroids")
+    }
     return (n, k)
   }
 

@@ -83,7 +83,8 @@ public struct KMeans: Sendable {
         var run = LloydRun(
           points: dataBox.buffer, count: count, dimension: dimension, clusterCount: k)
         run.seedPlusPlus(using: &generator)
-        let iterations = run.iterate(maximumIterations: maxIterations, shiftTolerance: shiftTolerance)
+        let iterations = run.iterate(
+          maximumIterations: maxIterations, shiftTolerance: shiftTolerance)
         box.buffer[r] = KMeansResult(
           centroids: run.centroids.map { Float($0) }, assignments: run.assignments,
           inertia: run.inertia, iterations: iterations, clusterCount: k, dimension: dimension)

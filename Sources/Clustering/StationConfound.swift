@@ -119,7 +119,8 @@ public struct StationConfoundReport: Sendable, Equatable {
       "Cramér's V \(fixed4(clusterStationV)), NMI \(fixed4(clusterStationNMI))"
     switch verdict {
     case .notApplicable:
-      return "station check: not applicable (\(stationCount) station(s), \(clusterCount) cluster(s))"
+      return
+        "station check: not applicable (\(stationCount) station(s), \(clusterCount) cluster(s))"
     case .independent:
       let beyond = stationShareBeyondTruth.map {
         ", station explains \(percent($0)) of the clusters beyond the truth"
