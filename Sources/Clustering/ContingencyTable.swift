@@ -55,8 +55,11 @@ public struct ContingencyTable: Sendable, Equatable {
     var mi = 0.0
     for i in rowLabels.indices {
       for j in columnLabels.indices where self[i, j] > 0 {
+        // The same arrangement as scikit-learn, so a perfect match gives exactly H.
         let nij = Double(self[i, j])
-        let term = nij / n * (log(nij) + log(n) - log(Double(a[i])) - log(Double(b[j])))
+        let share = nij / n
+        let outer = Double(a[i] * b[j])
+        let term = share * (log(nij) - log(n)) + share * (-log(outer) + log(n) + log(n))
         if abs(term) >= Double.ulpOfOne { mi += term }
       }
     }
@@ -98,10 +101,7 @@ public struct ContingencyTable: Sendable, Equatable {
     let n = Double(counts.reduce(0, +))
     guard n > 0 else { return 0 }
     var h = 0.0
-    for c in counts where c > 0 {
-      let p = Double(c) / n
-      h -= p * log(p)
-    }
-    return h
+    for c in counts where c > 0 { h += Double(c) / n * (log(Double(c)) - log(n)) }
+    return -h
   }
 }
