@@ -201,20 +201,41 @@ struct LloydRun {
   /// Greedy k-means++ (Arthur & Vassilvitskii 2007, with scikit-learn's 2 + ln K local trials):
   /// the first centroid is a uniformly drawn point; each next one is the best of several
   /// candidates drawn with probability proportional to D^2, the one lowering the potential most.
-  mutating func seedPlusPlus(using generator: inout SeededGenerator) {
+  ///
+  /// With `fixed` centroids (`M x dimension`), those are the first `M` centroids and only the
+  /// rest are drawn.
+  mutating func seedPlusPlus(using generator: inout SeededGenerator, fixed: [Double] = []) {
     let trials = 2 + Int(log(Double(clusterCount)))
+    let fixedCount = fixed.count / dimension
     var chosen = [Int](repeating: 0, count: clusterCount)
     var closest = [Double](repeating: 0, count: count)
     var candidateClosest = [Double](repeating: 0, count: count)
     var bestClosest = [Double](repeating: 0, count: count)
-    chosen[0] = min(count - 1, Int(generator.nextUniform() * Double(count)))
     var potential = 0.0
-    for i in 0..<count {
-      closest[i] = pointDistance(i, chosen[0])
-      potential += closest[i]
+    if fixedCount == 0 {
+      chosen[0] = min(count - 1, Int(generator.nextUniform() * Double(count)))
+      for i in 0..<count {
+        closest[i] = pointDistance(i, chosen[0])
+        potential += closest[i]
+      }
+    } else {
+      for i in 0..<count {
+        var best = Double.infinity
+        for c in 0..<fixedCount {
+          var s = 0.0
+          for d in 0..<dimension {
+            let e = Double(points[i * dimension + d]) - fixed[c * dimension + d]
+            s += e * e
+          }
+          best = min(best, s)
+        }
+        closest[i] = best
+        potential += best
+      }
     }
-    if clusterCount > 1 {
-      for c in 1..<clusterCount {
+    let firstDrawn = max(1, fixedCount)
+    if clusterCount > firstDrawn {
+      for c in firstDrawn..<clusterCount {
         var bestPotential = Double.infinity
         var bestCandidate = -1
         for _ in 0..<trials {
@@ -255,7 +276,8 @@ struct LloydRun {
     }
     for c in 0..<clusterCount {
       for d in 0..<dimension {
-        centroids[c * dimension + d] = Double(points[chosen[c] * dimension + d])
+        centroids[c * dimension + d] =
+          c < fixedCount ? fixed[c * dimension + d] : Double(points[chosen[c] * dimension + d])
       }
     }
   }
