@@ -322,7 +322,7 @@ struct LloydRun {
   /// its own centroid (ties: lowest index) that no other empty cluster took this round, as
   /// scikit-learn relocates empty clusters. Returns the total squared centroid shift.
   mutating func update() -> Double {
-    previous = centroids
+    for j in centroids.indices { previous[j] = centroids[j] }
     for j in sums.indices { sums[j] = 0 }
     for c in members.indices { members[c] = 0 }
     for i in 0..<count {
