@@ -38,7 +38,8 @@ struct ClusteringBenchmarks {
     let time = try Self.seconds {
       result = try KMeans(clusterCount: k, restarts: 20).fit(points, dimension: 16)
     }
-    let acc = try ClusteringMetrics.accuracy(truth: labels, predicted: result!.assignments)
+    let acc = try ClusteringMetrics.accuracy(
+      truth: labels, predicted: try #require(result).assignments)
     print("benchmark: k-means N=10000 D=16 K=\(k) restarts=20: \(time) s, ACC \(acc)")
     #expect(acc > 0.99)
   }

@@ -56,9 +56,13 @@ enum ClusteringFixtures {
     return try JSONDecoder().decode(T.self, from: Data(contentsOf: url))
   }
 
-  static let dec: DECFile = try! load("dec", as: DECFile.self)
-  static let kmeans: KMeansFile = try! load("kmeans", as: KMeansFile.self)
-  static let metrics: MetricsFile = try! load("metrics", as: MetricsFile.self)
+  static func dec() throws -> DECFile { try load("dec", as: DECFile.self) }
+  static func kmeans() throws -> KMeansFile { try load("kmeans", as: KMeansFile.self) }
+  static func metrics() throws -> MetricsFile { try load("metrics", as: MetricsFile.self) }
+
+  /// Indices for parameterised tests; a missing fixture yields one index so the test runs and
+  /// fails on loading rather than silently running nothing.
+  static func indices(_ count: () throws -> Int) -> [Int] { Array(0..<((try? count()) ?? 1)) }
 }
 
 extension Array where Element == Double {

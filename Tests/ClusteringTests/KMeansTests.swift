@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct KMeansTests {
   @Test func sameSeedGivesTheSameResultAndAnotherSeedMayNot() throws {
-    let set = ClusteringFixtures.kmeans.sets[2]  // overlapping blobs: many local optima
+    let set = try ClusteringFixtures.kmeans().sets[2]  // overlapping blobs: many local optima
     let points = set.points.floats
     let a = try KMeans(clusterCount: set.clusters, restarts: 3, seed: 42).fit(
       points, dimension: set.dimension)
@@ -23,7 +23,7 @@ import Testing
   }
 
   @Test func wellSeparatedBlobsAreRecovered() throws {
-    let set = ClusteringFixtures.kmeans.sets[0]
+    let set = try ClusteringFixtures.kmeans().sets[0]
     let result = try KMeans(clusterCount: set.clusters).fit(
       set.points.floats, dimension: set.dimension)
     #expect(try ClusteringMetrics.accuracy(truth: set.labels, predicted: result.assignments) == 1)
@@ -31,14 +31,14 @@ import Testing
   }
 
   @Test(arguments: [0, 1, 2]) func inertiaIsNoWorseThanScikitLearn(index: Int) throws {
-    let set = ClusteringFixtures.kmeans.sets[index]
+    let set = try ClusteringFixtures.kmeans().sets[index]
     let result = try KMeans(clusterCount: set.clusters, restarts: 20, seed: 0).fit(
       set.points.floats, dimension: set.dimension)
     #expect(result.inertia <= set.sklearnInertia * 1.005)
   }
 
   @Test func resultIsConsistentCentroidsAreMeansAndInertiaIsTheirCost() throws {
-    let set = ClusteringFixtures.kmeans.sets[1]
+    let set = try ClusteringFixtures.kmeans().sets[1]
     let d = set.dimension
     let result = try KMeans(clusterCount: set.clusters, restarts: 4, seed: 9).fit(
       set.points.floats, dimension: d)
