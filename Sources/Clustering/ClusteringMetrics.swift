@@ -90,10 +90,23 @@ public enum ClusteringMetrics {
 
 /// ACC, NMI and ARI of one labeling against the truth, with the item count.
 public struct ClusteringScores: Sendable, Equatable, CustomStringConvertible {
+  /// ACC with Hungarian matching.
   public var accuracy: Double
+  /// NMI, arithmetic normalisation.
   public var normalizedMutualInformation: Double
+  /// ARI.
   public var adjustedRandIndex: Double
+  /// Items scored.
   public var count: Int
+
+  public init(
+    accuracy: Double, normalizedMutualInformation: Double, adjustedRandIndex: Double, count: Int
+  ) {
+    self.accuracy = accuracy
+    self.normalizedMutualInformation = normalizedMutualInformation
+    self.adjustedRandIndex = adjustedRandIndex
+    self.count = count
+  }
 
   /// The contract's machine-readable line, `ACC=0.9841 NMI=0.8901 ARI=0.9372 N=9200`.
   public var description: String {

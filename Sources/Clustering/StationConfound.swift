@@ -100,7 +100,9 @@ public struct StationConfoundReport: Sendable, Equatable {
     case confounded
   }
 
+  /// Distinct stations among the windows.
   public var stationCount: Int
+  /// Distinct clusters among the windows.
   public var clusterCount: Int
   /// Cramér's V of cluster against station.
   public var clusterStationV: Double
