@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #else
-import Darwin
+  import Darwin
 #endif
 
 /// A fast, seedable random number generator (xoshiro256**, seeded through SplitMix64), so the
