@@ -77,6 +77,11 @@ let package = Package(
       ],
       swiftSettings: nativeRelease
     ),
+    .executableTarget(
+      name: "Benchmarks",
+      dependencies: ["NeuralNetwork", "Numerics"],
+      swiftSettings: nativeRelease
+    ),
 
     // MARK: Tests
     .target(name: "TestSupport", dependencies: ["Numerics"], path: "Tests/TestSupport"),

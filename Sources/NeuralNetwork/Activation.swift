@@ -27,18 +27,7 @@ public enum Activation: String, Codable, Sendable, CaseIterable {
     case .relu:
       for i in 0..<count { output[i] = max(input[i], 0) }
     case .tanh:
-      var i = 0
-      while i + 16 <= count {
-        let x = UnsafeRawPointer(input + i).loadUnaligned(as: SIMD16<Float>.self)
-        UnsafeMutableRawPointer(output + i).storeBytes(of: fastTanh(x), as: SIMD16<Float>.self)
-        i += 16
-      }
-      if i < count {
-        var x = SIMD16<Float>(repeating: 0)
-        for j in 0..<(count - i) { x[j] = input[i + j] }
-        let y = fastTanh(x)
-        for j in 0..<(count - i) { output[i + j] = y[j] }
-      }
+      for i in 0..<count { output[i] = fastTanh(input[i]) }
     }
   }
 
@@ -64,28 +53,26 @@ public enum Activation: String, Codable, Sendable, CaseIterable {
   }
 }
 
-/// tanh by the rational (13/6) approximation used in Eigen, on 16 lanes: clamped to
-/// |x| <= 7.9053 (where it reaches +-1 in float), and `x` itself for |x| < 4e-4.
+/// tanh by the rational (13/6) approximation used in Eigen: clamped to |x| <= 7.9053 (where it
+/// reaches +-1 in float), and `x` itself for |x| < 4e-4. Written with selects only, so loops over
+/// it vectorise.
 @inline(__always)
-func fastTanh(_ x: SIMD16<Float>) -> SIMD16<Float> {
-  typealias V = SIMD16<Float>
+func fastTanh(_ x: Float) -> Float {
   let clamp: Float = 7.905_311_107_635_498_05
-  let xc = x.clamped(lowerBound: V(repeating: -clamp), upperBound: V(repeating: clamp))
+  let xc = x < -clamp ? -clamp : (x > clamp ? clamp : x)
   let x2 = xc * xc
-  var p = V(repeating: -2.760_768_477_423_55e-16)
-  p = V(repeating: 2.000_187_904_824_77e-13).addingProduct(p, x2)
-  p = V(repeating: -8.604_671_522_137_35e-11).addingProduct(p, x2)
-  p = V(repeating: 5.122_297_090_371_14e-08).addingProduct(p, x2)
-  p = V(repeating: 1.485_722_357_179_79e-05).addingProduct(p, x2)
-  p = V(repeating: 6.372_619_288_754_36e-04).addingProduct(p, x2)
-  p = V(repeating: 4.893_524_558_917_86e-03).addingProduct(p, x2)
+  var p: Float = -2.760_768_477_423_55e-16
+  p = p * x2 + 2.000_187_904_824_77e-13
+  p = p * x2 + -8.604_671_522_137_35e-11
+  p = p * x2 + 5.122_297_090_371_14e-08
+  p = p * x2 + 1.485_722_357_179_79e-05
+  p = p * x2 + 6.372_619_288_754_36e-04
+  p = p * x2 + 4.893_524_558_917_86e-03
   p = p * xc
-  var q = V(repeating: 1.198_258_394_667_02e-06)
-  q = V(repeating: 1.185_347_056_866_54e-04).addingProduct(q, x2)
-  q = V(repeating: 2.268_434_632_439_00e-03).addingProduct(q, x2)
-  q = V(repeating: 4.893_525_185_543_85e-03).addingProduct(q, x2)
-  var result = p / q
-  let tiny = V(repeating: 0.0004)
-  result.replace(with: x, where: (x .< tiny) .& (x .> -tiny))
-  return result
+  var q: Float = 1.198_258_394_667_02e-06
+  q = q * x2 + 1.185_347_056_866_54e-04
+  q = q * x2 + 2.268_434_632_439_00e-03
+  q = q * x2 + 4.893_525_185_543_85e-03
+  let small = x < 0.0004 && x > -0.0004
+  return small ? x : p / q
 }

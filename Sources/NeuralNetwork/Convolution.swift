@@ -123,10 +123,7 @@ public struct Conv1D: Sendable, Equatable {
       c: parameterGradient, ldc: ck)
     let biasGradient = parameterGradient + outputChannels * ck
     for o in 0..<outputChannels {
-      let row = outputGradient + o * n
-      var sum: Float = 0
-      for t in 0..<n { sum += row[t] }
-      biasGradient[o] += sum
+      biasGradient[o] += sumOfElements(outputGradient + o * n, count: n)
     }
     guard let inputGradient else { return }
     // dColumns = W^T * dY, then col2im.
@@ -150,4 +147,22 @@ public struct Conv1D: Sendable, Equatable {
       }
     }
   }
+}
+
+/// The sum of `count` floats with 16 independent partial sums (so the loop vectorises), combined
+/// in a fixed order: deterministic, and more accurate than one running sum.
+@inlinable
+func sumOfElements(_ x: UnsafePointer<Float>, count: Int) -> Float {
+  var partial = SIMD16<Float>(repeating: 0)
+  var i = 0
+  while i + 16 <= count {
+    partial += UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+    i += 16
+  }
+  var sum = partial.sum()
+  while i < count {
+    sum += x[i]
+    i += 1
+  }
+  return sum
 }

@@ -11,6 +11,7 @@ public struct MaxPool1D: Sendable, Equatable {
   /// A pool over `channels` channels.
   public init(channels: Int) {
     precondition(channels > 0)
+    // Indices are Int32 relative to the block: callers keep blocks below 2^31 values.
     self.channels = channels
   }
 
@@ -27,16 +28,17 @@ public struct MaxPool1D: Sendable, Equatable {
       for b in 0..<batch {
         let base = c * batch * length + b * length
         let o = c * batch * outLength + b * outLength
+        let x = input + base
+        let y = output + o
+        let index = argmax + o
+        let base32 = Int32(truncatingIfNeeded: base)
+        // Branch-free so the loop vectorises; `>` sends ties to the first element.
         for j in 0..<outLength {
-          let first = input[base + 2 * j]
-          let second = input[base + 2 * j + 1]
-          if second > first {
-            output[o + j] = second
-            argmax[o + j] = Int32(base + 2 * j + 1)
-          } else {
-            output[o + j] = first
-            argmax[o + j] = Int32(base + 2 * j)
-          }
+          let first = x[2 * j]
+          let second = x[2 * j + 1]
+          let takeSecond = second > first
+          y[j] = takeSecond ? second : first
+          index[j] = base32 &+ Int32(truncatingIfNeeded: 2 * j) &+ (takeSecond ? 1 : 0)
         }
       }
     }
@@ -49,6 +51,6 @@ public struct MaxPool1D: Sendable, Equatable {
   ) {
     inputGradient.update(repeating: 0, count: channels * batch * length)
     let count = channels * batch * (length / 2)
-    for j in 0..<count { inputGradient[Int(argmax[j])] += outputGradient[j] }
+    for j in 0..<count { inputGradient[Int(truncatingIfNeeded: argmax[j])] += outputGradient[j] }
   }
 }

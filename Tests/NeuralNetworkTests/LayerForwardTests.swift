@@ -51,7 +51,8 @@ import Testing
     #expect(y == [1, 3, 5])
     #expect(argmax == [0, 2, 5])
     var dx = [Float](repeating: .nan, count: 7)
-    pool.backward(outputGradient: [1, 2, 3], argmax: argmax, inputGradient: &dx, batch: 1, length: 7)
+    pool.backward(
+      outputGradient: [1, 2, 3], argmax: argmax, inputGradient: &dx, batch: 1, length: 7)
     #expect(dx == [1, 0, 2, 0, 0, 3, 0])
   }
 

@@ -160,7 +160,8 @@ import Testing
     Reshape(channels: c, length: l).forward(input: flat, output: &back, batch: n)
     #expect(back == block)
     var gradient = [Float](repeating: 0, count: x.count)
-    Reshape(channels: c, length: l).backward(outputGradient: block, inputGradient: &gradient, batch: n)
+    Reshape(channels: c, length: l).backward(
+      outputGradient: block, inputGradient: &gradient, batch: n)
     #expect(gradient == x)
   }
 

@@ -20,7 +20,8 @@ enum Reference {
             for k in 0..<kernel {
               let u = t + k - left
               if u >= 0 && u < length {
-                s += weight[(o * inChannels + i) * kernel + k] * x[(b * inChannels + i) * length + u]
+                s +=
+                  weight[(o * inChannels + i) * kernel + k] * x[(b * inChannels + i) * length + u]
               }
             }
           }
@@ -93,7 +94,9 @@ enum Reference {
       defer { offset += count }
       return Array(p[offset..<(offset + count)])
     }
-    func kernel(_ s: Int) -> Int { config.kernels.count == 1 ? config.kernels[0] : config.kernels[s] }
+    func kernel(_ s: Int) -> Int {
+      config.kernels.count == 1 ? config.kernels[0] : config.kernels[s]
+    }
     var channels = config.inputChannels
     var length = padded
     var h = [Double](repeating: 0, count: n * channels * padded)
@@ -123,10 +126,12 @@ enum Reference {
     if config.latent > 0 {
       let w = take(config.latent * features)
       let bias = take(config.latent)
-      latent = dense(h, n: n, inFeatures: features, weight: w, bias: bias, outFeatures: config.latent)
+      latent = dense(
+        h, n: n, inFeatures: features, weight: w, bias: bias, outFeatures: config.latent)
       let w2 = take(features * config.latent)
       let b2 = take(features)
-      h = dense(latent, n: n, inFeatures: config.latent, weight: w2, bias: b2, outFeatures: features)
+      h = dense(
+        latent, n: n, inFeatures: config.latent, weight: w2, bias: b2, outFeatures: features)
       h = activate(h, config.activation)
     }
     for s in (0..<depth).reversed() {
