@@ -130,10 +130,12 @@ public struct Conv1D: Sendable, Equatable {
     BLAS.gemm(
       transposeA: true, transposeB: false, m: ck, n: n, k: outputChannels,
       a: parameters, lda: ck, b: outputGradient, ldb: n, beta: 0, c: columnGradient, ldc: n)
-    inputGradient.update(repeating: 0, count: inputChannels * n)
+    // col2im. The centre tap (shift 0) covers every step, so it assigns and the others add:
+    // no separate zeroing pass.
     for i in 0..<inputChannels {
       let destinationRow = inputGradient + i * n
-      for k in 0..<kernelSize {
+      destinationRow.update(from: columnGradient + (i * kernelSize + padLeft) * n, count: n)
+      for k in 0..<kernelSize where k != padLeft {
         let shift = k - padLeft
         let lo = max(0, -shift)
         let hi = min(length, length - shift)
