@@ -1,0 +1,327 @@
+import Foundation
+import NeuralNetwork
+import Numerics
+
+/// Settings of deep embedded clustering (Xie et al. 2016; Mousavi et al. 2019).
+public struct DECOptions: Codable, Sendable, Equatable {
+  /// K.
+  public var clusterCount: Int
+  /// Weight of the clustering term: `L = (1 - lambda) L_r + lambda KL(P || Q)`.
+  public var lambda: Double
+  /// Epochs of reconstruction-only pretraining (lambda = 0).
+  public var pretrainEpochs: Int
+  public var batchSize: Int
+  public var learningRate: Double
+  /// Iterations (batches) between refreshes of the target P.
+  public var updateInterval: Int
+  /// Training stops when fewer than this share of labels change between updates (0: never).
+  public var tolerance: Double
+  /// Upper bound on joint iterations.
+  public var maxIterations: Int
+  public var seed: UInt64
+  /// k-means restarts on the bottleneck features.
+  public var kmeansRestarts: Int
+
+  public init(
+    clusterCount: Int, lambda: Double = 0.1, pretrainEpochs: Int, batchSize: Int,
+    learningRate: Double, updateInterval: Int, tolerance: Double, maxIterations: Int,
+    seed: UInt64, kmeansRestarts: Int = 20
+  ) {
+    self.clusterCount = clusterCount
+    self.lambda = lambda
+    self.pretrainEpochs = pretrainEpochs
+    self.batchSize = batchSize
+    self.learningRate = learningRate
+    self.updateInterval = updateInterval
+    self.tolerance = tolerance
+    self.maxIterations = maxIterations
+    self.seed = seed
+    self.kmeansRestarts = kmeansRestarts
+  }
+
+  /// Checks the settings, throwing a one-line reason.
+  public func validate(windowCount: Int) throws {
+    func fail(_ why: String) -> ClusteringError { .invalidArgument(why) }
+    guard clusterCount >= 1 else { throw fail("--clusters must be at least 1") }
+    guard windowCount >= clusterCount else {
+      throw ClusteringError.tooFewPoints(points: windowCount, clusters: clusterCount)
+    }
+    guard (0...1).contains(lambda) else { throw fail("--lambda must lie in [0, 1]") }
+    guard pretrainEpochs >= 0 else { throw fail("--epochs must be >= 0") }
+    guard batchSize >= 1 else { throw fail("--batch must be >= 1") }
+    guard learningRate > 0, learningRate.isFinite else { throw fail("--learning-rate must be > 0") }
+    guard updateInterval >= 1 else { throw fail("--update-interval must be >= 1") }
+    guard tolerance >= 0, tolerance <= 1 else { throw fail("--tol must lie in [0, 1]") }
+    guard maxIterations >= 0 else { throw fail("--max-iterations must be >= 0") }
+    guard kmeansRestarts >= 1 else { throw fail("k-means needs at least one restart") }
+  }
+}
+
+/// What the joint stage reports at each target update.
+public struct DECUpdate: Sendable, Equatable {
+  public var iteration: Int
+  /// Mean over the iterations since the previous update (0 at the first update).
+  public var loss: Double
+  public var reconstruction: Double
+  public var kl: Double
+  /// Share of windows whose cluster changed since the previous update (1 at the first).
+  public var labelChange: Double
+}
+
+/// The outcome of clustering N windows.
+public struct DECResult: Sendable {
+  /// Cluster of every window (argmax q).
+  public var assignments: [Int]
+  /// N x K soft assignments.
+  public var softAssignment: [Float]
+  /// N x D bottleneck features.
+  public var embeddings: [Float]
+  /// K x D centroids.
+  public var centroids: [Float]
+  /// Distance of every window's embedding to its cluster's centroid.
+  public var distances: [Float]
+  public var pretrainingLosses: [Double]
+  public var updates: [DECUpdate]
+  /// `tol` or `max-iterations`.
+  public var stopReason: String
+  /// Wall seconds of `pretrain`, `kmeans` and `cluster`.
+  public var stageSeconds: [String: Double]
+}
+
+/// The training loop: pretrain the autoencoder on reconstruction, seed centroids by k-means on
+/// the bottleneck, then optimise `(1 - lambda) L_r + lambda KL(P || Q)` jointly over the network
+/// and the centroids, refreshing P on all windows every `updateInterval` iterations until fewer
+/// than `tolerance` of the labels change.
+///
+/// Windows are `N x C x L` float32 in one flat array (C order). Deterministic for a seed: the
+/// network reduces its batch in a fixed order, batches follow a seeded shuffle, and k-means is
+/// seeded.
+public final class DeepEmbeddedClustering {
+  public let model: Autoencoder
+  public let options: DECOptions
+  /// Called after every pretraining epoch with (epoch, mean loss).
+  public var onEpoch: ((Int, Double) -> Void)?
+  /// Called after every target update.
+  public var onUpdate: ((DECUpdate) -> Void)?
+
+  private let windows: Tensor
+  private let count: Int
+  private let channels: Int
+  private let length: Int
+  private var generator: SeededGenerator
+
+  /// - Parameters:
+  ///   - windows: `N x C x L` values, C order.
+  ///   - model: an autoencoder whose configuration has `C` input channels and length `L`.
+  public init(
+    windows: [Float], shape: (count: Int, channels: Int, length: Int), model: Autoencoder,
+    options: DECOptions
+  ) throws {
+    guard windows.count == shape.count * shape.channels * shape.length else {
+      throw ClusteringError.shapeMismatch(
+        "\(windows.count) values for \(shape.count) x \(shape.channels) x \(shape.length)")
+    }
+    guard model.configuration.inputChannels == shape.channels,
+      model.configuration.inputLength == shape.length
+    else {
+      throw ClusteringError.shapeMismatch(
+        "the model takes \(model.configuration.inputChannels) x \(model.configuration.inputLength),"
+          + " the windows are \(shape.channels) x \(shape.length)")
+    }
+    try options.validate(windowCount: shape.count)
+    if let bad = windows.firstIndex(where: { !$0.isFinite }) {
+      throw ClusteringError.nonFinite("window \(bad / (shape.channels * shape.length))")
+    }
+    self.windows = Tensor(shape: [shape.count, shape.channels, shape.length], values: windows)
+    self.count = shape.count
+    self.channels = shape.channels
+    self.length = shape.length
+    self.model = model
+    self.options = options
+    var seeds = SeededGenerator(seed: options.seed)
+    self.generator = seeds.split()
+  }
+
+  // MARK: Stages
+
+  /// Runs every stage and returns the clustering.
+  public func run() throws -> DECResult {
+    var seconds: [String: Double] = [:]
+    var clock = Date()
+    func lap(_ name: String) {
+      seconds[name] = Date().timeIntervalSince(clock)
+      clock = Date()
+    }
+    let losses = pretrain()
+    lap("pretrain")
+    var centroids = try initialCentroids()
+    lap("kmeans")
+    let (updates, reason) = try trainJointly(centroids: &centroids)
+    lap("cluster")
+    let z = model.encode(windows).values
+    let dimension = model.latentDimension
+    let q = try DEC.softAssignment(embeddings: z, centroids: centroids, dimension: dimension)
+    let labels = try DEC.assignments(softAssignment: q, clusterCount: options.clusterCount)
+    let all = try DEC.distances(embeddings: z, centroids: centroids, dimension: dimension)
+    let distances = labels.enumerated().map { all[$0.offset * options.clusterCount + $0.element] }
+    return DECResult(
+      assignments: labels, softAssignment: q, embeddings: z, centroids: centroids,
+      distances: distances, pretrainingLosses: losses, updates: updates, stopReason: reason,
+      stageSeconds: seconds)
+  }
+
+  /// Reconstruction-only training; returns the mean loss of every epoch.
+  public func pretrain() -> [Double] {
+    var losses: [Double] = []
+    guard options.pretrainEpochs > 0 else { return losses }
+    let batch = min(options.batchSize, count)
+    var buffer = Tensor(shape: [batch, channels, length])
+    let learningRate = Float(options.learningRate)
+    for epoch in 1...options.pretrainEpochs {
+      let order = shuffledOrder()
+      var sum = 0.0
+      var steps = 0
+      // Whole batches only (the shuffle changes every epoch, so every window is seen), which
+      // keeps one workspace for the whole run.
+      var start = 0
+      while start + batch <= count {
+        gather(order[start..<(start + batch)], into: &buffer)
+        sum += Double(model.trainReconstructionStep(buffer, learningRate: learningRate))
+        steps += 1
+        start += batch
+      }
+      let loss = sum / Double(max(steps, 1))
+      losses.append(loss)
+      onEpoch?(epoch, loss)
+    }
+    return losses
+  }
+
+  /// k-means (k-means++, seeded restarts) on the bottleneck features of every window.
+  public func initialCentroids() throws -> [Float] {
+    let z = model.encode(windows).values
+    let kmeans = KMeans(
+      clusterCount: options.clusterCount, restarts: options.kmeansRestarts,
+      seed: generator.next())
+    return try kmeans.fit(z, dimension: model.latentDimension).centroids
+  }
+
+  /// The joint stage, updating `centroids` in place. Returns the updates and why it stopped.
+  public func trainJointly(
+    centroids: inout [Float], fixedClasses: [Int?]? = nil
+  ) throws -> ([DECUpdate], String) {
+    let k = options.clusterCount
+    let dimension = model.latentDimension
+    let lambda = Float(options.lambda)
+    let learningRate = Float(options.learningRate)
+    let batch = min(options.batchSize, count)
+    var buffer = Tensor(shape: [batch, channels, length])
+    var reconstructionGradient = Tensor(shape: [batch, channels, length])
+    var latentGradient = Tensor(shape: [batch, dimension])
+    var centroidOptimizer = Adam(parameterCount: k * dimension)
+    var updates: [DECUpdate] = []
+    var previous: [Int]? = nil
+    var target: [Float] = []
+    var batchTarget = [Float](repeating: 0, count: batch * k)
+    var order = shuffledOrder()
+    var cursor = 0
+    var sums = (loss: 0.0, reconstruction: 0.0, kl: 0.0, steps: 0)
+    let reconstructionScale = 2 * (1 - lambda) / Float(batch * channels * length)
+    var stopReason = "max-iterations"
+
+    for iteration in 0...options.maxIterations {
+      if iteration % options.updateInterval == 0 || iteration == options.maxIterations {
+        let z = model.encode(windows).values
+        let q = try DEC.softAssignment(embeddings: z, centroids: centroids, dimension: dimension)
+        if let fixedClasses {
+          target = try DEC.constrainedTargetDistribution(
+            softAssignment: q, clusterCount: k, fixedClasses: fixedClasses)
+        } else {
+          target = try DEC.targetDistribution(softAssignment: q, clusterCount: k)
+        }
+        let labels = try DEC.assignments(softAssignment: q, clusterCount: k)
+        let change =
+          try previous.map { try DEC.labelChangeFraction(previous: $0, current: labels) } ?? 1
+        let steps = Double(max(sums.steps, 1))
+        let update = DECUpdate(
+          iteration: iteration, loss: sums.loss / steps,
+          reconstruction: sums.reconstruction / steps,
+          kl: sums.kl / steps, labelChange: change)
+        updates.append(update)
+        onUpdate?(update)
+        sums = (0, 0, 0, 0)
+        if previous != nil && options.tolerance > 0 && change < options.tolerance {
+          stopReason = "tol"
+          break
+        }
+        previous = labels
+        if iteration == options.maxIterations { break }
+      }
+
+      if cursor + batch > count {
+        order = shuffledOrder()
+        cursor = 0
+      }
+      let indices = order[cursor..<(cursor + batch)]
+      cursor += batch
+      gather(indices, into: &buffer)
+      for (row, index) in indices.enumerated() {
+        for j in 0..<k { batchTarget[row * k + j] = target[index * k + j] }
+      }
+
+      let (latent, reconstruction) = model.forward(buffer)
+      var squaredError = 0.0
+      reconstruction.values.withUnsafeBufferPointer { r in
+        buffer.values.withUnsafeBufferPointer { x in
+          reconstructionGradient.values.withUnsafeMutableBufferPointer { g in
+            for i in 0..<g.count {
+              let d = r[i] - x[i]
+              squaredError += Double(d * d)
+              g[i] = reconstructionScale * d
+            }
+          }
+        }
+      }
+      let reconstructionLoss = squaredError / Double(batch * channels * length)
+      let clustering = try DEC.loss(
+        embeddings: latent.values, centroids: centroids, target: batchTarget, dimension: dimension)
+      for i in 0..<latentGradient.values.count {
+        latentGradient.values[i] = lambda * clustering.embeddingGradient[i]
+      }
+      model.backward(reconstructionGradient: reconstructionGradient, latentGradient: latentGradient)
+      model.updateParameters(learningRate: learningRate)
+      let centroidGradient = clustering.centroidGradient.map { lambda * $0 }
+      centroids.withUnsafeMutableBufferPointer { c in
+        centroidGradient.withUnsafeBufferPointer { g in
+          centroidOptimizer.update(
+            parameters: c.baseAddress!, gradients: g.baseAddress!, learningRate: learningRate)
+        }
+      }
+      sums.reconstruction += reconstructionLoss
+      sums.kl += clustering.value
+      sums.loss += Double(1 - lambda) * reconstructionLoss + Double(lambda) * clustering.value
+      sums.steps += 1
+    }
+    return (updates, stopReason)
+  }
+
+  // MARK: Batches
+
+  private func shuffledOrder() -> [Int] {
+    var order = Array(0..<count)
+    order.shuffle(using: &generator)
+    return order
+  }
+
+  private func gather(_ indices: ArraySlice<Int>, into buffer: inout Tensor) {
+    let size = channels * length
+    windows.values.withUnsafeBufferPointer { source in
+      buffer.values.withUnsafeMutableBufferPointer { destination in
+        for (row, index) in indices.enumerated() {
+          (destination.baseAddress! + row * size).update(
+            from: source.baseAddress! + index * size, count: size)
+        }
+      }
+    }
+  }
+}

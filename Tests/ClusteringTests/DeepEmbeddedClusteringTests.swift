@@ -1,0 +1,112 @@
+import Foundation
+import NeuralNetwork
+import Numerics
+import Testing
+
+@testable import Clustering
+
+@Suite struct DeepEmbeddedClusteringTests {
+  /// Two families of 1 x 64 windows: a decaying low-frequency pulse and a high-frequency burst,
+  /// random amplitude sign, phase and noise.
+  func twoFamilies(count: Int, seed: UInt64) -> (windows: [Float], truth: [Int]) {
+    var g = SeededGenerator(seed: seed)
+    var windows: [Float] = []
+    var truth: [Int] = []
+    for i in 0..<count {
+      let family = i % 2
+      let frequency = family == 0 ? 0.04 : 0.3
+      let phase = 0.5 * g.nextGaussian()
+      let onset = 10 + Int(g.nextUniform() * 10)
+      for t in 0..<64 {
+        let s =
+          t < onset
+          ? 0 : exp(-Double(t - onset) / 20) * sin(2 * .pi * frequency * Double(t) + phase)
+        windows.append(Float(s + 0.1 * g.nextGaussian()))
+      }
+      truth.append(family)
+    }
+    return (windows, truth)
+  }
+
+  func options(seed: UInt64) -> DECOptions {
+    DECOptions(
+      clusterCount: 2, pretrainEpochs: 30, batchSize: 32, learningRate: 3e-3, updateInterval: 10,
+      tolerance: 0.001, maxIterations: 200, seed: seed)
+  }
+
+  func model(seed: UInt64) throws -> Autoencoder {
+    try Autoencoder(
+      configuration: .init(
+        inputChannels: 1, inputLength: 64, filters: [8, 8], kernels: [5], activation: .tanh,
+        latent: 4), seed: seed)
+  }
+
+  @Test func separatesTwoSignalFamilies() throws {
+    let (windows, truth) = twoFamilies(count: 256, seed: 7)
+    let dec = try DeepEmbeddedClustering(
+      windows: windows, shape: (256, 1, 64), model: try model(seed: 1), options: options(seed: 1))
+    let result = try dec.run()
+    let accuracy = try ClusteringMetrics.accuracy(truth: truth, predicted: result.assignments)
+    #expect(accuracy >= 0.95)
+    #expect(result.pretrainingLosses.count == 30)
+    #expect(result.pretrainingLosses.last! < result.pretrainingLosses.first!)
+    #expect(result.updates.first?.labelChange == 1)
+    #expect(result.softAssignment.count == 256 * 2)
+    for i in 0..<256 {
+      let row = result.softAssignment[(i * 2)..<(i * 2 + 2)]
+      #expect(abs(row.reduce(0, +) - 1) < 1e-4)
+      #expect(row[i * 2 + result.assignments[i]] == row.max())
+    }
+  }
+
+  @Test func sameSeedGivesSameLabelsAndCentroids() throws {
+    let (windows, _) = twoFamilies(count: 96, seed: 3)
+    var o = options(seed: 5)
+    o.pretrainEpochs = 3
+    o.maxIterations = 30
+    let a = try DeepEmbeddedClustering(
+      windows: windows, shape: (96, 1, 64), model: try model(seed: 5), options: o
+    ).run()
+    let b = try DeepEmbeddedClustering(
+      windows: windows, shape: (96, 1, 64), model: try model(seed: 5), options: o
+    ).run()
+    #expect(a.assignments == b.assignments)
+    #expect(a.centroids == b.centroids)
+    #expect(a.updates == b.updates)
+  }
+
+  @Test func stopsWhenFewLabelsChangeAndHonoursTheIterationCap() throws {
+    let (windows, _) = twoFamilies(count: 64, seed: 4)
+    var o = options(seed: 2)
+    o.pretrainEpochs = 2
+    o.tolerance = 1  // any update after the first stops
+    let stopped = try DeepEmbeddedClustering(
+      windows: windows, shape: (64, 1, 64), model: try model(seed: 2), options: o
+    ).run()
+    #expect(stopped.stopReason == "tol")
+    #expect(stopped.updates.map(\.iteration) == [0, 10])
+    o.tolerance = 0
+    o.maxIterations = 25
+    let capped = try DeepEmbeddedClustering(
+      windows: windows, shape: (64, 1, 64), model: try model(seed: 2), options: o
+    ).run()
+    #expect(capped.stopReason == "max-iterations")
+    #expect(capped.updates.map(\.iteration) == [0, 10, 20, 25])
+  }
+
+  @Test func refusesNonFiniteWindowsAndMoreClustersThanWindows() throws {
+    var (windows, _) = twoFamilies(count: 8, seed: 1)
+    windows[70] = .nan
+    #expect(throws: ClusteringError.self) {
+      try DeepEmbeddedClustering(
+        windows: windows, shape: (8, 1, 64), model: try model(seed: 1), options: options(seed: 1))
+    }
+    var o = options(seed: 1)
+    o.clusterCount = 9
+    #expect(throws: ClusteringError.self) {
+      try DeepEmbeddedClustering(
+        windows: twoFamilies(count: 8, seed: 1).windows, shape: (8, 1, 64),
+        model: try model(seed: 1), options: o)
+    }
+  }
+}
