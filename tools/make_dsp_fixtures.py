@@ -141,6 +141,28 @@ def main():
                                 "processing": list(chain.stats.processing)}
         manifest["traces"].append(entry)
 
+    # trigger_onset edge cases on synthetic characteristic functions: starting or ending above
+    # the thresholds, single-sample excursions, off above on, nothing above.
+    rng = np.random.default_rng(3)
+    synthetic = []
+    for i in range(40):
+        n = int(rng.integers(5, 60))
+        cf = np.round(rng.gamma(1.0, 1.0, n) * (1 + (rng.random(n) < 0.2) * 3), 3)
+        if i % 5 == 0:
+            cf[0] = 9.0
+        if i % 7 == 0:
+            cf[-1] = 9.0
+        on = float(rng.choice([1.5, 2.0, 3.0, 20.0]))
+        off = float(rng.choice([0.5, 1.0, 1.5, 2.5]))
+        max_len = int(rng.choice([3, 5, 1000]))
+        case = {"cf": cf.tolist(), "on": on, "off": off, "max_len": max_len}
+        for key, kwargs in [("triggers", {}), ("triggers_max_len", {"max_len": max_len}),
+                            ("triggers_max_len_delete",
+                             {"max_len": max_len, "max_len_delete": True})]:
+            case[key] = [list(map(int, p)) for p in trigger_onset(cf, on, off, **kwargs)]
+        synthetic.append(case)
+    manifest["trigger_onset_synthetic"] = synthetic
+
     with open(os.path.join(OUT, "manifest.json"), "w") as fh:
         json.dump(manifest, fh, indent=1)
     total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT))

@@ -202,6 +202,26 @@ import Testing
     }
   }
 
+  @Test func triggerOnsetsMatchObsPyOnSyntheticEdgeCases() throws {
+    let cases = try #require(DSPFixtures.manifest()["trigger_onset_synthetic"] as? [[String: Any]])
+    #expect(cases.count == 40)
+    func pairs(_ triggers: [DSP.Trigger]) -> [[Int]] { triggers.map { [$0.onIndex, $0.offIndex] } }
+    for (i, c) in cases.enumerated() {
+      let cf = try #require(c["cf"] as? [Double])
+      let on = try #require(c["on"] as? Double)
+      let off = try #require(c["off"] as? Double)
+      let maxLength = try #require(c["max_len"] as? Int)
+      #expect(pairs(DSP.triggerOnsets(cf, on: on, off: off)) == c["triggers"] as? [[Int]], "\(i)")
+      #expect(
+        pairs(DSP.triggerOnsets(cf, on: on, off: off, maxLength: maxLength))
+          == c["triggers_max_len"] as? [[Int]], "\(i)")
+      #expect(
+        pairs(
+          DSP.triggerOnsets(cf, on: on, off: off, maxLength: maxLength, deleteLongTriggers: true))
+          == c["triggers_max_len_delete"] as? [[Int]], "\(i)")
+    }
+  }
+
   @Test func standardChainMatchesObsPyChainAndRecordsHistory() throws {
     for c in try Self.cases() {
       let band = try c.sub("bandpass")

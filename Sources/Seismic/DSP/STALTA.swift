@@ -64,7 +64,9 @@ extension DSP {
   }
 
   /// A trigger: the sample where the characteristic function rose to the on threshold and the
-  /// sample where it fell back below the off threshold (inclusive, ObsPy's convention).
+  /// last sample at or above the off threshold (inclusive, ObsPy's convention). As in ObsPy,
+  /// `offIndex` can be the sample count (one past the end) when the function never fell below
+  /// the off threshold.
   public struct Trigger: Sendable, Equatable {
     public var onIndex: Int
     public var offIndex: Int
@@ -120,9 +122,10 @@ extension DSP {
         }
         ofQueue.insert(onQueue[onHead] + maxLen, at: ofHead)
       }
-      let lastIndex = Double(function.count - 1)
-      picks.append(
-        Trigger(onIndex: Int(onQueue[onHead]), offIndex: Int(min(ofQueue[ofHead], lastIndex))))
+      // ObsPy's sentinels: `len(charfct)` (trigger still on at the end) is kept; the 1e99 of
+      // `max_len_delete` (ObsPy would overflow int64) is limited to `len(charfct)` too.
+      let end = min(ofQueue[ofHead], Double(function.count))
+      picks.append(Trigger(onIndex: Int(onQueue[onHead]), offIndex: Int(end)))
     }
     return picks
   }
