@@ -26,7 +26,8 @@ import Testing
         }
       }
     }
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    let seconds =
+      Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     print(
       "swift: \(windows) windows in \(String(format: "%.3f", seconds)) s = "
         + "\(String(format: "%.1f", Double(windows) / seconds)) windows/s (checksum \(checksum))")
