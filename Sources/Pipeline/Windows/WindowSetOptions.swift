@@ -1,0 +1,105 @@
+/// How windows are cut around picks and preprocessed (the contract's window options).
+public struct WindowSetOptions: Codable, Sendable, Equatable {
+  public enum Components: String, Codable, Sendable, CaseIterable {
+    /// Vertical, north, east (orientation codes 1 and 2 stand for N and E).
+    case zne = "ZNE"
+    case z = "Z"
+    /// Orientation codes in window order.
+    public var orientations: [Character] { self == .zne ? ["Z", "N", "E"] : ["Z"] }
+  }
+
+  public enum Normalization: String, Codable, Sendable, CaseIterable {
+    case max, std, none
+  }
+
+  public enum Input: String, Codable, Sendable, CaseIterable {
+    case waveform, spectrogram
+  }
+
+  /// Seconds before the pick.
+  public var before: Double
+  /// Seconds after the pick.
+  public var after: Double
+  /// Only picks of this phase (nil: all picks).
+  public var phase: String?
+  public var components: Components
+  /// Target sampling rate (Hz).
+  public var rate: Double
+  /// Band-pass corners (Hz); nil skips the filter.
+  public var bandpass: (low: Double, high: Double)?
+  public var normalize: Normalization
+  public var input: Input
+  /// STFT segment length in seconds (spectrogram input).
+  public var spectrogramSegment: Double
+  /// STFT overlap as a share of the segment (spectrogram input).
+  public var spectrogramOverlap: Double
+
+  public init(
+    before: Double = 5, after: Double = 55, phase: String? = nil, components: Components = .zne,
+    rate: Double = 100, bandpass: (low: Double, high: Double)? = (1, 20),
+    normalize: Normalization = .max, input: Input = .spectrogram, spectrogramSegment: Double = 2,
+    spectrogramOverlap: Double = 0.5
+  ) {
+    self.before = before
+    self.after = after
+    self.phase = phase
+    self.components = components
+    self.rate = rate
+    self.bandpass = bandpass
+    self.normalize = normalize
+    self.input = input
+    self.spectrogramSegment = spectrogramSegment
+    self.spectrogramOverlap = spectrogramOverlap
+  }
+
+  /// Samples per window on the resampled grid: `round((before + after) * rate)`.
+  public var sampleCount: Int { Int(((before + after) * rate).rounded()) }
+
+  enum CodingKeys: String, CodingKey {
+    case before, after, phase, components, rate, bandpassLow, bandpassHigh, normalize, input
+    case spectrogramSegment, spectrogramOverlap
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    before = try c.decode(Double.self, forKey: .before)
+    after = try c.decode(Double.self, forKey: .after)
+    phase = try c.decodeIfPresent(String.self, forKey: .phase)
+    components = try c.decode(Components.self, forKey: .components)
+    rate = try c.decode(Double.self, forKey: .rate)
+    if let low = try c.decodeIfPresent(Double.self, forKey: .bandpassLow),
+      let high = try c.decodeIfPresent(Double.self, forKey: .bandpassHigh)
+    {
+      bandpass = (low, high)
+    } else {
+      bandpass = nil
+    }
+    normalize = try c.decode(Normalization.self, forKey: .normalize)
+    input = try c.decode(Input.self, forKey: .input)
+    spectrogramSegment = try c.decode(Double.self, forKey: .spectrogramSegment)
+    spectrogramOverlap = try c.decode(Double.self, forKey: .spectrogramOverlap)
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(before, forKey: .before)
+    try c.encode(after, forKey: .after)
+    try c.encodeIfPresent(phase, forKey: .phase)
+    try c.encode(components, forKey: .components)
+    try c.encode(rate, forKey: .rate)
+    try c.encodeIfPresent(bandpass?.low, forKey: .bandpassLow)
+    try c.encodeIfPresent(bandpass?.high, forKey: .bandpassHigh)
+    try c.encode(normalize, forKey: .normalize)
+    try c.encode(input, forKey: .input)
+    try c.encode(spectrogramSegment, forKey: .spectrogramSegment)
+    try c.encode(spectrogramOverlap, forKey: .spectrogramOverlap)
+  }
+
+  public static func == (a: WindowSetOptions, b: WindowSetOptions) -> Bool {
+    a.before == b.before && a.after == b.after && a.phase == b.phase
+      && a.components == b.components && a.rate == b.rate && a.bandpass?.low == b.bandpass?.low
+      && a.bandpass?.high == b.bandpass?.high && a.normalize == b.normalize && a.input == b.input
+      && a.spectrogramSegment == b.spectrogramSegment
+      && a.spectrogramOverlap == b.spectrogramOverlap
+  }
+}

@@ -1,0 +1,35 @@
+/// Processing steps applied in order. Prints itself one step per line and yields one history line
+/// per step.
+public struct ProcessingChain: Sendable, CustomStringConvertible {
+  public var steps: [any ProcessingStep]
+
+  public init(_ steps: [any ProcessingStep]) { self.steps = steps }
+
+  /// The preprocessing analysts expect before cutting: demean, linear detrend, 5 % cosine taper,
+  /// zero-phase 4-corner band-pass (when `band` is given), FFT resampling to `samplingRate`.
+  public static func standard(band: (low: Double, high: Double)?, samplingRate: Double)
+    throws(ProcessingSettingsError) -> ProcessingChain
+  {
+    var steps: [any ProcessingStep] = [
+      DemeanStep(), LinearDetrendStep(), try CosineTaperStep(maxPercentage: 0.05),
+    ]
+    if let band { steps.append(try BandpassStep(lowCorner: band.low, highCorner: band.high)) }
+    steps.append(try ResampleStep(samplingRate: samplingRate))
+    return ProcessingChain(steps)
+  }
+
+  /// Runs every step in order; the first step that throws stops the chain.
+  public func applied(to signal: SampledSignal) throws -> SampledSignal {
+    var current = signal
+    for step in steps { current = try step.applied(to: current) }
+    return current
+  }
+
+  /// One line per step.
+  public var description: String { steps.map(\.description).joined(separator: "\n") }
+
+  /// `stats.processing`-style lines, one per step.
+  public func history(version: String) -> [String] {
+    steps.map { $0.historyLine(version: version) }
+  }
+}

@@ -1,0 +1,158 @@
+/// Samples with their sampling rate: what a processing step takes and returns (resampling
+/// changes the rate).
+public struct SampledSignal: Sendable, Equatable {
+  public var samples: [Double]
+  /// Samples per second.
+  public var samplingRate: Double
+
+  public init(samples: [Double], samplingRate: Double) {
+    self.samples = samples
+    self.samplingRate = samplingRate
+  }
+}
+
+/// One preprocessing step with checked settings that can describe itself (SeisBench-style), so a
+/// chain can print itself and leave a history line per step (ObsPy's `stats.processing`).
+public protocol ProcessingStep: Sendable, CustomStringConvertible {
+  /// Short name of the step, e.g. `bandpass`.
+  var name: String { get }
+  /// The settings, in a fixed order, as printed in descriptions and history lines.
+  var parameters: [(name: String, value: String)] { get }
+  /// Applies the step. Throws when the signal cannot carry it (e.g. a band above Nyquist).
+  func applied(to signal: SampledSignal) throws -> SampledSignal
+}
+
+extension ProcessingStep {
+  /// `name(key=value, ...)`.
+  public var description: String {
+    "\(name)(" + parameters.map { "\($0.name)=\($0.value)" }.joined(separator: ", ") + ")"
+  }
+
+  /// A processing-history line in ObsPy's spirit: `seiscluster VERSION: name(key=value, ...)`.
+  public func historyLine(version: String) -> String { "seiscluster \(version): \(description)" }
+}
+
+/// Why a step's settings are refused.
+public struct ProcessingSettingsError: Error, CustomStringConvertible, Equatable, Sendable {
+  public var step: String
+  public var reason: String
+  public init(step: String, reason: String) {
+    self.step = step
+    self.reason = reason
+  }
+  public var description: String { "\(step): \(reason)" }
+}
+
+/// Subtract the mean (ObsPy `detrend('demean')`).
+public struct DemeanStep: ProcessingStep {
+  public init() {}
+  public var name: String { "demean" }
+  public var parameters: [(name: String, value: String)] { [] }
+  public func applied(to signal: SampledSignal) -> SampledSignal {
+    SampledSignal(samples: DSP.demeaned(signal.samples), samplingRate: signal.samplingRate)
+  }
+}
+
+/// Subtract the least-squares line (ObsPy `detrend('linear')`).
+public struct LinearDetrendStep: ProcessingStep {
+  public init() {}
+  public var name: String { "detrend" }
+  public var parameters: [(name: String, value: String)] { [("type", "linear")] }
+  public func applied(to signal: SampledSignal) -> SampledSignal {
+    SampledSignal(samples: DSP.linearDetrended(signal.samples), samplingRate: signal.samplingRate)
+  }
+}
+
+/// Cosine taper at both ends (ObsPy `taper(max_percentage, type='cosine')`).
+public struct CosineTaperStep: ProcessingStep {
+  /// Fraction of the samples tapered at each end, 0...0.5.
+  public let maxPercentage: Double
+
+  public init(maxPercentage: Double = 0.05) throws(ProcessingSettingsError) {
+    guard maxPercentage >= 0, maxPercentage <= 0.5 else {
+      throw ProcessingSettingsError(
+        step: "taper", reason: "max_percentage must be within 0...0.5, got \(maxPercentage)")
+    }
+    self.maxPercentage = maxPercentage
+  }
+  public var name: String { "taper" }
+  public var parameters: [(name: String, value: String)] {
+    [("type", "cosine"), ("max_percentage", "\(maxPercentage)"), ("side", "both")]
+  }
+  public func applied(to signal: SampledSignal) -> SampledSignal {
+    SampledSignal(
+      samples: DSP.cosineTapered(signal.samples, maxPercentage: maxPercentage),
+      samplingRate: signal.samplingRate)
+  }
+}
+
+/// Zero-phase Butterworth band-pass (ObsPy `filter('bandpass', ..., zerophase=True)`); throws
+/// for a signal whose Nyquist frequency is at or below the upper corner.
+public struct BandpassStep: ProcessingStep {
+  public let lowCorner: Double
+  public let highCorner: Double
+  public let corners: Int
+
+  public init(lowCorner: Double, highCorner: Double, corners: Int = 4)
+    throws(ProcessingSettingsError)
+  {
+    guard lowCorner > 0, lowCorner < highCorner, highCorner.isFinite else {
+      throw ProcessingSettingsError(
+        step: "bandpass",
+        reason: "corners must satisfy 0 < low < high, got \(lowCorner), \(highCorner)")
+    }
+    guard corners >= 1 else {
+      throw ProcessingSettingsError(step: "bandpass", reason: "corners must be at least 1")
+    }
+    self.lowCorner = lowCorner
+    self.highCorner = highCorner
+    self.corners = corners
+  }
+  public var name: String { "bandpass" }
+  public var parameters: [(name: String, value: String)] {
+    [
+      ("freqmin", "\(lowCorner)"), ("freqmax", "\(highCorner)"), ("corners", "\(corners)"),
+      ("zerophase", "true"),
+    ]
+  }
+  public func applied(to signal: SampledSignal) throws -> SampledSignal {
+    let filter = try ButterworthBandpass(
+      lowCorner: lowCorner, highCorner: highCorner, corners: corners,
+      samplingRate: signal.samplingRate)
+    return SampledSignal(
+      samples: filter.zeroPhaseFiltered(signal.samples), samplingRate: signal.samplingRate)
+  }
+}
+
+/// FFT resampling (ObsPy `resample(sampling_rate)` with its defaults: Hann window, no filter).
+public struct ResampleStep: ProcessingStep {
+  public let samplingRate: Double
+
+  public init(samplingRate: Double) throws(ProcessingSettingsError) {
+    guard samplingRate > 0, samplingRate.isFinite else {
+      throw ProcessingSettingsError(
+        step: "resample", reason: "sampling rate must be positive, got \(samplingRate)")
+    }
+    self.samplingRate = samplingRate
+  }
+  public var name: String { "resample" }
+  public var parameters: [(name: String, value: String)] {
+    [("sampling_rate", "\(samplingRate)"), ("window", "hann"), ("no_filter", "true")]
+  }
+  public func applied(to signal: SampledSignal) throws -> SampledSignal {
+    SampledSignal(
+      samples: try DSP.resampled(signal.samples, from: signal.samplingRate, to: samplingRate),
+      samplingRate: samplingRate)
+  }
+}
+
+/// Per-signal amplitude normalisation.
+public struct NormalizeStep: ProcessingStep {
+  public let mode: DSP.Normalization
+  public init(mode: DSP.Normalization) { self.mode = mode }
+  public var name: String { "normalize" }
+  public var parameters: [(name: String, value: String)] { [("type", mode.rawValue)] }
+  public func applied(to signal: SampledSignal) -> SampledSignal {
+    SampledSignal(samples: DSP.normalized(signal.samples, mode), samplingRate: signal.samplingRate)
+  }
+}

@@ -1,0 +1,50 @@
+/// The geometry of a window around a pick on a regularly sampled grid (contract: "Window
+/// options"): the window runs from `pick - before` to `pick + after`, half-open, with
+/// `round((before + after) * rate)` samples, its first sample being the grid sample nearest to
+/// `pick - before`.
+public struct WindowCut: Sendable, Equatable {
+  /// Seconds before the pick.
+  public let before: Double
+  /// Seconds after the pick.
+  public let after: Double
+
+  public init(before: Double, after: Double) throws(ProcessingSettingsError) {
+    guard before >= 0, after >= 0, before + after > 0, (before + after).isFinite else {
+      throw ProcessingSettingsError(
+        step: "window", reason: "before and after must be non-negative with a positive sum")
+    }
+    self.before = before
+    self.after = after
+  }
+
+  /// Number of samples in a window at `rate` Hz.
+  public func sampleCount(rate: Double) -> Int { Int(((before + after) * rate).rounded()) }
+
+  /// Index, on a grid starting at `gridStart` with `rate` Hz, of the sample nearest to
+  /// `pick - before` (may be negative or beyond the grid; ties round away from zero).
+  public func firstIndex(pick: Timestamp, gridStart: Timestamp, rate: Double) -> Int {
+    let startNanoseconds =
+      pick.nanoseconds(since: gridStart) - Int64((before * 1e9).rounded())
+    return Int((Double(startNanoseconds) * rate / 1e9).rounded())
+  }
+
+  /// The window's samples cut from a grid of `samples` starting at `gridStart`, or nil when the
+  /// grid does not cover it (never zero-filled).
+  public func cut(_ samples: [Double], gridStart: Timestamp, rate: Double, pick: Timestamp)
+    -> [Double]?
+  {
+    let first = firstIndex(pick: pick, gridStart: gridStart, rate: rate)
+    let count = sampleCount(rate: rate)
+    guard first >= 0, count > 0, first + count <= samples.count else { return nil }
+    return Array(samples[first..<(first + count)])
+  }
+
+  /// Seconds of margin to preprocess on each side of a window so the 5 % taper and the filter's
+  /// start-up stay outside it: at least half the window, at least 10 periods of the band's low
+  /// corner (when there is a band), at least 5 s.
+  public func recommendedMargin(lowCorner: Double?) -> Double {
+    var margin = max(5, 0.5 * (before + after))
+    if let lowCorner, lowCorner > 0 { margin = max(margin, 10 / lowCorner) }
+    return margin
+  }
+}

@@ -1,0 +1,81 @@
+import Foundation
+
+/// A phase arrival (or trigger) at one station: what a window is cut around.
+public struct Pick: Hashable, Sendable, CustomStringConvertible {
+  public var network: String
+  public var station: String
+  /// Location code; `""` is the blank code.
+  public var location: String
+  /// Channel code when the pick names one (e.g. `HHZ`): it then chooses the band and instrument.
+  public var channel: String?
+  /// Pick time (UTC, nanoseconds).
+  public var time: Timestamp
+  /// Phase name (`P`, `S`, `trigger`), when given.
+  public var phase: String?
+  /// Free text kept with the pick (a CSV `label` column, a QuakeML seiscluster label); never used
+  /// for clustering.
+  public var note: String?
+
+  public init(
+    network: String, station: String, location: String, channel: String? = nil, time: Timestamp,
+    phase: String? = nil, note: String? = nil
+  ) {
+    self.network = network
+    self.station = station
+    self.location = location
+    self.channel = channel
+    self.time = time
+    self.phase = phase
+    self.note = note
+  }
+
+  /// `NET.STA.LOC[.CHA] TIME [PHASE]`.
+  public var description: String {
+    var s = "\(network).\(station).\(location)"
+    if let channel { s += ".\(channel)" }
+    s += " \(time.iso8601)"
+    if let phase { s += " \(phase)" }
+    return s
+  }
+
+  /// `"--"` (a common spelling of the blank location code) and surrounding spaces become `""`.
+  static func normalizedLocation(_ code: String) -> String {
+    let trimmed = code.trimmingCharacters(in: .whitespaces)
+    return trimmed == "--" ? "" : trimmed
+  }
+}
+
+/// The picks read from a file, and the rows or elements that could not be used.
+public struct PickFileContents: Sendable, Equatable {
+  public var picks: [Pick]
+  /// One problem per unusable row (CSV) or pick element (QuakeML), in file order.
+  public var problems: [PickProblem]
+
+  public init(picks: [Pick] = [], problems: [PickProblem] = []) {
+    self.picks = picks
+    self.problems = problems
+  }
+}
+
+/// One unusable pick: where it is in the file (1-based line) and why.
+public struct PickProblem: Error, Hashable, Sendable, CustomStringConvertible {
+  public var line: Int
+  public var reason: String
+  public init(line: Int, reason: String) {
+    self.line = line
+    self.reason = reason
+  }
+  /// `line 7: reason`.
+  public var description: String { "line \(line): \(reason)" }
+}
+
+/// A pick file that cannot be used at all (no header, a required column missing, malformed XML).
+public struct PickFormatError: Error, Hashable, Sendable, CustomStringConvertible {
+  public var line: Int?
+  public var reason: String
+  public init(line: Int? = nil, reason: String) {
+    self.line = line
+    self.reason = reason
+  }
+  public var description: String { line.map { "line \($0): \(reason)" } ?? reason }
+}

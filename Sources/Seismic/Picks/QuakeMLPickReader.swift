@@ -1,0 +1,168 @@
+import Foundation
+
+#if canImport(FoundationXML)
+  import FoundationXML
+#endif
+
+/// Reads picks from QuakeML 1.2 (`eventParameters/event/pick`, also picks directly under
+/// `eventParameters`): `waveformID` attributes `networkCode`, `stationCode`, `locationCode`,
+/// `channelCode`; `time/value`; `phaseHint`. Namespaces are matched by local name, so ObsPy's and
+/// other writers' prefixes all work. A `label` element in seiscluster's namespace
+/// (`urn:seiscluster:1`, as `seiscluster export --format quakeml` writes) on the event becomes the
+/// note of that event's picks.
+public enum QuakeMLPickReader {
+  /// Namespace of seiscluster's extra elements.
+  public static let seisclusterNamespace = "urn:seiscluster:1"
+
+  /// Parses QuakeML bytes. Picks without a usable station or time are returned as problems with
+  /// the line of their `<pick>` element; XML that does not parse throws.
+  public static func parse(_ data: Data) throws(PickFormatError) -> PickFileContents {
+    let delegate = Delegate()
+    let parser = XMLParser(data: data)
+    parser.shouldProcessNamespaces = true
+    parser.delegate = delegate
+    let parsed = parser.parse()
+    // FoundationXML on Linux lets some mismatched or unclosed tags through: check the nesting too.
+    if let (line, reason) = delegate.structureError {
+      throw PickFormatError(line: line, reason: "not well-formed XML: \(reason)")
+    }
+    guard parsed else {
+      let reason = parser.parserError.map { "\($0.localizedDescription)" } ?? "unknown error"
+      throw PickFormatError(line: parser.lineNumber, reason: "not well-formed XML: \(reason)")
+    }
+    guard delegate.sawQuakeML else {
+      throw PickFormatError(reason: "not QuakeML (no eventParameters element)")
+    }
+    return PickFileContents(picks: delegate.picks, problems: delegate.problems)
+  }
+
+  private final class Delegate: NSObject, XMLParserDelegate {
+    struct PartialPick {
+      var line: Int
+      var network: String?
+      var station: String?
+      var location = ""
+      var channel: String?
+      var timeText: String?
+      var phase: String?
+    }
+
+    var picks: [Pick] = []
+    var problems: [PickProblem] = []
+    var sawQuakeML = false
+    var structureError: (Int, String)?
+    private var path: [String] = []
+    private var text = ""
+    private var current: PartialPick?
+    private var eventPicks: [Pick] = []
+    private var eventProblems: [PickProblem] = []
+    private var eventLabel: String?
+    private var inEvent = false
+
+    func parser(
+      _ parser: XMLParser, didStartElement name: String, namespaceURI: String?,
+      qualifiedName: String?, attributes: [String: String] = [:]
+    ) {
+      path.append(name)
+      text = ""
+      switch name {
+      case "eventParameters": sawQuakeML = true
+      case "event":
+        inEvent = true
+        eventPicks = []
+        eventProblems = []
+        eventLabel = nil
+      case "pick"
+      where path.dropLast().last == "event" || path.dropLast().last == "eventParameters":
+        current = PartialPick(line: parser.lineNumber)
+      case "waveformID" where current != nil:
+        current?.network = attributes["networkCode"]
+        current?.station = attributes["stationCode"]
+        current?.location = Pick.normalizedLocation(attributes["locationCode"] ?? "")
+        if let channel = attributes["channelCode"], !channel.isEmpty { current?.channel = channel }
+      default: break
+      }
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
+
+    func parserDidEndDocument(_ parser: XMLParser) {
+      if structureError == nil, let open = path.last {
+        structureError = (parser.lineNumber, "<\(open)> is never closed")
+      }
+    }
+
+    func parser(
+      _ parser: XMLParser, didEndElement name: String, namespaceURI: String?,
+      qualifiedName: String?
+    ) {
+      guard path.last == name else {
+        structureError = (
+          parser.lineNumber, "</\(name)> closes <\(path.last ?? "")>"
+        )
+        parser.abortParsing()
+        return
+      }
+      let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+      let parent = path.count >= 2 ? path[path.count - 2] : ""
+      if current != nil {
+        if name == "value" && parent == "time" && path.count >= 3 && path[path.count - 3] == "pick"
+        {
+          current?.timeText = value
+        } else if name == "phaseHint" && parent == "pick" && !value.isEmpty {
+          current?.phase = value
+        } else if name == "pick" {
+          finishPick()
+        }
+      }
+      if name == "label" && parent == "event"
+        && namespaceURI == QuakeMLPickReader.seisclusterNamespace
+      {
+        eventLabel = value.isEmpty ? nil : value
+      }
+      if name == "event" {
+        inEvent = false
+        for var pick in eventPicks {
+          if pick.note == nil { pick.note = eventLabel }
+          picks.append(pick)
+        }
+        problems += eventProblems
+        eventPicks = []
+        eventProblems = []
+      }
+      path.removeLast()
+      text = ""
+    }
+
+    private func finishPick() {
+      guard let p = current else { return }
+      current = nil
+      let problem: PickProblem?
+      var pick: Pick?
+      if p.network == nil && p.station == nil {
+        problem = PickProblem(line: p.line, reason: "pick has no waveformID")
+      } else if (p.network ?? "").isEmpty || (p.station ?? "").isEmpty {
+        problem = PickProblem(
+          line: p.line, reason: "pick waveformID has no network or station code")
+      } else if let timeText = p.timeText {
+        if let time = Timestamp(iso8601: timeText) {
+          problem = nil
+          pick = Pick(
+            network: p.network ?? "", station: p.station ?? "", location: p.location,
+            channel: p.channel, time: time, phase: p.phase)
+        } else {
+          problem = PickProblem(line: p.line, reason: "cannot read pick time '\(timeText)'")
+        }
+      } else {
+        problem = PickProblem(line: p.line, reason: "pick has no time/value")
+      }
+      if inEvent {
+        if let pick { eventPicks.append(pick) }
+        if let problem { eventProblems.append(problem) }
+      } else {
+        if let pick { picks.append(pick) }
+        if let problem { problems.append(problem) }
+      }
+    }
+  }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import Pipeline
+
+/// The .npy reader and writer against files NumPy wrote (fixtures/npy, made by
+/// tools/make_npy_fixtures.py).
+@Suite struct NPYTests {
+  static let directory = TestPaths.fixtures.appendingPathComponent("npy")
+
+  static func expected() throws -> [String: [String: Any]] {
+    let data = try Data(contentsOf: directory.appendingPathComponent("expected.json"))
+    let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+    return try #require(json?["files"] as? [String: [String: Any]])
+  }
+
+  @Test func readsEveryNumPyFloatLayoutAndVersion() throws {
+    var read = 0
+    for (name, entry) in try Self.expected() where entry["error"] == nil {
+      let array = try NPYArray(contentsOf: Self.directory.appendingPathComponent(name))
+      let shape = try #require(entry["shape"] as? [Int])
+      let values = try #require(entry["values"] as? [Double])
+      #expect(array.shape == shape, "\(name)")
+      let dtype = try #require(entry["dtype"] as? String)
+      switch array.values {
+      case .float32(let v):
+        #expect(dtype.hasSuffix("f4"), "\(name)")
+        #expect(v.map(Double.init) == values, "\(name)")
+      case .float64(let v):
+        #expect(dtype.hasSuffix("f8"), "\(name)")
+        #expect(v == values, "\(name)")
+      }
+      read += 1
+    }
+    #expect(read == 7)
+  }
+
+  @Test func refusesBadFilesWithOneLineReasons() throws {
+    var refused = 0
+    for (name, entry) in try Self.expected() {
+      guard let message = entry["error"] as? String else { continue }
+      let url = Self.directory.appendingPathComponent(name)
+      do {
+        _ = try NPYArray(contentsOf: url)
+        Issue.record("\(name) was accepted")
+      } catch {
+        #expect(error.description.contains(message), "\(name): \(error.description)")
+        #expect(error.description.hasPrefix(url.path))
+        #expect(!error.description.contains("\n"))
+      }
+      refused += 1
+    }
+    #expect(refused == 4)
+  }
+
+  @Test func refusesNonNPYAndTrailingBytes() throws {
+    #expect(throws: InputError.self) { try NPYArray(npyData: Data("hello world".utf8)) }
+    var data = NPYArray.float32Data([1, 2, 3, 4], shape: [2, 2])
+    data.append(0)
+    #expect(throws: InputError.self) { try NPYArray(npyData: data) }
+  }
+
+  @Test func writesTheSameBytesAsNumPy() throws {
+    let url = Self.directory.appendingPathComponent("windows_f4_4x3x100.npy")
+    let reference = try Data(contentsOf: url)
+    let array = try NPYArray(contentsOf: url)
+    let written = NPYArray.float32Data(array.floats, shape: array.shape)
+    #expect(written == reference)
+    #expect(written.count % 64 == 4800 % 64)  // header is 128 bytes, data 4800
+  }
+
+  @Test func headerIsPaddedTo64BytesAndEndsWithNewline() {
+    for shape in [[1, 1, 1], [123_456, 3, 6000], [7, 100], [0, 3, 10]] {
+      let header = NPYArray.float32Header(shape: shape)
+      #expect(header.count % 64 == 0, "\(shape)")
+      #expect(header.last == 0x0A)
+      let length = Int(header[8]) | Int(header[9]) << 8
+      #expect(length + 10 == header.count)
+    }
+  }
+
+  @Test func roundTripsWindowsThroughAFile() throws {
+    let folder = try TestPaths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let url = folder.appendingPathComponent("w.npy")
+    var g = [Float]()
+    for i in 0..<(5 * 3 * 17) { g.append(Float(i).squareRoot() * (i % 2 == 0 ? 1 : -1)) }
+    try NPYArray.writeFloat32(g, shape: [5, 3, 17], to: url)
+    let back = try NPYArray(contentsOf: url)
+    #expect(back.values == .float32(g))
+    let shape = try back.windowShape()
+    #expect(shape.count == 5 && shape.channels == 3 && shape.length == 17)
+    #expect(throws: InputError.self) { try NPYArray.writeFloat32([1, 2], shape: [3], to: url) }
+  }
+
+  @Test func twoDimensionalFilesReadAsOneChannelWindows() throws {
+    let array = try NPYArray(contentsOf: Self.directory.appendingPathComponent("f8_le_2d.npy"))
+    let shape = try array.windowShape()
+    #expect(shape.count == 4 && shape.channels == 1 && shape.length == 6)
+    #expect(throws: InputError.self) {
+      try NPYArray(shape: [5], values: .float32([1, 2, 3, 4, 5])).windowShape()
+    }
+  }
+}

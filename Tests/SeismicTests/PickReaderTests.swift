@@ -1,0 +1,112 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import Seismic
+
+/// Pick CSV and QuakeML readers against hand-made files and QuakeML written by ObsPy
+/// (fixtures/picks, see its README).
+@Suite struct PickReaderTests {
+  static let directory = TestPaths.fixtures.appendingPathComponent("picks")
+
+  static func read(_ name: String) throws(PickFormatError) -> PickFileContents {
+    try PickReader.read(contentsOf: directory.appendingPathComponent(name))
+  }
+
+  static func time(_ text: String) throws -> Timestamp { try #require(Timestamp(iso8601: text)) }
+
+  @Test func csvColumnsInAnyOrderWithQuotesAndExtraColumns() throws {
+    let contents = try Self.read("contract_order_free.csv")
+    #expect(contents.problems.isEmpty)
+    #expect(
+      contents.picks == [
+        Pick(
+          network: "IU", station: "ANMO", location: "00", channel: "BHZ",
+          time: Timestamp(nanoseconds: 1_772_323_576_649_649_000), phase: "P", note: "quarry"),
+        Pick(
+          network: "IU", station: "ANMO", location: "", time: try Self.time("2026-03-01T00:06:17Z"),
+          phase: "S"),
+        Pick(
+          network: "NL", station: "HGN", location: "", time: try Self.time("2026-03-01T00:06:18.5Z")
+        ),
+        Pick(
+          network: "NL", station: "HGN", location: "",
+          time: Timestamp(nanoseconds: 1_772_323_579_123_456_789), phase: "P",
+          note: "says \"hi\""),
+      ])
+  }
+
+  @Test func badCsvRowsAreReportedWithLineNumbersAndGoodRowsKept() throws {
+    let contents = try Self.read("bad_rows.csv")
+    #expect(contents.picks.map(\.station) == ["ANMO", "COLA"])
+    #expect(contents.picks.last?.time.iso8601 == "2026-03-01T00:00:01.000001Z")
+    #expect(contents.picks.last?.phase == nil)
+    #expect(contents.problems.map(\.line) == [3, 4, 5, 6])
+    #expect(contents.problems[0].description == "line 3: empty station")
+    #expect(contents.problems[1].description.contains("'yesterday'"))
+    #expect(contents.problems[2].description == "line 5: 3 fields where the header has 5")
+    #expect(contents.problems[3].description.contains("2026-02-30"))
+  }
+
+  @Test func csvWithoutARequiredColumnIsRefused() throws {
+    do {
+      _ = try Self.read("missing_location_column.csv")
+      Issue.record("accepted a file with no location column")
+    } catch {
+      #expect(error.description.hasPrefix("line 1: missing required column location"))
+    }
+    #expect(throws: PickFormatError.self) { try PickCSVReader.parse("") }
+    #expect(throws: PickFormatError.self) {
+      try PickCSVReader.parse("network,station,location,time\n\"IU,ANMO,,2026-01-01\n")
+    }
+  }
+
+  @Test func quakeMLWrittenByObsPyReadsAsObsPyReadsIt() throws {
+    let contents = try Self.read("obspy_picks.quakeml")
+    let data = try Data(
+      contentsOf: Self.directory.appendingPathComponent("obspy_picks.expected.json"))
+    let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+    let expected = try #require(json?["picks"] as? [[String: Any]])
+    #expect(contents.problems.isEmpty)
+    #expect(contents.picks.count == expected.count)
+    for (pick, reference) in zip(contents.picks, expected) {
+      #expect(pick.network == reference["network"] as? String)
+      #expect(pick.station == reference["station"] as? String)
+      #expect(pick.location == reference["location"] as? String)
+      #expect(pick.channel == reference["channel"] as? String)
+      #expect(pick.phase == reference["phase"] as? String)
+      #expect(pick.time.iso8601 == reference["time"] as? String)
+    }
+  }
+
+  @Test func handMadeQuakeMLKeepsLabelsAndReportsBadPicks() throws {
+    let contents = try Self.read("handmade.xml")
+    #expect(
+      contents.picks == [
+        Pick(
+          network: "IU", station: "ANMO", location: "00", channel: "BHZ",
+          time: try Self.time("2026-03-01T00:06:16.649649Z"), phase: "P", note: "explosion"),
+        Pick(
+          network: "IU", station: "ANMO", location: "", time: try Self.time("2026-03-01T00:06:20"),
+          note: "explosion"),
+        Pick(
+          network: "NL", station: "HGN", location: "", channel: "BHZ",
+          time: try Self.time("2005-10-06T07:21:59.850Z"), phase: "S"),
+      ])
+    #expect(contents.problems.map(\.line) == [18, 26])
+    #expect(contents.problems[0].reason == "pick has no time/value")
+    #expect(contents.problems[1].reason.contains("'not a time'"))
+  }
+
+  @Test func malformedXMLIsRefusedWithALine() throws {
+    do {
+      _ = try Self.read("malformed.xml")
+      Issue.record("accepted malformed XML")
+    } catch {
+      #expect(error.line != nil)
+      #expect(error.description.contains("not well-formed XML"))
+      #expect(!error.description.contains("\n"))
+    }
+    #expect(throws: PickFormatError.self) { try PickReader.parse(Data("<html></html>".utf8)) }
+  }
+}
