@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+extension WindowSetOptions.Components: ExpressibleByArgument {}
+extension WindowSetOptions.Normalization: ExpressibleByArgument {}
+extension WindowSetOptions.Input: ExpressibleByArgument {}
+
+/// The contract's window options, shared by `windows build` and `cluster`. Every option is
+/// optional so `cluster` can tell whether the user asked for a new window set.
+struct WindowOptions: ParsableArguments {
+  @Option(help: ArgumentHelp("Seconds before the pick (default 5).", valueName: "sec"))
+  var before: Double?
+
+  @Option(help: ArgumentHelp("Seconds after the pick (default 55).", valueName: "sec"))
+  var after: Double?
+
+  @Option(help: ArgumentHelp("Only picks of this phase (default: all picks).", valueName: "name"))
+  var phase: String?
+
+  @Option(help: "Channels of a window, in this order: ZNE or Z (orientation 1, 2 = N, E).")
+  var components: WindowSetOptions.Components?
+
+  @Option(
+    help: ArgumentHelp("Resample to this rate, FFT-based as ObsPy (default 100).", valueName: "hz"))
+  var rate: Double?
+
+  @Option(
+    help: ArgumentHelp(
+      "4-corner zero-phase Butterworth band-pass LOW,HIGH in Hz, or none (default 1,20).",
+      valueName: "low,high"))
+  var bandpass: String?
+
+  @Option(help: "Per-window normalisation: max, std or none.")
+  var normalize: WindowSetOptions.Normalization?
+
+  @Option(help: "What the network sees: waveform samples or STFT log-magnitude spectrograms.")
+  var input: WindowSetOptions.Input?
+
+  /// True when the user gave any window option.
+  var anyGiven: Bool {
+    before != nil || after != nil || phase != nil || components != nil || rate != nil
+      || bandpass != nil || normalize != nil || input != nil
+  }
+
+  func validate() throws {
+    if let before, !(before >= 0 && before.isFinite) {
+      throw ValidationError("--before must be a number of seconds >= 0")
+    }
+    if let after, !(after >= 0 && after.isFinite) {
+      throw ValidationError("--after must be a number of seconds >= 0")
+    }
+    if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate must be > 0") }
+    _ = try parsedBandpass()
+    let options = resolved()
+    if options.sampleCount < 1 {
+      throw ValidationError("the window (--before + --after) holds no sample at \(options.rate) Hz")
+    }
+  }
+
+  /// `--bandpass` parsed: nil when absent, `.some(nil)` for `none`.
+  func parsedBandpass() throws -> (low: Double, high: Double)?? {
+    guard let bandpass else { return nil }
+    if bandpass.lowercased() == "none" { return .some(nil) }
+    let parts = bandpass.split(separator: ",").map {
+      Double($0.trimmingCharacters(in: .whitespaces))
+    }
+    guard parts.count == 2, let low = parts[0], let high = parts[1], low > 0, high > low,
+      low.isFinite, high.isFinite
+    else {
+      throw ValidationError("--bandpass takes LOW,HIGH in Hz with 0 < LOW < HIGH, or none")
+    }
+    return .some((low, high))
+  }
+
+  /// The options with the tool's defaults filled in.
+  func resolved() -> WindowSetOptions {
+    var o = WindowSetOptions()
+    if let before { o.before = before }
+    if let after { o.after = after }
+    o.phase = phase
+    if let components { o.components = components }
+    if let rate { o.rate = rate }
+    if let band = try? parsedBandpass() { o.bandpass = band }
+    if let normalize { o.normalize = normalize }
+    if let input { o.input = input }
+    return o
+  }
+}
