@@ -44,7 +44,9 @@ public struct Segment: Sendable, Equatable {
   public var samplingRate: Double
   public var samples: Samples
 
-  public init(source: SourceIdentifier, startTime: Timestamp, samplingRate: Double, samples: Samples) {
+  public init(
+    source: SourceIdentifier, startTime: Timestamp, samplingRate: Double, samples: Samples
+  ) {
     self.source = source
     self.startTime = startTime
     self.samplingRate = samplingRate

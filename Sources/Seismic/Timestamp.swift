@@ -10,12 +10,16 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
   public init(seconds: Double) { self.nanoseconds = Int64((seconds * 1e9).rounded()) }
 
-  public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
+  public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
+    lhs.nanoseconds < rhs.nanoseconds
+  }
 
   /// Seconds since the epoch (loses precision below ~0.1 us for present-day times).
   public var seconds: Double { Double(nanoseconds) / 1e9 }
 
-  public func adding(nanoseconds delta: Int64) -> Timestamp { Timestamp(nanoseconds: nanoseconds + delta) }
+  public func adding(nanoseconds delta: Int64) -> Timestamp {
+    Timestamp(nanoseconds: nanoseconds + delta)
+  }
   public func adding(seconds delta: Double) -> Timestamp {
     Timestamp(nanoseconds: nanoseconds + Int64((delta * 1e9).rounded()))
   }

@@ -16,9 +16,10 @@ import Testing
   }
 
   @Test func rejectsMalformedText() {
-    for bad in ["", "2026-13-01T00:00:00", "2026-02-30T00:00:00", "2026-03-01T25:00:00", "yesterday",
-      "2026-03-01T00:06:16.Z"]
-    {
+    for bad in [
+      "", "2026-13-01T00:00:00", "2026-02-30T00:00:00", "2026-03-01T25:00:00", "yesterday",
+      "2026-03-01T00:06:16.Z",
+    ] {
       #expect(Timestamp(iso8601: bad) == nil, "\(bad)")
     }
   }
