@@ -43,7 +43,8 @@ public final class SeisStore: Sendable {
   }
 
   static let migrations: [Migration] = [
-    Migration(name: "0001-metadata", apply: Migration0001.apply)
+    Migration(name: "0001-metadata", apply: Migration0001.apply),
+    Migration(name: "0002-traces", apply: Migration0002.apply),
   ]
 }
 
