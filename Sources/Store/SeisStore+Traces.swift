@@ -144,6 +144,14 @@ extension SeisStore {
     }
   }
 
+  /// The path under which content with this SHA-256 is stored, or nil.
+  public func storedFilePath(sha256: String) throws -> String? {
+    try writer.read { db in
+      try String.fetchOne(
+        db, sql: "SELECT path FROM source_file WHERE sha256 = ?", arguments: [sha256])
+    }
+  }
+
   /// The stored source files, by id.
   public func sourceFiles() throws -> [SourceFileRecord] {
     try writer.read { db in try SourceFileRecord.order(Column("id")).fetchAll(db) }
