@@ -20,7 +20,7 @@ public struct IngestReport: Sendable {
   public var summary: String {
     var text =
       "ingest: stored \(storedFiles) file\(storedFiles == 1 ? "" : "s") "
-      + "(\(storedSegments) segments, \(storedSamples) samples)"
+      + "(\(storedSegments) segment\(storedSegments == 1 ? "" : "s"), \(storedSamples) samples)"
     text += "; skipped \(alreadyStored) already stored"
     text += "; \(failures.count) failed"
     return text
@@ -76,9 +76,9 @@ public struct Ingest {
   private func ingest(path: String, into report: inout IngestReport) throws {
     var bytes: [UInt8]
     do {
-      bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-    } catch {
-      throw InputError(path: path, reason: "cannot read the file")
+      bytes = try FileBytes.read(path: path)
+    } catch let error as WaveformFileError {
+      throw InputError(path: path, reason: error.reason)
     }
     report.bytesRead += Int64(bytes.count)
     let sha = bytes.withUnsafeBytes { ContentHash.sha256($0) }

@@ -20,12 +20,7 @@ import Foundation
 public enum MiniSEEDReader {
   /// Reads the file at `url`.
   public static func read(contentsOf url: URL) throws -> WaveformContents {
-    var bytes: [UInt8]
-    do {
-      bytes = [UInt8](try Data(contentsOf: url))
-    } catch {
-      throw WaveformFileError(path: url.path, reason: "cannot read the file")
-    }
+    var bytes = try FileBytes.read(path: url.path)
     return try bytes.withUnsafeMutableBytes { try read($0, path: url.path) }
   }
 

@@ -5,12 +5,7 @@ public enum WaveformReader {
   /// Detects the format of the file at `url` and reads it. Throws `WaveformFileError` (one line,
   /// naming the path) for anything that cannot be read.
   public static func read(contentsOf url: URL) throws -> WaveformContents {
-    var bytes: [UInt8]
-    do {
-      bytes = [UInt8](try Data(contentsOf: url))
-    } catch {
-      throw WaveformFileError(path: url.path, reason: "cannot read the file")
-    }
+    var bytes = try FileBytes.read(path: url.path)
     return try bytes.withUnsafeMutableBytes { try read($0, path: url.path) }
   }
 
