@@ -12,16 +12,18 @@ public enum FileBytes {
       throw WaveformFileError(path: path, reason: "cannot read the file")
     }
     let size = Int(info.st_size)
-    var bytes = [UInt8](repeating: 0, count: size)
-    let got = bytes.withUnsafeMutableBytes { buffer -> Int in
-      guard let base = buffer.baseAddress else { return 0 }
+    var got = 0
+    // Uninitialised capacity: no zero-fill pass over a file that is about to be read in.
+    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+      guard let base = buffer.baseAddress else { return }
       var done = 0
       while done < size {
         let n = Foundation.read(fd, base + done, size - done)
-        if n <= 0 { return n < 0 ? -1 : done }
+        if n <= 0 { break }
         done += n
       }
-      return done
+      initialized = done
+      got = done
     }
     guard got == size else { throw WaveformFileError(path: path, reason: "cannot read the file") }
     return bytes
