@@ -44,6 +44,7 @@ public final class SeisStore: Sendable {
 
   static let migrations: [Migration] = [
     Migration(name: "0001-metadata", apply: Migration0001.apply),
+    Migration(name: "0002-traces", apply: Migration0002.apply),
     Migration(name: "0003-picks-windows", apply: Migration0003.apply),
     Migration(name: "0004-runs", apply: Migration0004.apply),
   ]

@@ -1,0 +1,58 @@
+import Foundation
+import GRDB
+import Seismic
+
+/// A row of `segment`: one continuous run of samples of one channel from one file.
+public struct SegmentRecord: Sendable, Equatable, Codable, FetchableRecord, PersistableRecord {
+  public static let databaseTableName = "segment"
+
+  public var id: Int64?
+  public var fileID: Int64
+  public var channelID: Int64
+  /// Time of the first sample, nanoseconds since the epoch.
+  public var startNanoseconds: Int64
+  /// Time of the last sample, nanoseconds since the epoch.
+  public var endNanoseconds: Int64
+  public var samplingRate: Double
+  public var sampleCount: Int
+  /// `int32`, `float32` or `float64` (`SampleType.rawValue`).
+  public var sampleType: String
+  /// The samples, little-endian, `sampleCount` values of `sampleType`.
+  public var samples: Data
+
+  enum CodingKeys: String, CodingKey {
+    case id
+    case fileID = "file_id"
+    case channelID = "channel_id"
+    case startNanoseconds = "start_ns"
+    case endNanoseconds = "end_ns"
+    case samplingRate = "sampling_rate"
+    case sampleCount = "sample_count"
+    case sampleType = "sample_type"
+    case samples
+  }
+
+  public init(segment: Segment, fileID: Int64, channelID: Int64) {
+    id = nil
+    self.fileID = fileID
+    self.channelID = channelID
+    startNanoseconds = segment.startTime.nanoseconds
+    endNanoseconds = segment.endTime.nanoseconds
+    samplingRate = segment.samplingRate
+    sampleCount = segment.sampleCount
+    sampleType = segment.samples.sampleType.rawValue
+    samples = SampleBlob.encode(segment.samples)
+  }
+
+  /// The segment this row holds, under `source`.
+  public func segment(source: SourceIdentifier) throws -> Segment {
+    guard let type = SampleType(rawValue: sampleType) else {
+      throw SampleBlob.Error(reason: "segment \(id ?? -1): unknown sample type \(sampleType)")
+    }
+    return Segment(
+      source: source, startTime: Timestamp(nanoseconds: startNanoseconds),
+      samplingRate: samplingRate,
+      samples: try SampleBlob.decode(samples, type: type, count: sampleCount))
+  }
+
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+/// `seiscluster ingest PATH...`
+struct IngestCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "ingest",
+    abstract: "Store MiniSEED 2 and SAC files (or folders, recursively) in the store.",
+    discussion: """
+      Formats are detected from content. Each file is stored in one transaction, one segment \
+      per continuous run of samples; a file already stored (same content) is skipped. A file \
+      that cannot be read is named on stderr and stores nothing; the rest are stored (exit 1).
+      """)
+
+  @OptionGroup var global: GlobalOptions
+
+  @Argument(help: ArgumentHelp("Files or folders.", valueName: "path"))
+  var paths: [String]
+
+  func run() throws {
+    let logger = global.makeLogger()
+    let store = try global.openStore()
+    let report = Ingest(store: store, logger: logger, quiet: global.quiet).run(paths: paths)
+    if !global.quiet { Console.write(report.summary) }
+    if !report.failures.isEmpty { throw ExitCode(1) }
+  }
+}

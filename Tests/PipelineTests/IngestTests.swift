@@ -1,0 +1,213 @@
+import Foundation
+import Logging
+import Seismic
+import Store
+import TestSupport
+import Testing
+
+@testable import Pipeline
+
+/// `ingest` over every real file in `../shared/data/`, compared with ObsPy's oracle, plus the
+/// export round trip.
+@Suite struct IngestTests {
+  let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+  var data: String { TestPaths.sharedData.path }
+
+  func floorToMicrosecond(_ ns: Int64) -> Int64 {
+    let q = ns / 1000
+    return (ns % 1000 < 0 ? q - 1 : q) * 1000
+  }
+
+  func sha(_ samples: Samples) -> String {
+    ContentHash.sha256(samples.doubles.map { $0.bitPattern.littleEndian })
+  }
+
+  /// Stored segments grouped by the path they were ingested from.
+  func storedByFile(_ store: SeisStore) throws -> [String: [Segment]] {
+    var out: [String: [Segment]] = [:]
+    for summary in try store.segmentSummaries() {
+      let segment = try #require(try store.segment(id: summary.id))
+      out[summary.filePath, default: []].append(segment)
+    }
+    return out
+  }
+
+  @Test func ingestStoresEveryReadableFileAsObsPyReadsItAndNothingOfTheRest() throws {
+    let store = try SeisStore()
+    let report = Ingest(store: store, logger: logger, quiet: true).run(paths: [data])
+    let oracle = try OracleFile.loadAll()
+    let unreadable = Set(oracle.filter { !$0.readable }.map { "\(data)/\($0.path)" })
+    let failed = Set(report.failures.map(\.path))
+    // Every file ObsPy cannot read fails with a one-line error; so do the README and the oracle.
+    #expect(failed == unreadable.union(["\(data)/README.md", "\(data)/oracle.json"]))
+    for failure in report.failures {
+      #expect(!failure.description.contains("\n"))
+      #expect(failure.description.hasPrefix(failure.path + ": "))
+    }
+    let storedPaths = Set(try store.sourceFiles().map(\.path))
+    #expect(storedPaths.isDisjoint(with: unreadable))
+    #expect(report.alreadyStored == 0)
+
+    let stored = try storedByFile(store)
+    var compared = 0
+    for file in oracle where file.readable {
+      let path = "\(data)/\(file.path)"
+      #expect(storedPaths.contains(path), "\(file.path) not stored")
+      let ours = (stored[path] ?? []).sorted {
+        ($0.source.id, $0.startTime) < ($1.source.id, $1.startTime)
+      }
+      // Text records and records without samples store no segment (said so at ingest).
+      let expected = file.traces.filter { $0.numeric && $0.sampleCount > 0 }
+        .sorted { ($0.id, $0.startTime) < ($1.id, $1.startTime) }
+      guard ours.count == expected.count else {
+        Issue.record("\(file.path): \(ours.count) stored segments, ObsPy has \(expected.count)")
+        continue
+      }
+      for (segment, trace) in zip(ours, expected) {
+        #expect(segment.source.id == trace.id, "\(file.path)")
+        #expect(segment.startTime.iso8601 == trace.startTime, "\(file.path)")
+        #expect(segment.sampleCount == trace.sampleCount, "\(file.path)")
+        #expect(sha(segment.samples) == trace.sha256, "\(file.path)")
+        // ObsPy quirk: its SAC reader rounds DELTA to microseconds; the float32 DELTA rules.
+        if file.path.hasPrefix("sac/") {
+          let roundedDelta = ((1 / segment.samplingRate) * 1e6).rounded() / 1e6
+          #expect(
+            segment.samplingRate == trace.samplingRate
+              || abs(1 / roundedDelta - trace.samplingRate) <= 1e-9 * trace.samplingRate)
+        } else {
+          #expect(segment.samplingRate == trace.samplingRate, "\(file.path)")
+        }
+        compared += 1
+      }
+    }
+    #expect(compared >= 100)
+    #expect(report.storedSegments == compared)
+    #expect(try store.check().isEmpty)
+  }
+
+  @Test func exportedMiniSEEDReingestsToIdenticalSamplesAndTimes() throws {
+    let first = try SeisStore()
+    _ = Ingest(store: first, logger: logger, quiet: true).run(paths: [data])
+    let dir = try TestPaths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let export = try TracesExport(store: first, logger: logger, quiet: true)
+      .run(format: .mseed, directory: dir.path, force: false)
+    // Only segments whose codes cannot fit MiniSEED 2's header fail (SAC's "????????" codes).
+    for failure in export.failures { #expect(failure.reason.contains("codes do not fit")) }
+
+    let second = try SeisStore()
+    let again = Ingest(store: second, logger: logger, quiet: true).run(paths: [dir.path])
+    #expect(again.failures.isEmpty)
+    // Segments with identical content (the same records in several test files) export to
+    // identical files, which re-ingest skips as already stored.
+    #expect(again.storedFiles + again.alreadyStored == export.written.count)
+
+    func key(_ s: Segment) -> String {
+      "\(s.source.id) \(floorToMicrosecond(s.startTime.nanoseconds))"
+    }
+    var originals: [String: [Segment]] = [:]
+    for summary in try first.segmentSummaries() {
+      let s = try #require(try first.segment(id: summary.id))
+      originals[key(s), default: []].append(s)
+    }
+    var checked = 0
+    for summary in try second.segmentSummaries() {
+      let back = try #require(try second.segment(id: summary.id))
+      // Same samples (type and values), same start to the microsecond MiniSEED 2 keeps, and a
+      // rate exact for MiniSEED sources (SAC's 1/DELTA comes back to float32 precision).
+      let match = originals[key(back), default: []].first { original in
+        original.samples == back.samples
+          && (original.samplingRate == back.samplingRate
+            || abs(back.samplingRate - original.samplingRate) <= 1e-7 * original.samplingRate)
+      }
+      #expect(match != nil, "\(back.source.id) at \(back.startTime): no identical original")
+      if let match, match.startTime.nanoseconds % 1000 == 0 {
+        #expect(match.startTime == back.startTime)
+      }
+      checked += 1
+    }
+    #expect(checked == again.storedSegments)
+    #expect(checked >= 90)
+  }
+
+  @Test func duplicateContentIsSkippedAndSaidSo() throws {
+    let store = try SeisStore()
+    let dir = try TestPaths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let original = TestPaths.sharedData.appendingPathComponent("mseed/test.mseed")
+    let copy = dir.appendingPathComponent("copy-of-test.bin")
+    try FileManager.default.copyItem(at: original, to: copy)
+    let report = Ingest(store: store, logger: logger, quiet: true).run(paths: [
+      original.path, copy.path, original.path,
+    ])
+    #expect(report.storedFiles == 1)
+    #expect(report.alreadyStored == 2)
+    #expect(report.failures.isEmpty)
+    #expect(report.summary.contains("skipped 2 already stored"))
+    #expect(try store.sourceFiles().map(\.path) == [original.path])
+  }
+
+  @Test func missingPathsFailAndTheRestIsStored() throws {
+    let store = try SeisStore()
+    let good = TestPaths.sharedData.appendingPathComponent("sac/seism.sac").path
+    let report = Ingest(store: store, logger: logger, quiet: true).run(paths: [
+      "/nonexistent/file.mseed", good,
+    ])
+    #expect(
+      report.failures.map(\.description) == ["/nonexistent/file.mseed: no such file or folder"])
+    #expect(report.storedFiles == 1)
+  }
+
+  @Test func folderFilesAreTakenInSortedOrderSkippingHiddenOnes() throws {
+    let dir = try TestPaths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let fm = FileManager.default
+    try fm.createDirectory(at: dir.appendingPathComponent("b/c"), withIntermediateDirectories: true)
+    for name in ["z.sac", "a.mseed", "b/c/m", "b/a", ".hidden"] {
+      _ = fm.createFile(atPath: dir.appendingPathComponent(name).path, contents: Data([1]))
+    }
+    let (files, missing) = Ingest.expand([dir.path])
+    #expect(missing.isEmpty)
+    #expect(files == ["a.mseed", "b/a", "b/c/m", "z.sac"].map { dir.path + "/" + $0 })
+  }
+
+  @Test func listingHasTheContractColumnsAndLastSampleAsEndTime() throws {
+    let store = try SeisStore()
+    _ = Ingest(store: store, logger: logger, quiet: true).run(paths: [
+      TestPaths.sharedData.appendingPathComponent("mseed/three_records_zero_data_in_middle.mseed")
+        .path
+    ])
+    let csv = TracesList.render(try store.segmentSummaries(), format: .csv)
+    let lines = csv.split(separator: "\n").map(String.init)
+    #expect(
+      lines[0].hasPrefix(
+        "network,station,location,channel,start_time,end_time,sampling_rate_hz,sample_count"))
+    #expect(lines.count == 3)
+    // ObsPy: 412 samples at 200 Hz from 2007-12-31T23:59:59.765 end at 2008-01-01T00:00:01.820.
+    #expect(
+      lines[1].hasPrefix(
+        "BW,BGLD,,EHE,2007-12-31T23:59:59.765000Z,2008-01-01T00:00:01.820000Z,200.0,412,"))
+    let table = TracesList.render(try store.segmentSummaries(), format: .table)
+    #expect(table.split(separator: "\n").count == 3)
+  }
+
+  @Test func exportRefusesToOverwriteWithoutForce() throws {
+    let store = try SeisStore()
+    _ = Ingest(store: store, logger: logger, quiet: true).run(paths: [
+      TestPaths.sharedData.appendingPathComponent("sac/seism.sac").path
+    ])
+    let dir = try TestPaths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let export = TracesExport(store: store, logger: logger, quiet: true)
+    let first = try export.run(format: .sac, directory: dir.path, force: false)
+    #expect(first.written.count == 1)
+    #expect(throws: InputError.self) {
+      try export.run(format: .sac, directory: dir.path, force: false)
+    }
+    #expect(try export.run(format: .sac, directory: dir.path, force: true).written.count == 1)
+    // The SAC written back reads as the stored float32 samples.
+    let back = try WaveformReader.read(contentsOf: URL(fileURLWithPath: first.written[0]))
+    let stored = try #require(try store.segment(id: 1))
+    #expect(back.segments.first?.samples == stored.samples)
+  }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import Seismic
+
+/// Content that is not a readable waveform is refused by name, in one line, before allocating.
+@Suite struct RefusalTests {
+  func read(_ bytes: [UInt8]) throws -> WaveformContents {
+    var b = bytes
+    return try b.withUnsafeMutableBytes { try WaveformReader.read($0, path: "x.bin") }
+  }
+
+  func reason(_ bytes: [UInt8]) -> String? {
+    do {
+      _ = try read(bytes)
+      return nil
+    } catch let e as WaveformFileError {
+      return e.reason
+    } catch {
+      return "\(error)"
+    }
+  }
+
+  @Test func miniSEED3IsRefusedByName() {
+    var bytes = Array("MS".utf8) + [3] + [UInt8](repeating: 0, count: 200)
+    #expect(reason(bytes) == "MiniSEED 3 is not supported")
+    bytes[2] = 2
+    #expect(reason(bytes)?.contains("not MiniSEED or SAC") == true)
+  }
+
+  @Test func otherFormatsAreRefusedByName() {
+    #expect(reason(Array("hello, world\n".utf8))?.contains("not MiniSEED or SAC") == true)
+    #expect(reason([])?.contains("not MiniSEED or SAC") == true)
+    let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47] + [UInt8](repeating: 7, count: 2000)
+    #expect(reason(png)?.contains("not MiniSEED or SAC") == true)
+  }
+
+  /// A SAC header with the given fields, little- or big-endian, followed by `dataBytes` bytes.
+  func sac(npts: Int32, delta: Float, bigEndian: Bool = false, dataBytes: Int) -> [UInt8] {
+    var h = SACHeader()
+    h[.npts] = npts
+    h[.delta] = delta
+    h[.nvhdr] = 6
+    var bytes = h.littleEndianBytes
+    if bigEndian {
+      for w in 0..<110 { bytes[(4 * w)..<(4 * w + 4)].reverse() }
+    }
+    return bytes + [UInt8](repeating: 0, count: dataBytes)
+  }
+
+  @Test func sacHeaderIsValidatedBeforeAllocation() {
+    #expect(reason(sac(npts: Int32.max, delta: 0.01, dataBytes: 40))?.contains("NPTS") == true)
+    #expect(reason(sac(npts: -5, delta: 0.01, dataBytes: 0))?.contains("NPTS") == true)
+    #expect(reason(sac(npts: 10, delta: 0, dataBytes: 40))?.contains("DELTA") == true)
+    #expect(reason(sac(npts: 10, delta: .nan, dataBytes: 40))?.contains("DELTA") == true)
+    #expect(reason(sac(npts: 10, delta: -1, dataBytes: 40))?.contains("DELTA") == true)
+    #expect(reason(sac(npts: 10, delta: 0.01, dataBytes: 44))?.contains("size") == true)
+  }
+
+  @Test func sacIsReadInBothByteOrders() throws {
+    for big in [false, true] {
+      var bytes = sac(npts: 2, delta: 0.25, bigEndian: big, dataBytes: 0)
+      let values: [Float] = [1.5, -2]
+      for v in values {
+        let bits = big ? v.bitPattern.bigEndian : v.bitPattern.littleEndian
+        withUnsafeBytes(of: bits) { bytes += $0 }
+      }
+      let s = try #require(try read(bytes).segments.first)
+      #expect(s.samples == .float32(values))
+      #expect(s.samplingRate == 4)
+      #expect(s.source.network == "")  // "-12345" means undefined
+      #expect(s.startTime == Timestamp(nanoseconds: 0))
+    }
+  }
+
+  @Test func miniSEEDRecordClaimingAbsurdSampleCountIsRefused() throws {
+    let url = TestPaths.sharedData.appendingPathComponent("mseed/Int32-512byte.mseed")
+    var bytes = [UInt8](try Data(contentsOf: url))
+    // Number of samples: big-endian UInt16 at byte 30 of the first record.
+    bytes[30] = 0xFF
+    bytes[31] = 0xFF
+    let why = try #require(reason(bytes))
+    #expect(why.contains("claims 65535 samples"))
+  }
+}
