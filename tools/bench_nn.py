@@ -98,6 +98,7 @@ def bench_torch(threads, seconds):
 
             results.append(record("pytorch " + torch.__version__, name, batch,
                                   torch.get_num_threads(), *timed(step, seconds)))
+            results[-1]["parameters"] = sum(p.numel() for p in model.parameters())
     return results
 
 
@@ -191,6 +192,7 @@ def bench_jax(threads, seconds):
 
             results.append(record("jax " + jax.__version__, name, batch, threads,
                                   *timed(step, seconds)))
+            results[-1]["parameters"] = sum(a.size for a in jax.tree_util.tree_leaves(params))
     return results
 
 

@@ -76,7 +76,7 @@ for benchmark in cases where selected == "all" || selected == benchmark.name {
     print(
       """
       {"framework": "swift", "net": "\(benchmark.name)", "batch": \(batch), \
-      "threads": \(threads), "steps": \(steps), "ms_per_step": \
+      "threads": \(threads), "parameters": \(model.parameterCount), "steps": \(steps), "ms_per_step": \
       \(String(format: "%.3f", 1000 * elapsed / Double(steps))), "windows_per_s": \
       \(String(format: "%.0f", rate)), "cpu_ms_per_step": \
       \(String(format: "%.3f", 1000 * cpu / Double(steps))), "windows_per_cpu_s": \
