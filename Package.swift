@@ -74,6 +74,11 @@ let package = Package(
       ],
       swiftSettings: nativeRelease
     ),
+    .executableTarget(
+      name: "Benchmarks",
+      dependencies: ["NeuralNetwork", "Numerics"],
+      swiftSettings: nativeRelease
+    ),
 
     // MARK: Tests
     .target(name: "TestSupport", dependencies: ["Numerics"], path: "Tests/TestSupport"),

@@ -1,0 +1,84 @@
+import Foundation
+
+extension Autoencoder {
+  /// The architecture, mirroring the CLI's model options (`--filters`, `--kernels`,
+  /// `--activation`, `--latent`) plus the input shape. Codable: its JSON is what the store keeps
+  /// beside the parameter blob.
+  public struct Configuration: Codable, Equatable, Sendable {
+    /// Channels per window (1 for a single component, 3 for three).
+    public var inputChannels: Int
+    /// Samples per window, before padding to a multiple of `2^depth`.
+    public var inputLength: Int
+    /// Filters of the encoder convolutions; each conv is followed by a max-pool of 2. The decoder
+    /// mirrors them (conv + upsample 2), then a last conv maps back to `inputChannels`.
+    public var filters: [Int]
+    /// Kernel sizes, one per encoder conv or a single one for all. Decoder stage `s` uses the
+    /// kernel of encoder stage `s`; the output conv uses the first.
+    public var kernels: [Int]
+    /// The hidden activation (the output conv is always linear).
+    public var activation: Activation
+    /// Features of a dense bottleneck; `0` uses the flattened output of the last pooled conv
+    /// as the latent code (the paper's polarity net).
+    public var latent: Int
+
+    /// A configuration; check it with `validate()`.
+    public init(
+      inputChannels: Int, inputLength: Int, filters: [Int], kernels: [Int],
+      activation: Activation, latent: Int
+    ) {
+      self.inputChannels = inputChannels
+      self.inputLength = inputLength
+      self.filters = filters
+      self.kernels = kernels
+      self.activation = activation
+      self.latent = latent
+    }
+
+    /// The number of conv + pool stages.
+    public var depth: Int { filters.count }
+
+    /// The kernel size of encoder stage `stage`.
+    public func kernelSize(stage: Int) -> Int {
+      kernels.count == 1 ? kernels[0] : kernels[stage]
+    }
+
+    /// The input length rounded up to a multiple of `2^depth` (the network's working length).
+    public var paddedLength: Int {
+      let unit = 1 << depth
+      return (inputLength + unit - 1) / unit * unit
+    }
+
+    /// Throws `NeuralNetworkError.invalidConfiguration` when the options cannot make a network.
+    public func validate() throws {
+      func fail(_ why: String) -> NeuralNetworkError { .invalidConfiguration(why) }
+      guard inputChannels > 0 else { throw fail("input channels must be positive") }
+      guard inputLength > 0 else { throw fail("input length must be positive") }
+      guard !filters.isEmpty else { throw fail("filters must list at least one conv") }
+      guard filters.count <= 20 else { throw fail("at most 20 conv stages") }
+      guard filters.allSatisfy({ $0 > 0 }) else { throw fail("filters must be positive") }
+      guard kernels.count == 1 || kernels.count == filters.count else {
+        throw fail("give one kernel size per filter (\(filters.count)) or one for all")
+      }
+      guard kernels.allSatisfy({ $0 > 0 }) else { throw fail("kernel sizes must be positive") }
+      guard latent >= 0 else { throw fail("latent size must be >= 0") }
+      guard paddedLength <= 1 << 24, inputChannels <= 4096, filters.allSatisfy({ $0 <= 4096 })
+      else { throw fail("network too large") }
+    }
+
+    /// The configuration as JSON (sorted keys), for the store.
+    public func jsonData() throws -> Data {
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.sortedKeys]
+      return try encoder.encode(self)
+    }
+
+    /// A configuration decoded from `jsonData()` output.
+    public init(jsonData: Data) throws {
+      do {
+        self = try JSONDecoder().decode(Configuration.self, from: jsonData)
+      } catch {
+        throw NeuralNetworkError.corruptData("architecture JSON: \(error)")
+      }
+    }
+  }
+}

@@ -1,0 +1,170 @@
+import Numerics
+
+/// A 1-D convolution with stride 1, "same" padding and a bias (cross-correlation, as in PyTorch
+/// and Keras).
+///
+/// Input and output are channel-major blocks (`channels x (batch * length)`, see
+/// `NeuralNetwork`); the output has the input's length.
+///
+/// **Padding.** `kernelSize - 1` zeros in total, `(kernelSize - 1) / 2` on the left and the rest
+/// on the right, so an even kernel pads one more on the right: the convention of PyTorch's
+/// `padding="same"` and Keras/TensorFlow `"same"`. Output step `t` is
+/// `bias[o] + sum_{i,k} weight[o, i, k] * x[i, t + k - padLeft]`, with `x` zero outside `0..<length`.
+///
+/// **Parameters** (`parameterCount` floats, PyTorch order): `weight[outputChannels][inputChannels][kernelSize]`
+/// then `bias[outputChannels]`.
+///
+/// Computed as im2col + one SGEMM per block; backward recomputes the columns.
+public struct Conv1D: Sendable, Equatable {
+  /// Channels in.
+  public let inputChannels: Int
+  /// Channels out (filters).
+  public let outputChannels: Int
+  /// Taps per filter (any size >= 1, odd or even).
+  public let kernelSize: Int
+
+  /// A convolution from `inputChannels` to `outputChannels` with `kernelSize` taps.
+  public init(inputChannels: Int, outputChannels: Int, kernelSize: Int) {
+    precondition(inputChannels > 0 && outputChannels > 0 && kernelSize > 0)
+    self.inputChannels = inputChannels
+    self.outputChannels = outputChannels
+    self.kernelSize = kernelSize
+  }
+
+  /// Zeros added before step 0.
+  public var padLeft: Int { (kernelSize - 1) / 2 }
+  /// Zeros added after the last step.
+  public var padRight: Int { kernelSize - 1 - padLeft }
+  /// Weights then biases.
+  public var parameterCount: Int { outputChannels * inputChannels * kernelSize + outputChannels }
+  /// Floats of im2col scratch needed for a block of `batch * length` steps.
+  public func columnCount(batch: Int, length: Int) -> Int {
+    inputChannels * kernelSize * batch * length
+  }
+
+  /// Fills `parameters` with Glorot-uniform (`tanh`, `identity`) or He-uniform (`relu`) weights
+  /// and zero biases. Fans are `inputChannels * kernelSize` and `outputChannels * kernelSize`.
+  public func initialize(
+    _ parameters: UnsafeMutablePointer<Float>, activation: Activation,
+    generator: inout SeededGenerator
+  ) {
+    let weights = outputChannels * inputChannels * kernelSize
+    let limit = activation.initializationLimit(
+      fanIn: inputChannels * kernelSize, fanOut: outputChannels * kernelSize)
+    for i in 0..<weights { parameters[i] = Float((2 * generator.nextUniform() - 1) * limit) }
+    (parameters + weights).update(repeating: 0, count: outputChannels)
+  }
+
+  /// im2col: `columns[(i * kernelSize + k), b * length + t] = x[i, b * length + t + k - padLeft]`
+  /// (zero where that step falls outside sample `b`).
+  @inlinable
+  func im2col(
+    _ input: UnsafePointer<Float>, batch: Int, length: Int,
+    columns: UnsafeMutablePointer<Float>
+  ) {
+    let row = batch * length
+    for i in 0..<inputChannels {
+      for k in 0..<kernelSize {
+        let shift = k - padLeft
+        let lo = max(0, -shift)
+        let hi = min(length, length - shift)
+        let destinationRow = columns + (i * kernelSize + k) * row
+        let sourceRow = input + i * row
+        for b in 0..<batch {
+          let d = destinationRow + b * length
+          if hi <= lo {
+            d.update(repeating: 0, count: length)
+            continue
+          }
+          if lo > 0 { d.update(repeating: 0, count: lo) }
+          (d + lo).update(from: sourceRow + b * length + lo + shift, count: hi - lo)
+          if hi < length { (d + hi).update(repeating: 0, count: length - hi) }
+        }
+      }
+    }
+  }
+
+  /// Forward pass over a block: `output` (`outputChannels x batch*length`) from `input`
+  /// (`inputChannels x batch*length`). `columns` is scratch of `columnCount` floats.
+  public func forward(
+    input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, length: Int,
+    parameters: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>
+  ) {
+    let n = batch * length
+    let ck = inputChannels * kernelSize
+    im2col(input, batch: batch, length: length, columns: columns)
+    BLAS.gemm(
+      transposeA: false, transposeB: false, m: outputChannels, n: n, k: ck,
+      a: parameters, lda: ck, b: UnsafePointer(columns), ldb: n, beta: 0, c: output, ldc: n)
+    let bias = parameters + outputChannels * ck
+    for o in 0..<outputChannels {
+      let row = output + o * n
+      let value = bias[o]
+      for t in 0..<n { row[t] += value }
+    }
+  }
+
+  /// Backward pass over a block. Adds weight and bias gradients into `parameterGradient`; writes
+  /// the input gradient into `inputGradient` when it is not nil. `columns` and
+  /// `columnGradient` are scratch of `columnCount` floats each.
+  public func backward(
+    input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+    inputGradient: UnsafeMutablePointer<Float>?, batch: Int, length: Int,
+    parameters: UnsafePointer<Float>, parameterGradient: UnsafeMutablePointer<Float>,
+    columns: UnsafeMutablePointer<Float>, columnGradient: UnsafeMutablePointer<Float>
+  ) {
+    let n = batch * length
+    let ck = inputChannels * kernelSize
+    im2col(input, batch: batch, length: length, columns: columns)
+    // dW += dY * columns^T
+    BLAS.gemm(
+      transposeA: false, transposeB: true, m: outputChannels, n: ck, k: n,
+      a: outputGradient, lda: n, b: UnsafePointer(columns), ldb: n, beta: 1,
+      c: parameterGradient, ldc: ck)
+    let biasGradient = parameterGradient + outputChannels * ck
+    for o in 0..<outputChannels {
+      biasGradient[o] += sumOfElements(outputGradient + o * n, count: n)
+    }
+    guard let inputGradient else { return }
+    // dColumns = W^T * dY, then col2im.
+    BLAS.gemm(
+      transposeA: true, transposeB: false, m: ck, n: n, k: outputChannels,
+      a: parameters, lda: ck, b: outputGradient, ldb: n, beta: 0, c: columnGradient, ldc: n)
+    // col2im. The centre tap (shift 0) covers every step, so it assigns and the others add:
+    // no separate zeroing pass.
+    for i in 0..<inputChannels {
+      let destinationRow = inputGradient + i * n
+      destinationRow.update(from: columnGradient + (i * kernelSize + padLeft) * n, count: n)
+      for k in 0..<kernelSize where k != padLeft {
+        let shift = k - padLeft
+        let lo = max(0, -shift)
+        let hi = min(length, length - shift)
+        guard hi > lo else { continue }
+        let sourceRow = columnGradient + (i * kernelSize + k) * n
+        for b in 0..<batch {
+          let s = sourceRow + b * length
+          let d = destinationRow + b * length + shift
+          for t in lo..<hi { d[t] += s[t] }
+        }
+      }
+    }
+  }
+}
+
+/// The sum of `count` floats with 16 independent partial sums (so the loop vectorises), combined
+/// in a fixed order: deterministic, and more accurate than one running sum.
+@inlinable
+func sumOfElements(_ x: UnsafePointer<Float>, count: Int) -> Float {
+  var partial = SIMD16<Float>(repeating: 0)
+  var i = 0
+  while i + 16 <= count {
+    partial += UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+    i += 16
+  }
+  var sum = partial.sum()
+  while i < count {
+    sum += x[i]
+    i += 1
+  }
+  return sum
+}

@@ -1,0 +1,49 @@
+import CCBLAS
+
+/// Thin wrappers over CBLAS (OpenBLAS on Linux) for the matrix products the network needs.
+///
+/// All matrices are row-major. The network splits work over the batch on its own threads, so
+/// OpenBLAS itself should run on one thread (`BLAS.setThreadCount(1)`).
+public enum BLAS {
+  /// `C = alpha * op(A) * op(B) + beta * C` with `op(A)` of size `m x k` and `op(B)` `k x n`,
+  /// row-major, leading dimensions given explicitly.
+  @inlinable
+  public static func gemm(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+    alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+    b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    guard m > 0, n > 0 else { return }
+    if k == 0 {
+      // C = beta * C; BLAS would do this too but some versions reject k == 0.
+      for i in 0..<m {
+        let row = c + i * ldc
+        for j in 0..<n { row[j] = beta == 0 ? 0 : beta * row[j] }
+      }
+      return
+    }
+    cblas_sgemm(
+      CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
+      transposeB ? CblasTrans : CblasNoTrans,
+      Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+  }
+
+  /// Sets the number of threads OpenBLAS uses inside one call.
+  public static func setThreadCount(_ count: Int) {
+    openblas_set_num_threads(Int32(max(1, count)))
+  }
+
+  /// The OpenBLAS kernel family in use (for example `Haswell` or `SkylakeX`); set
+  /// `OPENBLAS_CORETYPE` before the process starts to choose another.
+  public static var coreName: String {
+    guard let name = openblas_get_corename() else { return "unknown" }
+    return String(cString: name)
+  }
+
+  /// The OpenBLAS build configuration string.
+  public static var configuration: String {
+    guard let text = openblas_get_config() else { return "unknown" }
+    return String(cString: text)
+  }
+}
