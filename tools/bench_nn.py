@@ -29,12 +29,22 @@ NETS = {
 def timed(step, seconds):
     for _ in range(5):
         step()
-    steps, start = 0, time.perf_counter()
+    steps, start, cpu = 0, time.perf_counter(), time.process_time()
     while time.perf_counter() - start < seconds:
         for _ in range(10):
             step()
         steps += 10
-    return steps, time.perf_counter() - start
+    return steps, time.perf_counter() - start, time.process_time() - cpu
+
+
+def record(framework, name, batch, threads, steps, elapsed, cpu):
+    """Wall-clock and CPU-time (all threads) throughput; CPU time is the fairer figure on a
+    machine shared with other jobs."""
+    return dict(framework=framework, net=name, batch=batch, threads=threads, steps=steps,
+                ms_per_step=round(1000 * elapsed / steps, 3),
+                windows_per_s=round(steps * batch / elapsed),
+                cpu_ms_per_step=round(1000 * cpu / steps, 3),
+                windows_per_cpu_s=round(steps * batch / cpu))
 
 
 def bench_torch(threads, seconds):
@@ -86,11 +96,9 @@ def bench_torch(threads, seconds):
                 loss.backward()
                 opt.step()
 
-            steps, elapsed = timed(step, seconds)
-            results.append(dict(framework="pytorch " + torch.__version__, net=name, batch=batch,
-                                threads=torch.get_num_threads(), steps=steps,
-                                ms_per_step=round(1000 * elapsed / steps, 3),
-                                windows_per_s=round(steps * batch / elapsed)))
+            results.append(record("pytorch " + torch.__version__, name, batch,
+                                  torch.get_num_threads(), *timed(step, seconds)))
+            results[-1]["parameters"] = sum(p.numel() for p in model.parameters())
     return results
 
 
@@ -182,11 +190,9 @@ def bench_jax(threads, seconds):
                 state.update(params=p, m=m_, v=v_)
                 loss.block_until_ready()
 
-            steps, elapsed = timed(step, seconds)
-            results.append(dict(framework="jax " + jax.__version__, net=name, batch=batch,
-                                threads=threads, steps=steps,
-                                ms_per_step=round(1000 * elapsed / steps, 3),
-                                windows_per_s=round(steps * batch / elapsed)))
+            results.append(record("jax " + jax.__version__, name, batch, threads,
+                                  *timed(step, seconds)))
+            results[-1]["parameters"] = sum(a.size for a in jax.tree_util.tree_leaves(params))
     return results
 
 

@@ -42,9 +42,9 @@ while let argument = arguments.next() {
   }
 }
 
-func now() -> Double {
+func now(_ clock: clockid_t = CLOCK_MONOTONIC) -> Double {
   var t = timespec()
-  clock_gettime(CLOCK_MONOTONIC, &t)
+  clock_gettime(clock, &t)
   return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
 }
 
@@ -63,6 +63,7 @@ for benchmark in cases where selected == "all" || selected == benchmark.name {
     var steps = 0
     var loss: Float = 0
     let start = now()
+    let startCPU = now(CLOCK_PROCESS_CPUTIME_ID)
     while now() - start < seconds {
       for _ in 0..<10 {
         loss = model.trainReconstructionStep(batches[steps % 8], learningRate: 1e-3)
@@ -70,13 +71,16 @@ for benchmark in cases where selected == "all" || selected == benchmark.name {
       }
     }
     let elapsed = now() - start
+    let cpu = now(CLOCK_PROCESS_CPUTIME_ID) - startCPU
     let rate = Double(steps * batch) / elapsed
     print(
       """
       {"framework": "swift", "net": "\(benchmark.name)", "batch": \(batch), \
-      "threads": \(threads), "steps": \(steps), "ms_per_step": \
+      "threads": \(threads), "parameters": \(model.parameterCount), "steps": \(steps), "ms_per_step": \
       \(String(format: "%.3f", 1000 * elapsed / Double(steps))), "windows_per_s": \
-      \(String(format: "%.0f", rate)), "loss": \(loss), "openblas_core": "\(BLAS.coreName)"}
+      \(String(format: "%.0f", rate)), "cpu_ms_per_step": \
+      \(String(format: "%.3f", 1000 * cpu / Double(steps))), "windows_per_cpu_s": \
+      \(String(format: "%.0f", Double(steps * batch) / cpu)), "loss": \(loss), "openblas_core": "\(BLAS.coreName)"}
       """)
   }
 }

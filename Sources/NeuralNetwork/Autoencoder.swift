@@ -282,6 +282,7 @@ public final class Autoencoder {
   }
 
   private func trainingWorkspace(batch n: Int) -> TrainingWorkspace {
+    precondition(n > 0, "a training batch needs at least one window")
     let workers = max(1, threadCount)
     if let ws = workspace, ws.plan.batch == n, ws.workerCount == workers { return ws }
     workspace = nil  // release the old one before allocating

@@ -26,7 +26,7 @@ struct BatchPlan: Sendable, Equatable {
   /// More slots than cores keeps all cores busy; each slot costs one gradient buffer.
   static let maximumSlots = 8
   /// Columns (samples x steps) of one micro-batch block, to keep im2col in cache.
-  static let targetColumns = 8192
+  static let targetColumns = 2048
 
   let batch: Int
   let microBatchSize: Int

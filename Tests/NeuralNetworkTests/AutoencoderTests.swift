@@ -56,6 +56,27 @@ import Testing
     #expect(gradientError(model.gradients, numerical) < 1e-3)
   }
 
+  @Test func aLatentOnlyGradientTrainsTheEncoderAndLeavesTheDecoderAlone() throws {
+    let configuration = Self.gradientConfigurations[0]
+    let n = 2
+    let model = try Autoencoder(configuration: configuration, seed: 8)
+    let x = randomValues(n * 2 * 13, seed: 24)
+    let g = randomValues(n * model.latentDimension, seed: 25)
+    _ = model.forward(Tensor(shape: [n, 2, 13], values: x))
+    model.backward(
+      reconstructionGradient: nil,
+      latentGradient: Tensor(shape: [n, model.latentDimension], values: g))
+    let (xd, pd, gd) = (x.map(Double.init), model.parameters.map(Double.init), g.map(Double.init))
+    let numerical = Reference.numericalGradient(at: pd) { p in
+      dot(Reference.autoencoder(configuration, parameters: p, input: xd, n: n).latent, gd)
+    }
+    #expect(gradientError(model.gradients, numerical) < 1e-3)
+    // encoder: 2 convs (2->3 k4, 3->2 k3) and the bottleneck dense (2*4 -> 3)
+    let encoderCount = (3 * 2 * 4 + 3) + (2 * 3 * 3 + 2) + (3 * 8 + 3)
+    #expect(model.gradients[encoderCount...].allSatisfy { $0 == 0 })
+    #expect(model.gradients[..<encoderCount].contains { $0 != 0 })
+  }
+
   @Test func polarityNetGradientsMatchDoubleCentralDifferences() throws {
     let configuration = Configuration(
       inputChannels: 1, inputLength: 32, filters: [8, 4, 2, 1], kernels: [11, 9, 3, 3],

@@ -90,3 +90,30 @@ import Testing
     #expect(Approximate.maxRelativeError([Float(2)], [Double(1)]) == 0.5)
   }
 }
+
+@Suite struct MatrixProductTests {
+  @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+  func matrixProductMatchesTheDefinition(transposeSelf: Bool, transposeOther: Bool) {
+    var g = SeededGenerator(seed: 3)
+    let a = Tensor(
+      shape: transposeSelf ? [3, 4] : [4, 3], values: (0..<12).map { _ in Float(g.nextGaussian()) })
+    let b = Tensor(
+      shape: transposeOther ? [5, 3] : [3, 5], values: (0..<15).map { _ in Float(g.nextGaussian()) }
+    )
+    let c = a.matrixProduct(b, transposeSelf: transposeSelf, transposeOther: transposeOther)
+    #expect(c.shape == [4, 5])
+    for i in 0..<4 {
+      for j in 0..<5 {
+        var s = 0.0
+        for p in 0..<3 {
+          let x = transposeSelf ? a[p, i] : a[i, p]
+          let y = transposeOther ? b[j, p] : b[p, j]
+          s += Double(x) * Double(y)
+        }
+        #expect(
+          Double(c[i, j]).isApproximatelyEqual(
+            to: s, relativeTolerance: 1e-5, absoluteTolerance: 1e-5))
+      }
+    }
+  }
+}
