@@ -4,11 +4,11 @@ import Store
 import TestSupport
 import Testing
 
+@testable import Pipeline
+
 #if canImport(FoundationXML)
   import FoundationXML
 #endif
-
-@testable import Pipeline
 
 @Suite struct ExportTests {
   @Test func csvHasTheContractColumnsOneRowPerWindowAndPickTimesToTheMicrosecond() throws {
@@ -109,7 +109,7 @@ import Testing
       }
     }
     // Key order is stable and meaningful: window_id first.
-    #expect(json.contains("{\n   \"window_id\": 100,"))
+    #expect(json.contains("{\n      \"window_id\": 100,"))
     // The clustering run's options come through as an object with typed values.
     let parent = try Catalog.load(from: fixture.store, runID: catalog.run.parentRunId)
     let parentJSON = try #require(
@@ -118,6 +118,7 @@ import Testing
     let options = try #require((parentJSON["run"] as? [String: Any])?["options"] as? [String: Any])
     #expect(options["filters"] as? [Int] == [8, 4, 2, 1])
     #expect(options["learning_rate"] as? Double == 0.001)
+    #expect(CatalogFormat.json.render(parent).contains(#""filters": [8, 4, 2, 1]"#))
   }
 
   @Test func quakeMLHasOneEventPerWindowWithItsPickAndTheResultsInTheSeisclusterNamespace()
@@ -129,7 +130,8 @@ import Testing
     let events = try QuakeMLEvents.parse(xml)
     #expect(events.count == 12)
     for (event, entry) in zip(events, catalog.entries) {
-      #expect(event.publicID == "smi:local/seiscluster/run/\(fixture.runID)/window/\(entry.windowID)")
+      #expect(
+        event.publicID == "smi:local/seiscluster/run/\(fixture.runID)/window/\(entry.windowID)")
       #expect(event.pickTime == entry.pickTime?.iso8601)
       #expect(event.waveformID["networkCode"] == entry.network)
       #expect(event.waveformID["stationCode"] == entry.station)
@@ -161,7 +163,8 @@ import Testing
     #expect(first["trace_npts"] == "1000")
     #expect(first["trace_component_order"] == "ZNE")
     #expect(first["trace_p_arrival_sample"] == "200")
-    #expect(records[1]["trace_s_arrival_sample"] == "200" && records[1]["trace_p_arrival_sample"] == "")
+    #expect(
+      records[1]["trace_s_arrival_sample"] == "200" && records[1]["trace_p_arrival_sample"] == "")
     #expect(first["cluster"] == "0" && first["cluster_probability"] == "0.6")
     #expect(first["label"] == "")
   }
@@ -175,7 +178,9 @@ import Testing
         optionsJson: "{}"))
     #expect(try Catalog.load(from: fixture.store).runID == fixture.runID)
     #expect(throws: InputError.self) { try Catalog.load(from: fixture.store, runID: 999) }
-    #expect(throws: InputError.self) { try Catalog.load(from: fixture.store, runID: fixture.runID + 1) }
+    #expect(throws: InputError.self) {
+      try Catalog.load(from: fixture.store, runID: fixture.runID + 1)
+    }
     #expect(throws: InputError.self) { try Catalog.load(from: try SeisStore()) }
   }
 
@@ -221,11 +226,14 @@ import Testing
     try FileManager.default.createDirectory(
       atPath: folder, withIntermediateDirectories: true)
     let storePath = folder + "/export-sample.sqlite"
-    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: storePath + suffix) }
+    for suffix in ["", "-wal", "-shm"] {
+      try? FileManager.default.removeItem(atPath: storePath + suffix)
+    }
     let fixture = try ExportFixture.make(store: try SeisStore(path: storePath), labelled: true)
     let catalog = try Catalog.load(from: fixture.store)
     for format in CatalogFormat.allCases {
-      let ext = format == .quakeml ? "xml" : (format == .seisbench ? "seisbench.csv" : format.rawValue)
+      let ext =
+        format == .quakeml ? "xml" : (format == .seisbench ? "seisbench.csv" : format.rawValue)
       let path = folder + "/catalog.\(ext)"
       try OutputFile.write(format.render(catalog), to: path, force: true)
       #expect(FileManager.default.fileExists(atPath: path))

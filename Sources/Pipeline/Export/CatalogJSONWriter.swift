@@ -8,7 +8,7 @@ public struct CatalogJSONWriter {
       ("run", runObject(catalog)),
       ("windows", .array(catalog.entries.map { .object(catalog.fields(of: $0)) })),
     ])
-    return document.serialized(indent: 1) + "\n"
+    return document.serialized(indent: 2) + "\n"
   }
 
   /// The run: id, kind, version, seed, clusters, times, its window set, and its options.

@@ -41,7 +41,8 @@ public enum JSONValue: Sendable, Equatable, Decodable {
   public init(from decoder: any Decoder) throws {
     if let keyed = try? decoder.container(keyedBy: Key.self) {
       let keys = keyed.allKeys.sorted { $0.stringValue < $1.stringValue }
-      self = .object(try keys.map { ($0.stringValue, try keyed.decode(JSONValue.self, forKey: $0)) })
+      self = .object(
+        try keys.map { ($0.stringValue, try keyed.decode(JSONValue.self, forKey: $0)) })
       return
     }
     if var list = try? decoder.unkeyedContainer() {
@@ -106,13 +107,20 @@ public enum JSONValue: Sendable, Equatable, Decodable {
         out += "[]"
         return
       }
+      // Lists of plain values stay on one line (`"filters": [8, 4, 2, 1]`).
+      let inline = items.allSatisfy { item in
+        switch item {
+        case .array, .object: false
+        default: true
+        }
+      }
       out += "["
       for (i, item) in items.enumerated() {
-        if i > 0 { out += "," }
-        newline(level + 1)
+        if i > 0 { out += inline && indent != nil ? ", " : "," }
+        if !inline { newline(level + 1) }
         item.write(into: &out, indent: indent, level: level + 1)
       }
-      newline(level)
+      if !inline { newline(level) }
       out += "]"
     case .object(let members):
       if members.isEmpty {
