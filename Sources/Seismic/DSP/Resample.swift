@@ -1,0 +1,99 @@
+import Numerics
+
+#if canImport(Glibc)
+  import Glibc
+#else
+  import Darwin
+#endif
+
+extension DSP {
+  /// Why samples cannot be resampled.
+  public enum ResampleError: Error, CustomStringConvertible, Equatable, Sendable {
+    case invalidRate(Double)
+    case empty
+
+    public var description: String {
+      switch self {
+      case .invalidRate(let r): "sampling rate must be positive and finite, got \(r) Hz"
+      case .empty: "cannot resample an empty trace"
+      }
+    }
+  }
+
+  /// The number of samples ObsPy's `Trace.resample` produces: `int(npts / (rate / newRate))`,
+  /// at least 1.
+  public static func resampledCount(count npts: Int, from rate: Double, to newRate: Double) -> Int {
+    let factor = rate / newRate
+    return max(1, Int(Double(npts) / factor))
+  }
+
+  /// FFT resampling exactly as ObsPy 1.5.1 `Trace.resample(newRate)` with its defaults
+  /// (`window='hann'`, `no_filter=True`, `strict_length=False`), through FFTW.
+  ///
+  /// ObsPy takes the real FFT of all `npts` samples, multiplies it by the periodic Hann window of
+  /// length `npts` shifted so its peak is at 0 Hz (`ifftshift(get_window('hann', npts))`), then
+  /// linearly interpolates the real and imaginary parts (`numpy.interp`, holding the last value
+  /// beyond the old Nyquist) onto the new frequencies `k * newRate / num`, `num = int(npts /
+  /// factor)`, and inverts with `num` points, scaled by `num / npts` (with fftpack's unnormalised
+  /// inverse, so `1 / npts` overall). The output starts at the same time as the input and has
+  /// exactly `newRate` (the end time may move).
+  public static func resampled(_ samples: [Double], from rate: Double, to newRate: Double)
+    throws(ResampleError) -> [Double]
+  {
+    guard rate > 0, rate.isFinite else { throw .invalidRate(rate) }
+    guard newRate > 0, newRate.isFinite else { throw .invalidRate(newRate) }
+    guard !samples.isEmpty else { throw .empty }
+    let npts = samples.count
+    let num = resampledCount(count: npts, from: rate, to: newRate)
+
+    let forward = RealFFT.plan(count: npts)
+    var spectrum = forward.forward(samples)
+    let bins = forward.binCount
+
+    // Hann window in the frequency domain: large_w[k] = hann_periodic[(k + npts/2) mod npts].
+    let half = npts / 2
+    for k in 0..<bins {
+      let j = (k + half) % npts
+      let w = 0.5 - 0.5 * cos(2 * Double.pi * Double(j) / Double(npts))
+      spectrum[2 * k] *= w
+      spectrum[2 * k + 1] *= w
+    }
+
+    // Old and new frequency grids (ObsPy: df = 1 / (npts * delta), d_large_f = newRate / num).
+    let delta = 1.0 / rate
+    let df = 1.0 / (Double(npts) * delta)
+    let newDf = 1.0 / Double(num) * newRate
+    let inverse = RealFFT.plan(count: num)
+    let newBins = inverse.binCount
+    var newSpectrum = [Double](repeating: 0, count: 2 * newBins)
+    for k in 0..<newBins {
+      let f = newDf * Double(k)
+      // numpy.interp on f_old = df * j, j = 0..<bins (increasing), clamped at both ends.
+      let position = f / df
+      if position <= 0 {
+        newSpectrum[2 * k] = spectrum[0]
+        newSpectrum[2 * k + 1] = spectrum[1]
+      } else if position >= Double(bins - 1) {
+        newSpectrum[2 * k] = spectrum[2 * (bins - 1)]
+        newSpectrum[2 * k + 1] = spectrum[2 * (bins - 1) + 1]
+      } else {
+        var j = Int(position)
+        // Guard against the rounding of f / df against numpy's comparison of f with df * j.
+        if df * Double(j + 1) <= f { j += 1 }
+        if j > 0 && df * Double(j) > f { j -= 1 }
+        let x0 = df * Double(j)
+        let x1 = df * Double(j + 1)
+        let t = (f - x0) / (x1 - x0)
+        for c in 0..<2 {
+          let y0 = spectrum[2 * j + c]
+          let y1 = spectrum[2 * (j + 1) + c]
+          newSpectrum[2 * k + c] = y0 + t * (y1 - y0)
+        }
+      }
+    }
+    var out = inverse.inverse(newSpectrum)
+    let scale = 1.0 / Double(npts)
+    for i in out.indices { out[i] *= scale }
+    return out
+  }
+}
