@@ -18,7 +18,7 @@ struct Seiscluster: AsyncParsableCommand {
       SEISCLUSTER_DB names another.
       """,
     version: SeisclusterVersion.string,
-    subcommands: [Export.self]
+    subcommands: [Export.self, Report.self]
   )
 
   /// Accepts the global options (`--db`, `--quiet`) before the subcommand too, by moving them

@@ -25,17 +25,21 @@ struct ExportFixture {
   /// in its phase to exercise quoting. `labelled` adds a relabel run on top.
   static func make(
     store: SeisStore = try! SeisStore(), count: Int = 12, labelled: Bool = false,
-    inputKind: WindowSetRecord.InputKind = .waveform
+    inputKind: WindowSetRecord.InputKind = .waveform, familyCount: Int = 2,
+    stationNames: [(String, String, String)] = [
+      ("XX", "STA1", ""), ("XX", "STA2", "00"), ("YY", "B,x", "10"),
+    ],
+    spacing: Int64 = 3_600_000_000_123
   ) throws -> ExportFixture {
     var generator = SeededGenerator(seed: 7)
-    let stations = [("XX", "STA1", ""), ("XX", "STA2", "00"), ("YY", "B,x", "10")]
+    let stations = stationNames
     var picks: [PickRecord] = []
     for i in 0..<count {
       let (net, sta, loc) = stations[i % stations.count]
       picks.append(
         PickRecord(
           network: net, station: sta, location: loc, channel: i % 4 == 0 ? "HHZ" : nil,
-          time: firstPick.adding(nanoseconds: Int64(i) * 3_600_000_000_123),
+          time: firstPick.adding(nanoseconds: Int64(i) * spacing),
           phase: sta == "B,x" ? "P\"g,1" : (i % 2 == 0 ? "P" : "S"), note: nil,
           origin: "picks.csv"))
     }
@@ -46,7 +50,7 @@ struct ExportFixture {
     var windows: [WindowRecord] = []
     var families: [(Int64, Int)] = []
     for (i, pick) in storedPicks.enumerated() {
-      let family = i % 2
+      let family = i % familyCount
       let key = Int64(100 + i * 3)
       families.append((key, family))
       let samples =
@@ -79,16 +83,19 @@ struct ExportFixture {
   }
 
   /// A damped sinusoid after the pick on every component (different amplitude per component),
-  /// in Gaussian noise: 3 Hz for family 0, 12 Hz for family 1.
+  /// in Gaussian noise: 3 Hz for family 0, 12 Hz for family 1, 6.5 Hz (long coda) for 2.
+  static let frequencies = [3.0, 12.0, 6.5]
+  static let decays = [1.5, 0.6, 3.0]
+
   static func waveform(family: Int, generator: inout SeededGenerator) -> [Float] {
-    let frequency = family == 0 ? 3.0 : 12.0
+    let frequency = frequencies[family % 3]
     var out: [Float] = []
     for component in 0..<3 {
       let gain = [1.0, 0.6, 0.45][component]
       for n in 0..<length {
         let t = Double(n) / rate - before
         var v = 0.05 * generator.nextGaussian()
-        if t >= 0 { v += gain * exp(-t / (family == 0 ? 1.5 : 0.6)) * sin(2 * .pi * frequency * t) }
+        if t >= 0 { v += gain * exp(-t / decays[family % 3]) * sin(2 * .pi * frequency * t) }
         out.append(Float(v))
       }
     }
@@ -130,15 +137,18 @@ struct ExportFixture {
     let historyJSON = String(decoding: try JSONEncoder().encode(history), as: UTF8.self)
     let run = try store.createRun(
       RunRecord(
-        kind: .cluster, windowSetId: setID, version: "0.1.0", seed: 3, clusterCount: 2,
+        kind: .cluster, windowSetId: setID, version: "0.1.0", seed: 3,
+        clusterCount: Set(families.map(\.1)).count,
         optionsJson: #"{"clusters":2,"epochs":20,"filters":[8,4,2,1],"learning_rate":0.001}"#,
         historyJson: historyJSON))
     var assignments: [AssignmentRecord] = []
     for (i, w) in windows.enumerated() {
       let family = families[i].1
       let p = 0.6 + 0.39 * Double(i) / Double(windows.count)
-      let q: [Float] = family == 0 ? [Float(p), Float(1 - p)] : [Float(1 - p), Float(p)]
-      let centre: [Double] = family == 0 ? [2, 0, 1, 0] : [-2, 1, 0, 0.5]
+      let k = Set(families.map(\.1)).count
+      var q = [Float](repeating: Float(1 - p) / Float(k - 1), count: k)
+      q[family] = Float(p)
+      let centre: [Double] = [[2, 0, 1, 0], [-2, 1, 0, 0.5], [0, -2, -1, 1]][family % 3]
       let embedding = centre.map { Float($0 + 0.4 * generator.nextGaussian()) }
       assignments.append(
         AssignmentRecord(
