@@ -139,7 +139,9 @@ struct ExportFixture {
       RunRecord(
         kind: .cluster, windowSetId: setID, version: "0.1.0", seed: 3,
         clusterCount: Set(families.map(\.1)).count,
-        optionsJson: #"{"clusters":2,"epochs":20,"filters":[8,4,2,1],"learning_rate":0.001}"#,
+        optionsJson:
+          #"{"clusters":\#(Set(families.map(\.1)).count),"epochs":20,"filters":[8,4,2,1],"#
+          + #""learning_rate":0.001,"tol":0.001}"#,
         historyJson: historyJSON))
     var assignments: [AssignmentRecord] = []
     for (i, w) in windows.enumerated() {

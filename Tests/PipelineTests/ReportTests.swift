@@ -163,20 +163,26 @@ import Testing
     _ = try elementCounts(html)
   }
 
-  /// With SEISCLUSTER_REPORT_SAMPLE set to a file path, writes a report on a larger synthetic
-  /// run there (for tools/render_report.sh and docs/report-screenshot.png).
+  /// With SEISCLUSTER_REPORT_SAMPLE set to a folder, stores a larger synthetic run there
+  /// (`report-sample.sqlite`) and its report (`report.html`), for tools/render_report.sh and
+  /// docs/report-screenshot.png.
   @Test func aSampleReportIsWrittenWhenAsked() throws {
-    guard let path = ProcessInfo.processInfo.environment["SEISCLUSTER_REPORT_SAMPLE"] else {
+    guard let folder = ProcessInfo.processInfo.environment["SEISCLUSTER_REPORT_SAMPLE"] else {
       return
     }
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let storePath = folder + "/report-sample.sqlite"
+    for suffix in ["", "-wal", "-shm"] {
+      try? FileManager.default.removeItem(atPath: storePath + suffix)
+    }
     let fixture = try ExportFixture.make(
-      count: 180, familyCount: 3,
+      store: try SeisStore(path: storePath), count: 180, familyCount: 3,
       stationNames: [
         ("XX", "ALPS", ""), ("XX", "BERG", "00"), ("XX", "COLD", ""), ("YY", "DUNE", "10"),
         ("YY", "EDGE", ""),
       ], spacing: 577_000_000_000)
     let html = try HTMLReport.load(from: fixture.store).render()
-    try OutputFile.write(html, to: path, force: true)
-    #expect(FileManager.default.fileExists(atPath: path))
+    try OutputFile.write(html, to: folder + "/report.html", force: true)
+    #expect(FileManager.default.fileExists(atPath: folder + "/report.html"))
   }
 }

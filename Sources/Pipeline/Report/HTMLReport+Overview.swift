@@ -28,8 +28,9 @@ extension HTMLReport {
       guard pca.totalVariance > 0, k < pca.variances.count else { return "" }
       return String(format: " (%.0f %% of variance)", 100 * pca.variances[k] / pca.totalVariance)
     }
+    // The legend sits right of the frame, clear of the points.
     var plot = SVGPlot(
-      left: 62, top: 14, width: width - 80, height: height - 60,
+      left: 62, top: 14, width: width - 170, height: height - 60,
       x: PlotAxis(covering: xs, padding: 0.06), y: PlotAxis(covering: ys, padding: 0.06))
     // Less confident windows first, so the confident ones are drawn on top.
     let order = points.indices.sorted {
@@ -46,7 +47,7 @@ extension HTMLReport {
     }
     plot.axes(xLabel: "PC 1" + share(0), yLabel: "PC 2" + share(1))
     plot.svg += legend(
-      clusters.map { ("cluster \($0)", HTMLReport.colour($0), nil) }, x: width - 24, y: 28
+      clusters.map { ("cluster \($0)", HTMLReport.colour($0), nil) }, x: width - 8, y: 28
     ).replacingOccurrences(of: "stroke-width=\"1.8\"", with: "stroke-width=\"6\"")
     return panel(
       "Latent space (PCA of the \(d)-D embeddings)", plot.svg, width: width, height: height,

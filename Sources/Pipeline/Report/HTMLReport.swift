@@ -179,8 +179,7 @@ public struct HTMLReport: Sendable {
     h1 { font-size: 24px; margin: 0 0 4px; font-weight: 600; letter-spacing: -0.01em; }
     h2 { font-size: 18px; margin: 30px 0 10px; padding-bottom: 5px; border-bottom: 2px solid var(--ink);
       font-weight: 600; }
-    h3 { font-size: 13px; margin: 0 0 4px; font-weight: 600; color: var(--muted);
-      text-transform: uppercase; letter-spacing: 0.04em; }
+    h3 { font-size: 13.5px; margin: 0 0 4px; font-weight: 600; color: #3c4043; }
     p.lead { margin: 0 0 14px; color: var(--muted); }
     .facts { display: flex; flex-wrap: wrap; gap: 10px; margin: 14px 0 4px; }
     .fact { background: var(--tint); border: 1px solid var(--rule); border-radius: 4px; padding: 6px 12px; }
@@ -193,7 +192,7 @@ public struct HTMLReport: Sendable {
     table { border-collapse: collapse; font-size: 13px; width: 100%; }
     th, td { text-align: left; padding: 3px 10px 3px 0; border-bottom: 1px solid #ececec; vertical-align: top; }
     th { font-weight: 600; color: var(--muted); white-space: nowrap; }
-    td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+    td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
     code { font: 12px/1.4 "DejaVu Sans Mono", Menlo, Consolas, monospace; }
     section.cluster { border-top: 1px solid var(--rule); margin-top: 26px; padding-top: 4px; }
     .swatch { display: inline-block; width: 14px; height: 14px; border-radius: 2px; margin-right: 8px;
