@@ -67,7 +67,7 @@ struct ExportFixture {
     let set = try store.replaceCurrentWindowSet(
       WindowSetRecord(
         version: "0.1.0", inputKind: inputKind, channelCount: channelCount, length: length,
-        samplingRate: rate,
+        samplingRate: inputKind == .spectrogram ? Double(length) / (before + after) : rate,
         parametersJson: #"{"before":2,"after":8,"rate":100,"bandpass":[1,20]}"#,
         processingJson: "[]"), windows: windows)
     let stored = try require2(store.windowSetContents(id: set.id!))

@@ -155,7 +155,10 @@ import Testing
     // The relabel run has no history of its own: its parent's curves are shown.
     #expect(relabel.historyJson == "{}")
     #expect(report.history?.pretraining.count == 20)
+    // Nor embeddings: its parent's are mapped.
+    #expect(report.embeddings.allSatisfy { $0?.count == 4 })
     report.history = nil
+    report.embeddings = report.embeddings.map { _ in nil }
     let html = report.render()
     #expect(html.contains("No training history was recorded for this run."))
     #expect(html.contains("No embeddings were stored with this run."))
@@ -184,5 +187,14 @@ import Testing
     let html = try HTMLReport.load(from: fixture.store).render()
     try OutputFile.write(html, to: folder + "/report.html", force: true)
     #expect(FileManager.default.fileExists(atPath: folder + "/report.html"))
+    // Variants: a relabelled run, and a run on spectrogram input.
+    let labelled = try ExportFixture.make(count: 60, labelled: true)
+    try OutputFile.write(
+      try HTMLReport.load(from: labelled.store).render(), to: folder + "/report-relabel.html",
+      force: true)
+    let spectrogram = try ExportFixture.make(count: 40, inputKind: .spectrogram)
+    try OutputFile.write(
+      try HTMLReport.load(from: spectrogram.store).render(),
+      to: folder + "/report-spectrogram.html", force: true)
   }
 }

@@ -41,6 +41,13 @@ extension HTMLReport {
     return html
   }
 
+  /// A stacked strip's SVG without its x tick labels (only the bottom strip keeps them).
+  static func withoutXTickLabels(_ svg: String) -> String {
+    svg.split(separator: "\n").filter {
+      !($0.hasPrefix("<text") && $0.contains("text-anchor=\"middle\""))
+    }.joined(separator: "\n") + "\n"
+  }
+
   // MARK: Waveform windows
 
   func meanPanel(k: Int, rows: [Int]) -> String {
@@ -78,11 +85,7 @@ extension HTMLReport {
       plot.axes(
         xLabel: c == shown - 1 ? timeLabel : nil, yLabel: nil, xTicks: true, grid: true)
       if c < shown - 1 {
-        // Tick labels only under the last strip.
-        plot.svg =
-          plot.svg.split(separator: "\n").filter {
-            !($0.hasPrefix("<text") && $0.contains("text-anchor=\"middle\""))
-          }.joined(separator: "\n") + "\n"
+        plot.svg = HTMLReport.withoutXTickLabels(plot.svg)
       }
       plot.svg += SVG.text(names[c], x: plot.left + 6, y: plot.top + 13, size: 11, weight: "600")
       svg += plot.svg
@@ -241,6 +244,7 @@ extension HTMLReport {
       let values = Array(mean[(c * bins * length)..<((c + 1) * bins * length)])
       plot.image(dataURI: image(values, lower: lo, upper: hi).dataURI)
       plot.axes(xLabel: c == shown - 1 ? timeLabel : nil, yLabel: "Bin", grid: false)
+      if c < shown - 1 { plot.svg = HTMLReport.withoutXTickLabels(plot.svg) }
       plot.svg += SVG.text(
         names[c], x: plot.left + 6, y: plot.top + 13, size: 11, colour: "#fff", weight: "600")
       svg += plot.svg

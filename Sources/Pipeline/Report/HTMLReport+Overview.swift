@@ -176,6 +176,8 @@ extension HTMLReport {
     let axisTop = 8 + Double(stations.count) * strip - 10
     for (t, label) in TimeTicks.ticks(from: xAxis.lower, to: xAxis.upper, target: 10) {
       let x = left + xAxis.fraction(t) * plotWidth
+      // A label running past the page edge is dropped rather than cut.
+      guard x + 3.2 * Double(label.count) <= width else { continue }
       svg +=
         "<line class=\"tick\" x1=\"\(SVG.n(x))\" y1=\"\(SVG.n(axisTop))\" x2=\"\(SVG.n(x))\" y2=\"\(SVG.n(axisTop + 4))\"/>\n"
       svg += SVG.text(label, x: x, y: axisTop + 16, size: 10.5, anchor: "middle")

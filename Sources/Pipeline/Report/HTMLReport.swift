@@ -36,6 +36,12 @@ public struct HTMLReport: Sendable {
     for a in try store.assignments(runID: catalog.runID) {
       if let row = rowOfID[a.windowId], let e = a.embeddingValues { embeddingOfRow[row] = e }
     }
+    // A relabel run that kept no embeddings of its own maps its parent's.
+    if embeddingOfRow.isEmpty, let parent = catalog.run.parentRunId {
+      for a in try store.assignments(runID: parent) {
+        if let row = rowOfID[a.windowId], let e = a.embeddingValues { embeddingOfRow[row] = e }
+      }
+    }
     let rows = catalog.entries.map { rowOfKey[$0.windowID] }
     var history = HTMLReport.history(of: catalog.run)
     if history == nil, let parent = catalog.run.parentRunId, let p = try store.run(id: parent) {
@@ -201,7 +207,8 @@ public struct HTMLReport: Sendable {
     .note { color: var(--muted); font-style: italic; }
     footer { margin-top: 36px; padding-top: 10px; border-top: 1px solid var(--rule); font-size: 12px;
       color: var(--muted); }
-    svg text { font-family: "Helvetica Neue", Helvetica, Arial, "Liberation Sans", sans-serif; fill: #222; }
+    svg text { font-family: "Helvetica Neue", Helvetica, Arial, "Liberation Sans", sans-serif; }
+    svg text:not([fill]) { fill: #222; }
     svg .frame { fill: none; stroke: #222; stroke-width: 1; }
     svg .tick { stroke: #222; stroke-width: 1; }
     svg .grid { stroke: #e6e6e6; stroke-width: 1; }
