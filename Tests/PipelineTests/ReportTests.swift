@@ -179,7 +179,9 @@ import Testing
       try? FileManager.default.removeItem(atPath: storePath + suffix)
     }
     let fixture = try ExportFixture.make(
-      store: try SeisStore(path: storePath), count: 180, familyCount: 3,
+      store: try SeisStore(path: storePath),
+      count: Int(ProcessInfo.processInfo.environment["SEISCLUSTER_REPORT_SAMPLE_COUNT"] ?? "")
+        ?? 180, familyCount: 3,
       stationNames: [
         ("XX", "ALPS", ""), ("XX", "BERG", "00"), ("XX", "COLD", ""), ("YY", "DUNE", "10"),
         ("YY", "EDGE", ""),

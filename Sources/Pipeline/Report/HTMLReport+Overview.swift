@@ -12,16 +12,23 @@ extension HTMLReport {
     return html
   }
 
+  /// The most windows drawn on the latent map.
+  static let mapPoints = 3000
+
   func latentMap() -> String {
-    let points = embeddings.enumerated().compactMap { i, e in e.map { (i, $0.map(Double.init)) } }
+    let all = embeddings.enumerated().compactMap { i, e in e.map { (i, $0.map(Double.init)) } }
+    // The axes come from every window; at most `mapPoints` are drawn (every k-th), so a large
+    // run keeps a small page.
+    let stride = max(1, (all.count + HTMLReport.mapPoints - 1) / HTMLReport.mapPoints)
+    let points = Swift.stride(from: 0, to: all.count, by: stride).map { all[$0] }
     let width = 560.0, height = 420.0
     guard points.count >= 3, let d = points.first?.1.count, d >= 2,
-      points.allSatisfy({ $0.1.count == d })
+      all.allSatisfy({ $0.1.count == d })
     else {
       return
         "<div class=\"panel\"><h3>Latent space</h3><p class=\"note\">No embeddings were stored with this run.</p></div>\n"
     }
-    let pca = PrincipalComponents(points: points.map(\.1), count: 2)
+    let pca = PrincipalComponents(points: all.map(\.1), count: 2)
     let projected = points.map { pca.project($0.1) }
     let xs = projected.map { $0[0] }, ys = projected.map { $0.count > 1 ? $0[1] : 0 }
     func share(_ k: Int) -> String {
@@ -51,7 +58,8 @@ extension HTMLReport {
     ).replacingOccurrences(of: "stroke-width=\"1.8\"", with: "stroke-width=\"6\"")
     return panel(
       "Latent space (PCA of the \(d)-D embeddings)", plot.svg, width: width, height: height,
-      caption: "Each dot is a window, coloured by its cluster; hover for its id and station.")
+      caption: "Each dot is a window, coloured by its cluster; hover for its id and station."
+        + (stride > 1 ? " One window in \(stride) of \(all.count) is drawn." : ""))
   }
 
   func sizeTable() -> String {
