@@ -148,6 +148,40 @@ import Testing
     #expect(html.contains(">HHZ</text>"))
   }
 
+  @Test func windowsAssignedFromALaterSetAreListedButNeverDrawnWithAnotherWindowsSamples()
+    throws
+  {
+    let fixture = try ExportFixture.make(count: 4)
+    // A later set reuses window ids 100 and 103; `assign` adds them to the run.
+    let later = try fixture.store.replaceCurrentWindowSet(
+      WindowSetRecord(
+        version: "0.1.0", inputKind: .waveform, channelCount: 3, length: ExportFixture.length,
+        samplingRate: 100, parametersJson: "{}", processingJson: "[]"),
+      windows: [100, 103].map { key in
+        WindowRecord(
+          windowSetId: 0, windowKey: key, pickId: nil, network: "ZZ", station: "NEW",
+          location: "", channels: "HHZ,HHN,HHE", pickTime: ExportFixture.firstPick, phase: "P",
+          startTime: nil,
+          samples: [Float](repeating: 7, count: 3 * ExportFixture.length))
+      })
+    let newWindows = try #require(try fixture.store.windowSetContents(id: later.id!)).windows
+    try fixture.store.addAssignments(
+      newWindows.map {
+        AssignmentRecord(
+          runId: fixture.runID, windowId: $0.id!, cluster: 0, probability: 0.5, distance: 1,
+          q: [0.5, 0.5])
+      })
+    let report = try HTMLReport.load(from: fixture.store)
+    #expect(report.catalog.entries.count == 6)
+    let fromLater = report.catalog.entries.indices.filter {
+      report.catalog.entries[$0].station == "NEW"
+    }
+    #expect(fromLater.count == 2)
+    #expect(fromLater.allSatisfy { report.rowOfEntry[$0] == nil })
+    #expect(report.rowOfEntry.compactMap { $0 } == [0, 1, 2, 3])
+    _ = try elementCounts(report.render())
+  }
+
   @Test func aRunWithoutHistoryOrEmbeddingsSaysSoInsteadOfDrawingEmptyPlots() throws {
     let fixture = try ExportFixture.make(labelled: true)
     let relabel = try #require(try fixture.store.run())

@@ -29,12 +29,15 @@ public struct CatalogEntry: Sendable, Equatable {
   public var label: String?
   public var labelProbability: Double?
   public var isHandLabelled: Bool
+  /// The window set the window belongs to (the run's own, unless `assign` added windows of a
+  /// later set).
+  public var windowSetID: Int64?
 
   public init(
     windowID: Int64, network: String, station: String, location: String, channels: String,
     pickChannel: String? = nil, pickTime: Timestamp?, phase: String, startTime: Timestamp? = nil,
     cluster: Int, probability: Double, distance: Double, label: String? = nil,
-    labelProbability: Double? = nil, isHandLabelled: Bool = false
+    labelProbability: Double? = nil, isHandLabelled: Bool = false, windowSetID: Int64? = nil
   ) {
     self.windowID = windowID
     self.network = network
@@ -51,6 +54,7 @@ public struct CatalogEntry: Sendable, Equatable {
     self.label = label
     self.labelProbability = labelProbability
     self.isHandLabelled = isHandLabelled
+    self.windowSetID = windowSetID
   }
 
   /// The channel a pick is reported on: the pick's own, else the window's first (vertical).
@@ -110,7 +114,7 @@ public struct Catalog: Sendable {
       let rows = try Row.fetchAll(
         db,
         sql: """
-          SELECT w.window_key, w.network, w.station, w.location, w.channels, w.pick_time_ns,
+          SELECT w.window_set_id, w.window_key, w.network, w.station, w.location, w.channels, w.pick_time_ns,
                  w.phase, w.start_ns, p.channel AS pick_channel,
                  a.cluster, a.probability, a.distance, a.label, a.label_probability,
                  a.is_hand_labelled
@@ -129,7 +133,7 @@ public struct Catalog: Sendable {
           startTime: (row["start_ns"] as Int64?).map(Timestamp.init(nanoseconds:)),
           cluster: row["cluster"], probability: row["probability"], distance: row["distance"],
           label: row["label"], labelProbability: row["label_probability"],
-          isHandLabelled: row["is_hand_labelled"])
+          isHandLabelled: row["is_hand_labelled"], windowSetID: row["window_set_id"])
       }
       return Catalog(run: run, windowSet: set, entries: entries)
     }

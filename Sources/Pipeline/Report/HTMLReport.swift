@@ -42,7 +42,9 @@ public struct HTMLReport: Sendable {
         if let row = rowOfID[a.windowId], let e = a.embeddingValues { embeddingOfRow[row] = e }
       }
     }
-    let rows = catalog.entries.map { rowOfKey[$0.windowID] }
+    let rows = catalog.entries.map { e in
+      e.windowSetID == catalog.run.windowSetId ? rowOfKey[e.windowID] : nil
+    }
     var history = HTMLReport.history(of: catalog.run)
     if history == nil, let parent = catalog.run.parentRunId, let p = try store.run(id: parent) {
       history = HTMLReport.history(of: p)
