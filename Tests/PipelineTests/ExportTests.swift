@@ -118,6 +118,10 @@ import Testing
     let options = try #require((parentJSON["run"] as? [String: Any])?["options"] as? [String: Any])
     #expect(options["filters"] as? [Int] == [8, 4, 2, 1])
     #expect(options["learning_rate"] as? Double == 0.001)
+    // ...and every option also sits in the run object itself.
+    let parentRun = try #require(parentJSON["run"] as? [String: Any])
+    #expect(parentRun["epochs"] as? Int == 20)
+    #expect(parentRun["learning_rate"] as? Double == 0.001)
     #expect(CatalogFormat.json.render(parent).contains(#""filters": [8, 4, 2, 1]"#))
   }
 

@@ -17,7 +17,7 @@ public struct CatalogJSONWriter {
     let set = catalog.windowSet
     let options: JSONValue =
       (try? JSONValue(parsing: run.optionsJson)) ?? .string(run.optionsJson)
-    return .object([
+    var members: [(String, JSONValue)] = [
       ("id", .integer(catalog.runID)),
       ("kind", .string(run.kind.rawValue)),
       ("parent_run", run.parentRunId.map(JSONValue.integer) ?? .null),
@@ -37,7 +37,14 @@ public struct CatalogJSONWriter {
           ("sampling_rate_hz", JSONValue(set.samplingRate)),
         ])
       ),
-      ("options", options),
-    ])
+    ]
+    // The contract's `{"run": {...options...}}`: every option also at the run's top level
+    // (where it does not shadow a field above), and the whole object under `options`.
+    if case .object(let optionMembers) = options {
+      let taken = Set(members.map(\.0)).union(["options"])
+      members += optionMembers.filter { !taken.contains($0.0) }
+    }
+    members.append(("options", options))
+    return .object(members)
   }
 }
