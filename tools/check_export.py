@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks seiscluster's exported catalogs with the tools users read them with.
 
-Usage: check_export.py FOLDER
+Usage: check_export.py FOLDER [STORE.sqlite]
 FOLDER holds catalog.csv, catalog.json and catalog.xml of one run (the Swift test
 `samplesForThePythonCheckAreWrittenWhenAsked` writes them when SEISCLUSTER_EXPORT_SAMPLES
 names a folder; `seiscluster export` writes the same files). Checks:
@@ -9,10 +9,13 @@ names a folder; `seiscluster export` writes the same files). Checks:
     network/station/location/channel codes, phase hint) and its cluster, probability, run and
     label in event.extra, in the urn:seiscluster:1 namespace;
   - the CSV (csv module) and JSON (json module) hold the same windows with the same values.
+  - with STORE given, every window of the run in the store (read with sqlite3, not through
+    seiscluster) is in the CSV with its pick time, codes, cluster and probability.
 Exits 1 with one line per disagreement.
 """
 import csv
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -22,7 +25,36 @@ from obspy.io.quakeml.core import _validate as validate_quakeml
 NS = "urn:seiscluster:1"
 
 
-def main(folder: Path) -> int:
+def check_against_store(store: Path, run_id: int, rows: list) -> list:
+    """The run's assignments joined with their windows, straight from SQLite."""
+    problems = []
+    db = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
+    stored = db.execute(
+        """SELECT w.window_key, w.network, w.station, w.location, w.pick_time_ns, a.cluster,
+                  a.probability, a.label
+           FROM assignments a JOIN windows w ON w.id = a.window_id
+           WHERE a.run_id = ? ORDER BY w.window_set_id, w.window_key""", (run_id,)).fetchall()
+    if len(stored) != len(rows):
+        problems.append(f"store has {len(stored)} windows in run {run_id}, CSV {len(rows)}")
+    by_id = {int(r["window_id"]): r for r in rows}
+    for key, net, sta, loc, ns, cluster, probability, label in stored:
+        row = by_id.get(key)
+        if row is None:
+            problems.append(f"window {key} of the store is not in the CSV")
+            continue
+        if (row["network"], row["station"], row["location"]) != (net, sta, loc):
+            problems.append(f"window {key}: codes differ from the store")
+        # The CSV keeps microseconds: the stored nanoseconds may differ by less than one.
+        if ns is not None and abs(ns - UTCDateTime(row["time"]).ns) >= 1000:
+            problems.append(f"window {key}: time {row['time']} is not store time {ns} ns")
+        if int(row["cluster"]) != cluster or float(row["probability"]) != probability:
+            problems.append(f"window {key}: cluster/probability differ from the store")
+        if "label" in row and (row["label"] or None) != label:
+            problems.append(f"window {key}: label differs from the store")
+    return problems
+
+
+def main(folder: Path, store: Path = None) -> int:
     problems = []
     with open(folder / "catalog.csv", newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
@@ -90,16 +122,19 @@ def main(folder: Path) -> int:
         if labelled and row["label"] and extra.get("label", {}).get("value") != row["label"]:
             problems.append(f"window {wid}: label {extra.get('label')} != {row['label']!r}")
 
+    if store is not None:
+        problems += check_against_store(store, run["id"], rows)
+
     for p in problems:
         print(f"error: {p}", file=sys.stderr)
     verdict = ("CSV and JSON agree; ObsPy read every window's pick and cluster from event.extra"
                if not problems else f"{len(problems)} problems")
     print(f"checked {len(rows)} windows of run {run['id']} ({run['kind']}), "
-          f"{len(catalog)} QuakeML events: {verdict}")
+          f"{len(catalog)} QuakeML events{', store ' + store.name if store else ''}: {verdict}")
     return 1 if problems else 0
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    if len(sys.argv) not in (2, 3):
         sys.exit(__doc__)
-    sys.exit(main(Path(sys.argv[1])))
+    sys.exit(main(Path(sys.argv[1]), Path(sys.argv[2]) if len(sys.argv) == 3 else None))
