@@ -142,7 +142,12 @@ struct ExportFixture {
         optionsJson:
           #"{"clusters":\#(Set(families.map(\.1)).count),"epochs":20,"filters":[8,4,2,1],"#
           + #""learning_rate":0.001,"tol":0.001}"#,
-        historyJson: historyJSON))
+        historyJson: historyJSON,
+        summary: """
+          cluster  windows  mean p  stations
+          0        \(families.filter { $0.1 == 0 }.count)       0.79    all
+          stations spread evenly over clusters: no station confound
+          """))
     var assignments: [AssignmentRecord] = []
     for (i, w) in windows.enumerated() {
       let family = families[i].1

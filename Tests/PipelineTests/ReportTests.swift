@@ -56,6 +56,7 @@ import Testing
     #expect(html.contains("<code>[8, 4, 2, 1]</code>") || html.contains("<code>[8,4,2,1]</code>"))
     // Reasonable size: traces are decimated, images are small.
     #expect(html.utf8.count < 1_500_000)
+    #expect(html.contains("no station confound</pre>"))
   }
 
   @Test func theMeanSpectrogramOfEachFamilyPeaksAtItsFrequency() throws {
@@ -197,6 +198,9 @@ import Testing
     #expect(html.contains("No training history was recorded for this run."))
     #expect(html.contains("No embeddings were stored with this run."))
     #expect(html.contains("<th>labels</th>"))
+    // Cluster 0: windows 0, 2, 4, 6, 8, 10; labels on all but 2 and 8; window 0 by hand.
+    #expect(html.contains("· label noise, &quot;low&quot; &lt;&amp;&gt; (67 %, 1 by hand)"))
+    #expect(html.contains("· label quake (67 %)"))
     _ = try elementCounts(html)
   }
 

@@ -24,7 +24,7 @@ extension HTMLReport {
       "<h2 style=\"border-bottom-color:\(HTMLReport.colour(k))\"><span class=\"swatch\" style=\"background:\(HTMLReport.colour(k))\"></span>"
       + "Cluster \(k) <span class=\"note\" style=\"font-weight:400;font-size:14px\">· \(n) windows ("
       + String(format: "%.1f %%", share) + ") · mean probability " + String(format: "%.3f", meanP)
-      + "</span></h2>\n"
+      + labelSummary(entryIndices) + "</span></h2>\n"
     guard !rows.isEmpty else {
       return html
         + "<p class=\"note\">No windows of this run's window set are in this cluster.</p>\n</section>\n"
@@ -46,6 +46,23 @@ extension HTMLReport {
     svg.split(separator: "\n").filter {
       !($0.hasPrefix("<text") && $0.contains("text-anchor=\"middle\""))
     }.joined(separator: "\n") + "\n"
+  }
+
+  /// ` · label quake (80 %, 3 by hand)`: the cluster's most common class label, once the run
+  /// carries labels.
+  func labelSummary(_ entryIndices: [Int]) -> String {
+    guard catalog.hasLabels, !entryIndices.isEmpty else { return "" }
+    var counts: [String: Int] = [:]
+    for i in entryIndices {
+      if let label = catalog.entries[i].label { counts[label, default: 0] += 1 }
+    }
+    guard let top = counts.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }) else {
+      return " · no labels"
+    }
+    let byHand = entryIndices.filter { catalog.entries[$0].isHandLabelled }.count
+    return " · label " + SVG.escaped(top.key)
+      + String(format: " (%.0f %%", 100 * Double(top.value) / Double(entryIndices.count))
+      + (byHand > 0 ? ", \(byHand) by hand)" : ")")
   }
 
   // MARK: Waveform windows

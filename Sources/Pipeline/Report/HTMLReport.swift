@@ -201,6 +201,8 @@ public struct HTMLReport: Sendable {
     th, td { text-align: left; padding: 3px 10px 3px 0; border-bottom: 1px solid #ececec; vertical-align: top; }
     th { font-weight: 600; color: var(--muted); white-space: nowrap; }
     td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+    pre.summary { font: 12px/1.45 "DejaVu Sans Mono", Menlo, Consolas, monospace; background: var(--tint);
+      border: 1px solid var(--rule); border-radius: 4px; padding: 8px 10px; margin: 4px 0 0; overflow-x: auto; }
     code { font: 12px/1.4 "DejaVu Sans Mono", Menlo, Consolas, monospace; }
     section.cluster { border-top: 1px solid var(--rule); margin-top: 26px; padding-top: 4px; }
     .swatch { display: inline-block; width: 14px; height: 14px; border-radius: 2px; margin-right: 8px;
@@ -295,11 +297,17 @@ public struct HTMLReport: Sendable {
         "<h3 style=\"margin-top:12px\">Processing</h3>\n<ol class=\"caption\">"
         + items.map { "<li><code>\(SVG.escaped($0.plainText))</code></li>" }.joined() + "</ol>\n"
     }
+    var summary = ""
+    if let text = run.summary, !text.isEmpty {
+      summary =
+        "<h3 style=\"margin-top:14px\">Summary printed by the run</h3>\n<pre class=\"summary\">"
+        + SVG.escaped(text) + "</pre>\n"
+    }
     return """
       <h2>Settings</h2>
       <div class="grid2">
       <div class="panel"><h3>Run</h3>
-      \(table(rows))</div>
+      \(table(rows))\(summary)</div>
       <div class="panel"><h3>Windows</h3>
       \(table(windowRows))\(steps)</div>
       </div>
