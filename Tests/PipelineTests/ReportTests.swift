@@ -128,6 +128,19 @@ import Testing
     #expect(pca.mean.enumerated().allSatisfy { abs($0.element - centre[$0.offset]) < 1e-12 })
   }
 
+  @Test func axisTicksAreRoundNumbersInsideTheRange() {
+    let axis = PlotAxis(lower: -2, upper: 8)
+    #expect(axis.ticks().map(\.label) == ["-2", "0", "2", "4", "6", "8"])
+    let fine = PlotAxis(lower: 0, upper: 0.7)
+    #expect(fine.ticks().map(\.label) == ["0", "0.2", "0.4", "0.6"])
+    let log = PlotAxis(covering: [0.003, 0.4], logarithmic: true)
+    #expect(log.lower == 0.001 && log.upper == 1)
+    #expect(log.ticks().map(\.label) == ["10⁻³", "10⁻²", "10⁻¹", "1"])
+    // Far from zero, a step below the values' resolution still ends.
+    let huge = PlotAxis(lower: 1e17, upper: 1e17 + 64)
+    #expect(huge.ticks().count <= 50)
+  }
+
   @Test func pngChunksCarryTheStandardChecksums() {
     // Reference values: the IEND chunk CRC every PNG ends with, and zlib's Adler-32 example.
     #expect(PNGImage.crc32(Array("IEND".utf8)) == 0xAE42_6082)

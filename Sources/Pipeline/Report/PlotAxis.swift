@@ -73,9 +73,12 @@ struct PlotAxis {
     let step = PlotAxis.niceStep((upper - lower) / Double(max(target - 1, 1)))
     var v = ceil(lower / step - 1e-9) * step
     var out: [(Double, String)] = []
-    while v <= upper + step * 1e-9 {
+    // Bounded: far from zero, adding a tiny step may not move v at all.
+    while v <= upper + step * 1e-9 && out.count < 50 {
       out.append((v, PlotAxis.label(v, step: step)))
-      v += step
+      let next = v + step
+      guard next > v else { break }
+      v = next
     }
     return out
   }
