@@ -31,10 +31,12 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
   // MARK: ISO 8601
 
-  /// `2026-03-01T00:06:16.649649Z`: UTC with microseconds (sub-microsecond part truncated toward
-  /// negative infinity, as ObsPy's UTCDateTime prints).
+  /// `2026-03-01T00:06:16.649649Z`: UTC, rounded to the nearest microsecond (half up), as
+  /// ObsPy's UTCDateTime prints.
   public var iso8601: String {
-    let (secs, frac) = nanoseconds.floorDivided(by: 1_000_000_000)
+    let (micros, _) = (nanoseconds + 500).floorDivided(by: 1000)
+    let (secs, microOfSecond) = micros.floorDivided(by: 1_000_000)
+    let frac = microOfSecond * 1000
     let (days, secOfDay) = secs.floorDivided(by: 86_400)
     let (y, m, d) = Timestamp.civil(fromDays: days)
     let hh = secOfDay / 3600, mm = (secOfDay % 3600) / 60, ss = secOfDay % 60

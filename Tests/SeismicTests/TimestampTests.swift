@@ -25,7 +25,14 @@ import Testing
   }
 
   @Test func printsTimesBeforeTheEpoch() {
-    #expect(Timestamp(nanoseconds: -1).iso8601 == "1969-12-31T23:59:59.999999Z")
+    #expect(Timestamp(nanoseconds: -1_000).iso8601 == "1969-12-31T23:59:59.999999Z")
+  }
+
+  @Test func roundsToTheNearestMicrosecond() {
+    #expect(Timestamp(nanoseconds: 1_649_649_615).iso8601 == "1970-01-01T00:00:01.649650Z")
+    #expect(Timestamp(nanoseconds: 1_649_649_499).iso8601 == "1970-01-01T00:00:01.649649Z")
+    #expect(Timestamp(nanoseconds: 59_999_999_600).iso8601 == "1970-01-01T00:01:00.000000Z")
+    #expect(Timestamp(nanoseconds: -1).iso8601 == "1970-01-01T00:00:00.000000Z")
   }
 
   @Test func buildsFromDayOfYear() {

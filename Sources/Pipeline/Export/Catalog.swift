@@ -1,0 +1,141 @@
+import Foundation
+import GRDB
+import Seismic
+import Store
+
+/// One window of a run's labelled catalog: where and when its pick is, and what the run made
+/// of it.
+public struct CatalogEntry: Sendable, Equatable {
+  /// The user-facing `window_id` (unique within its window set).
+  public var windowID: Int64
+  public var network: String
+  public var station: String
+  /// Empty for the blank location code.
+  public var location: String
+  /// The window's channels in order (`HHZ,HHN,HHE`).
+  public var channels: String
+  /// The channel the pick was made on, when the pick catalog said.
+  public var pickChannel: String?
+  /// Nil for windows imported without an index.
+  public var pickTime: Timestamp?
+  public var phase: String
+  /// Time of the window's first sample, when it was cut from stored traces.
+  public var startTime: Timestamp?
+  public var cluster: Int
+  /// q of the assigned cluster.
+  public var probability: Double
+  /// Distance from the window's embedding to its cluster's centroid.
+  public var distance: Double
+  public var label: String?
+  public var labelProbability: Double?
+  public var isHandLabelled: Bool
+  /// The window set the window belongs to (the run's own, unless `assign` added windows of a
+  /// later set).
+  public var windowSetID: Int64?
+
+  public init(
+    windowID: Int64, network: String, station: String, location: String, channels: String,
+    pickChannel: String? = nil, pickTime: Timestamp?, phase: String, startTime: Timestamp? = nil,
+    cluster: Int, probability: Double, distance: Double, label: String? = nil,
+    labelProbability: Double? = nil, isHandLabelled: Bool = false, windowSetID: Int64? = nil
+  ) {
+    self.windowID = windowID
+    self.network = network
+    self.station = station
+    self.location = location
+    self.channels = channels
+    self.pickChannel = pickChannel
+    self.pickTime = pickTime
+    self.phase = phase
+    self.startTime = startTime
+    self.cluster = cluster
+    self.probability = probability
+    self.distance = distance
+    self.label = label
+    self.labelProbability = labelProbability
+    self.isHandLabelled = isHandLabelled
+    self.windowSetID = windowSetID
+  }
+
+  /// The channel a pick is reported on: the pick's own, else the window's first (vertical).
+  public var reportedChannel: String {
+    if let pickChannel, !pickChannel.isEmpty { return pickChannel }
+    return channels.split(separator: ",").first.map(String.init) ?? ""
+  }
+}
+
+/// A run's labelled catalog: the run, its window set, and one entry per assigned window in
+/// window order. Every catalog writer and the report start from here.
+public struct Catalog: Sendable {
+  public var run: RunRecord
+  public var windowSet: WindowSetRecord
+  public var entries: [CatalogEntry]
+
+  public init(run: RunRecord, windowSet: WindowSetRecord, entries: [CatalogEntry]) {
+    self.run = run
+    self.windowSet = windowSet
+    self.entries = entries
+  }
+
+  /// The run's id (0 for a run never stored, which only tests build).
+  public var runID: Int64 { run.id ?? 0 }
+
+  /// True once the run carries class labels (a `relabel` run, or any window with a label):
+  /// the catalogs then gain `label` and `label_probability`.
+  public var hasLabels: Bool {
+    run.kind == .relabel || entries.contains { $0.label != nil }
+  }
+
+  /// The run's options as a JSON object (empty when `options_json` is not an object).
+  public var options: [String: JSONValue] {
+    guard case .object(let members)? = try? JSONValue(parsing: run.optionsJson) else { return [:] }
+    return Dictionary(members, uniquingKeysWith: { first, _ in first })
+  }
+
+  /// Loads run `runID` (the latest complete run when nil) with its windows and picks.
+  /// Throws `InputError` naming the store when there is no such run.
+  public static func load(from store: SeisStore, runID: Int64? = nil) throws -> Catalog {
+    guard let run = try store.run(id: runID) else {
+      if let runID {
+        throw InputError(path: store.path, reason: "no run \(runID) in the store")
+      }
+      throw InputError(
+        path: store.path, reason: "no complete run in the store (run `seiscluster cluster` first)")
+    }
+    guard run.status == .complete, let id = run.id else {
+      throw InputError(
+        path: store.path, reason: "run \(run.id ?? 0) is \(run.status.rawValue), not complete")
+    }
+    return try store.writer.read { db in
+      guard let set = try WindowSetRecord.fetchOne(db, key: run.windowSetId) else {
+        throw InputError(
+          path: store.path, reason: "run \(id) names window set \(run.windowSetId), not stored")
+      }
+      let rows = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT w.window_set_id, w.window_key, w.network, w.station, w.location, w.channels, w.pick_time_ns,
+                 w.phase, w.start_ns, p.channel AS pick_channel,
+                 a.cluster, a.probability, a.distance, a.label, a.label_probability,
+                 a.is_hand_labelled
+          FROM assignments a
+          JOIN windows w ON w.id = a.window_id
+          LEFT JOIN picks p ON p.id = w.pick_id
+          WHERE a.run_id = ?
+          ORDER BY w.window_set_id, w.window_key
+          """, arguments: [id])
+      let entries = rows.map { row in
+        CatalogEntry(
+          windowID: row["window_key"], network: row["network"], station: row["station"],
+          location: row["location"], channels: row["channels"], pickChannel: row["pick_channel"],
+          pickTime: (row["pick_time_ns"] as Int64?).map(Timestamp.init(nanoseconds:)),
+          phase: row["phase"],
+          startTime: (row["start_ns"] as Int64?).map(Timestamp.init(nanoseconds:)),
+          cluster: row["cluster"], probability: row["probability"], distance: row["distance"],
+          label: row["label"], labelProbability: row["label_probability"],
+          isHandLabelled: row["is_hand_labelled"], windowSetID: row["window_set_id"])
+      }
+      return Catalog(run: run, windowSet: set, entries: entries)
+    }
+  }
+}

@@ -1,0 +1,81 @@
+/// Writes a catalog as QuakeML 1.2: one event per window holding the window's pick, with the
+/// run's results as extra elements in the namespace `urn:seiscluster:1` (prefix `seiscluster`)
+/// directly under the event, where ObsPy's `read_events` keeps them in `event.extra`:
+/// `cluster`, `probability`, `run`, `window_id`, `distance`, and `label`,
+/// `label_probability` once the run carries labels.
+public struct CatalogQuakeMLWriter {
+  /// The namespace of seiscluster's extra elements.
+  public static let namespace = "urn:seiscluster:1"
+  static let bed = "http://quakeml.org/xmlns/bed/1.2"
+  static let quakeml = "http://quakeml.org/xmlns/quakeml/1.2"
+
+  public init() {}
+
+  public func render(_ catalog: Catalog) -> String {
+    let run = catalog.runID
+    let root = "smi:local/seiscluster/run/\(run)"
+    var xml = """
+      <?xml version="1.0" encoding="UTF-8"?>
+      <q:quakeml xmlns:q="\(Self.quakeml)" xmlns="\(Self.bed)" xmlns:seiscluster="\(Self.namespace)">
+        <eventParameters publicID="\(root)">
+
+      """
+    for entry in catalog.entries {
+      let eventID = "\(root)/window/\(entry.windowID)"
+      xml += "    <event publicID=\"\(eventID)\">\n"
+      if let time = entry.pickTime {
+        xml += "      <pick publicID=\"\(eventID)/pick\">\n"
+        xml += "        <time>\n          <value>\(time.iso8601)</value>\n        </time>\n"
+        xml +=
+          "        <waveformID networkCode=\"\(escaped(entry.network))\""
+          + " stationCode=\"\(escaped(entry.station))\""
+          + " locationCode=\"\(escaped(entry.location))\""
+          + " channelCode=\"\(escaped(entry.reportedChannel))\"/>\n"
+        if !entry.phase.isEmpty {
+          xml += "        <phaseHint>\(escaped(entry.phase))</phaseHint>\n"
+        }
+        if entry.phase == "trigger" {
+          xml += "        <evaluationMode>automatic</evaluationMode>\n"
+        }
+        xml += "      </pick>\n"
+      }
+      func extra(_ name: String, _ value: String) {
+        xml += "      <seiscluster:\(name)>\(escaped(value))</seiscluster:\(name)>\n"
+      }
+      extra("cluster", String(entry.cluster))
+      extra("probability", JSONValue.spell(entry.probability))
+      extra("run", String(run))
+      extra("window_id", String(entry.windowID))
+      if entry.distance.isFinite { extra("distance", JSONValue.spell(entry.distance)) }
+      if catalog.hasLabels {
+        if let label = entry.label { extra("label", label) }
+        if let p = entry.labelProbability, p.isFinite {
+          extra("label_probability", JSONValue.spell(p))
+        }
+      }
+      xml += "    </event>\n"
+    }
+    xml += "  </eventParameters>\n</q:quakeml>\n"
+    return xml
+  }
+
+  /// Text safe in XML content and double-quoted attributes. Characters XML 1.0 cannot hold
+  /// at all (controls other than tab and line breaks) become U+FFFD.
+  func escaped(_ text: String) -> String {
+    var out = ""
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "&": out += "&amp;"
+      case "<": out += "&lt;"
+      case ">": out += "&gt;"
+      case "\"": out += "&quot;"
+      case "'": out += "&apos;"
+      case "\t", "\n", "\r": out += "&#\(scalar.value);"
+      case _ where scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF:
+        out += "\u{FFFD}"
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    return out
+  }
+}

@@ -1,0 +1,317 @@
+import Foundation
+import Seismic
+import Store
+
+/// A self-contained HTML page about one run: its settings and training curves, a map of the
+/// latent space, cluster counts over time per station, and per cluster its size, mean and
+/// spread, most confident members and mean spectrogram. Inline CSS and SVG only: no script,
+/// no network.
+public struct HTMLReport: Sendable {
+  public var catalog: Catalog
+  /// The run's window set: samples and window rows.
+  var contents: WindowSetContents
+  /// Row of `contents` for each catalog entry (nil when the entry's window is in another set).
+  var rowOfEntry: [Int?]
+  /// Each catalog entry's latent embedding, when stored.
+  var embeddings: [[Float]?]
+  /// Training curves: the run's, or its parent's for a relabel run without its own.
+  var history: RunHistory?
+  /// Where the store is (shown in the header).
+  var storeName: String
+
+  /// Loads run `runID` (the latest complete run when nil), its window set and embeddings.
+  public static func load(from store: SeisStore, runID: Int64? = nil) throws -> HTMLReport {
+    let catalog = try Catalog.load(from: store, runID: runID)
+    guard let contents = try store.windowSetContents(id: catalog.run.windowSetId) else {
+      throw InputError(
+        path: store.path, reason: "run \(catalog.runID)'s window set is no longer stored")
+    }
+    var rowOfKey: [Int64: Int] = [:]
+    var rowOfID: [Int64: Int] = [:]
+    for (i, w) in contents.windows.enumerated() {
+      rowOfKey[w.windowKey] = i
+      if let id = w.id { rowOfID[id] = i }
+    }
+    var embeddingOfRow: [Int: [Float]] = [:]
+    for a in try store.assignments(runID: catalog.runID) {
+      if let row = rowOfID[a.windowId], let e = a.embeddingValues { embeddingOfRow[row] = e }
+    }
+    // A relabel run that kept no embeddings of its own maps its parent's.
+    if embeddingOfRow.isEmpty, let parent = catalog.run.parentRunId {
+      for a in try store.assignments(runID: parent) {
+        if let row = rowOfID[a.windowId], let e = a.embeddingValues { embeddingOfRow[row] = e }
+      }
+    }
+    let rows = catalog.entries.map { e in
+      e.windowSetID == catalog.run.windowSetId ? rowOfKey[e.windowID] : nil
+    }
+    var history = HTMLReport.history(of: catalog.run)
+    if history == nil, let parent = catalog.run.parentRunId, let p = try store.run(id: parent) {
+      history = HTMLReport.history(of: p)
+    }
+    return HTMLReport(
+      catalog: catalog, contents: contents, rowOfEntry: rows,
+      embeddings: rows.map { $0.flatMap { embeddingOfRow[$0] } }, history: history,
+      storeName: URL(fileURLWithPath: store.path).lastPathComponent)
+  }
+
+  static func history(of run: RunRecord) -> RunHistory? {
+    guard let h = try? JSONDecoder().decode(RunHistory.self, from: Data(run.historyJson.utf8)),
+      !h.pretraining.isEmpty || !h.updates.isEmpty
+    else { return nil }
+    return h
+  }
+
+  // MARK: Derived facts
+
+  var windowSet: WindowSetRecord { contents.windowSet }
+  var channelCount: Int { windowSet.channelCount }
+  var length: Int { windowSet.length }
+
+  /// Cluster numbers present, ascending (with the run's K when some are empty).
+  var clusters: [Int] {
+    Array(Set(catalog.entries.map(\.cluster)).union(0..<catalog.run.clusterCount)).sorted()
+  }
+
+  /// Entry indices of cluster `k`, most confident first.
+  func members(of k: Int) -> [Int] {
+    catalog.entries.indices.filter { catalog.entries[$0].cluster == k }
+      .sorted { catalog.entries[$0].probability > catalog.entries[$1].probability }
+  }
+
+  /// The component names of the windows (`HHZ`, `HHN`, `HHE`), from the first window.
+  var componentNames: [String] {
+    let names =
+      contents.windows.first?.channels.split(separator: ",").map(String.init) ?? []
+    return names.filter { !$0.isEmpty }
+  }
+
+  /// Samples (or frames) per second of the time axis; nil when unknown.
+  var rate: Double? { windowSet.samplingRate.flatMap { $0 > 0 ? $0 : nil } }
+
+  /// Seconds from the pick to the window's first sample (negative: the window starts before),
+  /// or nil when no window knows both times.
+  var startRelativeToPick: Double? {
+    for w in contents.windows {
+      if let start = w.startNs, let pick = w.pickTimeNs { return Double(start - pick) / 1e9 }
+    }
+    if case .object(let p)? = try? JSONValue(parsing: windowSet.parametersJson),
+      let before = p.first(where: { $0.0 == "before" })?.1
+    {
+      switch before {
+      case .integer(let i): return -Double(i)
+      case .number(let d): return -d
+      default: break
+      }
+    }
+    return nil
+  }
+
+  /// The time axis of the windows: seconds relative to the pick when known, else from the
+  /// window's start, else sample numbers.
+  var timeAxis: (values: [Double], label: String) {
+    guard let rate else {
+      return ((0..<length).map(Double.init), "Sample")
+    }
+    let offset = startRelativeToPick
+    let values = (0..<length).map { (offset ?? 0) + Double($0) / rate }
+    return (values, offset == nil ? "Time from window start (s)" : "Time relative to pick (s)")
+  }
+
+  /// The band-pass of the window set (`[low, high]` in its parameters), if any.
+  var bandpass: (Double, Double)? {
+    guard case .object(let p)? = try? JSONValue(parsing: windowSet.parametersJson),
+      case .array(let band)? = p.first(where: { $0.0 == "bandpass" })?.1, band.count == 2
+    else { return nil }
+    func number(_ v: JSONValue) -> Double? {
+      switch v {
+      case .integer(let i): Double(i)
+      case .number(let d): d
+      default: nil
+      }
+    }
+    guard let lo = number(band[0]), let hi = number(band[1]) else { return nil }
+    return (lo, hi)
+  }
+
+  /// A distinct, colour-blind-friendly colour per cluster.
+  static func colour(_ k: Int) -> String {
+    let palette = [
+      "#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#7f3c8d", "#8c6d31",
+      "#3b3b3b", "#b2182b",
+    ]
+    return palette[((k % palette.count) + palette.count) % palette.count]
+  }
+
+  // MARK: Page
+
+  /// The whole page.
+  public func render(generatedAt: Timestamp? = nil) -> String {
+    let run = catalog.run
+    let now = generatedAt ?? Timestamp(seconds: Date().timeIntervalSince1970)
+    var body = ""
+    body += header(generatedAt: now)
+    body += settingsSection()
+    body += trainingSection()
+    body += overviewSection()
+    for k in clusters { body += clusterSection(k) }
+    body +=
+      "<footer>seiscluster \(SVG.escaped(run.version)) · run \(catalog.runID) · report generated "
+      + "\(SVG.escaped(now.iso8601)) by seiscluster \(SVG.escaped(SeisclusterVersion.string))</footer>\n"
+    return """
+      <!DOCTYPE html>
+      <html lang="en">
+      <head>
+      <meta charset="utf-8"/>
+      <meta name="viewport" content="width=device-width, initial-scale=1"/>
+      <title>seiscluster report: run \(catalog.runID)</title>
+      <style>
+      \(HTMLReport.css)
+      </style>
+      </head>
+      <body>
+      <main>
+      \(body)</main>
+      </body>
+      </html>
+
+      """
+  }
+
+  static let css = """
+    :root { --ink: #1a1a1a; --muted: #5f6368; --rule: #d9d9d9; --paper: #ffffff; --tint: #f6f7f9; }
+    * { box-sizing: border-box; }
+    body { margin: 0; background: #eef0f3; color: var(--ink);
+      font: 14px/1.45 "Helvetica Neue", Helvetica, Arial, "Liberation Sans", sans-serif; }
+    main { max-width: 1320px; margin: 0 auto; padding: 24px 28px 40px; background: var(--paper); }
+    h1 { font-size: 24px; margin: 0 0 4px; font-weight: 600; letter-spacing: -0.01em; }
+    h2 { font-size: 18px; margin: 30px 0 10px; padding-bottom: 5px; border-bottom: 2px solid var(--ink);
+      font-weight: 600; }
+    h3 { font-size: 13.5px; margin: 0 0 4px; font-weight: 600; color: #3c4043; }
+    p.lead { margin: 0 0 14px; color: var(--muted); }
+    .facts { display: flex; flex-wrap: wrap; gap: 10px; margin: 14px 0 4px; }
+    .fact { background: var(--tint); border: 1px solid var(--rule); border-radius: 4px; padding: 6px 12px; }
+    .fact b { display: block; font-size: 18px; font-weight: 600; }
+    .fact span { font-size: 11.5px; color: var(--muted); text-transform: uppercase; letter-spacing: 0.04em; }
+    .grid2 { display: grid; grid-template-columns: 1fr 1fr; gap: 18px; }
+    .grid3 { display: grid; grid-template-columns: repeat(3, 1fr); gap: 16px; }
+    .panel { min-width: 0; }
+    .panel svg { width: 100%; height: auto; display: block; }
+    table { border-collapse: collapse; font-size: 13px; width: 100%; }
+    th, td { text-align: left; padding: 3px 10px 3px 0; border-bottom: 1px solid #ececec; vertical-align: top; }
+    th { font-weight: 600; color: var(--muted); white-space: nowrap; }
+    td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+    pre.summary { font: 12px/1.45 "DejaVu Sans Mono", Menlo, Consolas, monospace; background: var(--tint);
+      border: 1px solid var(--rule); border-radius: 4px; padding: 8px 10px; margin: 4px 0 0; overflow-x: auto; }
+    code { font: 12px/1.4 "DejaVu Sans Mono", Menlo, Consolas, monospace; }
+    section.cluster { border-top: 1px solid var(--rule); margin-top: 26px; padding-top: 4px; }
+    .swatch { display: inline-block; width: 14px; height: 14px; border-radius: 2px; margin-right: 8px;
+      vertical-align: -2px; }
+    .caption { font-size: 12px; color: var(--muted); margin: 4px 0 0; }
+    .note { color: var(--muted); font-style: italic; }
+    footer { margin-top: 36px; padding-top: 10px; border-top: 1px solid var(--rule); font-size: 12px;
+      color: var(--muted); }
+    svg text { font-family: "Helvetica Neue", Helvetica, Arial, "Liberation Sans", sans-serif; }
+    svg text:not([fill]) { fill: #222; }
+    svg .frame { fill: none; stroke: #222; stroke-width: 1; }
+    svg .tick { stroke: #222; stroke-width: 1; }
+    svg .grid { stroke: #e6e6e6; stroke-width: 1; }
+    svg .trace { fill: none; stroke-linejoin: round; }
+    @media (max-width: 900px) { .grid2, .grid3 { grid-template-columns: 1fr; } }
+    """
+
+  func header(generatedAt: Timestamp) -> String {
+    let run = catalog.run
+    let n = catalog.entries.count
+    let stations = Set(catalog.entries.map { "\($0.network).\($0.station)" }).count
+    var facts: [(String, String)] = [
+      ("windows", String(n)), ("clusters", String(catalog.run.clusterCount)),
+      ("stations", String(stations)),
+    ]
+    if let first = catalog.entries.compactMap(\.pickTime).min(),
+      let last = catalog.entries.compactMap(\.pickTime).max()
+    {
+      facts.append(
+        ("picks from", String(first.iso8601.prefix(16)).replacingOccurrences(of: "T", with: " ")))
+      facts.append(
+        ("picks to", String(last.iso8601.prefix(16)).replacingOccurrences(of: "T", with: " ")))
+    }
+    if let reason = history?.stopReason { facts.append(("stopped by", reason)) }
+    var html = "<header>\n<h1>Cluster report · run \(catalog.runID)</h1>\n"
+    html +=
+      "<p class=\"lead\">\(run.kind == .relabel ? "Relabelled clustering" : "Unsupervised clustering")"
+      + " of \(n) \(windowSet.inputKind == .spectrogram ? "spectrogram" : "waveform") windows"
+      + " (\(channelCount) × \(length)\(rate.map { ", \(JSONValue.spell($0)) Hz" } ?? ""))"
+      + " from <code>\(SVG.escaped(storeName))</code>, finished \(SVG.escaped(run.finishedAt ?? run.createdAt)).</p>\n"
+    html += "<div class=\"facts\">"
+    for (label, value) in facts {
+      html += "<div class=\"fact\"><b>\(SVG.escaped(value))</b><span>\(label)</span></div>"
+    }
+    html += "</div>\n</header>\n"
+    return html
+  }
+
+  func settingsSection() -> String {
+    let run = catalog.run
+    var rows: [(String, String)] = [
+      (
+        "run",
+        "\(catalog.runID) (\(run.kind.rawValue)\(run.parentRunId.map { ", from run \($0)" } ?? ""))"
+      ),
+      ("version", run.version), ("seed", String(run.seed)),
+      ("clusters (K)", String(run.clusterCount)), ("created", run.createdAt),
+    ]
+    for (key, value) in catalog.options.sorted(by: { $0.key < $1.key }) {
+      rows.append((key, value.plainText))
+    }
+    var windowRows: [(String, String)] = [
+      ("window set", "\(windowSet.id ?? 0) (\(windowSet.inputKind.rawValue))"),
+      ("shape", "\(contents.count) × \(channelCount) × \(length)"),
+      ("channels", componentNames.joined(separator: ", ")),
+    ]
+    if let rate { windowRows.append(("sampling rate", "\(JSONValue.spell(rate)) Hz")) }
+    if case .object(let members)? = try? JSONValue(parsing: windowSet.parametersJson) {
+      for (key, value) in members { windowRows.append((key, value.plainText)) }
+    }
+    if let stages = history?.stageSeconds, !stages.isEmpty {
+      let order = ["windows", "pretrain", "kmeans", "cluster", "store"]
+      let sorted = stages.sorted {
+        (order.firstIndex(of: $0.key) ?? 99, $0.key) < (order.firstIndex(of: $1.key) ?? 99, $1.key)
+      }
+      windowRows.append(
+        (
+          "stage times",
+          sorted.map { "\($0.key) \(String(format: "%.1f", $0.value)) s" }.joined(separator: ", ")
+        ))
+    }
+    func table(_ rows: [(String, String)]) -> String {
+      "<table>\n"
+        + rows.map {
+          "<tr><th>\(SVG.escaped($0.0))</th><td><code>\(SVG.escaped($0.1))</code></td></tr>"
+        }
+        .joined(separator: "\n") + "\n</table>\n"
+    }
+    var steps = ""
+    if case .array(let items)? = try? JSONValue(parsing: windowSet.processingJson), !items.isEmpty {
+      steps =
+        "<h3 style=\"margin-top:12px\">Processing</h3>\n<ol class=\"caption\">"
+        + items.map { "<li><code>\(SVG.escaped($0.plainText))</code></li>" }.joined() + "</ol>\n"
+    }
+    var summary = ""
+    if let text = run.summary, !text.isEmpty {
+      summary =
+        "<h3 style=\"margin-top:14px\">Summary printed by the run</h3>\n<pre class=\"summary\">"
+        + SVG.escaped(text) + "</pre>\n"
+    }
+    return """
+      <h2>Settings</h2>
+      <div class="grid2">
+      <div class="panel"><h3>Run</h3>
+      \(table(rows))\(summary)</div>
+      <div class="panel"><h3>Windows</h3>
+      \(table(windowRows))\(steps)</div>
+      </div>
+
+      """
+  }
+}

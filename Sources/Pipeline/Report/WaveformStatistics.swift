@@ -1,0 +1,97 @@
+import Foundation
+import Seismic
+
+/// Per-cluster summaries of a window set's samples (N x C x L, C order), for plotting.
+enum WaveformStatistics {
+  /// The mean and standard deviation across `members` (window indices) of every channel's
+  /// samples: two C x L arrays. The deviation divides by n (the spread of these windows).
+  static func meanAndSpread(
+    samples: [Float], channelCount: Int, length: Int, members: [Int]
+  ) -> (mean: [Double], spread: [Double]) {
+    let size = channelCount * length
+    var mean = [Double](repeating: 0, count: size)
+    var square = [Double](repeating: 0, count: size)
+    guard !members.isEmpty else { return (mean, mean) }
+    samples.withUnsafeBufferPointer { all in
+      for m in members {
+        let base = m * size
+        for i in 0..<size {
+          let v = Double(all[base + i])
+          mean[i] += v
+          square[i] += v * v
+        }
+      }
+    }
+    let n = Double(members.count)
+    var spread = [Double](repeating: 0, count: size)
+    for i in 0..<size {
+      mean[i] /= n
+      spread[i] = max(square[i] / n - mean[i] * mean[i], 0).squareRoot()
+    }
+    return (mean, spread)
+  }
+
+  /// At most about `maxPoints` points of a trace: unchanged when short enough, else the minimum
+  /// and maximum of each bucket in time order, so peaks survive decimation.
+  static func decimated(_ xs: [Double], _ ys: [Double], maxPoints: Int = 1000)
+    -> (xs: [Double], ys: [Double])
+  {
+    guard ys.count > maxPoints, maxPoints >= 4 else { return (xs, ys) }
+    let buckets = maxPoints / 2
+    var outX: [Double] = []
+    var outY: [Double] = []
+    outX.reserveCapacity(2 * buckets)
+    outY.reserveCapacity(2 * buckets)
+    for b in 0..<buckets {
+      let start = b * ys.count / buckets
+      let end = max((b + 1) * ys.count / buckets, start + 1)
+      var lo = start, hi = start
+      for i in start..<end {
+        if ys[i] < ys[lo] { lo = i }
+        if ys[i] > ys[hi] { hi = i }
+      }
+      for i in [min(lo, hi), max(lo, hi)] where outX.last != xs[i] || i == start {
+        outX.append(xs[i])
+        outY.append(ys[i])
+      }
+    }
+    return (outX, outY)
+  }
+
+  /// The STFT segment length for a rate: the power of two nearest one second of samples,
+  /// at most a quarter of the window, at least 16.
+  static func segmentLength(rate: Double, length: Int) -> Int {
+    var n = 16
+    while n * 2 <= Int(rate * 1.4) && n * 2 <= max(length / 4, 16) { n *= 2 }
+    return n
+  }
+
+  /// The mean power spectrogram (`|STFT|^2` averaged over members) of one channel, in dB
+  /// (`10 log10`), frequency rows from 0 Hz up, `frames` columns. Nil when the window is too
+  /// short for an STFT.
+  static func meanSpectrogram(
+    samples: [Float], channelCount: Int, length: Int, channel: Int, members: [Int],
+    rate: Double
+  ) -> (decibels: [Double], rows: Int, frames: Int, frequencyStep: Double, frameStep: Double)? {
+    let segment = segmentLength(rate: rate, length: length)
+    guard length >= segment, !members.isEmpty else { return nil }
+    var power: [Double] = []
+    var shape: Spectrogram?
+    var trace = [Double](repeating: 0, count: length)
+    for m in members {
+      let base = (m * channelCount + channel) * length
+      for i in 0..<length { trace[i] = Double(samples[base + i]) }
+      guard
+        let s = try? DSP.spectrogram(
+          trace, samplingRate: rate, segmentLength: segment, overlap: segment * 7 / 8)
+      else { return nil }
+      if power.isEmpty { power = [Double](repeating: 0, count: s.magnitudes.count) }
+      for i in power.indices { power[i] += s.magnitudes[i] * s.magnitudes[i] }
+      shape = s
+    }
+    guard let shape else { return nil }
+    let n = Double(members.count)
+    let decibels = power.map { 10 * log10($0 / n + 1e-20) }
+    return (decibels, shape.frequencyCount, shape.frameCount, shape.frequencyStep, shape.frameStep)
+  }
+}

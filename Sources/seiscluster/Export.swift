@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+extension CatalogFormat: ExpressibleByArgument {}
+
+/// `seiscluster export`: a run's labelled catalog as CSV, JSON, QuakeML or SeisBench metadata.
+struct Export: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Write a run's labelled catalog: CSV, JSON, QuakeML or SeisBench metadata.",
+    discussion: """
+      One entry per window: its pick (network, station, location, time, phase), its cluster and \
+      that cluster's probability, and the class label once `relabel` has run. QuakeML carries \
+      the results as elements in the namespace urn:seiscluster:1, which ObsPy's read_events \
+      keeps in event.extra.
+      """)
+
+  @OptionGroup var global: GlobalOptions
+
+  @Option(help: "csv, json, quakeml or seisbench.")
+  var format: CatalogFormat
+
+  @Option(help: ArgumentHelp("The file to write.", valueName: "file"))
+  var output: String
+
+  @Option(name: .customLong("run"), help: "The run to export (default: the latest complete run).")
+  var runID: Int64?
+
+  @Flag(help: "Overwrite the output file if it exists.")
+  var force = false
+
+  func run() throws {
+    let logger = global.makeLogger()
+    do {
+      try OutputFile.checkWritable(output, force: force)
+      let store = try global.openStore()
+      let catalog = try Catalog.load(from: store, runID: runID)
+      try OutputFile.write(format.render(catalog), to: output, force: force)
+      if !global.quiet {
+        logger.info(
+          "exported \(catalog.entries.count) windows of run \(catalog.runID) to \(output)")
+      }
+    } catch let error as InputError {
+      Console.error(error.description)
+      throw ExitCode(1)
+    }
+  }
+}

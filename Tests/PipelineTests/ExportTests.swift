@@ -1,0 +1,300 @@
+import Foundation
+import Seismic
+import Store
+import TestSupport
+import Testing
+
+@testable import Pipeline
+
+#if canImport(FoundationXML)
+  import FoundationXML
+#endif
+
+@Suite struct ExportTests {
+  @Test func csvHasTheContractColumnsOneRowPerWindowAndPickTimesToTheMicrosecond() throws {
+    let fixture = try ExportFixture.make()
+    let catalog = try Catalog.load(from: fixture.store)
+    let text = CatalogFormat.csv.render(catalog)
+    let rows = parseCSV(text)
+    let header = try #require(rows.first)
+    for column in [
+      "window_id", "network", "station", "location", "time", "phase", "cluster", "probability",
+      "channels", "run", "distance",
+    ] {
+      #expect(header.contains(column), "missing column \(column)")
+    }
+    #expect(!header.contains("label"), "no label column before relabel")
+    let records = csvRecords(text)
+    #expect(records.count == 12)
+    #expect(records.map { $0["window_id"] } == fixture.families.map { String($0.key) })
+    #expect(records.map { $0["cluster"] } == fixture.families.map { String($0.family) })
+    let first = records[0]
+    #expect(first["time"] == "2026-03-01T00:06:16.649649Z")
+    // 1 h + 123 ns later: the sub-microsecond part is truncated, as ObsPy prints.
+    #expect(records[1]["time"] == "2026-03-01T01:06:16.649649Z")
+    #expect(records[3]["time"] == "2026-03-01T03:06:16.649649Z")
+    #expect(first["network"] == "XX" && first["station"] == "STA1" && first["location"] == "")
+    #expect(records[1]["location"] == "00")
+    #expect(first["channels"] == "HHZ,HHN,HHE")
+    #expect(first["run"] == String(fixture.runID))
+    #expect(Double(first["probability"]!) == 0.6)
+    #expect(Double(records[1]["distance"]!)! == 0.2)
+    for r in records {
+      let time = try #require(r["time"])
+      #expect(time.count == 27 && time.hasSuffix("Z"), "\(time) is not ISO 8601 with microseconds")
+    }
+  }
+
+  @Test func csvQuotesCommasAndQuotesAndReadsBackExactly() throws {
+    let fixture = try ExportFixture.make(labelled: true)
+    let text = CatalogFormat.csv.render(try Catalog.load(from: fixture.store))
+    // Station `B,x` and phase `P"g,1` need quoting; the quote is doubled.
+    #expect(text.contains(#",YY,"B,x",10,"#))
+    #expect(text.contains(#""P""g,1""#))
+    #expect(text.contains(#""noise, ""low"" <&>""#))
+    let records = csvRecords(text)
+    #expect(records[2]["station"] == "B,x")
+    #expect(records[2]["phase"] == "P\"g,1")
+    #expect(records[0]["label"] == "noise, \"low\" <&>")
+    // Every row has as many fields as the header.
+    let rows = parseCSV(text)
+    #expect(Set(rows.map(\.count)) == [rows[0].count])
+  }
+
+  @Test func labelColumnsAppearOnlyOnceTheRunCarriesLabels() throws {
+    let fixture = try ExportFixture.make(labelled: true)
+    let relabelled = try Catalog.load(from: fixture.store)
+    #expect(relabelled.run.kind == .relabel, "the latest complete run is the relabel run")
+    let records = csvRecords(CatalogFormat.csv.render(relabelled))
+    #expect(records[0]["label"] == "noise, \"low\" <&>")
+    #expect(records[1]["label"] == "quake")
+    #expect(records[2]["label"] == "", "a window without a label has an empty cell")
+    #expect(records[0]["label_probability"] == "0.875")
+    #expect(records[2]["label_probability"] == "")
+    #expect(records[0]["hand_labelled"] == "true" && records[1]["hand_labelled"] == "false")
+    // The parent clustering run, asked for by id, still has no label columns.
+    let parent = try #require(relabelled.run.parentRunId)
+    let clusterCSV = CatalogFormat.csv.render(try Catalog.load(from: fixture.store, runID: parent))
+    #expect(!parseCSV(clusterCSV)[0].contains("label"))
+    #expect(!parseCSV(clusterCSV)[0].contains("label_probability"))
+  }
+
+  @Test func jsonHoldsTheRunWithItsOptionsAndTypedWindowsThatAgreeWithTheCSV() throws {
+    let fixture = try ExportFixture.make(labelled: true)
+    let catalog = try Catalog.load(from: fixture.store)
+    let json = CatalogFormat.json.render(catalog)
+    let object = try #require(
+      try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+    let run = try #require(object["run"] as? [String: Any])
+    #expect(run["id"] as? Int == Int(fixture.runID))
+    #expect(run["kind"] as? String == "relabel")
+    #expect(run["clusters"] as? Int == 2)
+    #expect(run["seed"] as? Int == 3)
+    #expect(run["version"] as? String == "0.1.0")
+    #expect((run["options"] as? [String: Any])?["labels"] as? String == "hand.csv")
+    let windows = try #require(object["windows"] as? [[String: Any]])
+    let records = csvRecords(CatalogFormat.csv.render(catalog))
+    #expect(windows.count == records.count)
+    for (w, r) in zip(windows, records) {
+      #expect(w["window_id"] as? Int == Int(r["window_id"]!))
+      #expect(w["cluster"] as? Int == Int(r["cluster"]!))
+      #expect(w["probability"] as? Double == Double(r["probability"]!))
+      #expect(w["time"] as? String == r["time"])
+      #expect(w["station"] as? String == r["station"])
+      #expect(w["phase"] as? String == r["phase"])
+      if r["label"] == "" {
+        #expect(w["label"] is NSNull)
+      } else {
+        #expect(w["label"] as? String == r["label"])
+      }
+    }
+    // Key order is stable and meaningful: window_id first.
+    #expect(json.contains("{\n      \"window_id\": 100,"))
+    // The clustering run's options come through as an object with typed values.
+    let parent = try Catalog.load(from: fixture.store, runID: catalog.run.parentRunId)
+    let parentJSON = try #require(
+      try JSONSerialization.jsonObject(with: Data(CatalogFormat.json.render(parent).utf8))
+        as? [String: Any])
+    let options = try #require((parentJSON["run"] as? [String: Any])?["options"] as? [String: Any])
+    #expect(options["filters"] as? [Int] == [8, 4, 2, 1])
+    #expect(options["learning_rate"] as? Double == 0.001)
+    // ...and every option also sits in the run object itself.
+    let parentRun = try #require(parentJSON["run"] as? [String: Any])
+    #expect(parentRun["epochs"] as? Int == 20)
+    #expect(parentRun["learning_rate"] as? Double == 0.001)
+    #expect(CatalogFormat.json.render(parent).contains(#""filters": [8, 4, 2, 1]"#))
+  }
+
+  @Test func quakeMLHasOneEventPerWindowWithItsPickAndTheResultsInTheSeisclusterNamespace()
+    throws
+  {
+    let fixture = try ExportFixture.make(labelled: true)
+    let catalog = try Catalog.load(from: fixture.store)
+    let xml = CatalogFormat.quakeml.render(catalog)
+    let events = try QuakeMLEvents.parse(xml)
+    #expect(events.count == 12)
+    for (event, entry) in zip(events, catalog.entries) {
+      #expect(
+        event.publicID == "smi:local/seiscluster/run/\(fixture.runID)/window/\(entry.windowID)")
+      #expect(event.pickTime == entry.pickTime?.iso8601)
+      #expect(event.waveformID["networkCode"] == entry.network)
+      #expect(event.waveformID["stationCode"] == entry.station)
+      #expect(event.waveformID["locationCode"] == entry.location)
+      #expect(event.phaseHint == entry.phase)
+      #expect(event.extra["cluster"] == String(entry.cluster))
+      #expect(event.extra["probability"].flatMap(Double.init) == entry.probability)
+      #expect(event.extra["run"] == String(fixture.runID))
+      #expect(event.extra["label"] == entry.label)
+    }
+    // The pick's own channel when it has one, else the window's first (vertical) channel.
+    #expect(events.allSatisfy { $0.waveformID["channelCode"] == "HHZ" })
+    #expect(events[0].extra["label"] == "noise, \"low\" <&>", "escaped and read back intact")
+    #expect(xml.contains("noise, &quot;low&quot; &lt;&amp;&gt;"))
+  }
+
+  @Test func seisBenchMetadataHasSeisBenchColumnsAndArrivalSamples() throws {
+    let fixture = try ExportFixture.make()
+    let text = CatalogFormat.seisbench.render(try Catalog.load(from: fixture.store))
+    let records = csvRecords(text)
+    #expect(records.count == 12)
+    let first = records[0]
+    #expect(first["trace_name"] == "100")
+    #expect(first["station_network_code"] == "XX" && first["station_code"] == "STA1")
+    #expect(first["station_location_code"] == "")
+    // The window starts 2 s before the pick.
+    #expect(first["trace_start_time"] == "2026-03-01T00:06:14.649649Z")
+    #expect(first["trace_sampling_rate_hz"] == "100.0")
+    #expect(first["trace_npts"] == "1000")
+    #expect(first["trace_component_order"] == "ZNE")
+    #expect(first["trace_p_arrival_sample"] == "200")
+    #expect(
+      records[1]["trace_s_arrival_sample"] == "200" && records[1]["trace_p_arrival_sample"] == "")
+    #expect(first["cluster"] == "0" && first["cluster_probability"] == "0.6")
+    #expect(first["label"] == "")
+  }
+
+  @Test func theLatestCompleteRunIsExportedUnlessAnotherIsNamed() throws {
+    let fixture = try ExportFixture.make()
+    // A newer run that is still running is not the latest complete run.
+    _ = try fixture.store.createRun(
+      RunRecord(
+        kind: .cluster, windowSetId: fixture.setID, version: "0.1.0", seed: 0, clusterCount: 3,
+        optionsJson: "{}"))
+    #expect(try Catalog.load(from: fixture.store).runID == fixture.runID)
+    #expect(throws: InputError.self) { try Catalog.load(from: fixture.store, runID: 999) }
+    #expect(throws: InputError.self) {
+      try Catalog.load(from: fixture.store, runID: fixture.runID + 1)
+    }
+    #expect(throws: InputError.self) { try Catalog.load(from: try SeisStore()) }
+  }
+
+  @Test func anExistingFileIsNeverOverwrittenWithoutForce() throws {
+    let folder = try TestPaths.temporaryDirectory("export")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let path = folder.appendingPathComponent("catalog.csv").path
+    try OutputFile.write("first\n", to: path, force: false)
+    #expect(try String(contentsOfFile: path, encoding: .utf8) == "first\n")
+    do {
+      try OutputFile.write("second\n", to: path, force: false)
+      Issue.record("overwrote without --force")
+    } catch let error as InputError {
+      #expect(error.description == "\(path): exists (use --force to overwrite)")
+    }
+    #expect(try String(contentsOfFile: path, encoding: .utf8) == "first\n")
+    try OutputFile.write("third\n", to: path, force: true)
+    #expect(try String(contentsOfFile: path, encoding: .utf8) == "third\n")
+    // No temporary file is left behind, whether the write succeeded or was refused.
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["catalog.csv"])
+  }
+
+  @Test func aWriteThatCannotFinishLeavesNoFileBehind() throws {
+    let folder = try TestPaths.temporaryDirectory("export")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    // The destination's folder does not exist.
+    let missing = folder.appendingPathComponent("nope/catalog.json").path
+    #expect(throws: InputError.self) { try OutputFile.write("{}", to: missing, force: true) }
+    // The destination is a folder.
+    let sub = folder.appendingPathComponent("sub")
+    try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: false)
+    #expect(throws: InputError.self) { try OutputFile.write("{}", to: sub.path, force: true) }
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["sub"])
+    #expect(try FileManager.default.contentsOfDirectory(atPath: sub.path).isEmpty)
+  }
+
+  /// With SEISCLUSTER_EXPORT_SAMPLES set, writes a labelled store and its catalogs in every
+  /// format there, for tools/check_export.py (ObsPy, csv and json modules) to read.
+  @Test func samplesForThePythonCheckAreWrittenWhenAsked() throws {
+    guard let folder = ProcessInfo.processInfo.environment["SEISCLUSTER_EXPORT_SAMPLES"] else {
+      return
+    }
+    try FileManager.default.createDirectory(
+      atPath: folder, withIntermediateDirectories: true)
+    let storePath = folder + "/export-sample.sqlite"
+    for suffix in ["", "-wal", "-shm"] {
+      try? FileManager.default.removeItem(atPath: storePath + suffix)
+    }
+    let fixture = try ExportFixture.make(store: try SeisStore(path: storePath), labelled: true)
+    let catalog = try Catalog.load(from: fixture.store)
+    for format in CatalogFormat.allCases {
+      let ext =
+        format == .quakeml ? "xml" : (format == .seisbench ? "seisbench.csv" : format.rawValue)
+      let path = folder + "/catalog.\(ext)"
+      try OutputFile.write(format.render(catalog), to: path, force: true)
+      #expect(FileManager.default.fileExists(atPath: path))
+    }
+  }
+}
+
+/// The parts of a QuakeML file the tests check, read with a namespace-aware XML parser.
+final class QuakeMLEvents: NSObject, XMLParserDelegate {
+  struct Event {
+    var publicID = ""
+    var pickTime: String?
+    var waveformID: [String: String] = [:]
+    var phaseHint: String?
+    var extra: [String: String] = [:]
+  }
+  var events: [Event] = []
+  private var path: [String] = []
+  private var text = ""
+  private var failure: (any Error)?
+
+  static func parse(_ xml: String) throws -> [Event] {
+    let reader = QuakeMLEvents()
+    let parser = XMLParser(data: Data(xml.utf8))
+    parser.shouldProcessNamespaces = true
+    parser.delegate = reader
+    guard parser.parse() else { throw parser.parserError ?? MissingValue() }
+    return reader.events
+  }
+
+  func parser(
+    _ parser: XMLParser, didStartElement name: String, namespaceURI: String?,
+    qualifiedName: String?, attributes: [String: String] = [:]
+  ) {
+    let ns = namespaceURI ?? ""
+    path.append(ns == "urn:seiscluster:1" ? "sc:" + name : name)
+    text = ""
+    if name == "event" && ns == "http://quakeml.org/xmlns/bed/1.2" {
+      events.append(Event(publicID: attributes["publicID"] ?? ""))
+    }
+    if name == "waveformID" { events[events.count - 1].waveformID = attributes }
+  }
+
+  func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
+
+  func parser(
+    _ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?
+  ) {
+    let tail = path.suffix(3).joined(separator: "/")
+    if tail == "pick/time/value" { events[events.count - 1].pickTime = text }
+    if path.suffix(2).joined(separator: "/") == "pick/phaseHint" {
+      events[events.count - 1].phaseHint = text
+    }
+    if let last = path.last, last.hasPrefix("sc:"), path.dropLast().last == "event" {
+      events[events.count - 1].extra[String(last.dropFirst(3))] = text
+    }
+    path.removeLast()
+    text = ""
+  }
+}

@@ -1,0 +1,253 @@
+import Foundation
+import Seismic
+import Store
+import TestSupport
+import Testing
+
+@testable import Pipeline
+
+#if canImport(FoundationXML)
+  import FoundationXML
+#endif
+
+@Suite struct ReportTests {
+  /// Parses the page as XML (the report is written well-formed), returning element counts.
+  func elementCounts(_ html: String) throws -> [String: Int] {
+    let body = html.replacingOccurrences(of: "<!DOCTYPE html>", with: "")
+    final class Counter: NSObject, XMLParserDelegate {
+      var counts: [String: Int] = [:]
+      func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?,
+        qualifiedName: String?, attributes: [String: String] = [:]
+      ) { counts[name, default: 0] += 1 }
+    }
+    let counter = Counter()
+    let parser = XMLParser(data: Data(body.utf8))
+    parser.delegate = counter
+    guard parser.parse() else {
+      throw InputError(
+        path: "report", reason: "not well-formed: \(String(describing: parser.parserError))")
+    }
+    return counter.counts
+  }
+
+  @Test func theReportIsOneWellFormedSelfContainedPageWithASectionPerCluster() throws {
+    let fixture = try ExportFixture.make(count: 30, familyCount: 3)
+    let report = try HTMLReport.load(from: fixture.store)
+    let html = report.render(generatedAt: Timestamp(iso8601: "2026-03-02T00:00:00Z"))
+    let counts = try elementCounts(html)
+    #expect(counts["section"] == 3)
+    #expect((counts["svg"] ?? 0) >= 3 * 3 + 4, "three plots per cluster, training and overview")
+    #expect(counts["script"] == nil && counts["link"] == nil && counts["iframe"] == nil)
+    // Nothing is fetched: the only URL is the SVG namespace.
+    let urls = html.components(separatedBy: "http").dropFirst().map { String($0.prefix(30)) }
+    #expect(urls.allSatisfy { $0.hasPrefix("://www.w3.org/2000/svg") }, "\(urls)")
+    // Images are inline PNG data.
+    #expect(html.contains("href=\"data:image/png;base64,"))
+    #expect(html.contains("Time relative to pick (s)"))
+    for channel in ["HHZ", "HHN", "HHE"] { #expect(html.contains(">\(channel)</text>")) }
+    #expect(
+      html.contains(
+        "Cluster 2 <span class=\"note\" style=\"font-weight:400;font-size:14px\">· 10 windows (33.3 %)"
+      ))
+    #expect(html.contains("Pretraining epoch") && html.contains("Windows changing cluster (%)"))
+    #expect(html.contains("Latent space (PCA of the 4-D embeddings)"))
+    #expect(html.contains("Cluster counts over time per station"))
+    #expect(html.contains("<code>[8, 4, 2, 1]</code>") || html.contains("<code>[8,4,2,1]</code>"))
+    // Reasonable size: traces are decimated, images are small.
+    #expect(html.utf8.count < 1_500_000)
+    #expect(html.contains("no station confound</pre>"))
+  }
+
+  @Test func theMeanSpectrogramOfEachFamilyPeaksAtItsFrequency() throws {
+    let fixture = try ExportFixture.make(count: 24, familyCount: 3)
+    let report = try HTMLReport.load(from: fixture.store)
+    for family in 0..<3 {
+      let rows = report.members(of: family).compactMap { report.rowOfEntry[$0] }
+      #expect(rows.count == 8)
+      let s = try #require(
+        WaveformStatistics.meanSpectrogram(
+          samples: report.contents.samples, channelCount: 3, length: ExportFixture.length,
+          channel: 0, members: rows, rate: 100))
+      #expect(s.frequencyStep == 100.0 / 128)
+      var best = (row: 0, value: -Double.infinity)
+      for r in 0..<s.rows {
+        for f in 0..<s.frames where s.decibels[r * s.frames + f] > best.value {
+          best = (r, s.decibels[r * s.frames + f])
+        }
+      }
+      let peak = Double(best.row) * s.frequencyStep
+      #expect(
+        abs(peak - ExportFixture.frequencies[family]) <= s.frequencyStep,
+        "family \(family): peak at \(peak) Hz")
+    }
+  }
+
+  @Test func meanAndSpreadAreTakenPerChannelAndSampleOverTheMembers() {
+    // Three windows of 2 channels x 2 samples; members 0 and 2.
+    let samples: [Float] = [1, 2, 3, 4, 100, 100, 100, 100, 3, 6, 3, 0]
+    let (mean, spread) = WaveformStatistics.meanAndSpread(
+      samples: samples, channelCount: 2, length: 2, members: [0, 2])
+    #expect(mean == [2, 4, 3, 2])
+    #expect(spread == [1, 2, 0, 2])
+  }
+
+  @Test func decimationKeepsEveryPeakAndAboutTheRequestedNumberOfPoints() {
+    let n = 6000
+    let xs = (0..<n).map(Double.init)
+    var ys = (0..<n).map { sin(Double($0) / 50) }
+    ys[1234] = 9
+    ys[4321] = -7
+    let (dx, dy) = WaveformStatistics.decimated(xs, ys, maxPoints: 1000)
+    #expect(dy.count <= 1000 && dy.count >= 900)
+    #expect(dy.max() == 9 && dy.min() == -7)
+    #expect(dx.contains(1234) && dx.contains(4321))
+    #expect(zip(dx, dx.dropFirst()).allSatisfy { $0 < $1 }, "time order is kept")
+    let short = WaveformStatistics.decimated([0, 1, 2], [5, 6, 7])
+    #expect(short.ys == [5, 6, 7])
+  }
+
+  @Test func principalComponentsFindTheAxesAndVariancesOfAKnownCloud() {
+    // Points at +-3 u1 and +-1 u2 around a centre, u1 and u2 orthonormal in 4-D: the sample
+    // covariance (n - 1 = 3) is 6 u1 u1' + (2/3) u2 u2'.
+    let u1 = [0.5, 0.5, 0.5, 0.5]
+    let u2 = [0.5, -0.5, 0.5, -0.5]
+    let centre = [1.0, -2.0, 0.5, 3.0]
+    func point(_ a: Double, _ b: Double) -> [Double] {
+      (0..<4).map { centre[$0] + a * u1[$0] + b * u2[$0] }
+    }
+    let pca = PrincipalComponents(points: [point(3, 0), point(-3, 0), point(0, 1), point(0, -1)])
+    #expect(abs(pca.variances[0] - 6) < 1e-9)
+    #expect(abs(pca.variances[1] - 2.0 / 3) < 1e-9)
+    #expect(abs(pca.totalVariance - 20.0 / 3) < 1e-9)
+    let dot1 = zip(pca.axes[0], u1).reduce(0) { $0 + $1.0 * $1.1 }
+    let dot2 = zip(pca.axes[1], u2).reduce(0) { $0 + $1.0 * $1.1 }
+    #expect(abs(abs(dot1) - 1) < 1e-9 && abs(abs(dot2) - 1) < 1e-9)
+    let projected = pca.project(point(3, 0))
+    #expect(abs(abs(projected[0]) - 3) < 1e-9 && abs(projected[1]) < 1e-9)
+    #expect(pca.mean.enumerated().allSatisfy { abs($0.element - centre[$0.offset]) < 1e-12 })
+  }
+
+  @Test func axisTicksAreRoundNumbersInsideTheRange() {
+    let axis = PlotAxis(lower: -2, upper: 8)
+    #expect(axis.ticks().map(\.label) == ["-2", "0", "2", "4", "6", "8"])
+    let fine = PlotAxis(lower: 0, upper: 0.7)
+    #expect(fine.ticks().map(\.label) == ["0", "0.2", "0.4", "0.6"])
+    let log = PlotAxis(covering: [0.003, 0.4], logarithmic: true)
+    #expect(log.lower == 0.001 && log.upper == 1)
+    #expect(log.ticks().map(\.label) == ["10⁻³", "10⁻²", "10⁻¹", "1"])
+    // Far from zero, a step below the values' resolution still ends.
+    let huge = PlotAxis(lower: 1e17, upper: 1e17 + 64)
+    #expect(huge.ticks().count <= 50)
+  }
+
+  @Test func pngChunksCarryTheStandardChecksums() {
+    // Reference values: the IEND chunk CRC every PNG ends with, and zlib's Adler-32 example.
+    #expect(PNGImage.crc32(Array("IEND".utf8)) == 0xAE42_6082)
+    #expect(PNGImage.adler32(Array("Wikipedia".utf8)) == 0x11E6_0398)
+    let png = Array(PNGImage(width: 3, height: 2, pixels: [UInt8](repeating: 200, count: 18)).data)
+    #expect(png.prefix(8) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+    #expect(Array(png[16..<24]) == [0, 0, 0, 3, 0, 0, 0, 2], "IHDR width and height")
+    #expect(Array(png.suffix(8)) == [0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82])
+  }
+
+  @Test func aSpectrogramInputRunIsDrawnAsImages() throws {
+    let fixture = try ExportFixture.make(count: 10, inputKind: .spectrogram)
+    let html = try HTMLReport.load(from: fixture.store).render()
+    let counts = try elementCounts(html)
+    #expect(counts["section"] == 2)
+    #expect(html.contains("Mean input spectrogram"))
+    #expect(html.contains("Time-averaged spectrum"))
+    #expect(!html.contains("Mean and spread"))
+    #expect(html.contains(">HHZ</text>"))
+  }
+
+  @Test func windowsAssignedFromALaterSetAreListedButNeverDrawnWithAnotherWindowsSamples()
+    throws
+  {
+    let fixture = try ExportFixture.make(count: 4)
+    // A later set reuses window ids 100 and 103; `assign` adds them to the run.
+    let later = try fixture.store.replaceCurrentWindowSet(
+      WindowSetRecord(
+        version: "0.1.0", inputKind: .waveform, channelCount: 3, length: ExportFixture.length,
+        samplingRate: 100, parametersJson: "{}", processingJson: "[]"),
+      windows: [100, 103].map { key in
+        WindowRecord(
+          windowSetId: 0, windowKey: key, pickId: nil, network: "ZZ", station: "NEW",
+          location: "", channels: "HHZ,HHN,HHE", pickTime: ExportFixture.firstPick, phase: "P",
+          startTime: nil,
+          samples: [Float](repeating: 7, count: 3 * ExportFixture.length))
+      })
+    let newWindows = try #require(try fixture.store.windowSetContents(id: later.id!)).windows
+    try fixture.store.addAssignments(
+      newWindows.map {
+        AssignmentRecord(
+          runId: fixture.runID, windowId: $0.id!, cluster: 0, probability: 0.5, distance: 1,
+          q: [0.5, 0.5])
+      })
+    let report = try HTMLReport.load(from: fixture.store)
+    #expect(report.catalog.entries.count == 6)
+    let fromLater = report.catalog.entries.indices.filter {
+      report.catalog.entries[$0].station == "NEW"
+    }
+    #expect(fromLater.count == 2)
+    #expect(fromLater.allSatisfy { report.rowOfEntry[$0] == nil })
+    #expect(report.rowOfEntry.compactMap { $0 } == [0, 1, 2, 3])
+    _ = try elementCounts(report.render())
+  }
+
+  @Test func aRunWithoutHistoryOrEmbeddingsSaysSoInsteadOfDrawingEmptyPlots() throws {
+    let fixture = try ExportFixture.make(labelled: true)
+    let relabel = try #require(try fixture.store.run())
+    var report = try HTMLReport.load(from: fixture.store)
+    // The relabel run has no history of its own: its parent's curves are shown.
+    #expect(relabel.historyJson == "{}")
+    #expect(report.history?.pretraining.count == 20)
+    // Nor embeddings: its parent's are mapped.
+    #expect(report.embeddings.allSatisfy { $0?.count == 4 })
+    report.history = nil
+    report.embeddings = report.embeddings.map { _ in nil }
+    let html = report.render()
+    #expect(html.contains("No training history was recorded for this run."))
+    #expect(html.contains("No embeddings were stored with this run."))
+    #expect(html.contains("<th>labels</th>"))
+    // Cluster 0: windows 0, 2, 4, 6, 8, 10; labels on all but 2 and 8; window 0 by hand.
+    #expect(html.contains("· label noise, &quot;low&quot; &lt;&amp;&gt; (67 %, 1 by hand)"))
+    #expect(html.contains("· label quake (67 %)"))
+    _ = try elementCounts(html)
+  }
+
+  /// With SEISCLUSTER_REPORT_SAMPLE set to a folder, stores a larger synthetic run there
+  /// (`report-sample.sqlite`) and its report (`report.html`), for tools/render_report.sh and
+  /// docs/report-screenshot.png.
+  @Test func aSampleReportIsWrittenWhenAsked() throws {
+    guard let folder = ProcessInfo.processInfo.environment["SEISCLUSTER_REPORT_SAMPLE"] else {
+      return
+    }
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let storePath = folder + "/report-sample.sqlite"
+    for suffix in ["", "-wal", "-shm"] {
+      try? FileManager.default.removeItem(atPath: storePath + suffix)
+    }
+    let fixture = try ExportFixture.make(
+      store: try SeisStore(path: storePath),
+      count: Int(ProcessInfo.processInfo.environment["SEISCLUSTER_REPORT_SAMPLE_COUNT"] ?? "")
+        ?? 180, familyCount: 3,
+      stationNames: [
+        ("XX", "ALPS", ""), ("XX", "BERG", "00"), ("XX", "COLD", ""), ("YY", "DUNE", "10"),
+        ("YY", "EDGE", ""),
+      ], spacing: 577_000_000_000)
+    let html = try HTMLReport.load(from: fixture.store).render()
+    try OutputFile.write(html, to: folder + "/report.html", force: true)
+    #expect(FileManager.default.fileExists(atPath: folder + "/report.html"))
+    // Variants: a relabelled run, and a run on spectrogram input.
+    let labelled = try ExportFixture.make(count: 60, labelled: true)
+    try OutputFile.write(
+      try HTMLReport.load(from: labelled.store).render(), to: folder + "/report-relabel.html",
+      force: true)
+    let spectrogram = try ExportFixture.make(count: 40, inputKind: .spectrogram)
+    try OutputFile.write(
+      try HTMLReport.load(from: spectrogram.store).render(),
+      to: folder + "/report-spectrogram.html", force: true)
+  }
+}
