@@ -86,3 +86,14 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     }
   }
 }
+
+extension SeisStore {
+  /// Windows by database id (any set), in the order given; unknown ids are left out.
+  public func windows(ids: [Int64]) throws -> [WindowRecord] {
+    try writer.read { db in
+      let rows = try WindowRecord.filter(ids.contains(Column("id"))).fetchAll(db)
+      let byID = Dictionary(uniqueKeysWithValues: rows.compactMap { r in r.id.map { ($0, r) } })
+      return ids.compactMap { byID[$0] }
+    }
+  }
+}

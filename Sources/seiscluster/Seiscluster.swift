@@ -20,6 +20,7 @@ struct Seiscluster: AsyncParsableCommand {
     version: SeisclusterVersion.string,
     subcommands: [
       IngestCommand.self, TracesCommand.self,
+      ClusterCommand.self, AssignCommand.self, EvaluateCommand.self,
       Export.self, Report.self, CheckCommand.self,
     ]
   )

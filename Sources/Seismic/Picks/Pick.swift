@@ -39,7 +39,7 @@ public struct Pick: Hashable, Sendable, CustomStringConvertible {
   }
 
   /// `"--"` (a common spelling of the blank location code) and surrounding spaces become `""`.
-  static func normalizedLocation(_ code: String) -> String {
+  public static func normalizedLocation(_ code: String) -> String {
     let trimmed = code.trimmingCharacters(in: .whitespaces)
     return trimmed == "--" ? "" : trimmed
   }

@@ -64,14 +64,16 @@ public enum PickCSVReader {
     return contents
   }
 
-  struct Record {
-    var line: Int
-    var fields: [String]
-    var isBlank: Bool { fields.count == 1 && fields[0].isEmpty }
+  /// One CSV record: its fields and the line it starts on.
+  public struct Record: Sendable {
+    public var line: Int
+    public var fields: [String]
+    public var isBlank: Bool { fields.count == 1 && fields[0].isEmpty }
   }
 
-  /// Splits CSV text into records of fields, each with the line it starts on.
-  static func records(in text: String) throws(PickFormatError) -> [Record] {
+  /// Splits CSV text (RFC 4180 quoting, CRLF or LF, optional BOM) into records of fields, each
+  /// with the line it starts on. Unquoted fields are trimmed of surrounding spaces.
+  public static func records(in text: String) throws(PickFormatError) -> [Record] {
     var records: [Record] = []
     var fields: [String] = []
     var field = ""

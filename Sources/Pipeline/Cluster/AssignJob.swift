@@ -1,0 +1,126 @@
+import Clustering
+import Foundation
+import Logging
+import NeuralNetwork
+import Numerics
+import Store
+
+/// The `assign` use case: a stored run's model and centroids, unchanged, give clusters to the
+/// windows of the current set that the run has not assigned yet.
+public struct AssignJob: Sendable {
+  public struct Report: Sendable {
+    public var run: RunRecord
+    public var assigned: Int
+    public var alreadyAssigned: Int
+    public var clusterCounts: [Int]
+    public var summary: String {
+      "assign: run \(run.id ?? 0) gave clusters to \(assigned) new windows"
+        + (alreadyAssigned > 0 ? "; skipped \(alreadyAssigned) already assigned" : "")
+        + (assigned > 0
+          ? " (per cluster: "
+            + clusterCounts.enumerated().map { "\($0.offset): \($0.element)" }.joined(
+              separator: ", ")
+            + ")" : "")
+    }
+  }
+
+  public var runID: Int64?
+  public var quiet: Bool
+
+  public init(runID: Int64?, quiet: Bool) {
+    self.runID = runID
+    self.quiet = quiet
+  }
+
+  public func run(store: SeisStore, logger: Logger) throws -> Report {
+    guard let run = try store.run(id: runID), run.status == .complete, let id = run.id else {
+      throw InputError(
+        path: store.path,
+        reason: runID.map { "no complete run \($0)" }
+          ?? "no complete run: run `seiscluster cluster` first")
+    }
+    guard let modelID = run.modelId, let record = try store.model(id: modelID),
+      let centroidData = record.centroids
+    else {
+      throw InputError(path: store.path, reason: "run \(id) has no stored model")
+    }
+    let configuration = try Autoencoder.Configuration(jsonData: Data(record.architectureJson.utf8))
+    let model = try Autoencoder(configuration: configuration, parameterData: record.parameters)
+    let centroids = centroidData.float32Values
+    guard let contents = try store.currentWindowSetContents() else {
+      throw InputError(
+        path: store.path, reason: "no current window set: run `seiscluster windows build`")
+    }
+    let set = contents.windowSet
+    guard set.channelCount == configuration.inputChannels, set.length == configuration.inputLength
+    else {
+      throw InputError(
+        path: store.path,
+        reason:
+          "the current windows are \(set.channelCount) x \(set.length) but run \(id)'s model takes \(configuration.inputChannels) x \(configuration.inputLength): build them with the run's window options"
+      )
+    }
+
+    // Windows already assigned by this run: by id, and by pick (a rebuilt set has new ids).
+    let existing = try store.assignments(runID: id)
+    let assignedIDs = Set(existing.map(\.windowId))
+    let assignedWindows = try store.windows(ids: Array(assignedIDs))
+    struct PickKey: Hashable {
+      var network, station, location, phase: String
+      var time: Int64?
+    }
+    func key(_ w: WindowRecord) -> PickKey {
+      PickKey(
+        network: w.network, station: w.station, location: w.location, phase: w.phase,
+        time: w.pickTimeNs)
+    }
+    let assignedPicks = Set(assignedWindows.filter { $0.pickTimeNs != nil }.map(key))
+    var pending: [Int] = []
+    for (i, w) in contents.windows.enumerated() {
+      guard let wid = w.id, !assignedIDs.contains(wid) else { continue }
+      if w.pickTimeNs != nil && assignedPicks.contains(key(w)) { continue }
+      pending.append(i)
+    }
+    let k = run.clusterCount
+    let d = model.latentDimension
+    let size = set.channelCount * set.length
+    var records: [AssignmentRecord] = []
+    var counts = [Int](repeating: 0, count: k)
+    let progress = Progress(label: "assign", total: pending.count, quiet: quiet)
+    var start = 0
+    while start < pending.count {
+      let chunk = Array(pending[start..<min(start + 256, pending.count)])
+      var values = [Float](repeating: 0, count: chunk.count * size)
+      for (row, i) in chunk.enumerated() {
+        for j in 0..<size { values[row * size + j] = contents.samples[i * size + j] }
+      }
+      if values.contains(where: { !$0.isFinite }) {
+        throw InputError(path: store.path, reason: "a window of the current set holds NaN or Inf")
+      }
+      let z = model.encode(
+        Tensor(shape: [chunk.count, set.channelCount, set.length], values: values)
+      ).values
+      let q = try DEC.softAssignment(embeddings: z, centroids: centroids, dimension: d)
+      let labels = try DEC.assignments(softAssignment: q, clusterCount: k)
+      let distances = try DEC.distances(embeddings: z, centroids: centroids, dimension: d)
+      for (row, i) in chunk.enumerated() {
+        let cluster = labels[row]
+        counts[cluster] += 1
+        let qRow = Array(q[(row * k)..<((row + 1) * k)])
+        records.append(
+          AssignmentRecord(
+            runId: id, windowId: contents.windows[i].id ?? 0, cluster: cluster,
+            probability: Double(qRow[cluster]), distance: Double(distances[row * k + cluster]),
+            q: qRow, embedding: Array(z[(row * d)..<((row + 1) * d)])))
+      }
+      start += chunk.count
+      progress.update(start)
+    }
+    progress.finish()
+    try store.addAssignments(records)
+    logger.debug("assigned \(records.count) windows with run \(id)")
+    return Report(
+      run: run, assigned: records.count, alreadyAssigned: contents.count - pending.count,
+      clusterCounts: counts)
+  }
+}

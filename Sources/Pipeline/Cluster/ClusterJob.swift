@@ -1,0 +1,199 @@
+import Clustering
+import Foundation
+import Logging
+import NeuralNetwork
+import Store
+
+/// What a finished `cluster` run gives back to the command line.
+public struct ClusterOutcome: Sendable {
+  public var run: RunRecord
+  public var assignments: [Int]
+  public var probabilities: [Float]
+  /// Lines of the per-cluster summary (also stored with the run).
+  public var summary: [String]
+  public var confound: StationConfoundReport?
+}
+
+/// The `cluster` use case: train the autoencoder and DEC on the current window set and store
+/// the run, its model and every window's cluster in one transaction at the end.
+public struct ClusterJob: Sendable {
+  public var clusterCount: Int
+  public var model: ModelOptions
+  public var quiet: Bool
+
+  public init(clusterCount: Int, model: ModelOptions, quiet: Bool) {
+    self.clusterCount = clusterCount
+    self.model = model
+    self.quiet = quiet
+  }
+
+  struct StoredOptions: Codable {
+    var clusters: Int
+    var model: ModelOptions
+    var windowSetId: Int64
+    var windowSet: WindowSetDescription
+  }
+
+  struct WindowSetDescription: Codable {
+    var inputKind: String
+    var channels: Int
+    var length: Int
+    var samplingRate: Double?
+    var parameters: String
+  }
+
+  public func run(store: SeisStore, logger: Logger) throws -> ClusterOutcome {
+    guard let contents = try store.currentWindowSetContents() else {
+      throw InputError(
+        path: store.path,
+        reason: "no current window set: run `seiscluster windows build` or give window options")
+    }
+    let set = contents.windowSet
+    guard let setID = set.id else {
+      throw InputError(path: store.path, reason: "window set without id")
+    }
+    let n = contents.count
+    guard n >= clusterCount else {
+      throw InputError(
+        path: store.path,
+        reason: "the current window set holds \(n) windows, fewer than --clusters \(clusterCount)")
+    }
+    let configuration = model.autoencoderConfiguration(
+      channels: set.channelCount, length: set.length)
+    let autoencoder: Autoencoder
+    do {
+      autoencoder = try Autoencoder(configuration: configuration, seed: model.seed)
+    } catch {
+      throw InputError(path: "", reason: "model options: \(error)")
+    }
+    let options = DECOptions(
+      clusterCount: clusterCount, lambda: model.lambda, pretrainEpochs: model.epochs,
+      batchSize: model.batch, learningRate: model.learningRate,
+      updateInterval: model.updateInterval, tolerance: model.tol,
+      maxIterations: model.maxIterations, seed: model.seed)
+    let stored = StoredOptions(
+      clusters: clusterCount, model: model, windowSetId: setID,
+      windowSet: WindowSetDescription(
+        inputKind: set.inputKind.rawValue, channels: set.channelCount, length: set.length,
+        samplingRate: set.samplingRate, parameters: set.parametersJson))
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    let optionsJSON = String(decoding: try encoder.encode(stored), as: UTF8.self)
+
+    logger.info(
+      "clustering \(n) windows (\(set.channelCount) x \(set.length), \(set.inputKind.rawValue)) into \(clusterCount) clusters; \(autoencoder.lengthAdjustmentDescription)"
+    )
+    var run = try store.createRun(
+      RunRecord(
+        kind: .cluster, windowSetId: setID, version: SeisclusterVersion.string,
+        seed: Int64(bitPattern: model.seed), clusterCount: clusterCount, optionsJson: optionsJSON))
+
+    let dec = try DeepEmbeddedClustering(
+      windows: contents.samples, shape: (n, set.channelCount, set.length), model: autoencoder,
+      options: options)
+    let pretraining = Progress(label: "pretraining epoch", total: model.epochs, quiet: quiet)
+    let started = Date()
+    dec.onEpoch = { epoch, loss in
+      pretraining.update(
+        epoch, detail: String(format: "loss %.5f (%.1f s)", loss, Date().timeIntervalSince(started))
+      )
+    }
+    let clustering = Progress(label: "clustering iteration", total: nil, quiet: quiet)
+    dec.onUpdate = { update in
+      pretraining.finish()
+      clustering.update(
+        update.iteration,
+        detail: String(
+          format: "loss %.5f kl %.5f label change %.4f (%.1f s)", update.loss, update.kl,
+          update.labelChange, Date().timeIntervalSince(started)))
+    }
+    let result: DECResult
+    do {
+      result = try dec.run()
+    } catch {
+      run.status = .failed
+      try? store.updateRun(run)
+      throw error
+    }
+    clustering.finish()
+
+    var history = RunHistory()
+    history.pretraining = result.pretrainingLosses.enumerated().map {
+      .init(epoch: $0.offset + 1, loss: $0.element)
+    }
+    history.updates = result.updates.map {
+      .init(
+        iteration: $0.iteration, loss: $0.loss, reconstruction: $0.reconstruction, kl: $0.kl,
+        labelChange: $0.labelChange)
+    }
+    history.stageSeconds = result.stageSeconds
+    history.stopReason = result.stopReason
+
+    let k = clusterCount
+    let d = autoencoder.latentDimension
+    var records: [AssignmentRecord] = []
+    records.reserveCapacity(n)
+    var probabilities: [Float] = []
+    for (i, window) in contents.windows.enumerated() {
+      let q = Array(result.softAssignment[(i * k)..<((i + 1) * k)])
+      let cluster = result.assignments[i]
+      probabilities.append(q[cluster])
+      records.append(
+        AssignmentRecord(
+          runId: run.id ?? 0, windowId: window.id ?? 0, cluster: cluster,
+          probability: Double(q[cluster]), distance: Double(result.distances[i]), q: q,
+          embedding: Array(result.embeddings[(i * d)..<((i + 1) * d)])))
+    }
+
+    let stations = contents.windows.map { "\($0.network).\($0.station).\($0.location)" }
+    let confound = try? StationConfoundCheck().assess(
+      clusters: result.assignments, stations: stations)
+    let summary = ClusterSummary.lines(
+      assignments: result.assignments, probabilities: probabilities, stations: stations,
+      clusterCount: k, confound: confound, stopReason: result.stopReason,
+      iterations: result.updates.last?.iteration ?? 0)
+    run.historyJson = String(decoding: try encoder.encode(history), as: UTF8.self)
+    run.summary = summary.joined(separator: "\n")
+
+    let modelRecord = ModelRecord(
+      architectureJson: String(decoding: try autoencoder.architectureJSON(), as: UTF8.self),
+      parameters: autoencoder.parameterData, optimizerState: autoencoder.optimizerData,
+      centroids: result.centroids.withUnsafeBytes { Data($0) })
+    let storeStart = Date()
+    run = try store.completeRun(run, model: modelRecord, assignments: records)
+    history.stageSeconds["store"] = Date().timeIntervalSince(storeStart)
+    run.historyJson = String(decoding: try encoder.encode(history), as: UTF8.self)
+    try store.updateRun(run)
+    return ClusterOutcome(
+      run: run, assignments: result.assignments, probabilities: probabilities, summary: summary,
+      confound: confound)
+  }
+}
+
+/// The per-cluster summary printed after a run.
+enum ClusterSummary {
+  static func lines(
+    assignments: [Int], probabilities: [Float], stations: [String], clusterCount: Int,
+    confound: StationConfoundReport?, stopReason: String, iterations: Int
+  ) -> [String] {
+    var lines = ["cluster  windows  share  mean_probability  stations (most windows first)"]
+    let n = assignments.count
+    for c in 0..<clusterCount {
+      let members = assignments.indices.filter { assignments[$0] == c }
+      let meanP =
+        members.isEmpty
+        ? 0 : members.reduce(0.0) { $0 + Double(probabilities[$1]) } / Double(members.count)
+      var counts: [String: Int] = [:]
+      for i in members { counts[stations[i], default: 0] += 1 }
+      let top = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        .prefix(4).map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+      lines.append(
+        String(
+          format: "%7d  %7d  %4.1f%%  %16.3f  %@", c, members.count,
+          100 * Double(members.count) / Double(max(n, 1)), meanP, top))
+    }
+    lines.append("stopped by \(stopReason) after \(iterations) iterations")
+    if let confound { lines.append("station check: \(confound.summary)") }
+    return lines
+  }
+}

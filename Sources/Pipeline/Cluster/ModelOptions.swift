@@ -1,0 +1,37 @@
+import NeuralNetwork
+
+/// The contract's model options: the autoencoder's shape and how it trains.
+/// Defaults are the tool's choice for seismic windows (docs/decisions/0004-clustering-defaults.md).
+public struct ModelOptions: Codable, Sendable, Equatable {
+  public enum ActivationChoice: String, Codable, Sendable, CaseIterable {
+    case tanh, relu
+  }
+
+  public var seed: UInt64 = 0
+  /// Encoder conv channels; each conv is followed by a max-pool of 2.
+  public var filters: [Int] = [16, 16, 8]
+  /// One kernel size per conv, or one for all.
+  public var kernels: [Int] = [5]
+  public var activation: ActivationChoice = .relu
+  /// Dense bottleneck features; 0 = the flattened last pooled conv.
+  public var latent: Int = 16
+  /// Pretraining epochs.
+  public var epochs: Int = 30
+  public var batch: Int = 64
+  public var learningRate: Double = 1e-3
+  public var lambda: Double = 0.1
+  /// Iterations between target updates.
+  public var updateInterval: Int = 20
+  /// Stop when fewer than this share of labels change between updates (0: never stop early).
+  public var tol: Double = 0.001
+  public var maxIterations: Int = 2000
+
+  public init() {}
+
+  /// The autoencoder for windows of `channels` x `length`.
+  public func autoencoderConfiguration(channels: Int, length: Int) -> Autoencoder.Configuration {
+    Autoencoder.Configuration(
+      inputChannels: channels, inputLength: length, filters: filters, kernels: kernels,
+      activation: activation == .tanh ? .tanh : .relu, latent: latent)
+  }
+}

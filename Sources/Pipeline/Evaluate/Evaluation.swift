@@ -1,0 +1,107 @@
+import Clustering
+import Foundation
+import Store
+
+/// The `evaluate` use case: compare a run's clusters (and labels, after `relabel`) with a truth
+/// file.
+public struct Evaluation: Sendable {
+  public var run: RunRecord
+  public var scores: ClusteringScores
+  /// Truth rows that matched no window (with their line numbers).
+  public var unmatchedLines: [Int]
+  /// Truth rows matched to a window already matched by an earlier row.
+  public var duplicateLines: [Int]
+  /// After `relabel`: accuracy of the labels on windows that were not hand-labelled.
+  public var labelAccuracy: (accuracy: Double, count: Int)?
+  public var confound: StationConfoundReport?
+
+  /// The report, the machine-readable line last.
+  public var lines: [String] {
+    var out: [String] = []
+    out.append("run \(run.id ?? 0) (\(run.kind.rawValue), \(run.clusterCount) clusters)")
+    if !unmatchedLines.isEmpty {
+      let sample = unmatchedLines.prefix(5).map(String.init).joined(separator: ", ")
+      out.append(
+        "\(unmatchedLines.count) truth rows match no window (lines \(sample)\(unmatchedLines.count > 5 ? ", ..." : "")) and are left out"
+      )
+    }
+    if !duplicateLines.isEmpty {
+      out.append(
+        "\(duplicateLines.count) truth rows name a window already matched and are left out")
+    }
+    if let confound { out.append("station check: \(confound.summary)") }
+    if let labelAccuracy {
+      out.append(
+        String(
+          format: "labels: accuracy %.4f on %d windows that were not hand-labelled",
+          labelAccuracy.accuracy, labelAccuracy.count))
+    }
+    out.append(scores.description)
+    return out
+  }
+
+  public static func evaluate(store: SeisStore, runID: Int64?, truth: WindowLabelFile) throws
+    -> Evaluation
+  {
+    guard let run = try store.run(id: runID), run.status == .complete, let id = run.id else {
+      throw InputError(
+        path: store.path,
+        reason: runID.map { "no complete run \($0)" }
+          ?? "no complete run: run `seiscluster cluster` first")
+    }
+    guard let contents = try store.windowSetContents(id: run.windowSetId) else {
+      throw InputError(path: store.path, reason: "run \(id) has lost its window set")
+    }
+    let assignments = try store.assignments(runID: id)
+    var byWindow: [Int64: AssignmentRecord] = [:]
+    for a in assignments { byWindow[a.windowId] = a }
+    // `assign` may have labelled windows of newer sets too.
+    var windows = contents.windows
+    let known = Set(windows.compactMap(\.id))
+    let extraIDs = assignments.map(\.windowId).filter { !known.contains($0) }
+    if !extraIDs.isEmpty { windows += try store.windows(ids: extraIDs) }
+
+    let matches = truth.match(windows: windows)
+    var classes: [String: Int] = [:]
+    var truthLabels: [Int] = []
+    var predicted: [Int] = []
+    var stations: [String] = []
+    var unmatched: [Int] = []
+    var duplicates: [Int] = []
+    var used = Set<Int>()
+    var labelHits = 0
+    var labelCount = 0
+    for (row, match) in zip(truth.rows, matches) {
+      guard let index = match, let windowID = windows[index].id, let a = byWindow[windowID] else {
+        unmatched.append(row.line)
+        continue
+      }
+      guard used.insert(index).inserted else {
+        duplicates.append(row.line)
+        continue
+      }
+      let classIndex = classes[row.label] ?? classes.count
+      classes[row.label] = classIndex
+      truthLabels.append(classIndex)
+      predicted.append(a.cluster)
+      let w = windows[index]
+      stations.append("\(w.network).\(w.station).\(w.location)")
+      if let label = a.label, !a.isHandLabelled {
+        labelCount += 1
+        if label == row.label { labelHits += 1 }
+      }
+    }
+    guard !predicted.isEmpty else {
+      throw InputError(path: truth.path, reason: "no truth row matches a window of run \(id)")
+    }
+    let scores = try ClusteringMetrics.scores(truth: truthLabels, predicted: predicted)
+    let confound = try? StationConfoundCheck().assess(
+      clusters: predicted, stations: stations, truth: truthLabels)
+    let hasLabels = assignments.contains { $0.label != nil }
+    return Evaluation(
+      run: run, scores: scores, unmatchedLines: unmatched, duplicateLines: duplicates,
+      labelAccuracy: hasLabels && labelCount > 0
+        ? (Double(labelHits) / Double(labelCount), labelCount) : nil,
+      confound: confound)
+  }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Seismic
+import Store
+
+/// Rows of a labels or truth CSV: `network,station,location,time,label` or `window_id,label`.
+public struct WindowLabelFile: Sendable {
+  public enum Key: Hashable, Sendable {
+    case windowID(Int64)
+    case pick(network: String, station: String, location: String, time: Timestamp)
+  }
+
+  public struct Row: Sendable {
+    public var line: Int
+    public var key: Key
+    public var label: String
+  }
+
+  public var path: String
+  public var rows: [Row]
+
+  /// Reads and checks the file; one-line errors name the file and the line.
+  public init(contentsOf url: URL) throws {
+    let text: String
+    do {
+      text = try String(contentsOf: url, encoding: .utf8)
+    } catch {
+      throw InputError(path: url.path, reason: "cannot read as UTF-8 text")
+    }
+    try self.init(text: text, path: url.path)
+  }
+
+  public init(text: String, path: String) throws {
+    self.path = path
+    let records: [PickCSVReader.Record]
+    do {
+      records = try PickCSVReader.records(in: text).filter { !$0.isBlank }
+    } catch {
+      throw InputError(path: path, reason: "\(error)")
+    }
+    guard let header = records.first else { throw InputError(path: path, reason: "empty file") }
+    let names = header.fields.map { $0.lowercased() }
+    func column(_ name: String) -> Int? { names.firstIndex(of: name) }
+    guard let labelColumn = column("label") else {
+      throw InputError(path: path, reason: "no `label` column")
+    }
+    let idColumn = column("window_id")
+    let pickColumns = (column("network"), column("station"), column("location"), column("time"))
+    let byPick = pickColumns.0 != nil && pickColumns.1 != nil && pickColumns.3 != nil
+    guard idColumn != nil || byPick else {
+      throw InputError(
+        path: path, reason: "needs columns network,station,location,time,label or window_id,label")
+    }
+    rows = []
+    for record in records.dropFirst() {
+      func field(_ index: Int?) -> String? {
+        guard let index, index < record.fields.count else { return nil }
+        return record.fields[index]
+      }
+      guard let label = field(labelColumn), !label.isEmpty else {
+        throw InputError(path: path, reason: "line \(record.line): empty label")
+      }
+      let key: Key
+      if byPick, let network = field(pickColumns.0), let station = field(pickColumns.1),
+        let timeText = field(pickColumns.3)
+      {
+        guard let time = Timestamp(iso8601: timeText) else {
+          throw InputError(path: path, reason: "line \(record.line): bad time \"\(timeText)\"")
+        }
+        key = .pick(
+          network: network, station: station,
+          location: Pick.normalizedLocation(field(pickColumns.2) ?? ""), time: time)
+      } else if let idText = field(idColumn), let id = Int64(idText) {
+        key = .windowID(id)
+      } else {
+        throw InputError(path: path, reason: "line \(record.line): no window_id or pick")
+      }
+      rows.append(Row(line: record.line, key: key, label: label))
+    }
+  }
+
+  /// Matches rows to windows: by window id, or by codes and pick time within `tolerance`
+  /// (1 ms by default, the nearest when several qualify). Returns, per row, the window index
+  /// or nil.
+  public func match(windows: [WindowRecord], toleranceNanoseconds: Int64 = 1_000_000) -> [Int?] {
+    var byID: [Int64: Int] = [:]
+    var byStation: [String: [(Int64, Int)]] = [:]
+    for (i, w) in windows.enumerated() {
+      byID[w.windowKey] = i
+      if let t = w.pickTimeNs {
+        byStation["\(w.network)\u{1F}\(w.station)\u{1F}\(w.location)", default: []].append((t, i))
+      }
+    }
+    for key in byStation.keys { byStation[key]?.sort { $0.0 < $1.0 } }
+    return rows.map { row in
+      switch row.key {
+      case .windowID(let id): return byID[id]
+      case .pick(let network, let station, let location, let time):
+        guard let list = byStation["\(network)\u{1F}\(station)\u{1F}\(location)"] else {
+          return nil
+        }
+        // Binary search for the first pick at or after time - tolerance.
+        var lo = 0
+        var hi = list.count
+        let start = time.nanoseconds - toleranceNanoseconds
+        while lo < hi {
+          let mid = (lo + hi) / 2
+          if list[mid].0 < start { lo = mid + 1 } else { hi = mid }
+        }
+        var best: (Int64, Int)? = nil
+        var j = lo
+        while j < list.count, list[j].0 <= time.nanoseconds + toleranceNanoseconds {
+          let distance = abs(list[j].0 - time.nanoseconds)
+          if best == nil || distance < best!.0 { best = (distance, list[j].1) }
+          j += 1
+        }
+        return best?.1
+      }
+    }
+  }
+}

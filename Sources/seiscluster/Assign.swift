@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+/// `seiscluster assign [--run ID]`
+struct AssignCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "assign",
+    abstract: "Give clusters to new windows with a stored run's model, unchanged.",
+    discussion: """
+      Applies the run's autoencoder and centroids to the windows of the current set that the run \
+      has not assigned yet (new picks, new data), storing their clusters and probabilities. \
+      Build the windows with the run's window options first. Uses the latest run unless --run \
+      is given.
+      """)
+
+  @OptionGroup var global: GlobalOptions
+
+  @Option(
+    name: .customLong("run"),
+    help: ArgumentHelp("The run to apply (default: the latest).", valueName: "id"))
+  var runID: Int64?
+
+  func run() throws {
+    let logger = global.makeLogger()
+    let store = try global.openStore()
+    do {
+      let report = try AssignJob(runID: runID, quiet: global.quiet).run(
+        store: store, logger: logger)
+      if !global.quiet { Console.write(report.summary) }
+    } catch let error as InputError {
+      Console.error(error.description)
+      throw ExitCode(1)
+    }
+  }
+}

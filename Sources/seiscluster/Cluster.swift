@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+/// `seiscluster cluster --clusters K [window options] [model options]`
+struct ClusterCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "cluster",
+    abstract: "Cluster the windows with a convolutional autoencoder and deep embedded clustering.",
+    discussion: """
+      With any window option, first builds a new window set as `windows build` does; otherwise \
+      clusters the current window set. Then it pretrains the autoencoder on reconstruction \
+      (lambda = 0), seeds K centroids by k-means on the bottleneck features, and optimises \
+      (1 - lambda) L_r + lambda KL(P || Q) jointly, refreshing the target P every update \
+      interval until fewer than --tol of the labels change. The run, its model and every \
+      window's cluster and probability are stored; a per-cluster summary is printed.
+
+      Example: seiscluster cluster --clusters 2 --before 5 --after 55
+      """)
+
+  @OptionGroup var global: GlobalOptions
+
+  @Option(help: ArgumentHelp("Number of clusters K.", valueName: "k"))
+  var clusters: Int
+
+  @OptionGroup(title: "Window options") var window: WindowOptions
+  @OptionGroup(title: "Model options") var model: ModelOptionsGroup
+
+  func validate() throws {
+    guard clusters >= 1 else { throw ValidationError("--clusters must be at least 1") }
+  }
+
+  func run() throws {
+    let logger = global.makeLogger()
+    let store = try global.openStore()
+    if window.anyGiven {
+      try WindowsBuildCommand.build(
+        store: store, options: window.resolved(), logger: logger, quiet: global.quiet)
+    }
+    let job = ClusterJob(clusterCount: clusters, model: try model.resolved(), quiet: global.quiet)
+    let outcome: ClusterOutcome
+    do {
+      outcome = try job.run(store: store, logger: logger)
+    } catch let error as InputError {
+      Console.error(error.description)
+      throw ExitCode(1)
+    }
+    if !global.quiet {
+      Console.write(
+        "run \(outcome.run.id ?? 0): \(outcome.assignments.count) windows in \(clusters) clusters")
+      for line in outcome.summary { print(line) }
+    }
+    if let confound = outcome.confound,
+      confound.verdict == .suspected || confound.verdict == .confounded
+    {
+      Console.warning(confound.summary)
+    }
+  }
+}

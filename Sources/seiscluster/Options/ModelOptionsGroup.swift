@@ -1,0 +1,107 @@
+import ArgumentParser
+import Pipeline
+
+extension ModelOptions.ActivationChoice: ExpressibleByArgument {}
+
+/// The contract's model options for `cluster` (and `relabel`). Unset options keep the tool's
+/// defaults (`ModelOptions()`).
+struct ModelOptionsGroup: ParsableArguments {
+  @Option(help: "Seed: the same seed, data and options give the same labels (default 0).")
+  var seed: UInt64?
+
+  @Option(
+    help: ArgumentHelp(
+      "Encoder conv channels; each conv is followed by a max-pool of 2.", valueName: "n,n,..."))
+  var filters: String?
+
+  @Option(help: ArgumentHelp("Kernel size per conv, or one for all.", valueName: "k,k,..."))
+  var kernels: String?
+
+  @Option(help: "Activation of the conv and dense layers: tanh or relu.")
+  var activation: ModelOptions.ActivationChoice?
+
+  @Option(
+    help: ArgumentHelp(
+      "Dense bottleneck features; 0 = the flattened last pooled conv.", valueName: "d"))
+  var latent: Int?
+
+  @Option(help: ArgumentHelp("Pretraining epochs (reconstruction only).", valueName: "n"))
+  var epochs: Int?
+
+  @Option(help: ArgumentHelp("Windows per batch.", valueName: "n"))
+  var batch: Int?
+
+  @Option(
+    name: .customLong("learning-rate"), help: ArgumentHelp("Adam learning rate.", valueName: "x"))
+  var learningRate: Double?
+
+  @Option(
+    help: ArgumentHelp(
+      "Weight of KL(P||Q): L = (1 - lambda) L_r + lambda KL (default 0.1).", valueName: "x"))
+  var lambda: Double?
+
+  @Option(
+    name: .customLong("update-interval"),
+    help: ArgumentHelp("Iterations between target (P) updates.", valueName: "n"))
+  var updateInterval: Int?
+
+  @Option(
+    help: ArgumentHelp(
+      "Stop when fewer than this share of labels change between updates (0: never early).",
+      valueName: "x"))
+  var tol: Double?
+
+  @Option(
+    name: .customLong("max-iterations"),
+    help: ArgumentHelp("Upper bound on joint iterations.", valueName: "n"))
+  var maxIterations: Int?
+
+  static func parseList(_ text: String, name: String) throws -> [Int] {
+    let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else {
+      throw ValidationError("--\(name) takes positive whole numbers separated by commas")
+    }
+    return values.compactMap { $0 }
+  }
+
+  func validate() throws {
+    let o = try resolved()
+    if let kernels, try Self.parseList(kernels, name: "kernels").count != 1,
+      try Self.parseList(kernels, name: "kernels").count != o.filters.count
+    {
+      throw ValidationError(
+        "--kernels needs one size per filter (\(o.filters.count)) or one for all")
+    }
+    guard o.latent >= 0 else { throw ValidationError("--latent must be >= 0") }
+    guard o.epochs >= 0 else { throw ValidationError("--epochs must be >= 0") }
+    guard o.batch >= 1 else { throw ValidationError("--batch must be >= 1") }
+    guard o.learningRate > 0, o.learningRate.isFinite else {
+      throw ValidationError("--learning-rate must be > 0")
+    }
+    guard (0...1).contains(o.lambda) else { throw ValidationError("--lambda must lie in [0, 1]") }
+    guard o.updateInterval >= 1 else { throw ValidationError("--update-interval must be >= 1") }
+    guard (0...1).contains(o.tol) else { throw ValidationError("--tol must lie in [0, 1]") }
+    guard o.maxIterations >= 0 else { throw ValidationError("--max-iterations must be >= 0") }
+  }
+
+  /// The options with the tool's defaults filled in.
+  func resolved() throws -> ModelOptions {
+    var o = ModelOptions()
+    if let seed { o.seed = seed }
+    if let filters { o.filters = try Self.parseList(filters, name: "filters") }
+    if let kernels { o.kernels = try Self.parseList(kernels, name: "kernels") }
+    if o.kernels.count != 1 && o.kernels.count != o.filters.count && kernels == nil {
+      o.kernels = [o.kernels[0]]
+    }
+    if let activation { o.activation = activation }
+    if let latent { o.latent = latent }
+    if let epochs { o.epochs = epochs }
+    if let batch { o.batch = batch }
+    if let learningRate { o.learningRate = learningRate }
+    if let lambda { o.lambda = lambda }
+    if let updateInterval { o.updateInterval = updateInterval }
+    if let tol { o.tol = tol }
+    if let maxIterations { o.maxIterations = maxIterations }
+    return o
+  }
+}

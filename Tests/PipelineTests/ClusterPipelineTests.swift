@@ -1,0 +1,134 @@
+import Foundation
+import Logging
+import Numerics
+import Seismic
+import Store
+import Testing
+
+@testable import Pipeline
+
+@Suite struct ClusterPipelineTests {
+  /// Two families of 2 x 64 windows with a known class, stored as the current set.
+  func storeWithWindows(count: Int, seed: UInt64, store: SeisStore, offset: Int = 0) throws
+    -> [String]
+  {
+    var g = SeededGenerator(seed: seed)
+    var windows: [WindowRecord] = []
+    var truth: [String] = []
+    for i in 0..<count {
+      let family = (i + offset) % 2
+      let frequency = family == 0 ? 0.04 : 0.3
+      var samples: [Float] = []
+      for channel in 0..<2 {
+        let phase = 0.5 * g.nextGaussian() + Double(channel)
+        for t in 0..<64 {
+          let s =
+            t < 12 ? 0 : exp(-Double(t - 12) / 20) * sin(2 * .pi * frequency * Double(t) + phase)
+          samples.append(Float(s + 0.1 * g.nextGaussian()))
+        }
+      }
+      let time = Timestamp(
+        nanoseconds: 1_700_000_000_000_000_000 + Int64(i + offset) * 60_000_000_000)
+      windows.append(
+        WindowRecord(
+          windowSetId: 0, windowKey: Int64(i + offset), pickId: nil, network: "XX",
+          station: ["AAA", "BBB", "CCC"][i % 3], location: "", channels: "HHZ,HHN",
+          pickTime: time, phase: "P", startTime: nil, samples: samples))
+      truth.append(
+        "XX,\(["AAA", "BBB", "CCC"][i % 3]),,\(time.iso8601),\(family == 0 ? "low" : "high")")
+    }
+    try store.replaceCurrentWindowSet(
+      WindowSetRecord(
+        version: "test", inputKind: .waveform, channelCount: 2, length: 64, samplingRate: 10,
+        parametersJson: "{}", processingJson: "[]"), windows: windows)
+    return truth
+  }
+
+  func model() -> ModelOptions {
+    var m = ModelOptions()
+    m.filters = [8, 8]
+    m.kernels = [5]
+    m.activation = .tanh
+    m.latent = 4
+    m.epochs = 30
+    m.batch = 32
+    m.learningRate = 3e-3
+    m.updateInterval = 10
+    m.maxIterations = 200
+    return m
+  }
+
+  @Test func clusterStoresARunThatEvaluateScoresAgainstTheTruth() throws {
+    let store = try SeisStore()
+    let truthRows = try storeWithWindows(count: 200, seed: 11, store: store)
+    let outcome = try ClusterJob(clusterCount: 2, model: model(), quiet: true)
+      .run(store: store, logger: Logger(label: "test"))
+    #expect(outcome.run.status == .complete)
+    #expect(try store.assignments(runID: outcome.run.id!).count == 200)
+    let history = try JSONDecoder().decode(
+      RunHistory.self, from: Data(outcome.run.historyJson.utf8))
+    #expect(history.pretraining.count == 30)
+    #expect(!history.updates.isEmpty)
+    #expect(outcome.summary.count >= 3)
+
+    // One unmatched row and one matched by a time 0.4 ms off.
+    var rows = truthRows
+    rows.append("XX,ZZZ,,2020-01-01T00:00:00Z,low")
+    let truth = try WindowLabelFile(
+      text: "network,station,location,time,label\n" + rows.joined(separator: "\n"), path: "t.csv")
+    let evaluation = try Evaluation.evaluate(store: store, runID: nil, truth: truth)
+    #expect(evaluation.scores.count == 200)
+    #expect(evaluation.scores.accuracy >= 0.95)
+    #expect(evaluation.unmatchedLines == [202])
+    #expect(evaluation.lines.last!.hasPrefix("ACC="))
+    #expect(evaluation.lines.last!.hasSuffix("N=200"))
+  }
+
+  @Test func sameSeedGivesSameLabels() throws {
+    var labels: [[Int]] = []
+    for _ in 0..<2 {
+      let store = try SeisStore()
+      _ = try storeWithWindows(count: 60, seed: 3, store: store)
+      var m = model()
+      m.epochs = 3
+      m.maxIterations = 20
+      labels.append(
+        try ClusterJob(clusterCount: 2, model: m, quiet: true).run(
+          store: store, logger: Logger(label: "t")
+        ).assignments)
+    }
+    #expect(labels[0] == labels[1])
+  }
+
+  @Test func assignLabelsOnlyWindowsTheRunHasNotSeen() throws {
+    let store = try SeisStore()
+    _ = try storeWithWindows(count: 120, seed: 5, store: store)
+    var m = model()
+    m.epochs = 10
+    let outcome = try ClusterJob(clusterCount: 2, model: m, quiet: true).run(
+      store: store, logger: Logger(label: "t"))
+    // A rebuilt set: the first 120 picks again plus 40 new ones.
+    _ = try storeWithWindows(count: 160, seed: 5, store: store)
+    let report = try AssignJob(runID: nil, quiet: true).run(
+      store: store, logger: Logger(label: "t"))
+    #expect(report.alreadyAssigned == 120)
+    #expect(report.assigned == 40)
+    #expect(try store.assignments(runID: outcome.run.id!).count == 160)
+    // Again: nothing new.
+    let again = try AssignJob(runID: nil, quiet: true).run(store: store, logger: Logger(label: "t"))
+    #expect(again.assigned == 0)
+  }
+
+  @Test func truthFilesThatCannotBeUsedAreRefusedWithTheLine() {
+    #expect(throws: InputError.self) {
+      try WindowLabelFile(text: "network,station,time\n", path: "t.csv")
+    }
+    #expect(throws: InputError.self) {
+      try WindowLabelFile(text: "window_id,label\n1,\n", path: "t.csv")
+    }
+    #expect(throws: InputError.self) {
+      try WindowLabelFile(
+        text: "network,station,location,time,label\nXX,A,,yesterday,x\n", path: "t.csv")
+    }
+  }
+}
