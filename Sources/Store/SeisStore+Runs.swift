@@ -85,3 +85,14 @@ extension SeisStore {
     try writer.write { db in try run.update(db) }
   }
 }
+
+extension SeisStore {
+  /// The latest complete run of a kind.
+  public func latestRun(kind: RunRecord.Kind) throws -> RunRecord? {
+    try writer.read { db in
+      try RunRecord.filter(Column("status") == RunRecord.Status.complete.rawValue)
+        .filter(Column("kind") == kind.rawValue)
+        .order(Column("id").desc).fetchOne(db)
+    }
+  }
+}

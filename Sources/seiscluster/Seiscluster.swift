@@ -20,7 +20,7 @@ struct Seiscluster: AsyncParsableCommand {
     version: SeisclusterVersion.string,
     subcommands: [
       IngestCommand.self, TracesCommand.self,
-      ClusterCommand.self, AssignCommand.self, EvaluateCommand.self,
+      ClusterCommand.self, AssignCommand.self, RelabelCommand.self, EvaluateCommand.self,
       Export.self, Report.self, CheckCommand.self,
     ]
   )

@@ -1,0 +1,203 @@
+import Clustering
+import Foundation
+import Logging
+import NeuralNetwork
+import Store
+
+/// The `relabel` use case: a few hand-labelled windows steer the clustering. Each class gets a
+/// centroid seeded at its labelled windows' mean embedding (extra clusters, if asked for, are
+/// seeded by k-means++), then DEC runs with the labelled windows' targets fixed to their class
+/// while the others follow the sharpened P. Every window gets a class label and its probability.
+public struct RelabelJob: Sendable {
+  public struct Outcome: Sendable {
+    public var run: RunRecord
+    /// Class names in cluster order (extra clusters are named `unlabelled-N`).
+    public var classes: [String]
+    public var counts: [Int]
+    public var matchedLabels: Int
+    /// Label rows that matched no window (line numbers).
+    public var unmatchedLines: [Int]
+    /// How the hand labels agree with the unsupervised clusters of the source run.
+    public var agreement: LabelAgreement?
+    public var disagrees: Bool
+    public var summary: [String]
+  }
+
+  public var labels: WindowLabelFile
+  public var clusterCount: Int?
+  public var quiet: Bool
+
+  public init(labels: WindowLabelFile, clusterCount: Int?, quiet: Bool) {
+    self.labels = labels
+    self.clusterCount = clusterCount
+    self.quiet = quiet
+  }
+
+  public func run(store: SeisStore, logger: Logger) throws -> Outcome {
+    guard let source = try store.latestRun(kind: .cluster), let sourceID = source.id else {
+      throw InputError(
+        path: store.path, reason: "no complete cluster run: run `seiscluster cluster` first")
+    }
+    guard let contents = try store.windowSetContents(id: source.windowSetId) else {
+      throw InputError(path: store.path, reason: "run \(sourceID) has lost its window set")
+    }
+    guard let modelID = source.modelId, let record = try store.model(id: modelID) else {
+      throw InputError(path: store.path, reason: "run \(sourceID) has no stored model")
+    }
+    let stored = try JSONDecoder().decode(
+      ClusterJob.StoredOptions.self, from: Data(source.optionsJson.utf8))
+
+    // Match the labels, refusing contradictions.
+    let matches = labels.match(windows: contents.windows)
+    var classOfWindow: [Int: String] = [:]
+    var lineOfWindow: [Int: Int] = [:]
+    var unmatched: [Int] = []
+    for (row, match) in zip(labels.rows, matches) {
+      guard let index = match else {
+        unmatched.append(row.line)
+        continue
+      }
+      if let previous = classOfWindow[index], previous != row.label {
+        throw InputError(
+          path: labels.path,
+          reason:
+            "line \(row.line) labels window \(contents.windows[index].windowKey) \"\(row.label)\" but line \(lineOfWindow[index] ?? 0) labels it \"\(previous)\""
+        )
+      }
+      classOfWindow[index] = row.label
+      lineOfWindow[index] = row.line
+    }
+    let allClasses = Set(labels.rows.map(\.label)).sorted()
+    let classes = Set(classOfWindow.values).sorted()
+    if let missing = allClasses.first(where: { !classes.contains($0) }) {
+      throw InputError(path: labels.path, reason: "class \"\(missing)\" matches no window")
+    }
+    guard !classes.isEmpty else {
+      throw InputError(path: labels.path, reason: "no label matches a window of run \(sourceID)")
+    }
+    let k = max(clusterCount ?? classes.count, classes.count)
+    let classIndex = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+    var fixed = [Int?](repeating: nil, count: contents.count)
+    for (index, label) in classOfWindow { fixed[index] = classIndex[label] }
+
+    // Do the hand labels agree with the unsupervised clusters at all?
+    let sourceAssignments = try store.assignments(runID: sourceID)
+    let clusterOf = Dictionary(
+      uniqueKeysWithValues: sourceAssignments.map { ($0.windowId, $0.cluster) })
+    var labelled: [Int] = []
+    var clusterOfLabelled: [Int] = []
+    for (index, c) in fixed.enumerated() {
+      if let c, let wid = contents.windows[index].id, let cluster = clusterOf[wid] {
+        labelled.append(c)
+        clusterOfLabelled.append(cluster)
+      }
+    }
+    var agreement: LabelAgreement? = nil
+    if classes.count >= 2, labelled.count >= 4 {
+      agreement = try LabelAgreement.test(labels: labelled, clusters: clusterOfLabelled, seed: 0)
+    }
+    let disagrees = agreement?.disagrees() ?? false
+
+    // Start from the source run's trained network; seed one centroid per class.
+    let configuration = try Autoencoder.Configuration(jsonData: Data(record.architectureJson.utf8))
+    let model = try Autoencoder(configuration: configuration, parameterData: record.parameters)
+    let set = contents.windowSet
+    var options = DECOptions(
+      clusterCount: k, lambda: stored.model.lambda, pretrainEpochs: 0,
+      batchSize: stored.model.batch, learningRate: stored.model.learningRate,
+      updateInterval: stored.model.updateInterval, tolerance: stored.model.tol,
+      maxIterations: stored.model.maxIterations, seed: stored.model.seed)
+    options.kmeansRestarts = 20
+    let dec = try DeepEmbeddedClustering(
+      windows: contents.samples, shape: (contents.count, set.channelCount, set.length),
+      model: model, options: options)
+    let d = model.latentDimension
+    let z0 = model.encode(NumericsTensor.make(contents.samples, set)).values
+    var centroids = try KMeans.classMeans(
+      of: z0, dimension: d, classes: fixed, classCount: classes.count)
+    if k > classes.count {
+      centroids = try KMeans(clusterCount: k, seed: stored.model.seed)
+        .seedCentroids(extending: centroids, points: z0, dimension: d)
+    }
+    let progress = Progress(label: "relabel iteration", total: nil, quiet: quiet)
+    dec.onUpdate = { update in
+      progress.update(
+        update.iteration, detail: String(format: "label change %.4f", update.labelChange))
+    }
+    let (updates, reason) = try dec.trainJointly(centroids: &centroids, fixedClasses: fixed)
+    progress.finish()
+
+    let z = model.encode(NumericsTensor.make(contents.samples, set)).values
+    let q = try DEC.softAssignment(embeddings: z, centroids: centroids, dimension: d)
+    let assigned = try DEC.assignments(softAssignment: q, clusterCount: k)
+    let distances = try DEC.distances(embeddings: z, centroids: centroids, dimension: d)
+    let names = classes + (classes.count..<k).map { "unlabelled-\($0)" }
+    var counts = [Int](repeating: 0, count: k)
+    var records: [AssignmentRecord] = []
+    for (i, w) in contents.windows.enumerated() {
+      let row = Array(q[(i * k)..<((i + 1) * k)])
+      let c = assigned[i]
+      counts[c] += 1
+      records.append(
+        AssignmentRecord(
+          runId: 0, windowId: w.id ?? 0, cluster: c, probability: Double(row[c]),
+          distance: Double(distances[i * k + c]), q: row,
+          embedding: Array(z[(i * d)..<((i + 1) * d)]),
+          label: names[c], labelProbability: Double(row[c]), isHandLabelled: fixed[i] != nil))
+    }
+
+    var history = RunHistory()
+    history.updates = updates.map {
+      .init(
+        iteration: $0.iteration, loss: $0.loss, reconstruction: $0.reconstruction, kl: $0.kl,
+        labelChange: $0.labelChange)
+    }
+    history.stopReason = reason
+    var summary = ["class  windows  hand_labelled"]
+    for c in 0..<k {
+      let hand = fixed.filter { $0 == c }.count
+      summary.append("\(names[c])  \(counts[c])  \(hand)")
+    }
+    if let agreement {
+      summary.append(
+        String(
+          format: "hand labels vs unsupervised clusters: accuracy %.3f (chance %.3f, p = %.3f)",
+          agreement.accuracy, agreement.chanceAccuracy, agreement.pValue))
+    }
+    struct RelabelOptions: Codable {
+      var labels: String
+      var classes: [String]
+      var clusters: Int
+      var sourceRun: Int64
+      var matchedLabels: Int
+      var model: ModelOptions
+    }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    let optionsJSON = String(
+      decoding: try encoder.encode(
+        RelabelOptions(
+          labels: labels.path, classes: names, clusters: k, sourceRun: sourceID,
+          matchedLabels: classOfWindow.count, model: stored.model)), as: UTF8.self)
+    var run = try store.createRun(
+      RunRecord(
+        kind: .relabel, parentRunId: sourceID, windowSetId: source.windowSetId,
+        version: SeisclusterVersion.string, seed: source.seed, clusterCount: k,
+        optionsJson: optionsJSON,
+        historyJson: String(decoding: try encoder.encode(history), as: UTF8.self),
+        summary: summary.joined(separator: "\n")))
+    let runID = run.id ?? 0
+    records = records.map {
+      var r = $0; r.runId = runID; return r
+    }
+    run = try store.completeRun(
+      run,
+      model: ModelRecord(
+        architectureJson: record.architectureJson, parameters: model.parameterData,
+        optimizerState: model.optimizerData, centroids: centroids.withUnsafeBytes { Data($0) }),
+      assignments: records)
+    return Outcome(
+      run: run, classes: names, counts: counts, matchedLabels: classOfWindow.count,
+      unmatchedLines: unmatched, agreement: agreement, disagrees: disagrees, summary: summary)
+  }
+}

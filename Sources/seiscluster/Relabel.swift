@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+/// `seiscluster relabel --labels FILE [--clusters K]`
+struct RelabelCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "relabel",
+    abstract: "Steer the clusters with a few hand labels and label every window.",
+    discussion: """
+      The labels CSV has columns network,station,location,time,label (or window_id,label) for a \
+      few windows of the latest cluster run (pick time within 1 ms). Each class gets a centroid \
+      at its labelled windows' mean embedding; deep embedded clustering then runs with those \
+      windows' targets fixed to their class. Every window gets a class `label` and its \
+      probability, stored as a new run that `export` and `evaluate` show. --clusters K larger \
+      than the number of classes keeps extra, unlabelled clusters (`unlabelled-N`).
+
+      A window labelled with two classes is an error. When the labels agree with the \
+      unsupervised clusters no better than chance, stderr says so: \
+      `warning: labels disagree with the data ...`.
+      """)
+
+  @OptionGroup var global: GlobalOptions
+
+  @Option(help: ArgumentHelp("The hand labels CSV.", valueName: "file"))
+  var labels: String
+
+  @Option(help: ArgumentHelp("Clusters (default: the number of classes).", valueName: "k"))
+  var clusters: Int?
+
+  func validate() throws {
+    if let clusters, clusters < 1 { throw ValidationError("--clusters must be at least 1") }
+  }
+
+  func run() throws {
+    let logger = global.makeLogger()
+    do {
+      let file = try WindowLabelFile(contentsOf: URL(fileURLWithPath: labels))
+      let store = try global.openStore()
+      let outcome = try RelabelJob(labels: file, clusterCount: clusters, quiet: global.quiet)
+        .run(store: store, logger: logger)
+      if !outcome.unmatchedLines.isEmpty {
+        let sample = outcome.unmatchedLines.prefix(5).map(String.init).joined(separator: ", ")
+        Console.warning(
+          "\(labels): \(outcome.unmatchedLines.count) labels match no window (lines \(sample)\(outcome.unmatchedLines.count > 5 ? ", ..." : "")) and were left out"
+        )
+      }
+      if outcome.disagrees, let a = outcome.agreement {
+        Console.warning(
+          String(
+            format:
+              "labels disagree with the data: the hand labels match the unsupervised clusters no better than chance (accuracy %.3f, chance %.3f, p = %.3f); check the labels file",
+            a.accuracy, a.chanceAccuracy, a.pValue))
+      }
+      if !global.quiet {
+        Console.write(
+          "run \(outcome.run.id ?? 0): \(outcome.matchedLabels) hand labels steered \(outcome.counts.reduce(0, +)) windows into \(outcome.classes.count) classes"
+        )
+        for line in outcome.summary { print(line) }
+      }
+    } catch let error as InputError {
+      Console.error(error.description)
+      throw ExitCode(1)
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Logging
+import Store
+import Testing
+
+@testable import Pipeline
+
+@Suite struct RelabelTests {
+  let fixture = ClusterPipelineTests()
+
+  /// A clustered store and its truth rows (`network,station,location,time,label`).
+  func clusteredStore(count: Int = 200) throws -> (SeisStore, [String]) {
+    let store = try SeisStore()
+    let truth = try fixture.storeWithWindows(count: count, seed: 21, store: store)
+    var m = fixture.model()
+    m.epochs = 20
+    _ = try ClusterJob(clusterCount: 2, model: m, quiet: true).run(
+      store: store, logger: Logger(label: "t"))
+    return (store, truth)
+  }
+
+  func labelFile(_ rows: [String]) throws -> WindowLabelFile {
+    try WindowLabelFile(
+      text: "network,station,location,time,label\n" + rows.joined(separator: "\n"),
+      path: "labels.csv")
+  }
+
+  @Test func aFewLabelsNameEveryWindowAndEvaluateScoresTheRest() throws {
+    let (store, truth) = try clusteredStore()
+    let given =
+      stride(from: 0, to: 40, by: 2).map { truth[$0] }
+      + stride(from: 1, to: 40, by: 2).map { truth[$0] }
+    let outcome = try RelabelJob(labels: try labelFile(given), clusterCount: nil, quiet: true)
+      .run(store: store, logger: Logger(label: "t"))
+    #expect(outcome.classes == ["high", "low"])
+    #expect(outcome.matchedLabels == 40)
+    #expect(!outcome.disagrees)
+    let assignments = try store.assignments(runID: outcome.run.id!)
+    #expect(assignments.count == 200)
+    #expect(assignments.filter(\.isHandLabelled).count == 40)
+    #expect(assignments.allSatisfy { $0.label != nil && ($0.labelProbability ?? 0) > 0 })
+    let evaluation = try Evaluation.evaluate(store: store, runID: nil, truth: try labelFile(truth))
+    let labels = try #require(evaluation.labelAccuracy)
+    #expect(labels.count == 160)
+    #expect(labels.accuracy >= 0.98)
+  }
+
+  @Test func aWindowWithTwoClassesIsAnError() throws {
+    let (store, truth) = try clusteredStore(count: 40)
+    let row = truth[0]
+    let flipped =
+      row.hasSuffix(",low")
+      ? row.replacingOccurrences(of: ",low", with: ",high")
+      : row.replacingOccurrences(of: ",high", with: ",low")
+    #expect(throws: InputError.self) {
+      try RelabelJob(
+        labels: try labelFile([row, truth[1], flipped]), clusterCount: nil, quiet: true
+      )
+      .run(store: store, logger: Logger(label: "t"))
+    }
+  }
+
+  @Test func shuffledLabelsAreFlaggedAsDisagreeingWithTheData() throws {
+    let (store, truth) = try clusteredStore()
+    // Every label swapped: the classes no longer follow the data at all... but a consistent swap
+    // is just a renaming, so instead give random classes, independent of the family.
+    var given: [String] = []
+    for i in 0..<40 {
+      let parts = truth[i].split(separator: ",", omittingEmptySubsequences: false)
+      given.append(parts[0..<4].joined(separator: ",") + (i / 2 % 2 == 0 ? ",low" : ",high"))
+    }
+    let outcome = try RelabelJob(labels: try labelFile(given), clusterCount: nil, quiet: true)
+      .run(store: store, logger: Logger(label: "t"))
+    #expect(outcome.disagrees)
+  }
+
+  @Test func extraClustersStayUnlabelled() throws {
+    let (store, truth) = try clusteredStore(count: 60)
+    let outcome = try RelabelJob(
+      labels: try labelFile(Array(truth.prefix(10))), clusterCount: 3, quiet: true
+    )
+    .run(store: store, logger: Logger(label: "t"))
+    #expect(outcome.classes == ["high", "low", "unlabelled-2"])
+  }
+}
