@@ -58,7 +58,7 @@ public struct DECOptions: Codable, Sendable, Equatable {
 }
 
 /// What the joint stage reports at each target update.
-public struct DECUpdate: Sendable, Equatable {
+public struct DECUpdate: Codable, Sendable, Equatable {
   public var iteration: Int
   /// Mean over the iterations since the previous update (0 at the first update).
   public var loss: Double
@@ -88,6 +88,37 @@ public struct DECResult: Sendable {
   public var stageSeconds: [String: Double]
 }
 
+/// Everything needed to continue an interrupted run exactly where it stopped: taken after every
+/// pretraining epoch and at every target update of the joint stage.
+public struct DECCheckpoint: Codable, Sendable, Equatable {
+  /// `pretrain` or `cluster`.
+  public var stage: String
+  /// Pretraining epochs done.
+  public var epochsDone: Int
+  /// The joint iteration the run continues at (its target update already done).
+  public var iteration: Int
+  public var parameters: Data
+  public var optimizer: Data
+  public var centroids: [Float]
+  public var centroidOptimizer: Data?
+  public var generator: [UInt64]
+  public var pretrainingLosses: [Double]
+  public var updates: [DECUpdate]
+  public var previousLabels: [Int]?
+  public var target: [Float]
+  public var order: [Int]
+  public var cursor: Int
+  public var stageSeconds: [String: Double]
+
+}
+
+extension DECCheckpoint {
+  public func encoded() throws -> Data { try JSONEncoder().encode(self) }
+  public init(encoded data: Data) throws {
+    self = try JSONDecoder().decode(DECCheckpoint.self, from: data)
+  }
+}
+
 /// The training loop: pretrain the autoencoder on reconstruction, seed centroids by k-means on
 /// the bottleneck, then optimise `(1 - lambda) L_r + lambda KL(P || Q)` jointly over the network
 /// and the centroids, refreshing P on all windows every `updateInterval` iterations until fewer
@@ -103,6 +134,9 @@ public final class DeepEmbeddedClustering {
   public var onEpoch: ((Int, Double) -> Void)?
   /// Called after every target update.
   public var onUpdate: ((DECUpdate) -> Void)?
+  /// Called with the state after every pretraining epoch and at every target update; a run
+  /// restarted with `run(resumingFrom:)` from it ends exactly as an uninterrupted one.
+  public var onCheckpoint: ((DECCheckpoint) throws -> Void)?
 
   private let windows: Tensor
   private let count: Int
@@ -144,19 +178,41 @@ public final class DeepEmbeddedClustering {
 
   // MARK: Stages
 
-  /// Runs every stage and returns the clustering.
-  public func run() throws -> DECResult {
-    var seconds: [String: Double] = [:]
+  /// Runs every stage and returns the clustering; with a checkpoint, continues from it.
+  public func run(resumingFrom checkpoint: DECCheckpoint? = nil) throws -> DECResult {
+    var seconds: [String: Double] = checkpoint?.stageSeconds ?? [:]
     var clock = Date()
     func lap(_ name: String) {
-      seconds[name] = Date().timeIntervalSince(clock)
+      seconds[name, default: 0] += Date().timeIntervalSince(clock)
       clock = Date()
     }
-    let losses = pretrain()
-    lap("pretrain")
-    var centroids = try initialCentroids()
-    lap("kmeans")
-    let (updates, reason) = try trainJointly(centroids: &centroids)
+    var losses = checkpoint?.pretrainingLosses ?? []
+    var centroids: [Float]
+    var joint: JointState? = nil
+    if let checkpoint {
+      try restore(checkpoint)
+    }
+    if checkpoint == nil || checkpoint?.stage == "pretrain" {
+      losses = try pretrain(startingAfter: checkpoint?.epochsDone ?? 0, losses: losses) {
+        seconds["pretrain", default: 0] += Date().timeIntervalSince(clock)
+        clock = Date()
+        return seconds
+      }
+      lap("pretrain")
+      centroids = try initialCentroids()
+      lap("kmeans")
+    } else if let checkpoint {
+      centroids = checkpoint.centroids
+      joint = try JointState(checkpoint: checkpoint, count: count)
+    } else {
+      centroids = []
+    }
+    let (updates, reason) = try trainJointly(
+      centroids: &centroids, resuming: joint, pretrainingLosses: losses,
+      seconds: {
+        seconds["cluster", default: 0] += Date().timeIntervalSince(clock); clock = Date();
+        return seconds
+      })
     lap("cluster")
     let z = model.encode(windows).values
     let dimension = model.latentDimension
@@ -170,14 +226,25 @@ public final class DeepEmbeddedClustering {
       stageSeconds: seconds)
   }
 
+  private func restore(_ checkpoint: DECCheckpoint) throws {
+    try model.restore(parameterData: checkpoint.parameters, optimizerData: checkpoint.optimizer)
+    generator.state = checkpoint.generator
+  }
+
   /// Reconstruction-only training; returns the mean loss of every epoch.
-  public func pretrain() -> [Double] {
-    var losses: [Double] = []
-    guard options.pretrainEpochs > 0 else { return losses }
+  public func pretrain() throws -> [Double] {
+    try pretrain(startingAfter: 0, losses: []) { [:] }
+  }
+
+  private func pretrain(
+    startingAfter done: Int, losses initial: [Double], seconds: () -> [String: Double]
+  ) throws -> [Double] {
+    var losses = initial
+    guard options.pretrainEpochs > done else { return losses }
     let batch = min(options.batchSize, count)
     var buffer = Tensor(shape: [batch, channels, length])
     let learningRate = Float(options.learningRate)
-    for epoch in 1...options.pretrainEpochs {
+    for epoch in (done + 1)...options.pretrainEpochs {
       let order = shuffledOrder()
       var sum = 0.0
       var steps = 0
@@ -191,8 +258,19 @@ public final class DeepEmbeddedClustering {
         start += batch
       }
       let loss = sum / Double(max(steps, 1))
+      guard loss.isFinite else {
+        throw ClusteringError.nonFinite("the reconstruction loss at pretraining epoch \(epoch)")
+      }
       losses.append(loss)
       onEpoch?(epoch, loss)
+      if let onCheckpoint {
+        try onCheckpoint(
+          DECCheckpoint(
+            stage: "pretrain", epochsDone: epoch, iteration: 0, parameters: model.parameterData,
+            optimizer: model.optimizerData, centroids: [], centroidOptimizer: nil,
+            generator: generator.state, pretrainingLosses: losses, updates: [],
+            previousLabels: nil, target: [], order: [], cursor: 0, stageSeconds: seconds()))
+      }
     }
     return losses
   }
@@ -206,9 +284,51 @@ public final class DeepEmbeddedClustering {
     return try kmeans.fit(z, dimension: model.latentDimension).centroids
   }
 
+  /// Where the joint stage stands between iterations.
+  struct JointState {
+    var iteration: Int
+    var centroidOptimizer: Adam
+    var updates: [DECUpdate]
+    var previous: [Int]?
+    var target: [Float]
+    var order: [Int]
+    var cursor: Int
+
+    init(
+      iteration: Int, centroidOptimizer: Adam, updates: [DECUpdate], previous: [Int]?,
+      target: [Float], order: [Int], cursor: Int
+    ) {
+      self.iteration = iteration
+      self.centroidOptimizer = centroidOptimizer
+      self.updates = updates
+      self.previous = previous
+      self.target = target
+      self.order = order
+      self.cursor = cursor
+    }
+
+    init(checkpoint c: DECCheckpoint, count: Int) throws {
+      guard let data = c.centroidOptimizer, c.order.count == count else {
+        throw ClusteringError.invalidArgument("the checkpoint does not fit these windows")
+      }
+      self.init(
+        iteration: c.iteration, centroidOptimizer: try Adam(serialized: data), updates: c.updates,
+        previous: c.previousLabels, target: c.target, order: c.order, cursor: c.cursor)
+    }
+  }
+
   /// The joint stage, updating `centroids` in place. Returns the updates and why it stopped.
   public func trainJointly(
     centroids: inout [Float], fixedClasses: [Int?]? = nil
+  ) throws -> ([DECUpdate], String) {
+    try trainJointly(
+      centroids: &centroids, fixedClasses: fixedClasses, resuming: nil, pretrainingLosses: [],
+      seconds: { [:] })
+  }
+
+  private func trainJointly(
+    centroids: inout [Float], fixedClasses: [Int?]? = nil, resuming: JointState?,
+    pretrainingLosses: [Double], seconds: () -> [String: Double]
   ) throws -> ([DECUpdate], String) {
     let k = options.clusterCount
     let dimension = model.latentDimension
@@ -218,55 +338,72 @@ public final class DeepEmbeddedClustering {
     var buffer = Tensor(shape: [batch, channels, length])
     var reconstructionGradient = Tensor(shape: [batch, channels, length])
     var latentGradient = Tensor(shape: [batch, dimension])
-    var centroidOptimizer = Adam(parameterCount: k * dimension)
-    var updates: [DECUpdate] = []
-    var previous: [Int]? = nil
-    var target: [Float] = []
     var batchTarget = [Float](repeating: 0, count: batch * k)
-    var order = shuffledOrder()
-    var cursor = 0
+    var state =
+      resuming
+      ?? JointState(
+        iteration: 0, centroidOptimizer: Adam(parameterCount: k * dimension), updates: [],
+        previous: nil, target: [], order: shuffledOrder(), cursor: 0)
     var sums = (loss: 0.0, reconstruction: 0.0, kl: 0.0, steps: 0)
     let reconstructionScale = 2 * (1 - lambda) / Float(batch * channels * length)
     var stopReason = "max-iterations"
+    var skipUpdate = resuming != nil
 
-    for iteration in 0...options.maxIterations {
-      if iteration % options.updateInterval == 0 || iteration == options.maxIterations {
+    while state.iteration <= options.maxIterations {
+      let iteration = state.iteration
+      if (iteration % options.updateInterval == 0 || iteration == options.maxIterations)
+        && !skipUpdate
+      {
         let z = model.encode(windows).values
         let q = try DEC.softAssignment(embeddings: z, centroids: centroids, dimension: dimension)
         if let fixedClasses {
-          target = try DEC.constrainedTargetDistribution(
+          state.target = try DEC.constrainedTargetDistribution(
             softAssignment: q, clusterCount: k, fixedClasses: fixedClasses)
         } else {
-          target = try DEC.targetDistribution(softAssignment: q, clusterCount: k)
+          state.target = try DEC.targetDistribution(softAssignment: q, clusterCount: k)
         }
         let labels = try DEC.assignments(softAssignment: q, clusterCount: k)
         let change =
-          try previous.map { try DEC.labelChangeFraction(previous: $0, current: labels) } ?? 1
+          try state.previous.map { try DEC.labelChangeFraction(previous: $0, current: labels) } ?? 1
         let steps = Double(max(sums.steps, 1))
         let update = DECUpdate(
           iteration: iteration, loss: sums.loss / steps,
           reconstruction: sums.reconstruction / steps,
           kl: sums.kl / steps, labelChange: change)
-        updates.append(update)
+        guard update.loss.isFinite else {
+          throw ClusteringError.nonFinite("the training loss at iteration \(iteration)")
+        }
+        state.updates.append(update)
         onUpdate?(update)
         sums = (0, 0, 0, 0)
-        if previous != nil && options.tolerance > 0 && change < options.tolerance {
+        if state.previous != nil && options.tolerance > 0 && change < options.tolerance {
           stopReason = "tol"
           break
         }
-        previous = labels
+        state.previous = labels
         if iteration == options.maxIterations { break }
+        if let onCheckpoint {
+          try onCheckpoint(
+            DECCheckpoint(
+              stage: "cluster", epochsDone: options.pretrainEpochs, iteration: iteration,
+              parameters: model.parameterData, optimizer: model.optimizerData,
+              centroids: centroids, centroidOptimizer: state.centroidOptimizer.serialized,
+              generator: generator.state, pretrainingLosses: pretrainingLosses,
+              updates: state.updates, previousLabels: state.previous, target: state.target,
+              order: state.order, cursor: state.cursor, stageSeconds: seconds()))
+        }
       }
+      skipUpdate = false
 
-      if cursor + batch > count {
-        order = shuffledOrder()
-        cursor = 0
+      if state.cursor + batch > count {
+        state.order = shuffledOrder()
+        state.cursor = 0
       }
-      let indices = order[cursor..<(cursor + batch)]
-      cursor += batch
+      let indices = state.order[state.cursor..<(state.cursor + batch)]
+      state.cursor += batch
       gather(indices, into: &buffer)
       for (row, index) in indices.enumerated() {
-        for j in 0..<k { batchTarget[row * k + j] = target[index * k + j] }
+        for j in 0..<k { batchTarget[row * k + j] = state.target[index * k + j] }
       }
 
       let (latent, reconstruction) = model.forward(buffer)
@@ -293,7 +430,7 @@ public final class DeepEmbeddedClustering {
       let centroidGradient = clustering.centroidGradient.map { lambda * $0 }
       centroids.withUnsafeMutableBufferPointer { c in
         centroidGradient.withUnsafeBufferPointer { g in
-          centroidOptimizer.update(
+          state.centroidOptimizer.update(
             parameters: c.baseAddress!, gradients: g.baseAddress!, learningRate: learningRate)
         }
       }
@@ -301,8 +438,9 @@ public final class DeepEmbeddedClustering {
       sums.kl += clustering.value
       sums.loss += Double(1 - lambda) * reconstructionLoss + Double(lambda) * clustering.value
       sums.steps += 1
+      state.iteration += 1
     }
-    return (updates, stopReason)
+    return (state.updates, stopReason)
   }
 
   // MARK: Batches

@@ -122,6 +122,15 @@ public final class Autoencoder {
     return data
   }
 
+  /// Replaces the parameters and the optimizer state with stored ones (to resume training
+  /// exactly where a checkpoint left it).
+  public func restore(parameterData: Data, optimizerData: Data) throws {
+    let restored = try Autoencoder(
+      configuration: configuration, parameterData: parameterData, optimizerData: optimizerData)
+    parameterBuffer.copy(from: restored.parameterBuffer.array)
+    optimizer = restored.optimizer
+  }
+
   /// The optimizer state as bytes (see `Adam.serialized`).
   public var optimizerData: Data { optimizer.serialized }
 

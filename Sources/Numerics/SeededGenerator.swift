@@ -46,6 +46,15 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     return (-2 * _log(u)).squareRoot() * _cos(2 * .pi * v)
   }
 
+  /// The generator's state, to save and restore (for checkpoints).
+  public var state: [UInt64] {
+    get { [s.0, s.1, s.2, s.3] }
+    set {
+      precondition(newValue.count == 4, "a generator state has four words")
+      s = (newValue[0], newValue[1], newValue[2], newValue[3])
+    }
+  }
+
   /// An independent generator derived from this one's seed stream (for per-thread or
   /// per-restart streams that do not depend on scheduling).
   public mutating func split() -> SeededGenerator { SeededGenerator(seed: next()) }

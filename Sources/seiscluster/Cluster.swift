@@ -20,14 +20,30 @@ struct ClusterCommand: ParsableCommand {
 
   @OptionGroup var global: GlobalOptions
 
-  @Option(help: ArgumentHelp("Number of clusters K.", valueName: "k"))
-  var clusters: Int
+  @Option(help: ArgumentHelp("Number of clusters K (required unless --resume).", valueName: "k"))
+  var clusters: Int?
+
+  @Flag(
+    help:
+      "Continue the latest interrupted run from its last checkpoint, with its own options and windows."
+  )
+  var resume = false
 
   @OptionGroup(title: "Window options") var window: WindowOptions
   @OptionGroup(title: "Model options") var model: ModelOptionsGroup
 
   func validate() throws {
-    guard clusters >= 1 else { throw ValidationError("--clusters must be at least 1") }
+    if resume {
+      guard !window.anyGiven else {
+        throw ValidationError(
+          "--resume continues a run with its own windows: give no window options")
+      }
+    } else {
+      guard let clusters else {
+        throw ValidationError("Missing expected argument '--clusters <k>'")
+      }
+      guard clusters >= 1 else { throw ValidationError("--clusters must be at least 1") }
+    }
   }
 
   func run() throws {
@@ -37,7 +53,8 @@ struct ClusterCommand: ParsableCommand {
       try WindowsBuildCommand.build(
         store: store, options: window.resolved(), logger: logger, quiet: global.quiet)
     }
-    let job = ClusterJob(clusterCount: clusters, model: try model.resolved(), quiet: global.quiet)
+    let job = ClusterJob(
+      clusterCount: clusters ?? 1, model: try model.resolved(), quiet: global.quiet, resume: resume)
     let outcome: ClusterOutcome
     do {
       outcome = try job.run(store: store, logger: logger)
@@ -47,7 +64,8 @@ struct ClusterCommand: ParsableCommand {
     }
     if !global.quiet {
       Console.write(
-        "run \(outcome.run.id ?? 0): \(outcome.assignments.count) windows in \(clusters) clusters")
+        "run \(outcome.run.id ?? 0): \(outcome.assignments.count) windows in \(outcome.run.clusterCount) clusters"
+      )
       for line in outcome.summary { print(line) }
     }
     if let confound = outcome.confound,

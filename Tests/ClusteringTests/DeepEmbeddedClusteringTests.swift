@@ -110,3 +110,34 @@ import Testing
     }
   }
 }
+
+@Suite struct DECCheckpointTests {
+  let base = DeepEmbeddedClusteringTests()
+
+  @Test func aRunResumedFromAnyCheckpointEndsExactlyAsAnUninterruptedOne() throws {
+    let (windows, _) = base.twoFamilies(count: 96, seed: 9)
+    var o = base.options(seed: 4)
+    o.pretrainEpochs = 4
+    o.maxIterations = 40
+    o.tolerance = 0
+    let full = try DeepEmbeddedClustering(
+      windows: windows, shape: (96, 1, 64), model: try base.model(seed: 4), options: o)
+    var checkpoints: [DECCheckpoint] = []
+    full.onCheckpoint = { checkpoints.append(try DECCheckpoint(encoded: try $0.encoded())) }
+    let expected = try full.run()
+    #expect(checkpoints.filter { $0.stage == "pretrain" }.count == 4)
+    #expect(checkpoints.filter { $0.stage == "cluster" }.map(\.iteration) == [0, 10, 20, 30])
+
+    for checkpoint in [checkpoints[1], checkpoints[3], checkpoints[5], checkpoints[7]] {
+      // A fresh process: a model with other weights, restored from the checkpoint.
+      let resumed = try DeepEmbeddedClustering(
+        windows: windows, shape: (96, 1, 64), model: try base.model(seed: 99), options: o)
+      let result = try resumed.run(resumingFrom: checkpoint)
+      #expect(
+        result.assignments == expected.assignments, "\(checkpoint.stage) \(checkpoint.iteration)")
+      #expect(result.centroids == expected.centroids)
+      #expect(result.updates == expected.updates)
+      #expect(result.pretrainingLosses == expected.pretrainingLosses)
+    }
+  }
+}

@@ -132,3 +132,47 @@ import Testing
     }
   }
 }
+
+@Suite struct ClusterResumeTests {
+  let base = ClusterPipelineTests()
+
+  @Test(arguments: [3, 9])
+  func aRunKilledMidTrainingResumesToTheSameLabels(checkpoints: Int) throws {
+    var m = base.model()
+    m.epochs = 6
+    m.maxIterations = 60
+    m.tol = 0
+    let full = try SeisStore()
+    _ = try base.storeWithWindows(count: 80, seed: 8, store: full)
+    let expected = try ClusterJob(clusterCount: 2, model: m, quiet: true)
+      .run(store: full, logger: Logger(label: "t"))
+
+    let store = try SeisStore()
+    _ = try base.storeWithWindows(count: 80, seed: 8, store: store)
+    var dying = ClusterJob(clusterCount: 2, model: m, quiet: true, checkpointSeconds: 0)
+    dying.dieAfterCheckpoints = checkpoints  // 3: in pretraining; 9: in the joint stage
+    #expect(throws: ClusterJob.SimulatedKill.self) {
+      try dying.run(store: store, logger: Logger(label: "t"))
+    }
+    let interrupted = try #require(try store.interruptedRun())
+    #expect(try store.checkpoint(runID: interrupted.id!) != nil)
+    #expect(try store.run() == nil, "no complete run yet")
+
+    let resumed = try ClusterJob(clusterCount: 7, model: ModelOptions(), quiet: true, resume: true)
+      .run(store: store, logger: Logger(label: "t"))
+    #expect(resumed.run.id == interrupted.id)
+    #expect(resumed.assignments == expected.assignments)
+    #expect(resumed.probabilities == expected.probabilities)
+    #expect(try store.interruptedRun() == nil)
+    #expect(try store.checkpoint(runID: interrupted.id!) == nil)
+  }
+
+  @Test func resumeWithoutAnInterruptedRunIsAnInputError() throws {
+    let store = try SeisStore()
+    _ = try base.storeWithWindows(count: 10, seed: 1, store: store)
+    #expect(throws: InputError.self) {
+      try ClusterJob(clusterCount: 2, model: base.model(), quiet: true, resume: true)
+        .run(store: store, logger: Logger(label: "t"))
+    }
+  }
+}

@@ -20,11 +20,26 @@ public struct ClusterJob: Sendable {
   public var clusterCount: Int
   public var model: ModelOptions
   public var quiet: Bool
+  /// Continue the latest interrupted run from its checkpoint instead of starting a new one.
+  public var resume: Bool
+  /// Least wall time between two stored checkpoints.
+  public var checkpointSeconds: Double
 
-  public init(clusterCount: Int, model: ModelOptions, quiet: Bool) {
+  /// For tests: stop as a SIGKILL would, right after this many checkpoints were stored.
+  var dieAfterCheckpoints: Int? = nil
+
+  /// How a simulated kill (tests) ends the job: the run stays `running`.
+  struct SimulatedKill: Error {}
+
+  public init(
+    clusterCount: Int, model: ModelOptions, quiet: Bool, resume: Bool = false,
+    checkpointSeconds: Double = 5
+  ) {
     self.clusterCount = clusterCount
     self.model = model
     self.quiet = quiet
+    self.resume = resume
+    self.checkpointSeconds = checkpointSeconds
   }
 
   struct StoredOptions: Codable {
@@ -43,55 +58,94 @@ public struct ClusterJob: Sendable {
   }
 
   public func run(store: SeisStore, logger: Logger) throws -> ClusterOutcome {
-    guard let contents = try store.currentWindowSetContents() else {
-      throw InputError(
-        path: store.path,
-        reason: "no current window set: run `seiscluster windows build` or give window options")
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    var resumedRun: RunRecord? = nil
+    var modelOptions = model
+    var clusters = clusterCount
+    var checkpoint: DECCheckpoint? = nil
+    let contents: WindowSetContents
+    if resume {
+      guard let interrupted = try store.interruptedRun(), interrupted.kind == .cluster else {
+        throw InputError(path: store.path, reason: "no interrupted cluster run to resume")
+      }
+      let run = interrupted
+      resumedRun = run
+      let stored = try JSONDecoder().decode(StoredOptions.self, from: Data(run.optionsJson.utf8))
+      modelOptions = stored.model
+      clusters = stored.clusters
+      guard let c = try store.windowSetContents(id: run.windowSetId) else {
+        throw InputError(path: store.path, reason: "run \(run.id ?? 0) has lost its window set")
+      }
+      contents = c
+      if let record = try store.checkpoint(runID: run.id ?? 0) {
+        checkpoint = try DECCheckpoint(encoded: record.state)
+      }
+      let point =
+        checkpoint.map {
+          $0.stage == "pretrain"
+            ? "after pretraining epoch \($0.epochsDone)" : "at iteration \($0.iteration)"
+        } ?? "from the start (it stopped before its first checkpoint)"
+      logger.info("resuming run \(run.id ?? 0) \(point)")
+    } else {
+      guard let c = try store.currentWindowSetContents() else {
+        throw InputError(
+          path: store.path,
+          reason: "no current window set: run `seiscluster windows build` or give window options")
+      }
+      contents = c
+      if let interrupted = try store.interruptedRun() {
+        logger.info(
+          "run \(interrupted.id ?? 0) was interrupted; `seiscluster cluster --resume` continues it")
+      }
     }
     let set = contents.windowSet
     guard let setID = set.id else {
       throw InputError(path: store.path, reason: "window set without id")
     }
     let n = contents.count
-    guard n >= clusterCount else {
+    guard n >= clusters else {
       throw InputError(
         path: store.path,
-        reason: "the current window set holds \(n) windows, fewer than --clusters \(clusterCount)")
+        reason: "the window set holds \(n) windows, fewer than --clusters \(clusters)")
     }
-    let configuration = model.autoencoderConfiguration(
+    let configuration = modelOptions.autoencoderConfiguration(
       channels: set.channelCount, length: set.length)
     let autoencoder: Autoencoder
     do {
-      autoencoder = try Autoencoder(configuration: configuration, seed: model.seed)
+      autoencoder = try Autoencoder(configuration: configuration, seed: modelOptions.seed)
     } catch {
       throw InputError(path: "", reason: "model options: \(error)")
     }
     let options = DECOptions(
-      clusterCount: clusterCount, lambda: model.lambda, pretrainEpochs: model.epochs,
-      batchSize: model.batch, learningRate: model.learningRate,
-      updateInterval: model.updateInterval, tolerance: model.tol,
-      maxIterations: model.maxIterations, seed: model.seed)
-    let stored = StoredOptions(
-      clusters: clusterCount, model: model, windowSetId: setID,
-      windowSet: WindowSetDescription(
-        inputKind: set.inputKind.rawValue, channels: set.channelCount, length: set.length,
-        samplingRate: set.samplingRate, parameters: set.parametersJson))
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    let optionsJSON = String(decoding: try encoder.encode(stored), as: UTF8.self)
-
+      clusterCount: clusters, lambda: modelOptions.lambda, pretrainEpochs: modelOptions.epochs,
+      batchSize: modelOptions.batch, learningRate: modelOptions.learningRate,
+      updateInterval: modelOptions.updateInterval, tolerance: modelOptions.tol,
+      maxIterations: modelOptions.maxIterations, seed: modelOptions.seed)
+    var run: RunRecord
+    if let resumedRun {
+      run = resumedRun
+    } else {
+      let stored = StoredOptions(
+        clusters: clusters, model: modelOptions, windowSetId: setID,
+        windowSet: WindowSetDescription(
+          inputKind: set.inputKind.rawValue, channels: set.channelCount, length: set.length,
+          samplingRate: set.samplingRate, parameters: set.parametersJson))
+      let optionsJSON = String(decoding: try encoder.encode(stored), as: UTF8.self)
+      run = try store.createRun(
+        RunRecord(
+          kind: .cluster, windowSetId: setID, version: SeisclusterVersion.string,
+          seed: Int64(bitPattern: modelOptions.seed), clusterCount: clusters,
+          optionsJson: optionsJSON))
+    }
     logger.info(
-      "clustering \(n) windows (\(set.channelCount) x \(set.length), \(set.inputKind.rawValue)) into \(clusterCount) clusters; \(autoencoder.lengthAdjustmentDescription)"
+      "clustering \(n) windows (\(set.channelCount) x \(set.length), \(set.inputKind.rawValue)) into \(clusters) clusters; \(autoencoder.lengthAdjustmentDescription)"
     )
-    var run = try store.createRun(
-      RunRecord(
-        kind: .cluster, windowSetId: setID, version: SeisclusterVersion.string,
-        seed: Int64(bitPattern: model.seed), clusterCount: clusterCount, optionsJson: optionsJSON))
 
     let dec = try DeepEmbeddedClustering(
       windows: contents.samples, shape: (n, set.channelCount, set.length), model: autoencoder,
       options: options)
-    let pretraining = Progress(label: "pretraining epoch", total: model.epochs, quiet: quiet)
+    let pretraining = Progress(label: "pretraining epoch", total: modelOptions.epochs, quiet: quiet)
     let started = Date()
     dec.onEpoch = { epoch, loss in
       pretraining.update(
@@ -107,9 +161,27 @@ public struct ClusterJob: Sendable {
           format: "loss %.5f kl %.5f label change %.4f (%.1f s)", update.loss, update.kl,
           update.labelChange, Date().timeIntervalSince(started)))
     }
+    // Checkpoints at most every `checkpointSeconds`, so a killed run resumes close to where it
+    // stopped without slowing training down.
+    var lastCheckpoint = Date()
+    let runID = run.id ?? 0
+    let interval = checkpointSeconds
+    var saved = 0
+    let dieAfter = dieAfterCheckpoints
+    dec.onCheckpoint = { state in
+      guard Date().timeIntervalSince(lastCheckpoint) >= interval else { return }
+      try store.saveCheckpoint(
+        CheckpointRecord(
+          runId: runID, stage: state.stage, iteration: state.iteration, state: try state.encoded()))
+      lastCheckpoint = Date()
+      saved += 1
+      if let dieAfter, saved >= dieAfter { throw SimulatedKill() }
+    }
     let result: DECResult
     do {
-      result = try dec.run()
+      result = try dec.run(resumingFrom: checkpoint)
+    } catch let kill as SimulatedKill {
+      throw kill
     } catch {
       run.status = .failed
       try? store.updateRun(run)
@@ -129,7 +201,7 @@ public struct ClusterJob: Sendable {
     history.stageSeconds = result.stageSeconds
     history.stopReason = result.stopReason
 
-    let k = clusterCount
+    let k = clusters
     let d = autoencoder.latentDimension
     var records: [AssignmentRecord] = []
     records.reserveCapacity(n)
