@@ -1,7 +1,7 @@
 import NeuralNetwork
 
 /// The contract's model options: the autoencoder's shape and how it trains.
-/// Defaults are the tool's choice for seismic windows (docs/decisions/0004-clustering-defaults.md).
+/// Defaults are the tool's choice for seismic windows (docs/decisions/0006-clustering-defaults.md).
 public struct ModelOptions: Codable, Sendable, Equatable {
   public enum ActivationChoice: String, Codable, Sendable, CaseIterable {
     case tanh, relu
@@ -9,7 +9,7 @@ public struct ModelOptions: Codable, Sendable, Equatable {
 
   public var seed: UInt64 = 0
   /// Encoder conv channels; each conv is followed by a max-pool of 2.
-  public var filters: [Int] = [16, 16, 8]
+  public var filters: [Int] = [16, 16, 16]
   /// One kernel size per conv, or one for all.
   public var kernels: [Int] = [5]
   public var activation: ActivationChoice = .relu
@@ -17,14 +17,14 @@ public struct ModelOptions: Codable, Sendable, Equatable {
   public var latent: Int = 16
   /// Pretraining epochs.
   public var epochs: Int = 30
-  public var batch: Int = 64
+  public var batch: Int = 32
   public var learningRate: Double = 1e-3
   public var lambda: Double = 0.1
   /// Iterations between target updates.
   public var updateInterval: Int = 20
   /// Stop when fewer than this share of labels change between updates (0: never stop early).
   public var tol: Double = 0.001
-  public var maxIterations: Int = 2000
+  public var maxIterations: Int = 1000
 
   public init() {}
 
