@@ -28,7 +28,7 @@ Realism (all drawn from the seed):
 
 Usage:
   /work/venv/bin/python tools/make_events.py OUT_DIR [--events 300] [--seed 0]
-      [--stations 6] [--kind events|polarity] [--snr 5,100] [--teleseismic-fraction 0.45]
+      [--stations 6] [--kind events|polarity] [--snr 5,100] [--teleseismic-fraction 0.45] [--hard]
 """
 import argparse
 import csv
@@ -128,13 +128,13 @@ def envelope_burst(rng, n, fs, onset, rise, tau, fc, tstar, dur=None):
     return env * x
 
 
-def local_event(rng, fs, n, onset, polarity=None):
+def local_event(rng, fs, n, onset, polarity=None, hard=False):
     """3 x n ground velocity (unit peak) of a local/regional earthquake whose P starts at `onset`.
 
     Brune source (corner fc from magnitude), path attenuation t* = dist / (Q v) plus site kappa.
     """
     mag = rng.uniform(0.5, 5.0)
-    dist = 10 ** rng.uniform(np.log10(5), np.log10(300))
+    dist = 10 ** rng.uniform(np.log10(5), np.log10(450 if hard else 300))
     fc = float(10 ** (1.35 - 0.3 * (mag - 1.0)) * rng.uniform(0.7, 1.4))  # ~ 20 Hz at M1, ~1.3 Hz at M5
     q = rng.uniform(150, 600)
     kappa = rng.uniform(0.005, 0.04)
@@ -151,7 +151,9 @@ def local_event(rng, fs, n, onset, polarity=None):
     t = (np.arange(n) - onset) / fs
     pulse = np.where((t >= 0) & (t < width), np.sin(np.pi * np.clip(t, 0, width) / width), 0.0)
     sign = polarity if polarity is not None else rng.choice([-1.0, 1.0])
-    p = p * rng.uniform(0.4, 0.8) + sign * pulse * rng.uniform(1.0, 2.0)
+    # polarity data sets model analyst-grade picks: a clear first motion over the P coda
+    coda_p = rng.uniform(0.15, 0.35) if polarity is not None else rng.uniform(0.4, 0.8)
+    p = p * coda_p + sign * pulse * rng.uniform(1.0, 2.0)
     # P: vertical dominant, radial split into N/E by back azimuth
     baz = rng.uniform(0, 2 * np.pi)
     inc = rng.uniform(0.2, 0.7)
@@ -174,10 +176,10 @@ def local_event(rng, fs, n, onset, polarity=None):
     return x / (np.abs(x).max() + 1e-30), dict(mag=mag, dist=dist, fc=fc, sp=sp)
 
 
-def teleseismic_event(rng, fs, n, onset):
+def teleseismic_event(rng, fs, n, onset, hard=False):
     """Teleseismic P: small corner (large event), t* 0.3-1.0 s, emergent, long coda, pP later."""
-    fc = 10 ** rng.uniform(np.log10(0.1), np.log10(1.0))
-    tstar = rng.uniform(0.3, 1.0)
+    fc = 10 ** rng.uniform(np.log10(0.1), np.log10(1.5 if hard else 1.0))
+    tstar = rng.uniform(0.15, 0.7) if hard else rng.uniform(0.3, 1.0)
     rise = rng.uniform(0.5, 4.0) if rng.uniform() > 0.15 else rng.uniform(0.15, 0.5)  # some deep, sharper
     tau = rng.uniform(15.0, 60.0)
     x = np.zeros((3, n))
@@ -193,7 +195,7 @@ def teleseismic_event(rng, fs, n, onset):
     return x / (np.abs(x).max() + 1e-30), dict(rise=rise, fc=fc, tstar=tstar, pp=pp_lag)
 
 
-def station_noise(rng, st, n):
+def station_noise(rng, st, n, hard=False):
     fs = st["rate"]
     out = np.zeros((3, n))
     t = np.arange(n) / fs
@@ -204,7 +206,7 @@ def station_noise(rng, st, n):
         mic = bandpassed_noise(rng, n, fs, 0.1, 0.3, order=2) * st["microseism"]
         out[c] = hf + cult + mic
     # transient bursts (traffic, machinery): about one per 5 min
-    nb = rng.poisson(n / fs / 300.0)
+    nb = rng.poisson(n / fs / (100.0 if hard else 300.0))
     for _ in range(nb):
         k = int(rng.integers(0, n))
         dur = rng.uniform(2.0, 6.0)
@@ -212,7 +214,7 @@ def station_noise(rng, st, n):
         seg = min(m, n - k)
         if seg <= 4:
             continue
-        env = np.hanning(m)[:seg] * rng.uniform(1.0, 6.0)
+        env = np.hanning(m)[:seg] * rng.uniform(1.0, 12.0 if hard else 6.0)
         for c in range(3):
             out[c, k : k + seg] += env * bandpassed_noise(rng, seg + 64, fs, 5.0, 20.0)[64:]
     # calibrate: RMS of the 0.5-20 Hz part equals station noise level
@@ -253,7 +255,7 @@ def write_station(out_dir, st, start, data, rng):
 
 
 def generate(out_dir, events=300, seed=0, stations=6, kind="events", snr=(5.0, 100.0), tele_fraction=0.45,
-             rate=None, write=True):
+             rate=None, write=True, hard=False):
     rng = np.random.default_rng(seed)
     sts = make_stations(rng, stations, rate)
     # assign events to stations
@@ -273,7 +275,7 @@ def generate(out_dir, events=300, seed=0, stations=6, kind="events", snr=(5.0, 1
         total = (onsets[-1] if len(idx) else 0) + 120.0
         n = int(total * fs)
         start = T0 + float(rng.uniform(0, 600))
-        data = station_noise(rng, st, n)
+        data = station_noise(rng, st, n, hard)
         sos_ref = signal.butter(4, [0.5, min(20.0, 0.45 * fs)], btype="band", fs=fs, output="sos")
         for j, ev in enumerate(idx):
             onset_s = onsets[j]
@@ -283,10 +285,10 @@ def generate(out_dir, events=300, seed=0, stations=6, kind="events", snr=(5.0, 1
             lead = int(5 * fs)
             label = labels[ev]
             if label == "teleseismic":
-                sig, info = teleseismic_event(rng, fs, m, lead)
+                sig, info = teleseismic_event(rng, fs, m, lead, hard)
             else:
                 pol = None if kind == "events" else (1.0 if label == "up" else -1.0)
-                sig, info = local_event(rng, fs, m, lead, polarity=pol)
+                sig, info = local_event(rng, fs, m, lead, polarity=pol, hard=hard)
             sig = instrument_filter(st, sig)
             # target SNR: peak of signal (vertical, 0.5-20 Hz) / noise RMS in the same band
             want = np.exp(rng.uniform(np.log(snr[0]), np.log(snr[1])))
@@ -342,9 +344,10 @@ def main():
     ap.add_argument("--snr", default="5,100")
     ap.add_argument("--teleseismic-fraction", type=float, default=0.45)
     ap.add_argument("--rate", type=float, default=None, help="force one sampling rate for all stations")
+    ap.add_argument("--hard", action="store_true", help="regional events to 450 km, sharper teleseisms (t* 0.15-0.7 s, fc to 1.5 Hz), 3x more and 2x stronger noise bursts")
     a = ap.parse_args()
     lo, hi = (float(v) for v in a.snr.split(","))
-    sts, meta = generate(a.out, a.events, a.seed, a.stations, a.kind, (lo, hi), a.teleseismic_fraction, a.rate)
+    sts, meta = generate(a.out, a.events, a.seed, a.stations, a.kind, (lo, hi), a.teleseismic_fraction, a.rate, hard=a.hard)
     labs = [m["label"] for m in meta]
     print(f"{a.out}: {len(meta)} events, " + ", ".join(f"{l}={labs.count(l)}" for l in sorted(set(labs))), file=sys.stderr)
     for st in sts:

@@ -105,7 +105,7 @@ def build_windows(ds, before, after, rate, components, bandpass, normalize):
     return x, labels, stations
 
 
-def log_spectrogram(x, nperseg, hop, fmax=None, rate=None, norm="window", fmin=None):
+def log_spectrogram(x, nperseg, hop, fmax=None, rate=None, norm="window", fmin=None, dynamic_range=20.0):
     """x: N x C x L -> N x (C*F) x T normalised log-magnitude STFT (Hann, scipy.signal.stft)."""
     f, _, z = signal.stft(x, nperseg=nperseg, noverlap=nperseg - hop, boundary=None, padded=False, fs=rate or 1.0)
     a = np.abs(z)  # N x C x F x T
@@ -116,7 +116,9 @@ def log_spectrogram(x, nperseg, hop, fmax=None, rate=None, norm="window", fmin=N
     n, c, fb, t = s.shape
     s = s.reshape(n, c * fb, t)
     if norm == "db":
-        s = np.maximum(s - s.max(axis=(1, 2), keepdims=True), -np.log(1e3)) / np.log(1e3) + 1
+        # dB relative to the window's loudest cell, floored at -dynamic_range dB, mapped to [0, 1]
+        db = 20 / np.log(10) * (s - s.max(axis=(1, 2), keepdims=True))
+        s = np.maximum(db, -dynamic_range) / dynamic_range + 1
     elif norm == "window":
         s = (s - s.mean(axis=(1, 2), keepdims=True)) / (s.std(axis=(1, 2), keepdims=True) + 1e-6)
     return s.astype(np.float32)
@@ -155,7 +157,7 @@ def dec(x, labels, args, seed):
     import torch.nn as nn
     import torch.nn.functional as F
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     act = nn.Tanh if args.activation == "tanh" else nn.ReLU
@@ -289,6 +291,7 @@ def main():
     ap.add_argument("--hop", type=int, default=32)
     ap.add_argument("--fmax", type=float, default=20.0)
     ap.add_argument("--fmin", type=float, default=0.0)
+    ap.add_argument("--dynamic-range", type=float, default=20.0, help="dB below the window maximum kept (db norm)")
     ap.add_argument("--spec-norm", default="window", choices=["window", "db"])
     ap.add_argument("--filters", default="16,16,16")
     ap.add_argument("--kernels", default="5")
@@ -302,6 +305,7 @@ def main():
     ap.add_argument("--tol", type=float, default=0.001)
     ap.add_argument("--max-iterations", type=int, default=1000)
     ap.add_argument("--clusters", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--no-baseline", action="store_true")
     a = ap.parse_args()
     bp = None if a.bandpass == "none" else tuple(float(v) for v in a.bandpass.split(","))
@@ -311,7 +315,7 @@ def main():
         if not a.no_baseline:
             b = baseline(x, labels, a.rate)
             print(f"{ds}: N={len(x)} baseline k-means spectrogram ACC linear={b['linear'][0]:.3f} log={b['log'][0]:.3f}")
-        feats = x if a.input == "waveform" else log_spectrogram(x, a.nperseg, a.hop, a.fmax, a.rate, a.spec_norm, a.fmin)
+        feats = x if a.input == "waveform" else log_spectrogram(x, a.nperseg, a.hop, a.fmax, a.rate, a.spec_norm, a.fmin, a.dynamic_range)
         for seed in (int(s) for s in a.seeds.split(",")):
             r = dec(feats, labels, a, seed)
             acc, nmi, ari = scores(labels, r["pred"])
