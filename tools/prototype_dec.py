@@ -105,7 +105,7 @@ def build_windows(ds, before, after, rate, components, bandpass, normalize):
     return x, labels, stations
 
 
-def log_spectrogram(x, nperseg, hop, fmax=None, rate=None, norm="window", fmin=None, dynamic_range=20.0):
+def log_spectrogram(x, nperseg, hop, fmax=None, rate=None, norm="db", fmin=None, dynamic_range=10.0):
     """x: N x C x L -> N x (C*F) x T normalised log-magnitude STFT (Hann, scipy.signal.stft)."""
     f, _, z = signal.stft(x, nperseg=nperseg, noverlap=nperseg - hop, boundary=None, padded=False, fs=rate or 1.0)
     a = np.abs(z)  # N x C x F x T
@@ -291,13 +291,13 @@ def main():
     ap.add_argument("--hop", type=int, default=32)
     ap.add_argument("--fmax", type=float, default=20.0)
     ap.add_argument("--fmin", type=float, default=0.0)
-    ap.add_argument("--dynamic-range", type=float, default=20.0, help="dB below the window maximum kept (db norm)")
-    ap.add_argument("--spec-norm", default="window", choices=["window", "db"])
+    ap.add_argument("--dynamic-range", type=float, default=10.0, help="dB below the window maximum kept (db norm)")
+    ap.add_argument("--spec-norm", default="db", choices=["window", "db"])
     ap.add_argument("--filters", default="16,16,16")
     ap.add_argument("--kernels", default="5")
     ap.add_argument("--activation", default="relu")
-    ap.add_argument("--latent", type=int, default=8)
-    ap.add_argument("--epochs", type=int, default=20)
+    ap.add_argument("--latent", type=int, default=16)
+    ap.add_argument("--epochs", type=int, default=15)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--learning-rate", type=float, default=1e-3)
     ap.add_argument("--lam", type=float, default=0.1)
