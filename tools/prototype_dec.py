@@ -297,7 +297,7 @@ def main():
     ap.add_argument("--kernels", default="5")
     ap.add_argument("--activation", default="relu")
     ap.add_argument("--latent", type=int, default=16)
-    ap.add_argument("--epochs", type=int, default=15)
+    ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--learning-rate", type=float, default=1e-3)
     ap.add_argument("--lam", type=float, default=0.1)
