@@ -50,8 +50,14 @@ struct ClusterCommand: ParsableCommand {
     let logger = global.makeLogger()
     let store = try global.openStore()
     if window.anyGiven {
-      try WindowsBuildCommand.build(
-        store: store, options: window.resolved(), logger: logger, quiet: global.quiet)
+      do {
+        let report = try WindowSetBuilder(store: store, logger: logger, quiet: global.quiet)
+          .build(options: window.resolved())
+        if !global.quiet { Console.write(report.summary) }
+      } catch {
+        Console.error("\(global.storePath): \(Console.describe(error))")
+        throw ExitCode(1)
+      }
     }
     let job = ClusterJob(
       clusterCount: clusters ?? 1, model: try model.resolved(), quiet: global.quiet, resume: resume)

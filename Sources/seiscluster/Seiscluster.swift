@@ -21,6 +21,7 @@ struct Seiscluster: AsyncParsableCommand {
     subcommands: [
       IngestCommand.self, TracesCommand.self,
       ClusterCommand.self, AssignCommand.self, RelabelCommand.self, EvaluateCommand.self,
+      DemoCommand.self,
       Export.self, Report.self, CheckCommand.self,
     ]
   )

@@ -1,0 +1,133 @@
+import Clustering
+import Foundation
+import Logging
+import Seismic
+import Store
+
+/// `seiscluster demo`: generate a synthetic network, write it as MiniSEED and SAC files with a
+/// picks CSV and a truth CSV, then run the whole pipeline on it (ingest, picks import, windows,
+/// cluster, evaluate, export, report) in a store of its own inside the output folder.
+public struct DemoRun: Sendable {
+  public struct Outcome: Sendable {
+    public var evaluation: Evaluation
+    public var directory: URL
+    /// Wall seconds per stage, in order.
+    public var stages: [(String, Double)]
+    public var files: Int
+  }
+
+  public var directory: URL
+  public var options: DemoOptions
+  public var force: Bool
+  public var quiet: Bool
+
+  public init(directory: URL, options: DemoOptions = DemoOptions(), force: Bool, quiet: Bool) {
+    self.directory = directory
+    self.options = options
+    self.force = force
+    self.quiet = quiet
+  }
+
+  /// The files the demo writes inside `directory`.
+  static let outputs = ["waveforms", "picks.csv", "truth.csv", "demo.sqlite", "catalog.csv", "report.html"]
+
+  public func run(logger: Logger) throws -> Outcome {
+    let fm = FileManager.default
+    let existing = Self.outputs.filter {
+      fm.fileExists(atPath: directory.appendingPathComponent($0).path)
+    }
+    if !existing.isEmpty {
+      guard force else {
+        throw InputError(
+          path: directory.path,
+          reason: "holds an earlier demo (\(existing.joined(separator: ", "))); use --force to replace it")
+      }
+      for name in existing + ["demo.sqlite-wal", "demo.sqlite-shm"] {
+        try? fm.removeItem(at: directory.appendingPathComponent(name))
+      }
+    }
+    try fm.createDirectory(at: directory, withIntermediateDirectories: true)
+    var stages: [(String, Double)] = []
+    var clock = Date()
+    func lap(_ name: String) {
+      stages.append((name, Date().timeIntervalSince(clock)))
+      clock = Date()
+    }
+
+    logger.info(
+      "demo: generating \(options.eventCount) events at \(options.stationCount) stations (seed \(options.seed))")
+    let dataset = DemoDataset(options: options)
+    lap("generate")
+    let waveforms = directory.appendingPathComponent("waveforms")
+    let files = try Self.write(dataset, to: waveforms)
+    let picksURL = directory.appendingPathComponent("picks.csv")
+    let truthURL = directory.appendingPathComponent("truth.csv")
+    try Data(dataset.picksCSV().utf8).write(to: picksURL)
+    try Data(dataset.truthCSV().utf8).write(to: truthURL)
+    lap("write files")
+
+    let store = try SeisStore(path: directory.appendingPathComponent("demo.sqlite").path)
+    let ingest = Ingest(store: store, logger: logger, quiet: quiet).run(paths: [waveforms.path])
+    if !ingest.failures.isEmpty {
+      throw InputError(path: waveforms.path, reason: "the demo's own files failed to ingest")
+    }
+    logger.info("\(ingest.summary)")
+    lap("ingest")
+    let picks = try PicksImport(store: store, logger: logger).run(path: picksURL.path)
+    logger.info("\(picks.summary)")
+    lap("picks import")
+    let windows = try WindowSetBuilder(store: store, logger: logger, quiet: quiet)
+      .build(options: WindowSetOptions())
+    logger.info("\(windows.summary)")
+    lap("windows build")
+    let cluster = try ClusterJob(clusterCount: 2, model: ModelOptions(), quiet: quiet)
+      .run(store: store, logger: logger)
+    for line in cluster.summary { logger.info("\(line)") }
+    lap("cluster")
+    let evaluation = try Evaluation.evaluate(
+      store: store, runID: cluster.run.id, truth: try WindowLabelFile(contentsOf: truthURL))
+    lap("evaluate")
+    let catalog = try Catalog.load(from: store, runID: cluster.run.id)
+    try OutputFile.write(
+      CatalogFormat.csv.render(catalog), to: directory.appendingPathComponent("catalog.csv").path,
+      force: true)
+    let report = try HTMLReport.load(from: store, runID: cluster.run.id)
+    try OutputFile.write(
+      report.render(generatedAt: storeNow()),
+      to: directory.appendingPathComponent("report.html").path, force: true)
+    lap("export and report")
+    return Outcome(evaluation: evaluation, directory: directory, stages: stages, files: files)
+  }
+
+  /// Writes each station's channels as files of one hour: Int32 stations as Steim-2 MiniSEED,
+  /// Float stations alternately as SAC and FLOAT32 MiniSEED, so ingest joins runs across files and
+  /// formats. Returns the number of files.
+  static func write(_ dataset: DemoDataset, to folder: URL) throws -> Int {
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    var count = 0
+    for (index, segment) in dataset.segments.enumerated() {
+      let stationIndex = index / 3
+      let perFile = Int((3600 * segment.samplingRate).rounded())
+      var start = 0
+      var part = 0
+      while start < segment.sampleCount {
+        let end = min(start + perFile, segment.sampleCount)
+        var piece = segment
+        piece.startTime = segment.time(ofSample: start)
+        switch segment.samples {
+        case .int32(let v): piece.samples = .int32(Array(v[start..<end]))
+        case .float32(let v): piece.samples = .float32(Array(v[start..<end]))
+        case .float64(let v): piece.samples = .float64(Array(v[start..<end]))
+        }
+        let useSAC = segment.samples.sampleType != .int32 && (stationIndex + part) % 2 == 0
+        let name = "\(segment.source.id).\(String(format: "%02d", part)).\(useSAC ? "sac" : "mseed")"
+        let data = useSAC ? try SACWriter.encode(piece) : try MiniSEEDWriter.encode(piece)
+        try data.write(to: folder.appendingPathComponent(name))
+        count += 1
+        start = end
+        part += 1
+      }
+    }
+    return count
+  }
+}
