@@ -18,7 +18,10 @@ struct Seiscluster: AsyncParsableCommand {
       SEISCLUSTER_DB names another.
       """,
     version: SeisclusterVersion.string,
-    subcommands: [IngestCommand.self, TracesCommand.self, CheckCommand.self]
+    subcommands: [
+      IngestCommand.self, TracesCommand.self, CheckCommand.self, PicksCommand.self,
+      DetectCommand.self, WindowsCommand.self,
+    ]
   )
 
   /// Accepts the global options (`--db`, `--quiet`) before the subcommand too, by moving them
