@@ -58,6 +58,8 @@ struct WindowManifest: Decodable {
     var on: Double
     var off: Double
     var method: String
+    // swiftlint:disable:next identifier_name
+    var on_indices: [Int]
     var times: [String]
   }
   var cases: [Case]
