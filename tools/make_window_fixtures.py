@@ -24,7 +24,9 @@ way an analyst would in ObsPy:
     overlap * nperseg, boundary zeros, padded), log(|Z| + 1e-4 * max |Z| of the window),
     channels component-major.
 
-margin = max(5, (before + after) / 2, 10 / low corner) seconds, clipped to the data.
+margin = max(5, (before + after) / 2, 10 / low corner) seconds, clipped to the data, then grown
+by a few samples (later ones first) until the slice and its resampled length have no prime factor
+above 7 (fast FFTs; WindowPreprocessor.fftFriendlyCount).
 
 Writes fixtures/windows/manifest.json (cases, options, picks, expected channel sets, detect
 triggers) and one raw little-endian float32 file per case (N x C x L, C order).
@@ -82,6 +84,24 @@ def nearest_slice(tr, t0, t1):
     return out
 
 
+def smooth(n):
+    if n <= 0:
+        return False
+    for p in (2, 3, 5, 7):
+        while n % p == 0:
+            n //= p
+    return n == 1
+
+
+def fft_friendly_count(count, old_rate, new_rate):
+    """WindowPreprocessor.fftFriendlyCount: the smallest n >= count (up to count // 16 + 64
+    more) with n and int(n / (old / new)) 7-smooth."""
+    for n in range(count, count + count // 16 + 64 + 1):
+        if smooth(n) and smooth(max(1, int(n / (old_rate / new_rate)))):
+            return n
+    return count
+
+
 def window(st, ids, pick, opts):
     before, after, rate = opts["before"], opts["after"], opts["rate"]
     n = int(round((before + after) * rate))
@@ -94,6 +114,17 @@ def window(st, ids, pick, opts):
         sub.merge(method=1)
         assert len(sub) == 1, sid
         tr = sub[0]
+        # Grow the span to an FFT-friendly length, later samples first (from the merged data).
+        full = st.select(id=sid).copy().merge(method=1)[0]
+        i0 = nearest_index(full, tr.stats.starttime)
+        i1 = i0 + tr.stats.npts - 1
+        extra = fft_friendly_count(tr.stats.npts, tr.stats.sampling_rate, rate) - tr.stats.npts
+        later = min(extra, full.stats.npts - 1 - i1)
+        i1 += later
+        i0 -= min(extra - later, i0)
+        tr = full.copy()
+        tr.data = full.data[i0:i1 + 1].copy()
+        tr.stats.starttime = full.stats.starttime + i0 / full.stats.sampling_rate
         tr.data = tr.data.astype(np.float64)
         tr.detrend("demean")
         tr.detrend("linear")

@@ -97,3 +97,15 @@ import Testing
     }
   }
 }
+
+/// Regression: resampling at an unchanged rate hit an index one past the spectrum when `f / df`
+/// rounded just below the last bin (found on AS.CTAO at 1 Hz).
+@Suite struct ResampleEdgeTests {
+  @Test func resamplingAtTheSameRateKeepsTheLengthForEveryCount() throws {
+    for n in 1900...2200 {
+      let x = (0..<n).map { sin(Double($0) * 0.1) }
+      #expect(try DSP.resampled(x, from: 1, to: 1).count == n)
+      #expect(try DSP.resampled(x, from: 20, to: 20).count == n)
+    }
+  }
+}

@@ -12,7 +12,8 @@ import Seismic
 ///
 /// 1. per channel, take the contiguous run that covers the window and slice it to the window plus
 ///    `margin` seconds on each side (nearest samples; less where the run ends sooner: the margin
-///    is clipped to the data, never zero-filled);
+///    is clipped to the data, never zero-filled), grown by a few samples (later ones first) to a
+///    length whose FFTs are fast (`fftFriendlyCount`);
 /// 2. demean, linear detrend, 5 % cosine taper, 4-corner zero-phase Butterworth band-pass
 ///    (ObsPy's forward-backward sections), FFT resampling to `rate` as ObsPy's `resample`;
 /// 3. cut `round((before + after) * rate)` samples starting at the resampled sample nearest to
@@ -191,9 +192,17 @@ public struct WindowPreprocessor: Sendable {
         "the data (\(touching[0].startTime.iso8601) to \(touching[0].endTime.iso8601)) "
           + "does not cover the window")
     }
-    let first = max(0, Int(run.position(of: spanFrom).rounded()))
-    let last = min(run.samples.count - 1, Int(run.position(of: spanTo).rounded()))
+    var first = max(0, Int(run.position(of: spanFrom).rounded()))
+    var last = min(run.samples.count - 1, Int(run.position(of: spanTo).rounded()))
     guard last > first else { return skip(.incompleteData, "too few samples") }
+    // Grow the span to an FFT-friendly length: later samples first, then earlier ones.
+    var extra =
+      Self.fftFriendlyCount(last - first + 1, from: run.samplingRate, to: options.rate)
+      - (last - first + 1)
+    let later = min(extra, run.samples.count - 1 - last)
+    last += later
+    extra -= later
+    first -= min(extra, first)
     let slice = Array(run.samples[first...last])
     if slice.contains(where: { !$0.isFinite }) {
       return skip(.notFinite, "NaN or infinite samples in the window or its margin")
@@ -224,6 +233,24 @@ public struct WindowPreprocessor: Sendable {
     let start = sliceStart.adding(
       nanoseconds: Int64((Double(firstIndex) * 1e9 / options.rate).rounded()))
     return .success(CutChannel(samples: windowSamples, startTime: start))
+  }
+
+  /// The smallest length `n >= count` (trying up to `count / 16 + 64` more) such that both `n`
+  /// and its resampled length `int(n * to / from)` have no prime factor above 7, so the two FFTs
+  /// of ObsPy's resampling are fast; `count` itself when there is none. Preprocessing takes that
+  /// many samples (a slightly longer margin), where the data allows.
+  public static func fftFriendlyCount(_ count: Int, from: Double, to: Double) -> Int {
+    func smooth(_ value: Int) -> Bool {
+      guard value > 0 else { return false }
+      var v = value
+      for p in [2, 3, 5, 7] { while v % p == 0 { v /= p } }
+      return v == 1
+    }
+    for n in count...(count + count / 16 + 64)
+    where smooth(n) && smooth(DSP.resampledCount(count: n, from: from, to: to)) {
+      return n
+    }
+    return count
   }
 
   /// Step 4, jointly over the window's channels.

@@ -81,6 +81,12 @@ extension DSP {
         // Guard against the rounding of f / df against numpy's comparison of f with df * j.
         if df * Double(j + 1) <= f { j += 1 }
         if j > 0 && df * Double(j) > f { j -= 1 }
+        if j >= bins - 1 {
+          // f reached the last old frequency after all: numpy.interp holds the last value.
+          newSpectrum[2 * k] = spectrum[2 * (bins - 1)]
+          newSpectrum[2 * k + 1] = spectrum[2 * (bins - 1) + 1]
+          continue
+        }
         let x0 = df * Double(j)
         let x1 = df * Double(j + 1)
         let t = (f - x0) / (x1 - x0)
