@@ -3,6 +3,7 @@
 
     /work/venv/bin/python tools/bench/windows_build_data.py DIR          # write data + picks
     /work/venv/bin/python tools/bench/windows_build_data.py DIR --obspy  # time the ObsPy chain
+    /work/venv/bin/python tools/bench/windows_build_data.py DIR --obspy-smooth  # 12005-sample slices
 
 Data: one hour of 3-component 100 Hz data (XB.BENCH..HH{Z,N,E}: random walk + microseism +
 event bursts, seeded) as Steim-2 MiniSEED, one file per channel, and picks.csv with a pick every
@@ -49,7 +50,7 @@ def write_data(folder):
             fh.write(f"XB,BENCH,,{(START + s).isoformat()}Z,P\n")
 
 
-def obspy_chain(folder):
+def obspy_chain(folder, extra_samples=0):
     picks = []
     with open(os.path.join(folder, "picks.csv")) as fh:
         next(fh)
@@ -61,7 +62,7 @@ def obspy_chain(folder):
     for channel in "ZNE":
         st += read(os.path.join(folder, f"XB.BENCH..HH{channel}.mseed"))
     for p in picks:
-        w = st.slice(p - before - margin, p + after + margin).copy()
+        w = st.slice(p - before - margin, p + after + margin + extra_samples / RATE).copy()
         for tr in w:
             tr.data = tr.data.astype(np.float64)
         w.detrend("demean")
@@ -73,12 +74,16 @@ def obspy_chain(folder):
         out = np.array([tr.data[:6000] for tr in w])
         out /= np.abs(out).max()
     elapsed = time.perf_counter() - t0
-    print(f"obspy: {len(picks)} windows in {elapsed:.3f} s = {len(picks) / elapsed:.1f} windows/s")
+    label = "obspy" if not extra_samples else f"obspy (+{extra_samples} samples per slice)"
+    print(f"{label}: {len(picks)} windows in {elapsed:.3f} s = {len(picks) / elapsed:.1f} windows/s")
 
 
 if __name__ == "__main__":
     folder = sys.argv[1]
     if "--obspy" in sys.argv:
         obspy_chain(folder)
+    elif "--obspy-smooth" in sys.argv:
+        # The same chain on 12005-sample slices (7-smooth, as seiscluster grows its spans).
+        obspy_chain(folder, extra_samples=4)
     else:
         write_data(folder)
