@@ -77,6 +77,8 @@ import Testing
     }
     #expect(list(choose(nil)) == "HHZ,HH1,HH2")
     #expect(list(choose("BHZ")) == "BHZ,BHN,BHE")
+    #expect(list(choose("BHN")) == "BHZ,BHN,BHE")
+    #expect(list(choose("BH")) == "BHZ,BHN,BHE")
     #expect(list(choose(nil, ["Z"])) == "EHZ")
     #expect(list(choose("EHZ", ["Z"])) == "EHZ")
     guard case .failure(.missingComponent) = choose("EHZ") else {

@@ -93,7 +93,8 @@ public struct ChannelSetChooser: Sendable {
         + "\(network).\(station).\(location)"
     }
     if let channel, channel.count >= 2 {
-      let code = String(channel.dropLast())
+      // `HHZ` names band H, instrument H; a two-letter `HH` names them alone.
+      let code = channel.count >= 3 ? String(channel.dropLast()) : channel
       guard let group = candidates.first(where: { $0.code == code }) else {
         return .failure(.noData)
       }
