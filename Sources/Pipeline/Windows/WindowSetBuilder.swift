@@ -44,7 +44,8 @@ public struct WindowBuildReport: Sendable {
 /// window set (`windows build`, and `cluster` when given window options).
 ///
 /// Picks are grouped by channel set and taken in time order in chunks (at most
-/// `chunkPicks` picks within `chunkSeconds`); each chunk reads its channels' stored segments
+/// `chunkPicks` picks within `chunkSeconds`, fewer for small sets so every core has work); each
+/// chunk reads its channels' stored segments
 /// once, joins them into contiguous runs and cuts its picks. Chunks run in parallel on all
 /// cores; windows are numbered in pick order (time, then station), whatever the scheduling.
 public struct WindowSetBuilder: Sendable {
@@ -126,11 +127,14 @@ public struct WindowSetBuilder: Sendable {
       }
     }
     var jobs: [Job] = []
+    let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
     for (set, indices) in bySet.sorted(by: { $0.value[0] < $1.value[0] }) {
+      // Small sets are split too, so every core gets work.
+      let chunk = max(1, min(Self.chunkPicks, (indices.count + 2 * cores - 1) / (2 * cores)))
       var current: [Int] = []
       for i in indices {
         if let first = current.first,
-          current.count >= Self.chunkPicks
+          current.count >= chunk
             || picks[i].time.nanoseconds(since: picks[first].time) > Int64(Self.chunkSeconds * 1e9)
         {
           jobs.append(Job(set: set, pickIndices: current))
@@ -177,12 +181,10 @@ public struct WindowSetBuilder: Sendable {
       }
       switch results.get(i) {
       case .success(let window)?:
-        windows.append(
-          WindowRecord(
-            windowSetId: 0, windowKey: Int64(windows.count), pickId: pick.id,
-            network: pick.network, station: pick.station, location: pick.location,
-            channels: window.channels, pickTime: pick.time, phase: pick.phase,
-            startTime: window.startTime, samples: window.values))
+        var record = window.record
+        record.windowKey = Int64(windows.count)
+        windows.append(record)
+        results.clear(i)
       case .failure(let skip)?:
         report.skips.append(skip)
         logger.warning("\(skip.message)")
@@ -233,10 +235,14 @@ public struct WindowSetBuilder: Sendable {
         pick: picks[i].time, channels: job.set.channels, runs: runs, conflicts: conflicts)
       {
       case .success(let w):
-        results.set(
-          i,
-          .success(
-            BuiltWindow(values: w.values, startTime: w.startTime, channels: job.set.channelList)))
+        // The record (its samples as a blob) is made here, so the Float samples are freed at
+        // once; the window is numbered when every chunk is done.
+        let pick = picks[i]
+        let record = WindowRecord(
+          windowSetId: 0, windowKey: -1, pickId: pick.id, network: pick.network,
+          station: pick.station, location: pick.location, channels: job.set.channelList,
+          pickTime: pick.time, phase: pick.phase, startTime: w.startTime, samples: w.values)
+        results.set(i, .success(BuiltWindow(record: record)))
       case .failure(let skip):
         results.set(i, .failure(skip))
       }
@@ -278,9 +284,7 @@ public struct WindowSetBuilder: Sendable {
 
 /// One built window before it is numbered.
 struct BuiltWindow: Sendable {
-  var values: [Float]
-  var startTime: Timestamp
-  var channels: String
+  var record: WindowRecord
 }
 
 /// Per-index results written from concurrent workers.
@@ -291,6 +295,11 @@ final class ResultSlots: @unchecked Sendable {
   func set(_ i: Int, _ value: Result<BuiltWindow, WindowSkip>) {
     lock.lock()
     slots[i] = value
+    lock.unlock()
+  }
+  func clear(_ i: Int) {
+    lock.lock()
+    slots[i] = nil
     lock.unlock()
   }
   func get(_ i: Int) -> Result<BuiltWindow, WindowSkip>? {
