@@ -111,3 +111,12 @@ import Testing
     }
   }
 }
+
+extension WindowJoinTests {
+  @Test func ratesWithinOnePartPerMillionJoin() {
+    // 1 / Float(0.01) as a SAC header gives 100.0000002 Hz; MiniSEED says 100.
+    let a = segment(0, [1, 2, 3], rate: 100)
+    let b = segment(0.03, [4, 5], rate: 100.000_000_2)
+    #expect(ContiguousRun.join([a, b]).runs.map(\.samples) == [[1, 2, 3, 4, 5]])
+  }
+}

@@ -10,7 +10,7 @@ import Seismic
 /// the same times, the overlap is dropped and the rest appended; when they disagree (or its
 /// samples fall between the run's samples), the overlap is a conflict and both runs are marked
 /// conflicting over the overlapping interval. Segments of the same channel at different sampling
-/// rates never join.
+/// rates (more than 1 ppm apart: a float32 SAC `DELTA` gives 100.0000002 Hz) never join.
 public struct ContiguousRun: Sendable, Equatable {
   /// Time of the first sample.
   public var startTime: Timestamp
@@ -71,7 +71,7 @@ public struct ContiguousRun: Sendable, Equatable {
       // Find the latest run at the same rate this segment could extend or overlap.
       guard
         let r = runs.lastIndex(where: {
-          abs($0.samplingRate - segment.samplingRate) <= 1e-9 * segment.samplingRate
+          abs($0.samplingRate - segment.samplingRate) <= 1e-6 * segment.samplingRate
         })
       else {
         runs.append(
