@@ -178,6 +178,7 @@ def main():
         "hgn": read(os.path.join(DATA, "mseed/test.mseed")),
         "ape": read(os.path.join(DATA, "mseed/fullseed.mseed")),
         "coco": read(os.path.join(DATA, "mseed/II_COCO_three_channel_borehole.mseed")),
+        "ffbx": read(os.path.join(DATA, "mseed/ffbx_unrotated_gaps.mseed")),
     }
     zz_ids = ["ZZ.CRLZ.10.HHZ", "ZZ.CRLZ.10.HHN", "ZZ.CRLZ.10.HHE"]
     zz_picks = [t0 + 60.0, t0 + 100.004, t0 + 150.0, t0 + 200.5]
@@ -211,6 +212,10 @@ def main():
          ["II.COCO.10.BHZ", "II.COCO.10.BH1", "II.COCO.10.BH2"],
          [UTCDateTime("2012-11-02T02:02:04Z")],
          options(before=1.0, after=3.0, rate=40.0, bandpass=[1.0, 15.0])),
+        ("ffb200_hh12_to_100hz", files["ffbx"], ("BW", "FFB2", ""),
+         ["BW.FFB2..HHZ", "BW.FFB2..HH1", "BW.FFB2..HH2"],
+         [UTCDateTime("2016-03-11T11:34:45.1Z"), UTCDateTime("2016-03-11T11:34:45.2373Z")],
+         options(before=0.3, after=0.5, rate=100.0, bandpass=[2.0, 40.0])),
     ]
     manifest = {
         "generator": "tools/make_window_fixtures.py",
