@@ -110,6 +110,8 @@ import Testing
       pick("ZZ", "NANS", "", nil, t0.adding(seconds: 30)),  // NaN
       pick("BW", "FFB1", "", "BHZ", ffb),  // BH set has a gap in BH1
       pick("BW", "FFB1", "", nil, ffb.adding(seconds: 0.05)),  // HH set (HH1/HH2 = N/E) is fine
+      // FFB2's BH1 has a gap at 44.475-44.525, inside the margin only: built, margin clipped.
+      pick("BW", "FFB2", "", "BHZ", ffb.adding(seconds: 0.7)),
       pick("IU", "ADK", "10", nil, t0),  // Z only: missing components
       pick("II", "TLY", "00", nil, t0),  // Z only: missing components
       pick("AS", "CTAO", "", nil, t0),  // 1 Hz: Nyquist 0.5 Hz <= 10 Hz
@@ -121,8 +123,8 @@ import Testing
       normalize: .max, input: .waveform)
     let report = try WindowSetBuilder(store: store, logger: logger, quiet: true).build(
       options: options)
-    #expect(report.pickCount == 10)
-    #expect(report.built == 2)
+    #expect(report.pickCount == 11)
+    #expect(report.built == 3)
     let counts = report.skippedByReason
     #expect(counts[.conflictingOverlap] == 1)
     #expect(counts[.incompleteData] == 1)
@@ -134,11 +136,11 @@ import Testing
     let nyquist = try #require(report.skips.first { $0.reason == .nyquist })
     #expect(nyquist.message.contains("AS.CTAO."))
     #expect(report.skips.allSatisfy { !$0.message.contains("\n") })
-    #expect(report.summary.contains("built 2 of 10 picks; skipped 8"))
+    #expect(report.summary.contains("built 3 of 11 picks; skipped 8"))
     let contents = try #require(try store.currentWindowSetContents())
-    #expect(contents.windows.map(\.station) == ["CRLZ", "FFB1"])
-    #expect(contents.windows.map(\.channels) == ["HHZ,HHN,HHE", "HHZ,HH1,HH2"])
-    #expect(contents.windows.map(\.windowKey) == [0, 1])
+    #expect(contents.windows.map(\.station) == ["CRLZ", "FFB1", "FFB2"])
+    #expect(contents.windows.map(\.channels) == ["HHZ,HHN,HHE", "HHZ,HH1,HH2", "BHZ,BH1,BH2"])
+    #expect(contents.windows.map(\.windowKey) == [0, 1, 2])
   }
 
   @Test func rebuildingMakesANewCurrentSetAndKeepsTheOldOne() throws {
