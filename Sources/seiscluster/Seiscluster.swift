@@ -19,8 +19,8 @@ struct Seiscluster: AsyncParsableCommand {
       """,
     version: SeisclusterVersion.string,
     subcommands: [
-      IngestCommand.self, TracesCommand.self,
-      Export.self, Report.self, CheckCommand.self,
+      IngestCommand.self, TracesCommand.self, PicksCommand.self, DetectCommand.self,
+      WindowsCommand.self, Export.self, Report.self, CheckCommand.self,
     ]
   )
 
