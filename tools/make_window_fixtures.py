@@ -21,8 +21,8 @@ way an analyst would in ObsPy:
     normalise over the whole window (max: by the largest |value| of all channels; std: each
     channel demeaned, divided by the standard deviation of all the window's samples)
     spectrogram input: scipy.signal.stft (hann, nperseg = segment * rate, noverlap =
-    overlap * nperseg, boundary zeros, padded), log(|Z| + 1e-4 * max |Z| of the window),
-    channels component-major.
+    overlap * nperseg, boundary=None, padded=False), bins 0 Hz .. the band's upper corner,
+    max(20 log10(|Z| / max |Z| of the window), -range) / range + 1, channels component-major.
 
 margin = max(5, (before + after) / 2, 10 / low corner) seconds, clipped to the data, then grown
 by a few samples (later ones first) until the slice and its resampled length have no prime factor
@@ -150,17 +150,24 @@ def window(st, ids, pick, opts):
     if opts["input"] == "spectrogram":
         seg = int(round(opts["spectrogramSegment"] * rate))
         ov = int(round(opts["spectrogramOverlap"] * seg))
-        mags = [np.abs(scipy.signal.stft(c, fs=rate, window="hann", nperseg=seg, noverlap=ov)[2])
-                for c in w]
+        f, _, _ = scipy.signal.stft(w[0], fs=rate, window="hann", nperseg=seg, noverlap=ov,
+                                    boundary=None, padded=False)
+        upper = opts["bandpass"][1] if opts["bandpass"] else rate / 2
+        keep = int(np.floor(upper / (rate / seg))) + 1
+        mags = [np.abs(scipy.signal.stft(c, fs=rate, window="hann", nperseg=seg, noverlap=ov,
+                                         boundary=None, padded=False)[2])[:keep] for c in w]
         peak = max(mm.max() for mm in mags)
-        floor = 1e-4 * peak if peak > 0 else 1e-10
-        w = np.concatenate([np.log(mm + floor) for mm in mags], axis=0)
+        rng = opts["spectrogramRange"]
+        with np.errstate(divide="ignore"):
+            db = [np.maximum(20 * np.log10(mm / peak), -rng) / rng + 1 for mm in mags]
+        w = np.concatenate(db, axis=0)
     return w
 
 
 def options(**kw):
     o = dict(before=5.0, after=55.0, components="ZNE", rate=100.0, bandpass=[1.0, 20.0],
-             normalize="max", input="waveform", spectrogramSegment=2.0, spectrogramOverlap=0.5)
+             normalize="max", input="waveform", spectrogramSegment=1.28, spectrogramOverlap=0.5,
+             spectrogramRange=10.0)
     o.update(kw)
     return o
 

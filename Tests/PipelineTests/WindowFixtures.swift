@@ -18,6 +18,7 @@ struct WindowManifest: Decodable {
     var input: String
     var spectrogramSegment: Double
     var spectrogramOverlap: Double
+    var spectrogramRange: Double
 
     var windowSetOptions: WindowSetOptions {
       WindowSetOptions(
@@ -26,7 +27,8 @@ struct WindowManifest: Decodable {
         bandpass: bandpass.map { ($0[0], $0[1]) },
         normalize: WindowSetOptions.Normalization(rawValue: normalize) ?? .none,
         input: WindowSetOptions.Input(rawValue: input) ?? .waveform,
-        spectrogramSegment: spectrogramSegment, spectrogramOverlap: spectrogramOverlap)
+        spectrogramSegment: spectrogramSegment, spectrogramOverlap: spectrogramOverlap,
+        spectrogramRange: spectrogramRange)
     }
   }
   struct PickEntry: Decodable {

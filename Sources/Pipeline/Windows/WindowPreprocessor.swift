@@ -21,7 +21,10 @@ import Seismic
 /// 4. normalise the window jointly over its channels (`max`: divide every channel by the largest
 ///    absolute value in the window; `std`: remove each channel's mean, divide by the standard
 ///    deviation of all the window's samples), so relative amplitudes between components are kept;
-/// 5. for `spectrogram` input, the STFT log-magnitude of each normalised channel.
+/// 5. for `spectrogram` input, the STFT magnitude of each normalised channel (Hann, no boundary
+///    padding), its bins from 0 Hz up to the band's upper corner, in dB below the window's
+///    loudest cell, floored at `spectrogramRange` dB and mapped to [0, 1]
+///    (docs/decisions/0006-clustering-defaults.md).
 public struct WindowPreprocessor: Sendable {
   public let options: WindowSetOptions
   public let cut: WindowCut
@@ -38,8 +41,6 @@ public struct WindowPreprocessor: Sendable {
 
   /// The taper share at each end (ObsPy `taper(max_percentage=0.05)`).
   public static let taperFraction = 0.05
-  /// Spectrogram floor relative to the window's largest STFT magnitude (80 dB below it).
-  public static let relativeFloor = 1e-4
 
   public init(options: WindowSetOptions) throws(ProcessingSettingsError) {
     self.options = options
@@ -76,12 +77,15 @@ public struct WindowPreprocessor: Sendable {
       do {
         probe = try DSP.spectrogram(
           [Double](repeating: 0, count: samples), samplingRate: options.rate,
-          segmentLength: segment, overlap: overlap)
+          segmentLength: segment, overlap: overlap, padded: false)
       } catch {
         throw ProcessingSettingsError(step: "stft", reason: error.description)
       }
-      frequencyCount = probe.frequencyCount
-      channelCount = components * probe.frequencyCount
+      // Bins above the band carry nothing but filter leakage: keep 0 Hz .. the upper corner.
+      let upper = options.bandpass?.high ?? options.rate / 2
+      frequencyCount = min(
+        probe.frequencyCount, Int((upper / probe.frequencyStep).rounded(.down)) + 1)
+      channelCount = components * frequencyCount
       length = probe.frameCount
     }
   }
@@ -104,8 +108,9 @@ public struct WindowPreprocessor: Sendable {
     if options.input == .spectrogram {
       lines.append(
         "seiscluster \(version): stft(window=hann, nperseg=\(segmentLength), "
-          + "noverlap=\(segmentOverlap), boundary=zeros, padded=true, scaling=spectrum, "
-          + "value=log(abs+\(Self.relativeFloor)*max), layout=component-major)")
+          + "noverlap=\(segmentOverlap), boundary=none, padded=false, scaling=spectrum, "
+          + "bins=\(frequencyCount), value=max(20*log10(abs/max), -\(options.spectrogramRange))"
+          + "/\(options.spectrogramRange)+1, layout=component-major)")
     }
     return lines
   }
@@ -148,16 +153,28 @@ public struct WindowPreprocessor: Sendable {
           spectra.append(
             try DSP.spectrogram(
               c, samplingRate: options.rate, segmentLength: segmentLength,
-              overlap: segmentOverlap))
+              overlap: segmentOverlap, padded: false))
         } catch {
           return .failure(
             WindowSkip(reason: .processing, message: "pick \(pick.iso8601): \(error.description)"))
         }
       }
       var peak = 0.0
-      for s in spectra { for m in s.magnitudes { peak = max(peak, m) } }
-      let floor = peak > 0 ? Self.relativeFloor * peak : 1e-10
-      for s in spectra { for m in s.magnitudes { values.append(Float(log(m + floor))) } }
+      for s in spectra {
+        for k in 0..<frequencyCount {
+          for j in 0..<s.frameCount { peak = max(peak, s[frequency: k, frame: j]) }
+        }
+      }
+      let range = options.spectrogramRange
+      for s in spectra {
+        for k in 0..<frequencyCount {
+          for j in 0..<s.frameCount {
+            let m = s[frequency: k, frame: j]
+            let decibels = peak > 0 && m > 0 ? 20 * log10(m / peak) : -range
+            values.append(Float(max(decibels, -range) / range + 1))
+          }
+        }
+      }
     }
     return .success((values, startTime ?? pick))
   }
