@@ -19,10 +19,9 @@ struct Seiscluster: AsyncParsableCommand {
       """,
     version: SeisclusterVersion.string,
     subcommands: [
-      IngestCommand.self, TracesCommand.self,
-      ClusterCommand.self, AssignCommand.self, RelabelCommand.self, EvaluateCommand.self,
-      DemoCommand.self,
-      Export.self, Report.self, CheckCommand.self,
+      IngestCommand.self, TracesCommand.self, PicksCommand.self, DetectCommand.self,
+      WindowsCommand.self, ClusterCommand.self, AssignCommand.self, RelabelCommand.self,
+      EvaluateCommand.self, Export.self, Report.self, CheckCommand.self, DemoCommand.self,
     ]
   )
 

@@ -93,7 +93,7 @@ public struct DemoRun: Sendable {
       force: true)
     let report = try HTMLReport.load(from: store, runID: cluster.run.id)
     try OutputFile.write(
-      report.render(generatedAt: storeNow()),
+      report.render(generatedAt: Timestamp(nanoseconds: Int64(Date().timeIntervalSince1970 * 1e9))),
       to: directory.appendingPathComponent("report.html").path, force: true)
     lap("export and report")
     return Outcome(evaluation: evaluation, directory: directory, stages: stages, files: files)

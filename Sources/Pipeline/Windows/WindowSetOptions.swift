@@ -33,12 +33,17 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
   public var spectrogramSegment: Double
   /// STFT overlap as a share of the segment (spectrogram input).
   public var spectrogramOverlap: Double
+  /// Dynamic range of spectrogram values in dB: magnitudes are taken in dB relative to the
+  /// window's loudest cell, floored this far below it and mapped to [0, 1]
+  /// (docs/decisions/0006-clustering-defaults.md).
+  public var spectrogramRange: Double
 
   public init(
     before: Double = 5, after: Double = 55, phase: String? = nil, components: Components = .zne,
     rate: Double = 100, bandpass: (low: Double, high: Double)? = (1, 20),
-    normalize: Normalization = .max, input: Input = .spectrogram, spectrogramSegment: Double = 2,
-    spectrogramOverlap: Double = 0.5
+    normalize: Normalization = .max, input: Input = .spectrogram,
+    spectrogramSegment: Double = 1.28, spectrogramOverlap: Double = 0.5,
+    spectrogramRange: Double = 10
   ) {
     self.before = before
     self.after = after
@@ -50,6 +55,13 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
     self.input = input
     self.spectrogramSegment = spectrogramSegment
     self.spectrogramOverlap = spectrogramOverlap
+    self.spectrogramRange = spectrogramRange
+  }
+
+  /// The input the tool chooses when the user does not: spectrograms for windows of at least
+  /// four STFT segments (event windows), waveforms for shorter ones (first-motion windows).
+  public static func defaultInput(before: Double, after: Double, segment: Double = 1.28) -> Input {
+    before + after >= 4 * segment ? .spectrogram : .waveform
   }
 
   /// Samples per window on the resampled grid: `round((before + after) * rate)`.
@@ -57,7 +69,7 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
 
   enum CodingKeys: String, CodingKey {
     case before, after, phase, components, rate, bandpassLow, bandpassHigh, normalize, input
-    case spectrogramSegment, spectrogramOverlap
+    case spectrogramSegment, spectrogramOverlap, spectrogramRange
   }
 
   public init(from decoder: any Decoder) throws {
@@ -78,6 +90,7 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
     input = try c.decode(Input.self, forKey: .input)
     spectrogramSegment = try c.decode(Double.self, forKey: .spectrogramSegment)
     spectrogramOverlap = try c.decode(Double.self, forKey: .spectrogramOverlap)
+    spectrogramRange = try c.decodeIfPresent(Double.self, forKey: .spectrogramRange) ?? 10
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -93,6 +106,7 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
     try c.encode(input, forKey: .input)
     try c.encode(spectrogramSegment, forKey: .spectrogramSegment)
     try c.encode(spectrogramOverlap, forKey: .spectrogramOverlap)
+    try c.encode(spectrogramRange, forKey: .spectrogramRange)
   }
 
   public static func == (a: WindowSetOptions, b: WindowSetOptions) -> Bool {
@@ -100,6 +114,6 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
       && a.components == b.components && a.rate == b.rate && a.bandpass?.low == b.bandpass?.low
       && a.bandpass?.high == b.bandpass?.high && a.normalize == b.normalize && a.input == b.input
       && a.spectrogramSegment == b.spectrogramSegment
-      && a.spectrogramOverlap == b.spectrogramOverlap
+      && a.spectrogramOverlap == b.spectrogramOverlap && a.spectrogramRange == b.spectrogramRange
   }
 }

@@ -101,8 +101,17 @@ public struct ButterworthBandpass: Sendable, Equatable {
   }
 
   /// Direct form II transposed, section after section, in place.
+  ///
+  /// The usual 4-corner band-pass (4 sections) runs all sections in one pass over the samples:
+  /// the same operations in the same order per section (identical results), but the sections'
+  /// recursions overlap in the CPU instead of running one after another.
   private func applySections(to x: UnsafeMutableBufferPointer<Double>) {
-    for s in sections {
+    var index = 0
+    while sections.count - index >= 4 {
+      applyFourSections(from: index, to: x)
+      index += 4
+    }
+    for s in sections[index...] {
       let b0 = s[0], b1 = s[1], b2 = s[2], a1 = s[4], a2 = s[5]
       var z0 = 0.0, z1 = 0.0
       for i in 0..<x.count {
@@ -112,6 +121,34 @@ public struct ButterworthBandpass: Sendable, Equatable {
         z1 = b2 * input - a2 * output
         x[i] = output
       }
+    }
+  }
+
+  /// Sections `first..<first + 4` in one pass.
+  private func applyFourSections(from first: Int, to x: UnsafeMutableBufferPointer<Double>) {
+    let s0 = sections[first], s1 = sections[first + 1]
+    let s2 = sections[first + 2], s3 = sections[first + 3]
+    let (b00, b01, b02, a01, a02) = (s0[0], s0[1], s0[2], s0[4], s0[5])
+    let (b10, b11, b12, a11, a12) = (s1[0], s1[1], s1[2], s1[4], s1[5])
+    let (b20, b21, b22, a21, a22) = (s2[0], s2[1], s2[2], s2[4], s2[5])
+    let (b30, b31, b32, a31, a32) = (s3[0], s3[1], s3[2], s3[4], s3[5])
+    var z00 = 0.0, z01 = 0.0, z10 = 0.0, z11 = 0.0
+    var z20 = 0.0, z21 = 0.0, z30 = 0.0, z31 = 0.0
+    for i in 0..<x.count {
+      let in0 = x[i]
+      let out0 = b00 * in0 + z00
+      z00 = b01 * in0 - a01 * out0 + z01
+      z01 = b02 * in0 - a02 * out0
+      let out1 = b10 * out0 + z10
+      z10 = b11 * out0 - a11 * out1 + z11
+      z11 = b12 * out0 - a12 * out1
+      let out2 = b20 * out1 + z20
+      z20 = b21 * out1 - a21 * out2 + z21
+      z21 = b22 * out1 - a22 * out2
+      let out3 = b30 * out2 + z30
+      z30 = b31 * out2 - a31 * out3 + z31
+      z31 = b32 * out2 - a32 * out3
+      x[i] = out3
     }
   }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Numerics
 
 #if canImport(Glibc)
@@ -51,10 +52,9 @@ extension DSP {
     let bins = forward.binCount
 
     // Hann window in the frequency domain: large_w[k] = hann_periodic[(k + npts/2) mod npts].
-    let half = npts / 2
+    let window = FrequencyHannCache.shared.window(count: npts)
     for k in 0..<bins {
-      let j = (k + half) % npts
-      let w = 0.5 - 0.5 * cos(2 * Double.pi * Double(j) / Double(npts))
+      let w = window[k]
       spectrum[2 * k] *= w
       spectrum[2 * k + 1] *= w
     }
@@ -81,6 +81,12 @@ extension DSP {
         // Guard against the rounding of f / df against numpy's comparison of f with df * j.
         if df * Double(j + 1) <= f { j += 1 }
         if j > 0 && df * Double(j) > f { j -= 1 }
+        if j >= bins - 1 {
+          // f reached the last old frequency after all: numpy.interp holds the last value.
+          newSpectrum[2 * k] = spectrum[2 * (bins - 1)]
+          newSpectrum[2 * k + 1] = spectrum[2 * (bins - 1) + 1]
+          continue
+        }
         let x0 = df * Double(j)
         let x1 = df * Double(j + 1)
         let t = (f - x0) / (x1 - x0)
@@ -95,5 +101,34 @@ extension DSP {
     let scale = 1.0 / Double(npts)
     for i in out.indices { out[i] *= scale }
     return out
+  }
+}
+
+/// The frequency-domain Hann weights of `DSP.resampled` for the non-negative bins of `count`
+/// samples (`hann_periodic[(k + count/2) mod count]`), cached per length: windows cut from the
+/// same data share lengths, and the cosines were a tenth of the resampling time.
+final class FrequencyHannCache: @unchecked Sendable {
+  static let shared = FrequencyHannCache()
+  private var windows: [Int: [Double]] = [:]
+  private let lock = NSLock()
+  private let capacity = 64
+
+  func window(count npts: Int) -> [Double] {
+    lock.lock()
+    if let cached = windows[npts] {
+      lock.unlock()
+      return cached
+    }
+    lock.unlock()
+    let half = npts / 2
+    let made = (0..<(npts / 2 + 1)).map { k -> Double in
+      let j = (k + half) % npts
+      return 0.5 - 0.5 * cos(2 * Double.pi * Double(j) / Double(npts))
+    }
+    lock.lock()
+    if windows.count >= capacity { windows.removeAll() }
+    windows[npts] = made
+    lock.unlock()
+    return made
   }
 }

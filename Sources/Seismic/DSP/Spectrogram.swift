@@ -54,9 +54,11 @@ extension DSP {
   /// ends (`boundary='zeros'`), then zeros at the end so the last segment is complete
   /// (`padded=True`); each segment's spectrum scaled by `1 / sum(window)`. `overlap` defaults to
   /// `segmentLength / 2` as in SciPy. Unlike SciPy, a segment longer than the samples is refused
-  /// rather than shortened.
+  /// rather than shortened. With `padded: false` the call is SciPy's `boundary=None,
+  /// padded=False`: frames cover the samples only, and a tail shorter than a step is left out.
   public static func spectrogram(
-    _ samples: [Double], samplingRate: Double, segmentLength: Int, overlap: Int? = nil
+    _ samples: [Double], samplingRate: Double, segmentLength: Int, overlap: Int? = nil,
+    padded pad: Bool = true
   ) throws(SpectrogramError) -> Spectrogram {
     let overlap = overlap ?? segmentLength / 2
     guard segmentLength >= 2, overlap >= 0, overlap < segmentLength else {
@@ -66,10 +68,11 @@ extension DSP {
       throw .tooShort(count: samples.count, segmentLength: segmentLength)
     }
     let step = segmentLength - overlap
-    let edge = segmentLength / 2
+    let edge = pad ? segmentLength / 2 : 0
     var length = samples.count + 2 * edge
-    let extra = ((-(length - segmentLength)) % step + step) % step % segmentLength
-    length += extra
+    if pad {
+      length += ((-(length - segmentLength)) % step + step) % step % segmentLength
+    }
     var padded = [Double](repeating: 0, count: length)
     for (i, x) in samples.enumerated() { padded[edge + i] = x }
 

@@ -34,7 +34,11 @@ struct WindowOptions: ParsableArguments {
   @Option(help: "Per-window normalisation: max, std or none.")
   var normalize: WindowSetOptions.Normalization?
 
-  @Option(help: "What the network sees: waveform samples or STFT log-magnitude spectrograms.")
+  @Option(
+    help: """
+      What the network sees: waveform samples, or STFT spectrograms in dB below each window's \
+      loudest cell (default: spectrogram for windows of 5.12 s or more, else waveform).
+      """)
   var input: WindowSetOptions.Input?
 
   /// True when the user gave any window option.
@@ -83,7 +87,7 @@ struct WindowOptions: ParsableArguments {
     if let rate { o.rate = rate }
     if let band = try? parsedBandpass() { o.bandpass = band }
     if let normalize { o.normalize = normalize }
-    if let input { o.input = input }
+    o.input = input ?? WindowSetOptions.defaultInput(before: o.before, after: o.after)
     return o
   }
 }

@@ -1,0 +1,139 @@
+import Foundation
+import Logging
+import Seismic
+import Store
+
+/// STA/LTA trigger detection on the stored vertical channels (`detect`), for users without a
+/// catalog. Triggers are stored as picks of phase `trigger` at the trigger-on time.
+///
+/// Each vertical channel (orientation code `Z`) is read whole and joined into contiguous runs
+/// (across files, as windows are). Each run is demeaned and linearly detrended (so a DC offset or
+/// drift does not swamp the ratio), then the classic or recursive STA/LTA characteristic
+/// function and ObsPy's `trigger_onset` give on/off pairs. Runs shorter than the LTA window are
+/// skipped and counted.
+public struct TriggerDetection: Sendable {
+  public enum Method: String, Sendable, CaseIterable, Codable {
+    case classic, recursive
+  }
+
+  /// Detection settings. The defaults suit local and regional events at 20-200 Hz: a 1 s short
+  /// window, a 10 s long window, on at a ratio of 3.5, off at 1.5.
+  public struct Settings: Sendable, Equatable {
+    public var shortWindow: Double = 1
+    public var longWindow: Double = 10
+    public var onThreshold: Double = 3.5
+    public var offThreshold: Double = 1.5
+    public var method: Method = .classic
+    public init() {}
+
+    /// Checks the settings; returns why they are unusable, or nil.
+    public var problem: String? {
+      guard shortWindow > 0, shortWindow.isFinite else { return "--sta must be > 0 seconds" }
+      guard longWindow > shortWindow, longWindow.isFinite else {
+        return "--lta must be longer than --sta"
+      }
+      guard onThreshold > 0, onThreshold.isFinite else { return "--on must be > 0" }
+      guard offThreshold > 0, offThreshold <= onThreshold else {
+        return "--off must be > 0 and at most --on"
+      }
+      return nil
+    }
+  }
+
+  /// What a detection run did.
+  public struct Report: Sendable {
+    public var channels = 0
+    public var runs = 0
+    public var shortRuns = 0
+    public var triggers: [PickRecord] = []
+    /// Trigger picks stored before this run that were removed (replaced).
+    public var replaced = 0
+    /// True when the stored triggers already were exactly these (nothing written).
+    public var unchanged = false
+
+    public var summary: String {
+      var text =
+        "detect: \(triggers.count) trigger\(triggers.count == 1 ? "" : "s") on \(channels) "
+        + "vertical channel\(channels == 1 ? "" : "s") (\(runs) contiguous run\(runs == 1 ? "" : "s"))"
+      text += "; skipped \(shortRuns) run\(shortRuns == 1 ? "" : "s") shorter than the LTA"
+      text += unchanged ? "; stored triggers unchanged" : "; replaced \(replaced) stored triggers"
+      return text
+    }
+  }
+
+  public let store: SeisStore
+  public let logger: Logger
+  public let quiet: Bool
+
+  public init(store: SeisStore, logger: Logger, quiet: Bool = false) {
+    self.store = store
+    self.logger = logger
+    self.quiet = quiet
+  }
+
+  /// Trigger-on sample indices of one run's samples.
+  public static func triggers(in samples: [Double], samplingRate: Double, settings: Settings)
+    -> [DSP.Trigger]?
+  {
+    let nsta = max(1, Int((settings.shortWindow * samplingRate).rounded()))
+    let nlta = Int((settings.longWindow * samplingRate).rounded())
+    guard nlta > nsta, samples.count >= nlta else { return nil }
+    let x = DSP.linearDetrended(DSP.demeaned(samples))
+    let function: [Double]
+    do {
+      switch settings.method {
+      case .classic: function = try DSP.classicSTALTA(x, short: nsta, long: nlta)
+      case .recursive: function = try DSP.recursiveSTALTA(x, short: nsta, long: nlta)
+      }
+    } catch {
+      return nil
+    }
+    return DSP.triggerOnsets(function, on: settings.onThreshold, off: settings.offThreshold)
+  }
+
+  /// Detects triggers on every stored vertical channel and replaces the stored `trigger` picks
+  /// with them (nothing is written when they are the same).
+  public func run(settings: Settings) throws -> Report {
+    var report = Report()
+    let verticals = try store.channels().filter { $0.channel.last == "Z" }
+    report.channels = verticals.count
+    let progress = Progress(label: "detect", total: verticals.count, quiet: quiet)
+    let everything = (Timestamp(nanoseconds: Int64.min / 2), Timestamp(nanoseconds: Int64.max / 2))
+    for (n, channel) in verticals.enumerated() {
+      let source = channel.source
+      let joined = ContiguousRun.join(
+        try store.segments(of: source, from: everything.0, to: everything.1))
+      for run in joined.runs {
+        report.runs += 1
+        guard
+          let found = Self.triggers(
+            in: run.samples, samplingRate: run.samplingRate, settings: settings)
+        else {
+          report.shortRuns += 1
+          continue
+        }
+        for t in found {
+          report.triggers.append(
+            PickRecord(
+              network: source.network, station: source.station, location: source.location,
+              channel: source.channel, time: run.time(ofSample: t.onIndex), phase: "trigger",
+              note: nil, origin: "detect"))
+        }
+      }
+      progress.update(n + 1, detail: "\(report.triggers.count) triggers")
+    }
+    progress.finish()
+    report.triggers.sort {
+      ($0.timeNs, $0.network, $0.station) < ($1.timeNs, $1.network, $1.station)
+    }
+    func key(_ p: PickRecord) -> String { "\(p.network).\(p.station).\(p.location).\(p.timeNs)" }
+    let existing = try store.picks(phase: "trigger")
+    if Set(existing.map(key)) == Set(report.triggers.map(key)) {
+      report.unchanged = true
+      return report
+    }
+    report.replaced = try store.deletePicks(phase: "trigger")
+    try store.insertPicks(report.triggers)
+    return report
+  }
+}

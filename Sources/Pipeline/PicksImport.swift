@@ -1,0 +1,88 @@
+import Foundation
+import Logging
+import Seismic
+import Store
+
+/// What `picks import` did with a file.
+public struct PicksImportReport: Sendable {
+  /// Picks read from the file.
+  public var read = 0
+  /// Newly stored picks.
+  public var new = 0
+  /// Picks already in the store (same station, location, time and phase).
+  public var alreadyStored = 0
+  /// Rows or elements that could not be read (with line numbers).
+  public var problems: [PickProblem] = []
+  /// `NET.STA.LOC` of picks whose station and location have no stored data (kept anyway).
+  public var stationsWithoutData: [String: Int] = [:]
+
+  /// `picks: 12 read, 10 new, 2 already stored; 1 row unreadable; 3 picks at 1 station without data`
+  public var summary: String {
+    var text = "picks: \(read) read, \(new) new, \(alreadyStored) already stored"
+    text += "; skipped \(problems.count) unreadable row\(problems.count == 1 ? "" : "s")"
+    let without = stationsWithoutData.values.reduce(0, +)
+    if without > 0 {
+      text +=
+        "; \(without) pick\(without == 1 ? "" : "s") at \(stationsWithoutData.count) "
+        + "station\(stationsWithoutData.count == 1 ? "" : "s") without stored data (kept)"
+    }
+    return text
+  }
+}
+
+/// Imports a CSV or QuakeML pick file into the store (`picks import`).
+public struct PicksImport: Sendable {
+  public let store: SeisStore
+  public let logger: Logger
+
+  public init(store: SeisStore, logger: Logger) {
+    self.store = store
+    self.logger = logger
+  }
+
+  /// Reads `path` and stores its picks (origin: the path). Unreadable rows and picks at stations
+  /// without stored data are logged as warnings, one line each. Throws `InputError` when the file
+  /// cannot be used at all.
+  public func run(path: String) throws -> PicksImportReport {
+    let contents: PickFileContents
+    do {
+      contents = try PickReader.read(contentsOf: URL(fileURLWithPath: path))
+    } catch {
+      throw InputError(path: path, reason: error.description)
+    }
+    var report = PicksImportReport()
+    report.read = contents.picks.count
+    report.problems = contents.problems
+    for problem in contents.problems {
+      logger.warning("\(path): \(problem.description), row skipped")
+    }
+    if contents.picks.isEmpty && !contents.problems.isEmpty {
+      throw InputError(
+        path: path, reason: "no readable pick (\(contents.problems.count) rows unreadable)")
+    }
+    let records = contents.picks.map {
+      PickRecord(
+        network: $0.network, station: $0.station, location: $0.location, channel: $0.channel,
+        time: $0.time, phase: $0.phase ?? "", note: $0.note, origin: path)
+    }
+    do {
+      report.new = try store.insertPicks(records)
+    } catch {
+      throw InputError(path: path, reason: "cannot store the picks: \(error)")
+    }
+    report.alreadyStored = records.count - report.new
+    var stations = Set<String>()
+    for channel in try store.channels() {
+      stations.insert("\(channel.network).\(channel.station).\(channel.location)")
+    }
+    for pick in contents.picks {
+      let key = "\(pick.network).\(pick.station).\(pick.location)"
+      if !stations.contains(key) { report.stationsWithoutData[key, default: 0] += 1 }
+    }
+    for (key, count) in report.stationsWithoutData.sorted(by: { $0.key < $1.key }) {
+      logger.warning(
+        "\(path): \(count) pick\(count == 1 ? "" : "s") at \(key), which has no stored data (kept)")
+    }
+    return report
+  }
+}

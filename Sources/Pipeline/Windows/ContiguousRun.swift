@@ -1,0 +1,124 @@
+import Seismic
+
+/// A stretch of samples of one channel with no gap inside, joined from one or more stored
+/// segments (possibly from different files).
+///
+/// Joining rules (`ContiguousRun.join`): segments are taken in start-time order; a segment whose
+/// first sample falls where the run's next sample is due, within half a sample period, extends
+/// the run. A segment that starts later than that leaves a gap and starts a new run. A segment
+/// that starts earlier overlaps the run: when its samples agree exactly with the run's samples at
+/// the same times, the overlap is dropped and the rest appended; when they disagree (or its
+/// samples fall between the run's samples), the overlap is a conflict and both runs are marked
+/// conflicting over the overlapping interval. Segments of the same channel at different sampling
+/// rates (more than 1 ppm apart: a float32 SAC `DELTA` gives 100.0000002 Hz) never join.
+public struct ContiguousRun: Sendable, Equatable {
+  /// Time of the first sample.
+  public var startTime: Timestamp
+  /// Samples per second.
+  public var samplingRate: Double
+  /// The samples, as Double.
+  public var samples: [Double]
+
+  public init(startTime: Timestamp, samplingRate: Double, samples: [Double]) {
+    self.startTime = startTime
+    self.samplingRate = samplingRate
+    self.samples = samples
+  }
+
+  /// Nanoseconds between samples.
+  public var periodNanoseconds: Double { 1e9 / samplingRate }
+
+  /// Time of sample `index` (rounded to the nanosecond).
+  public func time(ofSample index: Int) -> Timestamp {
+    startTime.adding(nanoseconds: Int64((Double(index) * periodNanoseconds).rounded()))
+  }
+
+  /// Time of the last sample.
+  public var endTime: Timestamp { time(ofSample: max(samples.count - 1, 0)) }
+
+  /// The fractional sample index of `time` on this run's grid.
+  public func position(of time: Timestamp) -> Double {
+    Double(time.nanoseconds(since: startTime)) / periodNanoseconds
+  }
+
+  /// Whether the run holds samples at every grid point from `from` to `to` (half a sample of
+  /// tolerance at each end).
+  public func covers(from: Timestamp, to: Timestamp) -> Bool {
+    guard !samples.isEmpty else { return false }
+    return position(of: from) >= -0.5 && position(of: to) <= Double(samples.count - 1) + 0.5
+  }
+
+  /// Whether the run has any sample within [from, to].
+  public func overlaps(from: Timestamp, to: Timestamp) -> Bool {
+    !samples.isEmpty && startTime <= to && endTime >= from
+  }
+
+  /// A time interval where two stored segments of a channel disagree.
+  public struct Conflict: Sendable, Equatable {
+    public var from: Timestamp
+    public var to: Timestamp
+  }
+
+  /// The runs made by joining `segments` (one channel), in time order, and the intervals where
+  /// overlapping segments disagree.
+  public static func join(_ segments: [Segment]) -> (runs: [ContiguousRun], conflicts: [Conflict]) {
+    let ordered = segments.filter { $0.samplingRate > 0 && $0.sampleCount > 0 }
+      .sorted { $0.startTime < $1.startTime }
+    var runs: [ContiguousRun] = []
+    var conflicts: [Conflict] = []
+    for segment in ordered {
+      let values = segment.samples.doubles
+      // Find the latest run at the same rate this segment could extend or overlap.
+      guard
+        let r = runs.lastIndex(where: {
+          abs($0.samplingRate - segment.samplingRate) <= 1e-6 * segment.samplingRate
+        })
+      else {
+        runs.append(
+          ContiguousRun(
+            startTime: segment.startTime, samplingRate: segment.samplingRate, samples: values))
+        continue
+      }
+      let run = runs[r]
+      let offset = run.position(of: segment.startTime)
+      let next = Double(run.samples.count)
+      if abs(offset - next) <= 0.5 {
+        runs[r].samples += values
+      } else if offset > next {
+        runs.append(
+          ContiguousRun(
+            startTime: segment.startTime, samplingRate: segment.samplingRate, samples: values))
+      } else {
+        // Overlap: the segment's first sample lies inside the run.
+        let index = Int(offset.rounded())
+        let aligned = abs(offset - Double(index)) <= 0.01
+        let overlapCount = min(run.samples.count - max(index, 0), values.count)
+        var agrees = aligned && index >= 0
+        if agrees {
+          for k in 0..<overlapCount where run.samples[index + k] != values[k] {
+            agrees = false
+            break
+          }
+        }
+        if agrees {
+          if values.count > overlapCount { runs[r].samples += values[overlapCount...] }
+        } else {
+          let overlapEnd = min(run.endTime, segment.endTime)
+          conflicts.append(Conflict(from: segment.startTime, to: overlapEnd))
+          // Keep the later segment's samples beyond the run as a run of their own.
+          if segment.endTime > run.endTime {
+            let after = Int((run.endTime.nanoseconds(since: segment.startTime)).magnitude)
+            let first = Int((Double(after) / segment.samplePeriodNanoseconds).rounded(.down)) + 1
+            if first < values.count {
+              runs.append(
+                ContiguousRun(
+                  startTime: segment.time(ofSample: first), samplingRate: segment.samplingRate,
+                  samples: Array(values[first...])))
+            }
+          }
+        }
+      }
+    }
+    return (runs, conflicts)
+  }
+}

@@ -1,0 +1,297 @@
+import Foundation
+import Seismic
+
+#if canImport(Glibc)
+  import Glibc
+#else
+  import Darwin
+#endif
+
+/// Cuts and preprocesses one window from joined runs of its channels, as an analyst would in
+/// ObsPy (see docs/decisions/0007-event-windows.md):
+///
+/// 1. per channel, take the contiguous run that covers the window and slice it to the window plus
+///    `margin` seconds on each side (nearest samples; less where the run ends sooner: the margin
+///    is clipped to the data, never zero-filled), grown by a few samples (later ones first) to a
+///    length whose FFTs are fast (`fftFriendlyCount`);
+/// 2. demean, linear detrend, 5 % cosine taper, 4-corner zero-phase Butterworth band-pass
+///    (ObsPy's forward-backward sections), FFT resampling to `rate` as ObsPy's `resample`;
+/// 3. cut `round((before + after) * rate)` samples starting at the resampled sample nearest to
+///    `pick - before`;
+/// 4. normalise the window jointly over its channels (`max`: divide every channel by the largest
+///    absolute value in the window; `std`: remove each channel's mean, divide by the standard
+///    deviation of all the window's samples), so relative amplitudes between components are kept;
+/// 5. for `spectrogram` input, the STFT magnitude of each normalised channel (Hann, no boundary
+///    padding), its bins from 0 Hz up to the band's upper corner, in dB below the window's
+///    loudest cell, floored at `spectrogramRange` dB and mapped to [0, 1]
+///    (docs/decisions/0006-clustering-defaults.md).
+public struct WindowPreprocessor: Sendable {
+  public let options: WindowSetOptions
+  public let cut: WindowCut
+  /// Seconds of data preprocessed on each side of the window.
+  public let margin: Double
+  /// STFT segment length and overlap in samples (spectrogram input).
+  public let segmentLength: Int
+  public let segmentOverlap: Int
+  /// C and L of every window this preprocessor makes.
+  public let channelCount: Int
+  public let length: Int
+  /// Frequency bins per component (spectrogram input; 1 for waveforms).
+  public let frequencyCount: Int
+
+  /// The taper share at each end (ObsPy `taper(max_percentage=0.05)`).
+  public static let taperFraction = 0.05
+
+  public init(options: WindowSetOptions) throws(ProcessingSettingsError) {
+    self.options = options
+    cut = try WindowCut(before: options.before, after: options.after)
+    if let band = options.bandpass {
+      _ = try BandpassStep(lowCorner: band.low, highCorner: band.high)
+    }
+    _ = try ResampleStep(samplingRate: options.rate)
+    margin = cut.recommendedMargin(lowCorner: options.bandpass?.low)
+    let components = options.components.orientations.count
+    let samples = cut.sampleCount(rate: options.rate)
+    guard samples >= 1 else {
+      throw ProcessingSettingsError(step: "window", reason: "the window holds no sample")
+    }
+    switch options.input {
+    case .waveform:
+      segmentLength = 0
+      segmentOverlap = 0
+      frequencyCount = 1
+      channelCount = components
+      length = samples
+    case .spectrogram:
+      let segment = Int((options.spectrogramSegment * options.rate).rounded())
+      let overlap = Int((options.spectrogramOverlap * Double(segment)).rounded())
+      guard segment >= 2, segment <= samples, overlap >= 0, overlap < segment else {
+        throw ProcessingSettingsError(
+          step: "stft",
+          reason: "segment of \(segment) samples (overlap \(overlap)) does not fit a window "
+            + "of \(samples) samples")
+      }
+      segmentLength = segment
+      segmentOverlap = overlap
+      let probe: Spectrogram
+      do {
+        probe = try DSP.spectrogram(
+          [Double](repeating: 0, count: samples), samplingRate: options.rate,
+          segmentLength: segment, overlap: overlap, padded: false)
+      } catch {
+        throw ProcessingSettingsError(step: "stft", reason: error.description)
+      }
+      // Bins above the band carry nothing but filter leakage: keep 0 Hz .. the upper corner.
+      let upper = options.bandpass?.high ?? options.rate / 2
+      frequencyCount = min(
+        probe.frequencyCount, Int((upper / probe.frequencyStep).rounded(.down)) + 1)
+      channelCount = components * frequencyCount
+      length = probe.frameCount
+    }
+  }
+
+  /// The processing history of the windows, one `stats.processing`-style line per step.
+  public func history(version: String) -> [String] {
+    var lines = [
+      "seiscluster \(version): slice(margin=\(margin), nearest_sample=true, "
+        + "join=contiguous, fill=none)"
+    ]
+    if let chain = try? ProcessingChain.standard(band: options.bandpass, samplingRate: options.rate)
+    {
+      lines += chain.history(version: version)
+    }
+    lines.append(
+      "seiscluster \(version): cut(before=\(options.before), after=\(options.after), "
+        + "samples=\(cut.sampleCount(rate: options.rate)), first=nearest)")
+    lines.append(
+      "seiscluster \(version): normalize(type=\(options.normalize.rawValue), scope=window)")
+    if options.input == .spectrogram {
+      lines.append(
+        "seiscluster \(version): stft(window=hann, nperseg=\(segmentLength), "
+          + "noverlap=\(segmentOverlap), boundary=none, padded=false, scaling=spectrum, "
+          + "bins=\(frequencyCount), value=max(20*log10(abs/max), -\(options.spectrogramRange))"
+          + "/\(options.spectrogramRange)+1, layout=component-major)")
+    }
+    return lines
+  }
+
+  /// One preprocessed channel: its resampled, cut samples and the time of its first sample.
+  struct CutChannel {
+    var samples: [Double]
+    var startTime: Timestamp
+  }
+
+  /// The window for a pick at `pick`, cut from each channel's runs (one list per channel, in
+  /// window order) and conflicts, or why it cannot be cut. Returns C x L values, C order.
+  func window(
+    pick: Timestamp, channels: [SourceIdentifier], runs: [[ContiguousRun]],
+    conflicts: [[ContiguousRun.Conflict]]
+  ) -> Result<(values: [Float], startTime: Timestamp), WindowSkip> {
+    var cutChannels: [[Double]] = []
+    var startTime: Timestamp?
+    for (index, channel) in channels.enumerated() {
+      switch preprocess(
+        pick: pick, channel: channel, runs: runs[index], conflicts: conflicts[index])
+      {
+      case .success(let c):
+        if startTime == nil { startTime = c.startTime }
+        cutChannels.append(c.samples)
+      case .failure(let skip):
+        return .failure(skip)
+      }
+    }
+    normalize(&cutChannels)
+    var values: [Float] = []
+    values.reserveCapacity(channelCount * length)
+    switch options.input {
+    case .waveform:
+      for c in cutChannels { for x in c { values.append(Float(x)) } }
+    case .spectrogram:
+      var spectra: [Spectrogram] = []
+      for c in cutChannels {
+        do {
+          spectra.append(
+            try DSP.spectrogram(
+              c, samplingRate: options.rate, segmentLength: segmentLength,
+              overlap: segmentOverlap, padded: false))
+        } catch {
+          return .failure(
+            WindowSkip(reason: .processing, message: "pick \(pick.iso8601): \(error.description)"))
+        }
+      }
+      var peak = 0.0
+      for s in spectra {
+        for k in 0..<frequencyCount {
+          for j in 0..<s.frameCount { peak = max(peak, s[frequency: k, frame: j]) }
+        }
+      }
+      let range = options.spectrogramRange
+      for s in spectra {
+        for k in 0..<frequencyCount {
+          for j in 0..<s.frameCount {
+            let m = s[frequency: k, frame: j]
+            let decibels = peak > 0 && m > 0 ? 20 * log10(m / peak) : -range
+            values.append(Float(max(decibels, -range) / range + 1))
+          }
+        }
+      }
+    }
+    return .success((values, startTime ?? pick))
+  }
+
+  /// Steps 1-3 for one channel.
+  func preprocess(
+    pick: Timestamp, channel: SourceIdentifier, runs: [ContiguousRun],
+    conflicts: [ContiguousRun.Conflict]
+  ) -> Result<CutChannel, WindowSkip> {
+    let name = "\(channel.id) pick \(pick.iso8601)"
+    func skip(_ reason: WindowSkipReason, _ detail: String) -> Result<CutChannel, WindowSkip> {
+      .failure(WindowSkip(reason: reason, message: "\(name): \(detail), skipped"))
+    }
+    let windowStart = pick.adding(seconds: -options.before)
+    let windowLast = pick.adding(seconds: options.after - 1 / options.rate)
+    let spanFrom = windowStart.adding(seconds: -margin)
+    let spanTo = pick.adding(seconds: options.after + margin)
+    if let conflict = conflicts.first(where: { $0.from <= spanTo && $0.to >= spanFrom }) {
+      return skip(
+        .conflictingOverlap,
+        "stored segments overlap with different samples from \(conflict.from.iso8601) "
+          + "to \(conflict.to.iso8601)")
+    }
+    let touching = runs.filter { $0.overlaps(from: windowStart, to: windowLast) }
+    guard !touching.isEmpty else { return skip(.noData, "no data in the window") }
+    guard let run = touching.first(where: { $0.covers(from: windowStart, to: windowLast) }) else {
+      if touching.count > 1 {
+        return skip(.gap, "a gap in the data inside the window")
+      }
+      return skip(
+        .incompleteData,
+        "the data (\(touching[0].startTime.iso8601) to \(touching[0].endTime.iso8601)) "
+          + "does not cover the window")
+    }
+    var first = max(0, Int(run.position(of: spanFrom).rounded()))
+    var last = min(run.samples.count - 1, Int(run.position(of: spanTo).rounded()))
+    guard last > first else { return skip(.incompleteData, "too few samples") }
+    // Grow the span to an FFT-friendly length: later samples first, then earlier ones.
+    var extra =
+      Self.fftFriendlyCount(last - first + 1, from: run.samplingRate, to: options.rate)
+      - (last - first + 1)
+    let later = min(extra, run.samples.count - 1 - last)
+    last += later
+    extra -= later
+    first -= min(extra, first)
+    let slice = Array(run.samples[first...last])
+    if slice.contains(where: { !$0.isFinite }) {
+      return skip(.notFinite, "NaN or infinite samples in the window or its margin")
+    }
+    let sliceStart = run.time(ofSample: first)
+    var x = DSP.demeaned(slice)
+    x = DSP.linearDetrended(x)
+    x = DSP.cosineTapered(x, maxPercentage: Self.taperFraction)
+    if let band = options.bandpass {
+      do {
+        let filter = try ButterworthBandpass(
+          lowCorner: band.low, highCorner: band.high, corners: 4, samplingRate: run.samplingRate)
+        x = filter.zeroPhaseFiltered(x)
+      } catch {
+        return skip(.nyquist, error.description)
+      }
+    }
+    do {
+      x = try DSP.resampled(x, from: run.samplingRate, to: options.rate)
+    } catch {
+      return skip(.processing, error.description)
+    }
+    guard let windowSamples = cut.cut(x, gridStart: sliceStart, rate: options.rate, pick: pick)
+    else {
+      return skip(.incompleteData, "the resampled data does not cover the window")
+    }
+    let firstIndex = cut.firstIndex(pick: pick, gridStart: sliceStart, rate: options.rate)
+    let start = sliceStart.adding(
+      nanoseconds: Int64((Double(firstIndex) * 1e9 / options.rate).rounded()))
+    return .success(CutChannel(samples: windowSamples, startTime: start))
+  }
+
+  /// The smallest length `n >= count` (trying up to `count / 16 + 64` more) such that both `n`
+  /// and its resampled length `int(n * to / from)` have no prime factor above 7, so the two FFTs
+  /// of ObsPy's resampling are fast; `count` itself when there is none. Preprocessing takes that
+  /// many samples (a slightly longer margin), where the data allows.
+  public static func fftFriendlyCount(_ count: Int, from: Double, to: Double) -> Int {
+    func smooth(_ value: Int) -> Bool {
+      guard value > 0 else { return false }
+      var v = value
+      for p in [2, 3, 5, 7] { while v % p == 0 { v /= p } }
+      return v == 1
+    }
+    for n in count...(count + count / 16 + 64)
+    where smooth(n) && smooth(DSP.resampledCount(count: n, from: from, to: to)) {
+      return n
+    }
+    return count
+  }
+
+  /// Step 4, jointly over the window's channels.
+  func normalize(_ channels: inout [[Double]]) {
+    switch options.normalize {
+    case .none:
+      return
+    case .max:
+      var peak = 0.0
+      for c in channels { for x in c { peak = max(peak, abs(x)) } }
+      guard peak > 0 else { return }
+      for i in channels.indices { for j in channels[i].indices { channels[i][j] /= peak } }
+    case .std:
+      var sumSquares = 0.0
+      var count = 0
+      for i in channels.indices {
+        channels[i] = DSP.demeaned(channels[i])
+        for x in channels[i] { sumSquares += x * x }
+        count += channels[i].count
+      }
+      guard count > 0 else { return }
+      let deviation = (sumSquares / Double(count)).squareRoot()
+      guard deviation > 0 else { return }
+      for i in channels.indices { for j in channels[i].indices { channels[i][j] /= deviation } }
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+extension TriggerDetection.Method: ExpressibleByArgument {}
+
+/// `seiscluster detect [--sta SEC] [--lta SEC] [--on RATIO] [--off RATIO] [--method ...]`
+struct DetectCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "detect",
+    abstract: "STA/LTA triggers on the stored vertical channels, stored as picks (phase trigger).",
+    discussion: """
+      Every stored channel with orientation code Z is joined into contiguous runs (across \
+      files); each run is demeaned and linearly detrended, and ObsPy's classic or recursive \
+      STA/LTA with trigger_onset gives triggers; the pick time is the trigger-on time. A re-run \
+      replaces the stored triggers (and changes nothing when it finds the same ones).
+      """)
+
+  @OptionGroup var global: GlobalOptions
+
+  @Option(help: ArgumentHelp("Short-term window in seconds (default 1).", valueName: "sec"))
+  var sta: Double = 1
+
+  @Option(help: ArgumentHelp("Long-term window in seconds (default 10).", valueName: "sec"))
+  var lta: Double = 10
+
+  @Option(help: ArgumentHelp("Trigger-on STA/LTA ratio (default 3.5).", valueName: "ratio"))
+  var on: Double = 3.5
+
+  @Option(help: ArgumentHelp("Trigger-off STA/LTA ratio (default 1.5).", valueName: "ratio"))
+  var off: Double = 1.5
+
+  @Option(help: "classic or recursive (default classic).")
+  var method: TriggerDetection.Method = .classic
+
+  var settings: TriggerDetection.Settings {
+    var s = TriggerDetection.Settings()
+    s.shortWindow = sta
+    s.longWindow = lta
+    s.onThreshold = on
+    s.offThreshold = off
+    s.method = method
+    return s
+  }
+
+  func validate() throws {
+    if let problem = settings.problem { throw ValidationError(problem) }
+  }
+
+  func run() throws {
+    let logger = global.makeLogger()
+    let store = try global.openStore()
+    do {
+      let report = try TriggerDetection(store: store, logger: logger, quiet: global.quiet)
+        .run(settings: settings)
+      if !global.quiet { Console.write(report.summary) }
+    } catch {
+      Console.error("\(global.storePath): \(Console.describe(error))")
+      throw ExitCode(1)
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+/// `seiscluster picks import FILE`
+struct PicksCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "picks",
+    abstract: "Import picks (arrival times) to cut windows around.",
+    subcommands: [PicksImportCommand.self])
+}
+
+/// `seiscluster picks import FILE`
+struct PicksImportCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "import",
+    abstract: "Store the picks of a CSV or QuakeML file.",
+    discussion: """
+      CSV: a header row with network,station,location,time (ISO 8601 UTC) and optionally \
+      channel, phase and label (kept as a note, never used for clustering); columns in any \
+      order. QuakeML: event/pick elements with waveformID and time. Importing a pick again \
+      (same station, location, time and phase) changes nothing. Rows that cannot be read and \
+      picks at stations without stored data are reported (the latter are kept).
+      """)
+
+  @OptionGroup var global: GlobalOptions
+
+  @Argument(help: ArgumentHelp("A CSV or QuakeML pick file.", valueName: "file"))
+  var file: String
+
+  func run() throws {
+    let logger = global.makeLogger()
+    let store = try global.openStore()
+    do {
+      let report = try PicksImport(store: store, logger: logger).run(path: file)
+      if !global.quiet { Console.write(report.summary) }
+    } catch let error as InputError {
+      Console.error(error.description)
+      throw ExitCode(1)
+    } catch {
+      Console.error("\(file): \(Console.describe(error))")
+      throw ExitCode(1)
+    }
+  }
+}

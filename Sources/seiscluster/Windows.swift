@@ -1,0 +1,116 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+/// `seiscluster windows build|export|import`
+struct WindowsCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "windows",
+    abstract: "Cut, export and import event windows (the tensors the network sees).",
+    subcommands: [WindowsBuildCommand.self, WindowsExportCommand.self, WindowsImportCommand.self])
+}
+
+/// `seiscluster windows build [window options]`
+struct WindowsBuildCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "build",
+    abstract: "Cut and preprocess a window around every selected pick (the new current set).",
+    discussion: """
+      Per pick and channel: the contiguous stored data (joined across files) around the window \
+      with a margin of max(5 s, half the window, 10 periods of the band's low corner) on each \
+      side, clipped to the data; demean, linear detrend, 5 % cosine taper, 4-corner zero-phase \
+      Butterworth band-pass, FFT resampling as ObsPy's resample, cut (the first sample is the \
+      one nearest to pick - before), normalisation over the whole window (all channels \
+      together, keeping their relative amplitudes). Spectrogram input: STFT log-magnitude per \
+      component (Hann, segment 2 s, 50 % overlap by default), channels = component x frequency \
+      bin. Picks that cannot be cut are skipped with a warning; the last line sums them up.
+      """)
+
+  @OptionGroup var global: GlobalOptions
+  @OptionGroup var window: WindowOptions
+
+  func run() throws {
+    let logger = global.makeLogger()
+    let store = try global.openStore()
+    do {
+      let report = try WindowSetBuilder(store: store, logger: logger, quiet: global.quiet)
+        .build(options: window.resolved())
+      if !global.quiet { Console.write(report.summary) }
+    } catch {
+      Console.error("\(global.storePath): \(Console.describe(error))")
+      throw ExitCode(1)
+    }
+  }
+}
+
+/// `seiscluster windows export --output FILE.npy [--index FILE.csv] [--force]`
+struct WindowsExportCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "export",
+    abstract: "Write the current window set as .npy (float32, N x C x L) and an index CSV.")
+
+  @OptionGroup var global: GlobalOptions
+
+  @Option(help: ArgumentHelp("The .npy file to write.", valueName: "file.npy"))
+  var output: String
+
+  @Option(
+    help: ArgumentHelp(
+      "Index CSV: window_id,network,station,location,time (+ phase,channels,start_time).",
+      valueName: "file.csv"))
+  var index: String?
+
+  @Flag(help: "Overwrite existing files.")
+  var force = false
+
+  func run() throws {
+    _ = global.makeLogger()
+    let store = try global.openStore()
+    do {
+      let report = try WindowSetTransfer.export(
+        store: store, output: output, index: index, force: force)
+      if !global.quiet { Console.write(report.summary) }
+    } catch let error as InputError {
+      Console.error(error.description)
+      throw ExitCode(1)
+    } catch {
+      Console.error("\(output): \(Console.describe(error))")
+      throw ExitCode(1)
+    }
+  }
+}
+
+/// `seiscluster windows import FILE.npy [--index FILE.csv]`
+struct WindowsImportCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "import",
+    abstract:
+      "Make windows prepared elsewhere (.npy, float32/float64, N x C x L or N x L) current.",
+    discussion: """
+      With an index CSV (a window_id column of unique integers; network, station, location, \
+      time optional) the ids are kept; without one, windows are numbered 0..N-1.
+      """)
+
+  @OptionGroup var global: GlobalOptions
+
+  @Argument(help: ArgumentHelp("The .npy file.", valueName: "file.npy"))
+  var file: String
+
+  @Option(help: ArgumentHelp("Index CSV in the same order.", valueName: "file.csv"))
+  var index: String?
+
+  func run() throws {
+    _ = global.makeLogger()
+    let store = try global.openStore()
+    do {
+      let report = try WindowSetTransfer.importWindows(store: store, path: file, index: index)
+      if !global.quiet { Console.write(report.summary) }
+    } catch let error as InputError {
+      Console.error(error.description)
+      throw ExitCode(1)
+    } catch {
+      Console.error("\(file): \(Console.describe(error))")
+      throw ExitCode(1)
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Logging
+import Seismic
+import Store
+import TestSupport
+import Testing
+
+@testable import Pipeline
+
+/// `picks import` (CSV and QuakeML) and `detect` (STA/LTA against ObsPy on real traces).
+@Suite struct PicksAndDetectTests {
+  let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+  func fixture(_ name: String) -> String {
+    TestPaths.fixtures.appendingPathComponent("picks/\(name)").path
+  }
+
+  @Test func importingCSVAndQuakeMLTwiceStoresEachPickOnceAndReportsBadRowsAndUnknownStations()
+    throws
+  {
+    let store = try SeisStore()
+    let hgn = TestPaths.sharedData.appendingPathComponent("mseed/test.mseed").path
+    _ = Ingest(store: store, logger: logger, quiet: true).run(paths: [hgn])
+    let importer = PicksImport(store: store, logger: logger)
+
+    let csv = try importer.run(path: fixture("bad_rows.csv"))
+    #expect(csv.read == 2 && csv.new == 2 && csv.alreadyStored == 0)
+    #expect(csv.problems.map(\.line) == [3, 4, 5, 6])
+    #expect(csv.stationsWithoutData == ["IU.ANMO.00": 1, "IU.COLA.": 1])
+    #expect(csv.summary.contains("skipped 4 unreadable rows"))
+    let again = try importer.run(path: fixture("bad_rows.csv"))
+    #expect(again.new == 0 && again.alreadyStored == 2)
+
+    let quakeML = try importer.run(path: fixture("obspy_picks.quakeml"))
+    #expect(quakeML.read == 5 && quakeML.new == 5)
+    // The store holds NL.HGN.00 only: the QuakeML's NL.HGN (blank location) has no data.
+    #expect(quakeML.stationsWithoutData["NL.HGN."] == 1)
+    #expect(quakeML.stationsWithoutData["NL.HGN.00"] == nil)
+    #expect(try importer.run(path: fixture("obspy_picks.quakeml")).new == 0)
+    let stored = try store.picks()
+    #expect(stored.count == 7)
+    #expect(stored.allSatisfy { !$0.origin.isEmpty })
+    let anmo = try #require(
+      stored.first { $0.station == "ANMO" && $0.phase == "P" && $0.channel == "BHZ" })
+    #expect(anmo.time == Timestamp(iso8601: "2026-03-01T00:06:16.649649Z"))
+  }
+
+  @Test func aFileThatCannotBeUsedIsAnInputError() throws {
+    let store = try SeisStore()
+    let importer = PicksImport(store: store, logger: logger)
+    for name in ["malformed.xml", "missing_location_column.csv", "does-not-exist.csv"] {
+      do {
+        _ = try importer.run(path: fixture(name))
+        Issue.record("\(name) accepted")
+      } catch let error as InputError {
+        #expect(error.path == fixture(name))
+        #expect(!error.description.contains("\n"))
+      }
+    }
+    #expect(try store.picks().isEmpty)
+  }
+
+  @Test func detectFindsTheTriggersObsPyFindsOnRealTraces() throws {
+    let manifest = try WindowManifest.load()
+    for entry in manifest.detect {
+      let store = try SeisStore()
+      let path = TestPaths.sharedData.appendingPathComponent(entry.file).path
+      _ = Ingest(store: store, logger: logger, quiet: true).run(paths: [path])
+      var settings = TriggerDetection.Settings()
+      settings.shortWindow = entry.sta
+      settings.longWindow = entry.lta
+      settings.onThreshold = entry.on
+      settings.offThreshold = entry.off
+      settings.method = TriggerDetection.Method(rawValue: entry.method) ?? .classic
+      let detector = TriggerDetection(store: store, logger: logger, quiet: true)
+      let report = try detector.run(settings: settings)
+      #expect(!entry.times.isEmpty)
+      let expected = entry.on_indices
+      // Compare sample indices: ObsPy rounds the SAC sample interval to microseconds, so its
+      // times drift from the header's by up to 2 ms over the TLY trace.
+      let segment = try #require(try store.segmentSummaries().first)
+      let found = try store.picks(phase: "trigger").map { pick in
+        Int(
+          (Double(pick.time.nanoseconds(since: segment.startTime)) * segment.samplingRate / 1e9)
+            .rounded())
+      }
+      #expect(found == expected, "\(entry.file) \(entry.method)")
+      #expect(report.triggers.count == expected.count)
+      // A re-run finds the same triggers and changes nothing.
+      let rerun = try detector.run(settings: settings)
+      #expect(rerun.unchanged)
+      #expect(try store.picks(phase: "trigger").count == expected.count)
+      // Other settings replace the stored triggers.
+      settings.onThreshold = entry.on * 100
+      let strict = try detector.run(settings: settings)
+      #expect(strict.replaced == expected.count)
+      #expect(try store.picks(phase: "trigger").count == strict.triggers.count)
+    }
+  }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import Logging
+import Seismic
+import Store
+import TestSupport
+import Testing
+
+@testable import Pipeline
+
+/// `windows build` end to end (store -> joined runs -> ObsPy chain -> cut -> normalise) against
+/// ObsPy 1.5.1 on real traces (`tools/make_window_fixtures.py`).
+@Suite(.serialized) struct WindowBuildTests {
+  let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+  /// Builds a case's windows from a store holding its picks under the phase `name`.
+  func build(_ c: WindowManifest.Case, store: SeisStore) throws -> (
+    WindowBuildReport, WindowSetContents?
+  ) {
+    let picks = c.picks.compactMap { p in
+      Timestamp(iso8601: p.time).map {
+        PickRecord(
+          network: p.network, station: p.station, location: p.location, channel: nil, time: $0,
+          phase: c.name, note: nil, origin: "test")
+      }
+    }
+    try store.insertPicks(picks)
+    var options = c.options.windowSetOptions
+    options.phase = c.name
+    let report = try WindowSetBuilder(store: store, logger: logger, quiet: true).build(
+      options: options)
+    return (report, try store.currentWindowSetContents())
+  }
+
+  @Test func windowsMatchObsPyOnRealTracesAtEveryRateAndAcrossJoinedFiles() throws {
+    let manifest = try WindowManifest.load()
+    let store = try WindowTestStore.make(manifest: manifest)
+    var worstCorrelation = 1.0
+    var worstRMS = 0.0
+    for c in manifest.cases {
+      let (report, contents) = try build(c, store: store)
+      #expect(report.skips.isEmpty, "\(c.name): \(report.skips.map(\.message))")
+      let got = try #require(contents, "\(c.name): no window set")
+      let (n, channels, length) = (c.shape[0], c.shape[1], c.shape[2])
+      #expect(got.count == n && got.windowSet.channelCount == channels)
+      #expect(got.windowSet.length == length, "\(c.name): length")
+      guard got.count == n, got.windowSet.channelCount == channels,
+        got.windowSet.length == length
+      else { continue }
+      if c.options.input == "waveform" {
+        #expect(got.windows.allSatisfy { $0.channels == c.channels }, "\(c.name): channel set")
+      }
+      let expected = try WindowManifest.expected(c)
+      var caseRMS = 0.0
+      defer { print("\(c.name): worst relative RMS \(caseRMS)") }
+      for w in 0..<n {
+        for ch in 0..<channels {
+          let range = ((w * channels + ch) * length)..<((w * channels + ch + 1) * length)
+          let rms = relativeRMS(got.samples[range], reference: expected[range])
+          worstRMS = max(worstRMS, rms)
+          caseRMS = max(caseRMS, rms)
+          if c.options.input == "spectrogram" {
+            #expect(rms < 1e-4, "\(c.name) window \(w) bin-channel \(ch): rms \(rms)")
+          } else {
+            let r = correlation(got.samples[range], expected[range])
+            worstCorrelation = min(worstCorrelation, r)
+            #expect(r > 0.9999, "\(c.name) window \(w) channel \(ch): correlation \(r)")
+            #expect(rms < 1e-3, "\(c.name) window \(w) channel \(ch): rms \(rms)")
+          }
+        }
+      }
+    }
+    print("windows vs ObsPy: worst correlation \(worstCorrelation), worst relative RMS \(worstRMS)")
+  }
+
+  @Test func windowsThatCannotBeCutAreSkippedWithTheirReasonAndTheRestAreStored() throws {
+    let manifest = try WindowManifest.load()
+    let store = try WindowTestStore.make(manifest: manifest)
+    let (x, t0) = try WindowTestStore.crlz()
+    // A third "file" whose Z samples disagree with the stored ones around t0 + 200 s.
+    let bad = Segment(
+      source: SourceIdentifier(network: "ZZ", station: "CRLZ", location: "10", channel: "HHZ"),
+      startTime: t0.adding(seconds: 200), samplingRate: 100,
+      samples: .float32(x[20000..<20100].map { $0 + 1 }))
+    try store.storeFile(
+      path: "derived/zz-c", size: 0, sha256: "zz-c", format: .miniSEED, segments: [bad])
+    // A three-component station with a NaN among its N samples.
+    var withNaN = Array(x[0..<6000])
+    withNaN[3000] = .nan
+    let nanSegments = ["HHZ", "HHN", "HHE"].map { code in
+      Segment(
+        source: SourceIdentifier(network: "ZZ", station: "NANS", location: "", channel: code),
+        startTime: t0, samplingRate: 100,
+        samples: .float32(code == "HHN" ? withNaN : Array(x[0..<6000])))
+    }
+    try store.storeFile(
+      path: "derived/nan", size: 0, sha256: "nan", format: .miniSEED, segments: nanSegments)
+
+    func pick(_ net: String, _ sta: String, _ loc: String, _ channel: String?, _ time: Timestamp)
+      -> PickRecord
+    {
+      PickRecord(
+        network: net, station: sta, location: loc, channel: channel, time: time, phase: "skip",
+        note: nil, origin: "test")
+    }
+    let ffb = try #require(Timestamp(iso8601: "2016-03-11T11:34:44.6Z"))
+    let picks = [
+      pick("ZZ", "CRLZ", "10", nil, t0.adding(seconds: 100)),  // fine
+      pick("ZZ", "CRLZ", "10", nil, t0.adding(seconds: 205)),  // conflicting overlap
+      pick("ZZ", "CRLZ", "10", nil, t0.adding(seconds: 327.5)),  // data ends inside the window
+      pick("ZZ", "NANS", "", nil, t0.adding(seconds: 30)),  // NaN
+      pick("BW", "FFB1", "", "BHZ", ffb),  // BH set has a gap in BH1
+      pick("BW", "FFB1", "", nil, ffb.adding(seconds: 0.05)),  // HH set (HH1/HH2 = N/E) is fine
+      // FFB2's BH1 has a gap at 44.475-44.525, inside the margin only: built, margin clipped.
+      pick("BW", "FFB2", "", "BHZ", ffb.adding(seconds: 0.7)),
+      pick("IU", "ADK", "10", nil, t0),  // Z only: missing components
+      pick("II", "TLY", "00", nil, t0),  // Z only: missing components
+      pick("AS", "CTAO", "", nil, t0),  // 1 Hz: Nyquist 0.5 Hz <= 10 Hz
+      pick("XX", "NONE", "", nil, t0),  // no data
+    ]
+    try store.insertPicks(picks)
+    let options = WindowSetOptions(
+      before: 0.2, after: 0.4, phase: "skip", components: .zne, rate: 50, bandpass: (2, 10),
+      normalize: .max, input: .waveform)
+    let report = try WindowSetBuilder(store: store, logger: logger, quiet: true).build(
+      options: options)
+    #expect(report.pickCount == 11)
+    #expect(report.built == 3)
+    let counts = report.skippedByReason
+    #expect(counts[.conflictingOverlap] == 1)
+    #expect(counts[.incompleteData] == 1)
+    #expect(counts[.notFinite] == 1)
+    #expect(counts[.gap] == 1)
+    #expect(counts[.missingComponent] == 2)
+    #expect(counts[.nyquist] == 1)
+    #expect(counts[.noData] == 1)
+    let nyquist = try #require(report.skips.first { $0.reason == .nyquist })
+    #expect(nyquist.message.contains("AS.CTAO."))
+    #expect(report.skips.allSatisfy { !$0.message.contains("\n") })
+    #expect(report.summary.contains("built 3 of 11 picks; skipped 8"))
+    let contents = try #require(try store.currentWindowSetContents())
+    #expect(contents.windows.map(\.station) == ["CRLZ", "FFB1", "FFB2"])
+    #expect(contents.windows.map(\.channels) == ["HHZ,HHN,HHE", "HHZ,HH1,HH2", "BHZ,BH1,BH2"])
+    #expect(contents.windows.map(\.windowKey) == [0, 1, 2])
+  }
+
+  @Test func rebuildingMakesANewCurrentSetAndKeepsTheOldOne() throws {
+    let manifest = try WindowManifest.load()
+    let store = try WindowTestStore.make(manifest: manifest)
+    let c = try #require(manifest.cases.first { $0.name == "zz100_joined_50hz" })
+    let (_, first) = try build(c, store: store)
+    let (_, second) = try build(c, store: store)
+    let a = try #require(first)
+    let b = try #require(second)
+    #expect(a.windowSet.id != b.windowSet.id)
+    #expect(a.samples == b.samples)
+    #expect(try store.windowSetContents(id: try #require(a.windowSet.id)) != nil)
+    let history = b.windowSet.processingJson
+    for step in [
+      "demean", "detrend(type=linear)", "taper(", "bandpass(freqmin=1.0", "resample(",
+      "cut(", "normalize(type=max", SeisclusterVersion.string,
+    ] {
+      #expect(history.contains(step), "history lacks \(step): \(history)")
+    }
+    #expect(b.windowSet.parametersJson.contains("\"marginSeconds\":10"))
+  }
+}

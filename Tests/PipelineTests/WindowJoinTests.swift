@@ -1,0 +1,122 @@
+import Foundation
+import Seismic
+import Store
+import Testing
+
+@testable import Pipeline
+
+/// Joining stored segments into contiguous runs, and choosing a pick's channel set.
+@Suite struct WindowJoinTests {
+  let t0 = Timestamp(nanoseconds: 1_700_000_000_000_000_000)
+  func segment(_ start: Double, _ values: [Int32], rate: Double = 10, channel: String = "HHZ")
+    -> Segment
+  {
+    Segment(
+      source: SourceIdentifier(network: "XX", station: "S", location: "", channel: channel),
+      startTime: t0.adding(seconds: start), samplingRate: rate, samples: .int32(values))
+  }
+
+  @Test func consecutiveSegmentsJoinWithinHalfASampleAndGapsSplitRuns() {
+    // 0.0-0.4, then 0.5 + 0.04 s jitter (within half of 0.1 s), then a gap to 2.0.
+    let joined = ContiguousRun.join([
+      segment(2.0, [9, 9]), segment(0, [1, 2, 3, 4, 5]), segment(0.54, [6, 7]),
+    ])
+    #expect(joined.conflicts.isEmpty)
+    #expect(joined.runs.count == 2)
+    #expect(joined.runs[0].samples == [1, 2, 3, 4, 5, 6, 7])
+    #expect(joined.runs[0].startTime == t0)
+    #expect(joined.runs[1].samples == [9, 9])
+    #expect(!joined.runs[0].covers(from: t0, to: t0.adding(seconds: 1.0)))
+    #expect(joined.runs[0].covers(from: t0, to: t0.adding(seconds: 0.6)))
+  }
+
+  @Test func identicalOverlapsJoinAndDisagreeingOverlapsAreConflicts() {
+    let same = ContiguousRun.join([segment(0, [1, 2, 3, 4]), segment(0.2, [3, 4, 5, 6])])
+    #expect(same.conflicts.isEmpty)
+    #expect(same.runs.map(\.samples) == [[1, 2, 3, 4, 5, 6]])
+    let contained = ContiguousRun.join([segment(0, [1, 2, 3, 4]), segment(0.1, [2, 3])])
+    #expect(contained.runs.map(\.samples) == [[1, 2, 3, 4]])
+    let different = ContiguousRun.join([segment(0, [1, 2, 3, 4]), segment(0.2, [3, 5, 5, 6])])
+    #expect(different.conflicts.count == 1)
+    #expect(different.conflicts[0].from == t0.adding(seconds: 0.2))
+    #expect(different.conflicts[0].to == t0.adding(seconds: 0.3))
+    // Misaligned overlap (samples between the run's samples) is a conflict too.
+    let offGrid = ContiguousRun.join([segment(0, [1, 2, 3, 4]), segment(0.15, [2, 3])])
+    #expect(offGrid.conflicts.count == 1)
+  }
+
+  @Test func segmentsAtAnotherRateNeverJoin() {
+    let joined = ContiguousRun.join([segment(0, [1, 2]), segment(0.2, [3, 4], rate: 20)])
+    #expect(joined.runs.count == 2)
+  }
+
+  func channel(_ code: String, rate: Double, station: String = "S", location: String = "")
+    -> ChannelRecord
+  {
+    var c = ChannelRecord(
+      source: SourceIdentifier(network: "XX", station: station, location: location, channel: code))
+    c.samplingRates = [rate]
+    return c
+  }
+
+  @Test func theChannelSetIsThePicksBandElseTheHighestRateCompleteSet() {
+    let chooser = ChannelSetChooser(channels: [
+      channel("BHZ", rate: 40), channel("BHN", rate: 40), channel("BHE", rate: 40),
+      channel("HHZ", rate: 100), channel("HH1", rate: 100), channel("HH2", rate: 100),
+      channel("EHZ", rate: 200), channel("EHN", rate: 200),
+      channel("HNZ", rate: 200, location: "10"),
+    ])
+    func choose(_ channel: String?, location: String = "", _ c: [Character] = ["Z", "N", "E"])
+      -> Result<ChannelSet, ChannelSetChooser.Failure>
+    {
+      chooser.choose(
+        network: "XX", station: "S", location: location, channel: channel, components: c)
+    }
+    func list(_ r: Result<ChannelSet, ChannelSetChooser.Failure>) -> String? {
+      try? r.get().channelList
+    }
+    #expect(list(choose(nil)) == "HHZ,HH1,HH2")
+    #expect(list(choose("BHZ")) == "BHZ,BHN,BHE")
+    #expect(list(choose("BHN")) == "BHZ,BHN,BHE")
+    #expect(list(choose("BH")) == "BHZ,BHN,BHE")
+    #expect(list(choose(nil, ["Z"])) == "EHZ")
+    #expect(list(choose("EHZ", ["Z"])) == "EHZ")
+    guard case .failure(.missingComponent) = choose("EHZ") else {
+      Issue.record("EH? has no E: missing component")
+      return
+    }
+    guard case .failure(.noData) = choose("LHZ") else {
+      Issue.record("no LH? channels")
+      return
+    }
+    guard case .failure(.missingComponent) = choose(nil, location: "10") else {
+      Issue.record("location 10 has only HNZ")
+      return
+    }
+    guard case .failure(.noData) = choose(nil, location: "20") else {
+      Issue.record("no location 20")
+      return
+    }
+  }
+}
+
+/// Regression: resampling at an unchanged rate hit an index one past the spectrum when `f / df`
+/// rounded just below the last bin (found on AS.CTAO at 1 Hz).
+@Suite struct ResampleEdgeTests {
+  @Test func resamplingAtTheSameRateKeepsTheLengthForEveryCount() throws {
+    for n in 1900...2200 {
+      let x = (0..<n).map { sin(Double($0) * 0.1) }
+      #expect(try DSP.resampled(x, from: 1, to: 1).count == n)
+      #expect(try DSP.resampled(x, from: 20, to: 20).count == n)
+    }
+  }
+}
+
+extension WindowJoinTests {
+  @Test func ratesWithinOnePartPerMillionJoin() {
+    // 1 / Float(0.01) as a SAC header gives 100.0000002 Hz; MiniSEED says 100.
+    let a = segment(0, [1, 2, 3], rate: 100)
+    let b = segment(0.03, [4, 5], rate: 100.000_000_2)
+    #expect(ContiguousRun.join([a, b]).runs.map(\.samples) == [[1, 2, 3, 4, 5]])
+  }
+}
