@@ -2,7 +2,7 @@ import Foundation
 import Numerics
 
 /// A 1-D convolutional autoencoder (Mousavi et al. 2019): conv + max-pool stages, an optional
-/// dense bottleneck, then the mirror image with conv + upsample stages and a linear output conv.
+/// dense bottleneck, then the mirror image: upsample + conv stages, the last conv linear.
 ///
 /// Tensors in and out are **batch x channels x length** (`[n, inputChannels, inputLength]`);
 /// latent codes are **batch x latentDimension**. Windows of any length are **zero-padded at the

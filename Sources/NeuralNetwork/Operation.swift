@@ -192,19 +192,22 @@ extension Autoencoder.Configuration {
     append(
       .reshape(Reshape(channels: lastChannels, length: lastLength)), outChannels: lastChannels,
       outLength: lastLength, init: activation)
+    // The decoder mirrors the encoder: each stage upsamples by 2, then a conv maps back to the
+    // channels the matching encoder stage took in (the input's, linear, at the last stage).
     for stage in (0..<depth).reversed() {
-      let conv = Conv1D(
-        inputChannels: channels, outputChannels: filters[stage],
-        kernelSize: kernelSize(stage: stage))
-      append(.convolution(conv), outChannels: filters[stage], outLength: length, init: activation)
-      append(.activation(activation), outChannels: channels, outLength: length, init: activation)
       append(
         .upsample(Upsample1D(channels: channels)), outChannels: channels, outLength: length * 2,
         init: activation)
+      let out = stage > 0 ? filters[stage - 1] : inputChannels
+      let conv = Conv1D(
+        inputChannels: channels, outputChannels: out, kernelSize: kernelSize(stage: stage))
+      append(
+        .convolution(conv), outChannels: out, outLength: length,
+        init: stage > 0 ? activation : .identity)
+      if stage > 0 {
+        append(.activation(activation), outChannels: channels, outLength: length, init: activation)
+      }
     }
-    let output = Conv1D(
-      inputChannels: channels, outputChannels: inputChannels, kernelSize: kernelSize(stage: 0))
-    append(.convolution(output), outChannels: inputChannels, outLength: length, init: .identity)
     return (ops, latentIndex)
   }
 }

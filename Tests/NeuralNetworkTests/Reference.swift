@@ -135,12 +135,11 @@ enum Reference {
       h = activate(h, config.activation)
     }
     for s in (0..<depth).reversed() {
-      conv(config.filters[s], kernel(s))
-      h = activate(h, config.activation)
       h = upsample(h, n: n, channels: channels, length: length)
       length *= 2
+      conv(s > 0 ? config.filters[s - 1] : config.inputChannels, kernel(s))
+      if s > 0 { h = activate(h, config.activation) }
     }
-    conv(config.inputChannels, kernel(0))
     precondition(offset == p.count, "reference used \(offset) of \(p.count) parameters")
     var y = [Double](repeating: 0, count: n * channels * config.inputLength)
     for b in 0..<n {
