@@ -15,6 +15,8 @@ public struct IngestReport: Sendable {
   public var alreadyStored = 0
   /// Files that could not be used, one error each (nothing of them is stored).
   public var failures: [InputError] = []
+  /// Text files found in folders (picks, notes, READMEs): not waveforms, skipped.
+  public var otherFiles = 0
 
   /// `ingest: stored 3 files (5 segments, 12000 samples); skipped 1 already stored; 1 failed`
   public var summary: String {
@@ -22,6 +24,9 @@ public struct IngestReport: Sendable {
       "ingest: stored \(storedFiles) file\(storedFiles == 1 ? "" : "s") "
       + "(\(storedSegments) segment\(storedSegments == 1 ? "" : "s"), \(storedSamples) samples)"
     text += "; skipped \(alreadyStored) already stored"
+    if otherFiles > 0 {
+      text += " and \(otherFiles) text file\(otherFiles == 1 ? "" : "s") found in folders"
+    }
     text += "; \(failures.count) failed"
     return text
   }
@@ -55,10 +60,19 @@ public struct Ingest {
       logger.error("\(error.description)")
       report.failures.append(error)
     }
+    let named = Set(paths)
     let progress = Progress(label: "ingest", total: files.count, quiet: quiet)
     for (index, path) in files.enumerated() {
       do {
         try ingest(path: path, into: &report)
+      } catch let error as InputError
+        where !named.contains(path) && error.reason.hasPrefix("unknown format")
+        && Ingest.isCompanionFile(path: path)
+      {
+        // A picks CSV or README beside the waveforms in a folder is not an error; a file named
+        // like a waveform that holds text still is.
+        logger.info("\(path): a text file, not MiniSEED or SAC; skipped")
+        report.otherFiles += 1
       } catch let error as InputError {
         logger.error("\(error.description)")
         report.failures.append(error)
@@ -113,6 +127,25 @@ public struct Ingest {
       report.alreadyStored += 1
       logger.info("\(path): already stored (same content as \(existing)), skipped")
     }
+  }
+
+  /// Extensions of the text files that travel with waveforms (catalogs, notes, metadata).
+  static let companionExtensions: Set<String> = [
+    "csv", "txt", "md", "json", "xml", "quakeml", "qml", "log", "yaml", "yml", "html", "tsv",
+  ]
+
+  /// A text file with a catalog or notes extension (`picks.csv`, `README.md`, `events.xml`).
+  static func isCompanionFile(path: String) -> Bool {
+    companionExtensions.contains(URL(fileURLWithPath: path).pathExtension.lowercased())
+      && looksLikeText(path: path)
+  }
+
+  /// True when the file's first bytes are printable text (UTF-8, tabs and line breaks).
+  static func looksLikeText(path: String) -> Bool {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+    defer { try? handle.close() }
+    guard let head = try? handle.read(upToCount: 512), !head.isEmpty else { return false }
+    return head.allSatisfy { $0 == 9 || $0 == 10 || $0 == 13 || ($0 >= 32 && $0 != 127) }
   }
 
   /// The files named or found under `paths` (recursively, hidden entries skipped), each folder's
