@@ -265,7 +265,7 @@ enum ClusterSummary {
           100 * Double(members.count) / Double(max(n, 1)), meanP, top))
     }
     lines.append("stopped by \(stopReason) after \(iterations) iterations")
-    if let confound { lines.append("station check: \(confound.summary)") }
+    if let confound { lines.append(confound.summary) }
     return lines
   }
 }

@@ -29,7 +29,7 @@ public struct Evaluation: Sendable {
       out.append(
         "\(duplicateLines.count) truth rows name a window already matched and are left out")
     }
-    if let confound { out.append("station check: \(confound.summary)") }
+    if let confound { out.append(confound.summary) }
     if let labelAccuracy {
       out.append(
         String(
