@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Seismic
 import Store
 
@@ -106,36 +105,21 @@ public struct Catalog: Sendable {
       throw InputError(
         path: store.path, reason: "run \(run.id ?? 0) is \(run.status.rawValue), not complete")
     }
-    return try store.writer.read { db in
-      guard let set = try WindowSetRecord.fetchOne(db, key: run.windowSetId) else {
-        throw InputError(
-          path: store.path, reason: "run \(id) names window set \(run.windowSetId), not stored")
-      }
-      let rows = try Row.fetchAll(
-        db,
-        sql: """
-          SELECT w.window_set_id, w.window_key, w.network, w.station, w.location, w.channels, w.pick_time_ns,
-                 w.phase, w.start_ns, p.channel AS pick_channel,
-                 a.cluster, a.probability, a.distance, a.label, a.label_probability,
-                 a.is_hand_labelled
-          FROM assignments a
-          JOIN windows w ON w.id = a.window_id
-          LEFT JOIN picks p ON p.id = w.pick_id
-          WHERE a.run_id = ?
-          ORDER BY w.window_set_id, w.window_key
-          """, arguments: [id])
-      let entries = rows.map { row in
-        CatalogEntry(
-          windowID: row["window_key"], network: row["network"], station: row["station"],
-          location: row["location"], channels: row["channels"], pickChannel: row["pick_channel"],
-          pickTime: (row["pick_time_ns"] as Int64?).map(Timestamp.init(nanoseconds:)),
-          phase: row["phase"],
-          startTime: (row["start_ns"] as Int64?).map(Timestamp.init(nanoseconds:)),
-          cluster: row["cluster"], probability: row["probability"], distance: row["distance"],
-          label: row["label"], labelProbability: row["label_probability"],
-          isHandLabelled: row["is_hand_labelled"], windowSetID: row["window_set_id"])
-      }
-      return Catalog(run: run, windowSet: set, entries: entries)
+    let (windowSet, rows) = try store.catalogRows(runID: id, windowSetID: run.windowSetId)
+    guard let set = windowSet else {
+      throw InputError(
+        path: store.path, reason: "run \(id) names window set \(run.windowSetId), not stored")
     }
+    let entries = rows.map { row in
+      CatalogEntry(
+        windowID: row.windowKey, network: row.network, station: row.station,
+        location: row.location, channels: row.channels, pickChannel: row.pickChannel,
+        pickTime: row.pickTimeNs.map(Timestamp.init(nanoseconds:)), phase: row.phase,
+        startTime: row.startNs.map(Timestamp.init(nanoseconds:)), cluster: row.cluster,
+        probability: row.probability, distance: row.distance, label: row.label,
+        labelProbability: row.labelProbability, isHandLabelled: row.isHandLabelled,
+        windowSetID: row.windowSetId)
+    }
+    return Catalog(run: run, windowSet: set, entries: entries)
   }
 }

@@ -1,0 +1,50 @@
+import GRDB
+
+/// One assigned window of a run with its pick's channel: the row every catalog is made of.
+public struct CatalogRow: Decodable, Sendable, FetchableRecord {
+  public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy
+    .convertFromSnakeCase
+
+  public var windowSetId: Int64
+  public var windowKey: Int64
+  public var network: String
+  public var station: String
+  public var location: String
+  public var channels: String
+  public var pickTimeNs: Int64?
+  public var phase: String
+  public var startNs: Int64?
+  public var pickChannel: String?
+  public var cluster: Int
+  public var probability: Double
+  public var distance: Double
+  public var label: String?
+  public var labelProbability: Double?
+  public var isHandLabelled: Bool
+}
+
+extension SeisStore {
+  /// A run's window set and its assigned windows joined with their picks, in window order, read
+  /// in one transaction (nil set when the run names a set that is gone).
+  public func catalogRows(runID: Int64, windowSetID: Int64) throws -> (
+    WindowSetRecord?, [CatalogRow]
+  ) {
+    try writer.read { db in
+      let set = try WindowSetRecord.fetchOne(db, key: windowSetID)
+      let rows = try CatalogRow.fetchAll(
+        db,
+        sql: """
+          SELECT w.window_set_id, w.window_key, w.network, w.station, w.location, w.channels,
+                 w.pick_time_ns, w.phase, w.start_ns, p.channel AS pick_channel,
+                 a.cluster, a.probability, a.distance, a.label, a.label_probability,
+                 a.is_hand_labelled
+          FROM assignments a
+          JOIN windows w ON w.id = a.window_id
+          LEFT JOIN picks p ON p.id = w.pick_id
+          WHERE a.run_id = ?
+          ORDER BY w.window_set_id, w.window_key
+          """, arguments: [runID])
+      return (set, rows)
+    }
+  }
+}
