@@ -33,10 +33,10 @@ seed() {
       "$root"/fixtures/picks/*.quakeml "$corpus"/ ;;
     FuzzNPY) cp "$root"/fixtures/npy/*.npy "$corpus"/ ;;
   esac
-  # Earlier regressions are seeds too.
-  if [ -d "$root/fixtures/regressions" ]; then
-    find "$root/fixtures/regressions" -type f -name "*.seed-$target" -exec cp {} "$corpus"/ \; || true
-  fi
+  # Inputs that once crashed a reader (fixtures/regressions) are seeds too.
+  case $target in
+    FuzzSAC | FuzzMiniSEED) cp "$root"/fixtures/regressions/* "$corpus"/ 2>/dev/null || true ;;
+  esac
 }
 
 # The Swift runtime's backtracer and ASan fight over a crash: let libFuzzer report it.

@@ -133,20 +133,25 @@ import Testing
     }
   }
 
-  @Test func miniSEEDYearsLibmseedCannotPlaceAreRefusedOrSkippedNeverStored() throws {
+  @Test func miniSEEDStartYearsOutsideTheRepresentableRangeStoreNoSegmentAndSaySo() throws {
     let original = try MiniSEEDWriter.encode(segment(.int32([5, 6, 7, 8])))
     // Start year: big-endian UInt16 at byte 20.
     #expect(uint16(original, at: 20) == 2020)
     for year: UInt16 in [1, 1000, 2300, 9999, 65535] {
       var data = original
       setUInt16(&data, at: 20, to: year)
-      let (report, store) = try ingest(["year-\(year).mseed": data])
-      // Refused as a file or stored without the segment; either way, said so in one line.
-      #expect(try store.segmentSummaries().isEmpty, "year \(year)")
+      // libmseed places it (in microseconds) but nanoseconds cannot hold it: a note, no segment.
+      let contents = try data.withUnsafeBytes { raw in
+        var copy = [UInt8](raw)
+        return try copy.withUnsafeMutableBytes { try WaveformReader.read($0, path: "y.mseed") }
+      }
+      #expect(contents.segments.isEmpty, "year \(year)")
       #expect(
-        report.failures.count + report.skippedSegments.count >= 1
-          || report.storedSegments == 0, "year \(year)")
-      for failure in report.failures { #expect(!failure.description.contains("\n")) }
+        contents.notes.contains { $0.contains("beyond the representable times: no segment") },
+        "year \(year): \(contents.notes)")
+      let (report, store) = try ingest(["year-\(year).mseed": data])
+      #expect(report.failures.isEmpty)
+      #expect(try store.segmentSummaries().isEmpty, "year \(year)")
     }
   }
 
@@ -203,6 +208,40 @@ import Testing
       _ = try NPYArray(npyData: npy, path: "huge.npy")
     } catch {
       #expect(error.reason.contains("12000000000000 values"))
+    }
+  }
+}
+
+/// Every input a fuzz target once crashed on (fixtures/regressions/) is refused in one line.
+@Suite struct FuzzRegressionTests {
+  @Test func everyFuzzRegressionInputIsRefusedInOneLineWithoutCrashing() throws {
+    let dir = TestPaths.fixtures.appendingPathComponent("regressions")
+    let names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+      .filter { !$0.hasPrefix(".") && !$0.hasSuffix(".md") }.sorted()
+    #expect(!names.isEmpty)
+    for name in names {
+      let path = dir.appendingPathComponent(name).path
+      do {
+        let contents = try WaveformReader.read(contentsOf: URL(fileURLWithPath: path))
+        // Read: then every segment's times must be computable.
+        for segment in contents.segments {
+          #expect(segment.timeRangeProblem == nil, "\(name)")
+          _ = segment.endTime
+        }
+      } catch let error as WaveformFileError {
+        #expect(!error.description.contains("\n"), "\(name)")
+        #expect(error.description.hasPrefix(path + ": "), "\(name)")
+      }
+    }
+  }
+
+  @Test func theSACWhoseLastSampleFellAfter2262IsRefusedByName() throws {
+    let url = TestPaths.fixtures.appendingPathComponent(
+      "regressions/sac-delta-4e9-endtime-overflow.sac")
+    #expect {
+      try WaveformReader.read(contentsOf: url)
+    } throws: { error in
+      (error as? WaveformFileError)?.reason.contains("end beyond 2261") == true
     }
   }
 }
