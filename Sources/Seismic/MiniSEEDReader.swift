@@ -212,9 +212,25 @@ public enum MiniSEEDReader {
     let dataOffset = Int(fsdh.pointee.data_offset)
     let reclen = Int(r.reclen)
     guard dataOffset >= 48, dataOffset < reclen else { return }
-    // The densest encoding (Steim-2, 4-bit differences) holds 7 samples per 4 bytes.
+    // libmseed's fixed-width decoders (text, INT16/32, FLOAT32/64, GEOSCOPE, CDSN, SRO,
+    // DWWSSN) read `samplecnt` samples without checking the record's end: bound the count by
+    // what the data section holds in the record's own encoding (found by FuzzMiniSEED, a text
+    // record claiming 255 characters past the end of the buffer). Steim-2 holds at most 7
+    // samples per 4 bytes; unknown encodings get that bound too.
     let dataBytes = reclen - dataOffset
-    guard r.samplecnt <= Int64(dataBytes) * 2 else {
+    let capacity: Int64
+    switch r.encoding {
+    case Int8(DE_ASCII): capacity = Int64(dataBytes)
+    case Int8(DE_INT16), Int8(DE_GEOSCOPE163), Int8(DE_GEOSCOPE164), Int8(DE_CDSN), Int8(DE_SRO),
+      Int8(DE_DWWSSN):
+      capacity = Int64(dataBytes / 2)
+    case Int8(DE_GEOSCOPE24): capacity = Int64(dataBytes / 3)
+    case Int8(DE_INT32), Int8(DE_FLOAT32): capacity = Int64(dataBytes / 4)
+    case Int8(DE_FLOAT64): capacity = Int64(dataBytes / 8)
+    case Int8(DE_STEIM1): capacity = Int64(dataBytes)
+    default: capacity = Int64(dataBytes) * 7 / 4
+    }
+    guard r.samplecnt <= capacity else {
       throw WaveformFileError(
         path: path,
         reason:

@@ -17,6 +17,11 @@ public enum QuakeMLPickReader {
   /// Parses QuakeML bytes. Picks without a usable station or time are returned as problems with
   /// the line of their `<pick>` element; XML that does not parse throws.
   public static func parse(_ data: Data) throws(PickFormatError) -> PickFileContents {
+    // FoundationXML traps on element names that are not UTF-8 (found by FuzzPicks): QuakeML is
+    // UTF-8, so anything else is refused before the parser sees it.
+    guard String(data: data, encoding: .utf8) != nil else {
+      throw PickFormatError(reason: "QuakeML is not valid UTF-8")
+    }
     let delegate = Delegate()
     let parser = XMLParser(data: data)
     parser.shouldProcessNamespaces = true
