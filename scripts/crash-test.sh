@@ -30,13 +30,15 @@ duration=$(echo "$(date +%s.%N) - $start" | bc)
 "$bin" traces list --db "$work/reference.sqlite" --format csv >"$work/reference.csv"
 echo "reference: $(($(wc -l <"$work/reference.csv") - 1)) segments in ${duration}s"
 
-# Kills at a random moment within the first 1.5/kills of a full run each, so that they spread
-# over the whole ingest.
+# Each kill comes at a random moment within the first half of a full run's time, and each re-run
+# resumes the killed one, so kills land at every stage of the ingest; when a re-run completes
+# before its kill, the store starts over (a new cycle) and the next kills hit an early stage again.
 landed=0
 tries=0
+cycles=0
 while [ "$landed" -lt "$kills" ]; do
   tries=$((tries + 1))
-  delay=$(python3 -c "import random; print(round(random.uniform(0.05, max(0.1, $duration * 1.5 / $kills)), 3))")
+  delay=$(python3 -c "import random; print(round(random.uniform(0.1, max(0.2, $duration * 0.5)), 3))")
   "$bin" ingest -q --db "$work/store.sqlite" "$work/in" 2>/dev/null &
   pid=$!
   sleep "$delay"
@@ -51,7 +53,8 @@ while [ "$landed" -lt "$kills" ]; do
     "$bin" check -q --db "$work/store.sqlite" || { echo "FAIL: seiscluster check"; exit 1; }
   else
     wait "$pid" 2>/dev/null || true
-    echo "(try $tries: ingest had finished before ${delay}s; starting over from an empty store)"
+    cycles=$((cycles + 1))
+    echo "(try $tries: ingest finished before ${delay}s; cycle $cycles: starting over from an empty store)"
     rm -f "$work/store.sqlite" "$work/store.sqlite-wal" "$work/store.sqlite-shm"
   fi
 done
@@ -70,7 +73,7 @@ duplicates='SELECT (SELECT count(*) FROM (SELECT path FROM source_file GROUP BY 
 dups=$(sqlite3 "$work/store.sqlite" "$duplicates")
 dups_ref=$(sqlite3 "$work/reference.sqlite" "$duplicates")
 if cmp -s "$work/reference.csv" "$work/store.csv" && [ "$files_ref" = "$files_got" ] && [ "$dups" = "$dups_ref" ]; then
-  echo "PASS: $landed kills survived; $((($(wc -l <"$work/store.csv") - 1))) segments and $files_got files equal the uninterrupted run; duplicates $dups (uninterrupted run: $dups_ref)"
+  echo "PASS: $landed kills survived ($cycles complete cycles); $((($(wc -l <"$work/store.csv") - 1))) segments and $files_got files equal the uninterrupted run; duplicates $dups (uninterrupted run: $dups_ref)"
 else
   echo "FAIL: listing differs from the uninterrupted run (files $files_got vs $files_ref, duplicates $dups vs $dups_ref)"
   diff "$work/reference.csv" "$work/store.csv" | head -20
