@@ -55,6 +55,8 @@ while [ "$landed" -lt "$kills" ]; do
     wait "$pid" 2>/dev/null || true
     cycles=$((cycles + 1))
     echo "(try $tries: ingest finished before ${delay}s; cycle $cycles: starting over from an empty store)"
+    "$bin" traces list --db "$work/store.sqlite" --format csv >"$work/cycle.csv"
+    cmp -s "$work/reference.csv" "$work/cycle.csv" || { echo "FAIL: cycle $cycles differs"; exit 1; }
     rm -f "$work/store.sqlite" "$work/store.sqlite-wal" "$work/store.sqlite-shm"
   fi
 done
