@@ -120,6 +120,25 @@ struct ProcessSafetyTests {
     #expect(try sourceFileCount(store) == 150)
   }
 
+  @Test func checkExitsNonZeroWithOneLineErrorsOnACorruptedStoreFile() throws {
+    let dir = try TestPaths.temporaryDirectory("corrupt")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let input = try makeFiles(20, in: dir)
+    let store = dir.appendingPathComponent("store.sqlite")
+    #expect(try run(["ingest", "-q", "--db", store.path, input.path], in: dir).status == 0)
+    #expect(try run(["check", "-q", "--db", store.path], in: dir).status == 0)
+    // Overwrite pages 2 and 3 (table b-tree pages) with a pattern: SQLite must notice.
+    let handle = try FileHandle(forWritingTo: store)
+    try handle.seek(toOffset: 4096)
+    handle.write(Data(repeating: 0xA5, count: 8192))
+    try handle.close()
+    let checked = try run(["check", "--db", store.path], in: dir)
+    #expect(checked.status == 1)
+    let lines = checked.errors.split(separator: "\n")
+    #expect(!lines.isEmpty)
+    for line in lines { #expect(line.hasPrefix("error: \(store.path)"), "\(line)") }
+  }
+
   @Test func tracesListReadsWhileAnotherProcessIngests() throws {
     let dir = try TestPaths.temporaryDirectory("reader")
     defer { try? FileManager.default.removeItem(at: dir) }
