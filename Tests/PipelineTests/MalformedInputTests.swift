@@ -217,7 +217,7 @@ import Testing
   @Test func everyFuzzRegressionInputIsRefusedInOneLineWithoutCrashing() throws {
     let dir = TestPaths.fixtures.appendingPathComponent("regressions")
     let names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
-      .filter { !$0.hasPrefix(".") && !$0.hasSuffix(".md") && !$0.hasSuffix(".xml") }.sorted()
+      .filter { $0.hasSuffix(".sac") || $0.hasSuffix(".mseed") }.sorted()
     #expect(!names.isEmpty)
     for name in names {
       let path = dir.appendingPathComponent(name).path
@@ -256,6 +256,23 @@ import Testing
     } throws: { error in
       (error as? WaveformFileError)?.reason.contains("samples in") == true
     }
+  }
+
+  @Test func aPickTimeInAYearNanosecondsCannotHoldIsAProblemRowNotATrap() throws {
+    let url = TestPaths.fixtures.appendingPathComponent("regressions/picks-csv-year-1013.csv")
+    let contents = try PickReader.read(contentsOf: url)
+    #expect(contents.problems.map(\.line).contains(2))
+    #expect(
+      contents.problems.first { $0.line == 2 }?.reason
+        == "cannot read time '1013-03-01T00:06:16.649649Z' as ISO 8601")
+    #expect(contents.picks.count == 3)
+    for text in [
+      "1013-03-01T00:00:00Z", "1677-01-01", "2262-05-01T00:00:00Z", "9999-12-31T23:59:59Z",
+    ] {
+      #expect(Timestamp(iso8601: text) == nil, "\(text)")
+    }
+    #expect(Timestamp(iso8601: "2261-12-31T00:00:00Z") != nil)
+    #expect(Timestamp(iso8601: "1678-01-01T00:00:00Z") != nil)
   }
 
   @Test func quakeMLThatIsNotUTF8IsRefusedBeforeTheXMLParserSeesIt() throws {
