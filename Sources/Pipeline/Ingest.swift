@@ -126,7 +126,11 @@ public struct Ingest {
       report.storedFiles += 1
       report.storedSegments += segmentCount
       report.storedSamples += usable.reduce(0) { $0 + $1.sampleCount }
-      if segmentCount == 0 { logger.warning("\(path): stored no segment (no samples in the file)") }
+      if segmentCount == 0 {
+        let why =
+          contents.segments.isEmpty ? "no samples in the file" : "every segment was skipped"
+        logger.warning("\(path): stored no segment (\(why))")
+      }
     case .alreadyStored(let existing):
       report.alreadyStored += 1
       logger.info("\(path): already stored (same content as \(existing)), skipped")
