@@ -275,6 +275,17 @@ import Testing
     #expect(Timestamp(iso8601: "1678-01-01T00:00:00Z") != nil)
   }
 
+  @Test func aPickTimeWithElevenFractionDigitsIsCutToNanoseconds() throws {
+    let url = TestPaths.fixtures.appendingPathComponent(
+      "regressions/picks-csv-eleven-fraction-digits.csv")
+    let contents = try PickReader.read(contentsOf: url)
+    // Line 2 is in year 4052; line 3's time has second 91: both are problems, not traps.
+    #expect(contents.problems.map(\.line) == [2, 3])
+    #expect(
+      Timestamp(iso8601: "2026-03-01T00:06:51.71123456789Z")
+        == Timestamp(iso8601: "2026-03-01T00:06:51.711234567Z"))
+  }
+
   @Test func quakeMLThatIsNotUTF8IsRefusedBeforeTheXMLParserSeesIt() throws {
     let url = TestPaths.fixtures.appendingPathComponent(
       "regressions/quakeml-invalid-utf8-element-name.xml")
