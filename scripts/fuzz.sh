@@ -35,7 +35,10 @@ seed() {
   esac
   # Inputs that once crashed a reader (fixtures/regressions) are seeds too.
   case $target in
-    FuzzSAC | FuzzMiniSEED) cp "$root"/fixtures/regressions/* "$corpus"/ 2>/dev/null || true ;;
+    FuzzSAC | FuzzMiniSEED) cp "$root"/fixtures/regressions/*.sac "$root"/fixtures/regressions/*.mseed \
+      "$corpus"/ 2>/dev/null || true ;;
+    FuzzPicks) cp "$root"/fixtures/regressions/*.csv "$root"/fixtures/regressions/*.xml \
+      "$corpus"/ 2>/dev/null || true ;;
   esac
 }
 
