@@ -286,6 +286,27 @@ import Testing
         == Timestamp(iso8601: "2026-03-01T00:06:51.711234567Z"))
   }
 
+  @Test func quakeMLWithAProcessingInstructionWithoutDataIsRefusedBeforeTheXMLParserSeesIt()
+    throws
+  {
+    let url = TestPaths.fixtures.appendingPathComponent(
+      "regressions/quakeml-empty-processing-instruction.xml")
+    #expect {
+      try PickReader.read(contentsOf: url)
+    } throws: { error in
+      (error as? PickFormatError)?.reason
+        == "not well-formed XML: a processing instruction without data"
+    }
+    // The usual declaration and instructions with data still parse.
+    let fine = Data(
+      """
+      <?xml version="1.0" encoding="UTF-8"?>
+      <?xml-stylesheet href="a.xsl"?>
+      <q:quakeml xmlns:q="http://quakeml.org/xmlns/quakeml/1.2"><eventParameters/></q:quakeml>
+      """.utf8)
+    #expect(try PickReader.parse(fine).picks.isEmpty)
+  }
+
   @Test func quakeMLThatIsNotUTF8IsRefusedBeforeTheXMLParserSeesIt() throws {
     let url = TestPaths.fixtures.appendingPathComponent(
       "regressions/quakeml-invalid-utf8-element-name.xml")
