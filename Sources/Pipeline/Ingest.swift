@@ -17,6 +17,9 @@ public struct IngestReport: Sendable {
   public var failures: [InputError] = []
   /// Text files found in folders (picks, notes, READMEs): not waveforms, skipped.
   public var otherFiles = 0
+  /// Segments read but not stored (NaN or infinite samples, a sampling rate that is not positive,
+  /// times that cannot be represented), each with its reason: `PATH: SOURCE at TIME: why`.
+  public var skippedSegments: [String] = []
 
   /// `ingest: stored 3 files (5 segments, 12000 samples); skipped 1 already stored; 1 failed`
   public var summary: String {
@@ -26,6 +29,11 @@ public struct IngestReport: Sendable {
     text += "; skipped \(alreadyStored) already stored"
     if otherFiles > 0 {
       text += " and \(otherFiles) text file\(otherFiles == 1 ? "" : "s") found in folders"
+    }
+    if !skippedSegments.isEmpty {
+      text +=
+        "; skipped \(skippedSegments.count) unusable segment"
+        + (skippedSegments.count == 1 ? "" : "s")
     }
     text += "; \(failures.count) failed"
     return text
@@ -110,10 +118,20 @@ public struct Ingest {
     }
     bytes = []
     for note in contents.notes { logger.warning("\(path): \(note)") }
+    var usable: [Segment] = []
+    for segment in contents.segments {
+      if let why = Ingest.unusableReason(segment) {
+        let line = "\(path): \(segment.source.id) at \(segment.startTime.iso8601): \(why)"
+        logger.warning("\(line)")
+        report.skippedSegments.append(line)
+      } else {
+        usable.append(segment)
+      }
+    }
     let outcome: StoreFileOutcome
     do {
       outcome = try store.storeFile(
-        path: path, size: size, sha256: sha, format: contents.format, segments: contents.segments)
+        path: path, size: size, sha256: sha, format: contents.format, segments: usable)
     } catch {
       throw InputError(path: path, reason: "cannot store: \(error)")
     }
@@ -121,8 +139,12 @@ public struct Ingest {
     case .stored(_, let segmentCount):
       report.storedFiles += 1
       report.storedSegments += segmentCount
-      report.storedSamples += contents.sampleCount
-      if segmentCount == 0 { logger.warning("\(path): stored no segment (no samples in the file)") }
+      report.storedSamples += usable.reduce(0) { $0 + $1.sampleCount }
+      if segmentCount == 0 {
+        let why =
+          contents.segments.isEmpty ? "no samples in the file" : "every segment was skipped"
+        logger.warning("\(path): stored no segment (\(why))")
+      }
     case .alreadyStored(let existing):
       report.alreadyStored += 1
       logger.info("\(path): already stored (same content as \(existing)), skipped")
@@ -146,6 +168,28 @@ public struct Ingest {
     defer { try? handle.close() }
     guard let head = try? handle.read(upToCount: 512), !head.isEmpty else { return false }
     return head.allSatisfy { $0 == 9 || $0 == 10 || $0 == 13 || ($0 >= 32 && $0 != 127) }
+  }
+
+  /// Why `segment` must not be stored, or nil when it may: a sampling rate that is not a
+  /// positive finite number (not a time series: no window can be cut from it), NaN or infinite
+  /// samples (they would turn every window and the training loss into NaN), or times beyond
+  /// what the store holds. The rest of the file is stored.
+  public static func unusableReason(_ segment: Segment) -> String? {
+    let rate = segment.samplingRate
+    guard rate.isFinite, rate > 0 else {
+      return "sampling rate \(rate) Hz is not a positive number: segment skipped"
+    }
+    let nonFinite: Int
+    switch segment.samples {
+    case .int32: nonFinite = 0
+    case .float32(let v): nonFinite = v.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+    case .float64(let v): nonFinite = v.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+    }
+    if nonFinite > 0 {
+      return "\(nonFinite) of \(segment.sampleCount) samples are NaN or infinite: segment skipped"
+    }
+    if let problem = segment.timeRangeProblem { return "\(problem): segment skipped" }
+    return nil
   }
 
   /// The files named or found under `paths` (recursively, hidden entries skipped), each folder's

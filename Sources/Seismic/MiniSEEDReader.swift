@@ -154,7 +154,15 @@ public enum MiniSEEDReader {
 
     var segments: [Segment] = []
     for b in builders {
-      let name = "\(b.key.source.id) at \(Timestamp(nanoseconds: b.start * 1000).iso8601)"
+      // libmseed's microseconds become nanoseconds; a start beyond 2262 cannot.
+      let (startNanoseconds, overflow) = b.start.multipliedReportingOverflow(by: 1000)
+      guard !overflow else {
+        notes.append(
+          "\(b.key.source.id): start time \(b.start) us is beyond the representable times: no segment"
+        )
+        continue
+      }
+      let name = "\(b.key.source.id) at \(Timestamp(nanoseconds: startNanoseconds).iso8601)"
       let samples: Samples
       switch b.buffer {
       case .int32(let v): samples = .int32(v)
@@ -171,10 +179,14 @@ public enum MiniSEEDReader {
         notes.append("\(name): \(b.records) record(s) without samples: no segment")
         continue
       }
-      segments.append(
-        Segment(
-          source: b.key.source, startTime: Timestamp(nanoseconds: b.start * 1000),
-          samplingRate: b.rate, samples: samples))
+      let segment = Segment(
+        source: b.key.source, startTime: Timestamp(nanoseconds: startNanoseconds),
+        samplingRate: b.rate, samples: samples)
+      if let problem = segment.timeRangeProblem {
+        notes.append("\(name): \(problem): no segment")
+        continue
+      }
+      segments.append(segment)
     }
     return WaveformContents(format: .miniSEED, segments: segments, notes: notes)
   }
@@ -200,9 +212,25 @@ public enum MiniSEEDReader {
     let dataOffset = Int(fsdh.pointee.data_offset)
     let reclen = Int(r.reclen)
     guard dataOffset >= 48, dataOffset < reclen else { return }
-    // The densest encoding (Steim-2, 4-bit differences) holds 7 samples per 4 bytes.
+    // libmseed's fixed-width decoders (text, INT16/32, FLOAT32/64, GEOSCOPE, CDSN, SRO,
+    // DWWSSN) read `samplecnt` samples without checking the record's end: bound the count by
+    // what the data section holds in the record's own encoding (found by FuzzMiniSEED, a text
+    // record claiming 255 characters past the end of the buffer). Steim-2 holds at most 7
+    // samples per 4 bytes; unknown encodings get that bound too.
     let dataBytes = reclen - dataOffset
-    guard r.samplecnt <= Int64(dataBytes) * 2 else {
+    let capacity: Int64
+    switch r.encoding {
+    case Int8(DE_ASCII): capacity = Int64(dataBytes)
+    case Int8(DE_INT16), Int8(DE_GEOSCOPE163), Int8(DE_GEOSCOPE164), Int8(DE_CDSN), Int8(DE_SRO),
+      Int8(DE_DWWSSN):
+      capacity = Int64(dataBytes / 2)
+    case Int8(DE_GEOSCOPE24): capacity = Int64(dataBytes / 3)
+    case Int8(DE_INT32), Int8(DE_FLOAT32): capacity = Int64(dataBytes / 4)
+    case Int8(DE_FLOAT64): capacity = Int64(dataBytes / 8)
+    case Int8(DE_STEIM1): capacity = Int64(dataBytes)
+    default: capacity = Int64(dataBytes) * 7 / 4
+    }
+    guard r.samplecnt <= capacity else {
       throw WaveformFileError(
         path: path,
         reason:
@@ -244,8 +272,10 @@ public enum MiniSEEDReader {
       let last = builders[index]
       let tolerance = Int64(0.5 * Double(last.delta))
       let negativeTolerance = tolerance != 0 ? -tolerance : 0
-      let gap = r.starttime - last.end - last.delta
-      if count > 0 && last.count > 0 && last.type == r.sampletype
+      // Wrapping arithmetic: absurd header times must not trap (an overflow never joins).
+      let (partial, overflow1) = r.starttime.subtractingReportingOverflow(last.end)
+      let (gap, overflow2) = partial.subtractingReportingOverflow(last.delta)
+      if !overflow1 && !overflow2 && count > 0 && last.count > 0 && last.type == r.sampletype
         && abs(1.0 - last.rate / r.samprate) < 0.0001 && gap <= tolerance
         && gap >= negativeTolerance
       {
@@ -258,7 +288,7 @@ public enum MiniSEEDReader {
     }
     var builder = Builder(
       key: key, start: r.starttime, end: end, rate: r.samprate, type: r.sampletype,
-      delta: r.samprate != 0 ? Int64(Double(HPTMODULUS) / r.samprate) : 0, count: count,
+      delta: hptimePeriod(rate: r.samprate), count: count,
       buffer: .none, records: 1)
     switch UInt8(bitPattern: r.sampletype) {
     case UInt8(ascii: "i"): builder.buffer = .int32([])
@@ -270,6 +300,14 @@ public enum MiniSEEDReader {
     appendSamples(r, available: available, to: &builder.buffer)
     latest[key] = builders.count
     builders.append(builder)
+  }
+
+  /// The sample period in libmseed's microseconds, 0 for a rate of 0 and for rates whose period
+  /// does not fit (a header's absurd or non-finite rate must not trap).
+  private static func hptimePeriod(rate: Double) -> Int64 {
+    let period = Double(HPTMODULUS) / rate
+    guard rate != 0, period.isFinite, abs(period) < 9.2e18 else { return 0 }
+    return Int64(period)
   }
 
   private static func appendSamples(_ r: MSRecord, available: Int64, to buffer: inout Buffer) {

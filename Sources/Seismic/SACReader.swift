@@ -50,7 +50,11 @@ public enum SACReader {
     let source = SourceIdentifier(
       network: header[.knetwk], station: header[.kstnm], location: header[.khole],
       channel: header[.kcmpnm])
-    let start = referenceTime(header).adding(seconds: offsetB(header))
+    guard let start = startTime(header) else {
+      throw fail(
+        "SAC header times are out of range (reference year \(header[.nzyear]), B \(header[.b])): "
+          + "not within 1678 to 2261")
+    }
 
     var samples = [Float](repeating: 0, count: npts)
     samples.withUnsafeMutableBytes { out in
@@ -64,9 +68,17 @@ public enum SACReader {
         }
       }
     }
+    // Checked before the samples are copied; repeated below on the segment itself.
+    let span = Double(max(npts - 1, 0)) * Double(delta) * 1e9
+    guard span < Segment.representableNanoseconds,
+      abs(Double(start.nanoseconds) + span) < Segment.representableNanoseconds
+    else {
+      throw fail("SAC samples (NPTS \(npts), DELTA \(delta)) end beyond 2261")
+    }
     let segment = Segment(
       source: source, startTime: start, samplingRate: 1.0 / Double(delta),
       samples: .float32(samples))
+    if let problem = segment.timeRangeProblem { throw fail(problem) }
     return WaveformContents(format: .sac, segments: [segment], notes: [])
   }
 
@@ -80,6 +92,25 @@ public enum SACReader {
     return Timestamp(
       year: year, dayOfYear: Int(fields[1]), hour: Int(fields[2]), minute: Int(fields[3]),
       second: Int(fields[4]), nanosecond: Int64(fields[5]) * 1_000_000)
+  }
+
+  /// The time of the first sample (reference time plus B), or nil when it falls outside what
+  /// `Timestamp` holds. Checked in Double first, so no header value can overflow Int64.
+  static func startTime(_ h: SACHeader) -> Timestamp? {
+    let limit = Segment.representableNanoseconds / 1e9
+    let b = offsetB(h)
+    let fields = [h[.nzyear], h[.nzjday], h[.nzhour], h[.nzmin], h[.nzsec], h[.nzmsec]]
+    if !fields.contains(SACHeader.undefinedInteger) {
+      var year = Int64(fields[0])
+      if (0...99).contains(year) { year += 1900 }
+      let days = Double(Timestamp.days(fromCivil: year, m: 1, d: 1)) + Double(fields[1]) - 1
+      let seconds =
+        days * 86_400 + Double(fields[2]) * 3600 + Double(fields[3]) * 60 + Double(fields[4])
+        + Double(fields[5]) / 1000
+      guard abs(seconds) < limit, abs(seconds + b) < limit else { return nil }
+    }
+    guard abs(b) < limit else { return nil }
+    return referenceTime(h).adding(seconds: b)
   }
 
   /// B (seconds from the reference time to the first sample) as Double; 0 when undefined.

@@ -66,3 +66,24 @@ public struct Segment: Sendable, Equatable {
     startTime.adding(nanoseconds: Int64((Double(index) * samplePeriodNanoseconds).rounded()))
   }
 }
+
+extension Segment {
+  /// The largest magnitude, in nanoseconds, a time or a span may have here: a little under
+  /// `Int64.max` (about 292 years either side of 1970, so 1678..2261), leaving room for rounding.
+  public static let representableNanoseconds: Double = 9.2e18
+
+  /// Why the times of this segment cannot be computed (its last sample, or the span from the
+  /// first to the last, falls outside what Int64 nanoseconds hold), or nil when they can.
+  /// Readers refuse such segments so that `endTime` never overflows.
+  public var timeRangeProblem: String? {
+    let span = Double(max(sampleCount - 1, 0)) * samplePeriodNanoseconds
+    let end = Double(startTime.nanoseconds) + span
+    let limit = Segment.representableNanoseconds
+    guard samplingRate.isFinite, samplingRate >= 0, span.isFinite, span < limit, abs(end) < limit
+    else {
+      return "\(sampleCount) samples at \(samplingRate) Hz from \(startTime.iso8601) end beyond "
+        + "the representable times (1678 to 2261)"
+    }
+    return nil
+  }
+}

@@ -90,7 +90,8 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
             i += 1
           }
           guard digits > 0 else { return nil }
-          for _ in digits..<9 where digits < 9 { frac *= 10 }
+          // More than 9 digits are cut (found by FuzzPicks: `digits..<9` trapped at 10+).
+          if digits < 9 { for _ in digits..<9 { frac *= 10 } }
         }
       }
       guard hh < 24, mi < 60, ss < 61 else { return nil }
@@ -111,7 +112,12 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     guard i == s.count else { return nil }
     let days = Timestamp.days(fromCivil: y, m: mo, d: d)
     let secs = days * 86_400 + hh * 3600 + mi * 60 + ss - offsetSeconds
-    self.nanoseconds = secs * 1_000_000_000 + frac
+    // Years outside 1678...2261 do not fit Int64 nanoseconds: not a time this type holds
+    // (found by FuzzPicks: a pick in year 1013 trapped here).
+    let (whole, overflow) = secs.multipliedReportingOverflow(by: 1_000_000_000)
+    let (total, overflow2) = whole.addingReportingOverflow(frac)
+    guard !overflow, !overflow2 else { return nil }
+    self.nanoseconds = total
   }
 
   // MARK: Calendar (proleptic Gregorian, Howard Hinnant's algorithms)

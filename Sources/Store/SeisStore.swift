@@ -19,7 +19,24 @@ public final class SeisStore: Sendable {
     let pool = try DatabasePool(path: path, configuration: config)
     self.writer = pool
     self.path = path
-    try SeisStore.migrator.migrate(pool)
+    try SeisStore.migrate(pool)
+  }
+
+  /// Migrates `pool` forward. Two processes opening the same new store at once both see no
+  /// migration applied and both try the first one: the loser fails with "table already exists"
+  /// (each migration is its own transaction, so nothing of it is left behind). It waits and
+  /// tries again, and then finds the winner's migrations applied.
+  static func migrate(_ pool: DatabasePool) throws {
+    var attempt = 0
+    while true {
+      do {
+        try migrator.migrate(pool)
+        return
+      } catch let error as DatabaseError where error.resultCode == .SQLITE_ERROR && attempt < 20 {
+        attempt += 1
+        Thread.sleep(forTimeInterval: 0.05 * Double(attempt))
+      }
+    }
   }
 
   /// An in-memory store, for tests.

@@ -17,6 +17,17 @@ public enum QuakeMLPickReader {
   /// Parses QuakeML bytes. Picks without a usable station or time are returned as problems with
   /// the line of their `<pick>` element; XML that does not parse throws.
   public static func parse(_ data: Data) throws(PickFormatError) -> PickFileContents {
+    // FoundationXML traps on element names that are not UTF-8 (found by FuzzPicks): QuakeML is
+    // UTF-8, so anything else is refused before the parser sees it.
+    guard String(data: data, encoding: .utf8) != nil else {
+      throw PickFormatError(reason: "QuakeML is not valid UTF-8")
+    }
+    // FoundationXML calls strlen(NULL) on a processing instruction without data (`<?xml?>`,
+    // `<?x?>`; found by FuzzPicks): refuse those before the parser sees them.
+    if let line = emptyProcessingInstructionLine(data) {
+      throw PickFormatError(
+        line: line, reason: "not well-formed XML: a processing instruction without data")
+    }
     let delegate = Delegate()
     let parser = XMLParser(data: data)
     parser.shouldProcessNamespaces = true
@@ -34,6 +45,27 @@ public enum QuakeMLPickReader {
       throw PickFormatError(reason: "not QuakeML (no eventParameters element)")
     }
     return PickFileContents(picks: delegate.picks, problems: delegate.problems)
+  }
+
+  /// The line of the first `<?target?>` (nothing but blanks between the target and `?>`), or nil.
+  static func emptyProcessingInstructionLine(_ data: Data) -> Int? {
+    let bytes = [UInt8](data)
+    let blank: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
+    var line = 1
+    var i = 0
+    while i + 1 < bytes.count {
+      if bytes[i] == 0x0A { line += 1 }
+      if bytes[i] == UInt8(ascii: "<") && bytes[i + 1] == UInt8(ascii: "?") {
+        var j = i + 2
+        while j < bytes.count, !blank.contains(bytes[j]), bytes[j] != UInt8(ascii: "?") { j += 1 }
+        while j < bytes.count, blank.contains(bytes[j]) { j += 1 }
+        if j + 1 < bytes.count, bytes[j] == UInt8(ascii: "?"), bytes[j + 1] == UInt8(ascii: ">") {
+          return line
+        }
+      }
+      i += 1
+    }
+    return nil
   }
 
   private final class Delegate: NSObject, XMLParserDelegate {

@@ -1,0 +1,319 @@
+import Foundation
+import Logging
+import Seismic
+import Store
+import TestSupport
+import Testing
+
+@testable import Pipeline
+
+/// Files that lie or hold values no seismometer records: ingest answers each with a one-line
+/// error, or stores the rest of the file and names what it skipped, and never crashes.
+@Suite struct MalformedInputTests {
+  let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+  let start = Timestamp(iso8601: "2020-03-01T12:00:00Z") ?? Timestamp(nanoseconds: 0)
+
+  func segment(_ samples: Samples, rate: Double = 100, station: String = "STA") -> Segment {
+    Segment(
+      source: SourceIdentifier(network: "XX", station: station, location: "", channel: "HHZ"),
+      startTime: start, samplingRate: rate, samples: samples)
+  }
+
+  /// Writes each file into a fresh folder and ingests the folder into a fresh store.
+  func ingest(_ files: [String: Data]) throws -> (IngestReport, SeisStore) {
+    let dir = try TestPaths.temporaryDirectory("malformed")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    for (name, data) in files {
+      try data.write(to: dir.appendingPathComponent(name))
+    }
+    let store = try SeisStore()
+    let report = Ingest(store: store, logger: logger, quiet: true).run(paths: [dir.path])
+    #expect(try store.check().isEmpty)
+    return (report, store)
+  }
+
+  /// Sets the big-endian UInt16 at `offset` of the first record.
+  func setUInt16(_ data: inout Data, at offset: Int, to value: UInt16) {
+    data[offset] = UInt8(value >> 8)
+    data[offset + 1] = UInt8(value & 0xFF)
+  }
+
+  func uint16(_ data: Data, at offset: Int) -> UInt16 {
+    UInt16(data[offset]) << 8 | UInt16(data[offset + 1])
+  }
+
+  // MARK: NaN and infinity
+
+  @Test func nanAndInfiniteSamplesSkipTheirSegmentWithAReasonAndKeepTheRest() throws {
+    let good = try SACWriter.encode(segment(.float32([1, 2, 3]), station: "GOOD"))
+    let nanSAC = try SACWriter.encode(segment(.float32([1, .nan, 3, .nan]), station: "NAN"))
+    let infMiniSEED = try MiniSEEDWriter.encode(
+      segment(.float64([1, .infinity, -.infinity, 4, 5]), station: "INF"))
+    let (report, store) = try ingest([
+      "good.sac": good, "nan.sac": nanSAC, "inf.mseed": infMiniSEED,
+    ])
+    #expect(report.failures.isEmpty)
+    #expect(report.storedFiles == 3)
+    #expect(report.storedSegments == 1)
+    #expect(try store.segmentSummaries().map(\.source.station) == ["GOOD"])
+    #expect(report.skippedSegments.count == 2)
+    let nanLine = try #require(report.skippedSegments.first { $0.contains("XX.NAN..HHZ") })
+    #expect(
+      nanLine.hasSuffix(
+        "nan.sac: XX.NAN..HHZ at 2020-03-01T12:00:00.000000Z: 2 of 4 samples are NaN or infinite: "
+          + "segment skipped"))
+    let infLine = try #require(report.skippedSegments.first { $0.contains("XX.INF..HHZ") })
+    #expect(infLine.contains("2 of 5 samples are NaN or infinite"))
+    #expect(report.summary.contains("skipped 2 unusable segments"))
+  }
+
+  // MARK: Sampling rate
+
+  @Test func zeroSamplingRateWithSamplesIsSkippedWithAReason() throws {
+    var data = try MiniSEEDWriter.encode(segment(.int32([1, 2, 3, 4]), rate: 20))
+    // Sample rate factor and multiplier: big-endian Int16 at bytes 32 and 34.
+    #expect(uint16(data, at: 32) == 20)
+    setUInt16(&data, at: 32, to: 0)
+    let (report, store) = try ingest(["zero-rate.mseed": data])
+    #expect(report.failures.isEmpty)
+    #expect(report.storedSegments == 0)
+    #expect(try store.segmentSummaries().isEmpty)
+    #expect(report.skippedSegments.count == 1)
+    #expect(
+      report.skippedSegments.first?.contains("sampling rate 0.0 Hz is not a positive number")
+        == true)
+  }
+
+  @Test func sacWithZeroOrNegativeDeltaIsRefusedInOneLine() throws {
+    var data = try SACWriter.encode(segment(.float32([1, 2, 3])))
+    for delta: Float in [0, -0.01, .infinity] {
+      withUnsafeBytes(of: delta.bitPattern.littleEndian) { data.replaceSubrange(0..<4, with: $0) }
+      let (report, _) = try ingest(["bad-delta.sac": data])
+      #expect(report.failures.count == 1)
+      #expect(report.failures.first?.reason.contains("DELTA is not positive") == true)
+    }
+  }
+
+  // MARK: Absurd times
+
+  /// The SAC header with NZYEAR (integer word 70, byte 280) set to `year`.
+  func sac(year: Int32, b: Float? = nil, delta: Float? = nil) throws -> Data {
+    var data = try SACWriter.encode(segment(.float32([1, 2, 3])))
+    withUnsafeBytes(of: year.littleEndian) { data.replaceSubrange(280..<284, with: $0) }
+    if let b {
+      withUnsafeBytes(of: b.bitPattern.littleEndian) { data.replaceSubrange(20..<24, with: $0) }
+    }
+    if let delta {
+      withUnsafeBytes(of: delta.bitPattern.littleEndian) { data.replaceSubrange(0..<4, with: $0) }
+    }
+    return data
+  }
+
+  @Test func sacTimesOutsideTheRepresentableYearsAreRefusedInOneLine() throws {
+    // Year 2020 reads back as written: the byte offsets are right.
+    let sound = try ingest(["ok.sac": try sac(year: 2020)])
+    #expect(sound.0.storedSegments == 1)
+    let cases: [(String, Data, String)] = [
+      ("year-9999.sac", try sac(year: 9999), "out of range"),
+      ("year-100.sac", try sac(year: 100), "out of range"),
+      ("year-minus-5000.sac", try sac(year: -5000), "out of range"),
+      ("year-int-max.sac", try sac(year: Int32.max), "out of range"),
+      ("b-1e30.sac", try sac(year: 2020, b: 1e30), "out of range"),
+      ("b-3e17-past-int64.sac", try sac(year: 2020, b: 3e17), "out of range"),
+      // A 4e9 s sample interval: the last sample falls after 2262 (found by FuzzSAC).
+      ("delta-4e9.sac", try sac(year: 2020, delta: 4e9), "end beyond 2261"),
+    ]
+    for (name, data, why) in cases {
+      let (report, store) = try ingest([name: data])
+      #expect(report.storedFiles == 0, "\(name)")
+      #expect(try store.segmentSummaries().isEmpty)
+      let failure = try #require(report.failures.first, "\(name)")
+      #expect(failure.reason.contains(why), "\(name): \(failure.reason)")
+      #expect(!failure.description.contains("\n"))
+    }
+  }
+
+  @Test func miniSEEDStartYearsOutsideTheRepresentableRangeStoreNoSegmentAndSaySo() throws {
+    let original = try MiniSEEDWriter.encode(segment(.int32([5, 6, 7, 8])))
+    // Start year: big-endian UInt16 at byte 20.
+    #expect(uint16(original, at: 20) == 2020)
+    for year: UInt16 in [1, 1000, 2300, 9999, 65535] {
+      var data = original
+      setUInt16(&data, at: 20, to: year)
+      // libmseed places it (in microseconds) but nanoseconds cannot hold it: a note, no segment.
+      let contents = try data.withUnsafeBytes { raw in
+        var copy = [UInt8](raw)
+        return try copy.withUnsafeMutableBytes { try WaveformReader.read($0, path: "y.mseed") }
+      }
+      #expect(contents.segments.isEmpty, "year \(year)")
+      #expect(
+        contents.notes.contains { $0.contains("beyond the representable times: no segment") },
+        "year \(year): \(contents.notes)")
+      let (report, store) = try ingest(["year-\(year).mseed": data])
+      #expect(report.failures.isEmpty)
+      #expect(try store.segmentSummaries().isEmpty, "year \(year)")
+    }
+  }
+
+  @Test func segmentTimesBeyondInt64NanosecondsAreReportedNotTrapped() {
+    let late = Segment(
+      source: SourceIdentifier(network: "XX", station: "S", location: "", channel: "HHZ"),
+      startTime: Timestamp(nanoseconds: Int64.max - 1_000_000_000), samplingRate: 1,
+      samples: .int32([1, 2, 3]))
+    #expect(late.timeRangeProblem?.contains("beyond the representable times") == true)
+    #expect(Ingest.unusableReason(late)?.contains("segment skipped") == true)
+    let slow = segment(.int32(Array(repeating: 0, count: 1000)), rate: 1e-9)
+    #expect(slow.timeRangeProblem != nil)
+    #expect(segment(.int32([1, 2]), rate: 100).timeRangeProblem == nil)
+  }
+
+  // MARK: Codes
+
+  @Test func nonUTF8CodeBytesAreStoredAsQuestionMarks() throws {
+    var sacData = try SACWriter.encode(segment(.float32([1, 2]), station: "ABCD"))
+    // KSTNM: eight bytes at 440.
+    #expect(sacData[440] == UInt8(ascii: "A"))
+    sacData[441] = 0xFF
+    sacData[442] = 0xC3
+    var mseedData = try MiniSEEDWriter.encode(segment(.int32([1, 2]), station: "WXYZ"))
+    // Station: five ASCII bytes at 8.
+    #expect(mseedData[8] == UInt8(ascii: "W"))
+    mseedData[9] = 0xC3
+    mseedData[10] = 0x28
+    let (report, store) = try ingest(["codes.sac": sacData, "codes.mseed": mseedData])
+    #expect(report.failures.isEmpty)
+    let stations = Set(try store.segmentSummaries().map(\.source.station))
+    #expect(stations == ["A??D", "W?(Z"])
+  }
+
+  // MARK: Claims of billions of samples
+
+  @Test func headersClaimingBillionsOfSamplesAreRefusedBeforeAllocation() throws {
+    // SAC: NPTS 2^31 - 1 over a 3-sample file.
+    var sacData = try SACWriter.encode(segment(.float32([1, 2, 3])))
+    withUnsafeBytes(of: Int32.max.littleEndian) { sacData.replaceSubrange(316..<320, with: $0) }
+    // MiniSEED: 65535 samples (the most the header holds) in a record of a few bytes of data.
+    var mseedData = try MiniSEEDWriter.encode(segment(.int32([1, 2, 3])))
+    setUInt16(&mseedData, at: 30, to: 65535)
+    let (report, _) = try ingest(["huge.sac": sacData, "huge.mseed": mseedData])
+    #expect(report.failures.count == 2)
+    let reasons = report.failures.map(\.reason).joined(separator: " | ")
+    #expect(reasons.contains("NPTS 2147483647"))
+    #expect(reasons.contains("claims 65535 samples"))
+    // .npy: a shape of 4e9 x 3000 float64 values over 80 bytes of data.
+    var npy = NPYArray.float32Header(shape: [4_000_000_000, 3000])
+    npy.append(Data(count: 80))
+    #expect(throws: InputError.self) { try NPYArray(npyData: npy, path: "huge.npy") }
+    do {
+      _ = try NPYArray(npyData: npy, path: "huge.npy")
+    } catch {
+      #expect(error.reason.contains("12000000000000 values"))
+    }
+  }
+}
+
+/// Every input a fuzz target once crashed on (fixtures/regressions/) is refused in one line.
+@Suite struct FuzzRegressionTests {
+  @Test func everyFuzzRegressionInputIsRefusedInOneLineWithoutCrashing() throws {
+    let dir = TestPaths.fixtures.appendingPathComponent("regressions")
+    let names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+      .filter { $0.hasSuffix(".sac") || $0.hasSuffix(".mseed") }.sorted()
+    #expect(!names.isEmpty)
+    for name in names {
+      let path = dir.appendingPathComponent(name).path
+      do {
+        let contents = try WaveformReader.read(contentsOf: URL(fileURLWithPath: path))
+        // Read: then every segment's times must be computable.
+        for segment in contents.segments {
+          #expect(segment.timeRangeProblem == nil, "\(name)")
+          _ = segment.endTime
+        }
+      } catch let error as WaveformFileError {
+        #expect(!error.description.contains("\n"), "\(name)")
+        #expect(error.description.hasPrefix(path + ": "), "\(name)")
+      }
+    }
+  }
+
+  @Test func theSACWhoseLastSampleFellAfter2262IsRefusedByName() throws {
+    let url = TestPaths.fixtures.appendingPathComponent(
+      "regressions/sac-delta-4e9-endtime-overflow.sac")
+    #expect {
+      try WaveformReader.read(contentsOf: url)
+    } throws: { error in
+      (error as? WaveformFileError)?.reason.contains("end beyond 2261") == true
+    }
+  }
+}
+
+/// The inputs FuzzMiniSEED and FuzzPicks crashed on, now refused by name.
+@Suite struct FuzzFindingTests {
+  @Test func aTextRecordClaimingMoreCharactersThanItHoldsIsRefusedBeforeDecoding() throws {
+    let url = TestPaths.fixtures.appendingPathComponent(
+      "regressions/mseed-text-record-samplecount-past-record.mseed")
+    #expect {
+      try WaveformReader.read(contentsOf: url)
+    } throws: { error in
+      (error as? WaveformFileError)?.reason.contains("samples in") == true
+    }
+  }
+
+  @Test func aPickTimeInAYearNanosecondsCannotHoldIsAProblemRowNotATrap() throws {
+    let url = TestPaths.fixtures.appendingPathComponent("regressions/picks-csv-year-1013.csv")
+    let contents = try PickReader.read(contentsOf: url)
+    #expect(contents.problems.map(\.line).contains(2))
+    #expect(
+      contents.problems.first { $0.line == 2 }?.reason
+        == "cannot read time '1013-03-01T00:06:16.649649Z' as ISO 8601")
+    #expect(contents.picks.count == 3)
+    for text in [
+      "1013-03-01T00:00:00Z", "1677-01-01", "2262-05-01T00:00:00Z", "9999-12-31T23:59:59Z",
+    ] {
+      #expect(Timestamp(iso8601: text) == nil, "\(text)")
+    }
+    #expect(Timestamp(iso8601: "2261-12-31T00:00:00Z") != nil)
+    #expect(Timestamp(iso8601: "1678-01-01T00:00:00Z") != nil)
+  }
+
+  @Test func aPickTimeWithElevenFractionDigitsIsCutToNanoseconds() throws {
+    let url = TestPaths.fixtures.appendingPathComponent(
+      "regressions/picks-csv-eleven-fraction-digits.csv")
+    let contents = try PickReader.read(contentsOf: url)
+    // Line 2 is in year 4052; line 3's time has second 91: both are problems, not traps.
+    #expect(contents.problems.map(\.line) == [2, 3])
+    #expect(
+      Timestamp(iso8601: "2026-03-01T00:06:51.71123456789Z")
+        == Timestamp(iso8601: "2026-03-01T00:06:51.711234567Z"))
+  }
+
+  @Test func quakeMLWithAProcessingInstructionWithoutDataIsRefusedBeforeTheXMLParserSeesIt()
+    throws
+  {
+    let url = TestPaths.fixtures.appendingPathComponent(
+      "regressions/quakeml-empty-processing-instruction.xml")
+    #expect {
+      try PickReader.read(contentsOf: url)
+    } throws: { error in
+      (error as? PickFormatError)?.reason
+        == "not well-formed XML: a processing instruction without data"
+    }
+    // The usual declaration and instructions with data still parse.
+    let fine = Data(
+      """
+      <?xml version="1.0" encoding="UTF-8"?>
+      <?xml-stylesheet href="a.xsl"?>
+      <q:quakeml xmlns:q="http://quakeml.org/xmlns/quakeml/1.2"><eventParameters/></q:quakeml>
+      """.utf8)
+    #expect(try PickReader.parse(fine).picks.isEmpty)
+  }
+
+  @Test func quakeMLThatIsNotUTF8IsRefusedBeforeTheXMLParserSeesIt() throws {
+    let url = TestPaths.fixtures.appendingPathComponent(
+      "regressions/quakeml-invalid-utf8-element-name.xml")
+    #expect {
+      try PickReader.read(contentsOf: url)
+    } throws: { error in
+      (error as? PickFormatError)?.reason == "QuakeML is not valid UTF-8"
+    }
+  }
+}

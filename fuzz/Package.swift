@@ -1,0 +1,20 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// libFuzzer targets for seiscluster's readers. Not part of the main package: they only build
+// with `-sanitize=fuzzer` (libFuzzer supplies `main`). Build and run them with
+// `scripts/fuzz.sh` from the repository root.
+let package = Package(
+  name: "seiscluster-fuzz",
+  dependencies: [.package(name: "seiscluster", path: "..")],
+  targets: [
+    .executableTarget(
+      name: "FuzzSAC", dependencies: [.product(name: "Pipeline", package: "seiscluster")]),
+    .executableTarget(
+      name: "FuzzMiniSEED", dependencies: [.product(name: "Pipeline", package: "seiscluster")]),
+    .executableTarget(
+      name: "FuzzPicks", dependencies: [.product(name: "Pipeline", package: "seiscluster")]),
+    .executableTarget(
+      name: "FuzzNPY", dependencies: [.product(name: "Pipeline", package: "seiscluster")]),
+  ]
+)
