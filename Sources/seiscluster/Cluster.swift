@@ -15,6 +15,10 @@ struct ClusterCommand: ParsableCommand {
       interval until fewer than --tol of the labels change. The run, its model and every \
       window's cluster and probability are stored; a per-cluster summary is printed.
 
+      A run checkpoints after pretraining epochs and target updates (at most every 5 s, or \
+      every SEISCLUSTER_CHECKPOINT_SECONDS); `cluster --resume` continues a killed run from its \
+      last checkpoint to the same labels an uninterrupted run gives.
+
       Example: seiscluster cluster --clusters 2 --before 5 --after 55
       """)
 
@@ -59,8 +63,14 @@ struct ClusterCommand: ParsableCommand {
         throw ExitCode(1)
       }
     }
+    // Checkpoints are stored at most every 5 s; SEISCLUSTER_CHECKPOINT_SECONDS changes that
+    // (the crash test uses 0: a checkpoint after every epoch and every target update).
+    let interval =
+      ProcessInfo.processInfo.environment["SEISCLUSTER_CHECKPOINT_SECONDS"].flatMap(Double.init)
+      ?? 5
     let job = ClusterJob(
-      clusterCount: clusters ?? 1, model: try model.resolved(), quiet: global.quiet, resume: resume)
+      clusterCount: clusters ?? 1, model: try model.resolved(), quiet: global.quiet, resume: resume,
+      checkpointSeconds: max(interval, 0))
     let outcome: ClusterOutcome
     do {
       outcome = try job.run(store: store, logger: logger)

@@ -172,7 +172,9 @@ public struct ClusterJob: Sendable {
       guard Date().timeIntervalSince(lastCheckpoint) >= interval else { return }
       try store.saveCheckpoint(
         CheckpointRecord(
-          runId: runID, stage: state.stage, iteration: state.iteration, state: try state.encoded()))
+          runId: runID, stage: state.stage,
+          iteration: state.stage == "pretrain" ? state.epochsDone : state.iteration,
+          state: try state.encoded()))
       lastCheckpoint = Date()
       saved += 1
       if let dieAfter, saved >= dieAfter { throw SimulatedKill() }
