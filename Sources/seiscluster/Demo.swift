@@ -6,7 +6,8 @@ import Pipeline
 struct DemoCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "demo",
-    abstract: "Generate a synthetic network and run the whole pipeline on it, printing the accuracy.",
+    abstract:
+      "Generate a synthetic network and run the whole pipeline on it, printing the accuracy.",
     discussion: """
       Writes 3-component local earthquakes (P, S, coda) and teleseismic P arrivals in \
       microseism and cultural noise, at stations of 50, 100 and 200 Hz, as MiniSEED (Steim-2, \

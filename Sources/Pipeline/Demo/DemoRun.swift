@@ -29,7 +29,9 @@ public struct DemoRun: Sendable {
   }
 
   /// The files the demo writes inside `directory`.
-  static let outputs = ["waveforms", "picks.csv", "truth.csv", "demo.sqlite", "catalog.csv", "report.html"]
+  static let outputs = [
+    "waveforms", "picks.csv", "truth.csv", "demo.sqlite", "catalog.csv", "report.html",
+  ]
 
   public func run(logger: Logger) throws -> Outcome {
     let fm = FileManager.default
@@ -40,7 +42,9 @@ public struct DemoRun: Sendable {
       guard force else {
         throw InputError(
           path: directory.path,
-          reason: "holds an earlier demo (\(existing.joined(separator: ", "))); use --force to replace it")
+          reason:
+            "holds an earlier demo (\(existing.joined(separator: ", "))); use --force to replace it"
+        )
       }
       for name in existing + ["demo.sqlite-wal", "demo.sqlite-shm"] {
         try? fm.removeItem(at: directory.appendingPathComponent(name))
@@ -55,7 +59,8 @@ public struct DemoRun: Sendable {
     }
 
     logger.info(
-      "demo: generating \(options.eventCount) events at \(options.stationCount) stations (seed \(options.seed))")
+      "demo: generating \(options.eventCount) events at \(options.stationCount) stations (seed \(options.seed))"
+    )
     let dataset = DemoDataset(options: options)
     lap("generate")
     let waveforms = directory.appendingPathComponent("waveforms")
@@ -120,7 +125,8 @@ public struct DemoRun: Sendable {
         case .float64(let v): piece.samples = .float64(Array(v[start..<end]))
         }
         let useSAC = segment.samples.sampleType != .int32 && (stationIndex + part) % 2 == 0
-        let name = "\(segment.source.id).\(String(format: "%02d", part)).\(useSAC ? "sac" : "mseed")"
+        let name =
+          "\(segment.source.id).\(String(format: "%02d", part)).\(useSAC ? "sac" : "mseed")"
         let data = useSAC ? try SACWriter.encode(piece) : try MiniSEEDWriter.encode(piece)
         try data.write(to: folder.appendingPathComponent(name))
         count += 1
