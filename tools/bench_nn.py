@@ -7,7 +7,8 @@ Nets (see docs/benchmarks.md, "Neural network"):
   b: 3x3000 input, filters 16,16,8, kernel 7, tanh, dense latent 16
 Architecture as in Sources/NeuralNetwork/Autoencoder+Configuration.swift: per stage conv
 ("same") + tanh + maxpool 2; flatten; optional linear dense; decoder dense + tanh, reshape,
-per stage (reversed) conv + tanh + upsample 2 (nearest); linear output conv (first kernel).
+per stage (reversed) upsample 2 (nearest) + conv back to that stage's input channels, tanh
+between stages, the last conv (to the input channels) linear: the encoder's mirror.
 
 Usage: /work/venv/bin/python tools/bench_nn.py [--threads 2] [--seconds 3] [--only torch|jax]
 Prints one JSON object per case.
@@ -69,11 +70,13 @@ def bench_torch(threads, seconds):
             if latent:
                 dec += [nn.Linear(latent, c * l), nn.Tanh()]
             dec.append(nn.Unflatten(1, (c, l)))
-            for f, k in reversed(list(zip(filters, kernels))):
-                dec += [nn.Conv1d(c, f, k, padding="same"), nn.Tanh(),
-                        nn.Upsample(scale_factor=2, mode="nearest")]
-                c = f
-            dec.append(nn.Conv1d(c, channels, kernels[0], padding="same"))
+            for s_ in reversed(range(len(filters))):
+                out = filters[s_ - 1] if s_ > 0 else channels
+                dec += [nn.Upsample(scale_factor=2, mode="nearest"),
+                        nn.Conv1d(c, out, kernels[s_], padding="same")]
+                if s_ > 0:
+                    dec.append(nn.Tanh())
+                c = out
             self.decoder = nn.Sequential(*dec)
 
         def forward(self, x):
@@ -126,10 +129,10 @@ def bench_jax(threads, seconds):
         if net["latent"]:
             params.append(dense(next(keys), c * l, net["latent"]))
             params.append(dense(next(keys), net["latent"], c * l))
-        for f, k in reversed(list(zip(net["filters"], net["kernels"]))):
-            params.append(conv(next(keys), c, f, k))
-            c = f
-        params.append(conv(next(keys), c, net["channels"], net["kernels"][0]))
+        for s_ in reversed(range(len(net["filters"]))):
+            out = net["filters"][s_ - 1] if s_ > 0 else net["channels"]
+            params.append(conv(next(keys), c, out, net["kernels"][s_]))
+            c = out
         return params
 
     def conv1d(x, wb):
@@ -153,10 +156,11 @@ def bench_jax(threads, seconds):
             w, b = next(p)
             h = jnp.tanh(z @ w + b)
         h = h.reshape(n, c, l)
-        for _ in net["filters"]:
-            h = jnp.tanh(conv1d(h, next(p)))
-            h = jnp.repeat(h, 2, axis=-1)
-        return conv1d(h, next(p))
+        for s_ in reversed(range(len(net["filters"]))):
+            h = conv1d(jnp.repeat(h, 2, axis=-1), next(p))
+            if s_ > 0:
+                h = jnp.tanh(h)
+        return h
 
     results = []
     for name, net in NETS.items():
