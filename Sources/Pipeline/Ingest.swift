@@ -59,8 +59,40 @@ public struct Ingest {
     self.quiet = quiet
   }
 
+  /// A file read, hashed and parsed, ready to store (or already stored).
+  struct Prepared: @unchecked Sendable {
+    var path: String
+    var size: Int64
+    var sha256: String
+    /// The path of the stored file with the same content, if any.
+    var existing: String?
+    var contents: WaveformContents?
+  }
+
+  /// Reads, hashes and parses one file (no write to the store).
+  func prepare(path: String) throws -> Prepared {
+    var bytes: [UInt8]
+    do {
+      bytes = try FileBytes.read(path: path)
+    } catch let error as WaveformFileError {
+      throw InputError(path: path, reason: error.reason)
+    }
+    let sha = bytes.withUnsafeBytes { ContentHash.sha256($0) }
+    let size = Int64(bytes.count)
+    if let existing = try store.storedFilePath(sha256: sha) {
+      return Prepared(path: path, size: size, sha256: sha, existing: existing, contents: nil)
+    }
+    do {
+      let contents = try bytes.withUnsafeMutableBytes { try WaveformReader.read($0, path: path) }
+      return Prepared(path: path, size: size, sha256: sha, existing: nil, contents: contents)
+    } catch let error as WaveformFileError {
+      throw InputError(path: path, reason: error.reason)
+    }
+  }
+
   /// Ingests every file under `paths`. Errors are logged (`PATH: why`) and collected; the other
-  /// files are stored anyway.
+  /// files are stored anyway. The next file is read and parsed on another core while this one is
+  /// written, so at most two files are in memory.
   public func run(paths: [String]) -> IngestReport {
     var report = IngestReport()
     let (files, missing) = Ingest.expand(paths)
@@ -70,9 +102,25 @@ public struct Ingest {
     }
     let named = Set(paths)
     let progress = Progress(label: "ingest", total: files.count, quiet: quiet)
+    let queue = DispatchQueue(label: "seiscluster.ingest.prepare")
+    let me = UncheckedSendableIngest(self)
+    func start(_ index: Int) -> DispatchWorkItemResult {
+      let box = DispatchWorkItemResult()
+      let path = files[index]
+      box.item = DispatchWorkItem {
+        box.result = Result { try me.value.prepare(path: path) }
+      }
+      queue.async(execute: box.item!)
+      return box
+    }
+    var next: DispatchWorkItemResult? = files.isEmpty ? nil : start(0)
     for (index, path) in files.enumerated() {
+      guard let current = next else { break }
+      current.item?.wait()
+      next = index + 1 < files.count ? start(index + 1) : nil
       do {
-        try ingest(path: path, into: &report)
+        guard let result = current.result else { throw InputError(path: path, reason: "not read") }
+        try store(try result.get(), into: &report)
       } catch let error as InputError
         where !named.contains(path) && error.reason.hasPrefix("unknown format")
         && Ingest.isCompanionFile(path: path)
@@ -95,28 +143,16 @@ public struct Ingest {
     return report
   }
 
-  private func ingest(path: String, into report: inout IngestReport) throws {
-    var bytes: [UInt8]
-    do {
-      bytes = try FileBytes.read(path: path)
-    } catch let error as WaveformFileError {
-      throw InputError(path: path, reason: error.reason)
-    }
-    report.bytesRead += Int64(bytes.count)
-    let sha = bytes.withUnsafeBytes { ContentHash.sha256($0) }
-    if let existing = try store.storedFilePath(sha256: sha) {
+  /// Stores one prepared file in one transaction.
+  private func store(_ prepared: Prepared, into report: inout IngestReport) throws {
+    let path = prepared.path
+    report.bytesRead += prepared.size
+    if let existing = prepared.existing {
       report.alreadyStored += 1
       logger.info("\(path): already stored (same content as \(existing)), skipped")
       return
     }
-    let size = Int64(bytes.count)
-    let contents: WaveformContents
-    do {
-      contents = try bytes.withUnsafeMutableBytes { try WaveformReader.read($0, path: path) }
-    } catch let error as WaveformFileError {
-      throw InputError(path: path, reason: error.reason)
-    }
-    bytes = []
+    guard let contents = prepared.contents else { return }
     for note in contents.notes { logger.warning("\(path): \(note)") }
     var usable: [Segment] = []
     for segment in contents.segments {
@@ -131,7 +167,8 @@ public struct Ingest {
     let outcome: StoreFileOutcome
     do {
       outcome = try store.storeFile(
-        path: path, size: size, sha256: sha, format: contents.format, segments: usable)
+        path: path, size: prepared.size, sha256: prepared.sha256, format: contents.format,
+        segments: usable)
     } catch {
       throw InputError(path: path, reason: "cannot store: \(error)")
     }
@@ -227,4 +264,16 @@ public struct Ingest {
     }
     return (files, missing)
   }
+}
+
+/// The outcome of preparing one file on the ingest queue.
+final class DispatchWorkItemResult: @unchecked Sendable {
+  var item: DispatchWorkItem?
+  var result: Result<Ingest.Prepared, any Error>?
+}
+
+/// Lets the prepare step run on the ingest queue (it only reads the store).
+struct UncheckedSendableIngest: @unchecked Sendable {
+  let value: Ingest
+  init(_ value: Ingest) { self.value = value }
 }

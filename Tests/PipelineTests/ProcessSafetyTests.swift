@@ -127,10 +127,14 @@ struct ProcessSafetyTests {
     let store = dir.appendingPathComponent("store.sqlite")
     #expect(try run(["ingest", "-q", "--db", store.path, input.path], in: dir).status == 0)
     #expect(try run(["check", "-q", "--db", store.path], in: dir).status == 0)
-    // Overwrite pages 2 and 3 (table b-tree pages) with a pattern: SQLite must notice.
+    // Overwrite pages 2 and 3 (table b-tree pages) with a pattern: SQLite must notice. The page
+    // size is the big-endian UInt16 at offset 16 of the header (1 stands for 65536).
+    let header = try Data(contentsOf: store).prefix(100)
+    let field = Int(header[16]) << 8 | Int(header[17])
+    let pageSize = field == 1 ? 65536 : field
     let handle = try FileHandle(forWritingTo: store)
-    try handle.seek(toOffset: 4096)
-    handle.write(Data(repeating: 0xA5, count: 8192))
+    try handle.seek(toOffset: UInt64(pageSize))
+    handle.write(Data(repeating: 0xA5, count: 2 * pageSize))
     try handle.close()
     let checked = try run(["check", "--db", store.path], in: dir)
     #expect(checked.status == 1)
