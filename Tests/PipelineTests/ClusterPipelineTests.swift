@@ -176,3 +176,18 @@ import Testing
     }
   }
 }
+
+@Suite struct ModelOptionsTests {
+  @Test func theBottleneckIsDenseOnlyWhereItCompresses() {
+    var polarity = ModelOptions()
+    polarity.filters = [8, 4, 2, 1]
+    polarity.kernels = [11, 9, 3, 3]
+    // 32 samples, 4 pools: 1 channel x 2 steps, already smaller than a 16-feature bottleneck.
+    #expect(polarity.resolvedLatent(length: 32) == 0)
+    #expect(polarity.autoencoderConfiguration(channels: 1, length: 32).latent == 0)
+    // The default spectrogram net: 16 channels x 12 steps.
+    #expect(ModelOptions().resolvedLatent(length: 92) == 16)
+    polarity.latent = 5
+    #expect(polarity.resolvedLatent(length: 32) == 5)
+  }
+}

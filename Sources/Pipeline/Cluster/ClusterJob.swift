@@ -109,6 +109,7 @@ public struct ClusterJob: Sendable {
         path: store.path,
         reason: "the window set holds \(n) windows, fewer than --clusters \(clusters)")
     }
+    modelOptions.latent = modelOptions.resolvedLatent(length: set.length)
     let configuration = modelOptions.autoencoderConfiguration(
       channels: set.channelCount, length: set.length)
     let autoencoder: Autoencoder

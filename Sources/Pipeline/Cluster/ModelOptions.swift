@@ -13,8 +13,10 @@ public struct ModelOptions: Codable, Sendable, Equatable {
   /// One kernel size per conv, or one for all.
   public var kernels: [Int] = [5]
   public var activation: ActivationChoice = .relu
-  /// Dense bottleneck features; 0 = the flattened last pooled conv.
-  public var latent: Int = 16
+  /// Dense bottleneck features; 0 = the flattened last pooled conv. Nil lets the tool choose:
+  /// 16, unless the flattened last pooled conv has at most 16 features already (the paper's
+  /// polarity net: 1 channel x 2 steps), where a dense layer would only expand it: then 0.
+  public var latent: Int? = nil
   /// Pretraining epochs.
   public var epochs: Int = 30
   public var batch: Int = 32
@@ -28,10 +30,18 @@ public struct ModelOptions: Codable, Sendable, Equatable {
 
   public init() {}
 
+  /// The bottleneck size for windows of `length` steps (see `latent`).
+  public func resolvedLatent(length: Int) -> Int {
+    if let latent { return latent }
+    let unit = 1 << filters.count
+    let steps = (length + unit - 1) / unit
+    return (filters.last ?? 1) * steps <= 16 ? 0 : 16
+  }
+
   /// The autoencoder for windows of `channels` x `length`.
   public func autoencoderConfiguration(channels: Int, length: Int) -> Autoencoder.Configuration {
     Autoencoder.Configuration(
       inputChannels: channels, inputLength: length, filters: filters, kernels: kernels,
-      activation: activation == .tanh ? .tanh : .relu, latent: latent)
+      activation: activation == .tanh ? .tanh : .relu, latent: resolvedLatent(length: length))
   }
 }

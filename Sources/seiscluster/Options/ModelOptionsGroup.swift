@@ -72,7 +72,7 @@ struct ModelOptionsGroup: ParsableArguments {
       throw ValidationError(
         "--kernels needs one size per filter (\(o.filters.count)) or one for all")
     }
-    guard o.latent >= 0 else { throw ValidationError("--latent must be >= 0") }
+    guard (o.latent ?? 0) >= 0 else { throw ValidationError("--latent must be >= 0") }
     guard o.epochs >= 0 else { throw ValidationError("--epochs must be >= 0") }
     guard o.batch >= 1 else { throw ValidationError("--batch must be >= 1") }
     guard o.learningRate > 0, o.learningRate.isFinite else {
