@@ -42,6 +42,20 @@ public struct ClusterJob: Sendable {
     self.checkpointSeconds = checkpointSeconds
   }
 
+  /// A run's options as stored in `runs.options_json`: snake_case keys, sorted.
+  static func encodeOptions(_ value: some Encodable) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+  }
+
+  static func decodeOptions<T: Decodable>(_ type: T.Type, from json: String) throws -> T {
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    return try decoder.decode(type, from: Data(json.utf8))
+  }
+
   struct StoredOptions: Codable {
     var clusters: Int
     var model: ModelOptions
@@ -71,7 +85,7 @@ public struct ClusterJob: Sendable {
       }
       let run = interrupted
       resumedRun = run
-      let stored = try JSONDecoder().decode(StoredOptions.self, from: Data(run.optionsJson.utf8))
+      let stored = try Self.decodeOptions(StoredOptions.self, from: run.optionsJson)
       modelOptions = stored.model
       clusters = stored.clusters
       guard let c = try store.windowSetContents(id: run.windowSetId) else {
@@ -132,7 +146,7 @@ public struct ClusterJob: Sendable {
         windowSet: WindowSetDescription(
           inputKind: set.inputKind.rawValue, channels: set.channelCount, length: set.length,
           samplingRate: set.samplingRate, parameters: set.parametersJson))
-      let optionsJSON = String(decoding: try encoder.encode(stored), as: UTF8.self)
+      let optionsJSON = try Self.encodeOptions(stored)
       run = try store.createRun(
         RunRecord(
           kind: .cluster, windowSetId: setID, version: SeisclusterVersion.string,

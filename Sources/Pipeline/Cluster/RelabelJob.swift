@@ -44,8 +44,8 @@ public struct RelabelJob: Sendable {
     guard let modelID = source.modelId, let record = try store.model(id: modelID) else {
       throw InputError(path: store.path, reason: "run \(sourceID) has no stored model")
     }
-    let stored = try JSONDecoder().decode(
-      ClusterJob.StoredOptions.self, from: Data(source.optionsJson.utf8))
+    let stored = try ClusterJob.decodeOptions(
+      ClusterJob.StoredOptions.self, from: source.optionsJson)
 
     // Match the labels, refusing contradictions.
     let matches = labels.match(windows: contents.windows)
@@ -174,11 +174,10 @@ public struct RelabelJob: Sendable {
     }
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
-    let optionsJSON = String(
-      decoding: try encoder.encode(
-        RelabelOptions(
-          labels: labels.path, classes: names, clusters: k, sourceRun: sourceID,
-          matchedLabels: classOfWindow.count, model: stored.model)), as: UTF8.self)
+    let optionsJSON = try ClusterJob.encodeOptions(
+      RelabelOptions(
+        labels: labels.path, classes: names, clusters: k, sourceRun: sourceID,
+        matchedLabels: classOfWindow.count, model: stored.model))
     var run = try store.createRun(
       RunRecord(
         kind: .relabel, parentRunId: sourceID, windowSetId: source.windowSetId,

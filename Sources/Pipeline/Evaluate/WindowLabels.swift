@@ -20,6 +20,9 @@ public struct WindowLabelFile: Sendable {
 
   /// Reads and checks the file; one-line errors name the file and the line.
   public init(contentsOf url: URL) throws {
+    guard FileManager.default.fileExists(atPath: url.path) else {
+      throw InputError(path: url.path, reason: "no such file")
+    }
     let text: String
     do {
       text = try String(contentsOf: url, encoding: .utf8)
