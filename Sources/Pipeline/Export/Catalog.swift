@@ -88,7 +88,17 @@ public struct Catalog: Sendable {
   /// The run's options as a JSON object (empty when `options_json` is not an object).
   public var options: [String: JSONValue] {
     guard case .object(let members)? = try? JSONValue(parsing: run.optionsJson) else { return [:] }
-    return Dictionary(members, uniquingKeysWith: { first, _ in first })
+    // The model's options (epochs, tol, ...) read as the run's own; the window set is described
+    // by its own record.
+    var flat: [(String, JSONValue)] = []
+    for (key, value) in members {
+      if key == "model", case .object(let inner) = value {
+        flat += inner
+      } else if key != "window_set" {
+        flat.append((key, value))
+      }
+    }
+    return Dictionary(flat, uniquingKeysWith: { first, _ in first })
   }
 
   /// Loads run `runID` (the latest complete run when nil) with its windows and picks.

@@ -271,7 +271,16 @@ public struct HTMLReport: Sendable {
     ]
     if let rate { windowRows.append(("sampling rate", "\(JSONValue.spell(rate)) Hz")) }
     if case .object(let members)? = try? JSONValue(parsing: windowSet.parametersJson) {
-      for (key, value) in members { windowRows.append((key, value.plainText)) }
+      for (key, value) in members {
+        if case .object(let inner) = value {
+          // Nested options (`options`: before, after, rate, ...) read better one per row.
+          for (innerKey, innerValue) in inner {
+            windowRows.append((innerKey, innerValue.plainText))
+          }
+        } else {
+          windowRows.append((key, value.plainText))
+        }
+      }
     }
     if let stages = history?.stageSeconds, !stages.isEmpty {
       let order = ["windows", "pretrain", "kmeans", "cluster", "store"]
