@@ -39,14 +39,13 @@ public struct AssignJob: Sendable {
         reason: runID.map { "no complete run \($0)" }
           ?? "no complete run: run `seiscluster cluster` first")
     }
-    guard let modelID = run.modelId, let record = try store.model(id: modelID),
-      let centroidData = record.centroids
-    else {
-      throw InputError(path: store.path, reason: "run \(id) has no stored model")
+    let stored = try StoredModel.load(for: run, from: store)
+    let model = stored.autoencoder
+    let configuration = model.configuration
+    let centroids = stored.centroids
+    guard !centroids.isEmpty else {
+      throw InputError(path: store.path, reason: "run \(id) has no stored centroids")
     }
-    let configuration = try Autoencoder.Configuration(jsonData: Data(record.architectureJson.utf8))
-    let model = try Autoencoder(configuration: configuration, parameterData: record.parameters)
-    let centroids = centroidData.float32Values
     guard let contents = try store.currentWindowSetContents() else {
       throw InputError(
         path: store.path, reason: "no current window set: run `seiscluster windows build`")

@@ -47,9 +47,7 @@ public struct RelabelJob: Sendable {
     guard let contents = try store.windowSetContents(id: source.windowSetId) else {
       throw InputError(path: store.path, reason: "run \(sourceID) has lost its window set")
     }
-    guard let modelID = source.modelId, let record = try store.model(id: modelID) else {
-      throw InputError(path: store.path, reason: "run \(sourceID) has no stored model")
-    }
+    let sourceModel = try StoredModel.load(for: source, from: store)
     let stored = try ClusterJob.decodeOptions(
       ClusterJob.StoredOptions.self, from: source.optionsJson)
 
@@ -105,8 +103,7 @@ public struct RelabelJob: Sendable {
     let disagrees = agreement?.disagrees() ?? false
 
     // Start from the source run's trained network; seed one centroid per class.
-    let configuration = try Autoencoder.Configuration(jsonData: Data(record.architectureJson.utf8))
-    let model = try Autoencoder(configuration: configuration, parameterData: record.parameters)
+    let model = sourceModel.autoencoder
     let set = contents.windowSet
     var options = DECOptions(
       clusterCount: k, lambda: stored.model.lambda, pretrainEpochs: 0,
@@ -198,7 +195,7 @@ public struct RelabelJob: Sendable {
     run = try store.completeRun(
       run,
       model: ModelRecord(
-        architectureJson: record.architectureJson, parameters: model.parameterData,
+        architectureJson: sourceModel.record.architectureJson, parameters: model.parameterData,
         optimizerState: model.optimizerData, centroids: centroids.withUnsafeBytes { Data($0) }),
       assignments: records)
     return Outcome(
