@@ -8,13 +8,18 @@ let package = Package(
   name: "seiscluster-fuzz",
   dependencies: [.package(name: "seiscluster", path: "..")],
   targets: [
+    .target(name: "FuzzDriver"),
     .executableTarget(
-      name: "FuzzSAC", dependencies: [.product(name: "Pipeline", package: "seiscluster")]),
+      name: "FuzzSAC",
+      dependencies: ["FuzzDriver", .product(name: "Pipeline", package: "seiscluster")]),
     .executableTarget(
-      name: "FuzzMiniSEED", dependencies: [.product(name: "Pipeline", package: "seiscluster")]),
+      name: "FuzzMiniSEED",
+      dependencies: ["FuzzDriver", .product(name: "Pipeline", package: "seiscluster")]),
     .executableTarget(
-      name: "FuzzPicks", dependencies: [.product(name: "Pipeline", package: "seiscluster")]),
+      name: "FuzzPicks",
+      dependencies: ["FuzzDriver", .product(name: "Pipeline", package: "seiscluster")]),
     .executableTarget(
-      name: "FuzzNPY", dependencies: [.product(name: "Pipeline", package: "seiscluster")]),
+      name: "FuzzNPY",
+      dependencies: ["FuzzDriver", .product(name: "Pipeline", package: "seiscluster")]),
   ]
 )

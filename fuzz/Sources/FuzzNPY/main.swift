@@ -1,4 +1,5 @@
 import Foundation
+import FuzzDriver
 import Pipeline
 
 /// libFuzzer entry: the `.npy` reader on arbitrary bytes, then the window shape check.
@@ -11,15 +12,4 @@ public func fuzzNPY(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   return 0
 }
 
-// SwiftPM renames an executable's `main` (so libFuzzer's own `main` is never linked): start
-// libFuzzer's driver from ours instead.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-  _ argc: UnsafeMutablePointer<CInt>,
-  _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-  _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt
-
-var argc = CommandLine.argc
-var argv = CommandLine.unsafeArgv
-exit(runFuzzerDriver(&argc, &argv, fuzzNPY))
+runFuzzer(fuzzNPY)

@@ -1,4 +1,5 @@
 import Foundation
+import FuzzDriver
 import Seismic
 
 /// libFuzzer entry: the SAC reader on arbitrary bytes, then every time the store would compute.
@@ -14,15 +15,4 @@ public func fuzzSAC(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   return 0
 }
 
-// SwiftPM renames an executable's `main` (so libFuzzer's own `main` is never linked): start
-// libFuzzer's driver from ours instead.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-  _ argc: UnsafeMutablePointer<CInt>,
-  _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-  _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt
-
-var argc = CommandLine.argc
-var argv = CommandLine.unsafeArgv
-exit(runFuzzerDriver(&argc, &argv, fuzzSAC))
+runFuzzer(fuzzSAC)
