@@ -104,22 +104,18 @@ public struct Ingest {
     let progress = Progress(label: "ingest", total: files.count, quiet: quiet)
     let queue = DispatchQueue(label: "seiscluster.ingest.prepare")
     let me = UncheckedSendableIngest(self)
-    func start(_ index: Int) -> DispatchWorkItemResult {
-      let box = DispatchWorkItemResult()
+    func start(_ index: Int) -> PreparedSlot {
+      let slot = PreparedSlot()
       let path = files[index]
-      box.item = DispatchWorkItem {
-        box.result = Result { try me.value.prepare(path: path) }
-      }
-      queue.async(execute: box.item!)
-      return box
+      queue.async { slot.fill(Result { try me.value.prepare(path: path) }) }
+      return slot
     }
-    var next: DispatchWorkItemResult? = files.isEmpty ? nil : start(0)
+    var next: PreparedSlot? = files.isEmpty ? nil : start(0)
     for (index, path) in files.enumerated() {
       guard let current = next else { break }
-      current.item?.wait()
+      let result = current.take()
       next = index + 1 < files.count ? start(index + 1) : nil
       do {
-        guard let result = current.result else { throw InputError(path: path, reason: "not read") }
         try store(try result.get(), into: &report)
       } catch let error as InputError
         where !named.contains(path) && error.reason.hasPrefix("unknown format")
@@ -266,10 +262,24 @@ public struct Ingest {
   }
 }
 
-/// The outcome of preparing one file on the ingest queue.
-final class DispatchWorkItemResult: @unchecked Sendable {
-  var item: DispatchWorkItem?
-  var result: Result<Ingest.Prepared, any Error>?
+/// One file being prepared on the ingest queue: filled there once, taken here once. Nothing
+/// holds the slot but the queued block and the loop, so each file's samples are freed as soon
+/// as they are stored (memory stays bounded by two files, whatever the number of files).
+final class PreparedSlot: @unchecked Sendable {
+  private let ready = DispatchSemaphore(value: 0)
+  private var result: Result<Ingest.Prepared, any Error>?
+
+  func fill(_ result: Result<Ingest.Prepared, any Error>) {
+    self.result = result
+    ready.signal()
+  }
+
+  /// Waits for the result and hands it over (the slot keeps nothing).
+  func take() -> Result<Ingest.Prepared, any Error> {
+    ready.wait()
+    defer { result = nil }
+    return result ?? .failure(InputError(path: "", reason: "not read"))
+  }
 }
 
 /// Lets the prepare step run on the ingest queue (it only reads the store).
