@@ -30,6 +30,8 @@ let package = Package(
     // No pkgConfig: mseed.pc breaks SwiftPM's parser.
     .systemLibrary(name: "CMiniSEED", providers: [.apt(["libmseed-dev"])]),
     .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+    // glibc's mallopt (part of libc; Linux only).
+    .systemLibrary(name: "CMalloc"),
 
     // MARK: Implementation
     .target(
@@ -69,6 +71,7 @@ let package = Package(
       name: "seiscluster",
       dependencies: [
         "Pipeline",
+        .target(name: "CMalloc", condition: .when(platforms: [.linux])),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],

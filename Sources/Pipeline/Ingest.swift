@@ -59,17 +59,39 @@ public struct Ingest {
     self.quiet = quiet
   }
 
-  /// A file read, hashed and parsed, ready to store (or already stored).
-  struct Prepared: @unchecked Sendable {
+  /// A file read, hashed, parsed and encoded, ready to store (or already stored).
+  struct Prepared: Sendable {
     var path: String
     var size: Int64
     var sha256: String
     /// The path of the stored file with the same content, if any.
     var existing: String?
-    var contents: WaveformContents?
+    var format: WaveformFormat = .miniSEED
+    /// The reader's notes on the file (to log as warnings).
+    var notes: [String] = []
+    /// Segments in the file (usable or not).
+    var segmentCount = 0
+    /// The usable segments, encoded for the store.
+    var encoded: [EncodedSegment] = []
+    /// One line per segment that cannot be stored: `PATH: SOURCE at TIME: why`.
+    var unusable: [String] = []
   }
 
-  /// Reads, hashes and parses one file (no write to the store).
+  /// Files always prepared ahead of the one being stored: one per core and one more, so a core
+  /// that finishes a file finds the next one waiting.
+  static let minimumReadAhead = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 8) + 1
+
+  /// Bytes of files read ahead beyond `minimumReadAhead`. With it, memory stays bounded by
+  /// this budget or `minimumReadAhead` times the largest file, whatever the number of files.
+  static let readAheadBytes = 64 << 20
+
+  /// The size of the file at `path` in bytes (0 when it cannot be read: reading it will say why).
+  static func fileSize(_ path: String) -> Int {
+    var info = stat()
+    return stat(path, &info) == 0 ? Int(info.st_size) : 0
+  }
+
+  /// Reads, hashes, parses and encodes one file (no write to the store).
   func prepare(path: String) throws -> Prepared {
     var bytes: [UInt8]
     do {
@@ -78,21 +100,35 @@ public struct Ingest {
       throw InputError(path: path, reason: error.reason)
     }
     let sha = bytes.withUnsafeBytes { ContentHash.sha256($0) }
-    let size = Int64(bytes.count)
+    var prepared = Prepared(path: path, size: Int64(bytes.count), sha256: sha)
     if let existing = try store.storedFilePath(sha256: sha) {
-      return Prepared(path: path, size: size, sha256: sha, existing: existing, contents: nil)
+      prepared.existing = existing
+      return prepared
     }
+    let contents: WaveformContents
     do {
-      let contents = try bytes.withUnsafeMutableBytes { try WaveformReader.read($0, path: path) }
-      return Prepared(path: path, size: size, sha256: sha, existing: nil, contents: contents)
+      contents = try bytes.withUnsafeMutableBytes { try WaveformReader.read($0, path: path) }
     } catch let error as WaveformFileError {
       throw InputError(path: path, reason: error.reason)
     }
+    bytes = []
+    prepared.format = contents.format
+    prepared.notes = contents.notes
+    prepared.segmentCount = contents.segments.count
+    for segment in contents.segments {
+      if let why = Ingest.unusableReason(segment) {
+        prepared.unusable.append(
+          "\(path): \(segment.source.id) at \(segment.startTime.iso8601): \(why)")
+      } else {
+        prepared.encoded.append(EncodedSegment(segment))
+      }
+    }
+    return prepared
   }
 
   /// Ingests every file under `paths`. Errors are logged (`PATH: why`) and collected; the other
-  /// files are stored anyway. The next file is read and parsed on another core while this one is
-  /// written, so at most two files are in memory.
+  /// files are stored anyway. The next files are read and parsed on every core while this one
+  /// is written, and stored in order.
   public func run(paths: [String]) -> IngestReport {
     var report = IngestReport()
     let (files, missing) = Ingest.expand(paths)
@@ -102,7 +138,10 @@ public struct Ingest {
     }
     let named = Set(paths)
     let progress = Progress(label: "ingest", total: files.count, quiet: quiet)
-    let queue = DispatchQueue(label: "seiscluster.ingest.prepare")
+    // Files are read, hashed, parsed and encoded on every core while this thread stores them
+    // one by one, in order. Parsing costs more than storing (Steim decoding, SHA-256), so the
+    // store waits on the parsers, not the other way round.
+    let queue = DispatchQueue(label: "seiscluster.ingest.prepare", attributes: .concurrent)
     let me = UncheckedSendableIngest(self)
     func start(_ index: Int) -> PreparedSlot {
       let slot = PreparedSlot()
@@ -110,11 +149,25 @@ public struct Ingest {
       queue.async { slot.fill(Result { try me.value.prepare(path: path) }) }
       return slot
     }
-    var next: PreparedSlot? = files.isEmpty ? nil : start(0)
+    // Read ahead by at least one file per core, and further while the files in hand stay
+    // within `readAheadBytes`: storing stalls now and then while SQLite checkpoints its WAL
+    // into the database (tens of ms of disk syncs), and the parsers keep working meanwhile.
+    let sizes = files.map(Ingest.fileSize)
+    var pending: [(slot: PreparedSlot, size: Int)] = []
+    var inHand = 0
+    var started = 0
     for (index, path) in files.enumerated() {
-      guard let current = next else { break }
-      let result = current.take()
-      next = index + 1 < files.count ? start(index + 1) : nil
+      while started < files.count
+        && (started <= index + Ingest.minimumReadAhead
+          || inHand + sizes[started] <= Ingest.readAheadBytes)
+      {
+        pending.append((start(started), sizes[started]))
+        inHand += sizes[started]
+        started += 1
+      }
+      let (slot, size) = pending.removeFirst()
+      let result = slot.take()
+      inHand -= size
       do {
         try store(try result.get(), into: &report)
       } catch let error as InputError
@@ -148,23 +201,16 @@ public struct Ingest {
       logger.info("\(path): already stored (same content as \(existing)), skipped")
       return
     }
-    guard let contents = prepared.contents else { return }
-    for note in contents.notes { logger.warning("\(path): \(note)") }
-    var usable: [Segment] = []
-    for segment in contents.segments {
-      if let why = Ingest.unusableReason(segment) {
-        let line = "\(path): \(segment.source.id) at \(segment.startTime.iso8601): \(why)"
-        logger.warning("\(line)")
-        report.skippedSegments.append(line)
-      } else {
-        usable.append(segment)
-      }
+    for note in prepared.notes { logger.warning("\(path): \(note)") }
+    for line in prepared.unusable {
+      logger.warning("\(line)")
+      report.skippedSegments.append(line)
     }
     let outcome: StoreFileOutcome
     do {
       outcome = try store.storeFile(
-        path: path, size: prepared.size, sha256: prepared.sha256, format: contents.format,
-        segments: usable)
+        path: path, size: prepared.size, sha256: prepared.sha256, format: prepared.format,
+        encoded: prepared.encoded)
     } catch {
       throw InputError(path: path, reason: "cannot store: \(error)")
     }
@@ -172,10 +218,10 @@ public struct Ingest {
     case .stored(_, let segmentCount):
       report.storedFiles += 1
       report.storedSegments += segmentCount
-      report.storedSamples += usable.reduce(0) { $0 + $1.sampleCount }
+      report.storedSamples += prepared.encoded.reduce(0) { $0 + $1.sampleCount }
       if segmentCount == 0 {
         let why =
-          contents.segments.isEmpty ? "no samples in the file" : "every segment was skipped"
+          prepared.segmentCount == 0 ? "no samples in the file" : "every segment was skipped"
         logger.warning("\(path): stored no segment (\(why))")
       }
     case .alreadyStored(let existing):
@@ -264,7 +310,7 @@ public struct Ingest {
 
 /// One file being prepared on the ingest queue: filled there once, taken here once. Nothing
 /// holds the slot but the queued block and the loop, so each file's samples are freed as soon
-/// as they are stored (memory stays bounded by two files, whatever the number of files).
+/// as they are stored (memory stays bounded by a few files, whatever the number of files).
 final class PreparedSlot: @unchecked Sendable {
   private let ready = DispatchSemaphore(value: 0)
   private var result: Result<Ingest.Prepared, any Error>?

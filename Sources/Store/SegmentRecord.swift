@@ -17,7 +17,9 @@ public struct SegmentRecord: Sendable, Equatable, Codable, FetchableRecord, Pers
   public var sampleCount: Int
   /// `int32`, `float32` or `float64` (`SampleType.rawValue`).
   public var sampleType: String
-  /// The samples, little-endian, `sampleCount` values of `sampleType`.
+  /// How `samples` is laid out (`SampleEncoding.rawValue`).
+  public var sampleEncoding: String
+  /// The samples: `sampleCount` values of `sampleType`, as `sampleEncoding` lays them out.
   public var samples: Data
 
   enum CodingKeys: String, CodingKey {
@@ -29,6 +31,7 @@ public struct SegmentRecord: Sendable, Equatable, Codable, FetchableRecord, Pers
     case samplingRate = "sampling_rate"
     case sampleCount = "sample_count"
     case sampleType = "sample_type"
+    case sampleEncoding = "sample_encoding"
     case samples
   }
 
@@ -41,7 +44,9 @@ public struct SegmentRecord: Sendable, Equatable, Codable, FetchableRecord, Pers
     samplingRate = segment.samplingRate
     sampleCount = segment.sampleCount
     sampleType = segment.samples.sampleType.rawValue
-    samples = SampleBlob.encode(segment.samples)
+    let (encoding, blob) = SampleBlob.encodeCompact(segment.samples)
+    sampleEncoding = encoding.rawValue
+    samples = blob
   }
 
   /// The segment this row holds, under `source`.
@@ -49,10 +54,32 @@ public struct SegmentRecord: Sendable, Equatable, Codable, FetchableRecord, Pers
     guard let type = SampleType(rawValue: sampleType) else {
       throw SampleBlob.Error(reason: "segment \(id ?? -1): unknown sample type \(sampleType)")
     }
+    guard let encoding = SampleEncoding(rawValue: sampleEncoding) else {
+      throw SampleBlob.Error(
+        reason: "segment \(id ?? -1): unknown sample encoding \(sampleEncoding)")
+    }
     return Segment(
       source: source, startTime: Timestamp(nanoseconds: startNanoseconds),
       samplingRate: samplingRate,
-      samples: try SampleBlob.decode(samples, type: type, count: sampleCount))
+      samples: try SampleBlob.decode(
+        samples, type: type, count: sampleCount, encoding: encoding))
   }
 
+}
+
+/// A segment encoded for the store, not yet tied to a file or channel row. Encoding is a
+/// costly part of storing, so ingest does it on another core while the writer stores the
+/// previous file.
+public struct EncodedSegment: Sendable {
+  public let source: SourceIdentifier
+  var record: SegmentRecord
+
+  public var sampleCount: Int { record.sampleCount }
+  /// Bytes of the samples as stored.
+  public var storedBytes: Int { record.samples.count }
+
+  public init(_ segment: Segment) {
+    source = segment.source
+    record = SegmentRecord(segment: segment, fileID: 0, channelID: 0)
+  }
 }

@@ -1,8 +1,10 @@
+import Foundation
 import GRDB
 
 extension SeisStore {
   /// Verifies the store: SQLite's integrity check, foreign keys (orphans), and sample blobs
-  /// whose length disagrees with their sample count and type. Returns one line per problem
+  /// that cannot hold their sample count and type (a raw blob's length, a delta blob's
+  /// blocks). Returns one line per problem
   /// (empty when sound).
   public func check() throws -> [String] {
     try writer.read { db in
@@ -20,18 +22,39 @@ extension SeisStore {
       let bad = try Row.fetchAll(
         db,
         sql: """
-          SELECT id, length(samples), sample_count, sample_type FROM segment
+          SELECT id, length(samples), sample_count, sample_type, sample_encoding FROM segment
           WHERE sample_type NOT IN ('int32', 'float32', 'float64')
-             OR length(samples) != sample_count
-                * (CASE sample_type WHEN 'float64' THEN 8 ELSE 4 END)
+             OR sample_encoding NOT IN ('raw', 'int32-delta')
+             OR (sample_encoding = 'raw' AND length(samples) != sample_count
+                 * (CASE sample_type WHEN 'float64' THEN 8 ELSE 4 END))
+             OR (sample_encoding = 'int32-delta' AND sample_type != 'int32')
           """)
       for row in bad {
         let id: Int64 = row[0]
         let length: Int64 = row[1]
         let count: Int64 = row[2]
         let type: String = row[3]
+        let encoding: String = row[4]
         problems.append(
-          "segment \(id): blob of \(length) bytes disagrees with \(count) \(type) samples")
+          "segment \(id): \(encoding) blob of \(length) bytes disagrees with \(count) \(type) samples"
+        )
+      }
+      // Delta blobs: walk each one's block widths (the samples themselves are not decoded).
+      let deltas = try Row.fetchCursor(
+        db,
+        sql: """
+          SELECT id, sample_count, samples FROM segment
+          WHERE sample_encoding = 'int32-delta' AND sample_type = 'int32'
+          """)
+      while let row = try deltas.next() {
+        let id: Int64 = row[0]
+        let count: Int = row[1]
+        let blob: Data = row[2]
+        if let problem = blob.withUnsafeBytes({
+          SampleBlob.deltaLayoutProblem($0, count: count)
+        }) {
+          problems.append("segment \(id): \(problem)")
+        }
       }
       return problems
     }

@@ -33,6 +33,17 @@ extension SeisStore {
     path: String, size: Int64, sha256: String, format: WaveformFormat, segments: [Segment],
     ingestedAt: Date = Date()
   ) throws -> StoreFileOutcome {
+    try storeFile(
+      path: path, size: size, sha256: sha256, format: format,
+      encoded: segments.map(EncodedSegment.init), ingestedAt: ingestedAt)
+  }
+
+  /// `storeFile` for segments already encoded (`EncodedSegment`).
+  @discardableResult
+  public func storeFile(
+    path: String, size: Int64, sha256: String, format: WaveformFormat,
+    encoded segments: [EncodedSegment], ingestedAt: Date = Date()
+  ) throws -> StoreFileOutcome {
     try writer.write { db in
       if let existing = try SourceFileRecord.filter(Column("sha256") == sha256).fetchOne(db) {
         return .alreadyStored(path: existing.path)
@@ -51,7 +62,9 @@ extension SeisStore {
           channelID = try Self.channelID(for: segment.source, in: db)
           channelIDs[segment.source] = channelID
         }
-        let record = SegmentRecord(segment: segment, fileID: fileID, channelID: channelID)
+        var record = segment.record
+        record.fileID = fileID
+        record.channelID = channelID
         try record.insert(db)
       }
       return .stored(fileID: fileID, segmentCount: segments.count)

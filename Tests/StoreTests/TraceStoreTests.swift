@@ -117,10 +117,30 @@ import Testing
     let store = try SeisStore()
     try store.storeFile(
       path: "a", size: 1, sha256: "1", format: .miniSEED,
-      segments: [segment(z, start: 0, .int32([1]))])
+      segments: [segment(z, start: 0, .float32([1])), segment(n, start: 0, .int32([1]))])
+    // A raw float32 blob must be 4 bytes per sample.
     #expect(throws: DatabaseError.self) {
       try store.writer.write { db in
-        try db.execute(sql: "UPDATE segment SET samples = x'0000'")
+        try db.execute(sql: "UPDATE segment SET samples = x'0000' WHERE sample_type = 'float32'")
+      }
+    }
+    // A delta blob holds at least a width byte per 16 samples and at most 4 bytes a sample more.
+    for blob in ["x''", "x'010203040506'"] {
+      #expect(throws: DatabaseError.self) {
+        try store.writer.write { db in
+          try db.execute(
+            sql: "UPDATE segment SET samples = \(blob) WHERE sample_encoding = 'int32-delta'")
+        }
+      }
+    }
+    // Floats are never delta encoded.
+    #expect(throws: DatabaseError.self) {
+      try store.writer.write { db in
+        try db.execute(
+          sql: """
+            UPDATE segment SET sample_encoding = 'int32-delta', samples = x'0102'
+            WHERE sample_type = 'float32'
+            """)
       }
     }
   }
@@ -129,18 +149,79 @@ import Testing
     let store = try SeisStore()
     try store.storeFile(
       path: "a", size: 1, sha256: "1", format: .miniSEED,
-      segments: [segment(z, start: 0, .int32([1, 2]))])
+      segments: [segment(z, start: 0, .float32([1, 2])), segment(n, start: 0, .int32([1, 2]))])
     #expect(try store.check().isEmpty)
     try store.writer.writeWithoutTransaction { db in
       try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
       try db.execute(sql: "PRAGMA foreign_keys = OFF")
-      try db.execute(sql: "UPDATE segment SET samples = x'00000000'")
-      try db.execute(sql: "UPDATE segment SET channel_id = 99")
+      try db.execute(sql: "UPDATE segment SET samples = x'00000000' WHERE sample_type = 'float32'")
+      // Within the schema's length range, but a width byte of 9 and bytes left over.
+      try db.execute(sql: "UPDATE segment SET samples = x'0900' WHERE sample_type = 'int32'")
+      try db.execute(sql: "UPDATE segment SET channel_id = 99 WHERE sample_type = 'float32'")
     }
     let problems = try store.check()
-    #expect(problems.count == 2)
-    #expect(problems.contains { $0.contains("blob of 4 bytes disagrees with 2 int32 samples") })
+    #expect(problems.count == 3, "\(problems)")
+    #expect(
+      problems.contains { $0.contains("raw blob of 4 bytes disagrees with 2 float32 samples") })
+    #expect(problems.contains { $0.contains("block width 9 at byte 0 is above 4") })
     #expect(problems.contains { $0.hasPrefix("orphan: segment") })
+  }
+
+  @Test func integerSamplesAreStoredAsDeltasAndFloatsRaw() throws {
+    let store = try SeisStore()
+    let counts = (0..<1000).map { Int32(truncatingIfNeeded: ($0 * 37) % 200 - 100) }
+    try store.storeFile(
+      path: "a", size: 1, sha256: "1", format: .miniSEED,
+      segments: [
+        segment(z, start: 0, .int32(counts)), segment(n, start: 0, .float32([1, 2, 3])),
+      ])
+    let rows = try store.writer.read { db in
+      try Row.fetchAll(
+        db, sql: "SELECT sample_type, sample_encoding, length(samples) FROM segment ORDER BY id")
+    }
+    #expect(rows.map { $0[1] as String } == ["int32-delta", "raw"])
+    // Deltas of up to 200 fit 2 bytes; raw would take 4000.
+    #expect((rows[0][2] as Int) < 2100)
+    let back = try store.segments(
+      of: z, from: Timestamp(nanoseconds: 0), to: Timestamp(nanoseconds: 0))
+    #expect(back.first?.samples == .int32(counts))
+  }
+
+  /// A store written before migration 0005 (raw blobs only) opens, migrates and reads back the
+  /// same samples, ids and checks.
+  @Test func storesFromBeforeDeltaEncodingMigrate() throws {
+    let dir = try TestPaths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = dir.appendingPathComponent("old.sqlite").path
+    do {
+      let queue = try DatabaseQueue(path: path)
+      try SeisStore.migrator.migrate(queue, upTo: "0004-runs")
+      try queue.write { db in
+        try db.execute(
+          sql: """
+            INSERT INTO channel (id, network, station, location, channel)
+              VALUES (1, 'XX', 'STA', '', 'HHZ');
+            INSERT INTO source_file (id, path, size, sha256, format, ingested_at)
+              VALUES (1, 'a.mseed', 8, 'aa', 'mseed', '2026-01-01T00:00:00.000000Z');
+            INSERT INTO segment (id, file_id, channel_id, start_ns, end_ns, sampling_rate,
+                                 sample_count, sample_type, samples)
+              VALUES (7, 1, 1, 0, 10000000, 100, 2, 'int32', x'01000000feffffff');
+            """)
+      }
+      try queue.close()
+    }
+    let store = try SeisStore(path: path)
+    #expect(try store.check().isEmpty)
+    #expect(try store.segment(id: 7)?.samples == .int32([1, -2]))
+    let encoding = try store.writer.read { db in
+      try String.fetchOne(db, sql: "SELECT sample_encoding FROM segment WHERE id = 7")
+    }
+    #expect(encoding == "raw")
+    // New segments get ids after the old ones.
+    try store.storeFile(
+      path: "b", size: 1, sha256: "bb", format: .miniSEED,
+      segments: [segment(z, start: 20_000_000, .int32([5]))])
+    #expect(try store.segmentSummaries().map(\.id) == [7, 8])
   }
 
   @Test func fileStoreMigratesAndKeepsDataAcrossOpenings() throws {
@@ -165,6 +246,89 @@ import Testing
     #expect([UInt8](SampleBlob.encode(.float64([1]))) == [0, 0, 0, 0, 0, 0, 0xF0, 0x3F])
     #expect(throws: SampleBlob.Error.self) {
       try SampleBlob.decode(Data([1, 2, 3]), type: .int32, count: 1)
+    }
+  }
+}
+
+/// The Int32 delta encoding (`SampleEncoding.int32Delta`): layout, round trips over every
+/// block width and wrap-around, and refusal of damaged blobs.
+@Suite struct SampleBlobDeltaTests {
+  func roundTrip(_ values: [Int32]) throws -> Data? {
+    guard let blob = values.withUnsafeBufferPointer({ SampleBlob.encodeDeltas($0) }) else {
+      return nil
+    }
+    let back = try SampleBlob.decode(blob, type: .int32, count: values.count, encoding: .int32Delta)
+    #expect(back == .int32(values))
+    return blob
+  }
+
+  @Test func layoutIsWidthByteThenZigzagDeltasPerBlockOf16() throws {
+    // Deltas 1, -3 -> zigzag 2, 5: one block of width 1.
+    #expect(try roundTrip([1, -2]).map { [UInt8]($0) } == [1, 2, 5])
+    // 17 equal samples: a block of width 1 (the first delta, 7 -> zigzag 14, then 15 zeros)
+    // and a block of one sample of width 0.
+    #expect(
+      try roundTrip([Int32](repeating: 7, count: 17)).map { [UInt8]($0) }
+        == [1, 14] + [UInt8](repeating: 0, count: 15) + [0])
+    // Delta 300 -> zigzag 600 = 0x0258, two little-endian bytes.
+    #expect(try roundTrip([300]).map { [UInt8]($0) } == [2, 0x58, 0x02])
+  }
+
+  @Test func everyWidthAndLengthRoundTrips() throws {
+    var generator = SystemRandomNumberGenerator()
+    for length in [1, 2, 15, 16, 17, 31, 32, 33, 1000, 4097] {
+      for scale: Int32 in [0, 60, 30_000, 4_000_000] {
+        let values = (0..<length).map { _ in Int32.random(in: -scale...scale, using: &generator) }
+        let walk = values.reduce(into: [Int32]()) { $0.append(($0.last ?? 0) &+ $1) }
+        _ = try roundTrip(walk)
+      }
+    }
+  }
+
+  @Test func extremesWrapAround() throws {
+    let values: [Int32] = [Int32.min, Int32.max, Int32.min, 0, -1, 0, Int32.max, Int32.max]
+    // Full-range jumps take 4 bytes: not smaller than raw, so ingest stores them raw.
+    #expect(try roundTrip(values) == nil)
+    let padded = values + [Int32](repeating: Int32.max, count: 64)
+    let blob = try #require(try roundTrip(padded))
+    #expect(blob.count < padded.count * 4)
+    #expect(SampleBlob.encodeCompact(.int32(values)).encoding == .raw)
+    #expect(SampleBlob.encodeCompact(.float32([1, 1, 1])).encoding == .raw)
+  }
+
+  @Test func damagedBlobsAreRefusedNotMisread() throws {
+    let good = try #require(try roundTrip((0..<40).map { Int32($0 * $0) }))
+    let bytes = [UInt8](good)
+    let damaged: [(String, [UInt8])] = [
+      ("ends inside", Array(bytes.prefix(1))),
+      ("ends inside", Array(bytes.dropLast())),
+      ("after 40 samples", bytes + [0]),
+      ("above 4", [5] + bytes.dropFirst()),
+      ("ends before", []),
+    ]
+    for (reason, blob) in damaged {
+      #expect {
+        try SampleBlob.decode(Data(blob), type: .int32, count: 40, encoding: .int32Delta)
+      } throws: { error in
+        "\(error)".contains(reason)
+      }
+    }
+    #expect(throws: SampleBlob.Error.self) {
+      try SampleBlob.decode(good, type: .float32, count: 40, encoding: .int32Delta)
+    }
+    // Random bytes either decode to exactly `count` samples or throw; nothing crashes.
+    var generator = SystemRandomNumberGenerator()
+    for _ in 0..<2000 {
+      let blob = Data(
+        (0..<Int.random(in: 0...40, using: &generator)).map { _ in
+          UInt8.random(in: 0...6, using: &generator)
+        })
+      let count = Int.random(in: 0...40, using: &generator)
+      if let samples = try? SampleBlob.decode(
+        blob, type: .int32, count: count, encoding: .int32Delta)
+      {
+        #expect(samples.count == count)
+      }
     }
   }
 }
