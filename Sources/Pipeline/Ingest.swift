@@ -79,7 +79,10 @@ public struct Ingest {
 
   /// Files always prepared ahead of the one being stored: one per core and one more, so a core
   /// that finishes a file finds the next one waiting.
-  static let minimumReadAhead = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 8) + 1
+  static let minimumReadAhead = parsers + 1
+
+  /// Threads that read, hash, parse and encode files: one per core (at most 8).
+  static let parsers = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 8)
 
   /// Bytes of files read ahead beyond `minimumReadAhead`. With it, memory stays bounded by
   /// this budget or `minimumReadAhead` times the largest file, whatever the number of files.
@@ -139,14 +142,18 @@ public struct Ingest {
     let named = Set(paths)
     let progress = Progress(label: "ingest", total: files.count, quiet: quiet)
     // Files are read, hashed, parsed and encoded on every core while this thread stores them
-    // one by one, in order. Parsing costs more than storing (Steim decoding, SHA-256), so the
-    // store waits on the parsers, not the other way round.
-    let queue = DispatchQueue(label: "seiscluster.ingest.prepare", attributes: .concurrent)
+    // one by one, in order: parsing (Steim decoding, SHA-256) costs more than storing. One
+    // serial queue per parser, files dealt round robin: each serial queue gets a thread of its
+    // own, while a concurrent queue would share the pool this writer's thread runs on (one
+    // parser at a time on two cores).
+    let queues = (0..<Ingest.parsers).map {
+      DispatchQueue(label: "seiscluster.ingest.prepare.\($0)")
+    }
     let me = UncheckedSendableIngest(self)
     func start(_ index: Int) -> PreparedSlot {
       let slot = PreparedSlot()
       let path = files[index]
-      queue.async { slot.fill(Result { try me.value.prepare(path: path) }) }
+      queues[index % queues.count].async { slot.fill(Result { try me.value.prepare(path: path) }) }
       return slot
     }
     // Read ahead by at least one file per core, and further while the files in hand stay

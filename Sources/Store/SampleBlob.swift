@@ -10,9 +10,22 @@ public enum SampleEncoding: String, Sendable, CaseIterable {
   /// wrap like Int32 arithmetic, so every sequence round-trips. Seismic counts change little
   /// from sample to sample: Steim-compressed data typically takes 1 to 2 bytes per sample here.
   case int32Delta = "int32-delta"
+  /// Float32 samples as `.int32Delta` blocks over order-preserving integer keys of their bits
+  /// (a negative value's bits below the sign flipped), so close values have close keys.
+  /// Noisy floats take about 3 bytes per sample; the bits come back exactly (NaNs included).
+  case float32Delta = "float32-delta"
+
+  /// The sample type the encoding applies to, or nil for every type (raw).
+  public var sampleType: SampleType? {
+    switch self {
+    case .raw: nil
+    case .int32Delta: .int32
+    case .float32Delta: .float32
+    }
+  }
 }
 
-/// Samples as stored: raw little-endian values, or Int32 deltas (`SampleEncoding`).
+/// Samples as stored: raw little-endian values, or deltas (`SampleEncoding`).
 public enum SampleBlob {
   public struct Error: Swift.Error, CustomStringConvertible {
     public var reason: String
@@ -24,15 +37,32 @@ public enum SampleBlob {
   /// Samples per block of `.int32Delta`.
   static let blockLength = 16
 
-  /// The smallest encoding of `samples`: Int32 deltas when they take fewer bytes than the raw
-  /// values, raw otherwise (floats, and integers that jump across their whole range).
+  /// The smallest encoding of `samples`: deltas when they take fewer bytes than the raw
+  /// values, raw otherwise (float64, and samples that jump across their whole range).
   public static func encodeCompact(_ samples: Samples) -> (encoding: SampleEncoding, blob: Data) {
-    if case .int32(let values) = samples,
-      let blob = values.withUnsafeBufferPointer({ encodeDeltas($0) })
-    {
-      return (.int32Delta, blob)
+    switch samples {
+    case .int32(let values):
+      if let blob = values.withUnsafeBufferPointer({ encodeDeltas($0) }) {
+        return (.int32Delta, blob)
+      }
+    case .float32(let values):
+      let blob = values.withUnsafeBufferPointer { floats in
+        floats.withMemoryRebound(to: Int32.self) { words in
+          words.baseAddress.flatMap { encodeDeltas($0, count: words.count, floatKeys: true) }
+        }
+      }
+      if let blob { return (.float32Delta, blob) }
+    case .float64: break
     }
     return (.raw, encode(samples))
+  }
+
+  /// An Int32 key of a float's bits that orders like the floats (an involution: it is its own
+  /// inverse). Negative values have their bits below the sign flipped.
+  @inline(__always)
+  static func orderedKey(_ bits: UInt32) -> Int32 {
+    let value = Int32(bitPattern: bits)
+    return value < 0 ? value ^ Int32.max : value
   }
 
   /// The raw encoding: the native type's little-endian bytes.
@@ -51,62 +81,39 @@ public enum SampleBlob {
 
   /// `.int32Delta` bytes of `values`, or nil when they would not be smaller than the raw ones.
   static func encodeDeltas(_ values: UnsafeBufferPointer<Int32>) -> Data? {
-    let n = values.count
+    guard let base = values.baseAddress else { return nil }
+    return encodeDeltas(base, count: values.count, floatKeys: false)
+  }
+
+  /// Delta blocks of `count` 32-bit words at `words`: the words as Int32, or (`floatKeys`) as
+  /// the `orderedKey` of float bits. Nil when the blob would not be smaller than the words.
+  static func encodeDeltas(_ words: UnsafePointer<Int32>, count n: Int, floatKeys: Bool) -> Data? {
     let capacity = n * 4
     guard n > 0 else { return nil }
+    // One byte of slack: width-3 blocks store 4 bytes per sample, each overlapping the next.
     let out = UnsafeMutableRawPointer.allocate(byteCount: capacity + 1, alignment: 16)
     var offset = 0
-    var previous: Int32 = 0
     var start = 0
-    let fits = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: blockLength) { zig in
-      while start < n {
-        let m = min(blockLength, n - start)
-        var any: UInt32 = 0
-        for j in 0..<m {
-          let value = values[start + j]
-          let delta = value &- previous
-          previous = value
-          let z = UInt32(bitPattern: (delta << 1) ^ (delta >> 31))
-          zig[j] = z
-          any |= z
-        }
-        let width = (32 - any.leadingZeroBitCount + 7) >> 3
-        // Stop as soon as the blob would not come out smaller than the raw values.
-        if offset + 1 + width * m > capacity { return false }
-        out.storeBytes(of: UInt8(width), toByteOffset: offset, as: UInt8.self)
-        offset += 1
-        let body = out + offset
-        switch width {
-        case 0: break
-        case 1:
-          for j in 0..<m {
-            body.storeBytes(of: UInt8(truncatingIfNeeded: zig[j]), toByteOffset: j, as: UInt8.self)
-          }
-        case 2:
-          for j in 0..<m {
-            body.storeBytes(
-              of: UInt16(truncatingIfNeeded: zig[j]).littleEndian, toByteOffset: 2 * j,
-              as: UInt16.self)
-          }
-        case 3:
-          for j in 0..<m {
-            body.storeBytes(
-              of: UInt16(truncatingIfNeeded: zig[j]).littleEndian, toByteOffset: 3 * j,
-              as: UInt16.self)
-            body.storeBytes(
-              of: UInt8(truncatingIfNeeded: zig[j] >> 16), toByteOffset: 3 * j + 2, as: UInt8.self)
-          }
-        default:
-          for j in 0..<m {
-            body.storeBytes(of: zig[j].littleEndian, toByteOffset: 4 * j, as: UInt32.self)
-          }
-        }
-        offset += width * m
-        start += m
+    var fits = true
+    while start < n {
+      let m = min(blockLength, n - start)
+      let next: Int?
+      if m == blockLength && start > 0 && hostIsLittleEndian {
+        next = encodeFullBlock(
+          words + start, floatKeys: floatKeys, to: out, at: offset, limit: capacity)
+      } else {
+        next = encodeBlock(
+          words + start, count: m, first: start == 0, floatKeys: floatKeys, to: out, at: offset,
+          limit: capacity)
       }
-      return offset < capacity
+      guard let end = next else {
+        fits = false
+        break
+      }
+      offset = end
+      start += m
     }
-    guard fits else {
+    guard fits, offset < capacity else {
       out.deallocate()
       return nil
     }
@@ -114,18 +121,99 @@ public enum SampleBlob {
       bytesNoCopy: out, count: offset, deallocator: .custom { pointer, _ in pointer.deallocate() })
   }
 
+  /// The key a word is stored under: itself, or for float bits `orderedKey`.
+  @inline(__always)
+  private static func key(_ word: Int32, floatKeys: Bool) -> Int32 {
+    floatKeys && word < 0 ? word ^ Int32.max : word
+  }
+
+  /// Encodes one block of 16 samples (not the first) with vector arithmetic; returns the
+  /// offset after it, or nil when it would pass `limit`.
+  @inline(__always)
+  private static func encodeFullBlock(
+    _ words: UnsafePointer<Int32>, floatKeys: Bool, to out: UnsafeMutableRawPointer,
+    at offset: Int, limit: Int
+  ) -> Int? {
+    var current = UnsafeRawPointer(words).loadUnaligned(as: SIMD16<Int32>.self)
+    var previous = UnsafeRawPointer(words - 1).loadUnaligned(as: SIMD16<Int32>.self)
+    if floatKeys {
+      current ^= (current &>> 31) & Int32.max
+      previous ^= (previous &>> 31) & Int32.max
+    }
+    let delta = current &- previous
+    let zig = SIMD16<UInt32>(truncatingIfNeeded: (delta &<< 1) ^ (delta &>> 31))
+    let width = (32 - zig.max().leadingZeroBitCount + 7) >> 3
+    let end = offset + 1 + width * blockLength
+    guard end <= limit else { return nil }
+    out.storeBytes(of: UInt8(width), toByteOffset: offset, as: UInt8.self)
+    let body = out + offset + 1
+    switch width {
+    case 0: break
+    case 1: body.storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: zig), as: SIMD16<UInt8>.self)
+    case 2: body.storeBytes(of: SIMD16<UInt16>(truncatingIfNeeded: zig), as: SIMD16<UInt16>.self)
+    case 3:
+      // 4-byte stores 3 bytes apart: each one's top byte is overwritten by the next (the last
+      // lands in the slack byte or the next block's width byte, written afterwards).
+      for j in 0..<blockLength { body.storeBytes(of: zig[j], toByteOffset: 3 * j, as: UInt32.self) }
+    default: body.storeBytes(of: zig, as: SIMD16<UInt32>.self)
+    }
+    return end
+  }
+
+  /// Encodes one block of `m` samples one by one (the first block, the last one when short, and
+  /// big-endian hosts); returns the offset after it, or nil when it would pass `limit`.
+  private static func encodeBlock(
+    _ words: UnsafePointer<Int32>, count m: Int, first: Bool, floatKeys: Bool,
+    to out: UnsafeMutableRawPointer, at offset: Int, limit: Int
+  ) -> Int? {
+    var previous = first ? 0 : key(words[-1], floatKeys: floatKeys)
+    var largest: UInt32 = 0
+    var zig = (
+      UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0),
+      UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0),
+      UInt32(0)
+    )
+    return withUnsafeMutableBytes(of: &zig) { raw in
+      let z = raw.bindMemory(to: UInt32.self)
+      for j in 0..<m {
+        let value = key(words[j], floatKeys: floatKeys)
+        let delta = value &- previous
+        previous = value
+        z[j] = UInt32(bitPattern: (delta << 1) ^ (delta >> 31))
+        largest = max(largest, z[j])
+      }
+      let width = (32 - largest.leadingZeroBitCount + 7) >> 3
+      let end = offset + 1 + width * m
+      guard end <= limit else { return nil }
+      out.storeBytes(of: UInt8(width), toByteOffset: offset, as: UInt8.self)
+      let body = out + offset + 1
+      for j in 0..<m {
+        for b in 0..<width {
+          body.storeBytes(
+            of: UInt8(truncatingIfNeeded: z[j] >> (8 * b)), toByteOffset: width * j + b,
+            as: UInt8.self)
+        }
+      }
+      return end
+    }
+  }
+
   /// Decodes `count` samples of `type` stored with `encoding`; throws when the blob does not
   /// hold exactly that.
   public static func decode(
     _ data: Data, type: SampleType, count: Int, encoding: SampleEncoding = .raw
   ) throws -> Samples {
+    if let expected = encoding.sampleType, expected != type {
+      throw Error(reason: "\(type.rawValue) samples cannot be \(encoding.rawValue) encoded")
+    }
     switch encoding {
     case .raw: return try decodeRaw(data, type: type, count: count)
     case .int32Delta:
-      guard type == .int32 else {
-        throw Error(reason: "\(type.rawValue) samples cannot be \(encoding.rawValue) encoded")
-      }
       return .int32(try data.withUnsafeBytes { try decodeDeltas($0, count: count) })
+    case .float32Delta:
+      let keys = try data.withUnsafeBytes { try decodeDeltas($0, count: count) }
+      return .float32(
+        keys.map { Float(bitPattern: UInt32(bitPattern: orderedKey(UInt32(bitPattern: $0)))) })
     }
   }
 
@@ -153,7 +241,7 @@ public enum SampleBlob {
     }
   }
 
-  /// Why a `.int32Delta` blob cannot hold `count` samples (a width byte above 4, a block cut
+  /// Why a delta blob cannot hold `count` samples (a width byte above 4, a block cut
   /// short, bytes left over), or nil when its layout is sound. Reads only the width bytes.
   public static func deltaLayoutProblem(_ data: UnsafeRawBufferPointer, count: Int) -> String? {
     var offset = 0

@@ -75,8 +75,6 @@ public struct EncodedSegment: Sendable {
   var record: SegmentRecord
 
   public var sampleCount: Int { record.sampleCount }
-  /// Bytes of the samples as stored.
-  public var storedBytes: Int { record.samples.count }
 
   public init(_ segment: Segment) {
     source = segment.source

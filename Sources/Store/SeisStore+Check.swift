@@ -24,10 +24,11 @@ extension SeisStore {
         sql: """
           SELECT id, length(samples), sample_count, sample_type, sample_encoding FROM segment
           WHERE sample_type NOT IN ('int32', 'float32', 'float64')
-             OR sample_encoding NOT IN ('raw', 'int32-delta')
+             OR sample_encoding NOT IN ('raw', 'int32-delta', 'float32-delta')
              OR (sample_encoding = 'raw' AND length(samples) != sample_count
                  * (CASE sample_type WHEN 'float64' THEN 8 ELSE 4 END))
              OR (sample_encoding = 'int32-delta' AND sample_type != 'int32')
+             OR (sample_encoding = 'float32-delta' AND sample_type != 'float32')
           """)
       for row in bad {
         let id: Int64 = row[0]
@@ -44,7 +45,8 @@ extension SeisStore {
         db,
         sql: """
           SELECT id, sample_count, samples FROM segment
-          WHERE sample_encoding = 'int32-delta' AND sample_type = 'int32'
+          WHERE (sample_encoding = 'int32-delta' AND sample_type = 'int32')
+             OR (sample_encoding = 'float32-delta' AND sample_type = 'float32')
           """)
       while let row = try deltas.next() {
         let id: Int64 = row[0]

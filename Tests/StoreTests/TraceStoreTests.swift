@@ -133,7 +133,7 @@ import Testing
         }
       }
     }
-    // Floats are never delta encoded.
+    // A float32 blob is never Int32 deltas.
     #expect(throws: DatabaseError.self) {
       try store.writer.write { db in
         try db.execute(
@@ -167,24 +167,34 @@ import Testing
     #expect(problems.contains { $0.hasPrefix("orphan: segment") })
   }
 
-  @Test func integerSamplesAreStoredAsDeltasAndFloatsRaw() throws {
+  @Test func samplesAreStoredAsDeltasWhenThatIsSmaller() throws {
     let store = try SeisStore()
     let counts = (0..<1000).map { Int32(truncatingIfNeeded: ($0 * 37) % 200 - 100) }
+    let e = SourceIdentifier(network: "XX", station: "STA", location: "00", channel: "HHE")
+    let floats = (0..<1000).map { 400 * sin(Float($0) / 20) + Float($0 % 7) / 3 }
     try store.storeFile(
       path: "a", size: 1, sha256: "1", format: .miniSEED,
       segments: [
         segment(z, start: 0, .int32(counts)), segment(n, start: 0, .float32([1, 2, 3])),
+        segment(e, start: 0, .float32(floats)), segment(e, start: 99_000_000_000, .float64([1])),
       ])
     let rows = try store.writer.read { db in
       try Row.fetchAll(
         db, sql: "SELECT sample_type, sample_encoding, length(samples) FROM segment ORDER BY id")
     }
-    #expect(rows.map { $0[1] as String } == ["int32-delta", "raw"])
+    #expect(rows.map { $0[1] as String } == ["int32-delta", "raw", "float32-delta", "raw"])
     // Deltas of up to 200 fit 2 bytes; raw would take 4000.
     #expect((rows[0][2] as Int) < 2100)
-    let back = try store.segments(
-      of: z, from: Timestamp(nanoseconds: 0), to: Timestamp(nanoseconds: 0))
-    #expect(back.first?.samples == .int32(counts))
+    // Three samples whose keys jump by millions: raw (12 bytes) is smaller than a 4-byte block.
+    #expect((rows[1][2] as Int) == 12)
+    // Floats that cross zero twice: about 3 bytes a sample where raw takes 4.
+    #expect((rows[2][2] as Int) < 3500)
+    #expect(try store.check().isEmpty)
+    let window = (Timestamp(nanoseconds: 0), Timestamp(nanoseconds: 0))
+    #expect(
+      try store.segments(of: z, from: window.0, to: window.1).first?.samples == .int32(counts))
+    #expect(
+      try store.segments(of: e, from: window.0, to: window.1).first?.samples == .float32(floats))
   }
 
   /// A store written before migration 0005 (raw blobs only) opens, migrates and reads back the
@@ -262,6 +272,40 @@ import Testing
     return blob
   }
 
+  /// The layout written the plain way: per block of 16, the width byte of the largest zigzag
+  /// delta, then each zigzag delta in that many little-endian bytes.
+  func referenceBlocks(_ words: [UInt32]) -> [UInt8] {
+    var bytes: [UInt8] = []
+    var previous: UInt32 = 0
+    for start in stride(from: 0, to: words.count, by: 16) {
+      let zigzags = words[start..<min(start + 16, words.count)].map { word -> UInt32 in
+        let delta = Int32(bitPattern: word &- previous)
+        previous = word
+        return UInt32(bitPattern: (delta << 1) ^ (delta >> 31))
+      }
+      var width = 0
+      while let top = zigzags.max(), width < 4, top >> (8 * width) != 0 { width += 1 }
+      bytes.append(UInt8(width))
+      for z in zigzags {
+        for b in 0..<width { bytes.append(UInt8(truncatingIfNeeded: z >> (8 * b))) }
+      }
+    }
+    return bytes
+  }
+
+  @Test func vectorBlocksMatchThePlainLayout() throws {
+    // Blocks of every width, whole and cut short, after a first block.
+    var values: [Int32] = []
+    for magnitude: Int32 in [0, 50, 20_000, 3_000_000, 1_000_000_000, 0, 7] {
+      for j in 0..<21 { values.append(j % 2 == 0 ? magnitude : -magnitude / 3) }
+    }
+    for length in [16, 17, 32, 47, 48, values.count] {
+      let slice = Array(values.prefix(length))
+      let blob = try #require(try roundTrip(slice))
+      #expect([UInt8](blob) == referenceBlocks(slice.map { UInt32(bitPattern: $0) }))
+    }
+  }
+
   @Test func layoutIsWidthByteThenZigzagDeltasPerBlockOf16() throws {
     // Deltas 1, -3 -> zigzag 2, 5: one block of width 1.
     #expect(try roundTrip([1, -2]).map { [UInt8]($0) } == [1, 2, 5])
@@ -294,6 +338,39 @@ import Testing
     #expect(blob.count < padded.count * 4)
     #expect(SampleBlob.encodeCompact(.int32(values)).encoding == .raw)
     #expect(SampleBlob.encodeCompact(.float32([1, 1, 1])).encoding == .raw)
+  }
+
+  @Test func floatsRoundTripBitForBit() throws {
+    let specials: [Float] = [
+      0, -0.0, 1, -1, .infinity, -.infinity, .nan, -.nan, Float(bitPattern: 0x7FC0_1234),
+      .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .greatestFiniteMagnitude,
+      -.greatestFiniteMagnitude, 1e-30, -1e-30,
+    ]
+    var generator = SystemRandomNumberGenerator()
+    var walk: [Float] = []
+    var x: Float = 0
+    for _ in 0..<3000 {
+      x += Float.random(in: -5...5, using: &generator)
+      walk.append(x)  // crosses zero now and then
+    }
+    for values in [specials, walk, specials + walk + specials] {
+      let (encoding, blob) = SampleBlob.encodeCompact(.float32(values))
+      let keys = values.map { UInt32(bitPattern: SampleBlob.orderedKey($0.bitPattern)) }
+      if encoding == .float32Delta {
+        #expect([UInt8](blob) == referenceBlocks(keys))
+      }
+      let back = try SampleBlob.decode(
+        blob, type: .float32, count: values.count, encoding: encoding)
+      guard case .float32(let floats) = back else {
+        Issue.record("\(back)")
+        continue
+      }
+      #expect(floats.map(\.bitPattern) == values.map(\.bitPattern))
+    }
+    // The keys order like the floats they come from.
+    let sorted = (specials.filter { !$0.isNaN } + walk).sorted()
+    func key(_ value: Float) -> Int32 { SampleBlob.orderedKey(value.bitPattern) }
+    #expect(zip(sorted, sorted.dropFirst()).allSatisfy { $0 == $1 || key($0) < key($1) })
   }
 
   @Test func damagedBlobsAreRefusedNotMisread() throws {

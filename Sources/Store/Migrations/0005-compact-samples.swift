@@ -1,8 +1,8 @@
 import GRDB
 
-/// Int32 samples may be stored as deltas (`SampleEncoding.int32Delta`): `segment` gains
-/// `sample_encoding` ('raw' for every row stored before), and the blob-length rule applies to
-/// raw blobs only. SQLite cannot change a table's checks in place, so the table is rebuilt with
+/// Int32 and float32 samples may be stored as deltas (`SampleEncoding`): `segment` gains
+/// `sample_encoding` ('raw' for every row stored before), and the blob-length rule of raw blobs
+/// becomes a range for delta blobs (a width byte per 16 samples, at most 4 bytes a sample). SQLite cannot change a table's checks in place, so the table is rebuilt with
 /// the same ids and rows.
 enum Migration0005 {
   static func apply(_ db: Database) throws {
@@ -17,14 +17,17 @@ enum Migration0005 {
       t.column("sample_type", .text).notNull()
         .check { ["int32", "float32", "float64"].contains($0) }
       t.column("sample_encoding", .text).notNull().defaults(to: "raw")
-        .check { ["raw", "int32-delta"].contains($0) }
+        .check { ["raw", "int32-delta", "float32-delta"].contains($0) }
       t.column("samples", .blob).notNull()
       t.check(
         sql: """
           CASE sample_encoding
             WHEN 'raw' THEN
               length(samples) = sample_count * (CASE sample_type WHEN 'float64' THEN 8 ELSE 4 END)
-            ELSE sample_type = 'int32'
+            WHEN 'int32-delta' THEN sample_type = 'int32'
+              AND length(samples) BETWEEN (sample_count + 15) / 16
+                AND sample_count * 4 + (sample_count + 15) / 16
+            ELSE sample_type = 'float32'
               AND length(samples) BETWEEN (sample_count + 15) / 16
                 AND sample_count * 4 + (sample_count + 15) / 16
           END
