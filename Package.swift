@@ -70,7 +70,7 @@ let package = Package(
     .executableTarget(
       name: "seiscluster",
       dependencies: [
-        "Pipeline",
+        "Pipeline", "Numerics",
         .target(name: "CMalloc", condition: .when(platforms: [.linux])),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),

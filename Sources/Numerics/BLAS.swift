@@ -31,7 +31,18 @@ public enum BLAS {
 
   /// Sets the number of threads OpenBLAS uses inside one call.
   public static func setThreadCount(_ count: Int) {
-    openblas_set_num_threads(Int32(max(1, count)))
+    let count = Int32(max(1, count))
+    // Setting it anew would start a stopped pool again (`useCallingThreadOnly`).
+    if openblas_get_num_threads() != count { openblas_set_num_threads(count) }
+  }
+
+  /// Runs BLAS on the calling thread only, and stops the worker threads OpenBLAS starts as the
+  /// program loads: idle, they spin (sched_yield) for about 0.1 s before sleeping, CPU taken
+  /// from the work on a small machine. The network splits its batches over threads of its
+  /// own, so seiscluster never needs them.
+  public static func useCallingThreadOnly() {
+    setThreadCount(1)
+    _ = blas_thread_shutdown_()
   }
 
   /// The OpenBLAS kernel family in use (for example `Haswell` or `SkylakeX`); set

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Numerics
 import Pipeline
 
 #if canImport(CMalloc)
@@ -32,6 +33,7 @@ struct Seiscluster: AsyncParsableCommand {
   /// Accepts the global options (`--db`, `--quiet`) before the subcommand too, by moving them
   /// after it, where every subcommand's `GlobalOptions` group parses them.
   static func main() async {
+    BLAS.useCallingThreadOnly()
     keepFreedMemoryForReuse()
     var arguments = Array(CommandLine.arguments.dropFirst())
     var leading: [String] = []
