@@ -21,5 +21,8 @@ let package = Package(
     .executableTarget(
       name: "FuzzNPY",
       dependencies: ["FuzzDriver", .product(name: "Pipeline", package: "seiscluster")]),
+    .executableTarget(
+      name: "FuzzSampleBlob",
+      dependencies: ["FuzzDriver", .product(name: "Pipeline", package: "seiscluster")]),
   ]
 )

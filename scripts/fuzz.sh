@@ -4,7 +4,7 @@
 #
 #   scripts/fuzz.sh [seconds-per-target] [target...]
 #
-# Targets: FuzzSAC FuzzMiniSEED FuzzPicks FuzzNPY (all when none is named). Corpora live under
+# Targets: FuzzSAC FuzzMiniSEED FuzzPicks FuzzNPY FuzzSampleBlob (all when none is named). Corpora live under
 # $FUZZ_WORK (default /tmp/seiscluster-fuzz), so they grow across runs; crashes are written there
 # as crash-* / oom-* / leak-* files and the script exits non-zero. Each run's log, with
 # libFuzzer's final statistics (executions, coverage), is $FUZZ_WORK/TARGET.log.
@@ -14,7 +14,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}
 shift || true
 targets=("$@")
-if [ ${#targets[@]} -eq 0 ]; then targets=(FuzzSAC FuzzMiniSEED FuzzPicks FuzzNPY); fi
+if [ ${#targets[@]} -eq 0 ]; then targets=(FuzzSAC FuzzMiniSEED FuzzPicks FuzzNPY FuzzSampleBlob); fi
 work=${FUZZ_WORK:-/tmp/seiscluster-fuzz}
 shared="$root/../shared/data"
 
@@ -32,6 +32,10 @@ seed() {
     FuzzPicks) cp "$root"/fixtures/picks/*.csv "$root"/fixtures/picks/*.xml \
       "$root"/fixtures/picks/*.quakeml "$corpus"/ ;;
     FuzzNPY) cp "$root"/fixtures/npy/*.npy "$corpus"/ ;;
+    # An Int32 delta blob of 40 samples (widths 1 and 2), and a raw float32 one of 2.
+    FuzzSampleBlob)
+      printf '\x00\x28\x00\x01\x02\x04\x06\x08\x0a\x0c\x0e\x10\x12\x14\x16\x18\x1a\x1c\x1e\x20\x02\x22\x00\x24\x00\x26\x00\x28\x00\x2a\x00\x2c\x00\x2e\x00\x30\x00\x32\x00\x34\x00\x36\x00\x38\x00\x3a\x00\x3c\x00\x3e\x00\x40\x00\x01\x42\x44\x46\x48\x4a\x4c\x4e\x50' >"$corpus/int32-delta"
+      printf '\x03\x02\x00\x00\x00\x80\x3f\x00\x00\x00\x40' >"$corpus/float32-raw" ;;
   esac
   # Inputs that once crashed a reader (fixtures/regressions) are seeds too.
   case $target in
