@@ -52,11 +52,23 @@ public struct Ingest {
   public let store: SeisStore
   public let logger: Logger
   public let quiet: Bool
+  /// Bytes of files read ahead beyond one per core (`minimumReadAhead`). With it, memory stays
+  /// bounded by this budget or `minimumReadAhead` times the largest file, whatever the number
+  /// of files. The budget lets the parsers keep working while the writer waits for SQLite to
+  /// checkpoint its WAL into the database (tens of ms every 64 MB).
+  public let readAheadBytes: Int
 
-  public init(store: SeisStore, logger: Logger, quiet: Bool = false) {
+  /// The default `readAheadBytes`: 64 MB.
+  public static let defaultReadAheadBytes = 64 << 20
+
+  public init(
+    store: SeisStore, logger: Logger, quiet: Bool = false,
+    readAheadBytes: Int = Ingest.defaultReadAheadBytes
+  ) {
     self.store = store
     self.logger = logger
     self.quiet = quiet
+    self.readAheadBytes = max(0, readAheadBytes)
   }
 
   /// A file read, hashed, parsed and encoded, ready to store (or already stored).
@@ -83,10 +95,6 @@ public struct Ingest {
 
   /// Threads that read, hash, parse and encode files: one per core (at most 8).
   static let parsers = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 8)
-
-  /// Bytes of files read ahead beyond `minimumReadAhead`. With it, memory stays bounded by
-  /// this budget or `minimumReadAhead` times the largest file, whatever the number of files.
-  static let readAheadBytes = 64 << 20
 
   /// The size of the file at `path` in bytes (0 when it cannot be read: reading it will say why).
   static func fileSize(_ path: String) -> Int {
@@ -166,7 +174,7 @@ public struct Ingest {
     for (index, path) in files.enumerated() {
       while started < files.count
         && (started <= index + Ingest.minimumReadAhead
-          || inHand + sizes[started] <= Ingest.readAheadBytes)
+          || inHand + sizes[started] <= readAheadBytes)
       {
         pending.append((start(started), sizes[started]))
         inHand += sizes[started]

@@ -11,6 +11,10 @@ struct IngestCommand: ParsableCommand {
       Formats are detected from content. Each file is stored in one transaction, one segment \
       per continuous run of samples; a file already stored (same content) is skipped. A file \
       that cannot be read is named on stderr and stores nothing; the rest are stored (exit 1).
+
+      Files are parsed on every core while one writer stores them in order. Memory is bounded \
+      by the files read ahead: one per core, and more up to SEISCLUSTER_READ_AHEAD_MB \
+      megabytes of files (default 64).
       """)
 
   @OptionGroup var global: GlobalOptions
@@ -21,7 +25,12 @@ struct IngestCommand: ParsableCommand {
   func run() throws {
     let logger = global.makeLogger()
     let store = try global.openStore()
-    let report = Ingest(store: store, logger: logger, quiet: global.quiet).run(paths: paths)
+    let budget = ProcessInfo.processInfo.environment["SEISCLUSTER_READ_AHEAD_MB"]
+      .flatMap(Int.init).map { $0 << 20 }
+    let report = Ingest(
+      store: store, logger: logger, quiet: global.quiet,
+      readAheadBytes: budget ?? Ingest.defaultReadAheadBytes
+    ).run(paths: paths)
     if !global.quiet { Console.write(report.summary) }
     if !report.failures.isEmpty { throw ExitCode(1) }
   }

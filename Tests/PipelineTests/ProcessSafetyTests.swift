@@ -203,7 +203,9 @@ struct ProcessSafetyTests {
 extension ProcessSafetyTests {
   /// Peak resident memory in KiB of one `seiscluster` run (that process alone, from wait4),
   /// with its output thrown away.
-  func peakMemoryKiB(_ arguments: [String]) throws -> (status: Int32, kib: Int) {
+  func peakMemoryKiB(_ arguments: [String], environment: [String: String] = [:]) throws -> (
+    status: Int32, kib: Int
+  ) {
     let path = try #require(seisclusterBinary).path
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
@@ -213,7 +215,11 @@ extension ProcessSafetyTests {
     let argv = ([path] + arguments).map { strdup($0) } + [nil]
     defer { for arg in argv { free(arg) } }
     var pid: pid_t = 0
-    let spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
+    var variables = ProcessInfo.processInfo.environment
+    variables.merge(environment) { $1 }
+    let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer { for entry in envp { free(entry) } }
+    let spawned = posix_spawn(&pid, path, &actions, nil, argv, envp)
     try #require(spawned == 0, "posix_spawn failed: \(spawned)")
     var status: Int32 = 0
     var usage = rusage()
@@ -221,22 +227,26 @@ extension ProcessSafetyTests {
     return (status, usage.ru_maxrss)
   }
 
-  /// Memory stays bounded by the largest file, not by the number of files: ingesting 40 files
-  /// peaks within a few MB of ingesting 4 (each file's samples are freed once stored; a
-  /// retained 1 MB per file would add 36 MB).
+  /// Memory stays bounded by the largest file, not by the number of files: with a read-ahead
+  /// budget of 1 MB (so at most one file per core and one more are in hand, at most 9), 60 files
+  /// peak within a few MB of 10 (each file's samples are freed once stored; a retained 0.5 MB
+  /// per file would add 25 MB).
   @Test func ingestMemoryDoesNotGrowWithTheNumberOfFiles() throws {
     let dir = try TestPaths.temporaryDirectory("memory")
     defer { try? FileManager.default.removeItem(at: dir) }
-    let few = try makeFiles(4, samples: 250_000, in: dir, folder: "few")
-    let many = try makeFiles(40, samples: 250_000, in: dir, folder: "many")
+    let few = try makeFiles(10, samples: 125_000, in: dir, folder: "few")
+    let many = try makeFiles(60, samples: 125_000, in: dir, folder: "many")
+    let budget = ["SEISCLUSTER_READ_AHEAD_MB": "1"]
     let small = try peakMemoryKiB(
-      ["ingest", "-q", "--db", dir.appendingPathComponent("few.sqlite").path, few.path])
+      ["ingest", "-q", "--db", dir.appendingPathComponent("few.sqlite").path, few.path],
+      environment: budget)
     let large = try peakMemoryKiB(
-      ["ingest", "-q", "--db", dir.appendingPathComponent("many.sqlite").path, many.path])
+      ["ingest", "-q", "--db", dir.appendingPathComponent("many.sqlite").path, many.path],
+      environment: budget)
     #expect(small.status == 0 && large.status == 0)
     #expect(
       large.kib - small.kib < 12_000,
-      "peak \(small.kib) KiB for 4 files, \(large.kib) KiB for 40 files of 1 MB")
+      "peak \(small.kib) KiB for 10 files, \(large.kib) KiB for 60 files of 0.5 MB")
   }
 }
 
