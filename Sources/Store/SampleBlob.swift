@@ -218,7 +218,8 @@ public enum SampleBlob {
   }
 
   private static func decodeRaw(_ data: Data, type: SampleType, count: Int) throws -> Samples {
-    guard count >= 0, data.count == count * type.byteWidth else {
+    let (bytes, overflow) = count.multipliedReportingOverflow(by: type.byteWidth)
+    guard count >= 0, !overflow, data.count == bytes else {
       throw Error(
         reason: "blob of \(data.count) bytes does not hold \(count) \(type.rawValue) samples")
     }

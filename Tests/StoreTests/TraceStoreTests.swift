@@ -257,6 +257,10 @@ import Testing
     #expect(throws: SampleBlob.Error.self) {
       try SampleBlob.decode(Data([1, 2, 3]), type: .int32, count: 1)
     }
+    // A count from a damaged row whose byte size overflows is refused, not trapped on.
+    #expect(throws: SampleBlob.Error.self) {
+      try SampleBlob.decode(Data([1, 2, 3, 4]), type: .float64, count: Int.max / 4)
+    }
   }
 }
 
