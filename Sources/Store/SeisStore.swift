@@ -44,17 +44,22 @@ public final class SeisStore: Sendable {
     try SeisStore.migrate(pool)
   }
 
-  /// Migrates `pool` forward. Two processes opening the same new store at once both see no
-  /// migration applied and both try the first one: the loser fails with "table already exists"
-  /// (each migration is its own transaction, so nothing of it is left behind). It waits and
-  /// tries again, and then finds the winner's migrations applied.
+  /// Migrates `pool` forward. Two processes opening the same store at once can both see a
+  /// migration unapplied and both run it, one after the other: the loser fails, with "table
+  /// already exists" (most migrations) or, for one that rebuilds a table (0005), with the
+  /// UNIQUE constraint of `grdb_migrations` when it records itself. Each migration is its own
+  /// transaction, so nothing of the loser's is left behind. It waits and tries again, and then
+  /// finds the winner's migrations applied.
   static func migrate(_ pool: DatabasePool) throws {
     var attempt = 0
     while true {
       do {
         try migrator.migrate(pool)
         return
-      } catch let error as DatabaseError where error.resultCode == .SQLITE_ERROR && attempt < 20 {
+      } catch let error as DatabaseError
+        where (error.resultCode == .SQLITE_ERROR || error.resultCode == .SQLITE_CONSTRAINT)
+        && attempt < 20
+      {
         attempt += 1
         Thread.sleep(forTimeInterval: 0.05 * Double(attempt))
       }
