@@ -48,7 +48,7 @@ public struct IngestReport: Sendable {
 /// of files), hashed (SHA-256), skipped when that content is already stored, parsed, and stored
 /// in one transaction: a file that fails leaves nothing behind, and a killed ingest leaves the
 /// store consistent so a re-run completes it.
-public struct Ingest {
+public struct Ingest: Sendable {
   public let store: SeisStore
   public let logger: Logger
   public let quiet: Bool
@@ -160,11 +160,10 @@ public struct Ingest {
     let queues = (0..<Ingest.parsers).map {
       DispatchQueue(label: "seiscluster.ingest.prepare.\($0)")
     }
-    let me = UncheckedSendableIngest(self)
     func start(_ index: Int) -> PreparedSlot {
       let slot = PreparedSlot()
       let path = files[index]
-      queues[index % queues.count].async { slot.fill(Result { try me.value.prepare(path: path) }) }
+      queues[index % queues.count].async { slot.fill(Result { try self.prepare(path: path) }) }
       return slot
     }
     // Read ahead by at least one file per core, and further while the files in hand stay
@@ -346,10 +345,4 @@ final class PreparedSlot: @unchecked Sendable {
     defer { result = nil }
     return result ?? .failure(InputError(path: "", reason: "not read"))
   }
-}
-
-/// Lets the prepare step run on the ingest queue (it only reads the store).
-struct UncheckedSendableIngest: @unchecked Sendable {
-  let value: Ingest
-  init(_ value: Ingest) { self.value = value }
 }

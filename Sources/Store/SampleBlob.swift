@@ -124,7 +124,7 @@ public enum SampleBlob {
   /// The key a word is stored under: itself, or for float bits `orderedKey`.
   @inline(__always)
   private static func key(_ word: Int32, floatKeys: Bool) -> Int32 {
-    floatKeys && word < 0 ? word ^ Int32.max : word
+    floatKeys ? orderedKey(UInt32(bitPattern: word)) : word
   }
 
   /// Encodes one block of 16 samples (not the first) with vector arithmetic; returns the
@@ -166,36 +166,28 @@ public enum SampleBlob {
     _ words: UnsafePointer<Int32>, count m: Int, first: Bool, floatKeys: Bool,
     to out: UnsafeMutableRawPointer, at offset: Int, limit: Int
   ) -> Int? {
-    var previous = first ? 0 : key(words[-1], floatKeys: floatKeys)
-    var largest: UInt32 = 0
-    var zig = (
-      UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0),
-      UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0),
-      UInt32(0)
-    )
-    return withUnsafeMutableBytes(of: &zig) { raw in
-      let z = raw.bindMemory(to: UInt32.self)
-      for j in 0..<m {
-        let value = key(words[j], floatKeys: floatKeys)
-        let delta = value &- previous
-        previous = value
-        z[j] = UInt32(bitPattern: (delta << 1) ^ (delta >> 31))
-        largest = max(largest, z[j])
-      }
-      let width = (32 - largest.leadingZeroBitCount + 7) >> 3
-      let end = offset + 1 + width * m
-      guard end <= limit else { return nil }
-      out.storeBytes(of: UInt8(width), toByteOffset: offset, as: UInt8.self)
-      let body = out + offset + 1
-      for j in 0..<m {
-        for b in 0..<width {
-          body.storeBytes(
-            of: UInt8(truncatingIfNeeded: z[j] >> (8 * b)), toByteOffset: width * j + b,
-            as: UInt8.self)
-        }
-      }
-      return end
+    let before = first ? 0 : key(words[-1], floatKeys: floatKeys)
+    /// The zigzag delta of sample `j` of the block.
+    func zig(_ j: Int) -> UInt32 {
+      let delta =
+        key(words[j], floatKeys: floatKeys)
+        &- (j == 0 ? before : key(words[j - 1], floatKeys: floatKeys))
+      return UInt32(bitPattern: (delta << 1) ^ (delta >> 31))
     }
+    let largest = (0..<m).reduce(UInt32(0)) { max($0, zig($1)) }
+    let width = (32 - largest.leadingZeroBitCount + 7) >> 3
+    let end = offset + 1 + width * m
+    guard end <= limit else { return nil }
+    out.storeBytes(of: UInt8(width), toByteOffset: offset, as: UInt8.self)
+    let body = out + offset + 1
+    for j in 0..<m {
+      let z = zig(j)
+      for b in 0..<width {
+        body.storeBytes(
+          of: UInt8(truncatingIfNeeded: z >> (8 * b)), toByteOffset: width * j + b, as: UInt8.self)
+      }
+    }
+    return end
   }
 
   /// Decodes `count` samples of `type` stored with `encoding`; throws when the blob does not
