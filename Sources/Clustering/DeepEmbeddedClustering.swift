@@ -42,17 +42,19 @@ public struct DECOptions: Codable, Sendable, Equatable {
   /// Checks the settings, throwing a one-line reason.
   public func validate(windowCount: Int) throws {
     func fail(_ why: String) -> ClusteringError { .invalidArgument(why) }
-    guard clusterCount >= 1 else { throw fail("--clusters must be at least 1") }
+    guard clusterCount >= 1 else { throw fail("the cluster count must be at least 1") }
     guard windowCount >= clusterCount else {
       throw ClusteringError.tooFewPoints(points: windowCount, clusters: clusterCount)
     }
-    guard (0...1).contains(lambda) else { throw fail("--lambda must lie in [0, 1]") }
-    guard pretrainEpochs >= 0 else { throw fail("--epochs must be >= 0") }
-    guard batchSize >= 1 else { throw fail("--batch must be >= 1") }
-    guard learningRate > 0, learningRate.isFinite else { throw fail("--learning-rate must be > 0") }
-    guard updateInterval >= 1 else { throw fail("--update-interval must be >= 1") }
-    guard tolerance >= 0, tolerance <= 1 else { throw fail("--tol must lie in [0, 1]") }
-    guard maxIterations >= 0 else { throw fail("--max-iterations must be >= 0") }
+    guard (0...1).contains(lambda) else { throw fail("lambda must lie in [0, 1]") }
+    guard pretrainEpochs >= 0 else { throw fail("pretraining epochs must be >= 0") }
+    guard batchSize >= 1 else { throw fail("the batch size must be >= 1") }
+    guard learningRate > 0, learningRate.isFinite else {
+      throw fail("the learning rate must be > 0")
+    }
+    guard updateInterval >= 1 else { throw fail("the update interval must be >= 1") }
+    guard tolerance >= 0, tolerance <= 1 else { throw fail("the tolerance must lie in [0, 1]") }
+    guard maxIterations >= 0 else { throw fail("the iteration cap must be >= 0") }
     guard kmeansRestarts >= 1 else { throw fail("k-means needs at least one restart") }
   }
 }
@@ -70,22 +72,25 @@ public struct DECUpdate: Codable, Sendable, Equatable {
 
 /// The outcome of clustering N windows.
 public struct DECResult: Sendable {
-  /// Cluster of every window (argmax q).
-  public var assignments: [Int]
-  /// N x K soft assignments.
-  public var softAssignment: [Float]
-  /// N x D bottleneck features.
-  public var embeddings: [Float]
+  /// The final assignment of every window.
+  public var assignment: ClusterAssignment
   /// K x D centroids.
   public var centroids: [Float]
-  /// Distance of every window's embedding to its cluster's centroid.
-  public var distances: [Float]
   public var pretrainingLosses: [Double]
   public var updates: [DECUpdate]
   /// `tol` or `max-iterations`.
   public var stopReason: String
   /// Wall seconds of `pretrain`, `kmeans` and `cluster`.
   public var stageSeconds: [String: Double]
+
+  /// Cluster of every window (argmax q).
+  public var assignments: [Int] { assignment.labels }
+  /// N x K soft assignments.
+  public var softAssignment: [Float] { assignment.softAssignment }
+  /// N x D bottleneck features.
+  public var embeddings: [Float] { assignment.embeddings }
+  /// Distance of every window's embedding to its cluster's centroid.
+  public var distances: [Float] { assignment.distances }
 }
 
 /// Everything needed to continue an interrupted run exactly where it stopped: taken after every
@@ -124,12 +129,16 @@ extension DECCheckpoint {
 /// and the centroids, refreshing P on all windows every `updateInterval` iterations until fewer
 /// than `tolerance` of the labels change.
 ///
-/// Windows are `N x C x L` float32 in one flat array (C order). Deterministic for a seed: the
-/// network reduces its batch in a fixed order, batches follow a seeded shuffle, and k-means is
-/// seeded.
+/// Works with any `AutoencoderModel` and reads windows in minibatches from any `WindowSource`.
+/// Every stage computes the reconstruction term with the same `ReconstructionLoss`. Deterministic
+/// for a seed: the network reduces its batch in a fixed order, batches follow a seeded shuffle,
+/// and k-means is seeded.
 public final class DeepEmbeddedClustering {
-  public let model: Autoencoder
+  public let model: any AutoencoderModel
+  public let windows: any WindowSource
   public let options: DECOptions
+  /// The reconstruction term `L_r`.
+  public let loss: any ReconstructionLoss
   /// Called after every pretraining epoch with (epoch, mean loss).
   public var onEpoch: ((Int, Double) -> Void)?
   /// Called after every target update.
@@ -138,43 +147,42 @@ public final class DeepEmbeddedClustering {
   /// restarted with `run(resumingFrom:)` from it ends exactly as an uninterrupted one.
   public var onCheckpoint: ((DECCheckpoint) throws -> Void)?
 
-  private let windows: Tensor
-  private let count: Int
-  private let channels: Int
-  private let length: Int
   private var generator: SeededGenerator
 
   /// - Parameters:
-  ///   - windows: `N x C x L` values, C order.
-  ///   - model: an autoencoder whose configuration has `C` input channels and length `L`.
+  ///   - windows: the windows, `channels x length` each.
+  ///   - model: an autoencoder that takes windows of that shape.
+  ///   - loss: the reconstruction term (mean squared error by default).
   public init(
-    windows: [Float], shape: (count: Int, channels: Int, length: Int), model: Autoencoder,
-    options: DECOptions
+    windows: any WindowSource, model: any AutoencoderModel, options: DECOptions,
+    loss: any ReconstructionLoss = MeanSquaredError()
   ) throws {
-    guard windows.count == shape.count * shape.channels * shape.length else {
+    guard model.inputChannels == windows.channels, model.inputLength == windows.length else {
       throw ClusteringError.shapeMismatch(
-        "\(windows.count) values for \(shape.count) x \(shape.channels) x \(shape.length)")
+        "the model takes \(model.inputChannels) x \(model.inputLength),"
+          + " the windows are \(windows.channels) x \(windows.length)")
     }
-    guard model.configuration.inputChannels == shape.channels,
-      model.configuration.inputLength == shape.length
-    else {
-      throw ClusteringError.shapeMismatch(
-        "the model takes \(model.configuration.inputChannels) x \(model.configuration.inputLength),"
-          + " the windows are \(shape.channels) x \(shape.length)")
-    }
-    try options.validate(windowCount: shape.count)
-    if let bad = windows.firstIndex(where: { !$0.isFinite }) {
-      throw ClusteringError.nonFinite("window \(bad / (shape.channels * shape.length))")
-    }
-    self.windows = Tensor(shape: [shape.count, shape.channels, shape.length], values: windows)
-    self.count = shape.count
-    self.channels = shape.channels
-    self.length = shape.length
+    try options.validate(windowCount: windows.count)
+    self.windows = windows
     self.model = model
     self.options = options
+    self.loss = loss
     var seeds = SeededGenerator(seed: options.seed)
     self.generator = seeds.split()
   }
+
+  /// In-memory windows: `N x C x L` values, C order.
+  public convenience init(
+    windows: [Float], shape: (count: Int, channels: Int, length: Int),
+    model: any AutoencoderModel, options: DECOptions
+  ) throws {
+    try self.init(
+      windows: WindowArray(
+        windows, count: shape.count, channels: shape.channels, length: shape.length),
+      model: model, options: options)
+  }
+
+  private var count: Int { windows.count }
 
   // MARK: Stages
 
@@ -182,53 +190,37 @@ public final class DeepEmbeddedClustering {
   public func run(resumingFrom checkpoint: DECCheckpoint? = nil) throws -> DECResult {
     var seconds: [String: Double] = checkpoint?.stageSeconds ?? [:]
     var clock = Date()
-    func lap(_ name: String) {
+    func lap(_ name: String) -> [String: Double] {
       seconds[name, default: 0] += Date().timeIntervalSince(clock)
       clock = Date()
+      return seconds
     }
     var losses = checkpoint?.pretrainingLosses ?? []
     var centroids: [Float]
     var joint: JointState? = nil
     if let checkpoint {
-      try restore(checkpoint)
+      try model.restore(parameterData: checkpoint.parameters, optimizerData: checkpoint.optimizer)
+      generator.state = checkpoint.generator
     }
-    if checkpoint == nil || checkpoint?.stage == "pretrain" {
-      losses = try pretrain(startingAfter: checkpoint?.epochsDone ?? 0, losses: losses) {
-        seconds["pretrain", default: 0] += Date().timeIntervalSince(clock)
-        clock = Date()
-        return seconds
-      }
-      lap("pretrain")
-      centroids = try initialCentroids()
-      lap("kmeans")
-    } else if let checkpoint {
+    if let checkpoint, checkpoint.stage != "pretrain" {
       centroids = checkpoint.centroids
       joint = try JointState(checkpoint: checkpoint, count: count)
     } else {
-      centroids = []
+      losses = try pretrain(startingAfter: checkpoint?.epochsDone ?? 0, losses: losses) {
+        lap("pretrain")
+      }
+      _ = lap("pretrain")
+      centroids = try initialCentroids()
+      _ = lap("kmeans")
     }
     let (updates, reason) = try trainJointly(
       centroids: &centroids, resuming: joint, pretrainingLosses: losses,
-      seconds: {
-        seconds["cluster", default: 0] += Date().timeIntervalSince(clock); clock = Date();
-        return seconds
-      })
-    lap("cluster")
-    let z = model.encode(windows).values
-    let dimension = model.latentDimension
-    let q = try DEC.softAssignment(embeddings: z, centroids: centroids, dimension: dimension)
-    let labels = try DEC.assignments(softAssignment: q, clusterCount: options.clusterCount)
-    let all = try DEC.distances(embeddings: z, centroids: centroids, dimension: dimension)
-    let distances = labels.enumerated().map { all[$0.offset * options.clusterCount + $0.element] }
+      seconds: { lap("cluster") })
+    _ = lap("cluster")
+    let assignment = try ClusterAssignment(model: model, windows: windows, centroids: centroids)
     return DECResult(
-      assignments: labels, softAssignment: q, embeddings: z, centroids: centroids,
-      distances: distances, pretrainingLosses: losses, updates: updates, stopReason: reason,
-      stageSeconds: seconds)
-  }
-
-  private func restore(_ checkpoint: DECCheckpoint) throws {
-    try model.restore(parameterData: checkpoint.parameters, optimizerData: checkpoint.optimizer)
-    generator.state = checkpoint.generator
+      assignment: assignment, centroids: centroids, pretrainingLosses: losses, updates: updates,
+      stopReason: reason, stageSeconds: seconds)
   }
 
   /// Reconstruction-only training; returns the mean loss of every epoch.
@@ -242,7 +234,7 @@ public final class DeepEmbeddedClustering {
     var losses = initial
     guard options.pretrainEpochs > done else { return losses }
     let batch = min(options.batchSize, count)
-    var buffer = Tensor(shape: [batch, channels, length])
+    var buffer = Tensor(shape: [batch, windows.channels, windows.length])
     let learningRate = Float(options.learningRate)
     for epoch in (done + 1)...options.pretrainEpochs {
       let order = shuffledOrder()
@@ -252,36 +244,39 @@ public final class DeepEmbeddedClustering {
       // keeps one workspace for the whole run.
       var start = 0
       while start + batch <= count {
-        gather(order[start..<(start + batch)], into: &buffer)
-        sum += Double(model.trainReconstructionStep(buffer, learningRate: learningRate))
+        try gather(order[start..<(start + batch)], into: &buffer)
+        sum += Double(
+          model.trainReconstructionStep(buffer, learningRate: learningRate, loss: loss))
         steps += 1
         start += batch
       }
-      let loss = sum / Double(max(steps, 1))
-      guard loss.isFinite else {
+      let mean = sum / Double(max(steps, 1))
+      guard mean.isFinite else {
         throw ClusteringError.nonFinite("the reconstruction loss at pretraining epoch \(epoch)")
       }
-      losses.append(loss)
-      onEpoch?(epoch, loss)
-      if let onCheckpoint {
-        try onCheckpoint(
-          DECCheckpoint(
-            stage: "pretrain", epochsDone: epoch, iteration: 0, parameters: model.parameterData,
-            optimizer: model.optimizerData, centroids: [], centroidOptimizer: nil,
-            generator: generator.state, pretrainingLosses: losses, updates: [],
-            previousLabels: nil, target: [], order: [], cursor: 0, stageSeconds: seconds()))
-      }
+      losses.append(mean)
+      onEpoch?(epoch, mean)
+      try onCheckpoint?(
+        DECCheckpoint(
+          stage: "pretrain", epochsDone: epoch, iteration: 0, parameters: model.parameterData,
+          optimizer: model.optimizerData, centroids: [], centroidOptimizer: nil,
+          generator: generator.state, pretrainingLosses: losses, updates: [],
+          previousLabels: nil, target: [], order: [], cursor: 0, stageSeconds: seconds()))
     }
     return losses
   }
 
+  /// The bottleneck features of every window, `N x D`.
+  public func embeddings() throws -> [Float] {
+    model.encode(try windows.allWindows()).values
+  }
+
   /// k-means (k-means++, seeded restarts) on the bottleneck features of every window.
   public func initialCentroids() throws -> [Float] {
-    let z = model.encode(windows).values
     let kmeans = KMeans(
       clusterCount: options.clusterCount, restarts: options.kmeansRestarts,
       seed: generator.next())
-    return try kmeans.fit(z, dimension: model.latentDimension).centroids
+    return try kmeans.fit(try embeddings(), dimension: model.latentDimension).centroids
   }
 
   /// Where the joint stage stands between iterations.
@@ -317,7 +312,9 @@ public final class DeepEmbeddedClustering {
     }
   }
 
-  /// The joint stage, updating `centroids` in place. Returns the updates and why it stopped.
+  /// The joint stage, updating `centroids` in place. With `fixedClasses` (one entry per window,
+  /// nil where unlabelled), labelled windows keep their class as target: the constrained stage
+  /// of `relabel`. Returns the updates and why it stopped.
   public func trainJointly(
     centroids: inout [Float], fixedClasses: [Int?]? = nil
   ) throws -> ([DECUpdate], String) {
@@ -335,8 +332,7 @@ public final class DeepEmbeddedClustering {
     let lambda = Float(options.lambda)
     let learningRate = Float(options.learningRate)
     let batch = min(options.batchSize, count)
-    var buffer = Tensor(shape: [batch, channels, length])
-    var reconstructionGradient = Tensor(shape: [batch, channels, length])
+    var buffer = Tensor(shape: [batch, windows.channels, windows.length])
     var latentGradient = Tensor(shape: [batch, dimension])
     var batchTarget = [Float](repeating: 0, count: batch * k)
     var state =
@@ -345,7 +341,6 @@ public final class DeepEmbeddedClustering {
         iteration: 0, centroidOptimizer: Adam(parameterCount: k * dimension), updates: [],
         previous: nil, target: [], order: shuffledOrder(), cursor: 0)
     var sums = (loss: 0.0, reconstruction: 0.0, kl: 0.0, steps: 0)
-    let reconstructionScale = 2 * (1 - lambda) / Float(batch * channels * length)
     var stopReason = "max-iterations"
     var skipUpdate = resuming != nil
 
@@ -354,14 +349,11 @@ public final class DeepEmbeddedClustering {
       if (iteration % options.updateInterval == 0 || iteration == options.maxIterations)
         && !skipUpdate
       {
-        let z = model.encode(windows).values
-        let q = try DEC.softAssignment(embeddings: z, centroids: centroids, dimension: dimension)
-        if let fixedClasses {
-          state.target = try DEC.constrainedTargetDistribution(
-            softAssignment: q, clusterCount: k, fixedClasses: fixedClasses)
-        } else {
-          state.target = try DEC.targetDistribution(softAssignment: q, clusterCount: k)
-        }
+        let q = try DEC.softAssignment(
+          embeddings: try embeddings(), centroids: centroids, dimension: dimension)
+        state.target = try DEC.constrainedTargetDistribution(
+          softAssignment: q, clusterCount: k,
+          fixedClasses: fixedClasses ?? [Int?](repeating: nil, count: count))
         let labels = try DEC.assignments(softAssignment: q, clusterCount: k)
         let change =
           try state.previous.map { try DEC.labelChangeFraction(previous: $0, current: labels) } ?? 1
@@ -382,16 +374,14 @@ public final class DeepEmbeddedClustering {
         }
         state.previous = labels
         if iteration == options.maxIterations { break }
-        if let onCheckpoint {
-          try onCheckpoint(
-            DECCheckpoint(
-              stage: "cluster", epochsDone: options.pretrainEpochs, iteration: iteration,
-              parameters: model.parameterData, optimizer: model.optimizerData,
-              centroids: centroids, centroidOptimizer: state.centroidOptimizer.serialized,
-              generator: generator.state, pretrainingLosses: pretrainingLosses,
-              updates: state.updates, previousLabels: state.previous, target: state.target,
-              order: state.order, cursor: state.cursor, stageSeconds: seconds()))
-        }
+        try onCheckpoint?(
+          DECCheckpoint(
+            stage: "cluster", epochsDone: options.pretrainEpochs, iteration: iteration,
+            parameters: model.parameterData, optimizer: model.optimizerData,
+            centroids: centroids, centroidOptimizer: state.centroidOptimizer.serialized,
+            generator: generator.state, pretrainingLosses: pretrainingLosses,
+            updates: state.updates, previousLabels: state.previous, target: state.target,
+            order: state.order, cursor: state.cursor, stageSeconds: seconds()))
       }
       skipUpdate = false
 
@@ -401,31 +391,19 @@ public final class DeepEmbeddedClustering {
       }
       let indices = state.order[state.cursor..<(state.cursor + batch)]
       state.cursor += batch
-      gather(indices, into: &buffer)
+      try gather(indices, into: &buffer)
       for (row, index) in indices.enumerated() {
         for j in 0..<k { batchTarget[row * k + j] = state.target[index * k + j] }
       }
 
-      let (latent, reconstruction) = model.forward(buffer)
-      var squaredError = 0.0
-      reconstruction.values.withUnsafeBufferPointer { r in
-        buffer.values.withUnsafeBufferPointer { x in
-          reconstructionGradient.values.withUnsafeMutableBufferPointer { g in
-            for i in 0..<g.count {
-              let d = r[i] - x[i]
-              squaredError += Double(d * d)
-              g[i] = reconstructionScale * d
-            }
-          }
-        }
-      }
-      let reconstructionLoss = squaredError / Double(batch * channels * length)
+      let latent = model.trainingForward(buffer)
       let clustering = try DEC.loss(
         embeddings: latent.values, centroids: centroids, target: batchTarget, dimension: dimension)
       for i in 0..<latentGradient.values.count {
         latentGradient.values[i] = lambda * clustering.embeddingGradient[i]
       }
-      model.backward(reconstructionGradient: reconstructionGradient, latentGradient: latentGradient)
+      let reconstructionLoss = model.backward(
+        reconstructionLoss: loss, weight: 1 - lambda, latentGradient: latentGradient)
       model.updateParameters(learningRate: learningRate)
       let centroidGradient = clustering.centroidGradient.map { lambda * $0 }
       centroids.withUnsafeMutableBufferPointer { c in
@@ -451,15 +429,9 @@ public final class DeepEmbeddedClustering {
     return order
   }
 
-  private func gather(_ indices: ArraySlice<Int>, into buffer: inout Tensor) {
-    let size = channels * length
-    windows.values.withUnsafeBufferPointer { source in
-      buffer.values.withUnsafeMutableBufferPointer { destination in
-        for (row, index) in indices.enumerated() {
-          (destination.baseAddress! + row * size).update(
-            from: source.baseAddress! + index * size, count: size)
-        }
-      }
+  private func gather(_ indices: ArraySlice<Int>, into buffer: inout Tensor) throws {
+    try buffer.values.withUnsafeMutableBufferPointer {
+      try windows.copyWindows(at: indices, into: $0)
     }
   }
 }

@@ -76,3 +76,21 @@ func fastTanh(_ x: Float) -> Float {
   let small = x < 0.0004 && x > -0.0004
   return small ? x : p / q
 }
+
+/// An activation is a layer of its own: elementwise, no parameters, any shape.
+extension Activation: Layer {
+  public var description: String { rawValue }
+
+  public func outputShape(for input: LayerShape) -> LayerShape? { input }
+
+  public func forward(_ pass: LayerForward) {
+    forward(input: pass.input, output: pass.output, count: pass.batch * pass.inputShape.size)
+  }
+
+  public func backward(_ pass: LayerBackward) {
+    guard let inputGradient = pass.inputGradient else { return }
+    backward(
+      output: pass.output, outputGradient: pass.outputGradient, inputGradient: inputGradient,
+      count: pass.batch * pass.inputShape.size)
+  }
+}

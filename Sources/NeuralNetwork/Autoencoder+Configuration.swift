@@ -82,3 +82,48 @@ extension Autoencoder {
     }
   }
 }
+
+extension Autoencoder.Configuration {
+  /// The layer list, each with the activation that follows it: encoder (conv, activation, pool)
+  /// x depth, flatten, optional dense bottleneck; decoder (optional dense + activation),
+  /// reshape, (upsample, conv, activation) x depth mirrored, the last conv linear. Also the index
+  /// of the layer whose output is the latent code.
+  func layers() -> (layers: [(layer: any Layer, initialization: Activation)], latentIndex: Int) {
+    var layers: [(layer: any Layer, initialization: Activation)] = []
+    var channels = inputChannels
+    var length = paddedLength
+    for stage in 0..<depth {
+      let conv = Conv1D(
+        inputChannels: channels, outputChannels: filters[stage],
+        kernelSize: kernelSize(stage: stage))
+      layers.append((conv, activation))
+      layers.append((activation, activation))
+      layers.append((MaxPool1D(channels: filters[stage]), activation))
+      channels = filters[stage]
+      length /= 2
+    }
+    let features = channels * length
+    layers.append((Flatten(channels: channels, length: length), activation))
+    if latent > 0 {
+      layers.append((Dense(inputFeatures: features, outputFeatures: latent), .identity))
+    }
+    let latentIndex = layers.count - 1
+    if latent > 0 {
+      layers.append((Dense(inputFeatures: latent, outputFeatures: features), activation))
+      layers.append((activation, activation))
+    }
+    layers.append((Reshape(channels: channels, length: length), activation))
+    // The decoder mirrors the encoder: each stage upsamples by 2, then a conv maps back to the
+    // channels the matching encoder stage took in (the input's, linear, at the last stage).
+    for stage in (0..<depth).reversed() {
+      layers.append((Upsample1D(channels: channels), activation))
+      let out = stage > 0 ? filters[stage - 1] : inputChannels
+      let conv = Conv1D(
+        inputChannels: channels, outputChannels: out, kernelSize: kernelSize(stage: stage))
+      layers.append((conv, stage > 0 ? activation : .identity))
+      if stage > 0 { layers.append((activation, activation)) }
+      channels = out
+    }
+    return (layers, latentIndex)
+  }
+}

@@ -168,3 +168,30 @@ func sumOfElements(_ x: UnsafePointer<Float>, count: Int) -> Float {
   }
   return sum
 }
+
+extension Conv1D: Layer {
+  public var description: String { "Conv1D(kernel \(kernelSize))" }
+
+  public func outputShape(for input: LayerShape) -> LayerShape? {
+    input.channels == inputChannels
+      ? LayerShape(channels: outputChannels, length: input.length) : nil
+  }
+
+  public func scratchCount(input: LayerShape, batch: Int) -> Int {
+    columnCount(batch: batch, length: input.length)
+  }
+
+  public func forward(_ pass: LayerForward) {
+    forward(
+      input: pass.input, output: pass.output, batch: pass.batch, length: pass.inputShape.length,
+      parameters: pass.parameters, columns: pass.scratch)
+  }
+
+  public func backward(_ pass: LayerBackward) {
+    backward(
+      input: pass.input, outputGradient: pass.outputGradient, inputGradient: pass.inputGradient,
+      batch: pass.batch, length: pass.inputShape.length, parameters: pass.parameters,
+      parameterGradient: pass.parameterGradient, columns: pass.scratch,
+      columnGradient: pass.scratchGradient)
+  }
+}

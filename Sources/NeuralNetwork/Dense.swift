@@ -70,3 +70,21 @@ public struct Dense: Sendable, Equatable {
       c: inputGradient, ldc: inputFeatures)
   }
 }
+
+extension Dense: Layer {
+  public var description: String { "Dense" }
+
+  public func outputShape(for input: LayerShape) -> LayerShape? {
+    input == .features(inputFeatures) ? .features(outputFeatures) : nil
+  }
+
+  public func forward(_ pass: LayerForward) {
+    forward(input: pass.input, output: pass.output, batch: pass.batch, parameters: pass.parameters)
+  }
+
+  public func backward(_ pass: LayerBackward) {
+    backward(
+      input: pass.input, outputGradient: pass.outputGradient, inputGradient: pass.inputGradient,
+      batch: pass.batch, parameters: pass.parameters, parameterGradient: pass.parameterGradient)
+  }
+}

@@ -1,38 +1,72 @@
-/// Mean squared error, `L = (1/count) * sum (prediction - target)^2`, over every value.
-public enum MeanSquaredError {
-  /// The loss, and when `gradient` is not nil, `gradient[i] = scale * dL/dprediction[i] =
-  /// scale * 2 (prediction[i] - target[i]) / count`. `scale` lets a caller weight the term, for
-  /// example by `(1 - lambda)` in DEC's `(1 - lambda) L_r + lambda L_c`. Summed in Double.
-  public static func loss(
-    prediction: UnsafePointer<Float>, target: UnsafePointer<Float>, count: Int,
-    gradient: UnsafeMutablePointer<Float>? = nil, scale: Float = 1
-  ) -> Double {
-    guard count > 0 else { return 0 }
-    var sum = 0.0
-    let factor = scale * 2 / Float(count)
-    for i in 0..<count {
-      let difference = prediction[i] - target[i]
-      sum += Double(difference * difference)
-      gradient?[i] = factor * difference
-    }
-    return sum / Double(count)
-  }
+/// A reconstruction loss as a forward/backward pair over `count` values: the loss is a mean of
+/// per-value terms `l(p_i, t_i)`, and callers sum the terms with `forward` and divide by their
+/// count themselves, so a loss over padded rows or several blocks adds up in one running total.
+/// Every training stage calls the same pair (pretraining, the joint DEC stage, relabel).
+public protocol ReconstructionLoss: Sendable {
+  /// The name stored with a run (`mse`).
+  var name: String { get }
 
-  /// The loss between two arrays of equal length, and its gradient scaled by `scale`.
-  public static func lossAndGradient(
-    prediction: [Float], target: [Float], scale: Float = 1
-  ) -> (loss: Double, gradient: [Float]) {
+  /// Adds `sum_i l(prediction[i], target[i])` over `count` values to `total`, in index order,
+  /// accumulating in Double.
+  func forward(
+    prediction: UnsafePointer<Float>, target: UnsafePointer<Float>, count: Int,
+    total: inout Double)
+
+  /// Writes `gradient[i] = weight * dl(prediction[i], target[i]) / dprediction[i]`. For the
+  /// gradient of the mean, `weight` carries the `1 / count` (and any weight of the term, such as
+  /// DEC's `1 - lambda`).
+  func backward(
+    prediction: UnsafePointer<Float>, target: UnsafePointer<Float>, count: Int, weight: Float,
+    gradient: UnsafeMutablePointer<Float>)
+}
+
+extension ReconstructionLoss {
+  /// The mean loss over two arrays of equal length and its gradient, weighted by `scale`.
+  public func lossAndGradient(prediction: [Float], target: [Float], scale: Float = 1) -> (
+    loss: Double, gradient: [Float]
+  ) {
     precondition(prediction.count == target.count, "prediction and target lengths differ")
+    guard !prediction.isEmpty else { return (0, []) }
     var gradient = [Float](repeating: 0, count: prediction.count)
-    let loss = prediction.withUnsafeBufferPointer { p in
+    var total = 0.0
+    prediction.withUnsafeBufferPointer { p in
       target.withUnsafeBufferPointer { t in
         gradient.withUnsafeMutableBufferPointer { g in
-          Self.loss(
+          forward(
+            prediction: p.baseAddress!, target: t.baseAddress!, count: p.count, total: &total)
+          backward(
             prediction: p.baseAddress!, target: t.baseAddress!, count: p.count,
-            gradient: g.baseAddress, scale: scale)
+            weight: scale / Float(p.count), gradient: g.baseAddress!)
         }
       }
     }
-    return (loss, gradient)
+    return (total / Double(prediction.count), gradient)
+  }
+}
+
+/// Mean squared error: `l(p, t) = (p - t)^2`, gradient `2 (p - t)`.
+public struct MeanSquaredError: ReconstructionLoss, Equatable {
+  public init() {}
+
+  public var name: String { "mse" }
+
+  public func forward(
+    prediction: UnsafePointer<Float>, target: UnsafePointer<Float>, count: Int,
+    total: inout Double
+  ) {
+    var sum = total
+    for i in 0..<count {
+      let difference = prediction[i] - target[i]
+      sum += Double(difference * difference)
+    }
+    total = sum
+  }
+
+  public func backward(
+    prediction: UnsafePointer<Float>, target: UnsafePointer<Float>, count: Int, weight: Float,
+    gradient: UnsafeMutablePointer<Float>
+  ) {
+    let factor = 2 * weight
+    for i in 0..<count { gradient[i] = factor * (prediction[i] - target[i]) }
   }
 }

@@ -54,3 +54,34 @@ public struct MaxPool1D: Sendable, Equatable {
     for j in 0..<count { inputGradient[Int(truncatingIfNeeded: argmax[j])] += outputGradient[j] }
   }
 }
+
+extension MaxPool1D: Layer {
+  public var description: String { "MaxPool1D(2)" }
+
+  public func outputShape(for input: LayerShape) -> LayerShape? {
+    input.channels == channels && input.length >= 2
+      ? LayerShape(channels: channels, length: outputLength(input.length)) : nil
+  }
+
+  /// The index of each maximum (Int32, relative to the block).
+  public func cacheBytesPerSample(input: LayerShape) -> Int {
+    channels * outputLength(input.length) * MemoryLayout<Int32>.stride
+  }
+
+  public func forward(_ pass: LayerForward) {
+    let count = pass.batch * channels * outputLength(pass.inputShape.length)
+    forward(
+      input: pass.input, output: pass.output,
+      argmax: pass.cache.bindMemory(to: Int32.self, capacity: count), batch: pass.batch,
+      length: pass.inputShape.length)
+  }
+
+  public func backward(_ pass: LayerBackward) {
+    guard let inputGradient = pass.inputGradient else { return }
+    let count = pass.batch * channels * outputLength(pass.inputShape.length)
+    backward(
+      outputGradient: pass.outputGradient,
+      argmax: pass.cache.bindMemory(to: Int32.self, capacity: count),
+      inputGradient: inputGradient, batch: pass.batch, length: pass.inputShape.length)
+  }
+}

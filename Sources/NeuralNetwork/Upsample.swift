@@ -34,3 +34,23 @@ public struct Upsample1D: Sendable, Equatable {
     for t in 0..<count { inputGradient[t] = outputGradient[2 * t] + outputGradient[2 * t + 1] }
   }
 }
+
+extension Upsample1D: Layer {
+  public var description: String { "Upsample1D(2)" }
+
+  public func outputShape(for input: LayerShape) -> LayerShape? {
+    input.channels == channels ? LayerShape(channels: channels, length: 2 * input.length) : nil
+  }
+
+  public func forward(_ pass: LayerForward) {
+    forward(
+      input: pass.input, output: pass.output, batch: pass.batch, length: pass.inputShape.length)
+  }
+
+  public func backward(_ pass: LayerBackward) {
+    guard let inputGradient = pass.inputGradient else { return }
+    backward(
+      outputGradient: pass.outputGradient, inputGradient: inputGradient, batch: pass.batch,
+      length: pass.inputShape.length)
+  }
+}

@@ -1,22 +1,50 @@
 import Numerics
 
-/// Per-worker scratch: im2col columns and their gradient, two ping-pong buffers (activations in
-/// inference, gradients in training) and argmax indices for inference pooling.
+/// One layer placed in a network: its per-sample input and output shapes and where its
+/// parameters start in the flat parameter buffer.
+struct Operation: Sendable {
+  let layer: any Layer
+  let input: LayerShape
+  let output: LayerShape
+  let parameterOffset: Int
+  /// The activation that follows (chooses Glorot or He initialisation).
+  let initialization: Activation
+
+  var parameterCount: Int { layer.parameterCount }
+  var cacheBytesPerSample: Int { layer.cacheBytesPerSample(input: input) }
+  var description: String { "\(layer) \(input) -> \(output)" }
+
+  func forward(
+    input x: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>, batch: Int,
+    parameters: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+    cache: UnsafeMutableRawPointer
+  ) {
+    layer.forward(
+      LayerForward(
+        input: x, output: y, batch: batch, inputShape: input,
+        parameters: parameters + parameterOffset, scratch: scratch, cache: cache))
+  }
+}
+
+/// Per-worker scratch: the layers' scratch (im2col columns) and, in training, its gradient; two
+/// ping-pong buffers (activations in inference, gradients in training); and in inference the
+/// layers' cache, which each layer overwrites in turn.
 final class WorkerScratch: @unchecked Sendable {
-  let columns: FloatBuffer
-  let columnGradient: FloatBuffer
+  let scratch: FloatBuffer
+  let scratchGradient: FloatBuffer
   let bufferA: FloatBuffer
   let bufferB: FloatBuffer
-  let argmax: IndexBuffer
+  let cache: ByteBuffer
 
-  init(operations: [Operation], microBatchSize mb: Int, needsColumnGradient: Bool) {
-    let columnCount = operations.map { $0.columnCount(batch: mb) }.max() ?? 0
-    let largest = operations.map { max($0.inputSize, $0.outputSize) }.max() ?? 0
-    columns = FloatBuffer(count: columnCount)
-    columnGradient = FloatBuffer(count: needsColumnGradient ? columnCount : 0)
+  init(operations: [Operation], microBatchSize mb: Int, training: Bool) {
+    let scratchCount = operations.map { $0.layer.scratchCount(input: $0.input, batch: mb) }.max()
+    let largest = operations.map { max($0.input.size, $0.output.size) }.max() ?? 0
+    scratch = FloatBuffer(count: scratchCount ?? 0)
+    scratchGradient = FloatBuffer(count: training ? scratchCount ?? 0 : 0)
     bufferA = FloatBuffer(count: largest * mb)
     bufferB = FloatBuffer(count: largest * mb)
-    argmax = IndexBuffer(count: needsColumnGradient ? 0 : largest * mb)
+    let cacheBytes = operations.map(\.cacheBytesPerSample).max() ?? 0
+    cache = ByteBuffer(count: training ? 0 : cacheBytes * mb)
   }
 }
 
@@ -49,31 +77,31 @@ struct BatchPlan: Sendable, Equatable {
 }
 
 /// Everything a training step keeps for one batch size: every operation's output for the whole
-/// batch (forward keeps what backward needs), pooling indices, per-slot gradient buffers and
+/// batch (forward keeps what backward needs), the layers' caches, per-slot gradient buffers and
 /// per-worker scratch. Allocated once per batch size and thread count, then reused.
 final class TrainingWorkspace: @unchecked Sendable {
   let plan: BatchPlan
   let workerCount: Int
-  /// `activations[0]` is the padded input; `activations[i + 1]` is operation `i`'s output.
+  /// `activations[0]` is the input block; `activations[i + 1]` is operation `i`'s output.
   let activations: [FloatBuffer]
-  let argmax: [IndexBuffer?]
-  /// Gradient buffers of slots 1...; slot 0 writes the model's own gradient buffer.
+  /// What operation `i` keeps for its backward pass (`batch * cacheBytesPerSample` bytes).
+  let caches: [ByteBuffer]
+  /// Gradient buffers of slots 1...; slot 0 writes the network's own gradient buffer.
   let slotGradients: [FloatBuffer]
   let scratch: [WorkerScratch]
-  /// Reconstruction loss of each micro-batch (summed squared error), reduced in order.
+  /// Loss of each micro-batch (summed over its values), reduced in order.
   let lossPerMicroBatch: UnsafeMutablePointer<Double>
 
   init(operations: [Operation], plan: BatchPlan, workerCount: Int, parameterCount: Int) {
     self.plan = plan
     self.workerCount = workerCount
-    var activations = [FloatBuffer(count: plan.batch * operations[0].inputSize)]
-    for op in operations { activations.append(FloatBuffer(count: plan.batch * op.outputSize)) }
+    var activations = [FloatBuffer(count: plan.batch * operations[0].input.size)]
+    for op in operations { activations.append(FloatBuffer(count: plan.batch * op.output.size)) }
     self.activations = activations
-    argmax = operations.map { $0.isPool ? IndexBuffer(count: plan.batch * $0.outputSize) : nil }
+    caches = operations.map { ByteBuffer(count: plan.batch * $0.cacheBytesPerSample) }
     slotGradients = (1..<max(1, plan.slotCount)).map { _ in FloatBuffer(count: parameterCount) }
     scratch = (0..<workerCount).map { _ in
-      WorkerScratch(
-        operations: operations, microBatchSize: plan.microBatchSize, needsColumnGradient: true)
+      WorkerScratch(operations: operations, microBatchSize: plan.microBatchSize, training: true)
     }
     lossPerMicroBatch = .allocate(capacity: plan.microBatchCount)
     lossPerMicroBatch.initialize(repeating: 0, count: plan.microBatchCount)

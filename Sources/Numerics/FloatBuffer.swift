@@ -41,19 +41,20 @@ public final class FloatBuffer: @unchecked Sendable {
   }
 }
 
-/// A buffer of `Int32` indices with the same life rules as `FloatBuffer`.
-public final class IndexBuffer: @unchecked Sendable {
-  /// The first element; valid for `count` elements.
-  public let pointer: UnsafeMutablePointer<Int32>
-  /// The number of elements.
+/// Raw bytes with the same life rules as `FloatBuffer`, aligned for any scalar; zero-filled.
+/// For per-layer state of varying types (max-pool indices, masks).
+public final class ByteBuffer: @unchecked Sendable {
+  /// The first byte; valid for `count` bytes.
+  public let pointer: UnsafeMutableRawPointer
+  /// The number of bytes.
   public let count: Int
 
-  /// A zero-filled buffer of `count` indices.
+  /// A zero-filled buffer of `count` bytes.
   public init(count: Int) {
     precondition(count >= 0)
     self.count = count
-    pointer = .allocate(capacity: max(count, 1))
-    pointer.initialize(repeating: 0, count: max(count, 1))
+    pointer = .allocate(byteCount: max(count, 1), alignment: 16)
+    pointer.initializeMemory(as: UInt8.self, repeating: 0, count: max(count, 1))
   }
 
   deinit { pointer.deallocate() }

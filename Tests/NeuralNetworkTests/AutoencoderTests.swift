@@ -41,7 +41,7 @@ import Testing
     #expect(gradientError(latent.values, reference.latent) < 1e-5)
     #expect(gradientError(reconstruction.values, reference.reconstruction) < 1e-5)
 
-    let (_, reconstructionGradient) = MeanSquaredError.lossAndGradient(
+    let (_, reconstructionGradient) = MeanSquaredError().lossAndGradient(
       prediction: reconstruction.values, target: x, scale: wr)
     model.backward(
       reconstructionGradient: Tensor(shape: [n, c, l], values: reconstructionGradient),

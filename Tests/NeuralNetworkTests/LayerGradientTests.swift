@@ -168,7 +168,7 @@ import Testing
   @Test func meanSquaredErrorMatchesReferenceAndItsGradient() {
     let a = randomValues(29, seed: 14)
     let b = randomValues(29, seed: 15)
-    let (loss, gradient) = MeanSquaredError.lossAndGradient(prediction: a, target: b, scale: 0.3)
+    let (loss, gradient) = MeanSquaredError().lossAndGradient(prediction: a, target: b, scale: 0.3)
     let (ad, bd) = (a.map(Double.init), b.map(Double.init))
     #expect(abs(loss - Reference.meanSquaredError(ad, bd)) < 1e-7)
     let reference = Reference.numericalGradient(at: ad) {

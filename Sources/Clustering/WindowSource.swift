@@ -1,0 +1,76 @@
+import Numerics
+
+/// Windows that training and assignment read in minibatches: `count` windows of
+/// `channels x length` float32 values each. An in-memory array is one source (`WindowArray`); a
+/// store can be another (the Pipeline module reads windows from SQLite), so this module never
+/// touches files.
+public protocol WindowSource {
+  /// Windows in the source.
+  var count: Int { get }
+  /// Channels per window.
+  var channels: Int { get }
+  /// Samples per channel.
+  var length: Int { get }
+
+  /// Copies the windows at `indices`, one after another (`channels x length` each, C order),
+  /// into `buffer`, which holds at least `indices.count * channels * length` values.
+  func copyWindows(at indices: ArraySlice<Int>, into buffer: UnsafeMutableBufferPointer<Float>)
+    throws
+
+  /// Every window as one `[count, channels, length]` tensor.
+  func allWindows() throws -> Tensor
+}
+
+extension WindowSource {
+  /// Values per window.
+  public var windowSize: Int { channels * length }
+
+  /// The windows at `indices` as a `[indices.count, channels, length]` tensor.
+  public func windows(at indices: ArraySlice<Int>) throws -> Tensor {
+    var tensor = Tensor(shape: [indices.count, channels, length])
+    try tensor.values.withUnsafeMutableBufferPointer { try copyWindows(at: indices, into: $0) }
+    return tensor
+  }
+
+  public func allWindows() throws -> Tensor { try windows(at: Array(0..<count)[...]) }
+}
+
+/// Windows held in memory: `count x channels x length` values, C order.
+public struct WindowArray: WindowSource, Sendable {
+  public let count: Int
+  public let channels: Int
+  public let length: Int
+  /// The windows as one tensor.
+  public let tensor: Tensor
+
+  /// - Throws: `ClusteringError.shapeMismatch` when `values` does not hold `count` windows of
+  ///   `channels x length`, `.nonFinite` naming the first window with NaN or infinity.
+  public init(_ values: [Float], count: Int, channels: Int, length: Int) throws {
+    guard count >= 0, channels > 0, length > 0, values.count == count * channels * length else {
+      throw ClusteringError.shapeMismatch(
+        "\(values.count) values for \(count) x \(channels) x \(length)")
+    }
+    if let bad = values.firstIndex(where: { !$0.isFinite }) {
+      throw ClusteringError.nonFinite("window \(bad / (channels * length))")
+    }
+    self.count = count
+    self.channels = channels
+    self.length = length
+    tensor = Tensor(shape: [count, channels, length], values: values)
+  }
+
+  public func copyWindows(
+    at indices: ArraySlice<Int>, into buffer: UnsafeMutableBufferPointer<Float>
+  ) throws {
+    let size = channels * length
+    precondition(buffer.count >= indices.count * size, "buffer too small for the windows")
+    tensor.values.withUnsafeBufferPointer { source in
+      for (row, index) in indices.enumerated() {
+        (buffer.baseAddress! + row * size).update(
+          from: source.baseAddress! + index * size, count: size)
+      }
+    }
+  }
+
+  public func allWindows() throws -> Tensor { tensor }
+}
