@@ -36,10 +36,10 @@ public struct ClusterAssignment: Sendable {
   }
 
   /// Encodes `indices` of `windows` with `model` (in chunks of `chunkSize` windows, or all at
-  /// once) and assigns them to `centroids`.
+  /// once) and assigns them to `centroids`. `progress` hears the windows encoded so far.
   public init(
     model: any AutoencoderModel, windows: any WindowSource, indices: [Int]? = nil,
-    centroids: [Float], chunkSize: Int? = nil
+    centroids: [Float], chunkSize: Int? = nil, progress: ((Int) -> Void)? = nil
   ) throws {
     let d = model.latentDimension
     let rows = indices ?? Array(0..<windows.count)
@@ -54,6 +54,7 @@ public struct ClusterAssignment: Sendable {
         let end = min(start + chunk, rows.count)
         z += model.encode(try windows.windows(at: rows[start..<end])).values
         start = end
+        progress?(start)
       }
     }
     try self.init(embeddings: z, centroids: centroids, dimension: d)

@@ -1,34 +1,30 @@
 /// Turns per-sample feature vectors (`batch x (channels * length)`) into a channel-major block
-/// (`channels x (batch * length)`): the inverse of `Flatten`.
+/// (`channels x (batch * length)`): the inverse of `Flatten`, whose forward is this backward.
 public struct Reshape: Sendable, Equatable {
-  /// Channels of the block side.
-  public let channels: Int
-  /// Steps per sample on the block side.
-  public let length: Int
+  private let flatten: Flatten
 
   /// A reshape to `channels x length` samples.
   public init(channels: Int, length: Int) {
-    precondition(channels > 0 && length > 0)
-    self.channels = channels
-    self.length = length
+    flatten = Flatten(channels: channels, length: length)
   }
+
+  /// Channels of the block side.
+  public var channels: Int { flatten.channels }
+  /// Steps per sample on the block side.
+  public var length: Int { flatten.length }
 
   /// Flat to block.
   public func forward(
     input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int
   ) {
-    BatchLayout.toChannelMajor(
-      input, batch: batch, channels: channels, sourceLength: length, blockLength: length,
-      into: output)
+    flatten.backward(outputGradient: input, inputGradient: output, batch: batch)
   }
 
   /// Block gradient back to flat gradient.
   public func backward(
     outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>, batch: Int
   ) {
-    BatchLayout.toSampleMajor(
-      outputGradient, batch: batch, channels: channels, blockLength: length,
-      destinationLength: length, into: inputGradient)
+    flatten.forward(input: outputGradient, output: inputGradient, batch: batch)
   }
 }
 

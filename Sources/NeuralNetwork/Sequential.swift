@@ -123,6 +123,31 @@ public final class Sequential {
 
   // MARK: Training
 
+  /// The training forward pass on `[n, channels, length]` samples of the input shape, keeping
+  /// what `backward(outputGradient:)` needs; returns the output `[n, channels, length]`.
+  public func forward(_ x: Tensor) -> Tensor {
+    precondition(
+      x.rank == 3 && x.shape[1] == inputShape.channels && x.shape[2] == inputShape.length,
+      "expected [n, \(inputShape.channels), \(inputShape.length)], got \(x.shape)")
+    x.values.withUnsafeBufferPointer {
+      trainingForward($0.baseAddress!, batch: x.shape[0], sourceLength: inputShape.length)
+    }
+    return Tensor(
+      shape: [x.shape[0], outputShape.channels, outputShape.length],
+      values: trainingOutput(length: outputShape.length))
+  }
+
+  /// Back-propagates `outputGradient` (`[n, channels, length]` of the output shape) from the
+  /// last `forward`. Overwrites `gradients`.
+  public func backward(outputGradient g: Tensor) {
+    precondition(
+      g.shape == [forwardBatchSize ?? -1, outputShape.channels, outputShape.length],
+      "output gradient shape \(g.shape)")
+    _ = g.values.withUnsafeBufferPointer {
+      trainingBackward(.given($0.baseAddress!, sourceLength: outputShape.length))
+    }
+  }
+
   /// Runs every layer on a batch of `batch` samples of `channels x sourceLength` (sample-major,
   /// zero-padded or cropped to the input length), keeping what `backward` needs.
   func trainingForward(_ input: UnsafePointer<Float>, batch n: Int, sourceLength: Int) {

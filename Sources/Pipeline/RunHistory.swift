@@ -1,3 +1,6 @@
+import Clustering
+import Foundation
+
 /// A run's training curves and stage times, stored as `runs.history_json`.
 public struct RunHistory: Codable, Sendable, Equatable {
   /// One entry per pretraining epoch (reconstruction only, lambda = 0).
@@ -38,4 +41,33 @@ public struct RunHistory: Codable, Sendable, Equatable {
   public var stopReason: String?
 
   public init() {}
+}
+
+extension RunHistory {
+  /// The curves, stage times and stop reason of a DEC run.
+  init(_ result: DECResult) {
+    self.init(updates: result.updates, stopReason: result.stopReason)
+    pretraining = result.pretrainingLosses.enumerated().map {
+      Epoch(epoch: $0.offset + 1, loss: $0.element)
+    }
+    stageSeconds = result.stageSeconds
+  }
+
+  /// The target updates of a joint stage and why it stopped.
+  init(updates: [DECUpdate], stopReason: String) {
+    self.init()
+    self.updates = updates.map {
+      Update(
+        iteration: $0.iteration, loss: $0.loss, reconstruction: $0.reconstruction, kl: $0.kl,
+        labelChange: $0.labelChange)
+    }
+    self.stopReason = stopReason
+  }
+
+  /// As stored in `runs.history_json` (sorted keys).
+  func json() throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return String(decoding: try encoder.encode(self), as: UTF8.self)
+  }
 }

@@ -149,9 +149,11 @@ import Testing
 
     let store = try SeisStore()
     _ = try base.storeWithWindows(count: 80, seed: 8, store: store)
+    struct Killed: Error {}
     var dying = ClusterJob(clusterCount: 2, model: m, quiet: true, checkpointSeconds: 0)
-    dying.dieAfterCheckpoints = checkpoints  // 3: in pretraining; 9: in the joint stage
-    #expect(throws: ClusterJob.SimulatedKill.self) {
+    // 3 checkpoints: in pretraining; 9: in the joint stage.
+    dying.afterCheckpoint = { stored in if stored >= checkpoints { throw Killed() } }
+    #expect(throws: Killed.self) {
       try dying.run(store: store, logger: Logger(label: "t"))
     }
     let interrupted = try #require(try store.interruptedRun())

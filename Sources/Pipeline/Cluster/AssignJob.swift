@@ -27,6 +27,9 @@ public struct AssignJob: Sendable {
   public var runID: Int64?
   public var quiet: Bool
 
+  /// Windows encoded at a time.
+  static let chunkSize = 256
+
   public init(runID: Int64?, quiet: Bool) {
     self.runID = runID
     self.quiet = quiet
@@ -40,10 +43,8 @@ public struct AssignJob: Sendable {
           ?? "no complete run: run `seiscluster cluster` first")
     }
     let stored = try StoredModel.load(for: run, from: store)
-    let model = stored.autoencoder
-    let configuration = model.configuration
-    let centroids = stored.centroids
-    guard !centroids.isEmpty else {
+    let model = stored.model
+    guard !stored.centroids.isEmpty else {
       throw InputError(path: store.path, reason: "run \(id) has no stored centroids")
     }
     guard let contents = try store.currentWindowSetContents() else {
@@ -51,12 +52,11 @@ public struct AssignJob: Sendable {
         path: store.path, reason: "no current window set: run `seiscluster windows build`")
     }
     let set = contents.windowSet
-    guard set.channelCount == configuration.inputChannels, set.length == configuration.inputLength
-    else {
+    guard set.channelCount == model.inputChannels, set.length == model.inputLength else {
       throw InputError(
         path: store.path,
         reason:
-          "the current windows are \(set.channelCount) x \(set.length) but run \(id)'s model takes \(configuration.inputChannels) x \(configuration.inputLength): build them with the run's window options"
+          "the current windows are \(set.channelCount) x \(set.length) but run \(id)'s model takes \(model.inputChannels) x \(model.inputLength): build them with the run's window options"
       )
     }
 
@@ -80,46 +80,24 @@ public struct AssignJob: Sendable {
       if w.pickTimeNs != nil && assignedPicks.contains(key(w)) { continue }
       pending.append(i)
     }
-    let k = run.clusterCount
-    let d = model.latentDimension
-    let size = set.channelCount * set.length
-    var records: [AssignmentRecord] = []
-    var counts = [Int](repeating: 0, count: k)
-    let progress = Progress(label: "assign", total: pending.count, quiet: quiet)
-    var start = 0
-    while start < pending.count {
-      let chunk = Array(pending[start..<min(start + 256, pending.count)])
-      var values = [Float](repeating: 0, count: chunk.count * size)
-      for (row, i) in chunk.enumerated() {
-        for j in 0..<size { values[row * size + j] = contents.samples[i * size + j] }
-      }
-      if values.contains(where: { !$0.isFinite }) {
-        throw InputError(path: store.path, reason: "a window of the current set holds NaN or Inf")
-      }
-      let z = model.encode(
-        Tensor(shape: [chunk.count, set.channelCount, set.length], values: values)
-      ).values
-      let q = try DEC.softAssignment(embeddings: z, centroids: centroids, dimension: d)
-      let labels = try DEC.assignments(softAssignment: q, clusterCount: k)
-      let distances = try DEC.distances(embeddings: z, centroids: centroids, dimension: d)
-      for (row, i) in chunk.enumerated() {
-        let cluster = labels[row]
-        counts[cluster] += 1
-        let qRow = Array(q[(row * k)..<((row + 1) * k)])
-        records.append(
-          AssignmentRecord(
-            runId: id, windowId: contents.windows[i].id ?? 0, cluster: cluster,
-            probability: Double(qRow[cluster]), distance: Double(distances[row * k + cluster]),
-            q: qRow, embedding: Array(z[(row * d)..<((row + 1) * d)])))
-      }
-      start += chunk.count
-      progress.update(start)
+    let windows: WindowArray
+    do {
+      windows = try WindowArray(
+        contents.samples, count: contents.count, channels: set.channelCount, length: set.length)
+    } catch {
+      throw InputError(path: store.path, reason: "a window of the current set holds NaN or Inf")
     }
+    let progress = Progress(label: "assign", total: pending.count, quiet: quiet)
+    let assignment = try ClusterAssignment(
+      model: model, windows: windows, indices: pending, centroids: stored.centroids,
+      chunkSize: Self.chunkSize, progress: { progress.update($0) })
     progress.finish()
+    let records = assignment.records(
+      runID: id, windowIDs: pending.map { contents.windows[$0].id ?? 0 })
     try store.addAssignments(records)
     logger.debug("assigned \(records.count) windows with run \(id)")
     return Report(
       run: run, assigned: records.count, alreadyAssigned: contents.count - pending.count,
-      clusterCounts: counts)
+      clusterCounts: assignment.clusterSizes)
   }
 }

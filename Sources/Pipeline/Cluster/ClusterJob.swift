@@ -16,6 +16,14 @@ public struct ClusterOutcome: Sendable {
 
 /// The `cluster` use case: train the autoencoder and DEC on the current window set and store
 /// the run, its model and every window's cluster in one transaction at the end.
+///
+/// ```
+/// var plan = try prepare(store)         // the windows and options: new, or the interrupted run's
+/// let dec = try trainer(for: plan)       // model, windows, progress
+/// plan.run = try begin(plan)             // the run record; checkpoints go to it
+/// let result = try train(dec, plan)      // marks the run failed if training fails
+/// return try record(result, plan)        // assignments, summary, model: one transaction
+/// ```
 public struct ClusterJob: Sendable {
   public var clusterCount: Int
   public var model: ModelOptions
@@ -24,12 +32,9 @@ public struct ClusterJob: Sendable {
   public var resume: Bool
   /// Least wall time between two stored checkpoints.
   public var checkpointSeconds: Double
-
-  /// For tests: stop as a SIGKILL would, right after this many checkpoints were stored.
-  var dieAfterCheckpoints: Int? = nil
-
-  /// How a simulated kill (tests) ends the job: the run stays `running`.
-  struct SimulatedKill: Error {}
+  /// Called after each stored checkpoint with the number stored so far. An error it throws
+  /// stops the job at once and leaves the run interrupted, for `--resume`, as a kill would.
+  public var afterCheckpoint: (@Sendable (Int) throws -> Void)?
 
   public init(
     clusterCount: Int, model: ModelOptions, quiet: Bool, resume: Bool = false,
@@ -71,103 +76,141 @@ public struct ClusterJob: Sendable {
     var parameters: String
   }
 
+  /// What a run trains on and with: settled before training starts.
+  struct Plan {
+    var run: RunRecord
+    var contents: WindowSetContents
+    var clusters: Int
+    var options: ModelOptions
+    /// Where a resumed run continues.
+    var checkpoint: DECCheckpoint?
+    var runID: Int64 { run.id ?? 0 }
+  }
+
   public func run(store: SeisStore, logger: Logger) throws -> ClusterOutcome {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    var resumedRun: RunRecord? = nil
-    var modelOptions = model
-    var clusters = clusterCount
-    var checkpoint: DECCheckpoint? = nil
-    let contents: WindowSetContents
-    if resume {
-      guard let interrupted = try store.interruptedRun(), interrupted.kind == .cluster else {
-        throw InputError(path: store.path, reason: "no interrupted cluster run to resume")
-      }
-      let run = interrupted
-      resumedRun = run
-      let stored = try Self.decodeOptions(StoredOptions.self, from: run.optionsJson)
-      modelOptions = stored.model
-      clusters = stored.clusters
-      guard let c = try store.windowSetContents(id: run.windowSetId) else {
-        throw InputError(path: store.path, reason: "run \(run.id ?? 0) has lost its window set")
-      }
-      contents = c
-      if let record = try store.checkpoint(runID: run.id ?? 0) {
-        checkpoint = try DECCheckpoint(encoded: record.state)
-      }
-      let point =
-        checkpoint.map {
-          $0.stage == "pretrain"
-            ? "after pretraining epoch \($0.epochsDone)" : "at iteration \($0.iteration)"
-        } ?? "from the start (it stopped before its first checkpoint)"
-      logger.info("resuming run \(run.id ?? 0) \(point)")
-    } else {
-      guard let c = try store.currentWindowSetContents() else {
-        throw InputError(
-          path: store.path,
-          reason: "no current window set: run `seiscluster windows build` or give window options")
-      }
-      contents = c
-      if let interrupted = try store.interruptedRun() {
-        logger.info(
-          "run \(interrupted.id ?? 0) was interrupted; `seiscluster cluster --resume` continues it")
-      }
-    }
-    let set = contents.windowSet
-    guard let setID = set.id else {
-      throw InputError(path: store.path, reason: "window set without id")
-    }
-    let n = contents.count
-    guard n >= clusters else {
+    var plan = try prepare(store: store, logger: logger)
+    let dec = try trainer(for: plan, logger: logger)
+    plan.run = try begin(plan, store: store)
+    storeCheckpoints(of: dec, runID: plan.runID, store: store)
+    let result = try train(dec, plan: plan, store: store)
+    return try record(result, model: dec.model, plan: plan, store: store)
+  }
+
+  // MARK: Preparing
+
+  /// What to train: the interrupted run with its own options and windows (`resume`), or the
+  /// current window set with this job's options.
+  func prepare(store: SeisStore, logger: Logger) throws -> Plan {
+    var plan =
+      resume
+      ? try interruptedPlan(store: store, logger: logger) : try newPlan(store, logger: logger)
+    let set = plan.contents.windowSet
+    guard plan.contents.count >= plan.clusters else {
       throw InputError(
         path: store.path,
-        reason: "the window set holds \(n) windows, fewer than --clusters \(clusters)")
+        reason:
+          "the window set holds \(plan.contents.count) windows, fewer than --clusters \(plan.clusters)"
+      )
     }
-    modelOptions.latent = modelOptions.resolvedLatent(length: set.length)
-    let configuration = modelOptions.autoencoderConfiguration(
-      channels: set.channelCount, length: set.length)
+    plan.options.latent = plan.options.resolvedLatent(length: set.length)
+    return plan
+  }
+
+  private func newPlan(_ store: SeisStore, logger: Logger) throws -> Plan {
+    guard let contents = try store.currentWindowSetContents() else {
+      throw InputError(
+        path: store.path,
+        reason: "no current window set: run `seiscluster windows build` or give window options")
+    }
+    guard contents.windowSet.id != nil else {
+      throw InputError(path: store.path, reason: "window set without id")
+    }
+    if let interrupted = try store.interruptedRun() {
+      logger.info(
+        "run \(interrupted.id ?? 0) was interrupted; `seiscluster cluster --resume` continues it")
+    }
+    let placeholder = RunRecord(
+      kind: .cluster, windowSetId: contents.windowSet.id ?? 0, version: "", seed: 0,
+      clusterCount: clusterCount, optionsJson: "{}")
+    return Plan(
+      run: placeholder, contents: contents, clusters: clusterCount, options: model,
+      checkpoint: nil)
+  }
+
+  private func interruptedPlan(store: SeisStore, logger: Logger) throws -> Plan {
+    guard let run = try store.interruptedRun(), run.kind == .cluster else {
+      throw InputError(path: store.path, reason: "no interrupted cluster run to resume")
+    }
+    let stored = try Self.decodeOptions(StoredOptions.self, from: run.optionsJson)
+    guard let contents = try store.windowSetContents(id: run.windowSetId) else {
+      throw InputError(path: store.path, reason: "run \(run.id ?? 0) has lost its window set")
+    }
+    let checkpoint = try store.checkpoint(runID: run.id ?? 0).map {
+      try DECCheckpoint(encoded: $0.state)
+    }
+    let point =
+      checkpoint.map {
+        $0.stage == "pretrain"
+          ? "after pretraining epoch \($0.epochsDone)" : "at iteration \($0.iteration)"
+      } ?? "from the start (it stopped before its first checkpoint)"
+    logger.info("resuming run \(run.id ?? 0) \(point)")
+    return Plan(
+      run: run, contents: contents, clusters: stored.clusters, options: stored.model,
+      checkpoint: checkpoint)
+  }
+
+  // MARK: Training
+
+  /// The model and DEC trainer for a plan, reporting progress and storing checkpoints.
+  func trainer(for plan: Plan, logger: Logger) throws -> DeepEmbeddedClustering {
+    let set = plan.contents.windowSet
     let autoencoder: Autoencoder
     do {
-      autoencoder = try Autoencoder(configuration: configuration, seed: modelOptions.seed)
+      autoencoder = try Autoencoder(
+        configuration: plan.options.autoencoderConfiguration(
+          channels: set.channelCount, length: set.length), seed: plan.options.seed)
     } catch {
       throw InputError(path: "", reason: "model options: \(error)")
     }
-    let options = DECOptions(
-      clusterCount: clusters, lambda: modelOptions.lambda, pretrainEpochs: modelOptions.epochs,
-      batchSize: modelOptions.batch, learningRate: modelOptions.learningRate,
-      updateInterval: modelOptions.updateInterval, tolerance: modelOptions.tol,
-      maxIterations: modelOptions.maxIterations, seed: modelOptions.seed)
-    var run: RunRecord
-    if let resumedRun {
-      run = resumedRun
-    } else {
-      let stored = StoredOptions(
-        clusters: clusters, model: modelOptions, windowSetId: setID,
-        windowSet: WindowSetDescription(
-          inputKind: set.inputKind.rawValue, channels: set.channelCount, length: set.length,
-          samplingRate: set.samplingRate, parameters: set.parametersJson))
-      let optionsJSON = try Self.encodeOptions(stored)
-      run = try store.createRun(
-        RunRecord(
-          kind: .cluster, windowSetId: setID, version: SeisclusterVersion.string,
-          seed: Int64(bitPattern: modelOptions.seed), clusterCount: clusters,
-          optionsJson: optionsJSON))
-    }
     logger.info(
-      "clustering \(n) windows (\(set.channelCount) x \(set.length), \(set.inputKind.rawValue)) into \(clusters) clusters; \(autoencoder.lengthAdjustmentDescription)"
+      "clustering \(plan.contents.count) windows (\(set.channelCount) x \(set.length), \(set.inputKind.rawValue)) into \(plan.clusters) clusters; \(autoencoder.lengthAdjustmentDescription)"
     )
-
+    let windows = try WindowArray(
+      plan.contents.samples, count: plan.contents.count, channels: set.channelCount,
+      length: set.length)
     let dec = try DeepEmbeddedClustering(
-      windows: contents.samples, shape: (n, set.channelCount, set.length), model: autoencoder,
-      options: options)
-    let pretraining = Progress(label: "pretraining epoch", total: modelOptions.epochs, quiet: quiet)
+      windows: windows, model: autoencoder,
+      options: plan.options.decOptions(clusterCount: plan.clusters))
+    reportProgress(of: dec, epochs: plan.options.epochs)
+    return dec
+  }
+
+  /// The run's record: the resumed run, or a new one holding every option.
+  func begin(_ plan: Plan, store: SeisStore) throws -> RunRecord {
+    if resume { return plan.run }
+    let set = plan.contents.windowSet
+    return try store.createRun(
+      RunRecord(
+        kind: .cluster, windowSetId: set.id ?? 0, version: SeisclusterVersion.string,
+        seed: Int64(bitPattern: plan.options.seed), clusterCount: plan.clusters,
+        optionsJson: try Self.encodeOptions(
+          StoredOptions(
+            clusters: plan.clusters, model: plan.options, windowSetId: set.id ?? 0,
+            windowSet: WindowSetDescription(
+              inputKind: set.inputKind.rawValue, channels: set.channelCount, length: set.length,
+              samplingRate: set.samplingRate, parameters: set.parametersJson)))))
+  }
+
+  /// Pretraining epochs, then target updates, on stderr.
+  private func reportProgress(of dec: DeepEmbeddedClustering, epochs: Int) {
+    let pretraining = Progress(label: "pretraining epoch", total: epochs, quiet: quiet)
+    let clustering = Progress(label: "clustering iteration", total: nil, quiet: quiet)
     let started = Date()
     dec.onEpoch = { epoch, loss in
       pretraining.update(
         epoch, detail: String(format: "loss %.5f (%.1f s)", loss, Date().timeIntervalSince(started))
       )
     }
-    let clustering = Progress(label: "clustering iteration", total: nil, quiet: quiet)
     dec.onUpdate = { update in
       pretraining.finish()
       clustering.update(
@@ -176,13 +219,20 @@ public struct ClusterJob: Sendable {
           format: "loss %.5f kl %.5f label change %.4f (%.1f s)", update.loss, update.kl,
           update.labelChange, Date().timeIntervalSince(started)))
     }
-    // Checkpoints at most every `checkpointSeconds`, so a killed run resumes close to where it
-    // stopped without slowing training down.
+  }
+
+  /// An error thrown by `afterCheckpoint`: the job stops and the run stays resumable.
+  struct Interrupted: Error {
+    var underlying: any Error
+  }
+
+  /// Stores a checkpoint at most every `checkpointSeconds`, so a killed run resumes close to
+  /// where it stopped without slowing training down.
+  private func storeCheckpoints(of dec: DeepEmbeddedClustering, runID: Int64, store: SeisStore) {
     var lastCheckpoint = Date()
-    let runID = run.id ?? 0
-    let interval = checkpointSeconds
     var saved = 0
-    let dieAfter = dieAfterCheckpoints
+    let interval = checkpointSeconds
+    let afterCheckpoint = afterCheckpoint
     dec.onCheckpoint = { state in
       guard Date().timeIntervalSince(lastCheckpoint) >= interval else { return }
       try store.saveCheckpoint(
@@ -192,69 +242,61 @@ public struct ClusterJob: Sendable {
           state: try state.encoded()))
       lastCheckpoint = Date()
       saved += 1
-      if let dieAfter, saved >= dieAfter { throw SimulatedKill() }
+      do {
+        try afterCheckpoint?(saved)
+      } catch {
+        throw Interrupted(underlying: error)
+      }
     }
-    let result: DECResult
+  }
+
+  /// Runs (or resumes) the training. A failure marks the run failed; an interruption leaves it
+  /// running, to resume.
+  func train(_ dec: DeepEmbeddedClustering, plan: Plan, store: SeisStore) throws -> DECResult {
     do {
-      result = try dec.run(resumingFrom: checkpoint)
-    } catch let kill as SimulatedKill {
-      throw kill
+      return try dec.run(resumingFrom: plan.checkpoint)
+    } catch let interrupted as Interrupted {
+      throw interrupted.underlying
     } catch {
-      run.status = .failed
-      try? store.updateRun(run)
+      var failed = plan.run
+      failed.status = .failed
+      try? store.updateRun(failed)
       throw error
     }
-    clustering.finish()
+  }
 
-    var history = RunHistory()
-    history.pretraining = result.pretrainingLosses.enumerated().map {
-      .init(epoch: $0.offset + 1, loss: $0.element)
-    }
-    history.updates = result.updates.map {
-      .init(
-        iteration: $0.iteration, loss: $0.loss, reconstruction: $0.reconstruction, kl: $0.kl,
-        labelChange: $0.labelChange)
-    }
-    history.stageSeconds = result.stageSeconds
-    history.stopReason = result.stopReason
+  // MARK: Recording
 
-    let k = clusters
-    let d = autoencoder.latentDimension
-    var records: [AssignmentRecord] = []
-    records.reserveCapacity(n)
-    var probabilities: [Float] = []
-    for (i, window) in contents.windows.enumerated() {
-      let q = Array(result.softAssignment[(i * k)..<((i + 1) * k)])
-      let cluster = result.assignments[i]
-      probabilities.append(q[cluster])
-      records.append(
-        AssignmentRecord(
-          runId: run.id ?? 0, windowId: window.id ?? 0, cluster: cluster,
-          probability: Double(q[cluster]), distance: Double(result.distances[i]), q: q,
-          embedding: Array(result.embeddings[(i * d)..<((i + 1) * d)])))
-    }
-
-    let stations = contents.windows.map { "\($0.network).\($0.station).\($0.location)" }
+  /// Stores every window's cluster, the model, the history and the summary with the run, in
+  /// one transaction.
+  func record(
+    _ result: DECResult, model: any AutoencoderModel, plan: Plan, store: SeisStore
+  ) throws -> ClusterOutcome {
+    let windows = plan.contents.windows
+    let assignment = result.assignment
+    let records = assignment.records(runID: plan.runID, windowIDs: windows.map { $0.id ?? 0 })
+    let probabilities = (0..<assignment.count).map { assignment.probability(ofWindow: $0) }
+    let stations = windows.map { "\($0.network).\($0.station).\($0.location)" }
     let confound = try? StationConfoundCheck().assess(
-      clusters: result.assignments, stations: stations)
+      clusters: assignment.labels, stations: stations)
     let summary = ClusterSummary.lines(
-      assignments: result.assignments, probabilities: probabilities, stations: stations,
-      clusterCount: k, confound: confound, stopReason: result.stopReason,
+      assignments: assignment.labels, probabilities: probabilities, stations: stations,
+      clusterCount: plan.clusters, confound: confound, stopReason: result.stopReason,
       iterations: result.updates.last?.iteration ?? 0)
-    run.historyJson = String(decoding: try encoder.encode(history), as: UTF8.self)
-    run.summary = summary.joined(separator: "\n")
 
-    let modelRecord = ModelRecord(
-      architectureJson: String(decoding: try autoencoder.architectureJSON(), as: UTF8.self),
-      parameters: autoencoder.parameterData, optimizerState: autoencoder.optimizerData,
-      centroids: result.centroids.withUnsafeBytes { Data($0) })
+    var history = RunHistory(result)
+    var run = plan.run
+    run.historyJson = try history.json()
+    run.summary = summary.joined(separator: "\n")
     let storeStart = Date()
-    run = try store.completeRun(run, model: modelRecord, assignments: records)
+    run = try store.completeRun(
+      run, model: try StoredModel.record(of: model, centroids: result.centroids),
+      assignments: records)
     history.stageSeconds["store"] = Date().timeIntervalSince(storeStart)
-    run.historyJson = String(decoding: try encoder.encode(history), as: UTF8.self)
+    run.historyJson = try history.json()
     try store.updateRun(run)
     return ClusterOutcome(
-      run: run, assignments: result.assignments, probabilities: probabilities, summary: summary,
+      run: run, assignments: assignment.labels, probabilities: probabilities, summary: summary,
       confound: confound)
   }
 }

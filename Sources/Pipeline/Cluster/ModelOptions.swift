@@ -1,3 +1,4 @@
+import Clustering
 import NeuralNetwork
 
 /// The contract's model options: the autoencoder's shape and how it trains.
@@ -43,5 +44,44 @@ public struct ModelOptions: Codable, Sendable, Equatable {
     Autoencoder.Configuration(
       inputChannels: channels, inputLength: length, filters: filters, kernels: kernels,
       activation: activation == .tanh ? .tanh : .relu, latent: resolvedLatent(length: length))
+  }
+
+  /// An option value the tool cannot use; `description` names the option as the CLI spells it.
+  public struct InvalidOption: Error, CustomStringConvertible, Sendable {
+    public var description: String
+  }
+
+  /// Checks every option, naming the first bad one as the CLI spells it. The one place that
+  /// validates model options: the CLI calls it while parsing, and `cluster --resume` on the
+  /// options it stored.
+  public func validate() throws {
+    func fail(_ why: String) -> InvalidOption { InvalidOption(description: why) }
+    guard !filters.isEmpty, filters.allSatisfy({ $0 > 0 }) else {
+      throw fail("--filters takes positive whole numbers separated by commas")
+    }
+    guard !kernels.isEmpty, kernels.allSatisfy({ $0 > 0 }) else {
+      throw fail("--kernels takes positive whole numbers separated by commas")
+    }
+    guard kernels.count == 1 || kernels.count == filters.count else {
+      throw fail("--kernels needs one size per filter (\(filters.count)) or one for all")
+    }
+    guard (latent ?? 0) >= 0 else { throw fail("--latent must be >= 0") }
+    guard epochs >= 0 else { throw fail("--epochs must be >= 0") }
+    guard batch >= 1 else { throw fail("--batch must be >= 1") }
+    guard learningRate > 0, learningRate.isFinite else {
+      throw fail("--learning-rate must be > 0")
+    }
+    guard (0...1).contains(lambda) else { throw fail("--lambda must lie in [0, 1]") }
+    guard updateInterval >= 1 else { throw fail("--update-interval must be >= 1") }
+    guard (0...1).contains(tol) else { throw fail("--tol must lie in [0, 1]") }
+    guard maxIterations >= 0 else { throw fail("--max-iterations must be >= 0") }
+  }
+
+  /// The training settings of a DEC run with `clusterCount` clusters.
+  public func decOptions(clusterCount: Int) -> DECOptions {
+    DECOptions(
+      clusterCount: clusterCount, lambda: lambda, pretrainEpochs: epochs, batchSize: batch,
+      learningRate: learningRate, updateInterval: updateInterval, tolerance: tol,
+      maxIterations: maxIterations, seed: seed)
   }
 }

@@ -103,19 +103,17 @@ public struct RelabelJob: Sendable {
     let disagrees = agreement?.disagrees() ?? false
 
     // Start from the source run's trained network; seed one centroid per class.
-    let model = sourceModel.autoencoder
+    let model = sourceModel.model
     let set = contents.windowSet
-    var options = DECOptions(
-      clusterCount: k, lambda: stored.model.lambda, pretrainEpochs: 0,
-      batchSize: stored.model.batch, learningRate: stored.model.learningRate,
-      updateInterval: stored.model.updateInterval, tolerance: 0,
-      maxIterations: min(stored.model.maxIterations, Self.iterations), seed: stored.model.seed)
-    options.kmeansRestarts = 20
-    let dec = try DeepEmbeddedClustering(
-      windows: contents.samples, shape: (contents.count, set.channelCount, set.length),
-      model: model, options: options)
+    var options = stored.model.decOptions(clusterCount: k)
+    options.pretrainEpochs = 0
+    options.tolerance = 0
+    options.maxIterations = min(stored.model.maxIterations, Self.iterations)
+    let windows = try WindowArray(
+      contents.samples, count: contents.count, channels: set.channelCount, length: set.length)
+    let dec = try DeepEmbeddedClustering(windows: windows, model: model, options: options)
     let d = model.latentDimension
-    let z0 = model.encode(NumericsTensor.make(contents.samples, set)).values
+    let z0 = try dec.embeddings()
     var centroids = try KMeans.classMeans(
       of: z0, dimension: d, classes: fixed, classCount: classes.count)
     if k > classes.count {
@@ -130,32 +128,11 @@ public struct RelabelJob: Sendable {
     let (updates, reason) = try dec.trainJointly(centroids: &centroids, fixedClasses: fixed)
     progress.finish()
 
-    let z = model.encode(NumericsTensor.make(contents.samples, set)).values
-    let q = try DEC.softAssignment(embeddings: z, centroids: centroids, dimension: d)
-    let assigned = try DEC.assignments(softAssignment: q, clusterCount: k)
-    let distances = try DEC.distances(embeddings: z, centroids: centroids, dimension: d)
+    let assignment = try ClusterAssignment(model: model, windows: windows, centroids: centroids)
     let names = classes + (classes.count..<k).map { "unlabelled-\($0)" }
-    var counts = [Int](repeating: 0, count: k)
-    var records: [AssignmentRecord] = []
-    for (i, w) in contents.windows.enumerated() {
-      let row = Array(q[(i * k)..<((i + 1) * k)])
-      let c = assigned[i]
-      counts[c] += 1
-      records.append(
-        AssignmentRecord(
-          runId: 0, windowId: w.id ?? 0, cluster: c, probability: Double(row[c]),
-          distance: Double(distances[i * k + c]), q: row,
-          embedding: Array(z[(i * d)..<((i + 1) * d)]),
-          label: names[c], labelProbability: Double(row[c]), isHandLabelled: fixed[i] != nil))
-    }
+    let counts = assignment.clusterSizes
 
-    var history = RunHistory()
-    history.updates = updates.map {
-      .init(
-        iteration: $0.iteration, loss: $0.loss, reconstruction: $0.reconstruction, kl: $0.kl,
-        labelChange: $0.labelChange)
-    }
-    history.stopReason = reason
+    let history = RunHistory(updates: updates, stopReason: reason)
     var summary = ["class  windows  hand_labelled"]
     for c in 0..<k {
       let hand = fixed.filter { $0 == c }.count
@@ -175,8 +152,6 @@ public struct RelabelJob: Sendable {
       var matchedLabels: Int
       var model: ModelOptions
     }
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
     let optionsJSON = try ClusterJob.encodeOptions(
       RelabelOptions(
         labels: labels.path, classes: names, clusters: k, sourceRun: sourceID,
@@ -186,18 +161,13 @@ public struct RelabelJob: Sendable {
         kind: .relabel, parentRunId: sourceID, windowSetId: source.windowSetId,
         version: SeisclusterVersion.string, seed: source.seed, clusterCount: k,
         optionsJson: optionsJSON,
-        historyJson: String(decoding: try encoder.encode(history), as: UTF8.self),
+        historyJson: try history.json(),
         summary: summary.joined(separator: "\n")))
-    let runID = run.id ?? 0
-    records = records.map {
-      var r = $0; r.runId = runID; return r
-    }
+    let records = assignment.records(
+      runID: run.id ?? 0, windowIDs: contents.windows.map { $0.id ?? 0 },
+      classes: .init(names: names, handLabelled: fixed.map { $0 != nil }))
     run = try store.completeRun(
-      run,
-      model: ModelRecord(
-        architectureJson: sourceModel.record.architectureJson, parameters: model.parameterData,
-        optimizerState: model.optimizerData, centroids: centroids.withUnsafeBytes { Data($0) }),
-      assignments: records)
+      run, model: try StoredModel.record(of: model, centroids: centroids), assignments: records)
     return Outcome(
       run: run, classes: names, counts: counts, matchedLabels: classOfWindow.count,
       unmatchedLines: unmatched, agreement: agreement, disagrees: disagrees, summary: summary)

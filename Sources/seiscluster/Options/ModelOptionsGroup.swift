@@ -65,23 +65,11 @@ struct ModelOptionsGroup: ParsableArguments {
   }
 
   func validate() throws {
-    let o = try resolved()
-    if let kernels, try Self.parseList(kernels, name: "kernels").count != 1,
-      try Self.parseList(kernels, name: "kernels").count != o.filters.count
-    {
-      throw ValidationError(
-        "--kernels needs one size per filter (\(o.filters.count)) or one for all")
+    do {
+      try resolved().validate()
+    } catch let invalid as ModelOptions.InvalidOption {
+      throw ValidationError(invalid.description)
     }
-    guard (o.latent ?? 0) >= 0 else { throw ValidationError("--latent must be >= 0") }
-    guard o.epochs >= 0 else { throw ValidationError("--epochs must be >= 0") }
-    guard o.batch >= 1 else { throw ValidationError("--batch must be >= 1") }
-    guard o.learningRate > 0, o.learningRate.isFinite else {
-      throw ValidationError("--learning-rate must be > 0")
-    }
-    guard (0...1).contains(o.lambda) else { throw ValidationError("--lambda must lie in [0, 1]") }
-    guard o.updateInterval >= 1 else { throw ValidationError("--update-interval must be >= 1") }
-    guard (0...1).contains(o.tol) else { throw ValidationError("--tol must lie in [0, 1]") }
-    guard o.maxIterations >= 0 else { throw ValidationError("--max-iterations must be >= 0") }
   }
 
   /// The options with the tool's defaults filled in.
