@@ -1,7 +1,11 @@
 // Training-throughput benchmark for the autoencoder (windows per second of forward + backward +
 // Adam). Run from tools/bench_nn.sh in a release build; prints one JSON object per case.
 //
-//   swift run -c release Benchmarks [--net a|b|all] [--threads N] [--seconds S]
+//   swift run -c release Benchmarks [--net a|b|all] [--threads N] [--seconds S] [--steps N]
+//
+// `--steps N` runs exactly N steps per case instead of timing for S seconds: with
+// `valgrind --tool=callgrind` that counts the instructions of a step, a figure that does not
+// depend on what else the machine is doing.
 import Foundation
 import NeuralNetwork
 import Numerics
@@ -30,12 +34,14 @@ let cases = [
 var selected = "all"
 var threads = ProcessInfo.processInfo.activeProcessorCount
 var seconds = 3.0
+var fixedSteps: Int? = nil
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
   switch argument {
   case "--net": selected = arguments.next() ?? "all"
   case "--threads": threads = Int(arguments.next() ?? "") ?? threads
   case "--seconds": seconds = Double(arguments.next() ?? "") ?? seconds
+  case "--steps": fixedSteps = Int(arguments.next() ?? "")
   default:
     FileHandle.standardError.write(Data("error: unknown argument \(argument)\n".utf8))
     exit(2)
@@ -64,8 +70,8 @@ for benchmark in cases where selected == "all" || selected == benchmark.name {
     var loss: Float = 0
     let start = now()
     let startCPU = now(CLOCK_PROCESS_CPUTIME_ID)
-    while now() - start < seconds {
-      for _ in 0..<10 {
+    while fixedSteps.map({ steps < $0 }) ?? (now() - start < seconds) {
+      for _ in 0..<(fixedSteps.map { min(10, $0 - steps) } ?? 10) {
         loss = model.trainReconstructionStep(batches[steps % 8], learningRate: 1e-3)
         steps += 1
       }
