@@ -61,7 +61,8 @@ extension Autoencoder {
       }
       guard kernels.allSatisfy({ $0 > 0 }) else { throw fail("kernel sizes must be positive") }
       guard latent >= 0 else { throw fail("latent size must be >= 0") }
-      guard paddedLength <= 1 << 24, inputChannels <= 4096, filters.allSatisfy({ $0 <= 4096 })
+      guard inputLength <= 1 << 24, paddedLength <= 1 << 24, inputChannels <= 4096,
+        filters.allSatisfy({ $0 <= 4096 }), kernels.allSatisfy({ $0 <= 4096 }), latent <= 1 << 24
       else { throw fail("network too large") }
     }
 

@@ -75,6 +75,17 @@ public final class Autoencoder: AutoencoderModel {
     latentDimension = network.outputShape(ofLayer: latentIndex).size
   }
 
+  /// The bytes training this architecture takes with batches of `batch` on `workers` threads
+  /// (see `Sequential.trainingBytes`), computed without allocating.
+  public static func trainingBytes(configuration: Configuration, batch: Int, workers: Int) throws
+    -> ByteCount
+  {
+    try configuration.validate()
+    return try Sequential.trainingBytes(
+      input: LayerShape(channels: configuration.inputChannels, length: configuration.paddedLength),
+      layers: configuration.layers().layers, batch: batch, workers: workers)
+  }
+
   private static func floats(from data: Data) throws -> [Float] {
     guard data.count % 4 == 0 else {
       throw NeuralNetworkError.corruptData("parameter blob is not a whole number of floats")

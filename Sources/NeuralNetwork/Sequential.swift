@@ -41,6 +41,31 @@ public final class Sequential {
     input: LayerShape, layers: [(layer: any Layer, initialization: Activation)],
     parameters: [Float]? = nil, optimizer: Adam? = nil
   ) throws {
+    let operations = try Self.place(layers, input: input)
+    let offset = operations.last.map { $0.parameterOffset + $0.parameterCount } ?? 0
+    if let parameters, parameters.count != offset {
+      throw NeuralNetworkError.parameterCountMismatch(expected: offset, actual: parameters.count)
+    }
+    if let optimizer, optimizer.parameterCount != offset {
+      throw NeuralNetworkError.parameterCountMismatch(
+        expected: offset, actual: optimizer.parameterCount)
+    }
+    self.operations = operations
+    inputShape = input
+    outputShape = operations[operations.count - 1].output
+    parameterCount = offset
+    parameterBuffer = parameters.map(FloatBuffer.init) ?? FloatBuffer(count: offset)
+    gradientBuffer = FloatBuffer(count: offset)
+    self.optimizer = optimizer ?? Adam(parameterCount: offset)
+    threadCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    BLAS.setThreadCount(1)
+  }
+
+  /// The layers with their shapes and parameter offsets, or an error naming the first layer
+  /// that cannot take its input.
+  static func place(
+    _ layers: [(layer: any Layer, initialization: Activation)], input: LayerShape
+  ) throws -> [Operation] {
     guard !layers.isEmpty else {
       throw NeuralNetworkError.invalidConfiguration("a network needs at least one layer")
     }
@@ -55,25 +80,40 @@ public final class Sequential {
         Operation(
           layer: layer, input: shape, output: output, parameterOffset: offset,
           initialization: initialization))
-      offset += layer.parameterCount
+      let (next, overflow) = offset.addingReportingOverflow(layer.parameterCount)
+      guard !overflow else { throw NeuralNetworkError.invalidConfiguration("network too large") }
+      offset = next
       shape = output
     }
-    if let parameters, parameters.count != offset {
-      throw NeuralNetworkError.parameterCountMismatch(expected: offset, actual: parameters.count)
+    return operations
+  }
+
+  /// The bytes training such a network takes with batches of `batch` on `workers` threads:
+  /// parameters, their gradient and Adam's two moments, the per-slot gradients, every layer's
+  /// output and cache for the whole batch, per-worker scratch, and the inference scratch.
+  /// Computed without allocating, so that a request too large for the machine can be refused.
+  public static func trainingBytes(
+    input: LayerShape, layers: [(layer: any Layer, initialization: Activation)], batch: Int,
+    workers: Int
+  ) throws -> ByteCount {
+    let operations = try place(layers, input: input)
+    let parameters = operations.reduce(ByteCount(0)) { $0 + ByteCount($1.parameterCount) }
+    let plan = BatchPlan(batch: batch, length: input.length)
+    let float = MemoryLayout<Float>.stride
+    var bytes = parameters * (4 + max(0, plan.slotCount - 1)) * float
+    bytes += ByteCount(input.size) * batch * float
+    var largest = ByteCount(0)
+    var scratch = ByteCount(0)
+    for op in operations {
+      bytes += ByteCount(op.output.size) * batch * float
+      bytes += ByteCount(op.cacheBytesPerSample) * batch
+      largest = max(largest, ByteCount(max(op.input.size, op.output.size)))
+      scratch = max(
+        scratch, ByteCount(op.layer.scratchCount(input: op.input, batch: plan.microBatchSize)))
     }
-    if let optimizer, optimizer.parameterCount != offset {
-      throw NeuralNetworkError.parameterCountMismatch(
-        expected: offset, actual: optimizer.parameterCount)
-    }
-    self.operations = operations
-    inputShape = input
-    outputShape = shape
-    parameterCount = offset
-    parameterBuffer = parameters.map(FloatBuffer.init) ?? FloatBuffer(count: offset)
-    gradientBuffer = FloatBuffer(count: offset)
-    self.optimizer = optimizer ?? Adam(parameterCount: offset)
-    threadCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
-    BLAS.setThreadCount(1)
+    // Training and inference workers: scratch (twice in training) and two ping-pong buffers.
+    let perWorker = (scratch * 3 + largest * plan.microBatchSize * 4) * float
+    return bytes + perWorker * (2 * max(1, workers))
   }
 
   /// Glorot-uniform weights before `tanh` and linear layers, He-uniform before `relu`, zero

@@ -93,3 +93,23 @@ struct ChannelAffine: Layer {
     }
   }
 }
+
+@Suite struct TrainingMemoryTests {
+  @Test func theEstimateCoversWhatTrainingAllocatesAndSaturatesInsteadOfOverflowing() throws {
+    let configuration = Autoencoder.Configuration(
+      inputChannels: 3, inputLength: 100, filters: [4, 4], kernels: [5], activation: .relu,
+      latent: 8)
+    let model = try Autoencoder(configuration: configuration, seed: 1)
+    let estimate = try Autoencoder.trainingBytes(
+      configuration: configuration, batch: 32, workers: 2)
+    // At least parameters, gradients and Adam's moments, plus the batch's input and output.
+    #expect(estimate.value >= model.parameterCount * 16 + 2 * 32 * 3 * 100 * 4)
+    #expect(estimate.value < 64 << 20)
+    let huge = Autoencoder.Configuration(
+      inputChannels: 4096, inputLength: 1 << 24, filters: [4096, 4096], kernels: [4096],
+      activation: .relu, latent: 1 << 24)
+    let hugeEstimate = try Autoencoder.trainingBytes(
+      configuration: huge, batch: 1 << 20, workers: 64)
+    #expect(hugeEstimate.value > 1 << 50)
+  }
+}

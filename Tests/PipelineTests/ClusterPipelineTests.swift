@@ -119,6 +119,22 @@ import Testing
     #expect(again.assigned == 0)
   }
 
+  @Test func aNetworkTooLargeForTheMachineIsRefusedBeforeAnythingIsAllocatedOrStored() throws {
+    let store = try SeisStore()
+    _ = try storeWithWindows(count: 40, seed: 2, store: store)
+    var m = model()
+    m.filters = [4096, 4096, 4096]
+    m.kernels = [4096]
+    #expect {
+      try ClusterJob(clusterCount: 2, model: m, quiet: true).run(
+        store: store, logger: Logger(label: "t"))
+    } throws: { error in
+      "\(error)".contains("the network needs") && "\(error)".contains("can be allocated")
+    }
+    #expect(try store.interruptedRun() == nil, "no run left running")
+    #expect(try store.run() == nil)
+  }
+
   @Test func truthFilesThatCannotBeUsedAreRefusedWithTheLine() {
     #expect(throws: InputError.self) {
       try WindowLabelFile(text: "network,station,time\n", path: "t.csv")

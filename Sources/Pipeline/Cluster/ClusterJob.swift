@@ -2,6 +2,7 @@ import Clustering
 import Foundation
 import Logging
 import NeuralNetwork
+import Numerics
 import Store
 
 /// What a finished `cluster` run gives back to the command line.
@@ -164,11 +165,14 @@ public struct ClusterJob: Sendable {
   /// The model and DEC trainer for a plan, reporting progress and storing checkpoints.
   func trainer(for plan: Plan, logger: Logger) throws -> DeepEmbeddedClustering {
     let set = plan.contents.windowSet
+    let configuration = plan.options.autoencoderConfiguration(
+      channels: set.channelCount, length: set.length)
     let autoencoder: Autoencoder
     do {
-      autoencoder = try Autoencoder(
-        configuration: plan.options.autoencoderConfiguration(
-          channels: set.channelCount, length: set.length), seed: plan.options.seed)
+      try checkMemory(configuration, options: plan.options, windows: plan.contents.count)
+      autoencoder = try Autoencoder(configuration: configuration, seed: plan.options.seed)
+    } catch let error as InputError {
+      throw error
     } catch {
       throw InputError(path: "", reason: "model options: \(error)")
     }
@@ -183,6 +187,24 @@ public struct ClusterJob: Sendable {
       options: plan.options.decOptions(clusterCount: plan.clusters))
     reportProgress(of: dec, epochs: plan.options.epochs)
     return dec
+  }
+
+  /// Refuses, before allocating, a network whose training would take more memory than the
+  /// process can get (physical memory, or what `ulimit -v` leaves).
+  private func checkMemory(
+    _ configuration: Autoencoder.Configuration, options: ModelOptions, windows: Int
+  ) throws {
+    let needed = try Autoencoder.trainingBytes(
+      configuration: configuration, batch: min(options.batch, windows),
+      workers: ProcessInfo.processInfo.activeProcessorCount)
+    let available = MemoryLimit.availableBytes
+    guard needed.value <= available else {
+      throw InputError(
+        path: "",
+        reason:
+          "model options: the network needs \(MemoryLimit.describe(needed.value)) to train but only \(MemoryLimit.describe(available)) can be allocated; use fewer or smaller --filters, a smaller --latent or --batch"
+      )
+    }
   }
 
   /// The run's record: the resumed run, or a new one holding every option.
