@@ -48,6 +48,16 @@ extension Autoencoder {
       return (inputLength + unit - 1) / unit * unit
     }
 
+    /// How the input length is adapted, in words.
+    public var lengthAdjustmentDescription: String {
+      let unit = 1 << depth
+      if paddedLength == inputLength {
+        return "input length \(paddedLength) is a multiple of \(unit); no padding"
+      }
+      return "input length \(inputLength) zero-padded at the end to \(paddedLength)"
+        + " (a multiple of 2^\(depth) = \(unit)); reconstructions are cropped back"
+    }
+
     /// Throws `NeuralNetworkError.invalidConfiguration` when the options cannot make a network.
     public func validate() throws {
       func fail(_ why: String) -> NeuralNetworkError { .invalidConfiguration(why) }

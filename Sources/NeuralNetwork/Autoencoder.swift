@@ -146,14 +146,7 @@ public final class Autoencoder: AutoencoderModel {
   public func architectureJSON() throws -> Data { try configuration.jsonData() }
 
   /// How the input length is adapted, in words.
-  public var lengthAdjustmentDescription: String {
-    let unit = 1 << configuration.depth
-    if paddedLength == configuration.inputLength {
-      return "input length \(paddedLength) is a multiple of \(unit); no padding"
-    }
-    return "input length \(configuration.inputLength) zero-padded at the end to \(paddedLength)"
-      + " (a multiple of 2^\(configuration.depth) = \(unit)); reconstructions are cropped back"
-  }
+  public var lengthAdjustmentDescription: String { configuration.lengthAdjustmentDescription }
 
   /// One line per layer with its per-sample shapes.
   public var layerDescriptions: [String] { network.layerDescriptions }

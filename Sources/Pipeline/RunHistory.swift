@@ -39,20 +39,13 @@ public struct RunHistory: Codable, Sendable, Equatable {
   public var stageSeconds: [String: Double] = [:]
   /// Why the joint stage stopped: `tol`, `max-iterations`.
   public var stopReason: String?
+  /// The restarts compared and the one kept (nil for runs stored before restarts existed).
+  public var restarts: RestartReport?
 
   public init() {}
 }
 
 extension RunHistory {
-  /// The curves, stage times and stop reason of a DEC run.
-  init(_ result: DECResult) {
-    self.init(updates: result.updates, stopReason: result.stopReason)
-    pretraining = result.pretrainingLosses.enumerated().map {
-      Epoch(epoch: $0.offset + 1, loss: $0.element)
-    }
-    stageSeconds = result.stageSeconds
-  }
-
   /// The target updates of a joint stage and why it stopped.
   init(updates: [DECUpdate], stopReason: String) {
     self.init()

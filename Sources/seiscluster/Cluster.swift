@@ -84,6 +84,7 @@ struct ClusterCommand: ParsableCommand {
       )
       for line in outcome.summary { print(line) }
     }
+    if outcome.restarts.isUnstable { Console.write(outcome.restarts.warning) }
     if let confound = outcome.confound,
       confound.verdict == .suspected || confound.verdict == .confounded
     {

@@ -83,3 +83,25 @@ import Testing
     #expect(abs(table.cramersV - c.cramersVPredictedStation) < 1e-10)
   }
 }
+
+@Suite struct RestartComparisonTests {
+  @Test func agreementIsThePairwiseAdjustedRandIndexAndConsensusItsMeanOverTheOthers() throws {
+    let a = [0, 0, 0, 1, 1, 1]
+    let b = [1, 1, 1, 0, 0, 0]  // a with the names swapped: the same partition
+    let c = [0, 1, 0, 1, 0, 1]
+    let comparison = try RestartComparison(labels: [a, b, c])
+    let ac = try ClusteringMetrics.adjustedRandIndex(truth: a, predicted: c)
+    #expect(comparison.agreement[0][1] == 1)
+    #expect(comparison.agreement[0][2] == ac && comparison.agreement[2][0] == ac)
+    #expect(comparison.consensus[0] == (1 + ac) / 2)
+    #expect(comparison.consensus[2] == ac)
+    #expect(comparison.stability == (1 + 2 * ac) / 3)
+    #expect(comparison.weakestAgreement == ac)
+  }
+
+  @Test func oneRestartHasNoStability() throws {
+    let comparison = try RestartComparison(labels: [[0, 1, 1]])
+    #expect(comparison.stability == nil)
+    #expect(comparison.consensus == [1])
+  }
+}

@@ -55,6 +55,7 @@ import Testing
     m.learningRate = 3e-3
     m.updateInterval = 10
     m.maxIterations = 200
+    m.restarts = 1
     return m
   }
 
@@ -185,6 +186,41 @@ import Testing
     #expect(try store.checkpoint(runID: interrupted.id!) == nil)
   }
 
+  @Test func aRunKilledInItsSecondRestartResumesToTheSameRestartsAndLabels() throws {
+    var m = base.model()
+    m.epochs = 4
+    m.maxIterations = 40
+    m.tol = 0
+    m.restarts = 3
+    let full = try SeisStore()
+    _ = try base.storeWithWindows(count: 80, seed: 9, store: full)
+    let expected = try ClusterJob(clusterCount: 2, model: m, quiet: true)
+      .run(store: full, logger: Logger(label: "t"))
+    #expect(expected.restarts.restarts.count == 3)
+
+    struct Killed: Error {}
+    let store = try SeisStore()
+    _ = try base.storeWithWindows(count: 80, seed: 9, store: store)
+    var dying = ClusterJob(clusterCount: 2, model: m, quiet: true, checkpointSeconds: 0)
+    // Restart 1 stores 4 epoch and 4 update checkpoints; the 9th is restart 2's first epoch.
+    let counter = Counter()
+    dying.afterCheckpoint = { _ in
+      counter.count += 1
+      if counter.count == 9 { throw Killed() }
+    }
+    #expect(throws: Killed.self) { try dying.run(store: store, logger: Logger(label: "t")) }
+    let interrupted = try #require(try store.interruptedRun())
+    let runID = try #require(interrupted.id)
+    let checkpoint = try #require(try store.checkpoint(runID: runID))
+    #expect(checkpoint.stage == "pretrain" && checkpoint.iteration == 1)
+
+    let resumed = try ClusterJob(clusterCount: 2, model: ModelOptions(), quiet: true, resume: true)
+      .run(store: store, logger: Logger(label: "t"))
+    #expect(resumed.assignments == expected.assignments)
+    #expect(resumed.probabilities == expected.probabilities)
+    #expect(resumed.restarts == expected.restarts)
+  }
+
   @Test func resumeWithoutAnInterruptedRunIsAnInputError() throws {
     let store = try SeisStore()
     _ = try base.storeWithWindows(count: 10, seed: 1, store: store)
@@ -208,4 +244,9 @@ import Testing
     polarity.latent = 5
     #expect(polarity.resolvedLatent(length: 32) == 5)
   }
+}
+
+/// A mutable count shared with a `@Sendable` hook (tests run the job on one thread).
+final class Counter: @unchecked Sendable {
+  var count = 0
 }

@@ -13,6 +13,8 @@ public struct ClusterOutcome: Sendable {
   /// Lines of the per-cluster summary (also stored with the run).
   public var summary: [String]
   public var confound: StationConfoundReport?
+  /// Agreement between restarts, and whether it is too low to trust one of them.
+  public var restarts: RestartReport
 }
 
 /// The `cluster` use case: train the autoencoder and DEC on the current window set and store
@@ -20,10 +22,11 @@ public struct ClusterOutcome: Sendable {
 ///
 /// ```
 /// var plan = try prepare(store)         // the windows and options: new, or the interrupted run's
-/// let dec = try trainer(for: plan)       // model, windows, progress
 /// plan.run = try begin(plan)             // the run record; checkpoints go to it
-/// let result = try train(dec, plan)      // marks the run failed if training fails
-/// return try record(result, plan)        // assignments, summary, model: one transaction
+/// for each restart not yet done:
+///   let dec = try trainer(for: plan, restart: r)   // model, windows, progress, checkpoints
+///   finished.append(try train(dec, plan))          // marks the run failed if training fails
+/// return try record(choose(finished), plan)        // assignments, summary, model: one transaction
 /// ```
 public struct ClusterJob: Sendable {
   public var clusterCount: Int
@@ -84,17 +87,39 @@ public struct ClusterJob: Sendable {
     var clusters: Int
     var options: ModelOptions
     /// Where a resumed run continues.
-    var checkpoint: DECCheckpoint?
+    var checkpoint: ClusterCheckpoint?
     var runID: Int64 { run.id ?? 0 }
   }
 
   public func run(store: SeisStore, logger: Logger) throws -> ClusterOutcome {
     var plan = try prepare(store: store, logger: logger)
-    let dec = try trainer(for: plan, logger: logger)
     plan.run = try begin(plan, store: store)
-    storeCheckpoints(of: dec, runID: plan.runID, store: store)
-    let result = try train(dec, plan: plan, store: store)
-    return try record(result, model: dec.model, plan: plan, store: store)
+    var state = plan.checkpoint ?? ClusterCheckpoint(finished: [], current: nil)
+    let restarts = plan.options.resolvedRestarts
+    let set = plan.contents.windowSet
+    let configuration = plan.options.autoencoderConfiguration(
+      channels: set.channelCount, length: set.length)
+    let withRestarts = restarts > 1 ? " with \(restarts) restarts" : ""
+    logger.info(
+      "clustering \(plan.contents.count) windows (\(set.channelCount) x \(set.length), \(set.inputKind.rawValue)) into \(plan.clusters) clusters\(withRestarts); \(configuration.lengthAdjustmentDescription)"
+    )
+    while state.finished.count < restarts {
+      let index = state.finished.count
+      let dec = try trainer(for: plan, restart: index, logger: logger)
+      storeCheckpoints(of: dec, runID: plan.runID, finished: state.finished, store: store)
+      let result = try train(dec, resumingFrom: state.current, plan: plan, store: store)
+      state.finished.append(
+        try FinishedRestart(
+          result, model: dec.model, seed: plan.options.seed(ofRestart: index)))
+      state.current = nil
+      if state.finished.count < restarts {
+        try store.saveCheckpoint(
+          CheckpointRecord(
+            runId: plan.runID, stage: "restart", iteration: state.finished.count,
+            state: try state.encoded()))
+      }
+    }
+    return try record(state.finished, plan: plan, store: store)
   }
 
   // MARK: Preparing
@@ -114,6 +139,12 @@ public struct ClusterJob: Sendable {
       )
     }
     plan.options.latent = plan.options.resolvedLatent(length: set.length)
+    // Stored options always carry the number of restarts; options stored before restarts
+    // existed made one.
+    plan.options.restarts = resume ? plan.options.restarts ?? 1 : plan.options.resolvedRestarts
+    try checkMemory(
+      plan.options.autoencoderConfiguration(channels: set.channelCount, length: set.length),
+      options: plan.options, windows: plan.contents.count)
     return plan
   }
 
@@ -147,13 +178,10 @@ public struct ClusterJob: Sendable {
       throw InputError(path: store.path, reason: "run \(run.id ?? 0) has lost its window set")
     }
     let checkpoint = try store.checkpoint(runID: run.id ?? 0).map {
-      try DECCheckpoint(encoded: $0.state)
+      try ClusterCheckpoint(encoded: $0.state)
     }
     let point =
-      checkpoint.map {
-        $0.stage == "pretrain"
-          ? "after pretraining epoch \($0.epochsDone)" : "at iteration \($0.iteration)"
-      } ?? "from the start (it stopped before its first checkpoint)"
+      checkpoint.map(\.position) ?? "from the start (it stopped before its first checkpoint)"
     logger.info("resuming run \(run.id ?? 0) \(point)")
     return Plan(
       run: run, contents: contents, clusters: stored.clusters, options: stored.model,
@@ -162,30 +190,28 @@ public struct ClusterJob: Sendable {
 
   // MARK: Training
 
-  /// The model and DEC trainer for a plan, reporting progress and storing checkpoints.
-  func trainer(for plan: Plan, logger: Logger) throws -> DeepEmbeddedClustering {
+  /// The model and DEC trainer of restart `restart`, reporting progress.
+  func trainer(for plan: Plan, restart: Int, logger: Logger) throws -> DeepEmbeddedClustering {
     let set = plan.contents.windowSet
     let configuration = plan.options.autoencoderConfiguration(
       channels: set.channelCount, length: set.length)
     let autoencoder: Autoencoder
     do {
-      try checkMemory(configuration, options: plan.options, windows: plan.contents.count)
-      autoencoder = try Autoencoder(configuration: configuration, seed: plan.options.seed)
-    } catch let error as InputError {
-      throw error
+      autoencoder = try Autoencoder(
+        configuration: configuration, seed: plan.options.seed(ofRestart: restart))
     } catch {
       throw InputError(path: "", reason: "model options: \(error)")
     }
-    logger.info(
-      "clustering \(plan.contents.count) windows (\(set.channelCount) x \(set.length), \(set.inputKind.rawValue)) into \(plan.clusters) clusters; \(autoencoder.lengthAdjustmentDescription)"
-    )
     let windows = try WindowArray(
       plan.contents.samples, count: plan.contents.count, channels: set.channelCount,
       length: set.length)
-    let dec = try DeepEmbeddedClustering(
-      windows: windows, model: autoencoder,
-      options: plan.options.decOptions(clusterCount: plan.clusters))
-    reportProgress(of: dec, epochs: plan.options.epochs)
+    var options = plan.options.decOptions(clusterCount: plan.clusters)
+    options.seed = plan.options.seed(ofRestart: restart)
+    let dec = try DeepEmbeddedClustering(windows: windows, model: autoencoder, options: options)
+    let restarts = plan.options.resolvedRestarts
+    reportProgress(
+      of: dec, epochs: plan.options.epochs,
+      prefix: restarts > 1 ? "restart \(restart + 1)/\(restarts): " : "")
     return dec
   }
 
@@ -224,9 +250,9 @@ public struct ClusterJob: Sendable {
   }
 
   /// Pretraining epochs, then target updates, on stderr.
-  private func reportProgress(of dec: DeepEmbeddedClustering, epochs: Int) {
-    let pretraining = Progress(label: "pretraining epoch", total: epochs, quiet: quiet)
-    let clustering = Progress(label: "clustering iteration", total: nil, quiet: quiet)
+  private func reportProgress(of dec: DeepEmbeddedClustering, epochs: Int, prefix: String) {
+    let pretraining = Progress(label: prefix + "pretraining epoch", total: epochs, quiet: quiet)
+    let clustering = Progress(label: prefix + "clustering iteration", total: nil, quiet: quiet)
     let started = Date()
     dec.onEpoch = { epoch, loss in
       pretraining.update(
@@ -250,7 +276,9 @@ public struct ClusterJob: Sendable {
 
   /// Stores a checkpoint at most every `checkpointSeconds`, so a killed run resumes close to
   /// where it stopped without slowing training down.
-  private func storeCheckpoints(of dec: DeepEmbeddedClustering, runID: Int64, store: SeisStore) {
+  private func storeCheckpoints(
+    of dec: DeepEmbeddedClustering, runID: Int64, finished: [FinishedRestart], store: SeisStore
+  ) {
     var lastCheckpoint = Date()
     var saved = 0
     let interval = checkpointSeconds
@@ -261,7 +289,7 @@ public struct ClusterJob: Sendable {
         CheckpointRecord(
           runId: runID, stage: state.stage,
           iteration: state.stage == "pretrain" ? state.epochsDone : state.iteration,
-          state: try state.encoded()))
+          state: try ClusterCheckpoint(finished: finished, current: state).encoded()))
       lastCheckpoint = Date()
       saved += 1
       do {
@@ -274,9 +302,12 @@ public struct ClusterJob: Sendable {
 
   /// Runs (or resumes) the training. A failure marks the run failed; an interruption leaves it
   /// running, to resume.
-  func train(_ dec: DeepEmbeddedClustering, plan: Plan, store: SeisStore) throws -> DECResult {
+  func train(
+    _ dec: DeepEmbeddedClustering, resumingFrom checkpoint: DECCheckpoint?, plan: Plan,
+    store: SeisStore
+  ) throws -> DECResult {
     do {
-      return try dec.run(resumingFrom: plan.checkpoint)
+      return try dec.run(resumingFrom: checkpoint)
     } catch let interrupted as Interrupted {
       throw interrupted.underlying
     } catch {
@@ -289,37 +320,52 @@ public struct ClusterJob: Sendable {
 
   // MARK: Recording
 
-  /// Stores every window's cluster, the model, the history and the summary with the run, in
-  /// one transaction.
-  func record(
-    _ result: DECResult, model: any AutoencoderModel, plan: Plan, store: SeisStore
-  ) throws -> ClusterOutcome {
+  /// Keeps one restart (see `RestartSelection`) and stores every window's cluster, its model,
+  /// the history and the summary with the run, in one transaction.
+  func record(_ restarts: [FinishedRestart], plan: Plan, store: SeisStore) throws
+    -> ClusterOutcome
+  {
+    let selection = try RestartSelection(restarts)
+    let kept = restarts[selection.chosen]
+    let set = plan.contents.windowSet
+    let model = try Autoencoder(
+      configuration: plan.options.autoencoderConfiguration(
+        channels: set.channelCount, length: set.length),
+      parameterData: kept.parameters, optimizerData: kept.optimizer)
     let windows = plan.contents.windows
-    let assignment = result.assignment
+    let assignment = try ClusterAssignment(
+      model: model,
+      windows: try WindowArray(
+        plan.contents.samples, count: plan.contents.count, channels: set.channelCount,
+        length: set.length),
+      centroids: kept.centroids)
     let records = assignment.records(runID: plan.runID, windowIDs: windows.map { $0.id ?? 0 })
     let probabilities = (0..<assignment.count).map { assignment.probability(ofWindow: $0) }
     let stations = windows.map { "\($0.network).\($0.station).\($0.location)" }
     let confound = try? StationConfoundCheck().assess(
       clusters: assignment.labels, stations: stations)
-    let summary = ClusterSummary.lines(
-      assignments: assignment.labels, probabilities: probabilities, stations: stations,
-      clusterCount: plan.clusters, confound: confound, stopReason: result.stopReason,
-      iterations: result.updates.last?.iteration ?? 0)
+    let report = selection.report
+    let summary =
+      ClusterSummary.lines(
+        assignments: assignment.labels, probabilities: probabilities, stations: stations,
+        clusterCount: plan.clusters, confound: confound, stopReason: kept.stopReason,
+        iterations: kept.updates.last?.iteration ?? 0) + [report.line]
 
-    var history = RunHistory(result)
+    var history = RunHistory(kept)
+    history.restarts = report
     var run = plan.run
     run.historyJson = try history.json()
-    run.summary = summary.joined(separator: "\n")
+    run.summary = (summary + (report.isUnstable ? [report.warning] : [])).joined(separator: "\n")
     let storeStart = Date()
     run = try store.completeRun(
-      run, model: try StoredModel.record(of: model, centroids: result.centroids),
+      run, model: try StoredModel.record(of: model, centroids: kept.centroids),
       assignments: records)
     history.stageSeconds["store"] = Date().timeIntervalSince(storeStart)
     run.historyJson = try history.json()
     try store.updateRun(run)
     return ClusterOutcome(
       run: run, assignments: assignment.labels, probabilities: probabilities, summary: summary,
-      confound: confound)
+      confound: confound, restarts: report)
   }
 }
 

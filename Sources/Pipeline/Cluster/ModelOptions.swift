@@ -28,6 +28,15 @@ public struct ModelOptions: Codable, Sendable, Equatable {
   /// Stop when fewer than this share of labels change between updates (0: never stop early).
   public var tol: Double = 0.001
   public var maxIterations: Int = 1000
+  /// Independent optimisations, one kept by an unsupervised criterion; nil lets the tool choose
+  /// (`defaultRestarts`, docs/decisions/0010-restarts.md).
+  public var restarts: Int? = nil
+
+  /// Restarts when the user gives none.
+  public static let defaultRestarts = 3
+
+  /// The restarts this run makes.
+  public var resolvedRestarts: Int { restarts ?? Self.defaultRestarts }
 
   public init() {}
 
@@ -75,6 +84,7 @@ public struct ModelOptions: Codable, Sendable, Equatable {
     guard updateInterval >= 1 else { throw fail("--update-interval must be >= 1") }
     guard (0...1).contains(tol) else { throw fail("--tol must lie in [0, 1]") }
     guard maxIterations >= 0 else { throw fail("--max-iterations must be >= 0") }
+    guard (1...100).contains(resolvedRestarts) else { throw fail("--restarts takes 1 to 100") }
   }
 
   /// The training settings of a DEC run with `clusterCount` clusters.

@@ -56,6 +56,12 @@ struct ModelOptionsGroup: ParsableArguments {
     help: ArgumentHelp("Upper bound on joint iterations.", valueName: "n"))
   var maxIterations: Int?
 
+  @Option(
+    help: ArgumentHelp(
+      "Independent optimisations; the one that agrees best with the others is kept, and their agreement is reported (default \(ModelOptions.defaultRestarts)).",
+      valueName: "n"))
+  var restarts: Int?
+
   static func parseList(_ text: String, name: String) throws -> [Int] {
     let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
     guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else {
@@ -90,6 +96,7 @@ struct ModelOptionsGroup: ParsableArguments {
     if let updateInterval { o.updateInterval = updateInterval }
     if let tol { o.tol = tol }
     if let maxIterations { o.maxIterations = maxIterations }
+    if let restarts { o.restarts = restarts }
     return o
   }
 }

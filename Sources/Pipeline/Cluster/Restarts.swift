@@ -1,0 +1,182 @@
+import Clustering
+import Foundation
+import NeuralNetwork
+
+/// One finished restart of a `cluster` run: enough to compare it with the others and, if it is
+/// kept, to store it (the model's parameters; its assignment is recomputed from them exactly).
+struct FinishedRestart: Codable {
+  /// The model seed this restart trained with.
+  var seed: UInt64
+  var labels: [Int]
+  var parameters: Data
+  var optimizer: Data
+  var centroids: [Float]
+  var pretrainingLosses: [Double]
+  var updates: [DECUpdate]
+  var stopReason: String
+  var stageSeconds: [String: Double]
+  /// What the selection criterion reads (see `RestartSelection`).
+  var evidence: RestartEvidence
+}
+
+/// The numbers an unsupervised choice between restarts can use, none of which needs labels.
+public struct RestartEvidence: Codable, Sendable, Equatable {
+  /// Mean reconstruction loss of the last pretraining epoch.
+  public var pretrainingLoss: Double
+  /// Mean reconstruction loss of the joint stage's last interval.
+  public var reconstruction: Double
+  /// Mean KL(P || Q) of the joint stage's last interval.
+  public var kl: Double
+  /// Mean of every window's largest q.
+  public var meanProbability: Double
+}
+
+extension FinishedRestart {
+  init(_ result: DECResult, model: any AutoencoderModel, seed: UInt64) throws {
+    let last = result.updates.last
+    let assignment = result.assignment
+    self.init(
+      seed: seed, labels: assignment.labels, parameters: model.parameterData,
+      optimizer: model.optimizerData, centroids: result.centroids,
+      pretrainingLosses: result.pretrainingLosses, updates: result.updates,
+      stopReason: result.stopReason, stageSeconds: result.stageSeconds,
+      evidence: RestartEvidence(
+        pretrainingLoss: result.pretrainingLosses.last ?? .nan,
+        reconstruction: last?.reconstruction ?? .nan, kl: last?.kl ?? .nan,
+        meanProbability: assignment.count == 0
+          ? 0
+          : (0..<assignment.count).reduce(0.0) { $0 + Double(assignment.probability(ofWindow: $1)) }
+            / Double(assignment.count)))
+  }
+}
+
+/// Which restart a run keeps, and the evidence shown to the user.
+///
+/// The kept restart is the consensus one: the restart whose labels agree best (mean ARI) with
+/// every other restart's, ties going to the lowest pretraining loss. With one or two restarts
+/// the consensus ties and the pretraining loss decides. See docs/decisions/0010-restarts.md.
+struct RestartSelection {
+  let chosen: Int
+  let report: RestartReport
+
+  init(_ restarts: [FinishedRestart]) throws {
+    precondition(!restarts.isEmpty, "a run has at least one restart")
+    let comparison = try RestartComparison(labels: restarts.map(\.labels))
+    let consensus = comparison.consensus
+    var best = 0
+    for r in 1..<restarts.count {
+      let gain = consensus[r] - consensus[best]
+      if gain > 1e-9
+        || (abs(gain) <= 1e-9
+          && restarts[r].evidence.pretrainingLoss < restarts[best].evidence.pretrainingLoss)
+      {
+        best = r
+      }
+    }
+    chosen = best
+    report = RestartReport(
+      restarts: restarts.enumerated().map { r, restart in
+        RestartReport.Restart(
+          seed: restart.seed, evidence: restart.evidence, consensus: consensus[r],
+          agreement: comparison.agreement[r])
+      }, kept: best, stability: comparison.stability,
+      weakestAgreement: comparison.weakestAgreement)
+  }
+}
+
+/// What the user sees of the restarts: agreement between them, which one was kept and why; also
+/// stored in the run's history for the report.
+public struct RestartReport: Codable, Sendable, Equatable {
+  public struct Restart: Codable, Sendable, Equatable {
+    public var seed: UInt64
+    public var evidence: RestartEvidence
+    /// Mean ARI with the other restarts.
+    public var consensus: Double
+    /// ARI with every restart (1 with itself).
+    public var agreement: [Double]
+  }
+
+  /// Below this mean ARI between restarts, a run is reported unstable (decision 0010).
+  public static let unstableBelow = 0.9
+
+  public var restarts: [Restart]
+  /// The index of the restart kept.
+  public var kept: Int
+  /// Mean ARI over all pairs of restarts; nil with one restart.
+  public var stability: Double?
+  public var weakestAgreement: Double?
+
+  /// Restarts disagree beyond the threshold.
+  public var isUnstable: Bool { (stability ?? 1) < Self.unstableBelow }
+
+  /// The summary line: `stability: ...`.
+  public var line: String {
+    guard let stability, let weakestAgreement else { return "stability: n/a (1 restart)" }
+    return String(
+      format:
+        "stability: %.3f (mean ARI between %d restarts; lowest pair %.3f); kept restart %d (seed %llu), the one that agrees best with the others",
+      stability, restarts.count, weakestAgreement, kept + 1, restarts[kept].seed)
+  }
+
+  /// The warning for an unstable run.
+  public var warning: String {
+    String(
+      format:
+        "warning: unstable: the %d restarts agree only to ARI %.3f (below %.2f): the clusters depend on the optimisation, not only on the data; check the report, try more --restarts, other window options or --clusters",
+      restarts.count, stability ?? 1, Self.unstableBelow)
+  }
+}
+
+extension ClusterCheckpoint {
+  /// Where a resumed run continues, in words.
+  var position: String {
+    let restart = finished.count + 1
+    let prefix = finished.isEmpty ? "" : "in restart \(restart), "
+    guard let current else { return "at the start of restart \(restart)" }
+    return prefix
+      + (current.stage == "pretrain"
+        ? "after pretraining epoch \(current.epochsDone)" : "at iteration \(current.iteration)")
+  }
+}
+
+extension RunHistory {
+  /// The curves, stage times and stop reason of the restart kept.
+  init(_ restart: FinishedRestart) {
+    self.init(updates: restart.updates, stopReason: restart.stopReason)
+    pretraining = restart.pretrainingLosses.enumerated().map {
+      Epoch(epoch: $0.offset + 1, loss: $0.element)
+    }
+    stageSeconds = restart.stageSeconds
+  }
+}
+
+/// The state of a `cluster` run between restarts, as stored in its checkpoint: the restarts
+/// done, and the DEC checkpoint of the one under way. A checkpoint written before restarts
+/// existed is a bare `DECCheckpoint` of restart 0.
+struct ClusterCheckpoint: Codable {
+  var finished: [FinishedRestart]
+  var current: DECCheckpoint?
+
+  func encoded() throws -> Data { try JSONEncoder().encode(self) }
+
+  init(finished: [FinishedRestart], current: DECCheckpoint?) {
+    self.finished = finished
+    self.current = current
+  }
+
+  init(encoded data: Data) throws {
+    if let state = try? JSONDecoder().decode(ClusterCheckpoint.self, from: data) {
+      self = state
+    } else {
+      self.init(finished: [], current: try DECCheckpoint(encoded: data))
+    }
+  }
+}
+
+extension ModelOptions {
+  /// The model seed of restart `index`: the run's own seed for the first, so that one restart
+  /// trains exactly as before restarts existed; a SplitMix64 step further for each next one.
+  func seed(ofRestart index: Int) -> UInt64 {
+    index == 0 ? seed : seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15
+  }
+}
