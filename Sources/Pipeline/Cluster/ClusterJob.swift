@@ -80,7 +80,7 @@ public struct ClusterJob: Sendable {
     var checkpoint: DECCheckpoint? = nil
     let contents: WindowSetContents
     if resume {
-      guard let interrupted = try store.interruptedRun(), interrupted.kind == .cluster else {
+      guard let interrupted = try store.claimInterruptedRun(), interrupted.kind == .cluster else {
         throw InputError(path: store.path, reason: "no interrupted cluster run to resume")
       }
       let run = interrupted
