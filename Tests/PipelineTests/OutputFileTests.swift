@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Pipeline
 import TestSupport
 import Testing
@@ -90,5 +91,18 @@ import Testing
       reason {
         try OutputFile.write("x", to: dir.appendingPathComponent("no/such.csv").path, force: true)
       }?.contains("does not exist") == true)
+  }
+
+  @Test func theDemoRefusesAFIFOWhereItsFilesGoEvenWithForce() throws {
+    let dir = try TestPaths.temporaryDirectory("output-file")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    #expect(mkfifo(dir.appendingPathComponent("picks.csv").path, 0o644) == 0)
+    let started = Date()
+    let demo = DemoRun(directory: dir, force: true, quiet: true)
+    #expect(reason { _ = try demo.run(logger: Logger(label: "t")) }?.contains("a FIFO") == true)
+    #expect(Date().timeIntervalSince(started) < 10)
+    var info = stat()
+    #expect(lstat(dir.appendingPathComponent("picks.csv").path, &info) == 0)
+    #expect(info.st_mode & S_IFMT == S_IFIFO)
   }
 }
