@@ -108,14 +108,30 @@ enum SACAlphanumeric {
       {
         end += 1
       }
-      let text = String(decoding: bytes[index..<end], as: UTF8.self)
-      guard end - index <= 64, let value = Double(text) else {
-        throw HeaderProblem("line \(line): '\(text.prefix(32))' is not a number")
+      guard let value = number(bytes, index..<end) else {
+        let text = String(decoding: bytes[index..<min(end, index + 32)], as: UTF8.self)
+        throw HeaderProblem("line \(line): '\(text)' is not a number")
       }
       values.append(Float(value))
       index = end
     }
     return values
+  }
+
+  /// The number the bytes spell in full (as `Double(String)` reads it: C locale, no blanks),
+  /// parsed without allocating a String per sample; nil for anything else or over 64 bytes.
+  static func number(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Double? {
+    let count = range.count
+    guard count > 0, count <= 64 else { return nil }
+    return withUnsafeTemporaryAllocation(of: CChar.self, capacity: count + 1) { buffer in
+      guard let base = buffer.baseAddress else { return nil }
+      for (k, i) in range.enumerated() { base[k] = CChar(bitPattern: bytes[i]) }
+      base[count] = 0
+      // strtod skips leading blanks; a token never has any.
+      var end: UnsafeMutablePointer<CChar>? = nil
+      let value = strtod(base, &end)
+      return end == base + count ? value : nil
+    }
   }
 
   /// Why bytes are not alphanumeric SAC, in one line.
