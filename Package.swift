@@ -63,6 +63,7 @@ let package = Package(
       name: "Pipeline",
       dependencies: [
         "Numerics", "NeuralNetwork", "Clustering", "Seismic", "Store",
+        .target(name: "CMalloc", condition: .when(platforms: [.linux])),
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: nativeRelease
@@ -70,8 +71,7 @@ let package = Package(
     .executableTarget(
       name: "seiscluster",
       dependencies: [
-        "Pipeline", "Numerics",
-        .target(name: "CMalloc", condition: .when(platforms: [.linux])),
+        "Pipeline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],

@@ -24,5 +24,14 @@ let package = Package(
     .executableTarget(
       name: "FuzzSampleBlob",
       dependencies: ["FuzzDriver", .product(name: "Pipeline", package: "seiscluster")]),
+    .executableTarget(
+      name: "FuzzQuakeML",
+      dependencies: ["FuzzDriver", .product(name: "Pipeline", package: "seiscluster")]),
+    .executableTarget(
+      name: "FuzzLabels",
+      dependencies: ["FuzzDriver", .product(name: "Pipeline", package: "seiscluster")]),
+    .executableTarget(
+      name: "FuzzWindowIndex",
+      dependencies: ["FuzzDriver", .product(name: "Pipeline", package: "seiscluster")]),
   ]
 )

@@ -4,7 +4,8 @@
 #
 #   scripts/fuzz.sh [seconds-per-target] [target...]
 #
-# Targets: FuzzSAC FuzzMiniSEED FuzzPicks FuzzNPY FuzzSampleBlob (all when none is named). Corpora live under
+# Targets: FuzzSAC FuzzMiniSEED FuzzPicks FuzzQuakeML FuzzLabels FuzzWindowIndex FuzzNPY FuzzSampleBlob
+# (all when none is named). Corpora live under
 # $FUZZ_WORK (default /tmp/seiscluster-fuzz), so they grow across runs; crashes are written there
 # as crash-* / oom-* / leak-* files and the script exits non-zero. Each run's log, with
 # libFuzzer's final statistics (executions, coverage), is $FUZZ_WORK/TARGET.log.
@@ -14,7 +15,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}
 shift || true
 targets=("$@")
-if [ ${#targets[@]} -eq 0 ]; then targets=(FuzzSAC FuzzMiniSEED FuzzPicks FuzzNPY FuzzSampleBlob); fi
+if [ ${#targets[@]} -eq 0 ]; then
+  targets=(FuzzSAC FuzzMiniSEED FuzzPicks FuzzQuakeML FuzzLabels FuzzWindowIndex FuzzNPY FuzzSampleBlob)
+fi
 work=${FUZZ_WORK:-/tmp/seiscluster-fuzz}
 shared="$root/../shared/data"
 
@@ -27,10 +30,21 @@ bin=$(swift build -c debug -Xswiftc -sanitize=fuzzer,address --show-bin-path)
 seed() {
   local target=$1 corpus=$2
   case $target in
-    FuzzSAC) cp "$shared"/sac/* "$corpus"/ ;;
-    FuzzMiniSEED) cp "$shared"/mseed/* "$shared"/sac/* "$corpus"/ ;;
+    FuzzSAC) cp "$shared"/sac/* "$root"/fixtures/readers/*.sac "$corpus"/ ;;
+    FuzzMiniSEED) cp "$shared"/mseed/* "$shared"/sac/* "$root"/fixtures/readers/*.mseed \
+      "$root"/fixtures/readers/*.sac "$corpus"/ ;;
     FuzzPicks) cp "$root"/fixtures/picks/*.csv "$root"/fixtures/picks/*.xml \
-      "$root"/fixtures/picks/*.quakeml "$corpus"/ ;;
+      "$root"/fixtures/picks/*.quakeml "$root"/fixtures/hostile/* "$corpus"/ ;;
+    FuzzQuakeML) cp "$root"/fixtures/picks/*.xml "$root"/fixtures/picks/*.quakeml \
+      "$root"/fixtures/hostile/*.xml "$corpus"/ ;;
+    # Labels and truth CSVs: by pick (with a quoted field, a blank location) and by window id.
+    FuzzLabels)
+      printf 'network,station,location,time,label\nXX,A,,2026-03-01T00:06:16.649649Z,quake\nXX,"B",00,2026-03-01T00:07:02Z,"noise, cultural"\n' >"$corpus/by-pick.csv"
+      printf 'window_id,label\n0,a\n1,b\n2,a\n' >"$corpus/by-id.csv"
+      cp "$root"/fixtures/picks/*.csv "$corpus"/ ;;
+    FuzzWindowIndex)
+      printf 'window_id,network,station,location,time,phase,channels,start_time\n0,XX,A,,2026-03-01T00:06:16.649649Z,P,"HHZ,HHN,HHE",2026-03-01T00:06:11.649649Z\n7,XX,B,00,2026-03-01T00:07:02Z,S,HHZ,\n' >"$corpus/index.csv"
+      printf 'window_id\n3\n1\n' >"$corpus/ids.csv" ;;
     FuzzNPY) cp "$root"/fixtures/npy/*.npy "$corpus"/ ;;
     # An Int32 delta blob of 40 samples (widths 1 and 2), and a raw float32 one of 2.
     FuzzSampleBlob)
@@ -43,6 +57,7 @@ seed() {
       "$corpus"/ 2>/dev/null || true ;;
     FuzzPicks) cp "$root"/fixtures/regressions/*.csv "$root"/fixtures/regressions/*.xml \
       "$corpus"/ 2>/dev/null || true ;;
+    FuzzQuakeML) cp "$root"/fixtures/regressions/*.xml "$corpus"/ 2>/dev/null || true ;;
   esac
 }
 
@@ -61,10 +76,13 @@ for target in "${targets[@]}"; do
   # detection is off for the pick reader, and its resident-memory limit is higher (the leak
   # reached 2 GB after 1.5 million inputs, ~9 minutes).
   extra=(-rss_limit_mb=2048)
-  if [ "$target" = FuzzPicks ]; then extra=(-detect_leaks=0 -rss_limit_mb=4096); fi
-  # (LeakSanitizer's check at exit would report that same leak as a crash: off for FuzzPicks.)
   leaks=1
-  if [ "$target" = FuzzPicks ]; then leaks=0; fi
+  # (LeakSanitizer's check at exit would report that same leak as a crash: off for the XML
+  # readers.)
+  if [ "$target" = FuzzPicks ] || [ "$target" = FuzzQuakeML ]; then
+    extra=(-detect_leaks=0 -rss_limit_mb=4096)
+    leaks=0
+  fi
   if ! ASAN_OPTIONS="detect_leaks=$leaks" "$bin/$target" "${extra[@]}" -max_total_time="$seconds" -max_len=65536 \
     -malloc_limit_mb=256 -timeout=10 -print_final_stats=1 -artifact_prefix="$artifacts/" \
     "$corpus" >"$work/$target.log" 2>&1; then

@@ -29,6 +29,13 @@ let cases = [
       inputChannels: 3, inputLength: 3000, filters: [16, 16, 8], kernels: [7], activation: .tanh,
       latent: 16),
     batches: [32]),
+  // The default `cluster` net on the default spectrogram input (78 x 92: 26 bins x 3 components).
+  Case(
+    name: "c",
+    configuration: .init(
+      inputChannels: 78, inputLength: 92, filters: [16, 16, 16], kernels: [5], activation: .relu,
+      latent: 16),
+    batches: [32]),
 ]
 
 var selected = "all"

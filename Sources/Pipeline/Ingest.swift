@@ -145,8 +145,10 @@ public struct Ingest: Sendable {
   /// is written, and stored in order.
   public func run(paths: [String]) -> IngestReport {
     var report = IngestReport()
-    let (files, missing) = Ingest.expand(paths)
-    for error in missing {
+    let expansion = InputPaths.expand(paths)
+    let files = expansion.files
+    for note in expansion.notes { logger.warning("\(note)") }
+    for error in expansion.problems {
       logger.error("\(error.description)")
       report.failures.append(error)
     }
@@ -189,6 +191,11 @@ public struct Ingest: Sendable {
       inHand -= size
       do {
         try store(try result.get(), into: &report)
+      } catch let failure as StorageFailure {
+        let stop = failure.stopping(storePath: store.path, unread: files.count - index - 1)
+        logger.error("\(stop.description)")
+        report.failures.append(stop)
+        break
       } catch let error as InputError
         where !named.contains(path) && error.reason.hasPrefix("unknown format")
         && Ingest.isCompanionFile(path: path)
@@ -231,7 +238,8 @@ public struct Ingest: Sendable {
         path: path, size: prepared.size, sha256: prepared.sha256, format: prepared.format,
         encoded: prepared.encoded)
     } catch {
-      throw InputError(path: path, reason: "cannot store: \(error)")
+      if SeisStore.isStorageFailure(error) { throw StorageFailure(path: path, error: error) }
+      throw InputError(path: path, reason: "cannot store: \(SeisStore.describe(error))")
     }
     switch outcome {
     case .stored(_, let segmentCount):
@@ -290,40 +298,12 @@ public struct Ingest: Sendable {
     return nil
   }
 
-  /// The files named or found under `paths` (recursively, hidden entries skipped), each folder's
-  /// files in sorted order, and an error for every named path that does not exist.
+  /// The files named or found under `paths` (see `InputPaths`: recursively, hidden entries
+  /// skipped, each folder's files in sorted order) and an error for every path that cannot be
+  /// used (missing, unreadable folders, FIFOs and devices, link loops).
   public static func expand(_ paths: [String]) -> (files: [String], missing: [InputError]) {
-    var files: [String] = []
-    var missing: [InputError] = []
-    let fm = FileManager.default
-    for path in paths {
-      var isDirectory: ObjCBool = false
-      guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
-        missing.append(InputError(path: path, reason: "no such file or folder"))
-        continue
-      }
-      guard isDirectory.boolValue else {
-        files.append(path)
-        continue
-      }
-      let root = URL(fileURLWithPath: path)
-      var found: [String] = []
-      if let walker = fm.enumerator(
-        at: root, includingPropertiesForKeys: [.isRegularFileKey],
-        options: [.skipsHiddenFiles])
-      {
-        for case let url as URL in walker {
-          if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
-            let relative =
-              url.path.hasPrefix(root.path + "/")
-              ? String(url.path.dropFirst(root.path.count + 1)) : url.lastPathComponent
-            found.append((path.hasSuffix("/") ? path : path + "/") + relative)
-          }
-        }
-      }
-      files += found.sorted()
-    }
-    return (files, missing)
+    let expansion = InputPaths.expand(paths)
+    return (expansion.files, expansion.problems)
   }
 }
 

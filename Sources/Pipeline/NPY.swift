@@ -1,4 +1,5 @@
 import Foundation
+import Seismic
 
 /// A NumPy `.npy` array of floats in C order: what `windows export` writes and `windows import`
 /// reads (https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html).
@@ -66,7 +67,10 @@ extension NPYArray {
   public init(contentsOf url: URL) throws(InputError) {
     let data: Data
     do {
+      try FileBytes.checkRegularFile(path: url.path)
       data = try Data(contentsOf: url, options: .mappedIfSafe)
+    } catch let error as WaveformFileError {
+      throw InputError(path: url.path, reason: error.reason)
     } catch {
       throw InputError(path: url.path, reason: "cannot read: \(error.localizedDescription)")
     }

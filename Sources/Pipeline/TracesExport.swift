@@ -42,15 +42,21 @@ public struct TracesExport {
   }
 
   /// Writes every segment into `directory` (created when missing). Refuses, before writing
-  /// anything, to overwrite existing files unless `force`. Segments that cannot be written in
-  /// the format are reported and the rest are written.
+  /// anything, to overwrite existing files unless `force`; every file follows `OutputFile`'s
+  /// rules (a symbolic link's target is written, FIFOs and devices are refused). Segments that
+  /// cannot be written in the format are reported and the rest are written. `directory` `-`
+  /// writes MiniSEED to standard output, segment after segment (MiniSEED records concatenate).
   public func run(format: Format, directory: String, force: Bool) throws -> Report {
+    if directory == OutputFile.standardOutput {
+      return try writeToStandardOutput(format: format)
+    }
     let fm = FileManager.default
     let folder = URL(fileURLWithPath: directory)
-    var isDirectory: ObjCBool = false
-    if fm.fileExists(atPath: folder.path, isDirectory: &isDirectory) {
-      guard isDirectory.boolValue else {
-        throw InputError(path: directory, reason: "not a folder")
+    var info = stat()
+    if stat(directory, &info) == 0 {
+      guard info.st_mode & S_IFMT == S_IFDIR else {
+        throw InputError(
+          path: directory, reason: "not a folder (traces export writes one file per segment)")
       }
     } else {
       do {
@@ -63,13 +69,17 @@ public struct TracesExport {
     let targets = summaries.map {
       folder.appendingPathComponent(Self.fileName(for: $0, format: format))
     }
-    if !force {
-      let existing = targets.filter { fm.fileExists(atPath: $0.path) }
-      if let first = existing.first {
-        throw InputError(
-          path: first.path,
-          reason: "exists (and \(existing.count - 1) more); use --force to overwrite")
+    var refused: [InputError] = []
+    for target in targets {
+      do {
+        try OutputFile.checkWritable(target.path, force: force)
+      } catch let error as InputError {
+        refused.append(error)
       }
+    }
+    if let first = refused.first {
+      let more = refused.count > 1 ? " (and \(refused.count - 1) more files)" : ""
+      throw InputError(path: first.path, reason: first.reason + more)
     }
     var report = Report()
     let progress = Progress(label: "export", total: summaries.count, quiet: quiet)
@@ -83,7 +93,7 @@ public struct TracesExport {
         case .mseed: data = try MiniSEEDWriter.encode(segment)
         case .sac: data = try SACWriter.encode(segment)
         }
-        try data.write(to: target)
+        try OutputFile.write(data, to: target.path, force: force)
         report.written.append(target.path)
       } catch let error as WaveformFileError {
         report.failures.append(InputError(path: target.path, reason: error.reason))
@@ -99,6 +109,27 @@ public struct TracesExport {
       progress.update(index + 1)
     }
     progress.finish()
+    return report
+  }
+
+  /// Every segment as MiniSEED on standard output, one after the other.
+  private func writeToStandardOutput(format: Format) throws -> Report {
+    guard format == .mseed else {
+      throw InputError(
+        path: "-", reason: "SAC files cannot be concatenated: give a folder to write them into")
+    }
+    var report = Report()
+    for summary in try store.segmentSummaries() {
+      let name = "segment \(summary.id) (\(summary.source.id))"
+      do {
+        guard let segment = try store.segment(id: summary.id) else { continue }
+        FileHandle.standardOutput.write(try MiniSEEDWriter.encode(segment))
+        report.written.append(name)
+      } catch let error as WaveformFileError {
+        report.failures.append(InputError(path: name, reason: error.reason))
+        logger.error("\(name): \(error.reason)")
+      }
+    }
     return report
   }
 }

@@ -14,6 +14,11 @@ public enum TracesList {
     "sample_count", "sample_type", "source_file",
   ]
 
+  /// The listing of every segment in `store` (reads only).
+  public static func run(store: SeisStore, format: Format) throws -> String {
+    render(try store.segmentSummaries(), format: format)
+  }
+
   /// The listing's text (ending with a newline unless empty).
   public static func render(_ segments: [SegmentSummary], format: Format) -> String {
     let rows = segments.map { s in

@@ -85,6 +85,7 @@ public enum MiniSEEDReader {
     var blankBlocks = 0
     var controlBlocks = 0
     var notSEEDBlocks = 0
+    var nonASCIISources = Set<SourceIdentifier>()
 
     var msr: UnsafeMutablePointer<MSRecord>? = msr_init(nil)
     defer { msr_free(&msr) }
@@ -135,7 +136,7 @@ public enum MiniSEEDReader {
       }
       recordCount += 1
       try unpack(record, at: recordStart, offset: offset, bigEndianHost: bigEndianHost, path: path)
-      append(record, to: &builders, latest: &latest)
+      append(record, to: &builders, latest: &latest, nonASCIISources: &nonASCIISources)
       offset += reclen
     }
 
@@ -150,6 +151,10 @@ public enum MiniSEEDReader {
     }
     if notSEEDBlocks > 0 {
       notes.append("skipped \(notSEEDBlocks) block(s) of 128 bytes that are not SEED records")
+    }
+    for source in nonASCIISources.sorted() {
+      notes.append(
+        "\(source.id): the header's codes hold bytes that are not ASCII; dropped, as ObsPy does")
     }
 
     var segments: [Segment] = []
@@ -257,12 +262,15 @@ public enum MiniSEEDReader {
   /// Joins the record to its channel's latest segment or starts a new one (ObsPy's rule).
   private static func append(
     _ record: UnsafeMutablePointer<MSRecord>, to builders: inout [Builder],
-    latest: inout [ChannelKey: Int]
+    latest: inout [ChannelKey: Int], nonASCIISources: inout Set<SourceIdentifier>
   ) {
     let r = record.pointee
+    var nonASCII = false
     let source = SourceIdentifier(
-      network: code(r.network), station: code(r.station), location: code(r.location),
-      channel: code(r.channel))
+      network: code(r.network, nonASCII: &nonASCII), station: code(r.station, nonASCII: &nonASCII),
+      location: code(r.location, nonASCII: &nonASCII),
+      channel: code(r.channel, nonASCII: &nonASCII))
+    if nonASCII { nonASCIISources.insert(source) }
     let key = ChannelKey(source: source, quality: UInt8(bitPattern: r.dataquality))
     let end = msr_endtime(record)
     let count = Int64(r.samplecnt)
@@ -336,14 +344,16 @@ public enum MiniSEEDReader {
     }
   }
 
-  /// A code from libmseed's NUL-terminated char[11] (already free of spaces); non-ASCII bytes
-  /// become "?".
-  private static func code<T>(_ tuple: T) -> String {
+  /// A code from libmseed's NUL-terminated char[11] (trailing spaces already removed; a
+  /// leading or inner space stays, as the file holds it). Bytes that are not ASCII are dropped,
+  /// as ObsPy drops them (`decode("ascii", errors="ignore")`), so the codes match ObsPy's ids;
+  /// `nonASCII` is set when any was.
+  static func code<T>(_ tuple: T, nonASCII: inout Bool) -> String {
     withUnsafeBytes(of: tuple) { raw in
       var bytes: [UInt8] = []
       for b in raw {
         if b == 0 { break }
-        bytes.append(b < 128 ? b : UInt8(ascii: "?"))
+        if b < 128 { bytes.append(b) } else { nonASCII = true }
       }
       return String(decoding: bytes, as: UTF8.self)
     }

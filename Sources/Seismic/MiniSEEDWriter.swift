@@ -12,7 +12,8 @@ import Foundation
 /// - The sampling rate is written as SEED's factor/multiplier; when that does not read back as
 ///   the same Double, a blockette 100 (float32 rate) is added.
 /// - Time is written to the microsecond (libmseed 2's resolution; blockette 1001 carries the
-///   microseconds). Sub-microsecond parts of the start time are dropped.
+///   microseconds). The start time is rounded to the nearest microsecond, half up, as ObsPy
+///   rounds it.
 public enum MiniSEEDWriter {
   /// Record length of the written files, in bytes.
   public static let recordLength: Int32 = 4096
@@ -40,13 +41,16 @@ public enum MiniSEEDWriter {
   }
 
   /// Whether the codes fit MiniSEED 2's fixed header (network 2, station 5, location 2,
-  /// channel 3 ASCII characters).
+  /// channel 3 printable ASCII characters). A leading or inner space fits (codes read from
+  /// MiniSEED 2 keep them, `" cp"`); a trailing one does not, since the header pads with spaces
+  /// and it would not read back.
   public static func codesFit(_ source: SourceIdentifier) -> Bool {
     let widths = [
       (source.network, 2), (source.station, 5), (source.location, 2), (source.channel, 3),
     ]
     return widths.allSatisfy { code, width in
-      code.utf8.count <= width && code.utf8.allSatisfy { $0 > 32 && $0 < 127 }
+      code.utf8.count <= width && code.utf8.allSatisfy { $0 >= 32 && $0 < 127 }
+        && code.utf8.last != 32
     }
   }
 
@@ -108,7 +112,11 @@ public enum MiniSEEDWriter {
       }
     }
     mst.pointee.dataquality = CChar(UInt8(ascii: "D"))
-    mst.pointee.starttime = segment.startTime.nanoseconds.floorDivided(by: 1000).0
+    // Rounded to the nearest microsecond, half up, as ObsPy writes it
+    // (`_convert_datetime_to_mstime`); segments never start near Int64.max.
+    mst.pointee.starttime =
+      segment.startTime.nanoseconds.addingReportingOverflow(500).partialValue
+      .floorDivided(by: 1000).0
     mst.pointee.samprate = segment.samplingRate
     let count = segment.sampleCount
     guard count > 0 else { throw WaveformFileError(path: s.id, reason: "no samples to write") }

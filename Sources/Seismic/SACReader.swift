@@ -1,6 +1,7 @@
 import Foundation
 
-/// Reads binary SAC files (header version 6, little- or big-endian, evenly sampled time series).
+/// Reads SAC files (header version 6, evenly sampled time series): binary, little- or
+/// big-endian, and alphanumeric (`SACAlphanumeric`).
 ///
 /// The header is validated rather than trusted: NVHDR must be 6, NPTS must match the file size
 /// exactly (632 + 4 * NPTS bytes) before anything is allocated, DELTA must be finite and
@@ -11,21 +12,19 @@ import Foundation
 public enum SACReader {
   /// Reads the file at `url`.
   public static func read(contentsOf url: URL) throws -> WaveformContents {
-    let data: Data
-    do {
-      data = try Data(contentsOf: url, options: .mappedIfSafe)
-    } catch {
-      throw WaveformFileError(path: url.path, reason: "cannot read the file")
-    }
-    return try data.withUnsafeBytes { try read($0, path: url.path) }
+    let bytes = try FileBytes.read(path: url.path)
+    return try bytes.withUnsafeBytes { try read($0, path: url.path) }
   }
 
-  /// Reads SAC bytes; `path` only names the source in errors.
+  /// Reads SAC bytes, binary or alphanumeric; `path` only names the source in errors.
   public static func read(_ bytes: UnsafeRawBufferPointer, path: String = "") throws
     -> WaveformContents
   {
     func fail(_ reason: String) -> WaveformFileError {
       WaveformFileError(path: path, reason: reason)
+    }
+    if SACHeader.byteOrder(of: bytes) == nil, SACAlphanumeric.looksLikeAlphanumeric(bytes) {
+      return try readAlphanumeric(bytes, path: path)
     }
     guard bytes.count >= SACHeader.byteCount else {
       throw fail("SAC file too short for its 632-byte header (\(bytes.count) bytes)")
@@ -42,20 +41,7 @@ public enum SACReader {
         "SAC file size \(bytes.count) disagrees with the header (NPTS \(npts) needs \(expected) bytes)"
       )
     }
-    let delta = header[.delta]
-    guard delta.isFinite, delta > 0 else {
-      throw fail("SAC header DELTA is not positive (\(delta))")
-    }
-
-    let source = SourceIdentifier(
-      network: header[.knetwk], station: header[.kstnm], location: header[.khole],
-      channel: header[.kcmpnm])
-    guard let start = startTime(header) else {
-      throw fail(
-        "SAC header times are out of range (reference year \(header[.nzyear]), B \(header[.b])): "
-          + "not within 1678 to 2261")
-    }
-
+    try checkHeader(header, path: path)
     var samples = [Float](repeating: 0, count: npts)
     samples.withUnsafeMutableBytes { out in
       out.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[SACHeader.byteCount..<expected]))
@@ -68,17 +54,79 @@ public enum SACReader {
         }
       }
     }
-    // Checked before the samples are copied; repeated below on the segment itself.
-    let span = Double(max(npts - 1, 0)) * Double(delta) * 1e9
+    return try contents(header, samples: samples, path: path)
+  }
+
+  /// Reads alphanumeric SAC (see `SACAlphanumeric`) into a segment exactly as binary SAC.
+  static func readAlphanumeric(_ bytes: UnsafeRawBufferPointer, path: String) throws
+    -> WaveformContents
+  {
+    func fail(_ reason: String) -> WaveformFileError {
+      WaveformFileError(path: path, reason: "alphanumeric SAC: " + reason)
+    }
+    let header: SACHeader
+    let samples: [Float]
+    do {
+      let (parsed, start) = try SACAlphanumeric.parseHeader(bytes)
+      header = parsed
+      guard header[.nvhdr] == 6 else { throw fail("header version NVHDR is not 6") }
+      let npts = Int(header[.npts])
+      guard npts >= 0 else { throw fail("header NPTS is negative (\(npts))") }
+      try checkHeader(header, path: path)
+      samples = try SACAlphanumeric.samples(bytes, from: start)
+      guard samples.count == npts else {
+        throw fail("\(samples.count) samples disagree with the header's NPTS \(npts)")
+      }
+    } catch let problem as SACAlphanumeric.HeaderProblem {
+      throw fail(problem.reason)
+    }
+    return try contents(header, samples: samples, path: path)
+  }
+
+  /// Refuses headers whose DELTA or times cannot describe samples (before any sample is read).
+  private static func checkHeader(_ header: SACHeader, path: String) throws {
+    let delta = header[.delta]
+    guard delta.isFinite, delta > 0 else {
+      throw WaveformFileError(path: path, reason: "SAC header DELTA is not positive (\(delta))")
+    }
+    guard startTime(header) != nil else {
+      throw WaveformFileError(
+        path: path,
+        reason:
+          "SAC header times are out of range (reference year \(header[.nzyear]), B \(header[.b])): "
+          + "not within 1678 to 2261")
+    }
+    let span = Double(max(Int(header[.npts]) - 1, 0)) * Double(delta) * 1e9
+    let start = startTime(header)?.nanoseconds ?? 0
     guard span < Segment.representableNanoseconds,
-      abs(Double(start.nanoseconds) + span) < Segment.representableNanoseconds
+      abs(Double(start) + span) < Segment.representableNanoseconds
     else {
-      throw fail("SAC samples (NPTS \(npts), DELTA \(delta)) end beyond 2261")
+      throw WaveformFileError(
+        path: path, reason: "SAC samples (NPTS \(header[.npts]), DELTA \(delta)) end beyond 2261")
+    }
+  }
+
+  /// The file's one segment (none, with a note, when it holds no samples).
+  private static func contents(_ header: SACHeader, samples: [Float], path: String) throws
+    -> WaveformContents
+  {
+    let source = SourceIdentifier(
+      network: header[.knetwk], station: header[.kstnm], location: header[.khole],
+      channel: header[.kcmpnm])
+    guard !samples.isEmpty else {
+      return WaveformContents(
+        format: .sac, segments: [],
+        notes: ["\(source.id): the SAC file holds no samples (NPTS 0): no segment"])
+    }
+    guard let start = startTime(header) else {
+      throw WaveformFileError(path: path, reason: "SAC header times are out of range")
     }
     let segment = Segment(
-      source: source, startTime: start, samplingRate: 1.0 / Double(delta),
+      source: source, startTime: start, samplingRate: 1.0 / Double(header[.delta]),
       samples: .float32(samples))
-    if let problem = segment.timeRangeProblem { throw fail(problem) }
+    if let problem = segment.timeRangeProblem {
+      throw WaveformFileError(path: path, reason: problem)
+    }
     return WaveformContents(format: .sac, segments: [segment], notes: [])
   }
 

@@ -46,8 +46,42 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
   }
 
   /// Parses `YYYY-MM-DDTHH:MM:SS[.fffffffff][Z|+00:00]` (also a space instead of `T`, and a date
-  /// alone). Times must be UTC: a non-zero offset is applied. Returns nil for anything else.
+  /// alone). Times must be UTC: a non-zero offset is applied. Returns nil for anything else
+  /// (`iso8601Problem` says which).
   public init?(iso8601 text: String) {
+    guard case .success(let t) = Timestamp.parse(iso8601: text) else { return nil }
+    self = t
+  }
+
+  /// Why `text` is not a time this type holds, in words about `text` (for one-line problems):
+  /// unreadable as ISO 8601, or a valid date outside the storable years 1678 to 2261. Nil when
+  /// it parses.
+  public static func iso8601Problem(_ text: String, name: String = "time") -> String? {
+    switch parse(iso8601: text) {
+    case .success: return nil
+    case .failure(.unreadable): return "cannot read \(name) '\(text)' as ISO 8601"
+    case .failure(.outOfRange):
+      return "\(name) '\(text)' is a valid date outside the storable range (years 1678 to 2261)"
+    }
+  }
+
+  /// Why ISO 8601 text is not a `Timestamp`.
+  public enum ISO8601Failure: Error, Sendable {
+    /// Not ISO 8601 (or not a real date: February 30th).
+    case unreadable
+    /// A valid date outside what Int64 nanoseconds hold (before 1678 or after 2261).
+    case outOfRange
+  }
+
+  /// Parses ISO 8601 text (see `init?(iso8601:)`), saying why it fails.
+  public static func parse(iso8601 text: String) -> Result<Timestamp, ISO8601Failure> {
+    guard let parsed = parseISO8601(text) else { return .failure(.unreadable) }
+    guard let nanoseconds = parsed else { return .failure(.outOfRange) }
+    return .success(Timestamp(nanoseconds: nanoseconds))
+  }
+
+  /// nil: unreadable; .some(nil): readable but out of range; the nanoseconds otherwise.
+  private static func parseISO8601(_ text: String) -> Int64?? {
     let s = Array(text.trimmingCharacters(in: .whitespaces).utf8)
     var i = 0
     func number(_ count: Int) -> Int64? {
@@ -116,8 +150,8 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     // (found by FuzzPicks: a pick in year 1013 trapped here).
     let (whole, overflow) = secs.multipliedReportingOverflow(by: 1_000_000_000)
     let (total, overflow2) = whole.addingReportingOverflow(frac)
-    guard !overflow, !overflow2 else { return nil }
-    self.nanoseconds = total
+    guard !overflow, !overflow2 else { return .some(nil) }
+    return total
   }
 
   // MARK: Calendar (proleptic Gregorian, Howard Hinnant's algorithms)

@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 
 extension SeisStore {
-  /// Verifies the store: SQLite's integrity check, foreign keys (orphans), and sample blobs
+  /// Verifies the store: SQLite's integrity check, foreign keys (orphans), models that belong to
+  /// no run, and sample blobs
   /// that cannot hold their sample count and type (a raw blob's length, a delta blob's
   /// blocks). Returns one line per problem
   /// (empty when sound).
@@ -39,6 +40,17 @@ extension SeisStore {
         problems.append(
           "segment \(id): \(encoding) blob of \(length) bytes disagrees with \(count) \(type) samples"
         )
+      }
+      // A model belongs to the run that stored it; one without a run was left behind (two
+      // processes completing one run, before run leases).
+      for id in try Int64.fetchAll(
+        db,
+        sql: """
+          SELECT id FROM models WHERE id NOT IN
+            (SELECT model_id FROM runs WHERE model_id IS NOT NULL) ORDER BY id
+          """)
+      {
+        problems.append("orphan: model \(id) belongs to no run")
       }
       // Delta blobs: walk each one's block widths (the samples themselves are not decoded).
       let deltas = try Row.fetchCursor(

@@ -2,11 +2,16 @@ import Foundation
 import GRDB
 
 extension SeisStore {
-  /// Creates a run in state `running`.
+  /// Creates a run in state `running` and takes its lease (`RunLeases`) in the same
+  /// transaction, so no other process ever sees it running without its lock held. The lease is
+  /// held until `completeRun`, or until the process ends.
   public func createRun(_ run: RunRecord) throws -> RunRecord {
     try writer.write { db in
       var stored = run
       try stored.insert(db)
+      guard let id = stored.id, try leases.acquire(id) else {
+        throw StoreError.invalid("the lease of a new run is held elsewhere")
+      }
       return stored
     }
   }
@@ -16,13 +21,21 @@ extension SeisStore {
   public func completeRun(
     _ run: RunRecord, model: ModelRecord?, assignments: [AssignmentRecord]
   ) throws -> RunRecord {
-    try writer.write { db in
+    let completed = try writer.write { db in
+      guard let runID = run.id else { throw StoreError.invalid("run has no id") }
+      // A run completes once, by the process that holds its lease: a second process that
+      // resumed it anyway (before leases existed) must not store a second model.
+      let status = try String.fetchOne(
+        db, sql: "SELECT status FROM runs WHERE id = ?", arguments: [runID])
+      guard status == RunRecord.Status.running.rawValue, !leases.isHeldElsewhere(runID) else {
+        throw StoreError.invalid(
+          "run \(runID) was completed or resumed by another process; nothing stored")
+      }
       var updated = run
       if var model {
         try model.insert(db)
         updated.modelId = model.id
       }
-      guard let runID = run.id else { throw StoreError.invalid("run has no id") }
       try AssignmentRecord.filter(Column("run_id") == runID).deleteAll(db)
       for var a in assignments {
         a.runId = runID
@@ -34,6 +47,8 @@ extension SeisStore {
       try CheckpointRecord.filter(Column("run_id") == runID).deleteAll(db)
       return updated
     }
+    if let id = run.id { leases.release(id) }
+    return completed
   }
 
   /// Adds assignments to a complete run (the `assign` command), in one transaction.
@@ -72,12 +87,38 @@ extension SeisStore {
     try writer.read { db in try CheckpointRecord.filter(Column("run_id") == runID).fetchOne(db) }
   }
 
-  /// The latest run still `running` (interrupted), for `--resume`.
+  /// The latest interrupted run: `running`, with no process holding its lease. Live runs (this
+  /// store's own, or another process's) are skipped.
   public func interruptedRun() throws -> RunRecord? {
+    try runningRuns().first { run in
+      guard let id = run.id else { return false }
+      return !leases.holds(id) && !leases.isHeldElsewhere(id)
+    }
+  }
+
+  /// The latest interrupted run, with its lease taken for this store (for `--resume`): no other
+  /// process can resume it or call it interrupted until it completes or this process ends.
+  public func claimInterruptedRun() throws -> RunRecord? {
+    for run in try runningRuns() {
+      guard let id = run.id, !leases.holds(id), try leases.acquire(id) else { continue }
+      // Taken: it may have completed between the listing and the lock.
+      if try self.run(id: id)?.status == .running { return try self.run(id: id) }
+      leases.release(id)
+    }
+    return nil
+  }
+
+  /// Runs in state `running`, latest first.
+  private func runningRuns() throws -> [RunRecord] {
     try writer.read { db in
       try RunRecord.filter(Column("status") == RunRecord.Status.running.rawValue)
-        .order(Column("id").desc).fetchOne(db)
+        .order(Column("id").desc).fetchAll(db)
     }
+  }
+
+  /// True when a process (this one included) holds the lease of run `id`: the run is live.
+  public func isLive(runID id: Int64) -> Bool {
+    leases.holds(id) || leases.isHeldElsewhere(id)
   }
 
   /// Records a run's history and summary while it runs (or after).

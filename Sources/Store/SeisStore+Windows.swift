@@ -80,9 +80,12 @@ extension SeisStore {
 /// A store operation that would break an invariant.
 public enum StoreError: Error, CustomStringConvertible, Sendable {
   case invalid(String)
+  /// The store at `path` cannot be used (one line: why).
+  case unusable(path: String, reason: String)
   public var description: String {
     switch self {
     case .invalid(let why): why
+    case .unusable(let path, let reason): "\(path): \(reason)"
     }
   }
 }

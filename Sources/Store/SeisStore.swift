@@ -7,16 +7,65 @@ import Seismic
 public final class SeisStore: Sendable {
   public let writer: any DatabaseWriter
   public let path: String
+  /// The leases of the runs this store computes (see `RunLeases`).
+  let leases: RunLeases
+
+  /// True when the store was opened for reading only (it cannot be written).
+  public let isReadOnly: Bool
 
   /// Opens (creating if needed) the store at `path` and migrates it forward.
-  public init(path: String) throws {
+  ///
+  /// Refused with `StoreError.unusable` (one line), before SQLite creates or changes anything:
+  /// an empty path, a folder, a file that is not SQLite, another application's database (by
+  /// its application id, or by tables of its own without seiscluster's migrations: no table is
+  /// ever added to it), and, for `.readWrite`, a store this process cannot write. With
+  /// `.readOnly`, a store that cannot be written is opened for reading only, leaving no `-wal`
+  /// or `-shm` files behind.
+  public init(path: String, access: Access = .readWrite) throws {
+    if let problem = SeisStore.pathProblem(path) {
+      throw StoreError.unusable(path: path, reason: problem)
+    }
     var config = Configuration()
     config.foreignKeysEnabled = true
     config.busyMode = .timeout(60)
+    let exists = FileManager.default.fileExists(atPath: path)
+    if !SeisStore.canWrite(path: path) {
+      guard access == .readOnly, exists else {
+        let why =
+          exists
+          ? "the store is read-only here (no write permission on it or its folder)"
+          : "cannot create the store: its folder is not writable"
+        throw StoreError.unusable(path: path, reason: why)
+      }
+      let queue: DatabaseQueue
+      do {
+        queue = try SeisStore.openReadOnly(path: path, configuration: config)
+      } catch {
+        throw StoreError.unusable(
+          path: path, reason: "cannot open the read-only store: \(SeisStore.describe(error))")
+      }
+      try queue.read { db in
+        if let problem = try SeisStore.foreignDatabaseProblem(db) {
+          throw StoreError.unusable(path: path, reason: problem)
+        }
+        guard try SeisStore.migrator.hasCompletedMigrations(db) else {
+          throw StoreError.unusable(
+            path: path,
+            reason:
+              "the store needs migrating to this version of seiscluster, which cannot be done read-only"
+          )
+        }
+      }
+      self.writer = queue
+      self.path = path
+      self.isReadOnly = true
+      self.leases = RunLeases(storePath: path)
+      return
+    }
     config.prepareDatabase { db in
       try db.execute(sql: "PRAGMA synchronous = NORMAL")
     }
-    if !FileManager.default.fileExists(atPath: path) {
+    if !exists {
       // Pages of 64 KiB suit a store of sample blobs (a segment is often a megabyte): about 20 %
       // faster ingest than 4 KiB. The size must be set before WAL mode, so on a new file only;
       // a failure here (another process creating the store) just keeps SQLite's default.
@@ -25,6 +74,17 @@ public final class SeisStore: Sendable {
           try db.execute(sql: "PRAGMA page_size = 65536; VACUUM")
         }
         try? queue.close()
+      }
+    } else {
+      // Another application's database is refused before GRDB sets WAL mode on it.
+      var plain = Configuration()
+      plain.readonly = true
+      if let queue = try? DatabaseQueue(path: path, configuration: plain) {
+        let problem = try? queue.read { try SeisStore.foreignDatabaseProblem($0) }
+        try? queue.close()
+        if let problem {
+          throw StoreError.unusable(path: path, reason: problem)
+        }
       }
     }
     // A second process creating the same store at this moment holds its lock briefly: wait.
@@ -36,12 +96,22 @@ public final class SeisStore: Sendable {
       } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && attempt < 50 {
         attempt += 1
         Thread.sleep(forTimeInterval: 0.02 * Double(attempt))
+      } catch {
+        throw StoreError.unusable(
+          path: path, reason: "cannot open the store: \(SeisStore.describe(error))")
       }
     }
     guard let pool = opened else { throw StoreError.invalid("cannot open \(path)") }
     self.writer = pool
     self.path = path
+    self.isReadOnly = false
+    self.leases = RunLeases(storePath: path)
     try SeisStore.migrate(pool)
+    try pool.writeWithoutTransaction { db in
+      if try Int32.fetchOne(db, sql: "PRAGMA application_id") != SeisStore.applicationID {
+        try db.execute(sql: "PRAGMA application_id = \(SeisStore.applicationID)")
+      }
+    }
   }
 
   /// Migrates `pool` forward. Two processes opening the same store at once can both see a
@@ -73,6 +143,8 @@ public final class SeisStore: Sendable {
     let queue = try DatabaseQueue(configuration: config)
     self.writer = queue
     self.path = ":memory:"
+    self.isReadOnly = false
+    self.leases = RunLeases(storePath: ":memory:")
     try SeisStore.migrator.migrate(queue)
   }
 

@@ -3,7 +3,7 @@ import Foundation
 import Pipeline
 
 /// `seiscluster assign [--run ID]`
-struct AssignCommand: ParsableCommand {
+struct AssignCommand: SeisclusterCommand {
   static let configuration = CommandConfiguration(
     commandName: "assign",
     abstract: "Give clusters to new windows with a stored run's model, unchanged.",
@@ -23,14 +23,9 @@ struct AssignCommand: ParsableCommand {
 
   func run() throws {
     let logger = global.makeLogger()
-    let store = try global.openStore()
-    do {
-      let report = try AssignJob(runID: runID, quiet: global.quiet).run(
-        store: store, logger: logger)
-      if !global.quiet { Console.write(report.summary) }
-    } catch let error as InputError {
-      Console.error(error.description)
-      throw ExitCode(1)
-    }
+    let store = try global.store.openForWriting()
+    let report = try AssignJob(runID: runID, quiet: global.quiet).run(
+      store: store, logger: logger)
+    if !global.quiet { Console.write(report.summary) }
   }
 }

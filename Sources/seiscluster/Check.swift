@@ -3,24 +3,23 @@ import Foundation
 import Pipeline
 
 /// `seiscluster check`
-struct CheckCommand: ParsableCommand {
+struct CheckCommand: SeisclusterCommand {
   static let configuration = CommandConfiguration(
     commandName: "check",
-    abstract: "Verify the store: SQLite integrity, orphans, blobs that disagree with sample counts."
+    abstract:
+      "Verify the store: SQLite integrity, orphans, blobs that disagree with sample counts.",
+    discussion: """
+      Reads only: a store that cannot be written (read-only file or folder) is checked without \
+      creating -wal or -shm files.
+      """
   )
 
   @OptionGroup var global: GlobalOptions
 
   func run() throws {
     _ = global.makeLogger()
-    let store = try global.openStore()
-    let problems: [String]
-    do {
-      problems = try store.check()
-    } catch {
-      Console.error("\(global.storePath): \(Console.describe(error))")
-      throw ExitCode(1)
-    }
+    let store = try global.store.openForReading()
+    let problems = try StoreCheck.problems(in: store)
     for problem in problems { Console.error("\(global.storePath): \(problem)") }
     if !problems.isEmpty { throw ExitCode(1) }
     if !global.quiet { Console.write("check: \(global.storePath) is sound") }

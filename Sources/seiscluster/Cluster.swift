@@ -3,7 +3,7 @@ import Foundation
 import Pipeline
 
 /// `seiscluster cluster --clusters K [window options] [model options]`
-struct ClusterCommand: ParsableCommand {
+struct ClusterCommand: SeisclusterCommand {
   static let configuration = CommandConfiguration(
     commandName: "cluster",
     abstract: "Cluster the windows with a convolutional autoencoder and deep embedded clustering.",
@@ -52,16 +52,11 @@ struct ClusterCommand: ParsableCommand {
 
   func run() throws {
     let logger = global.makeLogger()
-    let store = try global.openStore()
+    let store = try global.store.openForWriting()
     if window.anyGiven {
-      do {
-        let report = try WindowSetBuilder(store: store, logger: logger, quiet: global.quiet)
-          .build(options: window.resolved())
-        if !global.quiet { Console.write(report.summary) }
-      } catch {
-        Console.error("\(global.storePath): \(Console.describe(error))")
-        throw ExitCode(1)
-      }
+      let report = try WindowSetBuilder(store: store, logger: logger, quiet: global.quiet)
+        .build(options: window.resolved())
+      if !global.quiet { Console.write(report.summary) }
     }
     // Checkpoints are stored at most every 5 s; SEISCLUSTER_CHECKPOINT_SECONDS changes that
     // (the crash test uses 0: a checkpoint after every epoch and every target update).
@@ -71,13 +66,7 @@ struct ClusterCommand: ParsableCommand {
     let job = ClusterJob(
       clusterCount: clusters ?? 1, model: try model.resolved(), quiet: global.quiet, resume: resume,
       checkpointSeconds: max(interval, 0))
-    let outcome: ClusterOutcome
-    do {
-      outcome = try job.run(store: store, logger: logger)
-    } catch let error as InputError {
-      Console.error(error.description)
-      throw ExitCode(1)
-    }
+    let outcome = try job.run(store: store, logger: logger)
     if !global.quiet {
       Console.write(
         "run \(outcome.run.id ?? 0): \(outcome.assignments.count) windows in \(outcome.run.clusterCount) clusters"

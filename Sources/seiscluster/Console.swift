@@ -21,12 +21,6 @@ enum Console {
     let oneLine = line.replacingOccurrences(of: "\n", with: " ")
     FileHandle.standardError.write(Data((oneLine + "\n").utf8))
   }
-
-  /// A short text for an error, without Swift's type dump.
-  static func describe(_ error: any Error) -> String {
-    if let e = error as? LocalizedError, let text = e.errorDescription { return text }
-    return String(describing: error)
-  }
 }
 
 /// Prints each log record as one line on stderr: warnings and errors prefixed by their level,

@@ -3,7 +3,7 @@ import Foundation
 import Pipeline
 
 /// `seiscluster demo [--output DIR]`
-struct DemoCommand: ParsableCommand {
+struct DemoCommand: SeisclusterCommand {
   static let configuration = CommandConfiguration(
     commandName: "demo",
     abstract:
@@ -47,19 +47,14 @@ struct DemoCommand: ParsableCommand {
       directory: URL(fileURLWithPath: output),
       options: DemoOptions(eventCount: events, stationCount: stations, seed: seed), force: force,
       quiet: global.quiet)
-    do {
-      let outcome = try run.run(logger: logger)
-      if !global.quiet {
-        for line in outcome.evaluation.lines.dropLast() { Console.write(line) }
-        let stages = outcome.stages.map { String(format: "%@ %.1f s", $0.0, $0.1) }
-        Console.write("demo: " + stages.joined(separator: ", "))
-        Console.write(
-          "demo: files, store, catalog.csv and report.html are in \(outcome.directory.path)")
-      }
-      print(outcome.evaluation.lines.last ?? "")
-    } catch let error as InputError {
-      Console.error(error.description)
-      throw ExitCode(1)
+    let outcome = try run.run(logger: logger)
+    if !global.quiet {
+      for line in outcome.evaluation.lines.dropLast() { Console.write(line) }
+      let stages = outcome.stages.map { String(format: "%@ %.1f s", $0.0, $0.1) }
+      Console.write("demo: " + stages.joined(separator: ", "))
+      Console.write(
+        "demo: files, store, catalog.csv and report.html are in \(outcome.directory.path)")
     }
+    print(outcome.evaluation.lines.last ?? "")
   }
 }

@@ -5,7 +5,7 @@ import Pipeline
 extension TriggerDetection.Method: ExpressibleByArgument {}
 
 /// `seiscluster detect [--sta SEC] [--lta SEC] [--on RATIO] [--off RATIO] [--method ...]`
-struct DetectCommand: ParsableCommand {
+struct DetectCommand: SeisclusterCommand {
   static let configuration = CommandConfiguration(
     commandName: "detect",
     abstract: "STA/LTA triggers on the stored vertical channels, stored as picks (phase trigger).",
@@ -49,14 +49,9 @@ struct DetectCommand: ParsableCommand {
 
   func run() throws {
     let logger = global.makeLogger()
-    let store = try global.openStore()
-    do {
-      let report = try TriggerDetection(store: store, logger: logger, quiet: global.quiet)
-        .run(settings: settings)
-      if !global.quiet { Console.write(report.summary) }
-    } catch {
-      Console.error("\(global.storePath): \(Console.describe(error))")
-      throw ExitCode(1)
-    }
+    let store = try global.store.openForWriting()
+    let report = try TriggerDetection(store: store, logger: logger, quiet: global.quiet)
+      .run(settings: settings)
+    if !global.quiet { Console.write(report.summary) }
   }
 }

@@ -3,7 +3,7 @@ import Foundation
 import Pipeline
 
 /// `seiscluster evaluate --truth FILE [--run ID]`
-struct EvaluateCommand: ParsableCommand {
+struct EvaluateCommand: SeisclusterCommand {
   static let configuration = CommandConfiguration(
     commandName: "evaluate",
     abstract: "Score a run's clusters against known classes (ACC, NMI, ARI).",
@@ -29,19 +29,14 @@ struct EvaluateCommand: ParsableCommand {
 
   func run() throws {
     _ = global.makeLogger()
-    do {
-      let file = try WindowLabelFile(contentsOf: URL(fileURLWithPath: truth))
-      let store = try global.openStore()
-      let evaluation = try Evaluation.evaluate(store: store, runID: runID, truth: file)
-      let lines = evaluation.lines
-      for line in lines.dropLast() where !global.quiet { Console.write(line) }
-      if !evaluation.unmatchedLines.isEmpty && global.quiet {
-        Console.warning("\(evaluation.unmatchedLines.count) truth rows match no window")
-      }
-      print(lines.last ?? "")
-    } catch let error as InputError {
-      Console.error(error.description)
-      throw ExitCode(1)
+    let file = try WindowLabelFile(contentsOf: URL(fileURLWithPath: truth))
+    let store = try global.store.openForReading()
+    let evaluation = try Evaluation.evaluate(store: store, runID: runID, truth: file)
+    let lines = evaluation.lines
+    for line in lines.dropLast() where !global.quiet { Console.write(line) }
+    if !evaluation.unmatchedLines.isEmpty && global.quiet {
+      Console.warning("\(evaluation.unmatchedLines.count) truth rows match no window")
     }
+    print(lines.last ?? "")
   }
 }

@@ -5,7 +5,7 @@ import Pipeline
 extension CatalogFormat: ExpressibleByArgument {}
 
 /// `seiscluster export`: a run's labelled catalog as CSV, JSON, QuakeML or SeisBench metadata.
-struct Export: ParsableCommand {
+struct Export: SeisclusterCommand {
   static let configuration = CommandConfiguration(
     abstract: "Write a run's labelled catalog: CSV, JSON, QuakeML or SeisBench metadata.",
     discussion: """
@@ -20,29 +20,27 @@ struct Export: ParsableCommand {
   @Option(help: "csv, json, quakeml or seisbench.")
   var format: CatalogFormat
 
-  @Option(help: ArgumentHelp("The file to write.", valueName: "file"))
+  @Option(help: ArgumentHelp("The file to write (- for standard output).", valueName: "file"))
   var output: String
 
   @Option(name: .customLong("run"), help: "The run to export (default: the latest complete run).")
   var runID: Int64?
 
-  @Flag(help: "Overwrite the output file if it exists.")
+  @Flag(
+    help:
+      "Replace an existing regular file, or the file a symbolic link points to (the link stays); folders, FIFOs and devices are always refused."
+  )
   var force = false
 
   func run() throws {
     let logger = global.makeLogger()
-    do {
-      try OutputFile.checkWritable(output, force: force)
-      let store = try global.openStore()
-      let catalog = try Catalog.load(from: store, runID: runID)
-      try OutputFile.write(format.render(catalog), to: output, force: force)
-      if !global.quiet {
-        logger.info(
-          "exported \(catalog.entries.count) windows of run \(catalog.runID) to \(output)")
-      }
-    } catch let error as InputError {
-      Console.error(error.description)
-      throw ExitCode(1)
+    try OutputFile.checkWritable(output, force: force)
+    let store = try global.store.openForReading()
+    let catalog = try Catalog.load(from: store, runID: runID)
+    try OutputFile.write(format.render(catalog), to: output, force: force)
+    if !global.quiet {
+      logger.info(
+        "exported \(catalog.entries.count) windows of run \(catalog.runID) to \(output)")
     }
   }
 }

@@ -3,7 +3,7 @@ import Foundation
 import Pipeline
 
 /// `seiscluster ingest PATH...`
-struct IngestCommand: ParsableCommand {
+struct IngestCommand: SeisclusterCommand {
   static let configuration = CommandConfiguration(
     commandName: "ingest",
     abstract: "Store MiniSEED 2 and SAC files (or folders, recursively) in the store.",
@@ -24,7 +24,7 @@ struct IngestCommand: ParsableCommand {
 
   func run() throws {
     let logger = global.makeLogger()
-    let store = try global.openStore()
+    let store = try global.store.openForWriting()
     let budget = ProcessInfo.processInfo.environment["SEISCLUSTER_READ_AHEAD_MB"]
       .flatMap(Int.init).map { $0 << 20 }
     let report = Ingest(

@@ -11,7 +11,7 @@ struct PicksCommand: ParsableCommand {
 }
 
 /// `seiscluster picks import FILE`
-struct PicksImportCommand: ParsableCommand {
+struct PicksImportCommand: SeisclusterCommand {
   static let configuration = CommandConfiguration(
     commandName: "import",
     abstract: "Store the picks of a CSV or QuakeML file.",
@@ -30,16 +30,8 @@ struct PicksImportCommand: ParsableCommand {
 
   func run() throws {
     let logger = global.makeLogger()
-    let store = try global.openStore()
-    do {
-      let report = try PicksImport(store: store, logger: logger).run(path: file)
-      if !global.quiet { Console.write(report.summary) }
-    } catch let error as InputError {
-      Console.error(error.description)
-      throw ExitCode(1)
-    } catch {
-      Console.error("\(file): \(Console.describe(error))")
-      throw ExitCode(1)
-    }
+    let store = try global.store.openForWriting()
+    let report = try PicksImport(store: store, logger: logger).run(path: file)
+    if !global.quiet { Console.write(report.summary) }
   }
 }

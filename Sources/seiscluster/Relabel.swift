@@ -3,7 +3,7 @@ import Foundation
 import Pipeline
 
 /// `seiscluster relabel --labels FILE [--clusters K]`
-struct RelabelCommand: ParsableCommand {
+struct RelabelCommand: SeisclusterCommand {
   static let configuration = CommandConfiguration(
     commandName: "relabel",
     abstract: "Steer the clusters with a few hand labels and label every window.",
@@ -34,33 +34,28 @@ struct RelabelCommand: ParsableCommand {
 
   func run() throws {
     let logger = global.makeLogger()
-    do {
-      let file = try WindowLabelFile(contentsOf: URL(fileURLWithPath: labels))
-      let store = try global.openStore()
-      let outcome = try RelabelJob(labels: file, clusterCount: clusters, quiet: global.quiet)
-        .run(store: store, logger: logger)
-      if !outcome.unmatchedLines.isEmpty {
-        let sample = outcome.unmatchedLines.prefix(5).map(String.init).joined(separator: ", ")
-        Console.warning(
-          "\(labels): \(outcome.unmatchedLines.count) labels match no window (lines \(sample)\(outcome.unmatchedLines.count > 5 ? ", ..." : "")) and were left out"
-        )
-      }
-      if outcome.disagrees, let a = outcome.agreement {
-        Console.warning(
-          String(
-            format:
-              "labels disagree with the data: the hand labels match the unsupervised clusters no better than chance (accuracy %.3f, chance %.3f, p = %.3f); check the labels file",
-            a.accuracy, a.chanceAccuracy, a.pValue))
-      }
-      if !global.quiet {
-        Console.write(
-          "run \(outcome.run.id ?? 0): \(outcome.matchedLabels) hand labels steered \(outcome.counts.reduce(0, +)) windows into \(outcome.classes.count) classes"
-        )
-        for line in outcome.summary { print(line) }
-      }
-    } catch let error as InputError {
-      Console.error(error.description)
-      throw ExitCode(1)
+    let file = try WindowLabelFile(contentsOf: URL(fileURLWithPath: labels))
+    let store = try global.store.openForWriting()
+    let outcome = try RelabelJob(labels: file, clusterCount: clusters, quiet: global.quiet)
+      .run(store: store, logger: logger)
+    if !outcome.unmatchedLines.isEmpty {
+      let sample = outcome.unmatchedLines.prefix(5).map(String.init).joined(separator: ", ")
+      Console.warning(
+        "\(labels): \(outcome.unmatchedLines.count) labels match no window (lines \(sample)\(outcome.unmatchedLines.count > 5 ? ", ..." : "")) and were left out"
+      )
+    }
+    if outcome.disagrees, let a = outcome.agreement {
+      Console.warning(
+        String(
+          format:
+            "labels disagree with the data: the hand labels match the unsupervised clusters no better than chance (accuracy %.3f, chance %.3f, p = %.3f); check the labels file",
+          a.accuracy, a.chanceAccuracy, a.pValue))
+    }
+    if !global.quiet {
+      Console.write(
+        "run \(outcome.run.id ?? 0): \(outcome.matchedLabels) hand labels steered \(outcome.counts.reduce(0, +)) windows into \(outcome.classes.count) classes"
+      )
+      for line in outcome.summary { print(line) }
     }
   }
 }

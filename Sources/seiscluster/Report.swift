@@ -3,7 +3,7 @@ import Foundation
 import Pipeline
 
 /// `seiscluster report`: one self-contained HTML page about a run.
-struct Report: ParsableCommand {
+struct Report: SeisclusterCommand {
   static let configuration = CommandConfiguration(
     abstract: "Write a self-contained HTML report about a run.",
     discussion: """
@@ -14,31 +14,29 @@ struct Report: ParsableCommand {
 
   @OptionGroup var global: GlobalOptions
 
-  @Option(help: ArgumentHelp("The HTML file to write.", valueName: "file"))
+  @Option(help: ArgumentHelp("The HTML file to write (- for standard output).", valueName: "file"))
   var output: String
 
   @Option(
     name: .customLong("run"), help: "The run to report on (default: the latest complete run).")
   var runID: Int64?
 
-  @Flag(help: "Overwrite the output file if it exists.")
+  @Flag(
+    help:
+      "Replace an existing regular file, or the file a symbolic link points to (the link stays); folders, FIFOs and devices are always refused."
+  )
   var force = false
 
   func run() throws {
     let logger = global.makeLogger()
-    do {
-      try OutputFile.checkWritable(output, force: force)
-      let store = try global.openStore()
-      let report = try HTMLReport.load(from: store, runID: runID)
-      try OutputFile.write(report.render(), to: output, force: force)
-      if !global.quiet {
-        logger.info(
-          "wrote the report on run \(report.catalog.runID) (\(report.catalog.entries.count) windows) to \(output)"
-        )
-      }
-    } catch let error as InputError {
-      Console.error(error.description)
-      throw ExitCode(1)
+    try OutputFile.checkWritable(output, force: force)
+    let store = try global.store.openForReading()
+    let report = try HTMLReport.load(from: store, runID: runID)
+    try OutputFile.write(report.render(), to: output, force: force)
+    if !global.quiet {
+      logger.info(
+        "wrote the report on run \(report.catalog.runID) (\(report.catalog.entries.count) windows) to \(output)"
+      )
     }
   }
 }

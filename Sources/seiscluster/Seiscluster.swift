@@ -1,11 +1,6 @@
 import ArgumentParser
 import Foundation
-import Numerics
 import Pipeline
-
-#if canImport(CMalloc)
-  import CMalloc
-#endif
 
 @main
 struct Seiscluster: AsyncParsableCommand {
@@ -31,11 +26,30 @@ struct Seiscluster: AsyncParsableCommand {
   )
 
   /// Accepts the global options (`--db`, `--quiet`) before the subcommand too, by moving them
-  /// after it, where every subcommand's `GlobalOptions` group parses them.
+  /// after it, where every subcommand's `GlobalOptions` group parses them. Every error ends in
+  /// `ErrorPath`.
   static func main() async {
-    BLAS.useCallingThreadOnly()
-    keepFreedMemoryForReuse()
-    var arguments = Array(CommandLine.arguments.dropFirst())
+    ProcessSetup.configure()
+    let arguments = Self.arguments(Array(CommandLine.arguments.dropFirst()))
+    var command: (any ParsableCommand)?
+    do {
+      command = try parseAsRoot(arguments)
+      if var asyncCommand = command as? any AsyncParsableCommand {
+        try await asyncCommand.run()
+      } else if var plain = command {
+        try plain.run()
+      }
+    } catch {
+      ErrorPath.exit(with: error, command: command)
+    }
+  }
+
+  /// The arguments as the parser should see them: global options given before the subcommand
+  /// moved after it, and a negative number given as an option's value attached to it
+  /// (`--clusters -1` becomes `--clusters=-1`), so it reaches the option's check instead of
+  /// reading as an unknown flag.
+  static func arguments(_ given: [String]) -> [String] {
+    var arguments = attachingNegativeNumbers(given)
     var leading: [String] = []
     while let first = arguments.first, first.hasPrefix("-"), first != "--" {
       if first == "--db", arguments.count >= 2 {
@@ -57,17 +71,38 @@ struct Seiscluster: AsyncParsableCommand {
     } else {
       arguments = leading + arguments
     }
-    await Self.main(arguments)
+    return arguments
   }
 
-  /// Lets glibc keep freed buffers of up to 256 MB for reuse instead of handing them back to
-  /// the kernel, and serve buffers below 32 MB from its heap. Ingest and window building free
-  /// and allocate megabyte buffers per file; with glibc's defaults each was mapped, zeroed and
-  /// faulted in anew, a fifth of ingest's time (docs/benchmarks.md). Peak memory is unchanged.
-  static func keepFreedMemoryForReuse() {
-    #if canImport(CMalloc)
-      _ = mallopt(M_MMAP_THRESHOLD, 32 << 20)
-      _ = mallopt(M_TRIM_THRESHOLD, 256 << 20)
-    #endif
+  /// `--name -1.5` becomes `--name=-1.5` (before a `--` terminator only).
+  static func attachingNegativeNumbers(_ arguments: [String]) -> [String] {
+    var out: [String] = []
+    var index = 0
+    while index < arguments.count {
+      let argument = arguments[index]
+      if argument == "--" {
+        out += arguments[index...]
+        break
+      }
+      if argument.hasPrefix("--"), argument.count > 2, !argument.contains("="),
+        index + 1 < arguments.count, isNegativeNumber(arguments[index + 1])
+      {
+        out.append(argument + "=" + arguments[index + 1])
+        index += 2
+        continue
+      }
+      out.append(argument)
+      index += 1
+    }
+    return out
+  }
+
+  /// `-1`, `-0.5`, `-.5`, `-1e3`, `-inf`, `-nan`: text that reads as a negative number.
+  static func isNegativeNumber(_ text: String) -> Bool {
+    guard text.hasPrefix("-"), text.count > 1 else { return false }
+    let rest = text.dropFirst().lowercased()
+    if rest == "inf" || rest == "infinity" || rest == "nan" { return true }
+    guard let first = rest.first, first.isNumber || first == "." else { return false }
+    return Double(rest) != nil
   }
 }

@@ -14,7 +14,7 @@ extension TracesList.Format: ExpressibleByArgument {}
 extension TracesExport.Format: ExpressibleByArgument {}
 
 /// `seiscluster traces list [--format table|csv]`
-struct TracesListCommand: ParsableCommand {
+struct TracesListCommand: SeisclusterCommand {
   static let configuration = CommandConfiguration(
     commandName: "list",
     abstract: "One line per stored segment (times ISO 8601 UTC; end_time is the last sample).")
@@ -26,19 +26,13 @@ struct TracesListCommand: ParsableCommand {
 
   func run() throws {
     _ = global.makeLogger()
-    let store = try global.openStore()
-    do {
-      let segments = try store.segmentSummaries()
-      FileHandle.standardOutput.write(Data(TracesList.render(segments, format: format).utf8))
-    } catch {
-      Console.error("\(global.storePath): \(Console.describe(error))")
-      throw ExitCode(1)
-    }
+    let store = try global.store.openForReading()
+    FileHandle.standardOutput.write(Data(try TracesList.run(store: store, format: format).utf8))
   }
 }
 
 /// `seiscluster traces export --format mseed|sac --output DIR [--force]`
-struct TracesExportCommand: ParsableCommand {
+struct TracesExportCommand: SeisclusterCommand {
   static let configuration = CommandConfiguration(
     commandName: "export",
     abstract: "Write every stored segment as a file of its own.",
@@ -52,26 +46,23 @@ struct TracesExportCommand: ParsableCommand {
   @Option(help: "mseed or sac.")
   var format: TracesExport.Format
 
-  @Option(help: ArgumentHelp("The folder to write into (created when missing).", valueName: "dir"))
+  @Option(
+    help: ArgumentHelp(
+      "The folder to write into (created when missing); - writes MiniSEED to standard output.",
+      valueName: "dir"))
   var output: String
 
-  @Flag(help: "Overwrite existing files.")
+  @Flag(
+    help:
+      "Replace an existing regular file, or the file a symbolic link points to (the link stays); folders, FIFOs and devices are always refused."
+  )
   var force = false
 
   func run() throws {
     let logger = global.makeLogger()
-    let store = try global.openStore()
-    let report: TracesExport.Report
-    do {
-      report = try TracesExport(store: store, logger: logger, quiet: global.quiet)
-        .run(format: format, directory: output, force: force)
-    } catch let error as InputError {
-      Console.error(error.description)
-      throw ExitCode(1)
-    } catch {
-      Console.error("\(output): \(Console.describe(error))")
-      throw ExitCode(1)
-    }
+    let store = try global.store.openForReading()
+    let report = try TracesExport(store: store, logger: logger, quiet: global.quiet)
+      .run(format: format, directory: output, force: force)
     if !global.quiet { Console.write(report.summary) }
     if !report.failures.isEmpty { throw ExitCode(1) }
   }

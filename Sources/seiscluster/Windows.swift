@@ -11,7 +11,7 @@ struct WindowsCommand: ParsableCommand {
 }
 
 /// `seiscluster windows build [window options]`
-struct WindowsBuildCommand: ParsableCommand {
+struct WindowsBuildCommand: SeisclusterCommand {
   static let configuration = CommandConfiguration(
     commandName: "build",
     abstract: "Cut and preprocess a window around every selected pick (the new current set).",
@@ -31,27 +31,23 @@ struct WindowsBuildCommand: ParsableCommand {
 
   func run() throws {
     let logger = global.makeLogger()
-    let store = try global.openStore()
-    do {
-      let report = try WindowSetBuilder(store: store, logger: logger, quiet: global.quiet)
-        .build(options: window.resolved())
-      if !global.quiet { Console.write(report.summary) }
-    } catch {
-      Console.error("\(global.storePath): \(Console.describe(error))")
-      throw ExitCode(1)
-    }
+    let store = try global.store.openForWriting()
+    let report = try WindowSetBuilder(store: store, logger: logger, quiet: global.quiet)
+      .build(options: window.resolved())
+    if !global.quiet { Console.write(report.summary) }
   }
 }
 
 /// `seiscluster windows export --output FILE.npy [--index FILE.csv] [--force]`
-struct WindowsExportCommand: ParsableCommand {
+struct WindowsExportCommand: SeisclusterCommand {
   static let configuration = CommandConfiguration(
     commandName: "export",
     abstract: "Write the current window set as .npy (float32, N x C x L) and an index CSV.")
 
   @OptionGroup var global: GlobalOptions
 
-  @Option(help: ArgumentHelp("The .npy file to write.", valueName: "file.npy"))
+  @Option(
+    help: ArgumentHelp("The .npy file to write (- for standard output).", valueName: "file.npy"))
   var output: String
 
   @Option(
@@ -60,28 +56,23 @@ struct WindowsExportCommand: ParsableCommand {
       valueName: "file.csv"))
   var index: String?
 
-  @Flag(help: "Overwrite existing files.")
+  @Flag(
+    help:
+      "Replace an existing regular file, or the file a symbolic link points to (the link stays); folders, FIFOs and devices are always refused."
+  )
   var force = false
 
   func run() throws {
     _ = global.makeLogger()
-    let store = try global.openStore()
-    do {
-      let report = try WindowSetTransfer.export(
-        store: store, output: output, index: index, force: force)
-      if !global.quiet { Console.write(report.summary) }
-    } catch let error as InputError {
-      Console.error(error.description)
-      throw ExitCode(1)
-    } catch {
-      Console.error("\(output): \(Console.describe(error))")
-      throw ExitCode(1)
-    }
+    let store = try global.store.openForReading()
+    let report = try WindowSetTransfer.export(
+      store: store, output: output, index: index, force: force)
+    if !global.quiet { Console.write(report.summary) }
   }
 }
 
 /// `seiscluster windows import FILE.npy [--index FILE.csv]`
-struct WindowsImportCommand: ParsableCommand {
+struct WindowsImportCommand: SeisclusterCommand {
   static let configuration = CommandConfiguration(
     commandName: "import",
     abstract:
@@ -101,16 +92,8 @@ struct WindowsImportCommand: ParsableCommand {
 
   func run() throws {
     _ = global.makeLogger()
-    let store = try global.openStore()
-    do {
-      let report = try WindowSetTransfer.importWindows(store: store, path: file, index: index)
-      if !global.quiet { Console.write(report.summary) }
-    } catch let error as InputError {
-      Console.error(error.description)
-      throw ExitCode(1)
-    } catch {
-      Console.error("\(file): \(Console.describe(error))")
-      throw ExitCode(1)
-    }
+    let store = try global.store.openForWriting()
+    let report = try WindowSetTransfer.importWindows(store: store, path: file, index: index)
+    if !global.quiet { Console.write(report.summary) }
   }
 }

@@ -169,7 +169,9 @@ import Testing
 
   // MARK: Codes
 
-  @Test func nonUTF8CodeBytesAreStoredAsQuestionMarks() throws {
+  /// SAC keeps a "?" per byte that is not ASCII; MiniSEED drops them, as ObsPy does, so the
+  /// codes match the ids ObsPy users see.
+  @Test func nonASCIICodeBytesAreQuestionMarksInSACAndDroppedInMiniSEED() throws {
     var sacData = try SACWriter.encode(segment(.float32([1, 2]), station: "ABCD"))
     // KSTNM: eight bytes at 440.
     #expect(sacData[440] == UInt8(ascii: "A"))
@@ -183,7 +185,7 @@ import Testing
     let (report, store) = try ingest(["codes.sac": sacData, "codes.mseed": mseedData])
     #expect(report.failures.isEmpty)
     let stations = Set(try store.segmentSummaries().map(\.source.station))
-    #expect(stations == ["A??D", "W?(Z"])
+    #expect(stations == ["A??D", "W(Z"])
   }
 
   // MARK: Claims of billions of samples
@@ -264,12 +266,21 @@ import Testing
     #expect(contents.problems.map(\.line).contains(2))
     #expect(
       contents.problems.first { $0.line == 2 }?.reason
-        == "cannot read time '1013-03-01T00:06:16.649649Z' as ISO 8601")
+        == "time '1013-03-01T00:06:16.649649Z' is a valid date outside the storable range (years 1678 to 2261)"
+    )
     #expect(contents.picks.count == 3)
     for text in [
       "1013-03-01T00:00:00Z", "1677-01-01", "2262-05-01T00:00:00Z", "9999-12-31T23:59:59Z",
     ] {
       #expect(Timestamp(iso8601: text) == nil, "\(text)")
+      // Valid dates the store cannot hold are called that, not unreadable (issue 17, item 16).
+      #expect(Timestamp.iso8601Problem(text)?.contains("outside the storable range") == true)
+    }
+    for text in ["0001-01-01T00:00:00Z", "2999-06-01T00:00:00Z"] {
+      #expect(Timestamp.iso8601Problem(text)?.contains("outside the storable range") == true)
+    }
+    for text in ["2021-02-30T00:00:00Z", "yesterday", "2021-13-01"] {
+      #expect(Timestamp.iso8601Problem(text)?.hasPrefix("cannot read time") == true, "\(text)")
     }
     #expect(Timestamp(iso8601: "2261-12-31T00:00:00Z") != nil)
     #expect(Timestamp(iso8601: "1678-01-01T00:00:00Z") != nil)

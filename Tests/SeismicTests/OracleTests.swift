@@ -15,8 +15,8 @@ import Testing
     return abs(1.0 / rounded - obspy) <= 1e-9 * obspy
   }
 
-  /// ObsPy quirk 2: ObsPy strips leading spaces in channel codes and decodes a non-ASCII
-  /// location byte as "A"; libmseed removes spaces anywhere and this reader shows "?".
+  /// ObsPy quirk 2: ObsPy strips leading spaces in channel codes, which this reader keeps as the
+  /// file holds them. (Bytes that are not ASCII are dropped by both; SAC shows them as "?".)
   static func isObsPyCodeQuirk(ours: String, obspy: String) -> Bool {
     ours.replacingOccurrences(of: "?", with: "A") == obspy
       || ours == obspy.replacingOccurrences(of: " ", with: "")

@@ -170,7 +170,7 @@ public struct ClusterJob: Sendable {
   }
 
   private func interruptedPlan(store: SeisStore, logger: Logger) throws -> Plan {
-    guard let run = try store.interruptedRun(), run.kind == .cluster else {
+    guard let run = try store.claimInterruptedRun(), run.kind == .cluster else {
       throw InputError(path: store.path, reason: "no interrupted cluster run to resume")
     }
     let stored = try Self.decodeOptions(StoredOptions.self, from: run.optionsJson)

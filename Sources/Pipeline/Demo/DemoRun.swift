@@ -46,11 +46,16 @@ public struct DemoRun: Sendable {
             "holds an earlier demo (\(existing.joined(separator: ", "))); use --force to replace it"
         )
       }
-      for name in existing + ["demo.sqlite-wal", "demo.sqlite-shm"] {
+      // The store and the waveforms are made anew; the other files are replaced as `--force`
+      // replaces output files (a symbolic link's target is written; FIFOs and devices refused).
+      for name in ["waveforms", "demo.sqlite", "demo.sqlite-wal", "demo.sqlite-shm"] {
         try? fm.removeItem(at: directory.appendingPathComponent(name))
       }
     }
     try fm.createDirectory(at: directory, withIntermediateDirectories: true)
+    for name in ["picks.csv", "truth.csv", "catalog.csv", "report.html"] {
+      try OutputFile.checkWritable(directory.appendingPathComponent(name).path, force: force)
+    }
     var stages: [(String, Double)] = []
     var clock = Date()
     func lap(_ name: String) {
@@ -67,8 +72,8 @@ public struct DemoRun: Sendable {
     let files = try Self.write(dataset, to: waveforms)
     let picksURL = directory.appendingPathComponent("picks.csv")
     let truthURL = directory.appendingPathComponent("truth.csv")
-    try Data(dataset.picksCSV().utf8).write(to: picksURL)
-    try Data(dataset.truthCSV().utf8).write(to: truthURL)
+    try OutputFile.write(dataset.picksCSV(), to: picksURL.path, force: force)
+    try OutputFile.write(dataset.truthCSV(), to: truthURL.path, force: force)
     lap("write files")
 
     let store = try SeisStore(path: directory.appendingPathComponent("demo.sqlite").path)
@@ -95,11 +100,11 @@ public struct DemoRun: Sendable {
     let catalog = try Catalog.load(from: store, runID: cluster.run.id)
     try OutputFile.write(
       CatalogFormat.csv.render(catalog), to: directory.appendingPathComponent("catalog.csv").path,
-      force: true)
+      force: force)
     let report = try HTMLReport.load(from: store, runID: cluster.run.id)
     try OutputFile.write(
       report.render(generatedAt: Timestamp(nanoseconds: Int64(Date().timeIntervalSince1970 * 1e9))),
-      to: directory.appendingPathComponent("report.html").path, force: true)
+      to: directory.appendingPathComponent("report.html").path, force: force)
     lap("export and report")
     return Outcome(evaluation: evaluation, directory: directory, stages: stages, files: files)
   }

@@ -25,7 +25,10 @@ public struct WindowLabelFile: Sendable {
     }
     let text: String
     do {
+      try FileBytes.checkRegularFile(path: url.path)
       text = try String(contentsOf: url, encoding: .utf8)
+    } catch let error as WaveformFileError {
+      throw InputError(path: url.path, reason: error.reason)
     } catch {
       throw InputError(path: url.path, reason: "cannot read as UTF-8 text")
     }
@@ -67,7 +70,8 @@ public struct WindowLabelFile: Sendable {
         let timeText = field(pickColumns.3)
       {
         guard let time = Timestamp(iso8601: timeText) else {
-          throw InputError(path: path, reason: "line \(record.line): bad time \"\(timeText)\"")
+          let why = Timestamp.iso8601Problem(timeText) ?? "bad time \"\(timeText)\""
+          throw InputError(path: path, reason: "line \(record.line): \(why)")
         }
         key = .pick(
           network: network, station: station,

@@ -18,14 +18,18 @@ public enum WindowSetTransfer {
     public var summary: String { "windows export: \(count) x \(channels) x \(length) float32" }
   }
 
-  /// Writes the current set. Refuses to overwrite either file unless `force`; checks both paths
-  /// before writing anything.
+  /// Writes the current set. Both paths follow `OutputFile`'s rules (`-` is standard output,
+  /// for one of them at most; never over an existing file without `force`) and are checked
+  /// before anything is written.
   public static func export(
     store: SeisStore, output: String, index: String?, force: Bool
   ) throws -> ExportReport {
-    let fm = FileManager.default
-    for path in [output] + (index.map { [$0] } ?? []) where !force && fm.fileExists(atPath: path) {
-      throw InputError(path: path, reason: "already exists (use --force to overwrite)")
+    if output == OutputFile.standardOutput && index == OutputFile.standardOutput {
+      throw InputError(
+        path: "-", reason: "the windows and the index cannot both go to standard output")
+    }
+    for path in [output] + (index.map { [$0] } ?? []) {
+      try OutputFile.checkWritable(path, force: force)
     }
     guard let contents = try store.currentWindowSetContents() else {
       throw InputError(
@@ -33,7 +37,11 @@ public enum WindowSetTransfer {
     }
     let set = contents.windowSet
     let shape = [contents.count, set.channelCount, set.length]
-    try NPYArray.writeFloat32(contents.samples, shape: shape, to: URL(fileURLWithPath: output))
+    guard contents.samples.count == shape.reduce(1, *) else {
+      throw InputError(path: store.path, reason: "the window set's samples do not fill its shape")
+    }
+    try OutputFile.write(
+      NPYArray.float32Data(contents.samples, shape: shape), to: output, force: force)
     if let index {
       var text = indexHeader + "\n"
       for w in contents.windows {
@@ -43,11 +51,7 @@ public enum WindowSetTransfer {
         ]
         text += fields.map(csvField).joined(separator: ",") + "\n"
       }
-      do {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: index), options: .atomic)
-      } catch {
-        throw InputError(path: index, reason: "cannot write: \(error.localizedDescription)")
-      }
+      try OutputFile.write(text, to: index, force: force)
     }
     return ExportReport(count: contents.count, channels: set.channelCount, length: set.length)
   }
@@ -63,7 +67,7 @@ public enum WindowSetTransfer {
   }
 
   /// One row of an index CSV.
-  struct IndexRow {
+  public struct IndexRow {
     var windowID: Int64
     var network = ""
     var station = ""
@@ -136,10 +140,19 @@ public enum WindowSetTransfer {
   static func readIndex(_ path: String) throws -> [IndexRow] {
     let text: String
     do {
+      try FileBytes.checkRegularFile(path: path)
       text = try String(contentsOfFile: path, encoding: .utf8)
+    } catch let error as WaveformFileError {
+      throw InputError(path: path, reason: error.reason)
     } catch {
       throw InputError(path: path, reason: "cannot read: \(error.localizedDescription)")
     }
+    return try parseIndex(text, path: path)
+  }
+
+  /// Parses the text of an index CSV (see `readIndex`); `path` names it in errors. Public for
+  /// the fuzz target `FuzzWindowIndex`.
+  public static func parseIndex(_ text: String, path: String) throws -> [IndexRow] {
     let records = csvRecords(text).filter { !($0.fields.count == 1 && $0.fields[0].isEmpty) }
     guard let header = records.first else { throw InputError(path: path, reason: "no header row") }
     var column: [String: Int] = [:]
@@ -183,8 +196,8 @@ public enum WindowSetTransfer {
         let value = field(name)
         if value.isEmpty { continue }
         guard let t = Timestamp(iso8601: value) else {
-          throw InputError(
-            path: path, reason: "line \(record.line): cannot read \(name) '\(value)' as ISO 8601")
+          let why = Timestamp.iso8601Problem(value, name: name) ?? "cannot read \(name)"
+          throw InputError(path: path, reason: "line \(record.line): \(why)")
         }
         row[keyPath: keyPath] = t
       }

@@ -52,7 +52,9 @@ public enum PickCSVReader {
       let timeText = field("time") ?? ""
       guard let time = Timestamp(iso8601: timeText) else {
         contents.problems.append(
-          PickProblem(line: record.line, reason: "cannot read time '\(timeText)' as ISO 8601"))
+          PickProblem(
+            line: record.line,
+            reason: Timestamp.iso8601Problem(timeText) ?? "cannot read time '\(timeText)'"))
         continue
       }
       contents.picks.append(

@@ -8,7 +8,9 @@ public enum PickReader {
   public static func read(contentsOf url: URL) throws(PickFormatError) -> PickFileContents {
     let data: Data
     do {
-      data = try Data(contentsOf: url)
+      data = Data(try FileBytes.read(path: url.path))
+    } catch let error as WaveformFileError {
+      throw PickFormatError(reason: error.reason)
     } catch {
       throw PickFormatError(reason: "cannot read: \(error.localizedDescription)")
     }

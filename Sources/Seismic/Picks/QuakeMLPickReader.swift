@@ -28,6 +28,13 @@ public enum QuakeMLPickReader {
       throw PickFormatError(
         line: line, reason: "not well-formed XML: a processing instruction without data")
     }
+    // QuakeML needs no entities: a document type declaration can declare external ones (files
+    // read into the document) or expansions (a few lines growing to gigabytes). libxml2 refuses
+    // both, as "NSXMLParserErrorDomain error 29/89": refuse them before parsing, and say what
+    // they are. A plain `<!DOCTYPE q:quakeml>` is harmless and read, as ObsPy reads it.
+    if let (line, why) = entityDeclaration(data) {
+      throw PickFormatError(line: line, reason: why)
+    }
     let delegate = Delegate()
     let parser = XMLParser(data: data)
     parser.shouldProcessNamespaces = true
@@ -45,6 +52,39 @@ public enum QuakeMLPickReader {
       throw PickFormatError(reason: "not QuakeML (no eventParameters element)")
     }
     return PickFileContents(picks: delegate.picks, problems: delegate.problems)
+  }
+
+  /// The line and a one-line reason when the document declares entities (`<!ENTITY`) or names
+  /// an external DTD (`<!DOCTYPE ... SYSTEM|PUBLIC ...>`, which could declare them), or nil.
+  static func entityDeclaration(_ data: Data) -> (line: Int, reason: String)? {
+    let bytes = [UInt8](data)
+    func line(at index: Int) -> Int { 1 + bytes[..<index].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } }
+    if let entity = firstIndex(of: Array("<!ENTITY".utf8), in: bytes) {
+      return (
+        line(at: entity),
+        "QuakeML that declares entities (<!ENTITY>: external files or expansions) is refused; QuakeML needs none"
+      )
+    }
+    guard let doctype = firstIndex(of: Array("<!DOCTYPE".utf8), in: bytes) else { return nil }
+    let end = bytes[doctype...].firstIndex(of: UInt8(ascii: ">")) ?? bytes.count
+    let declaration = String(decoding: bytes[doctype..<end], as: UTF8.self)
+    if declaration.contains("SYSTEM") || declaration.contains("PUBLIC") {
+      return (
+        line(at: doctype),
+        "QuakeML that names an external DTD (<!DOCTYPE ... SYSTEM>) is refused; QuakeML needs none"
+      )
+    }
+    return nil
+  }
+
+  private static func firstIndex(of needle: [UInt8], in bytes: [UInt8]) -> Int? {
+    guard bytes.count >= needle.count else { return nil }
+    var i = 0
+    while i <= bytes.count - needle.count {
+      if bytes[i] == needle[0] && Array(bytes[i..<i + needle.count]) == needle { return i }
+      i += 1
+    }
+    return nil
   }
 
   /// The line of the first `<?target?>` (nothing but blanks between the target and `?>`), or nil.
@@ -183,7 +223,10 @@ public enum QuakeMLPickReader {
             network: p.network ?? "", station: p.station ?? "", location: p.location,
             channel: p.channel, time: time, phase: p.phase)
         } else {
-          problem = PickProblem(line: p.line, reason: "cannot read pick time '\(timeText)'")
+          problem = PickProblem(
+            line: p.line,
+            reason: Timestamp.iso8601Problem(timeText, name: "pick time")
+              ?? "cannot read pick time '\(timeText)'")
         }
       } else {
         problem = PickProblem(line: p.line, reason: "pick has no time/value")

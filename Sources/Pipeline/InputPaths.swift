@@ -1,0 +1,121 @@
+import Foundation
+import Seismic
+
+/// The files an ingest reads: every path the user named, and every file found in the folders
+/// named, recursively, in sorted order. File types are checked with `stat` before anything is
+/// opened, so nothing here can block (a FIFO is never opened) or read forever (a device).
+///
+/// Each path that cannot be used is a problem naming it, in one line:
+/// - a missing path, a dangling symbolic link (naming its target), a loop of symbolic links;
+/// - a folder that cannot be read (`chmod 000`), at any depth: its files are not silently lost;
+/// - a FIFO, device or socket, named or found in a folder.
+/// Hidden entries (`.name`) inside folders are skipped. Symbolic links inside folders are
+/// followed, to files and to folders; a link back to a folder being walked (a cycle) is skipped
+/// with a note, since its files are read anyway.
+public enum InputPaths {
+  public struct Expansion: Sendable {
+    /// Regular files to read, in order.
+    public var files: [String] = []
+    /// Paths that cannot be used, one error each.
+    public var problems: [InputError] = []
+    /// Things skipped on purpose, worth a line (links that cycle back into a walked folder).
+    public var notes: [String] = []
+  }
+
+  public static func expand(_ paths: [String]) -> Expansion {
+    var expansion = Expansion()
+    for path in paths {
+      var info = stat()
+      guard stat(path, &info) == 0 else {
+        expansion.problems.append(InputError(path: path, reason: unreachable(path, errno: errno)))
+        continue
+      }
+      switch info.st_mode & S_IFMT {
+      case S_IFREG:
+        expansion.files.append(path)
+      case S_IFDIR:
+        var found: [String] = []
+        var ancestors: Set<FileIdentity> = [FileIdentity(info)]
+        walk(
+          folder: path, relative: "", ancestors: &ancestors, into: &found,
+          expansion: &expansion)
+        let prefix = path.hasSuffix("/") ? path : path + "/"
+        expansion.files += found.sorted().map { prefix + $0 }
+      default:
+        let kind = FileKind.special(mode: info.st_mode) ?? "not a regular file"
+        expansion.problems.append(InputError(path: path, reason: "\(kind), not a regular file"))
+      }
+    }
+    return expansion
+  }
+
+  /// A file's identity on its device: folders already on the walk's path are not entered again.
+  struct FileIdentity: Hashable {
+    var device: UInt64
+    var inode: UInt64
+    init(_ info: stat) {
+      device = UInt64(info.st_dev)
+      inode = UInt64(info.st_ino)
+    }
+  }
+
+  /// Collects the regular files under `folder` (paths relative to the named root).
+  private static func walk(
+    folder: String, relative: String, ancestors: inout Set<FileIdentity>,
+    into found: inout [String], expansion: inout Expansion
+  ) {
+    let names: [String]
+    do {
+      names = try FileManager.default.contentsOfDirectory(atPath: folder)
+    } catch {
+      var reason = "cannot read the folder"
+      if access(folder, R_OK | X_OK) != 0 { reason += ": \(String(cString: strerror(errno)))" }
+      expansion.problems.append(
+        InputError(path: folder, reason: reason + "; its files were not read"))
+      return
+    }
+    for name in names.sorted() where !name.hasPrefix(".") {
+      let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
+      let child = relative.isEmpty ? name : relative + "/" + name
+      var info = stat()
+      guard stat(path, &info) == 0 else {
+        expansion.problems.append(InputError(path: path, reason: unreachable(path, errno: errno)))
+        continue
+      }
+      switch info.st_mode & S_IFMT {
+      case S_IFREG:
+        found.append(child)
+      case S_IFDIR:
+        let identity = FileIdentity(info)
+        guard !ancestors.contains(identity) else {
+          expansion.notes.append(
+            "\(path): a symbolic link back into a folder being read; not followed")
+          continue
+        }
+        ancestors.insert(identity)
+        walk(
+          folder: path, relative: child, ancestors: &ancestors, into: &found,
+          expansion: &expansion)
+        ancestors.remove(identity)
+      default:
+        let kind = FileKind.special(mode: info.st_mode) ?? "not a regular file"
+        expansion.problems.append(
+          InputError(path: path, reason: "\(kind), not a regular file: not read"))
+      }
+    }
+  }
+
+  /// Why `stat` failed on `path`, in words: a dangling link names its target.
+  static func unreachable(_ path: String, errno code: Int32) -> String {
+    switch code {
+    case ENOENT:
+      if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) {
+        return "a symbolic link to \(target), which does not exist"
+      }
+      return "no such file or folder"
+    case ELOOP: return "a loop of symbolic links"
+    case EACCES: return "permission denied (a folder on the way cannot be searched)"
+    default: return String(cString: strerror(code))
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import Store
+
+/// Where the store is, as the user chose it: `--db PATH`, else `$SEISCLUSTER_DB`, else
+/// `seiscluster.sqlite` in the working directory. Commands open it through here, so the CLI
+/// never reaches below Pipeline.
+public struct StoreLocation: Sendable, Equatable {
+  /// The path as given (an empty `--db ""` stays empty, and is refused when opened).
+  public var path: String
+
+  public init(path: String) { self.path = path }
+
+  /// The contract's choice: `--db`, else a non-empty `SEISCLUSTER_DB`, else the default.
+  public init(option: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
+  {
+    if let option {
+      path = option
+    } else if let env = environment["SEISCLUSTER_DB"], !env.isEmpty {
+      path = env
+    } else {
+      path = "seiscluster.sqlite"
+    }
+  }
+
+  /// Opens the store for a command that writes (created when missing, migrated forward).
+  /// Throws `InputError` naming the path: a folder, an empty path, a file that is not a store,
+  /// another application's database, a store this process cannot write.
+  public func openForWriting() throws -> SeisStore { try open(.readWrite) }
+
+  /// Opens the store for a command that only reads: a store that cannot be written is opened
+  /// read-only, leaving no `-wal` or `-shm` files behind.
+  public func openForReading() throws -> SeisStore { try open(.readOnly) }
+
+  private func open(_ access: SeisStore.Access) throws -> SeisStore {
+    if path.isEmpty {
+      throw InputError(path: "--db ''", reason: "an empty path names no store")
+    }
+    do {
+      return try SeisStore(path: path, access: access)
+    } catch StoreError.unusable(let path, let reason) {
+      throw InputError(path: path, reason: reason)
+    } catch {
+      throw InputError(path: path, reason: "cannot open the store: \(SeisStore.describe(error))")
+    }
+  }
+}

@@ -1,0 +1,82 @@
+import Foundation
+
+/// Marks runs as live: a run being computed holds an exclusive `flock` on a lock file of its
+/// own beside the store (`STORE-run<ID>.lock`), from its creation (or its resumption) until it
+/// completes. The kernel drops the lock when the process ends, however it ends (kill -9
+/// included), so a `running` run whose lock can be taken is interrupted, and one whose lock is
+/// held is live: no second process resumes it or calls it interrupted.
+///
+/// Locks are per open file description, so two `SeisStore` objects in one process exclude each
+/// other as two processes do (tests rely on it). An in-memory store is private to its object, so
+/// no other process or store can see its runs: it takes no leases.
+final class RunLeases: @unchecked Sendable {
+  private let storePath: String
+  private let mutex = NSLock()
+  /// Leases this store holds: run id to the locked descriptor.
+  private var held: [Int64: Int32] = [:]
+
+  init(storePath: String) {
+    self.storePath = storePath
+  }
+
+  deinit {
+    for (id, fd) in held {
+      _ = flock(fd, LOCK_UN)
+      close(fd)
+      unlink(lockPath(id))
+    }
+  }
+
+  private var inMemory: Bool { storePath == ":memory:" || storePath.isEmpty }
+
+  func lockPath(_ id: Int64) -> String { "\(storePath)-run\(id).lock" }
+
+  /// Takes the lease of run `id`. Returns false when another holder has it.
+  func acquire(_ id: Int64) throws -> Bool {
+    mutex.lock()
+    defer { mutex.unlock() }
+    if held[id] != nil || inMemory { return true }
+    let fd = open(lockPath(id), O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    guard fd >= 0 else {
+      throw StoreError.unusable(
+        path: lockPath(id),
+        reason: "cannot create the run's lock file: \(String(cString: strerror(errno)))")
+    }
+    guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+      close(fd)
+      return false
+    }
+    held[id] = fd
+    return true
+  }
+
+  /// True when a holder other than this store has the lease of run `id` (the run is live).
+  func isHeldElsewhere(_ id: Int64) -> Bool {
+    mutex.lock()
+    defer { mutex.unlock() }
+    if held[id] != nil || inMemory { return false }
+    let fd = open(lockPath(id), O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return false }  // no lock file: nobody holds it
+    defer { close(fd) }
+    guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return true }
+    _ = flock(fd, LOCK_UN)
+    return false
+  }
+
+  /// True when this store holds the lease of run `id`.
+  func holds(_ id: Int64) -> Bool {
+    mutex.lock()
+    defer { mutex.unlock() }
+    return held[id] != nil
+  }
+
+  /// Gives the lease of run `id` up and removes its lock file.
+  func release(_ id: Int64) {
+    mutex.lock()
+    defer { mutex.unlock() }
+    guard let fd = held.removeValue(forKey: id) else { return }
+    unlink(lockPath(id))
+    _ = flock(fd, LOCK_UN)
+    close(fd)
+  }
+}

@@ -1,0 +1,333 @@
+import Foundation
+import Numerics
+import Seismic
+import Store
+import TestSupport
+import Testing
+
+/// The command line as users drive it: the `seiscluster` binary `swift test` builds, run in a
+/// folder of its own. Issue 17: one error path (items 14, 15), `--force` and `--output -` (6),
+/// FIFOs (7), unreadable folders (8), live runs and kill -9 (12), and the CLI's imports
+/// (issue 13, item 5).
+@Suite(
+  .serialized,
+  .enabled(
+    if: SeisclusterProcess.binary != nil,
+    "needs .build/debug/seiscluster: run `swift build` first (swift test builds it)"))
+struct CommandLineTests {
+  typealias Outcome = SeisclusterProcess.Outcome
+
+  func folder() throws -> URL { try TestPaths.temporaryDirectory("cli") }
+
+  func run(_ arguments: [String], in dir: URL, shell: String? = nil) throws -> Outcome {
+    try SeisclusterProcess.run(arguments, in: dir, shell: shell)
+  }
+
+  /// The contract's shape of every stderr line: `error: ...`, `warning: ...` or a summary; never
+  /// `Error:` or a trap.
+  func expectNoTrapOrCapitalError(_ outcome: Outcome, _ context: String) {
+    #expect(!outcome.errors.contains("Error: "), "\(context): \(outcome.errors)")
+    #expect(!outcome.errors.contains("Fatal error"), "\(context): \(outcome.errors)")
+  }
+
+  /// A store holding 4 windows (fixtures/npy) and one complete run of 2 clusters.
+  func storeWithARun(in dir: URL) throws {
+    let npy = TestPaths.fixtures.appendingPathComponent("npy/windows_f4_4x3x100.npy").path
+    #expect(try run(["-q", "windows", "import", npy], in: dir).status == 0)
+    let cluster = try run(
+      ["-q", "cluster", "--clusters", "2", "--epochs", "1", "--max-iterations", "2"], in: dir)
+    #expect(cluster.status == 0, "\(cluster.errors)")
+  }
+
+  // MARK: One error path (items 14, 15)
+
+  @Test func badUsageIsOneLineWithTheParsersExitCode() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let negative = try run(["cluster", "--clusters", "-1"], in: dir)
+    #expect(negative.status == 64)
+    #expect(
+      negative.errorLines == [
+        "error: --clusters must be at least 1 (see 'seiscluster cluster --help')"
+      ])
+    let before = try run(["windows", "build", "--before", "-2"], in: dir)
+    #expect(before.status == 64)
+    #expect(before.errorLines.count == 1)
+    #expect(before.errors.contains("--before must be a number of seconds >= 0"))
+    let unknown = try run(["ingest", "--bogus", "x"], in: dir)
+    #expect(unknown.status == 64)
+    #expect(
+      unknown.errorLines == ["error: Unknown option '--bogus' (see 'seiscluster ingest --help')"])
+  }
+
+  @Test func modelAndClusteringErrorsAreOneLineNamingTheStore() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let empty = try run(["cluster", "--clusters", "2"], in: dir)
+    #expect(empty.status == 1)
+    #expect(empty.errorLines.count == 1)
+    #expect(empty.errors.hasPrefix("error: seiscluster.sqlite: no current window set"))
+    let npy = TestPaths.fixtures.appendingPathComponent("npy/windows_f4_4x3x100.npy").path
+    #expect(try run(["-q", "windows", "import", npy], in: dir).status == 0)
+    let tooMany = try run(["-q", "cluster", "--clusters", "5"], in: dir)
+    #expect(tooMany.status == 1)
+    #expect(tooMany.errorLines.count == 1)
+    #expect(tooMany.errors.contains("error: seiscluster.sqlite: the window set holds 4 windows"))
+    // A clustering error (the loss diverges): was `Error: the reconstruction loss ...`.
+    let diverging = try run(
+      ["-q", "cluster", "--clusters", "2", "--epochs", "3", "--learning-rate", "1e30"], in: dir)
+    #expect(diverging.status == 1)
+    #expect(
+      diverging.errorLines == [
+        "error: seiscluster.sqlite: the reconstruction loss at pretraining epoch 2 contains NaN or infinity"
+      ])
+    for outcome in [empty, tooMany, diverging] { expectNoTrapOrCapitalError(outcome, "cluster") }
+  }
+
+  @Test func storePathsThatAreNotStoresAreRefusedInOneLine() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let text = dir.appendingPathComponent("notes.txt")
+    try "field notes\n".write(to: text, atomically: true, encoding: .utf8)
+    let cases: [(String, String)] = [
+      (dir.path, "is a folder, not a store"),
+      ("", "--db '': an empty path names no store"),
+      (text.path, "is not a SQLite database"),
+    ]
+    for (path, expected) in cases {
+      for command in [["check"], ["ingest", "x.mseed"], ["traces", "list"]] {
+        let outcome = try run(["--db", path] + command, in: dir)
+        #expect(outcome.status == 1, "\(path) \(command)")
+        #expect(outcome.errorLines.count == 1, "\(path) \(command): \(outcome.errors)")
+        #expect(outcome.errors.contains(expected), "\(path) \(command): \(outcome.errors)")
+      }
+    }
+    #expect(try String(contentsOf: text, encoding: .utf8) == "field notes\n")
+  }
+
+  @Test(
+    .enabled(
+      if: SeisclusterProcess.unprivileged != nil, "needs setpriv to drop root, or a non-root user"))
+  func aReadOnlyStoreIsReadWithoutLeavingFilesBehind() throws {
+    let dir = try folder()
+    let store = dir.appendingPathComponent("seiscluster.sqlite").path
+    defer {
+      chmod(dir.path, 0o755)
+      try? FileManager.default.removeItem(at: dir)
+    }
+    try storeWithARun(in: dir)
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == [
+        "seiscluster.sqlite"
+      ])
+    // Root owns the store: `nobody` cannot write it. Unprivileged, take the write bits away.
+    chmod(store, 0o444)
+    chmod(dir.path, 0o555)
+    let user = try #require(SeisclusterProcess.unprivileged)
+    for command in [
+      ["check"], ["traces", "list", "--format", "csv"],
+      ["export", "--format", "csv", "--output", "-"],
+      ["report", "--output", "-"], ["windows", "export", "--output", "-"],
+    ] {
+      let outcome = try run(command, in: dir, shell: user)
+      #expect(outcome.status == 0, "\(command): \(outcome.errors)")
+      #expect(!outcome.errors.contains("grdb_issue_102"), "\(command)")
+    }
+    let ingest = try run(["ingest", "x.mseed"], in: dir, shell: user)
+    #expect(ingest.status == 1)
+    #expect(
+      ingest.errorLines == [
+        "error: seiscluster.sqlite: the store is read-only here (no write permission on it or its folder)"
+      ])
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == [
+        "seiscluster.sqlite"
+      ])
+  }
+
+  @Test func aFullDiskStopsAtTheFirstFailureInOneLineAndLeavesTheStoreSound() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let input = dir.appendingPathComponent("in")
+    try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+    var generator = SeededGenerator(seed: 17)
+    for i in 0..<30 {
+      let samples = (0..<50_000).map { _ in Float(generator.nextGaussian()) }
+      let segment = Segment(
+        source: SourceIdentifier(network: "XX", station: "S\(i)", location: "", channel: "HHZ"),
+        startTime: Timestamp(nanoseconds: Int64(i) * 3_600_000_000_000), samplingRate: 100,
+        samples: .float32(samples))
+      try SACWriter.encode(segment).write(to: input.appendingPathComponent("f\(i).sac"))
+    }
+    // At most 8 MB per file (dash counts 512-byte blocks), a SIGXFSZ ignored: writes fail with
+    // EFBIG, as on a full disk.
+    let full = try run(["ingest", "in"], in: dir, shell: "trap '' XFSZ; ulimit -f 16000; exec")
+    #expect(full.status == 1)
+    let errors = full.errorLines.filter { $0.hasPrefix("error:") }
+    #expect(errors.count == 1, "\(full.errors)")
+    #expect(errors.first?.contains("ingest stopped") == true)
+    expectNoTrapOrCapitalError(full, "full disk")
+    let check = try run(["check"], in: dir)
+    #expect(check.status == 0, "\(check.errors)")
+    let listed = try run(["traces", "list", "--format", "csv"], in: dir)
+    let stored = listed.output.split(separator: "\n").count - 1
+    #expect(stored > 0 && stored < 30, "stored \(stored) of 30 before the limit")
+    #expect(full.errors.contains("stored \(stored) files"))
+  }
+
+  // MARK: Outputs (item 6)
+
+  @Test func outputDashWritesToStandardOutput() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try storeWithARun(in: dir)
+    let csv = try run(["-q", "export", "--format", "csv", "--output", "-"], in: dir)
+    #expect(csv.status == 0)
+    #expect(csv.output.hasPrefix("window_id,"))
+    #expect(csv.output.split(separator: "\n").count == 5)
+    let npy = try run(["-q", "windows", "export", "--output", "-"], in: dir)
+    #expect(npy.status == 0)
+    #expect([UInt8](npy.outputData.prefix(6)) == [0x93] + Array("NUMPY".utf8))
+    #expect(npy.outputData.count > 4 * 3 * 100 * 4)
+    let html = try run(["-q", "report", "--output", "-"], in: dir)
+    #expect(html.output.contains("<html"))
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == [
+        "seiscluster.sqlite"
+      ])
+  }
+
+  @Test func forceLeavesFIFOsDevicesAndLinksInPlace() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try storeWithARun(in: dir)
+    let fifo = dir.appendingPathComponent("fifo.csv").path
+    #expect(mkfifo(fifo, 0o644) == 0)
+    let started = Date()
+    for target in [fifo, "/dev/full"] {
+      let outcome = try run(["export", "--format", "json", "--force", "--output", target], in: dir)
+      #expect(outcome.status == 1)
+      #expect(
+        outcome.errorLines.count == 1 && outcome.errors.contains("not a regular file"),
+        "\(outcome.errors)")
+    }
+    #expect(Date().timeIntervalSince(started) < 30)
+    var info = stat()
+    #expect(lstat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
+    #expect(stat("/dev/full", &info) == 0 && info.st_mode & S_IFMT == S_IFCHR)
+    try "old".write(to: dir.appendingPathComponent("target.csv"), atomically: true, encoding: .utf8)
+    let link = dir.appendingPathComponent("catalog.csv").path
+    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "target.csv")
+    let forced = try run(["-q", "export", "--format", "csv", "--force", "--output", link], in: dir)
+    #expect(forced.status == 0, "\(forced.errors)")
+    #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == "target.csv")
+    #expect(
+      try String(contentsOf: dir.appendingPathComponent("target.csv"), encoding: .utf8)
+        .hasPrefix("window_id") == true)
+  }
+
+  // MARK: Inputs (items 7, 8)
+
+  @Test func ingestOfAFIFOIsRefusedByNameWithinSeconds() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    #expect(mkfifo(dir.appendingPathComponent("fifo.mseed").path, 0o644) == 0)
+    let started = Date()
+    let outcome = try SeisclusterProcess.run(["ingest", "fifo.mseed"], in: dir, timeout: 20)
+    #expect(Date().timeIntervalSince(started) < 10)
+    #expect(outcome.status == 1)
+    #expect(outcome.errors.contains("error: fifo.mseed: a FIFO (named pipe), not a regular file"))
+    let picks = try SeisclusterProcess.run(["picks", "import", "fifo.mseed"], in: dir, timeout: 20)
+    #expect(picks.status == 1)
+    #expect(picks.errors.contains("a FIFO"))
+  }
+
+  @Test(
+    .enabled(
+      if: SeisclusterProcess.unprivileged != nil, "needs setpriv to drop root, or a non-root user"))
+  func anUnreadableFolderNestedOrNotIsReportedWithExit1() throws {
+    let dir = try folder()
+    let data = dir.appendingPathComponent("data")
+    let inner = data.appendingPathComponent("ok/locked")
+    defer {
+      chmod(inner.path, 0o755)
+      try? FileManager.default.removeItem(at: dir)
+    }
+    try FileManager.default.createDirectory(at: inner, withIntermediateDirectories: true)
+    let mseed = TestPaths.sharedData.appendingPathComponent("mseed/Int32-512byte.mseed")
+    let readable = data.appendingPathComponent("ok/IU.mseed")
+    let segment = Segment(
+      source: SourceIdentifier(network: "XX", station: "A", location: "", channel: "HHZ"),
+      startTime: Timestamp(nanoseconds: 0), samplingRate: 100, samples: .int32([1, 2, 3]))
+    try MiniSEEDWriter.encode(segment).write(to: readable)
+    if FileManager.default.fileExists(atPath: mseed.path) {
+      try FileManager.default.copyItem(at: mseed, to: inner.appendingPathComponent("x.mseed"))
+    }
+    chmod(inner.path, 0)
+    chmod(dir.path, 0o777)  // the unprivileged user writes the store here
+    let user = try #require(SeisclusterProcess.unprivileged)
+    let outcome = try run(["ingest", "data"], in: dir, shell: user)
+    #expect(outcome.status == 1)
+    #expect(
+      outcome.errors.contains("error: data/ok/locked: cannot read the folder: Permission denied"))
+    #expect(outcome.errors.contains("stored 1 file"), "the readable file is stored anyway")
+  }
+
+  // MARK: Live runs (item 12)
+
+  @Test func aLiveRunIsNotResumedByASecondProcessAndAKilledOneIs() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let npy = TestPaths.fixtures.appendingPathComponent("npy/windows_f4_4x3x100.npy").path
+    #expect(try run(["-q", "windows", "import", npy], in: dir).status == 0)
+    let live = try SeisclusterProcess.start(
+      ["-q", "cluster", "--clusters", "2", "--epochs", "100000000"], in: dir)
+    defer { if live.process.isRunning { kill(live.process.processIdentifier, SIGKILL) } }
+    let store = try SeisStore(path: dir.appendingPathComponent("seiscluster.sqlite").path)
+    let deadline = Date().addingTimeInterval(60)
+    var runID: Int64?
+    while runID == nil && Date() < deadline {
+      runID = try store.writer.read { db in
+        try Int64.fetchOne(db, sql: "SELECT id FROM runs WHERE status = 'running'")
+      }
+      if runID == nil { Thread.sleep(forTimeInterval: 0.05) }
+    }
+    let id = try #require(runID)
+    #expect(store.isLive(runID: id))
+    let resume = try run(["cluster", "--resume"], in: dir)
+    #expect(resume.status == 1)
+    #expect(resume.errors.contains("no interrupted cluster run to resume"), "\(resume.errors)")
+    let beside = try run(
+      ["cluster", "--clusters", "2", "--epochs", "1", "--max-iterations", "1"], in: dir)
+    #expect(beside.status == 0)
+    #expect(!beside.errors.contains("was interrupted"), "\(beside.errors)")
+
+    kill(live.process.processIdentifier, SIGKILL)
+    live.process.waitUntilExit()
+    #expect(!store.isLive(runID: id))
+    #expect(try store.interruptedRun()?.id == id)
+    let check = try run(["check"], in: dir)
+    #expect(check.status == 0, "\(check.errors)")
+  }
+
+  // MARK: Module boundaries (issue 13, item 5)
+
+  @Test func theCLIImportsNoModuleBelowPipeline() throws {
+    let folder = TestPaths.repositoryRoot.appendingPathComponent("Sources/seiscluster")
+    let below = [
+      "Store", "Seismic", "Numerics", "NeuralNetwork", "Clustering", "GRDB", "CMalloc",
+      "CCBLAS", "CFFTW3", "CMiniSEED", "CCrypto",
+    ]
+    let files =
+      FileManager.default.enumerator(atPath: folder.path)?.compactMap { $0 as? String }
+      .filter { $0.hasSuffix(".swift") } ?? []
+    #expect(files.count >= 15)
+    for file in files {
+      let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+      for line in text.split(separator: "\n") where line.hasPrefix("import ") {
+        let module = line.split(separator: " ").last.map(String.init) ?? ""
+        #expect(!below.contains(module), "\(file): \(line)")
+      }
+    }
+  }
+}

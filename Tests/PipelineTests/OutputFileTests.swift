@@ -1,0 +1,108 @@
+import Foundation
+import Logging
+import Pipeline
+import TestSupport
+import Testing
+
+/// `--force` follows the contract: it replaces a regular file, or the file a symbolic link
+/// points to (the link stays); folders, FIFOs and devices are refused with or without it
+/// (issue 17, item 6). `--output -` is covered in `CommandLineTests`.
+@Suite struct OutputFileTests {
+  func reason(_ body: () throws -> Void) -> String? {
+    do {
+      try body()
+      return nil
+    } catch let error as InputError {
+      return error.reason
+    } catch {
+      return "unexpected: \(error)"
+    }
+  }
+
+  @Test func anExistingFileIsReplacedOnlyWithForce() throws {
+    let dir = try TestPaths.temporaryDirectory("output-file")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = dir.appendingPathComponent("catalog.csv").path
+    try OutputFile.write("one", to: path, force: false)
+    #expect(
+      reason { try OutputFile.write("two", to: path, force: false) }?.hasPrefix("exists") == true)
+    try OutputFile.write("two", to: path, force: true)
+    #expect(try String(contentsOfFile: path, encoding: .utf8) == "two")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["catalog.csv"])
+  }
+
+  @Test func forceWritesTheFileASymbolicLinkPointsToAndTheLinkStays() throws {
+    let dir = try TestPaths.temporaryDirectory("output-file")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let fm = FileManager.default
+    try fm.createDirectory(
+      at: dir.appendingPathComponent("real"), withIntermediateDirectories: true)
+    let target = dir.appendingPathComponent("real/catalog.csv").path
+    try "old".write(toFile: target, atomically: false, encoding: .utf8)
+    let link = dir.appendingPathComponent("catalog.csv").path
+    try fm.createSymbolicLink(atPath: link, withDestinationPath: "real/catalog.csv")
+    #expect(
+      reason { try OutputFile.write("new", to: link, force: false) }?.contains(
+        "the file the link points to") == true)
+    try OutputFile.write("new", to: link, force: true)
+    #expect(try fm.destinationOfSymbolicLink(atPath: link) == "real/catalog.csv")
+    #expect(try String(contentsOfFile: target, encoding: .utf8) == "new")
+    // A link to a file that does not exist yet: the file is created, the link stays.
+    let dangling = dir.appendingPathComponent("report.html").path
+    try fm.createSymbolicLink(atPath: dangling, withDestinationPath: "real/report.html")
+    try OutputFile.write("<html>", to: dangling, force: false)
+    #expect(
+      try String(
+        contentsOfFile: dir.appendingPathComponent("real/report.html").path, encoding: .utf8)
+        == "<html>")
+    #expect(try fm.destinationOfSymbolicLink(atPath: dangling) == "real/report.html")
+  }
+
+  @Test func foldersFIFOsDevicesAndLinkLoopsAreRefusedEvenWithForce() throws {
+    let dir = try TestPaths.temporaryDirectory("output-file")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let fifo = dir.appendingPathComponent("fifo.csv").path
+    #expect(mkfifo(fifo, 0o644) == 0)
+    let loop = dir.appendingPathComponent("loop.csv").path
+    try FileManager.default.createSymbolicLink(atPath: loop, withDestinationPath: "loop.csv")
+    let linkToFIFO = dir.appendingPathComponent("via-link.csv").path
+    try FileManager.default.createSymbolicLink(atPath: linkToFIFO, withDestinationPath: "fifo.csv")
+    for force in [false, true] {
+      #expect(
+        reason { try OutputFile.write("x", to: fifo, force: force) }?.contains("a FIFO") == true)
+      #expect(
+        reason { try OutputFile.write("x", to: linkToFIFO, force: force) }?.contains("a FIFO")
+          == true)
+      #expect(
+        reason { try OutputFile.write("x", to: "/dev/full", force: force) }?.contains(
+          "a character device") == true)
+      #expect(
+        reason { try OutputFile.write("x", to: dir.path, force: force) }?.contains("is a folder")
+          == true)
+      #expect(
+        reason { try OutputFile.write("x", to: loop, force: force) }?.contains(
+          "loop of symbolic links") == true)
+    }
+    var info = stat()
+    #expect(
+      lstat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO, "the FIFO is left in place")
+    #expect(lstat(linkToFIFO, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK, "the link too")
+    #expect(
+      reason {
+        try OutputFile.write("x", to: dir.appendingPathComponent("no/such.csv").path, force: true)
+      }?.contains("does not exist") == true)
+  }
+
+  @Test func theDemoRefusesAFIFOWhereItsFilesGoEvenWithForce() throws {
+    let dir = try TestPaths.temporaryDirectory("output-file")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    #expect(mkfifo(dir.appendingPathComponent("picks.csv").path, 0o644) == 0)
+    let started = Date()
+    let demo = DemoRun(directory: dir, force: true, quiet: true)
+    #expect(reason { _ = try demo.run(logger: Logger(label: "t")) }?.contains("a FIFO") == true)
+    #expect(Date().timeIntervalSince(started) < 10)
+    var info = stat()
+    #expect(lstat(dir.appendingPathComponent("picks.csv").path, &info) == 0)
+    #expect(info.st_mode & S_IFMT == S_IFIFO)
+  }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import Seismic
+
+/// Pick files built to hurt: entity declarations in QuakeML and valid dates the store cannot
+/// hold (issue 17, item 16). Fixtures: `tools/make_hostile_fixtures.py`.
+@Suite struct HostilePickTests {
+  static let folder = TestPaths.fixtures.appendingPathComponent("hostile")
+
+  func refusal(_ name: String) -> PickFormatError? {
+    do {
+      _ = try PickReader.read(contentsOf: Self.folder.appendingPathComponent(name))
+      return nil
+    } catch {
+      return error
+    }
+  }
+
+  @Test(arguments: ["quakeml-external-entity.xml", "quakeml-entity-bomb.xml"])
+  func quakeMLDeclaringEntitiesIsRefusedInOneClearLine(name: String) throws {
+    let error = try #require(refusal(name))
+    #expect(error.description.contains("declares entities"), "\(error)")
+    #expect(!error.description.contains("NSXMLParserErrorDomain"))
+    #expect(error.line == 3)
+  }
+
+  @Test func quakeMLNamingAnExternalDTDIsRefusedAndAPlainDoctypeIsRead() throws {
+    #expect(refusal("quakeml-external-dtd.xml")?.description.contains("external DTD") == true)
+    let contents = try PickReader.read(
+      contentsOf: Self.folder.appendingPathComponent("quakeml-doctype-only.xml"))
+    #expect(contents.picks.map(\.station) == ["STA"])
+  }
+
+  @Test func validDatesOutsideTheStorableYearsAreCalledThatNotUnreadable() throws {
+    let contents = try PickReader.read(
+      contentsOf: Self.folder.appendingPathComponent("picks-outside-storable-years.csv"))
+    #expect(contents.picks.count == 1)
+    let reasons = contents.problems.map(\.reason)
+    #expect(reasons.count == 6)
+    #expect(
+      reasons.prefix(5).allSatisfy {
+        $0.contains("outside the storable range (years 1678 to 2261)")
+      })
+    #expect(reasons.last == "cannot read time '2026-02-30T00:00:00Z' as ISO 8601")
+  }
+
+  @Test func quakeMLPickTimesOutsideTheStorableYearsSaySo() throws {
+    let xml = """
+      <q:quakeml xmlns:q="http://quakeml.org/xmlns/quakeml/1.2" xmlns="http://quakeml.org/xmlns/bed/1.2">
+      <eventParameters publicID="smi:x"><event publicID="smi:e"><pick publicID="smi:p">
+      <time><value>9999-12-31T23:59:59Z</value></time>
+      <waveformID networkCode="XX" stationCode="A"/></pick></event></eventParameters></q:quakeml>
+      """
+    let contents = try PickReader.parse(Data(xml.utf8))
+    #expect(contents.problems.first?.reason.contains("outside the storable range") == true)
+  }
+}
