@@ -113,6 +113,34 @@ import Testing
     #expect(try store.check().isEmpty)
   }
 
+  @Test func aFileFailingInsideAGroupLeavesNothingWhileTheRestOfTheGroupIsStored() throws {
+    let store = try SeisStore()
+    func file(_ name: String, sha: String, _ segments: [Segment]) -> FileToStore {
+      FileToStore(
+        path: name, size: 1, sha256: sha, format: .miniSEED,
+        segments: segments.map(EncodedSegment.init))
+    }
+    // "bad" inserts its file row, a new channel (n) and a segment before its NaN rate fails;
+    // "after" then needs channel n again, which the rollback removed.
+    let outcomes = try store.storeFiles([
+      file("good", sha: "1", [segment(z, start: 0, .int32([1, 2]))]),
+      file(
+        "bad", sha: "2",
+        [segment(n, start: 0, .int32([1])), segment(z, start: 9, rate: .nan, .int32([3]))]),
+      file("after", sha: "3", [segment(n, start: 5, .float32([4]))]),
+      file("copy", sha: "1", [segment(z, start: 0, .int32([1, 2]))]),
+    ])
+    #expect(try outcomes[0].get() == .stored(fileID: 1, segmentCount: 1))
+    #expect(throws: DatabaseError.self) { try outcomes[1].get() }
+    #expect(try outcomes[2].get() == .stored(fileID: 2, segmentCount: 1))
+    #expect(try outcomes[3].get() == .alreadyStored(path: "good"))
+    #expect(try store.sourceFiles().map(\.path) == ["good", "after"])
+    let summaries = try store.segmentSummaries()
+    #expect(summaries.map(\.filePath) == ["good", "after"])
+    #expect(try store.channels().map(\.source) == [z, n])
+    #expect(try store.check().isEmpty)
+  }
+
   @Test func schemaRefusesBlobsThatDisagreeWithSampleCount() throws {
     let store = try SeisStore()
     try store.storeFile(
