@@ -31,8 +31,9 @@ public struct FileToStore: Sendable {
   }
 }
 
-/// The statements that store files, taken from the connection's statement cache (compiled once
-/// per connection): a file costs a handful of bound executions, not a query plan each.
+/// The statements that store files, compiled once per group of files: a file costs a handful of
+/// bound executions, not a query plan each. (Not the connection's statement cache: a cached
+/// statement whose last run failed would throw that failure again at its next run.)
 struct TraceStatements {
   let findFile: Statement
   let insertFile: Statement
@@ -41,18 +42,18 @@ struct TraceStatements {
   let insertSegment: Statement
 
   init(_ db: Database) throws {
-    findFile = try db.cachedStatement(sql: "SELECT path FROM source_file WHERE sha256 = ?")
-    insertFile = try db.cachedStatement(
+    findFile = try db.makeStatement(sql: "SELECT path FROM source_file WHERE sha256 = ?")
+    insertFile = try db.makeStatement(
       sql: """
         INSERT INTO source_file (path, size, sha256, format, ingested_at) VALUES (?, ?, ?, ?, ?)
         """)
-    findChannel = try db.cachedStatement(
+    findChannel = try db.makeStatement(
       sql: """
         SELECT id FROM channel WHERE network = ? AND station = ? AND location = ? AND channel = ?
         """)
-    insertChannel = try db.cachedStatement(
+    insertChannel = try db.makeStatement(
       sql: "INSERT INTO channel (network, station, location, channel) VALUES (?, ?, ?, ?)")
-    insertSegment = try db.cachedStatement(
+    insertSegment = try db.makeStatement(
       sql: """
         INSERT INTO segment (file_id, channel_id, start_ns, end_ns, sampling_rate, sample_count,
                              sample_type, sample_encoding, samples)
@@ -157,7 +158,7 @@ extension SeisStore {
     guard !files.isEmpty else { return [] }
     let stamp = Timestamp(seconds: ingestedAt.timeIntervalSince1970).iso8601
     return try writer.write { db in
-      let statements = try TraceStatements(db)
+      var statements = try TraceStatements(db)
       var channelIDs: [SourceIdentifier: Int64] = [:]
       var outcomes: [Result<StoreFileOutcome, any Error>] = []
       outcomes.reserveCapacity(files.count)
@@ -174,6 +175,9 @@ extension SeisStore {
           outcomes.append(.success(outcome))
         } catch {
           outcomes.append(.failure(error))
+          // A statement whose last run failed reports that failure again when next run:
+          // the next file gets fresh ones.
+          statements = try TraceStatements(db)
         }
       }
       return outcomes
