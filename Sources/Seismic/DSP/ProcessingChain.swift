@@ -25,6 +25,27 @@ public struct ProcessingChain: Sendable, CustomStringConvertible {
     return current
   }
 
+  /// A step of the chain that could not run, and why.
+  public struct StepFailure: Error, CustomStringConvertible, Sendable {
+    /// The step's `name` (`bandpass`).
+    public var step: String
+    public var error: any Error
+    public var description: String { "\(error)" }
+  }
+
+  /// `applied(to:)`, saying which step stopped the chain.
+  public func run(_ signal: SampledSignal) -> Result<SampledSignal, StepFailure> {
+    var current = signal
+    for step in steps {
+      do {
+        current = try step.applied(to: current)
+      } catch {
+        return .failure(StepFailure(step: step.name, error: error))
+      }
+    }
+    return .success(current)
+  }
+
   /// One line per step.
   public var description: String { steps.map(\.description).joined(separator: "\n") }
 

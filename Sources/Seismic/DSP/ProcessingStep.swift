@@ -1,3 +1,5 @@
+import Foundation
+
 /// Samples with their sampling rate: what a processing step takes and returns (resampling
 /// changes the rate).
 public struct SampledSignal: Sendable, Equatable {
@@ -116,11 +118,37 @@ public struct BandpassStep: ProcessingStep {
     ]
   }
   public func applied(to signal: SampledSignal) throws -> SampledSignal {
-    let filter = try ButterworthBandpass(
+    let filter = try designs.filter(
       lowCorner: lowCorner, highCorner: highCorner, corners: corners,
       samplingRate: signal.samplingRate)
     return SampledSignal(
       samples: filter.zeroPhaseFiltered(signal.samples), samplingRate: signal.samplingRate)
+  }
+
+  /// Filters designed so far, by sampling rate: a window set runs the step on thousands of
+  /// signals at a handful of rates.
+  private let designs = BandpassDesigns()
+}
+
+/// Butterworth designs by sampling rate, shared by the threads that run a `BandpassStep`.
+final class BandpassDesigns: @unchecked Sendable {
+  private var byRate: [Double: ButterworthBandpass] = [:]
+  private let lock = NSLock()
+
+  func filter(lowCorner: Double, highCorner: Double, corners: Int, samplingRate: Double) throws
+    -> ButterworthBandpass
+  {
+    lock.lock()
+    let known = byRate[samplingRate]
+    lock.unlock()
+    if let known { return known }
+    let made = try ButterworthBandpass(
+      lowCorner: lowCorner, highCorner: highCorner, corners: corners, samplingRate: samplingRate)
+    lock.lock()
+    if byRate.count >= 64 { byRate.removeAll() }
+    byRate[samplingRate] = made
+    lock.unlock()
+    return made
   }
 }
 
