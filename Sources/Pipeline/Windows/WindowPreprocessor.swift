@@ -27,6 +27,9 @@ import Seismic
 ///    (docs/decisions/0006-clustering-defaults.md).
 public struct WindowPreprocessor: Sendable {
   public let options: WindowSetOptions
+  /// The per-channel steps (demean, detrend, taper, band-pass, resample): the chain that runs
+  /// on every channel of every window is the one whose lines the history holds.
+  public let chain: ProcessingChain
   public let cut: WindowCut
   /// Seconds of data preprocessed on each side of the window.
   public let margin: Double
@@ -39,16 +42,20 @@ public struct WindowPreprocessor: Sendable {
   /// Frequency bins per component (spectrogram input; 1 for waveforms).
   public let frequencyCount: Int
 
-  /// The taper share at each end (ObsPy `taper(max_percentage=0.05)`).
-  public static let taperFraction = 0.05
+  /// The taper share at each end, as the chain runs it (ObsPy `taper(max_percentage=0.05)`).
+  public var taperFraction: Double {
+    chain.steps.lazy.compactMap { $0 as? CosineTaperStep }.first?.maxPercentage ?? 0
+  }
+
+  /// The band-pass corners, as the chain runs them (0 without a band).
+  public var bandpassCorners: Int {
+    chain.steps.lazy.compactMap { $0 as? BandpassStep }.first?.corners ?? 0
+  }
 
   public init(options: WindowSetOptions) throws(ProcessingSettingsError) {
     self.options = options
     cut = try WindowCut(before: options.before, after: options.after)
-    if let band = options.bandpass {
-      _ = try BandpassStep(lowCorner: band.low, highCorner: band.high)
-    }
-    _ = try ResampleStep(samplingRate: options.rate)
+    chain = try ProcessingChain.standard(band: options.bandpass, samplingRate: options.rate)
     margin = cut.recommendedMargin(lowCorner: options.bandpass?.low)
     let components = options.components.orientations.count
     let samples = cut.sampleCount(rate: options.rate)
@@ -96,10 +103,7 @@ public struct WindowPreprocessor: Sendable {
       "seiscluster \(version): slice(margin=\(margin), nearest_sample=true, "
         + "join=contiguous, fill=none)"
     ]
-    if let chain = try? ProcessingChain.standard(band: options.bandpass, samplingRate: options.rate)
-    {
-      lines += chain.history(version: version)
-    }
+    lines += chain.history(version: version)
     lines.append(
       "seiscluster \(version): cut(before=\(options.before), after=\(options.after), "
         + "samples=\(cut.sampleCount(rate: options.rate)), first=nearest)")
@@ -225,22 +229,14 @@ public struct WindowPreprocessor: Sendable {
       return skip(.notFinite, "NaN or infinite samples in the window or its margin")
     }
     let sliceStart = run.time(ofSample: first)
-    var x = DSP.demeaned(slice)
-    x = DSP.linearDetrended(x)
-    x = DSP.cosineTapered(x, maxPercentage: Self.taperFraction)
-    if let band = options.bandpass {
-      do {
-        let filter = try ButterworthBandpass(
-          lowCorner: band.low, highCorner: band.high, corners: 4, samplingRate: run.samplingRate)
-        x = filter.zeroPhaseFiltered(x)
-      } catch {
-        return skip(.nyquist, error.description)
-      }
-    }
-    do {
-      x = try DSP.resampled(x, from: run.samplingRate, to: options.rate)
-    } catch {
-      return skip(.processing, error.description)
+    let x: [Double]
+    switch chain.run(SampledSignal(samples: slice, samplingRate: run.samplingRate)) {
+    case .success(let processed):
+      x = processed.samples
+    case .failure(let failure) where failure.step == "bandpass":
+      return skip(.nyquist, failure.description)
+    case .failure(let failure):
+      return skip(.processing, "\(failure.step): \(failure.description)")
     }
     guard let windowSamples = cut.cut(x, gridStart: sliceStart, rate: options.rate, pick: pick)
     else {
