@@ -68,7 +68,7 @@ struct WindowsExportCommand: ParsableCommand {
     let store = try global.openStore()
     do {
       let report = try WindowSetTransfer.export(
-        store: store, output: output, index: index, force: force)
+        store: store, output: output, index: index, force: force, quiet: global.quiet)
       if !global.quiet { Console.write(report.summary) }
     } catch let error as InputError {
       Console.error(error.description)
@@ -103,7 +103,8 @@ struct WindowsImportCommand: ParsableCommand {
     _ = global.makeLogger()
     let store = try global.openStore()
     do {
-      let report = try WindowSetTransfer.importWindows(store: store, path: file, index: index)
+      let report = try WindowSetTransfer.importWindows(
+        store: store, path: file, index: index, quiet: global.quiet)
       if !global.quiet { Console.write(report.summary) }
     } catch let error as InputError {
       Console.error(error.description)
