@@ -399,8 +399,8 @@ struct BuildRun {
           for (record, read) in zip(records[c], job.reads[c]) {
             guard let record else { throw StoreError.invalid("segment \(read.span.id) is gone") }
             segments.append(
-              Self.sliced(
-                try record.segment(source: job.set.channels[c]), from: read.from, to: read.to))
+              try Self.segment(
+                record, source: job.set.channels[c], from: read.from, to: read.to))
           }
           joined.set(c, .success(ContiguousRun.join(segments)))
         } catch {
@@ -470,28 +470,29 @@ struct BuildRun {
     try emit(upTo: picks.count, writer: writer)
   }
 
-  /// `segment` cut down to the samples from just before `from` to just after `to`, when it is
-  /// long (a day file) and its sample period is a whole number of nanoseconds, so the cut keeps
-  /// every sample's time exact; otherwise `segment` itself.
-  static func sliced(_ segment: Segment, from: Timestamp, to: Timestamp) -> Segment {
-    let count = segment.sampleCount
-    let rate = segment.samplingRate
-    guard count > sliceSamples, rate > 0 else { return segment }
-    let period = 1e9 / rate
-    guard period == period.rounded(), period >= 1 else { return segment }
+  /// The segment a row holds, cut down to the samples from just before `from` to just after
+  /// `to` when it is long (a day file) and its sample period is a whole number of nanoseconds,
+  /// so the cut keeps every sample's time exact; otherwise the whole segment. Only the samples
+  /// kept are decoded into memory.
+  static func segment(
+    _ record: SegmentRecord, source: SourceIdentifier, from: Timestamp, to: Timestamp
+  ) throws -> Segment {
+    let count = record.sampleCount
+    let rate = record.samplingRate
+    let period = rate > 0 ? 1e9 / rate : 0
+    guard count > sliceSamples, period >= 1, period == period.rounded() else {
+      return try record.segment(source: source)
+    }
     let p = Int64(period)
-    let first = max(0, Int(from.nanoseconds(since: segment.startTime) / p) - 2)
-    let last = min(count - 1, Int(to.nanoseconds(since: segment.startTime) / p) + 2)
-    guard first <= last, first > 0 || last < count - 1 else { return segment }
-    let start = segment.startTime.adding(nanoseconds: Int64(first) * p)
-    let samples: Samples
-    switch segment.samples {
-    case .int32(let v): samples = .int32(Array(v[first...last]))
-    case .float32(let v): samples = .float32(Array(v[first...last]))
-    case .float64(let v): samples = .float64(Array(v[first...last]))
+    let start = Timestamp(nanoseconds: record.startNanoseconds)
+    let first = max(0, Int(from.nanoseconds(since: start) / p) - 2)
+    let last = min(count - 1, Int(to.nanoseconds(since: start) / p) + 2)
+    guard first <= last, first > 0 || last < count - 1 else {
+      return try record.segment(source: source)
     }
     return Segment(
-      source: segment.source, startTime: start, samplingRate: rate, samples: samples)
+      source: source, startTime: start.adding(nanoseconds: Int64(first) * p), samplingRate: rate,
+      samples: try record.samples(in: first..<(last + 1)))
   }
 
   // MARK: Storing
