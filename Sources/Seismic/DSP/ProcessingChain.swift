@@ -33,6 +33,29 @@ public struct ProcessingChain: Sendable, CustomStringConvertible {
     public var description: String { "\(error)" }
   }
 
+  /// `run` for several signals (a window's channels) at once, each with its own outcome: a step
+  /// that fails for one signal stops the chain for that signal only. Steps may process the
+  /// signals together (`BandpassStep` filters four channels at once), with the same values.
+  public func run(_ signals: [SampledSignal]) -> [Result<SampledSignal, StepFailure>] {
+    var results = signals.map { Result<SampledSignal, StepFailure>.success($0) }
+    for step in steps {
+      var alive: [Int] = []
+      var inputs: [SampledSignal] = []
+      for (i, result) in results.enumerated() {
+        if case .success(let signal) = result {
+          alive.append(i)
+          inputs.append(signal)
+        }
+      }
+      guard !alive.isEmpty else { break }
+      let outcomes = step.applied(to: inputs)
+      for (k, i) in alive.enumerated() {
+        results[i] = outcomes[k].mapError { StepFailure(step: step.name, error: $0) }
+      }
+    }
+    return results
+  }
+
   /// `applied(to:)`, saying which step stopped the chain.
   public func run(_ signal: SampledSignal) -> Result<SampledSignal, StepFailure> {
     var current = signal

@@ -22,6 +22,11 @@ public protocol ProcessingStep: Sendable, CustomStringConvertible {
   var parameters: [(name: String, value: String)] { get }
   /// Applies the step. Throws when the signal cannot carry it (e.g. a band above Nyquist).
   func applied(to signal: SampledSignal) throws -> SampledSignal
+
+  /// Applies the step to several signals (a window's channels), each with its own outcome. The
+  /// default applies `applied(to:)` to each; a step may do them together when that is faster and
+  /// gives the same values.
+  func applied(to signals: [SampledSignal]) -> [Result<SampledSignal, any Error>]
 }
 
 extension ProcessingStep {
@@ -32,6 +37,10 @@ extension ProcessingStep {
 
   /// A processing-history line in ObsPy's spirit: `seiscluster VERSION: name(key=value, ...)`.
   public func historyLine(version: String) -> String { "seiscluster \(version): \(description)" }
+
+  public func applied(to signals: [SampledSignal]) -> [Result<SampledSignal, any Error>] {
+    signals.map { signal in Result { try applied(to: signal) } }
+  }
 }
 
 /// Why a step's settings are refused.
@@ -123,6 +132,27 @@ public struct BandpassStep: ProcessingStep {
       samplingRate: signal.samplingRate)
     return SampledSignal(
       samples: filter.zeroPhaseFiltered(signal.samples), samplingRate: signal.samplingRate)
+  }
+
+  /// Signals of the same rate and length (a window's channels) are filtered together, four at a
+  /// time, with the same values as one by one (`ButterworthBandpass.zeroPhaseFiltered(_:)`).
+  public func applied(to signals: [SampledSignal]) -> [Result<SampledSignal, any Error>] {
+    var results = [Result<SampledSignal, any Error>?](repeating: nil, count: signals.count)
+    var groups: [Double: [Int]] = [:]
+    for (i, signal) in signals.enumerated() { groups[signal.samplingRate, default: []].append(i) }
+    for (rate, indices) in groups {
+      do {
+        let filter = try designs.filter(
+          lowCorner: lowCorner, highCorner: highCorner, corners: corners, samplingRate: rate)
+        let filtered = filter.zeroPhaseFiltered(indices.map { signals[$0].samples })
+        for (k, i) in indices.enumerated() {
+          results[i] = .success(SampledSignal(samples: filtered[k], samplingRate: rate))
+        }
+      } catch {
+        for i in indices { results[i] = .failure(error) }
+      }
+    }
+    return results.map { $0! }
   }
 
   /// Filters designed so far, by sampling rate: a window set runs the step on thousands of

@@ -48,8 +48,15 @@ extension DSP {
     let num = resampledCount(count: npts, from: rate, to: newRate)
 
     let forward = RealFFT.plan(count: npts)
-    var spectrum = forward.forward(samples)
     let bins = forward.binCount
+    // Aligned buffers: FFTW's SIMD codelets (2-5x faster at the even lengths windows use).
+    let input = AlignedDoubles(count: npts)
+    let spectrumBuffer = AlignedDoubles(count: 2 * bins)
+    samples.withUnsafeBufferPointer { source in
+      input.base.update(from: source.baseAddress!, count: npts)
+    }
+    forward.forward(input, into: spectrumBuffer)
+    let spectrum = spectrumBuffer.base
 
     // Hann window in the frequency domain: large_w[k] = hann_periodic[(k + npts/2) mod npts].
     let window = FrequencyHannCache.shared.window(count: npts)
@@ -65,7 +72,8 @@ extension DSP {
     let newDf = 1.0 / Double(num) * newRate
     let inverse = RealFFT.plan(count: num)
     let newBins = inverse.binCount
-    var newSpectrum = [Double](repeating: 0, count: 2 * newBins)
+    let newSpectrumBuffer = AlignedDoubles(count: 2 * newBins)
+    let newSpectrum = newSpectrumBuffer.base
     for k in 0..<newBins {
       let f = newDf * Double(k)
       // numpy.interp on f_old = df * j, j = 0..<bins (increasing), clamped at both ends.
@@ -97,13 +105,15 @@ extension DSP {
         }
       }
     }
-    var out = inverse.inverse(newSpectrum)
+    let output = AlignedDoubles(count: num)
+    inverse.inverse(destroying: newSpectrumBuffer, into: output)
     let scale = 1.0 / Double(npts)
-    for i in out.indices { out[i] *= scale }
-    return out
+    return [Double](unsafeUninitializedCapacity: num) { out, initialized in
+      for i in 0..<num { out[i] = output.base[i] * scale }
+      initialized = num
+    }
   }
 }
-
 /// The frequency-domain Hann weights of `DSP.resampled` for the non-negative bins of `count`
 /// samples (`hann_periodic[(k + count/2) mod count]`), cached per length: windows cut from the
 /// same data share lengths, and the cosines were a tenth of the resampling time.
