@@ -128,23 +128,27 @@ public struct WindowPreprocessor: Sendable {
     // Slice every channel, run the chain on all of them at once (the band-pass filters the
     // channels together), cut each; the skip is the first channel's first failure, as if the
     // channels ran one after another.
-    var slices: [Result<Slice, WindowSkip>] = []
-    for (index, channel) in channels.enumerated() {
-      slices.append(
-        slice(pick: pick, channel: channel, runs: runs[index], conflicts: conflicts[index]))
-    }
+    // (The slices' samples move into the signals, so the chain runs in place without a copy.)
+    var slices: [Result<Timestamp, WindowSkip>] = []
     var signals: [SampledSignal] = []
-    for case .success(let s) in slices {
-      signals.append(SampledSignal(samples: s.samples, samplingRate: s.samplingRate))
+    for (index, channel) in channels.enumerated() {
+      switch slice(pick: pick, channel: channel, runs: runs[index], conflicts: conflicts[index]) {
+      case .success(let s):
+        signals.append(SampledSignal(samples: s.samples, samplingRate: s.samplingRate))
+        slices.append(.success(s.start))
+      case .failure(let skip):
+        slices.append(.failure(skip))
+      }
     }
     var processed = chain.run(signals).makeIterator()
+    signals = []
     var cutChannels: [[Double]] = []
     var startTime: Timestamp?
     for (index, channel) in channels.enumerated() {
-      let s: Slice
+      let sliceStart: Timestamp
       switch slices[index] {
       case .failure(let skip): return .failure(skip)
-      case .success(let sliced): s = sliced
+      case .success(let start): sliceStart = start
       }
       let name = "\(channel.id) pick \(pick.iso8601)"
       func skip(_ reason: WindowSkipReason, _ detail: String) -> WindowSkip {
@@ -161,13 +165,13 @@ public struct WindowPreprocessor: Sendable {
       case nil:
         return .failure(skip(.processing, "not processed"))
       }
-      guard let windowSamples = cut.cut(x, gridStart: s.start, rate: options.rate, pick: pick)
+      guard let windowSamples = cut.cut(x, gridStart: sliceStart, rate: options.rate, pick: pick)
       else {
         return .failure(skip(.incompleteData, "the resampled data does not cover the window"))
       }
-      let firstIndex = cut.firstIndex(pick: pick, gridStart: s.start, rate: options.rate)
+      let firstIndex = cut.firstIndex(pick: pick, gridStart: sliceStart, rate: options.rate)
       if startTime == nil {
-        startTime = s.start.adding(
+        startTime = sliceStart.adding(
           nanoseconds: Int64((Double(firstIndex) * 1e9 / options.rate).rounded()))
       }
       cutChannels.append(windowSamples)
@@ -303,9 +307,11 @@ public struct WindowPreprocessor: Sendable {
       return
     case .max:
       var peak = 0.0
-      for c in channels { for x in c { peak = max(peak, abs(x)) } }
+      for c in channels { c.withUnsafeBufferPointer { for x in $0 { peak = max(peak, abs(x)) } } }
       guard peak > 0 else { return }
-      for i in channels.indices { for j in channels[i].indices { channels[i][j] /= peak } }
+      for i in channels.indices {
+        channels[i].withUnsafeMutableBufferPointer { c in for j in c.indices { c[j] /= peak } }
+      }
     case .std:
       var sumSquares = 0.0
       var count = 0
@@ -317,7 +323,9 @@ public struct WindowPreprocessor: Sendable {
       guard count > 0 else { return }
       let deviation = (sumSquares / Double(count)).squareRoot()
       guard deviation > 0 else { return }
-      for i in channels.indices { for j in channels[i].indices { channels[i][j] /= deviation } }
+      for i in channels.indices {
+        channels[i].withUnsafeMutableBufferPointer { c in for j in c.indices { c[j] /= deviation } }
+      }
     }
   }
 }

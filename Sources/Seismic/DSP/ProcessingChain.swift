@@ -37,23 +37,29 @@ public struct ProcessingChain: Sendable, CustomStringConvertible {
   /// that fails for one signal stops the chain for that signal only. Steps may process the
   /// signals together (`BandpassStep` filters four channels at once), with the same values.
   public func run(_ signals: [SampledSignal]) -> [Result<SampledSignal, StepFailure>] {
-    var results = signals.map { Result<SampledSignal, StepFailure>.success($0) }
+    var current = signals
+    var failures = [StepFailure?](repeating: nil, count: signals.count)
     for step in steps {
-      var alive: [Int] = []
-      var inputs: [SampledSignal] = []
-      for (i, result) in results.enumerated() {
-        if case .success(let signal) = result {
-          alive.append(i)
-          inputs.append(signal)
+      let alive = failures.indices.filter { failures[$0] == nil }
+      guard !alive.isEmpty else { break }
+      if alive.count == current.count {
+        // Every signal still runs: in place (no copy of the samples between steps).
+        for (i, error) in step.apply(to: &current).enumerated() {
+          if let error { failures[i] = StepFailure(step: step.name, error: error) }
+        }
+      } else {
+        var inputs = alive.map { current[$0] }
+        let errors = step.apply(to: &inputs)
+        for (k, i) in alive.enumerated() {
+          if let error = errors[k] {
+            failures[i] = StepFailure(step: step.name, error: error)
+          } else {
+            current[i] = inputs[k]
+          }
         }
       }
-      guard !alive.isEmpty else { break }
-      let outcomes = step.applied(to: inputs)
-      for (k, i) in alive.enumerated() {
-        results[i] = outcomes[k].mapError { StepFailure(step: step.name, error: $0) }
-      }
     }
-    return results
+    return current.indices.map { i in failures[i].map { .failure($0) } ?? .success(current[i]) }
   }
 
   /// `applied(to:)`, saying which step stopped the chain.

@@ -27,6 +27,11 @@ public protocol ProcessingStep: Sendable, CustomStringConvertible {
   /// default applies `applied(to:)` to each; a step may do them together when that is faster and
   /// gives the same values.
   func applied(to signals: [SampledSignal]) -> [Result<SampledSignal, any Error>]
+
+  /// Applies the step to several signals in place, returning each signal's error (nil where the
+  /// step ran; a signal whose step failed is left as it was). The default goes through
+  /// `applied(to:)`; steps that can work in place spare a copy of the samples.
+  func apply(to signals: inout [SampledSignal]) -> [(any Error)?]
 }
 
 extension ProcessingStep {
@@ -40,6 +45,18 @@ extension ProcessingStep {
 
   public func applied(to signals: [SampledSignal]) -> [Result<SampledSignal, any Error>] {
     signals.map { signal in Result { try applied(to: signal) } }
+  }
+
+  public func apply(to signals: inout [SampledSignal]) -> [(any Error)?] {
+    let outcomes = applied(to: signals)
+    var errors = [(any Error)?](repeating: nil, count: signals.count)
+    for (i, outcome) in outcomes.enumerated() {
+      switch outcome {
+      case .success(let signal): signals[i] = signal
+      case .failure(let error): errors[i] = error
+      }
+    }
+    return errors
   }
 }
 
@@ -62,6 +79,10 @@ public struct DemeanStep: ProcessingStep {
   public func applied(to signal: SampledSignal) -> SampledSignal {
     SampledSignal(samples: DSP.demeaned(signal.samples), samplingRate: signal.samplingRate)
   }
+  public func apply(to signals: inout [SampledSignal]) -> [(any Error)?] {
+    for i in signals.indices { DSP.demean(&signals[i].samples) }
+    return Array(repeating: nil, count: signals.count)
+  }
 }
 
 /// Subtract the least-squares line (ObsPy `detrend('linear')`).
@@ -71,6 +92,10 @@ public struct LinearDetrendStep: ProcessingStep {
   public var parameters: [(name: String, value: String)] { [("type", "linear")] }
   public func applied(to signal: SampledSignal) -> SampledSignal {
     SampledSignal(samples: DSP.linearDetrended(signal.samples), samplingRate: signal.samplingRate)
+  }
+  public func apply(to signals: inout [SampledSignal]) -> [(any Error)?] {
+    for i in signals.indices { DSP.linearDetrend(&signals[i].samples) }
+    return Array(repeating: nil, count: signals.count)
   }
 }
 
@@ -94,6 +119,10 @@ public struct CosineTaperStep: ProcessingStep {
     SampledSignal(
       samples: DSP.cosineTapered(signal.samples, maxPercentage: maxPercentage),
       samplingRate: signal.samplingRate)
+  }
+  public func apply(to signals: inout [SampledSignal]) -> [(any Error)?] {
+    for i in signals.indices { DSP.cosineTaper(&signals[i].samples, maxPercentage: maxPercentage) }
+    return Array(repeating: nil, count: signals.count)
   }
 }
 
