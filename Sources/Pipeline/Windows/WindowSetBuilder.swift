@@ -246,31 +246,43 @@ struct BuildRun {
 
   /// Decoded samples (8 bytes each, as Double) a batch holds at most, when it has more than
   /// one job.
-  static let batchSamples = 8 << 20
+  static let batchSamples = 4 << 20
 
   /// Segments longer than this are sliced to the stretch a job needs after decoding.
   static let sliceSamples = 1 << 20
 
+  /// Batches run as a pipeline: while the other cores cut and preprocess one batch's windows,
+  /// this thread (the one holding the transaction) reads and decodes the next batch's segments
+  /// and stores the windows that are ready.
   mutating func run(_ writer: WindowSetWriter) throws {
     let wave = waveSize
+    var inFlight: Computation?
+    defer { inFlight?.group.wait() }
     var start = 0
     while start < picks.count {
       let end = min(picks.count, start + wave)
-      var batch: [Job] = []
+      var batches: [[Job]] = [[]]
       var samples = 0
       for job in try plan(start..<end, writer: writer) {
-        if !batch.isEmpty && samples + job.samples > Self.batchSamples {
-          try process(batch, writer: writer)
-          batch = []
+        if !batches[batches.count - 1].isEmpty && samples + job.samples > Self.batchSamples {
+          batches.append([])
           samples = 0
         }
-        batch.append(job)
+        batches[batches.count - 1].append(job)
         samples += job.samples
       }
-      try process(batch, writer: writer)
-      try emit(upTo: end, writer: writer)
+      for batch in batches where !batch.isEmpty {
+        let prepared = try prepare(batch, writer: writer)
+        if let previous = inFlight { finish(previous) }
+        inFlight = compute(prepared)
+        try emit(upTo: picks.count, writer: writer)
+      }
+      try emit(upTo: picks.count, writer: writer)
       start = end
     }
+    if let last = inFlight { finish(last) }
+    inFlight = nil
+    try emit(upTo: picks.count, writer: writer)
   }
 
   // MARK: Planning
@@ -369,8 +381,24 @@ struct BuildRun {
   /// Reads the batch's segments (here, in the transaction), decodes and joins them on every
   /// core, cuts and preprocesses every pick's window on every core, and stores what can be
   /// stored in pick order.
-  mutating func process(_ batch: [Job], writer: WindowSetWriter) throws {
-    guard !batch.isEmpty else { return }
+  /// A batch read and decoded: each job's joined runs per channel, or why the job's data
+  /// cannot be read.
+  struct Prepared {
+    var batch: [Job]
+    var runs: [[ContiguousRun.Joined]]
+    var failed: [WindowSkip?]
+  }
+
+  /// Windows being cut and preprocessed on the other cores.
+  struct Computation {
+    let group: DispatchGroup
+    let outcomes: ConcurrentSlots<Outcome>
+    let picks: [Int]
+  }
+
+  /// Reads the batch's segments (here, in the transaction) and decodes and joins them on every
+  /// core.
+  mutating func prepare(_ batch: [Job], writer: WindowSetWriter) throws -> Prepared {
     // Read and decode job by job (a segment several jobs need is read once per batch and kept
     // until its last job), each job's channels decoded and joined on every core, so no more
     // than one job's encoded and fully decoded samples are in hand at once; what stays is each
@@ -425,11 +453,17 @@ struct BuildRun {
       runs.append(channels)
       failed.append(failure)
     }
-    // Cut and preprocess, one pick per task.
+    return Prepared(batch: batch, runs: runs, failed: failed)
+  }
+
+  /// Starts cutting and preprocessing a prepared batch's windows on the other cores, one pick
+  /// per task; `finish` collects them.
+  mutating func compute(_ prepared: Prepared) -> Computation {
+    let batch = prepared.batch
     var pickTasks: [(job: Int, pick: Int)] = []
     for (j, job) in batch.enumerated() {
       for i in job.picks {
-        if let failure = failed[j] {
+        if let failure = prepared.failed[j] {
           pending[i] = .failure(failure)
         } else {
           pickTasks.append((j, i))
@@ -439,35 +473,43 @@ struct BuildRun {
     let outcomes = ConcurrentSlots<Outcome>(count: pickTasks.count)
     let preprocessor = self.preprocessor
     let picks = self.picks
-    let runList = runs
+    let runList = prepared.runs
     let pickTaskList = pickTasks
-    DispatchQueue.concurrentPerform(iterations: pickTaskList.count) { k in
-      let (j, i) = pickTaskList[k]
-      let job = batch[j]
-      let pick = picks[i]
-      switch preprocessor.window(
-        pick: pick.time, channels: job.set.channels, runs: runList[j].map(\.runs),
-        conflicts: runList[j].map(\.conflicts))
-      {
-      case .success(let w):
-        outcomes.set(
-          k,
-          .success(
-            WindowRecord(
-              windowSetId: 0, windowKey: -1, pickId: pick.id, network: pick.network,
-              station: pick.station, location: pick.location, channels: job.set.channelList,
-              pickTime: pick.time, phase: pick.phase, startTime: w.startTime, samples: w.values)))
-      case .failure(var skip):
-        skip.station = job.set.stationID
-        outcomes.set(k, .failure(skip))
+    let group = DispatchGroup()
+    DispatchQueue.global().async(group: group) {
+      DispatchQueue.concurrentPerform(iterations: pickTaskList.count) { k in
+        let (j, i) = pickTaskList[k]
+        let job = batch[j]
+        let pick = picks[i]
+        switch preprocessor.window(
+          pick: pick.time, channels: job.set.channels, runs: runList[j].map(\.runs),
+          conflicts: runList[j].map(\.conflicts))
+        {
+        case .success(let w):
+          outcomes.set(
+            k,
+            .success(
+              WindowRecord(
+                windowSetId: 0, windowKey: -1, pickId: pick.id, network: pick.network,
+                station: pick.station, location: pick.location, channels: job.set.channelList,
+                pickTime: pick.time, phase: pick.phase, startTime: w.startTime, samples: w.values)))
+        case .failure(var skip):
+          skip.station = job.set.stationID
+          outcomes.set(k, .failure(skip))
+        }
       }
     }
-    for (k, task) in pickTasks.enumerated() {
-      pending[task.pick] =
-        outcomes.take(k)
+    return Computation(group: group, outcomes: outcomes, picks: pickTasks.map(\.pick))
+  }
+
+  /// Waits for a computation and files its outcomes for storing.
+  mutating func finish(_ computation: Computation) {
+    computation.group.wait()
+    for (k, pick) in computation.picks.enumerated() {
+      pending[pick] =
+        computation.outcomes.take(k)
         ?? .failure(WindowSkip(reason: .processing, message: "pick not processed"))
     }
-    try emit(upTo: picks.count, writer: writer)
   }
 
   /// The segment a row holds, cut down to the samples from just before `from` to just after
