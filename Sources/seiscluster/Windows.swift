@@ -23,7 +23,11 @@ struct WindowsBuildCommand: ParsableCommand {
       one nearest to pick - before), normalisation over the whole window (all channels \
       together, keeping their relative amplitudes). Spectrogram input: STFT log-magnitude per \
       component (Hann, segment 2 s, 50 % overlap by default), channels = component x frequency \
-      bin. Picks that cannot be cut are skipped with a warning; the last line sums them up.
+      bin. Picks that cannot be cut are skipped; the warnings are summed up by station and \
+      reason (with the band that would include a station whose Nyquist frequency is too low), \
+      and the last line counts them. --stations, --start and --end select picks as ObsPy's \
+      select does. Options that leave no window are an error (exit 1), and the current window \
+      set stays as it was. The set is stored in one transaction, window by window.
       """)
 
   @OptionGroup var global: GlobalOptions
