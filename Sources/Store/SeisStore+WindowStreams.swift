@@ -210,9 +210,48 @@ public final class WindowSetReader: Sendable {
     }
   }
 
-  /// `samples(ordinals:into:)` for the consecutive windows `range`.
+  /// `samples(ordinals:into:)` for the consecutive windows `range`, read in one pass in key
+  /// order (what `windows export` and whole-set readers use).
   public func samples(range: Range<Int>, into buffer: UnsafeMutableBufferPointer<Float>) throws {
-    try samples(ordinals: Array(range), into: buffer)
+    let size = valuesPerWindow
+    guard range.lowerBound >= 0, range.upperBound <= count else {
+      throw StoreError.invalid("windows \(range) are outside 0..<\(count)")
+    }
+    guard buffer.count >= range.count * size else {
+      throw StoreError.invalid(
+        "buffer holds \(buffer.count) values, \(range.count) windows need \(range.count * size)")
+    }
+    guard let first = range.first, let last = range.last else { return }
+    let raw = UnsafeMutableRawBufferPointer(buffer)
+    let setID = windowSet.id ?? -1
+    try store.writer.read { db in
+      let rows = try Row.fetchCursor(
+        db,
+        sql: """
+          SELECT window_key, data FROM windows
+          WHERE window_set_id = ? AND window_key BETWEEN ? AND ? ORDER BY window_key
+          """,
+        arguments: [setID, windows[first].windowKey, windows[last].windowKey])
+      var k = 0
+      while let row = try rows.next() {
+        let ordinal = first + k
+        guard ordinal <= last, row[0] == windows[ordinal].windowKey else {
+          throw StoreError.invalid("window set \(setID) changed while it was read")
+        }
+        try row.withUnsafeData(atIndex: 1) { data in
+          guard let data, data.count == size * 4 else {
+            throw StoreError.invalid(
+              "window \(windows[ordinal].windowKey) blob has \(data?.count ?? 0) bytes, "
+                + "expected \(size * 4)")
+          }
+          data.copyBytes(to: UnsafeMutableRawBufferPointer(rebasing: raw[(k * size * 4)...]))
+        }
+        k += 1
+      }
+      guard k == range.count else {
+        throw StoreError.invalid("window set \(setID) changed while it was read")
+      }
+    }
   }
 }
 
