@@ -54,7 +54,7 @@ extension FinishedRestart {
 ///
 /// The kept restart is the consensus one: the restart whose labels agree best (mean ARI) with
 /// every other restart's, ties going to the lowest pretraining loss. With one or two restarts
-/// the consensus ties and the pretraining loss decides. See docs/decisions/0012-restarts.md.
+/// the consensus ties and the pretraining loss decides. See docs/decisions/0014-restarts.md.
 struct RestartSelection {
   let chosen: Int
   let report: RestartReport
@@ -96,7 +96,7 @@ public struct RestartReport: Codable, Sendable, Equatable {
     public var agreement: [Double]
   }
 
-  /// Below this mean ARI between restarts, a run is reported unstable (decision 0012).
+  /// Below this mean ARI between restarts, a run is reported unstable (decision 0014).
   public static let unstableBelow = 0.9
 
   public var restarts: [Restart]
