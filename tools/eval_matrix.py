@@ -186,8 +186,11 @@ class Harness:
         row.update(parse_cluster(out + "\n" + err))
         if rc != 0:
             row["error"] = first_error(err)
-            if station is not None and "--stations" in err and ("Unknown option" in err or "unknown option" in err.lower()):
-                row["error"] = "the CLI refuses --stations: " + first_error(err)
+            if station is not None and "--stations" in err and "unknown option" in err.lower():
+                row["error"] = "the CLI refuses --stations (per-station clustering not in this build): " + first_error(err)
+            elif rc == 64 or "unknown option" in err.lower() or "is invalid for" in err:
+                # a usage error: the same arguments fail for every seed and station
+                row["error"] = "the CLI refuses the arguments: " + first_error(err)
             return row
         rc, out, err, t_e = self.cli(db, "evaluate", "--truth", os.path.join(ds, "truth.csv"))
         row.update(evaluate_rc=rc, evaluate_s=round(t_e, 2))

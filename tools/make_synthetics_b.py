@@ -155,7 +155,7 @@ HARD_STATION = dict(net="Y7", sta="QX2", loc="", code="BH", fs=40.0, sensor="bb1
                     fmt=dict(kind="mseed", enc="STEIM2", reclen=1024, order=">"), ext=".mseed")
 
 
-def make_stations(n, rng, hard):
+def make_stations(n, rng, hard, plain=False):
     tpl = station_templates()
     out = []
     for i in range(n):
@@ -198,6 +198,9 @@ def make_stations(n, rng, hard):
         if s["fmt"].get("enc") == "INT16":
             s["dc"] = [float(rng.uniform(-300, 300)) for _ in range(3)]
         s["chan_gain"] = [float(rng.uniform(0.95, 1.05)) for _ in range(3)]
+        if plain:  # diagnostic: the same sensor, site and noise everywhere (formats and rates stay)
+            s.update(sensor="bb120", site_gain=1.0, tone=0.0, kappa=0.02, ms2_rms=5e-7, ms2_f=0.17,
+                     hf_rms=2e-8, hf_corner=min(30.0, 0.42 * s["fs"]))
     return out
 
 
@@ -1175,6 +1178,9 @@ def main():
     ap.add_argument("--snr", default=None, help="LO,HI (default 5,100; families 10,150; --hard 2,50)")
     ap.add_argument("--hard", action="store_true")
     ap.add_argument("--orphans", type=float, default=0.0, help="families: fraction of one-off events")
+    ap.add_argument("--plain-stations", action="store_true",
+                    help="diagnostic: one sensor type, no site resonance, no tones, the same noise model at every "
+                         "station (same events as without it)")
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args()
     if args.snr is None:
@@ -1187,7 +1193,7 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     t_start = time.time()
     rng = np.random.default_rng([args.seed, 1])
-    stations = make_stations(args.stations, rng, args.hard)
+    stations = make_stations(args.stations, rng, args.hard, args.plain_stations)
     for s in stations:
         calibrate_gain(s, np.random.default_rng([args.seed, 3, zlib.crc32(s["sta"].encode())]))
     recs = build_records(args, stations, np.random.default_rng([args.seed, 5]))
