@@ -46,6 +46,7 @@ def main():
     ap.add_argument("--bandpass", default="1,20")
     ap.add_argument("--components", default="ZNE")
     ap.add_argument("--rate", type=float, default=100.0)
+    ap.add_argument("--margin", type=float, default=None, help="seconds of data each side for preprocessing (default 30, 5 for windows < 2 s)")
     args = ap.parse_args()
     lo, hi = (float(v) for v in args.bandpass.split(","))
     ds = args.dataset
@@ -71,6 +72,7 @@ def main():
     X, Y = [], []
     skipped = collections.Counter()
     n = int(round((args.before + args.after) * args.rate))
+    margin = args.margin if args.margin is not None else (30.0 if args.before + args.after >= 2 else 5.0)
     edges = np.geomspace(lo, hi, 17)
     for key, ps in sorted(by_sta.items()):
         st = Stream()
@@ -94,8 +96,8 @@ def main():
                     break
                 src = max(cands, key=lambda tr: tr.stats.sampling_rate)
                 fs = src.stats.sampling_rate
-                i0 = int(round((t - args.before - 30 - src.stats.starttime) * fs))
-                i1 = int(round((t + args.after + 30 - src.stats.starttime) * fs))
+                i0 = int(round((t - args.before - margin - src.stats.starttime) * fs))
+                i1 = int(round((t + args.after + margin - src.stats.starttime) * fs))
                 seg = src.data[max(i0, 0):i1]
                 if i0 < 0 or i1 > len(src.data) or (np.ma.isMaskedArray(seg) and np.ma.count_masked(seg)):
                     ok = False
