@@ -10,6 +10,7 @@
 * label shares, SNR, distance, depth and S-P ranges per class (from meta.csv);
 * per class, the vertical's spectrum over pick..pick+20 s: the share of energy below 1 Hz, the
   1-20 Hz spectral centroid, and the S/P energy ratio for local events;
+* families: per station, the zero-lag correlation of members within a family and between families;
 * polarity data: the sign of the first clear motion of the causally 2 Hz high-passed vertical
   against the label, for windows with SNR >= 20.
 """
@@ -218,6 +219,37 @@ def main():
                     m = next(m for m in meta if (m["network"], m["station"], m["location"], m["time"]) == key)
                     print("  disagree: %s.%s %s label %s rp %s snr %s dist %s" % (key[0], key[1], key[3], truth[key], m["rp"], m["snr"], m["distance"]))
         print("\npolarity check (SNR >= 20, first sample beyond 25 %% of the early peak): %d agree, %d disagree" % (good, bad))
+
+    # families: zero-lag correlation within and between families per station
+    if meta and any(lab[:1] == "f" and lab[1:].isdigit() for lab in truth.values()):
+        print("\nfamilies: zero-lag correlation of the vertical (1-20 Hz, -5..+35 s from the true onset)")
+        by = collections.defaultdict(list)
+        for m in meta:
+            by[(m["network"], m["station"], m["location"])].append(m)
+        for key, ms in sorted(by.items()):
+            cid = find(key[0], key[1], key[2], "", "Z")
+            xs, labs = [], []
+            for m in ms:
+                t = UTCDateTime(m["true_onset"]).timestamp
+                run = next((r for r in cover[cid] if r[0] <= t - 15 and r[1] >= t + 45), None)
+                if run is None:
+                    continue
+                fs = run[2]
+                i0 = int((t - 15 - run[0]) * fs)
+                seg = run[3][i0:i0 + int(60 * fs)]
+                y = sps.sosfiltfilt(sps.butter(4, [1, min(20, 0.45 * fs)], "band", fs=fs, output="sos"), seg - seg.mean())
+                y = y[int(10 * fs):int(50 * fs)]
+                xs.append(y / (np.linalg.norm(y) or 1.0))
+                labs.append(m["label"])
+            X, L = np.array(xs), np.array(labs)
+            C = X @ X.T
+            same = (L[:, None] == L[None, :]) & (L[:, None] != "orphan")
+            np.fill_diagonal(same, False)
+            diff = L[:, None] != L[None, :]
+            fams = sorted(set(L) - {"orphan"})
+            print("  %s.%s  %d windows, families %s: within median %.2f (5 %%: %.2f), between |CC| median %.2f (95 %%: %.2f)" % (
+                key[0], key[1], len(L), " ".join("%s:%d" % (f, (L == f).sum()) for f in fams),
+                np.median(C[same]), np.percentile(C[same], 5), np.median(np.abs(C[diff])), np.percentile(np.abs(C[diff]), 95)))
 
 
 if __name__ == "__main__":
