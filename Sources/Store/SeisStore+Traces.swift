@@ -174,6 +174,10 @@ extension SeisStore {
           channelIDs.merge(added) { old, _ in old }
           outcomes.append(.success(outcome))
         } catch {
+          // A failure of the storage itself (full disk, I/O error) fails every next file too, and
+          // SQLite may have rolled the whole transaction back on it (then the files before this
+          // one are not stored either): the group fails as one.
+          if SeisStore.isStorageFailure(error) || !db.isInsideTransaction { throw error }
           outcomes.append(.failure(error))
           // A statement whose last run failed reports that failure again when next run:
           // the next file gets fresh ones.

@@ -117,15 +117,17 @@ public struct RelabelJob: Sendable {
     var candidates = [
       try steering.steer(sourceModel.model, seed: stored.model.seed, name: "source")
     ]
-    let sourceStability = try ClusterJob.decodeHistory(source.historyJson).restarts?.stability
-    let retrain =
-      ProcessInfo.processInfo.environment["SEISCLUSTER_RELABEL_RETRAIN"].map { $0 == "1" }
-      ?? ((sourceStability ?? 0) < RestartReport.unstableBelow)
+    // Decision 0014: a run of one restart cannot tell a bad optimum from a good one, and an
+    // unstable run's kept restart was found by no other; both are retrained.
+    let sourceRestarts = try ClusterJob.decodeHistory(source.historyJson).restarts
+    let retrain = sourceRestarts.map { $0.restarts.count < 2 || $0.isUnstable } ?? true
     if retrain {
       let restarts = max(stored.model.resolvedRestarts, ModelOptions.defaultRestarts)
+      let why =
+        sourceRestarts.map { $0.restarts.count < 2 ? "had 1 restart" : "was unstable" }
+        ?? "had 1 restart"
       logger.info(
-        "run \(sourceID)'s stability is \(sourceStability.map { String(format: "%.3f", $0) } ?? "unknown (1 restart)"): retraining \(restarts) restarts under the labels"
-      )
+        "run \(sourceID) \(why): retraining \(restarts) restarts under the labels")
       for r in 1...restarts {
         candidates.append(
           try steering.retrain(
@@ -218,10 +220,7 @@ struct Steering {
     decOptions.seed = seed
     decOptions.pretrainEpochs = 0
     decOptions.tolerance = 0
-    let environment = ProcessInfo.processInfo.environment
-    decOptions.maxIterations = min(
-      options.maxIterations,
-      environment["SEISCLUSTER_RELABEL_ITERATIONS"].flatMap(Int.init) ?? RelabelJob.iterations)
+    decOptions.maxIterations = min(options.maxIterations, RelabelJob.iterations)
     let dec = try DeepEmbeddedClustering(windows: windows, model: model, options: decOptions)
     let d = model.latentDimension
     let z0 = try dec.embeddings()
@@ -238,10 +237,7 @@ struct Steering {
     }
     let supervision = DeepEmbeddedClustering.Supervision(
       classes: classes,
-      weight: environment["SEISCLUSTER_RELABEL_WEIGHT"].flatMap(Double.init)
-        ?? RelabelJob.labelledWeight,
-      perBatch: environment["SEISCLUSTER_RELABEL_PER_BATCH"].flatMap(Int.init)
-        ?? RelabelJob.labelledPerBatch)
+      weight: RelabelJob.labelledWeight, perBatch: RelabelJob.labelledPerBatch)
     let (updates, reason) = try dec.trainJointly(centroids: &centroids, supervision: supervision)
     progress.finish()
     return Candidate(
