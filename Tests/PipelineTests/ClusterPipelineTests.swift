@@ -9,15 +9,18 @@ import Testing
 
 @Suite struct ClusterPipelineTests {
   /// Two families of 2 x 64 windows with a known class, stored as the current set.
-  func storeWithWindows(count: Int, seed: UInt64, store: SeisStore, offset: Int = 0) throws
+  func storeWithWindows(
+    count: Int, seed: UInt64, store: SeisStore, offset: Int = 0,
+    frequencies: [Double] = [0.04, 0.3]
+  ) throws
     -> [String]
   {
     var g = SeededGenerator(seed: seed)
     var windows: [WindowRecord] = []
     var truth: [String] = []
     for i in 0..<count {
-      let family = (i + offset) % 2
-      let frequency = family == 0 ? 0.04 : 0.3
+      let family = (i + offset) % frequencies.count
+      let frequency = frequencies[family]
       var samples: [Float] = []
       for channel in 0..<2 {
         let phase = 0.5 * g.nextGaussian() + Double(channel)
@@ -83,6 +86,33 @@ import Testing
     #expect(evaluation.unmatchedLines == [202])
     #expect(evaluation.lines.last!.hasPrefix("ACC="))
     #expect(evaluation.lines.last!.hasSuffix("N=200"))
+  }
+
+  @Test func clustersAutoFindsThreeFamiliesAndRunsAsTheChosenKWould() throws {
+    var m = model()
+    m.restarts = 2
+    let store = try SeisStore()
+    _ = try storeWithWindows(
+      count: 150, seed: 5, store: store, frequencies: [0.03, 0.12, 0.4])
+    var job = ClusterJob(clusterCount: 2, model: m, quiet: true)
+    job.clusterRange = 2...5
+    let outcome = try job.run(store: store, logger: Logger(label: "t"))
+    #expect(outcome.run.clusterCount == 3)
+    #expect(Set(outcome.assignments) == [0, 1, 2])
+    let lines = outcome.summary.filter { $0.hasPrefix("clusters auto: ") }
+    #expect(lines.count == 5, "\(lines)")  // K = 2, 3, 4, 5 and the choice
+    #expect(lines[1].hasPrefix("clusters auto: K=3 stability ") && lines[1].hasSuffix("<- chosen"))
+    let history = try JSONDecoder().decode(
+      RunHistory.self, from: Data(outcome.run.historyJson.utf8))
+    #expect(history.clusterChoice?.chosen == 3)
+    #expect(history.clusterChoice?.candidates.map(\.clusters) == [2, 3, 4, 5])
+    // The run is the one `--clusters 3` gives.
+    let fixed = try SeisStore()
+    _ = try storeWithWindows(
+      count: 150, seed: 5, store: fixed, frequencies: [0.03, 0.12, 0.4])
+    let three = try ClusterJob(clusterCount: 3, model: m, quiet: true).run(
+      store: fixed, logger: Logger(label: "t"))
+    #expect(three.assignments == outcome.assignments)
   }
 
   @Test func sameSeedGivesSameLabels() throws {
