@@ -19,6 +19,12 @@ public struct ClusterCountChoice: Codable, Sendable, Equatable {
     public var stability: Double?
     /// Mean silhouette of the partitions (Euclidean, on at most `silhouetteSample` windows).
     public var silhouette: Double
+
+    public init(clusters: Int, stability: Double?, silhouette: Double) {
+      self.clusters = clusters
+      self.stability = stability
+      self.silhouette = silhouette
+    }
   }
 
   /// Counts whose stability is this close to the best are compared by silhouette.
@@ -31,6 +37,13 @@ public struct ClusterCountChoice: Codable, Sendable, Equatable {
   public var chosen: Int
   /// Networks compared.
   public var networks: Int
+
+  /// Evidence computed elsewhere (or stored).
+  public init(candidates: [Candidate], chosen: Int, networks: Int) {
+    self.candidates = candidates
+    self.chosen = chosen
+    self.networks = networks
+  }
 
   /// Scans `range` over the embeddings (`[windows x dimension]`, one per network, same windows
   /// in the same order).

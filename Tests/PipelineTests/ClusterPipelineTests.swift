@@ -86,6 +86,11 @@ import Testing
     #expect(evaluation.unmatchedLines == [202])
     #expect(evaluation.lines.last!.hasPrefix("ACC="))
     #expect(evaluation.lines.last!.hasSuffix("N=200"))
+    #expect(evaluation.deciles.map(\.count).reduce(0, +) == 200)
+    #expect(
+      evaluation.lines.contains {
+        $0.hasPrefix("  decile 10  p ") && $0.hasSuffix("(20 windows)")
+      })
   }
 
   @Test func clustersAutoFindsThreeFamiliesAndRunsAsTheChosenKWould() throws {
@@ -113,6 +118,20 @@ import Testing
     let three = try ClusterJob(clusterCount: 3, model: m, quiet: true).run(
       store: fixed, logger: Logger(label: "t"))
     #expect(three.assignments == outcome.assignments)
+  }
+
+  @Test func accuracyByProbabilityDecileRanksWindowsAndScoresEachTenth() {
+    // 20 windows: probability i / 20; the 6 least probable are wrong.
+    let probabilities = (0..<20).map { Double(20 - $0) / 20 }
+    let correct = probabilities.map { $0 > 0.3 }
+    let deciles = Evaluation.deciles(probabilities: probabilities, correct: correct)
+    #expect(deciles.count == 10)
+    #expect(deciles.map(\.count) == Array(repeating: 2, count: 10))
+    #expect(deciles[0].lowest == 0.05 && deciles[0].highest == 0.1)
+    #expect(deciles.map(\.accuracy) == [0, 0, 0, 1, 1, 1, 1, 1, 1, 1])
+    #expect(deciles[9].highest == 1)
+    // Fewer windows than ten: one part per window.
+    #expect(Evaluation.deciles(probabilities: [0.9, 0.4], correct: [true, false]).count == 2)
   }
 
   @Test func sameSeedGivesSameLabels() throws {
