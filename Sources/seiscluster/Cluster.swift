@@ -19,9 +19,10 @@ struct ClusterCommand: SeisclusterCommand {
       every SEISCLUSTER_CHECKPOINT_SECONDS); `cluster --resume` continues a killed run from its \
       last checkpoint to the same labels an uninterrupted run gives.
 
-      --restarts N (default 3) trains N independent networks and keeps the one whose clusters \
-      the others agree with best; the `stability:` line gives their agreement (ARI), and a \
-      `warning: unstable` line says when no other restart found the clusters kept.
+      --restarts N trains N independent networks and keeps the one whose clusters the others \
+      agree with best; the `stability:` line gives their agreement (ARI), and a `warning: \
+      unstable` line says when no other restart found the clusters kept. Without --restarts, \
+      up to 3 are trained, stopping as soon as two agree (ARI >= 0.90).
 
       --clusters auto first pretrains the restarts' networks, partitions each one's embedding \
       by k-means for every K in 2..--max-clusters, and takes the K whose partitions agree \

@@ -134,6 +134,22 @@ import Testing
     #expect(Evaluation.deciles(probabilities: [0.9, 0.4], correct: [true, false]).count == 2)
   }
 
+  @Test func withoutRestartsGivenTheRunStopsAfterTwoThatAgree() throws {
+    var m = model()
+    m.restarts = nil
+    m.epochs = 20
+    let store = try SeisStore()
+    _ = try storeWithWindows(count: 120, seed: 21, store: store)
+    let outcome = try ClusterJob(clusterCount: 2, model: m, quiet: true).run(
+      store: store, logger: Logger(label: "t"))
+    // The two families are easy: the first two restarts agree and no third is trained.
+    #expect(outcome.restarts.restarts.count == 2)
+    #expect(outcome.restarts.agreeing == 2)
+    let stored = try ClusterJob.decodeOptions(
+      ClusterJob.StoredOptions.self, from: outcome.run.optionsJson)
+    #expect(stored.model.restarts == 3 && stored.model.stopWhenTwoAgree == true)
+  }
+
   @Test func sameSeedGivesSameLabels() throws {
     var labels: [[Int]] = []
     for _ in 0..<2 {

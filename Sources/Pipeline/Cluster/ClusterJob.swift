@@ -129,6 +129,7 @@ public struct ClusterJob: Sendable {
         try FinishedRestart(
           result, model: dec.model, seed: plan.options.seed(ofRestart: index)))
       state.current = nil
+      if plan.options.stopWhenTwoAgree == true, try Self.twoAgree(state.finished) { break }
       if state.finished.count < restarts {
         try store.saveCheckpoint(
           CheckpointRecord(
@@ -158,6 +159,7 @@ public struct ClusterJob: Sendable {
     plan.options.latent = plan.options.resolvedLatent(length: set.length)
     // Stored options always carry the number of restarts; options stored before restarts
     // existed made one.
+    if !resume { plan.options.stopWhenTwoAgree = plan.options.restarts == nil }
     plan.options.restarts = resume ? plan.options.restarts ?? 1 : plan.options.resolvedRestarts
     try checkMemory(
       plan.options.autoencoderConfiguration(channels: set.channelCount, length: set.length),
@@ -203,6 +205,20 @@ public struct ClusterJob: Sendable {
     return Plan(
       run: run, contents: contents, clusters: stored.clusters, options: stored.model,
       checkpoint: checkpoint, choice: stored.clusterChoice)
+  }
+
+  /// Some two of the finished restarts found the same clusters: with the default restarts
+  /// the run stops there, since the consensus of more could only keep one of them or one that
+  /// agrees with them (decision 0014).
+  static func twoAgree(_ finished: [FinishedRestart]) throws -> Bool {
+    guard finished.count >= 2 else { return false }
+    let agreement = try RestartComparison(labels: finished.map(\.labels)).agreement
+    for a in finished.indices {
+      for b in finished.indices where b > a && agreement[a][b] >= RestartReport.agreeingARI {
+        return true
+      }
+    }
+    return false
   }
 
   // MARK: Choosing K
