@@ -147,7 +147,7 @@ import Testing
     #expect(outcome.restarts.agreeing == 2)
     let stored = try ClusterJob.decodeOptions(
       ClusterJob.StoredOptions.self, from: outcome.run.optionsJson)
-    #expect(stored.model.restarts == 3 && stored.model.stopWhenTwoAgree == true)
+    #expect(stored.model.restarts == 5 && stored.model.stopWhenTwoAgree == true)
   }
 
   @Test func sameSeedGivesSameLabels() throws {

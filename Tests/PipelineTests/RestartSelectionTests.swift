@@ -51,6 +51,27 @@ import Testing
     #expect(!selection.report.isUnstable)
   }
 
+  @Test func aPairThatAgreesWinsOverScatteredRestartsWithAHigherMeanARI() throws {
+    // As in the demo's seed 4 with five restarts: 4 and 5 agree with each other only; 1, 2 and
+    // 3 half-agree among themselves (ARI 0.63), which gives them the higher mean ARI (0.30
+    // against 0.23).
+    func flipped(_ labels: [Int], _ at: [Int]) -> [Int] {
+      var out = labels
+      for i in at { out[i] = 1 - out[i] }
+      return out
+    }
+    let selection = try RestartSelection([
+      restart(flipped(other, [0, 1]), seed: 1, loss: 0.1),
+      restart(flipped(other, [2, 3]), seed: 2, loss: 0.2),
+      restart(flipped(other, [4, 5]), seed: 3, loss: 0.3), restart(truth, seed: 4, loss: 0.5),
+      restart(truth.map { 1 - $0 }, seed: 5, loss: 0.4),
+    ])
+    #expect(selection.report.restarts[0].consensus > selection.report.restarts[4].consensus)
+    #expect(selection.chosen == 4)  // of the agreeing pair, the lower loss
+    #expect(selection.report.agreeing == 2)
+    #expect(!selection.report.isUnstable)
+  }
+
   @Test func theDefaultRestartsStopOnceTwoAgree() throws {
     #expect(try !ClusterJob.twoAgree([restart(truth, seed: 1, loss: 0.5)]))
     #expect(

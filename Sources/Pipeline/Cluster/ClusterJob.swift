@@ -159,8 +159,14 @@ public struct ClusterJob: Sendable {
     plan.options.latent = plan.options.resolvedLatent(length: set.length)
     // Stored options always carry the number of restarts; options stored before restarts
     // existed made one.
-    if !resume { plan.options.stopWhenTwoAgree = plan.options.restarts == nil }
-    plan.options.restarts = resume ? plan.options.restarts ?? 1 : plan.options.resolvedRestarts
+    if resume {
+      plan.options.restarts = plan.options.restarts ?? 1
+    } else {
+      let adaptive = plan.options.restarts == nil
+      plan.options.stopWhenTwoAgree = adaptive
+      plan.options.restarts =
+        adaptive ? ModelOptions.defaultMaximumRestarts : plan.options.resolvedRestarts
+    }
     try checkMemory(
       plan.options.autoencoderConfiguration(channels: set.channelCount, length: set.length),
       options: plan.options, windows: plan.contents.count)
@@ -237,7 +243,9 @@ public struct ClusterJob: Sendable {
           "--clusters auto needs more than \(range.lowerBound) windows; the window set holds \(plan.contents.count)"
       )
     }
-    let restarts = plan.options.resolvedRestarts
+    let restarts =
+      plan.options.stopWhenTwoAgree == true
+      ? ModelOptions.defaultRestarts : plan.options.resolvedRestarts
     logger.info(
       "clusters auto: pretraining \(restarts) network(s) to choose K in \(range.lowerBound)...\(upper)"
     )

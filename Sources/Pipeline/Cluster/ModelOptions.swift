@@ -35,8 +35,11 @@ public struct ModelOptions: Codable, Sendable, Equatable {
   /// set when `restarts` was not given (decision 0014). Nil in runs stored before it existed.
   public var stopWhenTwoAgree: Bool? = nil
 
-  /// Restarts when the user gives none.
+  /// Restarts `--clusters auto` pretrains, and `relabel` retrains, when the user gives none.
   public static let defaultRestarts = 3
+  /// Without `--restarts`, restarts are trained until two agree, at most this many (decision
+  /// 0014: when the first three all disagree, more restarts find an agreeing pair).
+  public static let defaultMaximumRestarts = 5
 
   /// The restarts this run makes.
   public var resolvedRestarts: Int { restarts ?? Self.defaultRestarts }

@@ -122,7 +122,10 @@ public struct RelabelJob: Sendable {
     let sourceRestarts = try ClusterJob.decodeHistory(source.historyJson).restarts
     let retrain = sourceRestarts.map { $0.restarts.count < 2 || $0.isUnstable } ?? true
     if retrain {
-      let restarts = max(stored.model.resolvedRestarts, ModelOptions.defaultRestarts)
+      let restarts =
+        stored.model.stopWhenTwoAgree == true
+        ? ModelOptions.defaultRestarts
+        : max(stored.model.resolvedRestarts, ModelOptions.defaultRestarts)
       let why =
         sourceRestarts.map { $0.restarts.count < 2 ? "had 1 restart" : "was unstable" }
         ?? "had 1 restart"

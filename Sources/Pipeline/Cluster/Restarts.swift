@@ -52,8 +52,9 @@ extension FinishedRestart {
 
 /// Which restart a run keeps, and the evidence shown to the user.
 ///
-/// The kept restart is the consensus one: the restart whose labels agree best (mean ARI) with
-/// every other restart's, ties going to the lowest pretraining loss. With one or two restarts
+/// The kept restart is the one most other restarts agree with (ARI >= 0.90), then the consensus
+/// one: the restart whose labels agree best (mean ARI) with every other restart's, ties going
+/// to the lowest pretraining loss. With one or two restarts
 /// the consensus ties and the pretraining loss decides. See docs/decisions/0014-restarts.md.
 struct RestartSelection {
   let chosen: Int
@@ -63,8 +64,17 @@ struct RestartSelection {
     precondition(!restarts.isEmpty, "a run has at least one restart")
     let comparison = try RestartComparison(labels: restarts.map(\.labels))
     let consensus = comparison.consensus
+    // Restarts another one agrees with come first: with five restarts of which two agree and
+    // three are scattered, the mean ARI can favour a scattered one (decision 0014).
+    let partners = comparison.agreement.enumerated().map { r, row in
+      row.enumerated().filter { $0.offset != r && $0.element >= RestartReport.agreeingARI }.count
+    }
     var best = 0
     for r in 1..<restarts.count {
+      if partners[r] != partners[best] {
+        if partners[r] > partners[best] { best = r }
+        continue
+      }
       let gain = consensus[r] - consensus[best]
       if gain > 1e-9
         || (abs(gain) <= 1e-9

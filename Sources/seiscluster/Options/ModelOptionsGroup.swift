@@ -58,7 +58,7 @@ struct ModelOptionsGroup: ParsableArguments {
 
   @Option(
     help: ArgumentHelp(
-      "Independent optimisations; the one that agrees best with the others is kept, and their agreement is reported (default: up to \(ModelOptions.defaultRestarts), stopping as soon as two agree).",
+      "Independent optimisations; the one that agrees best with the others is kept, and their agreement is reported (default: until two agree, at most \(ModelOptions.defaultMaximumRestarts)).",
       valueName: "n"))
   var restarts: Int?
 
