@@ -25,8 +25,8 @@ way an analyst would in ObsPy:
     max(20 log10(|Z| / max |Z| of the window), -range) / range + 1, channels component-major.
 
 margin = max(5, (before + after) / 2, 10 / low corner) seconds, clipped to the data, then grown
-by a few samples (later ones first) until the slice and its resampled length have no prime factor
-above 7 (fast FFTs; WindowPreprocessor.fftFriendlyCount).
+by a few samples (later ones first) until the slice and its resampled length are even with no
+prime factor above 5 (or, failing that, none above 7): fast FFTs, WindowPreprocessor.fftFriendlyCount.
 
 Writes fixtures/windows/manifest.json (cases, options, picks, expected channel sets, detect
 triggers) and one raw little-endian float32 file per case (N x C x L, C order).
@@ -84,10 +84,10 @@ def nearest_slice(tr, t0, t1):
     return out
 
 
-def smooth(n):
+def smooth(n, primes=(2, 3, 5, 7)):
     if n <= 0:
         return False
-    for p in (2, 3, 5, 7):
+    for p in primes:
         while n % p == 0:
             n //= p
     return n == 1
@@ -95,9 +95,16 @@ def smooth(n):
 
 def fft_friendly_count(count, old_rate, new_rate):
     """WindowPreprocessor.fftFriendlyCount: the smallest n >= count (up to count // 16 + 64
-    more) with n and int(n / (old / new)) 7-smooth."""
-    for n in range(count, count + count // 16 + 64 + 1):
-        if smooth(n) and smooth(max(1, int(n / (old_rate / new_rate)))):
+    more) with n and int(n / (old / new)) both even and 5-smooth; failing that, both 7-smooth."""
+    limit = count + count // 16 + 64
+    def resampled(n):
+        return max(1, int(n / (old_rate / new_rate)))
+    for n in range(count, limit + 1):
+        m = resampled(n)
+        if n % 2 == 0 and m % 2 == 0 and smooth(n, (2, 3, 5)) and smooth(m, (2, 3, 5)):
+            return n
+    for n in range(count, limit + 1):
+        if smooth(n) and smooth(resampled(n)):
             return n
     return count
 

@@ -313,19 +313,37 @@ public final class DeepEmbeddedClustering {
     }
   }
 
-  /// The joint stage, updating `centroids` in place. With `fixedClasses` (one entry per window,
-  /// nil where unlabelled), labelled windows keep their class as target: the constrained stage
+  /// Hand labels in the joint stage (`relabel`): labelled windows keep their class as target,
+  /// and every minibatch also carries up to `perBatch` of them with their own term
+  /// `weight * KL(onehot || q)` (a cross-entropy), so that a few labels move the embedding, not
+  /// only the centroids.
+  public struct Supervision: Sendable {
+    /// One entry per window: nil where unlabelled, else its class in `0..<K`.
+    public var classes: [Int?]
+    /// Weight of the labelled windows' term, beside `lambda` for the others' KL.
+    public var weight: Double
+    /// Labelled windows added to every minibatch (all of them when there are fewer).
+    public var perBatch: Int
+
+    public init(classes: [Int?], weight: Double, perBatch: Int) {
+      self.classes = classes
+      self.weight = weight
+      self.perBatch = perBatch
+    }
+  }
+
+  /// The joint stage, updating `centroids` in place; with `supervision`, the constrained stage
   /// of `relabel`. Returns the updates and why it stopped.
   public func trainJointly(
-    centroids: inout [Float], fixedClasses: [Int?]? = nil
+    centroids: inout [Float], supervision: Supervision? = nil
   ) throws -> ([DECUpdate], String) {
     try trainJointly(
-      centroids: &centroids, fixedClasses: fixedClasses, resuming: nil, pretrainingLosses: [],
+      centroids: &centroids, supervision: supervision, resuming: nil, pretrainingLosses: [],
       seconds: { [:] })
   }
 
   private func trainJointly(
-    centroids: inout [Float], fixedClasses: [Int?]? = nil, resuming: JointState?,
+    centroids: inout [Float], supervision: Supervision? = nil, resuming: JointState?,
     pretrainingLosses: [Double], seconds: () -> [String: Double]
   ) throws -> ([DECUpdate], String) {
     let k = options.clusterCount
@@ -333,9 +351,17 @@ public final class DeepEmbeddedClustering {
     let lambda = Float(options.lambda)
     let learningRate = Float(options.learningRate)
     let batch = min(options.batchSize, count)
-    var buffer = Tensor(shape: [batch, windows.channels, windows.length])
-    var latentGradient = Tensor(shape: [batch, dimension])
+    let fixedClasses = supervision?.classes
+    let labelled = (fixedClasses ?? []).indices.filter { fixedClasses?[$0] != nil }
+    let extra =
+      (supervision?.weight ?? 0) > 0 ? min(labelled.count, supervision?.perBatch ?? 0) : 0
+    let mu = Float(supervision?.weight ?? 0)
+    var labelledOrder = labelled
+    var labelledCursor = labelled.count
+    var buffer = Tensor(shape: [batch + extra, windows.channels, windows.length])
+    var latentGradient = Tensor(shape: [batch + extra, dimension])
     var batchTarget = [Float](repeating: 0, count: batch * k)
+    var labelledTarget = [Float](repeating: 0, count: extra * k)
     var state =
       resuming
       ?? JointState(
@@ -390,23 +416,47 @@ public final class DeepEmbeddedClustering {
         state.order = shuffledOrder()
         state.cursor = 0
       }
-      let indices = state.order[state.cursor..<(state.cursor + batch)]
+      var indices = Array(state.order[state.cursor..<(state.cursor + batch)])
       state.cursor += batch
-      try gather(indices, into: &buffer)
       for (row, index) in indices.enumerated() {
         for j in 0..<k { batchTarget[row * k + j] = state.target[index * k + j] }
       }
+      if extra > 0 {
+        if labelledCursor + extra > labelledOrder.count {
+          labelledOrder.shuffle(using: &generator)
+          labelledCursor = 0
+        }
+        let chosen = labelledOrder[labelledCursor..<(labelledCursor + extra)]
+        labelledCursor += extra
+        for (row, index) in chosen.enumerated() {
+          for j in 0..<k { labelledTarget[row * k + j] = j == fixedClasses?[index] ? 1 : 0 }
+        }
+        indices += chosen
+      }
+      try gather(indices[...], into: &buffer)
 
-      let latent = model.trainingForward(buffer)
+      let latent = model.trainingForward(buffer).values
       let clustering = try DEC.loss(
-        embeddings: latent.values, centroids: centroids, target: batchTarget, dimension: dimension)
-      for i in 0..<latentGradient.values.count {
+        embeddings: Array(latent[..<(batch * dimension)]), centroids: centroids,
+        target: batchTarget, dimension: dimension)
+      for i in 0..<(batch * dimension) {
         latentGradient.values[i] = lambda * clustering.embeddingGradient[i]
+      }
+      var centroidGradient = clustering.centroidGradient.map { lambda * $0 }
+      if extra > 0 {
+        let supervised = try DEC.loss(
+          embeddings: Array(latent[(batch * dimension)...]), centroids: centroids,
+          target: labelledTarget, dimension: dimension)
+        for i in 0..<(extra * dimension) {
+          latentGradient.values[batch * dimension + i] = mu * supervised.embeddingGradient[i]
+        }
+        for i in centroidGradient.indices {
+          centroidGradient[i] += mu * supervised.centroidGradient[i]
+        }
       }
       let reconstructionLoss = model.backward(
         reconstructionLoss: loss, weight: 1 - lambda, latentGradient: latentGradient)
       model.updateParameters(learningRate: learningRate)
-      let centroidGradient = clustering.centroidGradient.map { lambda * $0 }
       centroids.withUnsafeMutableBufferPointer { c in
         centroidGradient.withUnsafeBufferPointer { g in
           state.centroidOptimizer.update(

@@ -19,6 +19,10 @@ public final class RealFFT: @unchecked Sendable {
 
   private let forwardPlan: fftw_plan
   private let inversePlan: fftw_plan
+  /// Plans for arrays aligned as FFTW allocates them (`AlignedDoubles`): FFTW's SIMD codelets
+  /// run only on such arrays, 2-5x faster for the even lengths windows use.
+  private let alignedForwardPlan: fftw_plan
+  private let alignedInversePlan: fftw_plan
 
   private static let lock = NSLock()
   nonisolated(unsafe) private static var cache: [Int: RealFFT] = [:]
@@ -46,6 +50,30 @@ public final class RealFFT: @unchecked Sendable {
     let flags = UInt32(FFTW_ESTIMATE) | UInt32(FFTW_UNALIGNED)
     forwardPlan = fftw_plan_dft_r2c_1d(Int32(n), real, complex, flags)
     inversePlan = fftw_plan_dft_c2r_1d(Int32(n), complex, real, flags)
+    alignedForwardPlan = fftw_plan_dft_r2c_1d(Int32(n), real, complex, UInt32(FFTW_ESTIMATE))
+    alignedInversePlan = fftw_plan_dft_c2r_1d(Int32(n), complex, real, UInt32(FFTW_ESTIMATE))
+  }
+
+  /// Forward transform of aligned buffers: `input` holds `count` samples, `spectrum` receives
+  /// `2 * binCount` interleaved values. The same transform as `forward(_:into:)`, through FFTW's
+  /// SIMD codelets (results may differ from it in the last bits; the same buffers always give
+  /// the same results).
+  public func forward(_ input: AlignedDoubles, into spectrum: AlignedDoubles) {
+    precondition(input.count >= count && spectrum.count >= 2 * binCount)
+    spectrum.base.withMemoryRebound(to: fftw_complex.self, capacity: binCount) {
+      fftw_execute_dft_r2c(alignedForwardPlan, input.base, $0)
+    }
+  }
+
+  /// Unnormalised inverse transform of aligned buffers (`spectrum` is overwritten); `output`
+  /// receives `count` samples. The imaginary parts of the DC and Nyquist bins are ignored.
+  public func inverse(destroying spectrum: AlignedDoubles, into output: AlignedDoubles) {
+    precondition(output.count >= count && spectrum.count >= 2 * binCount)
+    spectrum.base[1] = 0
+    if count % 2 == 0 { spectrum.base[2 * binCount - 1] = 0 }
+    spectrum.base.withMemoryRebound(to: fftw_complex.self, capacity: binCount) {
+      fftw_execute_dft_c2r(alignedInversePlan, $0, output.base)
+    }
   }
 
   /// Forward transform: `input` holds `count` samples, `spectrum` receives `2 * binCount`
@@ -92,5 +120,24 @@ public final class RealFFT: @unchecked Sendable {
       output.withUnsafeMutableBufferPointer { inverse(destroying: s, into: $0) }
     }
     return output
+  }
+}
+
+/// Doubles in memory aligned as FFTW wants for its SIMD codelets (`fftw_alloc_real`), freed with
+/// the object. For the aligned transforms of `RealFFT`.
+public final class AlignedDoubles {
+  public let base: UnsafeMutablePointer<Double>
+  public let count: Int
+
+  public init(count: Int) {
+    self.count = max(count, 1)
+    base = fftw_alloc_real(self.count)!
+  }
+
+  deinit { fftw_free(base) }
+
+  /// The values as a buffer.
+  public var buffer: UnsafeMutableBufferPointer<Double> {
+    UnsafeMutableBufferPointer(start: base, count: count)
   }
 }

@@ -40,14 +40,15 @@ public struct IngestReport: Sendable {
   }
 }
 
-/// Stores MiniSEED and SAC files (named, or found in folders) in the store, one transaction
-/// per file.
+/// Stores MiniSEED and SAC files (named, or found in folders) in the store, each file whole or
+/// not at all.
 ///
 /// Folders are walked recursively, skipping hidden entries, and files are taken in sorted path
 /// order. Each file is read whole (memory is bounded by the largest file, never by the number
 /// of files), hashed (SHA-256), skipped when that content is already stored, parsed, and stored
-/// in one transaction: a file that fails leaves nothing behind, and a killed ingest leaves the
-/// store consistent so a re-run completes it.
+/// in a savepoint of a transaction shared by a group of files (docs/decisions/0009): a file
+/// that fails leaves nothing behind, and a killed ingest leaves the store consistent (whole
+/// files only) so a re-run completes it.
 public struct Ingest: Sendable {
   public let store: SeisStore
   public let logger: Logger
@@ -87,6 +88,8 @@ public struct Ingest: Sendable {
     var encoded: [EncodedSegment] = []
     /// One line per segment that cannot be stored: `PATH: SOURCE at TIME: why`.
     var unusable: [String] = []
+    /// The sample count of each encoded segment (kept once the segments are handed over).
+    var sampleCounts: [Int] = []
   }
 
   /// Files always prepared ahead of the one being stored: one per core and one more, so a core
@@ -141,8 +144,8 @@ public struct Ingest: Sendable {
   }
 
   /// Ingests every file under `paths`. Errors are logged (`PATH: why`) and collected; the other
-  /// files are stored anyway. The next files are read and parsed on every core while this one
-  /// is written, and stored in order.
+  /// files are stored anyway. The next files are read and parsed on every core while these are
+  /// written, and stored in order, several whole files per transaction (`storeFiles`).
   public func run(paths: [String]) -> IngestReport {
     var report = IngestReport()
     let expansion = InputPaths.expand(paths)
@@ -155,47 +158,112 @@ public struct Ingest: Sendable {
     let named = Set(paths)
     let progress = Progress(label: "ingest", total: files.count, quiet: quiet)
     // Files are read, hashed, parsed and encoded on every core while this thread stores them
-    // one by one, in order: parsing (Steim decoding, SHA-256) costs more than storing. One
-    // serial queue per parser, files dealt round robin: each serial queue gets a thread of its
-    // own, while a concurrent queue would share the pool this writer's thread runs on (one
-    // parser at a time on two cores).
+    // in order: parsing (Steim decoding, SHA-256) costs more than storing. One serial queue per
+    // parser, files dealt round robin: each serial queue gets a thread of its own, while a
+    // concurrent queue would share the pool this writer's thread runs on (one parser at a time
+    // on two cores).
     let queues = (0..<Ingest.parsers).map {
       DispatchQueue(label: "seiscluster.ingest.prepare.\($0)")
     }
-    func start(_ index: Int) -> PreparedSlot {
-      let slot = PreparedSlot()
-      let path = files[index]
-      queues[index % queues.count].async { slot.fill(Result { try self.prepare(path: path) }) }
-      return slot
-    }
-    // Read ahead by at least one file per core, and further while the files in hand stay
-    // within `readAheadBytes` (and `maximumReadAhead` files): storing stalls now and then while
-    // SQLite checkpoints its WAL into the database (60-90 ms per 64 MB copied), and the
-    // parsers keep working meanwhile.
     let sizes = files.map(Ingest.fileSize)
-    var pending: [(slot: PreparedSlot, size: Int)] = []
+    var slots: [PreparedSlot?] = Array(repeating: nil, count: files.count)
+    // Read ahead by at least one file per core, and further while the files in hand (prepared,
+    // or waiting in the group being collected) stay within `readAheadBytes` (and
+    // `maximumReadAhead` files): storing stalls now and then while SQLite checkpoints its WAL
+    // into the database, and the parsers keep working meanwhile.
     var inHand = 0
     var started = 0
-    for (index, path) in files.enumerated() {
+    func readAhead(from next: Int) {
       while started < files.count
-        && (started <= index + Ingest.minimumReadAhead
+        && (started <= next + Ingest.minimumReadAhead
           || (inHand + sizes[started] <= readAheadBytes
-            && started <= index + Ingest.maximumReadAhead))
+            && started <= next + Ingest.maximumReadAhead))
       {
-        pending.append((start(started), sizes[started]))
+        let slot = PreparedSlot()
+        let path = files[started]
+        queues[started % queues.count].async { slot.fill(Result { try self.prepare(path: path) }) }
+        slots[started] = slot
         inHand += sizes[started]
         started += 1
       }
-      let (slot, size) = pending.removeFirst()
-      let result = slot.take()
-      inHand -= size
+    }
+    // Files are committed in groups (docs/decisions/0012-ingest-commits-groups-of-whole-files.md):
+    // a group takes the files that are ready, up to `groupBytes` of files, `groupFiles` files,
+    // or `groupSeconds` of waiting for the parsers, whichever comes first.
+    let groupBytes = max(1, readAheadBytes / 2)
+    var next = 0
+    while next < files.count {
+      readAhead(from: next)
+      var group: [(index: Int, result: Result<Prepared, any Error>)] = []
+      var bytes = 0
+      let opened = DispatchTime.now()
+      let deadline = opened + Ingest.groupSeconds
+      while next < files.count, group.count < Ingest.groupFiles, bytes < groupBytes {
+        guard let slot = slots[next] else { break }
+        if !group.isEmpty, !slot.wait(until: deadline) { break }
+        group.append((next, slot.take()))
+        slots[next] = nil
+        bytes += sizes[next]
+        next += 1
+        readAhead(from: next)
+      }
       do {
-        try store(try result.get(), into: &report)
+        try store(group, files: files, named: named, into: &report)
       } catch let failure as StorageFailure {
-        let stop = failure.stopping(storePath: store.path, unread: files.count - index - 1)
+        // A full disk or a store that cannot be written: every next file would fail the same
+        // way, so ingest stops at the first failure with one line.
+        let stop = failure.stopping(storePath: store.path, unread: files.count - next)
         logger.error("\(stop.description)")
         report.failures.append(stop)
         break
+      } catch {
+        fail(InputError(path: store.path, reason: "\(error)"), into: &report)
+        break
+      }
+      inHand -= bytes
+      progress.update(next)
+    }
+    progress.finish()
+    return report
+  }
+
+  /// A group commits once it holds this many files...
+  static let groupFiles = 1000
+  /// ...or after this long waiting for parsed files.
+  static let groupSeconds = DispatchTimeInterval.milliseconds(500)
+
+  /// Stores a group of prepared files (or their errors) in one transaction, in order, and
+  /// reports each. Throws `StorageFailure` when the store itself cannot be written (full disk,
+  /// read-only): nothing of the group is stored then.
+  private func store(
+    _ group: [(index: Int, result: Result<Prepared, any Error>)], files: [String],
+    named: Set<String>, into report: inout IngestReport
+  ) throws {
+    var toStore: [FileToStore] = []
+    var storing: [Prepared] = []
+    for (index, result) in group {
+      let path = files[index]
+      do {
+        let prepared = try result.get()
+        report.bytesRead += prepared.size
+        if let existing = prepared.existing {
+          report.alreadyStored += 1
+          logger.info("\(path): already stored (same content as \(existing)), skipped")
+          continue
+        }
+        for note in prepared.notes { logger.warning("\(path): \(note)") }
+        for line in prepared.unusable {
+          logger.warning("\(line)")
+          report.skippedSegments.append(line)
+        }
+        toStore.append(
+          FileToStore(
+            path: path, size: prepared.size, sha256: prepared.sha256, format: prepared.format,
+            segments: prepared.encoded))
+        var kept = prepared
+        kept.encoded = []
+        kept.sampleCounts = prepared.encoded.map(\.sampleCount)
+        storing.append(kept)
       } catch let error as InputError
         where !named.contains(path) && error.reason.hasPrefix("unknown format")
         && Ingest.isCompanionFile(path: path)
@@ -205,56 +273,52 @@ public struct Ingest: Sendable {
         logger.info("\(path): a text file, not MiniSEED or SAC; skipped")
         report.otherFiles += 1
       } catch let error as InputError {
-        logger.error("\(error.description)")
-        report.failures.append(error)
+        fail(error, into: &report)
       } catch {
-        let failure = InputError(path: path, reason: "\(error)")
-        logger.error("\(failure.description)")
-        report.failures.append(failure)
+        fail(InputError(path: path, reason: "\(error)"), into: &report)
       }
-      progress.update(index + 1)
     }
-    progress.finish()
-    return report
-  }
-
-  /// Stores one prepared file in one transaction.
-  private func store(_ prepared: Prepared, into report: inout IngestReport) throws {
-    let path = prepared.path
-    report.bytesRead += prepared.size
-    if let existing = prepared.existing {
-      report.alreadyStored += 1
-      logger.info("\(path): already stored (same content as \(existing)), skipped")
+    guard !toStore.isEmpty else { return }
+    let outcomes: [Result<StoreFileOutcome, any Error>]
+    do {
+      outcomes = try store.storeFiles(toStore)
+    } catch {
+      // The commit failed: no file of the group is stored.
+      if SeisStore.isStorageFailure(error), let first = storing.first {
+        throw StorageFailure(path: first.path, error: error)
+      }
+      for prepared in storing {
+        fail(InputError(path: prepared.path, reason: "cannot store: \(error)"), into: &report)
+      }
       return
     }
-    for note in prepared.notes { logger.warning("\(path): \(note)") }
-    for line in prepared.unusable {
-      logger.warning("\(line)")
-      report.skippedSegments.append(line)
-    }
-    let outcome: StoreFileOutcome
-    do {
-      outcome = try store.storeFile(
-        path: path, size: prepared.size, sha256: prepared.sha256, format: prepared.format,
-        encoded: prepared.encoded)
-    } catch {
-      if SeisStore.isStorageFailure(error) { throw StorageFailure(path: path, error: error) }
-      throw InputError(path: path, reason: "cannot store: \(SeisStore.describe(error))")
-    }
-    switch outcome {
-    case .stored(_, let segmentCount):
-      report.storedFiles += 1
-      report.storedSegments += segmentCount
-      report.storedSamples += prepared.encoded.reduce(0) { $0 + $1.sampleCount }
-      if segmentCount == 0 {
-        let why =
-          prepared.segmentCount == 0 ? "no samples in the file" : "every segment was skipped"
-        logger.warning("\(path): stored no segment (\(why))")
+    for (prepared, outcome) in zip(storing, outcomes) {
+      let path = prepared.path
+      switch outcome {
+      case .success(.stored(_, let segmentCount)):
+        report.storedFiles += 1
+        report.storedSegments += segmentCount
+        report.storedSamples += prepared.sampleCounts.reduce(0, +)
+        if segmentCount == 0 {
+          let why =
+            prepared.segmentCount == 0 ? "no samples in the file" : "every segment was skipped"
+          logger.warning("\(path): stored no segment (\(why))")
+        }
+      case .success(.alreadyStored(let existing)):
+        report.alreadyStored += 1
+        logger.info("\(path): already stored (same content as \(existing)), skipped")
+      case .failure(let error):
+        if SeisStore.isStorageFailure(error) { throw StorageFailure(path: path, error: error) }
+        fail(
+          InputError(path: path, reason: "cannot store: \(SeisStore.describe(error))"),
+          into: &report)
       }
-    case .alreadyStored(let existing):
-      report.alreadyStored += 1
-      logger.info("\(path): already stored (same content as \(existing)), skipped")
     }
+  }
+
+  private func fail(_ error: InputError, into report: inout IngestReport) {
+    logger.error("\(error.description)")
+    report.failures.append(error)
   }
 
   /// Extensions of the text files that travel with waveforms (catalogs, notes, metadata).
@@ -317,6 +381,14 @@ final class PreparedSlot: @unchecked Sendable {
   func fill(_ result: Result<Ingest.Prepared, any Error>) {
     self.result = result
     ready.signal()
+  }
+
+  /// Waits until the result is in or `deadline` passes; true when the result is in (`take`
+  /// then returns at once).
+  func wait(until deadline: DispatchTime) -> Bool {
+    guard ready.wait(timeout: deadline) == .success else { return false }
+    ready.signal()
+    return true
   }
 
   /// Waits for the result and hands it over (the slot keeps nothing).

@@ -79,8 +79,49 @@ extension NPYArray {
 
   /// Parses the bytes of an `.npy` file; `path` is only used in error messages.
   public init(npyData data: Data, path: String = "") throws(InputError) {
+    let layout = try Self.layout(
+      head: data.prefix(Self.headLimit), fileSize: data.count, path: path)
+    let count = layout.count
+    shape = layout.header.shape
+    let payload = data.subdata(in: layout.dataStart..<(layout.dataStart + layout.byteCount))
+    values = payload.withUnsafeBytes { raw in
+      if layout.header.itemSize == 4 {
+        var out = [Float](repeating: 0, count: count)
+        out.withUnsafeMutableBufferPointer {
+          Self.floats(raw, bigEndian: layout.header.bigEndian, into: $0)
+        }
+        return .float32(out)
+      } else {
+        var out = [Double](repeating: 0, count: count)
+        for i in 0..<count {
+          let bits = raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)
+          out[i] = Double(bitPattern: layout.header.bigEndian ? bits.bigEndian : bits.littleEndian)
+        }
+        return .float64(out)
+      }
+    }
+  }
+
+  /// Bytes read for the magic string and header: NumPy's headers are far shorter.
+  static let headLimit = 1 << 20
+
+  /// Where an `.npy` file's values are, and what they are.
+  struct Layout {
+    var header: Header
+    /// Byte offset of the first value.
+    var dataStart: Int
+    /// Number of values (the product of the shape).
+    var count: Int
+    var byteCount: Int { count * header.itemSize }
+  }
+
+  /// Parses the magic string and header from the file's first bytes (`head`) and checks that the
+  /// file (`fileSize` bytes) holds exactly the values the header claims, before anything is
+  /// allocated for them.
+  static func layout(head: Data, fileSize: Int, path: String) throws(InputError) -> Layout {
     func fail(_ reason: String) -> InputError { InputError(path: path, reason: reason) }
-    let bytes = [UInt8](data.prefix(12))
+    let head = Data(head)
+    let bytes = [UInt8](head.prefix(12))
     guard bytes.count >= 10, Array(bytes[0..<6]) == Self.magic else {
       throw fail("not a NumPy .npy file (bad magic string)")
     }
@@ -100,14 +141,14 @@ extension NPYArray {
       throw fail("unsupported .npy format version \(major).\(bytes[7])")
     }
     let dataStart = headerStart + headerLength
-    guard data.count >= dataStart else {
-      throw fail("truncated .npy header (\(headerLength) bytes claimed, file has \(data.count))")
+    guard fileSize >= dataStart, head.count >= dataStart else {
+      throw fail("truncated .npy header (\(headerLength) bytes claimed, file has \(fileSize))")
     }
-    let headerBytes = data.subdata(in: headerStart..<dataStart)
+    let headerBytes = head.subdata(in: headerStart..<dataStart)
     guard
-      let header = String(data: headerBytes, encoding: major == 3 ? .utf8 : .isoLatin1)
+      let text = String(data: headerBytes, encoding: major == 3 ? .utf8 : .isoLatin1)
     else { throw fail("unreadable .npy header") }
-    let parsed = try Self.parseHeader(header, path: path)
+    let parsed = try Self.parseHeader(text, path: path)
 
     // Size check before allocating anything.
     var count = 1
@@ -117,7 +158,7 @@ extension NPYArray {
       count = product
     }
     let (byteCount, overflow) = count.multipliedReportingOverflow(by: parsed.itemSize)
-    let available = data.count - dataStart
+    let available = fileSize - dataStart
     guard !overflow, byteCount <= available else {
       throw fail(
         "header claims shape \(Self.tuple(parsed.shape)) (\(count) values) but the file holds "
@@ -128,24 +169,16 @@ extension NPYArray {
         "file holds \(available - byteCount) bytes more than shape \(Self.tuple(parsed.shape)) needs"
       )
     }
-    shape = parsed.shape
-    let payload = data.subdata(in: dataStart..<(dataStart + byteCount))
-    values = payload.withUnsafeBytes { raw in
-      if parsed.itemSize == 4 {
-        var out = [Float](repeating: 0, count: count)
-        for i in 0..<count {
-          let bits = raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)
-          out[i] = Float(bitPattern: parsed.bigEndian ? bits.bigEndian : bits.littleEndian)
-        }
-        return .float32(out)
-      } else {
-        var out = [Double](repeating: 0, count: count)
-        for i in 0..<count {
-          let bits = raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)
-          out[i] = Double(bitPattern: parsed.bigEndian ? bits.bigEndian : bits.littleEndian)
-        }
-        return .float64(out)
-      }
+    return Layout(header: parsed, dataStart: dataStart, count: count)
+  }
+
+  /// Float32 values from raw little- or big-endian bytes.
+  static func floats(
+    _ raw: UnsafeRawBufferPointer, bigEndian: Bool, into out: UnsafeMutableBufferPointer<Float>
+  ) {
+    for i in 0..<min(out.count, raw.count / 4) {
+      let bits = raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)
+      out[i] = Float(bitPattern: bigEndian ? bits.bigEndian : bits.littleEndian)
     }
   }
 
@@ -203,6 +236,90 @@ extension NPYArray {
       shape.append(d)
     }
     return Header(itemSize: itemSize, bigEndian: bigEndian, shape: shape)
+  }
+}
+
+// MARK: - Reading in pieces
+
+/// An `.npy` file read a range of values at a time (`windows import` of arrays larger than
+/// memory): the header is checked against the file's size when opened, values are read with
+/// `pread` into the caller's buffer, so memory stays bounded by that buffer.
+public final class NPYFileReader {
+  public let path: String
+  /// Dimensions, outermost first.
+  public let shape: [Int]
+  /// `float32` or `float64`.
+  public let dtype: String
+  let layout: NPYArray.Layout
+  private let handle: FileHandle
+
+  public init(path: String) throws(InputError) {
+    self.path = path
+    guard let handle = FileHandle(forReadingAtPath: path) else {
+      throw InputError(path: path, reason: "cannot read: \(String(cString: strerror(errno)))")
+    }
+    var info = stat()
+    guard fstat(handle.fileDescriptor, &info) == 0 else {
+      throw InputError(path: path, reason: "cannot read: \(String(cString: strerror(errno)))")
+    }
+    guard (info.st_mode & S_IFMT) == S_IFREG else {
+      throw InputError(path: path, reason: "not a regular file")
+    }
+    let head: Data
+    do {
+      head = try handle.read(upToCount: NPYArray.headLimit) ?? Data()
+    } catch {
+      throw InputError(path: path, reason: "cannot read: \(error.localizedDescription)")
+    }
+    self.handle = handle
+    layout = try NPYArray.layout(head: head, fileSize: Int(info.st_size), path: path)
+    shape = layout.header.shape
+    dtype = layout.header.itemSize == 4 ? "float32" : "float64"
+  }
+
+  deinit { try? handle.close() }
+
+  /// Number of values.
+  public var count: Int { layout.count }
+
+  /// The shape read as windows (`NPYArray.windowShape`).
+  public func windowShape() throws(InputError) -> (count: Int, channels: Int, length: Int) {
+    try NPYArray(shape: shape, values: .float32([])).windowShape(path: path)
+  }
+
+  /// Reads values `range` (in C order) as Float32 (float64 values rounded) into `out`, which
+  /// must hold `range.count` values.
+  public func read(_ range: Range<Int>, into out: UnsafeMutableBufferPointer<Float>) throws {
+    precondition(out.count >= range.count && range.upperBound <= count)
+    let width = layout.header.itemSize
+    var bytes = [UInt8](repeating: 0, count: range.count * width)
+    let offset = layout.dataStart + range.lowerBound * width
+    let got = bytes.withUnsafeMutableBytes { raw -> Int in
+      var done = 0
+      while done < raw.count {
+        let n = pread(
+          handle.fileDescriptor, raw.baseAddress! + done, raw.count - done, off_t(offset + done))
+        if n <= 0 { return n < 0 ? -1 : done }
+        done += n
+      }
+      return done
+    }
+    guard got == bytes.count else {
+      throw InputError(
+        path: path,
+        reason: got < 0 ? "cannot read: \(String(cString: strerror(errno)))" : "file ends early")
+    }
+    bytes.withUnsafeBytes { raw in
+      if width == 4 {
+        NPYArray.floats(raw, bigEndian: layout.header.bigEndian, into: out)
+      } else {
+        for i in 0..<range.count {
+          let bits = raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)
+          out[i] = Float(
+            Double(bitPattern: layout.header.bigEndian ? bits.bigEndian : bits.littleEndian))
+        }
+      }
+    }
   }
 }
 

@@ -10,7 +10,14 @@ public enum ContentHash {
     _ = digest.withUnsafeMutableBufferPointer { out in
       EVP_Digest(bytes.baseAddress, bytes.count, out.baseAddress, &length, EVP_sha256(), nil)
     }
-    return digest.map { String(format: "%02x", $0) }.joined()
+    // Hex digits by hand: `String(format:)` per byte cost 5 % of an ingest of small files.
+    let hex = Array("0123456789abcdef".utf8)
+    var text = [UInt8](repeating: 0, count: 64)
+    for (i, byte) in digest.enumerated() {
+      text[2 * i] = hex[Int(byte >> 4)]
+      text[2 * i + 1] = hex[Int(byte & 15)]
+    }
+    return String(decoding: text, as: UTF8.self)
   }
 
   public static func sha256(_ data: Data) -> String {

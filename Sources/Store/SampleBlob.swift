@@ -209,6 +209,40 @@ public enum SampleBlob {
     }
   }
 
+  /// Decodes samples `range` of a blob of `count` samples (`decode` then a slice, without
+  /// holding the whole segment decoded: a day file's window needs a few minutes of it). Delta
+  /// blocks before the range are summed, not stored; blocks after it are not read.
+  public static func decode(
+    _ data: Data, type: SampleType, count: Int, encoding: SampleEncoding = .raw,
+    range: Range<Int>
+  ) throws -> Samples {
+    guard range.lowerBound >= 0, range.upperBound <= count else {
+      throw Error(reason: "samples \(range) are outside the \(count) samples of the blob")
+    }
+    if range == 0..<count { return try decode(data, type: type, count: count, encoding: encoding) }
+    if let expected = encoding.sampleType, expected != type {
+      throw Error(reason: "\(type.rawValue) samples cannot be \(encoding.rawValue) encoded")
+    }
+    switch encoding {
+    case .raw:
+      let width = type.byteWidth
+      let (bytes, overflow) = count.multipliedReportingOverflow(by: width)
+      guard !overflow, data.count == bytes else {
+        throw Error(
+          reason: "blob of \(data.count) bytes does not hold \(count) \(type.rawValue) samples")
+      }
+      let start = data.startIndex + range.lowerBound * width
+      let part = data.subdata(in: start..<(start + range.count * width))
+      return try decodeRaw(part, type: type, count: range.count)
+    case .int32Delta:
+      return .int32(try data.withUnsafeBytes { try decodeDeltas($0, count: count, range: range) })
+    case .float32Delta:
+      let keys = try data.withUnsafeBytes { try decodeDeltas($0, count: count, range: range) }
+      return .float32(
+        keys.map { Float(bitPattern: UInt32(bitPattern: orderedKey(UInt32(bitPattern: $0)))) })
+    }
+  }
+
   private static func decodeRaw(_ data: Data, type: SampleType, count: Int) throws -> Samples {
     let (bytes, overflow) = count.multipliedReportingOverflow(by: type.byteWidth)
     guard count >= 0, !overflow, data.count == bytes else {
@@ -303,6 +337,49 @@ public enum SampleBlob {
         start += m
       }
       initialized = count
+    }
+  }
+
+  /// Samples `range` of `decodeDeltas(data, count:)`.
+  static func decodeDeltas(_ data: UnsafeRawBufferPointer, count: Int, range: Range<Int>) throws
+    -> [Int32]
+  {
+    guard count >= 0 else { throw Error(reason: "negative sample count \(count)") }
+    if let problem = deltaLayoutProblem(data, count: count) { throw Error(reason: problem) }
+    guard !range.isEmpty, let base = data.baseAddress else { return [] }
+    return [Int32](unsafeUninitializedCapacity: range.count) { out, initialized in
+      var offset = 0
+      var previous: Int32 = 0
+      var start = 0
+      while start < range.upperBound {
+        let m = min(blockLength, count - start)
+        let width = Int(base.load(fromByteOffset: offset, as: UInt8.self))
+        let body = base + offset + 1
+        for j in 0..<m {
+          let z: UInt32
+          switch width {
+          case 0: z = 0
+          case 1: z = UInt32(body.load(fromByteOffset: j, as: UInt8.self))
+          case 2:
+            z = UInt32(
+              UInt16(littleEndian: body.loadUnaligned(fromByteOffset: 2 * j, as: UInt16.self)))
+          case 3:
+            let low = UInt16(
+              littleEndian: body.loadUnaligned(fromByteOffset: 3 * j, as: UInt16.self))
+            z = UInt32(low) | UInt32(body.load(fromByteOffset: 3 * j + 2, as: UInt8.self)) << 16
+          default:
+            z = UInt32(littleEndian: body.loadUnaligned(fromByteOffset: 4 * j, as: UInt32.self))
+          }
+          previous &+= Int32(bitPattern: (z >> 1) ^ (0 &- (z & 1)))
+          let index = start + j
+          if index >= range.lowerBound && index < range.upperBound {
+            out[index - range.lowerBound] = previous
+          }
+        }
+        offset += 1 + width * m
+        start += m
+      }
+      initialized = range.count
     }
   }
 

@@ -49,6 +49,19 @@ public struct SegmentRecord: Sendable, Equatable, Codable, FetchableRecord, Pers
     samples = blob
   }
 
+  /// Samples `range` of the segment this row holds (`SampleBlob.decode(_:type:count:encoding:range:)`).
+  public func samples(in range: Range<Int>) throws -> Samples {
+    guard let type = SampleType(rawValue: sampleType) else {
+      throw SampleBlob.Error(reason: "segment \(id ?? -1): unknown sample type \(sampleType)")
+    }
+    guard let encoding = SampleEncoding(rawValue: sampleEncoding) else {
+      throw SampleBlob.Error(
+        reason: "segment \(id ?? -1): unknown sample encoding \(sampleEncoding)")
+    }
+    return try SampleBlob.decode(
+      samples, type: type, count: sampleCount, encoding: encoding, range: range)
+  }
+
   /// The segment this row holds, under `source`.
   public func segment(source: SourceIdentifier) throws -> Segment {
     guard let type = SampleType(rawValue: sampleType) else {

@@ -16,12 +16,25 @@ extension SeisStore {
     }
   }
 
-  /// Every stored pick, optionally of one phase, in time order.
-  public func picks(phase: String? = nil) throws -> [PickRecord] {
+  /// Every stored pick, optionally of one phase and within [from, before), in time order.
+  public func picks(phase: String? = nil, from: Timestamp? = nil, before: Timestamp? = nil)
+    throws -> [PickRecord]
+  {
     try writer.read { db in
       var request = PickRecord.order(Column("time_ns"), Column("network"), Column("station"))
       if let phase { request = request.filter(Column("phase") == phase) }
+      if let from { request = request.filter(Column("time_ns") >= from.nanoseconds) }
+      if let before { request = request.filter(Column("time_ns") < before.nanoseconds) }
       return try request.fetchAll(db)
+    }
+  }
+
+  /// The distinct `(network, station, location)` of every stored pick.
+  public func pickStations() throws -> [(network: String, station: String, location: String)] {
+    try writer.read { db in
+      try Row.fetchAll(
+        db, sql: "SELECT DISTINCT network, station, location FROM picks ORDER BY 1, 2, 3"
+      ).map { ($0[0], $0[1], $0[2]) }
     }
   }
 

@@ -10,6 +10,98 @@ public enum StoreFileOutcome: Sendable, Equatable {
   case alreadyStored(path: String)
 }
 
+/// One file to store: where it came from, its content hash, and its segments, encoded.
+public struct FileToStore: Sendable {
+  public var path: String
+  public var size: Int64
+  /// Lower-case hexadecimal SHA-256 of the file's bytes.
+  public var sha256: String
+  public var format: WaveformFormat
+  public var segments: [EncodedSegment]
+
+  public init(
+    path: String, size: Int64, sha256: String, format: WaveformFormat,
+    segments: [EncodedSegment]
+  ) {
+    self.path = path
+    self.size = size
+    self.sha256 = sha256
+    self.format = format
+    self.segments = segments
+  }
+}
+
+/// The statements that store files, compiled once per group of files: a file costs a handful of
+/// bound executions, not a query plan each. (Not the connection's statement cache: a cached
+/// statement whose last run failed would throw that failure again at its next run.)
+struct TraceStatements {
+  let findFile: Statement
+  let insertFile: Statement
+  let findChannel: Statement
+  let insertChannel: Statement
+  let insertSegment: Statement
+
+  init(_ db: Database) throws {
+    findFile = try db.makeStatement(sql: "SELECT path FROM source_file WHERE sha256 = ?")
+    insertFile = try db.makeStatement(
+      sql: """
+        INSERT INTO source_file (path, size, sha256, format, ingested_at) VALUES (?, ?, ?, ?, ?)
+        """)
+    findChannel = try db.makeStatement(
+      sql: """
+        SELECT id FROM channel WHERE network = ? AND station = ? AND location = ? AND channel = ?
+        """)
+    insertChannel = try db.makeStatement(
+      sql: "INSERT INTO channel (network, station, location, channel) VALUES (?, ?, ?, ?)")
+    insertSegment = try db.makeStatement(
+      sql: """
+        INSERT INTO segment (file_id, channel_id, start_ns, end_ns, sampling_rate, sample_count,
+                             sample_type, sample_encoding, samples)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """)
+  }
+
+  /// The id of the channel row for `source`, inserting it when new.
+  func channelID(for source: SourceIdentifier, db: Database) throws -> Int64 {
+    let codes: StatementArguments = [
+      source.network, source.station, source.location, source.channel,
+    ]
+    if let id = try Int64.fetchOne(findChannel, arguments: codes) { return id }
+    try insertChannel.execute(arguments: codes)
+    return db.lastInsertedRowID
+  }
+
+  /// Stores one file (the caller holds the transaction or savepoint). Channels are looked up
+  /// in `known`, then `added`, then the database; new ones are put in `added`.
+  func store(
+    _ file: FileToStore, ingestedAt: String, known: [SourceIdentifier: Int64],
+    added: inout [SourceIdentifier: Int64], db: Database
+  ) throws -> StoreFileOutcome {
+    if let existing = try String.fetchOne(findFile, arguments: [file.sha256]) {
+      return .alreadyStored(path: existing)
+    }
+    try insertFile.execute(arguments: [
+      file.path, file.size, file.sha256, file.format.rawValue, ingestedAt,
+    ])
+    let fileID = db.lastInsertedRowID
+    for segment in file.segments {
+      let channelID: Int64
+      if let id = known[segment.source] ?? added[segment.source] {
+        channelID = id
+      } else {
+        channelID = try self.channelID(for: segment.source, db: db)
+        added[segment.source] = channelID
+      }
+      let r = segment.record
+      try insertSegment.execute(arguments: [
+        fileID, channelID, r.startNanoseconds, r.endNanoseconds, r.samplingRate, r.sampleCount,
+        r.sampleType, r.sampleEncoding, r.samples,
+      ])
+    }
+    return .stored(fileID: fileID, segmentCount: file.segments.count)
+  }
+}
+
 /// A stored segment without its samples (for listings).
 public struct SegmentSummary: Sendable, Equatable {
   public var id: Int64
@@ -44,41 +136,61 @@ extension SeisStore {
     path: String, size: Int64, sha256: String, format: WaveformFormat,
     encoded segments: [EncodedSegment], ingestedAt: Date = Date()
   ) throws -> StoreFileOutcome {
-    try writer.write { db in
-      if let existing = try SourceFileRecord.filter(Column("sha256") == sha256).fetchOne(db) {
-        return .alreadyStored(path: existing.path)
-      }
-      let file = SourceFileRecord(
-        path: path, size: size, sha256: sha256, format: format.rawValue,
-        ingestedAt: Timestamp(seconds: ingestedAt.timeIntervalSince1970).iso8601)
-      try file.insert(db)
-      let fileID = db.lastInsertedRowID
+    let file = FileToStore(
+      path: path, size: size, sha256: sha256, format: format, segments: segments)
+    let outcomes = try storeFiles([file], ingestedAt: ingestedAt)
+    return try outcomes[0].get()
+  }
+
+  /// Stores several files in one transaction, each in a savepoint of its own: a file whose
+  /// inserts fail is rolled back to its savepoint (nothing of it stays, its error is its
+  /// outcome) while the others are kept; the transaction then commits every file that
+  /// succeeded at once. Should the commit itself fail (a full disk), nothing of any file is
+  /// stored and the error is thrown. So no file is ever half-stored, and a process killed
+  /// mid-group leaves the files of the group unstored, to be stored by a re-run
+  /// (docs/decisions/0012-ingest-commits-groups-of-whole-files.md).
+  ///
+  /// A file whose SHA-256 is already stored (by an earlier group, another process, or earlier in
+  /// this group) stores nothing and is `.alreadyStored`. Outcomes come in the order of `files`.
+  public func storeFiles(_ files: [FileToStore], ingestedAt: Date = Date()) throws
+    -> [Result<StoreFileOutcome, any Error>]
+  {
+    guard !files.isEmpty else { return [] }
+    let stamp = Timestamp(seconds: ingestedAt.timeIntervalSince1970).iso8601
+    return try writer.write { db in
+      var statements = try TraceStatements(db)
       var channelIDs: [SourceIdentifier: Int64] = [:]
-      for segment in segments {
-        let channelID: Int64
-        if let known = channelIDs[segment.source] {
-          channelID = known
-        } else {
-          channelID = try Self.channelID(for: segment.source, in: db)
-          channelIDs[segment.source] = channelID
+      var outcomes: [Result<StoreFileOutcome, any Error>] = []
+      outcomes.reserveCapacity(files.count)
+      for file in files {
+        var added: [SourceIdentifier: Int64] = [:]
+        var outcome = StoreFileOutcome.alreadyStored(path: "")
+        do {
+          try db.inSavepoint {
+            outcome = try statements.store(
+              file, ingestedAt: stamp, known: channelIDs, added: &added, db: db)
+            return .commit
+          }
+          channelIDs.merge(added) { old, _ in old }
+          outcomes.append(.success(outcome))
+        } catch {
+          // A failure of the storage itself (full disk, I/O error) fails every next file too, and
+          // SQLite may have rolled the whole transaction back on it (then the files before this
+          // one are not stored either): the group fails as one.
+          if SeisStore.isStorageFailure(error) || !db.isInsideTransaction { throw error }
+          outcomes.append(.failure(error))
+          // A statement whose last run failed reports that failure again when next run:
+          // the next file gets fresh ones.
+          statements = try TraceStatements(db)
         }
-        var record = segment.record
-        record.fileID = fileID
-        record.channelID = channelID
-        try record.insert(db)
       }
-      return .stored(fileID: fileID, segmentCount: segments.count)
+      return outcomes
     }
   }
 
   /// The id of the channel row for `source`, inserting it when new.
   static func channelID(for source: SourceIdentifier, in db: Database) throws -> Int64 {
-    let match = ChannelRecord.filter(
-      Column("network") == source.network && Column("station") == source.station
-        && Column("location") == source.location && Column("channel") == source.channel)
-    if let existing = try match.fetchOne(db), let id = existing.id { return id }
-    try ChannelRecord(source: source).insert(db)
-    return db.lastInsertedRowID
+    try TraceStatements(db).channelID(for: source, db: db)
   }
 
   /// Every stored channel (sorted by codes), each with the distinct sampling rates of its

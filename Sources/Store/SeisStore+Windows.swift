@@ -46,28 +46,16 @@ extension SeisStore {
     try writer.read { db in try WindowSetRecord.filter(Column("is_current") == true).fetchOne(db) }
   }
 
-  /// A window set's windows and samples.
+  /// A window set's windows and samples (the whole set in memory: `windowSetReader` reads one
+  /// in batches).
   public func windowSetContents(id: Int64) throws -> WindowSetContents? {
-    try writer.read { db in
-      guard let set = try WindowSetRecord.fetchOne(db, key: id) else { return nil }
-      let rows = try WindowRecord.filter(Column("window_set_id") == id)
-        .order(Column("window_key")).fetchAll(db)
-      let size = set.channelCount * set.length
-      var samples = [Float](repeating: 0, count: rows.count * size)
-      var windows = rows
-      try samples.withUnsafeMutableBytes { raw in
-        for (i, row) in rows.enumerated() {
-          guard row.data.count == size * 4 else {
-            throw StoreError.invalid("window \(row.windowKey) blob has \(row.data.count) bytes")
-          }
-          let target = UnsafeMutableRawBufferPointer(
-            rebasing: raw[(i * size * 4)..<((i + 1) * size * 4)])
-          row.data.copyBytes(to: target)
-          windows[i].data = Data()
-        }
-      }
-      return WindowSetContents(windowSet: set, windows: windows, samples: samples)
+    guard let reader = try windowSetReader(id: id) else { return nil }
+    var samples = [Float](repeating: 0, count: reader.count * reader.valuesPerWindow)
+    try samples.withUnsafeMutableBufferPointer {
+      try reader.samples(range: 0..<reader.count, into: $0)
     }
+    return WindowSetContents(
+      windowSet: reader.windowSet, windows: reader.windows, samples: samples)
   }
 
   /// The current window set's windows and samples, if there is a current set.

@@ -8,8 +8,8 @@ struct IngestCommand: SeisclusterCommand {
     commandName: "ingest",
     abstract: "Store MiniSEED 2 and SAC files (or folders, recursively) in the store.",
     discussion: """
-      Formats are detected from content. Each file is stored in one transaction, one segment \
-      per continuous run of samples; a file already stored (same content) is skipped. A file \
+      Formats are detected from content. Each file is stored whole or not at all (several \
+      whole files share a commit), one segment per continuous run of samples; a file already stored (same content) is skipped. A file \
       that cannot be read is named on stderr and stores nothing; the rest are stored (exit 1).
 
       Files are parsed on every core while one writer stores them in order. Memory is bounded \

@@ -23,7 +23,11 @@ struct WindowsBuildCommand: SeisclusterCommand {
       one nearest to pick - before), normalisation over the whole window (all channels \
       together, keeping their relative amplitudes). Spectrogram input: STFT log-magnitude per \
       component (Hann, segment 2 s, 50 % overlap by default), channels = component x frequency \
-      bin. Picks that cannot be cut are skipped with a warning; the last line sums them up.
+      bin. Picks that cannot be cut are skipped; the warnings are summed up by station and \
+      reason (with the band that would include a station whose Nyquist frequency is too low), \
+      and the last line counts them. --stations, --start and --end select picks as ObsPy's \
+      select does. Options that leave no window are an error (exit 1), and the current window \
+      set stays as it was. The set is stored in one transaction, window by window.
       """)
 
   @OptionGroup var global: GlobalOptions
@@ -66,7 +70,7 @@ struct WindowsExportCommand: SeisclusterCommand {
     _ = global.makeLogger()
     let store = try global.store.openForReading()
     let report = try WindowSetTransfer.export(
-      store: store, output: output, index: index, force: force)
+      store: store, output: output, index: index, force: force, quiet: global.quiet)
     if !global.quiet { Console.write(report.summary) }
   }
 }
@@ -93,7 +97,8 @@ struct WindowsImportCommand: SeisclusterCommand {
   func run() throws {
     _ = global.makeLogger()
     let store = try global.store.openForWriting()
-    let report = try WindowSetTransfer.importWindows(store: store, path: file, index: index)
+    let report = try WindowSetTransfer.importWindows(
+      store: store, path: file, index: index, quiet: global.quiet)
     if !global.quiet { Console.write(report.summary) }
   }
 }

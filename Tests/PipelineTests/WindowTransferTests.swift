@@ -129,3 +129,56 @@ import Testing
     #expect(try store.currentWindowSet()?.id == before)
   }
 }
+
+extension WindowTransferTests {
+  /// A float32 N x C x L `.npy` of window `i` holding `i * 100 + k`.
+  static func npy(windows: Int, channels: Int, length: Int, nanAt: Int? = nil) -> Data {
+    var data = NPYArray.float32Header(shape: [windows, channels, length])
+    for i in 0..<windows {
+      for k in 0..<(channels * length) {
+        let v: Float = i == nanAt && k == 1 ? .nan : Float(i * 100 + k)
+        withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) }
+      }
+    }
+    return data
+  }
+
+  @Test func importAndExportStreamInBatchesAndGiveBackTheSameFile() throws {
+    let dir = try TestPaths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = dir.appendingPathComponent("in.npy").path
+    let original = Self.npy(windows: 10, channels: 2, length: 3)
+    try original.write(to: URL(fileURLWithPath: path))
+    let store = try SeisStore()
+    let report = try WindowSetTransfer.importWindows(store: store, path: path, index: nil, batch: 3)
+    #expect(report.count == 10)
+    let reader = try #require(try store.currentWindowSetReader())
+    #expect(reader.windows.map(\.windowKey) == (0..<10).map(Int64.init))
+    let out = dir.appendingPathComponent("out.npy").path
+    _ = try WindowSetTransfer.export(store: store, output: out, index: nil, force: false, batch: 4)
+    #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == original)
+    // No temporary file is left beside the output.
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == [
+        "in.npy", "out.npy",
+      ])
+  }
+
+  @Test func aNaNInALaterBatchRefusesTheWholeFileAndStoresNothing() throws {
+    let dir = try TestPaths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = dir.appendingPathComponent("nan.npy").path
+    try Self.npy(windows: 10, channels: 1, length: 4, nanAt: 8).write(
+      to: URL(fileURLWithPath: path))
+    let store = try storeWithWindows()
+    let before = try store.currentWindowSet()?.id
+    do {
+      _ = try WindowSetTransfer.importWindows(store: store, path: path, index: nil, batch: 3)
+      Issue.record("a NaN was imported")
+    } catch let error as InputError {
+      #expect(error.description.contains("window 8 holds a NaN"))
+    }
+    #expect(try store.currentWindowSet()?.id == before)
+    #expect(try store.writer.read { db in try WindowSetRecord.fetchCount(db) } == 1)
+  }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 import TestSupport
 import Testing
 
@@ -47,6 +48,39 @@ import Testing
         error.description
           == "band-pass upper corner 20.0 Hz is at or above the Nyquist frequency 20.0 Hz")
     }
+  }
+
+  @Test func tracesFilteredTogetherComeOutBitForBitAsFilteredOneByOne() throws {
+    var generator = SeededGenerator(seed: 9)
+    func trace(_ n: Int) -> [Double] { (0..<n).map { _ in generator.nextGaussian() * 100 } }
+    // Five traces of one length (a group of four and one alone) and two of another.
+    let traces = [
+      trace(1000), trace(1000), trace(777), trace(1000), trace(1000), trace(777), trace(1000),
+    ]
+    for corners in [4, 3, 6] {
+      let filter = try ButterworthBandpass(
+        lowCorner: 1, highCorner: 20, corners: corners, samplingRate: 100)
+      let together = filter.zeroPhaseFiltered(traces)
+      for (t, alone) in zip(together, traces.map(filter.zeroPhaseFiltered)) {
+        #expect(t.map(\.bitPattern) == alone.map(\.bitPattern), "corners \(corners)")
+      }
+    }
+    // The chain does the same through the step, channel by channel outcomes included.
+    let chain = try ProcessingChain.standard(band: (1, 20), samplingRate: 100)
+    let signals = [
+      SampledSignal(samples: traces[0], samplingRate: 100),
+      SampledSignal(samples: traces[2], samplingRate: 40),
+      SampledSignal(samples: traces[1], samplingRate: 100),
+    ]
+    let outcomes = chain.run(signals)
+    for i in [0, 2] {
+      #expect(try outcomes[i].get() == chain.applied(to: signals[i]))
+    }
+    guard case .failure(let failure) = outcomes[1] else {
+      Issue.record("a 40 Hz signal was band-passed up to 20 Hz")
+      return
+    }
+    #expect(failure.step == "bandpass")
   }
 
   @Test func normalisationByMaximumAndStandardDeviation() {

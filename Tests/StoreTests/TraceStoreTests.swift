@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Numerics
 import Seismic
 import TestSupport
 import Testing
@@ -110,6 +111,34 @@ import Testing
     #expect(try store.sourceFiles().isEmpty)
     #expect(try store.channels().isEmpty)
     #expect(try store.segmentSummaries().isEmpty)
+    #expect(try store.check().isEmpty)
+  }
+
+  @Test func aFileFailingInsideAGroupLeavesNothingWhileTheRestOfTheGroupIsStored() throws {
+    let store = try SeisStore()
+    func file(_ name: String, sha: String, _ segments: [Segment]) -> FileToStore {
+      FileToStore(
+        path: name, size: 1, sha256: sha, format: .miniSEED,
+        segments: segments.map(EncodedSegment.init))
+    }
+    // "bad" inserts its file row, a new channel (n) and a segment before its NaN rate fails;
+    // "after" then needs channel n again, which the rollback removed.
+    let outcomes = try store.storeFiles([
+      file("good", sha: "1", [segment(z, start: 0, .int32([1, 2]))]),
+      file(
+        "bad", sha: "2",
+        [segment(n, start: 0, .int32([1])), segment(z, start: 9, rate: .nan, .int32([3]))]),
+      file("after", sha: "3", [segment(n, start: 5, .float32([4]))]),
+      file("copy", sha: "1", [segment(z, start: 0, .int32([1, 2]))]),
+    ])
+    #expect(try outcomes[0].get() == .stored(fileID: 1, segmentCount: 1))
+    #expect(throws: DatabaseError.self) { try outcomes[1].get() }
+    #expect(try outcomes[2].get() == .stored(fileID: 2, segmentCount: 1))
+    #expect(try outcomes[3].get() == .alreadyStored(path: "good"))
+    #expect(try store.sourceFiles().map(\.path) == ["good", "after"])
+    let summaries = try store.segmentSummaries()
+    #expect(summaries.map(\.filePath) == ["good", "after"])
+    #expect(try store.channels().map(\.source) == [z, n])
     #expect(try store.check().isEmpty)
   }
 
@@ -329,6 +358,44 @@ import Testing
         let values = (0..<length).map { _ in Int32.random(in: -scale...scale, using: &generator) }
         let walk = values.reduce(into: [Int32]()) { $0.append(($0.last ?? 0) &+ $1) }
         _ = try roundTrip(walk)
+      }
+    }
+  }
+
+  @Test func anyRangeDecodesToTheSameSamplesAsTheWholeBlobSliced() throws {
+    var generator = SeededGenerator(seed: 21)
+    let walk = (0..<1000).reduce(into: [Int32]()) {
+      $0.append(($0.last ?? 0) &+ Int32(generator.next() % 2001) &- 1000 &* Int32($1 % 3))
+    }
+    let floats = walk.map { Float($0) * 0.37 }
+    for samples in [Samples.int32(walk), .float32(floats), .float64(floats.map(Double.init))] {
+      for encoding in [SampleEncoding.raw, .int32Delta, .float32Delta]
+      where encoding.sampleType == nil || encoding.sampleType == samples.sampleType {
+        let blob: Data
+        if encoding == .raw {
+          blob = SampleBlob.encode(samples)
+        } else {
+          let compact = SampleBlob.encodeCompact(samples)
+          #expect(compact.encoding == encoding)
+          blob = compact.blob
+        }
+        let type = samples.sampleType
+        let whole = try SampleBlob.decode(blob, type: type, count: 1000, encoding: encoding)
+        for range in [0..<1000, 0..<1, 15..<17, 16..<32, 333..<334, 500..<1000, 999..<1000, 7..<7] {
+          let part = try SampleBlob.decode(
+            blob, type: type, count: 1000, encoding: encoding, range: range)
+          switch (whole, part) {
+          case (.int32(let w), .int32(let p)): #expect(Array(w[range]) == p, "\(range)")
+          case (.float32(let w), .float32(let p)):
+            #expect(Array(w[range]).map(\.bitPattern) == p.map(\.bitPattern), "\(range)")
+          case (.float64(let w), .float64(let p)): #expect(Array(w[range]) == p, "\(range)")
+          default: Issue.record("\(encoding): the range changed the sample type")
+          }
+        }
+        #expect(throws: SampleBlob.Error.self) {
+          try SampleBlob.decode(
+            blob, type: type, count: 1000, encoding: encoding, range: 990..<1001)
+        }
       }
     }
   }

@@ -59,6 +59,11 @@ public struct ClusterJob: Sendable {
     return String(decoding: try encoder.encode(value), as: UTF8.self)
   }
 
+  /// A run's stored history (an empty history for runs that stored none).
+  static func decodeHistory(_ json: String) throws -> RunHistory {
+    (try? JSONDecoder().decode(RunHistory.self, from: Data(json.utf8))) ?? RunHistory()
+  }
+
   static func decodeOptions<T: Decodable>(_ type: T.Type, from json: String) throws -> T {
     let decoder = JSONDecoder()
     decoder.keyDecodingStrategy = .convertFromSnakeCase

@@ -95,7 +95,7 @@ public struct ModelOptions: Codable, Sendable, Equatable {
   public var tol: Double = 0.001
   public var maxIterations: Int = 1000
   /// Independent optimisations, one kept by an unsupervised criterion; nil lets the tool choose
-  /// (`defaultRestarts`, docs/decisions/0012-restarts.md).
+  /// (`defaultRestarts`, docs/decisions/0014-restarts.md).
   public var restarts: Int? = nil
 
   /// Restarts when the user gives none.

@@ -28,6 +28,10 @@ public struct RelabelJob: Sendable {
   /// hand labels' fixed targets have moved the embedding (demo: 0.975 with the early stop, 0.986
   /// with 400 iterations, docs/benchmarks.md).
   static let iterations = 400
+  /// Weight of the hand-labelled windows' cross-entropy in the constrained stage.
+  static let labelledWeight = 1.0
+  /// Hand-labelled windows in every minibatch.
+  static let labelledPerBatch = 16
 
   public var labels: WindowLabelFile
   public var clusterCount: Int?
@@ -102,33 +106,49 @@ public struct RelabelJob: Sendable {
     }
     let disagrees = agreement?.disagrees() ?? false
 
-    // Start from the source run's trained network; seed one centroid per class.
-    let model = sourceModel.model
+    // Steer the source run's network; when its stability is unknown (one restart) or low, also
+    // retrain fresh restarts under the labels and keep the consensus candidate.
     let set = contents.windowSet
-    var options = stored.model.decOptions(clusterCount: k)
-    options.pretrainEpochs = 0
-    options.tolerance = 0
-    options.maxIterations = min(stored.model.maxIterations, Self.iterations)
     let windows = try WindowArray(
       contents.samples, count: contents.count, channels: set.channelCount, length: set.length)
-    let dec = try DeepEmbeddedClustering(windows: windows, model: model, options: options)
-    let d = model.latentDimension
-    let z0 = try dec.embeddings()
-    var centroids = try KMeans.classMeans(
-      of: z0, dimension: d, classes: fixed, classCount: classes.count)
-    if k > classes.count {
-      centroids = try KMeans(clusterCount: k, seed: stored.model.seed)
-        .seedCentroids(extending: centroids, points: z0, dimension: d)
+    let steering = Steering(
+      windows: windows, classes: fixed, classCount: classes.count, clusterCount: k,
+      options: stored.model, quiet: quiet)
+    var candidates = [
+      try steering.steer(sourceModel.model, seed: stored.model.seed, name: "source")
+    ]
+    // Decision 0014: a run of one restart cannot tell a bad optimum from a good one, and an
+    // unstable run's kept restart was found by no other; both are retrained.
+    let sourceRestarts = try ClusterJob.decodeHistory(source.historyJson).restarts
+    let retrain = sourceRestarts.map { $0.restarts.count < 2 || $0.isUnstable } ?? true
+    if retrain {
+      let restarts = max(stored.model.resolvedRestarts, ModelOptions.defaultRestarts)
+      let why =
+        sourceRestarts.map { $0.restarts.count < 2 ? "had 1 restart" : "was unstable" }
+        ?? "had 1 restart"
+      logger.info(
+        "run \(sourceID) \(why): retraining \(restarts) restarts under the labels")
+      for r in 1...restarts {
+        candidates.append(
+          try steering.retrain(
+            seed: stored.model.seed(ofRestart: r), name: "restart \(r)",
+            configuration: sourceModel.model.architectureJSON()))
+      }
     }
-    let progress = Progress(label: "relabel iteration", total: nil, quiet: quiet)
-    dec.onUpdate = { update in
-      progress.update(
-        update.iteration, detail: String(format: "label change %.4f", update.labelChange))
+    let comparison = try RestartComparison(labels: candidates.map(\.assignment.labels))
+    let consensus = comparison.consensus
+    let best = consensus.indices.max { consensus[$0] < consensus[$1] } ?? 0
+    let chosen = candidates[best]
+    let model = chosen.model
+    let centroids = chosen.centroids
+    let assignment = chosen.assignment
+    let updates = chosen.updates
+    let reason = chosen.stopReason
+    if candidates.count > 1 {
+      logger.info(
+        "kept \(chosen.name) of \(candidates.count) candidates (mean ARI with the others \(String(format: "%.3f", consensus[best])); stability \(String(format: "%.3f", comparison.stability ?? 1)))"
+      )
     }
-    let (updates, reason) = try dec.trainJointly(centroids: &centroids, fixedClasses: fixed)
-    progress.finish()
-
-    let assignment = try ClusterAssignment(model: model, windows: windows, centroids: centroids)
     let names = classes + (classes.count..<k).map { "unlabelled-\($0)" }
     let counts = assignment.clusterSizes
 
@@ -171,5 +191,74 @@ public struct RelabelJob: Sendable {
     return Outcome(
       run: run, classes: names, counts: counts, matchedLabels: classOfWindow.count,
       unmatchedLines: unmatched, agreement: agreement, disagrees: disagrees, summary: summary)
+  }
+}
+
+/// How `relabel` trains a candidate: the constrained DEC stage with the hand labels' own term,
+/// starting from an existing network (`steer`) or from a freshly pretrained one (`retrain`).
+struct Steering {
+  struct Candidate {
+    var name: String
+    var model: any AutoencoderModel
+    var centroids: [Float]
+    var assignment: ClusterAssignment
+    var updates: [DECUpdate]
+    var stopReason: String
+  }
+
+  var windows: WindowArray
+  var classes: [Int?]
+  var classCount: Int
+  var clusterCount: Int
+  var options: ModelOptions
+  var quiet: Bool
+
+  /// The constrained stage on `model`: one centroid per class at its labelled windows' mean
+  /// embedding (extra clusters by k-means++), then DEC with the labels fixed and weighted.
+  func steer(_ model: any AutoencoderModel, seed: UInt64, name: String) throws -> Candidate {
+    var decOptions = options.decOptions(clusterCount: clusterCount)
+    decOptions.seed = seed
+    decOptions.pretrainEpochs = 0
+    decOptions.tolerance = 0
+    decOptions.maxIterations = min(options.maxIterations, RelabelJob.iterations)
+    let dec = try DeepEmbeddedClustering(windows: windows, model: model, options: decOptions)
+    let d = model.latentDimension
+    let z0 = try dec.embeddings()
+    var centroids = try KMeans.classMeans(
+      of: z0, dimension: d, classes: classes, classCount: classCount)
+    if clusterCount > classCount {
+      centroids = try KMeans(clusterCount: clusterCount, seed: seed)
+        .seedCentroids(extending: centroids, points: z0, dimension: d)
+    }
+    let progress = Progress(label: "relabel \(name) iteration", total: nil, quiet: quiet)
+    dec.onUpdate = { update in
+      progress.update(
+        update.iteration, detail: String(format: "label change %.4f", update.labelChange))
+    }
+    let supervision = DeepEmbeddedClustering.Supervision(
+      classes: classes,
+      weight: RelabelJob.labelledWeight, perBatch: RelabelJob.labelledPerBatch)
+    let (updates, reason) = try dec.trainJointly(centroids: &centroids, supervision: supervision)
+    progress.finish()
+    return Candidate(
+      name: name, model: model, centroids: centroids,
+      assignment: try ClusterAssignment(model: model, windows: windows, centroids: centroids),
+      updates: updates, stopReason: reason)
+  }
+
+  /// A network pretrained afresh (seed `seed`), then steered.
+  func retrain(seed: UInt64, name: String, configuration json: Data) throws -> Candidate {
+    let model = try Autoencoder(
+      configuration: try Autoencoder.Configuration(jsonData: json), seed: seed)
+    var decOptions = options.decOptions(clusterCount: clusterCount)
+    decOptions.seed = seed
+    let dec = try DeepEmbeddedClustering(windows: windows, model: model, options: decOptions)
+    let progress = Progress(
+      label: "relabel \(name) pretraining epoch", total: options.epochs, quiet: quiet)
+    dec.onEpoch = { epoch, loss in progress.update(epoch, detail: String(format: "loss %.5f", loss))
+    }
+    _ = try dec.pretrain()
+    progress.finish()
+    return try steer(model, seed: seed, name: name)
   }
 }

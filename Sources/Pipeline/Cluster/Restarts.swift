@@ -54,7 +54,7 @@ extension FinishedRestart {
 ///
 /// The kept restart is the consensus one: the restart whose labels agree best (mean ARI) with
 /// every other restart's, ties going to the lowest pretraining loss. With one or two restarts
-/// the consensus ties and the pretraining loss decides. See docs/decisions/0012-restarts.md.
+/// the consensus ties and the pretraining loss decides. See docs/decisions/0014-restarts.md.
 struct RestartSelection {
   let chosen: Int
   let report: RestartReport
@@ -79,8 +79,7 @@ struct RestartSelection {
         RestartReport.Restart(
           seed: restart.seed, evidence: restart.evidence, consensus: consensus[r],
           agreement: comparison.agreement[r])
-      }, kept: best, stability: comparison.stability,
-      weakestAgreement: comparison.weakestAgreement)
+      }, kept: best, stability: comparison.stability)
   }
 }
 
@@ -96,34 +95,44 @@ public struct RestartReport: Codable, Sendable, Equatable {
     public var agreement: [Double]
   }
 
-  /// Below this mean ARI between restarts, a run is reported unstable (decision 0012).
-  public static let unstableBelow = 0.9
+  /// Two restarts whose labels agree to at least this ARI found the same clusters (decision
+  /// 0014: restarts that landed well agree to 0.90-0.99 on every data set tried).
+  public static let agreeingARI = 0.9
 
   public var restarts: [Restart]
   /// The index of the restart kept.
   public var kept: Int
   /// Mean ARI over all pairs of restarts; nil with one restart.
   public var stability: Double?
-  public var weakestAgreement: Double?
 
-  /// Restarts disagree beyond the threshold.
-  public var isUnstable: Bool { (stability ?? 1) < Self.unstableBelow }
+  /// Restarts (the kept one included) whose labels agree with the kept restart's.
+  public var agreeing: Int {
+    restarts[kept].agreement.filter { $0 >= Self.agreeingARI }.count
+  }
+
+  /// No other restart found the clusters that were kept: the result depends on the
+  /// optimisation, not only on the data.
+  public var isUnstable: Bool { restarts.count > 1 && agreeing < 2 }
 
   /// The summary line: `stability: ...`.
   public var line: String {
-    guard let stability, let weakestAgreement else { return "stability: n/a (1 restart)" }
+    guard let stability else { return "stability: n/a (1 restart)" }
     return String(
       format:
-        "stability: %.3f (mean ARI between %d restarts; lowest pair %.3f); kept restart %d (seed %llu), the one that agrees best with the others",
-      stability, restarts.count, weakestAgreement, kept + 1, restarts[kept].seed)
+        "stability: %.3f (mean ARI between %d restarts); %d of %d agree with the restart kept (ARI >= %.2f), restart %d (seed %llu), the one that agrees best with the others",
+      stability, restarts.count, agreeing, restarts.count, Self.agreeingARI, kept + 1,
+      restarts[kept].seed)
   }
 
   /// The warning for an unstable run.
   public var warning: String {
-    String(
+    let best =
+      restarts[kept].agreement.enumerated().filter { $0.offset != kept }.map(\.element)
+      .max() ?? 1
+    return String(
       format:
-        "warning: unstable: the %d restarts agree only to ARI %.3f (below %.2f): the clusters depend on the optimisation, not only on the data; check the report, try more --restarts, other window options or --clusters",
-      restarts.count, stability ?? 1, Self.unstableBelow)
+        "warning: unstable: no other restart found the clusters kept (best agreement ARI %.3f < %.2f over %d restarts): they depend on the optimisation, not only on the data; check the report, try more --restarts, other window options or another --clusters",
+      best, Self.agreeingARI, restarts.count)
   }
 }
 

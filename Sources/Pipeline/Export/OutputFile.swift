@@ -77,16 +77,61 @@ public enum OutputFile {
   /// Writes `contents` to `path` atomically (see the type's description), or to standard
   /// output when `path` is `-`.
   public static func write(_ contents: Data, to path: String, force: Bool) throws {
+    try write(to: path, force: force) { try $0.write(contents) }
+  }
+
+  /// Where `write(to:force:_:)` sends the bytes: every write is checked, so a full disk is one
+  /// error naming the output, and nothing is left half-written.
+  public struct Sink {
+    let descriptor: Int32
+    let path: String
+
+    /// Appends `bytes`.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+      var done = 0
+      while done < bytes.count {
+        let n = Foundation.write(descriptor, bytes.baseAddress! + done, bytes.count - done)
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else {
+          let code = n < 0 ? errno : EIO
+          throw InputError(path: path, reason: "cannot write: \(String(cString: strerror(code)))")
+        }
+        done += n
+      }
+    }
+
+    /// Appends `data`.
+    public func write(_ data: Data) throws {
+      try data.withUnsafeBytes { try write($0) }
+    }
+  }
+
+  /// Writes `path` piece by piece with what `body` sends to its sink (a `.npy` of a million
+  /// windows), by the same rules as the whole-contents `write`: under a temporary name, moved
+  /// into place only when complete, or straight to standard output for `-`.
+  public static func write(to path: String, force: Bool, _ body: (Sink) throws -> Void) throws {
     if path == standardOutput {
-      FileHandle.standardOutput.write(contents)
+      try body(Sink(descriptor: STDOUT_FILENO, path: path))
       return
     }
     let target = try destination(of: path, force: force)
     let url = URL(fileURLWithPath: target)
     let temporary = url.deletingLastPathComponent()
       .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-    try writeNew(contents, to: temporary.path, naming: path)
+    let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    guard fd >= 0 else {
+      throw InputError(path: path, reason: "cannot write: \(String(cString: strerror(errno)))")
+    }
     defer { unlink(temporary.path) }
+    do {
+      try body(Sink(descriptor: fd, path: path))
+    } catch {
+      close(fd)
+      throw error
+    }
+    guard close(fd) == 0 else {
+      throw InputError(path: path, reason: "cannot write: \(String(cString: strerror(errno)))")
+    }
     var info = stat()
     if lstat(target, &info) == 0 {
       // Checked again at the last moment: only a regular file is ever replaced.
@@ -111,34 +156,5 @@ public enum OutputFile {
   /// Writes UTF-8 text to `path` atomically.
   public static func write(_ text: String, to path: String, force: Bool) throws {
     try write(Data(text.utf8), to: path, force: force)
-  }
-
-  /// Creates `temporary` (which must not exist) with `contents`, checking every write: a full
-  /// disk is one error naming `path`, and leaves no partial file.
-  private static func writeNew(_ contents: Data, to temporary: String, naming path: String)
-    throws
-  {
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-    guard fd >= 0 else {
-      throw InputError(path: path, reason: "cannot write: \(String(cString: strerror(errno)))")
-    }
-    var failure: Int32 = 0
-    contents.withUnsafeBytes { raw in
-      var done = 0
-      while done < raw.count {
-        let n = Foundation.write(fd, raw.baseAddress! + done, raw.count - done)
-        if n < 0 && errno == EINTR { continue }
-        if n <= 0 {
-          failure = n < 0 ? errno : EIO
-          return
-        }
-        done += n
-      }
-    }
-    if close(fd) != 0 && failure == 0 { failure = errno }
-    if failure != 0 {
-      unlink(temporary)
-      throw InputError(path: path, reason: "cannot write: \(String(cString: strerror(failure)))")
-    }
   }
 }

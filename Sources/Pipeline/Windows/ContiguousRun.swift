@@ -122,3 +122,9 @@ public struct ContiguousRun: Sendable, Equatable {
     return (runs, conflicts)
   }
 }
+
+extension ContiguousRun {
+  /// What `join` returns: the runs of one channel in time order, and the intervals where
+  /// overlapping segments disagree.
+  public typealias Joined = (runs: [ContiguousRun], conflicts: [Conflict])
+}

@@ -5,7 +5,7 @@ import Store
 
 /// What `windows build` did: how many windows it stored and which picks it skipped, why.
 public struct WindowBuildReport: Sendable {
-  /// Picks considered (after the phase filter).
+  /// Picks selected (phase, stations, times).
   public var pickCount = 0
   /// Windows stored in the new current set.
   public var built = 0
@@ -21,16 +21,18 @@ public struct WindowBuildReport: Sendable {
     return counts
   }
 
+  /// `skipped 3 (2 gap, 1 missing component)`, or `skipped 0`.
+  public var skippedSummary: String {
+    let counts = skippedByReason
+    guard !counts.isEmpty else { return "skipped 0" }
+    let parts = counts.keys.sorted().map { "\(counts[$0] ?? 0) \($0.rawValue)" }
+    return "skipped \(skips.count) (" + parts.joined(separator: ", ") + ")"
+  }
+
   /// `windows: built 12 of 15 picks; skipped 3 (2 gap, 1 missing component)`.
   public var summary: String {
     var text = "windows: built \(built) of \(pickCount) pick\(pickCount == 1 ? "" : "s")"
-    let counts = skippedByReason
-    if counts.isEmpty {
-      text += "; skipped 0"
-    } else {
-      let parts = counts.keys.sorted().map { "\(counts[$0] ?? 0) \($0.rawValue)" }
-      text += "; skipped \(skips.count) (" + parts.joined(separator: ", ") + ")"
-    }
+    text += "; " + skippedSummary
     if let set = windowSet {
       text +=
         "; set \(set.id ?? 0): \(set.inputKind.rawValue), \(built) x \(set.channelCount) x "
@@ -43,20 +45,23 @@ public struct WindowBuildReport: Sendable {
 /// Cuts and preprocesses a window around every selected pick and stores them as the current
 /// window set (`windows build`, and `cluster` when given window options).
 ///
-/// Picks are grouped by channel set and taken in time order in chunks (at most
-/// `chunkPicks` picks within `chunkSeconds`, fewer for small sets so every core has work); each
-/// chunk reads its channels' stored segments
-/// once, joins them into contiguous runs and cuts its picks. Chunks run in parallel on all
-/// cores; windows are numbered in pick order (time, then station), whatever the scheduling.
+/// Picks are taken in pick order (time, then station) in waves of a few hundred; within a wave
+/// they are grouped by channel set into jobs, and jobs into batches of bounded data. For a
+/// batch, the stored segments its picks need are read once (whatever the number of picks that
+/// share them), decoded and joined into contiguous runs on every core, then every pick's window
+/// is cut and preprocessed on every core. Windows are stored as they come, in pick order,
+/// inside one transaction (`SeisStore.writeWindowSet`): memory stays bounded by a wave and a
+/// batch, not by the number of picks, and the set appears whole or not at all. All database
+/// work runs on the thread that holds the transaction; the other cores only compute.
 public struct WindowSetBuilder: Sendable {
   public let store: SeisStore
   public let logger: Logger
   public let quiet: Bool
 
-  /// A chunk holds at most this many picks...
-  public static let chunkPicks = 32
-  /// ...spanning at most this many seconds.
-  public static let chunkSeconds = 3600.0
+  /// A job's picks at most (more picks of a set in a wave make more jobs)...
+  public static let chunkPicks = 256
+  /// ...and the longest stretch of time a job's picks spread over.
+  public static let chunkSeconds = 6 * 3600.0
 
   public init(store: SeisStore, logger: Logger, quiet: Bool = false) {
     self.store = store
@@ -64,20 +69,18 @@ public struct WindowSetBuilder: Sendable {
     self.quiet = quiet
   }
 
-  /// Why a build could not start.
+  /// Why a build did not store a window set (one line; the current set is unchanged).
   public struct BuildError: Error, CustomStringConvertible, Sendable {
     public var reason: String
     public var description: String { reason }
   }
 
-  private struct Job: Sendable {
-    var set: ChannelSet
-    var pickIndices: [Int]
-  }
-
-  /// Builds the window set. Skipped picks are logged as warnings, one line each; the set is
-  /// stored (and becomes current) when at least one window was built.
+  /// Builds the window set. Skipped picks are summed up in a few warning lines (by station and
+  /// reason; one line per pick only with `SEISCLUSTER_LOG=debug`). Throws `BuildError` when the
+  /// options select no pick or every selected pick is skipped: nothing is stored then, and the
+  /// current set stays as it was.
   public func build(options: WindowSetOptions) throws -> WindowBuildReport {
+    try WindowSizeCheck.check(options: options, inputRate: nil)
     let preprocessor: WindowPreprocessor
     do {
       preprocessor = try WindowPreprocessor(options: options)
@@ -89,117 +92,51 @@ public struct WindowSetBuilder: Sendable {
         "the band's upper corner \(band.high) Hz is at or above the output Nyquist frequency \(options.rate / 2) Hz: resampling to \(options.rate) Hz removes the band above it"
       )
     }
-    let picks = try store.picks(phase: options.phase)
+    let channels = try store.channels()
+    let picks = try PickSelection.picks(in: store, options: options, channels: channels)
     var report = WindowBuildReport()
     report.pickCount = picks.count
-    guard !picks.isEmpty else {
-      let which = options.phase.map { "picks of phase '\($0)'" } ?? "picks"
-      logger.warning(
-        "no \(which) in the store: no window built, the current window set is unchanged")
-      return report
-    }
-    let chooser = ChannelSetChooser(channels: try store.channels())
+
+    // Channel sets, and the picks that cannot get one (or whose set cannot carry the band).
+    let chooser = ChannelSetChooser(channels: channels)
     let components = options.components.orientations
     var early: [Int: WindowSkip] = [:]
-    var bySet: [ChannelSet: [Int]] = [:]
+    var setOfPick: [ChannelSet?] = Array(repeating: nil, count: picks.count)
+    var maxRate = 0.0
     for (i, pick) in picks.enumerated() {
-      let name = "\(pick.network).\(pick.station).\(pick.location) pick \(pick.time.iso8601)"
+      let station = "\(pick.network).\(pick.station).\(pick.location)"
+      let name = "\(station) pick \(pick.time.iso8601)"
       switch chooser.choose(
         network: pick.network, station: pick.station, location: pick.location,
         channel: pick.channel, components: components)
       {
       case .failure(.noData):
         let what = pick.channel.map { "channels \($0.dropLast())?" } ?? "data"
-        early[i] = WindowSkip(reason: .noData, message: "\(name): no stored \(what), skipped")
+        early[i] = WindowSkip(
+          reason: .noData, message: "\(name): no stored \(what), skipped", station: station,
+          common: "no stored \(what)")
       case .failure(.missingComponent(let why)):
-        early[i] = WindowSkip(reason: .missingComponent, message: "\(name): \(why), skipped")
+        early[i] = WindowSkip(
+          reason: .missingComponent, message: "\(name): \(why), skipped", station: station,
+          common: why)
       case .success(let set):
-        if let band = options.bandpass, band.high / (set.samplingRate / 2) - 1 > -1e-6 {
+        let nyquist = set.samplingRate / 2
+        if let band = options.bandpass, band.high / nyquist - 1 > -1e-6 {
+          let why =
+            "Nyquist frequency \(nyquist) Hz (\(set.channels[0].channel) at \(set.samplingRate) Hz) "
+            + "is at or below the band's upper corner \(band.high) Hz"
           early[i] = WindowSkip(
             reason: .nyquist,
-            message:
-              "station \(set.stationID): Nyquist frequency \(set.samplingRate / 2) Hz "
-              + "(\(set.channels[0].channel) at \(set.samplingRate) Hz) is at or below the band's "
-              + "upper corner \(band.high) Hz; pick \(pick.time.iso8601) skipped")
+            message: "station \(set.stationID): \(why); pick \(pick.time.iso8601) skipped",
+            station: set.stationID, common: why, nyquist: nyquist)
         } else {
-          bySet[set, default: []].append(i)
+          setOfPick[i] = set
+          maxRate = max(maxRate, set.samplingRate)
         }
       }
     }
-    var jobs: [Job] = []
-    let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
-    for (set, indices) in bySet.sorted(by: { $0.value[0] < $1.value[0] }) {
-      // Small sets are split too, so every core gets work.
-      let chunk = max(1, min(Self.chunkPicks, (indices.count + 2 * cores - 1) / (2 * cores)))
-      var current: [Int] = []
-      for i in indices {
-        if let first = current.first,
-          current.count >= chunk
-            || picks[i].time.nanoseconds(since: picks[first].time) > Int64(Self.chunkSeconds * 1e9)
-        {
-          jobs.append(Job(set: set, pickIndices: current))
-          current = []
-        }
-        current.append(i)
-      }
-      if !current.isEmpty { jobs.append(Job(set: set, pickIndices: current)) }
-    }
+    if maxRate > 0 { try WindowSizeCheck.check(options: options, inputRate: maxRate) }
 
-    let jobList = jobs
-    let results = ResultSlots(count: picks.count)
-    let progress = Progress(label: "windows", total: picks.count, quiet: quiet)
-    let counter = Counter(early.count)
-    progress.update(early.count)
-    let failures = ResultSlots(count: jobs.count)
-    DispatchQueue.concurrentPerform(iterations: jobList.count) { j in
-      let job = jobList[j]
-      do {
-        try run(job, picks: picks, preprocessor: preprocessor, into: results)
-      } catch {
-        failures.set(
-          j,
-          .failure(
-            WindowSkip(
-              reason: .processing,
-              message: "\(job.set.stationID): cannot read stored data: \(error)")))
-      }
-      progress.update(counter.add(job.pickIndices.count))
-    }
-    progress.finish()
-
-    var windows: [WindowRecord] = []
-    for j in jobs.indices {
-      if case .failure(let skip)? = failures.get(j) {
-        for i in jobs[j].pickIndices { results.set(i, .failure(skip)) }
-      }
-    }
-    for (i, pick) in picks.enumerated() {
-      if let skip = early[i] {
-        report.skips.append(skip)
-        logger.warning("\(skip.message)")
-        continue
-      }
-      switch results.get(i) {
-      case .success(let window)?:
-        var record = window.record
-        record.windowKey = Int64(windows.count)
-        windows.append(record)
-        results.clear(i)
-      case .failure(let skip)?:
-        report.skips.append(skip)
-        logger.warning("\(skip.message)")
-      case nil:
-        let skip = WindowSkip(
-          reason: .processing, message: "pick \(pick.time.iso8601): not processed, skipped")
-        report.skips.append(skip)
-        logger.warning("\(skip.message)")
-      }
-    }
-    report.built = windows.count
-    guard !windows.isEmpty else {
-      logger.warning("no window could be built: the current window set is unchanged")
-      return report
-    }
     let set = WindowSetRecord(
       version: SeisclusterVersion.string,
       inputKind: options.input == .waveform ? .waveform : .spectrogram,
@@ -209,44 +146,27 @@ public struct WindowSetBuilder: Sendable {
         : options.rate / Double(preprocessor.segmentLength - preprocessor.segmentOverlap),
       parametersJson: Self.parametersJSON(options: options, preprocessor: preprocessor),
       processingJson: Self.json(preprocessor.history(version: SeisclusterVersion.string)))
-    report.windowSet = try store.replaceCurrentWindowSet(set, windows: windows)
+    let progress = Progress(label: "windows", total: picks.count, quiet: quiet)
+    var run = BuildRun(
+      picks: picks, setOfPick: setOfPick, early: early, preprocessor: preprocessor,
+      progress: progress, logger: logger)
+    if !picks.isEmpty {
+      report.windowSet = try store.writeWindowSet(set) { writer in try run.run(writer) }
+    }
+    progress.finish()
+    report.skips = run.skips
+    report.built = report.windowSet == nil ? 0 : run.built
+    for line in WindowSkipSummary(report.skips).lines(band: options.bandpass) {
+      logger.warning("\(line)")
+    }
+    guard report.windowSet != nil else {
+      let why =
+        picks.isEmpty
+        ? "no pick selected (\(PickSelection.describe(options)))"
+        : "no window could be built: all \(picks.count) selected pick\(picks.count == 1 ? " was" : "s were") \(report.skippedSummary)"
+      throw BuildError(reason: "\(why); the current window set is unchanged")
+    }
     return report
-  }
-
-  /// One chunk: read, join, cut.
-  private func run(
-    _ job: Job, picks: [PickRecord], preprocessor: WindowPreprocessor, into results: ResultSlots
-  ) throws {
-    let options = preprocessor.options
-    guard let firstIndex = job.pickIndices.first, let lastIndex = job.pickIndices.last else {
-      return
-    }
-    let from = picks[firstIndex].time.adding(seconds: -options.before - preprocessor.margin)
-    let to = picks[lastIndex].time.adding(seconds: options.after + preprocessor.margin)
-    var runs: [[ContiguousRun]] = []
-    var conflicts: [[ContiguousRun.Conflict]] = []
-    for channel in job.set.channels {
-      let joined = ContiguousRun.join(try store.segments(of: channel, from: from, to: to))
-      runs.append(joined.runs)
-      conflicts.append(joined.conflicts)
-    }
-    for i in job.pickIndices {
-      switch preprocessor.window(
-        pick: picks[i].time, channels: job.set.channels, runs: runs, conflicts: conflicts)
-      {
-      case .success(let w):
-        // The record (its samples as a blob) is made here, so the Float samples are freed at
-        // once; the window is numbered when every chunk is done.
-        let pick = picks[i]
-        let record = WindowRecord(
-          windowSetId: 0, windowKey: -1, pickId: pick.id, network: pick.network,
-          station: pick.station, location: pick.location, channels: job.set.channelList,
-          pickTime: pick.time, phase: pick.phase, startTime: w.startTime, samples: w.values)
-        results.set(i, .success(BuiltWindow(record: record)))
-      case .failure(let skip):
-        results.set(i, .failure(skip))
-      }
-    }
   }
 
   static func json(_ value: some Encodable) -> String {
@@ -273,7 +193,8 @@ public struct WindowSetBuilder: Sendable {
     return json(
       Parameters(
         options: options, marginSeconds: preprocessor.margin,
-        taperFraction: WindowPreprocessor.taperFraction, bandpassCorners: 4,
+        taperFraction: preprocessor.taperFraction,
+        bandpassCorners: options.bandpass == nil ? 4 : preprocessor.bandpassCorners,
         normalizeScope: "window",
         stftSegmentSamples: spectrogram ? preprocessor.segmentLength : nil,
         stftOverlapSamples: spectrogram ? preprocessor.segmentOverlap : nil,
@@ -282,42 +203,384 @@ public struct WindowSetBuilder: Sendable {
   }
 }
 
-/// One built window before it is numbered.
-struct BuiltWindow: Sendable {
-  var record: WindowRecord
+// MARK: - One build, wave by wave
+
+/// The state of one build inside its transaction: plans jobs wave by wave, reads their data,
+/// computes their windows on every core, and stores windows in pick order.
+struct BuildRun {
+  let picks: [PickRecord]
+  let setOfPick: [ChannelSet?]
+  let early: [Int: WindowSkip]
+  let preprocessor: WindowPreprocessor
+  let progress: Progress
+  let logger: Logger
+
+  /// Skipped picks, in pick order.
+  private(set) var skips: [WindowSkip] = []
+  /// Windows stored.
+  private(set) var built = 0
+  /// Outcomes of picks computed but not stored yet (an earlier pick is still to come).
+  private var pending: [Int: Outcome] = [:]
+  /// The next pick to store (or skip), in pick order.
+  private var next = 0
+
+  typealias Outcome = Result<WindowRecord, WindowSkip>
+
+  init(
+    picks: [PickRecord], setOfPick: [ChannelSet?], early: [Int: WindowSkip],
+    preprocessor: WindowPreprocessor, progress: Progress, logger: Logger
+  ) {
+    self.picks = picks
+    self.setOfPick = setOfPick
+    self.early = early
+    self.preprocessor = preprocessor
+    self.progress = progress
+    self.logger = logger
+  }
+
+  /// Picks per wave: about 32 MB of finished windows wait at most for an earlier pick.
+  var waveSize: Int {
+    let bytes = max(1, preprocessor.channelCount * preprocessor.length * 4)
+    return min(4096, max(64, (32 << 20) / bytes))
+  }
+
+  /// Decoded samples (8 bytes each, as Double) a batch holds at most, when it has more than
+  /// one job.
+  static let batchSamples = 4 << 20
+
+  /// Segments longer than this are sliced to the stretch a job needs after decoding.
+  static let sliceSamples = 1 << 20
+
+  /// Batches run as a pipeline: while the other cores cut and preprocess one batch's windows,
+  /// this thread (the one holding the transaction) reads and decodes the next batch's segments
+  /// and stores the windows that are ready.
+  mutating func run(_ writer: WindowSetWriter) throws {
+    let wave = waveSize
+    var inFlight: Computation?
+    defer { inFlight?.group.wait() }
+    var start = 0
+    while start < picks.count {
+      let end = min(picks.count, start + wave)
+      var batches: [[Job]] = [[]]
+      var samples = 0
+      for job in try plan(start..<end, writer: writer) {
+        if !batches[batches.count - 1].isEmpty && samples + job.samples > Self.batchSamples {
+          batches.append([])
+          samples = 0
+        }
+        batches[batches.count - 1].append(job)
+        samples += job.samples
+      }
+      for batch in batches where !batch.isEmpty {
+        let prepared = try prepare(batch, writer: writer)
+        if let previous = inFlight { finish(previous) }
+        inFlight = compute(prepared)
+        try emit(upTo: picks.count, writer: writer)
+      }
+      try emit(upTo: picks.count, writer: writer)
+      start = end
+    }
+    if let last = inFlight { finish(last) }
+    inFlight = nil
+    try emit(upTo: picks.count, writer: writer)
+  }
+
+  // MARK: Planning
+
+  /// One channel set's picks within a wave, and what to read for them.
+  struct Job {
+    var set: ChannelSet
+    /// Pick indices, in pick order.
+    var picks: [Int]
+    /// Per channel (in set order): the segments to read, each with the stretch of time the
+    /// picks need from it.
+    var reads: [[SegmentRead]] = []
+    /// Estimated samples once decoded and sliced (all channels).
+    var samples = 0
+  }
+
+  struct SegmentRead {
+    var span: SegmentSpan
+    var from: Timestamp
+    var to: Timestamp
+  }
+
+  /// Seconds of data a pick needs on each side of its window: the margin, plus room for the
+  /// preprocessor to grow its span to an FFT-friendly length (`fftFriendlyCount`), so a job's
+  /// data never depends on where the job's picks start or end.
+  func reach(rate: Double) -> (before: Double, after: Double) {
+    let o = preprocessor.options
+    let span = o.before + o.after + 2 * preprocessor.margin
+    let growth = span / 16 + 66 / max(rate, 1e-9)
+    return (o.before + preprocessor.margin + growth, o.after + preprocessor.margin + growth)
+  }
+
+  /// The jobs of the picks in `wave`: by channel set, split at `chunkPicks` picks or
+  /// `chunkSeconds` of time, with the segments each needs (from the index, no samples read).
+  func plan(_ wave: Range<Int>, writer: WindowSetWriter) throws -> [Job] {
+    var order: [ChannelSet] = []
+    var bySet: [ChannelSet: [Int]] = [:]
+    for i in wave {
+      guard let set = setOfPick[i] else { continue }
+      if bySet[set] == nil { order.append(set) }
+      bySet[set, default: []].append(i)
+    }
+    var jobs: [Job] = []
+    for set in order {
+      var current: [Int] = []
+      for i in bySet[set] ?? [] {
+        if let first = current.first,
+          current.count >= WindowSetBuilder.chunkPicks
+            || picks[i].time.nanoseconds(since: picks[first].time)
+              > Int64(WindowSetBuilder.chunkSeconds * 1e9)
+        {
+          jobs.append(try reads(for: Job(set: set, picks: current), writer: writer))
+          current = []
+        }
+        current.append(i)
+      }
+      if !current.isEmpty {
+        jobs.append(try reads(for: Job(set: set, picks: current), writer: writer))
+      }
+    }
+    return jobs
+  }
+
+  /// Fills in what `job` reads: per channel, the segments that overlap any pick's reach, each
+  /// with the stretch of time the picks need from it.
+  func reads(for job: Job, writer: WindowSetWriter) throws -> Job {
+    var job = job
+    let (before, after) = reach(rate: job.set.samplingRate)
+    let spans = job.picks.map {
+      (picks[$0].time.adding(seconds: -before), picks[$0].time.adding(seconds: after))
+    }
+    guard let from = spans.map(\.0).min(), let to = spans.map(\.1).max() else { return job }
+    for channel in job.set.channels {
+      var reads: [SegmentRead] = []
+      for segment in try writer.segmentSpans(of: channel, from: from, to: to) {
+        var needFrom: Timestamp?
+        var needTo: Timestamp?
+        for (a, b) in spans where a <= segment.endTime && b >= segment.startTime {
+          needFrom = min(needFrom ?? a, a)
+          needTo = max(needTo ?? b, b)
+        }
+        if let needFrom, let needTo {
+          reads.append(SegmentRead(span: segment, from: needFrom, to: needTo))
+          let seconds = Double(
+            min(needTo, segment.endTime).nanoseconds(since: max(needFrom, segment.startTime)))
+          job.samples += Int(max(0, seconds) / 1e9 * job.set.samplingRate) + 1
+        }
+      }
+      job.reads.append(reads)
+    }
+    return job
+  }
+
+  // MARK: Computing
+
+  /// Reads the batch's segments (here, in the transaction), decodes and joins them on every
+  /// core, cuts and preprocesses every pick's window on every core, and stores what can be
+  /// stored in pick order.
+  /// A batch read and decoded: each job's joined runs per channel, or why the job's data
+  /// cannot be read.
+  struct Prepared {
+    var batch: [Job]
+    var runs: [[ContiguousRun.Joined]]
+    var failed: [WindowSkip?]
+  }
+
+  /// Windows being cut and preprocessed on the other cores.
+  struct Computation {
+    let group: DispatchGroup
+    let outcomes: ConcurrentSlots<Outcome>
+    let picks: [Int]
+  }
+
+  /// Reads the batch's segments (here, in the transaction) and decodes and joins them on every
+  /// core.
+  mutating func prepare(_ batch: [Job], writer: WindowSetWriter) throws -> Prepared {
+    // Read and decode job by job (a segment several jobs need is read once per batch and kept
+    // until its last job), each job's channels decoded and joined on every core, so no more
+    // than one job's encoded and fully decoded samples are in hand at once; what stays is each
+    // job's joined runs, sliced to the stretch its picks need.
+    var lastUse: [Int64: Int] = [:]
+    for (j, job) in batch.enumerated() {
+      for reads in job.reads { for read in reads { lastUse[read.span.id] = j } }
+    }
+    var kept: [Int64: SegmentRecord] = [:]
+    var runs: [[ContiguousRun.Joined]] = []
+    var failed: [WindowSkip?] = []
+    for (j, job) in batch.enumerated() {
+      let missing = job.reads.flatMap { $0.map(\.span.id) }.filter { kept[$0] == nil }
+      for record in try writer.segmentRecords(ids: missing) {
+        if let id = record.id { kept[id] = record }
+      }
+      let records = job.reads.map { reads in reads.map { kept[$0.span.id] } }
+      for reads in job.reads {
+        for read in reads where lastUse[read.span.id] == j { kept[read.span.id] = nil }
+      }
+      let joined = ConcurrentSlots<Result<ContiguousRun.Joined, WindowSkip>>(
+        count: job.set.channels.count)
+      DispatchQueue.concurrentPerform(iterations: job.set.channels.count) { c in
+        do {
+          var segments: [Segment] = []
+          for (record, read) in zip(records[c], job.reads[c]) {
+            guard let record else { throw StoreError.invalid("segment \(read.span.id) is gone") }
+            segments.append(
+              try Self.segment(
+                record, source: job.set.channels[c], from: read.from, to: read.to))
+          }
+          joined.set(c, .success(ContiguousRun.join(segments)))
+        } catch {
+          joined.set(
+            c,
+            .failure(
+              WindowSkip(
+                reason: .processing,
+                message: "\(job.set.stationID): cannot read stored data: \(error)",
+                station: job.set.stationID, common: "cannot read stored data: \(error)")))
+        }
+      }
+      var channels: [ContiguousRun.Joined] = []
+      var failure: WindowSkip?
+      for c in job.set.channels.indices {
+        switch joined.take(c) {
+        case .success(let runs)?: channels.append(runs)
+        case .failure(let skip)?: failure = failure ?? skip
+        case nil: failure = failure ?? WindowSkip(reason: .processing, message: "not processed")
+        }
+      }
+      runs.append(channels)
+      failed.append(failure)
+    }
+    return Prepared(batch: batch, runs: runs, failed: failed)
+  }
+
+  /// Starts cutting and preprocessing a prepared batch's windows on the other cores, one pick
+  /// per task; `finish` collects them.
+  mutating func compute(_ prepared: Prepared) -> Computation {
+    let batch = prepared.batch
+    var pickTasks: [(job: Int, pick: Int)] = []
+    for (j, job) in batch.enumerated() {
+      for i in job.picks {
+        if let failure = prepared.failed[j] {
+          pending[i] = .failure(failure)
+        } else {
+          pickTasks.append((j, i))
+        }
+      }
+    }
+    let outcomes = ConcurrentSlots<Outcome>(count: pickTasks.count)
+    let preprocessor = self.preprocessor
+    let picks = self.picks
+    let runList = prepared.runs
+    let pickTaskList = pickTasks
+    let group = DispatchGroup()
+    DispatchQueue.global().async(group: group) {
+      DispatchQueue.concurrentPerform(iterations: pickTaskList.count) { k in
+        let (j, i) = pickTaskList[k]
+        let job = batch[j]
+        let pick = picks[i]
+        switch preprocessor.window(
+          pick: pick.time, channels: job.set.channels, runs: runList[j].map(\.runs),
+          conflicts: runList[j].map(\.conflicts))
+        {
+        case .success(let w):
+          outcomes.set(
+            k,
+            .success(
+              WindowRecord(
+                windowSetId: 0, windowKey: -1, pickId: pick.id, network: pick.network,
+                station: pick.station, location: pick.location, channels: job.set.channelList,
+                pickTime: pick.time, phase: pick.phase, startTime: w.startTime, samples: w.values)))
+        case .failure(var skip):
+          skip.station = job.set.stationID
+          outcomes.set(k, .failure(skip))
+        }
+      }
+    }
+    return Computation(group: group, outcomes: outcomes, picks: pickTasks.map(\.pick))
+  }
+
+  /// Waits for a computation and files its outcomes for storing.
+  mutating func finish(_ computation: Computation) {
+    computation.group.wait()
+    for (k, pick) in computation.picks.enumerated() {
+      pending[pick] =
+        computation.outcomes.take(k)
+        ?? .failure(WindowSkip(reason: .processing, message: "pick not processed"))
+    }
+  }
+
+  /// The segment a row holds, cut down to the samples from just before `from` to just after
+  /// `to` when it is long (a day file) and its sample period is a whole number of nanoseconds,
+  /// so the cut keeps every sample's time exact; otherwise the whole segment. Only the samples
+  /// kept are decoded into memory.
+  static func segment(
+    _ record: SegmentRecord, source: SourceIdentifier, from: Timestamp, to: Timestamp
+  ) throws -> Segment {
+    let count = record.sampleCount
+    let rate = record.samplingRate
+    let period = rate > 0 ? 1e9 / rate : 0
+    guard count > sliceSamples, period >= 1, period == period.rounded() else {
+      return try record.segment(source: source)
+    }
+    let p = Int64(period)
+    let start = Timestamp(nanoseconds: record.startNanoseconds)
+    let first = max(0, Int(from.nanoseconds(since: start) / p) - 2)
+    let last = min(count - 1, Int(to.nanoseconds(since: start) / p) + 2)
+    guard first <= last, first > 0 || last < count - 1 else {
+      return try record.segment(source: source)
+    }
+    return Segment(
+      source: source, startTime: start.adding(nanoseconds: Int64(first) * p), samplingRate: rate,
+      samples: try record.samples(in: first..<(last + 1)))
+  }
+
+  // MARK: Storing
+
+  /// Stores (or records as skipped) every pick from `next` on whose outcome is known, in pick
+  /// order, up to `limit`.
+  mutating func emit(upTo limit: Int, writer: WindowSetWriter) throws {
+    while next < min(limit, picks.count) {
+      let outcome: Outcome
+      if let skip = early[next] {
+        outcome = .failure(skip)
+      } else if let known = pending.removeValue(forKey: next) {
+        outcome = known
+      } else {
+        return
+      }
+      switch outcome {
+      case .success(var window):
+        window.windowKey = Int64(built)
+        try writer.append(window)
+        built += 1
+      case .failure(let skip):
+        skips.append(skip)
+        logger.debug("\(skip.message)")
+      }
+      next += 1
+      progress.update(next)
+    }
+  }
 }
 
-/// Per-index results written from concurrent workers.
-final class ResultSlots: @unchecked Sendable {
-  private var slots: [Result<BuiltWindow, WindowSkip>?]
+/// Per-index results written from concurrent workers, each taken once.
+final class ConcurrentSlots<Value>: @unchecked Sendable {
+  private var slots: [Value?]
   private let lock = NSLock()
   init(count: Int) { slots = Array(repeating: nil, count: count) }
-  func set(_ i: Int, _ value: Result<BuiltWindow, WindowSkip>) {
+  func set(_ i: Int, _ value: Value) {
     lock.lock()
     slots[i] = value
     lock.unlock()
   }
-  func clear(_ i: Int) {
+  func take(_ i: Int) -> Value? {
     lock.lock()
+    defer { lock.unlock() }
+    let value = slots[i]
     slots[i] = nil
-    lock.unlock()
-  }
-  func get(_ i: Int) -> Result<BuiltWindow, WindowSkip>? {
-    lock.lock()
-    defer { lock.unlock() }
-    return slots[i]
-  }
-}
-
-/// A thread-safe running total.
-final class Counter: @unchecked Sendable {
-  private var value: Int
-  private let lock = NSLock()
-  init(_ start: Int) { value = start }
-  func add(_ n: Int) -> Int {
-    lock.lock()
-    defer { lock.unlock() }
-    value += n
     return value
   }
 }

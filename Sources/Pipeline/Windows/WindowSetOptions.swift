@@ -1,3 +1,5 @@
+import Seismic
+
 /// How windows are cut around picks and preprocessed (the contract's window options).
 public struct WindowSetOptions: Codable, Sendable, Equatable {
   public enum Components: String, Codable, Sendable, CaseIterable {
@@ -22,6 +24,14 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
   public var after: Double
   /// Only picks of this phase (nil: all picks).
   public var phase: String?
+  /// Only picks at stations matching one of these patterns (nil: every station):
+  /// `NET.STA` or `NET.STA.LOC` with shell wildcards, case-insensitive, a blank location
+  /// written `NET.STA.` (`StationPattern`).
+  public var stations: [String]?
+  /// Only picks at or after this time (nil: from the first).
+  public var start: Timestamp?
+  /// Only picks before this time (nil: to the last).
+  public var end: Timestamp?
   public var components: Components
   /// Target sampling rate (Hz).
   public var rate: Double
@@ -43,7 +53,8 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
     rate: Double = 100, bandpass: (low: Double, high: Double)? = (1, 20),
     normalize: Normalization = .max, input: Input = .spectrogram,
     spectrogramSegment: Double = 1.28, spectrogramOverlap: Double = 0.5,
-    spectrogramRange: Double = 10
+    spectrogramRange: Double = 10, stations: [String]? = nil, start: Timestamp? = nil,
+    end: Timestamp? = nil
   ) {
     self.before = before
     self.after = after
@@ -56,7 +67,17 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
     self.spectrogramSegment = spectrogramSegment
     self.spectrogramOverlap = spectrogramOverlap
     self.spectrogramRange = spectrogramRange
+    self.stations = stations
+    self.start = start
+    self.end = end
   }
+
+  /// A `--start`/`--end` time: ISO 8601 UTC, with or without `Z` and fractional seconds; nil
+  /// when unreadable.
+  public static func time(iso8601 text: String) -> Timestamp? { Timestamp(iso8601: text) }
+
+  /// Whether the options select picks by more than phase (stations or times).
+  public var selectsStationsOrTimes: Bool { stations != nil || start != nil || end != nil }
 
   /// The input the tool chooses when the user does not: spectrograms for windows of at least
   /// four STFT segments (event windows), waveforms for shorter ones (first-motion windows).
@@ -65,11 +86,17 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
   }
 
   /// Samples per window on the resampled grid: `round((before + after) * rate)`.
-  public var sampleCount: Int { Int(((before + after) * rate).rounded()) }
+  /// (Saturates at `Int.max` instead of trapping for absurd rates; `windows build` refuses
+  /// such sizes before allocating.)
+  public var sampleCount: Int {
+    let count = ((before + after) * rate).rounded()
+    guard count.isFinite else { return count > 0 ? Int.max : 0 }
+    return count >= Double(Int.max) ? Int.max : Int(count)
+  }
 
   enum CodingKeys: String, CodingKey {
     case before, after, phase, components, rate, bandpassLow, bandpassHigh, normalize, input
-    case spectrogramSegment, spectrogramOverlap, spectrogramRange
+    case spectrogramSegment, spectrogramOverlap, spectrogramRange, stations, start, end
   }
 
   public init(from decoder: any Decoder) throws {
@@ -91,6 +118,9 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
     spectrogramSegment = try c.decode(Double.self, forKey: .spectrogramSegment)
     spectrogramOverlap = try c.decode(Double.self, forKey: .spectrogramOverlap)
     spectrogramRange = try c.decodeIfPresent(Double.self, forKey: .spectrogramRange) ?? 10
+    stations = try c.decodeIfPresent([String].self, forKey: .stations)
+    start = try c.decodeIfPresent(String.self, forKey: .start).flatMap(Timestamp.init(iso8601:))
+    end = try c.decodeIfPresent(String.self, forKey: .end).flatMap(Timestamp.init(iso8601:))
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -107,6 +137,9 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
     try c.encode(spectrogramSegment, forKey: .spectrogramSegment)
     try c.encode(spectrogramOverlap, forKey: .spectrogramOverlap)
     try c.encode(spectrogramRange, forKey: .spectrogramRange)
+    try c.encodeIfPresent(stations, forKey: .stations)
+    try c.encodeIfPresent(start?.iso8601, forKey: .start)
+    try c.encodeIfPresent(end?.iso8601, forKey: .end)
   }
 
   public static func == (a: WindowSetOptions, b: WindowSetOptions) -> Bool {
@@ -115,5 +148,6 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
       && a.bandpass?.high == b.bandpass?.high && a.normalize == b.normalize && a.input == b.input
       && a.spectrogramSegment == b.spectrogramSegment
       && a.spectrogramOverlap == b.spectrogramOverlap && a.spectrogramRange == b.spectrogramRange
+      && a.stations == b.stations && a.start == b.start && a.end == b.end
   }
 }

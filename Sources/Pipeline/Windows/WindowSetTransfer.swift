@@ -18,11 +18,18 @@ public enum WindowSetTransfer {
     public var summary: String { "windows export: \(count) x \(channels) x \(length) float32" }
   }
 
-  /// Writes the current set. Both paths follow `OutputFile`'s rules (`-` is standard output,
-  /// for one of them at most; never over an existing file without `force`) and are checked
-  /// before anything is written.
+  /// Windows read from the store (export) or the file (import) per batch: about 8 MB.
+  static func batchWindows(valuesPerWindow: Int) -> Int {
+    max(1, (8 << 20) / max(1, 4 * valuesPerWindow))
+  }
+
+  /// Writes the current set, batch by batch (memory stays bounded by a batch, whatever the
+  /// size of the set). Both paths follow `OutputFile`'s rules (`-` is standard output, for one
+  /// of them at most; never over an existing file without `force`; written under a temporary
+  /// name and moved into place when complete) and are checked before anything is written.
   public static func export(
-    store: SeisStore, output: String, index: String?, force: Bool
+    store: SeisStore, output: String, index: String?, force: Bool, quiet: Bool = true,
+    batch windowsPerBatch: Int? = nil
   ) throws -> ExportReport {
     if output == OutputFile.standardOutput && index == OutputFile.standardOutput {
       throw InputError(
@@ -31,29 +38,53 @@ public enum WindowSetTransfer {
     for path in [output] + (index.map { [$0] } ?? []) {
       try OutputFile.checkWritable(path, force: force)
     }
-    guard let contents = try store.currentWindowSetContents() else {
+    guard let reader = try store.currentWindowSetReader() else {
       throw InputError(
         path: store.path, reason: "no current window set (run `windows build` or `windows import`)")
     }
-    let set = contents.windowSet
-    let shape = [contents.count, set.channelCount, set.length]
-    guard contents.samples.count == shape.reduce(1, *) else {
-      throw InputError(path: store.path, reason: "the window set's samples do not fill its shape")
-    }
-    try OutputFile.write(
-      NPYArray.float32Data(contents.samples, shape: shape), to: output, force: force)
-    if let index {
-      var text = indexHeader + "\n"
-      for w in contents.windows {
-        let fields = [
-          String(w.windowKey), w.network, w.station, w.location, w.pickTime?.iso8601 ?? "",
-          w.phase, w.channels, w.startNs.map { Timestamp(nanoseconds: $0).iso8601 } ?? "",
-        ]
-        text += fields.map(csvField).joined(separator: ",") + "\n"
+    let set = reader.windowSet
+    let shape = [reader.count, set.channelCount, set.length]
+    let size = reader.valuesPerWindow
+    let batch = max(1, windowsPerBatch ?? batchWindows(valuesPerWindow: size))
+    var values = [Float](repeating: 0, count: batch * size)
+    let progress = Progress(label: "windows export", total: reader.count, quiet: quiet)
+    try OutputFile.write(to: output, force: force) { file in
+      try file.write(NPYArray.float32Header(shape: shape))
+      var start = 0
+      while start < reader.count {
+        let end = min(reader.count, start + batch)
+        try values.withUnsafeMutableBufferPointer { buffer in
+          try reader.samples(range: start..<end, into: buffer)
+          for i in 0..<((end - start) * size) {
+            buffer[i] = Float(bitPattern: buffer[i].bitPattern.littleEndian)
+          }
+          try file.write(
+            UnsafeRawBufferPointer(
+              rebasing: UnsafeRawBufferPointer(buffer)[0..<((end - start) * size * 4)]))
+        }
+        start = end
+        progress.update(start)
       }
-      try OutputFile.write(text, to: index, force: force)
     }
-    return ExportReport(count: contents.count, channels: set.channelCount, length: set.length)
+    progress.finish()
+    if let index {
+      try OutputFile.write(to: index, force: force) { file in
+        var text = indexHeader + "\n"
+        for w in reader.windows {
+          let fields = [
+            String(w.windowKey), w.network, w.station, w.location, w.pickTime?.iso8601 ?? "",
+            w.phase, w.channels, w.startNs.map { Timestamp(nanoseconds: $0).iso8601 } ?? "",
+          ]
+          text += fields.map(csvField).joined(separator: ",") + "\n"
+          if text.utf8.count >= 1 << 20 {
+            try file.write(Data(text.utf8))
+            text = ""
+          }
+        }
+        try file.write(Data(text.utf8))
+      }
+    }
+    return ExportReport(count: reader.count, channels: set.channelCount, length: set.length)
   }
 
   /// What an import stored.
@@ -79,59 +110,73 @@ public enum WindowSetTransfer {
   }
 
   /// Reads `.npy` windows (float32 or float64, N x C x L or N x L) and an optional index CSV,
-  /// and stores them as the current set (input kind `imported`).
-  public static func importWindows(store: SeisStore, path: String, index: String?) throws
-    -> ImportReport
-  {
-    let array = try NPYArray(contentsOf: URL(fileURLWithPath: path))
-    let (n, c, l) = try array.windowShape(path: path)
+  /// and stores them as the current set (input kind `imported`), a batch of windows at a time
+  /// (the file is read with `pread`, never mapped or loaded whole: memory stays bounded by a
+  /// batch whatever the size of the file) inside one transaction: the set appears whole or not
+  /// at all. A NaN or infinite value anywhere refuses the whole file.
+  public static func importWindows(
+    store: SeisStore, path: String, index: String?, quiet: Bool = true,
+    batch windowsPerBatch: Int? = nil
+  ) throws -> ImportReport {
+    let file = try NPYFileReader(path: path)
+    let (n, c, l) = try file.windowShape()
     guard n > 0, c > 0, l > 0 else {
-      throw InputError(path: path, reason: "holds no window (shape \(NPYArray.tuple(array.shape)))")
+      throw InputError(path: path, reason: "holds no window (shape \(NPYArray.tuple(file.shape)))")
     }
-    let values = array.floats
-    if let bad = values.firstIndex(where: { !$0.isFinite }) {
-      throw InputError(
-        path: path,
-        reason: "window \(bad / (c * l)) holds a NaN or infinite value (or one beyond float32)")
-    }
-    var rows: [IndexRow]
+    var rows: [IndexRow]?
     if let index {
-      rows = try readIndex(index)
-      guard rows.count == n else {
+      let read = try readIndex(index)
+      guard read.count == n else {
         throw InputError(
-          path: index, reason: "has \(rows.count) rows but \(path) holds \(n) windows")
+          path: index, reason: "has \(read.count) rows but \(path) holds \(n) windows")
       }
-    } else {
-      rows = (0..<n).map { IndexRow(windowID: Int64($0)) }
-    }
-    let size = c * l
-    var windows: [WindowRecord] = []
-    windows.reserveCapacity(n)
-    for (i, row) in rows.enumerated() {
-      windows.append(
-        WindowRecord(
-          windowSetId: 0, windowKey: row.windowID, pickId: nil, network: row.network,
-          station: row.station, location: row.location, channels: row.channels,
-          pickTime: row.time, phase: row.phase, startTime: row.startTime,
-          samples: Array(values[(i * size)..<((i + 1) * size)])))
-    }
-    let dtype: String
-    switch array.values {
-    case .float32: dtype = "float32"
-    case .float64: dtype = "float64"
+      rows = read
     }
     let parameters: [String: String] = [
-      "source": path, "index": index ?? "", "shape": NPYArray.tuple(array.shape), "dtype": dtype,
+      "source": path, "index": index ?? "", "shape": NPYArray.tuple(file.shape),
+      "dtype": file.dtype,
     ]
     let history = [
-      "seiscluster \(SeisclusterVersion.string): import(path=\(path), dtype=\(dtype), "
-        + "shape=\(NPYArray.tuple(array.shape)), index=\(index ?? "none"))"
+      "seiscluster \(SeisclusterVersion.string): import(path=\(path), dtype=\(file.dtype), "
+        + "shape=\(NPYArray.tuple(file.shape)), index=\(index ?? "none"))"
     ]
     let set = WindowSetRecord(
       version: SeisclusterVersion.string, inputKind: .imported, channelCount: c, length: l,
       samplingRate: nil, parametersJson: WindowSetBuilder.json(parameters),
       processingJson: WindowSetBuilder.json(history))
-    let stored = try store.replaceCurrentWindowSet(set, windows: windows)
+    let size = c * l
+    let batch = max(1, windowsPerBatch ?? batchWindows(valuesPerWindow: size))
+    var values = [Float](repeating: 0, count: batch * size)
+    let progress = Progress(label: "windows import", total: n, quiet: quiet)
+    let stored = try store.writeWindowSet(set) { writer in
+      var start = 0
+      while start < n {
+        let end = min(n, start + batch)
+        try values.withUnsafeMutableBufferPointer { buffer in
+          try file.read((start * size)..<(end * size), into: buffer)
+          for w in start..<end {
+            let samples = UnsafeBufferPointer(
+              rebasing: buffer[((w - start) * size)..<((w - start + 1) * size)])
+            if samples.contains(where: { !$0.isFinite }) {
+              throw InputError(
+                path: path,
+                reason: "window \(w) holds a NaN or infinite value (or one beyond float32)")
+            }
+            let row = rows?[w] ?? IndexRow(windowID: Int64(w))
+            try writer.append(
+              WindowRecord(
+                windowSetId: 0, windowKey: row.windowID, pickId: nil, network: row.network,
+                station: row.station, location: row.location, channels: row.channels,
+                pickTime: row.time, phase: row.phase, startTime: row.startTime, samples: []),
+              samples: samples)
+          }
+        }
+        start = end
+        progress.update(start)
+      }
+    }
+    progress.finish()
+    guard let stored else { throw InputError(path: path, reason: "holds no window") }
     return ImportReport(windowSet: stored, count: n)
   }
 

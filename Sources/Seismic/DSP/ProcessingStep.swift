@@ -1,3 +1,5 @@
+import Foundation
+
 /// Samples with their sampling rate: what a processing step takes and returns (resampling
 /// changes the rate).
 public struct SampledSignal: Sendable, Equatable {
@@ -20,6 +22,16 @@ public protocol ProcessingStep: Sendable, CustomStringConvertible {
   var parameters: [(name: String, value: String)] { get }
   /// Applies the step. Throws when the signal cannot carry it (e.g. a band above Nyquist).
   func applied(to signal: SampledSignal) throws -> SampledSignal
+
+  /// Applies the step to several signals (a window's channels), each with its own outcome. The
+  /// default applies `applied(to:)` to each; a step may do them together when that is faster and
+  /// gives the same values.
+  func applied(to signals: [SampledSignal]) -> [Result<SampledSignal, any Error>]
+
+  /// Applies the step to several signals in place, returning each signal's error (nil where the
+  /// step ran; a signal whose step failed is left as it was). The default goes through
+  /// `applied(to:)`; steps that can work in place spare a copy of the samples.
+  func apply(to signals: inout [SampledSignal]) -> [(any Error)?]
 }
 
 extension ProcessingStep {
@@ -30,6 +42,22 @@ extension ProcessingStep {
 
   /// A processing-history line in ObsPy's spirit: `seiscluster VERSION: name(key=value, ...)`.
   public func historyLine(version: String) -> String { "seiscluster \(version): \(description)" }
+
+  public func applied(to signals: [SampledSignal]) -> [Result<SampledSignal, any Error>] {
+    signals.map { signal in Result { try applied(to: signal) } }
+  }
+
+  public func apply(to signals: inout [SampledSignal]) -> [(any Error)?] {
+    let outcomes = applied(to: signals)
+    var errors = [(any Error)?](repeating: nil, count: signals.count)
+    for (i, outcome) in outcomes.enumerated() {
+      switch outcome {
+      case .success(let signal): signals[i] = signal
+      case .failure(let error): errors[i] = error
+      }
+    }
+    return errors
+  }
 }
 
 /// Why a step's settings are refused.
@@ -51,6 +79,10 @@ public struct DemeanStep: ProcessingStep {
   public func applied(to signal: SampledSignal) -> SampledSignal {
     SampledSignal(samples: DSP.demeaned(signal.samples), samplingRate: signal.samplingRate)
   }
+  public func apply(to signals: inout [SampledSignal]) -> [(any Error)?] {
+    for i in signals.indices { DSP.demean(&signals[i].samples) }
+    return Array(repeating: nil, count: signals.count)
+  }
 }
 
 /// Subtract the least-squares line (ObsPy `detrend('linear')`).
@@ -60,6 +92,10 @@ public struct LinearDetrendStep: ProcessingStep {
   public var parameters: [(name: String, value: String)] { [("type", "linear")] }
   public func applied(to signal: SampledSignal) -> SampledSignal {
     SampledSignal(samples: DSP.linearDetrended(signal.samples), samplingRate: signal.samplingRate)
+  }
+  public func apply(to signals: inout [SampledSignal]) -> [(any Error)?] {
+    for i in signals.indices { DSP.linearDetrend(&signals[i].samples) }
+    return Array(repeating: nil, count: signals.count)
   }
 }
 
@@ -83,6 +119,10 @@ public struct CosineTaperStep: ProcessingStep {
     SampledSignal(
       samples: DSP.cosineTapered(signal.samples, maxPercentage: maxPercentage),
       samplingRate: signal.samplingRate)
+  }
+  public func apply(to signals: inout [SampledSignal]) -> [(any Error)?] {
+    for i in signals.indices { DSP.cosineTaper(&signals[i].samples, maxPercentage: maxPercentage) }
+    return Array(repeating: nil, count: signals.count)
   }
 }
 
@@ -116,11 +156,58 @@ public struct BandpassStep: ProcessingStep {
     ]
   }
   public func applied(to signal: SampledSignal) throws -> SampledSignal {
-    let filter = try ButterworthBandpass(
+    let filter = try designs.filter(
       lowCorner: lowCorner, highCorner: highCorner, corners: corners,
       samplingRate: signal.samplingRate)
     return SampledSignal(
       samples: filter.zeroPhaseFiltered(signal.samples), samplingRate: signal.samplingRate)
+  }
+
+  /// Signals of the same rate and length (a window's channels) are filtered together, four at a
+  /// time, with the same values as one by one (`ButterworthBandpass.zeroPhaseFiltered(_:)`).
+  public func applied(to signals: [SampledSignal]) -> [Result<SampledSignal, any Error>] {
+    var results = [Result<SampledSignal, any Error>?](repeating: nil, count: signals.count)
+    var groups: [Double: [Int]] = [:]
+    for (i, signal) in signals.enumerated() { groups[signal.samplingRate, default: []].append(i) }
+    for (rate, indices) in groups {
+      do {
+        let filter = try designs.filter(
+          lowCorner: lowCorner, highCorner: highCorner, corners: corners, samplingRate: rate)
+        let filtered = filter.zeroPhaseFiltered(indices.map { signals[$0].samples })
+        for (k, i) in indices.enumerated() {
+          results[i] = .success(SampledSignal(samples: filtered[k], samplingRate: rate))
+        }
+      } catch {
+        for i in indices { results[i] = .failure(error) }
+      }
+    }
+    return results.map { $0! }
+  }
+
+  /// Filters designed so far, by sampling rate: a window set runs the step on thousands of
+  /// signals at a handful of rates.
+  private let designs = BandpassDesigns()
+}
+
+/// Butterworth designs by sampling rate, shared by the threads that run a `BandpassStep`.
+final class BandpassDesigns: @unchecked Sendable {
+  private var byRate: [Double: ButterworthBandpass] = [:]
+  private let lock = NSLock()
+
+  func filter(lowCorner: Double, highCorner: Double, corners: Int, samplingRate: Double) throws
+    -> ButterworthBandpass
+  {
+    lock.lock()
+    let known = byRate[samplingRate]
+    lock.unlock()
+    if let known { return known }
+    let made = try ButterworthBandpass(
+      lowCorner: lowCorner, highCorner: highCorner, corners: corners, samplingRate: samplingRate)
+    lock.lock()
+    if byRate.count >= 64 { byRate.removeAll() }
+    byRate[samplingRate] = made
+    lock.unlock()
+    return made
   }
 }
 

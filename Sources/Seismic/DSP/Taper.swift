@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
   import Glibc
 #else
@@ -59,9 +61,47 @@ extension DSP {
   /// The samples multiplied by `cosineTaperWindow(count:maxPercentage:)`, as ObsPy's
   /// `taper(max_percentage, type='cosine')`.
   public static func cosineTapered(_ samples: [Double], maxPercentage: Double) -> [Double] {
-    let window = cosineTaperWindow(count: samples.count, maxPercentage: maxPercentage)
     var out = samples
-    for i in out.indices { out[i] *= window[i] }
+    cosineTaper(&out, maxPercentage: maxPercentage)
     return out
+  }
+
+  /// `cosineTapered`, in place.
+  public static func cosineTaper(_ samples: inout [Double], maxPercentage: Double) {
+    let window = TaperCache.shared.window(count: samples.count, maxPercentage: maxPercentage)
+    window.withUnsafeBufferPointer { w in
+      samples.withUnsafeMutableBufferPointer { x in
+        for i in x.indices { x[i] *= w[i] }
+      }
+    }
+  }
+}
+
+/// `cosineTaperWindow`s by length and share: windows cut from the same data share lengths, and
+/// the cosines were 2 % of a window build.
+final class TaperCache: @unchecked Sendable {
+  static let shared = TaperCache()
+  private struct Key: Hashable {
+    var count: Int
+    var maxPercentage: UInt64
+  }
+  private var windows: [Key: [Double]] = [:]
+  private let lock = NSLock()
+  private let capacity = 64
+
+  func window(count: Int, maxPercentage: Double) -> [Double] {
+    let key = Key(count: count, maxPercentage: maxPercentage.bitPattern)
+    lock.lock()
+    if let known = windows[key] {
+      lock.unlock()
+      return known
+    }
+    lock.unlock()
+    let made = DSP.cosineTaperWindow(count: count, maxPercentage: maxPercentage)
+    lock.lock()
+    if windows.count >= capacity { windows.removeAll() }
+    windows[key] = made
+    lock.unlock()
+    return made
   }
 }

@@ -18,6 +18,21 @@ struct WindowOptions: ParsableArguments {
   @Option(help: ArgumentHelp("Only picks of this phase (default: all picks).", valueName: "name"))
   var phase: String?
 
+  @Option(
+    help: ArgumentHelp(
+      """
+      Only picks at matching stations: NET.STA or NET.STA.LOC patterns, comma-separated, with \
+      shell wildcards (XH.*, *.H0?); case ignored; a blank location is NET.STA. (with the dot).
+      """, valueName: "patterns"))
+  var stations: String?
+
+  @Option(
+    help: ArgumentHelp("Only picks at or after this time (ISO 8601 UTC).", valueName: "time"))
+  var start: String?
+
+  @Option(help: ArgumentHelp("Only picks before this time (ISO 8601 UTC).", valueName: "time"))
+  var end: String?
+
   @Option(help: "Channels of a window, in this order: ZNE or Z (orientation 1, 2 = N, E).")
   var components: WindowSetOptions.Components?
 
@@ -44,7 +59,8 @@ struct WindowOptions: ParsableArguments {
   /// True when the user gave any window option.
   var anyGiven: Bool {
     before != nil || after != nil || phase != nil || components != nil || rate != nil
-      || bandpass != nil || normalize != nil || input != nil
+      || bandpass != nil || normalize != nil || input != nil || stations != nil || start != nil
+      || end != nil
   }
 
   func validate() throws {
@@ -56,10 +72,29 @@ struct WindowOptions: ParsableArguments {
     }
     if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate must be > 0") }
     _ = try parsedBandpass()
+    if let stations {
+      do {
+        _ = try StationPattern.list(stations)
+      } catch {
+        throw ValidationError("--stations: \(error.description)")
+      }
+    }
+    try checkTime(start, option: "--start")
+    try checkTime(end, option: "--end")
     let options = resolved()
-    if options.sampleCount < 1 {
+    if let from = options.start, let to = options.end, !(from < to) {
+      throw ValidationError("--start must be before --end (picks with start <= time < end)")
+    }
+    if !(((options.before + options.after) * options.rate).rounded() >= 1) {
       throw ValidationError("the window (--before + --after) holds no sample at \(options.rate) Hz")
     }
+  }
+
+  /// Refuses a time option that is not ISO 8601.
+  private func checkTime(_ text: String?, option: String) throws {
+    guard let text, WindowSetOptions.time(iso8601: text) == nil else { return }
+    throw ValidationError(
+      "\(option) '\(text)' is not an ISO 8601 UTC time (2026-03-01T00:06:16.649649Z)")
   }
 
   /// `--bandpass` parsed: nil when absent, `.some(nil)` for `none`.
@@ -83,6 +118,9 @@ struct WindowOptions: ParsableArguments {
     if let before { o.before = before }
     if let after { o.after = after }
     o.phase = phase
+    o.stations = stations.map { $0.split(separator: ",").map(String.init) }
+    o.start = start.flatMap(WindowSetOptions.time(iso8601:))
+    o.end = end.flatMap(WindowSetOptions.time(iso8601:))
     if let components { o.components = components }
     if let rate { o.rate = rate }
     if let band = try? parsedBandpass() { o.bandpass = band }

@@ -1,0 +1,56 @@
+import Seismic
+import Store
+
+/// The picks a window set is built from: by phase, station patterns and time, as ObsPy's
+/// `Stream.select` selects traces (contract, "Window options").
+enum PickSelection {
+  /// The stored picks the options select, in pick order (time, then station). Throws
+  /// `BuildError` for a station pattern that cannot be read or that matches no stored station
+  /// (one with data or picks), naming it.
+  static func picks(in store: SeisStore, options: WindowSetOptions, channels: [ChannelRecord])
+    throws -> [PickRecord]
+  {
+    var picks = try store.picks(phase: options.phase, from: options.start, before: options.end)
+    guard let texts = options.stations else { return picks }
+    var patterns: [StationPattern] = []
+    for text in texts {
+      do {
+        patterns.append(try StationPattern(text))
+      } catch {
+        throw WindowSetBuilder.BuildError(reason: "--stations: \(error.description)")
+      }
+    }
+    var stored = channels.map { (network: $0.network, station: $0.station, location: $0.location) }
+    stored += try store.pickStations()
+    for pattern in patterns
+    where !stored.contains(where: {
+      pattern.matches(network: $0.network, station: $0.station, location: $0.location)
+    }) {
+      let known = Set(stored.map { "\($0.network).\($0.station).\($0.location)" }).sorted()
+      let shown = known.prefix(10).joined(separator: ", ") + (known.count > 10 ? ", ..." : "")
+      throw WindowSetBuilder.BuildError(
+        reason:
+          "--stations \(pattern): matches no stored station"
+          + (known.isEmpty ? " (the store holds none)" : " (stored: \(shown))"))
+    }
+    picks.removeAll { pick in
+      !patterns.contains {
+        $0.matches(network: pick.network, station: pick.station, location: pick.location)
+      }
+    }
+    return picks
+  }
+
+  /// What the options select, for a message: `phase 'P', stations XH.*, from ... before ...`.
+  static func describe(_ options: WindowSetOptions) -> String {
+    var parts: [String] = []
+    if let phase = options.phase { parts.append("phase '\(phase)'") }
+    if let stations = options.stations {
+      parts.append("stations " + stations.joined(separator: ","))
+    }
+    if let start = options.start { parts.append("from \(start.iso8601)") }
+    if let end = options.end { parts.append("before \(end.iso8601)") }
+    return parts.isEmpty
+      ? "the store holds no pick" : "no stored pick of " + parts.joined(separator: ", ")
+  }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#else
+  import Darwin
+#endif
+
+/// A `--stations` pattern: `NET.STA` (any location) or `NET.STA.LOC`, each code a shell
+/// wildcard (`*`, `?`, `[...]`) matched as ObsPy's `Stream.select` matches codes: `fnmatch` on
+/// upper-cased codes, so matching ignores case. A blank location code is written `NET.STA.`
+/// (with the dot); `NET.STA` matches every location.
+public struct StationPattern: Sendable, Equatable, CustomStringConvertible {
+  /// The pattern as given.
+  public let text: String
+  let network: String
+  let station: String
+  /// nil: any location.
+  let location: String?
+
+  /// Why a pattern cannot be read.
+  public struct Invalid: Error, CustomStringConvertible, Sendable {
+    public var description: String
+  }
+
+  public init(_ text: String) throws(Invalid) {
+    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    let parts = trimmed.split(separator: ".", omittingEmptySubsequences: false).map {
+      String($0).uppercased()
+    }
+    guard parts.count == 2 || parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else {
+      throw Invalid(
+        description:
+          "station pattern '\(text)' is not NET.STA or NET.STA.LOC (wildcards allowed: XH.*, "
+          + "*.H0?, XH.H01.00; a blank location is XH.H01.)")
+    }
+    self.text = trimmed
+    network = parts[0]
+    station = parts[1]
+    location = parts.count == 3 ? parts[2] : nil
+  }
+
+  public var description: String { text }
+
+  /// Whether the codes match (case ignored).
+  public func matches(network: String, station: String, location: String) -> Bool {
+    Self.match(self.network, network) && Self.match(self.station, station)
+      && (self.location.map { Self.match($0, location) } ?? true)
+  }
+
+  private static func match(_ pattern: String, _ code: String) -> Bool {
+    fnmatch(pattern, code.uppercased(), 0) == 0
+  }
+
+  /// The patterns of a comma-separated list (`XH.*,IU.ANMO.00`).
+  public static func list(_ text: String) throws(Invalid) -> [StationPattern] {
+    let items = text.split(separator: ",").map(String.init)
+    guard !items.isEmpty else {
+      throw Invalid(description: "--stations needs at least one NET.STA pattern")
+    }
+    var patterns: [StationPattern] = []
+    for item in items { patterns.append(try StationPattern(item)) }
+    return patterns
+  }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+
+@testable import Pipeline
+
+/// Which restart a run keeps and when it is called unstable (decision 0014), on hand-made label
+/// vectors whose pairwise ARIs are known.
+@Suite struct RestartSelectionTests {
+  /// A restart with the given labels and pretraining loss; nothing else is read by the selection.
+  func restart(_ labels: [Int], seed: UInt64, loss: Double) -> FinishedRestart {
+    FinishedRestart(
+      seed: seed, labels: labels, parameters: Data(), optimizer: Data(), centroids: [],
+      pretrainingLosses: [loss], updates: [], stopReason: "", stageSeconds: [:],
+      evidence: RestartEvidence(
+        pretrainingLoss: loss, reconstruction: 0, kl: 0, meanProbability: 0.9))
+  }
+
+  let truth = Array(repeating: 0, count: 20) + Array(repeating: 1, count: 20)
+  /// Two windows of forty moved: ARI with `truth` about 0.81.
+  var nearly: [Int] {
+    var labels = truth
+    labels[0] = 1
+    labels[39] = 0
+    return labels
+  }
+  /// Half of each class swapped: ARI with `truth` below 0.
+  var other: [Int] { (0..<40).map { $0 % 2 } }
+
+  @Test func aLoneRestartWithTheLowestLossIsNotKeptOverTwoThatAgree() throws {
+    let selection = try RestartSelection([
+      restart(other, seed: 1, loss: 0.1), restart(truth, seed: 2, loss: 0.9),
+      restart(truth.map { 1 - $0 }, seed: 3, loss: 0.5),
+    ])
+    #expect(selection.chosen == 2)  // restarts 2 and 3 tie; 3 has the lower loss
+    #expect(selection.report.agreeing == 2)
+    #expect(!selection.report.isUnstable)
+    #expect(
+      selection.report.line.hasPrefix(
+        "stability: 0.3"), "\(selection.report.line)")
+    #expect(
+      selection.report.line.contains(
+        "2 of 3 agree with the restart kept (ARI >= 0.90), restart 3 (seed 3)"))
+  }
+
+  @Test func tiesGoToTheLowestPretrainingLoss() throws {
+    let selection = try RestartSelection([
+      restart(truth, seed: 1, loss: 0.5), restart(truth, seed: 2, loss: 0.2),
+    ])
+    #expect(selection.chosen == 1)
+    #expect(selection.report.agreeing == 2)
+    #expect(!selection.report.isUnstable)
+  }
+
+  @Test func aRunIsUnstableWhenNoOtherRestartFoundTheClustersKept() throws {
+    // Pairwise ARIs all below 0.9: the kept restart has no partner.
+    let selection = try RestartSelection([
+      restart(truth, seed: 1, loss: 0.5), restart(nearly, seed: 2, loss: 0.4),
+      restart(other, seed: 3, loss: 0.3),
+    ])
+    #expect(selection.report.agreeing == 1)
+    #expect(selection.report.isUnstable)
+    #expect(
+      selection.report.warning.hasPrefix(
+        "warning: unstable: no other restart found the clusters kept"))
+    // One restart cannot be called unstable: there is nothing to compare.
+    let single = try RestartSelection([restart(truth, seed: 1, loss: 0.5)])
+    #expect(!single.report.isUnstable)
+    #expect(single.report.line == "stability: n/a (1 restart)")
+  }
+}

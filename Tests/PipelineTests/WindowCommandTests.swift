@@ -1,0 +1,96 @@
+import Foundation
+import Numerics
+import Seismic
+import Store
+import TestSupport
+import Testing
+
+/// The `seiscluster` binary `swift test` builds beside the tests, or nil when not built.
+private let binary: URL? = {
+  let url = TestPaths.repositoryRoot.appendingPathComponent(".build/debug/seiscluster")
+  return FileManager.default.isExecutableFile(atPath: url.path) ? url : nil
+}()
+
+/// `windows build` and `cluster` as a user runs them: options that leave no window, and sizes
+/// that cannot be allocated, are one error line and exit 1, and the store is left as it was.
+@Suite(
+  .enabled(if: binary != nil, "needs .build/debug/seiscluster: run `swift build` first"))
+struct WindowCommandTests {
+  struct Outcome {
+    var status: Int32
+    var errors: String
+  }
+
+  func run(_ arguments: [String], in dir: URL) throws -> Outcome {
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    let errURL = dir.appendingPathComponent("err-\(UUID().uuidString)")
+    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = try FileHandle(forWritingTo: errURL)
+    try process.run()
+    process.waitUntilExit()
+    return Outcome(
+      status: process.terminationStatus,
+      errors: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+  }
+
+  /// A store with one 100 Hz three-component station and a few P picks.
+  func makeStore(in dir: URL) throws -> String {
+    let path = dir.appendingPathComponent("store.sqlite").path
+    let store = try SeisStore(path: path)
+    let t0 = try #require(Timestamp(iso8601: "2026-03-01T00:00:00Z"))
+    var generator = SeededGenerator(seed: 5)
+    let segments = ["HHZ", "HHN", "HHE"].map { channel in
+      Segment(
+        source: SourceIdentifier(network: "XH", station: "H01", location: "", channel: channel),
+        startTime: t0, samplingRate: 100,
+        samples: .float32((0..<60_000).map { _ in Float(generator.nextGaussian()) }))
+    }
+    try store.storeFile(path: "h01", size: 0, sha256: "h01", format: .miniSEED, segments: segments)
+    try store.insertPicks(
+      [100.0, 200, 300].map {
+        PickRecord(
+          network: "XH", station: "H01", location: "", channel: nil, time: t0.adding(seconds: $0),
+          phase: "P", note: nil, origin: "test")
+      })
+    return path
+  }
+
+  @Test func optionsThatSelectNothingExitOneWithOneLineAndClusterDoesNotFallBack() throws {
+    let dir = try TestPaths.temporaryDirectory("window-commands")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let db = try makeStore(in: dir)
+    let window = ["--before", "1", "--after", "3", "--input", "waveform"]
+    #expect(try run(["windows", "build", "-q", "--db", db] + window, in: dir).status == 0)
+    let before = try SeisStore(path: db).currentWindowSet()?.id
+    for command in [["windows", "build"], ["cluster", "--clusters", "2", "--epochs", "1"]] {
+      let outcome = try run(command + ["--db", db, "--phase", "ZZZ"] + window, in: dir)
+      #expect(outcome.status == 1, "\(command): \(outcome.errors)")
+      let lines = outcome.errors.split(separator: "\n")
+      #expect(lines.count == 1, "\(outcome.errors)")
+      #expect(lines.first?.hasPrefix("error: ") == true)
+      #expect(outcome.errors.contains("no pick selected (no stored pick of phase 'ZZZ')"))
+    }
+    let store = try SeisStore(path: db)
+    #expect(try store.currentWindowSet()?.id == before)
+    #expect(
+      try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM runs") } == 0)
+  }
+
+  @Test func aRateThatCannotBeAllocatedIsRefusedInOneLineAndTheStoreStaysSound() throws {
+    let dir = try TestPaths.temporaryDirectory("window-sizes")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let db = try makeStore(in: dir)
+    for command in [["windows", "build"], ["cluster", "--clusters", "2"]] {
+      let outcome = try run(
+        command + ["--db", db, "--rate", "1e9", "--before", "2", "--after", "8"], in: dir)
+      #expect(outcome.status == 1, "\(command): \(outcome.errors)")
+      #expect(outcome.errors.split(separator: "\n").count == 1, "\(outcome.errors)")
+      #expect(outcome.errors.contains("lower --rate"), "\(outcome.errors)")
+      #expect(!outcome.errors.contains("Fatal"))
+    }
+    #expect(try run(["check", "--db", db], in: dir).status == 0)
+  }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import Logging
+import Numerics
+import Seismic
+import Store
+import TestSupport
+import Testing
+
+@testable import Pipeline
+
+/// Window selection as ObsPy's `select` (stations, start, end), the rule that options leaving no
+/// window are an error that keeps the current set, skips summed up by station, and sizes that
+/// cannot be allocated refused before allocating.
+@Suite struct WindowSelectionTests {
+  static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+  static let t0 = Timestamp(iso8601: "2026-03-01T00:00:00Z")!
+
+  /// Three-component stations of 10 minutes of noise: XH.H01 (blank location), XH.H02.00 and
+  /// IU.ANMO.10 at 100 Hz, and XH.L40 at 40 Hz (cannot carry a 1-20 Hz band).
+  func store() throws -> SeisStore {
+    let store = try SeisStore()
+    var generator = SeededGenerator(seed: 16)
+    let stations: [(String, String, String, String, Double)] = [
+      ("XH", "H01", "", "HH", 100), ("XH", "H02", "00", "HH", 100),
+      ("IU", "ANMO", "10", "HH", 100), ("XH", "L40", "", "BH", 40),
+    ]
+    for (k, (net, sta, loc, band, rate)) in stations.enumerated() {
+      var segments: [Segment] = []
+      for c in ["Z", "N", "E"] {
+        let samples = (0..<Int(600 * rate)).map { _ in
+          Int32.random(in: -500...500, using: &generator)
+        }
+        segments.append(
+          Segment(
+            source: SourceIdentifier(network: net, station: sta, location: loc, channel: band + c),
+            startTime: Self.t0, samplingRate: rate, samples: .int32(samples)))
+      }
+      try store.storeFile(
+        path: "\(sta).mseed", size: 0, sha256: "\(k)", format: .miniSEED, segments: segments)
+    }
+    return store
+  }
+
+  func pick(_ net: String, _ sta: String, _ loc: String, _ seconds: Double, phase: String = "P")
+    -> PickRecord
+  {
+    PickRecord(
+      network: net, station: sta, location: loc, channel: nil,
+      time: Self.t0.adding(seconds: seconds), phase: phase, note: nil, origin: "test")
+  }
+
+  func options(
+    stations: [String]? = nil, start: Double? = nil, end: Double? = nil, phase: String? = nil,
+    rate: Double = 50
+  ) -> WindowSetOptions {
+    WindowSetOptions(
+      before: 1, after: 3, phase: phase, rate: rate, bandpass: (1, 20), normalize: .max,
+      input: .waveform, stations: stations, start: start.map { Self.t0.adding(seconds: $0) },
+      end: end.map { Self.t0.adding(seconds: $0) })
+  }
+
+  func build(_ store: SeisStore, _ options: WindowSetOptions) throws -> WindowBuildReport {
+    try WindowSetBuilder(store: store, logger: Self.logger, quiet: true).build(options: options)
+  }
+
+  @Test func stationPatternsMatchCodesAsObsPySelectDoesIgnoringCase() throws {
+    let any = try StationPattern("XH.*")
+    #expect(any.matches(network: "XH", station: "H01", location: ""))
+    #expect(any.matches(network: "xh", station: "H02", location: "00"))
+    #expect(!any.matches(network: "IU", station: "H01", location: ""))
+    let digits = try StationPattern("*.h0?")
+    #expect(digits.matches(network: "XH", station: "H02", location: "00"))
+    #expect(!digits.matches(network: "XH", station: "H10", location: "00"))
+    let blank = try StationPattern("XH.H01.")
+    #expect(blank.matches(network: "XH", station: "H01", location: ""))
+    #expect(!blank.matches(network: "XH", station: "H01", location: "00"))
+    let located = try StationPattern("iu.anmo.1[0-9]")
+    #expect(located.matches(network: "IU", station: "ANMO", location: "10"))
+    for bad in ["XH", "XH.H01.00.HHZ", ".H01", "XH..00", ""] {
+      #expect(throws: StationPattern.Invalid.self, "\(bad)") { try StationPattern(bad) }
+    }
+    #expect(try StationPattern.list("XH.*, IU.ANMO.10").map(\.text) == ["XH.*", "IU.ANMO.10"])
+  }
+
+  @Test func windowsAreBuiltOnlyForPicksAtMatchingStationsFromStartToBeforeEnd() throws {
+    let store = try store()
+    try store.insertPicks([
+      pick("XH", "H01", "", 100), pick("XH", "H02", "00", 110), pick("IU", "ANMO", "10", 120),
+      pick("XH", "H01", "", 300), pick("XH", "H02", "00", 400),
+    ])
+    let report = try build(store, options(stations: ["xh.h0?"], start: 110, end: 400))
+    #expect(report.pickCount == 2)
+    let contents = try #require(try store.currentWindowSetContents())
+    #expect(contents.windows.map(\.station) == ["H02", "H01"])
+    #expect(
+      contents.windows.map { $0.pickTime?.nanoseconds(since: Self.t0) }
+        == [110e9, 300e9].map { Int64($0) })
+    // A blank location is written with the dot.
+    _ = try build(store, options(stations: ["XH.H01.", "IU.*"]))
+    let second = try #require(try store.currentWindowSetContents())
+    #expect(second.windows.map(\.station) == ["H01", "ANMO", "H01"])
+    #expect(second.windowSet.parametersJson.contains("\"stations\":[\"XH.H01.\",\"IU.*\"]"))
+  }
+
+  @Test func aPatternThatMatchesNoStoredStationIsAnErrorNamingIt() throws {
+    let store = try store()
+    try store.insertPicks([pick("XH", "H01", "", 100)])
+    _ = try build(store, options())
+    let current = try store.currentWindowSet()?.id
+    do {
+      _ = try build(store, options(stations: ["XH.H01", "XX.NOPE"]))
+      Issue.record("a pattern matching nothing was accepted")
+    } catch let error as WindowSetBuilder.BuildError {
+      #expect(error.reason.contains("--stations XX.NOPE: matches no stored station"))
+      #expect(!error.reason.contains("\n"))
+    }
+    #expect(try store.currentWindowSet()?.id == current)
+  }
+
+  @Test func optionsThatLeaveNoWindowAreAnErrorAndTheCurrentSetStaysAsItWas() throws {
+    let store = try store()
+    try store.insertPicks([pick("XH", "H01", "", 100), pick("XH", "L40", "", 200)])
+    let first = try build(store, options())
+    #expect(first.built == 1)
+    let current = try #require(try store.currentWindowSet()?.id)
+    for (options, why) in [
+      (options(phase: "ZZZ"), "no pick selected (no stored pick of phase 'ZZZ')"),
+      (options(start: 500), "no pick selected"),
+      (options(stations: ["XH.L40"]), "no window could be built: all 1 selected pick was skipped"),
+    ] {
+      do {
+        _ = try build(store, options)
+        Issue.record("\(why): built a set")
+      } catch let error as WindowSetBuilder.BuildError {
+        #expect(error.reason.contains(why), "\(error.reason)")
+        #expect(error.reason.hasSuffix("the current window set is unchanged"))
+      }
+      #expect(try store.currentWindowSet()?.id == current)
+    }
+    #expect(try store.writer.read { db in try WindowSetRecord.fetchCount(db) } == 1)
+  }
+
+  @Test func skippedPicksAreSummedUpByStationWithACountAndAHint() throws {
+    let store = try store()
+    let many = (0..<250).map { pick("XH", "L40", "", 20 + Double($0) * 2) }
+    try store.insertPicks(many + [pick("XH", "H01", "", 100), pick("XX", "NONE", "", 100)])
+    let report = try build(store, options())
+    #expect(report.built == 1)
+    #expect(report.skips.count == 251)
+    let lines = WindowSkipSummary(report.skips).lines(band: (1, 20))
+    #expect(lines.count == 2)
+    #expect(lines[0].hasPrefix("XH.L40.: 250 picks skipped: Nyquist frequency 20.0 Hz"))
+    #expect(lines[0].hasSuffix("--bandpass 1,15 would include it"))
+    #expect(lines[1].contains("XX.NONE."))
+    // Many stations and reasons still make a few lines.
+    let skips = (0..<40).map {
+      WindowSkip(reason: .gap, message: "S\($0) pick: a gap, skipped", station: "XX.S\($0).")
+    }
+    let summary = WindowSkipSummary(skips).lines(band: nil)
+    #expect(summary.count == WindowSkipSummary.linesShown + 1)
+    #expect(summary.last?.hasPrefix("and 35 more skipped picks in 35 more groups") == true)
+  }
+
+  @Test func sizesThatCannotBeAllocatedAreRefusedInOneLineBeforeAllocating() throws {
+    let store = try store()
+    try store.insertPicks([pick("XH", "H01", "", 100)])
+    for rate in [1e9, 1e300] {
+      var o = options(rate: rate)
+      o.before = 2
+      o.after = 8
+      o.input = .spectrogram
+      do {
+        _ = try build(store, o)
+        Issue.record("rate \(rate) was accepted")
+      } catch let error as WindowSetBuilder.BuildError {
+        #expect(
+          error.reason.contains("lower --rate or shorten --before/--after"), "\(error.reason)")
+        #expect(!error.reason.contains("\n"))
+      }
+    }
+    #expect(try store.currentWindowSet() == nil)
+    #expect(try store.check().isEmpty)
+    // The limit is physical memory or the address-space limit, whichever is lower.
+    #expect(WindowSizeCheck.memoryLimit().bytes <= Double(ProcessInfo.processInfo.physicalMemory))
+  }
+
+  @Test func theHistoryHoldsTheLinesOfTheChainThatRunsOnEveryChannel() throws {
+    let preprocessor = try WindowPreprocessor(options: options())
+    let history = preprocessor.history(version: "9.9")
+    let chain = preprocessor.chain.history(version: "9.9")
+    #expect(chain.count == 5)
+    let at = try #require(history.firstIndex(of: chain[0]))
+    #expect(Array(history[at..<(at + chain.count)]) == chain)
+    #expect(
+      preprocessor.chain.steps.map(\.name) == [
+        "demean", "detrend", "taper", "bandpass", "resample",
+      ])
+    #expect(chain[3].hasSuffix("bandpass(freqmin=1.0, freqmax=20.0, corners=4, zerophase=true)"))
+    #expect(chain[4].hasSuffix("resample(sampling_rate=50.0, window=hann, no_filter=true)"))
+  }
+}
