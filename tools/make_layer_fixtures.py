@@ -19,6 +19,8 @@ Cases:
   time_distributed nn.Linear over the channels at every step
   sigmoid        torch.sigmoid
   bce            nn.BCELoss (mean): value and gradient, targets in [0, 1] with exact 0 and 1
+  mean_over_steps x.mean(dim=-1), the LSTM encoder's summary of a window (made last, so adding it
+                 left the other cases' random draws as they were)
 """
 import json
 import os
@@ -149,6 +151,15 @@ def bce_case():
                 gradientFloat32=flat(p.grad))
 
 
+def mean_over_steps_case(n, channels, length):
+    x = rounded(torch.randn(n, channels, length)).requires_grad_(True)
+    y = x.mean(dim=-1)  # [n, channels]
+    g = rounded(torch.randn_like(y))
+    (y * g).sum().backward()
+    return dict(batch=n, inputChannels=channels, length=length, x=flat(x), parameters=[],
+                y=flat(y), g=flat(g), inputGradient=flat(x.grad), parameterGradient=[])
+
+
 def main():
     out = dict(
         header="made by tools/make_layer_fixtures.py (torch %s, float64)" % torch.__version__,
@@ -162,6 +173,7 @@ def main():
                      y=flat(torch.sigmoid(rounded(torch.linspace(-20, 20, 81))))),
         bce=bce_case(),
     )
+    out["meanOverSteps"] = mean_over_steps_case(3, 4, 9)
     path = os.path.join("fixtures", "layers", "layers.json")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:

@@ -48,6 +48,7 @@ enum LayerFixtures {
     let timeDistributed: LayerCase
     let sigmoid: Sigmoid
     let bce: BCE
+    let meanOverSteps: LayerCase
   }
 
   static let file: File = {
@@ -195,6 +196,13 @@ func directPass(
     check(dense, c, input: LayerShape(channels: c.inputFeatures!, length: c.length))
   }
 
+  @Test func meanOverStepsMatchesPyTorch() {
+    let c = Self.fixtures.meanOverSteps
+    check(
+      MeanOverSteps(channels: c.inputChannels!), c,
+      input: LayerShape(channels: c.inputChannels!, length: c.length))
+  }
+
   @Test func sigmoidMatchesPyTorch() {
     let x = Self.fixtures.sigmoid.x.map(Float.init)
     var y = [Float](repeating: 0, count: x.count)
@@ -281,7 +289,9 @@ func directPass(
     }
   }
 
-  @Test func timeDistributedDenseRepeatVectorAndLastStepMatchCentralDifferences() throws {
+  @Test func timeDistributedDenseRepeatVectorLastStepAndMeanOverStepsMatchCentralDifferences()
+    throws
+  {
     let (n, length) = (3, 5)
     let dense = TimeDistributedDense(inputFeatures: 3, outputFeatures: 2)
     try check(dense, input: LayerShape(channels: 3, length: length), batch: n, seed: 61) {
@@ -293,6 +303,11 @@ func directPass(
     try check(last, input: LayerShape(channels: 3, length: length), batch: n, seed: 62) { x, p in
       Reference.run(
         [last], input: x, shape: LayerShape(channels: 3, length: length), n: n, parameters: p)[0]
+    }
+    let mean = MeanOverSteps(channels: 3)
+    try check(mean, input: LayerShape(channels: 3, length: length), batch: n, seed: 64) { x, p in
+      Reference.run(
+        [mean], input: x, shape: LayerShape(channels: 3, length: length), n: n, parameters: p)[0]
     }
     let repeatVector = RepeatVector(features: 4, length: length)
     try check(repeatVector, input: .features(4), batch: n, seed: 63) { x, p in

@@ -239,6 +239,16 @@ extension Reference {
           }
         }
         h = y
+      case is MeanOverSteps:
+        var y = [Double](repeating: 0, count: n * current.channels)
+        for b in 0..<n {
+          for c in 0..<current.channels {
+            let start = (b * current.channels + c) * current.length
+            y[b * current.channels + c] =
+              h[start..<(start + current.length)].reduce(0, +) / Double(current.length)
+          }
+        }
+        h = y
       case let dropout as Dropout:
         h = Reference.dropout(
           h, layer: dropout, n: n, size: current.size, step: step, training: training)
