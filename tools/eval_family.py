@@ -81,6 +81,9 @@ def main():
     version = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout.strip()
     print("# eval_family: %s (%s); load %.2f %.2f %.2f" % (binary, version, *os.getloadavg()), flush=True)
     try:
+        # Every data set ingested first; then seed by seed over every data set and option set,
+        # so that an evaluation stopped early has every cell at the seeds it reached.
+        bases = []
         for ds in args.datasets.split(","):
             name = os.path.basename(os.path.normpath(ds))
             base = os.path.join(work, name + ".sqlite")
@@ -90,8 +93,10 @@ def main():
             if rc2 != 0:
                 print("  %s: picks import failed: %s" % (name, e2.strip()), flush=True)
                 continue
-            for set_name, set_args in sets:
-                for seed in seeds_of(args.seeds):
+            bases.append((ds, name, base))
+        for seed in seeds_of(args.seeds):
+            for ds, name, base in bases:
+                for set_name, set_args in sets:
                     if (name, set_name, seed) in done:
                         continue
                     db = os.path.join(work, "run.sqlite")
