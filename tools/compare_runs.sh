@@ -11,7 +11,7 @@
 # (cluster, probability, distance, q, embedding, label) and every stored model (architecture,
 # parameters, optimizer state, centroids) byte for byte. `--demo` also compares `demo` runs
 # (seed 0 of the data) with each model seed. Prints one line per comparison and exits 1 on any
-# difference.
+# difference. CLUSTER_ARGS (e.g. "--restarts 1") is added to every `cluster` command.
 set -euo pipefail
 a=$1
 b=$2
@@ -73,7 +73,7 @@ for ds in "${datasets[@]}"; do
       [ $side = B ] && bin=$b
       db="$work/$name-$seed-$side.sqlite"
       cp "$base" "$db"
-      "$bin" --db "$db" cluster --quiet --clusters 2 --seed "$seed" >/dev/null
+      "$bin" --db "$db" cluster --quiet --clusters 2 --seed "$seed" ${CLUSTER_ARGS:-} >/dev/null
       "$bin" --db "$db" relabel --quiet --labels "$work/$name-labels.csv" >/dev/null 2>&1 || true
       "$bin" --db "$db" picks import --quiet "$ds/picks.csv" >/dev/null
       "$bin" --db "$db" windows build --quiet --before 5 --after 55 >/dev/null
@@ -89,7 +89,7 @@ if [ $demo = 1 ]; then
       bin=$a
       [ $side = B ] && bin=$b
       "$bin" demo --quiet --output "$work/demo-$side" --force >/dev/null
-      "$bin" --db "$work/demo-$side/demo.sqlite" cluster --quiet --clusters 2 --seed "$seed" >/dev/null
+      "$bin" --db "$work/demo-$side/demo.sqlite" cluster --quiet --clusters 2 --seed "$seed" ${CLUSTER_ARGS:-} >/dev/null
     done
     compare "demo model seed $seed" "$work/demo-A/demo.sqlite" "$work/demo-B/demo.sqlite"
   done

@@ -41,6 +41,8 @@ public struct RunHistory: Codable, Sendable, Equatable {
   public var stopReason: String?
   /// The restarts compared and the one kept (nil for runs stored before restarts existed).
   public var restarts: RestartReport?
+  /// How `--clusters auto` chose K (nil when K was given).
+  public var clusterChoice: ClusterCountChoice?
 
   public init() {}
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Pipeline
 
-/// `seiscluster cluster --clusters K [window options] [model options]`
+/// `seiscluster cluster --clusters K|auto [window options] [model options]`
 struct ClusterCommand: SeisclusterCommand {
   static let configuration = CommandConfiguration(
     commandName: "cluster",
@@ -20,13 +20,32 @@ struct ClusterCommand: SeisclusterCommand {
       every SEISCLUSTER_CHECKPOINT_SECONDS); `cluster --resume` continues a killed run from its \
       last checkpoint to the same labels an uninterrupted run gives.
 
-      Example: seiscluster cluster --clusters 2 --before 5 --after 55
+      --restarts N trains N independent networks and keeps the one whose clusters the others \
+      agree with best; the `stability:` line gives their agreement (ARI), and a `warning: \
+      unstable` line says when no other restart found the clusters kept. Without --restarts, \
+      up to 3 are trained, stopping as soon as two agree (ARI >= 0.90).
+
+      --clusters auto first pretrains the restarts' networks, partitions each one's embedding \
+      by k-means for every K in 2..--max-clusters, and takes the K whose partitions agree \
+      best between the networks (the highest silhouette among near ties); one line per K \
+      shows the evidence, which the run stores and the report plots. The run is then the \
+      run `--clusters K` gives, at about twice its cost.
+
+      Examples:
+        seiscluster cluster --clusters 2 --before 5 --after 55
+        seiscluster cluster --clusters auto --stations XB.KESR --before 5 --after 35
       """)
 
   @OptionGroup var global: GlobalOptions
 
-  @Option(help: ArgumentHelp("Number of clusters K (required unless --resume).", valueName: "k"))
-  var clusters: Int?
+  @Option(
+    help: ArgumentHelp(
+      "Number of clusters K, or `auto` to choose it (required unless --resume).",
+      valueName: "k|auto"))
+  var clusters: ClusterCount?
+
+  @Option(help: ArgumentHelp("With --clusters auto: the largest K tried.", valueName: "k"))
+  var maxClusters: Int = 10
 
   @Flag(
     help:
@@ -45,9 +64,12 @@ struct ClusterCommand: SeisclusterCommand {
       }
     } else {
       guard let clusters else {
-        throw ValidationError("Missing expected argument '--clusters <k>'")
+        throw ValidationError("Missing expected argument '--clusters <k|auto>'")
       }
-      guard clusters >= 1 else { throw ValidationError("--clusters must be at least 1") }
+      if case .fixed(let k) = clusters, k < 1 {
+        throw ValidationError("--clusters must be at least 1")
+      }
+      guard maxClusters >= 2 else { throw ValidationError("--max-clusters must be at least 2") }
     }
     _ = try model.resolved()  // one --architecture and one --latent (sweep takes lists)
   }
@@ -65,9 +87,10 @@ struct ClusterCommand: SeisclusterCommand {
     let interval =
       ProcessInfo.processInfo.environment["SEISCLUSTER_CHECKPOINT_SECONDS"].flatMap(Double.init)
       ?? 5
-    let job = ClusterJob(
-      clusterCount: clusters ?? 1, model: try model.resolved(), quiet: global.quiet, resume: resume,
-      checkpointSeconds: max(interval, 0))
+    var job = ClusterJob(
+      clusterCount: clusters?.fixed ?? 2, model: try model.resolved(), quiet: global.quiet,
+      resume: resume, checkpointSeconds: max(interval, 0))
+    if case .auto = clusters { job.clusterRange = 2...maxClusters }
     let outcome = try job.run(store: store, logger: logger)
     if !global.quiet {
       Console.write(
@@ -81,5 +104,26 @@ struct ClusterCommand: SeisclusterCommand {
     {
       Console.warning(confound.summary)
     }
+  }
+}
+
+/// `--clusters K` or `--clusters auto`.
+enum ClusterCount: ExpressibleByArgument, Equatable {
+  case fixed(Int)
+  case auto
+
+  init?(argument: String) {
+    if argument == "auto" {
+      self = .auto
+    } else if let k = Int(argument) {
+      self = .fixed(k)
+    } else {
+      return nil
+    }
+  }
+
+  var fixed: Int? {
+    if case .fixed(let k) = self { return k }
+    return nil
   }
 }

@@ -9,15 +9,18 @@ import Testing
 
 @Suite struct ClusterPipelineTests {
   /// Two families of 2 x 64 windows with a known class, stored as the current set.
-  func storeWithWindows(count: Int, seed: UInt64, store: SeisStore, offset: Int = 0) throws
+  func storeWithWindows(
+    count: Int, seed: UInt64, store: SeisStore, offset: Int = 0,
+    frequencies: [Double] = [0.04, 0.3]
+  ) throws
     -> [String]
   {
     var g = SeededGenerator(seed: seed)
     var windows: [WindowRecord] = []
     var truth: [String] = []
     for i in 0..<count {
-      let family = (i + offset) % 2
-      let frequency = family == 0 ? 0.04 : 0.3
+      let family = (i + offset) % frequencies.count
+      let frequency = frequencies[family]
       var samples: [Float] = []
       for channel in 0..<2 {
         let phase = 0.5 * g.nextGaussian() + Double(channel)
@@ -83,6 +86,68 @@ import Testing
     #expect(evaluation.unmatchedLines == [202])
     #expect(evaluation.lines.last!.hasPrefix("ACC="))
     #expect(evaluation.lines.last!.hasSuffix("N=200"))
+    #expect(evaluation.deciles.map(\.count).reduce(0, +) == 200)
+    #expect(
+      evaluation.lines.contains {
+        $0.hasPrefix("  decile 10  p ") && $0.hasSuffix("(20 windows)")
+      })
+  }
+
+  @Test func clustersAutoFindsThreeFamiliesAndRunsAsTheChosenKWould() throws {
+    var m = model()
+    m.restarts = 2
+    let store = try SeisStore()
+    _ = try storeWithWindows(
+      count: 150, seed: 5, store: store, frequencies: [0.03, 0.12, 0.4])
+    var job = ClusterJob(clusterCount: 2, model: m, quiet: true)
+    job.clusterRange = 2...5
+    let outcome = try job.run(store: store, logger: Logger(label: "t"))
+    #expect(outcome.run.clusterCount == 3)
+    #expect(Set(outcome.assignments) == [0, 1, 2])
+    let lines = outcome.summary.filter { $0.hasPrefix("clusters auto: ") }
+    #expect(lines.count == 5, "\(lines)")  // K = 2, 3, 4, 5 and the choice
+    #expect(lines[1].hasPrefix("clusters auto: K=3 stability ") && lines[1].hasSuffix("<- chosen"))
+    let history = try JSONDecoder().decode(
+      RunHistory.self, from: Data(outcome.run.historyJson.utf8))
+    #expect(history.clusterChoice?.chosen == 3)
+    #expect(history.clusterChoice?.candidates.map(\.clusters) == [2, 3, 4, 5])
+    // The run is the one `--clusters 3` gives.
+    let fixed = try SeisStore()
+    _ = try storeWithWindows(
+      count: 150, seed: 5, store: fixed, frequencies: [0.03, 0.12, 0.4])
+    let three = try ClusterJob(clusterCount: 3, model: m, quiet: true).run(
+      store: fixed, logger: Logger(label: "t"))
+    #expect(three.assignments == outcome.assignments)
+  }
+
+  @Test func accuracyByProbabilityDecileRanksWindowsAndScoresEachTenth() {
+    // 20 windows: probability i / 20; the 6 least probable are wrong.
+    let probabilities = (0..<20).map { Double(20 - $0) / 20 }
+    let correct = probabilities.map { $0 > 0.3 }
+    let deciles = Evaluation.deciles(probabilities: probabilities, correct: correct)
+    #expect(deciles.count == 10)
+    #expect(deciles.map(\.count) == Array(repeating: 2, count: 10))
+    #expect(deciles[0].lowest == 0.05 && deciles[0].highest == 0.1)
+    #expect(deciles.map(\.accuracy) == [0, 0, 0, 1, 1, 1, 1, 1, 1, 1])
+    #expect(deciles[9].highest == 1)
+    // Fewer windows than ten: one part per window.
+    #expect(Evaluation.deciles(probabilities: [0.9, 0.4], correct: [true, false]).count == 2)
+  }
+
+  @Test func withoutRestartsGivenTheRunStopsAfterTwoThatAgree() throws {
+    var m = model()
+    m.restarts = nil
+    m.epochs = 20
+    let store = try SeisStore()
+    _ = try storeWithWindows(count: 120, seed: 21, store: store)
+    let outcome = try ClusterJob(clusterCount: 2, model: m, quiet: true).run(
+      store: store, logger: Logger(label: "t"))
+    // The two families are easy: the first two restarts agree and no third is trained.
+    #expect(outcome.restarts.restarts.count == 2)
+    #expect(outcome.restarts.agreeing == 2)
+    let stored = try ClusterJob.decodeOptions(
+      ClusterJob.StoredOptions.self, from: outcome.run.optionsJson)
+    #expect(stored.model.restarts == 3 && stored.model.stopWhenTwoAgree == true)
   }
 
   @Test func sameSeedGivesSameLabels() throws {

@@ -1,3 +1,4 @@
+import Clustering
 import Foundation
 import Numerics
 import Seismic
@@ -134,6 +135,19 @@ struct ExportFixture {
     }
     history.stageSeconds = ["pretrain": 12.5, "cluster": 4.25]
     history.stopReason = "tol"
+    let evidence = RestartEvidence(
+      pretrainingLoss: 0.01, reconstruction: 0.01, kl: 0.001, meanProbability: 0.8)
+    history.restarts = RestartReport(
+      restarts: [
+        .init(seed: 3, evidence: evidence, consensus: 0.55, agreement: [1, 0.97, 0.13]),
+        .init(seed: 7, evidence: evidence, consensus: 0.56, agreement: [0.97, 1, 0.15]),
+        .init(seed: 9, evidence: evidence, consensus: 0.14, agreement: [0.13, 0.15, 1]),
+      ], kept: 1, stability: 0.4167)
+    let k = Set(families.map(\.1)).count
+    history.clusterChoice = ClusterCountChoice(
+      candidates: (2...5).map {
+        .init(clusters: $0, stability: $0 == k ? 0.99 : 0.8, silhouette: $0 == k ? 0.7 : 0.5)
+      }, chosen: k, networks: 3)
     let historyJSON = String(decoding: try JSONEncoder().encode(history), as: UTF8.self)
     let run = try store.createRun(
       RunRecord(

@@ -57,6 +57,14 @@ import Testing
     // Reasonable size: traces are decimated, images are small.
     #expect(html.utf8.count < 1_500_000)
     #expect(html.contains("no station confound</pre>"))
+    // Trust: the restarts with the one kept, the choice of K, the probabilities per cluster.
+    #expect(html.contains("<h2>Trust</h2>"))
+    #expect(
+      html.contains(
+        "stability: 0.417 (mean ARI between 3 restarts); 2 of 3 agree with the restart kept"))
+    #expect(html.contains("<td>kept</td>"))
+    #expect(html.contains("Choice of K (--clusters auto)") && html.contains(">K = 3</text>"))
+    #expect(html.contains("Probability per cluster"))
   }
 
   @Test func theMeanSpectrogramOfEachFamilyPeaksAtItsFrequency() throws {

@@ -51,6 +51,23 @@ import Testing
     #expect(!selection.report.isUnstable)
   }
 
+  @Test func theDefaultRestartsStopOnceTwoAgree() throws {
+    #expect(try !ClusterJob.twoAgree([restart(truth, seed: 1, loss: 0.5)]))
+    #expect(
+      try !ClusterJob.twoAgree([
+        restart(truth, seed: 1, loss: 0.5), restart(nearly, seed: 2, loss: 0.4),
+      ]))
+    #expect(
+      try ClusterJob.twoAgree([
+        restart(truth, seed: 1, loss: 0.5), restart(truth.map { 1 - $0 }, seed: 2, loss: 0.4),
+      ]))
+    #expect(
+      try ClusterJob.twoAgree([
+        restart(other, seed: 1, loss: 0.5), restart(nearly, seed: 2, loss: 0.4),
+        restart(nearly, seed: 3, loss: 0.3),
+      ]))
+  }
+
   @Test func aRunIsUnstableWhenNoOtherRestartFoundTheClustersKept() throws {
     // Pairwise ARIs all below 0.9: the kept restart has no partner.
     let selection = try RestartSelection([

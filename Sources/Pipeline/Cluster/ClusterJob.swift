@@ -39,6 +39,9 @@ public struct ClusterJob: Sendable {
   /// Called after each stored checkpoint with the number stored so far. An error it throws
   /// stops the job at once and leaves the run interrupted, for `--resume`, as a kill would.
   public var afterCheckpoint: (@Sendable (Int) throws -> Void)?
+  /// `--clusters auto`: choose K in this range first (`ClusterCountChoice`); `clusterCount` is
+  /// then ignored.
+  public var clusterRange: ClosedRange<Int>?
 
   public init(
     clusterCount: Int, model: ModelOptions, quiet: Bool, resume: Bool = false,
@@ -75,6 +78,8 @@ public struct ClusterJob: Sendable {
     var model: ModelOptions
     var windowSetId: Int64
     var windowSet: WindowSetDescription
+    /// How `--clusters auto` chose `clusters` (nil for a K given).
+    var clusterChoice: ClusterCountChoice?
   }
 
   struct WindowSetDescription: Codable {
@@ -93,11 +98,18 @@ public struct ClusterJob: Sendable {
     var options: ModelOptions
     /// Where a resumed run continues.
     var checkpoint: ClusterCheckpoint?
+    /// How `--clusters auto` chose `clusters`.
+    var choice: ClusterCountChoice? = nil
     var runID: Int64 { run.id ?? 0 }
   }
 
   public func run(store: SeisStore, logger: Logger) throws -> ClusterOutcome {
     var plan = try prepare(store: store, logger: logger)
+    if let range = clusterRange, !resume {
+      let choice = try chooseClusterCount(plan, range: range, logger: logger)
+      plan.choice = choice
+      plan.clusters = choice.chosen
+    }
     plan.run = try begin(plan, store: store)
     var state = plan.checkpoint ?? ClusterCheckpoint(finished: [], current: nil)
     let restarts = plan.options.resolvedRestarts
@@ -117,6 +129,7 @@ public struct ClusterJob: Sendable {
         try FinishedRestart(
           result, model: dec.model, seed: plan.options.seed(ofRestart: index)))
       state.current = nil
+      if plan.options.stopWhenTwoAgree == true, try Self.twoAgree(state.finished) { break }
       if state.finished.count < restarts {
         try store.saveCheckpoint(
           CheckpointRecord(
@@ -148,6 +161,7 @@ public struct ClusterJob: Sendable {
       plan.contents.samples, windowSet: set.id ?? 0, store: store.path)
     // Stored options always carry the number of restarts; options stored before restarts
     // existed made one.
+    if !resume { plan.options.stopWhenTwoAgree = plan.options.restarts == nil }
     plan.options.restarts = resume ? plan.options.restarts ?? 1 : plan.options.resolvedRestarts
     try checkMemory(
       plan.options.autoencoderConfiguration(channels: set.channelCount, length: set.length),
@@ -192,7 +206,56 @@ public struct ClusterJob: Sendable {
     logger.info("resuming run \(run.id ?? 0) \(point)")
     return Plan(
       run: run, contents: contents, clusters: stored.clusters, options: stored.model,
-      checkpoint: checkpoint)
+      checkpoint: checkpoint, choice: stored.clusterChoice)
+  }
+
+  /// Some two of the finished restarts found the same clusters: with the default restarts
+  /// the run stops there, since the consensus of more could only keep one of them or one that
+  /// agrees with them (decision 0014).
+  static func twoAgree(_ finished: [FinishedRestart]) throws -> Bool {
+    guard finished.count >= 2 else { return false }
+    let agreement = try RestartComparison(labels: finished.map(\.labels)).agreement
+    for a in finished.indices {
+      for b in finished.indices where b > a && agreement[a][b] >= RestartReport.agreeingARI {
+        return true
+      }
+    }
+    return false
+  }
+
+  // MARK: Choosing K
+
+  /// `--clusters auto`: pretrains the network of every restart (the same networks the restarts
+  /// then train again from the same seeds), embeds the windows with each and scans `range`.
+  /// Interrupted here, nothing is stored: the run starts again.
+  func chooseClusterCount(_ plan: Plan, range: ClosedRange<Int>, logger: Logger) throws
+    -> ClusterCountChoice
+  {
+    let upper = min(range.upperBound, plan.contents.count - 1)
+    guard upper >= range.lowerBound else {
+      throw InputError(
+        path: "",
+        reason:
+          "--clusters auto needs more than \(range.lowerBound) windows; the window set holds \(plan.contents.count)"
+      )
+    }
+    let restarts = plan.options.resolvedRestarts
+    logger.info(
+      "clusters auto: pretraining \(restarts) network(s) to choose K in \(range.lowerBound)...\(upper)"
+    )
+    var embeddings: [[Float]] = []
+    var dimension = 0
+    for r in 0..<restarts {
+      let dec = try trainer(for: plan, restart: r, logger: logger)
+      _ = try dec.pretrain()
+      embeddings.append(try dec.embeddings())
+      dimension = dec.model.latentDimension
+    }
+    let choice = try ClusterCountChoice(
+      embeddings: embeddings, dimension: dimension, range: range.lowerBound...upper,
+      seed: plan.options.seed)
+    for line in choice.lines { logger.info("\(line)") }
+    return choice
   }
 
   // MARK: Training
@@ -246,7 +309,8 @@ public struct ClusterJob: Sendable {
             clusters: plan.clusters, model: plan.options, windowSetId: set.id ?? 0,
             windowSet: WindowSetDescription(
               inputKind: set.inputKind.rawValue, channels: set.channelCount, length: set.length,
-              samplingRate: set.samplingRate, parameters: set.parametersJson)))))
+              samplingRate: set.samplingRate, parameters: set.parametersJson),
+            clusterChoice: plan.choice))))
   }
 
   /// Pretraining epochs, then target updates, on stderr.
@@ -352,9 +416,12 @@ public struct ClusterJob: Sendable {
 
     var history = RunHistory(kept)
     history.restarts = report
+    history.clusterChoice = plan.choice
     var run = plan.run
     run.historyJson = try history.json()
-    run.summary = (summary + (report.isUnstable ? [report.warning] : [])).joined(separator: "\n")
+    let choiceLines = plan.choice?.lines ?? []
+    run.summary = (choiceLines + summary + (report.isUnstable ? [report.warning] : [])).joined(
+      separator: "\n")
     let storeStart = Date()
     run = try store.completeRun(
       run, model: try StoredModel.record(of: model, centroids: kept.centroids),
@@ -363,8 +430,8 @@ public struct ClusterJob: Sendable {
     run.historyJson = try history.json()
     try store.updateRun(run)
     return ClusterOutcome(
-      run: run, assignments: assignment.labels, probabilities: probabilities, summary: summary,
-      confound: confound, restarts: report)
+      run: run, assignments: assignment.labels, probabilities: probabilities,
+      summary: choiceLines + summary, confound: confound, restarts: report)
   }
 }
 

@@ -99,6 +99,9 @@ public struct ModelOptions: Codable, Sendable, Equatable {
   /// Independent optimisations, one kept by an unsupervised criterion; nil lets the tool choose
   /// (`defaultRestarts`, docs/decisions/0014-restarts.md).
   public var restarts: Int? = nil
+  /// Stop once two restarts agree (ARI >= `RestartReport.agreeingARI`): the tool's default,
+  /// set when `restarts` was not given (decision 0014). Nil in runs stored before it existed.
+  public var stopWhenTwoAgree: Bool? = nil
 
   /// Restarts when the user gives none.
   public static let defaultRestarts = 3

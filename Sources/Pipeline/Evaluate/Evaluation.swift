@@ -14,6 +14,34 @@ public struct Evaluation: Sendable {
   /// After `relabel`: accuracy of the labels on windows that were not hand-labelled.
   public var labelAccuracy: (accuracy: Double, count: Int)?
   public var confound: StationConfoundReport?
+  /// Accuracy per tenth of the windows ranked by their cluster's probability, lowest first
+  /// (clusters mapped to classes as for ACC).
+  public var deciles: [Decile] = []
+
+  public struct Decile: Sendable, Equatable {
+    public var lowest: Double
+    public var highest: Double
+    public var accuracy: Double
+    public var count: Int
+  }
+
+  /// Splits windows ranked by probability into tenths (fewer when there are fewer than ten
+  /// windows) and scores each.
+  static func deciles(probabilities: [Double], correct: [Bool]) -> [Decile] {
+    let order = probabilities.indices.sorted {
+      (probabilities[$0], $0) < (probabilities[$1], $1)
+    }
+    let n = order.count
+    let parts = min(10, n)
+    guard parts > 0 else { return [] }
+    return (0..<parts).map { d in
+      let slice = order[(d * n / parts)..<((d + 1) * n / parts)]
+      let hits = slice.filter { correct[$0] }.count
+      return Decile(
+        lowest: probabilities[slice.first!], highest: probabilities[slice.last!],
+        accuracy: Double(hits) / Double(slice.count), count: slice.count)
+    }
+  }
 
   /// The report, the machine-readable line last.
   public var lines: [String] {
@@ -35,6 +63,15 @@ public struct Evaluation: Sendable {
         String(
           format: "labels: accuracy %.4f on %d windows that were not hand-labelled",
           labelAccuracy.accuracy, labelAccuracy.count))
+    }
+    if !deciles.isEmpty {
+      out.append("accuracy by probability decile (clusters mapped to classes as for ACC):")
+      for (d, decile) in deciles.enumerated() {
+        out.append(
+          String(
+            format: "  decile %2d  p %.3f-%.3f  accuracy %.4f  (%d windows)", d + 1, decile.lowest,
+            decile.highest, decile.accuracy, decile.count))
+      }
     }
     out.append(scores.description)
     return out
@@ -69,6 +106,7 @@ public struct Evaluation: Sendable {
     var unmatched: [Int] = []
     var duplicates: [Int] = []
     var used = Set<Int>()
+    var probabilities: [Double] = []
     var labelHits = 0
     var labelCount = 0
     for (row, match) in zip(truth.rows, matches) {
@@ -84,6 +122,7 @@ public struct Evaluation: Sendable {
       classes[row.label] = classIndex
       truthLabels.append(classIndex)
       predicted.append(a.cluster)
+      probabilities.append(a.probability)
       let w = windows[index]
       stations.append("\(w.network).\(w.station).\(w.location)")
       if let label = a.label, !a.isHandLabelled {
@@ -98,10 +137,15 @@ public struct Evaluation: Sendable {
     let confound = try? StationConfoundCheck().assess(
       clusters: predicted, stations: stations, truth: truthLabels)
     let hasLabels = assignments.contains { $0.label != nil }
-    return Evaluation(
+    let classOfCluster = try ClusteringMetrics.clusterToClass(
+      truth: truthLabels, predicted: predicted)
+    let correct = zip(predicted, truthLabels).map { classOfCluster[$0] == $1 }
+    var evaluation = Evaluation(
       run: run, scores: scores, unmatchedLines: unmatched, duplicateLines: duplicates,
       labelAccuracy: hasLabels && labelCount > 0
         ? (Double(labelHits) / Double(labelCount), labelCount) : nil,
       confound: confound)
+    evaluation.deciles = deciles(probabilities: probabilities, correct: correct)
+    return evaluation
   }
 }

@@ -153,6 +153,7 @@ public struct HTMLReport: Sendable {
     body += header(generatedAt: now)
     body += settingsSection()
     body += trainingSection()
+    body += trustSection()
     body += overviewSection()
     for k in clusters { body += clusterSection(k) }
     body +=

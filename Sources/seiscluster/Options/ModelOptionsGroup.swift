@@ -91,7 +91,7 @@ struct ModelOptionsGroup: ParsableArguments {
 
   @Option(
     help: ArgumentHelp(
-      "Independent optimisations; the one that agrees best with the others is kept, and their agreement is reported (default \(ModelOptions.defaultRestarts)).",
+      "Independent optimisations; the one that agrees best with the others is kept, and their agreement is reported (default: up to \(ModelOptions.defaultRestarts), stopping as soon as two agree).",
       valueName: "n"))
   var restarts: Int?
 

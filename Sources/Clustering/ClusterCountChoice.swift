@@ -1,0 +1,166 @@
+import Foundation
+import Numerics
+
+/// `--clusters auto`: the number of clusters K chosen from the pretrained embeddings of several
+/// independently trained networks (decision 0015).
+///
+/// For every K in the range, k-means partitions each network's embedding of the same windows.
+/// Clusters the data holds come out the same whichever network embedded them; splitting a real
+/// cluster, or merging two, is arbitrary and comes out differently. So K is the most
+/// **stable** count (mean ARI between the networks' partitions); among counts within
+/// `tolerance` of the most stable, the one with the highest mean **silhouette** (tighter, better
+/// separated clusters), and a tie goes to the smaller K. With one network there is no stability
+/// and the silhouette alone decides, a weaker criterion.
+public struct ClusterCountChoice: Codable, Sendable, Equatable {
+  /// The evidence for one K.
+  public struct Candidate: Codable, Sendable, Equatable {
+    public var clusters: Int
+    /// Mean ARI between the networks' k-means partitions; nil with one network.
+    public var stability: Double?
+    /// Mean silhouette of the partitions (Euclidean, on at most `silhouetteSample` windows).
+    public var silhouette: Double
+
+    public init(clusters: Int, stability: Double?, silhouette: Double) {
+      self.clusters = clusters
+      self.stability = stability
+      self.silhouette = silhouette
+    }
+  }
+
+  /// Counts whose stability is this close to the best are compared by silhouette.
+  public static let tolerance = 0.02
+  /// Windows the silhouette is computed on (a seeded sample when there are more).
+  public static let silhouetteSample = 1000
+
+  public var candidates: [Candidate]
+  /// The K chosen.
+  public var chosen: Int
+  /// Networks compared.
+  public var networks: Int
+
+  /// Evidence computed elsewhere (or stored).
+  public init(candidates: [Candidate], chosen: Int, networks: Int) {
+    self.candidates = candidates
+    self.chosen = chosen
+    self.networks = networks
+  }
+
+  /// Scans `range` over the embeddings (`[windows x dimension]`, one per network, same windows
+  /// in the same order).
+  public init(
+    embeddings: [[Float]], dimension: Int, range: ClosedRange<Int>, seed: UInt64
+  ) throws {
+    guard let first = embeddings.first, dimension > 0 else {
+      throw ClusteringError.invalidArgument("no embedding to choose the number of clusters on")
+    }
+    let count = first.count / dimension
+    guard embeddings.allSatisfy({ $0.count == count * dimension }) else {
+      throw ClusteringError.shapeMismatch("embeddings of different sizes")
+    }
+    guard range.lowerBound >= 2, range.upperBound < count else {
+      throw ClusteringError.invalidArgument(
+        "cannot choose between \(range.lowerBound) and \(range.upperBound) clusters for \(count) windows"
+      )
+    }
+    let sample = Self.sample(count: count, size: Self.silhouetteSample, seed: seed)
+    var candidates: [Candidate] = []
+    for k in range {
+      var partitions: [[Int]] = []
+      var silhouettes = 0.0
+      for embedding in embeddings {
+        let labels = try KMeans(clusterCount: k, restarts: 10, seed: seed).fit(
+          embedding, dimension: dimension
+        ).assignments
+        partitions.append(labels)
+        silhouettes += Self.silhouette(
+          embedding, dimension: dimension, labels: labels, sample: sample)
+      }
+      candidates.append(
+        Candidate(
+          clusters: k, stability: try RestartComparison(labels: partitions).stability,
+          silhouette: silhouettes / Double(embeddings.count)))
+    }
+    self.candidates = candidates
+    self.networks = embeddings.count
+    self.chosen = Self.choose(candidates)
+  }
+
+  /// The rule: most stable within `tolerance`, then highest silhouette, then smallest K.
+  static func choose(_ candidates: [Candidate]) -> Int {
+    let best = candidates.compactMap(\.stability).max()
+    let near = candidates.filter { candidate in
+      guard let best, let stability = candidate.stability else { return true }
+      return stability >= best - tolerance
+    }
+    var chosen = near[0]
+    for candidate in near.dropFirst() where candidate.silhouette > chosen.silhouette + 1e-12 {
+      chosen = candidate
+    }
+    return chosen.clusters
+  }
+
+  /// One line per K tried, then the choice.
+  public var lines: [String] {
+    candidates.map { candidate in
+      let stability = candidate.stability.map { String(format: "%.3f", $0) } ?? "n/a"
+      return String(
+        format: "clusters auto: K=%d stability %@ silhouette %.3f%@", candidate.clusters,
+        stability, candidate.silhouette, candidate.clusters == chosen ? "  <- chosen" : "")
+    } + [
+      networks > 1
+        ? "clusters auto: chose K=\(chosen), the most stable over \(networks) pretrained networks (mean ARI of their k-means partitions; within \(Self.tolerance) of the best, the highest silhouette)"
+        : "clusters auto: chose K=\(chosen) by silhouette alone (one network: no stability; use --restarts 2 or more)"
+    ]
+  }
+
+  /// Mean silhouette of the windows in `sample`, against all windows of their own and the
+  /// nearest other cluster among the sample.
+  static func silhouette(
+    _ points: [Float], dimension d: Int, labels: [Int], sample: [Int]
+  ) -> Double {
+    let k = (labels.max() ?? 0) + 1
+    guard k > 1 else { return 0 }
+    var total = 0.0
+    var sums = [Double](repeating: 0, count: k)
+    var sizes = [Int](repeating: 0, count: k)
+    for i in sample { sizes[labels[i]] += 1 }
+    points.withUnsafeBufferPointer { p in
+      for i in sample {
+        for c in 0..<k { sums[c] = 0 }
+        let a = i * d
+        for j in sample where j != i {
+          let b = j * d
+          var squared: Float = 0
+          for t in 0..<d {
+            let diff = p[a + t] - p[b + t]
+            squared += diff * diff
+          }
+          sums[labels[j]] += Double(squared.squareRoot())
+        }
+        let own = labels[i]
+        guard sizes[own] > 1 else { continue }  // a singleton's silhouette is 0
+        let inside = sums[own] / Double(sizes[own] - 1)
+        var nearest = Double.infinity
+        for c in 0..<k where c != own && sizes[c] > 0 {
+          nearest = min(nearest, sums[c] / Double(sizes[c]))
+        }
+        guard nearest.isFinite else { continue }
+        let spread = max(inside, nearest)
+        if spread > 0 { total += (nearest - inside) / spread }
+      }
+    }
+    return total / Double(sample.count)
+  }
+
+  /// `size` distinct indices below `count` (all of them when `count <= size`), sorted.
+  static func sample(count: Int, size: Int, seed: UInt64) -> [Int] {
+    guard count > size else { return Array(0..<count) }
+    var generator = SeededGenerator(seed: seed ^ 0x5EED_C0DE)
+    var indices = Array(0..<count)
+    for i in 0..<size {
+      let j = i + Int(generator.next() % UInt64(count - i))
+      indices.swapAt(i, j)
+    }
+    return indices[0..<size].sorted()
+  }
+}

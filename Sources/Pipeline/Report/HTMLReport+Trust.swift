@@ -1,0 +1,109 @@
+import Clustering
+import Foundation
+
+extension HTMLReport {
+  /// What an analyst needs to trust the run without truth: agreement between restarts and the
+  /// restart kept, how K was chosen (`--clusters auto`), and how confident the windows of each
+  /// cluster are (decision 0014).
+  func trustSection() -> String {
+    var panels: [String] = []
+    if let report = history?.restarts { panels.append(restartPanel(report)) }
+    if let choice = history?.clusterChoice { panels.append(clusterCountPanel(choice)) }
+    panels.append(probabilityPanel())
+    return "<h2>Trust</h2>\n<div class=\"grid3\">\n" + panels.joined() + "</div>\n"
+  }
+
+  /// The `stability:` line and one row per restart.
+  func restartPanel(_ report: RestartReport) -> String {
+    var html = "<div class=\"panel\"><h3>Restarts</h3>\n"
+    html += "<pre class=\"summary\">\(SVG.escaped(report.line))</pre>\n"
+    if report.isUnstable {
+      html += "<p><b>\(SVG.escaped(report.warning))</b></p>\n"
+    }
+    html +=
+      "<table><tr><th>restart</th><th class=\"num\">ARI with kept</th><th class=\"num\">mean ARI</th>"
+      + "<th class=\"num\">pretraining loss</th><th class=\"num\">mean probability</th><th></th></tr>\n"
+    for (r, restart) in report.restarts.enumerated() {
+      html +=
+        "<tr><td>\(r + 1) <span class=\"note\">seed \(restart.seed)</span></td>"
+        + String(format: "<td class=\"num\">%.3f</td>", report.restarts[report.kept].agreement[r])
+        + String(format: "<td class=\"num\">%.3f</td>", restart.consensus)
+        + String(format: "<td class=\"num\">%.5f</td>", restart.evidence.pretrainingLoss)
+        + String(format: "<td class=\"num\">%.3f</td>", restart.evidence.meanProbability)
+        + "<td>\(r == report.kept ? "kept" : "")</td></tr>\n"
+    }
+    html += "</table>\n"
+    html +=
+      "<p class=\"caption\">Independent trainings of the same windows. The kept restart is the one the others agree with best; a high mean probability is no evidence (a bad optimum is often a confident one). Unstable: no other restart agrees with the kept one to ARI ≥ \(String(format: "%.2f", RestartReport.agreeingARI)).</p>\n"
+    return html + "</div>\n"
+  }
+
+  /// `--clusters auto`: stability and silhouette against K, the chosen K marked.
+  func clusterCountPanel(_ choice: ClusterCountChoice) -> String {
+    let w = 420.0, h = 250.0
+    let xs = choice.candidates.map { Double($0.clusters) }
+    let stability = choice.candidates.map { $0.stability ?? .nan }
+    let silhouette = choice.candidates.map(\.silhouette)
+    let all = (stability + silhouette).filter { $0.isFinite }
+    var plot = SVGPlot(
+      left: 62, top: 16, width: w - 80, height: h - 62,
+      x: PlotAxis(covering: xs, padding: 0.04),
+      y: PlotAxis(covering: all + [0, 1], padding: 0.04))
+    plot.verticalMarker(at: Double(choice.chosen), colour: "#b2182b", label: "K = \(choice.chosen)")
+    let series: [(String, [Double], String, String?)] = [
+      ("stability (ARI)", stability, "#0072b2", nil), ("silhouette", silhouette, "#d55e00", "5 3"),
+    ]
+    for (_, ys, colour, dash) in series {
+      plot.line(xs: xs, ys: ys, colour: colour, width: 1.6, dash: dash)
+      for (a, b) in zip(xs, ys) where b.isFinite {
+        plot.circle(x: a, y: b, radius: 2.4, colour: colour)
+      }
+    }
+    plot.axes(xLabel: "Number of clusters K", yLabel: "Criterion")
+    plot.svg += legend(series.map { ($0.0, $0.2, $0.3) }, x: w - 24, y: 26)
+    return panel(
+      "Choice of K (--clusters auto)", plot.svg, width: w, height: h,
+      caption:
+        "For each K, k-means on each of \(choice.networks) pretrained network(s)' embeddings. Stability: mean ARI between the networks' partitions; K is the most stable (the highest silhouette within \(ClusterCountChoice.tolerance) of it)."
+    )
+  }
+
+  /// Per cluster, the share of its windows in each probability bin.
+  func probabilityPanel() -> String {
+    let w = 420.0, h = 250.0
+    let k = max(clusters.count, 1)
+    let lower = 1 / Double(k)
+    let bins = 10
+    let width = (1 - lower) / Double(bins)
+    let centres = (0..<bins).map { lower + (Double($0) + 0.5) * width }
+    var shares: [(Int, [Double])] = []
+    for c in clusters {
+      let members = members(of: c)
+      guard !members.isEmpty else { continue }
+      var counts = [Double](repeating: 0, count: bins)
+      for e in members {
+        let p = Double(catalog.entries[e].probability)
+        let bin = min(bins - 1, max(0, Int((p - lower) / width)))
+        counts[bin] += 1
+      }
+      shares.append((c, counts.map { 100 * $0 / Double(members.count) }))
+    }
+    var plot = SVGPlot(
+      left: 62, top: 16, width: w - 80, height: h - 62,
+      x: PlotAxis(lower: lower, upper: 1),
+      y: PlotAxis(covering: shares.flatMap(\.1) + [0], padding: 0.06, includeZero: true))
+    for (c, ys) in shares {
+      plot.line(xs: centres, ys: ys, colour: HTMLReport.colour(c), width: 1.6)
+    }
+    plot.axes(xLabel: "Probability of the window's cluster", yLabel: "Windows of the cluster (%)")
+    if shares.count <= 10 {
+      plot.svg += legend(
+        shares.map { ("cluster \($0.0)", HTMLReport.colour($0.0), nil) }, x: 150, y: 26)
+    }
+    return panel(
+      "Probability per cluster", plot.svg, width: w, height: h,
+      caption:
+        "Distribution of the Student-t probability q of each window's cluster, from 1/K (no preference) to 1. Windows near 1/K sit between clusters: check them first (`evaluate --truth` gives accuracy by probability decile)."
+    )
+  }
+}
