@@ -11,6 +11,7 @@ per stage (reversed) upsample 2 (nearest) + conv back to that stage's input chan
 between stages, the last conv (to the input channels) linear: the encoder's mirror.
 
 Usage: /work/venv/bin/python tools/bench_nn.py [--threads 2] [--seconds 3] [--only torch|jax]
+       /work/venv/bin/python tools/bench_nn.py --family [all|conv|tcn|lstm|dense|conv-spec|...]
 Prints one JSON object per case.
 """
 import argparse
@@ -102,6 +103,151 @@ def bench_torch(threads, seconds):
             results.append(record("pytorch " + torch.__version__, name, batch,
                                   torch.get_num_threads(), *timed(step, seconds)))
             results[-1]["parameters"] = sum(p.numel() for p in model.parameters())
+    return results
+
+
+# The autoencoder family (issue 15) at each type's `cluster` defaults (relu, latent 16), on
+# spectrogram windows (78 x 92, zero-padded to 96 for the pooling types as the Swift net pads
+# them) and waveforms (3 x 3000), batch 32; names as in Sources/Benchmarks/main.swift.
+FAMILY = {
+    "conv": dict(filters=[16, 16, 16], kernels=[5, 5, 5]),
+    "tcn": dict(filters=[16, 16, 16], kernels=[3, 3, 3]),
+    "lstm": dict(filters=[64]),
+    "dense": dict(filters=[256, 64]),
+}
+INPUTS = {"spec": (78, 92), "wave": (3, 3000)}
+
+
+def family_model(kind, channels, length, latent=16):
+    """The Swift builders' nets (Sources/NeuralNetwork/Autoencoder+*.swift) in PyTorch."""
+    import torch
+    from torch import nn
+    import torch.nn.functional as F
+
+    spec = FAMILY[kind]
+    filters = spec["filters"]
+    act = nn.ReLU
+
+    class Causal(nn.Module):
+        def __init__(self, cin, cout, k, d):
+            super().__init__()
+            self.conv, self.pad = nn.Conv1d(cin, cout, k, dilation=d), (k - 1) * d
+
+        def forward(self, x):
+            return self.conv(F.pad(x, (self.pad, 0)))
+
+    class Block(nn.Module):
+        def __init__(self, cin, cout, k, d):
+            super().__init__()
+            self.c1, self.c2 = Causal(cin, cout, k, d), Causal(cout, cout, k, d)
+            self.down = nn.Conv1d(cin, cout, 1) if cin != cout else None
+
+        def forward(self, x):
+            h = torch.relu(self.c2(torch.relu(self.c1(x))))
+            return torch.relu(h + (x if self.down is None else self.down(x)))
+
+    if kind in ("conv", "tcn"):
+        depth = len(filters)
+        unit = 2 ** depth
+        padded = (length + unit - 1) // unit * unit
+        enc, c, l = [], channels, padded
+        for s, f in enumerate(filters):
+            k = spec["kernels"][s]
+            if kind == "conv":
+                enc += [nn.Conv1d(c, f, k, padding="same"), act()]
+            else:
+                enc.append(Block(c, f, k, 2 ** s))
+            enc.append(nn.MaxPool1d(2))
+            c, l = f, l // 2
+        enc += [nn.Flatten(), nn.Linear(c * l, latent)]
+        dec = [nn.Linear(latent, c * l), act(), nn.Unflatten(1, (c, l))]
+        for s in reversed(range(depth)):
+            k = spec["kernels"][s]
+            dec.append(nn.Upsample(scale_factor=2, mode="nearest"))
+            if kind == "conv":
+                out = filters[s - 1] if s > 0 else channels
+                dec.append(nn.Conv1d(c, out, k, padding="same"))
+                if s > 0:
+                    dec.append(act())
+            else:
+                out = filters[max(s - 1, 0)]
+                dec.append(Block(c, out, k, 2 ** s))
+            c = out
+        if kind == "tcn":
+            dec.append(nn.Conv1d(c, channels, 1))  # the time-distributed dense
+        encoder, decoder = nn.Sequential(*enc), nn.Sequential(*dec)
+
+        class AE(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.encoder, self.decoder = encoder, decoder
+
+            def forward(self, x):
+                x = F.pad(x, (0, padded - length))
+                return self.decoder(self.encoder(x))[..., :length]
+
+        return AE()
+    if kind == "dense":
+        layers, f = [nn.Flatten()], channels * length
+        for size in filters:
+            layers += [nn.Linear(f, size), act()]
+            f = size
+        layers.append(nn.Linear(f, latent))
+        f = latent
+        for size in reversed(filters):
+            layers += [nn.Linear(f, size), act()]
+            f = size
+        layers += [nn.Linear(f, channels * length), nn.Unflatten(1, (channels, length))]
+        return nn.Sequential(*layers)
+
+    class Seq2Seq(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.enc = nn.LSTM(channels, filters[0], batch_first=True)
+            self.code = nn.Linear(filters[0], latent)
+            self.dec = nn.LSTM(latent, filters[0], batch_first=True)
+            self.out = nn.Linear(filters[0], channels)
+
+        def forward(self, x):
+            h, _ = self.enc(x.transpose(1, 2))
+            z = self.code(h[:, -1])
+            y, _ = self.dec(z[:, None, :].expand(-1, length, -1))
+            return self.out(y).transpose(1, 2)
+
+    return Seq2Seq()
+
+
+def bench_family(threads, seconds, only=None):
+    import torch
+    from torch import nn
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    results = []
+    for kind in FAMILY:
+        for input_name, (channels, length) in INPUTS.items():
+            name = f"{kind}-{input_name}"
+            if only and not (name == only or kind == only):
+                continue
+            batch = 32
+            model = family_model(kind, channels, length)
+            opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+            data = [torch.randn(batch, channels, length) * 0.5 for _ in range(8)]
+            i = [0]
+
+            def step():
+                x = data[i[0] % 8]
+                i[0] += 1
+                opt.zero_grad(set_to_none=True)
+                loss = nn.functional.mse_loss(model(x), x)
+                loss.backward()
+                opt.step()
+
+            results.append(record("pytorch " + torch.__version__, name, batch,
+                                  torch.get_num_threads(), *timed(step, seconds)))
+            results[-1]["parameters"] = sum(p.numel() for p in model.parameters())
+            print(json.dumps(results[-1]))
+            sys.stdout.flush()
     return results
 
 
@@ -205,7 +351,12 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seconds", type=float, default=3)
     ap.add_argument("--only", choices=["torch", "jax"])
+    ap.add_argument("--family", nargs="?", const="all",
+                    help="the autoencoder family in PyTorch only (all, a type, or TYPE-spec|wave)")
     a = ap.parse_args()
+    if a.family:
+        bench_family(a.threads, a.seconds, None if a.family == "all" else a.family)
+        return
     if a.only != "torch":
         # XLA's CPU client uses every core it sees; pin the process to `threads` cores.
         try:

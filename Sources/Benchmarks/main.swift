@@ -1,7 +1,7 @@
 // Training-throughput benchmark for the autoencoder (windows per second of forward + backward +
 // Adam). Run from tools/bench_nn.sh in a release build; prints one JSON object per case.
 //
-//   swift run -c release Benchmarks [--net a|b|all] [--threads N] [--seconds S] [--steps N]
+//   swift run -c release Benchmarks [--net a|b|c|family|conv|tcn|lstm|dense|conv-spec|...|all] [--threads N] [--seconds S] [--steps N]
 //
 // `--steps N` runs exactly N steps per case instead of timing for S seconds: with
 // `valgrind --tool=callgrind` that counts the instructions of a step, a figure that does not
@@ -37,6 +37,23 @@ let cases = [
       latent: 16),
     batches: [32]),
 ]
+// The autoencoder family (issue 15) at each type's `cluster` defaults (relu, latent 16), on
+// spectrogram windows (78 x 92) and on waveforms (3 x 3000), batch 32: `<type>-spec`,
+// `<type>-wave`. `conv-spec` is net c again under the family's name.
+let family: [(String, Autoencoder.Architecture, [Int], [Int])] = [
+  ("conv", .conv, [16, 16, 16], [5]), ("tcn", .tcn, [16, 16, 16], [3]),
+  ("lstm", .lstm, [64], []), ("dense", .dense, [256, 64], []),
+]
+let familyCases = family.flatMap { name, architecture, filters, kernels in
+  [("spec", 78, 92), ("wave", 3, 3000)].map { input, channels, length in
+    Case(
+      name: "\(name)-\(input)",
+      configuration: .init(
+        architecture: architecture, inputChannels: channels, inputLength: length,
+        filters: filters, kernels: kernels, activation: .relu, latent: 16),
+      batches: [32])
+  }
+}
 
 var selected = "all"
 var threads = ProcessInfo.processInfo.activeProcessorCount
@@ -61,7 +78,11 @@ func now(_ clock: clockid_t = CLOCK_MONOTONIC) -> Double {
   return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
 }
 
-for benchmark in cases where selected == "all" || selected == benchmark.name {
+for benchmark in cases + familyCases
+where selected == "all" || selected == benchmark.name
+  || (selected == "family" && familyCases.contains { $0.name == benchmark.name })
+  || benchmark.name.hasPrefix(selected + "-")
+{
   for batch in benchmark.batches {
     let c = benchmark.configuration
     let model = try Autoencoder(configuration: c, seed: 1)

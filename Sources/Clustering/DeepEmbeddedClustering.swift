@@ -152,10 +152,11 @@ public final class DeepEmbeddedClustering {
   /// - Parameters:
   ///   - windows: the windows, `channels x length` each.
   ///   - model: an autoencoder that takes windows of that shape.
-  ///   - loss: the reconstruction term (mean squared error by default).
+  ///   - loss: the reconstruction term; by default the one the model is built for
+  ///     (`AutoencoderModel.reconstructionLoss`), so a stored model trains on as it was trained.
   public init(
     windows: any WindowSource, model: any AutoencoderModel, options: DECOptions,
-    loss: any ReconstructionLoss = MeanSquaredError()
+    loss: (any ReconstructionLoss)? = nil
   ) throws {
     guard model.inputChannels == windows.channels, model.inputLength == windows.length else {
       throw ClusteringError.shapeMismatch(
@@ -166,7 +167,7 @@ public final class DeepEmbeddedClustering {
     self.windows = windows
     self.model = model
     self.options = options
-    self.loss = loss
+    self.loss = loss ?? model.reconstructionLoss
     var seeds = SeededGenerator(seed: options.seed)
     self.generator = seeds.split()
   }

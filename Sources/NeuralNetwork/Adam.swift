@@ -39,6 +39,50 @@ public struct Adam: Sendable, Equatable {
     parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,
     learningRate: Float
   ) {
+    update(
+      parameters: parameters, gradients: gradients, learningRate: learningRate,
+      penalty: WeightPenalty(), penalized: nil)
+  }
+
+  /// One update of `parameters` from `gradients` plus the gradient of the weight penalties,
+  /// `l1 * sign(p) + 2 * l2 * p`, for every parameter whose `penalized` entry is 1 (none when
+  /// `penalized` is nil). Still one flat loop over every parameter.
+  public mutating func update(
+    parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,
+    learningRate: Float, penalty: WeightPenalty, penalized: UnsafePointer<Float>?
+  ) {
+    guard let penalized, !penalty.isZero else {
+      plainUpdate(parameters: parameters, gradients: gradients, learningRate: learningRate)
+      return
+    }
+    step += 1
+    let correction1 = Float(1 - pow(Double(beta1), Double(step)))
+    let correction2 = Float(1 - pow(Double(beta2), Double(step)))
+    let (b1, b2, eps) = (beta1, beta2, epsilon)
+    let stepSize = learningRate / correction1
+    let inverseCorrection2 = 1 / correction2
+    let (l1, twiceL2) = (Float(penalty.l1), Float(2 * penalty.l2))
+    let count = m.count
+    m.withUnsafeMutableBufferPointer { m in
+      v.withUnsafeMutableBufferPointer { v in
+        for i in 0..<count {
+          let p = parameters[i]
+          let sign: Float = p > 0 ? 1 : (p < 0 ? -1 : 0)
+          let g = gradients[i] + penalized[i] * (l1 * sign + twiceL2 * p)
+          let mi = b1 * m[i] + (1 - b1) * g
+          let vi = b2 * v[i] + (1 - b2) * g * g
+          m[i] = mi
+          v[i] = vi
+          parameters[i] = p - stepSize * mi / ((vi * inverseCorrection2).squareRoot() + eps)
+        }
+      }
+    }
+  }
+
+  private mutating func plainUpdate(
+    parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,
+    learningRate: Float
+  ) {
     step += 1
     let correction1 = Float(1 - pow(Double(beta1), Double(step)))
     let correction2 = Float(1 - pow(Double(beta2), Double(step)))
@@ -59,6 +103,21 @@ public struct Adam: Sendable, Equatable {
       }
     }
   }
+}
+
+/// Weight penalties added to the training loss: `l1 * sum|w| + l2 * sum w^2` over the weights
+/// (Keras's `regularizers.l1_l2`; biases are not penalised). Their gradient enters the update,
+/// not the reported loss.
+public struct WeightPenalty: Codable, Sendable, Equatable {
+  public var l1: Double
+  public var l2: Double
+
+  public init(l1: Double = 0, l2: Double = 0) {
+    self.l1 = l1
+    self.l2 = l2
+  }
+
+  public var isZero: Bool { l1 == 0 && l2 == 0 }
 }
 
 extension Adam {

@@ -1,8 +1,11 @@
 import Foundation
 import Numerics
 
-/// A 1-D convolutional autoencoder (Mousavi et al. 2019): conv + max-pool stages, an optional
-/// dense bottleneck, then the mirror image: upsample + conv stages, the last conv linear.
+/// An autoencoder of one of the architectures in `Configuration.Architecture`: by default the
+/// 1-D convolutional net of Mousavi et al. 2019 (conv + max-pool stages, an optional dense
+/// bottleneck, then the mirror image: upsample + conv stages, the last conv linear); also a
+/// temporal convolutional net, a sequence-to-sequence LSTM and a fully connected net. Each is a
+/// layer list built by `Configuration.layers()`, run by one `Sequential`.
 ///
 /// Tensors in and out are **batch x channels x length** (`[n, inputChannels, inputLength]`);
 /// latent codes are **batch x latentDimension**. Windows of any length are **zero-padded at the
@@ -34,6 +37,8 @@ public final class Autoencoder: AutoencoderModel {
   public let network: Sequential
   /// The index of the layer whose output is the latent code.
   let latentIndex: Int
+  /// The index, in `network.layers`, of the layer whose output is the latent code.
+  public var latentLayerIndex: Int { latentIndex }
 
   // MARK: Creating
 
@@ -71,7 +76,9 @@ public final class Autoencoder: AutoencoderModel {
     self.latentIndex = latentIndex
     network = try Sequential(
       input: LayerShape(channels: configuration.inputChannels, length: paddedLength),
-      layers: layers, parameters: parameters, optimizer: optimizer)
+      layers: layers, parameters: parameters, optimizer: optimizer,
+      minimumMicroBatch: configuration.minimumMicroBatch)
+    network.weightPenalty = configuration.weightPenalty
     latentDimension = network.outputShape(ofLayer: latentIndex).size
   }
 
@@ -83,7 +90,8 @@ public final class Autoencoder: AutoencoderModel {
     try configuration.validate()
     return try Sequential.trainingBytes(
       input: LayerShape(channels: configuration.inputChannels, length: configuration.paddedLength),
-      layers: configuration.layers().layers, batch: batch, workers: workers)
+      layers: configuration.layers().layers, batch: batch, workers: workers,
+      minimumMicroBatch: configuration.minimumMicroBatch)
   }
 
   private static func floats(from data: Data) throws -> [Float] {
@@ -147,6 +155,9 @@ public final class Autoencoder: AutoencoderModel {
 
   /// How the input length is adapted, in words.
   public var lengthAdjustmentDescription: String { configuration.lengthAdjustmentDescription }
+
+  /// The reconstruction loss the model was built for (its output layer suits it).
+  public var reconstructionLoss: any ReconstructionLoss { configuration.loss.loss }
 
   /// One line per layer with its per-sample shapes.
   public var layerDescriptions: [String] { network.layerDescriptions }
@@ -269,9 +280,23 @@ public final class Autoencoder: AutoencoderModel {
     return x.shape[0]
   }
 
+  /// Runs `body` with the gradient at the code: `g` (if given) plus the sparsity penalty's
+  /// `sparsity * sign(z) / n` (if any).
   private func withLatentGradient<R>(_ g: Tensor?, _ body: (UnsafePointer<Float>?) -> R) -> R {
-    guard let g else { return body(nil) }
-    precondition(g.shape == [batchSize, latentDimension], "latent gradient shape \(g.shape)")
-    return g.values.withUnsafeBufferPointer { body($0.baseAddress) }
+    if let g {
+      precondition(g.shape == [batchSize, latentDimension], "latent gradient shape \(g.shape)")
+    }
+    let sparsity = Float(configuration.sparsity)
+    guard sparsity > 0 else {
+      guard let g else { return body(nil) }
+      return g.values.withUnsafeBufferPointer { body($0.baseAddress) }
+    }
+    var total = network.trainingOutput(ofLayer: latentIndex)
+    let scale = sparsity / Float(batchSize)
+    for i in total.indices {
+      let z = total[i]
+      total[i] = (g?.values[i] ?? 0) + (z > 0 ? scale : (z < 0 ? -scale : 0))
+    }
+    return total.withUnsafeBufferPointer { body($0.baseAddress) }
   }
 }

@@ -40,9 +40,14 @@ public protocol AutoencoderModel: AnyObject {
   func architectureJSON() throws -> Data
   /// How the model adapts the input length, in words (for the log).
   var lengthAdjustmentDescription: String { get }
+  /// The reconstruction loss the model is built for (its output layer suits it): what every
+  /// training stage uses unless told otherwise.
+  var reconstructionLoss: any ReconstructionLoss { get }
 }
 
 extension AutoencoderModel {
+  public var reconstructionLoss: any ReconstructionLoss { MeanSquaredError() }
+
   /// Pretraining convenience: forward, `loss` (mean squared error unless given), backward and
   /// one update. Returns the loss before the update.
   @discardableResult

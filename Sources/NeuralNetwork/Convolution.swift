@@ -181,6 +181,10 @@ extension Conv1D: Layer {
     columnCount(batch: batch, length: input.length)
   }
 
+  public func markPenalizedParameters(_ mask: UnsafeMutablePointer<Float>) {
+    mask.update(repeating: 1, count: outputChannels * inputChannels * kernelSize)
+  }
+
   public func forward(_ pass: LayerForward) {
     forward(
       input: pass.input, output: pass.output, batch: pass.batch, length: pass.inputShape.length,

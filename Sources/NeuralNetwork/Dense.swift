@@ -78,6 +78,10 @@ extension Dense: Layer {
     input == .features(inputFeatures) ? .features(outputFeatures) : nil
   }
 
+  public func markPenalizedParameters(_ mask: UnsafeMutablePointer<Float>) {
+    mask.update(repeating: 1, count: outputFeatures * inputFeatures)
+  }
+
   public func forward(_ pass: LayerForward) {
     forward(input: pass.input, output: pass.output, batch: pass.batch, parameters: pass.parameters)
   }

@@ -53,6 +53,10 @@ public protocol Layer: Sendable, CustomStringConvertible {
   /// input and output.
   func cacheBytesPerSample(input: LayerShape) -> Int
 
+  /// Sets `mask[i] = 1` for every parameter `i` (of `parameterCount`, zero on entry) that the
+  /// weight penalties (L1, L2) apply to: weights, not biases.
+  func markPenalizedParameters(_ mask: UnsafeMutablePointer<Float>)
+
   /// Computes `output` from `input` for a block.
   func forward(_ pass: LayerForward)
 
@@ -69,6 +73,7 @@ extension Layer {
   ) {}
   public func scratchCount(input: LayerShape, batch: Int) -> Int { 0 }
   public func cacheBytesPerSample(input: LayerShape) -> Int { 0 }
+  public func markPenalizedParameters(_ mask: UnsafeMutablePointer<Float>) {}
 }
 
 /// What a layer's forward pass gets: a block of `batch` samples of shape `inputShape`.
@@ -83,11 +88,19 @@ public struct LayerForward {
   public var scratch: UnsafeMutablePointer<Float>
   /// `batch * cacheBytesPerSample(input:)` bytes, kept for the backward pass.
   public var cache: UnsafeMutableRawPointer
+  /// A training pass (dropout draws a mask) rather than inference (dropout passes through).
+  public var isTraining: Bool
+  /// The training step (updates made so far): with `firstSample`, what a random mask is drawn
+  /// from, so that it depends on neither the worker nor the thread count.
+  public var step: Int
+  /// The index, within the whole batch, of the block's first sample.
+  public var firstSample: Int
 
   public init(
     input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int,
     inputShape: LayerShape, parameters: UnsafePointer<Float>,
-    scratch: UnsafeMutablePointer<Float>, cache: UnsafeMutableRawPointer
+    scratch: UnsafeMutablePointer<Float>, cache: UnsafeMutableRawPointer,
+    isTraining: Bool = false, step: Int = 0, firstSample: Int = 0
   ) {
     self.input = input
     self.output = output
@@ -96,6 +109,9 @@ public struct LayerForward {
     self.parameters = parameters
     self.scratch = scratch
     self.cache = cache
+    self.isTraining = isTraining
+    self.step = step
+    self.firstSample = firstSample
   }
 }
 

@@ -25,10 +25,18 @@ public final class Sequential {
   public var threadCount: Int
   /// The optimizer state.
   public private(set) var optimizer: Adam
+  /// Weight penalties added to the gradient of every penalised parameter (weights, not biases;
+  /// see `Layer.markPenalizedParameters`) in the update: `l1 * sum|w| + l2 * sum w^2`.
+  public var weightPenalty = WeightPenalty()
+  /// The smallest micro-batch the network is cut into (a property of the network, so results
+  /// stay the same for any thread count).
+  public let minimumMicroBatch: Int
 
   let operations: [Operation]
   let parameterBuffer: FloatBuffer
   let gradientBuffer: FloatBuffer
+  /// 1 for the parameters the weight penalties apply to, 0 for the others.
+  let penaltyMask: FloatBuffer
   private var workspace: TrainingWorkspace?
   private var inferenceScratch: (plan: BatchPlan, workers: Int, scratch: [WorkerScratch])?
   private var forwardBatchSize: Int?
@@ -39,7 +47,7 @@ public final class Sequential {
   /// state to resume training).
   public init(
     input: LayerShape, layers: [(layer: any Layer, initialization: Activation)],
-    parameters: [Float]? = nil, optimizer: Adam? = nil
+    parameters: [Float]? = nil, optimizer: Adam? = nil, minimumMicroBatch: Int = 1
   ) throws {
     let operations = try Self.place(layers, input: input)
     let offset = operations.last.map { $0.parameterOffset + $0.parameterCount } ?? 0
@@ -57,6 +65,11 @@ public final class Sequential {
     parameterBuffer = parameters.map(FloatBuffer.init) ?? FloatBuffer(count: offset)
     gradientBuffer = FloatBuffer(count: offset)
     self.optimizer = optimizer ?? Adam(parameterCount: offset)
+    self.minimumMicroBatch = max(1, minimumMicroBatch)
+    penaltyMask = FloatBuffer(count: offset)
+    for op in operations {
+      op.layer.markPenalizedParameters(penaltyMask.pointer + op.parameterOffset)
+    }
     threadCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
     BLAS.setThreadCount(1)
   }
@@ -94,13 +107,13 @@ public final class Sequential {
   /// Computed without allocating, so that a request too large for the machine can be refused.
   public static func trainingBytes(
     input: LayerShape, layers: [(layer: any Layer, initialization: Activation)], batch: Int,
-    workers: Int
+    workers: Int, minimumMicroBatch: Int = 1
   ) throws -> ByteCount {
     let operations = try place(layers, input: input)
     let parameters = operations.reduce(ByteCount(0)) { $0 + ByteCount($1.parameterCount) }
-    let plan = BatchPlan(batch: batch, length: input.length)
+    let plan = BatchPlan(batch: batch, length: input.length, minimumSize: minimumMicroBatch)
     let float = MemoryLayout<Float>.stride
-    var bytes = parameters * (4 + max(0, plan.slotCount - 1)) * float
+    var bytes = parameters * (5 + max(0, plan.slotCount - 1)) * float
     bytes += ByteCount(input.size) * batch * float
     var largest = ByteCount(0)
     var scratch = ByteCount(0)
@@ -158,7 +171,8 @@ public final class Sequential {
   public func updateParameters(learningRate: Float) {
     optimizer.update(
       parameters: parameterBuffer.pointer, gradients: gradientBuffer.pointer,
-      learningRate: learningRate)
+      learningRate: learningRate, penalty: weightPenalty,
+      penalized: UnsafePointer(penaltyMask.pointer))
   }
 
   // MARK: Training
@@ -195,10 +209,12 @@ public final class Sequential {
     forwardBatchSize = n
     let me = UncheckedSendable(self)
     let source = UncheckedSendable(input)
+    let step = optimizer.step
     DeterministicParallel.run(taskCount: ws.plan.microBatchCount, workerCount: ws.workerCount) {
       m, worker in
       me.value.forwardMicroBatch(
-        m, input: source.value, sourceLength: sourceLength, workspace: ws, worker: worker)
+        m, input: source.value, sourceLength: sourceLength, workspace: ws, worker: worker,
+        step: step)
     }
   }
 
@@ -299,7 +315,8 @@ public final class Sequential {
     if let ws = workspace, ws.plan.batch == n, ws.workerCount == workers { return ws }
     workspace = nil  // release the old one before allocating
     let ws = TrainingWorkspace(
-      operations: operations, plan: BatchPlan(batch: n, length: inputShape.length),
+      operations: operations,
+      plan: BatchPlan(batch: n, length: inputShape.length, minimumSize: minimumMicroBatch),
       workerCount: workers, parameterCount: parameterCount)
     workspace = ws
     return ws
@@ -307,7 +324,7 @@ public final class Sequential {
 
   private func forwardMicroBatch(
     _ m: Int, input: UnsafePointer<Float>, sourceLength: Int, workspace ws: TrainingWorkspace,
-    worker: Int
+    worker: Int, step: Int
   ) {
     let range = ws.plan.samples(m)
     let (start, b) = (range.lowerBound, range.count)
@@ -321,7 +338,8 @@ public final class Sequential {
         input: ws.activations[i].pointer + start * op.input.size,
         output: ws.activations[i + 1].pointer + start * op.output.size, batch: b,
         parameters: parameterBuffer.pointer, scratch: scratch,
-        cache: ws.caches[i].pointer + start * op.cacheBytesPerSample)
+        cache: ws.caches[i].pointer + start * op.cacheBytesPerSample, isTraining: true,
+        step: step, firstSample: start)
     }
   }
 
@@ -395,7 +413,7 @@ public final class Sequential {
     sourceLength: Int?, output: UnsafeMutablePointer<Float>, destinationLength: Int?
   ) {
     guard n > 0 else { return }
-    let plan = BatchPlan(batch: n, length: inputShape.length)
+    let plan = BatchPlan(batch: n, length: inputShape.length, minimumSize: minimumMicroBatch)
     let workers = max(1, threadCount)
     if inferenceScratch?.plan.microBatchSize != plan.microBatchSize
       || inferenceScratch?.workers != workers

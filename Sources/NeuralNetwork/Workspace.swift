@@ -17,12 +17,13 @@ struct Operation: Sendable {
   func forward(
     input x: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>, batch: Int,
     parameters: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>,
-    cache: UnsafeMutableRawPointer
+    cache: UnsafeMutableRawPointer, isTraining: Bool = false, step: Int = 0, firstSample: Int = 0
   ) {
     layer.forward(
       LayerForward(
         input: x, output: y, batch: batch, inputShape: input,
-        parameters: parameters + parameterOffset, scratch: scratch, cache: cache))
+        parameters: parameters + parameterOffset, scratch: scratch, cache: cache,
+        isTraining: isTraining, step: step, firstSample: firstSample))
   }
 }
 
@@ -61,10 +62,13 @@ struct BatchPlan: Sendable, Equatable {
   let microBatchCount: Int
   let slotCount: Int
 
-  init(batch: Int, length: Int) {
+  /// `minimumSize` is the network's own floor on the micro-batch (recurrent and fully connected
+  /// nets run faster on wider GEMMs); it is part of the network, never of the machine.
+  init(batch: Int, length: Int, minimumSize: Int = 1) {
     self.batch = batch
     let perSlot = (batch + Self.maximumSlots - 1) / Self.maximumSlots
-    microBatchSize = max(1, min(perSlot, Self.targetColumns / max(1, length)))
+    microBatchSize = max(
+      1, min(batch, max(minimumSize, min(perSlot, Self.targetColumns / max(1, length)))))
     microBatchCount = (batch + microBatchSize - 1) / microBatchSize
     slotCount = min(microBatchCount, Self.maximumSlots)
   }

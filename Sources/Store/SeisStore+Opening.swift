@@ -18,11 +18,11 @@ extension SeisStore {
   /// version opens for writing; stores made before it are recognised by their migrations.
   public static let applicationID: Int32 = 0x5365_6973
 
-  /// The tables migrations 0001-0005 create, and GRDB's own: a database holding only these (or
-  /// none) is a seiscluster store being created.
+  /// The tables seiscluster's migrations create, and GRDB's own: a database holding only these
+  /// (or none) is a seiscluster store being created.
   static let ownTables: Set<String> = [
     "grdb_migrations", "metadata", "source_file", "channel", "segment", "picks", "window_sets",
-    "windows", "runs", "models", "assignments", "checkpoints",
+    "windows", "runs", "models", "assignments", "checkpoints", "sweeps", "sweep_runs",
   ]
 
   /// Why `path` cannot name a store, checked before SQLite opens it (SQLite would create a file

@@ -6,7 +6,8 @@ import Pipeline
 struct ClusterCommand: SeisclusterCommand {
   static let configuration = CommandConfiguration(
     commandName: "cluster",
-    abstract: "Cluster the windows with a convolutional autoencoder and deep embedded clustering.",
+    abstract:
+      "Cluster the windows with an autoencoder (conv, tcn, lstm or dense) and deep embedded clustering.",
     discussion: """
       With any window option, first builds a new window set as `windows build` does; otherwise \
       clusters the current window set. Then it pretrains the autoencoder on reconstruction \
@@ -70,6 +71,7 @@ struct ClusterCommand: SeisclusterCommand {
       }
       guard maxClusters >= 2 else { throw ValidationError("--max-clusters must be at least 2") }
     }
+    _ = try model.resolved()  // one --architecture and one --latent (sweep takes lists)
   }
 
   func run() throws {

@@ -20,7 +20,8 @@ struct Seiscluster: AsyncParsableCommand {
     version: SeisclusterVersion.string,
     subcommands: [
       IngestCommand.self, TracesCommand.self, PicksCommand.self, DetectCommand.self,
-      WindowsCommand.self, ClusterCommand.self, AssignCommand.self, RelabelCommand.self,
+      WindowsCommand.self, ClusterCommand.self, SweepCommand.self, AssignCommand.self,
+      RelabelCommand.self,
       EvaluateCommand.self, Export.self, Report.self, CheckCommand.self, DemoCommand.self,
     ]
   )
@@ -49,7 +50,7 @@ struct Seiscluster: AsyncParsableCommand {
   /// (`--clusters -1` becomes `--clusters=-1`), so it reaches the option's check instead of
   /// reading as an unknown flag.
   static func arguments(_ given: [String]) -> [String] {
-    var arguments = attachingNegativeNumbers(given)
+    var arguments = attachingNegativeNumbers(bareSweepMeaningLatest(given))
     var leading: [String] = []
     while let first = arguments.first, first.hasPrefix("-"), first != "--" {
       if first == "--db", arguments.count >= 2 {
@@ -72,6 +73,27 @@ struct Seiscluster: AsyncParsableCommand {
       arguments = leading + arguments
     }
     return arguments
+  }
+
+  /// `report --sweep` with no id (at the end, or before another option) means the latest sweep:
+  /// the parser wants a value, so one is filled in.
+  static func bareSweepMeaningLatest(_ arguments: [String]) -> [String] {
+    guard arguments.contains("report") else { return arguments }
+    var out: [String] = []
+    for (index, argument) in arguments.enumerated() {
+      if argument == "--" {
+        out += arguments[index...]
+        break
+      }
+      out.append(argument)
+      if argument == "--sweep" {
+        let next = index + 1 < arguments.count ? arguments[index + 1] : nil
+        if next == nil || (next!.hasPrefix("-") && !isNegativeNumber(next!)) {
+          out.append(Report.latestSweep)
+        }
+      }
+    }
+    return out
   }
 
   /// `--name -1.5` becomes `--name=-1.5` (before a `--` terminator only).

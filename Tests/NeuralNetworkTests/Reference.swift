@@ -69,6 +69,7 @@ enum Reference {
     case .tanh: x.map { Foundation.tanh($0) }
     case .relu: x.map { max($0, 0) }
     case .identity: x
+    case .sigmoid: x.map { 1 / (1 + Foundation.exp(-$0)) }
     }
   }
 

@@ -156,7 +156,9 @@ public struct ClusterJob: Sendable {
           "the window set holds \(plan.contents.count) windows, fewer than --clusters \(plan.clusters)"
       )
     }
-    plan.options.latent = plan.options.resolvedLatent(length: set.length)
+    plan.options = plan.options.resolvingDefaults(length: set.length)
+    try plan.options.checkInputRange(
+      plan.contents.samples, windowSet: set.id ?? 0, store: store.path)
     // Stored options always carry the number of restarts; options stored before restarts
     // existed made one.
     if resume {
@@ -269,15 +271,8 @@ public struct ClusterJob: Sendable {
   /// The model and DEC trainer of restart `restart`, reporting progress.
   func trainer(for plan: Plan, restart: Int, logger: Logger) throws -> DeepEmbeddedClustering {
     let set = plan.contents.windowSet
-    let configuration = plan.options.autoencoderConfiguration(
-      channels: set.channelCount, length: set.length)
-    let autoencoder: Autoencoder
-    do {
-      autoencoder = try Autoencoder(
-        configuration: configuration, seed: plan.options.seed(ofRestart: restart))
-    } catch {
-      throw InputError(path: "", reason: "model options: \(error)")
-    }
+    let autoencoder = try plan.options.makeAutoencoder(
+      channels: set.channelCount, length: set.length, seed: plan.options.seed(ofRestart: restart))
     let windows = try WindowArray(
       plan.contents.samples, count: plan.contents.count, channels: set.channelCount,
       length: set.length)
@@ -405,10 +400,9 @@ public struct ClusterJob: Sendable {
     let selection = try RestartSelection(restarts)
     let kept = restarts[selection.chosen]
     let set = plan.contents.windowSet
-    let model = try Autoencoder(
-      configuration: plan.options.autoencoderConfiguration(
-        channels: set.channelCount, length: set.length),
-      parameterData: kept.parameters, optimizerData: kept.optimizer)
+    let model = try plan.options.autoencoder(
+      channels: set.channelCount, length: set.length, seed: kept.seed,
+      parameters: kept.parameters, optimizer: kept.optimizer)
     let windows = plan.contents.windows
     let assignment = try ClusterAssignment(
       model: model,

@@ -1,23 +1,91 @@
 import Clustering
+import Foundation
 import NeuralNetwork
 
-/// The contract's model options: the autoencoder's shape and how it trains.
-/// Defaults are the tool's choice for seismic windows (docs/decisions/0006-clustering-defaults.md).
+/// The contract's model options: the autoencoder's type and shape, its loss menu and how it
+/// trains. Defaults are the tool's choice for seismic windows
+/// (docs/decisions/0006-clustering-defaults.md, 0014-autoencoder-family.md).
+///
+/// Options added after runs were first stored are optional, so that every stored run's options
+/// still read; nil means "the tool's default for this architecture". A run stores them resolved
+/// (`resolvingDefaults(length:)`), options that do not apply to its architecture left out.
 public struct ModelOptions: Codable, Sendable, Equatable {
   public enum ActivationChoice: String, Codable, Sendable, CaseIterable {
     case tanh, relu
   }
 
+  /// `--architecture`: the seed's autoencoder types.
+  public enum ArchitectureChoice: String, Codable, Sendable, CaseIterable {
+    case conv, tcn, lstm, dense
+
+    var network: Autoencoder.Architecture {
+      switch self {
+      case .conv: .conv
+      case .tcn: .tcn
+      case .lstm: .lstm
+      case .dense: .dense
+      }
+    }
+
+    /// `--filters` when not given (docs/decisions/0016-autoencoder-family.md).
+    public var defaultFilters: [Int] {
+      switch self {
+      case .conv: [16, 16, 16]
+      case .tcn: [16, 16, 16]
+      case .lstm: [64]
+      case .dense: [256, 64]
+      }
+    }
+
+    /// `--kernels` when not given; nil where kernels do not apply. `tcn` uses 5, not the 3 of
+    /// Bai et al.: worst ACC over three data sets 0.64 against 0.61, median 0.94 against 0.68
+    /// on mk-events-300 (docs/decisions/0016-autoencoder-family.md).
+    public var defaultKernels: [Int]? {
+      switch self {
+      case .conv: [5]
+      case .tcn: [5]
+      case .lstm, .dense: nil
+      }
+    }
+
+    /// What `--filters` means for this type, for messages and help.
+    public var filtersMeaning: String {
+      switch self {
+      case .conv, .tcn: "conv channels per stage"
+      case .lstm: "hidden sizes of the stacked LSTMs"
+      case .dense: "hidden units per layer"
+      }
+    }
+  }
+
+  /// `--loss`: the reconstruction term.
+  public enum LossChoice: String, Codable, Sendable, CaseIterable {
+    case mse, bce
+  }
+
   public var seed: UInt64 = 0
-  /// Encoder conv channels; each conv is followed by a max-pool of 2.
-  public var filters: [Int] = [16, 16, 16]
-  /// One kernel size per conv, or one for all.
-  public var kernels: [Int] = [5]
-  public var activation: ActivationChoice = .relu
-  /// Dense bottleneck features; 0 = the flattened last pooled conv. Nil lets the tool choose:
-  /// 16, unless the flattened last pooled conv has at most 16 features already (the paper's
+  /// The autoencoder type; nil is `conv` (runs stored before the family existed).
+  public var architecture: ArchitectureChoice? = nil
+  /// The encoder's widths (see `ArchitectureChoice.filtersMeaning`); nil: the type's default.
+  public var filters: [Int]? = nil
+  /// One kernel size per conv, or one for all (`conv`, `tcn`); nil: the type's default.
+  public var kernels: [Int]? = nil
+  /// The hidden activation (not `lstm`, whose gates have their own); nil: relu.
+  public var activation: ActivationChoice? = nil
+  /// Dense bottleneck features; 0 = the encoder's own output (see
+  /// `Autoencoder.Configuration.latent`). Nil lets the tool choose: 16, unless a conv/tcn
+  /// encoder's flattened last pooled stage has at most 16 features already (the paper's
   /// polarity net: 1 channel x 2 steps), where a dense layer would only expand it: then 0.
   public var latent: Int? = nil
+  /// The reconstruction loss; nil is mse.
+  public var loss: LossChoice? = nil
+  /// Weight penalties `l1 * sum|w| + l2 * sum w^2`; nil is 0.
+  public var l1: Double? = nil
+  public var l2: Double? = nil
+  /// Dropout rate after hidden activations; nil is 0.
+  public var dropout: Double? = nil
+  /// `sparsity * sum|z|` on the code; nil is 0.
+  public var sparsity: Double? = nil
   /// Pretraining epochs.
   public var epochs: Int = 30
   public var batch: Int = 32
@@ -46,20 +114,81 @@ public struct ModelOptions: Codable, Sendable, Equatable {
 
   public init() {}
 
+  // MARK: Resolved values
+
+  public var resolvedArchitecture: ArchitectureChoice { architecture ?? .conv }
+  public var resolvedFilters: [Int] { filters ?? resolvedArchitecture.defaultFilters }
+  /// Kernels of a conv or tcn net (empty for the others).
+  public var resolvedKernels: [Int] {
+    guard let defaults = resolvedArchitecture.defaultKernels else { return [] }
+    return kernels ?? defaults
+  }
+  public var resolvedActivation: ActivationChoice { activation ?? .relu }
+  public var resolvedLoss: LossChoice { loss ?? .mse }
+
   /// The bottleneck size for windows of `length` steps (see `latent`).
   public func resolvedLatent(length: Int) -> Int {
     if let latent { return latent }
-    let unit = 1 << filters.count
-    let steps = (length + unit - 1) / unit
-    return (filters.last ?? 1) * steps <= 16 ? 0 : 16
+    switch resolvedArchitecture {
+    case .conv, .tcn:
+      let filters = resolvedFilters
+      let unit = 1 << filters.count
+      let steps = (length + unit - 1) / unit
+      return (filters.last ?? 1) * steps <= 16 ? 0 : 16
+    case .lstm, .dense:
+      return 16
+    }
   }
 
-  /// The autoencoder for windows of `channels` x `length`.
-  public func autoencoderConfiguration(channels: Int, length: Int) -> Autoencoder.Configuration {
-    Autoencoder.Configuration(
-      inputChannels: channels, inputLength: length, filters: filters, kernels: kernels,
-      activation: activation == .tanh ? .tanh : .relu, latent: resolvedLatent(length: length))
+  /// The options with every default that applies written in, and nothing that does not apply:
+  /// what a run stores and the report shows.
+  public func resolvingDefaults(length: Int) -> ModelOptions {
+    var o = self
+    o.architecture = resolvedArchitecture
+    o.filters = resolvedFilters
+    o.kernels = resolvedArchitecture.defaultKernels == nil ? nil : resolvedKernels
+    o.activation = resolvedArchitecture == .lstm ? nil : resolvedActivation
+    o.latent = resolvedLatent(length: length)
+    o.loss = resolvedLoss
+    return o
   }
+
+  /// The autoencoder for windows of `channels` x `length`; `seed` seeds its dropout masks (the
+  /// run's seed unless given).
+  public func autoencoderConfiguration(channels: Int, length: Int, seed: UInt64? = nil)
+    -> Autoencoder.Configuration
+  {
+    Autoencoder.Configuration(
+      architecture: resolvedArchitecture.network, inputChannels: channels, inputLength: length,
+      filters: resolvedFilters, kernels: resolvedKernels,
+      activation: resolvedActivation == .tanh ? .tanh : .relu,
+      latent: resolvedLatent(length: length),
+      loss: resolvedLoss == .bce ? .bce : .mse, dropout: dropout ?? 0,
+      dropoutSeed: seed ?? self.seed, weightPenalty: WeightPenalty(l1: l1 ?? 0, l2: l2 ?? 0),
+      sparsity: sparsity ?? 0)
+  }
+
+  /// A freshly initialised model of these options (the factory `cluster` and `sweep` use).
+  public func makeAutoencoder(channels: Int, length: Int, seed: UInt64) throws -> Autoencoder {
+    do {
+      return try Autoencoder(
+        configuration: autoencoderConfiguration(channels: channels, length: length, seed: seed),
+        seed: seed)
+    } catch {
+      throw InputError(path: "", reason: "model options: \(error)")
+    }
+  }
+
+  /// A trained model of these options from its stored parameters (and optimizer state).
+  func autoencoder(
+    channels: Int, length: Int, seed: UInt64, parameters: Data, optimizer: Data? = nil
+  ) throws -> Autoencoder {
+    try Autoencoder(
+      configuration: autoencoderConfiguration(channels: channels, length: length, seed: seed),
+      parameterData: parameters, optimizerData: optimizer)
+  }
+
+  // MARK: Checking
 
   /// An option value the tool cannot use; `description` names the option as the CLI spells it.
   public struct InvalidOption: Error, CustomStringConvertible, Sendable {
@@ -71,16 +200,32 @@ public struct ModelOptions: Codable, Sendable, Equatable {
   /// options it stored.
   public func validate() throws {
     func fail(_ why: String) -> InvalidOption { InvalidOption(description: why) }
+    let architecture = resolvedArchitecture
+    let filters = resolvedFilters
     guard !filters.isEmpty, filters.allSatisfy({ $0 > 0 }) else {
       throw fail("--filters takes positive whole numbers separated by commas")
     }
-    guard !kernels.isEmpty, kernels.allSatisfy({ $0 > 0 }) else {
-      throw fail("--kernels takes positive whole numbers separated by commas")
+    if let kernels {
+      guard architecture.defaultKernels != nil else {
+        throw fail(
+          "--kernels applies to --architecture conv and tcn only, not \(architecture.rawValue)")
+      }
+      guard !kernels.isEmpty, kernels.allSatisfy({ $0 > 0 }) else {
+        throw fail("--kernels takes positive whole numbers separated by commas")
+      }
+      guard kernels.count == 1 || kernels.count == filters.count else {
+        throw fail("--kernels needs one size per filter (\(filters.count)) or one for all")
+      }
     }
-    guard kernels.count == 1 || kernels.count == filters.count else {
-      throw fail("--kernels needs one size per filter (\(filters.count)) or one for all")
+    if activation != nil, architecture == .lstm {
+      throw fail(
+        "--activation does not apply to --architecture lstm (its gates use sigmoid and tanh)")
     }
     guard (latent ?? 0) >= 0 else { throw fail("--latent must be >= 0") }
+    for (flag, value) in [("--l1", l1), ("--l2", l2), ("--sparsity", sparsity)] {
+      guard (value ?? 0) >= 0, (value ?? 0).isFinite else { throw fail("\(flag) must be >= 0") }
+    }
+    guard (0..<1).contains(dropout ?? 0) else { throw fail("--dropout must lie in [0, 1)") }
     guard epochs >= 0 else { throw fail("--epochs must be >= 0") }
     guard batch >= 1 else { throw fail("--batch must be >= 1") }
     guard learningRate > 0, learningRate.isFinite else {
@@ -91,6 +236,24 @@ public struct ModelOptions: Codable, Sendable, Equatable {
     guard (0...1).contains(tol) else { throw fail("--tol must lie in [0, 1]") }
     guard maxIterations >= 0 else { throw fail("--max-iterations must be >= 0") }
     guard (1...100).contains(resolvedRestarts) else { throw fail("--restarts takes 1 to 100") }
+  }
+
+  /// Refuses a window set the loss cannot learn: binary cross-entropy needs every value in
+  /// [0, 1] (the default spectrograms are; waveforms are not).
+  func checkInputRange(_ samples: [Float], windowSet: Int64, store: String) throws {
+    guard resolvedLoss == .bce else { return }
+    var low = Float.infinity
+    var high = -Float.infinity
+    for value in samples {
+      low = min(low, value)
+      high = max(high, value)
+    }
+    guard low < 0 || high > 1 else { return }
+    throw InputError(
+      path: store,
+      reason:
+        "--loss bce needs inputs in [0, 1], but window set \(windowSet) holds values from \(low) to \(high): use --input spectrogram (scaled to [0, 1]) or --loss mse"
+    )
   }
 
   /// The training settings of a DEC run with `clusterCount` clusters.

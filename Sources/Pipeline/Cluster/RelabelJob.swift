@@ -133,9 +133,7 @@ public struct RelabelJob: Sendable {
         "run \(sourceID) \(why): retraining \(restarts) restarts under the labels")
       for r in 1...restarts {
         candidates.append(
-          try steering.retrain(
-            seed: stored.model.seed(ofRestart: r), name: "restart \(r)",
-            configuration: sourceModel.model.architectureJSON()))
+          try steering.retrain(seed: stored.model.seed(ofRestart: r), name: "restart \(r)"))
       }
     }
     let comparison = try RestartComparison(labels: candidates.map(\.assignment.labels))
@@ -249,10 +247,11 @@ struct Steering {
       updates: updates, stopReason: reason)
   }
 
-  /// A network pretrained afresh (seed `seed`), then steered.
-  func retrain(seed: UInt64, name: String, configuration json: Data) throws -> Candidate {
-    let model = try Autoencoder(
-      configuration: try Autoencoder.Configuration(jsonData: json), seed: seed)
+  /// A network of the source run's options built afresh by the model factory (seed `seed`, which
+  /// also seeds its dropout masks), whatever its architecture, pretrained, then steered.
+  func retrain(seed: UInt64, name: String) throws -> Candidate {
+    let model = try options.makeAutoencoder(
+      channels: windows.channels, length: windows.length, seed: seed)
     var decOptions = options.decOptions(clusterCount: clusterCount)
     decOptions.seed = seed
     let dec = try DeepEmbeddedClustering(windows: windows, model: model, options: decOptions)

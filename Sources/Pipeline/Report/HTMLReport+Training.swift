@@ -19,7 +19,9 @@ extension HTMLReport {
       for (a, b) in zip(xs, ys) where xs.count <= 60 {
         plot.circle(x: a, y: b, radius: 2.2, colour: "#222")
       }
-      plot.axes(xLabel: "Pretraining epoch", yLabel: "Reconstruction loss (MSE)")
+      var lossName = "MSE"
+      if case .string(let name)? = catalog.options["loss"] { lossName = name.uppercased() }
+      plot.axes(xLabel: "Pretraining epoch", yLabel: "Reconstruction loss (\(lossName))")
       panels.append(panel("Pretraining (λ = 0)", plot.svg, width: w, height: h))
     }
     if !history.updates.isEmpty {
@@ -62,13 +64,24 @@ extension HTMLReport {
   func panel(_ title: String, _ body: String, width: Double, height: Double, caption: String? = nil)
     -> String
   {
+    HTMLReport.panel(title, body, width: width, height: height, caption: caption)
+  }
+
+  func legend(_ items: [(String, String, String?)], x: Double, y: Double) -> String {
+    HTMLReport.legend(items, x: x, y: y)
+  }
+
+  /// A titled panel holding one SVG figure (and a caption).
+  static func panel(
+    _ title: String, _ body: String, width: Double, height: Double, caption: String? = nil
+  ) -> String {
     "<div class=\"panel\"><h3>\(SVG.escaped(title))</h3>\n"
       + SVG.document(width: width, height: height, body: body, label: title)
       + (caption.map { "<p class=\"caption\">\($0)</p>\n" } ?? "") + "</div>\n"
   }
 
   /// A legend box anchored at its top-right corner.
-  func legend(_ items: [(String, String, String?)], x: Double, y: Double) -> String {
+  static func legend(_ items: [(String, String, String?)], x: Double, y: Double) -> String {
     let boxWidth = 30 + Double(items.map(\.0.count).max() ?? 0) * 6.4
     var out =
       "<rect x=\"\(SVG.n(x - boxWidth))\" y=\"\(SVG.n(y - 12))\" width=\"\(SVG.n(boxWidth))\""

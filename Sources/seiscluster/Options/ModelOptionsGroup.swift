@@ -2,28 +2,61 @@ import ArgumentParser
 import Pipeline
 
 extension ModelOptions.ActivationChoice: ExpressibleByArgument {}
+extension ModelOptions.LossChoice: ExpressibleByArgument {}
 
-/// The contract's model options for `cluster` (and `relabel`). Unset options keep the tool's
-/// defaults (`ModelOptions()`).
+/// The contract's model options for `cluster` and `sweep` (and `relabel`). Unset options keep
+/// the tool's defaults (`ModelOptions()`, per architecture). `--architecture` and `--latent`
+/// take one value for `cluster`; `sweep` takes lists of both (`architectureList`,
+/// `latentList`).
 struct ModelOptionsGroup: ParsableArguments {
   @Option(help: "Seed: the same seed, data and options give the same labels (default 0).")
   var seed: UInt64?
 
   @Option(
     help: ArgumentHelp(
-      "Encoder conv channels; each conv is followed by a max-pool of 2.", valueName: "n,n,..."))
+      "Autoencoder type: conv (the paper's net, default), tcn (dilated causal convolutions with residual blocks), lstm (sequence to sequence over frames or samples) or dense (fully connected on the flattened window).",
+      valueName: "type"))
+  var architecture: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "The encoder's widths: conv channels per stage (conv, tcn; each followed by a max-pool of 2), hidden sizes of the stacked LSTMs (lstm), hidden units per layer (dense).",
+      valueName: "n,n,..."))
   var filters: String?
 
-  @Option(help: ArgumentHelp("Kernel size per conv, or one for all.", valueName: "k,k,..."))
+  @Option(
+    help: ArgumentHelp(
+      "Kernel size per conv, or one for all (conv and tcn only).", valueName: "k,k,..."))
   var kernels: String?
 
-  @Option(help: "Activation of the conv and dense layers: tanh or relu.")
+  @Option(help: "Activation of the hidden layers: tanh or relu (not lstm).")
   var activation: ModelOptions.ActivationChoice?
 
   @Option(
     help: ArgumentHelp(
-      "Dense bottleneck features; 0 = the flattened last pooled conv.", valueName: "d"))
-  var latent: Int?
+      "Dense bottleneck features; 0 = the encoder's own output (the flattened last pooled conv, the last LSTM state, the last hidden layer).",
+      valueName: "d"))
+  var latent: String?
+
+  @Option(
+    help:
+      "Reconstruction loss: mse (default) or bce (binary cross-entropy, for inputs in [0, 1]; a sigmoid output)."
+  )
+  var loss: ModelOptions.LossChoice?
+
+  @Option(help: ArgumentHelp("L1 penalty on the weights: x * sum|w| (default 0).", valueName: "x"))
+  var l1: Double?
+
+  @Option(help: ArgumentHelp("L2 penalty on the weights: x * sum w^2 (default 0).", valueName: "x"))
+  var l2: Double?
+
+  @Option(help: ArgumentHelp("Dropout rate after hidden activations (default 0).", valueName: "x"))
+  var dropout: Double?
+
+  @Option(
+    help: ArgumentHelp(
+      "Sparsity penalty on the code: x * sum|z| per window (default 0).", valueName: "x"))
+  var sparsity: Double?
 
   @Option(help: ArgumentHelp("Pretraining epochs (reconstruction only).", valueName: "n"))
   var epochs: Int?
@@ -63,32 +96,89 @@ struct ModelOptionsGroup: ParsableArguments {
   var restarts: Int?
 
   static func parseList(_ text: String, name: String) throws -> [Int] {
-    let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    let values = text.split(separator: ",", omittingEmptySubsequences: false).map {
+      Int($0.trimmingCharacters(in: .whitespaces))
+    }
     guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else {
       throw ValidationError("--\(name) takes positive whole numbers separated by commas")
     }
     return values.compactMap { $0 }
   }
 
+  /// `--latent` as a list (`sweep`): whole numbers >= 0 separated by commas.
+  var latentList: [Int]? {
+    get throws {
+      guard let latent else { return nil }
+      let values = latent.split(separator: ",", omittingEmptySubsequences: false).map {
+        Int($0.trimmingCharacters(in: .whitespaces))
+      }
+      guard !values.isEmpty, values.allSatisfy({ ($0 ?? -1) >= 0 }) else {
+        throw ValidationError("--latent takes whole numbers >= 0 separated by commas")
+      }
+      return values.compactMap { $0 }
+    }
+  }
+
+  /// `--architecture` as a list (`sweep`).
+  var architectureList: [ModelOptions.ArchitectureChoice?]? {
+    get throws {
+      guard let architecture else { return nil }
+      return try architecture.split(separator: ",", omittingEmptySubsequences: false).map {
+        let name = $0.trimmingCharacters(in: .whitespaces)
+        guard let choice = ModelOptions.ArchitectureChoice(rawValue: name) else {
+          throw ValidationError(
+            "--architecture takes "
+              + ModelOptions.ArchitectureChoice.allCases.map(\.rawValue).joined(separator: ", ")
+              + ", not '\(name)'")
+        }
+        return choice
+      }
+    }
+  }
+
+  /// Checks the options for every architecture and latent size given (`cluster` also refuses
+  /// more than one of each, in `resolved()`).
   func validate() throws {
     do {
-      try resolved().validate()
+      for architecture in try architectureList ?? [nil] {
+        for latent in try latentList.map({ $0.map(Optional.some) }) ?? [nil] {
+          try resolved(architecture: architecture, latent: latent).validate()
+        }
+      }
     } catch let invalid as ModelOptions.InvalidOption {
       throw ValidationError(invalid.description)
     }
   }
 
-  /// The options with the tool's defaults filled in.
+  /// The options with the tool's defaults filled in (one architecture and one latent size).
   func resolved() throws -> ModelOptions {
+    let architectures = try architectureList
+    guard (architectures?.count ?? 1) == 1 else {
+      throw ValidationError("--architecture takes one type here (sweep takes a list)")
+    }
+    let latents = try latentList
+    guard (latents?.count ?? 1) == 1 else {
+      throw ValidationError("--latent takes one size here (sweep takes a list)")
+    }
+    return try resolved(architecture: architectures?.first ?? nil, latent: latents?.first)
+  }
+
+  /// The options for one architecture and latent size of a sweep (nil: the tool's default).
+  func resolved(architecture: ModelOptions.ArchitectureChoice?, latent: Int?) throws
+    -> ModelOptions
+  {
     var o = ModelOptions()
     if let seed { o.seed = seed }
+    o.architecture = architecture
     if let filters { o.filters = try Self.parseList(filters, name: "filters") }
     if let kernels { o.kernels = try Self.parseList(kernels, name: "kernels") }
-    if o.kernels.count != 1 && o.kernels.count != o.filters.count && kernels == nil {
-      o.kernels = [o.kernels[0]]
-    }
     if let activation { o.activation = activation }
-    if let latent { o.latent = latent }
+    o.latent = latent
+    o.loss = loss
+    o.l1 = l1
+    o.l2 = l2
+    o.dropout = dropout
+    o.sparsity = sparsity
     if let epochs { o.epochs = epochs }
     if let batch { o.batch = batch }
     if let learningRate { o.learningRate = learningRate }

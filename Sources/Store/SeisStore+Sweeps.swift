@@ -1,0 +1,34 @@
+import Foundation
+import GRDB
+
+extension SeisStore {
+  /// Stores a new sweep (its runs follow one by one as they finish).
+  public func createSweep(_ sweep: SweepRecord) throws -> SweepRecord {
+    try writer.write { db in
+      var stored = sweep
+      try stored.insert(db)
+      return stored
+    }
+  }
+
+  /// Adds a finished run to its sweep.
+  public func addSweepRun(_ row: SweepRunRecord) throws {
+    try writer.write { db in try row.insert(db) }
+  }
+
+  /// The sweep with this id, or the latest sweep when `id` is nil.
+  public func sweep(id: Int64? = nil) throws -> SweepRecord? {
+    try writer.read { db in
+      if let id { return try SweepRecord.fetchOne(db, key: id) }
+      return try SweepRecord.order(Column("id").desc).fetchOne(db)
+    }
+  }
+
+  /// A sweep's runs in sweep order.
+  public func sweepRuns(sweepID: Int64) throws -> [SweepRunRecord] {
+    try writer.read { db in
+      try SweepRunRecord.filter(Column("sweep_id") == sweepID).order(Column("position"))
+        .fetchAll(db)
+    }
+  }
+}

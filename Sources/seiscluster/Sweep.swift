@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+/// `seiscluster sweep --latent D1,D2,... --output FILE.csv [--clusters K] [--truth FILE]
+/// [--architecture conv,lstm,...] [window options] [model options]`
+struct SweepCommand: SeisclusterCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "sweep",
+    abstract: "Cluster once per latent size (and architecture) and compare the runs.",
+    discussion: """
+      The latent-size lesson, measured on your windows: one `cluster` run per --latent size \
+      (times each --architecture), each stored as a run, with its mean reconstruction loss over \
+      the window set and, with --truth, its ACC, NMI and ARI. The CSV has one row per run: \
+      architecture,latent,reconstruction_loss,loss,run[,acc,nmi,ari],clusters. The sweep is \
+      stored with an id; `seiscluster report --sweep ID --output F.html` shows, per size, \
+      windows beside their reconstructions, the loss and scores against the size, and a decoded \
+      straight line between two windows of different clusters.
+
+      Example: seiscluster sweep --latent 2,5,10,16 --clusters 2 --output sweep.csv
+      """)
+
+  @OptionGroup var global: GlobalOptions
+
+  @Option(
+    help: ArgumentHelp(
+      "Number of clusters K for every run (default 2).", valueName: "k"))
+  var clusters: String?
+
+  @Option(help: ArgumentHelp("The CSV to write (- for standard output).", valueName: "file"))
+  var output: String
+
+  @Option(
+    help: ArgumentHelp(
+      "A truth CSV (network,station,location,time,label or window_id,label): adds acc,nmi,ari.",
+      valueName: "file"))
+  var truth: String?
+
+  @Flag(
+    help:
+      "Replace an existing regular file, or the file a symbolic link points to (the link stays); folders, FIFOs and devices are always refused."
+  )
+  var force = false
+
+  @OptionGroup(title: "Window options") var window: WindowOptions
+  @OptionGroup(title: "Model options (--latent and --architecture take lists)")
+  var model: ModelOptionsGroup
+
+  var clusterCount: Int {
+    get throws {
+      guard let clusters else { return 2 }
+      if clusters == "auto" {
+        throw ValidationError(
+          "--clusters auto is not available in this build yet: give the number of clusters")
+      }
+      guard let k = Int(clusters), k >= 1 else {
+        throw ValidationError("--clusters takes a whole number >= 1")
+      }
+      return k
+    }
+  }
+
+  func validate() throws {
+    _ = try clusterCount
+    guard let latents = try model.latentList, !latents.isEmpty else {
+      throw ValidationError("Missing expected argument '--latent <d,d,...>'")
+    }
+  }
+
+  func run() throws {
+    let logger = global.makeLogger()
+    try OutputFile.checkWritable(output, force: force)
+    let truthFile = try truth.map { try WindowLabelFile(contentsOf: URL(fileURLWithPath: $0)) }
+    let store = try global.store.openForWriting()
+    if window.anyGiven {
+      let report = try WindowSetBuilder(store: store, logger: logger, quiet: global.quiet)
+        .build(options: window.resolved())
+      if !global.quiet { Console.write(report.summary) }
+    }
+    var base = try model.resolved(architecture: nil, latent: nil)
+    base.architecture = nil
+    var job = SweepJob(
+      clusterCount: try clusterCount, architectures: try model.architectureList ?? [nil],
+      latents: try model.latentList ?? [], model: base, truth: truthFile, quiet: global.quiet)
+    let quiet = global.quiet
+    job.onRun = { row in
+      guard !quiet else { return }
+      var line =
+        "sweep: run \(row.run.id ?? 0) --architecture \(row.architecture.rawValue) --latent \(row.latent): \(row.loss) \(String(format: "%.5g", row.reconstructionLoss))"
+      if let s = row.scores {
+        line += String(
+          format: " ACC=%.4f NMI=%.4f ARI=%.4f", s.accuracy, s.normalizedMutualInformation,
+          s.adjustedRandIndex)
+      }
+      Console.write(line)
+    }
+    let outcome = try job.run(store: store, logger: logger)
+    try OutputFile.write(outcome.csv, to: output, force: force)
+    if !quiet {
+      Console.write(
+        "sweep \(outcome.sweep.id ?? 0): \(outcome.rows.count) runs written to \(output); `seiscluster report --sweep \(outcome.sweep.id ?? 0) --output sweep.html` draws them"
+      )
+    }
+  }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import NeuralNetwork
+import Numerics
+import Testing
+
+/// Whole networks of every architecture, with the loss menu, against their Double references.
+@Suite struct ArchitectureTests {
+  typealias Configuration = Autoencoder.Configuration
+
+  static let configurations: [Configuration] = [
+    Configuration(
+      architecture: .conv, inputChannels: 2, inputLength: 13, filters: [3, 2], kernels: [3],
+      activation: .tanh, latent: 2, loss: .bce, dropout: 0.3, dropoutSeed: 4, sparsity: 0.1),
+    Configuration(
+      architecture: .tcn, inputChannels: 2, inputLength: 11, filters: [3, 2], kernels: [2],
+      activation: .tanh, latent: 3),
+    Configuration(
+      architecture: .tcn, inputChannels: 1, inputLength: 8, filters: [2, 2], kernels: [3, 2],
+      activation: .tanh, latent: 0, loss: .bce, dropout: 0.2, dropoutSeed: 1, sparsity: 0.05),
+    Configuration(
+      architecture: .lstm, inputChannels: 3, inputLength: 5, filters: [4, 3], kernels: [],
+      activation: .tanh, latent: 2, dropout: 0.25, dropoutSeed: 2),
+    Configuration(
+      architecture: .lstm, inputChannels: 2, inputLength: 4, filters: [3], kernels: [],
+      activation: .tanh, latent: 0, loss: .bce, sparsity: 0.2),
+    Configuration(
+      architecture: .dense, inputChannels: 2, inputLength: 6, filters: [5, 4], kernels: [],
+      activation: .tanh, latent: 2, dropout: 0.3, dropoutSeed: 3, sparsity: 0.1),
+    Configuration(
+      architecture: .dense, inputChannels: 1, inputLength: 7, filters: [4], kernels: [],
+      activation: .tanh, latent: 0, loss: .bce),
+  ]
+
+  /// `L = wr * loss(reconstruction, x) + wz * sum(z * G) + sparsity * sum|z| / n`, with the
+  /// training-mode dropout masks of step 0, against central differences of the Double network.
+  @Test(arguments: configurations)
+  func wholeNetworkGradientsMatchDoubleCentralDifferences(configuration: Configuration) throws {
+    let n = 3
+    let model = try Autoencoder(configuration: configuration, seed: 7)
+    model.parameters = randomValues(model.parameterCount, seed: 23, scale: 0.5)
+    let (c, l) = (configuration.inputChannels, configuration.inputLength)
+    var x = randomValues(n * c * l, seed: 21)
+    if configuration.loss == .bce { x = x.map { 0.5 + 0.5 * $0 } }
+    let d = model.latentDimension
+    let g = randomValues(n * d, seed: 22)
+    let (wr, wz): (Float, Float) = (0.7, 0.3)
+
+    let (latent, reconstruction) = model.forward(Tensor(shape: [n, c, l], values: x))
+    let (xd, pd, gd) = (x.map(Double.init), model.parameters.map(Double.init), g.map(Double.init))
+    let reference = Reference.autoencoder(model, parameters: pd, input: xd, n: n, training: true)
+    #expect(gradientError(latent.values, reference.latent) < 1e-5)
+    #expect(gradientError(reconstruction.values, reference.reconstruction) < 1e-5)
+
+    let loss = model.backward(
+      reconstructionLoss: model.reconstructionLoss, weight: wr,
+      latentGradient: Tensor(shape: [n, d], values: g.map { wz * $0 }))
+    func reconstructionLoss(_ r: [Double]) -> Double {
+      configuration.loss == .bce
+        ? Reference.binaryCrossEntropySum(r, xd) / Double(r.count)
+        : Reference.meanSquaredError(r, xd)
+    }
+    #expect(abs(loss - reconstructionLoss(reference.reconstruction)) < 1e-5)
+    let numerical = Reference.numericalGradient(at: pd) { p in
+      let r = Reference.autoencoder(model, parameters: p, input: xd, n: n, training: true)
+      return Double(wr) * reconstructionLoss(r.reconstruction) + Double(wz) * dot(r.latent, gd)
+        + configuration.sparsity * r.latent.reduce(0) { $0 + abs($1) } / Double(n)
+    }
+    #expect(gradientError(model.gradients, numerical) < 1e-3)
+  }
+
+  @Test(arguments: Autoencoder.Architecture.allCases)
+  func everyArchitectureLearnsToReconstruct(architecture: Autoencoder.Architecture) throws {
+    let (n, c, l) = (32, 2, 24)
+    let configuration = Configuration(
+      architecture: architecture, inputChannels: c, inputLength: l,
+      filters: architecture == .dense ? [16] : architecture == .lstm ? [12] : [4, 4],
+      kernels: architecture.hasKernels ? [3] : [], activation: .tanh, latent: 4)
+    let model = try Autoencoder(configuration: configuration, seed: 1)
+    // Smooth windows of two kinds (rising and falling ramps with noise).
+    var generator = SeededGenerator(seed: 3)
+    var values: [Float] = []
+    for i in 0..<n {
+      for channel in 0..<c {
+        for t in 0..<l {
+          let ramp = Double(t) / Double(l) * (i % 2 == 0 ? 1 : -1) * Double(channel + 1)
+          values.append(Float(ramp + 0.05 * generator.nextGaussian()))
+        }
+      }
+    }
+    let x = Tensor(shape: [n, c, l], values: values)
+    let first = model.trainReconstructionStep(x, learningRate: 1e-2)
+    var last = first
+    for _ in 0..<150 { last = model.trainReconstructionStep(x, learningRate: 1e-2) }
+    #expect(last < 0.25 * first, "\(architecture): loss \(first) -> \(last)")
+  }
+
+  @Test(arguments: Autoencoder.Architecture.allCases)
+  func trainingIsBitIdenticalForAnyThreadCount(architecture: Autoencoder.Architecture) throws {
+    let configuration = Configuration(
+      architecture: architecture, inputChannels: 3, inputLength: 20,
+      filters: architecture.hasKernels ? [4, 3] : [5, 3],
+      kernels: architecture.hasKernels ? [3] : [],
+      activation: .relu, latent: 3, dropout: 0.2, dropoutSeed: 8, sparsity: 0.01)
+    var results: [[Float]] = []
+    for threads in [1, 2, 5] {
+      let model = try Autoencoder(configuration: configuration, seed: 4)
+      model.threadCount = threads
+      for step in 0..<3 {
+        let x = Tensor(shape: [37, 3, 20], values: randomValues(37 * 60, seed: UInt64(10 + step)))
+        model.trainReconstructionStep(x, learningRate: 1e-2)
+      }
+      results.append(
+        model.parameters
+          + model.encode(Tensor(shape: [5, 3, 20], values: randomValues(300, seed: 1))).values)
+    }
+    #expect(results[0] == results[1])
+    #expect(results[0] == results[2])
+  }
+
+  @Test func weightPenaltiesAddToTheGradientOfWeightsButNotBiases() throws {
+    let configuration = Configuration(
+      architecture: .dense, inputChannels: 1, inputLength: 3, filters: [2], kernels: [],
+      activation: .tanh, latent: 0, weightPenalty: WeightPenalty(l1: 0.5, l2: 0.25))
+    let model = try Autoencoder(configuration: configuration, seed: 2)
+    model.parameters = randomValues(model.parameterCount, seed: 5)
+    let before = model.parameters
+    let x = Tensor(shape: [2, 1, 3], values: randomValues(6, seed: 6))
+    _ = model.trainingForward(x)
+    model.backward(reconstructionLoss: MeanSquaredError(), weight: 1, latentGradient: nil)
+    let gradients = model.gradients
+    model.updateParameters(learningRate: 0.1)
+    // Adam's first step moves each parameter by lr * sign(effective gradient): the penalty
+    // flips it where it outweighs the loss gradient, for weights only.
+    // Layers: dense 3 -> 2 (6 weights, 2 biases), dense 2 -> 3 (6 weights, 3 biases).
+    let isWeight =
+      (0..<6).map { _ in true } + [false, false] + (0..<6).map { _ in true }
+      + [false, false, false]
+    for i in 0..<model.parameterCount {
+      let p = Double(before[i])
+      let penalty = isWeight[i] ? 0.5 * (p > 0 ? 1 : -1) + 2 * 0.25 * p : 0
+      let effective = Double(gradients[i]) + penalty
+      let moved = Double(model.parameters[i]) - p
+      #expect(abs(moved + 0.1 * (effective > 0 ? 1 : -1)) < 1e-5, "parameter \(i)")
+    }
+  }
+
+  @Test func architectureJSONOfOldRunsReadsAsConvAndNewOnesRoundTrip() throws {
+    let old = """
+      {"activation":"relu","filters":[16,16,16],"inputChannels":78,"inputLength":92,"kernels":[5],"latent":16}
+      """
+    let configuration = try Configuration(jsonData: Data(old.utf8))
+    #expect(configuration.architecture == .conv)
+    #expect(configuration.loss == .mse && configuration.dropout == 0)
+    // A conv net with default options writes the JSON it always wrote.
+    #expect(String(decoding: try configuration.jsonData(), as: UTF8.self) == old)
+    for c in Self.configurations {
+      #expect(try Configuration(jsonData: try c.jsonData()) == c)
+    }
+  }
+
+  @Test func kernelsAreRefusedWhereTheyDoNotApply() {
+    for architecture in [Autoencoder.Architecture.lstm, .dense] {
+      let configuration = Configuration(
+        architecture: architecture, inputChannels: 1, inputLength: 8, filters: [4], kernels: [3],
+        activation: .tanh, latent: 2)
+      #expect(throws: NeuralNetworkError.self) {
+        try Autoencoder(configuration: configuration, seed: 1)
+      }
+    }
+  }
+}
