@@ -24,8 +24,12 @@ struct SweepCommand: SeisclusterCommand {
 
   @Option(
     help: ArgumentHelp(
-      "Number of clusters K for every run (default 2).", valueName: "k"))
+      "Number of clusters K for every run (default 2), or `auto`: each run chooses its K as `cluster --clusters auto` does (the CSV's clusters column gives it).",
+      valueName: "k|auto"))
   var clusters: String?
+
+  @Option(help: ArgumentHelp("With --clusters auto: the largest K tried.", valueName: "k"))
+  var maxClusters: Int = 10
 
   @Option(help: ArgumentHelp("The CSV to write (- for standard output).", valueName: "file"))
   var output: String
@@ -49,10 +53,7 @@ struct SweepCommand: SeisclusterCommand {
   var clusterCount: Int {
     get throws {
       guard let clusters else { return 2 }
-      if clusters == "auto" {
-        throw ValidationError(
-          "--clusters auto is not available in this build yet: give the number of clusters")
-      }
+      if clusters == "auto" { return 2 }
       guard let k = Int(clusters), k >= 1 else {
         throw ValidationError("--clusters takes a whole number >= 1")
       }
@@ -62,6 +63,7 @@ struct SweepCommand: SeisclusterCommand {
 
   func validate() throws {
     _ = try clusterCount
+    guard maxClusters >= 2 else { throw ValidationError("--max-clusters must be at least 2") }
     guard let latents = try model.latentList, !latents.isEmpty else {
       throw ValidationError("Missing expected argument '--latent <d,d,...>'")
     }
@@ -82,6 +84,7 @@ struct SweepCommand: SeisclusterCommand {
     var job = SweepJob(
       clusterCount: try clusterCount, architectures: try model.architectureList ?? [nil],
       latents: try model.latentList ?? [], model: base, truth: truthFile, quiet: global.quiet)
+    if clusters == "auto" { job.clusterRange = 2...maxClusters }
     let quiet = global.quiet
     job.onRun = { row in
       guard !quiet else { return }

@@ -150,6 +150,35 @@ import Testing
     #expect(stored.model.restarts == 5 && stored.model.stopWhenTwoAgree == true)
   }
 
+  @Test func aSweepStoresOneRunPerLatentSizeAndWithAutoEachChoosesItsK() throws {
+    var m = model()
+    m.epochs = 15
+    m.maxIterations = 60
+    let store = try SeisStore()
+    let truthRows = try storeWithWindows(
+      count: 90, seed: 8, store: store, frequencies: [0.03, 0.12, 0.4])
+    let truth = try WindowLabelFile(
+      text: "network,station,location,time,label\n" + truthRows.joined(separator: "\n"),
+      path: "t.csv")
+    var sweep = SweepJob(
+      clusterCount: 2, architectures: [nil], latents: [2, 4], model: m, truth: truth, quiet: true)
+    let fixed = try sweep.run(store: store, logger: Logger(label: "t"))
+    #expect(fixed.rows.map(\.latent) == [2, 4])
+    #expect(fixed.rows.allSatisfy { $0.run.clusterCount == 2 && $0.scores != nil })
+    let lines = fixed.csv.split(separator: "\n")
+    #expect(lines.first == "architecture,latent,reconstruction_loss,loss,run,acc,nmi,ari,clusters")
+    #expect(lines.count == 3 && lines.dropFirst().allSatisfy { $0.hasSuffix(",2") })
+    m.restarts = 2
+    sweep = SweepJob(
+      clusterCount: 2, architectures: [nil], latents: [4], model: m, truth: truth, quiet: true)
+    sweep.clusterRange = 2...4
+    let auto = try sweep.run(store: store, logger: Logger(label: "t"))
+    let row = try #require(auto.rows.first)
+    #expect(row.run.clusterCount == 3, "\(row.summary)")
+    #expect(row.summary.contains { $0.hasPrefix("clusters auto: chose K=3") })
+    #expect(auto.csv.split(separator: "\n").last?.hasSuffix(",3") == true)
+  }
+
   @Test func sameSeedGivesSameLabels() throws {
     var labels: [[Int]] = []
     for _ in 0..<2 {

@@ -31,6 +31,8 @@ public struct SweepJob: Sendable {
   }
 
   public var clusterCount: Int
+  /// `--clusters auto`: every run chooses its K in this range (`clusterCount` is then ignored).
+  public var clusterRange: ClosedRange<Int>?
   /// Architectures to sweep, in order (nil: the default one).
   public var architectures: [ModelOptions.ArchitectureChoice?]
   /// Latent sizes to sweep, in order.
@@ -95,8 +97,9 @@ public struct SweepJob: Sendable {
         logger.info(
           "sweep \(sweepID) run \(position + 1)/\(total): --architecture \((architecture ?? options.resolvedArchitecture).rawValue) --latent \(latent)"
         )
-        let outcome = try ClusterJob(clusterCount: clusterCount, model: options, quiet: quiet)
-          .run(store: store, logger: logger)
+        var job = ClusterJob(clusterCount: clusterCount, model: options, quiet: quiet)
+        job.clusterRange = clusterRange
+        let outcome = try job.run(store: store, logger: logger)
         let run = outcome.run
         let stored = try StoredModel.load(for: run, from: store)
         let loss = try Self.reconstructionLoss(of: stored.model, on: contents)
