@@ -33,6 +33,13 @@ struct ClusterCommand: SeisclusterCommand {
   )
   var resume = false
 
+  @Option(
+    name: .customLong("window-memory"),
+    help: ArgumentHelp(
+      "Megabytes of window samples held in memory while training (default 256). A larger window set is read from the store in shuffled blocks that fill this budget.",
+      valueName: "mb"))
+  var windowMemory: Int?
+
   @OptionGroup(title: "Window options") var window: WindowOptions
   @OptionGroup(title: "Model options") var model: ModelOptionsGroup
 
@@ -47,6 +54,9 @@ struct ClusterCommand: SeisclusterCommand {
         throw ValidationError("Missing expected argument '--clusters <k>'")
       }
       guard clusters >= 1 else { throw ValidationError("--clusters must be at least 1") }
+    }
+    if let windowMemory, windowMemory < 1 {
+      throw ValidationError("--window-memory must be at least 1 (megabytes)")
     }
   }
 
@@ -63,9 +73,10 @@ struct ClusterCommand: SeisclusterCommand {
     let interval =
       ProcessInfo.processInfo.environment["SEISCLUSTER_CHECKPOINT_SECONDS"].flatMap(Double.init)
       ?? 5
-    let job = ClusterJob(
+    var job = ClusterJob(
       clusterCount: clusters ?? 1, model: try model.resolved(), quiet: global.quiet, resume: resume,
       checkpointSeconds: max(interval, 0))
+    if let windowMemory { job.windowMemoryBytes = windowMemory << 20 }
     let outcome = try job.run(store: store, logger: logger)
     if !global.quiet {
       Console.write(

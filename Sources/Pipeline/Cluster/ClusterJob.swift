@@ -39,6 +39,9 @@ public struct ClusterJob: Sendable {
   /// Called after each stored checkpoint with the number stored so far. An error it throws
   /// stops the job at once and leaves the run interrupted, for `--resume`, as a kill would.
   public var afterCheckpoint: (@Sendable (Int) throws -> Void)?
+  /// Windows held in memory at most; larger sets are streamed from the store
+  /// (`TrainingWindows`). Lowered by tests to stream small sets.
+  public var windowMemoryBytes = TrainingWindows.defaultMemoryBytes
 
   public init(
     clusterCount: Int, model: ModelOptions, quiet: Bool, resume: Bool = false,
@@ -75,6 +78,9 @@ public struct ClusterJob: Sendable {
     var model: ModelOptions
     var windowSetId: Int64
     var windowSet: WindowSetDescription
+    /// The memory budget the run trained under (it sets the streamed block order), kept so
+    /// that `--resume` continues the same order; nil for runs stored before streaming.
+    var windowMemoryBytes: Int?
   }
 
   struct WindowSetDescription: Codable {
@@ -88,7 +94,7 @@ public struct ClusterJob: Sendable {
   /// What a run trains on and with: settled before training starts.
   struct Plan {
     var run: RunRecord
-    var contents: WindowSetContents
+    var contents: TrainingWindows
     var clusters: Int
     var options: ModelOptions
     /// Where a resumed run continues.
@@ -108,6 +114,18 @@ public struct ClusterJob: Sendable {
     logger.info(
       "clustering \(plan.contents.count) windows (\(set.channelCount) x \(set.length), \(set.inputKind.rawValue)) into \(plan.clusters) clusters\(withRestarts); \(configuration.lengthAdjustmentDescription)"
     )
+    if plan.contents.isStreamed {
+      logger.info(
+        "the windows (\(MemoryLimit.describe(plan.contents.count * plan.contents.windowBytes)))) exceed the \(MemoryLimit.describe(plan.contents.memoryBytes)) held in memory: read from the store in shuffled blocks"
+      )
+    }
+    if let budget = plan.options.pretrainingWindows,
+      plan.contents.count * ModelOptions().epochs > budget
+    {
+      logger.info(
+        "pretraining budget: \(budget) windows seen, \(plan.options.epochs) epochs of \(plan.contents.count)"
+      )
+    }
     while state.finished.count < restarts {
       let index = state.finished.count
       let dec = try trainer(for: plan, restart: index, logger: logger)
@@ -144,6 +162,7 @@ public struct ClusterJob: Sendable {
       )
     }
     plan.options.latent = plan.options.resolvedLatent(length: set.length)
+    if !resume { plan.options.applyWindowBudget(windowCount: plan.contents.count) }
     // Stored options always carry the number of restarts; options stored before restarts
     // existed made one.
     plan.options.restarts = resume ? plan.options.restarts ?? 1 : plan.options.resolvedRestarts
@@ -154,7 +173,11 @@ public struct ClusterJob: Sendable {
   }
 
   private func newPlan(_ store: SeisStore, logger: Logger) throws -> Plan {
-    guard let contents = try store.currentWindowSetContents() else {
+    guard
+      let contents = try store.currentWindowSetReader().map({
+        TrainingWindows(reader: $0, memoryBytes: windowMemoryBytes)
+      })
+    else {
       throw InputError(
         path: store.path,
         reason: "no current window set: run `seiscluster windows build` or give window options")
@@ -179,7 +202,11 @@ public struct ClusterJob: Sendable {
       throw InputError(path: store.path, reason: "no interrupted cluster run to resume")
     }
     let stored = try Self.decodeOptions(StoredOptions.self, from: run.optionsJson)
-    guard let contents = try store.windowSetContents(id: run.windowSetId) else {
+    guard
+      let contents = try store.windowSetReader(id: run.windowSetId).map({
+        TrainingWindows(reader: $0, memoryBytes: stored.windowMemoryBytes ?? windowMemoryBytes)
+      })
+    else {
       throw InputError(path: store.path, reason: "run \(run.id ?? 0) has lost its window set")
     }
     let checkpoint = try store.checkpoint(runID: run.id ?? 0).map {
@@ -207,12 +234,11 @@ public struct ClusterJob: Sendable {
     } catch {
       throw InputError(path: "", reason: "model options: \(error)")
     }
-    let windows = try WindowArray(
-      plan.contents.samples, count: plan.contents.count, channels: set.channelCount,
-      length: set.length)
+    let windows = try plan.contents.source()
     var options = plan.options.decOptions(clusterCount: plan.clusters)
     options.seed = plan.options.seed(ofRestart: restart)
     let dec = try DeepEmbeddedClustering(windows: windows, model: autoencoder, options: options)
+    dec.encodingChunk = plan.contents.encodingChunk
     let restarts = plan.options.resolvedRestarts
     reportProgress(
       of: dec, epochs: plan.options.epochs,
@@ -251,7 +277,8 @@ public struct ClusterJob: Sendable {
             clusters: plan.clusters, model: plan.options, windowSetId: set.id ?? 0,
             windowSet: WindowSetDescription(
               inputKind: set.inputKind.rawValue, channels: set.channelCount, length: set.length,
-              samplingRate: set.samplingRate, parameters: set.parametersJson)))))
+              samplingRate: set.samplingRate, parameters: set.parametersJson),
+            windowMemoryBytes: plan.contents.memoryBytes))))
   }
 
   /// Pretraining epochs, then target updates, on stderr.
@@ -340,10 +367,8 @@ public struct ClusterJob: Sendable {
     let windows = plan.contents.windows
     let assignment = try ClusterAssignment(
       model: model,
-      windows: try WindowArray(
-        plan.contents.samples, count: plan.contents.count, channels: set.channelCount,
-        length: set.length),
-      centroids: kept.centroids)
+      windows: try plan.contents.source(), centroids: kept.centroids,
+      chunkSize: plan.contents.encodingChunk)
     let records = assignment.records(runID: plan.runID, windowIDs: windows.map { $0.id ?? 0 })
     let probabilities = (0..<assignment.count).map { assignment.probability(ofWindow: $0) }
     let stations = windows.map { "\($0.network).\($0.station).\($0.location)" }

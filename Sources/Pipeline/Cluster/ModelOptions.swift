@@ -20,6 +20,10 @@ public struct ModelOptions: Codable, Sendable, Equatable {
   public var latent: Int? = nil
   /// Pretraining epochs.
   public var epochs: Int = 30
+  /// A pretraining budget in windows seen, set when `--epochs` is not given: on a set so large
+  /// that `epochs` passes would see more windows, the run makes `budget / N` epochs (at least
+  /// one) instead, and stores both. Nil: `epochs` as given.
+  public var pretrainingWindows: Int? = nil
   public var batch: Int = 32
   public var learningRate: Double = 1e-3
   public var lambda: Double = 0.1
@@ -31,6 +35,10 @@ public struct ModelOptions: Codable, Sendable, Equatable {
   /// Independent optimisations, one kept by an unsupervised criterion; nil lets the tool choose
   /// (`defaultRestarts`, docs/decisions/0014-restarts.md).
   public var restarts: Int? = nil
+
+  /// The budget when `--epochs` is not given: the default epochs over 20 k windows
+  /// (docs/decisions/0017-streamed-training.md).
+  public static let defaultPretrainingWindows = 30 * 20_000
 
   /// Restarts when the user gives none.
   public static let defaultRestarts = 3
@@ -46,6 +54,15 @@ public struct ModelOptions: Codable, Sendable, Equatable {
     let unit = 1 << filters.count
     let steps = (length + unit - 1) / unit
     return (filters.last ?? 1) * steps <= 16 ? 0 : 16
+  }
+
+  /// Turns the budget of windows seen into epochs for a set of `windowCount` windows: fewer
+  /// epochs when `epochs` passes would exceed it, never more.
+  public mutating func applyWindowBudget(windowCount: Int) {
+    guard let budget = pretrainingWindows, windowCount > 0, windowCount * epochs > budget else {
+      return
+    }
+    epochs = max(1, Int((Double(budget) / Double(windowCount)).rounded()))
   }
 
   /// The autoencoder for windows of `channels` x `length`.

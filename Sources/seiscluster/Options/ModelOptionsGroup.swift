@@ -25,7 +25,10 @@ struct ModelOptionsGroup: ParsableArguments {
       "Dense bottleneck features; 0 = the flattened last pooled conv.", valueName: "d"))
   var latent: Int?
 
-  @Option(help: ArgumentHelp("Pretraining epochs (reconstruction only).", valueName: "n"))
+  @Option(
+    help: ArgumentHelp(
+      "Pretraining epochs (reconstruction only). Default: 30, or on sets above 20,000 windows a budget of 600,000 windows seen (600,000 / N epochs, at least 1).",
+      valueName: "n"))
   var epochs: Int?
 
   @Option(help: ArgumentHelp("Windows per batch.", valueName: "n"))
@@ -89,7 +92,11 @@ struct ModelOptionsGroup: ParsableArguments {
     }
     if let activation { o.activation = activation }
     if let latent { o.latent = latent }
-    if let epochs { o.epochs = epochs }
+    if let epochs {
+      o.epochs = epochs
+    } else {
+      o.pretrainingWindows = ModelOptions.defaultPretrainingWindows
+    }
     if let batch { o.batch = batch }
     if let learningRate { o.learningRate = learningRate }
     if let lambda { o.lambda = lambda }
