@@ -116,7 +116,7 @@ public struct ClusterJob: Sendable {
     )
     if plan.contents.isStreamed {
       logger.info(
-        "the windows (\(MemoryLimit.describe(plan.contents.count * plan.contents.windowBytes)))) exceed the \(MemoryLimit.describe(plan.contents.memoryBytes)) held in memory: read from the store in shuffled blocks"
+        "the windows (\(MemoryLimit.describe(plan.contents.count * plan.contents.windowBytes))) exceed the \(MemoryLimit.describe(plan.contents.memoryBytes)) held in memory: read from the store in shuffled blocks"
       )
     }
     if let budget = plan.options.pretrainingWindows,
