@@ -144,3 +144,42 @@ import Testing
     #expect(given.epochs == 30, "--epochs keeps its meaning")
   }
 }
+
+@Suite struct BoundedReportTests {
+  @Test func aReportHoldsOnlyTheMostConfidentMembersThatFitItsBudget() throws {
+    let store = try SeisStore()
+    _ = try ClusterPipelineTests().storeWithWindows(count: 100, seed: 3, store: store)
+    var m = ClusterPipelineTests().model()
+    m.epochs = 2
+    m.maxIterations = 10
+    _ = try ClusterJob(clusterCount: 2, model: m, quiet: true)
+      .run(store: store, logger: Logger(label: "t"))
+    let catalog = try Catalog.load(from: store, runID: nil)
+    let reader = try #require(try store.currentWindowSetReader())
+    let rowOfKey = Dictionary(
+      uniqueKeysWithValues: reader.windows.enumerated().map { ($1.windowKey, $0) })
+    let rows = catalog.entries.map { rowOfKey[$0.windowID] }
+    // 2 clusters x 10 windows of 512 bytes.
+    let (contents, held) = try HTMLReport.samples(
+      of: catalog, rows: rows, reader: reader, budgetBytes: 2 * 10 * 512)
+    #expect(contents.windows.count == 100)
+    #expect(contents.samples.count == 20 * 128)
+    for k in 0..<2 {
+      let members = catalog.entries.indices.filter { catalog.entries[$0].cluster == k }
+        .sorted { catalog.entries[$0].probability > catalog.entries[$1].probability }
+      #expect(members.prefix(10).allSatisfy { held[$0] != nil })
+      #expect(members.dropFirst(10).allSatisfy { held[$0] == nil })
+      // A held row carries that window's samples.
+      let e = members[0]
+      var expected = [Float](repeating: 0, count: 128)
+      try expected.withUnsafeMutableBufferPointer {
+        try reader.samples(ordinals: [rows[e]!], into: $0)
+      }
+      let row = held[e]!
+      #expect(Array(contents.samples[(row * 128)..<((row + 1) * 128)]) == expected)
+    }
+    // Under the default budget every window is held.
+    let (all, everyRow) = try HTMLReport.samples(of: catalog, rows: rows, reader: reader)
+    #expect(all.samples.count == 100 * 128 && everyRow.allSatisfy { $0 != nil })
+  }
+}

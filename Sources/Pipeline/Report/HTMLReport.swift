@@ -66,16 +66,17 @@ public struct HTMLReport: Sendable {
   /// The samples of the windows the cluster panels show (each cluster's most confident members,
   /// up to its share of `sampleBudgetBytes`), read from the store in key order, and each
   /// catalog entry's row in them (nil: not held).
-  static func samples(of catalog: Catalog, rows: [Int?], reader: WindowSetReader) throws
-    -> (WindowSetContents, [Int?])
-  {
+  static func samples(
+    of catalog: Catalog, rows: [Int?], reader: WindowSetReader,
+    budgetBytes: Int = sampleBudgetBytes
+  ) throws -> (WindowSetContents, [Int?]) {
     let size = reader.valuesPerWindow
     var byCluster: [Int: [Int]] = [:]
     for e in catalog.entries.indices where rows[e] != nil {
       byCluster[catalog.entries[e].cluster, default: []].append(e)
     }
     let perCluster = max(
-      membersShown, sampleBudgetBytes / max(byCluster.count, 1) / max(size * 4, 1))
+      membersShown, budgetBytes / max(byCluster.count, 1) / max(size * 4, 1))
     var kept = Set<Int>()
     for (_, entries) in byCluster {
       // The order of `members(of:)`: most confident first.
