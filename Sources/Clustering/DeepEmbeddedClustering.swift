@@ -277,6 +277,8 @@ public final class DeepEmbeddedClustering {
   /// The bottleneck features of every window, `N x D`, encoded `encodingChunk` windows at a
   /// time.
   public func embeddings() throws -> [Float] {
+    // One chunk: the held tensor itself, without a copy.
+    if encodingChunk >= count { return model.encode(try windows.allWindows()).values }
     var z: [Float] = []
     z.reserveCapacity(count * model.latentDimension)
     try windows.forEachChunk(chunkSize: encodingChunk) { _, chunk in
