@@ -45,7 +45,7 @@ public struct ClusterAssignment: Sendable {
     let rows = indices ?? Array(0..<windows.count)
     var z: [Float] = []
     z.reserveCapacity(rows.count * d)
-    if indices == nil && chunkSize == nil {
+    if indices == nil && (chunkSize ?? rows.count) >= rows.count {
       z = model.encode(try windows.allWindows()).values
     } else {
       let chunk = max(1, chunkSize ?? rows.count)

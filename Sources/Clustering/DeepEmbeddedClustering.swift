@@ -147,6 +147,13 @@ public final class DeepEmbeddedClustering {
   /// restarted with `run(resumingFrom:)` from it ends exactly as an uninterrupted one.
   public var onCheckpoint: ((DECCheckpoint) throws -> Void)?
 
+  /// Windows encoded at once when the whole set is encoded (k-means, target updates, the final
+  /// assignment): memory holds this many windows, not the set.
+  public var encodingChunk = 1024
+  /// Above this many windows, k-means runs on a seeded sample of this many embeddings and then
+  /// assigns every window (`KMeans.fit(_:dimension:sampleSize:)`); at or below, on all of them.
+  public var kmeansSampleSize = 20_000
+
   private var generator: SeededGenerator
 
   /// - Parameters:
@@ -218,7 +225,8 @@ public final class DeepEmbeddedClustering {
       centroids: &centroids, resuming: joint, pretrainingLosses: losses,
       seconds: { lap("cluster") })
     _ = lap("cluster")
-    let assignment = try ClusterAssignment(model: model, windows: windows, centroids: centroids)
+    let assignment = try ClusterAssignment(
+      model: model, windows: windows, centroids: centroids, chunkSize: encodingChunk)
     return DECResult(
       assignment: assignment, centroids: centroids, pretrainingLosses: losses, updates: updates,
       stopReason: reason, stageSeconds: seconds)
@@ -267,17 +275,28 @@ public final class DeepEmbeddedClustering {
     return losses
   }
 
-  /// The bottleneck features of every window, `N x D`.
+  /// The bottleneck features of every window, `N x D`, encoded `encodingChunk` windows at a
+  /// time.
   public func embeddings() throws -> [Float] {
-    model.encode(try windows.allWindows()).values
+    // One chunk: the held tensor itself, without a copy.
+    if encodingChunk >= count { return model.encode(try windows.allWindows()).values }
+    var z: [Float] = []
+    z.reserveCapacity(count * model.latentDimension)
+    try windows.forEachChunk(chunkSize: encodingChunk) { _, chunk in
+      z += model.encode(chunk).values
+    }
+    return z
   }
 
-  /// k-means (k-means++, seeded restarts) on the bottleneck features of every window.
+  /// k-means (k-means++, seeded restarts) on the bottleneck features of every window; on a
+  /// sample of `kmeansSampleSize` of them when there are more.
   public func initialCentroids() throws -> [Float] {
     let kmeans = KMeans(
       clusterCount: options.clusterCount, restarts: options.kmeansRestarts,
       seed: generator.next())
-    return try kmeans.fit(try embeddings(), dimension: model.latentDimension).centroids
+    return try kmeans.fit(
+      try embeddings(), dimension: model.latentDimension, sampleSize: kmeansSampleSize
+    ).centroids
   }
 
   /// Where the joint stage stands between iterations.
@@ -475,9 +494,7 @@ public final class DeepEmbeddedClustering {
   // MARK: Batches
 
   private func shuffledOrder() -> [Int] {
-    var order = Array(0..<count)
-    order.shuffle(using: &generator)
-    return order
+    windows.trainingOrder(using: &generator)
   }
 
   private func gather(_ indices: ArraySlice<Int>, into buffer: inout Tensor) throws {

@@ -19,6 +19,12 @@ public protocol WindowSource {
 
   /// Every window as one `[count, channels, length]` tensor.
   func allWindows() throws -> Tensor
+
+  /// The order in which one pass of training visits the windows: a permutation of
+  /// `0..<count` drawn from `generator`. By default a uniform shuffle; a source that reads
+  /// some orders faster than others (a store reading contiguous runs) may shuffle within its
+  /// blocks instead.
+  func trainingOrder(using generator: inout SeededGenerator) -> [Int]
 }
 
 extension WindowSource {
@@ -33,6 +39,27 @@ extension WindowSource {
   }
 
   public func allWindows() throws -> Tensor { try windows(at: Array(0..<count)[...]) }
+
+  public func trainingOrder(using generator: inout SeededGenerator) -> [Int] {
+    var order = Array(0..<count)
+    order.shuffle(using: &generator)
+    return order
+  }
+
+  /// Visits `range` in chunks of at most `chunkSize` consecutive windows, each as a
+  /// `[chunk, channels, length]` tensor, in order: memory stays bounded by the chunk.
+  public func forEachChunk(
+    of range: Range<Int>? = nil, chunkSize: Int, _ body: (Range<Int>, Tensor) throws -> Void
+  ) throws {
+    let all = range ?? 0..<count
+    let step = max(1, chunkSize)
+    var start = all.lowerBound
+    while start < all.upperBound {
+      let end = min(start + step, all.upperBound)
+      try body(start..<end, try windows(at: Array(start..<end)[...]))
+      start = end
+    }
+  }
 }
 
 /// Windows held in memory: `count x channels x length` values, C order.

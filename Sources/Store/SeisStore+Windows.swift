@@ -13,6 +13,12 @@ public struct WindowSetContents: Sendable {
 
   public var count: Int { windows.count }
   public var windowSize: Int { windowSet.channelCount * windowSet.length }
+
+  public init(windowSet: WindowSetRecord, windows: [WindowRecord], samples: [Float]) {
+    self.windowSet = windowSet
+    self.windows = windows
+    self.samples = samples
+  }
 }
 
 extension SeisStore {

@@ -53,6 +53,13 @@ struct ClusterCommand: SeisclusterCommand {
   )
   var resume = false
 
+  @Option(
+    name: .customLong("window-memory"),
+    help: ArgumentHelp(
+      "Megabytes of window samples held in memory while training (default 256). A larger window set is read from the store in shuffled blocks that fill this budget.",
+      valueName: "mb"))
+  var windowMemory: Int?
+
   @OptionGroup(title: "Window options") var window: WindowOptions
   @OptionGroup(title: "Model options") var model: ModelOptionsGroup
 
@@ -72,6 +79,9 @@ struct ClusterCommand: SeisclusterCommand {
       guard maxClusters >= 2 else { throw ValidationError("--max-clusters must be at least 2") }
     }
     _ = try model.resolved()  // one --architecture and one --latent (sweep takes lists)
+    if let windowMemory, windowMemory < 1 {
+      throw ValidationError("--window-memory must be at least 1 (megabytes)")
+    }
   }
 
   func run() throws {
@@ -91,6 +101,7 @@ struct ClusterCommand: SeisclusterCommand {
       clusterCount: clusters?.fixed ?? 2, model: try model.resolved(), quiet: global.quiet,
       resume: resume, checkpointSeconds: max(interval, 0))
     if case .auto = clusters { job.clusterRange = 2...maxClusters }
+    if let windowMemory { job.windowMemoryBytes = windowMemory << 20 }
     let outcome = try job.run(store: store, logger: logger)
     if !global.quiet {
       Console.write(

@@ -141,3 +141,25 @@ import Testing
     }
   }
 }
+
+@Suite struct ChunkedEncodingTests {
+  @Test func embeddingsEncodedInChunksEqualThoseEncodedAtOnce() throws {
+    let base = DeepEmbeddedClusteringTests()
+    let (windows, _) = base.twoFamilies(count: 150, seed: 3)
+    let model = try base.model(seed: 2)
+    let dec = try DeepEmbeddedClustering(
+      windows: windows, shape: (150, 1, 64), model: model, options: base.options(seed: 1))
+    let whole = model.encode(try dec.windows.allWindows()).values
+    // One chunk holding every window is the whole-set encoding exactly; smaller chunks change
+    // the micro-batch layout of the GEMMs, hence rounding only.
+    dec.encodingChunk = 1000
+    #expect(try dec.embeddings() == whole)
+    for chunk in [7, 64] {
+      dec.encodingChunk = chunk
+      let chunked = try dec.embeddings()
+      #expect(chunked.count == whole.count)
+      let worst = zip(chunked, whole).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
+      #expect(worst < 1e-5, "chunks of \(chunk): \(worst)")
+    }
+  }
+}

@@ -26,6 +26,8 @@ public struct AssignJob: Sendable {
 
   public var runID: Int64?
   public var quiet: Bool
+  /// Windows held in memory at most (`TrainingWindows`); lowered by tests.
+  var windowMemoryBytes = TrainingWindows.defaultMemoryBytes
 
   /// Windows encoded at a time.
   static let chunkSize = 256
@@ -47,7 +49,11 @@ public struct AssignJob: Sendable {
     guard !stored.centroids.isEmpty else {
       throw InputError(path: store.path, reason: "run \(id) has no stored centroids")
     }
-    guard let contents = try store.currentWindowSetContents() else {
+    guard
+      let contents = try store.currentWindowSetReader().map({
+        TrainingWindows(reader: $0, memoryBytes: windowMemoryBytes)
+      })
+    else {
       throw InputError(
         path: store.path, reason: "no current window set: run `seiscluster windows build`")
     }
@@ -80,17 +86,15 @@ public struct AssignJob: Sendable {
       if w.pickTimeNs != nil && assignedPicks.contains(key(w)) { continue }
       pending.append(i)
     }
-    let windows: WindowArray
+    let progress = Progress(label: "assign", total: pending.count, quiet: quiet)
+    let assignment: ClusterAssignment
     do {
-      windows = try WindowArray(
-        contents.samples, count: contents.count, channels: set.channelCount, length: set.length)
-    } catch {
+      assignment = try ClusterAssignment(
+        model: model, windows: try contents.source(), indices: pending,
+        centroids: stored.centroids, chunkSize: Self.chunkSize, progress: { progress.update($0) })
+    } catch ClusteringError.nonFinite {
       throw InputError(path: store.path, reason: "a window of the current set holds NaN or Inf")
     }
-    let progress = Progress(label: "assign", total: pending.count, quiet: quiet)
-    let assignment = try ClusterAssignment(
-      model: model, windows: windows, indices: pending, centroids: stored.centroids,
-      chunkSize: Self.chunkSize, progress: { progress.update($0) })
     progress.finish()
     let records = assignment.records(
       runID: id, windowIDs: pending.map { contents.windows[$0].id ?? 0 })

@@ -42,6 +42,9 @@ public struct ClusterJob: Sendable {
   /// `--clusters auto`: choose K in this range first (`ClusterCountChoice`); `clusterCount` is
   /// then ignored.
   public var clusterRange: ClosedRange<Int>?
+  /// Windows held in memory at most; larger sets are streamed from the store
+  /// (`TrainingWindows`). Lowered by tests to stream small sets.
+  public var windowMemoryBytes = TrainingWindows.defaultMemoryBytes
 
   public init(
     clusterCount: Int, model: ModelOptions, quiet: Bool, resume: Bool = false,
@@ -80,6 +83,9 @@ public struct ClusterJob: Sendable {
     var windowSet: WindowSetDescription
     /// How `--clusters auto` chose `clusters` (nil for a K given).
     var clusterChoice: ClusterCountChoice?
+    /// The memory budget the run trained under (it sets the streamed block order), kept so
+    /// that `--resume` continues the same order; nil for runs stored before streaming.
+    var windowMemoryBytes: Int?
   }
 
   struct WindowSetDescription: Codable {
@@ -93,7 +99,7 @@ public struct ClusterJob: Sendable {
   /// What a run trains on and with: settled before training starts.
   struct Plan {
     var run: RunRecord
-    var contents: WindowSetContents
+    var contents: TrainingWindows
     var clusters: Int
     var options: ModelOptions
     /// Where a resumed run continues.
@@ -120,6 +126,18 @@ public struct ClusterJob: Sendable {
     logger.info(
       "clustering \(plan.contents.count) windows (\(set.channelCount) x \(set.length), \(set.inputKind.rawValue)) into \(plan.clusters) clusters\(withRestarts); \(configuration.lengthAdjustmentDescription)"
     )
+    if plan.contents.isStreamed {
+      logger.info(
+        "the windows (\(MemoryLimit.describe(plan.contents.count * plan.contents.windowBytes))) exceed the \(MemoryLimit.describe(plan.contents.memoryBytes)) held in memory: read from the store in shuffled blocks"
+      )
+    }
+    if let budget = plan.options.pretrainingWindows,
+      plan.contents.count * ModelOptions().epochs > budget
+    {
+      logger.info(
+        "pretraining budget: \(budget) windows seen, \(plan.options.epochs) epochs of \(plan.contents.count)"
+      )
+    }
     while state.finished.count < restarts {
       let index = state.finished.count
       let dec = try trainer(for: plan, restart: index, logger: logger)
@@ -157,8 +175,8 @@ public struct ClusterJob: Sendable {
       )
     }
     plan.options = plan.options.resolvingDefaults(length: set.length)
-    try plan.options.checkInputRange(
-      plan.contents.samples, windowSet: set.id ?? 0, store: store.path)
+    if !resume { plan.options.applyWindowBudget(windowCount: plan.contents.count) }
+    try plan.options.checkInputRange(plan.contents, windowSet: set.id ?? 0, store: store.path)
     // Stored options always carry the number of restarts; options stored before restarts
     // existed made one.
     if resume {
@@ -176,7 +194,11 @@ public struct ClusterJob: Sendable {
   }
 
   private func newPlan(_ store: SeisStore, logger: Logger) throws -> Plan {
-    guard let contents = try store.currentWindowSetContents() else {
+    guard
+      let contents = try store.currentWindowSetReader().map({
+        TrainingWindows(reader: $0, memoryBytes: windowMemoryBytes)
+      })
+    else {
       throw InputError(
         path: store.path,
         reason: "no current window set: run `seiscluster windows build` or give window options")
@@ -201,7 +223,11 @@ public struct ClusterJob: Sendable {
       throw InputError(path: store.path, reason: "no interrupted cluster run to resume")
     }
     let stored = try Self.decodeOptions(StoredOptions.self, from: run.optionsJson)
-    guard let contents = try store.windowSetContents(id: run.windowSetId) else {
+    guard
+      let contents = try store.windowSetReader(id: run.windowSetId).map({
+        TrainingWindows(reader: $0, memoryBytes: stored.windowMemoryBytes ?? windowMemoryBytes)
+      })
+    else {
       throw InputError(path: store.path, reason: "run \(run.id ?? 0) has lost its window set")
     }
     let checkpoint = try store.checkpoint(runID: run.id ?? 0).map {
@@ -273,12 +299,11 @@ public struct ClusterJob: Sendable {
     let set = plan.contents.windowSet
     let autoencoder = try plan.options.makeAutoencoder(
       channels: set.channelCount, length: set.length, seed: plan.options.seed(ofRestart: restart))
-    let windows = try WindowArray(
-      plan.contents.samples, count: plan.contents.count, channels: set.channelCount,
-      length: set.length)
+    let windows = try plan.contents.source()
     var options = plan.options.decOptions(clusterCount: plan.clusters)
     options.seed = plan.options.seed(ofRestart: restart)
     let dec = try DeepEmbeddedClustering(windows: windows, model: autoencoder, options: options)
+    dec.encodingChunk = plan.contents.encodingChunk
     let restarts = plan.options.resolvedRestarts
     reportProgress(
       of: dec, epochs: plan.options.epochs,
@@ -318,7 +343,7 @@ public struct ClusterJob: Sendable {
             windowSet: WindowSetDescription(
               inputKind: set.inputKind.rawValue, channels: set.channelCount, length: set.length,
               samplingRate: set.samplingRate, parameters: set.parametersJson),
-            clusterChoice: plan.choice))))
+            clusterChoice: plan.choice, windowMemoryBytes: plan.contents.memoryBytes))))
   }
 
   /// Pretraining epochs, then target updates, on stderr.
@@ -406,10 +431,8 @@ public struct ClusterJob: Sendable {
     let windows = plan.contents.windows
     let assignment = try ClusterAssignment(
       model: model,
-      windows: try WindowArray(
-        plan.contents.samples, count: plan.contents.count, channels: set.channelCount,
-        length: set.length),
-      centroids: kept.centroids)
+      windows: try plan.contents.source(), centroids: kept.centroids,
+      chunkSize: plan.contents.encodingChunk)
     let records = assignment.records(runID: plan.runID, windowIDs: windows.map { $0.id ?? 0 })
     let probabilities = (0..<assignment.count).map { assignment.probability(ofWindow: $0) }
     let stations = windows.map { "\($0.network).\($0.station).\($0.location)" }

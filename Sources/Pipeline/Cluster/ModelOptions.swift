@@ -88,6 +88,10 @@ public struct ModelOptions: Codable, Sendable, Equatable {
   public var sparsity: Double? = nil
   /// Pretraining epochs.
   public var epochs: Int = 30
+  /// A pretraining budget in windows seen, set when `--epochs` is not given: on a set so large
+  /// that `epochs` passes would see more windows, the run makes `budget / N` epochs (at least
+  /// one) instead, and stores both. Nil: `epochs` as given.
+  public var pretrainingWindows: Int? = nil
   public var batch: Int = 32
   public var learningRate: Double = 1e-3
   public var lambda: Double = 0.1
@@ -102,6 +106,10 @@ public struct ModelOptions: Codable, Sendable, Equatable {
   /// Stop once two restarts agree (ARI >= `RestartReport.agreeingARI`): the tool's default,
   /// set when `restarts` was not given (decision 0014). Nil in runs stored before it existed.
   public var stopWhenTwoAgree: Bool? = nil
+
+  /// The budget when `--epochs` is not given: the default epochs over 20 k windows
+  /// (docs/decisions/0017-streamed-training.md).
+  public static let defaultPretrainingWindows = 30 * 20_000
 
   /// Restarts `--clusters auto` pretrains, and `relabel` retrains, when the user gives none.
   public static let defaultRestarts = 3
@@ -151,6 +159,15 @@ public struct ModelOptions: Codable, Sendable, Equatable {
     o.latent = resolvedLatent(length: length)
     o.loss = resolvedLoss
     return o
+  }
+
+  /// Turns the budget of windows seen into epochs for a set of `windowCount` windows: fewer
+  /// epochs when `epochs` passes would exceed it, never more.
+  public mutating func applyWindowBudget(windowCount: Int) {
+    guard let budget = pretrainingWindows, windowCount > 0, windowCount * epochs > budget else {
+      return
+    }
+    epochs = max(1, Int((Double(budget) / Double(windowCount)).rounded()))
   }
 
   /// The autoencoder for windows of `channels` x `length`; `seed` seeds its dropout masks (the
@@ -240,14 +257,9 @@ public struct ModelOptions: Codable, Sendable, Equatable {
 
   /// Refuses a window set the loss cannot learn: binary cross-entropy needs every value in
   /// [0, 1] (the default spectrograms are; waveforms are not).
-  func checkInputRange(_ samples: [Float], windowSet: Int64, store: String) throws {
+  func checkInputRange(_ windows: TrainingWindows, windowSet: Int64, store: String) throws {
     guard resolvedLoss == .bce else { return }
-    var low = Float.infinity
-    var high = -Float.infinity
-    for value in samples {
-      low = min(low, value)
-      high = max(high, value)
-    }
+    let (low, high) = try windows.valueRange()
     guard low < 0 || high > 1 else { return }
     throw InputError(
       path: store,

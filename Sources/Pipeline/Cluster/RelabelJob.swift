@@ -36,6 +36,8 @@ public struct RelabelJob: Sendable {
   public var labels: WindowLabelFile
   public var clusterCount: Int?
   public var quiet: Bool
+  /// Windows held in memory at most (`TrainingWindows`); lowered by tests.
+  var windowMemoryBytes = TrainingWindows.defaultMemoryBytes
 
   public init(labels: WindowLabelFile, clusterCount: Int?, quiet: Bool) {
     self.labels = labels
@@ -48,7 +50,11 @@ public struct RelabelJob: Sendable {
       throw InputError(
         path: store.path, reason: "no complete cluster run: run `seiscluster cluster` first")
     }
-    guard let contents = try store.windowSetContents(id: source.windowSetId) else {
+    guard
+      let contents = try store.windowSetReader(id: source.windowSetId).map({
+        TrainingWindows(reader: $0, memoryBytes: windowMemoryBytes)
+      })
+    else {
       throw InputError(path: store.path, reason: "run \(sourceID) has lost its window set")
     }
     let sourceModel = try StoredModel.load(for: source, from: store)
@@ -108,12 +114,9 @@ public struct RelabelJob: Sendable {
 
     // Steer the source run's network; when its stability is unknown (one restart) or low, also
     // retrain fresh restarts under the labels and keep the consensus candidate.
-    let set = contents.windowSet
-    let windows = try WindowArray(
-      contents.samples, count: contents.count, channels: set.channelCount, length: set.length)
     let steering = Steering(
-      windows: windows, classes: fixed, classCount: classes.count, clusterCount: k,
-      options: stored.model, quiet: quiet)
+      windows: try contents.source(), classes: fixed, classCount: classes.count, clusterCount: k,
+      options: stored.model, quiet: quiet, encodingChunk: contents.encodingChunk)
     var candidates = [
       try steering.steer(sourceModel.model, seed: stored.model.seed, name: "source")
     ]
@@ -207,12 +210,14 @@ struct Steering {
     var stopReason: String
   }
 
-  var windows: WindowArray
+  var windows: any WindowSource
   var classes: [Int?]
   var classCount: Int
   var clusterCount: Int
   var options: ModelOptions
   var quiet: Bool
+  /// Windows encoded at once in whole-set passes.
+  var encodingChunk: Int
 
   /// The constrained stage on `model`: one centroid per class at its labelled windows' mean
   /// embedding (extra clusters by k-means++), then DEC with the labels fixed and weighted.
@@ -223,6 +228,7 @@ struct Steering {
     decOptions.tolerance = 0
     decOptions.maxIterations = min(options.maxIterations, RelabelJob.iterations)
     let dec = try DeepEmbeddedClustering(windows: windows, model: model, options: decOptions)
+    dec.encodingChunk = encodingChunk
     let d = model.latentDimension
     let z0 = try dec.embeddings()
     var centroids = try KMeans.classMeans(
@@ -243,7 +249,8 @@ struct Steering {
     progress.finish()
     return Candidate(
       name: name, model: model, centroids: centroids,
-      assignment: try ClusterAssignment(model: model, windows: windows, centroids: centroids),
+      assignment: try ClusterAssignment(
+        model: model, windows: windows, centroids: centroids, chunkSize: encodingChunk),
       updates: updates, stopReason: reason)
   }
 
@@ -255,6 +262,7 @@ struct Steering {
     var decOptions = options.decOptions(clusterCount: clusterCount)
     decOptions.seed = seed
     let dec = try DeepEmbeddedClustering(windows: windows, model: model, options: decOptions)
+    dec.encodingChunk = encodingChunk
     let progress = Progress(
       label: "relabel \(name) pretraining epoch", total: options.epochs, quiet: quiet)
     dec.onEpoch = { epoch, loss in progress.update(epoch, detail: String(format: "loss %.5f", loss))

@@ -86,7 +86,8 @@ public struct Evaluation: Sendable {
         reason: runID.map { "no complete run \($0)" }
           ?? "no complete run: run `seiscluster cluster` first")
     }
-    guard let contents = try store.windowSetContents(id: run.windowSetId) else {
+    // The windows' metadata only: evaluation needs no samples.
+    guard let contents = try store.windowSetReader(id: run.windowSetId) else {
       throw InputError(path: store.path, reason: "run \(id) has lost its window set")
     }
     let assignments = try store.assignments(runID: id)

@@ -8,9 +8,11 @@ import Store
 /// no network.
 public struct HTMLReport: Sendable {
   public var catalog: Catalog
-  /// The run's window set: samples and window rows.
+  /// The run's window set: every window's row, and the samples of the windows shown
+  /// (`samples(of:rows:reader:)`).
   var contents: WindowSetContents
-  /// Row of `contents` for each catalog entry (nil when the entry's window is in another set).
+  /// Row of `contents.samples` for each catalog entry (nil when the entry's window is in
+  /// another set, or its samples are not held).
   var rowOfEntry: [Int?]
   /// Each catalog entry's latent embedding, when stored.
   var embeddings: [[Float]?]
@@ -22,13 +24,14 @@ public struct HTMLReport: Sendable {
   /// Loads run `runID` (the latest complete run when nil), its window set and embeddings.
   public static func load(from store: SeisStore, runID: Int64? = nil) throws -> HTMLReport {
     let catalog = try Catalog.load(from: store, runID: runID)
-    guard let contents = try store.windowSetContents(id: catalog.run.windowSetId) else {
+    // The windows' metadata; samples only of the windows the panels show (below).
+    guard let reader = try store.windowSetReader(id: catalog.run.windowSetId) else {
       throw InputError(
         path: store.path, reason: "run \(catalog.runID)'s window set is no longer stored")
     }
     var rowOfKey: [Int64: Int] = [:]
     var rowOfID: [Int64: Int] = [:]
-    for (i, w) in contents.windows.enumerated() {
+    for (i, w) in reader.windows.enumerated() {
       rowOfKey[w.windowKey] = i
       if let id = w.id { rowOfID[id] = i }
     }
@@ -45,14 +48,61 @@ public struct HTMLReport: Sendable {
     let rows = catalog.entries.map { e in
       e.windowSetID == catalog.run.windowSetId ? rowOfKey[e.windowID] : nil
     }
+    let (contents, sampleRows) = try samples(of: catalog, rows: rows, reader: reader)
     var history = HTMLReport.history(of: catalog.run)
     if history == nil, let parent = catalog.run.parentRunId, let p = try store.run(id: parent) {
       history = HTMLReport.history(of: p)
     }
     return HTMLReport(
-      catalog: catalog, contents: contents, rowOfEntry: rows,
+      catalog: catalog, contents: contents, rowOfEntry: sampleRows,
       embeddings: rows.map { $0.flatMap { embeddingOfRow[$0] } }, history: history,
       storeName: URL(fileURLWithPath: store.path).lastPathComponent)
+  }
+
+  /// Window samples held by a report at most: per cluster, the samples of its most confident
+  /// members up to this budget's share (every member of a cluster that fits).
+  static let sampleBudgetBytes = 256 << 20
+
+  /// The samples of the windows the cluster panels show (each cluster's most confident members,
+  /// up to its share of `sampleBudgetBytes`), read from the store in key order, and each
+  /// catalog entry's row in them (nil: not held).
+  static func samples(
+    of catalog: Catalog, rows: [Int?], reader: WindowSetReader,
+    budgetBytes: Int = sampleBudgetBytes
+  ) throws -> (WindowSetContents, [Int?]) {
+    let size = reader.valuesPerWindow
+    var byCluster: [Int: [Int]] = [:]
+    for e in catalog.entries.indices where rows[e] != nil {
+      byCluster[catalog.entries[e].cluster, default: []].append(e)
+    }
+    let perCluster = max(
+      membersShown, budgetBytes / max(byCluster.count, 1) / max(size * 4, 1))
+    var kept = Set<Int>()
+    for (_, entries) in byCluster {
+      // The order of `members(of:)`: most confident first.
+      let sorted = entries.sorted {
+        catalog.entries[$0].probability > catalog.entries[$1].probability
+      }
+      for e in sorted.prefix(perCluster) { kept.insert(rows[e]!) }
+    }
+    let ordinals = kept.sorted()
+    var compact: [Int: Int] = [:]
+    for (i, row) in ordinals.enumerated() { compact[row] = i }
+    var samples = [Float](repeating: 0, count: ordinals.count * size)
+    try samples.withUnsafeMutableBufferPointer { buffer in
+      var start = 0
+      while start < ordinals.count {
+        let end = min(start + 1024, ordinals.count)
+        try reader.samples(
+          ordinals: Array(ordinals[start..<end]),
+          into: UnsafeMutableBufferPointer(rebasing: buffer[(start * size)...]))
+        start = end
+      }
+    }
+    return (
+      WindowSetContents(windowSet: reader.windowSet, windows: reader.windows, samples: samples),
+      rows.map { $0.flatMap { compact[$0] } }
+    )
   }
 
   static func history(of run: RunRecord) -> RunHistory? {

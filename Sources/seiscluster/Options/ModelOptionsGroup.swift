@@ -58,7 +58,10 @@ struct ModelOptionsGroup: ParsableArguments {
       "Sparsity penalty on the code: x * sum|z| per window (default 0).", valueName: "x"))
   var sparsity: Double?
 
-  @Option(help: ArgumentHelp("Pretraining epochs (reconstruction only).", valueName: "n"))
+  @Option(
+    help: ArgumentHelp(
+      "Pretraining epochs (reconstruction only). Default: 30, or on sets above 20,000 windows a budget of 600,000 windows seen (600,000 / N epochs, at least 1).",
+      valueName: "n"))
   var epochs: Int?
 
   @Option(help: ArgumentHelp("Windows per batch.", valueName: "n"))
@@ -179,7 +182,11 @@ struct ModelOptionsGroup: ParsableArguments {
     o.l2 = l2
     o.dropout = dropout
     o.sparsity = sparsity
-    if let epochs { o.epochs = epochs }
+    if let epochs {
+      o.epochs = epochs
+    } else {
+      o.pretrainingWindows = ModelOptions.defaultPretrainingWindows
+    }
     if let batch { o.batch = batch }
     if let learningRate { o.learningRate = learningRate }
     if let lambda { o.lambda = lambda }
