@@ -65,6 +65,8 @@ import Testing
     #expect(html.contains("<td>kept</td>"))
     #expect(html.contains("Choice of K (--clusters auto)") && html.contains(">K = 3</text>"))
     #expect(html.contains("Probability per cluster"))
+    // The borderline calls beside the most confident ones (10 windows per cluster, 8 shown).
+    #expect(html.components(separatedBy: "<h3>Least confident members (HHZ)</h3>").count == 4)
   }
 
   @Test func theMeanSpectrogramOfEachFamilyPeaksAtItsFrequency() throws {

@@ -146,7 +146,7 @@ import Testing
 }
 
 @Suite struct BoundedReportTests {
-  @Test func aReportHoldsOnlyTheMostConfidentMembersThatFitItsBudget() throws {
+  @Test func aReportHoldsTheMostConfidentMembersThatFitItsBudgetAndTheLeastConfident() throws {
     let store = try SeisStore()
     _ = try ClusterPipelineTests().storeWithWindows(count: 100, seed: 3, store: store)
     var m = ClusterPipelineTests().model()
@@ -163,12 +163,15 @@ import Testing
     let (contents, held) = try HTMLReport.samples(
       of: catalog, rows: rows, reader: reader, budgetBytes: 2 * 10 * 512)
     #expect(contents.windows.count == 100)
-    #expect(contents.samples.count == 20 * 128)
+    // The 10 most confident per cluster fit the budget; the 8 least confident come on top.
+    #expect(contents.samples.count == 2 * (10 + HTMLReport.membersShown) * 128)
     for k in 0..<2 {
       let members = catalog.entries.indices.filter { catalog.entries[$0].cluster == k }
         .sorted { catalog.entries[$0].probability > catalog.entries[$1].probability }
       #expect(members.prefix(10).allSatisfy { held[$0] != nil })
-      #expect(members.dropFirst(10).allSatisfy { held[$0] == nil })
+      #expect(members.suffix(HTMLReport.membersShown).allSatisfy { held[$0] != nil })
+      #expect(
+        members.dropFirst(10).dropLast(HTMLReport.membersShown).allSatisfy { held[$0] == nil })
       // A held row carries that window's samples.
       let e = members[0]
       var expected = [Float](repeating: 0, count: 128)

@@ -35,10 +35,41 @@ extension HTMLReport {
     } else {
       html += meanPanel(k: k, rows: rows)
       html += memberPanel(k: k, entryIndices: entryIndices)
+      if entryIndices.count > HTMLReport.membersShown {
+        html += memberPanel(k: k, entryIndices: entryIndices.reversed(), least: true)
+      }
       html += spectrogramPanel(rows: rows)
     }
     html += "</div>\n</section>\n"
     return html
+  }
+
+  /// Up to `membersShown` windows of `entryIndices`, in that order, as input images.
+  func spectrogramMembers(
+    _ entryIndices: [Int], title: String, bins: Int,
+    image: ([Double], Double, Double) -> PNGImage
+  ) -> String {
+    let chosen = entryIndices.filter { rowOfEntry[$0] != nil }.prefix(HTMLReport.membersShown)
+    var members = ""
+    let cell = (w: 200.0, h: 78.0)
+    for (i, e) in chosen.enumerated() {
+      guard let row = rowOfEntry[e] else { continue }
+      let x0 = 10 + Double(i % 2) * (cell.w + 6), y0 = 6 + Double(i / 2) * (cell.h + 22)
+      let base = row * channelCount * length
+      let values = (0..<(bins * length)).map { Double(contents.samples[base + $0]) }
+      let png = image(values, values.min() ?? 0, values.max() ?? 1)
+      members +=
+        "<image x=\"\(SVG.n(x0))\" y=\"\(SVG.n(y0))\" width=\"\(cell.w)\" height=\"\(cell.h)\" preserveAspectRatio=\"none\" href=\"\(png.dataURI)\"/>\n"
+      members +=
+        "<rect class=\"frame\" x=\"\(SVG.n(x0))\" y=\"\(SVG.n(y0))\" width=\"\(cell.w)\" height=\"\(cell.h)\"/>\n"
+      let entry = catalog.entries[e]
+      members += SVG.text(
+        "\(entry.network).\(entry.station) · \(String(format: "%.2f", entry.probability))", x: x0,
+        y: y0 + cell.h + 13, size: 10)
+    }
+    return panel(
+      title, members, width: 420, height: Double((chosen.count + 1) / 2) * (cell.h + 22) + 10,
+      caption: "Each scaled to its own range; label: station, probability.")
   }
 
   /// A stacked strip's SVG without its x tick labels (only the bottom strip keeps them).
@@ -114,7 +145,7 @@ extension HTMLReport {
     return panel("Mean and spread", svg, width: width, height: height, caption: caption)
   }
 
-  func memberPanel(k: Int, entryIndices: [Int]) -> String {
+  func memberPanel(k: Int, entryIndices: [Int], least: Bool = false) -> String {
     let chosen = entryIndices.filter { rowOfEntry[$0] != nil }.prefix(HTMLReport.membersShown)
     let names = channelNames(count: channelCount)
     let (time, timeLabel) = timeAxis
@@ -151,9 +182,10 @@ extension HTMLReport {
     }
     plot.axes(xLabel: timeLabel, yLabel: nil, yTicks: false, grid: false)
     return panel(
-      "Most confident members (\(names[0]))", plot.svg, width: width, height: height,
+      "\(least ? "Least" : "Most") confident members (\(names[0]))", plot.svg, width: width,
+      height: height,
       caption:
-        "Up to \(HTMLReport.membersShown) windows with the highest probability, each scaled to its peak; label: station, pick time (UTC), probability."
+        "Up to \(HTMLReport.membersShown) windows with the \(least ? "lowest" : "highest") probability\(least ? " (the borderline calls)" : ""), each scaled to its peak; label: station, pick time (UTC), probability."
     )
   }
 
@@ -273,28 +305,13 @@ extension HTMLReport {
       "Mean input spectrogram", svg, width: width, height: Double(shown) * strip + 40,
       caption: "Mean of the \(rows.count) windows' input (frequency bin up, frame across).")
 
-    let chosen = entryIndices.filter { rowOfEntry[$0] != nil }.prefix(HTMLReport.membersShown)
-    var members = ""
-    let cell = (w: 200.0, h: 78.0)
-    for (i, e) in chosen.enumerated() {
-      guard let row = rowOfEntry[e] else { continue }
-      let x0 = 10 + Double(i % 2) * (cell.w + 6), y0 = 6 + Double(i / 2) * (cell.h + 22)
-      let base = row * channelCount * length
-      let values = (0..<(bins * length)).map { Double(contents.samples[base + $0]) }
-      let png = image(values, lower: values.min() ?? 0, upper: values.max() ?? 1)
-      members +=
-        "<image x=\"\(SVG.n(x0))\" y=\"\(SVG.n(y0))\" width=\"\(cell.w)\" height=\"\(cell.h)\" preserveAspectRatio=\"none\" href=\"\(png.dataURI)\"/>\n"
-      members +=
-        "<rect class=\"frame\" x=\"\(SVG.n(x0))\" y=\"\(SVG.n(y0))\" width=\"\(cell.w)\" height=\"\(cell.h)\"/>\n"
-      let entry = catalog.entries[e]
-      members += SVG.text(
-        "\(entry.network).\(entry.station) · \(String(format: "%.2f", entry.probability))", x: x0,
-        y: y0 + cell.h + 13, size: 10)
+    html += spectrogramMembers(
+      entryIndices, title: "Most confident members (\(names[0]))", bins: bins, image: image)
+    if entryIndices.count > HTMLReport.membersShown {
+      html += spectrogramMembers(
+        entryIndices.reversed(), title: "Least confident members (\(names[0]))", bins: bins,
+        image: image)
     }
-    html += panel(
-      "Most confident members (\(names[0]))", members, width: width,
-      height: Double((chosen.count + 1) / 2) * (cell.h + 22) + 10,
-      caption: "Each scaled to its own range.")
 
     // Time-averaged spectrum per component.
     var spectrum = SVGPlot(

@@ -84,6 +84,8 @@ public struct HTMLReport: Sendable {
         catalog.entries[$0].probability > catalog.entries[$1].probability
       }
       for e in sorted.prefix(perCluster) { kept.insert(rows[e]!) }
+      // ...and the least confident, drawn beside them.
+      for e in sorted.suffix(membersShown) { kept.insert(rows[e]!) }
     }
     let ordinals = kept.sorted()
     var compact: [Int: Int] = [:]
