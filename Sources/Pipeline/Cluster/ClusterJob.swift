@@ -288,7 +288,6 @@ public struct ClusterJob: Sendable {
     let choice = try ClusterCountChoice(
       embeddings: embeddings, dimension: dimension, range: range.lowerBound...upper,
       seed: plan.options.seed)
-    for line in choice.lines { logger.info("\(line)") }
     return choice
   }
 
