@@ -4,7 +4,7 @@ import NeuralNetwork
 
 /// The contract's model options: the autoencoder's type and shape, its loss menu and how it
 /// trains. Defaults are the tool's choice for seismic windows
-/// (docs/decisions/0006-clustering-defaults.md, 0014-autoencoder-family.md).
+/// (docs/decisions/0006-clustering-defaults.md, 0016-autoencoder-family.md).
 ///
 /// Options added after runs were first stored are optional, so that every stored run's options
 /// still read; nil means "the tool's default for this architecture". A run stores them resolved
