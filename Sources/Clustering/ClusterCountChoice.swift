@@ -31,6 +31,8 @@ public struct ClusterCountChoice: Codable, Sendable, Equatable {
   public static let tolerance = 0.02
   /// Windows the silhouette is computed on (a seeded sample when there are more).
   public static let silhouetteSample = 1000
+  /// Windows k-means fits on when there are more (every window is then assigned).
+  public static let kmeansSample = 20_000
 
   public var candidates: [Candidate]
   /// The K chosen.
@@ -68,8 +70,10 @@ public struct ClusterCountChoice: Codable, Sendable, Equatable {
       var partitions: [[Int]] = []
       var silhouettes = 0.0
       for embedding in embeddings {
+        // Above 20 k windows on a seeded sample, every window then assigned (as DEC's own
+        // k-means does); identical to the full fit below that.
         let labels = try KMeans(clusterCount: k, restarts: 10, seed: seed).fit(
-          embedding, dimension: dimension
+          embedding, dimension: dimension, sampleSize: Self.kmeansSample
         ).assignments
         partitions.append(labels)
         silhouettes += Self.silhouette(

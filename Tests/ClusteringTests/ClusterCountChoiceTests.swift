@@ -79,6 +79,18 @@ import Testing
     #expect(abs(s - expected) < 1e-9)
   }
 
+  @Test func aSetAboveTheKMeansSampleIsScannedOnTheSampleAndStillFindsItsClusters() throws {
+    let three: [[Float]] = [[0, 0, 0], [6, 0, 0], [0, 6, 0]]
+    let count = ClusterCountChoice.kmeansSample + 4_000
+    let embeddings = (0..<2).map { n in
+      blobs(three, perBlob: count / 3, spread: 0.6, seed: UInt64(40 + n))
+    }
+    let choice = try ClusterCountChoice(
+      embeddings: embeddings, dimension: 3, range: 2...4, seed: 2)
+    #expect(choice.chosen == 3)
+    #expect((choice.candidates[1].stability ?? 0) > 0.99)
+  }
+
   @Test func tooFewWindowsForTheRangeIsRefused() {
     #expect(throws: ClusteringError.self) {
       try ClusterCountChoice(
