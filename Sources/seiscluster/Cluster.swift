@@ -44,7 +44,8 @@ struct ClusterCommand: SeisclusterCommand {
       valueName: "k|auto"))
   var clusters: ClusterCount?
 
-  @Option(help: ArgumentHelp("With --clusters auto: the largest K tried.", valueName: "k"))
+  @Option(
+    help: ArgumentHelp("With --clusters auto: the largest K tried (2 to 100).", valueName: "k"))
   var maxClusters: Int = 10
 
   @Flag(
@@ -76,11 +77,13 @@ struct ClusterCommand: SeisclusterCommand {
       if case .fixed(let k) = clusters, k < 1 {
         throw ValidationError("--clusters must be at least 1")
       }
-      guard maxClusters >= 2 else { throw ValidationError("--max-clusters must be at least 2") }
+      guard (2...100).contains(maxClusters) else {
+        throw ValidationError("--max-clusters takes 2 to 100")
+      }
     }
     _ = try model.resolved()  // one --architecture and one --latent (sweep takes lists)
-    if let windowMemory, windowMemory < 1 {
-      throw ValidationError("--window-memory must be at least 1 (megabytes)")
+    if let windowMemory, !(1...(1 << 20)).contains(windowMemory) {
+      throw ValidationError("--window-memory takes 1 to 1048576 (megabytes)")
     }
   }
 

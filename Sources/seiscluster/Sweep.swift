@@ -28,7 +28,8 @@ struct SweepCommand: SeisclusterCommand {
       valueName: "k|auto"))
   var clusters: String?
 
-  @Option(help: ArgumentHelp("With --clusters auto: the largest K tried.", valueName: "k"))
+  @Option(
+    help: ArgumentHelp("With --clusters auto: the largest K tried (2 to 100).", valueName: "k"))
   var maxClusters: Int = 10
 
   @Option(help: ArgumentHelp("The CSV to write (- for standard output).", valueName: "file"))
@@ -63,7 +64,9 @@ struct SweepCommand: SeisclusterCommand {
 
   func validate() throws {
     _ = try clusterCount
-    guard maxClusters >= 2 else { throw ValidationError("--max-clusters must be at least 2") }
+    guard (2...100).contains(maxClusters) else {
+      throw ValidationError("--max-clusters takes 2 to 100")
+    }
     guard let latents = try model.latentList, !latents.isEmpty else {
       throw ValidationError("Missing expected argument '--latent <d,d,...>'")
     }

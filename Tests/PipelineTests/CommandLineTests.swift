@@ -54,6 +54,34 @@ struct CommandLineTests {
     #expect(before.status == 64)
     #expect(before.errorLines.count == 1)
     #expect(before.errors.contains("--before must be a number of seconds >= 0"))
+    // --clusters auto's range and the window budget: 0, negative, huge and NaN are refused.
+    for (arguments, message) in [
+      (["cluster", "--clusters", "auto", "--max-clusters", "1"], "--max-clusters takes 2 to 100"),
+      (
+        ["cluster", "--clusters", "auto", "--max-clusters", "1000000000"],
+        "--max-clusters takes 2 to 100"
+      ),
+      (
+        [
+          "sweep", "--latent", "2", "--output", "s.csv", "--clusters", "auto", "--max-clusters",
+          "0",
+        ], "--max-clusters takes 2 to 100"
+      ),
+      (
+        ["cluster", "--clusters", "2", "--window-memory", "-5"],
+        "--window-memory takes 1 to 1048576"
+      ),
+      (
+        ["cluster", "--clusters", "2", "--window-memory", "9223372036854775807"],
+        "--window-memory takes 1 to 1048576"
+      ),
+      (["cluster", "--clusters", "nan"], "The value 'nan' is invalid for '--clusters <k|auto>'"),
+    ] {
+      let outcome = try run(arguments, in: dir)
+      #expect(outcome.status == 64, "\(arguments)")
+      #expect(outcome.errorLines.count == 1, "\(arguments): \(outcome.errors)")
+      #expect(outcome.errors.contains(message), "\(arguments): \(outcome.errors)")
+    }
     let unknown = try run(["ingest", "--bogus", "x"], in: dir)
     #expect(unknown.status == 64)
     #expect(
