@@ -11,20 +11,12 @@ then what each rule picks and the accuracy at the true K. Needs numpy, scipy, sc
 """
 import csv, datetime, itertools, sqlite3, sys, warnings
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 
+from restart_triples import accuracy  # the same Hungarian-matched ACC
+
 warnings.filterwarnings('ignore')
-
-
-def accuracy(y, p):
-    k = max(y.max(), p.max()) + 1
-    table = np.zeros((k, k))
-    for a, b in zip(y, p):
-        table[a, b] += 1
-    rows, cols = linear_sum_assignment(-table)
-    return table[rows, cols].sum() / len(y)
 
 
 def load(db, truth_file):

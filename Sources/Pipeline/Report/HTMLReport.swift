@@ -211,24 +211,29 @@ public struct HTMLReport: Sendable {
     body +=
       "<footer>seiscluster \(SVG.escaped(run.version)) · run \(catalog.runID) · report generated "
       + "\(SVG.escaped(now.iso8601)) by seiscluster \(SVG.escaped(SeisclusterVersion.string))</footer>\n"
-    return """
-      <!DOCTYPE html>
-      <html lang="en">
-      <head>
-      <meta charset="utf-8"/>
-      <meta name="viewport" content="width=device-width, initial-scale=1"/>
-      <title>seiscluster report: run \(catalog.runID)</title>
-      <style>
-      \(HTMLReport.css)
-      </style>
-      </head>
-      <body>
-      <main>
-      \(body)</main>
-      </body>
-      </html>
+    return HTMLReport.page(title: "seiscluster report: run \(catalog.runID)", body: body)
+  }
 
-      """
+  /// A whole self-contained page: the shared stylesheet (plus `css`), then `body` in `main`.
+  static func page(title: String, css extra: String = "", body: String) -> String {
+    """
+    <!DOCTYPE html>
+    <html lang="en">
+    <head>
+    <meta charset="utf-8"/>
+    <meta name="viewport" content="width=device-width, initial-scale=1"/>
+    <title>\(title)</title>
+    <style>
+    \(css)
+    \(extra)</style>
+    </head>
+    <body>
+    <main>
+    \(body)</main>
+    </body>
+    </html>
+
+    """
   }
 
   static let css = """

@@ -161,27 +161,14 @@ public struct SweepReport {
     body +=
       "<footer>sweep \(sweep.id ?? 0) · seiscluster \(SVG.escaped(sweep.version)) · report generated "
       + "\(SVG.escaped(ISO8601DateFormatter().string(from: generatedAt))) by seiscluster \(SVG.escaped(SeisclusterVersion.string))</footer>\n"
-    return """
-      <!DOCTYPE html>
-      <html lang="en">
-      <head>
-      <meta charset="utf-8"/>
-      <meta name="viewport" content="width=device-width, initial-scale=1"/>
-      <title>seiscluster report: sweep \(sweep.id ?? 0)</title>
-      <style>
-      \(HTMLReport.css)
-      .strip { display: flex; flex-wrap: wrap; gap: 6px; align-items: flex-start; }
-      .strip figure { margin: 0; }
-      .strip figcaption { font-size: 11px; color: var(--muted); text-align: center; }
-      </style>
-      </head>
-      <body>
-      <main>
-      \(body)</main>
-      </body>
-      </html>
+    return HTMLReport.page(
+      title: "seiscluster report: sweep \(sweep.id ?? 0)",
+      css: """
+        .strip { display: flex; flex-wrap: wrap; gap: 6px; align-items: flex-start; }
+        .strip figure { margin: 0; }
+        .strip figcaption { font-size: 11px; color: var(--muted); text-align: center; }
 
-      """
+        """, body: body)
   }
 
   func header() -> String {
