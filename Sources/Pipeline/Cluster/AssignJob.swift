@@ -57,12 +57,23 @@ public struct AssignJob: Sendable {
       throw InputError(
         path: store.path, reason: "no current window set: run `seiscluster windows build`")
     }
-    let set = contents.windowSet
-    guard set.channelCount == model.inputChannels, set.length == model.inputLength else {
+    let runOptions = try ClusterJob.decodeOptions(
+      ClusterJob.StoredOptions.self, from: run.optionsJson)
+    if let references = runOptions.correlationReferences {
+      guard let referenceSet = try store.windowSetReader(id: run.windowSetId) else {
+        throw InputError(
+          path: store.path,
+          reason: "run \(id) correlates with windows of set \(run.windowSetId), which is deleted")
+      }
+      try contents.useCorrelation(references: references, of: referenceSet, quiet: quiet)
+    }
+    guard contents.networkChannels == model.inputChannels,
+      contents.networkLength == model.inputLength
+    else {
       throw InputError(
         path: store.path,
         reason:
-          "the current windows are \(set.channelCount) x \(set.length) but run \(id)'s model takes \(model.inputChannels) x \(model.inputLength): build them with the run's window options"
+          "the current windows are \(contents.networkChannels) x \(contents.networkLength) but run \(id)'s model takes \(model.inputChannels) x \(model.inputLength): build them with the run's window options"
       )
     }
 

@@ -86,6 +86,9 @@ public struct ClusterJob: Sendable {
     /// The memory budget the run trained under (it sets the streamed block order), kept so
     /// that `--resume` continues the same order; nil for runs stored before streaming.
     var windowMemoryBytes: Int?
+    /// `--input correlation`: the ordinals, in the run's window set, of the reference windows
+    /// in profile order (`CorrelationInput`); nil for other inputs.
+    var correlationReferences: [Int]? = nil
   }
 
   struct WindowSetDescription: Codable {
@@ -121,10 +124,10 @@ public struct ClusterJob: Sendable {
     let restarts = plan.options.resolvedRestarts
     let set = plan.contents.windowSet
     let configuration = plan.options.autoencoderConfiguration(
-      channels: set.channelCount, length: set.length)
+      channels: plan.contents.networkChannels, length: plan.contents.networkLength)
     let withRestarts = restarts > 1 ? " with \(restarts) restarts" : ""
     logger.info(
-      "clustering \(plan.contents.count) windows (\(set.channelCount) x \(set.length), \(set.inputKind.rawValue)) into \(plan.clusters) clusters\(withRestarts); \(configuration.lengthAdjustmentDescription)"
+      "clustering \(plan.contents.count) windows (\(plan.contents.networkChannels) x \(plan.contents.networkLength), \(plan.contents.profiles == nil ? set.inputKind.rawValue : "correlation profiles")) into \(plan.clusters) clusters\(withRestarts); \(configuration.lengthAdjustmentDescription)"
     )
     if plan.contents.isStreamed {
       logger.info(
@@ -174,7 +177,7 @@ public struct ClusterJob: Sendable {
           "the window set holds \(plan.contents.count) windows, fewer than --clusters \(plan.clusters)"
       )
     }
-    plan.options = plan.options.resolvingDefaults(length: set.length)
+    plan.options = plan.options.resolvingDefaults(length: plan.contents.networkLength)
     if !resume { plan.options.applyWindowBudget(windowCount: plan.contents.count) }
     try plan.options.checkInputRange(plan.contents, windowSet: set.id ?? 0, store: store.path)
     // Stored options always carry the number of restarts; options stored before restarts
@@ -188,7 +191,8 @@ public struct ClusterJob: Sendable {
         adaptive ? ModelOptions.defaultMaximumRestarts : plan.options.resolvedRestarts
     }
     try checkMemory(
-      plan.options.autoencoderConfiguration(channels: set.channelCount, length: set.length),
+      plan.options.autoencoderConfiguration(
+        channels: plan.contents.networkChannels, length: plan.contents.networkLength),
       options: plan.options, windows: plan.contents.count)
     return plan
   }
@@ -205,6 +209,14 @@ public struct ClusterJob: Sendable {
     }
     guard contents.windowSet.id != nil else {
       throw InputError(path: store.path, reason: "window set without id")
+    }
+    if contents.windowSet.isCorrelationInput {
+      let references = try CorrelationInput.chooseReferences(
+        reader: contents.reader, seed: model.seed)
+      try contents.useCorrelation(references: references, quiet: quiet)
+      logger.info(
+        "correlation input: \(references.count) reference windows, profiles of \(contents.count) windows"
+      )
     }
     if let interrupted = try store.interruptedRun() {
       logger.info(
@@ -229,6 +241,9 @@ public struct ClusterJob: Sendable {
       })
     else {
       throw InputError(path: store.path, reason: "run \(run.id ?? 0) has lost its window set")
+    }
+    if let references = stored.correlationReferences {
+      try contents.useCorrelation(references: references, quiet: quiet)
     }
     let checkpoint = try store.checkpoint(runID: run.id ?? 0).map {
       try ClusterCheckpoint(encoded: $0.state)
@@ -295,9 +310,9 @@ public struct ClusterJob: Sendable {
 
   /// The model and DEC trainer of restart `restart`, reporting progress.
   func trainer(for plan: Plan, restart: Int, logger: Logger) throws -> DeepEmbeddedClustering {
-    let set = plan.contents.windowSet
     let autoencoder = try plan.options.makeAutoencoder(
-      channels: set.channelCount, length: set.length, seed: plan.options.seed(ofRestart: restart))
+      channels: plan.contents.networkChannels, length: plan.contents.networkLength,
+      seed: plan.options.seed(ofRestart: restart))
     let windows = try plan.contents.source()
     var options = plan.options.decOptions(clusterCount: plan.clusters)
     options.seed = plan.options.seed(ofRestart: restart)
@@ -342,7 +357,8 @@ public struct ClusterJob: Sendable {
             windowSet: WindowSetDescription(
               inputKind: set.inputKind.rawValue, channels: set.channelCount, length: set.length,
               samplingRate: set.samplingRate, parameters: set.parametersJson),
-            clusterChoice: plan.choice, windowMemoryBytes: plan.contents.memoryBytes))))
+            clusterChoice: plan.choice, windowMemoryBytes: plan.contents.memoryBytes,
+            correlationReferences: plan.contents.correlationReferences))))
   }
 
   /// Pretraining epochs, then target updates, on stderr.
@@ -423,9 +439,9 @@ public struct ClusterJob: Sendable {
   {
     let selection = try RestartSelection(restarts)
     let kept = restarts[selection.chosen]
-    let set = plan.contents.windowSet
     let model = try plan.options.autoencoder(
-      channels: set.channelCount, length: set.length, seed: kept.seed,
+      channels: plan.contents.networkChannels, length: plan.contents.networkLength,
+      seed: kept.seed,
       parameters: kept.parameters, optimizer: kept.optimizer)
     let windows = plan.contents.windows
     let assignment = try ClusterAssignment(

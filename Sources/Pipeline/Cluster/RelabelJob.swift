@@ -60,6 +60,9 @@ public struct RelabelJob: Sendable {
     let sourceModel = try StoredModel.load(for: source, from: store)
     let stored = try ClusterJob.decodeOptions(
       ClusterJob.StoredOptions.self, from: source.optionsJson)
+    if let references = stored.correlationReferences {
+      try contents.useCorrelation(references: references, quiet: quiet)
+    }
 
     // Match the labels, refusing contradictions.
     let matches = labels.match(windows: contents.windows)

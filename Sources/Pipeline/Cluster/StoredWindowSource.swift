@@ -13,6 +13,10 @@ public final class TrainingWindows {
   let reader: WindowSetReader
   let memoryBytes: Int
   private var held: WindowArray?
+  /// With `--input correlation`: the windows' correlation profiles, which the network sees
+  /// instead of the samples, and the ordinals (in the run's set) of the references.
+  private(set) var profiles: WindowArray?
+  private(set) var correlationReferences: [Int]?
 
   var windowSet: WindowSetRecord { reader.windowSet }
   /// The windows' metadata in key order (no samples).
@@ -21,7 +25,22 @@ public final class TrainingWindows {
   /// Bytes of one window's samples.
   var windowBytes: Int { reader.valuesPerWindow * MemoryLayout<Float>.size }
   /// Whether the samples are read from the store as needed rather than held.
-  var isStreamed: Bool { count * windowBytes > memoryBytes }
+  var isStreamed: Bool { profiles == nil && count * windowBytes > memoryBytes }
+  /// Channels of the network's input: the set's, or 1 for correlation profiles.
+  var networkChannels: Int { profiles?.channels ?? windowSet.channelCount }
+  /// Length of the network's input: the set's, or the number of correlation references.
+  var networkLength: Int { profiles?.length ?? windowSet.length }
+
+  /// Makes the network see each window's correlation profile against the windows at
+  /// `references` of `referenceSet` (the run's set; this set when nil).
+  func useCorrelation(
+    references: [Int], of referenceSet: WindowSetReader? = nil, quiet: Bool
+  ) throws {
+    let correlation = try CorrelationInput.profiles(
+      reader: referenceSet ?? reader, ordinals: references)
+    profiles = try CorrelationInput.profiles(of: reader, against: correlation, quiet: quiet)
+    correlationReferences = references
+  }
 
   init(reader: WindowSetReader, memoryBytes: Int = TrainingWindows.defaultMemoryBytes) {
     self.reader = reader
@@ -30,6 +49,7 @@ public final class TrainingWindows {
 
   /// The windows as a source: the held array (read on first use) or the streamed reader.
   func source() throws -> any WindowSource {
+    if let profiles { return profiles }
     if isStreamed { return StoredWindowSource(reader: reader, memoryBytes: memoryBytes) }
     if let held { return held }
     var samples = [Float](repeating: 0, count: count * reader.valuesPerWindow)
@@ -42,6 +62,9 @@ public final class TrainingWindows {
 
   /// The lowest and highest sample value, read in chunks of at most 1,024 windows.
   func valueRange() throws -> (low: Float, high: Float) {
+    if let profiles {
+      return (profiles.tensor.values.min() ?? 0, profiles.tensor.values.max() ?? 0)
+    }
     var low = Float.infinity
     var high = -Float.infinity
     let chunk = 1024

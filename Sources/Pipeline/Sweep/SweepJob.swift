@@ -74,6 +74,13 @@ public struct SweepJob: Sendable {
         path: store.path,
         reason: "no current window set: run `seiscluster windows build` or give window options")
     }
+    guard !contents.windowSet.isCorrelationInput else {
+      throw InputError(
+        path: store.path,
+        reason:
+          "sweep compares reconstructions of the windows; correlation input reconstructs profiles, not windows: build the windows with --input waveform or spectrogram"
+      )
+    }
     let names = architectures.map { ($0 ?? model.resolvedArchitecture).rawValue }
     let sweep = try store.createSweep(
       SweepRecord(

@@ -63,7 +63,7 @@ public struct WindowPreprocessor: Sendable {
       throw ProcessingSettingsError(step: "window", reason: "the window holds no sample")
     }
     switch options.input {
-    case .waveform:
+    case .waveform, .correlation:
       segmentLength = 0
       segmentOverlap = 0
       frequencyCount = 1
@@ -180,7 +180,7 @@ public struct WindowPreprocessor: Sendable {
     var values: [Float] = []
     values.reserveCapacity(channelCount * length)
     switch options.input {
-    case .waveform:
+    case .waveform, .correlation:
       for c in cutChannels { for x in c { values.append(Float(x)) } }
     case .spectrogram:
       var spectra: [Spectrogram] = []

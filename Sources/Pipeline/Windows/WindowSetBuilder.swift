@@ -139,9 +139,9 @@ public struct WindowSetBuilder: Sendable {
 
     let set = WindowSetRecord(
       version: SeisclusterVersion.string,
-      inputKind: options.input == .waveform ? .waveform : .spectrogram,
+      inputKind: options.input.storesWaveforms ? .waveform : .spectrogram,
       channelCount: preprocessor.channelCount, length: preprocessor.length,
-      samplingRate: options.input == .waveform
+      samplingRate: options.input.storesWaveforms
         ? options.rate
         : options.rate / Double(preprocessor.segmentLength - preprocessor.segmentOverlap),
       parametersJson: Self.parametersJSON(options: options, preprocessor: preprocessor),

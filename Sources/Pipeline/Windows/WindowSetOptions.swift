@@ -15,7 +15,17 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
   }
 
   public enum Input: String, Codable, Sendable, CaseIterable {
-    case waveform, spectrogram
+    /// The preprocessed samples.
+    case waveform
+    /// STFT log-magnitude spectrograms.
+    case spectrogram
+    /// The preprocessed samples are stored; the network sees each window's correlation
+    /// profile against the run's reference windows (`CorrelationProfiles`,
+    /// docs/decisions/0018-correlation-input.md).
+    case correlation
+
+    /// Whether the stored windows are the preprocessed samples.
+    public var storesWaveforms: Bool { self != .spectrogram }
   }
 
   /// Seconds before the pick.

@@ -51,8 +51,11 @@ struct WindowOptions: ParsableArguments {
 
   @Option(
     help: """
-      What the network sees: waveform samples, or STFT spectrograms in dB below each window's \
-      loudest cell (default: spectrogram for windows of 5.12 s or more, else waveform).
+      What the network sees: waveform samples; STFT spectrograms in dB below each window's \
+      loudest cell; or correlation: each window's peak cross-correlation with up to 256 \
+      reference windows of the set, as REDPy measures repeating earthquakes (for families at \
+      one station; see docs/decisions/0018-correlation-input.md). Default: spectrogram for \
+      windows of 5.12 s or more, else waveform.
       """)
   var input: WindowSetOptions.Input?
 

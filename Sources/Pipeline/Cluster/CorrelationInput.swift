@@ -1,0 +1,106 @@
+import Clustering
+import Foundation
+import Numerics
+import Store
+
+extension WindowSetRecord {
+  /// Whether the set was built with `--input correlation`: its windows are waveforms and the
+  /// network sees their correlation profiles (`CorrelationInput`).
+  var isCorrelationInput: Bool {
+    struct Parameters: Decodable {
+      struct Options: Decodable { var input: String? }
+      var options: Options?
+    }
+    let parameters = try? JSONDecoder().decode(Parameters.self, from: Data(parametersJson.utf8))
+    return parameters?.options?.input == WindowSetOptions.Input.correlation.rawValue
+  }
+}
+
+/// `--input correlation` (docs/decisions/0018-correlation-input.md): a run picks up to
+/// `maximumReferences` windows of its set as references, ordered by average-linkage leaf order
+/// of their mutual correlation, and stores their ordinals; every window the run trains on or
+/// assigns is then seen as its correlation profile against them (`CorrelationProfiles`).
+enum CorrelationInput {
+  /// References per run: every window of a set up to this size, else a seeded sample.
+  static let maximumReferences = 256
+
+  /// Windows read from the store at a time while profiles are computed.
+  static let chunk = 256
+
+  /// The references of a new run over `reader`'s windows: ordinals in profile order.
+  static func chooseReferences(reader: WindowSetReader, seed: UInt64) throws -> [Int] {
+    var ordinals = Array(0..<reader.count)
+    if ordinals.count > maximumReferences {
+      var generator = SeededGenerator(seed: seed ^ 0x636F_7272_656C_6174)
+      ordinals.shuffle(using: &generator)
+      ordinals = Array(ordinals.prefix(maximumReferences)).sorted()
+    }
+    let correlation = try profiles(reader: reader, ordinals: ordinals)
+    let samples = try read(reader: reader, ordinals: ordinals)
+    let among = try samples.withUnsafeBufferPointer {
+      try correlation.profiles(of: $0, count: ordinals.count, workers: workers)
+    }
+    let m = ordinals.count
+    var distances = [Double](repeating: 0, count: m * m)
+    for i in 0..<m {
+      for j in 0..<m where j != i {
+        // The correlation is symmetric up to rounding; average the two directions.
+        distances[i * m + j] = 1 - (Double(among[i * m + j]) + Double(among[j * m + i])) / 2
+      }
+    }
+    return CorrelationProfiles.averageLinkageOrder(distances: distances, count: m).map {
+      ordinals[$0]
+    }
+  }
+
+  /// Correlation against the windows at `ordinals` of `reader`, in that order.
+  static func profiles(reader: WindowSetReader, ordinals: [Int]) throws -> CorrelationProfiles {
+    let samples = try read(reader: reader, ordinals: ordinals)
+    return try samples.withUnsafeBufferPointer {
+      try CorrelationProfiles(
+        references: $0, referenceCount: ordinals.count,
+        channels: reader.windowSet.channelCount, length: reader.windowSet.length)
+    }
+  }
+
+  /// The profiles of every window of `reader` against `correlation`'s references, read from the
+  /// store in chunks: `count x 1 x references`.
+  static func profiles(
+    of reader: WindowSetReader, against correlation: CorrelationProfiles, quiet: Bool
+  ) throws -> WindowArray {
+    guard reader.windowSet.channelCount == correlation.channels,
+      reader.windowSet.length == correlation.length
+    else {
+      throw InputError(
+        path: reader.store.path,
+        reason:
+          "the windows are \(reader.windowSet.channelCount) x \(reader.windowSet.length) but the run's correlation references are \(correlation.channels) x \(correlation.length): build them with the run's window options"
+      )
+    }
+    let progress = Progress(label: "correlation profiles", total: reader.count, quiet: quiet)
+    var values: [Float] = []
+    values.reserveCapacity(reader.count * correlation.referenceCount)
+    var buffer = [Float](repeating: 0, count: min(chunk, reader.count) * reader.valuesPerWindow)
+    var start = 0
+    while start < reader.count {
+      let end = min(reader.count, start + chunk)
+      try buffer.withUnsafeMutableBufferPointer { try reader.samples(range: start..<end, into: $0) }
+      values += try buffer.withUnsafeBufferPointer {
+        try correlation.profiles(of: $0, count: end - start, workers: workers)
+      }
+      progress.update(end)
+      start = end
+    }
+    progress.finish()
+    return try WindowArray(
+      values, count: reader.count, channels: 1, length: correlation.referenceCount)
+  }
+
+  private static var workers: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+  private static func read(reader: WindowSetReader, ordinals: [Int]) throws -> [Float] {
+    var samples = [Float](repeating: 0, count: ordinals.count * reader.valuesPerWindow)
+    try samples.withUnsafeMutableBufferPointer { try reader.samples(ordinals: ordinals, into: $0) }
+    return samples
+  }
+}

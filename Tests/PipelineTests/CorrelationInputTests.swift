@@ -1,0 +1,170 @@
+import Foundation
+import Logging
+import Numerics
+import Seismic
+import Store
+import Testing
+
+@testable import Pipeline
+
+/// `--input correlation`: repeating families whose members are shifted, rescaled, noisy copies
+/// of one template per family. The templates are white noise, so every family has the same
+/// spectrum and only the waveform (up to a shift) tells them apart.
+@Suite struct CorrelationInputTests {
+  static let length = 96
+  static let families = 3
+
+  /// Stores `count` windows of `families` families as the current set, built "with
+  /// `--input correlation`" (the set's parameters say so); returns truth rows.
+  @discardableResult
+  func storeFamilies(
+    count: Int, seed: UInt64, store: SeisStore, correlation: Bool = true
+  ) throws -> [String] {
+    var templates = SeededGenerator(seed: 99)
+    let template = (0..<(Self.families * 2 * Self.length)).map { _ in templates.nextGaussian() }
+    var g = SeededGenerator(seed: seed)
+    var windows: [WindowRecord] = []
+    var truth: [String] = []
+    for i in 0..<count {
+      let family = i % Self.families
+      let shift = Int(g.next() % 17) - 8
+      let scale = 0.3 + 3 * g.nextUniform()
+      var samples: [Float] = []
+      for channel in 0..<2 {
+        for t in 0..<Self.length {
+          let source = t + shift
+          let inside = source >= 0 && source < Self.length
+          let v =
+            inside ? template[(family * 2 + channel) * Self.length + source] : 0
+          samples.append(Float(scale * (v + 0.4 * g.nextGaussian())))
+        }
+      }
+      let time = Timestamp(nanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 60_000_000_000)
+      windows.append(
+        WindowRecord(
+          windowSetId: 0, windowKey: Int64(i), pickId: nil, network: "XX", station: "AAA",
+          location: "", channels: "HHZ,HHN", pickTime: time, phase: "P", startTime: nil,
+          samples: samples))
+      truth.append("XX,AAA,,\(time.iso8601),f\(family)")
+    }
+    try store.replaceCurrentWindowSet(
+      WindowSetRecord(
+        version: "test", inputKind: .waveform, channelCount: 2, length: Self.length,
+        samplingRate: 10,
+        parametersJson: correlation ? #"{"options":{"input":"correlation"}}"# : "{}",
+        processingJson: "[]"), windows: windows)
+    return truth
+  }
+
+  func model() -> ModelOptions {
+    var m = ClusterPipelineTests().model()
+    m.epochs = 20
+    return m
+  }
+
+  func truthFile(_ rows: [String]) throws -> WindowLabelFile {
+    try WindowLabelFile(
+      text: "network,station,location,time,label\n" + rows.joined(separator: "\n"), path: "t.csv")
+  }
+
+  @Test func theRunSeesProfilesAgainstEveryWindowAndFindsTheFamilies() throws {
+    let store = try SeisStore()
+    let truth = try storeFamilies(count: 90, seed: 3, store: store)
+    let outcome = try ClusterJob(clusterCount: 3, model: model(), quiet: true)
+      .run(store: store, logger: Logger(label: "t"))
+    let stored = try ClusterJob.decodeOptions(
+      ClusterJob.StoredOptions.self, from: outcome.run.optionsJson)
+    let references = try #require(stored.correlationReferences)
+    #expect(references.sorted() == Array(0..<90), "every window of a small set is a reference")
+    let modelID = try #require(outcome.run.modelId)
+    let model = try #require(try store.model(id: modelID))
+    #expect(model.architectureJson.contains("90"), "the network's input is 1 x 90 profiles")
+    let scores = try Evaluation.evaluate(store: store, runID: nil, truth: try truthFile(truth))
+      .scores
+    #expect(scores.accuracy >= 0.95, "ACC \(scores.accuracy)")
+  }
+
+  @Test func referencesAreOrderedSoThatEachFamilyIsOneBlock() throws {
+    let store = try SeisStore()
+    try storeFamilies(count: 60, seed: 4, store: store)
+    let reader = try #require(try store.currentWindowSetReader())
+    let order = try CorrelationInput.chooseReferences(reader: reader, seed: 0)
+    #expect(order.sorted() == Array(0..<60))
+    // Family of window i is i % 3: the order changes family exactly twice.
+    let familyChanges = zip(order, order.dropFirst()).filter { $0 % 3 != $1 % 3 }.count
+    #expect(familyChanges == 2, "order \(order)")
+  }
+
+  @Test func largerSetsUseASeededSampleOfReferences() throws {
+    let store = try SeisStore()
+    try storeFamilies(count: 300, seed: 5, store: store)
+    let reader = try #require(try store.currentWindowSetReader())
+    let a = try CorrelationInput.chooseReferences(reader: reader, seed: 1)
+    #expect(a.count == CorrelationInput.maximumReferences)
+    #expect(Set(a).count == a.count)
+    #expect(try CorrelationInput.chooseReferences(reader: reader, seed: 1) == a)
+    #expect(try CorrelationInput.chooseReferences(reader: reader, seed: 2) != a)
+  }
+
+  @Test func assignCorrelatesNewWindowsWithTheRunsReferencesAndRelabelWorks() throws {
+    let store = try SeisStore()
+    let logger = Logger(label: "t")
+    try storeFamilies(count: 60, seed: 6, store: store)
+    let run = try ClusterJob(clusterCount: 3, model: model(), quiet: true)
+      .run(store: store, logger: logger)
+    let runID = try #require(run.run.id)
+    // A new, larger set (its first 60 picks are the run's): the profiles of the 30 new windows
+    // are taken against the run's references in the old set, so the network's input keeps its
+    // meaning.
+    let truth = try storeFamilies(count: 90, seed: 6, store: store)
+    let assigned = try AssignJob(runID: nil, quiet: true).run(store: store, logger: logger)
+    #expect(assigned.assigned == 30)
+    let scores = try Evaluation.evaluate(store: store, runID: runID, truth: try truthFile(truth))
+      .scores
+    #expect(scores.count == 90)
+    #expect(scores.accuracy >= 0.95, "ACC \(scores.accuracy)")
+
+    let outcome = try RelabelJob(
+      labels: try truthFile(Array(truth.prefix(9))), clusterCount: nil, quiet: true
+    ).run(store: store, logger: logger)
+    #expect(outcome.classes == ["f0", "f1", "f2"])
+    let evaluation = try Evaluation.evaluate(store: store, runID: nil, truth: try truthFile(truth))
+    let labels = try #require(evaluation.labelAccuracy)
+    #expect(labels.accuracy >= 0.95)
+  }
+
+  @Test func aKilledRunResumesWithTheSameReferencesToTheSameLabels() throws {
+    var m = model()
+    m.epochs = 6
+    m.maxIterations = 60
+    m.tol = 0
+    let full = try SeisStore()
+    try storeFamilies(count: 60, seed: 8, store: full)
+    let expected = try ClusterJob(clusterCount: 3, model: m, quiet: true)
+      .run(store: full, logger: Logger(label: "t"))
+
+    let store = try SeisStore()
+    try storeFamilies(count: 60, seed: 8, store: store)
+    struct Killed: Error {}
+    var dying = ClusterJob(clusterCount: 3, model: m, quiet: true, checkpointSeconds: 0)
+    dying.afterCheckpoint = { stored in if stored >= 5 { throw Killed() } }
+    #expect(throws: Killed.self) { try dying.run(store: store, logger: Logger(label: "t")) }
+    let resumed = try ClusterJob(clusterCount: 7, model: ModelOptions(), quiet: true, resume: true)
+      .run(store: store, logger: Logger(label: "t"))
+    #expect(resumed.assignments == expected.assignments)
+    #expect(resumed.probabilities == expected.probabilities)
+  }
+
+  @Test func sweepRefusesCorrelationInputInOneLine() throws {
+    let store = try SeisStore()
+    try storeFamilies(count: 30, seed: 9, store: store)
+    #expect {
+      try SweepJob(
+        clusterCount: 3, architectures: [], latents: [2, 4], model: model(), truth: nil,
+        quiet: true
+      ).run(store: store, logger: Logger(label: "t"))
+    } throws: { error in
+      "\(error)".contains("correlation input") && !"\(error)".contains("\n")
+    }
+  }
+}
