@@ -102,6 +102,29 @@ import Testing
     #expect(second.windowSet.parametersJson.contains("\"stations\":[\"XH.H01.\",\"IU.*\"]"))
   }
 
+  /// The tool's default input for event windows: correlation profiles when every selected pick
+  /// is at one station, spectrograms across stations; the user's `--input` always wins.
+  @Test func theDefaultInputIsCorrelationForOneStationsPicksOnly() throws {
+    func built(stations: [String]?, chosenByTool: Bool) throws -> String {
+      let store = try store()
+      try store.insertPicks([
+        pick("XH", "H01", "", 100), pick("XH", "H01", "", 200), pick("XH", "H02", "00", 300),
+      ])
+      var o = options(stations: stations)
+      o.before = 2
+      o.after = 6
+      o.input = .spectrogram
+      o.inputChosenByTool = chosenByTool
+      _ = try build(store, o)
+      let set = try #require(try store.currentWindowSet())
+      #expect(set.isCorrelationInput == (set.parametersJson.contains("\"correlation\"")))
+      return set.isCorrelationInput ? "correlation" : set.inputKind.rawValue
+    }
+    #expect(try built(stations: ["XH.H01"], chosenByTool: true) == "correlation")
+    #expect(try built(stations: nil, chosenByTool: true) == "spectrogram")
+    #expect(try built(stations: ["XH.H01"], chosenByTool: false) == "spectrogram")
+  }
+
   @Test func aPatternThatMatchesNoStoredStationIsAnErrorNamingIt() throws {
     let store = try store()
     try store.insertPicks([pick("XH", "H01", "", 100)])

@@ -79,9 +79,10 @@ public struct WindowSetBuilder: Sendable {
   /// reason; one line per pick only with `SEISCLUSTER_LOG=debug`). Throws `BuildError` when the
   /// options select no pick or every selected pick is skipped: nothing is stored then, and the
   /// current set stays as it was.
-  public func build(options: WindowSetOptions) throws -> WindowBuildReport {
+  public func build(options given: WindowSetOptions) throws -> WindowBuildReport {
+    var options = given
     try WindowSizeCheck.check(options: options, inputRate: nil)
-    let preprocessor: WindowPreprocessor
+    var preprocessor: WindowPreprocessor
     do {
       preprocessor = try WindowPreprocessor(options: options)
     } catch {
@@ -94,6 +95,19 @@ public struct WindowSetBuilder: Sendable {
     }
     let channels = try store.channels()
     let picks = try PickSelection.picks(in: store, options: options, channels: channels)
+    let chosen = options.defaultInput(
+      forStations: Set(picks.map { "\($0.network).\($0.station).\($0.location)" }))
+    if chosen != options.input {
+      options.input = chosen
+      do {
+        preprocessor = try WindowPreprocessor(options: options)
+      } catch {
+        throw BuildError(reason: "window options: \(error.description)")
+      }
+      logger.info(
+        "input: correlation profiles, as every selected pick is at one station (give --input spectrogram for spectrograms)"
+      )
+    }
     var report = WindowBuildReport()
     report.pickCount = picks.count
 

@@ -49,6 +49,10 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
   public var bandpass: (low: Double, high: Double)?
   public var normalize: Normalization
   public var input: Input
+  /// Whether `input` is the tool's default rather than the user's choice: the builder then
+  /// turns spectrograms into correlation when every selected pick is at one station
+  /// (`defaultInput(forStations:)`). Not stored.
+  public var inputChosenByTool = false
   /// STFT segment length in seconds (spectrogram input).
   public var spectrogramSegment: Double
   /// STFT overlap as a share of the segment (spectrogram input).
@@ -93,6 +97,14 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
   /// four STFT segments (event windows), waveforms for shorter ones (first-motion windows).
   public static func defaultInput(before: Double, after: Double, segment: Double = 1.28) -> Input {
     before + after >= 4 * segment ? .spectrogram : .waveform
+  }
+
+  /// The input the tool chooses once the picks are selected: correlation profiles instead of
+  /// spectrograms when the picks are all at one station (`NET.STA.LOC` codes), where waveforms
+  /// of repeating sources can be compared sample by sample, as REDPy does; otherwise `input`.
+  /// docs/decisions/0018-correlation-input.md has the measurements.
+  public func defaultInput(forStations stations: Set<String>) -> Input {
+    inputChosenByTool && input == .spectrogram && stations.count == 1 ? .correlation : input
   }
 
   /// Samples per window on the resampled grid: `round((before + after) * rate)`.

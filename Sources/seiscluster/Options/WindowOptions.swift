@@ -54,8 +54,9 @@ struct WindowOptions: ParsableArguments {
       What the network sees: waveform samples; STFT spectrograms in dB below each window's \
       loudest cell; or correlation: each window's peak cross-correlation with up to 256 \
       reference windows of the set, as REDPy measures repeating earthquakes (for families at \
-      one station; see docs/decisions/0018-correlation-input.md). Default: spectrogram for \
-      windows of 5.12 s or more, else waveform.
+      one station; see docs/decisions/0018-correlation-input.md). Default: for windows of \
+      5.12 s or more, correlation when every selected pick is at one station, else \
+      spectrogram; waveform for shorter windows.
       """)
   var input: WindowSetOptions.Input?
 
@@ -129,6 +130,7 @@ struct WindowOptions: ParsableArguments {
     if let band = try? parsedBandpass() { o.bandpass = band }
     if let normalize { o.normalize = normalize }
     o.input = input ?? WindowSetOptions.defaultInput(before: o.before, after: o.after)
+    o.inputChosenByTool = input == nil
     return o
   }
 }
