@@ -61,6 +61,12 @@ struct ClusterCommand: SeisclusterCommand {
       valueName: "mb"))
   var windowMemory: Int?
 
+  @Option(
+    help: ArgumentHelp(
+      "Repeating families: a window whose peak correlation with every other member of its cluster is below CC (0 to 1; REDPy's default is 0.7) becomes an orphan, cluster -1, as REDPy's events in no family. Needs correlation input (the default for one station's picks). Off by default.",
+      valueName: "cc"))
+  var orphans: Double?
+
   @OptionGroup(title: "Window options") var window: WindowOptions
   @OptionGroup(title: "Model options") var model: ModelOptionsGroup
 
@@ -82,6 +88,9 @@ struct ClusterCommand: SeisclusterCommand {
       }
     }
     _ = try model.resolved()  // one --architecture and one --latent (sweep takes lists)
+    if let orphans, !(orphans > 0 && orphans <= 1) {
+      throw ValidationError("--orphans takes a correlation above 0 and at most 1")
+    }
     if let windowMemory, !(1...(1 << 20)).contains(windowMemory) {
       throw ValidationError("--window-memory takes 1 to 1048576 (megabytes)")
     }
@@ -105,6 +114,7 @@ struct ClusterCommand: SeisclusterCommand {
       resume: resume, checkpointSeconds: max(interval, 0))
     if case .auto = clusters { job.clusterRange = 2...maxClusters }
     if let windowMemory { job.windowMemoryBytes = windowMemory << 20 }
+    job.orphanThreshold = orphans
     let outcome = try job.run(store: store, logger: logger)
     if !global.quiet {
       Console.write(

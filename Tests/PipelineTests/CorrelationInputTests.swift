@@ -18,15 +18,18 @@ import Testing
   /// `--input correlation`" (the set's parameters say so); returns truth rows.
   @discardableResult
   func storeFamilies(
-    count: Int, seed: UInt64, store: SeisStore, correlation: Bool = true
+    count: Int, seed: UInt64, store: SeisStore, correlation: Bool = true, orphans: Int = 0
   ) throws -> [String] {
     var templates = SeededGenerator(seed: 99)
-    let template = (0..<(Self.families * 2 * Self.length)).map { _ in templates.nextGaussian() }
+    // One template per family, then one per orphan (an event in no family).
+    let template = (0..<((Self.families + orphans) * 2 * Self.length)).map { _ in
+      templates.nextGaussian()
+    }
     var g = SeededGenerator(seed: seed)
     var windows: [WindowRecord] = []
     var truth: [String] = []
-    for i in 0..<count {
-      let family = i % Self.families
+    for i in 0..<(count + orphans) {
+      let family = i < count ? i % Self.families : Self.families + i - count
       let shift = Int(g.next() % 17) - 8
       let scale = 0.3 + 3 * g.nextUniform()
       var samples: [Float] = []
@@ -45,7 +48,8 @@ import Testing
           windowSetId: 0, windowKey: Int64(i), pickId: nil, network: "XX", station: "AAA",
           location: "", channels: "HHZ,HHN", pickTime: time, phase: "P", startTime: nil,
           samples: samples))
-      truth.append("XX,AAA,,\(time.iso8601),f\(family)")
+      truth.append(
+        "XX,AAA,,\(time.iso8601),\(family < Self.families ? "f\(family)" : "orphan")")
     }
     try store.replaceCurrentWindowSet(
       WindowSetRecord(
@@ -153,6 +157,42 @@ import Testing
       .run(store: store, logger: Logger(label: "t"))
     #expect(resumed.assignments == expected.assignments)
     #expect(resumed.probabilities == expected.probabilities)
+  }
+
+  @Test func windowsThatCorrelateWithNoOtherMemberOfTheirClusterAreOrphans() throws {
+    let store = try SeisStore()
+    let truth = try storeFamilies(count: 60, seed: 10, store: store, orphans: 5)
+    var job = ClusterJob(clusterCount: 3, model: model(), quiet: true)
+    job.orphanThreshold = 0.5
+    let outcome = try job.run(store: store, logger: Logger(label: "t"))
+    #expect(outcome.assignments.filter { $0 == -1 }.count == 5)
+    #expect(Array(outcome.assignments.suffix(5)) == [-1, -1, -1, -1, -1])
+    #expect(outcome.summary.contains { $0.hasPrefix("orphans") })
+    let stored = try store.assignments(runID: try #require(outcome.run.id))
+    #expect(stored.filter { $0.cluster == -1 }.count == 5)
+    let scores = try Evaluation.evaluate(store: store, runID: nil, truth: try truthFile(truth))
+      .scores
+    #expect(scores.accuracy >= 0.95, "families and orphans: ACC \(scores.accuracy)")
+    // The report names them.
+    let html = try HTMLReport.load(from: store).render()
+    #expect(html.contains("id=\"orphans\""))
+
+    // Off by default: the same windows all land in families.
+    let plain = try ClusterJob(clusterCount: 3, model: model(), quiet: true)
+      .run(store: store, logger: Logger(label: "t"))
+    #expect(!plain.assignments.contains(-1))
+  }
+
+  @Test func orphansNeedCorrelationInput() throws {
+    let store = try SeisStore()
+    try storeFamilies(count: 30, seed: 11, store: store, correlation: false)
+    var job = ClusterJob(clusterCount: 3, model: model(), quiet: true)
+    job.orphanThreshold = 0.7
+    #expect {
+      try job.run(store: store, logger: Logger(label: "t"))
+    } throws: { error in
+      "\(error)".contains("--input correlation")
+    }
   }
 
   @Test func sweepRefusesCorrelationInputInOneLine() throws {

@@ -45,6 +45,10 @@ public struct ClusterJob: Sendable {
   /// Windows held in memory at most; larger sets are streamed from the store
   /// (`TrainingWindows`). Lowered by tests to stream small sets.
   public var windowMemoryBytes = TrainingWindows.defaultMemoryBytes
+  /// `--orphans CC`: with correlation input, a window whose peak correlation with every other
+  /// member of its cluster (among the references) is below CC is an orphan, cluster -1, as
+  /// REDPy's orphans (events in no family). Nil: every window stays in its cluster.
+  public var orphanThreshold: Double?
 
   public init(
     clusterCount: Int, model: ModelOptions, quiet: Bool, resume: Bool = false,
@@ -89,6 +93,8 @@ public struct ClusterJob: Sendable {
     /// `--input correlation`: the ordinals, in the run's window set, of the reference windows
     /// in profile order (`CorrelationInput`); nil for other inputs.
     var correlationReferences: [Int]? = nil
+    /// `--orphans CC` (nil: off).
+    var orphans: Double? = nil
   }
 
   struct WindowSetDescription: Codable {
@@ -109,6 +115,8 @@ public struct ClusterJob: Sendable {
     var checkpoint: ClusterCheckpoint?
     /// How `--clusters auto` chose `clusters`.
     var choice: ClusterCountChoice? = nil
+    /// `--orphans CC`.
+    var orphans: Double? = nil
     var runID: Int64 { run.id ?? 0 }
   }
 
@@ -222,12 +230,19 @@ public struct ClusterJob: Sendable {
       logger.info(
         "run \(interrupted.id ?? 0) was interrupted; `seiscluster cluster --resume` continues it")
     }
+    if orphanThreshold != nil, contents.profiles == nil {
+      throw InputError(
+        path: store.path,
+        reason:
+          "--orphans compares waveforms by correlation: build the windows with --input correlation (the default for one station's picks)"
+      )
+    }
     let placeholder = RunRecord(
       kind: .cluster, windowSetId: contents.windowSet.id ?? 0, version: "", seed: 0,
       clusterCount: clusterCount, optionsJson: "{}")
     return Plan(
       run: placeholder, contents: contents, clusters: clusterCount, options: model,
-      checkpoint: nil)
+      checkpoint: nil, orphans: orphanThreshold)
   }
 
   private func interruptedPlan(store: SeisStore, logger: Logger) throws -> Plan {
@@ -253,7 +268,7 @@ public struct ClusterJob: Sendable {
     logger.info("resuming run \(run.id ?? 0) \(point)")
     return Plan(
       run: run, contents: contents, clusters: stored.clusters, options: stored.model,
-      checkpoint: checkpoint, choice: stored.clusterChoice)
+      checkpoint: checkpoint, choice: stored.clusterChoice, orphans: stored.orphans)
   }
 
   /// Some two of the finished restarts found the same clusters: with the default restarts
@@ -358,7 +373,8 @@ public struct ClusterJob: Sendable {
               inputKind: set.inputKind.rawValue, channels: set.channelCount, length: set.length,
               samplingRate: set.samplingRate, parameters: set.parametersJson),
             clusterChoice: plan.choice, windowMemoryBytes: plan.contents.memoryBytes,
-            correlationReferences: plan.contents.correlationReferences))))
+            correlationReferences: plan.contents.correlationReferences,
+            orphans: plan.orphans))))
   }
 
   /// Pretraining epochs, then target updates, on stderr.
@@ -448,15 +464,26 @@ public struct ClusterJob: Sendable {
       model: model,
       windows: try plan.contents.source(), centroids: kept.centroids,
       chunkSize: plan.contents.encodingChunk)
-    let records = assignment.records(runID: plan.runID, windowIDs: windows.map { $0.id ?? 0 })
+    var records = assignment.records(runID: plan.runID, windowIDs: windows.map { $0.id ?? 0 })
+    var labels = assignment.labels
+    if let threshold = plan.orphans, let profiles = plan.contents.profiles,
+      let references = plan.contents.correlationReferences
+    {
+      for i in Orphans.find(
+        labels: labels, profiles: profiles, references: references, threshold: threshold)
+      {
+        labels[i] = -1
+        records[i].cluster = -1
+      }
+    }
     let probabilities = (0..<assignment.count).map { assignment.probability(ofWindow: $0) }
     let stations = windows.map { "\($0.network).\($0.station).\($0.location)" }
     let confound = try? StationConfoundCheck().assess(
-      clusters: assignment.labels, stations: stations)
+      clusters: labels.map { max($0, 0) }, stations: stations)
     let report = selection.report
     let summary =
       ClusterSummary.lines(
-        assignments: assignment.labels, probabilities: probabilities, stations: stations,
+        assignments: labels, probabilities: probabilities, stations: stations,
         clusterCount: plan.clusters, confound: confound, stopReason: kept.stopReason,
         iterations: kept.updates.last?.iteration ?? 0) + [report.line]
 
@@ -476,20 +503,50 @@ public struct ClusterJob: Sendable {
     run.historyJson = try history.json()
     try store.updateRun(run)
     return ClusterOutcome(
-      run: run, assignments: assignment.labels, probabilities: probabilities,
+      run: run, assignments: labels, probabilities: probabilities,
       summary: choiceLines + summary, confound: confound, restarts: report)
+  }
+}
+
+/// `--orphans CC`: windows that correlate with no other member of their cluster.
+enum Orphans {
+  /// Indices of the windows whose peak correlation with every other reference of their cluster
+  /// is below `threshold`. `profiles` holds every window's correlation with the references at
+  /// `references` (ordinals in the same set); a window is never compared with itself.
+  static func find(labels: [Int], profiles: WindowArray, references: [Int], threshold: Double)
+    -> [Int]
+  {
+    let m = profiles.length
+    var orphans: [Int] = []
+    profiles.tensor.values.withUnsafeBufferPointer { values in
+      for i in labels.indices {
+        var best = -Double.infinity
+        for (r, ordinal) in references.enumerated()
+        where ordinal != i && labels[ordinal] == labels[i] {
+          best = max(best, Double(values[i * m + r]))
+        }
+        if best < threshold { orphans.append(i) }
+      }
+    }
+    return orphans
   }
 }
 
 /// The per-cluster summary printed after a run.
 enum ClusterSummary {
+  /// `text` right-aligned in the 7 characters of the `cluster` column.
+  static func padded(_ text: String) -> String {
+    String(repeating: " ", count: max(0, 7 - text.count)) + text
+  }
+
   static func lines(
     assignments: [Int], probabilities: [Float], stations: [String], clusterCount: Int,
     confound: StationConfoundReport?, stopReason: String, iterations: Int
   ) -> [String] {
     var lines = ["cluster  windows  share  mean_probability  stations (most windows first)"]
     let n = assignments.count
-    for c in 0..<clusterCount {
+    let orphans = assignments.contains(-1) ? [-1] : []
+    for c in Array(0..<clusterCount) + orphans {
       let members = assignments.indices.filter { assignments[$0] == c }
       let meanP =
         members.isEmpty
@@ -500,10 +557,16 @@ enum ClusterSummary {
         .prefix(4).map { "\($0.key) \($0.value)" }.joined(separator: ", ")
       lines.append(
         String(
-          format: "%7d  %7d  %4.1f%%  %16.3f  %@", c, members.count,
+          format: "%@  %7d  %4.1f%%  %16.3f  %@", padded(c < 0 ? "orphans" : String(c)),
+          members.count,
           100 * Double(members.count) / Double(max(n, 1)), meanP, top))
     }
     lines.append("stopped by \(stopReason) after \(iterations) iterations")
+    if !orphans.isEmpty {
+      lines.append(
+        "orphans: windows whose peak correlation with every other member of their cluster is below --orphans"
+      )
+    }
     if let confound { lines.append(confound.summary) }
     return lines
   }

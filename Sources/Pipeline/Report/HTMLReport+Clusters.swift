@@ -19,10 +19,10 @@ extension HTMLReport {
     let share = 100 * Double(n) / Double(max(catalog.entries.count, 1))
     let meanP =
       n == 0 ? 0 : entryIndices.map { catalog.entries[$0].probability }.reduce(0, +) / Double(n)
-    var html = "<section class=\"cluster\" id=\"cluster-\(k)\">\n"
+    var html = "<section class=\"cluster\" id=\"\(k < 0 ? "orphans" : "cluster-\(k)")\">\n"
     html +=
       "<h2 style=\"border-bottom-color:\(HTMLReport.colour(k))\"><span class=\"swatch\" style=\"background:\(HTMLReport.colour(k))\"></span>"
-      + "Cluster \(k) <span class=\"note\" style=\"font-weight:400;font-size:14px\">· \(n) windows ("
+      + "\(HTMLReport.heading(ofCluster: k)) <span class=\"note\" style=\"font-weight:400;font-size:14px\">· \(n) windows ("
       + String(format: "%.1f %%", share) + ") · mean probability " + String(format: "%.3f", meanP)
       + labelSummary(entryIndices) + "</span></h2>\n"
     guard !rows.isEmpty else {

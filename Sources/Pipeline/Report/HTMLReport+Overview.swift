@@ -49,12 +49,13 @@ extension HTMLReport {
       plot.circle(
         x: xs[j], y: ys[j], radius: radius, colour: HTMLReport.colour(e.cluster),
         title:
-          "window \(e.windowID) · \(e.network).\(e.station) · cluster \(e.cluster) (p = \(String(format: "%.2f", e.probability)))"
+          "window \(e.windowID) · \(e.network).\(e.station) · \(HTMLReport.name(ofCluster: e.cluster)) (p = \(String(format: "%.2f", e.probability)))"
       )
     }
     plot.axes(xLabel: "PC 1" + share(0), yLabel: "PC 2" + share(1))
     plot.svg += legend(
-      clusters.map { ("cluster \($0)", HTMLReport.colour($0), nil) }, x: width - 8, y: 28
+      clusters.map { (HTMLReport.name(ofCluster: $0), HTMLReport.colour($0), nil) }, x: width - 8,
+      y: 28
     ).replacingOccurrences(of: "stroke-width=\"1.8\"", with: "stroke-width=\"6\"")
     return panel(
       "Latent space (PCA of the \(d)-D embeddings)", plot.svg, width: width, height: height,
@@ -116,9 +117,10 @@ extension HTMLReport {
       let y0 = Double(ks.count - i - 1) + 0.18
       plot.rect(
         x0: 0, x1: counts[i], y0: y0, y1: y0 + 0.64, colour: HTMLReport.colour(k),
-        title: "cluster \(k): \(Int(counts[i])) windows")
+        title: "\(HTMLReport.name(ofCluster: k)): \(Int(counts[i])) windows")
       plot.svg += SVG.text(
-        "cluster \(k)", x: plot.left - 8, y: plot.py(y0 + 0.32) + 4, size: 11, anchor: "end")
+        HTMLReport.name(ofCluster: k), x: plot.left - 8, y: plot.py(y0 + 0.32) + 4, size: 11,
+        anchor: "end")
       plot.svg += SVG.text(
         String(Int(counts[i])), x: plot.px(counts[i]) + 4, y: plot.py(y0 + 0.32) + 4, size: 10.5)
     }

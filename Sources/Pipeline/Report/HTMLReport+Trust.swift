@@ -98,7 +98,8 @@ extension HTMLReport {
     plot.axes(xLabel: "Probability of the window's cluster", yLabel: "Windows of the cluster (%)")
     if shares.count <= 10 {
       plot.svg += legend(
-        shares.map { ("cluster \($0.0)", HTMLReport.colour($0.0), nil) }, x: 150, y: 26)
+        shares.map { (HTMLReport.name(ofCluster: $0.0), HTMLReport.colour($0.0), nil) }, x: 150,
+        y: 26)
     }
     return panel(
       "Probability per cluster", plot.svg, width: w, height: h,

@@ -186,8 +186,15 @@ public struct HTMLReport: Sendable {
     return (lo, hi)
   }
 
-  /// A distinct, colour-blind-friendly colour per cluster.
+  /// `cluster k`, or `orphans` for -1 (`cluster --orphans`).
+  static func name(ofCluster k: Int) -> String { k < 0 ? "orphans" : "cluster \(k)" }
+
+  /// `Cluster k` or `Orphans`, for headings.
+  static func heading(ofCluster k: Int) -> String { k < 0 ? "Orphans" : "Cluster \(k)" }
+
+  /// A distinct, colour-blind-friendly colour per cluster (grey for orphans).
   static func colour(_ k: Int) -> String {
+    if k < 0 { return "#9a9a9a" }
     let palette = [
       "#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#7f3c8d", "#8c6d31",
       "#3b3b3b", "#b2182b",
