@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Seismic
 import Store
 import TestSupport
@@ -29,6 +30,47 @@ import Testing
         path: "report", reason: "not well-formed: \(String(describing: parser.parserError))")
     }
     return counter.counts
+  }
+
+  /// A spectrogram run's report also draws its members' preprocessed Z, N, E waveforms, cut
+  /// again from the stored traces exactly as `windows build --input waveform` cuts them.
+  @Test func spectrogramRunsShowTheirMembersWaveformsCutAgainAsWindowsBuildCutsThem() throws {
+    let selection = WindowSelectionTests()
+    let store = try selection.store()
+    try store.insertPicks(
+      (0..<8).map {
+        selection.pick(
+          ["XH", "XH", "IU"][$0 % 3], ["H01", "H02", "ANMO"][$0 % 3],
+          ["", "00", "10"][$0 % 3], 60 + Double($0) * 50)
+      })
+    var options = selection.options()
+    options.before = 2
+    options.after = 6
+    options.input = .waveform
+    _ = try selection.build(store, options)
+    let waveforms = try #require(try store.currentWindowSetContents())
+    options.input = .spectrogram
+    _ = try selection.build(store, options)
+    let spectra = try #require(try store.currentWindowSetReader())
+    #expect(spectra.windowSet.inputKind == .spectrogram)
+    let recut = try #require(WaveformRecut(windowSet: spectra.windowSet))
+    #expect(spectra.count == 8)
+    let size = waveforms.windowSize
+    for (i, window) in spectra.windows.enumerated() {
+      let got = try #require(recut.waveform(of: window, store: store))
+      #expect(got == Array(waveforms.samples[(i * size)..<((i + 1) * size)]), "window \(i)")
+    }
+
+    var model = ClusterPipelineTests().model()
+    model.epochs = 2
+    model.maxIterations = 10
+    _ = try ClusterJob(clusterCount: 2, model: model, quiet: true)
+      .run(store: store, logger: Logger(label: "t"))
+    let report = try HTMLReport.load(from: store)
+    #expect(report.recut.byEntry.count == 8)
+    let html = report.render()
+    #expect(html.contains("Most confident members, waveforms"))
+    _ = try elementCounts(html)
   }
 
   @Test func theReportIsOneWellFormedSelfContainedPageWithASectionPerCluster() throws {

@@ -32,6 +32,10 @@ extension HTMLReport {
     html += "<div class=\"grid3\">\n"
     if windowSet.inputKind == .spectrogram {
       html += spectrogramInputPanels(k: k, rows: rows, entryIndices: entryIndices)
+      html += recutPanel(entryIndices: entryIndices)
+      if entryIndices.count > HTMLReport.membersShown {
+        html += recutPanel(entryIndices: entryIndices.reversed(), least: true)
+      }
     } else {
       html += meanPanel(k: k, rows: rows)
       html += memberPanel(k: k, entryIndices: entryIndices)
@@ -186,6 +190,64 @@ extension HTMLReport {
       height: height,
       caption:
         "Up to \(HTMLReport.membersShown) windows with the \(least ? "lowest" : "highest") probability\(least ? " (the borderline calls)" : ""), each scaled to its peak; label: station, pick time (UTC), probability."
+    )
+  }
+
+  /// Colours of the Z, N and E traces in `recutPanel`.
+  static let componentColours = ["#1a1a1a", "#0072b2", "#d55e00"]
+
+  /// Up to `membersShown` members of a spectrogram set drawn as their preprocessed waveforms,
+  /// every component (`recut`), in the order of `entryIndices`.
+  func recutPanel(entryIndices: [Int], least: Bool = false) -> String {
+    let chosen = entryIndices.filter { recut.byEntry[$0] != nil }.prefix(HTMLReport.membersShown)
+    guard !chosen.isEmpty else { return "" }
+    let components = recut.channelCount
+    let names =
+      componentNames.count == components
+      ? componentNames : (1...max(components, 1)).map { "component \($0)" }
+    let time = (0..<recut.length).map { recut.start + Double($0) / recut.rate }
+    let width = 420.0, rowHeight = 54.0
+    let height = Double(chosen.count) * rowHeight + 56
+    var plot = SVGPlot(
+      left: 112, top: 8, width: width - 126, height: Double(chosen.count) * rowHeight,
+      x: PlotAxis(lower: time.first ?? 0, upper: time.last ?? 1),
+      y: PlotAxis(lower: -Double(chosen.count) + 0.5, upper: 0.5))
+    plot.verticalMarker(at: 0, colour: "#999")
+    for (i, e) in chosen.enumerated() {
+      guard let waveform = recut.byEntry[e] else { continue }
+      let peak = Double(waveform.map { abs($0) }.max() ?? 0)
+      for c in 0..<components {
+        // Components stacked within the member's row, Z on top, one shared scale.
+        let centre = -Double(i) + (Double(components - 1) / 2 - Double(c)) * 0.28
+        let trace = (0..<recut.length).map { t in
+          centre + (peak > 0 ? 0.16 * Double(waveform[c * recut.length + t]) / peak : 0)
+        }
+        let (dx, dy) = WaveformStatistics.decimated(time, trace)
+        plot.line(
+          xs: dx, ys: dy, colour: HTMLReport.componentColours[c % 3], width: 0.7)
+      }
+      let entry = catalog.entries[e]
+      let y = plot.py(-Double(i))
+      plot.svg += SVG.text(
+        "\(entry.network).\(entry.station)", x: plot.left - 8, y: y - 1, size: 10.5, anchor: "end",
+        weight: "600")
+      plot.svg += SVG.text(
+        (entry.pickTime.map {
+          String($0.iso8601.dropFirst(5).prefix(14)).replacingOccurrences(of: "T", with: " ")
+        } ?? "window \(entry.windowID)")
+          + String(format: " · %.2f", entry.probability),
+        x: plot.left - 8, y: y + 11, size: 9.5, anchor: "end", colour: "#666")
+    }
+    plot.axes(xLabel: "Time relative to pick (s)", yLabel: nil, yTicks: false, grid: false)
+    let legend = zip(names, HTMLReport.componentColours).map {
+      "\($0) \($1 == "#1a1a1a" ? "black" : $1 == "#0072b2" ? "blue" : "orange")"
+    }
+    .joined(separator: ", ")
+    return panel(
+      "\(least ? "Least" : "Most") confident members, waveforms", plot.svg, width: width,
+      height: height,
+      caption:
+        "The preprocessed waveforms the spectrograms were made from, cut again from the stored traces (\(legend)); each member scaled to its peak over all components; label: station, pick time (UTC), probability."
     )
   }
 

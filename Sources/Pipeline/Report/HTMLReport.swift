@@ -20,6 +20,9 @@ public struct HTMLReport: Sendable {
   var history: RunHistory?
   /// Where the store is (shown in the header).
   var storeName: String
+  /// For spectrogram sets: the shown members' preprocessed waveforms, cut again from the
+  /// stored traces.
+  var recut = RecutWaveforms()
 
   /// Loads run `runID` (the latest complete run when nil), its window set and embeddings.
   public static func load(from store: SeisStore, runID: Int64? = nil) throws -> HTMLReport {
@@ -56,7 +59,9 @@ public struct HTMLReport: Sendable {
     return HTMLReport(
       catalog: catalog, contents: contents, rowOfEntry: sampleRows,
       embeddings: rows.map { $0.flatMap { embeddingOfRow[$0] } }, history: history,
-      storeName: URL(fileURLWithPath: store.path).lastPathComponent)
+      storeName: URL(fileURLWithPath: store.path).lastPathComponent,
+      recut: RecutWaveforms.load(
+        catalog: catalog, rows: rows, reader: reader, store: store, shown: membersShown))
   }
 
   /// Window samples held by a report at most: per cluster, the samples of its most confident
