@@ -92,8 +92,17 @@ import Testing
     let store = try SeisStore()
     try storeFamilies(count: 60, seed: 4, store: store)
     let reader = try #require(try store.currentWindowSetReader())
-    let order = try CorrelationInput.chooseReferences(reader: reader, seed: 0)
+    let (order, profiles) = try CorrelationInput.chooseReferences(reader: reader, seed: 0)
     #expect(order.sorted() == Array(0..<60))
+    // The profiles' columns follow the order: window order[k] correlates with itself (1) at k.
+    for (k, ordinal) in order.enumerated() {
+      #expect(abs(profiles.tensor.values[ordinal * 60 + k] - 1) < 1e-5)
+    }
+    // ...and equal a fresh computation against the references in that order.
+    let again = try CorrelationInput.profiles(
+      of: reader, against: try CorrelationInput.profiles(reader: reader, ordinals: order),
+      quiet: true)
+    #expect(again.tensor.values == profiles.tensor.values)
     // Family of window i is i % 3: the order changes family exactly twice.
     let familyChanges = zip(order, order.dropFirst()).filter { $0 % 3 != $1 % 3 }.count
     #expect(familyChanges == 2, "order \(order)")
@@ -103,11 +112,11 @@ import Testing
     let store = try SeisStore()
     try storeFamilies(count: 300, seed: 5, store: store)
     let reader = try #require(try store.currentWindowSetReader())
-    let a = try CorrelationInput.chooseReferences(reader: reader, seed: 1)
+    let a = try CorrelationInput.chooseReferences(reader: reader, seed: 1).references
     #expect(a.count == CorrelationInput.maximumReferences)
     #expect(Set(a).count == a.count)
-    #expect(try CorrelationInput.chooseReferences(reader: reader, seed: 1) == a)
-    #expect(try CorrelationInput.chooseReferences(reader: reader, seed: 2) != a)
+    #expect(try CorrelationInput.chooseReferences(reader: reader, seed: 1).references == a)
+    #expect(try CorrelationInput.chooseReferences(reader: reader, seed: 2).references != a)
   }
 
   @Test func assignCorrelatesNewWindowsWithTheRunsReferencesAndRelabelWorks() throws {

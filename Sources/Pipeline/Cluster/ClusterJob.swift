@@ -219,11 +219,9 @@ public struct ClusterJob: Sendable {
       throw InputError(path: store.path, reason: "window set without id")
     }
     if contents.windowSet.isCorrelationInput {
-      let references = try CorrelationInput.chooseReferences(
-        reader: contents.reader, seed: model.seed)
-      try contents.useCorrelation(references: references, quiet: quiet)
+      try contents.useCorrelation(seed: model.seed, quiet: quiet)
       logger.info(
-        "correlation input: \(references.count) reference windows, profiles of \(contents.count) windows"
+        "correlation input: profiles of \(contents.count) windows against \(contents.networkLength) reference windows"
       )
     }
     if let interrupted = try store.interruptedRun() {

@@ -27,30 +27,53 @@ enum CorrelationInput {
   /// Windows read from the store at a time while profiles are computed.
   static let chunk = 256
 
-  /// The references of a new run over `reader`'s windows: ordinals in profile order.
-  static func chooseReferences(reader: WindowSetReader, seed: UInt64) throws -> [Int] {
-    var ordinals = Array(0..<reader.count)
-    if ordinals.count > maximumReferences {
-      var generator = SeededGenerator(seed: seed ^ 0x636F_7272_656C_6174)
-      ordinals.shuffle(using: &generator)
-      ordinals = Array(ordinals.prefix(maximumReferences)).sorted()
-    }
-    let correlation = try profiles(reader: reader, ordinals: ordinals)
-    let samples = try read(reader: reader, ordinals: ordinals)
-    let among = try samples.withUnsafeBufferPointer {
-      try correlation.profiles(of: $0, count: ordinals.count, workers: workers)
-    }
-    let m = ordinals.count
+  /// The references of a new run over `reader`'s windows: up to `maximumReferences` ordinals
+  /// (all of them, or a sample seeded by `seed`), ascending.
+  static func sampleReferences(count: Int, seed: UInt64) -> [Int] {
+    var ordinals = Array(0..<count)
+    guard count > maximumReferences else { return ordinals }
+    var generator = SeededGenerator(seed: seed ^ 0x636F_7272_656C_6174)
+    ordinals.shuffle(using: &generator)
+    return Array(ordinals.prefix(maximumReferences)).sorted()
+  }
+
+  /// The average-linkage leaf order of the references, from the profiles of every window
+  /// against them (`count x references`): the references are windows of the same set, so their
+  /// mutual correlation is in their own rows. Returns positions in `references`.
+  static func order(references: [Int], profiles: [Float]) -> [Int] {
+    let m = references.count
     var distances = [Double](repeating: 0, count: m * m)
     for i in 0..<m {
       for j in 0..<m where j != i {
         // The correlation is symmetric up to rounding; average the two directions.
-        distances[i * m + j] = 1 - (Double(among[i * m + j]) + Double(among[j * m + i])) / 2
+        let a = Double(profiles[references[i] * m + j])
+        let b = Double(profiles[references[j] * m + i])
+        distances[i * m + j] = 1 - (a + b) / 2
       }
     }
-    return CorrelationProfiles.averageLinkageOrder(distances: distances, count: m).map {
-      ordinals[$0]
+    return CorrelationProfiles.averageLinkageOrder(distances: distances, count: m)
+  }
+
+  /// The references of a new run over `reader`'s windows, in profile order (ordinals), and
+  /// every window's profile against them in that order: one pass of correlation.
+  static func chooseReferences(reader: WindowSetReader, seed: UInt64, quiet: Bool = true) throws
+    -> (references: [Int], profiles: WindowArray)
+  {
+    let sample = sampleReferences(count: reader.count, seed: seed)
+    let unordered = try profiles(
+      of: reader, against: try profiles(reader: reader, ordinals: sample), quiet: quiet)
+    let m = sample.count
+    let positions = order(references: sample, profiles: unordered.tensor.values)
+    var values = [Float](repeating: 0, count: reader.count * m)
+    unordered.tensor.values.withUnsafeBufferPointer { source in
+      for w in 0..<reader.count {
+        for (k, p) in positions.enumerated() { values[w * m + k] = source[w * m + p] }
+      }
     }
+    return (
+      positions.map { sample[$0] },
+      try WindowArray(values, count: reader.count, channels: 1, length: m)
+    )
   }
 
   /// Correlation against the windows at `ordinals` of `reader`, in that order.

@@ -31,6 +31,14 @@ public final class TrainingWindows {
   /// Length of the network's input: the set's, or the number of correlation references.
   var networkLength: Int { profiles?.length ?? windowSet.length }
 
+  /// Makes the network see each window's correlation profile against references chosen for a
+  /// new run (`CorrelationInput.chooseReferences`).
+  func useCorrelation(seed: UInt64, quiet: Bool) throws {
+    let chosen = try CorrelationInput.chooseReferences(reader: reader, seed: seed, quiet: quiet)
+    profiles = chosen.profiles
+    correlationReferences = chosen.references
+  }
+
   /// Makes the network see each window's correlation profile against the windows at
   /// `references` of `referenceSet` (the run's set; this set when nil).
   func useCorrelation(
