@@ -78,8 +78,12 @@ struct SweepCommand: SeisclusterCommand {
     let truthFile = try truth.map { try WindowLabelFile(contentsOf: URL(fileURLWithPath: $0)) }
     let store = try global.store.openForWriting()
     if window.anyGiven {
+      // A sweep compares reconstructions of the windows: the tool's default stays the
+      // spectrogram (or waveform) for one station's picks too, never correlation profiles.
+      var options = window.resolved()
+      options.inputChosenByTool = false
       let report = try WindowSetBuilder(store: store, logger: logger, quiet: global.quiet)
-        .build(options: window.resolved())
+        .build(options: options)
       if !global.quiet { Console.write(report.summary) }
     }
     var base = try model.resolved(architecture: nil, latent: nil)
