@@ -57,6 +57,24 @@ extension Autoencoder {
     /// `sparsity * sum|z|` per window on the code, mean over the batch, added to the latent
     /// gradient in every training step.
     public var sparsity: Double
+    /// Whether `weightPenalty` and `sparsity` weigh against the reconstruction error *summed*
+    /// over a window's values, as in the textbook `||x - g(f(x))||^2 + lambda * sum|z|`: the
+    /// loss here is a mean over the `inputChannels x inputLength` values, so the penalties are
+    /// divided by that count (`effectiveWeightPenalty`, `effectiveSparsity`). False for models
+    /// stored before (their penalties applied as given). Decision 0016.
+    public var penaltiesPerWindowSum = false
+
+    /// The factor the penalties are applied with: `1 / (inputChannels x inputLength)` when
+    /// `penaltiesPerWindowSum`, else 1.
+    public var penaltyScale: Double {
+      penaltiesPerWindowSum ? 1 / Double(max(1, inputChannels * inputLength)) : 1
+    }
+    /// The weight penalties as applied in every update.
+    public var effectiveWeightPenalty: WeightPenalty {
+      WeightPenalty(l1: weightPenalty.l1 * penaltyScale, l2: weightPenalty.l2 * penaltyScale)
+    }
+    /// The code's sparsity weight as applied in every training step.
+    public var effectiveSparsity: Double { sparsity * penaltyScale }
 
     /// A configuration; check it with `validate()`.
     public init(
@@ -81,7 +99,7 @@ extension Autoencoder {
 
     enum CodingKeys: String, CodingKey {
       case architecture, inputChannels, inputLength, filters, kernels, activation, latent, loss
-      case dropout, dropoutSeed, l1, l2, sparsity
+      case dropout, dropoutSeed, l1, l2, sparsity, penaltiesPerWindowSum
     }
 
     public init(from decoder: any Decoder) throws {
@@ -100,6 +118,8 @@ extension Autoencoder {
         l1: try c.decodeIfPresent(Double.self, forKey: .l1) ?? 0,
         l2: try c.decodeIfPresent(Double.self, forKey: .l2) ?? 0)
       sparsity = try c.decodeIfPresent(Double.self, forKey: .sparsity) ?? 0
+      penaltiesPerWindowSum =
+        try c.decodeIfPresent(Bool.self, forKey: .penaltiesPerWindowSum) ?? false
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -119,6 +139,10 @@ extension Autoencoder {
       if weightPenalty.l1 != 0 { try c.encode(weightPenalty.l1, forKey: .l1) }
       if weightPenalty.l2 != 0 { try c.encode(weightPenalty.l2, forKey: .l2) }
       if sparsity != 0 { try c.encode(sparsity, forKey: .sparsity) }
+      let penalised = weightPenalty.l1 != 0 || weightPenalty.l2 != 0 || sparsity != 0
+      if penaltiesPerWindowSum && penalised {
+        try c.encode(true, forKey: .penaltiesPerWindowSum)
+      }
     }
 
     /// The number of halving stages (`conv`, `tcn`); 0 for the others.

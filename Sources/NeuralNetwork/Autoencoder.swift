@@ -78,7 +78,7 @@ public final class Autoencoder: AutoencoderModel {
       input: LayerShape(channels: configuration.inputChannels, length: paddedLength),
       layers: layers, parameters: parameters, optimizer: optimizer,
       minimumMicroBatch: configuration.minimumMicroBatch)
-    network.weightPenalty = configuration.weightPenalty
+    network.weightPenalty = configuration.effectiveWeightPenalty
     latentDimension = network.outputShape(ofLayer: latentIndex).size
   }
 
@@ -281,12 +281,12 @@ public final class Autoencoder: AutoencoderModel {
   }
 
   /// Runs `body` with the gradient at the code: `g` (if given) plus the sparsity penalty's
-  /// `sparsity * sign(z) / n` (if any).
+  /// `sparsity * sign(z) / n` (if any; `effectiveSparsity`).
   private func withLatentGradient<R>(_ g: Tensor?, _ body: (UnsafePointer<Float>?) -> R) -> R {
     if let g {
       precondition(g.shape == [batchSize, latentDimension], "latent gradient shape \(g.shape)")
     }
-    let sparsity = Float(configuration.sparsity)
+    let sparsity = Float(configuration.effectiveSparsity)
     guard sparsity > 0 else {
       guard let g else { return body(nil) }
       return g.values.withUnsafeBufferPointer { body($0.baseAddress) }

@@ -8,6 +8,14 @@ import Testing
   typealias Configuration = Autoencoder.Configuration
 
   static let configurations: [Configuration] = [
+    // Penalties against the error summed over a window: sparsity 2.6 applies as 2.6 / 26.
+    {
+      var c = Configuration(
+        architecture: .conv, inputChannels: 2, inputLength: 13, filters: [3, 2], kernels: [3],
+        activation: .tanh, latent: 2, sparsity: 2.6)
+      c.penaltiesPerWindowSum = true
+      return c
+    }(),
     Configuration(
       architecture: .conv, inputChannels: 2, inputLength: 13, filters: [3, 2], kernels: [3],
       activation: .tanh, latent: 2, loss: .bce, dropout: 0.3, dropoutSeed: 4, sparsity: 0.1),
@@ -63,7 +71,7 @@ import Testing
     let numerical = Reference.numericalGradient(at: pd) { p in
       let r = Reference.autoencoder(model, parameters: p, input: xd, n: n, training: true)
       return Double(wr) * reconstructionLoss(r.reconstruction) + Double(wz) * dot(r.latent, gd)
-        + configuration.sparsity * r.latent.reduce(0) { $0 + abs($1) } / Double(n)
+        + configuration.effectiveSparsity * r.latent.reduce(0) { $0 + abs($1) } / Double(n)
     }
     #expect(gradientError(model.gradients, numerical) < 1e-3)
   }
@@ -115,6 +123,30 @@ import Testing
     }
     #expect(results[0] == results[1])
     #expect(results[0] == results[2])
+  }
+
+  /// The loss is a mean over a window's values, so penalties that weigh against the error summed
+  /// over the window (the textbook form, what the CLI's --l1, --l2, --sparsity mean) are divided
+  /// by the values per window; models stored before keep their penalties as given.
+  @Test func penaltiesPerWindowSumAreDividedByTheValuesPerWindowAndStoredAsSuch() throws {
+    var configuration = Configuration(
+      architecture: .dense, inputChannels: 2, inputLength: 5, filters: [3], kernels: [],
+      activation: .tanh, latent: 0, weightPenalty: WeightPenalty(l1: 0.5, l2: 0.25),
+      sparsity: 0.1)
+    #expect(configuration.penaltyScale == 1)
+    #expect(configuration.effectiveWeightPenalty.l2 == 0.25)
+    let before = try JSONEncoder().encode(configuration)
+    configuration.penaltiesPerWindowSum = true
+    #expect(abs(configuration.effectiveWeightPenalty.l1 - 0.05) < 1e-15)
+    #expect(abs(configuration.effectiveWeightPenalty.l2 - 0.025) < 1e-15)
+    #expect(abs(configuration.effectiveSparsity - 0.01) < 1e-15)
+    let model = try Autoencoder(configuration: configuration, seed: 1)
+    #expect(model.network.weightPenalty.l2 == configuration.effectiveWeightPenalty.l2)
+    let after = try JSONEncoder().encode(configuration)
+    let decoded = try JSONDecoder().decode(Configuration.self, from: after)
+    #expect(decoded.penaltiesPerWindowSum)
+    #expect(!(try JSONDecoder().decode(Configuration.self, from: before).penaltiesPerWindowSum))
+    #expect(!String(decoding: before, as: UTF8.self).contains("penaltiesPerWindowSum"))
   }
 
   @Test func weightPenaltiesAddToTheGradientOfWeightsButNotBiases() throws {

@@ -175,7 +175,7 @@ public struct ModelOptions: Codable, Sendable, Equatable {
   public func autoencoderConfiguration(channels: Int, length: Int, seed: UInt64? = nil)
     -> Autoencoder.Configuration
   {
-    Autoencoder.Configuration(
+    var configuration = Autoencoder.Configuration(
       architecture: resolvedArchitecture.network, inputChannels: channels, inputLength: length,
       filters: resolvedFilters, kernels: resolvedKernels,
       activation: resolvedActivation == .tanh ? .tanh : .relu,
@@ -183,6 +183,9 @@ public struct ModelOptions: Codable, Sendable, Equatable {
       loss: resolvedLoss == .bce ? .bce : .mse, dropout: dropout ?? 0,
       dropoutSeed: seed ?? self.seed, weightPenalty: WeightPenalty(l1: l1 ?? 0, l2: l2 ?? 0),
       sparsity: sparsity ?? 0)
+    // --l1, --l2 and --sparsity weigh against the error summed over a window (decision 0016).
+    configuration.penaltiesPerWindowSum = true
+    return configuration
   }
 
   /// A freshly initialised model of these options (the factory `cluster` and `sweep` use).
