@@ -44,10 +44,16 @@ struct ModelOptionsGroup: ParsableArguments {
   )
   var loss: ModelOptions.LossChoice?
 
-  @Option(help: ArgumentHelp("L1 penalty on the weights: x * sum|w| (default 0).", valueName: "x"))
+  @Option(
+    help: ArgumentHelp(
+      "L1 penalty on the weights: x * sum|w|, against the reconstruction error summed over a window's values (default 0).",
+      valueName: "x"))
   var l1: Double?
 
-  @Option(help: ArgumentHelp("L2 penalty on the weights: x * sum w^2 (default 0).", valueName: "x"))
+  @Option(
+    help: ArgumentHelp(
+      "L2 penalty on the weights: x * sum w^2, against the reconstruction error summed over a window's values (default 0).",
+      valueName: "x"))
   var l2: Double?
 
   @Option(help: ArgumentHelp("Dropout rate after hidden activations (default 0).", valueName: "x"))
@@ -55,7 +61,8 @@ struct ModelOptionsGroup: ParsableArguments {
 
   @Option(
     help: ArgumentHelp(
-      "Sparsity penalty on the code: x * sum|z| per window (default 0).", valueName: "x"))
+      "Sparsity penalty on the code: x * sum|z| per window, against the reconstruction error summed over the window's values (default 0).",
+      valueName: "x"))
   var sparsity: Double?
 
   @Option(
