@@ -86,6 +86,9 @@ import Testing
     let scores = try Evaluation.evaluate(store: store, runID: nil, truth: try truthFile(truth))
       .scores
     #expect(scores.accuracy >= 0.95, "ACC \(scores.accuracy)")
+    let html = try HTMLReport.load(from: store).render()
+    #expect(html.contains("correlation profiles against 90 reference windows"))
+    #expect(html.contains("seen as correlation profiles"))
   }
 
   @Test func referencesAreOrderedSoThatEachFamilyIsOneBlock() throws {

@@ -311,6 +311,7 @@ public struct HTMLReport: Sendable {
     html +=
       "<p class=\"lead\">\(run.kind == .relabel ? "Relabelled clustering" : "Unsupervised clustering")"
       + " of \(n) \(windowSet.inputKind == .spectrogram ? "spectrogram" : "waveform") windows"
+      + (windowSet.isCorrelationInput ? ", seen as correlation profiles," : "")
       + " (\(channelCount) × \(length)\(rate.map { ", \(JSONValue.spell($0)) Hz" } ?? ""))"
       + " from <code>\(SVG.escaped(storeName))</code>, finished \(SVG.escaped(run.finishedAt ?? run.createdAt)).</p>\n"
     html += "<div class=\"facts\">"
@@ -332,6 +333,14 @@ public struct HTMLReport: Sendable {
       ("clusters (K)", String(run.clusterCount)), ("created", run.createdAt),
     ]
     for (key, value) in catalog.options.sorted(by: { $0.key < $1.key }) {
+      if key == "correlation_references", case .array(let references) = value {
+        rows.append(
+          (
+            "network input",
+            "correlation profiles against \(references.count) reference windows of the set (decision 0018)"
+          ))
+        continue
+      }
       rows.append((key, value.plainText))
     }
     var windowRows: [(String, String)] = [
