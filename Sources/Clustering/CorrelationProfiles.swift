@@ -19,7 +19,8 @@ public struct CorrelationProfiles {
   public let channels: Int
   /// Samples per component.
   public let length: Int
-  /// The FFT length: the smallest power of two at least `2 * length - 1`.
+  /// The FFT length: the smallest 5-smooth number (2^a 3^b 5^c, fast in FFTW) at least
+  /// `2 * length - 1`, so every linear lag fits without wrapping.
   public let transformLength: Int
   /// Normalised spectra of the references, `references x channels x 2 * bins` interleaved.
   private let referenceSpectra: [Double]
@@ -40,8 +41,7 @@ public struct CorrelationProfiles {
     self.channels = channels
     self.length = length
     self.referenceCount = referenceCount
-    var n = 1
-    while n < 2 * length - 1 { n <<= 1 }
+    let n = Self.smoothLength(atLeast: 2 * length - 1)
     transformLength = n
     let fft = RealFFT.plan(count: n)
     let stride = channels * 2 * fft.binCount
@@ -149,6 +149,23 @@ public struct CorrelationProfiles {
       }
     }
     return result
+  }
+
+  /// The smallest number of the form 2^a 3^b 5^c that is at least `count` (and at least 2).
+  public static func smoothLength(atLeast count: Int) -> Int {
+    var best = Int.max
+    var p5 = 1
+    while p5 < 2 * max(count, 2) {
+      var p35 = p5
+      while p35 < 2 * max(count, 2) {
+        var n = p35
+        while n < max(count, 2) { n *= 2 }
+        best = min(best, n)
+        p35 *= 3
+      }
+      p5 *= 5
+    }
+    return best
   }
 
   /// The leaf order of average-linkage (UPGMA) clustering of `count` items under the symmetric

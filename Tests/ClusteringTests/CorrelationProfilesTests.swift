@@ -70,6 +70,21 @@ import Testing
     #expect(abs(peak[0] - 1) < 1e-6)
   }
 
+  @Test func transformLengthsAreTheSmallest5SmoothNumbersThatHoldEveryLag() {
+    func isSmooth(_ n: Int) -> Bool {
+      var m = n
+      for p in [2, 3, 5] { while m % p == 0 { m /= p } }
+      return m == 1
+    }
+    for count in [1, 2, 3, 7, 11, 63, 127, 7_999, 11_999, 12_001] {
+      let n = CorrelationProfiles.smoothLength(atLeast: count)
+      #expect(n >= max(count, 2) && isSmooth(n), "\(count) -> \(n)")
+      #expect(
+        !(max(count, 2)..<n).contains(where: isSmooth), "\(count) -> \(n) is not the smallest")
+    }
+    #expect(CorrelationProfiles.smoothLength(atLeast: 11_999) == 12_000)
+  }
+
   @Test func refusesTooFewValues() {
     let values = [Float](repeating: 1, count: 10)
     #expect(throws: ClusteringError.self) {
