@@ -13,7 +13,7 @@ W=${1:-/tmp/seiscluster-scale}
 DB=$W/e2e.sqlite
 [ -d "$W/events" ] || "$PY" tools/bench/make_archive.py events "$W/events" --events 2000
 rm -f "$DB"* "$W/e2e.xml" "$W/e2e.html"
-cat "$W"/events/waveforms/* >/dev/null
+find "$W/events/waveforms/" -type f -exec cat {} + >/dev/null
 echo "load $(cut -d' ' -f1-3 /proc/loadavg); $(find "$W/events/waveforms" -type f | wc -l) files"
 start=$(date +%s.%N)
 t() { /usr/bin/time -f "  $1: %e s %U user %M KB" "${@:2}" 2>&1 >/dev/null | grep -v "^warning" | tail -1; }
