@@ -365,6 +365,10 @@ public final class DeepEmbeddedClustering {
     centroids: inout [Float], supervision: Supervision? = nil, resuming: JointState?,
     pretrainingLosses: [Double], seconds: () -> [String: Double]
   ) throws -> ([DECUpdate], String) {
+    // Dropout regularises the pretraining only (as in DEC): the joint stage trains the
+    // deterministic network that assigns the windows.
+    model.dropoutActive = false
+    defer { model.dropoutActive = true }
     let k = options.clusterCount
     let dimension = model.latentDimension
     let lambda = Float(options.lambda)

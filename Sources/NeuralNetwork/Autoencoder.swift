@@ -166,6 +166,11 @@ public final class Autoencoder: AutoencoderModel {
 
   /// The training forward pass (`[n, inputChannels, inputLength]`), keeping what `backward`
   /// needs. Returns the latent codes `[n, latentDimension]`.
+  public var dropoutActive: Bool {
+    get { network.dropoutActive }
+    set { network.dropoutActive = newValue }
+  }
+
   public func trainingForward(_ batch: Tensor) -> Tensor {
     let n = checkedBatchSize(batch)
     batchSize = n

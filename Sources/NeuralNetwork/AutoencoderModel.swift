@@ -43,10 +43,18 @@ public protocol AutoencoderModel: AnyObject {
   /// The reconstruction loss the model is built for (its output layer suits it): what every
   /// training stage uses unless told otherwise.
   var reconstructionLoss: any ReconstructionLoss { get }
+  /// Whether training passes draw dropout masks (true by default). The clustering stage turns
+  /// them off: dropout regularises the pretraining, as in DEC (Xie et al., 2016), and the joint
+  /// stage trains the network it then assigns with (decision 0016).
+  var dropoutActive: Bool { get set }
 }
 
 extension AutoencoderModel {
   public var reconstructionLoss: any ReconstructionLoss { MeanSquaredError() }
+  public var dropoutActive: Bool {
+    get { true }
+    set {}
+  }
 
   /// Pretraining convenience: forward, `loss` (mean squared error unless given), backward and
   /// one update. Returns the loss before the update.

@@ -28,6 +28,8 @@ public final class Sequential {
   /// Weight penalties added to the gradient of every penalised parameter (weights, not biases;
   /// see `Layer.markPenalizedParameters`) in the update: `l1 * sum|w| + l2 * sum w^2`.
   public var weightPenalty = WeightPenalty()
+  /// Whether training passes draw dropout masks (`AutoencoderModel.dropoutActive`).
+  public var dropoutActive = true
   /// The smallest micro-batch the network is cut into (a property of the network, so results
   /// stay the same for any thread count).
   public let minimumMicroBatch: Int
@@ -338,7 +340,7 @@ public final class Sequential {
         input: ws.activations[i].pointer + start * op.input.size,
         output: ws.activations[i + 1].pointer + start * op.output.size, batch: b,
         parameters: parameterBuffer.pointer, scratch: scratch,
-        cache: ws.caches[i].pointer + start * op.cacheBytesPerSample, isTraining: true,
+        cache: ws.caches[i].pointer + start * op.cacheBytesPerSample, isTraining: dropoutActive,
         step: step, firstSample: start)
     }
   }

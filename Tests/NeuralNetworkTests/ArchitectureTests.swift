@@ -149,6 +149,27 @@ import Testing
     #expect(!String(decoding: before, as: UTF8.self).contains("penaltiesPerWindowSum"))
   }
 
+  /// The joint stage of DEC trains with `dropoutActive` off: its training passes are then the
+  /// inference passes (no mask), which they are not with dropout on.
+  @Test(arguments: Autoencoder.Architecture.allCases)
+  func trainingPassesWithDropoutOffAreInferencePasses(architecture: Autoencoder.Architecture)
+    throws
+  {
+    let configuration = Configuration(
+      architecture: architecture, inputChannels: 2, inputLength: 16,
+      filters: architecture.hasKernels ? [4, 3] : [5, 3],
+      kernels: architecture.hasKernels ? [3] : [], activation: .tanh, latent: 3, dropout: 0.5,
+      dropoutSeed: 9)
+    let model = try Autoencoder(configuration: configuration, seed: 3)
+    let x = Tensor(shape: [4, 2, 16], values: randomValues(128, seed: 12))
+    let inference = model.encode(x).values
+    #expect(model.dropoutActive)
+    #expect(model.trainingForward(x).values != inference)
+    model.dropoutActive = false
+    let training = model.trainingForward(x).values
+    #expect(zip(training, inference).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, abs($1)) })
+  }
+
   @Test func weightPenaltiesAddToTheGradientOfWeightsButNotBiases() throws {
     let configuration = Configuration(
       architecture: .dense, inputChannels: 1, inputLength: 3, filters: [2], kernels: [],
