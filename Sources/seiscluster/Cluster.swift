@@ -91,6 +91,13 @@ struct ClusterCommand: SeisclusterCommand {
     if let orphans, !(orphans > 0 && orphans <= 1) {
       throw ValidationError("--orphans takes a correlation above 0 and at most 1")
     }
+    if orphans != nil, let input = window.input, input != .correlation {
+      throw ValidationError(
+        "--orphans compares waveforms by correlation: not with --input \(input)")
+    }
+    if orphans != nil, resume {
+      throw ValidationError("--resume continues a run with its own --orphans: give none")
+    }
     if let windowMemory, !(1...(1 << 20)).contains(windowMemory) {
       throw ValidationError("--window-memory takes 1 to 1048576 (megabytes)")
     }
@@ -100,8 +107,17 @@ struct ClusterCommand: SeisclusterCommand {
     let logger = global.makeLogger()
     let store = try global.store.openForWriting()
     if window.anyGiven {
-      let report = try WindowSetBuilder(store: store, logger: logger, quiet: global.quiet)
-        .build(options: window.resolved())
+      let builder = WindowSetBuilder(store: store, logger: logger, quiet: global.quiet)
+      let options = window.resolved()
+      // Refuse before the current set is replaced (the windows would not be correlated).
+      if orphans != nil, try builder.input(for: options) != .correlation {
+        throw InputError(
+          path: store.path,
+          reason:
+            "--orphans compares waveforms by correlation, but these picks are at more than one station (their windows would be spectrograms): select one station or give --input correlation"
+        )
+      }
+      let report = try builder.build(options: options)
       if !global.quiet { Console.write(report.summary) }
     }
     // Checkpoints are stored at most every 5 s; SEISCLUSTER_CHECKPOINT_SECONDS changes that

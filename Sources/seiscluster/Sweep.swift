@@ -70,6 +70,10 @@ struct SweepCommand: SeisclusterCommand {
     guard let latents = try model.latentList, !latents.isEmpty else {
       throw ValidationError("Missing expected argument '--latent <d,d,...>'")
     }
+    if window.input == .correlation {
+      throw ValidationError(
+        "sweep compares reconstructions of windows: --input correlation is for cluster")
+    }
   }
 
   func run() throws {

@@ -147,6 +147,28 @@ import Testing
     let evaluation = try Evaluation.evaluate(store: store, runID: nil, truth: try truthFile(truth))
     let labels = try #require(evaluation.labelAccuracy)
     #expect(labels.accuracy >= 0.95)
+
+    // The relabel run assigns new windows too, with its source's references.
+    let relabelID = try #require(outcome.run.id)
+    try storeFamilies(count: 120, seed: 6, store: store)
+    let byRelabel = try AssignJob(runID: relabelID, quiet: true).run(store: store, logger: logger)
+    #expect(byRelabel.assigned == 60, "the 60 new picks")
+  }
+
+  @Test func assignMakesNewOneOffEventsOrphansUnderTheRunsThreshold() throws {
+    let store = try SeisStore()
+    let logger = Logger(label: "t")
+    try storeFamilies(count: 60, seed: 12, store: store)
+    var job = ClusterJob(clusterCount: 3, model: model(), quiet: true)
+    job.orphanThreshold = 0.5
+    let run = try job.run(store: store, logger: logger)
+    #expect(!run.assignments.contains(-1))
+    // The same 60 picks and 4 one-off events.
+    try storeFamilies(count: 60, seed: 12, store: store, orphans: 4)
+    let assigned = try AssignJob(runID: nil, quiet: true).run(store: store, logger: logger)
+    #expect(assigned.assigned == 4)
+    #expect(assigned.orphans == 4)
+    #expect(assigned.summary.contains("orphans: 4"))
   }
 
   @Test func aKilledRunResumesWithTheSameReferencesToTheSameLabels() throws {
@@ -188,11 +210,62 @@ import Testing
     // The report names them.
     let html = try HTMLReport.load(from: store).render()
     #expect(html.contains("id=\"orphans\""))
+    #expect(html.contains("href=\"#orphans\""))
+    let orphansAt = try #require(html.range(of: "id=\"orphans\""))
+    let lastCluster = try #require(html.range(of: "id=\"cluster-2\""))
+    #expect(lastCluster.lowerBound < orphansAt.lowerBound, "orphans come after the clusters")
 
     // Off by default: the same windows all land in families.
     let plain = try ClusterJob(clusterCount: 3, model: model(), quiet: true)
       .run(store: store, logger: Logger(label: "t"))
     #expect(!plain.assignments.contains(-1))
+  }
+
+  /// 150 pairs of twins in 3 weak families (members share 0.6 of a family template, twins
+  /// share the rest), and 4 one-off events: more windows than references, so the references
+  /// are a sample and a twin is often not among them. No twin may become an orphan.
+  @Test func orphansAreSettledAgainstTheWholeClusterWhenTheReferencesAreASample() throws {
+    let store = try SeisStore()
+    let length = 80
+    var g = SeededGenerator(seed: 21)
+    let template = (0..<(3 * 2 * length)).map { _ in g.nextGaussian() }
+    var windows: [WindowRecord] = []
+    var truth: [String] = []
+    func add(_ samples: [Float], _ label: String) {
+      let i = windows.count
+      let time = Timestamp(nanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 60_000_000_000)
+      windows.append(
+        WindowRecord(
+          windowSetId: 0, windowKey: Int64(i), pickId: nil, network: "XX", station: "AAA",
+          location: "", channels: "HHZ,HHN", pickTime: time, phase: "P", startTime: nil,
+          samples: samples))
+      truth.append("XX,AAA,,\(time.iso8601),\(label)")
+    }
+    for pair in 0..<150 {
+      let family = pair % 3
+      let own = (0..<(2 * length)).map { _ in g.nextGaussian() }
+      for _ in 0..<2 {
+        add(
+          (0..<(2 * length)).map {
+            Float(
+              0.6 * template[family * 2 * length + $0] + 0.8 * own[$0] + 0.05 * g.nextGaussian())
+          }, "f\(family)")
+      }
+    }
+    for _ in 0..<4 { add((0..<(2 * length)).map { _ in Float(g.nextGaussian()) }, "orphan") }
+    try store.replaceCurrentWindowSet(
+      WindowSetRecord(
+        version: "test", inputKind: .waveform, channelCount: 2, length: length, samplingRate: 10,
+        parametersJson: #"{"options":{"input":"correlation"}}"#, processingJson: "[]"),
+      windows: windows)
+    var job = ClusterJob(clusterCount: 3, model: model(), quiet: true)
+    job.orphanThreshold = 0.9
+    let outcome = try job.run(store: store, logger: Logger(label: "t"))
+    let stored = try ClusterJob.decodeOptions(
+      ClusterJob.StoredOptions.self, from: outcome.run.optionsJson)
+    #expect(stored.correlationReferences?.count == CorrelationInput.maximumReferences)
+    let orphans = outcome.assignments.indices.filter { outcome.assignments[$0] == -1 }
+    #expect(orphans == [300, 301, 302, 303], "orphans \(orphans)")
   }
 
   @Test func orphansNeedCorrelationInput() throws {
@@ -205,6 +278,24 @@ import Testing
     } throws: { error in
       "\(error)".contains("--input correlation")
     }
+  }
+
+  /// Options stored before the penalty scale keep their penalties as given when a run is
+  /// resumed or retrained from them; options made now weigh them per window sum.
+  @Test func storedOptionsWithoutThePenaltyScaleKeepTheirPenaltiesAsGiven() throws {
+    var options = ModelOptions()
+    options.l2 = 1e-4
+    let now = options.autoencoderConfiguration(channels: 2, length: 10)
+    #expect(now.penaltiesPerWindowSum)
+    #expect(abs(now.effectiveWeightPenalty.l2 - 5e-6) < 1e-18, "1e-4 / (2 x 10)")
+    var json = try ClusterJob.encodeOptions(options)
+    #expect(json.contains("\"penalties_per_window_sum\":true"))
+    json = json.replacingOccurrences(of: "\"penalties_per_window_sum\":true,", with: "")
+    let old = try ClusterJob.decodeOptions(ModelOptions.self, from: json)
+    #expect(old.penaltiesPerWindowSum == nil)
+    let before = old.autoencoderConfiguration(channels: 2, length: 10)
+    #expect(!before.penaltiesPerWindowSum)
+    #expect(before.effectiveWeightPenalty.l2 == 1e-4)
   }
 
   @Test func sweepRefusesCorrelationInputInOneLine() throws {

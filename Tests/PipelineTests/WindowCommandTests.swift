@@ -5,6 +5,8 @@ import Store
 import TestSupport
 import Testing
 
+@testable import Pipeline
+
 /// The `seiscluster` binary `swift test` builds beside the tests, or nil when not built.
 private let binary: URL? = {
   let url = TestPaths.repositoryRoot.appendingPathComponent(".build/debug/seiscluster")
@@ -75,6 +77,50 @@ struct WindowCommandTests {
     }
     let store = try SeisStore(path: db)
     #expect(try store.currentWindowSet()?.id == before)
+    #expect(
+      try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM runs") } == 0)
+  }
+
+  /// Options that cannot go together are refused before the current window set is replaced:
+  /// `--orphans` without correlation input (given, or the default for picks at two stations),
+  /// and `sweep --input correlation`.
+  @Test func incompatibleOptionsAreRefusedBeforeTheCurrentSetIsReplaced() throws {
+    let dir = try TestPaths.temporaryDirectory("window-refusals")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let db = try makeStore(in: dir)
+    let window = ["--before", "1", "--after", "5"]
+    #expect(try run(["windows", "build", "-q", "--db", db] + window, in: dir).status == 0)
+    let before = try SeisStore(path: db).currentWindowSet()
+    // The one station's picks get correlation input by default.
+    #expect(before?.isCorrelationInput == true)
+    // A pick at a second station: the default would be spectrograms.
+    let t0 = try #require(Timestamp(iso8601: "2026-03-01T00:00:00Z"))
+    try SeisStore(path: db).insertPicks([
+      PickRecord(
+        network: "XH", station: "H02", location: "", channel: nil, time: t0.adding(seconds: 50),
+        phase: "P", note: nil, origin: "test")
+    ])
+    let cases: [([String], Int32, String)] = [
+      (
+        ["cluster", "--clusters", "2", "--orphans", "0.7", "--input", "spectrogram"], 64,
+        "--orphans"
+      ),
+      (["cluster", "--clusters", "2", "--orphans", "0.7"], 1, "more than one station"),
+      (
+        [
+          "sweep", "--latent", "2", "--clusters", "2", "--output", "s.csv", "--input",
+          "correlation",
+        ], 64,
+        "--input correlation is for cluster"
+      ),
+    ]
+    for (command, status, message) in cases {
+      let outcome = try run(command + ["--db", db] + window, in: dir)
+      #expect(outcome.status == status, "\(command): \(outcome.errors)")
+      #expect(outcome.errors.contains(message), "\(command): \(outcome.errors)")
+    }
+    let store = try SeisStore(path: db)
+    #expect(try store.currentWindowSet()?.id == before?.id)
     #expect(
       try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM runs") } == 0)
   }

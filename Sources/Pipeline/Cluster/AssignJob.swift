@@ -13,6 +13,8 @@ public struct AssignJob: Sendable {
     public var assigned: Int
     public var alreadyAssigned: Int
     public var clusterCounts: [Int]
+    /// New windows made orphans (runs made with `--orphans`).
+    public var orphans = 0
     public var summary: String {
       "assign: run \(run.id ?? 0) gave clusters to \(assigned) new windows"
         + (alreadyAssigned > 0 ? "; skipped \(alreadyAssigned) already assigned" : "")
@@ -20,7 +22,7 @@ public struct AssignJob: Sendable {
           ? " (per cluster: "
             + clusterCounts.enumerated().map { "\($0.offset): \($0.element)" }.joined(
               separator: ", ")
-            + ")" : "")
+            + (orphans > 0 ? ", orphans: \(orphans)" : "") + ")" : "")
     }
   }
 
@@ -57,15 +59,23 @@ public struct AssignJob: Sendable {
       throw InputError(
         path: store.path, reason: "no current window set: run `seiscluster windows build`")
     }
-    let runOptions = try ClusterJob.decodeOptions(
-      ClusterJob.StoredOptions.self, from: run.optionsJson)
+    // Cluster and relabel runs both store these (relabel: its source's references).
+    struct CorrelationOptions: Decodable {
+      var correlationReferences: [Int]?
+      var orphans: Double?
+    }
+    let runOptions =
+      (try? ClusterJob.decodeOptions(CorrelationOptions.self, from: run.optionsJson))
+      ?? CorrelationOptions()
+    var referenceSet: WindowSetReader?
     if let references = runOptions.correlationReferences {
-      guard let referenceSet = try store.windowSetReader(id: run.windowSetId) else {
+      guard let set = try store.windowSetReader(id: run.windowSetId) else {
         throw InputError(
           path: store.path,
           reason: "run \(id) correlates with windows of set \(run.windowSetId), which is deleted")
       }
-      try contents.useCorrelation(references: references, of: referenceSet, quiet: quiet)
+      referenceSet = set
+      try contents.useCorrelation(references: references, of: set, quiet: quiet)
     }
     guard contents.networkChannels == model.inputChannels,
       contents.networkLength == model.inputLength
@@ -107,12 +117,34 @@ public struct AssignJob: Sendable {
       throw InputError(path: store.path, reason: "a window of the current set holds NaN or Inf")
     }
     progress.finish()
-    let records = assignment.records(
+    var records = assignment.records(
       runID: id, windowIDs: pending.map { contents.windows[$0].id ?? 0 })
+    // A run made with --orphans: a new window is an orphan when its peak correlation with
+    // every reference of its cluster (the run's family members it is compared with) is below
+    // the run's threshold.
+    if let threshold = runOptions.orphans, let references = runOptions.correlationReferences,
+      let profiles = contents.profiles, let referenceSet
+    {
+      let clusterOfWindow = Dictionary(
+        existing.map { ($0.windowId, $0.cluster) }, uniquingKeysWith: { a, _ in a })
+      let referenceClusters = references.map { ordinal in
+        referenceSet.windows[ordinal].id.flatMap { clusterOfWindow[$0] } ?? -1
+      }
+      let m = profiles.length
+      for (row, i) in pending.enumerated() where records[row].cluster >= 0 {
+        var best = -Float.infinity
+        for (r, cluster) in referenceClusters.enumerated() where cluster == records[row].cluster {
+          best = max(best, profiles.tensor.values[i * m + r])
+        }
+        if Double(best) < threshold { records[row].cluster = -1 }
+      }
+    }
     try store.addAssignments(records)
     logger.debug("assigned \(records.count) windows with run \(id)")
+    var counts = [Int](repeating: 0, count: assignment.clusterSizes.count)
+    for r in records where r.cluster >= 0 && r.cluster < counts.count { counts[r.cluster] += 1 }
     return Report(
       run: run, assigned: records.count, alreadyAssigned: contents.count - pending.count,
-      clusterCounts: assignment.clusterSizes)
+      clusterCounts: counts, orphans: records.filter { $0.cluster < 0 }.count)
   }
 }

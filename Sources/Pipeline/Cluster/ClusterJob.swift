@@ -467,17 +467,23 @@ public struct ClusterJob: Sendable {
     if let threshold = plan.orphans, let profiles = plan.contents.profiles,
       let references = plan.contents.correlationReferences
     {
-      for i in Orphans.find(
+      var orphans = Orphans.find(
         labels: labels, profiles: profiles, references: references, threshold: threshold)
-      {
+      if references.count < labels.count, !orphans.isEmpty {
+        // The references are a sample: settle each candidate against its whole cluster.
+        orphans = try CorrelationInput.orphans(
+          among: orphans, labels: labels, reader: plan.contents.reader, threshold: threshold)
+      }
+      for i in orphans {
         labels[i] = -1
         records[i].cluster = -1
       }
     }
     let probabilities = (0..<assignment.count).map { assignment.probability(ofWindow: $0) }
     let stations = windows.map { "\($0.network).\($0.station).\($0.location)" }
+    let inFamilies = labels.indices.filter { labels[$0] >= 0 }
     let confound = try? StationConfoundCheck().assess(
-      clusters: labels.map { max($0, 0) }, stations: stations)
+      clusters: inFamilies.map { labels[$0] }, stations: inFamilies.map { stations[$0] })
     let report = selection.report
     let summary =
       ClusterSummary.lines(

@@ -119,6 +119,41 @@ enum CorrelationInput {
       values, count: reader.count, channels: 1, length: correlation.referenceCount)
   }
 
+  /// The windows among `candidates` whose peak correlation with every *other* window of their
+  /// cluster (`labels`, -1 for none) is below `threshold`: each candidate is correlated with all
+  /// members of its cluster, read `maximumReferences` at a time. `Orphans.find` on the
+  /// references gives the candidates (a window that correlates with a reference of its cluster
+  /// is no orphan); this settles the rest when the references are a sample of the set.
+  static func orphans(
+    among candidates: [Int], labels: [Int], reader: WindowSetReader, threshold: Double
+  ) throws -> [Int] {
+    var byCluster: [Int: [Int]] = [:]
+    for c in candidates where labels[c] >= 0 { byCluster[labels[c], default: []].append(c) }
+    var orphans: [Int] = []
+    for cluster in byCluster.keys.sorted() {
+      let group = byCluster[cluster] ?? []
+      let members = labels.indices.filter { labels[$0] == cluster }
+      let samples = try read(reader: reader, ordinals: group)
+      var best = [Float](repeating: -.infinity, count: group.count)
+      var start = 0
+      while start < members.count {
+        let chunk = Array(members[start..<min(members.count, start + maximumReferences)])
+        let correlation = try profiles(reader: reader, ordinals: chunk)
+        let values = try samples.withUnsafeBufferPointer {
+          try correlation.profiles(of: $0, count: group.count, workers: workers)
+        }
+        for (g, window) in group.enumerated() {
+          for (j, member) in chunk.enumerated() where member != window {
+            best[g] = max(best[g], values[g * chunk.count + j])
+          }
+        }
+        start += chunk.count
+      }
+      orphans += zip(group, best).filter { Double($0.1) < threshold }.map(\.0)
+    }
+    return orphans.sorted()
+  }
+
   private static var workers: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
   private static func read(reader: WindowSetReader, ordinals: [Int]) throws -> [Float] {

@@ -86,6 +86,11 @@ public struct ModelOptions: Codable, Sendable, Equatable {
   public var dropout: Double? = nil
   /// `sparsity * sum|z|` on the code; nil is 0.
   public var sparsity: Double? = nil
+  /// Whether `l1`, `l2` and `sparsity` weigh against the error summed over a window
+  /// (`Autoencoder.Configuration.penaltiesPerWindowSum`): true for every run made now; nil in
+  /// options stored before, whose penalties applied as given (so a resumed or retrained old run
+  /// keeps its scale).
+  public var penaltiesPerWindowSum: Bool? = true
   /// Pretraining epochs.
   public var epochs: Int = 30
   /// A pretraining budget in windows seen, set when `--epochs` is not given: on a set so large
@@ -184,7 +189,7 @@ public struct ModelOptions: Codable, Sendable, Equatable {
       dropoutSeed: seed ?? self.seed, weightPenalty: WeightPenalty(l1: l1 ?? 0, l2: l2 ?? 0),
       sparsity: sparsity ?? 0)
     // --l1, --l2 and --sparsity weigh against the error summed over a window (decision 0016).
-    configuration.penaltiesPerWindowSum = true
+    configuration.penaltiesPerWindowSum = penaltiesPerWindowSum ?? false
     return configuration
   }
 

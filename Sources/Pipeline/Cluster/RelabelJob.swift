@@ -178,11 +178,14 @@ public struct RelabelJob: Sendable {
       var sourceRun: Int64
       var matchedLabels: Int
       var model: ModelOptions
+      /// The source run's correlation references (`assign` with this run needs them).
+      var correlationReferences: [Int]?
     }
     let optionsJSON = try ClusterJob.encodeOptions(
       RelabelOptions(
         labels: labels.path, classes: names, clusters: k, sourceRun: sourceID,
-        matchedLabels: classOfWindow.count, model: stored.model))
+        matchedLabels: classOfWindow.count, model: stored.model,
+        correlationReferences: stored.correlationReferences))
     var run = try store.createRun(
       RunRecord(
         kind: .relabel, parentRunId: sourceID, windowSetId: source.windowSetId,

@@ -19,7 +19,7 @@ extension HTMLReport {
     let share = 100 * Double(n) / Double(max(catalog.entries.count, 1))
     let meanP =
       n == 0 ? 0 : entryIndices.map { catalog.entries[$0].probability }.reduce(0, +) / Double(n)
-    var html = "<section class=\"cluster\" id=\"\(k < 0 ? "orphans" : "cluster-\(k)")\">\n"
+    var html = "<section class=\"cluster\" id=\"\(HTMLReport.anchor(ofCluster: k))\">\n"
     html +=
       "<h2 style=\"border-bottom-color:\(HTMLReport.colour(k))\"><span class=\"swatch\" style=\"background:\(HTMLReport.colour(k))\"></span>"
       + "\(HTMLReport.heading(ofCluster: k)) <span class=\"note\" style=\"font-weight:400;font-size:14px\">· \(n) windows ("

@@ -82,7 +82,9 @@ extension HTMLReport {
         .map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
       html +=
         "<tr><td><span class=\"swatch\" style=\"background:\(HTMLReport.colour(k))\"></span></td>"
-      html += "<td><a href=\"#cluster-\(k)\">\(k)</a></td><td class=\"num\">\(m.count)</td>"
+      html +=
+        "<td><a href=\"#\(HTMLReport.anchor(ofCluster: k))\">\(k < 0 ? "orphans" : String(k))</a></td>"
+        + "<td class=\"num\">\(m.count)</td>"
       html += String(
         format: "<td class=\"num\">%.1f %%</td><td class=\"num\">%.3f</td>",
         100 * Double(m.count) / n, meanP)

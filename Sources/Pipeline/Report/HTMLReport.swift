@@ -125,9 +125,12 @@ public struct HTMLReport: Sendable {
   var channelCount: Int { windowSet.channelCount }
   var length: Int { windowSet.length }
 
-  /// Cluster numbers present, ascending (with the run's K when some are empty).
+  /// Cluster numbers present, ascending (with the run's K when some are empty); orphans (-1)
+  /// last.
   var clusters: [Int] {
-    Array(Set(catalog.entries.map(\.cluster)).union(0..<catalog.run.clusterCount)).sorted()
+    Array(Set(catalog.entries.map(\.cluster)).union(0..<catalog.run.clusterCount)).sorted {
+      ($0 < 0 ? Int.max : $0) < ($1 < 0 ? Int.max : $1)
+    }
   }
 
   /// Entry indices of cluster `k`, most confident first.
@@ -193,6 +196,9 @@ public struct HTMLReport: Sendable {
 
   /// `cluster k`, or `orphans` for -1 (`cluster --orphans`).
   static func name(ofCluster k: Int) -> String { k < 0 ? "orphans" : "cluster \(k)" }
+
+  /// The id of a cluster's section: `cluster-k`, or `orphans`.
+  static func anchor(ofCluster k: Int) -> String { k < 0 ? "orphans" : "cluster-\(k)" }
 
   /// `Cluster k` or `Orphans`, for headings.
   static func heading(ofCluster k: Int) -> String { k < 0 ? "Orphans" : "Cluster \(k)" }

@@ -79,6 +79,14 @@ public struct WindowSetBuilder: Sendable {
   /// reason; one line per pick only with `SEISCLUSTER_LOG=debug`). Throws `BuildError` when the
   /// options select no pick or every selected pick is skipped: nothing is stored then, and the
   /// current set stays as it was.
+  /// The input `build(options:)` would give the windows: the options' own, or the tool's
+  /// default once the picks are selected (`WindowSetOptions.defaultInput(forStations:)`).
+  public func input(for options: WindowSetOptions) throws -> WindowSetOptions.Input {
+    let picks = try PickSelection.picks(in: store, options: options, channels: store.channels())
+    return options.defaultInput(
+      forStations: Set(picks.map { "\($0.network).\($0.station).\($0.location)" }))
+  }
+
   public func build(options given: WindowSetOptions) throws -> WindowBuildReport {
     var options = given
     try WindowSizeCheck.check(options: options, inputRate: nil)
