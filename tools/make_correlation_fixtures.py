@@ -5,9 +5,10 @@
 Writes fixtures/correlation/profiles.json:
 - windows: float32 windows (N x C x L, C order) and references (M x C x L): shifted, scaled and
   noisy copies of a few templates, a window with a silent component, odd and even lengths;
-- profiles: for every window and reference, max over all lags of the mean over components of
-  the normalised cross-correlation, computed directly in float64 with scipy.signal.correlate
-  (method="direct", mode="full"), a silent component contributing 0;
+- profiles: for every window and reference, max over all lags of the mean, over the components
+  live (with energy) in both, of the normalised cross-correlation, computed directly in float64
+  with scipy.signal.correlate (method="direct", mode="full"); 0 when no component is live in
+  both;
 - linkage: scipy.cluster.hierarchy.linkage(method="average") on a distance matrix with block
   structure, as the list of every merged cluster's leaves, which the Swift leaf order must keep
   contiguous.
@@ -25,16 +26,15 @@ OUT = os.path.join(os.path.dirname(__file__), "..", "fixtures", "correlation")
 
 
 def peak(x, y):
-    c = x.shape[0]
-    total = None
-    for k in range(c):
+    total = np.zeros(2 * x.shape[1] - 1)
+    live = 0
+    for k in range(x.shape[0]):
         nx, ny = np.linalg.norm(x[k]), np.linalg.norm(y[k])
         if nx == 0 or ny == 0:
-            cc = np.zeros(2 * x.shape[1] - 1)
-        else:
-            cc = correlate(y[k], x[k], mode="full", method="direct") / (nx * ny)
-        total = cc if total is None else total + cc
-    return float(np.max(total / c))
+            continue
+        total += correlate(y[k], x[k], mode="full", method="direct") / (nx * ny)
+        live += 1
+    return float(np.max(total / live)) if live else 0.0
 
 
 def case(rng, n, m, c, length):
@@ -46,6 +46,9 @@ def case(rng, n, m, c, length):
     windows = np.stack([member(int(rng.integers(0, 3))) for _ in range(n)]).astype(np.float32)
     windows[1, c - 1] = 0  # a silent component
     refs = np.stack([member(i % 3) for i in range(m)]).astype(np.float32)
+    if c > 1:
+        refs[0, 0] = 0  # a dead channel in a reference too
+        windows[2] = 0  # a window of silence: 0 with everything
     prof = [[peak(w.astype(np.float64), r.astype(np.float64)) for r in refs] for w in windows]
     return {
         "count": n, "references": m, "channels": c, "length": length,

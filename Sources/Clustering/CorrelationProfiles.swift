@@ -10,10 +10,11 @@ import Numerics
 /// The references are ordered by average-linkage (UPGMA) leaf order, so that similar references
 /// are neighbours and a profile is a smooth, blocky sequence a convolution can read.
 ///
-/// The correlation of windows `x` and `y` with `C` components is
-/// `max over lags l of (1/C) * sum_c sum_t x_c[t] y_c[t + l] / (|x_c| |y_c|)`, with linear (not
-/// circular) lags `-(L - 1) ... L - 1`; a component with no energy contributes 0. Computed with
-/// FFTs of at least `2L - 1` points in Double.
+/// The correlation of windows `x` and `y` is
+/// `max over lags l of (1/C') * sum_c sum_t x_c[t] y_c[t + l] / (|x_c| |y_c|)`, with linear (not
+/// circular) lags `-(L - 1) ... L - 1`, the sum and `C'` over the components live (with energy)
+/// in both windows, so a dead channel at a station does not cap every correlation; 0 when no
+/// component is live in both. Computed with FFTs of at least `2L - 1` points in Double.
 public struct CorrelationProfiles {
   /// Components per window.
   public let channels: Int
@@ -26,6 +27,8 @@ public struct CorrelationProfiles {
   private let referenceSpectra: [Double]
   /// Number of references (the profile's length).
   public let referenceCount: Int
+  /// Whether each component of each reference has energy (`references x channels`).
+  private let referenceLive: [Bool]
 
   /// Prepares correlation against `referenceCount` windows held in `references`
   /// (`referenceCount x channels x length` float32, C order).
@@ -46,26 +49,31 @@ public struct CorrelationProfiles {
     let fft = RealFFT.plan(count: n)
     let stride = channels * 2 * fft.binCount
     var spectra = [Double](repeating: 0, count: referenceCount * stride)
+    var live: [Bool] = []
     let input = AlignedDoubles(count: n)
     let output = AlignedDoubles(count: 2 * fft.binCount)
     spectra.withUnsafeMutableBufferPointer { out in
       for r in 0..<referenceCount {
-        Self.normalisedSpectra(
+        live += Self.normalisedSpectra(
           of: UnsafeBufferPointer(rebasing: references[(r * channels * length)...]),
           channels: channels, length: length, fft: fft, input: input, output: output,
           into: UnsafeMutableBufferPointer(rebasing: out[(r * stride)..<((r + 1) * stride)]))
       }
     }
     referenceSpectra = spectra
+    referenceLive = live
   }
 
   /// Writes the spectrum of each component of one window, divided by the component's norm
-  /// (zero for a silent component), into `into` (`channels x 2 * bins`).
+  /// (zero for a silent component), into `into` (`channels x 2 * bins`); returns which
+  /// components have energy.
+  @discardableResult
   private static func normalisedSpectra(
     of window: UnsafeBufferPointer<Float>, channels: Int, length: Int, fft: RealFFT,
     input: AlignedDoubles, output: AlignedDoubles, into: UnsafeMutableBufferPointer<Double>
-  ) {
+  ) -> [Bool] {
     let bins2 = 2 * fft.binCount
+    var live = [Bool](repeating: false, count: channels)
     for c in 0..<channels {
       var energy = 0.0
       for t in 0..<length {
@@ -79,10 +87,12 @@ public struct CorrelationProfiles {
         target.update(repeating: 0, count: bins2)
         continue
       }
+      live[c] = true
       fft.forward(input, into: output)
       let scale = 1 / energy.squareRoot()
       for k in 0..<bins2 { target[k] = output.base[k] * scale }
     }
+    return live
   }
 
   /// The profiles of `count` windows (`count x channels x length` float32): `count x
@@ -103,10 +113,11 @@ public struct CorrelationProfiles {
     let references = referenceCount
     let channels = self.channels
     let length = self.length
-    let scale = 1 / (Double(channels) * Double(transformLength))
+    let transformLength = Double(self.transformLength)
     let tasks = DeterministicParallel.ranges(count: count, parts: max(1, min(count, 64)))
     result.withUnsafeMutableBufferPointer { out in
       referenceSpectra.withUnsafeBufferPointer { refs in
+        let liveOfReferences = referenceLive
         let shared = UncheckedSendable((out, refs, windows))
         DeterministicParallel.run(taskCount: tasks.count, workerCount: workers) { task, _ in
           let (out, refs, windows) = shared.value
@@ -117,15 +128,18 @@ public struct CorrelationProfiles {
           var own = [Double](repeating: 0, count: stride)
           for w in tasks[task] {
             own.withUnsafeMutableBufferPointer { own in
-              Self.normalisedSpectra(
+              let live = Self.normalisedSpectra(
                 of: UnsafeBufferPointer(rebasing: windows[(w * channels * length)...]),
                 channels: channels, length: length, fft: fft, input: input, output: spectrum,
                 into: own)
               for r in 0..<references {
                 let ref = refs.baseAddress! + r * stride
+                var common = 0
                 let x = cross.base
                 x.update(repeating: 0, count: 2 * bins)
                 for c in 0..<channels {
+                  guard live[c], liveOfReferences[r * channels + c] else { continue }
+                  common += 1
                   let a = own.baseAddress! + c * 2 * bins
                   let b = ref + c * 2 * bins
                   // sum_t x[t] y[t + l] has spectrum conj(X) Y.
@@ -138,10 +152,14 @@ public struct CorrelationProfiles {
                     x[2 * k + 1] += ar * bi - ai * br
                   }
                 }
+                guard common > 0 else {
+                  out[w * references + r] = 0
+                  continue
+                }
                 fft.inverse(destroying: cross, into: lagged)
                 var peak = -Double.infinity
                 for t in 0..<fft.count where lagged.base[t] > peak { peak = lagged.base[t] }
-                out[w * references + r] = Float(peak * scale)
+                out[w * references + r] = Float(peak / (Double(common) * transformLength))
               }
             }
           }
