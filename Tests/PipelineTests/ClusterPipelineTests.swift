@@ -326,13 +326,19 @@ import Testing
 }
 
 @Suite struct ModelOptionsTests {
-  @Test func theBottleneckIsDenseOnlyWhereItCompresses() {
+  /// The default code is a linear layer of 16 features for every net (decision 0006,
+  /// "Polarity code"), also where the flattened conv output is smaller; `--latent 0` asks for
+  /// the flattened output itself.
+  @Test func theDefaultCodeIsALinearLayerOf16Features() {
     var polarity = ModelOptions()
     polarity.filters = [8, 4, 2, 1]
     polarity.kernels = [11, 9, 3, 3]
-    // 32 samples, 4 pools: 1 channel x 2 steps, already smaller than a 16-feature bottleneck.
-    #expect(polarity.resolvedLatent(length: 32) == 0)
+    // 32 samples, 4 pools: 1 channel x 2 steps, under a linear code of 16.
+    #expect(polarity.resolvedLatent(length: 32) == 16)
+    #expect(polarity.autoencoderConfiguration(channels: 1, length: 32).latent == 16)
+    polarity.latent = 0
     #expect(polarity.autoencoderConfiguration(channels: 1, length: 32).latent == 0)
+    polarity.latent = nil
     // The default spectrogram net: 16 channels x 12 steps.
     #expect(ModelOptions().resolvedLatent(length: 92) == 16)
     polarity.latent = 5

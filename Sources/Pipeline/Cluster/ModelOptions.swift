@@ -73,9 +73,11 @@ public struct ModelOptions: Codable, Sendable, Equatable {
   /// The hidden activation (not `lstm`, whose gates have their own); nil: relu.
   public var activation: ActivationChoice? = nil
   /// Dense bottleneck features; 0 = the encoder's own output (see
-  /// `Autoencoder.Configuration.latent`). Nil lets the tool choose: 16, unless a conv/tcn
-  /// encoder's flattened last pooled stage has at most 16 features already (the paper's
-  /// polarity net: 1 channel x 2 steps), where a dense layer would only expand it: then 0.
+  /// `Autoencoder.Configuration.latent`). Nil lets the tool choose: 16, a linear code layer as
+  /// DEC's embedding layer, for every architecture, also when a conv/tcn encoder's flattened
+  /// last pooled stage is smaller (the paper's polarity net: 1 channel x 2 steps), where the
+  /// linear code held polarity at every seed and the saturating flattened code did not
+  /// (decision 0006, "Polarity code").
   public var latent: Int? = nil
   /// The reconstruction loss; nil is mse.
   public var loss: LossChoice? = nil
@@ -141,16 +143,7 @@ public struct ModelOptions: Codable, Sendable, Equatable {
 
   /// The bottleneck size for windows of `length` steps (see `latent`).
   public func resolvedLatent(length: Int) -> Int {
-    if let latent { return latent }
-    switch resolvedArchitecture {
-    case .conv, .tcn:
-      let filters = resolvedFilters
-      let unit = 1 << filters.count
-      let steps = (length + unit - 1) / unit
-      return (filters.last ?? 1) * steps <= 16 ? 0 : 16
-    case .lstm, .dense:
-      return 16
-    }
+    latent ?? 16
   }
 
   /// The options with every default that applies written in, and nothing that does not apply:

@@ -34,7 +34,7 @@ struct ModelOptionsGroup: ParsableArguments {
 
   @Option(
     help: ArgumentHelp(
-      "Dense bottleneck features; 0 = the encoder's own output (the flattened last pooled conv, the last LSTM state, the last hidden layer).",
+      "Dense bottleneck features, a linear code as DEC's (default 16); 0 = the encoder's own output (the flattened last pooled conv, the last LSTM state, the last hidden layer).",
       valueName: "d"))
   var latent: String?
 
