@@ -168,6 +168,16 @@ import Testing
     let lines = fixed.csv.split(separator: "\n")
     #expect(lines.first == "architecture,latent,reconstruction_loss,loss,run,acc,nmi,ari,clusters")
     #expect(lines.count == 3 && lines.dropFirst().allSatisfy { $0.hasSuffix(",2") })
+    // The reconstruction loss, read from the store in chunks, is the mean squared error of the
+    // stored model over every value of every window, computed here in one pass in Double.
+    let stored = try StoredModel.load(for: fixed.rows[1].run, from: store)
+    let all = try #require(try store.currentWindowSetContents())
+    let x = Tensor(shape: [all.count, 2, 64], values: all.samples)
+    let y = stored.model.decode(stored.model.encode(x))
+    let mse =
+      zip(x.values, y.values).map { Double($0 - $1) * Double($0 - $1) }.reduce(0, +)
+      / Double(x.values.count)
+    #expect(abs(fixed.rows[1].reconstructionLoss - mse) < 1e-6 * max(mse, 1e-12) + 1e-9)
     m.restarts = 2
     sweep = SweepJob(
       clusterCount: 2, architectures: [nil], latents: [4], model: m, truth: truth, quiet: true)

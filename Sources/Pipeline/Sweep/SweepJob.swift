@@ -2,6 +2,7 @@ import Clustering
 import Foundation
 import Logging
 import NeuralNetwork
+import Numerics
 import Store
 
 /// The `sweep` use case, the seed's latent-size lesson measured on the user's windows: one
@@ -68,13 +69,14 @@ public struct SweepJob: Sendable {
     guard !latents.isEmpty else {
       throw InputError(path: store.path, reason: "a sweep needs at least one --latent size")
     }
-    guard let contents = try store.currentWindowSetContents(), let setID = contents.windowSet.id
+    // The windows' metadata only: each run streams the samples it needs (decision 0017).
+    guard let reader = try store.currentWindowSetReader(), let setID = reader.windowSet.id
     else {
       throw InputError(
         path: store.path,
         reason: "no current window set: run `seiscluster windows build` or give window options")
     }
-    guard !contents.windowSet.isCorrelationInput else {
+    guard !reader.windowSet.isCorrelationInput else {
       throw InputError(
         path: store.path,
         reason:
@@ -109,7 +111,7 @@ public struct SweepJob: Sendable {
         let outcome = try job.run(store: store, logger: logger)
         let run = outcome.run
         let stored = try StoredModel.load(for: run, from: store)
-        let loss = try Self.reconstructionLoss(of: stored.model, on: contents)
+        let loss = try Self.reconstructionLoss(of: stored.model, on: reader)
         let scores = try truth.map {
           try Evaluation.evaluate(store: store, runID: run.id, truth: $0).scores
         }
@@ -132,20 +134,24 @@ public struct SweepJob: Sendable {
   }
 
   /// The mean reconstruction loss of `model` over every value of every window (the loss it
-  /// was trained on), computed in chunks.
-  static func reconstructionLoss(of model: any AutoencoderModel, on contents: WindowSetContents)
+  /// was trained on), the windows read from the store 256 at a time: memory stays bounded by
+  /// the chunk whatever the set's size.
+  static func reconstructionLoss(of model: any AutoencoderModel, on reader: WindowSetReader)
     throws -> Double
   {
-    let set = contents.windowSet
-    let windows = try WindowArray(
-      contents.samples, count: contents.count, channels: set.channelCount, length: set.length)
+    let set = reader.windowSet
+    let size = reader.valuesPerWindow
     let loss = model.reconstructionLoss
     var total = 0.0
     var start = 0
     let chunk = 256
-    while start < windows.count {
-      let end = min(windows.count, start + chunk)
-      let x = try windows.windows(at: Array(start..<end)[...])
+    var buffer = [Float](repeating: 0, count: min(chunk, reader.count) * size)
+    while start < reader.count {
+      let end = min(reader.count, start + chunk)
+      try buffer.withUnsafeMutableBufferPointer { try reader.samples(range: start..<end, into: $0) }
+      let x = Tensor(
+        shape: [end - start, set.channelCount, set.length],
+        values: Array(buffer[..<((end - start) * size)]))
       let y = model.decode(model.encode(x))
       x.values.withUnsafeBufferPointer { target in
         y.values.withUnsafeBufferPointer { prediction in
@@ -156,7 +162,7 @@ public struct SweepJob: Sendable {
       }
       start = end
     }
-    return total / Double(max(1, contents.count * set.channelCount * set.length))
+    return total / Double(max(1, reader.count * size))
   }
 
   static func csv(_ rows: [Row], scored: Bool) -> String {
