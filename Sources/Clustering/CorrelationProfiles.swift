@@ -169,6 +169,17 @@ public struct CorrelationProfiles {
     return result
   }
 
+  /// Bytes held while correlating with `references` windows of `channels x length` (their
+  /// spectra in Double, and the FFT buffers of each of `workers`): what `init` and `profiles`
+  /// allocate besides the profiles themselves.
+  public static func workingBytes(references: Int, channels: Int, length: Int, workers: Int)
+    -> Int
+  {
+    let n = smoothLength(atLeast: 2 * max(length, 1) - 1)
+    let spectrum = 2 * (n / 2 + 1) * MemoryLayout<Double>.size
+    return references * channels * spectrum + workers * (channels + 2) * 2 * spectrum
+  }
+
   /// The smallest number of the form 2^a 3^b 5^c that is at least `count` (and at least 2).
   public static func smoothLength(atLeast count: Int) -> Int {
     var best = Int.max

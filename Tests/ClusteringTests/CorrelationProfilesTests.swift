@@ -85,6 +85,25 @@ import Testing
     #expect(CorrelationProfiles.smoothLength(atLeast: 11_999) == 12_000)
   }
 
+  /// The memory estimate the pipeline checks before correlating (`workingBytes`) counts the
+  /// references' spectra at the transform length an instance really uses.
+  @Test func theWorkingMemoryEstimateCoversTheReferencesSpectra() throws {
+    for (channels, length) in [(3, 4_000), (1, 37), (2, 6_001)] {
+      let values = [Float](repeating: 1, count: 2 * channels * length)
+      let correlation = try values.withUnsafeBufferPointer {
+        try CorrelationProfiles(
+          references: $0, referenceCount: 2, channels: channels, length: length)
+      }
+      let spectra = 2 * channels * 2 * (correlation.transformLength / 2 + 1) * 8
+      #expect(
+        CorrelationProfiles.workingBytes(
+          references: 2, channels: channels, length: length, workers: 0) == spectra)
+      #expect(
+        CorrelationProfiles.workingBytes(
+          references: 2, channels: channels, length: length, workers: 2) > spectra)
+    }
+  }
+
   @Test func refusesTooFewValues() {
     let values = [Float](repeating: 1, count: 10)
     #expect(throws: ClusteringError.self) {

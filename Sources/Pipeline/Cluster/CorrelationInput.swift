@@ -76,8 +76,22 @@ enum CorrelationInput {
     )
   }
 
-  /// Correlation against the windows at `ordinals` of `reader`, in that order.
+  /// Correlation against the windows at `ordinals` of `reader`, in that order. Refuses, before
+  /// allocating, references whose spectra would not fit in the memory the process can get.
   static func profiles(reader: WindowSetReader, ordinals: [Int]) throws -> CorrelationProfiles {
+    let needed =
+      CorrelationProfiles.workingBytes(
+        references: ordinals.count, channels: reader.windowSet.channelCount,
+        length: reader.windowSet.length, workers: workers)
+      + ordinals.count * reader.valuesPerWindow * MemoryLayout<Float>.size
+      + reader.count * maximumReferences * MemoryLayout<Float>.size
+    guard needed <= MemoryLimit.availableBytes else {
+      throw InputError(
+        path: reader.store.path,
+        reason:
+          "correlation input needs \(MemoryLimit.describe(needed)) for \(ordinals.count) reference windows of \(reader.windowSet.channelCount) x \(reader.windowSet.length) but only \(MemoryLimit.describe(MemoryLimit.availableBytes)) can be allocated: use shorter windows or --input spectrogram"
+      )
+    }
     let samples = try read(reader: reader, ordinals: ordinals)
     return try samples.withUnsafeBufferPointer {
       try CorrelationProfiles(
