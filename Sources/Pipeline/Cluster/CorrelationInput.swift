@@ -4,8 +4,16 @@ import Numerics
 import Store
 
 extension WindowSetRecord {
+  /// The window options the set was built with (nil for imported sets, or parameters that no
+  /// longer parse).
+  var buildOptions: WindowSetOptions? {
+    struct Parameters: Decodable { var options: WindowSetOptions }
+    return try? JSONDecoder().decode(Parameters.self, from: Data(parametersJson.utf8)).options
+  }
+
   /// Whether the set was built with `--input correlation`: its windows are waveforms and the
-  /// network sees their correlation profiles (`CorrelationInput`).
+  /// network sees their correlation profiles (`CorrelationInput`). Reads the `input` key alone,
+  /// so parameters that no longer decode as whole options still say it.
   var isCorrelationInput: Bool {
     struct Parameters: Decodable {
       struct Options: Decodable { var input: String? }

@@ -172,17 +172,7 @@ extension HTMLReport {
       }
       let (dx, dy) = WaveformStatistics.decimated(time, trace)
       plot.line(xs: dx, ys: dy, colour: "#1a1a1a", width: 0.8)
-      let entry = catalog.entries[e]
-      let y = plot.py(-Double(i))
-      plot.svg += SVG.text(
-        "\(entry.network).\(entry.station)", x: plot.left - 8, y: y - 1, size: 10.5, anchor: "end",
-        weight: "600")
-      plot.svg += SVG.text(
-        (entry.pickTime.map {
-          String($0.iso8601.dropFirst(5).prefix(14)).replacingOccurrences(of: "T", with: " ")
-        } ?? "window \(entry.windowID)")
-          + String(format: " · %.2f", entry.probability),
-        x: plot.left - 8, y: y + 11, size: 9.5, anchor: "end", colour: "#666")
+      labelMember(e, row: i, in: &plot)
     }
     plot.axes(xLabel: timeLabel, yLabel: nil, yTicks: false, grid: false)
     return panel(
@@ -193,8 +183,24 @@ extension HTMLReport {
     )
   }
 
-  /// Colours of the Z, N and E traces in `recutPanel`.
-  static let componentColours = ["#1a1a1a", "#0072b2", "#d55e00"]
+  /// A member's label left of its trace in row `row` of a member panel: station, pick time
+  /// (UTC) and probability.
+  func labelMember(_ e: Int, row: Int, in plot: inout SVGPlot) {
+    let entry = catalog.entries[e]
+    let y = plot.py(-Double(row))
+    plot.svg += SVG.text(
+      "\(entry.network).\(entry.station)", x: plot.left - 8, y: y - 1, size: 10.5, anchor: "end",
+      weight: "600")
+    plot.svg += SVG.text(
+      (entry.pickTime.map {
+        String($0.iso8601.dropFirst(5).prefix(14)).replacingOccurrences(of: "T", with: " ")
+      } ?? "window \(entry.windowID)")
+        + String(format: " · %.2f", entry.probability),
+      x: plot.left - 8, y: y + 11, size: 9.5, anchor: "end", colour: "#666")
+  }
+
+  /// Colours (and their names, for the caption) of the Z, N and E traces in `recutPanel`.
+  static let componentColours = [("#1a1a1a", "black"), ("#0072b2", "blue"), ("#d55e00", "orange")]
 
   /// Up to `membersShown` members of a spectrogram set drawn as their preprocessed waveforms,
   /// every component (`recut`), in the order of `entryIndices`.
@@ -224,25 +230,13 @@ extension HTMLReport {
         }
         let (dx, dy) = WaveformStatistics.decimated(time, trace)
         plot.line(
-          xs: dx, ys: dy, colour: HTMLReport.componentColours[c % 3], width: 0.7)
+          xs: dx, ys: dy, colour: HTMLReport.componentColours[c % 3].0, width: 0.7)
       }
-      let entry = catalog.entries[e]
-      let y = plot.py(-Double(i))
-      plot.svg += SVG.text(
-        "\(entry.network).\(entry.station)", x: plot.left - 8, y: y - 1, size: 10.5, anchor: "end",
-        weight: "600")
-      plot.svg += SVG.text(
-        (entry.pickTime.map {
-          String($0.iso8601.dropFirst(5).prefix(14)).replacingOccurrences(of: "T", with: " ")
-        } ?? "window \(entry.windowID)")
-          + String(format: " · %.2f", entry.probability),
-        x: plot.left - 8, y: y + 11, size: 9.5, anchor: "end", colour: "#666")
+      labelMember(e, row: i, in: &plot)
     }
     plot.axes(xLabel: "Time relative to pick (s)", yLabel: nil, yTicks: false, grid: false)
-    let legend = zip(names, HTMLReport.componentColours).map {
-      "\($0) \($1 == "#1a1a1a" ? "black" : $1 == "#0072b2" ? "blue" : "orange")"
-    }
-    .joined(separator: ", ")
+    let legend = zip(names, HTMLReport.componentColours).map { "\($0) \($1.1)" }
+      .joined(separator: ", ")
     return panel(
       "\(least ? "Least" : "Most") confident members, waveforms", plot.svg, width: width,
       height: height,

@@ -20,12 +20,7 @@ struct WaveformRecut {
   /// The recut for a set built by `windows build` (nil for imported sets, or options that no
   /// longer parse).
   init?(windowSet: WindowSetRecord) {
-    struct Parameters: Decodable { var options: WindowSetOptions }
-    guard
-      let parameters = try? JSONDecoder().decode(
-        Parameters.self, from: Data(windowSet.parametersJson.utf8))
-    else { return nil }
-    var options = parameters.options
+    guard var options = windowSet.buildOptions else { return nil }
     options.input = .waveform
     guard let preprocessor = try? WindowPreprocessor(options: options) else { return nil }
     self.preprocessor = preprocessor
