@@ -76,6 +76,20 @@ struct CommandLineTests {
         "--window-memory takes 1 to 1048576"
       ),
       (["cluster", "--clusters", "nan"], "The value 'nan' is invalid for '--clusters <k|auto>'"),
+      (["cluster", "--clusters", "2", "--orphans", "0"], "--orphans takes a correlation above 0"),
+      (
+        ["cluster", "--clusters", "2", "--orphans", "-0.5"], "--orphans takes a correlation above 0"
+      ),
+      (
+        ["cluster", "--clusters", "2", "--orphans", "nan"], "--orphans takes a correlation above 0"
+      ),
+      (
+        ["cluster", "--clusters", "2", "--orphans", "1e9"], "--orphans takes a correlation above 0"
+      ),
+      (
+        ["cluster", "--resume", "--orphans", "0.7"],
+        "--resume continues a run with its own --orphans"
+      ),
     ] {
       let outcome = try run(arguments, in: dir)
       #expect(outcome.status == 64, "\(arguments)")
