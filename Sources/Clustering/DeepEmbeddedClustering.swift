@@ -242,6 +242,9 @@ public final class DeepEmbeddedClustering {
   ) throws -> [Double] {
     var losses = initial
     guard options.pretrainEpochs > done else { return losses }
+    if done == 0, model.reconstructionLoss is BinaryCrossEntropy {
+      model.initializeOutputBias(channelMeans: try channelMeans())
+    }
     let batch = min(options.batchSize, count)
     var buffer = Tensor(shape: [batch, windows.channels, windows.length])
     let learningRate = Float(options.learningRate)
@@ -273,6 +276,27 @@ public final class DeepEmbeddedClustering {
           previousLabels: nil, target: [], order: [], cursor: 0, stageSeconds: seconds()))
     }
     return losses
+  }
+
+  /// The mean of every channel over all windows, read `encodingChunk` windows at a time.
+  func channelMeans() throws -> [Double] {
+    let channels = windows.channels
+    let length = windows.length
+    var sums = [Double](repeating: 0, count: channels)
+    try windows.forEachChunk(chunkSize: encodingChunk) { range, chunk in
+      chunk.values.withUnsafeBufferPointer { v in
+        for w in 0..<range.count {
+          for c in 0..<channels {
+            let row = v.baseAddress! + (w * channels + c) * length
+            var s = 0.0
+            for t in 0..<length { s += Double(row[t]) }
+            sums[c] += s
+          }
+        }
+      }
+    }
+    let cells = Double(max(count, 1) * length)
+    return sums.map { $0 / cells }
   }
 
   /// The bottleneck features of every window, `N x D`, encoded `encodingChunk` windows at a

@@ -236,6 +236,38 @@ public final class Autoencoder: AutoencoderModel {
       backward(reconstructionLoss: MeanSquaredError(), weight: scale, latentGradient: nil))
   }
 
+  /// For a sigmoid output (binary cross-entropy), sets the output layer's biases to the logits of
+  /// `channelMeans` (one per input channel, clamped to [1e-4, 1 - 1e-4]), so the untrained
+  /// network predicts each channel's mean instead of 0.5 everywhere. Data in [0, 1] such as
+  /// floored spectrograms sit mostly near 0, and from 0.5 the first steps would spend themselves
+  /// pushing every output down (decision 0016). A linear output is left as drawn: it starts near
+  /// 0, the floor. Does nothing when `channelMeans` does not hold one value per channel.
+  public func initializeOutputBias(channelMeans: [Double]) {
+    guard configuration.loss.outputActivation == .sigmoid,
+      channelMeans.count == inputChannels,
+      let index = network.layers.lastIndex(where: { $0.parameterCount > 0 })
+    else { return }
+    let layer = network.layers[index]
+    let biasCount: Int
+    switch layer {
+    case let conv as Conv1D: biasCount = conv.outputChannels
+    case let dense as Dense: biasCount = dense.outputFeatures
+    case let dense as TimeDistributedDense: biasCount = dense.outputFeatures
+    default: return
+    }
+    // Output cells are channel-major: a bias per channel, or per cell (dense) in blocks of L.
+    guard biasCount % inputChannels == 0 else { return }
+    let perChannel = biasCount / inputChannels
+    var values = network.parameters
+    let start = network.parameterOffset(ofLayer: index) + layer.parameterCount - biasCount
+    for c in 0..<inputChannels {
+      let m = min(max(channelMeans[c], 1e-4), 1 - 1e-4)
+      let logit = Float(log(m / (1 - m)))
+      for j in 0..<perChannel { values[start + c * perChannel + j] = logit }
+    }
+    network.parameters = values
+  }
+
   // MARK: Inference
 
   /// The latent codes `[n, latentDimension]` of a batch `[n, inputChannels, inputLength]`,

@@ -47,6 +47,9 @@ public protocol AutoencoderModel: AnyObject {
   /// them off: dropout regularises the pretraining, as in DEC (Xie et al., 2016), and the joint
   /// stage trains the network it then assigns with (decision 0016).
   var dropoutActive: Bool { get set }
+  /// Sets the output layer's biases from the mean of every input channel over the training
+  /// windows, before the first training step (see `Autoencoder`). The default does nothing.
+  func initializeOutputBias(channelMeans: [Double])
 }
 
 extension AutoencoderModel {
@@ -55,6 +58,7 @@ extension AutoencoderModel {
     get { true }
     set {}
   }
+  public func initializeOutputBias(channelMeans: [Double]) {}
 
   /// Pretraining convenience: forward, `loss` (mean squared error unless given), backward and
   /// one update. Returns the loss before the update.

@@ -148,6 +148,9 @@ public final class Sequential {
   /// One line per layer with its per-sample shapes.
   public var layerDescriptions: [String] { operations.map(\.description) }
 
+  /// Where layer `index`'s parameters start in the flat layout.
+  public func parameterOffset(ofLayer index: Int) -> Int { operations[index].parameterOffset }
+
   /// The per-sample output shape of layer `index`.
   public func outputShape(ofLayer index: Int) -> LayerShape { operations[index].output }
 

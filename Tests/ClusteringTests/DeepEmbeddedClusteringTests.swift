@@ -162,4 +162,43 @@ import Testing
       #expect(worst < 1e-5, "chunks of \(chunk): \(worst)")
     }
   }
+  /// Pretraining a sigmoid-output model (binary cross-entropy) first sets the output biases from
+  /// the channels' means over every window, read in chunks; an MSE model's are left as drawn.
+  @Test func pretrainingStartsASigmoidOutputAtTheChannelMeans() throws {
+    let (count, channels, length) = (50, 2, 16)
+    var g = SeededGenerator(seed: 5)
+    var values: [Float] = []
+    for _ in 0..<count {
+      for channel in 0..<channels {
+        for _ in 0..<length {
+          values.append(Float(channel == 0 ? 0.1 * g.nextUniform() : 0.5 + 0.5 * g.nextUniform()))
+        }
+      }
+    }
+    let windows = try WindowArray(values, count: count, channels: channels, length: length)
+    var expected = [Double](repeating: 0, count: channels)
+    for (i, v) in values.enumerated() { expected[(i / length) % channels] += Double(v) }
+    expected = expected.map { $0 / Double(count * length) }
+    let options = DECOptions(
+      clusterCount: 2, pretrainEpochs: 1, batchSize: 64, learningRate: 1e-12, updateInterval: 1,
+      tolerance: 0, maxIterations: 0, seed: 1)
+    for loss in [ReconstructionLossKind.bce, .mse] {
+      let model = try Autoencoder(
+        configuration: .init(
+          inputChannels: channels, inputLength: length, filters: [4], kernels: [3],
+          activation: .tanh, latent: 2, loss: loss),
+        seed: 3)
+      let dec = try DeepEmbeddedClustering(windows: windows, model: model, options: options)
+      dec.encodingChunk = 7
+      let means = try dec.channelMeans()
+      #expect(zip(means, expected).allSatisfy { abs($0 - $1) < 1e-9 })
+      _ = try dec.pretrain()
+      // The last conv's biases are the model's last `channels` parameters.
+      let biases = model.parameters.suffix(channels)
+      for (bias, mean) in zip(biases, expected) {
+        let wanted = loss == .bce ? log(mean / (1 - mean)) : 0
+        #expect(abs(Double(bias) - wanted) < 1e-4, "\(loss): bias \(bias), wanted \(wanted)")
+      }
+    }
+  }
 }

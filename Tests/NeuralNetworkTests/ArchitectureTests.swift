@@ -170,6 +170,48 @@ import Testing
     #expect(zip(training, inference).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, abs($1)) })
   }
 
+  /// A sigmoid output (binary cross-entropy) starts at each channel's mean: with the output
+  /// layer's weights zeroed, its output is its bias, so every reconstructed value of channel c is
+  /// the mean given for c (clamped to [1e-4, 1 - 1e-4]). A linear output (MSE) is left as drawn.
+  @Test(arguments: Autoencoder.Architecture.allCases)
+  func sigmoidOutputStartsAtTheChannelMeans(architecture: Autoencoder.Architecture) throws {
+    let (c, l) = (3, 12)
+    func configuration(_ loss: ReconstructionLossKind) -> Configuration {
+      Configuration(
+        architecture: architecture, inputChannels: c, inputLength: l,
+        filters: architecture.hasKernels ? [4, 3] : [5, 3],
+        kernels: architecture.hasKernels ? [3] : [], activation: .tanh, latent: 3, loss: loss)
+    }
+    let means = [0.0, 0.25, 0.9]
+    let mse = try Autoencoder(configuration: configuration(.mse), seed: 2)
+    let drawn = mse.parameters
+    mse.initializeOutputBias(channelMeans: means)
+    #expect(mse.parameters == drawn)
+
+    let model = try Autoencoder(configuration: configuration(.bce), seed: 2)
+    let before = model.parameters
+    model.initializeOutputBias(channelMeans: [0.5, 0.5])  // not one per channel: ignored
+    #expect(model.parameters == before)
+    model.initializeOutputBias(channelMeans: means)
+    // The output layer: conv's last conv has a bias per channel, tcn's and lstm's
+    // time-distributed dense one per channel, dense's last dense one per value (C x L).
+    let index = try #require(model.network.layers.lastIndex { $0.parameterCount > 0 })
+    let biases = architecture == .dense ? c * l : c
+    let end =
+      model.network.parameterOffset(ofLayer: index)
+      + model.network.layers[index].parameterCount
+    var parameters = model.parameters
+    #expect(parameters[..<(end - biases)] == before[..<(end - biases)])
+    for i in model.network.parameterOffset(ofLayer: index)..<(end - biases) { parameters[i] = 0 }
+    model.parameters = parameters
+    let x = Tensor(shape: [2, c, l], values: randomValues(2 * c * l, seed: 7))
+    let reconstruction = model.reconstruct(x).values
+    for (i, value) in reconstruction.enumerated() {
+      let expected = min(max(means[(i / l) % c], 1e-4), 1 - 1e-4)
+      #expect(abs(Double(value) - expected) < 1e-5, "value \(i): \(value), mean \(expected)")
+    }
+  }
+
   @Test func weightPenaltiesAddToTheGradientOfWeightsButNotBiases() throws {
     let configuration = Configuration(
       architecture: .dense, inputChannels: 1, inputLength: 3, filters: [2], kernels: [],
