@@ -354,6 +354,28 @@ import Testing
     polarity.latent = 5
     #expect(polarity.resolvedLatent(length: 32) == 5)
   }
+
+  /// The hidden activation defaults to relu under MSE and tanh under binary cross-entropy
+  /// (decision 0016, "Binary cross-entropy"); a given one wins, the run stores the one used, and
+  /// lstm has none.
+  @Test func binaryCrossEntropyDefaultsToTanhHiddenLayers() throws {
+    var options = ModelOptions()
+    #expect(options.resolvedActivation == .relu)
+    #expect(options.autoencoderConfiguration(channels: 3, length: 92).activation == .relu)
+    options.loss = .bce
+    #expect(options.resolvedActivation == .tanh)
+    #expect(options.autoencoderConfiguration(channels: 3, length: 92).activation == .tanh)
+    #expect(options.resolvingDefaults(length: 92).activation == .tanh)
+    options.activation = .relu
+    #expect(options.autoencoderConfiguration(channels: 3, length: 92).activation == .relu)
+    // A stored run reads back with the activation it used, whatever the default.
+    let stored = try JSONDecoder().decode(
+      ModelOptions.self, from: JSONEncoder().encode(options.resolvingDefaults(length: 92)))
+    #expect(stored.resolvedActivation == .relu)
+    options.activation = nil
+    options.architecture = .lstm
+    #expect(options.resolvingDefaults(length: 92).activation == nil)
+  }
 }
 
 /// A mutable count shared with a `@Sendable` hook (tests run the job on one thread).

@@ -70,7 +70,7 @@ public struct ModelOptions: Codable, Sendable, Equatable {
   public var filters: [Int]? = nil
   /// One kernel size per conv, or one for all (`conv`, `tcn`); nil: the type's default.
   public var kernels: [Int]? = nil
-  /// The hidden activation (not `lstm`, whose gates have their own); nil: relu.
+  /// The hidden activation (not `lstm`, whose gates have their own); nil: `resolvedActivation`.
   public var activation: ActivationChoice? = nil
   /// Dense bottleneck features; 0 = the encoder's own output (see
   /// `Autoencoder.Configuration.latent`). Nil lets the tool choose: 16, a linear code layer as
@@ -138,7 +138,14 @@ public struct ModelOptions: Codable, Sendable, Equatable {
     guard let defaults = resolvedArchitecture.defaultKernels else { return [] }
     return kernels ?? defaults
   }
-  public var resolvedActivation: ActivationChoice { activation ?? .relu }
+  /// The hidden activation: as given, else `tanh` under binary cross-entropy and `relu` under
+  /// MSE. BCE on the floored spectrogram's exact-zero cells has no finite optimum, and a ReLU
+  /// network chases it with unbounded hidden units whose code then follows the floor; tanh units
+  /// are bounded (decision 0016, "Binary cross-entropy"). Stored runs hold the activation they
+  /// used, so this default never changes one.
+  public var resolvedActivation: ActivationChoice {
+    activation ?? (resolvedLoss == .bce ? .tanh : .relu)
+  }
   public var resolvedLoss: LossChoice { loss ?? .mse }
 
   /// The bottleneck size for windows of `length` steps (see `latent`).

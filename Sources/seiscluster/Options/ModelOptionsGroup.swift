@@ -29,7 +29,10 @@ struct ModelOptionsGroup: ParsableArguments {
       "Kernel size per conv, or one for all (conv and tcn only).", valueName: "k,k,..."))
   var kernels: String?
 
-  @Option(help: "Activation of the hidden layers: tanh or relu (not lstm).")
+  @Option(
+    help:
+      "Activation of the hidden layers: tanh or relu (default relu; tanh with --loss bce; not lstm)."
+  )
   var activation: ModelOptions.ActivationChoice?
 
   @Option(
@@ -40,7 +43,7 @@ struct ModelOptionsGroup: ParsableArguments {
 
   @Option(
     help:
-      "Reconstruction loss: mse (default) or bce (binary cross-entropy, for inputs in [0, 1]; a sigmoid output)."
+      "Reconstruction loss: mse (default) or bce (binary cross-entropy, for inputs in [0, 1]: a sigmoid output starting at each channel's mean, tanh hidden layers unless --activation says)."
   )
   var loss: ModelOptions.LossChoice?
 
