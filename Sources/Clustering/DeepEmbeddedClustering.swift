@@ -283,9 +283,9 @@ public final class DeepEmbeddedClustering {
     let channels = windows.channels
     let length = windows.length
     var sums = [Double](repeating: 0, count: channels)
-    try windows.forEachChunk(chunkSize: encodingChunk) { range, chunk in
+    func add(_ chunk: Tensor, windows n: Int) {
       chunk.values.withUnsafeBufferPointer { v in
-        for w in 0..<range.count {
+        for w in 0..<n {
           for c in 0..<channels {
             let row = v.baseAddress! + (w * channels + c) * length
             var s = 0.0
@@ -293,6 +293,14 @@ public final class DeepEmbeddedClustering {
             sums[c] += s
           }
         }
+      }
+    }
+    // One chunk: the held tensor itself, without a copy (as `embeddings`).
+    if encodingChunk >= count {
+      add(try windows.allWindows(), windows: count)
+    } else {
+      try windows.forEachChunk(chunkSize: encodingChunk) { range, chunk in
+        add(chunk, windows: range.count)
       }
     }
     let cells = Double(max(count, 1) * length)

@@ -189,9 +189,11 @@ import Testing
           activation: .tanh, latent: 2, loss: loss),
         seed: 3)
       let dec = try DeepEmbeddedClustering(windows: windows, model: model, options: options)
-      dec.encodingChunk = 7
-      let means = try dec.channelMeans()
-      #expect(zip(means, expected).allSatisfy { abs($0 - $1) < 1e-9 })
+      for chunk in [7, count] {  // chunked reads, and the whole set at once
+        dec.encodingChunk = chunk
+        let means = try dec.channelMeans()
+        #expect(zip(means, expected).allSatisfy { abs($0 - $1) < 1e-9 }, "chunk \(chunk)")
+      }
       _ = try dec.pretrain()
       // The last conv's biases are the model's last `channels` parameters.
       let biases = model.parameters.suffix(channels)

@@ -43,7 +43,7 @@ struct ModelOptionsGroup: ParsableArguments {
 
   @Option(
     help:
-      "Reconstruction loss: mse (default) or bce (binary cross-entropy, for inputs in [0, 1]: a sigmoid output starting at each channel's mean, tanh hidden layers unless --activation says)."
+      "Reconstruction loss: mse (default) or bce (binary cross-entropy, for inputs in [0, 1]: a sigmoid output that pretraining starts at each channel's mean, tanh hidden layers unless --activation says)."
   )
   var loss: ModelOptions.LossChoice?
 
