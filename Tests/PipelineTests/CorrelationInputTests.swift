@@ -12,6 +12,17 @@ import Testing
 /// spectrum and only the waveform (up to a shift) tells them apart.
 @Suite struct CorrelationInputTests {
   static let length = 96
+
+  /// Window `i` of station XX.AAA (picks a minute apart) holding `samples`, and the start of its
+  /// truth line (`network,station,location,time,`).
+  static func window(_ i: Int, _ samples: [Float]) -> (WindowRecord, String) {
+    let time = Timestamp(nanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 60_000_000_000)
+    let record = WindowRecord(
+      windowSetId: 0, windowKey: Int64(i), pickId: nil, network: "XX", station: "AAA",
+      location: "", channels: "HHZ,HHN", pickTime: time, phase: "P", startTime: nil,
+      samples: samples)
+    return (record, "XX,AAA,,\(time.iso8601),")
+  }
   static let families = 3
 
   /// Stores `count` windows of `families` families as the current set, built "with
@@ -42,14 +53,9 @@ import Testing
           samples.append(Float(scale * (v + 0.4 * g.nextGaussian())))
         }
       }
-      let time = Timestamp(nanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 60_000_000_000)
-      windows.append(
-        WindowRecord(
-          windowSetId: 0, windowKey: Int64(i), pickId: nil, network: "XX", station: "AAA",
-          location: "", channels: "HHZ,HHN", pickTime: time, phase: "P", startTime: nil,
-          samples: samples))
-      truth.append(
-        "XX,AAA,,\(time.iso8601),\(family < Self.families ? "f\(family)" : "orphan")")
+      let (record, truthPrefix) = Self.window(i, samples)
+      windows.append(record)
+      truth.append(truthPrefix + (family < Self.families ? "f\(family)" : "orphan"))
     }
     try store.replaceCurrentWindowSet(
       WindowSetRecord(
@@ -232,14 +238,9 @@ import Testing
     var windows: [WindowRecord] = []
     var truth: [String] = []
     func add(_ samples: [Float], _ label: String) {
-      let i = windows.count
-      let time = Timestamp(nanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 60_000_000_000)
-      windows.append(
-        WindowRecord(
-          windowSetId: 0, windowKey: Int64(i), pickId: nil, network: "XX", station: "AAA",
-          location: "", channels: "HHZ,HHN", pickTime: time, phase: "P", startTime: nil,
-          samples: samples))
-      truth.append("XX,AAA,,\(time.iso8601),\(label)")
+      let (record, truthPrefix) = Self.window(windows.count, samples)
+      windows.append(record)
+      truth.append(truthPrefix + label)
     }
     for pair in 0..<150 {
       let family = pair % 3
