@@ -118,6 +118,10 @@ import Testing
     let three = try ClusterJob(clusterCount: 3, model: m, quiet: true).run(
       store: fixed, logger: Logger(label: "t"))
     #expect(three.assignments == outcome.assignments)
+    // Exactly: its restarts went on from the networks the choice pretrained.
+    #expect(three.probabilities == outcome.probabilities)
+    #expect(three.restarts == outcome.restarts)
+    #expect(history.pretraining.count == m.epochs)
   }
 
   @Test func accuracyByProbabilityDecileRanksWindowsAndScoresEachTenth() {
@@ -306,7 +310,9 @@ import Testing
     let store = try SeisStore()
     _ = try base.storeWithWindows(count: 80, seed: 9, store: store)
     var dying = ClusterJob(clusterCount: 2, model: m, quiet: true, checkpointSeconds: 0)
-    // Restart 1 stores 4 epoch and 4 update checkpoints; the 9th is restart 2's first epoch.
+    // One at a time, restart 1 stores 4 epoch and 4 update checkpoints; the 9th is restart 2's
+    // first epoch.
+    dying.restartLanes = 1
     let counter = Counter()
     dying.afterCheckpoint = { _ in
       counter.count += 1

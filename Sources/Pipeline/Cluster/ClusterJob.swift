@@ -49,6 +49,9 @@ public struct ClusterJob: Sendable {
   /// member of its cluster (among the references) is below CC is an orphan, cluster -1, as
   /// REDPy's orphans (events in no family). Nil: every window stays in its cluster.
   public var orphanThreshold: Double?
+  /// Restarts trained at once; nil: two when the machine and its memory allow
+  /// (`restartLanes(_:)`). The labels do not depend on it.
+  public var restartLanes: Int?
 
   public init(
     clusterCount: Int, model: ModelOptions, quiet: Bool, resume: Bool = false,
@@ -117,15 +120,19 @@ public struct ClusterJob: Sendable {
     var choice: ClusterCountChoice? = nil
     /// `--orphans CC`.
     var orphans: Double? = nil
+    /// Restarts already pretrained (by `--clusters auto`), by index: their state after the last
+    /// pretraining epoch, from which they go on as if never stopped. Not stored.
+    var pretrained: [Int: DECCheckpoint] = [:]
     var runID: Int64 { run.id ?? 0 }
   }
 
   public func run(store: SeisStore, logger: Logger) throws -> ClusterOutcome {
     var plan = try prepare(store: store, logger: logger)
     if let range = clusterRange, !resume {
-      let choice = try chooseClusterCount(plan, range: range, logger: logger)
+      let (choice, pretrained) = try chooseClusterCount(plan, range: range, logger: logger)
       plan.choice = choice
       plan.clusters = choice.chosen
+      plan.pretrained = pretrained
     }
     plan.run = try begin(plan, store: store)
     var state = plan.checkpoint ?? ClusterCheckpoint(finished: [], current: nil)
@@ -150,14 +157,10 @@ public struct ClusterJob: Sendable {
       )
     }
     while state.finished.count < restarts {
-      let index = state.finished.count
-      let dec = try trainer(for: plan, restart: index, logger: logger)
-      storeCheckpoints(of: dec, runID: plan.runID, finished: state.finished, store: store)
-      let result = try train(dec, resumingFrom: state.current, plan: plan, store: store)
-      state.finished.append(
-        try FinishedRestart(
-          result, model: dec.model, seed: plan.options.seed(ofRestart: index)))
-      state.current = nil
+      let group = RestartGroup.range(
+        from: state.finished.count, restarts: restarts,
+        stopWhenTwoAgree: plan.options.stopWhenTwoAgree == true)
+      state = try trainGroup(group, state: state, plan: plan, store: store, logger: logger)
       if plan.options.stopWhenTwoAgree == true, try Self.twoAgree(state.finished) { break }
       if state.finished.count < restarts {
         try store.saveCheckpoint(
@@ -285,11 +288,13 @@ public struct ClusterJob: Sendable {
 
   // MARK: Choosing K
 
-  /// `--clusters auto`: pretrains the network of every restart (the same networks the restarts
-  /// then train again from the same seeds), embeds the windows with each and scans `range`.
-  /// Interrupted here, nothing is stored: the run starts again.
+  /// `--clusters auto`: pretrains the network of every restart (side by side as the restarts
+  /// train), embeds the windows with each and scans `range`. Returns the choice and each
+  /// network's state after pretraining, from which its restart then goes on: pretraining does
+  /// not depend on K, so the run is the one `--clusters K` makes. Interrupted here, nothing is
+  /// stored: the run starts again.
   func chooseClusterCount(_ plan: Plan, range: ClosedRange<Int>, logger: Logger) throws
-    -> ClusterCountChoice
+    -> (ClusterCountChoice, [Int: DECCheckpoint])
   {
     let upper = min(range.upperBound, plan.contents.count - 1)
     guard upper >= range.lowerBound else {
@@ -305,27 +310,50 @@ public struct ClusterJob: Sendable {
     logger.info(
       "clusters auto: pretraining \(restarts) network(s) to choose K in \(range.lowerBound)...\(upper)"
     )
-    var embeddings: [[Float]] = []
-    var dimension = 0
-    for r in 0..<restarts {
-      let dec = try trainer(for: plan, restart: r, logger: logger)
+    _ = try plan.contents.source()
+    let lanes = restartLanes(plan)
+    let threads = max(1, ProcessInfo.processInfo.activeProcessorCount / lanes)
+    let pretrained = PretrainedNetworks(count: restarts)
+    let job = self
+    let pretrain = UncheckedSendable { (r: Int) throws in
+      let dec = try job.trainer(for: plan, restart: r, threads: threads, logger: logger)
+      var last: DECCheckpoint?
+      dec.onCheckpoint = { last = $0 }
+      let started = Date()
       _ = try dec.pretrain()
-      embeddings.append(try dec.embeddings())
-      dimension = dec.model.latentDimension
+      // The restart's history counts the pretraining done here.
+      last?.stageSeconds = ["pretrain": Date().timeIntervalSince(started)]
+      pretrained.set(
+        r, embeddings: try dec.embeddings(), dimension: dec.model.latentDimension, state: last)
+    }
+    var start = 0
+    while start < restarts {
+      let group = Array(start..<min(restarts, start + lanes))
+      if group.count == 1 {
+        try pretrain.value(group[0])
+      } else if let first = Self.sideBySide(group, stack: 16 << 20, { try pretrain.value($0) })
+        .first
+      {
+        throw first.error
+      }
+      start += group.count
     }
     let choice = try ClusterCountChoice(
-      embeddings: embeddings, dimension: dimension, range: range.lowerBound...upper,
-      seed: plan.options.seed)
-    return choice
+      embeddings: pretrained.embeddings, dimension: pretrained.dimension,
+      range: range.lowerBound...upper, seed: plan.options.seed)
+    return (choice, pretrained.states)
   }
 
   // MARK: Training
 
   /// The model and DEC trainer of restart `restart`, reporting progress.
-  func trainer(for plan: Plan, restart: Int, logger: Logger) throws -> DeepEmbeddedClustering {
+  func trainer(
+    for plan: Plan, restart: Int, threads: Int? = nil, logger: Logger
+  ) throws -> DeepEmbeddedClustering {
     let autoencoder = try plan.options.makeAutoencoder(
       channels: plan.contents.networkChannels, length: plan.contents.networkLength,
       seed: plan.options.seed(ofRestart: restart))
+    if let threads { autoencoder.threadCount = threads }
     let windows = try plan.contents.source()
     var options = plan.options.decOptions(clusterCount: plan.clusters)
     options.seed = plan.options.seed(ofRestart: restart)
@@ -398,50 +426,6 @@ public struct ClusterJob: Sendable {
   /// An error thrown by `afterCheckpoint`: the job stops and the run stays resumable.
   struct Interrupted: Error {
     var underlying: any Error
-  }
-
-  /// Stores a checkpoint at most every `checkpointSeconds`, so a killed run resumes close to
-  /// where it stopped without slowing training down.
-  private func storeCheckpoints(
-    of dec: DeepEmbeddedClustering, runID: Int64, finished: [FinishedRestart], store: SeisStore
-  ) {
-    var lastCheckpoint = Date()
-    var saved = 0
-    let interval = checkpointSeconds
-    let afterCheckpoint = afterCheckpoint
-    dec.onCheckpoint = { state in
-      guard Date().timeIntervalSince(lastCheckpoint) >= interval else { return }
-      try store.saveCheckpoint(
-        CheckpointRecord(
-          runId: runID, stage: state.stage,
-          iteration: state.stage == "pretrain" ? state.epochsDone : state.iteration,
-          state: try ClusterCheckpoint(finished: finished, current: state).encoded()))
-      lastCheckpoint = Date()
-      saved += 1
-      do {
-        try afterCheckpoint?(saved)
-      } catch {
-        throw Interrupted(underlying: error)
-      }
-    }
-  }
-
-  /// Runs (or resumes) the training. A failure marks the run failed; an interruption leaves it
-  /// running, to resume.
-  func train(
-    _ dec: DeepEmbeddedClustering, resumingFrom checkpoint: DECCheckpoint?, plan: Plan,
-    store: SeisStore
-  ) throws -> DECResult {
-    do {
-      return try dec.run(resumingFrom: checkpoint)
-    } catch let interrupted as Interrupted {
-      throw interrupted.underlying
-    } catch {
-      var failed = plan.run
-      failed.status = .failed
-      try? store.updateRun(failed)
-      throw error
-    }
   }
 
   // MARK: Recording

@@ -149,12 +149,24 @@ public struct RestartReport: Codable, Sendable, Equatable {
 extension ClusterCheckpoint {
   /// Where a resumed run continues, in words.
   var position: String {
-    let restart = finished.count + 1
-    let prefix = finished.isEmpty ? "" : "in restart \(restart), "
-    guard let current else { return "at the start of restart \(restart)" }
-    return prefix
-      + (current.stage == "pretrain"
-        ? "after pretraining epoch \(current.epochsDone)" : "at iteration \(current.iteration)")
+    let first = finished.count + 1
+    guard let group, group.count > 1 else {
+      let state = group?.first?.checkpoint ?? current
+      guard let state else { return "at the start of restart \(first)" }
+      return (finished.isEmpty ? "" : "in restart \(first), ") + Self.point(state)
+    }
+    let parts = group.enumerated().map { offset, member -> String in
+      let restart = first + offset
+      if member.finished != nil { return "restart \(restart) done" }
+      guard let state = member.checkpoint else { return "restart \(restart) not started" }
+      return "restart \(restart) " + Self.point(state)
+    }
+    return "in restarts \(first)-\(first + group.count - 1): " + parts.joined(separator: ", ")
+  }
+
+  private static func point(_ state: DECCheckpoint) -> String {
+    state.stage == "pretrain"
+      ? "after pretraining epoch \(state.epochsDone)" : "at iteration \(state.iteration)"
   }
 }
 
@@ -170,17 +182,23 @@ extension RunHistory {
 }
 
 /// The state of a `cluster` run between restarts, as stored in its checkpoint: the restarts
-/// done, and the DEC checkpoint of the one under way. A checkpoint written before restarts
-/// existed is a bare `DECCheckpoint` of restart 0.
+/// done, and those of the group under way (restarts train in groups side by side,
+/// `RestartGroup`). A checkpoint written before restarts existed is a bare `DECCheckpoint` of
+/// restart 0; one written before groups existed holds the restart under way in `current`.
 struct ClusterCheckpoint: Codable {
+  /// Restarts `0..<finished.count`, done.
   var finished: [FinishedRestart]
+  /// Restart `finished.count` under way (checkpoints written before groups existed).
   var current: DECCheckpoint?
+  /// The restarts from `finished.count` on that belong to the group under way, in order.
+  var group: [GroupMember]? = nil
 
   func encoded() throws -> Data { try JSONEncoder().encode(self) }
 
-  init(finished: [FinishedRestart], current: DECCheckpoint?) {
+  init(finished: [FinishedRestart], current: DECCheckpoint?, group: [GroupMember]? = nil) {
     self.finished = finished
     self.current = current
+    self.group = group
   }
 
   init(encoded data: Data) throws {
@@ -190,6 +208,18 @@ struct ClusterCheckpoint: Codable {
       self.init(finished: [], current: try DECCheckpoint(encoded: data))
     }
   }
+
+  /// The stored state of restart `finished.count + offset`.
+  func member(_ offset: Int) -> GroupMember {
+    if let group, offset < group.count { return group[offset] }
+    return GroupMember(finished: nil, checkpoint: offset == 0 && group == nil ? current : nil)
+  }
+}
+
+/// One restart of the group under way: done, or where it got to (nil: not started).
+struct GroupMember: Codable {
+  var finished: FinishedRestart?
+  var checkpoint: DECCheckpoint?
 }
 
 extension ModelOptions {

@@ -1,0 +1,242 @@
+import Clustering
+import Foundation
+import Logging
+import NeuralNetwork
+import Numerics
+import Store
+
+/// Restarts train in fixed groups, side by side (each on half the cores) when the machine has
+/// two cores or more and memory holds both networks, else one after the other.
+///
+/// With `--restarts N` every restart is trained, in pairs. Without it (decision 0014, "Side by
+/// side"), the first two train as a pair and each further one alone, the run stopping as soon
+/// as two agree: exactly the restarts the rule trained one at a time, so its evidence holds,
+/// and a third restart alone (two cores) takes less wall time than a second pair.
+///
+/// The groups depend on the options alone, never on the cores, and the network's results do
+/// not depend on its thread count (`DeterministicParallel`), so a seed gives the same restarts
+/// and labels on any machine, side by side or not. A checkpoint holds every restart of the
+/// group under way, so `--resume` continues both.
+enum RestartGroup {
+  /// Restarts per group, at most.
+  static let size = 2
+
+  /// The restarts of the group that restart `start` belongs to, from `start` on.
+  static func range(from start: Int, restarts: Int, stopWhenTwoAgree: Bool) -> Range<Int> {
+    if stopWhenTwoAgree && start >= size { return start..<min(restarts, start + 1) }
+    return start..<min(restarts, (start / size + 1) * size)
+  }
+}
+
+/// Raised in a restart that stops because the other one of its group failed or was
+/// interrupted.
+struct RestartCancelled: Error {}
+
+/// What the restarts of one group share while they train: their latest states, stored together
+/// as the run's checkpoint at most every `interval` seconds, and whether one of them has stopped
+/// the others.
+final class RestartGroupState: @unchecked Sendable {
+  private let lock = NSLock()
+  private let finished: [FinishedRestart]
+  private(set) var members: [GroupMember]
+  private var cancelled = false
+  private var lastSave = Date()
+  private var saved = 0
+  private let runID: Int64
+  private let store: SeisStore
+  private let interval: Double
+  private let afterCheckpoint: (@Sendable (Int) throws -> Void)?
+
+  init(
+    state: ClusterCheckpoint, count: Int, runID: Int64, store: SeisStore, interval: Double,
+    afterCheckpoint: (@Sendable (Int) throws -> Void)?
+  ) {
+    finished = state.finished
+    members = (0..<count).map { state.member($0) }
+    self.runID = runID
+    self.store = store
+    self.interval = interval
+    self.afterCheckpoint = afterCheckpoint
+  }
+
+  /// Records member `offset`'s state; stores the group's checkpoint when `interval` has passed.
+  /// Throws `RestartCancelled` once another member has stopped the group.
+  func checkpoint(_ offset: Int, _ state: DECCheckpoint) throws {
+    lock.lock()
+    defer { lock.unlock() }
+    if cancelled { throw RestartCancelled() }
+    members[offset].checkpoint = state
+    guard Date().timeIntervalSince(lastSave) >= interval else { return }
+    try store.saveCheckpoint(
+      CheckpointRecord(
+        runId: runID, stage: state.stage,
+        iteration: state.stage == "pretrain" ? state.epochsDone : state.iteration,
+        state: try ClusterCheckpoint(finished: finished, current: nil, group: members).encoded()))
+    lastSave = Date()
+    saved += 1
+    do {
+      try afterCheckpoint?(saved)
+    } catch {
+      cancelled = true
+      throw ClusterJob.Interrupted(underlying: error)
+    }
+  }
+
+  func finish(_ offset: Int, _ restart: FinishedRestart) {
+    lock.lock()
+    defer { lock.unlock() }
+    members[offset] = GroupMember(finished: restart, checkpoint: nil)
+  }
+
+  /// Stops the other members at their next checkpoint.
+  func cancel() {
+    lock.lock()
+    defer { lock.unlock() }
+    cancelled = true
+  }
+}
+
+extension ClusterJob {
+  /// Trains the restarts `indices` (one group) from where `state` left them, side by side when
+  /// `lanes` allows; returns the state with all of them finished. A failure marks the run
+  /// failed; an interruption leaves it running, to resume.
+  func trainGroup(
+    _ indices: Range<Int>, state: ClusterCheckpoint, plan: Plan, store: SeisStore,
+    logger: Logger
+  ) throws -> ClusterCheckpoint {
+    precondition(indices.lowerBound == state.finished.count)
+    let shared = RestartGroupState(
+      state: state, count: indices.count, runID: plan.runID, store: store,
+      interval: checkpointSeconds, afterCheckpoint: afterCheckpoint)
+    let pending = indices.filter { shared.members[$0 - indices.lowerBound].finished == nil }
+    let lanes = min(pending.count, restartLanes(plan))
+    let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    let threads = max(1, cores / max(lanes, 1))
+    // The held windows are read once, here, before any lane reads them.
+    _ = try plan.contents.source()
+
+    let job = self
+    let work = UncheckedSendable { (restart: Int) throws in
+      let offset = restart - indices.lowerBound
+      let dec = try job.trainer(for: plan, restart: restart, threads: threads, logger: logger)
+      dec.onCheckpoint = { try shared.checkpoint(offset, $0) }
+      let result = try dec.run(
+        resumingFrom: shared.members[offset].checkpoint ?? plan.pretrained[restart])
+      shared.finish(
+        offset,
+        try FinishedRestart(result, model: dec.model, seed: plan.options.seed(ofRestart: restart)))
+    }
+    var errors: [(restart: Int, error: any Error)] = []
+    if lanes <= 1 {
+      for restart in pending {
+        do {
+          try work.value(restart)
+        } catch {
+          errors.append((restart, error))
+          break
+        }
+      }
+    } else {
+      errors = Self.sideBySide(pending, stack: 16 << 20) { restart in
+        do {
+          try work.value(restart)
+        } catch {
+          shared.cancel()
+          throw error
+        }
+      }
+    }
+    if !errors.isEmpty {
+      let real = errors.filter { !($0.error is RestartCancelled) }
+      if let failure = real.first(where: { !($0.error is Interrupted) }) {
+        var failed = plan.run
+        failed.status = .failed
+        try? store.updateRun(failed)
+        throw failure.error
+      }
+      if let interrupted = real.first?.error as? Interrupted { throw interrupted.underlying }
+      throw errors[0].error
+    }
+    return ClusterCheckpoint(
+      finished: state.finished + shared.members.map { $0.finished! }, current: nil)
+  }
+
+  /// How many restarts train at once: two on a machine of two cores or more when memory holds
+  /// both networks and the windows are held (a streamed set reads one store connection), else
+  /// one. `restartLanes` overrides it (tests).
+  func restartLanes(_ plan: Plan) -> Int {
+    if let restartLanes { return max(1, restartLanes) }
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    guard cores >= 2, !plan.contents.isStreamed else { return 1 }
+    let configuration = plan.options.autoencoderConfiguration(
+      channels: plan.contents.networkChannels, length: plan.contents.networkLength)
+    guard
+      let each = try? Autoencoder.trainingBytes(
+        configuration: configuration, batch: min(plan.options.batch, plan.contents.count),
+        workers: max(1, cores / RestartGroup.size))
+    else { return 1 }
+    let windows = plan.contents.count * plan.contents.windowBytes
+    return each.value * RestartGroup.size + windows <= MemoryLimit.availableBytes
+      ? RestartGroup.size : 1
+  }
+
+  /// Runs `body` for every item on a thread of its own and waits for all; returns the errors
+  /// thrown, in item order.
+  static func sideBySide(
+    _ items: [Int], stack: Int, _ body: @escaping @Sendable (Int) throws -> Void
+  ) -> [(restart: Int, error: any Error)] {
+    let done = DispatchSemaphore(value: 0)
+    let results = UncheckedSendable(ResultBox(count: items.count))
+    for (slot, item) in items.enumerated() {
+      let thread = Thread {
+        do {
+          try body(item)
+        } catch {
+          results.value.set(slot, error)
+        }
+        done.signal()
+      }
+      thread.stackSize = stack
+      thread.start()
+    }
+    for _ in items { done.wait() }
+    return items.enumerated().compactMap { slot, item in
+      results.value.errors[slot].map { (item, $0) }
+    }
+  }
+
+  final class ResultBox {
+    private let lock = NSLock()
+    private(set) var errors: [(any Error)?]
+    init(count: Int) { errors = Array(repeating: nil, count: count) }
+    func set(_ slot: Int, _ error: any Error) {
+      lock.lock()
+      errors[slot] = error
+      lock.unlock()
+    }
+  }
+}
+
+/// The networks `--clusters auto` pretrained, filled side by side.
+final class PretrainedNetworks: @unchecked Sendable {
+  private let lock = NSLock()
+  private var embeddingsByRestart: [[Float]]
+  private(set) var states: [Int: DECCheckpoint] = [:]
+  private(set) var dimension = 0
+
+  init(count: Int) { embeddingsByRestart = Array(repeating: [], count: count) }
+
+  func set(_ restart: Int, embeddings: [Float], dimension: Int, state: DECCheckpoint?) {
+    lock.lock()
+    defer { lock.unlock() }
+    embeddingsByRestart[restart] = embeddings
+    self.dimension = dimension
+    states[restart] = state
+  }
+
+  var embeddings: [[Float]] {
+    lock.lock()
+    defer { lock.unlock() }
+    return embeddingsByRestart
+  }
+}
