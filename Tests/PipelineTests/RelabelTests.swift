@@ -74,6 +74,29 @@ import Testing
     #expect(outcome.disagrees)
   }
 
+  /// A source run of one restart is retrained (decision 0014): its candidates train two at a
+  /// time when the machine allows, with the same result as one after the other.
+  @Test func candidatesTrainedSideBySideGiveTheSameLabelsAsOneAfterTheOther() throws {
+    var outcomes: [[AssignmentRecord]] = []
+    for lanes in [1, 2] {
+      let store = try SeisStore()
+      let truth = try fixture.storeWithWindows(count: 120, seed: 21, store: store)
+      var m = fixture.model()
+      m.epochs = 8
+      m.restarts = 1
+      _ = try ClusterJob(clusterCount: 2, model: m, quiet: true).run(
+        store: store, logger: Logger(label: "t"))
+      var job = RelabelJob(
+        labels: try labelFile(Array(truth.prefix(20))), clusterCount: nil, quiet: true)
+      job.candidateLanes = lanes
+      let outcome = try job.run(store: store, logger: Logger(label: "t"))
+      outcomes.append(try store.assignments(runID: outcome.run.id!))
+    }
+    #expect(outcomes[0].count == 120)
+    #expect(outcomes[0].map(\.cluster) == outcomes[1].map(\.cluster))
+    #expect(outcomes[0].map(\.probability) == outcomes[1].map(\.probability))
+  }
+
   @Test func extraClustersStayUnlabelled() throws {
     let (store, truth) = try clusteredStore(count: 60)
     let outcome = try RelabelJob(

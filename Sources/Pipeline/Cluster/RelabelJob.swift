@@ -2,6 +2,7 @@ import Clustering
 import Foundation
 import Logging
 import NeuralNetwork
+import Numerics
 import Store
 
 /// The `relabel` use case: a few hand-labelled windows steer the clustering. Each class gets a
@@ -35,6 +36,9 @@ public struct RelabelJob: Sendable {
 
   public var labels: WindowLabelFile
   public var clusterCount: Int?
+  /// Candidates trained at once; nil: two when the machine allows (`lanes(_:)`). The result
+  /// does not depend on it.
+  var candidateLanes: Int?
   public var quiet: Bool
   /// Windows held in memory at most (`TrainingWindows`); lowered by tests.
   var windowMemoryBytes = TrainingWindows.defaultMemoryBytes
@@ -120,15 +124,13 @@ public struct RelabelJob: Sendable {
     let steering = Steering(
       windows: try contents.source(), classes: fixed, classCount: classes.count, clusterCount: k,
       options: stored.model, quiet: quiet, encodingChunk: contents.encodingChunk)
-    var candidates = [
-      try steering.steer(sourceModel.model, seed: stored.model.seed, name: "source")
-    ]
     // Decision 0014: a run of one restart cannot tell a bad optimum from a good one, and an
     // unstable run's kept restart was found by no other; both are retrained.
     let sourceRestarts = try ClusterJob.decodeHistory(source.historyJson).restarts
     let retrain = sourceRestarts.map { $0.restarts.count < 2 || $0.isUnstable } ?? true
+    var restarts = 0
     if retrain {
-      let restarts =
+      restarts =
         stored.model.stopWhenTwoAgree == true
         ? ModelOptions.defaultRestarts
         : max(stored.model.resolvedRestarts, ModelOptions.defaultRestarts)
@@ -137,11 +139,36 @@ public struct RelabelJob: Sendable {
         ?? "had 1 restart"
       logger.info(
         "run \(sourceID) \(why): retraining \(restarts) restarts under the labels")
-      for r in 1...restarts {
-        candidates.append(
-          try steering.retrain(seed: stored.model.seed(ofRestart: r), name: "restart \(r)"))
+    }
+    // Candidate 0 steers the source network, candidate r retrains restart r; two at a time when
+    // the machine allows, with the same results (`RestartGroup`).
+    let lanes = restarts > 0 ? (candidateLanes ?? Self.lanes(contents)) : 1
+    let threads = max(1, ProcessInfo.processInfo.activeProcessorCount / lanes)
+    let made = CandidateBox(count: restarts + 1)
+    let make = UncheckedSendable { (c: Int) throws in
+      if c == 0 {
+        (sourceModel.model as? Autoencoder)?.threadCount = threads
+        made.set(0, try steering.steer(sourceModel.model, seed: stored.model.seed, name: "source"))
+      } else {
+        made.set(
+          c,
+          try steering.retrain(
+            seed: stored.model.seed(ofRestart: c), name: "restart \(c)", threads: threads))
       }
     }
+    var start = 0
+    while start <= restarts {
+      let group = Array(start..<min(restarts + 1, start + lanes))
+      if group.count == 1 {
+        try make.value(group[0])
+      } else if let first = ClusterJob.sideBySide(group, stack: 16 << 20, { try make.value($0) })
+        .first
+      {
+        throw first.error
+      }
+      start += group.count
+    }
+    let candidates = made.candidates
     let comparison = try RestartComparison(labels: candidates.map(\.assignment.labels))
     let consensus = comparison.consensus
     let best = consensus.indices.max { consensus[$0] < consensus[$1] } ?? 0
@@ -262,9 +289,10 @@ struct Steering {
 
   /// A network of the source run's options built afresh by the model factory (seed `seed`, which
   /// also seeds its dropout masks), whatever its architecture, pretrained, then steered.
-  func retrain(seed: UInt64, name: String) throws -> Candidate {
+  func retrain(seed: UInt64, name: String, threads: Int? = nil) throws -> Candidate {
     let model = try options.makeAutoencoder(
       channels: windows.channels, length: windows.length, seed: seed)
+    if let threads { model.threadCount = threads }
     var decOptions = options.decOptions(clusterCount: clusterCount)
     decOptions.seed = seed
     let dec = try DeepEmbeddedClustering(windows: windows, model: model, options: decOptions)
@@ -276,5 +304,34 @@ struct Steering {
     _ = try dec.pretrain()
     progress.finish()
     return try steer(model, seed: seed, name: name)
+  }
+}
+
+extension RelabelJob {
+  /// Two candidates at once on a machine of two cores or more when the windows are held (a
+  /// streamed set reads one store connection), else one.
+  static func lanes(_ contents: TrainingWindows) -> Int {
+    ProcessInfo.processInfo.activeProcessorCount >= 2 && !contents.isStreamed
+      ? RestartGroup.size : 1
+  }
+}
+
+/// The candidates of `relabel`, filled side by side, in candidate order.
+final class CandidateBox: @unchecked Sendable {
+  private let lock = NSLock()
+  private var slots: [Steering.Candidate?]
+
+  init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+  func set(_ index: Int, _ candidate: Steering.Candidate) {
+    lock.lock()
+    defer { lock.unlock() }
+    slots[index] = candidate
+  }
+
+  var candidates: [Steering.Candidate] {
+    lock.lock()
+    defer { lock.unlock() }
+    return slots.map { $0! }
   }
 }
