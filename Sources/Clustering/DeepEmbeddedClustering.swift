@@ -147,6 +147,10 @@ public final class DeepEmbeddedClustering {
   /// restarted with `run(resumingFrom:)` from it ends exactly as an uninterrupted one.
   public var onCheckpoint: ((DECCheckpoint) throws -> Void)?
 
+  /// A partition DEC starts from instead of k-means, and is steered by in the joint stage (its
+  /// windows' cross-entropy term, as `relabel`'s hand labels): `--init polarity`.
+  public var guide: Supervision?
+
   /// Windows encoded at once when the whole set is encoded (k-means, target updates, the final
   /// assignment): memory holds this many windows, not the set.
   public var encodingChunk = 1024
@@ -218,11 +222,17 @@ public final class DeepEmbeddedClustering {
         lap("pretrain")
       }
       _ = lap("pretrain")
-      centroids = try initialCentroids()
+      if let guide {
+        centroids = try KMeans.classMeans(
+          of: try embeddings(), dimension: model.latentDimension, classes: guide.classes,
+          classCount: options.clusterCount)
+      } else {
+        centroids = try initialCentroids()
+      }
       _ = lap("kmeans")
     }
     let (updates, reason) = try trainJointly(
-      centroids: &centroids, resuming: joint, pretrainingLosses: losses,
+      centroids: &centroids, supervision: guide, resuming: joint, pretrainingLosses: losses,
       seconds: { lap("cluster") })
     _ = lap("cluster")
     let assignment = try ClusterAssignment(

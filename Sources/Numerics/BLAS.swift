@@ -29,6 +29,16 @@ public enum BLAS {
       Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
   }
 
+  /// `y = A x` in double precision, `A` row-major `m x n`.
+  @inlinable
+  public static func gemv(
+    m: Int, n: Int, a: UnsafePointer<Double>, x: UnsafePointer<Double>,
+    y: UnsafeMutablePointer<Double>
+  ) {
+    guard m > 0, n > 0 else { return }
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(n), 1, a, Int32(n), x, 1, 0, y, 1)
+  }
+
   /// Sets the number of threads OpenBLAS uses inside one call.
   public static func setThreadCount(_ count: Int) {
     let count = Int32(max(1, count))

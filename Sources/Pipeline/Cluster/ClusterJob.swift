@@ -120,6 +120,8 @@ public struct ClusterJob: Sendable {
     var choice: ClusterCountChoice? = nil
     /// `--orphans CC`.
     var orphans: Double? = nil
+    /// `--init polarity`: the partition DEC starts from and is steered by.
+    var guide: DeepEmbeddedClustering.Supervision? = nil
     /// Restarts already pretrained (by `--clusters auto`), by index: their state after the last
     /// pretraining epoch, from which they go on as if never stopped. Not stored.
     var pretrained: [Int: DECCheckpoint] = [:]
@@ -128,6 +130,17 @@ public struct ClusterJob: Sendable {
 
   public func run(store: SeisStore, logger: Logger) throws -> ClusterOutcome {
     var plan = try prepare(store: store, logger: logger)
+    if plan.options.initialization == .polarity {
+      guard clusterRange == nil || resume else {
+        throw InputError(
+          path: store.path, reason: "--init polarity splits up from down: use --clusters 2")
+      }
+      plan.guide = try Self.polarityGuide(plan, store: store.path)
+      let up = plan.guide?.classes.filter { $0 == 0 }.count ?? 0
+      logger.info(
+        "init polarity: \(up) windows start up, \(plan.contents.count - up) down (first-motion partition per station)"
+      )
+    }
     if let range = clusterRange, !resume {
       let (choice, pretrained) = try chooseClusterCount(plan, range: range, logger: logger)
       plan.choice = choice
@@ -359,6 +372,7 @@ public struct ClusterJob: Sendable {
     options.seed = plan.options.seed(ofRestart: restart)
     let dec = try DeepEmbeddedClustering(windows: windows, model: autoencoder, options: options)
     dec.encodingChunk = plan.contents.encodingChunk
+    dec.guide = plan.guide
     let restarts = plan.options.resolvedRestarts
     reportProgress(
       of: dec, epochs: plan.options.epochs,

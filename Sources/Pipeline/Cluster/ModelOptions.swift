@@ -113,6 +113,17 @@ public struct ModelOptions: Codable, Sendable, Equatable {
   /// Stop once two restarts agree (ARI >= `RestartReport.agreeingARI`): the tool's default,
   /// set when `restarts` was not given (decision 0014). Nil in runs stored before it existed.
   public var stopWhenTwoAgree: Bool? = nil
+  /// `--init polarity`: DEC starts from, and is steered by, the first-motion partition of the
+  /// windows (`PolarityPartition`, decision 0019) instead of k-means on the code. Nil: k-means.
+  public var initialization: Initialization? = nil
+
+  /// Where DEC's clusters start.
+  public enum Initialization: String, Codable, Sendable, CaseIterable {
+    /// k-means on the pretrained code (the paper's DEC).
+    case kmeans
+    /// The first-motion polarity partition (one component, picks inside the window).
+    case polarity
+  }
 
   /// The budget when `--epochs` is not given: the default epochs over 20 k windows
   /// (docs/decisions/0017-streamed-training.md).

@@ -3,6 +3,7 @@ import Pipeline
 
 extension ModelOptions.ActivationChoice: ExpressibleByArgument {}
 extension ModelOptions.LossChoice: ExpressibleByArgument {}
+extension ModelOptions.Initialization: ExpressibleByArgument {}
 
 /// The contract's model options for `cluster` and `sweep` (and `relabel`). Unset options keep
 /// the tool's defaults (`ModelOptions()`, per architecture). `--architecture` and `--latent`
@@ -108,6 +109,13 @@ struct ModelOptionsGroup: ParsableArguments {
       valueName: "n"))
   var restarts: Int?
 
+  @Option(
+    name: .customLong("init"),
+    help: ArgumentHelp(
+      "Where the clusters start: kmeans (k-means on the pretrained code, default) or polarity (first-motion polarity of one-component windows around picks: per station, signed correlation near the pick with a small lag search, split by its leading eigenvector, up and down by a first-motion vote; DEC starts there and is steered by it; --clusters 2).",
+      valueName: "kmeans|polarity"))
+  var initialization: ModelOptions.Initialization?
+
   static func parseList(_ text: String, name: String) throws -> [Int] {
     let values = text.split(separator: ",", omittingEmptySubsequences: false).map {
       Int($0.trimmingCharacters(in: .whitespaces))
@@ -204,6 +212,7 @@ struct ModelOptionsGroup: ParsableArguments {
     if let tol { o.tol = tol }
     if let maxIterations { o.maxIterations = maxIterations }
     if let restarts { o.restarts = restarts }
+    o.initialization = initialization == .kmeans ? nil : initialization
     return o
   }
 }

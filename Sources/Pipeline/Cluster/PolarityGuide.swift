@@ -1,0 +1,55 @@
+import Clustering
+import Foundation
+import Store
+
+extension ClusterJob {
+  /// `--init polarity`: the first-motion partition of the plan's windows (`PolarityPartition`,
+  /// decision 0019), as the guide DEC starts from and is steered by. Cluster 0 starts as "up".
+  static func polarityGuide(_ plan: Plan, store: String) throws
+    -> DeepEmbeddedClustering.Supervision
+  {
+    let set = plan.contents.windowSet
+    func refuse(_ why: String) -> InputError {
+      InputError(path: store, reason: "--init polarity: \(why)")
+    }
+    guard plan.clusters == 2 else {
+      throw refuse("it splits up from down; use --clusters 2")
+    }
+    guard set.inputKind == .waveform, plan.contents.profiles == nil, set.channelCount == 1 else {
+      throw refuse(
+        "it needs one-component waveform windows around picks; build them with --components Z (and not --input spectrogram or correlation)"
+      )
+    }
+    guard let options = set.buildOptions, let rate = set.samplingRate, rate > 0 else {
+      throw refuse("it needs windows cut around picks by `windows build`, not imported ones")
+    }
+    let pick = Int((options.before * rate).rounded())
+    let count = plan.contents.count
+    let length = set.length
+    var samples = [Float](repeating: 0, count: count * length)
+    try samples.withUnsafeMutableBufferPointer {
+      try plan.contents.reader.samples(range: 0..<count, into: $0)
+    }
+    var stationIDs: [String: Int] = [:]
+    let stations = plan.contents.windows.map { window in
+      let key = "\(window.network).\(window.station)"
+      if let id = stationIDs[key] { return id }
+      stationIDs[key] = stationIDs.count
+      return stationIDs.count - 1
+    }
+    let partition = PolarityPartition(samplingRate: rate)
+    let labels: [Int]
+    do {
+      labels = try partition.labels(
+        windows: samples, count: count, length: length, pick: pick, stations: stations,
+        seed: plan.options.seed)
+    } catch let error as ClusteringError {
+      throw refuse(
+        "\(error) (windows of \(String(format: "%g", options.before)) s before and \(String(format: "%g", options.after)) s after the pick at \(String(format: "%g", rate)) Hz; use at least --before 0.16 --after 0.16)"
+      )
+    }
+    return DeepEmbeddedClustering.Supervision(
+      classes: labels.map { Optional($0) }, weight: RelabelJob.labelledWeight,
+      perBatch: RelabelJob.labelledPerBatch)
+  }
+}
