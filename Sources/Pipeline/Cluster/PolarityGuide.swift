@@ -26,9 +26,25 @@ extension ClusterJob {
     let pick = Int((options.before * rate).rounded())
     let count = plan.contents.count
     let length = set.length
-    var samples = [Float](repeating: 0, count: count * length)
-    try samples.withUnsafeMutableBufferPointer {
-      try plan.contents.reader.samples(range: 0..<count, into: $0)
+    let partition = PolarityPartition(samplingRate: rate)
+    // Only the samples around the pick are read into memory, a chunk of windows at a time.
+    let first = max(0, pick - partition.samplesBefore)
+    let end = min(length, pick + partition.samplesAfter)
+    let kept = max(0, end - first)
+    var samples = [Float](repeating: 0, count: count * kept)
+    let chunk = 1024
+    var buffer = [Float](repeating: 0, count: min(count, chunk) * length)
+    var start = 0
+    while start < count {
+      let stop = min(count, start + chunk)
+      try buffer.withUnsafeMutableBufferPointer {
+        try plan.contents.reader.samples(range: start..<stop, into: $0)
+      }
+      for w in start..<stop {
+        let from = (w - start) * length + first
+        for t in 0..<kept { samples[w * kept + t] = buffer[from + t] }
+      }
+      start = stop
     }
     var stationIDs: [String: Int] = [:]
     let stations = plan.contents.windows.map { window in
@@ -37,11 +53,10 @@ extension ClusterJob {
       stationIDs[key] = stationIDs.count
       return stationIDs.count - 1
     }
-    let partition = PolarityPartition(samplingRate: rate)
     let labels: [Int]
     do {
       labels = try partition.labels(
-        windows: samples, count: count, length: length, pick: pick, stations: stations,
+        windows: samples, count: count, length: kept, pick: pick - first, stations: stations,
         seed: plan.options.seed)
     } catch let error as ClusteringError {
       throw refuse(
