@@ -65,6 +65,52 @@ import Testing
     #expect(!outcome.restarts.isUnstable)
   }
 
+  @Test func firstMotionWindowsStartFromTheirPolarityUnlessKMeansIsAsked() throws {
+    var m = options()
+    m.initialization = nil
+    let store = try SeisStore()
+    let truth = try polarityStore(store)
+    let chosen = try ClusterJob(clusterCount: 2, model: m, quiet: true).run(
+      store: store, logger: Logger(label: "t"))
+    let stored = try ClusterJob.decodeOptions(
+      ClusterJob.StoredOptions.self, from: chosen.run.optionsJson)
+    #expect(stored.model.initialization == .polarity)
+    #expect(zip(chosen.assignments, truth).filter { $0 == $1 }.count >= 108)
+    m.initialization = .kmeans
+    let asked = try ClusterJob(clusterCount: 2, model: m, quiet: true).run(
+      store: store, logger: Logger(label: "t"))
+    #expect(
+      try ClusterJob.decodeOptions(ClusterJob.StoredOptions.self, from: asked.run.optionsJson)
+        .model.initialization == .kmeans)
+    #expect(asked.assignments != chosen.assignments)
+    // Not first motions: two components, three clusters, or windows longer than 0.5 s.
+    m.initialization = nil
+    let events = try SeisStore()
+    _ = try ClusterPipelineTests().storeWithWindows(count: 40, seed: 1, store: events)
+    let other = try ClusterJob(clusterCount: 2, model: m, quiet: true).run(
+      store: events, logger: Logger(label: "t"))
+    #expect(
+      try ClusterJob.decodeOptions(ClusterJob.StoredOptions.self, from: other.run.optionsJson)
+        .model.initialization == .kmeans)
+    let set = try #require(try store.currentWindowSetReader()).windowSet
+    #expect(
+      ModelOptions.Initialization.automatic(clusters: 3, windowSet: set, correlation: false)
+        == .kmeans)
+    #expect(
+      ModelOptions.Initialization.automatic(clusters: 2, windowSet: set, correlation: true)
+        == .kmeans)
+    var long = set
+    long.parametersJson = set.parametersJson.replacingOccurrences(
+      of: "\"before\":0.16", with: "\"before\":5")
+    #expect(long.parametersJson != set.parametersJson)
+    #expect(
+      ModelOptions.Initialization.automatic(clusters: 2, windowSet: long, correlation: false)
+        == .kmeans)
+    #expect(
+      ModelOptions.Initialization.automatic(clusters: 2, windowSet: set, correlation: false)
+        == .polarity)
+  }
+
   @Test func setsItCannotSplitAreRefusedInOneLineBeforeARunIsStored() throws {
     let store = try SeisStore()
     _ = try polarityStore(store)

@@ -130,6 +130,20 @@ public struct ClusterJob: Sendable {
 
   public func run(store: SeisStore, logger: Logger) throws -> ClusterOutcome {
     var plan = try prepare(store: store, logger: logger)
+    if plan.options.initialization == nil {
+      // A new run stores the tool's choice; a resumed run stored before `--init` used k-means.
+      plan.options.initialization =
+        resume
+        ? .kmeans
+        : .automatic(
+          clusters: clusterRange == nil ? plan.clusters : 0,
+          windowSet: plan.contents.windowSet, correlation: plan.contents.profiles != nil)
+      if plan.options.initialization == .polarity {
+        logger.info(
+          "init polarity: first-motion windows (one component, at most \(ModelOptions.Initialization.firstMotionSeconds) s either side of the pick, --clusters 2) start from their polarity; --init kmeans for the paper's k-means start"
+        )
+      }
+    }
     if plan.options.initialization == .polarity {
       guard clusterRange == nil || resume else {
         throw InputError(

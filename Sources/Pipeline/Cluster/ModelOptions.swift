@@ -113,8 +113,10 @@ public struct ModelOptions: Codable, Sendable, Equatable {
   /// Stop once two restarts agree (ARI >= `RestartReport.agreeingARI`): the tool's default,
   /// set when `restarts` was not given (decision 0014). Nil in runs stored before it existed.
   public var stopWhenTwoAgree: Bool? = nil
-  /// `--init polarity`: DEC starts from, and is steered by, the first-motion partition of the
-  /// windows (`PolarityPartition`, decision 0019) instead of k-means on the code. Nil: k-means.
+  /// `--init`: where DEC's clusters start. `.polarity`: from, and steered by, the first-motion
+  /// partition of the windows (`PolarityPartition`, decision 0019) instead of k-means on the
+  /// code. Nil: the tool chooses for a new run (`Initialization.automatic`) and stores its
+  /// choice; runs stored before the option existed used k-means.
   public var initialization: Initialization? = nil
 
   /// Where DEC's clusters start.

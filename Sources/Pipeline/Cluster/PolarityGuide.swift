@@ -2,6 +2,24 @@ import Clustering
 import Foundation
 import Store
 
+extension ModelOptions.Initialization {
+  /// The tool's choice when `--init` is not given (decision 0019): polarity for first-motion
+  /// windows (two clusters of one-component waveform windows cut at most 0.5 s either side of
+  /// their picks), k-means otherwise.
+  static func automatic(clusters: Int, windowSet set: WindowSetRecord, correlation: Bool)
+    -> Self
+  {
+    guard clusters == 2, !correlation, set.inputKind == .waveform, set.channelCount == 1,
+      let options = set.buildOptions, options.before > 0, options.after > 0,
+      options.before <= firstMotionSeconds, options.after <= firstMotionSeconds
+    else { return .kmeans }
+    return .polarity
+  }
+
+  /// The longest window, either side of the pick, that `automatic` takes for a first motion.
+  static let firstMotionSeconds = 0.5
+}
+
 extension ClusterJob {
   /// `--init polarity`: the first-motion partition of the plan's windows (`PolarityPartition`,
   /// decision 0019), as the guide DEC starts from and is steered by. Cluster 0 starts as "up".
