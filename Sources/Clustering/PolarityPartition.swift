@@ -172,7 +172,8 @@ public struct PolarityPartition: Sendable {
 
   /// The eigenvector of the symmetric `matrix` (`size` x `size`) with the largest eigenvalue,
   /// by power iteration on the matrix shifted to be positive semi-definite (Gershgorin), from a
-  /// fixed start; its sign is fixed so that its first nonzero entry is positive.
+  /// fixed start, until it settles or its signs have settled; its sign is fixed so that its
+  /// first nonzero entry is positive.
   static func leadingEigenvector(_ matrix: [Double], size n: Int, iterations: Int = 5000)
     -> [Double]
   {
@@ -187,6 +188,9 @@ public struct PolarityPartition: Sendable {
     // deterministically.
     for i in 0..<n { v[i] += 1e-3 * Double(i % 7) / Double(n) }
     var next = [Double](repeating: 0, count: n)
+    // Only the signs are used: once they have held for 200 iterations while the vector still
+    // moves by less than 1e-5, it stops (a station with no clear polarity converges slowly).
+    var stable = 0
     for _ in 0..<iterations {
       matrix.withUnsafeBufferPointer { a in
         v.withUnsafeBufferPointer { x in
@@ -199,12 +203,15 @@ public struct PolarityPartition: Sendable {
       let norm = next.reduce(0) { $0 + $1 * $1 }.squareRoot()
       guard norm > 0 else { break }
       var change = 0.0
+      var flipped = false
       for i in 0..<n {
         let value = next[i] / norm
         change = max(change, abs(value - v[i]))
+        if (value >= 0) != (v[i] >= 0) { flipped = true }
         v[i] = value
       }
-      if change < 1e-10 { break }
+      stable = flipped ? 0 : stable + 1
+      if change < 1e-10 || (stable >= 200 && change < 1e-5) { break }
     }
     if let first = v.first(where: { $0 != 0 }), first < 0 { v = v.map { -$0 } }
     return v

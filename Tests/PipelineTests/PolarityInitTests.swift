@@ -18,10 +18,14 @@ import Testing
 
   /// The polarity fixture (tools/make_polarity_partition_fixtures.py) as a window set built
   /// with `--components Z --before 0.16 --after 0.16 --input waveform`; returns the truth.
-  func polarityStore(_ store: SeisStore) throws -> [Int] {
+  func polarityStore(
+    _ store: SeisStore, keep: (_ station: Int, _ truth: Int) -> Bool = { _, _ in true },
+    before: Double = 0.16
+  ) throws -> [Int] {
     let url = TestPaths.fixtures.appendingPathComponent("polarity/partition.json")
     let f = try JSONDecoder().decode(File.self, from: Data(contentsOf: url))
-    let windows = (0..<f.count).map { i in
+    let kept = (0..<f.count).filter { keep(f.stations[$0], f.truth[$0]) }
+    let windows = kept.map { i in
       WindowRecord(
         windowSetId: 0, windowKey: Int64(i), pickId: nil, network: "XX",
         station: "S\(f.stations[i])", location: "", channels: "HHZ",
@@ -31,7 +35,7 @@ import Testing
     }
     struct Parameters: Encodable { var options: WindowSetOptions }
     let options = WindowSetOptions(
-      before: 0.16, after: 0.16, components: .z, input: .waveform)
+      before: before, after: 0.32 - before, components: .z, input: .waveform)
     try store.replaceCurrentWindowSet(
       WindowSetRecord(
         version: "test", inputKind: .waveform, channelCount: 1, length: f.length,
@@ -39,7 +43,7 @@ import Testing
         parametersJson: String(
           decoding: try JSONEncoder().encode(Parameters(options: options)), as: UTF8.self),
         processingJson: "[]"), windows: windows)
-    return f.truth
+    return kept.map { f.truth[$0] }
   }
 
   func options() -> ModelOptions {
@@ -109,6 +113,50 @@ import Testing
     #expect(
       ModelOptions.Initialization.automatic(clusters: 2, windowSet: set, correlation: false)
         == .polarity)
+  }
+
+  @Test func windowsWithOneFirstMotionAreRefusedBeforePretrainingOrStartFromKMeans() throws {
+    // One station, every window up: nothing to split.
+    let store = try SeisStore()
+    _ = try polarityStore(store, keep: { station, truth in station == 0 && truth == 0 })
+    #expect {
+      try ClusterJob(clusterCount: 2, model: options(), quiet: true).run(
+        store: store, logger: Logger(label: "t"))
+    } throws: { "\($0)".contains("every window has the same first motion") }
+    #expect(try store.run() == nil && store.interruptedRun() == nil)
+    // Chosen by the tool, not asked for: the paper's k-means start instead.
+    var m = options()
+    m.initialization = nil
+    let run = try ClusterJob(clusterCount: 2, model: m, quiet: true).run(
+      store: store, logger: Logger(label: "t"))
+    #expect(
+      try ClusterJob.decodeOptions(ClusterJob.StoredOptions.self, from: run.run.optionsJson)
+        .model.initialization == .kmeans)
+  }
+
+  @Test func aPickTooCloseToTheWindowsEdgeIsRefusedInSeconds() throws {
+    let store = try SeisStore()
+    _ = try polarityStore(store, before: 0.1)
+    #expect {
+      try ClusterJob(clusterCount: 2, model: options(), quiet: true).run(
+        store: store, logger: Logger(label: "t"))
+    } throws: {
+      "\($0)".contains(
+        "it reads 0.12 s before the pick and 0.12 s after; the windows have 0.1 s and 0.22 s")
+    }
+  }
+
+  @Test func colocatedSensorsArePartitionedApart() {
+    func window(_ station: String, _ location: String) -> WindowRecord {
+      WindowRecord(
+        windowSetId: 0, windowKey: 0, pickId: nil, network: "XX", station: station,
+        location: location, channels: "HHZ", pickTime: Timestamp(nanoseconds: 0), phase: "P",
+        startTime: nil, samples: [])
+    }
+    let ids = ClusterJob.sensorIDs([
+      window("A", "00"), window("A", "10"), window("B", "00"), window("A", "00"),
+    ])
+    #expect(ids == [0, 1, 2, 0])
   }
 
   @Test func setsItCannotSplitAreRefusedInOneLineBeforeARunIsStored() throws {

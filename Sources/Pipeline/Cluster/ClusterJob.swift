@@ -130,6 +130,7 @@ public struct ClusterJob: Sendable {
 
   public func run(store: SeisStore, logger: Logger) throws -> ClusterOutcome {
     var plan = try prepare(store: store, logger: logger)
+    let chosenByTool = plan.options.initialization == nil && !resume
     if plan.options.initialization == nil {
       // A new run stores the tool's choice; a resumed run stored before `--init` used k-means.
       plan.options.initialization =
@@ -149,11 +150,18 @@ public struct ClusterJob: Sendable {
         throw InputError(
           path: store.path, reason: "--init polarity splits up from down: use --clusters 2")
       }
-      plan.guide = try Self.polarityGuide(plan, store: store.path)
-      let up = plan.guide?.classes.filter { $0 == 0 }.count ?? 0
-      logger.info(
-        "init polarity: \(up) windows start up, \(plan.contents.count - up) down (first-motion partition per station)"
-      )
+      do {
+        plan.guide = try Self.polarityGuide(plan, store: store.path)
+        let up = plan.guide?.classes.filter { $0 == 0 }.count ?? 0
+        logger.info(
+          "init polarity: \(up) windows start up, \(plan.contents.count - up) down (first-motion partition per station)"
+        )
+      } catch let error as InputError where chosenByTool {
+        // The tool's own choice falls back to the paper's start; an `--init polarity` asked
+        // for is refused.
+        logger.info("\(error.reason); k-means start instead")
+        plan.options.initialization = .kmeans
+      }
     }
     if let range = clusterRange, !resume {
       let (choice, pretrained) = try chooseClusterCount(plan, range: range, logger: logger)
@@ -339,10 +347,10 @@ public struct ClusterJob: Sendable {
     )
     _ = try plan.contents.source()
     let lanes = restartLanes(plan)
-    let threads = max(1, ProcessInfo.processInfo.activeProcessorCount / lanes)
+    let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
     let pretrained = PretrainedNetworks(count: restarts)
     let job = self
-    let pretrain = UncheckedSendable { (r: Int) throws in
+    let pretrain = UncheckedSendable { (r: Int, threads: Int) throws in
       let dec = try job.trainer(for: plan, restart: r, threads: threads, logger: logger)
       var last: DECCheckpoint?
       dec.onCheckpoint = { last = $0 }
@@ -356,11 +364,12 @@ public struct ClusterJob: Sendable {
     var start = 0
     while start < restarts {
       let group = Array(start..<min(restarts, start + lanes))
+      let threads = max(1, cores / group.count)
       if group.count == 1 {
-        try pretrain.value(group[0])
-      } else if let first = Self.sideBySide(group, stack: 16 << 20, { try pretrain.value($0) })
-        .first
-      {
+        try pretrain.value(group[0], threads)
+      } else if let first = Self.sideBySide(
+        group, stack: 16 << 20, { try pretrain.value($0, threads) }
+      ).first {
         throw first.error
       }
       start += group.count

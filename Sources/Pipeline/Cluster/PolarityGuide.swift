@@ -45,6 +45,12 @@ extension ClusterJob {
     let count = plan.contents.count
     let length = set.length
     let partition = PolarityPartition(samplingRate: rate)
+    guard pick >= partition.samplesBefore, length - pick >= partition.samplesAfter else {
+      func seconds(_ samples: Int) -> String { String(format: "%g s", Double(samples) / rate) }
+      throw refuse(
+        "it reads \(seconds(partition.samplesBefore)) before the pick and \(seconds(partition.samplesAfter)) after; the windows have \(seconds(pick)) and \(seconds(length - pick)) (--before and --after)"
+      )
+    }
     // Only the samples around the pick are read into memory, a chunk of windows at a time.
     let first = max(0, pick - partition.samplesBefore)
     let end = min(length, pick + partition.samplesAfter)
@@ -64,25 +70,34 @@ extension ClusterJob {
       }
       start = stop
     }
-    var stationIDs: [String: Int] = [:]
-    let stations = plan.contents.windows.map { window in
-      let key = "\(window.network).\(window.station)"
-      if let id = stationIDs[key] { return id }
-      stationIDs[key] = stationIDs.count
-      return stationIDs.count - 1
-    }
+    let stations = Self.sensorIDs(plan.contents.windows)
     let labels: [Int]
     do {
       labels = try partition.labels(
         windows: samples, count: count, length: kept, pick: pick - first, stations: stations,
         seed: plan.options.seed)
     } catch let error as ClusteringError {
+      throw refuse("\(error)")
+    }
+    let up = labels.filter { $0 == 0 }.count
+    guard up > 0, up < count else {
       throw refuse(
-        "\(error) (windows of \(String(format: "%g", options.before)) s before and \(String(format: "%g", options.after)) s after the pick at \(String(format: "%g", rate)) Hz; use at least --before 0.16 --after 0.16)"
-      )
+        "every window has the same first motion (\(up) up, \(count - up) down): nothing to split")
     }
     return DeepEmbeddedClustering.Supervision(
       classes: labels.map { Optional($0) }, weight: RelabelJob.labelledWeight,
       perBatch: RelabelJob.labelledPerBatch)
+  }
+
+  /// One id per sensor (network, station and location code, in order of first appearance):
+  /// co-located instruments record different waveforms and are partitioned apart.
+  static func sensorIDs(_ windows: [WindowRecord]) -> [Int] {
+    var ids: [String: Int] = [:]
+    return windows.map { window in
+      let key = "\(window.network).\(window.station).\(window.location)"
+      if let id = ids[key] { return id }
+      ids[key] = ids.count
+      return ids.count - 1
+    }
   }
 }

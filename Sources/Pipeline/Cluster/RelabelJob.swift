@@ -143,9 +143,9 @@ public struct RelabelJob: Sendable {
     // Candidate 0 steers the source network, candidate r retrains restart r; two at a time when
     // the machine allows, with the same results (`RestartGroup`).
     let lanes = restarts > 0 ? (candidateLanes ?? Self.lanes(contents)) : 1
-    let threads = max(1, ProcessInfo.processInfo.activeProcessorCount / lanes)
+    let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
     let made = CandidateBox(count: restarts + 1)
-    let make = UncheckedSendable { (c: Int) throws in
+    let make = UncheckedSendable { (c: Int, threads: Int) throws in
       if c == 0 {
         (sourceModel.model as? Autoencoder)?.threadCount = threads
         made.set(0, try steering.steer(sourceModel.model, seed: stored.model.seed, name: "source"))
@@ -159,11 +159,12 @@ public struct RelabelJob: Sendable {
     var start = 0
     while start <= restarts {
       let group = Array(start..<min(restarts + 1, start + lanes))
+      let threads = max(1, cores / group.count)
       if group.count == 1 {
-        try make.value(group[0])
-      } else if let first = ClusterJob.sideBySide(group, stack: 16 << 20, { try make.value($0) })
-        .first
-      {
+        try make.value(group[0], threads)
+      } else if let first = ClusterJob.sideBySide(
+        group, stack: 16 << 20, { try make.value($0, threads) }
+      ).first {
         throw first.error
       }
       start += group.count

@@ -115,13 +115,19 @@ extension ClusterJob {
     // The held windows are read once, here, before any lane reads them.
     _ = try plan.contents.source()
 
+    // Where each restart starts, read before the lanes run (they then only write under the
+    // group's lock).
+    var starts: [Int: DECCheckpoint] = [:]
+    for restart in pending {
+      starts[restart] =
+        shared.members[restart - indices.lowerBound].checkpoint ?? plan.pretrained[restart]
+    }
     let job = self
-    let work = UncheckedSendable { (restart: Int) throws in
+    let work = UncheckedSendable { [starts] (restart: Int) throws in
       let offset = restart - indices.lowerBound
       let dec = try job.trainer(for: plan, restart: restart, threads: threads, logger: logger)
       dec.onCheckpoint = { try shared.checkpoint(offset, $0) }
-      let result = try dec.run(
-        resumingFrom: shared.members[offset].checkpoint ?? plan.pretrained[restart])
+      let result = try dec.run(resumingFrom: starts[restart])
       shared.finish(
         offset,
         try FinishedRestart(result, model: dec.model, seed: plan.options.seed(ofRestart: restart)))
