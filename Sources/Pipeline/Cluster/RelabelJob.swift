@@ -36,7 +36,7 @@ public struct RelabelJob: Sendable {
 
   public var labels: WindowLabelFile
   public var clusterCount: Int?
-  /// Candidates trained at once; nil: two when the machine allows (`lanes(_:)`). The result
+  /// Candidates trained at once; nil: two when the machine allows (`RestartGroup.lanes`). The result
   /// does not depend on it.
   var candidateLanes: Int?
   public var quiet: Bool
@@ -142,7 +142,9 @@ public struct RelabelJob: Sendable {
     }
     // Candidate 0 steers the source network, candidate r retrains restart r; two at a time when
     // the machine allows, with the same results (`RestartGroup`).
-    let lanes = restarts > 0 ? (candidateLanes ?? Self.lanes(contents)) : 1
+    let lanes =
+      restarts > 0
+      ? (candidateLanes ?? RestartGroup.lanes(options: stored.model, contents: contents)) : 1
     let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
     let made = CandidateBox(count: restarts + 1)
     let make = UncheckedSendable { (c: Int, threads: Int) throws in
@@ -305,15 +307,6 @@ struct Steering {
     _ = try dec.pretrain()
     progress.finish()
     return try steer(model, seed: seed, name: name)
-  }
-}
-
-extension RelabelJob {
-  /// Two candidates at once on a machine of two cores or more when the windows are held (a
-  /// streamed set reads one store connection), else one.
-  static func lanes(_ contents: TrainingWindows) -> Int {
-    ProcessInfo.processInfo.activeProcessorCount >= 2 && !contents.isStreamed
-      ? RestartGroup.size : 1
   }
 }
 

@@ -28,6 +28,25 @@ enum RestartGroup {
   }
 }
 
+extension RestartGroup {
+  /// Networks that train at once: two on a machine of two cores or more when memory holds both
+  /// networks' training and the windows, and the windows are held (a streamed set reads one
+  /// store connection); else one.
+  static func lanes(options: ModelOptions, contents: TrainingWindows) -> Int {
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    guard cores >= 2, !contents.isStreamed else { return 1 }
+    let configuration = options.autoencoderConfiguration(
+      channels: contents.networkChannels, length: contents.networkLength)
+    guard
+      let each = try? Autoencoder.trainingBytes(
+        configuration: configuration, batch: min(options.batch, contents.count),
+        workers: max(1, cores / size))
+    else { return 1 }
+    let windows = contents.count * contents.windowBytes
+    return each.value * size + windows <= MemoryLimit.availableBytes ? size : 1
+  }
+}
+
 /// Raised in a restart that stops because the other one of its group failed or was
 /// interrupted.
 struct RestartCancelled: Error {}
@@ -167,23 +186,11 @@ extension ClusterJob {
       finished: state.finished + shared.members.map { $0.finished! }, current: nil)
   }
 
-  /// How many restarts train at once: two on a machine of two cores or more when memory holds
-  /// both networks and the windows are held (a streamed set reads one store connection), else
-  /// one. `restartLanes` overrides it (tests).
+  /// How many restarts train at once (`RestartGroup.lanes`); `restartLanes` overrides it
+  /// (tests).
   func restartLanes(_ plan: Plan) -> Int {
     if let restartLanes { return max(1, restartLanes) }
-    let cores = ProcessInfo.processInfo.activeProcessorCount
-    guard cores >= 2, !plan.contents.isStreamed else { return 1 }
-    let configuration = plan.options.autoencoderConfiguration(
-      channels: plan.contents.networkChannels, length: plan.contents.networkLength)
-    guard
-      let each = try? Autoencoder.trainingBytes(
-        configuration: configuration, batch: min(plan.options.batch, plan.contents.count),
-        workers: max(1, cores / RestartGroup.size))
-    else { return 1 }
-    let windows = plan.contents.count * plan.contents.windowBytes
-    return each.value * RestartGroup.size + windows <= MemoryLimit.availableBytes
-      ? RestartGroup.size : 1
+    return RestartGroup.lanes(options: plan.options, contents: plan.contents)
   }
 
   /// Runs `body` for every item on a thread of its own and waits for all; returns the errors
