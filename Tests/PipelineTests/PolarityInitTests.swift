@@ -47,11 +47,8 @@ import Testing
   }
 
   func options() -> ModelOptions {
-    var m = ModelOptions()
+    var m = ClusterPipelineTests().model()
     m.filters = [8, 4]
-    m.kernels = [5]
-    m.activation = .tanh
-    m.latent = 4
     m.epochs = 10
     m.restarts = 2
     m.initialization = .polarity

@@ -347,7 +347,6 @@ public struct ClusterJob: Sendable {
     )
     _ = try plan.contents.source()
     let lanes = restartLanes(plan)
-    let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
     let pretrained = PretrainedNetworks(count: restarts)
     let job = self
     let pretrain = UncheckedSendable { (r: Int, threads: Int) throws in
@@ -361,19 +360,7 @@ public struct ClusterJob: Sendable {
       pretrained.set(
         r, embeddings: try dec.embeddings(), dimension: dec.model.latentDimension, state: last)
     }
-    var start = 0
-    while start < restarts {
-      let group = Array(start..<min(restarts, start + lanes))
-      let threads = max(1, cores / group.count)
-      if group.count == 1 {
-        try pretrain.value(group[0], threads)
-      } else if let first = Self.sideBySide(
-        group, stack: 16 << 20, { try pretrain.value($0, threads) }
-      ).first {
-        throw first.error
-      }
-      start += group.count
-    }
+    try Self.inGroups(count: restarts, lanes: lanes) { try pretrain.value($0, $1) }
     let choice = try ClusterCountChoice(
       embeddings: pretrained.embeddings, dimension: pretrained.dimension,
       range: range.lowerBound...upper, seed: plan.options.seed)

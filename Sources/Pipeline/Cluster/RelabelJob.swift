@@ -145,7 +145,6 @@ public struct RelabelJob: Sendable {
     let lanes =
       restarts > 0
       ? (candidateLanes ?? RestartGroup.lanes(options: stored.model, contents: contents)) : 1
-    let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
     let made = CandidateBox(count: restarts + 1)
     let make = UncheckedSendable { (c: Int, threads: Int) throws in
       if c == 0 {
@@ -158,19 +157,7 @@ public struct RelabelJob: Sendable {
             seed: stored.model.seed(ofRestart: c), name: "restart \(c)", threads: threads))
       }
     }
-    var start = 0
-    while start <= restarts {
-      let group = Array(start..<min(restarts + 1, start + lanes))
-      let threads = max(1, cores / group.count)
-      if group.count == 1 {
-        try make.value(group[0], threads)
-      } else if let first = ClusterJob.sideBySide(
-        group, stack: 16 << 20, { try make.value($0, threads) }
-      ).first {
-        throw first.error
-      }
-      start += group.count
-    }
+    try ClusterJob.inGroups(count: restarts + 1, lanes: lanes) { try make.value($0, $1) }
     let candidates = made.candidates
     let comparison = try RestartComparison(labels: candidates.map(\.assignment.labels))
     let consensus = comparison.consensus

@@ -193,6 +193,26 @@ extension ClusterJob {
     return RestartGroup.lanes(options: plan.options, contents: plan.contents)
   }
 
+  /// Runs `body(item, threads)` for items `0..<count` in groups of `lanes`, side by side, each
+  /// item on its share of the cores; throws the first error of a group (in item order) once
+  /// the group is done.
+  static func inGroups(
+    count: Int, lanes: Int, _ body: @escaping @Sendable (_ item: Int, _ threads: Int) throws -> Void
+  ) throws {
+    let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    var start = 0
+    while start < count {
+      let group = Array(start..<min(count, start + max(1, lanes)))
+      let threads = max(1, cores / group.count)
+      if group.count == 1 {
+        try body(group[0], threads)
+      } else if let first = sideBySide(group, stack: 16 << 20, { try body($0, threads) }).first {
+        throw first.error
+      }
+      start += group.count
+    }
+  }
+
   /// Runs `body` for every item on a thread of its own and waits for all; returns the errors
   /// thrown, in item order.
   static func sideBySide(
