@@ -85,9 +85,10 @@ import Testing
     #expect(state.finished.isEmpty)
     let group = try #require(state.group)
     #expect(group.count == 2)
-    // Six checkpoints between two restarts: both have started.
-    #expect(group.allSatisfy { $0.finished == nil && $0.checkpoint != nil })
-    #expect(state.position.contains("restart 1") && state.position.contains("restart 2"))
+    // The checkpoint holds both restarts of the pair (how far each got depends on the
+    // scheduling).
+    #expect(group.contains { $0.checkpoint != nil })
+    #expect(state.position.contains("restarts 1-2"))
 
     var resuming = ClusterJob(clusterCount: 2, model: ModelOptions(), quiet: true, resume: true)
     resuming.restartLanes = 2
