@@ -162,7 +162,7 @@ extension ClusterJob {
         }
       }
     } else {
-      errors = Self.sideBySide(pending, stack: 16 << 20) { restart in
+      errors = Self.sideBySide(pending) { restart in
         do {
           try work.value(restart)
         } catch {
@@ -206,7 +206,7 @@ extension ClusterJob {
       let threads = max(1, cores / group.count)
       if group.count == 1 {
         try body(group[0], threads)
-      } else if let first = sideBySide(group, stack: 16 << 20, { try body($0, threads) }).first {
+      } else if let first = sideBySide(group, { try body($0, threads) }).first {
         throw first.error
       }
       start += group.count
@@ -218,7 +218,7 @@ extension ClusterJob {
   /// size crashed the test process about one run in three, in malloc; the dispatch pool does
   /// not.)
   static func sideBySide(
-    _ items: [Int], stack: Int, _ body: @escaping @Sendable (Int) throws -> Void
+    _ items: [Int], _ body: @escaping @Sendable (Int) throws -> Void
   ) -> [(restart: Int, error: any Error)] {
     let results = UncheckedSendable(ResultBox(count: items.count))
     DispatchQueue.concurrentPerform(iterations: items.count) { slot in
