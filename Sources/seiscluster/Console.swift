@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Pipeline
 
 /// One-line messages on stderr: `error: ...`, `warning: ...`, and plain summaries.
 enum Console {
@@ -19,7 +20,10 @@ enum Console {
 
   static func write(_ line: String) {
     let oneLine = line.replacingOccurrences(of: "\n", with: " ")
-    FileHandle.standardError.write(Data((oneLine + "\n").utf8))
+    // Above any progress line, which is drawn again below it.
+    ProgressLine.standardError.write(oneLine + "\n") {
+      FileHandle.standardError.write(Data($0.utf8))
+    }
   }
 }
 

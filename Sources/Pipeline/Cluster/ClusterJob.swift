@@ -24,7 +24,7 @@ public struct ClusterOutcome: Sendable {
 /// var plan = try prepare(store)         // the windows and options: new, or the interrupted run's
 /// plan.run = try begin(plan)             // the run record; checkpoints go to it
 /// for each restart not yet done:
-///   let dec = try trainer(for: plan, restart: r)   // model, windows, progress, checkpoints
+///   let (dec, progress) = try trainer(for: plan, restart: r)   // model, windows, progress
 ///   finished.append(try train(dec, plan))          // marks the run failed if training fails
 /// return try record(choose(finished), plan)        // assignments, summary, model: one transaction
 /// ```
@@ -350,7 +350,9 @@ public struct ClusterJob: Sendable {
     let pretrained = PretrainedNetworks(count: restarts)
     let job = self
     let pretrain = UncheckedSendable { (r: Int, threads: Int) throws in
-      let dec = try job.trainer(for: plan, restart: r, threads: threads, logger: logger)
+      let (dec, progress) = try job.trainer(
+        for: plan, restart: r, threads: threads, logger: logger)
+      defer { progress.pretraining.finish() }
       var last: DECCheckpoint?
       dec.onCheckpoint = { last = $0 }
       let started = Date()
@@ -372,7 +374,7 @@ public struct ClusterJob: Sendable {
   /// The model and DEC trainer of restart `restart`, reporting progress.
   func trainer(
     for plan: Plan, restart: Int, threads: Int? = nil, logger: Logger
-  ) throws -> DeepEmbeddedClustering {
+  ) throws -> (dec: DeepEmbeddedClustering, progress: TrainingProgress) {
     let autoencoder = try plan.options.makeAutoencoder(
       channels: plan.contents.networkChannels, length: plan.contents.networkLength,
       seed: plan.options.seed(ofRestart: restart))
@@ -384,10 +386,10 @@ public struct ClusterJob: Sendable {
     dec.encodingChunk = plan.contents.encodingChunk
     dec.guide = plan.guide
     let restarts = plan.options.resolvedRestarts
-    reportProgress(
+    let progress = reportProgress(
       of: dec, epochs: plan.options.epochs,
       prefix: restarts > 1 ? "restart \(restart + 1)/\(restarts): " : "")
-    return dec
+    return (dec, progress)
   }
 
   /// Refuses, before allocating, a network whose training would take more memory than the
@@ -427,8 +429,21 @@ public struct ClusterJob: Sendable {
             orphans: plan.orphans))))
   }
 
+  /// A restart's two progress lines; `finish` ends both once it is trained (or has failed).
+  struct TrainingProgress {
+    var pretraining: Progress
+    var clustering: Progress
+
+    func finish() {
+      pretraining.finish()
+      clustering.finish()
+    }
+  }
+
   /// Pretraining epochs, then target updates, on stderr.
-  private func reportProgress(of dec: DeepEmbeddedClustering, epochs: Int, prefix: String) {
+  private func reportProgress(of dec: DeepEmbeddedClustering, epochs: Int, prefix: String)
+    -> TrainingProgress
+  {
     let pretraining = Progress(label: prefix + "pretraining epoch", total: epochs, quiet: quiet)
     let clustering = Progress(label: prefix + "clustering iteration", total: nil, quiet: quiet)
     let started = Date()
@@ -445,6 +460,7 @@ public struct ClusterJob: Sendable {
           format: "loss %.5f kl %.5f label change %.4f (%.1f s)", update.loss, update.kl,
           update.labelChange, Date().timeIntervalSince(started)))
     }
+    return TrainingProgress(pretraining: pretraining, clustering: clustering)
   }
 
   /// An error thrown by `afterCheckpoint`: the job stops and the run stays resumable.

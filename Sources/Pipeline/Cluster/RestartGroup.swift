@@ -144,7 +144,9 @@ extension ClusterJob {
     let job = self
     let work = UncheckedSendable { [starts] (restart: Int) throws in
       let offset = restart - indices.lowerBound
-      let dec = try job.trainer(for: plan, restart: restart, threads: threads, logger: logger)
+      let (dec, progress) = try job.trainer(
+        for: plan, restart: restart, threads: threads, logger: logger)
+      defer { progress.finish() }
       dec.onCheckpoint = { try shared.checkpoint(offset, $0) }
       let result = try dec.run(resumingFrom: starts[restart])
       shared.finish(
