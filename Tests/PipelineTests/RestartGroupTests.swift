@@ -117,4 +117,51 @@ import Testing
     #expect(counter.count == 3)
     #expect(try store.interruptedRun() != nil)
   }
+
+  /// `--clusters auto` and `relabel` run their networks through `inGroups`: a lane that fails
+  /// stops the other at its next check, and the group throws the failure, not the cancellation.
+  @Test func aFailingLaneOfAGroupStopsTheOtherAndItsErrorIsThrown() throws {
+    struct Broken: Error {}
+    let checks = Counter()
+    let lock = NSLock()
+    let started = DispatchSemaphore(value: 0)
+    #expect(throws: Broken.self) {
+      try ClusterJob.inGroups(count: 2, lanes: 2) { item, _, cancellation in
+        if item == 0 {
+          // Fail once the other lane is running (or after 2 s: the pool may run the two lanes
+          // one after the other on one core, and then the second stops at its first check).
+          _ = started.wait(timeout: .now() + 2)
+          throw Broken()
+        }
+        started.signal()
+        // The other lane "trains" until it is told to stop; 10 s at most.
+        for _ in 0..<10_000 {
+          lock.lock()
+          checks.count += 1
+          lock.unlock()
+          try cancellation.check()
+          Thread.sleep(forTimeInterval: 0.001)
+        }
+        Issue.record("the other lane was never cancelled")
+      }
+    }
+    lock.lock()
+    #expect(checks.count >= 1 && checks.count < 10_000)
+    lock.unlock()
+  }
+
+  @Test func groupsAfterAFailingOneDoNotRun() {
+    struct Broken: Error {}
+    let ran = Counter()
+    let lock = NSLock()
+    #expect(throws: Broken.self) {
+      try ClusterJob.inGroups(count: 4, lanes: 2) { item, _, _ in
+        lock.lock()
+        ran.count += 1
+        lock.unlock()
+        if item == 1 { throw Broken() }
+      }
+    }
+    #expect(ran.count == 2)
+  }
 }

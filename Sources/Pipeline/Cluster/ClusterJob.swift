@@ -349,12 +349,16 @@ public struct ClusterJob: Sendable {
     let lanes = restartLanes(plan)
     let pretrained = PretrainedNetworks(count: restarts)
     let job = self
-    let pretrain = UncheckedSendable { (r: Int, threads: Int) throws in
+    let pretrain = UncheckedSendable {
+      (r: Int, threads: Int, cancellation: GroupCancellation) throws in
       let (dec, progress) = try job.trainer(
         for: plan, restart: r, threads: threads, logger: logger)
       defer { progress.pretraining.finish() }
       var last: DECCheckpoint?
-      dec.onCheckpoint = { last = $0 }
+      dec.onCheckpoint = {
+        try cancellation.check()
+        last = $0
+      }
       let started = Date()
       _ = try dec.pretrain()
       // The restart's history counts the pretraining done here.
@@ -362,7 +366,7 @@ public struct ClusterJob: Sendable {
       pretrained.set(
         r, embeddings: try dec.embeddings(), dimension: dec.model.latentDimension, state: last)
     }
-    try Self.inGroups(count: restarts, lanes: lanes) { try pretrain.value($0, $1) }
+    try Self.inGroups(count: restarts, lanes: lanes) { try pretrain.value($0, $1, $2) }
     let choice = try ClusterCountChoice(
       embeddings: pretrained.embeddings, dimension: pretrained.dimension,
       range: range.lowerBound...upper, seed: plan.options.seed)

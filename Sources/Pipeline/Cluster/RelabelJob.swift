@@ -146,18 +146,24 @@ public struct RelabelJob: Sendable {
       restarts > 0
       ? (candidateLanes ?? RestartGroup.lanes(options: stored.model, contents: contents)) : 1
     let made = CandidateBox(count: restarts + 1)
-    let make = UncheckedSendable { (c: Int, threads: Int) throws in
+    let make = UncheckedSendable {
+      (c: Int, threads: Int, cancellation: GroupCancellation) throws in
       if c == 0 {
         (sourceModel.model as? Autoencoder)?.threadCount = threads
-        made.set(0, try steering.steer(sourceModel.model, seed: stored.model.seed, name: "source"))
+        made.set(
+          0,
+          try steering.steer(
+            sourceModel.model, seed: stored.model.seed, name: "source",
+            cancellation: cancellation))
       } else {
         made.set(
           c,
           try steering.retrain(
-            seed: stored.model.seed(ofRestart: c), name: "restart \(c)", threads: threads))
+            seed: stored.model.seed(ofRestart: c), name: "restart \(c)", threads: threads,
+            cancellation: cancellation))
       }
     }
-    try ClusterJob.inGroups(count: restarts + 1, lanes: lanes) { try make.value($0, $1) }
+    try ClusterJob.inGroups(count: restarts + 1, lanes: lanes) { try make.value($0, $1, $2) }
     let candidates = made.candidates
     let comparison = try RestartComparison(labels: candidates.map(\.assignment.labels))
     let consensus = comparison.consensus
@@ -244,7 +250,10 @@ struct Steering {
 
   /// The constrained stage on `model`: one centroid per class at its labelled windows' mean
   /// embedding (extra clusters by k-means++), then DEC with the labels fixed and weighted.
-  func steer(_ model: any AutoencoderModel, seed: UInt64, name: String) throws -> Candidate {
+  func steer(
+    _ model: any AutoencoderModel, seed: UInt64, name: String,
+    cancellation: GroupCancellation? = nil
+  ) throws -> Candidate {
     var decOptions = options.decOptions(clusterCount: clusterCount)
     decOptions.seed = seed
     decOptions.pretrainEpochs = 0
@@ -252,6 +261,8 @@ struct Steering {
     decOptions.maxIterations = min(options.maxIterations, RelabelJob.iterations)
     let dec = try DeepEmbeddedClustering(windows: windows, model: model, options: decOptions)
     dec.encodingChunk = encodingChunk
+    // A candidate training beside one that failed stops at its next checkpoint.
+    dec.onCheckpoint = { _ in try cancellation?.check() }
     let d = model.latentDimension
     let z0 = try dec.embeddings()
     var centroids = try KMeans.classMeans(
@@ -279,7 +290,9 @@ struct Steering {
 
   /// A network of the source run's options built afresh by the model factory (seed `seed`, which
   /// also seeds its dropout masks), whatever its architecture, pretrained, then steered.
-  func retrain(seed: UInt64, name: String, threads: Int? = nil) throws -> Candidate {
+  func retrain(
+    seed: UInt64, name: String, threads: Int? = nil, cancellation: GroupCancellation? = nil
+  ) throws -> Candidate {
     let model = try options.makeAutoencoder(
       channels: windows.channels, length: windows.length, seed: seed)
     if let threads { model.threadCount = threads }
@@ -287,13 +300,15 @@ struct Steering {
     decOptions.seed = seed
     let dec = try DeepEmbeddedClustering(windows: windows, model: model, options: decOptions)
     dec.encodingChunk = encodingChunk
+    // A candidate training beside one that failed stops at its next checkpoint.
+    dec.onCheckpoint = { _ in try cancellation?.check() }
     let progress = Progress(
       label: "relabel \(name) pretraining epoch", total: options.epochs, quiet: quiet)
     dec.onEpoch = { epoch, loss in progress.update(epoch, detail: String(format: "loss %.5f", loss))
     }
     _ = try dec.pretrain()
     progress.finish()
-    return try steer(model, seed: seed, name: name)
+    return try steer(model, seed: seed, name: name, cancellation: cancellation)
   }
 }
 

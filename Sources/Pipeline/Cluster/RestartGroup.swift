@@ -51,6 +51,26 @@ extension RestartGroup {
 /// interrupted.
 struct RestartCancelled: Error {}
 
+/// Whether a member of a side-by-side group (`ClusterJob.inGroups`) has failed: the others
+/// check it at their checkpoints and stop.
+final class GroupCancellation: @unchecked Sendable {
+  private let lock = NSLock()
+  private var cancelled = false
+
+  func cancel() {
+    lock.lock()
+    cancelled = true
+    lock.unlock()
+  }
+
+  /// Throws `RestartCancelled` once another member has failed.
+  func check() throws {
+    lock.lock()
+    defer { lock.unlock() }
+    if cancelled { throw RestartCancelled() }
+  }
+}
+
 /// What the restarts of one group share while they train: their latest states, stored together
 /// as the run's checkpoint at most every `interval` seconds, and whether one of them has stopped
 /// the others.
@@ -195,21 +215,37 @@ extension ClusterJob {
     return RestartGroup.lanes(options: plan.options, contents: plan.contents)
   }
 
-  /// Runs `body(item, threads)` for items `0..<count` in groups of `lanes`, side by side, each
-  /// item on its share of the cores; throws the first error of a group (in item order) once
-  /// the group is done.
+  /// Runs `body(item, threads, cancellation)` for items `0..<count` in groups of `lanes`, side
+  /// by side, each item on its share of the cores; once the group is done, throws the first
+  /// error of the group (in item order) that is not a `RestartCancelled`. An item that fails
+  /// cancels its group: the others stop at their next `cancellation.check()` instead of training
+  /// to the end for nothing.
   static func inGroups(
-    count: Int, lanes: Int, _ body: @escaping @Sendable (_ item: Int, _ threads: Int) throws -> Void
+    count: Int, lanes: Int,
+    _ body:
+      @escaping @Sendable (_ item: Int, _ threads: Int, _ cancellation: GroupCancellation) throws
+      -> Void
   ) throws {
     let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
     var start = 0
     while start < count {
       let group = Array(start..<min(count, start + max(1, lanes)))
       let threads = max(1, cores / group.count)
+      let cancellation = GroupCancellation()
       if group.count == 1 {
-        try body(group[0], threads)
-      } else if let first = sideBySide(group, { try body($0, threads) }).first {
-        throw first.error
+        try body(group[0], threads, cancellation)
+      } else {
+        let errors = sideBySide(group) { item in
+          do {
+            try body(item, threads, cancellation)
+          } catch {
+            cancellation.cancel()
+            throw error
+          }
+        }
+        if let first = errors.first(where: { !($0.error is RestartCancelled) }) ?? errors.first {
+          throw first.error
+        }
       }
       start += group.count
     }
