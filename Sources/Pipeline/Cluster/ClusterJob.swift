@@ -196,6 +196,8 @@ public struct ClusterJob: Sendable {
         from: state.finished.count, restarts: restarts,
         stopWhenTwoAgree: plan.options.stopWhenTwoAgree == true)
       state = try trainGroup(group, state: state, plan: plan, store: store, logger: logger)
+      // A pretrained network `--clusters auto` kept is not needed once its restart has trained.
+      for restart in group { plan.pretrained[restart] = nil }
       if plan.options.stopWhenTwoAgree == true, try Self.twoAgree(state.finished) { break }
       if state.finished.count < restarts {
         try store.saveCheckpoint(
