@@ -26,11 +26,17 @@ public struct TriggerDetection: Sendable {
     public var method: Method = .classic
     public init() {}
 
+    /// The longest `--lta`, in seconds.
+    public static let longestWindow = 864_000.0
+
     /// Checks the settings; returns why they are unusable, or nil.
     public var problem: String? {
       guard shortWindow > 0, shortWindow.isFinite else { return "--sta must be > 0 seconds" }
       guard longWindow > shortWindow, longWindow.isFinite else {
         return "--lta must be longer than --sta"
+      }
+      guard longWindow <= Self.longestWindow else {
+        return "--lta is at most \(Int(Self.longestWindow)) s (10 days)"
       }
       guard onThreshold > 0, onThreshold.isFinite else { return "--on must be > 0" }
       guard offThreshold > 0, offThreshold <= onThreshold else {
@@ -75,8 +81,12 @@ public struct TriggerDetection: Sendable {
   public static func triggers(in samples: [Double], samplingRate: Double, settings: Settings)
     -> [DSP.Trigger]?
   {
+    // A trace shorter than the long window has no trigger; checked in Double, before the
+    // lengths become integers.
+    let longSamples = (settings.longWindow * samplingRate).rounded()
+    guard longSamples.isFinite, longSamples <= Double(samples.count) else { return nil }
     let nsta = max(1, Int((settings.shortWindow * samplingRate).rounded()))
-    let nlta = Int((settings.longWindow * samplingRate).rounded())
+    let nlta = Int(longSamples)
     guard nlta > nsta, samples.count >= nlta else { return nil }
     let x = DSP.linearDetrended(DSP.demeaned(samples))
     let function: [Double]

@@ -45,8 +45,9 @@ struct ClusterCommand: SeisclusterCommand {
   var clusters: ClusterCount?
 
   @Option(
-    help: ArgumentHelp("With --clusters auto: the largest K tried (2 to 100).", valueName: "k"))
-  var maxClusters: Int = 10
+    help: ArgumentHelp(
+      "With --clusters auto: the largest K tried (2 to 100; default 10).", valueName: "k"))
+  var maxClusters: Int?
 
   @Flag(
     help:
@@ -76,6 +77,11 @@ struct ClusterCommand: SeisclusterCommand {
         throw ValidationError(
           "--resume continues a run with its own windows: give no window options")
       }
+      guard clusters == nil, maxClusters == nil, !model.anyGiven, windowMemory == nil else {
+        throw ValidationError(
+          "--resume continues a run with its own --clusters, model options and --window-memory: give none"
+        )
+      }
     } else {
       guard let clusters else {
         throw ValidationError("Missing expected argument '--clusters <k|auto>'")
@@ -83,8 +89,11 @@ struct ClusterCommand: SeisclusterCommand {
       if case .fixed(let k) = clusters, k < 1 {
         throw ValidationError("--clusters must be at least 1")
       }
-      guard (2...100).contains(maxClusters) else {
+      guard (2...100).contains(maxClusters ?? 10) else {
         throw ValidationError("--max-clusters takes 2 to 100")
+      }
+      if maxClusters != nil, case .fixed = clusters {
+        throw ValidationError("--max-clusters applies to --clusters auto, not a fixed K")
       }
     }
     _ = try model.resolved()  // one --architecture and one --latent (sweep takes lists)
@@ -128,7 +137,7 @@ struct ClusterCommand: SeisclusterCommand {
     var job = ClusterJob(
       clusterCount: clusters?.fixed ?? 2, model: try model.resolved(), quiet: global.quiet,
       resume: resume, checkpointSeconds: max(interval, 0))
-    if case .auto = clusters { job.clusterRange = 2...maxClusters }
+    if case .auto = clusters { job.clusterRange = 2...(maxClusters ?? 10) }
     if let windowMemory { job.windowMemoryBytes = windowMemory << 20 }
     job.orphanThreshold = orphans
     let outcome = try job.run(store: store, logger: logger)

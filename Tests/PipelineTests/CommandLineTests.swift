@@ -90,6 +90,26 @@ struct CommandLineTests {
         ["cluster", "--resume", "--orphans", "0.7"],
         "--resume continues a run with its own --orphans"
       ),
+      // --resume takes the run's own options: one given would be ignored.
+      (
+        ["cluster", "--resume", "--clusters", "5"],
+        "--resume continues a run with its own --clusters, model options"
+      ),
+      (
+        ["cluster", "--resume", "--seed", "9", "--architecture", "dense"],
+        "--resume continues a run with its own --clusters, model options"
+      ),
+      (
+        ["cluster", "--resume", "--window-memory", "10"],
+        "--resume continues a run with its own --clusters, model options and --window-memory"
+      ),
+      (
+        ["cluster", "--clusters", "3", "--max-clusters", "5"],
+        "--max-clusters applies to --clusters auto"
+      ),
+      // Lengths that would overflow an integer are refused, not trapped on.
+      (["detect", "--lta", "1e308"], "--lta is at most 864000 s"),
+      (["detect", "--sta", "1e30", "--lta", "1e31"], "--lta is at most 864000 s"),
     ] {
       let outcome = try run(arguments, in: dir)
       #expect(outcome.status == 64, "\(arguments)")
@@ -100,6 +120,23 @@ struct CommandLineTests {
     #expect(unknown.status == 64)
     #expect(
       unknown.errorLines == ["error: Unknown option '--bogus' (see 'seiscluster ingest --help')"])
+  }
+
+  @Test func absurdWindowLengthsAreOneLineErrorsNotTraps() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    for arguments in [
+      ["windows", "build", "--before", "1e308"],
+      ["windows", "build", "--after", "1e308"],
+      ["windows", "build", "--before", "1.7e308", "--after", "1.7e308"],
+      ["cluster", "--clusters", "2", "--before", "1e308"],
+    ] {
+      let outcome = try run(arguments, in: dir)
+      #expect(outcome.status == 1, "\(arguments)")
+      #expect(outcome.errorLines.count == 1, "\(arguments): \(outcome.errors)")
+      #expect(outcome.errors.contains("before and after are at most 1e9 s each"), "\(arguments)")
+      expectNoTrapOrCapitalError(outcome, "\(arguments)")
+    }
   }
 
   @Test func modelAndClusteringErrorsAreOneLineNamingTheStore() throws {

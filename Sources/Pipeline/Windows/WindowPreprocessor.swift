@@ -58,6 +58,16 @@ public struct WindowPreprocessor: Sendable {
     chain = try ProcessingChain.standard(band: options.bandpass, samplingRate: options.rate)
     margin = cut.recommendedMargin(lowCorner: options.bandpass?.low)
     let components = options.components.orientations.count
+    // Refused before the count becomes an integer (a trap past Int.max); the memory check
+    // (`WindowSizeCheck`) refuses smaller but still impossible windows.
+    let exactSamples = (options.before + options.after) * options.rate
+    guard exactSamples.isFinite, exactSamples < 1e12 else {
+      throw ProcessingSettingsError(
+        step: "window",
+        reason:
+          "\(options.before + options.after) s windows at \(options.rate) Hz would hold \(exactSamples) samples per channel: shorten --before/--after or lower --rate"
+      )
+    }
     let samples = cut.sampleCount(rate: options.rate)
     guard samples >= 1 else {
       throw ProcessingSettingsError(step: "window", reason: "the window holds no sample")

@@ -8,10 +8,22 @@ public struct WindowCut: Sendable, Equatable {
   /// Seconds after the pick.
   public let after: Double
 
+  /// The longest `before` or `after` taken, in seconds (about 31 years): their nanoseconds
+  /// stay within a 64-bit integer.
+  public static let maximumSeconds = 1e9
+
   public init(before: Double, after: Double) throws(ProcessingSettingsError) {
-    guard before >= 0, after >= 0, before + after > 0, (before + after).isFinite else {
+    guard before >= 0, after >= 0 else {
       throw ProcessingSettingsError(
-        step: "window", reason: "before and after must be non-negative with a positive sum")
+        step: "window", reason: "before and after must be non-negative numbers of seconds")
+    }
+    guard before <= Self.maximumSeconds, after <= Self.maximumSeconds else {
+      throw ProcessingSettingsError(
+        step: "window", reason: "before and after are at most 1e9 s each")
+    }
+    guard before + after > 0 else {
+      throw ProcessingSettingsError(
+        step: "window", reason: "before and after must not both be 0")
     }
     self.before = before
     self.after = after

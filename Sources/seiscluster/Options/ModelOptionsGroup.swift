@@ -116,6 +116,16 @@ struct ModelOptionsGroup: ParsableArguments {
       valueName: "kmeans|polarity"))
   var initialization: ModelOptions.Initialization?
 
+  /// Whether any model option was given (`cluster --resume` takes the run's own).
+  var anyGiven: Bool {
+    let given: [Any?] = [
+      seed, architecture, filters, kernels, activation, latent, loss, l1, l2, dropout, sparsity,
+      epochs, batch, learningRate, lambda, updateInterval, tol, maxIterations, restarts,
+      initialization,
+    ]
+    return given.contains { $0 != nil }
+  }
+
   static func parseList(_ text: String, name: String) throws -> [Int] {
     let values = text.split(separator: ",", omittingEmptySubsequences: false).map {
       Int($0.trimmingCharacters(in: .whitespaces))
