@@ -62,6 +62,23 @@ import Testing
     return m
   }
 
+  /// With no pretraining and no joint stage the run still stores itself (the losses of the
+  /// stages that did not run are NaN) and is complete, not left `running`.
+  @Test func aRunWithoutPretrainingOrJointStageIsStoredComplete() throws {
+    let store = try SeisStore()
+    _ = try storeWithWindows(count: 40, seed: 3, store: store)
+    var m = model()
+    m.epochs = 0
+    m.maxIterations = 0
+    m.restarts = 2
+    let outcome = try ClusterJob(clusterCount: 2, model: m, quiet: true)
+      .run(store: store, logger: Logger(label: "test"))
+    #expect(outcome.run.status == .complete)
+    #expect(try store.interruptedRun() == nil)
+    #expect(try store.assignments(runID: outcome.run.id!).count == 40)
+    #expect(outcome.restarts.restarts.allSatisfy { $0.evidence.pretrainingLoss.isNaN })
+  }
+
   @Test func clusterStoresARunThatEvaluateScoresAgainstTheTruth() throws {
     let store = try SeisStore()
     let truthRows = try storeWithWindows(count: 200, seed: 11, store: store)

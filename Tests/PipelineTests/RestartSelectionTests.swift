@@ -72,6 +72,19 @@ import Testing
     #expect(!selection.report.isUnstable)
   }
 
+  /// `--epochs 0` and `--max-iterations 0` leave losses NaN, which JSON cannot hold: the run
+  /// used to fail storing itself and stay stuck as `running`.
+  @Test func evidenceOfAStageThatDidNotRunIsStoredAsAbsentAndReadBackAsNaN() throws {
+    let evidence = RestartEvidence(
+      pretrainingLoss: .nan, reconstruction: .nan, kl: 0.25, meanProbability: 0.75)
+    let json = String(decoding: try JSONEncoder().encode(evidence), as: UTF8.self)
+    #expect(!json.contains("pretrainingLoss") && !json.contains("reconstruction"))
+    let back = try JSONDecoder().decode(RestartEvidence.self, from: Data(json.utf8))
+    #expect(back.pretrainingLoss.isNaN && back.reconstruction.isNaN)
+    #expect(back.kl == 0.25 && back.meanProbability == 0.75)
+    #expect(back == evidence)
+  }
+
   @Test func theDefaultRestartsStopOnceTwoAgree() throws {
     #expect(try !ClusterJob.twoAgree([restart(truth, seed: 1, loss: 0.5)]))
     #expect(

@@ -206,7 +206,16 @@ public struct ClusterJob: Sendable {
             state: try state.encoded()))
       }
     }
-    return try record(state.finished, plan: plan, store: store)
+    do {
+      return try record(state.finished, plan: plan, store: store)
+    } catch let error as EncodingError {
+      // Not a store failure: a resume would fail the same way, so the run is failed, not left
+      // interrupted.
+      var failed = plan.run
+      failed.status = .failed
+      try? store.updateRun(failed)
+      throw error
+    }
   }
 
   // MARK: Preparing

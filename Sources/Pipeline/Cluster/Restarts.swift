@@ -29,6 +29,45 @@ public struct RestartEvidence: Codable, Sendable, Equatable {
   public var kl: Double
   /// Mean of every window's largest q.
   public var meanProbability: Double
+
+  public init(pretrainingLoss: Double, reconstruction: Double, kl: Double, meanProbability: Double)
+  {
+    self.pretrainingLoss = pretrainingLoss
+    self.reconstruction = reconstruction
+    self.kl = kl
+    self.meanProbability = meanProbability
+  }
+
+  // A stage that did not run (`--epochs 0`, `--max-iterations 0`) leaves its loss NaN, which
+  // JSON cannot hold: it is stored as absent and read back as NaN.
+  enum CodingKeys: String, CodingKey {
+    case pretrainingLoss, reconstruction, kl, meanProbability
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    pretrainingLoss = try c.decodeIfPresent(Double.self, forKey: .pretrainingLoss) ?? .nan
+    reconstruction = try c.decodeIfPresent(Double.self, forKey: .reconstruction) ?? .nan
+    kl = try c.decodeIfPresent(Double.self, forKey: .kl) ?? .nan
+    meanProbability = try c.decodeIfPresent(Double.self, forKey: .meanProbability) ?? .nan
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    func put(_ value: Double, _ key: CodingKeys) throws {
+      if value.isFinite { try c.encode(value, forKey: key) }
+    }
+    try put(pretrainingLoss, .pretrainingLoss)
+    try put(reconstruction, .reconstruction)
+    try put(kl, .kl)
+    try put(meanProbability, .meanProbability)
+  }
+
+  public static func == (a: Self, b: Self) -> Bool {
+    func same(_ x: Double, _ y: Double) -> Bool { x == y || (x.isNaN && y.isNaN) }
+    return same(a.pretrainingLoss, b.pretrainingLoss) && same(a.reconstruction, b.reconstruction)
+      && same(a.kl, b.kl) && same(a.meanProbability, b.meanProbability)
+  }
 }
 
 extension FinishedRestart {

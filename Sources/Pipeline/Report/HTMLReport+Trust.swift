@@ -28,7 +28,9 @@ extension HTMLReport {
         "<tr><td>\(r + 1) <span class=\"note\">seed \(restart.seed)</span></td>"
         + String(format: "<td class=\"num\">%.3f</td>", report.restarts[report.kept].agreement[r])
         + String(format: "<td class=\"num\">%.3f</td>", restart.consensus)
-        + String(format: "<td class=\"num\">%.5f</td>", restart.evidence.pretrainingLoss)
+        + (restart.evidence.pretrainingLoss.isFinite
+          ? String(format: "<td class=\"num\">%.5f</td>", restart.evidence.pretrainingLoss)
+          : "<td class=\"num\">-</td>")
         + String(format: "<td class=\"num\">%.3f</td>", restart.evidence.meanProbability)
         + "<td>\(r == report.kept ? "kept" : "")</td></tr>\n"
     }
