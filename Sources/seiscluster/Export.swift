@@ -34,7 +34,7 @@ struct Export: SeisclusterCommand {
 
   func run() throws {
     let logger = global.makeLogger()
-    try OutputFile.checkWritable(output, force: force)
+    try OutputFile.checkWritable(output, force: force, reading: global.store.path)
     let store = try global.store.openForReading()
     let catalog = try Catalog.load(from: store, runID: runID)
     try OutputFile.write(format.render(catalog), to: output, force: force)

@@ -56,7 +56,7 @@ struct Report: SeisclusterCommand {
 
   func run() throws {
     let logger = global.makeLogger()
-    try OutputFile.checkWritable(output, force: force)
+    try OutputFile.checkWritable(output, force: force, reading: global.store.path)
     let store = try global.store.openForReading()
     if let sweepID = try sweepID {
       let report = try SweepReport.load(from: store, sweepID: sweepID)

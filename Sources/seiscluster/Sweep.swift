@@ -78,7 +78,7 @@ struct SweepCommand: SeisclusterCommand {
 
   func run() throws {
     let logger = global.makeLogger()
-    try OutputFile.checkWritable(output, force: force)
+    try OutputFile.checkWritable(output, force: force, reading: global.store.path)
     let truthFile = try truth.map { try WindowLabelFile(contentsOf: URL(fileURLWithPath: $0)) }
     let store = try global.store.openForWriting()
     if window.anyGiven {

@@ -283,6 +283,37 @@ struct CommandLineTests {
       ])
   }
 
+  @Test func forceNeverWritesOverTheStoreReadOrTheCommandsOtherOutput() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try storeWithARun(in: dir)
+    let store = dir.appendingPathComponent("seiscluster.sqlite").path
+    let size = try FileManager.default.attributesOfItem(atPath: store)[.size] as? Int
+    #expect(symlink("seiscluster.sqlite", dir.appendingPathComponent("link.sqlite").path) == 0)
+    for arguments in [
+      ["export", "--format", "csv", "--force", "--output", "seiscluster.sqlite"],
+      ["report", "--force", "--output", "link.sqlite"],
+      ["export", "--format", "json", "--force", "--output", "seiscluster.sqlite-wal"],
+      ["windows", "export", "--force", "--output", "w.npy", "--index", "seiscluster.sqlite"],
+    ] {
+      let outcome = try run(arguments, in: dir)
+      #expect(outcome.status == 1, "\(arguments)")
+      #expect(outcome.errorLines.count == 1, "\(arguments): \(outcome.errors)")
+      #expect(outcome.errors.contains("this command reads: refused, even with --force"))
+    }
+    #expect(try FileManager.default.attributesOfItem(atPath: store)[.size] as? Int == size)
+    #expect(try run(["check"], in: dir).status == 0)
+    // The index and the windows in one file, by name or through a link: refused up front.
+    #expect(symlink("w.npy", dir.appendingPathComponent("w2.npy").path) == 0)
+    for index in ["w.npy", "./w.npy", "w2.npy"] {
+      let outcome = try run(
+        ["windows", "export", "--force", "--output", "w.npy", "--index", index], in: dir)
+      #expect(outcome.status == 1, "\(index)")
+      #expect(outcome.errors.contains("is also the command's other output w.npy"), "\(index)")
+    }
+    #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("w.npy").path))
+  }
+
   @Test func forceLeavesFIFOsDevicesAndLinksInPlace() throws {
     let dir = try folder()
     defer { try? FileManager.default.removeItem(at: dir) }

@@ -19,9 +19,44 @@ public enum OutputFile {
 
   /// Refuses early (before any work) what `write` would refuse: an existing file without
   /// `force`, a folder, FIFO, device or socket, a missing folder, a link loop.
-  public static func checkWritable(_ path: String, force: Bool) throws {
+  ///
+  /// `reading` names the store the command reads: writing over it (or its `-wal`, `-shm` or
+  /// `-journal` file), directly or through a link, is refused even with `force`. `others` are
+  /// the command's other outputs: two outputs naming one file are refused.
+  public static func checkWritable(
+    _ path: String, force: Bool, reading store: String? = nil, others: [String] = []
+  ) throws {
     if path == standardOutput { return }
-    _ = try destination(of: path, force: force)
+    let target = try destination(of: path, force: force)
+    if let store {
+      for file in ["", "-wal", "-shm", "-journal"].map({ store + $0 }) where sameFile(target, file)
+      {
+        throw InputError(
+          path: path,
+          reason:
+            "is \(file == store ? "the store" : "a file of the store") \(store) this command reads: refused, even with --force"
+        )
+      }
+    }
+    for other in others where other != standardOutput && sameFile(target, other) {
+      throw InputError(
+        path: path, reason: "is also the command's other output \(other): name two files")
+    }
+  }
+
+  /// Whether `a` and `b` name one file: the same device and inode when both exist (links
+  /// followed), else the same absolute path once links in it are resolved.
+  static func sameFile(_ a: String, _ b: String) -> Bool {
+    var x = stat()
+    var y = stat()
+    let aExists = stat(a, &x) == 0
+    let bExists = stat(b, &y) == 0
+    if aExists && bExists { return x.st_dev == y.st_dev && x.st_ino == y.st_ino }
+    if aExists != bExists { return false }
+    func resolved(_ path: String) -> String {
+      URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
+    }
+    return resolved(a) == resolved(b)
   }
 
   /// The file `path` names for writing: itself, or the end of its chain of symbolic links.

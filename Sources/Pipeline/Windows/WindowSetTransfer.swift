@@ -35,8 +35,9 @@ public enum WindowSetTransfer {
       throw InputError(
         path: "-", reason: "the windows and the index cannot both go to standard output")
     }
-    for path in [output] + (index.map { [$0] } ?? []) {
-      try OutputFile.checkWritable(path, force: force)
+    try OutputFile.checkWritable(output, force: force, reading: store.path)
+    if let index {
+      try OutputFile.checkWritable(index, force: force, reading: store.path, others: [output])
     }
     guard let reader = try store.currentWindowSetReader() else {
       throw InputError(
