@@ -104,6 +104,22 @@ import Testing
     #expect(evaluation.lines.last!.hasPrefix("ACC="))
     #expect(evaluation.lines.last!.hasSuffix("N=200"))
     #expect(evaluation.deciles.map(\.count).reduce(0, +) == 200)
+    // A window named twice: left out when the rows agree, refused when they contradict.
+    let twice = try WindowLabelFile(
+      text: "network,station,location,time,label\n"
+        + ([truthRows[0], truthRows[0]] + truthRows.dropFirst()).joined(separator: "\n"),
+      path: "t.csv")
+    #expect(try Evaluation.evaluate(store: store, runID: nil, truth: twice).duplicateLines == [3])
+    let other = truthRows[0].hasSuffix(",low") ? "high" : "low"
+    let parts = truthRows[0].split(separator: ",", omittingEmptySubsequences: false).dropLast()
+    let contradiction = try WindowLabelFile(
+      text: "network,station,location,time,label\n"
+        + ([truthRows[0], parts.joined(separator: ",") + "," + other] + truthRows.dropFirst())
+        .joined(separator: "\n"),
+      path: "t.csv")
+    #expect(throws: InputError.self) {
+      try Evaluation.evaluate(store: store, runID: nil, truth: contradiction)
+    }
     #expect(
       evaluation.lines.contains {
         $0.hasPrefix("  decile 10  p ") && $0.hasSuffix("(20 windows)")

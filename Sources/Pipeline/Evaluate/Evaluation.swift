@@ -107,6 +107,7 @@ public struct Evaluation: Sendable {
     var unmatched: [Int] = []
     var duplicates: [Int] = []
     var used = Set<Int>()
+    var firstRow: [Int: (line: Int, label: String)] = [:]
     var probabilities: [Double] = []
     var labelHits = 0
     var labelCount = 0
@@ -116,9 +117,19 @@ public struct Evaluation: Sendable {
         continue
       }
       guard used.insert(index).inserted else {
+        // The same window twice: left out when both rows agree, refused when they contradict
+        // each other (as `relabel` refuses such labels).
+        if let first = firstRow[index], first.label != row.label {
+          throw InputError(
+            path: truth.path,
+            reason:
+              "line \(row.line) labels window \(windows[index].windowKey) \"\(row.label)\" but line \(first.line) labels it \"\(first.label)\""
+          )
+        }
         duplicates.append(row.line)
         continue
       }
+      firstRow[index] = (row.line, row.label)
       let classIndex = classes[row.label] ?? classes.count
       classes[row.label] = classIndex
       truthLabels.append(classIndex)
