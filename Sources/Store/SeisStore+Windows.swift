@@ -47,6 +47,11 @@ extension SeisStore {
     }
   }
 
+  /// Window set `id`'s record alone (no windows), if any.
+  public func windowSet(id: Int64) throws -> WindowSetRecord? {
+    try writer.read { db in try WindowSetRecord.fetchOne(db, key: id) }
+  }
+
   /// The current window set, if any.
   public func currentWindowSet() throws -> WindowSetRecord? {
     try writer.read { db in try WindowSetRecord.filter(Column("is_current") == true).fetchOne(db) }

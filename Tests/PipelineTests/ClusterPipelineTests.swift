@@ -11,7 +11,7 @@ import Testing
   /// Two families of 2 x 64 windows with a known class, stored as the current set.
   func storeWithWindows(
     count: Int, seed: UInt64, store: SeisStore, offset: Int = 0,
-    frequencies: [Double] = [0.04, 0.3]
+    frequencies: [Double] = [0.04, 0.3], parametersJson: String = "{}"
   ) throws
     -> [String]
   {
@@ -43,7 +43,7 @@ import Testing
     try store.replaceCurrentWindowSet(
       WindowSetRecord(
         version: "test", inputKind: .waveform, channelCount: 2, length: 64, samplingRate: 10,
-        parametersJson: "{}", processingJson: "[]"), windows: windows)
+        parametersJson: parametersJson, processingJson: "[]"), windows: windows)
     return truth
   }
 
@@ -77,6 +77,46 @@ import Testing
     #expect(try store.interruptedRun() == nil)
     #expect(try store.assignments(runID: outcome.run.id!).count == 40)
     #expect(outcome.restarts.restarts.allSatisfy { $0.evidence.pretrainingLoss.isNaN })
+  }
+
+  /// `assign` reads new windows with the run's network only when they were cut and
+  /// preprocessed as the run's: another band or normalisation is refused in one line (a shape
+  /// check alone let them through); another selection (phase, stations, times) is not.
+  @Test func assignRefusesWindowsPreprocessedOtherwiseThanTheRuns() throws {
+    let store = try SeisStore()
+    /// The same windows again, as a set built with `options`.
+    func reparameterise(_ options: WindowSetOptions) throws {
+      _ = try storeWithWindows(
+        count: 40, seed: 3, store: store,
+        parametersJson: WindowSetBuilder.parametersJSON(
+          options: options, preprocessor: try WindowPreprocessor(options: options)))
+    }
+    let trained = WindowSetOptions(components: .z)
+    try reparameterise(trained)
+    var m = model()
+    m.epochs = 2
+    m.maxIterations = 10
+    _ = try ClusterJob(clusterCount: 2, model: m, quiet: true)
+      .run(store: store, logger: Logger(label: "test"))
+    var other = trained
+    other.bandpass = (5, 20)
+    other.normalize = .none
+    try reparameterise(other)
+    #expect(
+      other.preprocessingDifferences(from: trained) == [
+        "--bandpass 5,20 (1,20)", "--normalize none (max)",
+      ])
+    #expect(throws: InputError.self) {
+      try AssignJob(runID: nil, quiet: true).run(store: store, logger: Logger(label: "test"))
+    }
+    var selected = trained
+    selected.phase = "S"
+    selected.stations = ["XX.AAA"]
+    #expect(selected.preprocessingDifferences(from: trained).isEmpty)
+    try reparameterise(selected)
+    let assigned = try AssignJob(runID: nil, quiet: true)
+      .run(store: store, logger: Logger(label: "test"))
+    #expect(assigned.alreadyAssigned == 40)
   }
 
   @Test func clusterStoresARunThatEvaluateScoresAgainstTheTruth() throws {

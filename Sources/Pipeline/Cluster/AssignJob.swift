@@ -77,6 +77,21 @@ public struct AssignJob: Sendable {
       referenceSet = set
       try contents.useCorrelation(references: references, of: set, quiet: quiet)
     }
+    // Windows cut or preprocessed otherwise than the run's own look like other data to its
+    // network: refused, as a shape mismatch is (selection may differ; imported sets carry no
+    // options and are not compared).
+    if let runSet = try store.windowSet(id: run.windowSetId),
+      let trained = runSet.buildOptions, let current = contents.windowSet.buildOptions
+    {
+      let differences = current.preprocessingDifferences(from: trained)
+      if !differences.isEmpty {
+        throw InputError(
+          path: store.path,
+          reason:
+            "the current windows were built with \(differences.joined(separator: ", ")) where run \(id) was trained on the values in parentheses: build them with the run's window options"
+        )
+      }
+    }
     guard contents.networkChannels == model.inputChannels,
       contents.networkLength == model.inputLength
     else {

@@ -173,3 +173,32 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
       && a.stations == b.stations && a.start == b.start && a.end == b.end
   }
 }
+
+extension WindowSetOptions {
+  /// The options that shape a window's values (not which picks are cut) on which `self` and
+  /// `other` differ, as `--option this (other)`: a model trained on one set reads another only
+  /// when this is empty. Selection (`--phase`, `--stations`, `--start`, `--end`) may differ.
+  public func preprocessingDifferences(from other: WindowSetOptions) -> [String] {
+    func seconds(_ x: Double) -> String { String(format: "%g", x) }
+    func band(_ b: (low: Double, high: Double)?) -> String {
+      b.map { "\(seconds($0.low)),\(seconds($0.high))" } ?? "none"
+    }
+    var out: [String] = []
+    func compare(_ name: String, _ a: String, _ b: String) {
+      if a != b { out.append("\(name) \(a) (\(b))") }
+    }
+    compare("--before", seconds(before), seconds(other.before))
+    compare("--after", seconds(after), seconds(other.after))
+    compare("--components", components.rawValue, other.components.rawValue)
+    compare("--rate", seconds(rate), seconds(other.rate))
+    compare("--bandpass", band(bandpass), band(other.bandpass))
+    compare("--normalize", normalize.rawValue, other.normalize.rawValue)
+    compare("--input", input.rawValue, other.input.rawValue)
+    if input == .spectrogram && other.input == .spectrogram {
+      compare("spectrogram segment", seconds(spectrogramSegment), seconds(other.spectrogramSegment))
+      compare("spectrogram overlap", seconds(spectrogramOverlap), seconds(other.spectrogramOverlap))
+      compare("spectrogram range", seconds(spectrogramRange), seconds(other.spectrogramRange))
+    }
+    return out
+  }
+}
