@@ -31,10 +31,13 @@ public final class SeisStore: Sendable {
     let exists = FileManager.default.fileExists(atPath: path)
     if !SeisStore.canWrite(path: path) {
       guard access == .readOnly, exists else {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         let why =
           exists
           ? "the store is read-only here (no write permission on it or its folder)"
-          : "cannot create the store: its folder is not writable"
+          : FileManager.default.fileExists(atPath: folder)
+            ? "cannot create the store: its folder is not writable"
+            : "cannot create the store: folder \(folder) does not exist"
         throw StoreError.unusable(path: path, reason: why)
       }
       let queue: DatabaseQueue

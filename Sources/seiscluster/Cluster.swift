@@ -58,7 +58,7 @@ struct ClusterCommand: SeisclusterCommand {
   @Option(
     name: .customLong("window-memory"),
     help: ArgumentHelp(
-      "Megabytes of window samples held in memory while training (default 256). A larger window set is read from the store in shuffled blocks that fill this budget.",
+      "Megabytes of window samples held in memory while training (default 256). A larger window set is read from the store in shuffled blocks that fill this budget; the blocks set the order training sees the windows in, so a streamed run is reproduced by the same seed and the same budget.",
       valueName: "mb"))
   var windowMemory: Int?
 
@@ -148,6 +148,7 @@ struct ClusterCommand: SeisclusterCommand {
       for line in outcome.summary { print(line) }
     }
     if outcome.restarts.isUnstable { Console.write(outcome.restarts.warning) }
+    if let warning = outcome.emptyClustersWarning { Console.write(warning) }
     if let confound = outcome.confound,
       confound.verdict == .suspected || confound.verdict == .confounded
     {

@@ -1,4 +1,5 @@
 import Foundation
+import Store
 import Testing
 
 @testable import Pipeline
@@ -83,6 +84,29 @@ import Testing
     #expect(back.pretrainingLoss.isNaN && back.reconstruction.isNaN)
     #expect(back.kl == 0.25 && back.meanProbability == 0.75)
     #expect(back == evidence)
+  }
+
+  /// Two restarts that both collapse into one cluster agree perfectly: the stability line
+  /// cannot flag it, the empty-cluster warning does.
+  @Test func emptyClustersAreNamedInAWarning() throws {
+    let report = try RestartSelection([
+      restart(Array(repeating: 0, count: 40), seed: 1, loss: 0.5),
+      restart(Array(repeating: 0, count: 40), seed: 2, loss: 0.4),
+    ]).report
+    #expect(!report.isUnstable)
+    func outcome(_ labels: [Int], clusters: Int) -> ClusterOutcome {
+      ClusterOutcome(
+        run: RunRecord(
+          kind: .cluster, windowSetId: 1, version: "", seed: 0, clusterCount: clusters,
+          optionsJson: "{}"),
+        assignments: labels, probabilities: labels.map { _ in 0.5 }, summary: [], confound: nil,
+        restarts: report)
+    }
+    #expect(outcome(Array(repeating: 0, count: 40), clusters: 2).emptyClusters == [1])
+    let warning = try #require(
+      outcome([0, 0, 2, -1, 4], clusters: 5).emptyClustersWarning)
+    #expect(warning.hasPrefix("warning: 2 of 5 clusters hold no window (clusters 1, 3)"))
+    #expect(outcome([1, 0, -1], clusters: 2).emptyClustersWarning == nil)
   }
 
   @Test func theDefaultRestartsStopOnceTwoAgree() throws {

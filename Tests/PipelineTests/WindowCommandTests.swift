@@ -73,7 +73,7 @@ struct WindowCommandTests {
       let lines = outcome.errors.split(separator: "\n")
       #expect(lines.count == 1, "\(outcome.errors)")
       #expect(lines.first?.hasPrefix("error: ") == true)
-      #expect(outcome.errors.contains("no pick selected (no stored pick of phase 'ZZZ')"))
+      #expect(outcome.errors.contains("no pick selected (no stored pick matches phase 'ZZZ')"))
     }
     let store = try SeisStore(path: db)
     #expect(try store.currentWindowSet()?.id == before)

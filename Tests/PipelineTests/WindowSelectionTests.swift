@@ -147,7 +147,7 @@ import Testing
     #expect(first.built == 1)
     let current = try #require(try store.currentWindowSet()?.id)
     for (options, why) in [
-      (options(phase: "ZZZ"), "no pick selected (no stored pick of phase 'ZZZ')"),
+      (options(phase: "ZZZ"), "no pick selected (no stored pick matches phase 'ZZZ')"),
       (options(start: 500), "no pick selected"),
       (options(stations: ["XH.L40"]), "no window could be built: all 1 selected pick was skipped"),
     ] {

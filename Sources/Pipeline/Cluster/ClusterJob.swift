@@ -15,6 +15,24 @@ public struct ClusterOutcome: Sendable {
   public var confound: StationConfoundReport?
   /// Agreement between restarts, and whether it is too low to trust one of them.
   public var restarts: RestartReport
+
+  /// Clusters of `0..<run.clusterCount` that hold no window (orphans aside).
+  public var emptyClusters: [Int] {
+    var used = Set(assignments)
+    used.remove(-1)
+    return (0..<run.clusterCount).filter { !used.contains($0) }
+  }
+
+  /// A warning when clusters came out empty: the windows did not split into as many groups as
+  /// asked (two restarts that both collapse agree perfectly, so stability cannot say it).
+  public var emptyClustersWarning: String? {
+    let empty = emptyClusters
+    guard !empty.isEmpty else { return nil }
+    let k = run.clusterCount
+    let list = empty.map(String.init).joined(separator: ", ")
+    return
+      "warning: \(empty.count) of \(k) clusters hold no window (cluster\(empty.count == 1 ? "" : "s") \(list)): the windows did not split into \(k) groups, so the run has \(k - empty.count); try fewer --clusters or other window options"
+  }
 }
 
 /// The `cluster` use case: train the autoencoder and DEC on the current window set and store
@@ -536,8 +554,12 @@ public struct ClusterJob: Sendable {
     var run = plan.run
     run.historyJson = try history.json()
     let choiceLines = plan.choice?.lines ?? []
-    run.summary = (choiceLines + summary + (report.isUnstable ? [report.warning] : [])).joined(
-      separator: "\n")
+    var outcome = ClusterOutcome(
+      run: run, assignments: labels, probabilities: probabilities,
+      summary: choiceLines + summary, confound: confound, restarts: report)
+    run.summary =
+      (choiceLines + summary + (report.isUnstable ? [report.warning] : [])
+      + (outcome.emptyClustersWarning.map { [$0] } ?? [])).joined(separator: "\n")
     let storeStart = Date()
     run = try store.completeRun(
       run, model: try StoredModel.record(of: model, centroids: kept.centroids),
@@ -545,9 +567,8 @@ public struct ClusterJob: Sendable {
     history.stageSeconds["store"] = Date().timeIntervalSince(storeStart)
     run.historyJson = try history.json()
     try store.updateRun(run)
-    return ClusterOutcome(
-      run: run, assignments: labels, probabilities: probabilities,
-      summary: choiceLines + summary, confound: confound, restarts: report)
+    outcome.run = run
+    return outcome
   }
 }
 

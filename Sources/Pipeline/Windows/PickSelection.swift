@@ -51,6 +51,6 @@ enum PickSelection {
     if let start = options.start { parts.append("from \(start.iso8601)") }
     if let end = options.end { parts.append("before \(end.iso8601)") }
     return parts.isEmpty
-      ? "the store holds no pick" : "no stored pick of " + parts.joined(separator: ", ")
+      ? "the store holds no pick" : "no stored pick matches " + parts.joined(separator: ", ")
   }
 }
