@@ -47,8 +47,14 @@ public struct PolarityPartition: Sendable {
   /// The side of every window: 0 up, 1 down. `windows` holds `count` windows of `length`
   /// samples (one component), the pick at sample `pick`; `stations` gives each window's
   /// station (any integer id).
+  ///
+  /// The correlations are split over `workers` threads (the labels do not depend on how many);
+  /// `progress` hears the windows partitioned so far, station by station and, at stations of
+  /// more than `maxReferences` windows, as the others take their sides.
   public func labels(
-    windows: [Float], count: Int, length: Int, pick: Int, stations: [Int], seed: UInt64 = 0
+    windows: [Float], count: Int, length: Int, pick: Int, stations: [Int], seed: UInt64 = 0,
+    workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+    progress: (@Sendable (_ done: Int) -> Void)? = nil
   ) throws -> [Int] {
     guard windows.count == count * length, stations.count == count else {
       throw ClusteringError.shapeMismatch(
@@ -62,9 +68,17 @@ public struct PolarityPartition: Sendable {
     var labels = [Int](repeating: 0, count: count)
     var members: [Int: [Int]] = [:]
     for (i, s) in stations.enumerated() { members[s, default: []].append(i) }
+    var done = 0
     for station in members.keys.sorted() {
       let indices = members[station]!
-      let sides = try partition(indices, windows: windows, length: length, pick: pick, seed: seed)
+      let before = done
+      var stationProgress: (@Sendable (Int) -> Void)? = nil
+      if let progress { stationProgress = { progress(before + $0) } }
+      let sides = try partition(
+        indices, windows: windows, length: length, pick: pick, seed: seed, workers: workers,
+        progress: stationProgress)
+      done += indices.count
+      progress?(done)
       // One vote per station: the side whose first motions are mostly positive is up.
       var vote = 0.0
       for (k, i) in indices.enumerated() {
@@ -110,25 +124,29 @@ public struct PolarityPartition: Sendable {
     return out
   }
 
-  /// +1 or -1 for every window of one station.
-  func partition(_ indices: [Int], windows: [Float], length: Int, pick: Int, seed: UInt64)
-    throws -> [Double]
-  {
+  /// +1 or -1 for every window of one station. `progress` hears how many of the station's
+  /// windows have taken their side, while the others follow the references.
+  func partition(
+    _ indices: [Int], windows: [Float], length: Int, pick: Int, seed: UInt64, workers: Int = 1,
+    progress: (@Sendable (Int) -> Void)? = nil
+  ) throws -> [Double] {
     let n = indices.count
     guard n > 1 else { return Array(repeating: 1, count: n) }
     let segs = segments(indices, windows: windows, length: length, pick: pick)
     let w = segmentLength
     let lags = 2 * maxLag + 1
     // References: all windows, or a seeded sample of `maxReferences` (kept in order).
-    var references = Array(0..<n)
+    var sample = Array(0..<n)
     if n > maxReferences {
       var generator = SeededGenerator(seed: seed)
-      references = Array(references.shuffled(using: &generator).prefix(maxReferences)).sorted()
+      sample = Array(sample.shuffled(using: &generator).prefix(maxReferences)).sorted()
     }
+    let references = sample
     let m = references.count
     // Signed correlation at the lag of largest magnitude: window i at lag 0 against window j
     // at every lag.
-    func correlation(_ i: Int, _ j: Int) -> Double {
+    let maxLag = maxLag
+    @Sendable func correlation(_ i: Int, _ j: Int) -> Double {
       var best = 0.0
       segs.withUnsafeBufferPointer { s in
         let a = s.baseAddress! + (maxLag * n + i) * w
@@ -141,17 +159,23 @@ public struct PolarityPartition: Sendable {
       }
       return best
     }
+    // Row a holds m - a entries: rows are dealt out round-robin, so each worker gets long and
+    // short ones. Every entry is computed alone, so the matrix does not depend on the workers.
     var matrix = [Double](repeating: 0, count: m * m)
-    for a in 0..<m {
-      for b in a..<m {
-        let c =
-          a == b
-          ? correlation(references[a], references[a])
-          : 0.5
-            * (correlation(references[a], references[b])
-              + correlation(references[b], references[a]))
-        matrix[a * m + b] = c
-        matrix[b * m + a] = c
+    matrix.withUnsafeMutableBufferPointer { out in
+      let shared = UncheckedSendable(out)
+      DeterministicParallel.run(taskCount: m, workerCount: workers) { a, _ in
+        let out = shared.value
+        for b in a..<m {
+          let c =
+            a == b
+            ? correlation(references[a], references[a])
+            : 0.5
+              * (correlation(references[a], references[b])
+                + correlation(references[b], references[a]))
+          out[a * m + b] = c
+          out[b * m + a] = c
+        }
       }
     }
     let vector = Self.leadingEigenvector(matrix, size: m)
@@ -160,11 +184,21 @@ public struct PolarityPartition: Sendable {
       for k in 0..<n { sides[k] = vector[k] >= 0 ? 1 : -1 }
     } else {
       // Every window takes the side of its correlation with the references, weighted by their
-      // eigenvector entries (one power step from the references' partition).
-      for k in 0..<n {
-        var s = 0.0
-        for (r, ref) in references.enumerated() { s += vector[r] * correlation(k, ref) }
-        sides[k] = s >= 0 ? 1 : -1
+      // eigenvector entries (one power step from the references' partition); in chunks, each
+      // window alone, with progress after every chunk.
+      let chunks = DeterministicParallel.ranges(count: n, parts: max(1, n / 256))
+      let counter = ProgressCounter()
+      sides.withUnsafeMutableBufferPointer { out in
+        let shared = UncheckedSendable(out)
+        DeterministicParallel.run(taskCount: chunks.count, workerCount: workers) { task, _ in
+          let out = shared.value
+          for k in chunks[task] {
+            var s = 0.0
+            for (r, ref) in references.enumerated() { s += vector[r] * correlation(k, ref) }
+            out[k] = s >= 0 ? 1 : -1
+          }
+          if let progress { progress(counter.add(chunks[task].count)) }
+        }
       }
     }
     return sides
@@ -215,5 +249,18 @@ public struct PolarityPartition: Sendable {
     }
     if let first = v.first(where: { $0 != 0 }), first < 0 { v = v.map { -$0 } }
     return v
+  }
+}
+
+/// Windows done so far, added to from several workers.
+private final class ProgressCounter: @unchecked Sendable {
+  private let lock = NSLock()
+  private var total = 0
+
+  func add(_ count: Int) -> Int {
+    lock.lock()
+    defer { lock.unlock() }
+    total += count
+    return total
   }
 }

@@ -17,6 +17,7 @@ public final class Progress: @unchecked Sendable {
   private var lastPrint = Date.distantPast
   private let lock = NSLock()
   private var drewLine = false
+  private var wroteFinished = false
   private let started: Date
   private let clock: @Sendable () -> Date
 
@@ -49,7 +50,10 @@ public final class Progress: @unchecked Sendable {
     let now = clock()
     let interval: TimeInterval = isTerminal ? 0.1 : 5
     let finished = total.map { done >= $0 } ?? false
+    // The last count is written once, however often it is reported.
+    guard !(finished && wroteFinished) else { return }
     guard finished || now.timeIntervalSince(lastPrint) >= interval else { return }
+    wroteFinished = finished
     lastPrint = now
     var text = "\(label): \(done)"
     if let total {

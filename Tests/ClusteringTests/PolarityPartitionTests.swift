@@ -74,6 +74,36 @@ import Testing
     #expect(Double(same) / Double(f.count) >= 0.95)
   }
 
+  /// The correlations are split over workers; the labels never depend on how many. Progress
+  /// reaches every window, station by station, and counts up.
+  @Test func labelsDoNotDependOnTheWorkersAndProgressCountsEveryWindow() throws {
+    let f = try Self.fixture()
+    final class Seen: @unchecked Sendable {
+      let lock = NSLock()
+      var counts: [Int] = []
+      func add(_ n: Int) {
+        lock.lock()
+        counts.append(n)
+        lock.unlock()
+      }
+    }
+    for maxReferences in [2048, 30] {
+      var partition = PolarityPartition(samplingRate: f.samplingRate)
+      partition.maxReferences = maxReferences
+      var results: [[Int]] = []
+      for workers in [1, 2, 3] {
+        let seen = Seen()
+        results.append(
+          try partition.labels(
+            windows: f.windows.map { Float($0) }, count: f.count, length: f.length, pick: f.pick,
+            stations: f.stations, workers: workers, progress: { seen.add($0) }))
+        #expect(seen.counts.last == f.count)
+        #expect(seen.counts.max() == f.count)
+      }
+      #expect(results.allSatisfy { $0 == results[0] }, "maxReferences \(maxReferences)")
+    }
+  }
+
   @Test func windowsTooShortForTheSegmentAreRefusedInOneLine() throws {
     let f = try Self.fixture()
     #expect(throws: ClusteringError.self) {

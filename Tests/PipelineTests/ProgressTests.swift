@@ -135,6 +135,7 @@ import Testing
     a.update(1)
     a.update(2)  // within 5 s: dropped
     a.update(4)  // done: always written
+    a.update(4)  // but once
     a.finish()
     line.write("summary\n") { screen.write($0) }
     #expect(screen.all == ["a: 1/4 (25 %, 30 s left)\n", "a: 4/4\n", "summary\n"])

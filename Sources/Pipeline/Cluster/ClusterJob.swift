@@ -169,7 +169,7 @@ public struct ClusterJob: Sendable {
           path: store.path, reason: "--init polarity splits up from down: use --clusters 2")
       }
       do {
-        plan.guide = try Self.polarityGuide(plan, store: store.path)
+        plan.guide = try Self.polarityGuide(plan, store: store.path, quiet: quiet)
         let up = plan.guide?.classes.filter { $0 == 0 }.count ?? 0
         logger.info(
           "init polarity: \(up) windows start up, \(plan.contents.count - up) down (first-motion partition per station)"

@@ -23,7 +23,7 @@ extension ModelOptions.Initialization {
 extension ClusterJob {
   /// `--init polarity`: the first-motion partition of the plan's windows (`PolarityPartition`,
   /// decision 0019), as the guide DEC starts from and is steered by. Cluster 0 starts as "up".
-  static func polarityGuide(_ plan: Plan, store: String) throws
+  static func polarityGuide(_ plan: Plan, store: String, quiet: Bool = true) throws
     -> DeepEmbeddedClustering.Supervision
   {
     let set = plan.contents.windowSet
@@ -72,13 +72,20 @@ extension ClusterJob {
     }
     let stations = Self.sensorIDs(plan.contents.windows)
     let labels: [Int]
+    // Seconds of work only past a station of `maxReferences` windows: a progress line then.
+    let progress =
+      count > partition.maxReferences
+      ? Progress(label: "init polarity: windows partitioned", total: count, quiet: quiet) : nil
+    var report: (@Sendable (Int) -> Void)? = nil
+    if let progress { report = { progress.update($0) } }
     do {
       labels = try partition.labels(
         windows: samples, count: count, length: kept, pick: pick - first, stations: stations,
-        seed: plan.options.seed)
+        seed: plan.options.seed, progress: report)
     } catch let error as ClusteringError {
       throw refuse("\(error)")
     }
+    progress?.finish()
     let up = labels.filter { $0 == 0 }.count
     guard up > 0, up < count else {
       throw refuse(
