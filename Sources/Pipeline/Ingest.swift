@@ -20,6 +20,9 @@ public struct IngestReport: Sendable {
   /// Segments read but not stored (NaN or infinite samples, a sampling rate that is not positive,
   /// times that cannot be represented), each with its reason: `PATH: SOURCE at TIME: why`.
   public var skippedSegments: [String] = []
+  /// NaN or infinite samples of stored segments, left out as gaps (the finite runs around them
+  /// stored as segments of their own).
+  public var nonFiniteSamples = 0
 
   /// `ingest: stored 3 files (5 segments, 12000 samples); skipped 1 already stored; 1 failed`
   public var summary: String {
@@ -29,6 +32,10 @@ public struct IngestReport: Sendable {
     text += "; skipped \(alreadyStored) already stored"
     if otherFiles > 0 {
       text += " and \(otherFiles) text file\(otherFiles == 1 ? "" : "s") found in folders"
+    }
+    if nonFiniteSamples > 0 {
+      text +=
+        "; left out \(nonFiniteSamples) NaN or infinite sample\(nonFiniteSamples == 1 ? "" : "s") as gaps"
     }
     if !skippedSegments.isEmpty {
       text +=
@@ -90,6 +97,8 @@ public struct Ingest: Sendable {
     var unusable: [String] = []
     /// The sample count of each encoded segment (kept once the segments are handed over).
     var sampleCounts: [Int] = []
+    /// NaN or infinite samples left out as gaps.
+    var nonFinite = 0
   }
 
   /// Files always prepared ahead of the one being stored: one per core and one more, so a core
@@ -136,9 +145,24 @@ public struct Ingest: Sendable {
       if let why = Ingest.unusableReason(segment) {
         prepared.unusable.append(
           "\(path): \(segment.source.id) at \(segment.startTime.iso8601): \(why)")
-      } else {
-        prepared.encoded.append(EncodedSegment(segment))
+        continue
       }
+      // NaN or infinite samples are missing data: left out as gaps, the finite runs between
+      // them stored (they would turn every window and the training loss into NaN).
+      let (runs, dropped) = Ingest.finiteRuns(of: segment)
+      prepared.nonFinite += runs.isEmpty ? 0 : dropped
+      if dropped > 0 {
+        let where_ = "\(segment.source.id) at \(segment.startTime.iso8601)"
+        if runs.isEmpty {
+          prepared.unusable.append(
+            "\(path): \(where_): all \(dropped) samples are NaN or infinite: segment skipped")
+          continue
+        }
+        prepared.notes.append(
+          "\(where_): \(dropped) of \(segment.sampleCount) samples are NaN or infinite: left out as gaps, the \(runs.count) finite run\(runs.count == 1 ? "" : "s") between them stored"
+        )
+      }
+      for run in runs { prepared.encoded.append(EncodedSegment(run)) }
     }
     return prepared
   }
@@ -299,6 +323,7 @@ public struct Ingest: Sendable {
         report.storedFiles += 1
         report.storedSegments += segmentCount
         report.storedSamples += prepared.sampleCounts.reduce(0, +)
+        report.nonFiniteSamples += prepared.nonFinite
         if segmentCount == 0 {
           let why =
             prepared.segmentCount == 0 ? "no samples in the file" : "every segment was skipped"
@@ -349,17 +374,42 @@ public struct Ingest: Sendable {
     guard rate.isFinite, rate > 0 else {
       return "sampling rate \(rate) Hz is not a positive number: segment skipped"
     }
-    let nonFinite: Int
-    switch segment.samples {
-    case .int32: nonFinite = 0
-    case .float32(let v): nonFinite = v.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
-    case .float64(let v): nonFinite = v.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
-    }
-    if nonFinite > 0 {
-      return "\(nonFinite) of \(segment.sampleCount) samples are NaN or infinite: segment skipped"
-    }
     if let problem = segment.timeRangeProblem { return "\(problem): segment skipped" }
     return nil
+  }
+
+  /// The runs of finite samples of `segment`, each a segment on the same time grid, and how
+  /// many NaN or infinite samples lie between them (the segment itself when there are none).
+  public static func finiteRuns(of segment: Segment) -> (runs: [Segment], dropped: Int) {
+    func split<T: BinaryFloatingPoint>(_ values: [T], _ wrap: ([T]) -> Samples) -> (
+      [Segment], Int
+    ) {
+      guard values.contains(where: { !$0.isFinite }) else { return ([segment], 0) }
+      var runs: [Segment] = []
+      var dropped = 0
+      var start: Int? = nil
+      for i in 0...values.count {
+        let finite = i < values.count && values[i].isFinite
+        if finite {
+          if start == nil { start = i }
+          continue
+        }
+        if i < values.count { dropped += 1 }
+        if let first = start {
+          runs.append(
+            Segment(
+              source: segment.source, startTime: segment.time(ofSample: first),
+              samplingRate: segment.samplingRate, samples: wrap(Array(values[first..<i]))))
+          start = nil
+        }
+      }
+      return (runs, dropped)
+    }
+    switch segment.samples {
+    case .int32: return ([segment], 0)
+    case .float32(let v): return split(v) { .float32($0) }
+    case .float64(let v): return split(v) { .float64($0) }
+    }
   }
 
   /// The files named or found under `paths` (see `InputPaths`: recursively, hidden entries

@@ -44,27 +44,36 @@ import Testing
 
   // MARK: NaN and infinity
 
-  @Test func nanAndInfiniteSamplesSkipTheirSegmentWithAReasonAndKeepTheRest() throws {
+  @Test func nanAndInfiniteSamplesAreGapsAndTheFiniteRunsAroundThemAreStored() throws {
     let good = try SACWriter.encode(segment(.float32([1, 2, 3]), station: "GOOD"))
     let nanSAC = try SACWriter.encode(segment(.float32([1, .nan, 3, .nan]), station: "NAN"))
     let infMiniSEED = try MiniSEEDWriter.encode(
       segment(.float64([1, .infinity, -.infinity, 4, 5]), station: "INF"))
+    let allNaN = try SACWriter.encode(segment(.float32([.nan, .nan]), station: "ALLNAN"))
     let (report, store) = try ingest([
-      "good.sac": good, "nan.sac": nanSAC, "inf.mseed": infMiniSEED,
+      "good.sac": good, "nan.sac": nanSAC, "inf.mseed": infMiniSEED, "allnan.sac": allNaN,
     ])
     #expect(report.failures.isEmpty)
-    #expect(report.storedFiles == 3)
-    #expect(report.storedSegments == 1)
-    #expect(try store.segmentSummaries().map(\.source.station) == ["GOOD"])
-    #expect(report.skippedSegments.count == 2)
-    let nanLine = try #require(report.skippedSegments.first { $0.contains("XX.NAN..HHZ") })
+    #expect(report.storedFiles == 4)
+    // GOOD whole; NAN as [1] and [3]; INF as [1] and [4, 5]; ALLNAN has nothing to store.
+    #expect(report.storedSegments == 5)
+    #expect(report.storedSamples == 3 + 2 + 3)
+    #expect(report.nonFiniteSamples == 4)
+    let summaries = try store.segmentSummaries()
+    let inf = summaries.filter { $0.source.station == "INF" }
+    #expect(inf.map(\.sampleCount) == [1, 2])
+    // The runs keep their place on the time grid: [4, 5] starts 3 samples (0.03 s) in.
     #expect(
-      nanLine.hasSuffix(
-        "nan.sac: XX.NAN..HHZ at 2020-03-01T12:00:00.000000Z: 2 of 4 samples are NaN or infinite: "
-          + "segment skipped"))
-    let infLine = try #require(report.skippedSegments.first { $0.contains("XX.INF..HHZ") })
-    #expect(infLine.contains("2 of 5 samples are NaN or infinite"))
-    #expect(report.summary.contains("skipped 2 unusable segments"))
+      inf.map { $0.startTime.nanoseconds(since: inf[0].startTime) } == [0, 30_000_000])
+    let nan = summaries.filter { $0.source.station == "NAN" }
+    #expect(nan.map(\.sampleCount) == [1, 1])
+    #expect(report.skippedSegments.count == 1)
+    #expect(
+      report.skippedSegments[0].hasSuffix(
+        "allnan.sac: XX.ALLNAN..HHZ at 2020-03-01T12:00:00.000000Z: all 2 samples are NaN or infinite: segment skipped"
+      ))
+    #expect(report.summary.contains("left out 4 NaN or infinite samples as gaps"))
+    #expect(report.summary.contains("skipped 1 unusable segment"))
   }
 
   // MARK: Sampling rate
