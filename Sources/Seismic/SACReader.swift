@@ -35,6 +35,7 @@ public enum SACReader {
     let header = SACHeader(bytes: bytes, byteOrder: order)
     let npts = Int(header[.npts])
     guard npts >= 0 else { throw fail("SAC header NPTS is negative (\(npts))") }
+    try checkTimeSeries(header, path: path)
     let expected = SACHeader.byteCount + 4 * npts
     guard bytes.count == expected else {
       throw fail(
@@ -72,6 +73,7 @@ public enum SACReader {
       guard header[.nvhdr] == 6 else { throw fail("header version NVHDR is not 6") }
       let npts = Int(header[.npts])
       guard npts >= 0 else { throw fail("header NPTS is negative (\(npts))") }
+      try checkTimeSeries(header, path: path)
       try checkHeader(header, path: path)
       samples = try SACAlphanumeric.samples(bytes, from: start)
       guard samples.count == npts else {
@@ -83,11 +85,42 @@ public enum SACReader {
     return try contents(header, samples: samples, path: path)
   }
 
+  /// Refuses files that are not one evenly sampled time series (a spectrum, x-y data, or
+  /// uneven sampling, whose samples need times of their own), before their size is checked.
+  private static func checkTimeSeries(_ header: SACHeader, path: String) throws {
+    // IFTYPE: ITIME (1) is a time series; IRLIM (2) and IAMPH (3) spectra, IXY (4) and IXYZ
+    // (51) general data. Undefined is read as a time series, as SAC itself does.
+    let type = header[.iftype]
+    let names: [Int32: String] = [
+      2: "IRLIM (a spectrum)", 3: "IAMPH (a spectrum)", 4: "IXY (x-y data)",
+      51: "IXYZ (x-y-z data)",
+    ]
+    guard type == 1 || type == SACHeader.undefinedInteger else {
+      throw WaveformFileError(
+        path: path,
+        reason:
+          "SAC file holds IFTYPE \(names[type] ?? String(type)), not a time series: not supported"
+      )
+    }
+    // LEVEN: 1 evenly sampled; 0 uneven (an X array of sample times follows the samples).
+    guard header[.leven] != 0 else {
+      throw WaveformFileError(
+        path: path,
+        reason:
+          "unevenly sampled SAC (LEVEN = 0) is not supported: its samples need times of their own")
+    }
+  }
+
   /// Refuses headers whose DELTA or times cannot describe samples (before any sample is read).
   private static func checkHeader(_ header: SACHeader, path: String) throws {
     let delta = header[.delta]
     guard delta.isFinite, delta > 0 else {
       throw WaveformFileError(path: path, reason: "SAC header DELTA is not positive (\(delta))")
+    }
+    let b = header[.b]
+    guard b.isFinite else {
+      throw WaveformFileError(
+        path: path, reason: "SAC header B is not a number (\(b)): the start time is unknown")
     }
     guard startTime(header) != nil else {
       throw WaveformFileError(

@@ -103,6 +103,49 @@ import Testing
     }
   }
 
+  /// SAC that is not one evenly sampled time series with a known start: refused by name, not
+  /// stored with made-up times (B = NaN used to become 0) or read as a time series (a spectrum,
+  /// LEVEN = 0). Header bytes: B is float 5 (byte 20), IFTYPE integer 15 (byte 340), LEVEN
+  /// logical 35 (byte 420).
+  @Test func sacThatIsNotAnEvenTimeSeriesWithAKnownStartIsRefusedByName() throws {
+    func patched(_ offset: Int, int value: Int32? = nil, float: Float? = nil) throws -> Data {
+      var data = try SACWriter.encode(segment(.float32([1, 2, 3])))
+      if let value {
+        withUnsafeBytes(of: value.littleEndian) {
+          data.replaceSubrange(offset..<offset + 4, with: $0)
+        }
+      }
+      if let float {
+        withUnsafeBytes(of: float.bitPattern.littleEndian) {
+          data.replaceSubrange(offset..<offset + 4, with: $0)
+        }
+      }
+      return data
+    }
+    // The offsets are right: the values SACWriter wrote are there.
+    let good = try SACWriter.encode(segment(.float32([1, 2, 3])))
+    #expect(good[420] == 1 && good[340] == 1)
+    for (name, data, why) in [
+      ("b-nan.sac", try patched(20, float: .nan), "SAC header B is not a number"),
+      ("b-inf.sac", try patched(20, float: .infinity), "SAC header B is not a number"),
+      ("uneven.sac", try patched(420, int: 0), "unevenly sampled SAC (LEVEN = 0)"),
+      ("spectrum.sac", try patched(340, int: 3), "IFTYPE IAMPH (a spectrum), not a time series"),
+      ("xy.sac", try patched(340, int: 4), "IFTYPE IXY (x-y data), not a time series"),
+    ] {
+      let (report, store) = try ingest([name: data])
+      #expect(report.storedFiles == 0, "\(name)")
+      #expect(try store.segmentSummaries().isEmpty)
+      let failure = try #require(report.failures.first, "\(name)")
+      #expect(failure.reason.contains(why), "\(name): \(failure.reason)")
+    }
+    // Undefined IFTYPE and B are a time series starting at the reference time, as SAC reads them.
+    let (report, _) = try ingest([
+      "undefined.sac": try patched(340, int: -12345),
+      "b-undefined.sac": try patched(20, float: -12345),
+    ])
+    #expect(report.storedFiles == 2 && report.failures.isEmpty)
+  }
+
   // MARK: Absurd times
 
   /// The SAC header with NZYEAR (integer word 70, byte 280) set to `year`.
