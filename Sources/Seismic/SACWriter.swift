@@ -4,7 +4,8 @@ import Foundation
 ///
 /// The reference time (NZ*) is the start time truncated to the millisecond and B holds the
 /// rest, so `SACReader` gives back the start time to well under a microsecond. Samples are
-/// rounded to float32, as SAC holds them. A rate of 0 has no DELTA and is refused.
+/// rounded to float32, as SAC holds them; a float64 sample beyond float32's range is refused.
+/// A rate of 0 has no DELTA and is refused.
 public enum SACWriter {
   /// The file's bytes.
   public static func encode(_ segment: Segment) throws -> Data {
@@ -17,7 +18,17 @@ public enum SACWriter {
     switch segment.samples {
     case .float32(let v): samples = v
     case .int32(let v): samples = v.map(Float.init)
-    case .float64(let v): samples = v.map(Float.init)
+    case .float64(let v):
+      // Beyond float32 a value would become infinite: refused, not written as `inf`.
+      if let big = v.first(where: { $0.isFinite && abs($0) > Double(Float.greatestFiniteMagnitude) }
+      ) {
+        throw WaveformFileError(
+          path: segment.source.id,
+          reason:
+            "sample \(big) is beyond float32, which SAC holds: export this trace as MiniSEED (float64)"
+        )
+      }
+      samples = v.map(Float.init)
     }
     var h = SACHeader()
     let delta = Float(1.0 / segment.samplingRate)

@@ -81,6 +81,25 @@ import Testing
     }
   }
 
+  /// SAC holds float32: a float64 sample beyond its range is refused, not written as `inf`;
+  /// one within it is rounded.
+  @Test func sacRefusesFloat64SamplesBeyondFloat32() throws {
+    let source = SourceIdentifier(network: "BG", station: "F64", location: "", channel: "HHZ")
+    func segment(_ values: [Double]) -> Segment {
+      Segment(
+        source: source, startTime: Timestamp(nanoseconds: 0), samplingRate: 100,
+        samples: .float64(values))
+    }
+    #expect(throws: WaveformFileError.self) { try SACWriter.encode(segment([1, 1e300, 2])) }
+    #expect(throws: WaveformFileError.self) { try SACWriter.encode(segment([-4e38])) }
+    let back = try readBack(try SACWriter.encode(segment([3e38, -1e-300, .pi])))
+    guard case .float32(let values) = back.segments[0].samples else {
+      Issue.record("SAC reads back float32")
+      return
+    }
+    #expect(values == [3e38, -0.0, Float(Double.pi)])
+  }
+
   @Test func sacKeepsFloat32SamplesTimeAndCodes() throws {
     let segment = Segment(
       source: SourceIdentifier(network: "NZ", station: "CRLZ", location: "10", channel: "HHZ"),
