@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Seismic
 
 extension SeisStore {
   /// Verifies the store: SQLite's integrity check, foreign keys (orphans), models that belong to
@@ -68,6 +69,31 @@ extension SeisStore {
           SampleBlob.deltaLayoutProblem($0, count: count)
         }) {
           problems.append("segment \(id): \(problem)")
+        }
+      }
+      // Times: the end is the start plus (count - 1) sample periods, as every segment was
+      // stored; a row edited or damaged otherwise would mislead `traces list` and the time
+      // lookups of `windows build`.
+      let times = try Row.fetchCursor(
+        db, sql: "SELECT id, start_ns, end_ns, sampling_rate, sample_count FROM segment")
+      while let row = try times.next() {
+        let id: Int64 = row[0]
+        let start: Int64 = row[1]
+        let end: Int64 = row[2]
+        let rate: Double = row[3]
+        let count: Int = row[4]
+        guard rate.isFinite, rate > 0, count >= 1 else {
+          problems.append("segment \(id): sampling rate \(rate) Hz and \(count) samples")
+          continue
+        }
+        let expected = Segment(
+          source: SourceIdentifier(network: "", station: "", location: "", channel: ""),
+          startTime: Timestamp(nanoseconds: start), samplingRate: rate, samples: .int32([])
+        ).time(ofSample: count - 1).nanoseconds
+        if end != expected {
+          problems.append(
+            "segment \(id): ends at \(Timestamp(nanoseconds: end).iso8601) but \(count) samples at \(rate) Hz from \(Timestamp(nanoseconds: start).iso8601) end at \(Timestamp(nanoseconds: expected).iso8601)"
+          )
         }
       }
       return problems

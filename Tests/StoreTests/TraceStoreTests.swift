@@ -98,6 +98,23 @@ import Testing
     #expect(try store.sourceFiles().map(\.path) == ["first"])
   }
 
+  /// `check` recomputes every segment's end from its start, rate and count: an end that
+  /// disagrees (an edited or damaged row) is named, with both times.
+  @Test func checkNamesASegmentWhoseEndDisagreesWithItsSamples() throws {
+    let store = try SeisStore()
+    _ = try store.storeFile(
+      path: "f", size: 1, sha256: "f", format: .miniSEED,
+      segments: [segment(n, start: 0, rate: 40, .int32([1, 2, 3, 4, 5]))])
+    #expect(try store.check().isEmpty)
+    try store.writer.write { db in
+      try db.execute(sql: "UPDATE segment SET end_ns = end_ns + 5000000000")
+    }
+    let problems = try store.check()
+    #expect(problems.count == 1)
+    #expect(problems.first?.hasPrefix("segment 1: ends at ") == true)
+    #expect(problems.first?.contains("but 5 samples at 40.0 Hz") == true)
+  }
+
   @Test func fileFailingMidInsertLeavesNothing() throws {
     let store = try SeisStore()
     // The second segment's NaN rate violates NOT NULL/CHECK after the file row, a new channel
