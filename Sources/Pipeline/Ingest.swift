@@ -164,6 +164,7 @@ public struct Ingest: Sendable {
       }
       for run in runs { prepared.encoded.append(EncodedSegment(run)) }
     }
+    prepared.notes += Ingest.overlapNotes(contents.segments)
     return prepared
   }
 
@@ -376,6 +377,36 @@ public struct Ingest: Sendable {
     }
     if let problem = segment.timeRangeProblem { return "\(problem): segment skipped" }
     return nil
+  }
+
+  /// One note per channel whose segments in one file overlap in time (duplicated records, or
+  /// conflicting data): they are stored as the file holds them, and `windows build` joins them
+  /// only where their samples agree, so the user should know.
+  static func overlapNotes(_ segments: [Segment]) -> [String] {
+    var bySource: [SourceIdentifier: [Segment]] = [:]
+    for segment in segments where segment.sampleCount > 0 {
+      bySource[segment.source, default: []].append(segment)
+    }
+    var notes: [String] = []
+    for (source, list) in bySource.sorted(by: { $0.key.id < $1.key.id }) where list.count > 1 {
+      let sorted = list.sorted { $0.startTime < $1.startTime }
+      var overlapping = 0
+      var first: Timestamp?
+      var end = sorted[0].endTime
+      for segment in sorted.dropFirst() {
+        if segment.startTime <= end {
+          overlapping += 1
+          if first == nil { first = segment.startTime }
+        }
+        if segment.endTime > end { end = segment.endTime }
+      }
+      if let first {
+        notes.append(
+          "\(source.id): \(overlapping) segment\(overlapping == 1 ? " in this file overlaps an earlier one" : "s in this file overlap earlier ones") in time (the first at \(first.iso8601)): stored as the file holds them; windows join overlapping data only where the samples agree"
+        )
+      }
+    }
+    return notes
   }
 
   /// The runs of finite samples of `segment`, each a segment on the same time grid, and how

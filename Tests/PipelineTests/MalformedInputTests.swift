@@ -76,6 +76,31 @@ import Testing
     #expect(report.summary.contains("skipped 1 unusable segment"))
   }
 
+  /// Records duplicated or overlapping inside one file are stored as the file holds them, and
+  /// said: one note per channel. Adjacent segments and other channels are not overlaps.
+  @Test func segmentsOverlappingInsideOneFileAreNotedPerChannel() throws {
+    let a = segment(.int32([1, 2, 3, 4]), station: "DUP")
+    var later = a
+    later.startTime = a.time(ofSample: 2)  // overlaps a's last two samples
+    var adjacent = a
+    adjacent.startTime = a.time(ofSample: 4)
+    let other = segment(.int32([1, 2, 3, 4]), station: "OTHER")
+    let notes = Ingest.overlapNotes([a, a, later, other, other])
+    #expect(notes.count == 2)
+    #expect(
+      notes[0].hasPrefix(
+        "XX.DUP..HHZ: 2 segments in this file overlap earlier ones in time (the first at 2020-03-01T12:00:00.000000Z)"
+      ))
+    #expect(notes[1].hasPrefix("XX.OTHER..HHZ: 1 segment in this file overlaps an earlier one"))
+    #expect(Ingest.overlapNotes([a, adjacent, other]).isEmpty)
+    // Through ingest: a file of the same record twice is stored whole, both segments kept.
+    var doubled = try MiniSEEDWriter.encode(a)
+    doubled.append(try MiniSEEDWriter.encode(a))
+    let (report, store) = try ingest(["doubled.mseed": doubled])
+    #expect(report.storedFiles == 1 && report.storedSegments == 2)
+    #expect(try store.segmentSummaries().count == 2)
+  }
+
   // MARK: Sampling rate
 
   @Test func zeroSamplingRateWithSamplesIsSkippedWithAReason() throws {
