@@ -94,6 +94,20 @@ import Testing
     }
     try store.storeFile(
       path: "derived/nan", size: 0, sha256: "nan", format: .miniSEED, segments: nanSegments)
+    // A station whose rate drops from 100 to 50 Hz at t0 + 60 s, with no gap.
+    let rateSegments = ["HHZ", "HHN", "HHE"].flatMap { code in
+      let source = SourceIdentifier(network: "ZZ", station: "RATE", location: "", channel: code)
+      return [
+        Segment(
+          source: source, startTime: t0, samplingRate: 100,
+          samples: .float32(Array(x[0..<6000]))),
+        Segment(
+          source: source, startTime: t0.adding(seconds: 60), samplingRate: 50,
+          samples: .float32(Array(x[6000..<9000]))),
+      ]
+    }
+    try store.storeFile(
+      path: "derived/rate", size: 0, sha256: "rate", format: .miniSEED, segments: rateSegments)
 
     func pick(_ net: String, _ sta: String, _ loc: String, _ channel: String?, _ time: Timestamp)
       -> PickRecord
@@ -116,6 +130,7 @@ import Testing
       pick("II", "TLY", "00", nil, t0),  // Z only: missing components
       pick("AS", "CTAO", "", nil, t0),  // 1 Hz: Nyquist 0.5 Hz <= 10 Hz
       pick("XX", "NONE", "", nil, t0),  // no data
+      pick("ZZ", "RATE", "", nil, t0.adding(seconds: 60)),  // the rate changes, no gap
     ]
     try store.insertPicks(picks)
     let options = WindowSetOptions(
@@ -123,7 +138,7 @@ import Testing
       normalize: .max, input: .waveform)
     let report = try WindowSetBuilder(store: store, logger: logger, quiet: true).build(
       options: options)
-    #expect(report.pickCount == 11)
+    #expect(report.pickCount == 12)
     #expect(report.built == 3)
     let counts = report.skippedByReason
     #expect(counts[.conflictingOverlap] == 1)
@@ -133,10 +148,13 @@ import Testing
     #expect(counts[.missingComponent] == 2)
     #expect(counts[.nyquist] == 1)
     #expect(counts[.noData] == 1)
+    #expect(counts[.rateChange] == 1)
+    let rate = try #require(report.skips.first { $0.reason == .rateChange })
+    #expect(rate.message.contains("the sampling rate changes inside the window (100.0 to 50.0 Hz)"))
     let nyquist = try #require(report.skips.first { $0.reason == .nyquist })
     #expect(nyquist.message.contains("AS.CTAO."))
     #expect(report.skips.allSatisfy { !$0.message.contains("\n") })
-    #expect(report.summary.contains("built 3 of 11 picks; skipped 8"))
+    #expect(report.summary.contains("built 3 of 12 picks; skipped 9"))
     let contents = try #require(try store.currentWindowSetContents())
     #expect(contents.windows.map(\.station) == ["CRLZ", "FFB1", "FFB2"])
     #expect(contents.windows.map(\.channels) == ["HHZ,HHN,HHE", "HHZ,HH1,HH2", "BHZ,BH1,BH2"])

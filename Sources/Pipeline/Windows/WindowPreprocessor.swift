@@ -256,6 +256,16 @@ public struct WindowPreprocessor: Sendable {
     guard !touching.isEmpty else { return skip(.noData, "no data in the window") }
     guard let run = touching.first(where: { $0.covers(from: windowStart, to: windowLast) }) else {
       if touching.count > 1 {
+        // Runs that meet but change rate are no gap: say what splits them.
+        let rates = touching.map(\.samplingRate)
+        if let changed = zip(rates, rates.dropFirst()).first(where: {
+          abs($0 - $1) > 1e-6 * max($0, $1)
+        }) {
+          return skip(
+            .rateChange,
+            "the sampling rate changes inside the window (\(changed.0) to \(changed.1) Hz): a window is cut from one run at one rate"
+          )
+        }
         return skip(.gap, "a gap in the data inside the window")
       }
       return skip(

@@ -9,6 +9,8 @@ public enum WindowSkipReason: String, Sendable, CaseIterable, Comparable, Custom
   case incompleteData = "data does not cover the window"
   /// A gap between stored runs falls inside the window and its margin.
   case gap = "gap"
+  /// Stored runs meet inside the window but at different sampling rates.
+  case rateChange = "sampling rate change"
   /// The station has no channel set with every requested component.
   case missingComponent = "missing component"
   /// Stored segments overlap with different samples.
