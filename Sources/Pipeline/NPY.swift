@@ -219,7 +219,9 @@ extension NPYArray {
       throw fail("the .npy header has no 'fortran_order'")
     }
     if fortran.hasPrefix("True") {
-      throw fail("Fortran-order .npy arrays are not supported; save the array in C order")
+      throw fail(
+        "Fortran-order .npy arrays (np.save of a transposed array) are not supported: save np.ascontiguousarray(x)"
+      )
     }
     guard fortran.hasPrefix("False") else {
       throw fail("unreadable 'fortran_order' in .npy header")
