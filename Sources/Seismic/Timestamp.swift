@@ -45,8 +45,9 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
       format: "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%06lldZ", y, m, d, hh, mm, ss, micro)
   }
 
-  /// Parses `YYYY-MM-DDTHH:MM:SS[.fffffffff][Z|+00:00]` (also a space instead of `T`, and a date
-  /// alone). Times must be UTC: a non-zero offset is applied. Returns nil for anything else
+  /// Parses `YYYY-MM-DDTHH:MM:SS[.fffffffff][Z|+00:00]` (also a space or `t` instead of `T`, a
+  /// date alone, ordinal dates `YYYY-DDD`, and the basic forms `YYYYMMDDTHHMMSS`, `YYYYDDD`, as
+  /// ObsPy's UTCDateTime reads them). Times must be UTC: a non-zero offset is applied. Returns nil for anything else
   /// (`iso8601Problem` says which).
   public init?(iso8601 text: String) {
     guard case .success(let t) = Timestamp.parse(iso8601: text) else { return nil }
@@ -100,20 +101,48 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
       i += 1
       return true
     }
-    guard let y = number(4), expect(UInt8(ascii: "-")), let mo = number(2),
-      expect(UInt8(ascii: "-")), let d = number(2)
-    else { return nil }
+    func digitsAhead() -> Int {
+      var k = i
+      while k < s.count, s[k] >= 48, s[k] <= 57 { k += 1 }
+      return k - i
+    }
+    // The date: calendar (YYYY-MM-DD, basic YYYYMMDD) or ordinal (YYYY-DDD, basic YYYYDDD),
+    // as ObsPy's UTCDateTime reads them.
+    guard let y = number(4) else { return nil }
+    let extended = expect(UInt8(ascii: "-"))
+    var mo: Int64
+    var d: Int64
+    let dateDigits = digitsAhead()
+    if dateDigits == 3 {
+      guard let dayOfYear = number(3), dayOfYear >= 1,
+        dayOfYear <= (Timestamp.daysInMonth(year: y, month: 2) == 29 ? 366 : 365)
+      else { return nil }
+      let (_, m, dd) = Timestamp.civil(
+        fromDays: Timestamp.days(fromCivil: y, m: 1, d: 1) + dayOfYear - 1)
+      mo = m
+      d = dd
+    } else {
+      guard let m = number(2), !extended || expect(UInt8(ascii: "-")), let dd = number(2) else {
+        return nil
+      }
+      mo = m
+      d = dd
+    }
     guard (1...12).contains(mo), d >= 1, d <= Timestamp.daysInMonth(year: y, month: mo) else {
       return nil
     }
     var hh: Int64 = 0, mi: Int64 = 0, ss: Int64 = 0, frac: Int64 = 0
     if i < s.count {
-      guard s[i] == UInt8(ascii: "T") || s[i] == UInt8(ascii: " ") else { return nil }
+      guard s[i] == UInt8(ascii: "T") || s[i] == UInt8(ascii: "t") || s[i] == UInt8(ascii: " ")
+      else { return nil }
       i += 1
-      guard let h = number(2), expect(UInt8(ascii: ":")), let m = number(2) else { return nil }
+      // The time: HH:MM[:SS[.f]], or without colons (HHMM[SS[.f]]) as in basic format.
+      guard let h = number(2) else { return nil }
+      let colons = expect(UInt8(ascii: ":"))
+      guard let m = number(2) else { return nil }
       hh = h
       mi = m
-      if expect(UInt8(ascii: ":")) {
+      if colons ? expect(UInt8(ascii: ":")) : digitsAhead() >= 2 {
         guard let sec = number(2) else { return nil }
         ss = sec
         if expect(UInt8(ascii: ".")) {

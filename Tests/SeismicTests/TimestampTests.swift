@@ -39,4 +39,29 @@ import Testing
     let t = Timestamp(year: 2008, dayOfYear: 366, hour: 23, minute: 59, second: 59, nanosecond: 0)
     #expect(t.iso8601 == "2008-12-31T23:59:59.000000Z")
   }
+
+  /// The forms ObsPy's UTCDateTime reads beside the extended one: ordinal dates and the basic
+  /// format (values checked with ObsPy 1.5.1's UTCDateTime); lower-case `t` and `z` are read too.
+  @Test func ordinalAndBasicFormsReadAsObsPyReadsThem() throws {
+    let expected = try #require(Timestamp(iso8601: "2021-06-01T00:01:45Z"))
+    for text in [
+      "20210601T000145Z", "2021-152T00:01:45Z", "2021152T000145Z", "2021-06-01t00:01:45z",
+      "2021-06-01T000145Z", "20210601T00:01:45Z",
+    ] {
+      #expect(Timestamp(iso8601: text) == expected, "\(text)")
+    }
+    #expect(
+      Timestamp(iso8601: "20210601T000145.25Z")?.nanoseconds
+        == expected.nanoseconds + 250_000_000)
+    // Leap years: day 366 exists in 2020, not in 2021; day 60 is 29 February in 2020.
+    #expect(Timestamp(iso8601: "2020-366")?.iso8601 == "2020-12-31T00:00:00.000000Z")
+    #expect(Timestamp(iso8601: "2020-060")?.iso8601 == "2020-02-29T00:00:00.000000Z")
+    #expect(Timestamp(iso8601: "2021-06-01T0001")?.iso8601 == "2021-06-01T00:01:00.000000Z")
+    #expect(Timestamp(iso8601: "2021061")?.iso8601 == "2021-03-02T00:00:00.000000Z")
+    // ObsPy refuses these too, except day 366 of a common year, which it rolls into the next
+    // year: refused here.
+    for bad in ["2021-366", "2021-000", "2021-1520", "202106"] {
+      #expect(Timestamp(iso8601: bad) == nil, "\(bad)")
+    }
+  }
 }
