@@ -158,6 +158,14 @@ public struct Ingest: Sendable {
             "\(path): \(where_): all \(dropped) samples are NaN or infinite: segment skipped")
           continue
         }
+        // Scattered NaNs would store a segment row per few samples: past a limit the
+        // segment is noise, skipped and said.
+        guard runs.count <= Ingest.maximumFiniteRuns else {
+          prepared.unusable.append(
+            "\(path): \(where_): \(dropped) NaN or infinite samples split it into \(runs.count) runs (more than \(Ingest.maximumFiniteRuns)): segment skipped"
+          )
+          continue
+        }
         prepared.notes.append(
           "\(where_): \(dropped) of \(segment.sampleCount) samples are NaN or infinite: left out as gaps, the \(runs.count) finite run\(runs.count == 1 ? "" : "s") between them stored"
         )
@@ -378,6 +386,9 @@ public struct Ingest: Sendable {
     if let problem = segment.timeRangeProblem { return "\(problem): segment skipped" }
     return nil
   }
+
+  /// The most runs of finite samples a segment is split into at its NaN or infinite samples.
+  static let maximumFiniteRuns = 1000
 
   /// One note per channel whose segments in one file overlap in time (duplicated records, or
   /// conflicting data): they are stored as the file holds them, and `windows build` joins them

@@ -76,6 +76,21 @@ import Testing
     #expect(report.summary.contains("skipped 1 unusable segment"))
   }
 
+  @Test func aSegmentShreddedByScatteredNaNsIsSkippedNotStoredAsThousandsOfRows() throws {
+    let limit = Ingest.maximumFiniteRuns
+    let values = (0..<(2 * limit + 2)).map { $0 % 2 == 0 ? Float($0) : .nan }
+    let (report, store) = try ingest([
+      "shredded.sac": try SACWriter.encode(segment(.float32(values), station: "SHRED")),
+      "edge.sac": try SACWriter.encode(
+        segment(.float32(Array(values.prefix(2 * limit))), station: "EDGE")),
+    ])
+    #expect(report.failures.isEmpty)
+    #expect(try store.segmentSummaries().filter { $0.source.station == "SHRED" }.isEmpty)
+    #expect(try store.segmentSummaries().filter { $0.source.station == "EDGE" }.count == limit)
+    #expect(report.skippedSegments.count == 1)
+    #expect(report.skippedSegments[0].contains("split it into \(limit + 1) runs"))
+  }
+
   /// Records duplicated or overlapping inside one file are stored as the file holds them, and
   /// said: one note per channel. Adjacent segments and other channels are not overlaps.
   @Test func segmentsOverlappingInsideOneFileAreNotedPerChannel() throws {
