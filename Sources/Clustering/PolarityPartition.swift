@@ -197,7 +197,7 @@ public struct PolarityPartition: Sendable {
             for (r, ref) in references.enumerated() { s += vector[r] * correlation(k, ref) }
             out[k] = s >= 0 ? 1 : -1
           }
-          if let progress { progress(counter.add(chunks[task].count)) }
+          if let progress { counter.add(chunks[task].count, then: progress) }
         }
       }
     }
@@ -257,10 +257,12 @@ private final class ProgressCounter: @unchecked Sendable {
   private let lock = NSLock()
   private var total = 0
 
-  func add(_ count: Int) -> Int {
+  /// Adds `count` and hands the new total to `report`, under the lock: reports never go
+  /// backwards.
+  func add(_ count: Int, then report: (Int) -> Void) {
     lock.lock()
     defer { lock.unlock() }
     total += count
-    return total
+    report(total)
   }
 }

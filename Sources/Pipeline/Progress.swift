@@ -112,6 +112,8 @@ public final class ProgressLine: @unchecked Sendable {
 
   private let lock = NSLock()
   private var entries: [(id: ObjectIdentifier, label: String, text: String)] = []
+  /// Whether the cursor stands after progress text (a line not ended by a newline).
+  private var dirty = false
   private let width: @Sendable () -> Int?
 
   /// `width` gives the terminal's columns (nil: unknown, nothing is cut).
@@ -130,6 +132,7 @@ public final class ProgressLine: @unchecked Sendable {
       entries.insert((id, label, text), at: after ?? entries.endIndex)
     }
     output("\r\u{1B}[K" + rendered())
+    dirty = true
   }
 
   /// Ends `id`'s part: its text stays as a line of its own; the others are drawn below it.
@@ -140,6 +143,7 @@ public final class ProgressLine: @unchecked Sendable {
     let text = entries.remove(at: index).text
     var written = "\r\u{1B}[K" + text + "\n"
     if !entries.isEmpty { written += rendered() }
+    dirty = !entries.isEmpty
     output(written)
   }
 
@@ -149,7 +153,10 @@ public final class ProgressLine: @unchecked Sendable {
   public func write(_ text: String, output: (String) -> Void) {
     lock.lock()
     defer { lock.unlock() }
-    output(entries.isEmpty ? text : "\r\u{1B}[K" + text + rendered())
+    guard dirty else { return output(text) }
+    // A progress dropped unfinished leaves its text on the line: cleared, never run into.
+    output("\r\u{1B}[K" + text + (entries.isEmpty ? "" : rendered()))
+    dirty = !entries.isEmpty
   }
 
   /// Forgets `id` without drawing (its progress was dropped unfinished).

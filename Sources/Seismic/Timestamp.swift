@@ -34,7 +34,9 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
   /// `2026-03-01T00:06:16.649649Z`: UTC, rounded to the nearest microsecond (half up), as
   /// ObsPy's UTCDateTime prints.
   public var iso8601: String {
-    let (micros, _) = (nanoseconds + 500).floorDivided(by: 1000)
+    // (At the very top of Int64 the half-up rounding is skipped rather than overflow.)
+    let (micros, _) = (nanoseconds > Int64.max - 500 ? nanoseconds : nanoseconds + 500)
+      .floorDivided(by: 1000)
     let (secs, microOfSecond) = micros.floorDivided(by: 1_000_000)
     let frac = microOfSecond * 1000
     let (days, secOfDay) = secs.floorDivided(by: 86_400)

@@ -86,6 +86,14 @@ extension SeisStore {
           problems.append("segment \(id): sampling rate \(rate) Hz and \(count) samples")
           continue
         }
+        // The span in Double first: a damaged rate or start must be reported, not trap.
+        let span = (Double(count - 1) * (1e9 / rate)).rounded()
+        guard span.isFinite, abs(Double(start) + span) < Segment.representableNanoseconds else {
+          problems.append(
+            "segment \(id): \(count) samples at \(rate) Hz from \(Timestamp(nanoseconds: start).iso8601) end beyond the years a store holds"
+          )
+          continue
+        }
         let expected = Segment(
           source: SourceIdentifier(network: "", station: "", location: "", channel: ""),
           startTime: Timestamp(nanoseconds: start), samplingRate: rate, samples: .int32([])

@@ -109,6 +109,18 @@ import Testing
     #expect(throws: InputError.self) {
       try AssignJob(runID: nil, quiet: true).run(store: store, logger: Logger(label: "test"))
     }
+    var near = trained
+    near.rate = 100.0001
+    #expect(near.preprocessingDifferences(from: trained) == ["--rate 100.0001 (100)"])
+    var correlation = trained
+    correlation.input = .correlation
+    var waveform = trained
+    waveform.input = .waveform
+    #expect(correlation.preprocessingDifferences(from: waveform).isEmpty)
+    #expect(
+      WindowSetOptions(components: .z).preprocessingDifferences(from: waveform) == [
+        "--input spectrogram (waveform)"
+      ])
     var selected = trained
     selected.phase = "S"
     selected.stations = ["XX.AAA"]

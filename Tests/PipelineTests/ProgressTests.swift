@@ -141,7 +141,7 @@ import Testing
     #expect(screen.all == ["a: 1/4 (25 %, 30 s left)\n", "a: 4/4\n", "summary\n"])
   }
 
-  @Test func aProgressDroppedUnfinishedLeavesTheLine() {
+  @Test func aProgressDroppedUnfinishedLeavesTheLineAndTheNextMessageClearsIt() {
     let line = ProgressLine(width: { nil })
     let screen = Screen()
     let clock = Clock()
@@ -151,6 +151,9 @@ import Testing
       a.update(1)
     }
     line.write("error: x\n") { screen.write($0) }
-    #expect(screen.all.last == "error: x\n")
+    // Its text is cleared, not glued to the message; the next message is plain.
+    #expect(screen.all.last == Self.clear + "error: x\n")
+    line.write("summary\n") { screen.write($0) }
+    #expect(screen.all.last == "summary\n")
   }
 }

@@ -127,4 +127,18 @@ import Testing
       #expect(abs(y[j] - gain * sin(2 * Double.pi * Double(j) / 40)) < 1e-9)
     }
   }
+
+  /// The magnitude is sqrt(re^2 + im^2) where the squares are representable, `hypot` beyond:
+  /// a signal scaled by 1e200 (or 1e-200) has its spectrum scaled by exactly that much.
+  @Test func spectrogramMagnitudesScaleFromTinyToHugeSignals() throws {
+    let x = (0..<256).map { sin(Double($0) * 0.3) + 0.5 * cos(Double($0) * 1.7) }
+    let unit = try DSP.spectrogram(x, samplingRate: 100, segmentLength: 64)
+    for factor in [1e200, 1e-200] {
+      let scaled = try DSP.spectrogram(x.map { $0 * factor }, samplingRate: 100, segmentLength: 64)
+      for (a, b) in zip(unit.magnitudes, scaled.magnitudes) {
+        #expect(b.isFinite)
+        #expect(abs(b / factor - a) <= 1e-12 * max(1, a), "\(factor)")
+      }
+    }
+  }
 }

@@ -113,6 +113,22 @@ import Testing
     #expect(problems.count == 1)
     #expect(problems.first?.hasPrefix("segment 1: ends at ") == true)
     #expect(problems.first?.contains("but 5 samples at 40.0 Hz") == true)
+    // Damaged rows whose end cannot even be computed are named, not trapped on.
+    try store.writer.write { db in
+      try db.execute(sql: "UPDATE segment SET sampling_rate = 1e-10")
+    }
+    #expect(try store.check().first?.contains("end beyond the years a store holds") == true)
+    try store.writer.write { db in
+      try db.execute(
+        sql:
+          "UPDATE segment SET sampling_rate = 40, start_ns = 9223372036854000000, end_ns = 9223372036854775807"
+      )
+    }
+    #expect(try store.check().first?.contains("end beyond the years a store holds") == true)
+    try store.writer.write { db in
+      try db.execute(sql: "UPDATE segment SET start_ns = 0, end_ns = 9223372036854775807")
+    }
+    #expect(try store.check().first?.contains("ends at ") == true)
   }
 
   @Test func fileFailingMidInsertLeavesNothing() throws {

@@ -228,10 +228,12 @@ public struct ClusterJob: Sendable {
       return try record(state.finished, plan: plan, store: store)
     } catch let error as EncodingError {
       // Not a store failure: a resume would fail the same way, so the run is failed, not left
-      // interrupted.
-      var failed = plan.run
-      failed.status = .failed
-      try? store.updateRun(failed)
+      // interrupted (unless it was already stored complete).
+      if (try? store.run(id: plan.runID))?.status != .complete {
+        var failed = plan.run
+        failed.status = .failed
+        try? store.updateRun(failed)
+      }
       throw error
     }
   }

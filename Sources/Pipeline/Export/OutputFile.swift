@@ -29,8 +29,10 @@ public enum OutputFile {
     if path == standardOutput { return }
     let target = try destination(of: path, force: force)
     if let store {
-      for file in ["", "-wal", "-shm", "-journal"].map({ store + $0 }) where sameFile(target, file)
-      {
+      // SQLite names its -wal, -shm and -journal after the store's real path, links resolved.
+      let real = URL(fileURLWithPath: store).resolvingSymlinksInPath().path
+      let files = [store] + ["-wal", "-shm", "-journal"].map { real + $0 }
+      for file in files where sameFile(target, file) {
         throw InputError(
           path: path,
           reason:

@@ -175,29 +175,39 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
 }
 
 extension WindowSetOptions {
+  /// The longest `before` or `after`, in seconds (`WindowCut.maximumSeconds`).
+  public static let maximumSeconds = WindowCut.maximumSeconds
+
   /// The options that shape a window's values (not which picks are cut) on which `self` and
   /// `other` differ, as `--option this (other)`: a model trained on one set reads another only
   /// when this is empty. Selection (`--phase`, `--stations`, `--start`, `--end`) may differ.
   public func preprocessingDifferences(from other: WindowSetOptions) -> [String] {
-    func seconds(_ x: Double) -> String { String(format: "%g", x) }
+    // Exact comparison; the shortest text that tells the values apart.
+    func number(_ x: Double) -> String {
+      x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : "\(x)"
+    }
     func band(_ b: (low: Double, high: Double)?) -> String {
-      b.map { "\(seconds($0.low)),\(seconds($0.high))" } ?? "none"
+      b.map { "\(number($0.low)),\(number($0.high))" } ?? "none"
     }
     var out: [String] = []
     func compare(_ name: String, _ a: String, _ b: String) {
       if a != b { out.append("\(name) \(a) (\(b))") }
     }
-    compare("--before", seconds(before), seconds(other.before))
-    compare("--after", seconds(after), seconds(other.after))
+    compare("--before", number(before), number(other.before))
+    compare("--after", number(after), number(other.after))
     compare("--components", components.rawValue, other.components.rawValue)
-    compare("--rate", seconds(rate), seconds(other.rate))
+    compare("--rate", number(rate), number(other.rate))
     compare("--bandpass", band(bandpass), band(other.bandpass))
     compare("--normalize", normalize.rawValue, other.normalize.rawValue)
-    compare("--input", input.rawValue, other.input.rawValue)
+    // Correlation sets store their windows as waveforms: a run of either reads the other (a
+    // correlation run takes its profiles against its own references).
+    if input.storesWaveforms != other.input.storesWaveforms {
+      compare("--input", input.rawValue, other.input.rawValue)
+    }
     if input == .spectrogram && other.input == .spectrogram {
-      compare("spectrogram segment", seconds(spectrogramSegment), seconds(other.spectrogramSegment))
-      compare("spectrogram overlap", seconds(spectrogramOverlap), seconds(other.spectrogramOverlap))
-      compare("spectrogram range", seconds(spectrogramRange), seconds(other.spectrogramRange))
+      compare("spectrogram segment", number(spectrogramSegment), number(other.spectrogramSegment))
+      compare("spectrogram overlap", number(spectrogramOverlap), number(other.spectrogramOverlap))
+      compare("spectrogram range", number(spectrogramRange), number(other.spectrogramRange))
     }
     return out
   }

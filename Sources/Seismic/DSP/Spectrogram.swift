@@ -97,11 +97,16 @@ extension DSP {
           for i in 0..<segmentLength { seg[i] = padded[start + i] * window[i] }
           fft.forward(UnsafeBufferPointer(seg), into: spec)
           // |X| as sqrt(re^2 + im^2): within an ulp of `hypot`, which cost 12 % of building
-          // spectrogram windows (its overflow guard is moot for samples far below 1e150).
+          // spectrogram windows. Where the squares overflow or underflow (|X| beyond about
+          // 1e154 or below 1e-154, possible with --normalize none), `hypot` as before.
           for k in 0..<bins {
             let re = spec[2 * k]
             let im = spec[2 * k + 1]
-            magnitudes[k * frames + j] = (re * re + im * im).squareRoot() * scale
+            let squares = re * re + im * im
+            let magnitude =
+              squares.isFinite && squares >= .leastNormalMagnitude
+              ? squares.squareRoot() : hypot(re, im)
+            magnitudes[k * frames + j] = magnitude * scale
           }
         }
       }
