@@ -111,6 +111,18 @@ import Testing
     #expect(html.components(separatedBy: "<h3>Least confident members (HHZ)</h3>").count == 4)
   }
 
+  /// A run of one cluster (`--clusters 1`, or relabel with one class): every q is 1, and the
+  /// probability panel's axis used to run from 1/K = 1 to 1 and trap.
+  @Test func aRunOfOneClusterIsReported() throws {
+    let fixture = try ExportFixture.make(count: 12, familyCount: 1)
+    let report = try HTMLReport.load(from: fixture.store)
+    #expect(report.clusters.count == 1)
+    let html = report.render(generatedAt: Timestamp(iso8601: "2026-03-02T00:00:00Z"))
+    #expect(html.contains("Probability per cluster"))
+    #expect(!html.contains("NaN") && !html.contains("nan\""))
+    #expect(try elementCounts(html)["section"] == 1)
+  }
+
   @Test func theMeanSpectrogramOfEachFamilyPeaksAtItsFrequency() throws {
     let fixture = try ExportFixture.make(count: 24, familyCount: 3)
     let report = try HTMLReport.load(from: fixture.store)

@@ -74,7 +74,8 @@ extension HTMLReport {
   func probabilityPanel() -> String {
     let w = 420.0, h = 250.0
     let k = max(clusters.count, 1)
-    let lower = 1 / Double(k)
+    // With one cluster every q is 1: the axis spans 0 to 1 rather than nothing.
+    let lower = k > 1 ? 1 / Double(k) : 0
     let bins = 10
     let width = (1 - lower) / Double(bins)
     let centres = (0..<bins).map { lower + (Double($0) + 0.5) * width }
@@ -85,7 +86,8 @@ extension HTMLReport {
       var counts = [Double](repeating: 0, count: bins)
       for e in members {
         let p = Double(catalog.entries[e].probability)
-        let bin = min(bins - 1, max(0, Int((p - lower) / width)))
+        let position = (p - lower) / width
+        let bin = position.isFinite ? min(bins - 1, max(0, Int(position))) : bins - 1
         counts[bin] += 1
       }
       shares.append((c, counts.map { 100 * $0 / Double(members.count) }))
