@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Seismic
 import Store
 import Testing
 
@@ -45,6 +46,14 @@ import Testing
     #expect(labels.accuracy >= 0.98)
   }
 
+  @Test func fewerClustersThanLabelledClassesIsAnError() throws {
+    let (store, truth) = try clusteredStore(count: 40)
+    #expect(throws: InputError.self) {
+      try RelabelJob(labels: try labelFile(Array(truth.prefix(6))), clusterCount: 1, quiet: true)
+        .run(store: store, logger: Logger(label: "t"))
+    }
+  }
+
   @Test func aWindowWithTwoClassesIsAnError() throws {
     let (store, truth) = try clusteredStore(count: 40)
     let row = truth[0]
@@ -65,13 +74,37 @@ import Testing
     // Every label swapped: the classes no longer follow the data at all... but a consistent swap
     // is just a renaming, so instead give random classes, independent of the family.
     var given: [String] = []
-    for i in 0..<40 {
+    // Every window labelled: no network fits classes independent of the data, so many hand
+    // labels differ from their window's cluster.
+    for i in 0..<200 {
       let parts = truth[i].split(separator: ",", omittingEmptySubsequences: false)
       given.append(parts[0..<4].joined(separator: ",") + (i / 2 % 2 == 0 ? ",low" : ",high"))
     }
     let outcome = try RelabelJob(labels: try labelFile(given), clusterCount: nil, quiet: true)
       .run(store: store, logger: Logger(label: "t"))
     #expect(outcome.disagrees)
+    // The hand labels stand, even where the network's cluster differs (many do here): each
+    // hand-labelled window carries the class it was given, and the summary counts by class.
+    let assignments = try store.assignments(runID: outcome.run.id!)
+    let windows = try store.windows(ids: assignments.map(\.windowId))
+    let windowByID = Dictionary(uniqueKeysWithValues: windows.map { ($0.id!, $0) })
+    let givenByTime = Dictionary(
+      uniqueKeysWithValues: given.map {
+        let parts = $0.split(separator: ",", omittingEmptySubsequences: false)
+        return (String(parts[3]), String(parts[4]))
+      })
+    var checked = 0
+    for a in assignments where a.isHandLabelled {
+      let time = try #require(windowByID[a.windowId]?.pickTime?.iso8601)
+      let expected = givenByTime.first { Timestamp(iso8601: $0.key)?.iso8601 == time }?.value
+      #expect(a.label == expected, "window \(a.windowId)")
+      checked += 1
+    }
+    #expect(checked == 200)
+    #expect(outcome.counts.reduce(0, +) == 200)
+    for (c, name) in outcome.classes.enumerated() {
+      #expect(outcome.counts[c] == assignments.filter { $0.label == name }.count)
+    }
   }
 
   /// A source run of one restart is retrained (decision 0014): its candidates train two at a

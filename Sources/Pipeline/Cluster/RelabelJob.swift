@@ -96,6 +96,13 @@ public struct RelabelJob: Sendable {
     guard !classes.isEmpty else {
       throw InputError(path: labels.path, reason: "no label matches a window of run \(sourceID)")
     }
+    if let clusterCount, clusterCount < classes.count {
+      throw InputError(
+        path: labels.path,
+        reason:
+          "--clusters \(clusterCount) is fewer than the \(classes.count) classes labelled (\(classes.joined(separator: ", "))): give at least \(classes.count), or leave it out"
+      )
+    }
     let k = max(clusterCount ?? classes.count, classes.count)
     let classIndex = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
     var fixed = [Int?](repeating: nil, count: contents.count)
@@ -180,13 +187,15 @@ public struct RelabelJob: Sendable {
       )
     }
     let names = classes + (classes.count..<k).map { "unlabelled-\($0)" }
-    let counts = assignment.clusterSizes
 
     let history = RunHistory(updates: updates, stopReason: reason)
+    // Windows per class: a hand label stands where the network's cluster differs.
+    var perClass = [Int](repeating: 0, count: k)
+    for (i, cluster) in assignment.labels.enumerated() { perClass[fixed[i] ?? cluster] += 1 }
     var summary = ["class  windows  hand_labelled"]
     for c in 0..<k {
       let hand = fixed.filter { $0 == c }.count
-      summary.append("\(names[c])  \(counts[c])  \(hand)")
+      summary.append("\(names[c])  \(perClass[c])  \(hand)")
     }
     if let agreement {
       summary.append(
@@ -218,11 +227,11 @@ public struct RelabelJob: Sendable {
         summary: summary.joined(separator: "\n")))
     let records = assignment.records(
       runID: run.id ?? 0, windowIDs: contents.windows.map { $0.id ?? 0 },
-      classes: .init(names: names, handLabelled: fixed.map { $0 != nil }))
+      classes: .init(names: names, handLabels: fixed))
     run = try store.completeRun(
       run, model: try StoredModel.record(of: model, centroids: centroids), assignments: records)
     return Outcome(
-      run: run, classes: names, counts: counts, matchedLabels: classOfWindow.count,
+      run: run, classes: names, counts: perClass, matchedLabels: classOfWindow.count,
       unmatchedLines: unmatched, agreement: agreement, disagrees: disagrees, summary: summary)
   }
 }
