@@ -221,6 +221,20 @@ import Testing
     let lastCluster = try #require(html.range(of: "id=\"cluster-2\""))
     #expect(lastCluster.lowerBound < orphansAt.lowerBound, "orphans come after the clusters")
 
+    // relabel keeps the source run's orphans (it used to put them all in families), and
+    // stores the threshold for `assign`.
+    let labels = Array(truth.prefix(9))
+    let relabel = try RelabelJob(labels: try truthFile(labels), clusterCount: nil, quiet: true)
+      .run(store: store, logger: Logger(label: "t"))
+    let relabelled = try store.assignments(runID: try #require(relabel.run.id))
+    #expect(relabelled.filter { $0.cluster == -1 }.count == 5)
+    #expect(relabelled.filter { $0.cluster == -1 }.allSatisfy { $0.label == "orphan" })
+    #expect(relabel.summary.contains("orphan  5  0"))
+    #expect(relabel.run.optionsJson.contains("\"orphans\":0.5"))
+    let afterRelabel = try Evaluation.evaluate(
+      store: store, runID: nil, truth: try truthFile(truth))
+    #expect(afterRelabel.scores.accuracy >= 0.95, "ACC \(afterRelabel.scores.accuracy)")
+
     // Off by default: the same windows all land in families.
     let plain = try ClusterJob(clusterCount: 3, model: model(), quiet: true)
       .run(store: store, logger: Logger(label: "t"))

@@ -107,6 +107,9 @@ import Testing
       outcome([0, 0, 2, -1, 4], clusters: 5).emptyClustersWarning)
     #expect(warning.hasPrefix("warning: 2 of 5 clusters hold no window (clusters 1, 3)"))
     #expect(outcome([1, 0, -1], clusters: 2).emptyClustersWarning == nil)
+    // Emptied by the orphan pass: said so, not blamed on the data.
+    let orphaned = try #require(outcome([0, 0, -1, -1], clusters: 2).emptyClustersWarning)
+    #expect(orphaned.contains("became an orphan (--orphans), so the run has 1 family"))
   }
 
   @Test func theDefaultRestartsStopOnceTwoAgree() throws {

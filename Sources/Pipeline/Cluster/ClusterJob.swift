@@ -30,8 +30,14 @@ public struct ClusterOutcome: Sendable {
     guard !empty.isEmpty else { return nil }
     let k = run.clusterCount
     let list = empty.map(String.init).joined(separator: ", ")
-    return
-      "warning: \(empty.count) of \(k) clusters hold no window (cluster\(empty.count == 1 ? "" : "s") \(list)): the windows did not split into \(k) groups, so the run has \(k - empty.count); try fewer --clusters or other window options"
+    let head =
+      "warning: \(empty.count) of \(k) clusters hold no window (cluster\(empty.count == 1 ? "" : "s") \(list))"
+    if assignments.contains(-1) {
+      return head
+        + ": every member correlated too weakly with the others and became an orphan (--orphans), so the run has \(k - empty.count) famil\(k - empty.count == 1 ? "y" : "ies"); a lower --orphans keeps them"
+    }
+    return head
+      + ": the windows did not split into \(k) groups, so the run has \(k - empty.count); try fewer --clusters or other window options"
   }
 }
 

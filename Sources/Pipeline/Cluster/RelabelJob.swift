@@ -187,16 +187,35 @@ public struct RelabelJob: Sendable {
       )
     }
     let names = classes + (classes.count..<k).map { "unlabelled-\($0)" }
+    // A source run made with --orphans keeps them: windows that correlate with no other member
+    // of their (new) cluster, as `cluster` finds them; a hand-labelled window is never one.
+    var orphans: [Int] = []
+    if let threshold = stored.orphans, let profiles = contents.profiles,
+      let references = contents.correlationReferences
+    {
+      let labels = assignment.labels
+      var found = Orphans.find(
+        labels: labels, profiles: profiles, references: references, threshold: threshold)
+      if references.count < labels.count, !found.isEmpty {
+        found = try CorrelationInput.orphans(
+          among: found, labels: labels, reader: contents.reader, threshold: threshold)
+      }
+      orphans = found.filter { fixed[$0] == nil }
+    }
+    let orphanSet = Set(orphans)
 
     let history = RunHistory(updates: updates, stopReason: reason)
     // Windows per class: a hand label stands where the network's cluster differs.
     var perClass = [Int](repeating: 0, count: k)
-    for (i, cluster) in assignment.labels.enumerated() { perClass[fixed[i] ?? cluster] += 1 }
+    for (i, cluster) in assignment.labels.enumerated() where !orphanSet.contains(i) {
+      perClass[fixed[i] ?? cluster] += 1
+    }
     var summary = ["class  windows  hand_labelled"]
     for c in 0..<k {
       let hand = fixed.filter { $0 == c }.count
       summary.append("\(names[c])  \(perClass[c])  \(hand)")
     }
+    if !orphans.isEmpty { summary.append("orphan  \(orphans.count)  0") }
     if let agreement {
       summary.append(
         String(
@@ -212,12 +231,15 @@ public struct RelabelJob: Sendable {
       var model: ModelOptions
       /// The source run's correlation references (`assign` with this run needs them).
       var correlationReferences: [Int]?
+      /// The source run's `--orphans` threshold, kept (`assign` applies it too).
+      var orphans: Double?
     }
     let optionsJSON = try ClusterJob.encodeOptions(
       RelabelOptions(
         labels: labels.path, classes: names, clusters: k, sourceRun: sourceID,
         matchedLabels: classOfWindow.count, model: stored.model,
-        correlationReferences: stored.correlationReferences))
+        correlationReferences: stored.correlationReferences,
+        orphans: orphans.isEmpty && stored.orphans == nil ? nil : stored.orphans))
     var run = try store.createRun(
       RunRecord(
         kind: .relabel, parentRunId: sourceID, windowSetId: source.windowSetId,
@@ -225,9 +247,14 @@ public struct RelabelJob: Sendable {
         optionsJson: optionsJSON,
         historyJson: try history.json(),
         summary: summary.joined(separator: "\n")))
-    let records = assignment.records(
+    var records = assignment.records(
       runID: run.id ?? 0, windowIDs: contents.windows.map { $0.id ?? 0 },
       classes: .init(names: names, handLabels: fixed))
+    for i in orphans {
+      records[i].cluster = -1
+      records[i].label = "orphan"
+      records[i].labelProbability = nil
+    }
     run = try store.completeRun(
       run, model: try StoredModel.record(of: model, centroids: centroids), assignments: records)
     return Outcome(
