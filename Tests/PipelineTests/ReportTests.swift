@@ -243,13 +243,17 @@ import Testing
           samples: [Float](repeating: 7, count: 3 * ExportFixture.length))
       })
     let newWindows = try #require(try fixture.store.windowSetContents(id: later.id!)).windows
+    let dimension = try #require(
+      try fixture.store.assignments(runID: fixture.runID).first?.embeddingValues?.count)
     try fixture.store.addAssignments(
       newWindows.map {
         AssignmentRecord(
           runId: fixture.runID, windowId: $0.id!, cluster: 0, probability: 0.5, distance: 1,
-          q: [0.5, 0.5])
+          q: [0.5, 0.5], embedding: [Float](repeating: 0.25, count: dimension))
       })
     let report = try HTMLReport.load(from: fixture.store)
+    // Their embeddings are on the latent map with the run's own windows.
+    #expect(report.embeddings.count == 6 && report.embeddings.allSatisfy { $0 != nil })
     #expect(report.catalog.entries.count == 6)
     let fromLater = report.catalog.entries.indices.filter {
       report.catalog.entries[$0].station == "NEW"

@@ -39,8 +39,27 @@ public struct HTMLReport: Sendable {
       if let id = w.id { rowOfID[id] = i }
     }
     var embeddingOfRow: [Int: [Float]] = [:]
+    // Windows `assign` added from later sets: by (set, key), as the catalog names them.
+    struct SetKey: Hashable {
+      var set: Int64
+      var key: Int64
+    }
+    var embeddingOfOther: [SetKey: [Float]] = [:]
+    var others: [Int64: [Float]] = [:]
     for a in try store.assignments(runID: catalog.runID) {
-      if let row = rowOfID[a.windowId], let e = a.embeddingValues { embeddingOfRow[row] = e }
+      guard let e = a.embeddingValues else { continue }
+      if let row = rowOfID[a.windowId] {
+        embeddingOfRow[row] = e
+      } else {
+        others[a.windowId] = e
+      }
+    }
+    if !others.isEmpty {
+      for w in try store.windows(ids: Array(others.keys)) {
+        if let id = w.id, let e = others[id] {
+          embeddingOfOther[SetKey(set: w.windowSetId, key: w.windowKey)] = e
+        }
+      }
     }
     // A relabel run that kept no embeddings of its own maps its parent's.
     if embeddingOfRow.isEmpty, let parent = catalog.run.parentRunId {
@@ -58,7 +77,12 @@ public struct HTMLReport: Sendable {
     }
     return HTMLReport(
       catalog: catalog, contents: contents, rowOfEntry: sampleRows,
-      embeddings: rows.map { $0.flatMap { embeddingOfRow[$0] } }, history: history,
+      embeddings: zip(catalog.entries, rows).map { entry, row in
+        row.flatMap { embeddingOfRow[$0] }
+          ?? entry.windowSetID.flatMap {
+            embeddingOfOther[SetKey(set: $0, key: entry.windowID)]
+          }
+      }, history: history,
       storeName: URL(fileURLWithPath: store.path).lastPathComponent,
       recut: RecutWaveforms.load(
         catalog: catalog, rows: rows, reader: reader, store: store, shown: membersShown))
