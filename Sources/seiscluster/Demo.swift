@@ -37,6 +37,11 @@ struct DemoCommand: SeisclusterCommand {
   var force = false
 
   func validate() throws {
+    if global.db != nil {
+      throw ValidationError(
+        "demo keeps its store in its folder (--output DIR, then DIR/demo.sqlite): --db does not apply"
+      )
+    }
     guard events >= 4 else { throw ValidationError("--events must be at least 4") }
     guard (1...60).contains(stations) else { throw ValidationError("--stations takes 1 to 60") }
   }

@@ -29,8 +29,9 @@ struct SweepCommand: SeisclusterCommand {
   var clusters: String?
 
   @Option(
-    help: ArgumentHelp("With --clusters auto: the largest K tried (2 to 100).", valueName: "k"))
-  var maxClusters: Int = 10
+    help: ArgumentHelp(
+      "With --clusters auto: the largest K tried (2 to 100; default 10).", valueName: "k"))
+  var maxClusters: Int?
 
   @Option(help: ArgumentHelp("The CSV to write (- for standard output).", valueName: "file"))
   var output: String
@@ -64,8 +65,11 @@ struct SweepCommand: SeisclusterCommand {
 
   func validate() throws {
     _ = try clusterCount
-    guard (2...100).contains(maxClusters) else {
+    guard (2...100).contains(maxClusters ?? 10) else {
       throw ValidationError("--max-clusters takes 2 to 100")
+    }
+    if maxClusters != nil, clusters != "auto" {
+      throw ValidationError("--max-clusters applies to --clusters auto, not a fixed K")
     }
     guard let latents = try model.latentList, !latents.isEmpty else {
       throw ValidationError("Missing expected argument '--latent <d,d,...>'")
@@ -95,7 +99,7 @@ struct SweepCommand: SeisclusterCommand {
     var job = SweepJob(
       clusterCount: try clusterCount, architectures: try model.architectureList ?? [nil],
       latents: try model.latentList ?? [], model: base, truth: truthFile, quiet: global.quiet)
-    if clusters == "auto" { job.clusterRange = 2...maxClusters }
+    if clusters == "auto" { job.clusterRange = 2...(maxClusters ?? 10) }
     let quiet = global.quiet
     job.onRun = { row in
       guard !quiet else { return }

@@ -107,6 +107,11 @@ struct CommandLineTests {
         ["cluster", "--clusters", "3", "--max-clusters", "5"],
         "--max-clusters applies to --clusters auto"
       ),
+      (
+        ["sweep", "--clusters", "2", "--max-clusters", "7", "--latent", "2", "--output", "s.csv"],
+        "--max-clusters applies to --clusters auto"
+      ),
+      (["demo", "--db", "x.sqlite", "--output", "d"], "--db does not apply"),
       // Lengths that would overflow an integer are refused, not trapped on.
       (["detect", "--lta", "1e308"], "--lta is at most 864000 s"),
       (["detect", "--sta", "1e30", "--lta", "1e31"], "--lta is at most 864000 s"),
@@ -120,6 +125,17 @@ struct CommandLineTests {
     #expect(unknown.status == 64)
     #expect(
       unknown.errorLines == ["error: Unknown option '--bogus' (see 'seiscluster ingest --help')"])
+  }
+
+  @Test func aDemoFolderThatIsAFileIsRefusedInOneLine() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    #expect(
+      FileManager.default.createFile(atPath: dir.appendingPathComponent("f").path, contents: nil))
+    let outcome = try run(["demo", "--output", "f"], in: dir)
+    #expect(outcome.status == 1)
+    #expect(outcome.errorLines.count == 1)
+    #expect(outcome.errors.contains("is a file, not a folder"))
   }
 
   @Test func absurdWindowLengthsAreOneLineErrorsNotTraps() throws {

@@ -35,6 +35,11 @@ public struct DemoRun: Sendable {
 
   public func run(logger: Logger) throws -> Outcome {
     let fm = FileManager.default
+    var isFolder: ObjCBool = false
+    if fm.fileExists(atPath: directory.path, isDirectory: &isFolder), !isFolder.boolValue {
+      throw InputError(
+        path: directory.path, reason: "is a file, not a folder: name a folder for the demo's files")
+    }
     let existing = Self.outputs.filter {
       fm.fileExists(atPath: directory.appendingPathComponent($0).path)
     }
