@@ -257,6 +257,11 @@ import Testing
     let lines = fixed.csv.split(separator: "\n")
     #expect(lines.first == "architecture,latent,reconstruction_loss,loss,run,acc,nmi,ari,clusters")
     #expect(lines.count == 3 && lines.dropFirst().allSatisfy { $0.hasSuffix(",2") })
+    // Its report: a clusters column, and each score panel named for what it plots.
+    let html = try SweepReport.load(from: store).render()
+    #expect(html.contains("<th class=\"num\">clusters</th>"))
+    #expect(html.contains("NMI against size") && html.contains("ARI against size"))
+    #expect(!html.contains("NMI and ARI"))
     // The reconstruction loss, read from the store in chunks, is the mean squared error of the
     // stored model over every value of every window, computed here in one pass in Double.
     let stored = try StoredModel.load(for: fixed.rows[1].run, from: store)

@@ -177,7 +177,14 @@ public struct SweepReport {
       ("windows", String(contents.count)), ("runs", String(entries.count)),
       ("architectures", architectures.joined(separator: ", ")),
       ("latent sizes", sizes.joined(separator: ", ")),
-      ("clusters", String(entries.first?.run.clusterCount ?? 0)),
+      // With --clusters auto each run chose its own K: all of them, in run order.
+      (
+        "clusters",
+        Set(entries.map(\.run.clusterCount)).count > 1
+          ? entries.map { String($0.run.clusterCount) }.joined(separator: ", ")
+            + " (chosen per run)"
+          : String(entries.first?.run.clusterCount ?? 0)
+      ),
     ]
     if let loss = entries.first?.row.loss { facts.append(("loss", loss)) }
     var html = "<header>\n<h1>Latent-size sweep · sweep \(sweep.id ?? 0)</h1>\n"
@@ -197,7 +204,8 @@ public struct SweepReport {
 
   func tableSection() -> String {
     var html = "<h2>Runs</h2>\n<table>\n<tr><th>architecture</th><th class=\"num\">latent</th>"
-    html += "<th class=\"num\">run</th><th class=\"num\">reconstruction loss</th>"
+    html += "<th class=\"num\">run</th><th class=\"num\">clusters</th>"
+    html += "<th class=\"num\">reconstruction loss</th>"
     if scored {
       html += "<th class=\"num\">ACC</th><th class=\"num\">NMI</th><th class=\"num\">ARI</th>"
     }
@@ -205,7 +213,7 @@ public struct SweepReport {
     for e in entries {
       let r = e.row
       html += "<tr><td>\(r.architecture)</td><td class=\"num\">\(r.latent)</td>"
-      html += "<td class=\"num\">\(r.runId)</td>"
+      html += "<td class=\"num\">\(r.runId)</td><td class=\"num\">\(e.run.clusterCount)</td>"
       html += "<td class=\"num\">\(String(format: "%.5g", r.reconstructionLoss)) (\(r.loss))</td>"
       if scored {
         for v in [r.acc, r.nmi, r.ari] {
@@ -256,7 +264,7 @@ public struct SweepReport {
     }
     if scored {
       panels += plot("ACC against size", "ACC") { $0.acc }
-      panels += plot("NMI and ARI against size", "NMI") { $0.nmi }
+      panels += plot("NMI against size", "NMI") { $0.nmi }
       panels += plot("ARI against size", "ARI") { $0.ari }
     }
     return "<h2>Loss and scores against the code size</h2>\n<div class=\"grid3\">\n" + panels
