@@ -44,7 +44,15 @@ struct RelabelCommand: SeisclusterCommand {
         "\(labels): \(outcome.unmatchedLines.count) labels match no window (lines \(sample)\(outcome.unmatchedLines.count > 5 ? ", ..." : "")) and were left out"
       )
     }
-    if outcome.disagrees, let a = outcome.agreement {
+    if outcome.disagrees, let a = outcome.agreement, a.accuracy >= 1 - 1e-9 {
+      // Every label matches the clusters, yet so few that chance could match them too: not a
+      // disagreement.
+      Console.warning(
+        String(
+          format:
+            "too few labels to test them against the data: all %d match the unsupervised clusters, but so few labels would match by chance with p = %.3f; more labels per class make the check meaningful",
+          a.count, a.pValue))
+    } else if outcome.disagrees, let a = outcome.agreement {
       Console.warning(
         String(
           format:

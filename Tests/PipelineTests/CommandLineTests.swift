@@ -127,6 +127,30 @@ struct CommandLineTests {
       unknown.errorLines == ["error: Unknown option '--bogus' (see 'seiscluster ingest --help')"])
   }
 
+  /// Four labels that all match the clusters cannot show significance (p > 0.05 even when
+  /// perfect): `relabel` says there are too few, not that they disagree with the data.
+  @Test func relabelSaysTooFewLabelsRatherThanDisagreementWhenAllMatch() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try storeWithARun(in: dir)
+    let csv = try run(["-q", "export", "--format", "csv", "--output", "-"], in: dir)
+    let rows = csv.output.split(separator: "\n").dropFirst().map {
+      $0.split(separator: ",", omittingEmptySubsequences: false)
+    }
+    let header = csv.output.split(separator: "\n").first!.split(separator: ",")
+    let id = try #require(header.firstIndex(of: "window_id"))
+    let cluster = try #require(header.firstIndex(of: "cluster"))
+    #expect(Set(rows.map { $0[cluster] }).count == 2, "the fixture's run uses both clusters")
+    let labels =
+      "window_id,label\n" + rows.map { "\($0[id]),c\($0[cluster])" }.joined(separator: "\n")
+    try labels.write(to: dir.appendingPathComponent("l.csv"), atomically: true, encoding: .utf8)
+    let outcome = try run(["relabel", "--labels", "l.csv"], in: dir)
+    #expect(outcome.status == 0, "\(outcome.errors)")
+    #expect(
+      outcome.errors.contains("warning: too few labels to test them against the data: all 4 match"))
+    #expect(!outcome.errors.contains("disagree"))
+  }
+
   @Test func aDemoFolderThatIsAFileIsRefusedInOneLine() throws {
     let dir = try folder()
     defer { try? FileManager.default.removeItem(at: dir) }

@@ -205,6 +205,13 @@ import Testing
     #expect(huge.ticks().count <= 50)
   }
 
+  @Test func clusterColoursAreDistinctPastThePalette() {
+    let colours = (0..<60).map(HTMLReport.colour)
+    #expect(Set(colours).count == 60)
+    #expect(colours.allSatisfy { $0.count == 7 && $0.hasPrefix("#") })
+    #expect(HTMLReport.colour(-1) == "#9a9a9a")
+  }
+
   @Test func pngChunksCarryTheStandardChecksums() {
     // Reference values: the IEND chunk CRC every PNG ends with, and zlib's Adler-32 example.
     #expect(PNGImage.crc32(Array("IEND".utf8)) == 0xAE42_6082)

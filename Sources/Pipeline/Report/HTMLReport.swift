@@ -234,7 +234,25 @@ public struct HTMLReport: Sendable {
       "#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#7f3c8d", "#8c6d31",
       "#3b3b3b", "#b2182b",
     ]
-    return palette[((k % palette.count) + palette.count) % palette.count]
+    if k < palette.count { return palette[k] }
+    // Past the palette, hues a golden angle apart (clusters 3 and 13 used to look alike).
+    let hue = (Double(k) * 137.508).truncatingRemainder(dividingBy: 360) / 60
+    let (s, l) = (0.6, k % 2 == 0 ? 0.42 : 0.55)
+    let c = (1 - abs(2 * l - 1)) * s
+    let x = c * (1 - abs(hue.truncatingRemainder(dividingBy: 2) - 1))
+    let (r, g, b): (Double, Double, Double)
+    switch Int(hue) {
+    case 0: (r, g, b) = (c, x, 0)
+    case 1: (r, g, b) = (x, c, 0)
+    case 2: (r, g, b) = (0, c, x)
+    case 3: (r, g, b) = (0, x, c)
+    case 4: (r, g, b) = (x, 0, c)
+    default: (r, g, b) = (c, 0, x)
+    }
+    let m = l - c / 2
+    return String(
+      format: "#%02x%02x%02x", Int(((r + m) * 255).rounded()), Int(((g + m) * 255).rounded()),
+      Int(((b + m) * 255).rounded()))
   }
 
   // MARK: Page
