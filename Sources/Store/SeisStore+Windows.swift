@@ -91,6 +91,25 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
 
 extension SeisStore {
   /// Windows by database id (any set), in the order given; unknown ids are left out.
+  /// The window set and key of each window id (metadata only, no samples), read in chunks of
+  /// 10,000 ids.
+  public func windowSetKeys(ids: [Int64]) throws -> [Int64: (set: Int64, key: Int64)] {
+    try writer.read { db in
+      var out: [Int64: (set: Int64, key: Int64)] = [:]
+      var start = 0
+      while start < ids.count {
+        let chunk = Array(ids[start..<min(ids.count, start + 10_000)])
+        let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+        let rows = try Row.fetchCursor(
+          db, sql: "SELECT id, window_set_id, window_key FROM windows WHERE id IN (\(marks))",
+          arguments: StatementArguments(chunk))
+        while let row = try rows.next() { out[row[0]] = (row[1], row[2]) }
+        start += chunk.count
+      }
+      return out
+    }
+  }
+
   public func windows(ids: [Int64]) throws -> [WindowRecord] {
     try writer.read { db in
       let rows = try WindowRecord.filter(ids.contains(Column("id"))).fetchAll(db)
