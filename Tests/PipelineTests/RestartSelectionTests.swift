@@ -94,22 +94,28 @@ import Testing
       restart(Array(repeating: 0, count: 40), seed: 2, loss: 0.4),
     ]).report
     #expect(!report.isUnstable)
-    func outcome(_ labels: [Int], clusters: Int) -> ClusterOutcome {
-      ClusterOutcome(
+    func outcome(_ labels: [Int], clusters: Int, orphaned: Set<Int> = []) -> ClusterOutcome {
+      var o = ClusterOutcome(
         run: RunRecord(
           kind: .cluster, windowSetId: 1, version: "", seed: 0, clusterCount: clusters,
           optionsJson: "{}"),
         assignments: labels, probabilities: labels.map { _ in 0.5 }, summary: [], confound: nil,
         restarts: report)
+      o.emptiedByOrphans = orphaned
+      return o
     }
     #expect(outcome(Array(repeating: 0, count: 40), clusters: 2).emptyClusters == [1])
-    let warning = try #require(
-      outcome([0, 0, 2, -1, 4], clusters: 5).emptyClustersWarning)
-    #expect(warning.hasPrefix("warning: 2 of 5 clusters hold no window (clusters 1, 3)"))
+    let warning = try #require(outcome([0, 0, 2, 4], clusters: 5).emptyClustersWarning)
+    #expect(
+      warning
+        == "warning: 2 of 5 clusters hold no window, so the run has 3: the windows did not split into 5 groups (clusters 1, 3); try fewer --clusters or other window options"
+    )
     #expect(outcome([1, 0, -1], clusters: 2).emptyClustersWarning == nil)
-    // Emptied by the orphan pass: said so, not blamed on the data.
-    let orphaned = try #require(outcome([0, 0, -1, -1], clusters: 2).emptyClustersWarning)
-    #expect(orphaned.contains("became an orphan (--orphans), so the run has 1 family"))
+    // Only the clusters the orphan pass emptied are blamed on it.
+    let mixed = try #require(
+      outcome([0, 0, 2, -1, 4], clusters: 5, orphaned: [3]).emptyClustersWarning)
+    #expect(mixed.contains("did not split into 5 groups (cluster 1)"))
+    #expect(mixed.contains("every member of cluster 3 correlated too weakly"))
   }
 
   @Test func theDefaultRestartsStopOnceTwoAgree() throws {

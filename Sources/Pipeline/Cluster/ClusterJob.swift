@@ -23,21 +23,35 @@ public struct ClusterOutcome: Sendable {
     return (0..<run.clusterCount).filter { !used.contains($0) }
   }
 
+  /// Clusters the orphan pass emptied: every member became an orphan (`--orphans`).
+  public var emptiedByOrphans: Set<Int> = []
+
   /// A warning when clusters came out empty: the windows did not split into as many groups as
-  /// asked (two restarts that both collapse agree perfectly, so stability cannot say it).
+  /// asked (two restarts that both collapse agree perfectly, so stability cannot say it), or
+  /// the orphan pass took every member of a cluster.
   public var emptyClustersWarning: String? {
     let empty = emptyClusters
     guard !empty.isEmpty else { return nil }
     let k = run.clusterCount
-    let list = empty.map(String.init).joined(separator: ", ")
-    let head =
-      "warning: \(empty.count) of \(k) clusters hold no window (cluster\(empty.count == 1 ? "" : "s") \(list))"
-    if assignments.contains(-1) {
-      return head
-        + ": every member correlated too weakly with the others and became an orphan (--orphans), so the run has \(k - empty.count) famil\(k - empty.count == 1 ? "y" : "ies"); a lower --orphans keeps them"
+    func clusters(_ list: [Int]) -> String {
+      "cluster\(list.count == 1 ? "" : "s") " + list.map(String.init).joined(separator: ", ")
     }
-    return head
-      + ": the windows did not split into \(k) groups, so the run has \(k - empty.count); try fewer --clusters or other window options"
+    let orphaned = empty.filter { emptiedByOrphans.contains($0) }
+    let unsplit = empty.filter { !emptiedByOrphans.contains($0) }
+    var reasons: [String] = []
+    if !unsplit.isEmpty {
+      reasons.append(
+        "the windows did not split into \(k) groups (\(clusters(unsplit))); try fewer --clusters or other window options"
+      )
+    }
+    if !orphaned.isEmpty {
+      reasons.append(
+        "every member of \(clusters(orphaned)) correlated too weakly with the others and became an orphan (--orphans); a lower --orphans keeps them"
+      )
+    }
+    return
+      "warning: \(empty.count) of \(k) clusters hold no window, so the run has \(k - empty.count): "
+      + reasons.joined(separator: "; ")
   }
 }
 
@@ -529,6 +543,7 @@ public struct ClusterJob: Sendable {
       chunkSize: plan.contents.encodingChunk)
     var records = assignment.records(runID: plan.runID, windowIDs: windows.map { $0.id ?? 0 })
     var labels = assignment.labels
+    var emptiedByOrphans: Set<Int> = []
     if let threshold = plan.orphans, let profiles = plan.contents.profiles,
       let references = plan.contents.correlationReferences
     {
@@ -539,10 +554,12 @@ public struct ClusterJob: Sendable {
         orphans = try CorrelationInput.orphans(
           among: orphans, labels: labels, reader: plan.contents.reader, threshold: threshold)
       }
+      let before = Set(labels)
       for i in orphans {
         labels[i] = -1
         records[i].cluster = -1
       }
+      emptiedByOrphans = before.subtracting(labels)
     }
     let probabilities = (0..<assignment.count).map { assignment.probability(ofWindow: $0) }
     let stations = windows.map { "\($0.network).\($0.station).\($0.location)" }
@@ -565,6 +582,7 @@ public struct ClusterJob: Sendable {
     var outcome = ClusterOutcome(
       run: run, assignments: labels, probabilities: probabilities,
       summary: choiceLines + summary, confound: confound, restarts: report)
+    outcome.emptiedByOrphans = emptiedByOrphans
     run.summary =
       (choiceLines + summary + (report.isUnstable ? [report.warning] : [])
       + (outcome.emptyClustersWarning.map { [$0] } ?? [])).joined(separator: "\n")
