@@ -61,7 +61,7 @@ struct RelabelCommand: SeisclusterCommand {
     }
     if !global.quiet {
       Console.write(
-        "run \(outcome.run.id ?? 0): \(outcome.matchedLabels) hand labels steered \(outcome.counts.reduce(0, +)) windows into \(outcome.classes.count) classes"
+        "run \(outcome.run.id ?? 0): \(outcome.matchedLabels) hand labels steered \(outcome.counts.reduce(0, +)) windows into \(outcome.classes.count) classes\(outcome.orphans > 0 ? "; \(outcome.orphans) windows are orphans" : "")"
       )
       for line in outcome.summary { print(line) }
     }

@@ -159,6 +159,10 @@ import Testing
     try storeFamilies(count: 120, seed: 6, store: store)
     let byRelabel = try AssignJob(runID: relabelID, quiet: true).run(store: store, logger: logger)
     #expect(byRelabel.assigned == 60, "the 60 new picks")
+    // They are named with the relabel run's classes, as its own windows are.
+    let named = try store.assignments(runID: relabelID)
+    #expect(named.count == 120, "its 60 windows and the 60 assigned")
+    #expect(named.allSatisfy { ["f0", "f1", "f2"].contains($0.label ?? "") })
   }
 
   @Test func assignMakesNewOneOffEventsOrphansUnderTheRunsThreshold() throws {
@@ -222,14 +226,18 @@ import Testing
     #expect(lastCluster.lowerBound < orphansAt.lowerBound, "orphans come after the clusters")
 
     // relabel keeps the source run's orphans (it used to put them all in families), and
-    // stores the threshold for `assign`.
-    let labels = Array(truth.prefix(9))
+    // stores the threshold for `assign`. Rows labelled "orphan" mark orphans by hand, as the
+    // families' truth names them: not a class to train.
+    let labels = Array(truth.prefix(9)) + Array(truth.suffix(2))
+    #expect(labels.suffix(2).allSatisfy { $0.hasSuffix(",orphan") })
     let relabel = try RelabelJob(labels: try truthFile(labels), clusterCount: nil, quiet: true)
       .run(store: store, logger: Logger(label: "t"))
     let relabelled = try store.assignments(runID: try #require(relabel.run.id))
     #expect(relabelled.filter { $0.cluster == -1 }.count == 5)
     #expect(relabelled.filter { $0.cluster == -1 }.allSatisfy { $0.label == "orphan" })
-    #expect(relabel.summary.contains("orphan  5  0"))
+    #expect(relabel.summary.contains("orphan  5  2"))
+    #expect(relabel.classes == ["f0", "f1", "f2"])
+    #expect(relabelled.filter { $0.cluster == -1 && $0.isHandLabelled }.count == 2)
     #expect(relabel.run.optionsJson.contains("\"orphans\":0.5"))
     let afterRelabel = try Evaluation.evaluate(
       store: store, runID: nil, truth: try truthFile(truth))

@@ -63,6 +63,8 @@ public struct AssignJob: Sendable {
     struct CorrelationOptions: Decodable {
       var correlationReferences: [Int]?
       var orphans: Double?
+      /// A relabel run's class names (one per cluster): new windows are named too.
+      var classes: [String]?
     }
     let runOptions =
       (try? ClusterJob.decodeOptions(CorrelationOptions.self, from: run.optionsJson))
@@ -132,8 +134,15 @@ public struct AssignJob: Sendable {
       throw InputError(path: store.path, reason: "a window of the current set holds NaN or Inf")
     }
     progress.finish()
+    // A relabel run names every cluster (its classes, then `unlabelled-N`).
+    let names = runOptions.classes.flatMap {
+      $0.count >= assignment.clusterSizes.count ? $0 : nil
+    }
     var records = assignment.records(
-      runID: id, windowIDs: pending.map { contents.windows[$0].id ?? 0 })
+      runID: id, windowIDs: pending.map { contents.windows[$0].id ?? 0 },
+      classes: names.map {
+        .init(names: $0, handLabels: Array(repeating: nil, count: pending.count))
+      })
     // A run made with --orphans: a new window is an orphan when its peak correlation with
     // every reference of its cluster (the run's family members it is compared with) is below
     // the run's threshold.
@@ -151,7 +160,13 @@ public struct AssignJob: Sendable {
         for (r, cluster) in referenceClusters.enumerated() where cluster == records[row].cluster {
           best = max(best, profiles.tensor.values[i * m + r])
         }
-        if Double(best) < threshold { records[row].cluster = -1 }
+        if Double(best) < threshold {
+          records[row].cluster = -1
+          if names != nil {
+            records[row].label = RelabelJob.orphanLabel
+            records[row].labelProbability = nil
+          }
+        }
       }
     }
     try store.addAssignments(records)

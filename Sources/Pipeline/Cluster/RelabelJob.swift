@@ -15,6 +15,8 @@ public struct RelabelJob: Sendable {
     /// Class names in cluster order (extra clusters are named `unlabelled-N`).
     public var classes: [String]
     public var counts: [Int]
+    /// Windows in no family (a source run made with `--orphans`).
+    public var orphans = 0
     public var matchedLabels: Int
     /// Label rows that matched no window (line numbers).
     public var unmatchedLines: [Int]
@@ -31,6 +33,8 @@ public struct RelabelJob: Sendable {
   static let iterations = 400
   /// Weight of the hand-labelled windows' cross-entropy in the constrained stage.
   static let labelledWeight = 1.0
+  /// The label of windows in no family (`--orphans`), in catalogs and in labels files.
+  static let orphanLabel = "orphan"
   /// Hand-labelled windows in every minibatch.
   static let labelledPerBatch = 16
 
@@ -88,7 +92,19 @@ public struct RelabelJob: Sendable {
       classOfWindow[index] = row.label
       lineOfWindow[index] = row.line
     }
-    let allClasses = Set(labels.rows.map(\.label)).sorted()
+    // A source run made with --orphans keeps its windows in no family: there, the label
+    // "orphan" marks such a window by hand (as REDPy's and our families' truth name them), not a
+    // class to train.
+    let keepsOrphans =
+      stored.orphans != nil && contents.profiles != nil && contents.correlationReferences != nil
+    var handOrphans: [Int] = []
+    if keepsOrphans {
+      handOrphans = classOfWindow.filter { $0.value == RelabelJob.orphanLabel }.map(\.key).sorted()
+      for i in handOrphans { classOfWindow[i] = nil }
+    }
+    let allClasses = Set(labels.rows.map(\.label)).subtracting(
+      keepsOrphans ? [RelabelJob.orphanLabel] : []
+    ).sorted()
     let classes = Set(classOfWindow.values).sorted()
     if let missing = allClasses.first(where: { !classes.contains($0) }) {
       throw InputError(path: labels.path, reason: "class \"\(missing)\" matches no window")
@@ -200,7 +216,7 @@ public struct RelabelJob: Sendable {
         found = try CorrelationInput.orphans(
           among: found, labels: labels, reader: contents.reader, threshold: threshold)
       }
-      orphans = found.filter { fixed[$0] == nil }
+      orphans = Array(Set(found.filter { fixed[$0] == nil }).union(handOrphans)).sorted()
     }
     let orphanSet = Set(orphans)
 
@@ -215,7 +231,9 @@ public struct RelabelJob: Sendable {
       let hand = fixed.filter { $0 == c }.count
       summary.append("\(names[c])  \(perClass[c])  \(hand)")
     }
-    if !orphans.isEmpty { summary.append("orphan  \(orphans.count)  0") }
+    if !orphans.isEmpty {
+      summary.append("\(RelabelJob.orphanLabel)  \(orphans.count)  \(handOrphans.count)")
+    }
     if let agreement {
       summary.append(
         String(
@@ -237,9 +255,9 @@ public struct RelabelJob: Sendable {
     let optionsJSON = try ClusterJob.encodeOptions(
       RelabelOptions(
         labels: labels.path, classes: names, clusters: k, sourceRun: sourceID,
-        matchedLabels: classOfWindow.count, model: stored.model,
+        matchedLabels: classOfWindow.count + handOrphans.count, model: stored.model,
         correlationReferences: stored.correlationReferences,
-        orphans: orphans.isEmpty && stored.orphans == nil ? nil : stored.orphans))
+        orphans: stored.orphans))
     var run = try store.createRun(
       RunRecord(
         kind: .relabel, parentRunId: sourceID, windowSetId: source.windowSetId,
@@ -252,13 +270,15 @@ public struct RelabelJob: Sendable {
       classes: .init(names: names, handLabels: fixed))
     for i in orphans {
       records[i].cluster = -1
-      records[i].label = "orphan"
+      records[i].label = RelabelJob.orphanLabel
       records[i].labelProbability = nil
     }
+    for i in handOrphans { records[i].isHandLabelled = true }
     run = try store.completeRun(
       run, model: try StoredModel.record(of: model, centroids: centroids), assignments: records)
     return Outcome(
-      run: run, classes: names, counts: perClass, matchedLabels: classOfWindow.count,
+      run: run, classes: names, counts: perClass, orphans: orphans.count,
+      matchedLabels: classOfWindow.count + handOrphans.count,
       unmatchedLines: unmatched, agreement: agreement, disagrees: disagrees, summary: summary)
   }
 }
