@@ -45,12 +45,12 @@ struct RelabelCommand: SeisclusterCommand {
       )
     }
     if outcome.disagrees, let a = outcome.agreement, a.accuracy >= 1 - 1e-9 {
-      // Every label matches the clusters, yet so few that chance could match them too: not a
-      // disagreement.
+      // Every label matches the clusters, yet so few that chance could match them too: said as
+      // such, on the contract's line (it starts `warning: labels disagree with the data`).
       Console.warning(
         String(
           format:
-            "too few labels to test them against the data: all %d match the unsupervised clusters, but so few labels would match by chance with p = %.3f; more labels per class make the check meaningful",
+            "labels disagree with the data cannot be ruled out: all %d match the unsupervised clusters, but so few labels match by chance with p = %.3f; more labels per class make the check meaningful",
           a.count, a.pValue))
     } else if outcome.disagrees, let a = outcome.agreement {
       Console.warning(
