@@ -52,6 +52,14 @@ public struct TriggerDetection: Sendable {
     public var runs = 0
     public var shortRuns = 0
     public var triggers: [PickRecord] = []
+    /// Triggers of a co-located vertical channel at the same time as a kept one (the picks
+    /// table holds one pick per station, location, time and phase): merged into it.
+    public var merged = 0
+    /// Runs where `--sta` and `--lta` round to the same number of samples, and their rates.
+    public var coarseRuns = 0
+    public var coarseRates: Set<Double> = []
+    /// Triggers not stored because an imported pick of phase `trigger` holds their time.
+    public var heldByImported = 0
     /// Trigger picks stored before this run that were removed (replaced).
     public var replaced = 0
     /// True when the stored triggers already were exactly these (nothing written).
@@ -62,6 +70,18 @@ public struct TriggerDetection: Sendable {
         "detect: \(triggers.count) trigger\(triggers.count == 1 ? "" : "s") on \(channels) "
         + "vertical channel\(channels == 1 ? "" : "s") (\(runs) contiguous run\(runs == 1 ? "" : "s"))"
       text += "; skipped \(shortRuns) run\(shortRuns == 1 ? "" : "s") shorter than the LTA"
+      if coarseRuns > 0 {
+        let rates = coarseRates.sorted().map { String(format: "%g", $0) }.joined(separator: ", ")
+        text +=
+          "; skipped \(coarseRuns) run\(coarseRuns == 1 ? "" : "s") where --sta and --lta round to the same number of samples (at \(rates) Hz)"
+      }
+      if merged > 0 {
+        text +=
+          "; merged \(merged) trigger\(merged == 1 ? "" : "s") of co-located vertical channels at the same time (the channel with all three components kept)"
+      }
+      if heldByImported > 0 {
+        text += "; \(heldByImported) left out where an imported `trigger` pick has the same time"
+      }
       text += unchanged ? "; stored triggers unchanged" : "; replaced \(replaced) stored triggers"
       return text
     }
@@ -109,12 +129,23 @@ public struct TriggerDetection: Sendable {
     report.channels = verticals.count
     let progress = Progress(label: "detect", total: verticals.count, quiet: quiet)
     let everything = (Timestamp(nanoseconds: Int64.min / 2), Timestamp(nanoseconds: Int64.max / 2))
+    var rates: [String: Double] = [:]
     for (n, channel) in verticals.enumerated() {
       let source = channel.source
       let joined = ContiguousRun.join(
         try store.segments(of: source, from: everything.0, to: everything.1))
+      rates["\(source.network).\(source.station).\(source.location).\(source.channel)"] =
+        joined.runs.map(\.samplingRate).max() ?? 0
       for run in joined.runs {
         report.runs += 1
+        // Windows that round to the same number of samples at this rate give no STA/LTA.
+        let nsta = max(1, Int((settings.shortWindow * run.samplingRate).rounded()))
+        let lta = (settings.longWindow * run.samplingRate).rounded()
+        if lta.isFinite, lta <= Double(nsta) {
+          report.coarseRuns += 1
+          report.coarseRates.insert(run.samplingRate)
+          continue
+        }
         guard
           let found = Self.triggers(
             in: run.samples, samplingRate: run.samplingRate, settings: settings)
@@ -133,17 +164,61 @@ public struct TriggerDetection: Sendable {
       progress.update(n + 1, detail: "\(report.triggers.count) triggers")
     }
     progress.finish()
-    report.triggers.sort {
-      ($0.timeNs, $0.network, $0.station) < ($1.timeNs, $1.network, $1.station)
+    // Settings that give no STA/LTA at any rate stored are a mistake, not a detection: the
+    // stored triggers stay.
+    if report.runs > 0, report.coarseRuns == report.runs {
+      let rates = report.coarseRates.sorted().map { String(format: "%g", $0) }
+      throw InputError(
+        path: store.path,
+        reason:
+          "--sta \(settings.shortWindow) s and --lta \(settings.longWindow) s round to the same number of samples at \(rates.joined(separator: ", ")) Hz: make --lta longer by at least one sample period"
+      )
     }
     func key(_ p: PickRecord) -> String { "\(p.network).\(p.station).\(p.location).\(p.timeNs)" }
-    let existing = try store.picks(phase: "trigger")
-    if Set(existing.map(key)) == Set(report.triggers.map(key)) {
+    // One pick per station, location and time: where co-located vertical channels trigger at
+    // once, the channel whose set has both horizontals (windows can be cut from it) is kept,
+    // then the higher rate, then the channel name.
+    let channels = try store.channels()
+    func hasHorizontals(_ p: PickRecord) -> Bool {
+      guard let code = p.channel, code.count >= 2 else { return false }
+      let band = code.dropLast()
+      let here = Set(
+        channels.filter {
+          $0.network == p.network && $0.station == p.station && $0.location == p.location
+        }.map(\.channel))
+      return (here.contains(band + "N") && here.contains(band + "E"))
+        || (here.contains(band + "1") && here.contains(band + "2"))
+    }
+    var best: [String: PickRecord] = [:]
+    for p in report.triggers {
+      let k = key(p)
+      guard let kept = best[k] else {
+        best[k] = p
+        continue
+      }
+      report.merged += 1
+      func rate(_ q: PickRecord) -> Double {
+        rates["\(q.network).\(q.station).\(q.location).\(q.channel ?? "")"] ?? 0
+      }
+      // Ties on both go to the channel name that sorts first.
+      let a = (hasHorizontals(p) ? 1 : 0, rate(p), kept.channel ?? "")
+      let b = (hasHorizontals(kept) ? 1 : 0, rate(kept), p.channel ?? "")
+      if a > b { best[k] = p }
+    }
+    let mine = try store.picks(phase: "trigger").filter { $0.origin == "detect" }
+    let imported = Set(
+      try store.picks(phase: "trigger").filter { $0.origin != "detect" }.map(key))
+    report.triggers = best.values.filter { !imported.contains(key($0)) }.sorted {
+      ($0.timeNs, $0.network, $0.station) < ($1.timeNs, $1.network, $1.station)
+    }
+    report.heldByImported = best.count - report.triggers.count
+    if Set(mine.map(key)) == Set(report.triggers.map(key)) {
       report.unchanged = true
       return report
     }
-    report.replaced = try store.deletePicks(phase: "trigger")
-    try store.insertPicks(report.triggers)
+    let (deleted, _) = try store.replacePicks(
+      phase: "trigger", origin: "detect", with: report.triggers)
+    report.replaced = deleted
     return report
   }
 }

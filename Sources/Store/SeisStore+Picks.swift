@@ -43,4 +43,21 @@ extension SeisStore {
   public func deletePicks(phase: String) throws -> Int {
     try writer.write { db in try PickRecord.filter(Column("phase") == phase).deleteAll(db) }
   }
+
+  /// Deletes the picks of `phase` that came from `origin` (picks imported with the same phase
+  /// stay), and inserts `picks`, in one transaction. Returns how many were deleted and inserted.
+  public func replacePicks(phase: String, origin: String, with picks: [PickRecord]) throws
+    -> (deleted: Int, inserted: Int)
+  {
+    try writer.write { db in
+      let deleted = try PickRecord.filter(Column("phase") == phase && Column("origin") == origin)
+        .deleteAll(db)
+      var inserted = 0
+      for var pick in picks {
+        try pick.insert(db, onConflict: .ignore)
+        if db.changesCount > 0 { inserted += 1 }
+      }
+      return (deleted, inserted)
+    }
+  }
 }

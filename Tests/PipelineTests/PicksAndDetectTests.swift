@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Numerics
 import Seismic
 import Store
 import TestSupport
@@ -95,5 +96,59 @@ import Testing
       #expect(strict.replaced == expected.count)
       #expect(try store.picks(phase: "trigger").count == strict.triggers.count)
     }
+  }
+
+  /// A station with a three-component HH set and a lone EHZ recording the same events: the
+  /// picks table holds one pick per station, location, time and phase, so the two verticals'
+  /// simultaneous triggers are merged onto HHZ (windows can be cut from its set), counted as
+  /// stored. Picks imported with phase `trigger` are never replaced. Settings that round STA
+  /// and LTA to one length are refused, and the stored triggers stay.
+  @Test func coLocatedVerticalsMergeImportedTriggersStayAndCoarseSettingsAreRefused() throws {
+    let store = try SeisStore()
+    let start = try #require(Timestamp(iso8601: "2024-01-01T00:00:00Z"))
+    var g = SeededGenerator(seed: 3)
+    var z = (0..<60_000).map { _ in 0.01 * g.nextGaussian() }
+    for event in stride(from: 10_000, to: 60_000, by: 10_000) {
+      for t in 0..<300 {
+        let envelope: Double = exp(-Double(t) / 60)
+        z[event + t] += envelope * sin(Double(t) * 0.7)
+      }
+    }
+    func segment(_ channel: String, _ values: [Double]) -> Segment {
+      Segment(
+        source: SourceIdentifier(network: "XX", station: "TWO", location: "", channel: channel),
+        startTime: start, samplingRate: 100, samples: .float64(values))
+    }
+    let quiet = (0..<60_000).map { _ in 0.01 * g.nextGaussian() }
+    try store.storeFile(
+      path: "two", size: 0, sha256: "two", format: .miniSEED,
+      segments: [
+        segment("EHZ", z), segment("HHZ", z), segment("HHN", quiet), segment("HHE", quiet),
+      ])
+    // A pick the user imported with phase "trigger", at no trigger time.
+    let mine = PickRecord(
+      network: "XX", station: "TWO", location: "", channel: "HHZ",
+      time: start.adding(seconds: 5), phase: "trigger", note: nil, origin: "mine.csv")
+    try store.insertPicks([mine])
+    let detector = TriggerDetection(store: store, logger: logger, quiet: true)
+    let report = try detector.run(settings: TriggerDetection.Settings())
+    #expect(report.triggers.count == 5)
+    #expect(report.merged == 5)
+    let detected = try store.picks(phase: "trigger").filter { $0.origin == "detect" }
+    #expect(detected.count == 5 && detected.allSatisfy { $0.channel == "HHZ" })
+    #expect(try store.picks(phase: "trigger").contains { $0.origin == "mine.csv" })
+    // Re-detecting with other settings replaces only detect's own picks.
+    var strict = TriggerDetection.Settings()
+    strict.onThreshold = 1e6
+    let none = try detector.run(settings: strict)
+    #expect(none.triggers.isEmpty && none.replaced == 5)
+    #expect(try store.picks(phase: "trigger").map(\.origin) == ["mine.csv"])
+    // --sta 0.004 and --lta 0.006 are both one sample at 100 Hz: refused, nothing replaced.
+    _ = try detector.run(settings: TriggerDetection.Settings())
+    var coarse = TriggerDetection.Settings()
+    coarse.shortWindow = 0.004
+    coarse.longWindow = 0.006
+    #expect(throws: InputError.self) { try detector.run(settings: coarse) }
+    #expect(try store.picks(phase: "trigger").count == 6)
   }
 }
