@@ -3,6 +3,12 @@ import GRDB
 import Seismic
 
 extension SeisStore {
+  /// The tables the store's migrations make (`check` says when one is missing).
+  static let tables = [
+    "channel", "source_file", "segment", "picks", "window_sets", "windows", "runs",
+    "assignments", "models", "checkpoints", "metadata", "sweeps", "sweep_runs",
+  ]
+
   /// Verifies the store: SQLite's integrity check, foreign keys (orphans), models that belong to
   /// no run, and sample blobs
   /// that cannot hold their sample count and type (a raw blob's length, a delta blob's
@@ -15,6 +21,12 @@ extension SeisStore {
         let text: String = row[0]
         if text != "ok" { problems.append("integrity: \(text)") }
       }
+      // Every table the store's migrations make: one dropped would fail a later command.
+      let tables = Set(
+        try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
+      let missing = SeisStore.tables.filter { !tables.contains($0) }
+      for table in missing { problems.append("missing table: \(table)") }
+      guard missing.isEmpty else { return problems }
       for row in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") {
         let table: String = row[0]
         let rowid: Int64? = row[1]
@@ -70,6 +82,44 @@ extension SeisStore {
         }) {
           problems.append("segment \(id): \(problem)")
         }
+      }
+      // Windows: each blob holds its set's channels x length float32 values.
+      for row in try Row.fetchAll(
+        db,
+        sql: """
+          SELECT w.id, w.window_key, w.window_set_id, length(w.data), s.channel_count * s.length * 4
+          FROM windows w JOIN window_sets s ON s.id = w.window_set_id
+          WHERE length(w.data) IS NOT s.channel_count * s.length * 4 LIMIT 20
+          """)
+      {
+        let key: Int64 = row[1]
+        let set: Int64 = row[2]
+        let bytes: Int64? = row[3]
+        let expected: Int64 = row[4]
+        problems.append(
+          "window \(key) of set \(set): blob of \(bytes ?? 0) bytes, expected \(expected)")
+      }
+      // Assignments: a cluster of the run (or -1, an orphan), a probability in [0, 1], one q per
+      // cluster.
+      for row in try Row.fetchAll(
+        db,
+        sql: """
+          SELECT a.run_id, a.window_id, a.cluster, r.cluster_count, a.probability, length(a.q)
+          FROM assignments a JOIN runs r ON r.id = a.run_id
+          WHERE a.cluster < -1 OR a.cluster >= r.cluster_count
+             OR NOT (a.probability BETWEEN 0 AND 1) OR length(a.q) != 4 * r.cluster_count
+          LIMIT 20
+          """)
+      {
+        let run: Int64 = row[0]
+        let window: Int64 = row[1]
+        let cluster: Int64 = row[2]
+        let k: Int64 = row[3]
+        let probability: Double = row[4]
+        let qBytes: Int64 = row[5]
+        problems.append(
+          "run \(run), window \(window): cluster \(cluster) of \(k), probability \(probability), q of \(qBytes) bytes (\(4 * k) expected)"
+        )
       }
       // Times: the end is the start plus (count - 1) sample periods, as every segment was
       // stored; a row edited or damaged otherwise would mislead `traces list` and the time

@@ -131,6 +131,31 @@ import Testing
     #expect(assigned.alreadyAssigned == 40)
   }
 
+  /// `check` finds what later commands would trip on: a window blob of the wrong size, an
+  /// assignment outside its run's clusters, a dropped table.
+  @Test func checkFindsDamagedWindowsAssignmentsAndTables() throws {
+    let store = try SeisStore()
+    _ = try storeWithWindows(count: 20, seed: 3, store: store)
+    var m = model()
+    m.epochs = 1
+    m.maxIterations = 5
+    _ = try ClusterJob(clusterCount: 2, model: m, quiet: true)
+      .run(store: store, logger: Logger(label: "test"))
+    #expect(try store.check().isEmpty)
+    try store.writer.write { db in
+      try db.execute(sql: "UPDATE windows SET data = x'00000000' WHERE window_key = 3")
+      try db.execute(
+        sql:
+          "UPDATE assignments SET cluster = 57 WHERE window_id = (SELECT MIN(window_id) FROM assignments)"
+      )
+    }
+    let problems = try store.check()
+    #expect(problems.contains { $0.hasPrefix("window 3 of set") && $0.contains("blob of 4 bytes") })
+    #expect(problems.contains { $0.contains("cluster 57 of 2") })
+    try store.writer.write { db in try db.execute(sql: "DROP TABLE picks") }
+    #expect(try store.check().contains("missing table: picks"))
+  }
+
   @Test func clusterStoresARunThatEvaluateScoresAgainstTheTruth() throws {
     let store = try SeisStore()
     let truthRows = try storeWithWindows(count: 200, seed: 11, store: store)
