@@ -36,7 +36,18 @@ public enum TracesList {
       let header = [
         "NET", "STA", "LOC", "CHA", "START", "END", "RATE_HZ", "SAMPLES", "TYPE", "FILE",
       ]
-      let all = [header] + rows
+      // One line per segment: control characters in a name (a newline in a file path) are
+      // written escaped, as `\n`.
+      func oneLine(_ cell: String) -> String {
+        cell.unicodeScalars.contains { $0.value < 32 || $0.value == 127 }
+          ? cell.unicodeScalars.map {
+            $0.value < 32 || $0.value == 127
+              ? ($0 == "\n" ? "\\n" : $0 == "\r" ? "\\r" : $0 == "\t" ? "\\t" : "?")
+              : String($0)
+          }.joined()
+          : cell
+      }
+      let all = [header] + rows.map { $0.map(oneLine) }
       var widths = [Int](repeating: 0, count: header.count)
       for row in all {
         for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }

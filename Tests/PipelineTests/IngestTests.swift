@@ -201,6 +201,13 @@ import Testing
         "BW,BGLD,,EHE,2007-12-31T23:59:59.765000Z,2008-01-01T00:00:01.820000Z,200.0,412,"))
     let table = TracesList.render(try store.segmentSummaries(), format: .table)
     #expect(table.split(separator: "\n").count == 3)
+    // A newline in a file's name stays on its row, escaped; CSV quotes it instead.
+    var odd = try store.segmentSummaries()
+    odd[0].filePath = "dir/a\nb.mseed"
+    let oddTable = TracesList.render(odd, format: .table)
+    #expect(oddTable.split(separator: "\n").count == 3)
+    #expect(oddTable.contains("dir/a\\nb.mseed"))
+    #expect(TracesList.render(odd, format: .csv).contains("\"dir/a\nb.mseed\""))
   }
 
   @Test func exportRefusesToOverwriteWithoutForce() throws {
