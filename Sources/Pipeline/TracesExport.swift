@@ -77,9 +77,16 @@ public struct TracesExport {
         refused.append(error)
       }
     }
-    if let first = refused.first {
-      let more = refused.count > 1 ? " (and \(refused.count - 1) more files)" : ""
-      throw InputError(path: first.path, reason: first.reason + more)
+    // All or nothing: an export is never left half-written. Every refused file is named, one
+    // line each, then the command stops.
+    if !refused.isEmpty {
+      for error in refused.dropLast() { logger.error("\(error.description)") }
+      let last = refused[refused.count - 1]
+      let count =
+        refused.count > 1
+        ? "; \(refused.count) of \(targets.count) files refused (each named above), nothing written"
+        : "; nothing written"
+      throw InputError(path: last.path, reason: last.reason + count)
     }
     var report = Report()
     let progress = Progress(label: "export", total: summaries.count, quiet: quiet)

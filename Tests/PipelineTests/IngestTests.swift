@@ -228,5 +228,15 @@ import Testing
     let back = try WaveformReader.read(contentsOf: URL(fileURLWithPath: first.written[0]))
     let stored = try #require(try store.segment(id: 1))
     #expect(back.segments.first?.samples == stored.samples)
+    // A target that is a folder: refused even with --force, and nothing is written.
+    try FileManager.default.removeItem(atPath: first.written[0])
+    try FileManager.default.createDirectory(
+      atPath: first.written[0], withIntermediateDirectories: false)
+    do {
+      _ = try export.run(format: .sac, directory: dir.path, force: true)
+      Issue.record("a folder in place of an output file must be refused")
+    } catch let error as InputError {
+      #expect(error.reason.contains("is a folder") && error.reason.contains("nothing written"))
+    }
   }
 }
