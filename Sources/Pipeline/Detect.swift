@@ -178,14 +178,14 @@ public struct TriggerDetection: Sendable {
     // One pick per station, location and time: where co-located vertical channels trigger at
     // once, the channel whose set has both horizontals (windows can be cut from it) is kept,
     // then the higher rate, then the channel name.
-    let channels = try store.channels()
+    var channelsAt: [String: Set<String>] = [:]
+    for c in try store.channels() {
+      channelsAt["\(c.network).\(c.station).\(c.location)", default: []].insert(c.channel)
+    }
     func hasHorizontals(_ p: PickRecord) -> Bool {
       guard let code = p.channel, code.count >= 2 else { return false }
       let band = code.dropLast()
-      let here = Set(
-        channels.filter {
-          $0.network == p.network && $0.station == p.station && $0.location == p.location
-        }.map(\.channel))
+      let here = channelsAt["\(p.network).\(p.station).\(p.location)"] ?? []
       return (here.contains(band + "N") && here.contains(band + "E"))
         || (here.contains(band + "1") && here.contains(band + "2"))
     }
@@ -212,7 +212,10 @@ public struct TriggerDetection: Sendable {
       ($0.timeNs, $0.network, $0.station) < ($1.timeNs, $1.network, $1.station)
     }
     report.heldByImported = best.count - report.triggers.count
-    if Set(mine.map(key)) == Set(report.triggers.map(key)) {
+    // Unchanged only when the same times sit on the same channels (an older version may have
+    // kept another co-located channel).
+    func keyWithChannel(_ p: PickRecord) -> String { key(p) + "." + (p.channel ?? "") }
+    if Set(mine.map(keyWithChannel)) == Set(report.triggers.map(keyWithChannel)) {
       report.unchanged = true
       return report
     }

@@ -38,14 +38,21 @@ public enum TracesList {
       ]
       // One line per segment: control characters in a name (a newline in a file path) are
       // written escaped, as `\n`.
+      // (A backslash is doubled then, so the escapes cannot be confused with the name's own.)
       func oneLine(_ cell: String) -> String {
-        cell.unicodeScalars.contains { $0.value < 32 || $0.value == 127 }
-          ? cell.unicodeScalars.map {
-            $0.value < 32 || $0.value == 127
-              ? ($0 == "\n" ? "\\n" : $0 == "\r" ? "\\r" : $0 == "\t" ? "\\t" : "?")
-              : String($0)
-          }.joined()
-          : cell
+        func control(_ u: Unicode.Scalar) -> Bool {
+          u.value < 32 || (127...159).contains(u.value) || u.value == 0x2028 || u.value == 0x2029
+        }
+        guard cell.unicodeScalars.contains(where: control) else { return cell }
+        return cell.unicodeScalars.map { u -> String in
+          switch u {
+          case "\\": return "\\\\"
+          case "\n": return "\\n"
+          case "\r": return "\\r"
+          case "\t": return "\\t"
+          default: return control(u) ? String(format: "\\u{%x}", u.value) : String(u)
+          }
+        }.joined()
       }
       let all = [header] + rows.map { $0.map(oneLine) }
       var widths = [Int](repeating: 0, count: header.count)

@@ -104,8 +104,8 @@ extension SeisStore {
       for row in try Row.fetchAll(
         db,
         sql: """
-          SELECT a.run_id, a.window_id, a.cluster, r.cluster_count, a.probability, length(a.q)
-          FROM assignments a JOIN runs r ON r.id = a.run_id
+          SELECT a.run_id, w.window_key, a.cluster, r.cluster_count, a.probability, length(a.q)
+          FROM assignments a JOIN runs r ON r.id = a.run_id JOIN windows w ON w.id = a.window_id
           WHERE a.cluster < -1 OR a.cluster >= r.cluster_count
              OR NOT (a.probability BETWEEN 0 AND 1) OR length(a.q) != 4 * r.cluster_count
           LIMIT 20

@@ -208,6 +208,9 @@ import Testing
     #expect(oddTable.split(separator: "\n").count == 3)
     #expect(oddTable.contains("dir/a\\nb.mseed"))
     #expect(TracesList.render(odd, format: .csv).contains("\"dir/a\nb.mseed\""))
+    // A backslash is doubled where escapes are written, so they stay unambiguous.
+    odd[0].filePath = "a\\nb\nc\u{85}.sac"
+    #expect(TracesList.render(odd, format: .table).contains("a\\\\nb\\nc\\u{85}.sac"))
   }
 
   @Test func exportRefusesToOverwriteWithoutForce() throws {

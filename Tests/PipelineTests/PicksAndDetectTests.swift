@@ -137,6 +137,17 @@ import Testing
     let detected = try store.picks(phase: "trigger").filter { $0.origin == "detect" }
     #expect(detected.count == 5 && detected.allSatisfy { $0.channel == "HHZ" })
     #expect(try store.picks(phase: "trigger").contains { $0.origin == "mine.csv" })
+    // Triggers an older version stored on EHZ are moved to HHZ by the next run, not kept as
+    // "unchanged" (same times, another channel).
+    try store.writer.write { db in
+      try db.execute(sql: "UPDATE picks SET channel = 'EHZ' WHERE origin = 'detect'")
+    }
+    let again = try detector.run(settings: TriggerDetection.Settings())
+    #expect(!again.unchanged)
+    #expect(
+      try store.picks(phase: "trigger").filter { $0.origin == "detect" }.allSatisfy {
+        $0.channel == "HHZ"
+      })
     // Re-detecting with other settings replaces only detect's own picks.
     var strict = TriggerDetection.Settings()
     strict.onThreshold = 1e6
