@@ -205,9 +205,9 @@ public struct TriggerDetection: Sendable {
       let b = (hasHorizontals(kept) ? 1 : 0, rate(kept), p.channel ?? "")
       if a > b { best[k] = p }
     }
-    let mine = try store.picks(phase: "trigger").filter { $0.origin == "detect" }
-    let imported = Set(
-      try store.picks(phase: "trigger").filter { $0.origin != "detect" }.map(key))
+    let stored = try store.picks(phase: "trigger")
+    let mine = stored.filter { $0.origin == "detect" }
+    let imported = Set(stored.filter { $0.origin != "detect" }.map(key))
     report.triggers = best.values.filter { !imported.contains(key($0)) }.sorted {
       ($0.timeNs, $0.network, $0.station) < ($1.timeNs, $1.network, $1.station)
     }

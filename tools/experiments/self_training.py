@@ -11,21 +11,14 @@ labels every window. Prints ACC of the run and of the two relabellings per seed.
 
 WINDOWS.npy and INDEX.csv come from `seiscluster windows export` of the runs' window set.
 """
-import csv, datetime, sqlite3, sys
+import csv, datetime, os, sqlite3, sys
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
-
-def accuracy(y, p):
-    k = max(y.max(), p.max()) + 1
-    table = np.zeros((k, k))
-    for a, b in zip(y, p):
-        table[a, b] += 1
-    rows, cols = linear_sum_assignment(-table)
-    return table[rows, cols].sum() / len(y)
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..'))
+from restart_triples import accuracy  # noqa: E402
 
 
 def key(network, station, location, time):

@@ -544,16 +544,9 @@ public struct ClusterJob: Sendable {
     var records = assignment.records(runID: plan.runID, windowIDs: windows.map { $0.id ?? 0 })
     var labels = assignment.labels
     var emptiedByOrphans: Set<Int> = []
-    if let threshold = plan.orphans, let profiles = plan.contents.profiles,
-      let references = plan.contents.correlationReferences
+    if let threshold = plan.orphans,
+      let orphans = try Orphans.find(labels: labels, in: plan.contents, threshold: threshold)
     {
-      var orphans = Orphans.find(
-        labels: labels, profiles: profiles, references: references, threshold: threshold)
-      if references.count < labels.count, !orphans.isEmpty {
-        // The references are a sample: settle each candidate against its whole cluster.
-        orphans = try CorrelationInput.orphans(
-          among: orphans, labels: labels, reader: plan.contents.reader, threshold: threshold)
-      }
       let before = Set(labels)
       for i in orphans {
         labels[i] = -1
@@ -600,6 +593,21 @@ public struct ClusterJob: Sendable {
 
 /// `--orphans CC`: windows that correlate with no other member of their cluster.
 enum Orphans {
+  /// The orphans of `labels` over a correlation-input set (nil without profiles): candidates
+  /// from the references' profiles, then, when the references are a sample, each settled
+  /// against its whole cluster. `cluster` and `relabel` both find them so.
+  static func find(labels: [Int], in contents: TrainingWindows, threshold: Double) throws
+    -> [Int]?
+  {
+    guard let profiles = contents.profiles, let references = contents.correlationReferences
+    else { return nil }
+    let candidates = find(
+      labels: labels, profiles: profiles, references: references, threshold: threshold)
+    guard references.count < labels.count, !candidates.isEmpty else { return candidates }
+    return try CorrelationInput.orphans(
+      among: candidates, labels: labels, reader: contents.reader, threshold: threshold)
+  }
+
   /// Indices of the windows whose peak correlation with every other reference of their cluster
   /// is below `threshold`. `profiles` holds every window's correlation with the references at
   /// `references` (ordinals in the same set); a window is never compared with itself.

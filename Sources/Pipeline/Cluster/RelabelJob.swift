@@ -206,16 +206,9 @@ public struct RelabelJob: Sendable {
     // A source run made with --orphans keeps them: windows that correlate with no other member
     // of their (new) cluster, as `cluster` finds them; a hand-labelled window is never one.
     var orphans: [Int] = []
-    if let threshold = stored.orphans, let profiles = contents.profiles,
-      let references = contents.correlationReferences
+    if let threshold = stored.orphans,
+      let found = try Orphans.find(labels: assignment.labels, in: contents, threshold: threshold)
     {
-      let labels = assignment.labels
-      var found = Orphans.find(
-        labels: labels, profiles: profiles, references: references, threshold: threshold)
-      if references.count < labels.count, !found.isEmpty {
-        found = try CorrelationInput.orphans(
-          among: found, labels: labels, reader: contents.reader, threshold: threshold)
-      }
       orphans = Array(Set(found.filter { fixed[$0] == nil }).union(handOrphans)).sorted()
     }
     let orphanSet = Set(orphans)
