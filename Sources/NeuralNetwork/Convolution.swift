@@ -57,6 +57,10 @@ public struct Conv1D: Sendable, Equatable {
 
   /// im2col: `columns[(i * kernelSize + k), b * length + t] = x[i, b * length + t + k - padLeft]`
   /// (zero where that step falls outside sample `b`).
+  ///
+  /// Each row is one shifted copy of the whole block (the samples are contiguous), then the
+  /// `|shift|` steps per sample that came from a neighbouring sample, or from outside the block,
+  /// are zeroed: one long copy instead of one short copy per sample.
   @inlinable
   func im2col(
     _ input: UnsafePointer<Float>, batch: Int, length: Int,
@@ -64,21 +68,26 @@ public struct Conv1D: Sendable, Equatable {
   ) {
     let row = batch * length
     for i in 0..<inputChannels {
+      let sourceRow = input + i * row
       for k in 0..<kernelSize {
         let shift = k - padLeft
-        let lo = max(0, -shift)
-        let hi = min(length, length - shift)
         let destinationRow = columns + (i * kernelSize + k) * row
-        let sourceRow = input + i * row
-        for b in 0..<batch {
-          let d = destinationRow + b * length
-          if hi <= lo {
-            d.update(repeating: 0, count: length)
-            continue
+        if abs(shift) >= length {
+          destinationRow.update(repeating: 0, count: row)
+          continue
+        }
+        if shift >= 0 {
+          destinationRow.update(from: sourceRow + shift, count: row - shift)
+          // Steps t >= length - shift of each sample read past its end.
+          for b in 0..<batch {
+            (destinationRow + b * length + length - shift).update(repeating: 0, count: shift)
           }
-          if lo > 0 { d.update(repeating: 0, count: lo) }
-          (d + lo).update(from: sourceRow + b * length + lo + shift, count: hi - lo)
-          if hi < length { (d + hi).update(repeating: 0, count: length - hi) }
+        } else {
+          (destinationRow - shift).update(from: sourceRow, count: row + shift)
+          // Steps t < -shift of each sample read before its start.
+          for b in 0..<batch {
+            (destinationRow + b * length).update(repeating: 0, count: -shift)
+          }
         }
       }
     }
@@ -131,24 +140,36 @@ public struct Conv1D: Sendable, Equatable {
       transposeA: true, transposeB: false, m: ck, n: n, k: outputChannels,
       a: parameters, lda: ck, b: outputGradient, ldb: n, beta: 0, c: columnGradient, ldc: n)
     // col2im. The centre tap (shift 0) covers every step, so it assigns and the others add:
-    // no separate zeroing pass.
+    // no separate zeroing pass. Each other tap adds its whole row, shifted, after zeroing the
+    // `|shift|` entries per sample whose step falls outside that sample (they would land in a
+    // neighbour); adding those zeros leaves every sum as the per-sample loop made it.
     for i in 0..<inputChannels {
       let destinationRow = inputGradient + i * n
       destinationRow.update(from: columnGradient + (i * kernelSize + padLeft) * n, count: n)
       for k in 0..<kernelSize where k != padLeft {
         let shift = k - padLeft
-        let lo = max(0, -shift)
-        let hi = min(length, length - shift)
-        guard hi > lo else { continue }
+        guard abs(shift) < length else { continue }
         let sourceRow = columnGradient + (i * kernelSize + k) * n
-        for b in 0..<batch {
-          let s = sourceRow + b * length
-          let d = destinationRow + b * length + shift
-          for t in lo..<hi { d[t] += s[t] }
+        if shift > 0 {
+          for b in 0..<batch {
+            (sourceRow + b * length + length - shift).update(repeating: 0, count: shift)
+          }
+          addRow(sourceRow, into: destinationRow + shift, count: n - shift)
+        } else {
+          for b in 0..<batch { (sourceRow + b * length).update(repeating: 0, count: -shift) }
+          addRow(sourceRow - shift, into: destinationRow, count: n + shift)
         }
       }
     }
   }
+}
+
+/// `destination[j] += source[j]` for `j` in `0..<count`.
+@inlinable
+func addRow(
+  _ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, count: Int
+) {
+  for j in 0..<count { destination[j] += source[j] }
 }
 
 /// The sum of `count` floats with 16 independent partial sums (so the loop vectorises), combined

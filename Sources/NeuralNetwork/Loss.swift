@@ -6,8 +6,8 @@ public protocol ReconstructionLoss: Sendable {
   /// The name stored with a run (`mse`).
   var name: String { get }
 
-  /// Adds `sum_i l(prediction[i], target[i])` over `count` values to `total`, in index order,
-  /// accumulating in Double.
+  /// Adds `sum_i l(prediction[i], target[i])` over `count` values to `total`, accumulating in
+  /// Double in an order that depends on `count` alone (deterministic).
   func forward(
     prediction: UnsafePointer<Float>, target: UnsafePointer<Float>, count: Int,
     total: inout Double)
@@ -54,10 +54,22 @@ public struct MeanSquaredError: ReconstructionLoss, Equatable {
     prediction: UnsafePointer<Float>, target: UnsafePointer<Float>, count: Int,
     total: inout Double
   ) {
-    var sum = total
-    for i in 0..<count {
+    // Eight partial sums, so the loop vectorises (one running Double sum is a chain of
+    // dependent adds, 4 % of a pretraining profile), combined in a fixed order.
+    var partial = SIMD8<Double>(repeating: 0)
+    var i = 0
+    while i + 8 <= count {
+      let p = UnsafeRawPointer(prediction + i).loadUnaligned(as: SIMD8<Float>.self)
+      let t = UnsafeRawPointer(target + i).loadUnaligned(as: SIMD8<Float>.self)
+      let difference = p - t
+      partial += SIMD8<Double>(difference * difference)
+      i += 8
+    }
+    var sum = total + partial.sum()
+    while i < count {
       let difference = prediction[i] - target[i]
       sum += Double(difference * difference)
+      i += 1
     }
     total = sum
   }

@@ -175,5 +175,14 @@ import Testing
       0.3 * Reference.meanSquaredError($0, bd)
     }
     #expect(gradientError(gradient, reference) < 1e-5)
+    // forward adds into a running total (blocks of several rows add up in one sum)
+    var total = 1.5
+    a.withUnsafeBufferPointer { p in
+      b.withUnsafeBufferPointer { t in
+        MeanSquaredError().forward(
+          prediction: p.baseAddress!, target: t.baseAddress!, count: 29, total: &total)
+      }
+    }
+    #expect(abs(total - 1.5 - 29 * Reference.meanSquaredError(ad, bd)) < 1e-6)
   }
 }
