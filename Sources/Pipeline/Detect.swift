@@ -12,6 +12,10 @@ import Store
 /// function and ObsPy's `trigger_onset` give on/off pairs. Runs shorter than the LTA window are
 /// skipped and counted.
 public struct TriggerDetection: Sendable {
+  /// The origin of the picks `detect` stores (imported picks carry their file's path, never
+  /// this: see `PicksImport.origin(ofPath:)`).
+  public static let origin = "detect"
+
   public enum Method: String, Sendable, CaseIterable, Codable {
     case classic, recursive
   }
@@ -158,7 +162,7 @@ public struct TriggerDetection: Sendable {
             PickRecord(
               network: source.network, station: source.station, location: source.location,
               channel: source.channel, time: run.time(ofSample: t.onIndex), phase: "trigger",
-              note: nil, origin: "detect"))
+              note: nil, origin: Self.origin))
         }
       }
       progress.update(n + 1, detail: "\(report.triggers.count) triggers")
@@ -206,8 +210,8 @@ public struct TriggerDetection: Sendable {
       if a > b { best[k] = p }
     }
     let stored = try store.picks(phase: "trigger")
-    let mine = stored.filter { $0.origin == "detect" }
-    let imported = Set(stored.filter { $0.origin != "detect" }.map(key))
+    let mine = stored.filter { $0.origin == Self.origin }
+    let imported = Set(stored.filter { $0.origin != Self.origin }.map(key))
     report.triggers = best.values.filter { !imported.contains(key($0)) }.sorted {
       ($0.timeNs, $0.network, $0.station) < ($1.timeNs, $1.network, $1.station)
     }
@@ -220,7 +224,7 @@ public struct TriggerDetection: Sendable {
       return report
     }
     let (deleted, _) = try store.replacePicks(
-      phase: "trigger", origin: "detect", with: report.triggers)
+      phase: "trigger", origin: Self.origin, with: report.triggers)
     report.replaced = deleted
     return report
   }

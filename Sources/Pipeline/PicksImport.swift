@@ -40,6 +40,13 @@ public struct PicksImport: Sendable {
     self.logger = logger
   }
 
+  /// The origin stored with a file's picks: its path, except that a file named exactly like
+  /// `detect`'s own origin gets `./` in front (else the next `detect` would take its picks for
+  /// its own and replace them).
+  public static func origin(ofPath path: String) -> String {
+    path == TriggerDetection.origin ? "./" + path : path
+  }
+
   /// Reads `path` and stores its picks (origin: the path). Unreadable rows and picks at stations
   /// without stored data are logged as warnings, one line each. Throws `InputError` when the file
   /// cannot be used at all.
@@ -60,10 +67,11 @@ public struct PicksImport: Sendable {
       throw InputError(
         path: path, reason: "no readable pick (\(contents.problems.count) rows unreadable)")
     }
+    let origin = Self.origin(ofPath: path)
     let records = contents.picks.map {
       PickRecord(
         network: $0.network, station: $0.station, location: $0.location, channel: $0.channel,
-        time: $0.time, phase: $0.phase ?? "", note: $0.note, origin: path)
+        time: $0.time, phase: $0.phase ?? "", note: $0.note, origin: origin)
     }
     do {
       report.new = try store.insertPicks(records)

@@ -129,7 +129,13 @@ import Testing
     let mine = PickRecord(
       network: "XX", station: "TWO", location: "", channel: "HHZ",
       time: start.adding(seconds: 5), phase: "trigger", note: nil, origin: "mine.csv")
-    try store.insertPicks([mine])
+    // And one from a picks file that is literally named `detect`.
+    #expect(PicksImport.origin(ofPath: "detect") == "./detect")
+    #expect(PicksImport.origin(ofPath: "picks/detect") == "picks/detect")
+    var named = mine
+    named.timeNs = start.adding(seconds: 7).nanoseconds
+    named.origin = PicksImport.origin(ofPath: "detect")
+    try store.insertPicks([mine, named])
     let detector = TriggerDetection(store: store, logger: logger, quiet: true)
     let report = try detector.run(settings: TriggerDetection.Settings())
     #expect(report.triggers.count == 5)
@@ -137,6 +143,7 @@ import Testing
     let detected = try store.picks(phase: "trigger").filter { $0.origin == "detect" }
     #expect(detected.count == 5 && detected.allSatisfy { $0.channel == "HHZ" })
     #expect(try store.picks(phase: "trigger").contains { $0.origin == "mine.csv" })
+    #expect(try store.picks(phase: "trigger").contains { $0.origin == "./detect" })
     // Triggers an older version stored on EHZ are moved to HHZ by the next run, not kept as
     // "unchanged" (same times, another channel).
     try store.writer.write { db in
@@ -153,13 +160,13 @@ import Testing
     strict.onThreshold = 1e6
     let none = try detector.run(settings: strict)
     #expect(none.triggers.isEmpty && none.replaced == 5)
-    #expect(try store.picks(phase: "trigger").map(\.origin) == ["mine.csv"])
+    #expect(try store.picks(phase: "trigger").map(\.origin) == ["mine.csv", "./detect"])
     // --sta 0.004 and --lta 0.006 are both one sample at 100 Hz: refused, nothing replaced.
     _ = try detector.run(settings: TriggerDetection.Settings())
     var coarse = TriggerDetection.Settings()
     coarse.shortWindow = 0.004
     coarse.longWindow = 0.006
     #expect(throws: InputError.self) { try detector.run(settings: coarse) }
-    #expect(try store.picks(phase: "trigger").count == 6)
+    #expect(try store.picks(phase: "trigger").count == 7)
   }
 }
