@@ -261,7 +261,9 @@ import Testing
     #expect(outcome.restarts.agreeing == 2)
     let stored = try ClusterJob.decodeOptions(
       ClusterJob.StoredOptions.self, from: outcome.run.optionsJson)
-    #expect(stored.model.restarts == 5 && stored.model.stopWhenTwoAgree == true)
+    #expect(
+      stored.model.restarts == ModelOptions.defaultMaximumRestarts
+        && stored.model.stopWhenTwoAgree == true)
   }
 
   @Test func aSweepStoresOneRunPerLatentSizeAndWithAutoEachChoosesItsK() throws {

@@ -135,7 +135,7 @@ public struct ModelOptions: Codable, Sendable, Equatable {
   public static let defaultRestarts = 3
   /// Without `--restarts`, restarts are trained until two agree, at most this many (decision
   /// 0014: when the first three all disagree, more restarts find an agreeing pair).
-  public static let defaultMaximumRestarts = 5
+  public static let defaultMaximumRestarts = 7
 
   /// The restarts this run makes.
   public var resolvedRestarts: Int { restarts ?? Self.defaultRestarts }
