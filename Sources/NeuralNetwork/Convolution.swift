@@ -56,11 +56,7 @@ public struct Conv1D: Sendable, Equatable {
   }
 
   /// im2col: `columns[(i * kernelSize + k), b * length + t] = x[i, b * length + t + k - padLeft]`
-  /// (zero where that step falls outside sample `b`).
-  ///
-  /// Each row is one shifted copy of the whole block (the samples are contiguous), then the
-  /// `|shift|` steps per sample that came from a neighbouring sample, or from outside the block,
-  /// are zeroed: one long copy instead of one short copy per sample.
+  /// (zero where that step falls outside sample `b`), a `shiftedRow` per row.
   @inlinable
   func im2col(
     _ input: UnsafePointer<Float>, batch: Int, length: Int,
@@ -70,25 +66,9 @@ public struct Conv1D: Sendable, Equatable {
     for i in 0..<inputChannels {
       let sourceRow = input + i * row
       for k in 0..<kernelSize {
-        let shift = k - padLeft
-        let destinationRow = columns + (i * kernelSize + k) * row
-        if abs(shift) >= length {
-          destinationRow.update(repeating: 0, count: row)
-          continue
-        }
-        if shift >= 0 {
-          destinationRow.update(from: sourceRow + shift, count: row - shift)
-          // Steps t >= length - shift of each sample read past its end.
-          for b in 0..<batch {
-            (destinationRow + b * length + length - shift).update(repeating: 0, count: shift)
-          }
-        } else {
-          (destinationRow - shift).update(from: sourceRow, count: row + shift)
-          // Steps t < -shift of each sample read before its start.
-          for b in 0..<batch {
-            (destinationRow + b * length).update(repeating: 0, count: -shift)
-          }
-        }
+        shiftedRow(
+          sourceRow, shift: k - padLeft, batch: batch, length: length,
+          into: columns + (i * kernelSize + k) * row)
       }
     }
   }
@@ -139,28 +119,68 @@ public struct Conv1D: Sendable, Equatable {
     BLAS.gemm(
       transposeA: true, transposeB: false, m: ck, n: n, k: outputChannels,
       a: parameters, lda: ck, b: outputGradient, ldb: n, beta: 0, c: columnGradient, ldc: n)
-    // col2im. The centre tap (shift 0) covers every step, so it assigns and the others add:
-    // no separate zeroing pass. Each other tap adds its whole row, shifted, after zeroing the
-    // `|shift|` entries per sample whose step falls outside that sample (they would land in a
-    // neighbour); adding those zeros leaves every sum as the per-sample loop made it.
+    // col2im. The centre tap (shift 0) covers every step, so it assigns and the others add
+    // (`addShiftedRow`): no separate zeroing pass.
     for i in 0..<inputChannels {
       let destinationRow = inputGradient + i * n
       destinationRow.update(from: columnGradient + (i * kernelSize + padLeft) * n, count: n)
       for k in 0..<kernelSize where k != padLeft {
-        let shift = k - padLeft
-        guard abs(shift) < length else { continue }
-        let sourceRow = columnGradient + (i * kernelSize + k) * n
-        if shift > 0 {
-          for b in 0..<batch {
-            (sourceRow + b * length + length - shift).update(repeating: 0, count: shift)
-          }
-          addRow(sourceRow, into: destinationRow + shift, count: n - shift)
-        } else {
-          for b in 0..<batch { (sourceRow + b * length).update(repeating: 0, count: -shift) }
-          addRow(sourceRow - shift, into: destinationRow, count: n + shift)
-        }
+        addShiftedRow(
+          columnGradient + (i * kernelSize + k) * n, shift: k - padLeft, batch: batch,
+          length: length, into: destinationRow)
       }
     }
+  }
+}
+
+/// One im2col row: `destination[b * length + t] = source[b * length + t + shift]`, zero where
+/// `t + shift` falls outside `0..<length`, for `batch` samples of `length` steps side by side.
+///
+/// One shifted copy of the whole block (the samples are contiguous), then the `|shift|` steps
+/// per sample that came from a neighbouring sample, or from outside the block, are zeroed: one
+/// long copy instead of one short copy per sample.
+@inlinable
+func shiftedRow(
+  _ source: UnsafePointer<Float>, shift: Int, batch: Int, length: Int,
+  into destination: UnsafeMutablePointer<Float>
+) {
+  let row = batch * length
+  if abs(shift) >= length {
+    destination.update(repeating: 0, count: row)
+  } else if shift >= 0 {
+    destination.update(from: source + shift, count: row - shift)
+    // Steps t >= length - shift of each sample read past its end.
+    for b in 0..<batch {
+      (destination + b * length + length - shift).update(repeating: 0, count: shift)
+    }
+  } else {
+    (destination - shift).update(from: source, count: row + shift)
+    // Steps t < -shift of each sample read before its start.
+    for b in 0..<batch { (destination + b * length).update(repeating: 0, count: -shift) }
+  }
+}
+
+/// One col2im row, the adjoint of `shiftedRow`: `destination[b * length + t + shift] +=
+/// source[b * length + t]` wherever `t + shift` falls inside `0..<length`.
+///
+/// The `|shift|` entries of `source` per sample that would land in a neighbour are zeroed
+/// (`source` is scratch), then the whole row is added, shifted: adding those zeros leaves every
+/// sum as a per-sample loop makes it.
+@inlinable
+func addShiftedRow(
+  _ source: UnsafeMutablePointer<Float>, shift: Int, batch: Int, length: Int,
+  into destination: UnsafeMutablePointer<Float>
+) {
+  let n = batch * length
+  guard abs(shift) < length else { return }
+  if shift >= 0 {
+    for b in 0..<batch {
+      (source + b * length + length - shift).update(repeating: 0, count: shift)
+    }
+    addRow(source, into: destination + shift, count: n - shift)
+  } else {
+    for b in 0..<batch { (source + b * length).update(repeating: 0, count: -shift) }
+    addRow(source - shift, into: destination, count: n + shift)
   }
 }
 

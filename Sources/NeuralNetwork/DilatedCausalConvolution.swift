@@ -61,15 +61,9 @@ public struct DilatedCausalConv1D: Sendable, Equatable {
     let row = batch * length
     for i in 0..<inputChannels {
       for k in 0..<kernelSize {
-        let lag = (kernelSize - 1 - k) * dilation
-        let lo = min(lag, length)
-        let destinationRow = columns + (i * kernelSize + k) * row
-        let sourceRow = input + i * row
-        for b in 0..<batch {
-          let d = destinationRow + b * length
-          if lo > 0 { d.update(repeating: 0, count: lo) }
-          if lo < length { (d + lo).update(from: sourceRow + b * length, count: length - lo) }
-        }
+        shiftedRow(
+          input + i * row, shift: -(kernelSize - 1 - k) * dilation, batch: batch,
+          length: length, into: columns + (i * kernelSize + k) * row)
       }
     }
   }
@@ -122,15 +116,10 @@ public struct DilatedCausalConv1D: Sendable, Equatable {
       let destinationRow = inputGradient + i * n
       destinationRow.update(from: columnGradient + (i * kernelSize + kernelSize - 1) * n, count: n)
       for k in 0..<(kernelSize - 1) {
-        let lag = (kernelSize - 1 - k) * dilation
-        guard lag < length else { continue }
-        let sourceRow = columnGradient + (i * kernelSize + k) * n
-        for b in 0..<batch {
-          // column step t (>= lag) came from input step t - lag
-          let s = sourceRow + b * length
-          let d = destinationRow + b * length - lag
-          for t in lag..<length { d[t] += s[t] }
-        }
+        // column step t (>= lag) came from input step t - lag
+        addShiftedRow(
+          columnGradient + (i * kernelSize + k) * n, shift: -(kernelSize - 1 - k) * dilation,
+          batch: batch, length: length, into: destinationRow)
       }
     }
   }
