@@ -22,7 +22,9 @@ way an analyst would in ObsPy:
     channel demeaned, divided by the standard deviation of all the window's samples)
     spectrogram input: scipy.signal.stft (hann, nperseg = segment * rate, noverlap =
     overlap * nperseg, boundary=None, padded=False), bins 0 Hz .. the band's upper corner,
-    max(20 log10(|Z| / max |Z| of the window), -range) / range + 1, channels component-major.
+    max(20 log10(|Z| / max |Z| of the window), -range) / range + 1, channels component-major;
+    with spectrogramReference "frequency", |Z| against the loudest frame of its own bin instead of
+    the window's (decision 0020).
 
 margin = max(5, (before + after) / 2, 10 / low corner) seconds, clipped to the data, then grown
 by a few samples (later ones first) until the slice and its resampled length are even with no
@@ -165,8 +167,14 @@ def window(st, ids, pick, opts):
                                          boundary=None, padded=False)[2])[:keep] for c in w]
         peak = max(mm.max() for mm in mags)
         rng = opts["spectrogramRange"]
-        with np.errstate(divide="ignore"):
-            db = [np.maximum(20 * np.log10(mm / peak), -rng) / rng + 1 for mm in mags]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if opts["spectrogramReference"] == "frequency":
+                # each bin against its own loudest frame (decision 0020)
+                ref = [mm.max(axis=1, keepdims=True) for mm in mags]
+            else:
+                ref = [peak for mm in mags]
+            db = [np.maximum(np.nan_to_num(20 * np.log10(mm / r), nan=-rng), -rng) / rng + 1
+                  for mm, r in zip(mags, ref)]
         w = np.concatenate(db, axis=0)
     return w
 
@@ -174,7 +182,7 @@ def window(st, ids, pick, opts):
 def options(**kw):
     o = dict(before=5.0, after=55.0, components="ZNE", rate=100.0, bandpass=[1.0, 20.0],
              normalize="max", input="waveform", spectrogramSegment=1.28, spectrogramOverlap=0.5,
-             spectrogramRange=10.0)
+             spectrogramRange=10.0, spectrogramReference="window")
     o.update(kw)
     return o
 
@@ -207,6 +215,9 @@ def main():
          options(before=3.0, after=12.0, rate=100.0, normalize="std", bandpass=[2.0, 15.0])),
         ("zz100_spectrogram", zz, ("ZZ", "CRLZ", "10"), zz_ids, zz_picks[:2],
          options(before=2.0, after=8.0, rate=50.0, input="spectrogram")),
+        ("zz100_spectrogram_frequency", zz, ("ZZ", "CRLZ", "10"), zz_ids, zz_picks[:2],
+         options(before=2.0, after=8.0, rate=50.0, input="spectrogram",
+                 spectrogramReference="frequency")),
         ("zz100_none_nofilter", zz, ("ZZ", "CRLZ", "10"), zz_ids, [t0 + 120.0],
          options(before=2.0, after=8.0, rate=40.0, normalize="none", bandpass=None)),
         ("tly20_z_40hz", files["tly"], ("II", "TLY", "00"), ["II.TLY.00.BHZ"],

@@ -153,6 +153,7 @@ struct ClusterCommand: SeisclusterCommand {
       confound.verdict == .suspected || confound.verdict == .confounded
     {
       Console.warning(confound.summary)
+      if let hint = outcome.spectrogramHint { Console.write(hint) }
     }
   }
 }

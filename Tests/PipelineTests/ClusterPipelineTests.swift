@@ -1,3 +1,4 @@
+import Clustering
 import Foundation
 import Logging
 import Numerics
@@ -112,6 +113,12 @@ import Testing
     var near = trained
     near.rate = 100.0001
     #expect(near.preprocessingDifferences(from: trained) == ["--rate 100.0001 (100)"])
+    var perBin = trained
+    perBin.spectrogramReference = .frequency
+    #expect(
+      perBin.preprocessingDifferences(from: trained) == [
+        "--spectrogram-reference frequency (window)"
+      ])
     var correlation = trained
     correlation.input = .correlation
     var waveform = trained
@@ -504,4 +511,45 @@ import Testing
 /// A mutable count shared with a `@Sendable` hook (tests run the job on one thread).
 final class Counter: @unchecked Sendable {
   var count = 0
+}
+
+/// Decision 0020: the spectrogram reference is stored with a set; sets stored before it existed
+/// were built against the window's loudest cell; the station check's hint names the option only
+/// where it applies.
+@Suite struct SpectrogramReferenceTests {
+  @Test func setsStoredWithoutAReferenceReadAsWindowAndTheReferenceRoundTrips() throws {
+    var options = WindowSetOptions()
+    #expect(options.spectrogramReference == .window)
+    options.spectrogramReference = .frequency
+    let json = try JSONEncoder().encode(options)
+    let back = try JSONDecoder().decode(WindowSetOptions.self, from: json)
+    #expect(back.spectrogramReference == .frequency && back == options)
+    var object = try #require(JSONSerialization.jsonObject(with: json) as? [String: Any])
+    object["spectrogramReference"] = nil
+    let old = try JSONDecoder().decode(
+      WindowSetOptions.self, from: JSONSerialization.data(withJSONObject: object))
+    #expect(old.spectrogramReference == .window)
+  }
+
+  @Test func theHintAppearsOnlyForWindowReferencedSpectrogramsThatFollowStations() throws {
+    let follows = try StationConfoundCheck().assess(
+      clusters: [0, 0, 0, 1, 1, 1], stations: ["A", "A", "A", "B", "B", "B"])
+    let independent = try StationConfoundCheck().assess(
+      clusters: [0, 1, 0, 1, 0, 1], stations: ["A", "A", "A", "B", "B", "B"])
+    #expect(follows.verdict == .suspected && independent.verdict == .independent)
+    func parameters(_ options: WindowSetOptions) throws -> String {
+      WindowSetBuilder.parametersJSON(
+        options: options, preprocessor: try WindowPreprocessor(options: options))
+    }
+    let window = try parameters(WindowSetOptions())
+    var frequencyOptions = WindowSetOptions()
+    frequencyOptions.spectrogramReference = .frequency
+    let frequency = try parameters(frequencyOptions)
+    let waveform = try parameters(WindowSetOptions(input: .waveform))
+    let hint = ClusterJob.spectrogramHint(confound: follows, parameters: window)
+    #expect(hint?.contains("--spectrogram-reference frequency") == true)
+    #expect(ClusterJob.spectrogramHint(confound: independent, parameters: window) == nil)
+    #expect(ClusterJob.spectrogramHint(confound: follows, parameters: frequency) == nil)
+    #expect(ClusterJob.spectrogramHint(confound: follows, parameters: waveform) == nil)
+  }
 }

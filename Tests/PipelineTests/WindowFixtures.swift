@@ -19,6 +19,8 @@ struct WindowManifest: Decodable {
     var spectrogramSegment: Double
     var spectrogramOverlap: Double
     var spectrogramRange: Double
+    /// Absent in fixtures written before decision 0020: those used the window reference.
+    var spectrogramReference: String?
 
     var windowSetOptions: WindowSetOptions {
       WindowSetOptions(
@@ -28,7 +30,9 @@ struct WindowManifest: Decodable {
         normalize: WindowSetOptions.Normalization(rawValue: normalize) ?? .none,
         input: WindowSetOptions.Input(rawValue: input) ?? .waveform,
         spectrogramSegment: spectrogramSegment, spectrogramOverlap: spectrogramOverlap,
-        spectrogramRange: spectrogramRange)
+        spectrogramRange: spectrogramRange,
+        spectrogramReference: WindowSetOptions.SpectrogramReference(
+          rawValue: spectrogramReference ?? "window") ?? .window)
     }
   }
   struct PickEntry: Decodable {

@@ -26,6 +26,10 @@ public struct ClusterOutcome: Sendable {
   /// Clusters the orphan pass emptied: every member became an orphan (`--orphans`).
   public var emptiedByOrphans: Set<Int> = []
 
+  /// When clusters follow stations on spectrograms against the window's loudest cell: a line
+  /// pointing to `--spectrogram-reference frequency` (decision 0020).
+  public var spectrogramHint: String?
+
   /// A warning when clusters came out empty: the windows did not split into as many groups as
   /// asked (two restarts that both collapse agree perfectly, so stability cannot say it), or
   /// the orphan pass took every member of a cluster.
@@ -576,6 +580,8 @@ public struct ClusterJob: Sendable {
       run: run, assignments: labels, probabilities: probabilities,
       summary: choiceLines + summary, confound: confound, restarts: report)
     outcome.emptiedByOrphans = emptiedByOrphans
+    outcome.spectrogramHint = Self.spectrogramHint(
+      confound: confound, parameters: plan.contents.windowSet.parametersJson)
     run.summary =
       (choiceLines + summary + (report.isUnstable ? [report.warning] : [])
       + (outcome.emptyClustersWarning.map { [$0] } ?? [])).joined(separator: "\n")
@@ -631,6 +637,24 @@ enum Orphans {
 }
 
 /// The per-cluster summary printed after a run.
+extension ClusterJob {
+  /// The hint of `ClusterOutcome.spectrogramHint`: only when the station check suspects the
+  /// clusters follow stations and the set is spectrograms against the window's loudest cell.
+  static func spectrogramHint(confound: StationConfoundReport?, parameters: String) -> String? {
+    guard let confound, confound.verdict == .suspected || confound.verdict == .confounded
+    else { return nil }
+    struct Parameters: Decodable { var options: WindowSetOptions }
+    guard
+      let options = try? JSONDecoder().decode(Parameters.self, from: Data(parameters.utf8))
+        .options,
+      options.input == .spectrogram, options.spectrogramReference == .window
+    else { return nil }
+    return "hint: if these stations mix sensor types (geophones and broadbands, say), "
+      + "--spectrogram-reference frequency measures each frequency bin against its own loudest "
+      + "frame, so a station's response cancels (docs/decisions/0020-spectrogram-reference.md)"
+  }
+}
+
 enum ClusterSummary {
   /// `text` right-aligned in the 7 characters of the `cluster` column.
   static func padded(_ text: String) -> String {

@@ -24,7 +24,9 @@ import Seismic
 /// 5. for `spectrogram` input, the STFT magnitude of each normalised channel (Hann, no boundary
 ///    padding), its bins from 0 Hz up to the band's upper corner, in dB below the window's
 ///    loudest cell, floored at `spectrogramRange` dB and mapped to [0, 1]
-///    (docs/decisions/0006-clustering-defaults.md).
+///    (docs/decisions/0006-clustering-defaults.md); with the `frequency` reference, below the
+///    loudest frame of the cell's own bin and component instead
+///    (docs/decisions/0020-spectrogram-reference.md).
 public struct WindowPreprocessor: Sendable {
   public let options: WindowSetOptions
   /// The per-channel steps (demean, detrend, taper, band-pass, resample): the chain that runs
@@ -120,11 +122,15 @@ public struct WindowPreprocessor: Sendable {
     lines.append(
       "seiscluster \(version): normalize(type=\(options.normalize.rawValue), scope=window)")
     if options.input == .spectrogram {
+      let r = options.spectrogramRange
+      let value =
+        options.spectrogramReference == .window
+        ? "max(20*log10(abs/max), -\(r))/\(r)+1"
+        : "max(20*log10(abs/binmax), -\(r))/\(r)+1, binmax=max over frames of the bin"
       lines.append(
         "seiscluster \(version): stft(window=hann, nperseg=\(segmentLength), "
           + "noverlap=\(segmentOverlap), boundary=none, padded=false, scaling=spectrum, "
-          + "bins=\(frequencyCount), value=max(20*log10(abs/max), -\(options.spectrogramRange))"
-          + "/\(options.spectrogramRange)+1, layout=component-major)")
+          + "bins=\(frequencyCount), value=\(value), layout=component-major)")
     }
     return lines
   }
@@ -211,12 +217,20 @@ public struct WindowPreprocessor: Sendable {
           for j in 0..<s.frameCount { peak = max(peak, s[frequency: k, frame: j]) }
         }
       }
+      // dB below the reference (the window's loudest cell, or with the frequency reference the
+      // loudest frame of the cell's own bin and component; decision 0020), floored at -range
+      // and mapped to [0, 1].
       let range = options.spectrogramRange
       for s in spectra {
         for k in 0..<frequencyCount {
+          var reference = peak
+          if options.spectrogramReference == .frequency {
+            reference = 0
+            for j in 0..<s.frameCount { reference = max(reference, s[frequency: k, frame: j]) }
+          }
           for j in 0..<s.frameCount {
             let m = s[frequency: k, frame: j]
-            let decibels = peak > 0 && m > 0 ? 20 * log10(m / peak) : -range
+            let decibels = reference > 0 && m > 0 ? 20 * log10(m / reference) : -range
             values.append(Float(max(decibels, -range) / range + 1))
           }
         }

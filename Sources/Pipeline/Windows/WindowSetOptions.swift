@@ -14,6 +14,17 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
     case max, std, none
   }
 
+  /// What a spectrogram cell's dB are measured against (docs/decisions/0020).
+  public enum SpectrogramReference: String, Codable, Sendable, CaseIterable {
+    /// The window's loudest cell (the paper's spectrograms; the default).
+    case window
+    /// The loudest frame of the cell's own frequency bin and component: each bin shows how its
+    /// energy rises and falls, not how loud it is against other frequencies, so a gain per
+    /// frequency (a station's sensor and site response) cancels. For networks that mix sensor
+    /// types; on a uniform network it discards what tells the classes apart.
+    case frequency
+  }
+
   public enum Input: String, Codable, Sendable, CaseIterable {
     /// The preprocessed samples.
     case waveform
@@ -61,14 +72,19 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
   /// window's loudest cell, floored this far below it and mapped to [0, 1]
   /// (docs/decisions/0006-clustering-defaults.md).
   public var spectrogramRange: Double
+  /// What spectrogram dB are measured against. Sets stored without it used `.window`.
+  public var spectrogramReference: SpectrogramReference
+  /// The reference `windows build` and `cluster` use unless told otherwise (decision 0020).
+  public static let defaultSpectrogramReference = SpectrogramReference.window
 
   public init(
     before: Double = 5, after: Double = 55, phase: String? = nil, components: Components = .zne,
     rate: Double = 100, bandpass: (low: Double, high: Double)? = (1, 20),
     normalize: Normalization = .max, input: Input = .spectrogram,
     spectrogramSegment: Double = 1.28, spectrogramOverlap: Double = 0.5,
-    spectrogramRange: Double = 10, stations: [String]? = nil, start: Timestamp? = nil,
-    end: Timestamp? = nil
+    spectrogramRange: Double = 10,
+    spectrogramReference: SpectrogramReference = Self.defaultSpectrogramReference,
+    stations: [String]? = nil, start: Timestamp? = nil, end: Timestamp? = nil
   ) {
     self.before = before
     self.after = after
@@ -81,6 +97,7 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
     self.spectrogramSegment = spectrogramSegment
     self.spectrogramOverlap = spectrogramOverlap
     self.spectrogramRange = spectrogramRange
+    self.spectrogramReference = spectrogramReference
     self.stations = stations
     self.start = start
     self.end = end
@@ -118,7 +135,8 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
 
   enum CodingKeys: String, CodingKey {
     case before, after, phase, components, rate, bandpassLow, bandpassHigh, normalize, input
-    case spectrogramSegment, spectrogramOverlap, spectrogramRange, stations, start, end
+    case spectrogramSegment, spectrogramOverlap, spectrogramRange, spectrogramReference
+    case stations, start, end
   }
 
   public init(from decoder: any Decoder) throws {
@@ -140,6 +158,8 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
     spectrogramSegment = try c.decode(Double.self, forKey: .spectrogramSegment)
     spectrogramOverlap = try c.decode(Double.self, forKey: .spectrogramOverlap)
     spectrogramRange = try c.decodeIfPresent(Double.self, forKey: .spectrogramRange) ?? 10
+    spectrogramReference =
+      try c.decodeIfPresent(SpectrogramReference.self, forKey: .spectrogramReference) ?? .window
     stations = try c.decodeIfPresent([String].self, forKey: .stations)
     start = try c.decodeIfPresent(String.self, forKey: .start).flatMap(Timestamp.init(iso8601:))
     end = try c.decodeIfPresent(String.self, forKey: .end).flatMap(Timestamp.init(iso8601:))
@@ -159,6 +179,7 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
     try c.encode(spectrogramSegment, forKey: .spectrogramSegment)
     try c.encode(spectrogramOverlap, forKey: .spectrogramOverlap)
     try c.encode(spectrogramRange, forKey: .spectrogramRange)
+    try c.encode(spectrogramReference, forKey: .spectrogramReference)
     try c.encodeIfPresent(stations, forKey: .stations)
     try c.encodeIfPresent(start?.iso8601, forKey: .start)
     try c.encodeIfPresent(end?.iso8601, forKey: .end)
@@ -170,6 +191,7 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
       && a.bandpass?.high == b.bandpass?.high && a.normalize == b.normalize && a.input == b.input
       && a.spectrogramSegment == b.spectrogramSegment
       && a.spectrogramOverlap == b.spectrogramOverlap && a.spectrogramRange == b.spectrogramRange
+      && a.spectrogramReference == b.spectrogramReference
       && a.stations == b.stations && a.start == b.start && a.end == b.end
   }
 }
@@ -208,6 +230,9 @@ extension WindowSetOptions {
       compare("spectrogram segment", number(spectrogramSegment), number(other.spectrogramSegment))
       compare("spectrogram overlap", number(spectrogramOverlap), number(other.spectrogramOverlap))
       compare("spectrogram range", number(spectrogramRange), number(other.spectrogramRange))
+      compare(
+        "--spectrogram-reference", spectrogramReference.rawValue,
+        other.spectrogramReference.rawValue)
     }
     return out
   }

@@ -5,6 +5,7 @@ import Pipeline
 extension WindowSetOptions.Components: ExpressibleByArgument {}
 extension WindowSetOptions.Normalization: ExpressibleByArgument {}
 extension WindowSetOptions.Input: ExpressibleByArgument {}
+extension WindowSetOptions.SpectrogramReference: ExpressibleByArgument {}
 
 /// The contract's window options, shared by `windows build` and `cluster`. Every option is
 /// optional so `cluster` can tell whether the user asked for a new window set.
@@ -51,8 +52,8 @@ struct WindowOptions: ParsableArguments {
 
   @Option(
     help: """
-      What the network sees: waveform samples; STFT spectrograms in dB below each window's \
-      loudest cell; or correlation: each window's peak cross-correlation with up to 256 \
+      What the network sees: waveform samples; STFT spectrograms in dB (see \
+      --spectrogram-reference); or correlation: each window's peak cross-correlation with up to 256 \
       reference windows of the set, as REDPy measures repeating earthquakes (for families at \
       one station; see docs/decisions/0018-correlation-input.md). Default: for windows of \
       5.12 s or more, correlation when every selected pick is at one station, else \
@@ -60,11 +61,23 @@ struct WindowOptions: ParsableArguments {
       """)
   var input: WindowSetOptions.Input?
 
+  @Option(
+    help: ArgumentHelp(
+      """
+      Spectrogram input: what a cell's dB are measured against. window (default): the \
+      window's loudest cell, as in the paper. frequency: the loudest frame of the cell's own \
+      frequency bin, so a station's sensor and site response (a gain per frequency) cancels: \
+      for networks mixing sensor types, where clusters otherwise follow stations (the station \
+      check says so); it loses the balance between frequencies, which a uniform network's \
+      classes need. See docs/decisions/0020-spectrogram-reference.md.
+      """, valueName: "reference"))
+  var spectrogramReference: WindowSetOptions.SpectrogramReference?
+
   /// True when the user gave any window option.
   var anyGiven: Bool {
     before != nil || after != nil || phase != nil || components != nil || rate != nil
       || bandpass != nil || normalize != nil || input != nil || stations != nil || start != nil
-      || end != nil
+      || end != nil || spectrogramReference != nil
   }
 
   func validate() throws {
@@ -134,6 +147,7 @@ struct WindowOptions: ParsableArguments {
     if let rate { o.rate = rate }
     if let band = try? parsedBandpass() { o.bandpass = band }
     if let normalize { o.normalize = normalize }
+    if let spectrogramReference { o.spectrogramReference = spectrogramReference }
     o.input = input ?? WindowSetOptions.defaultInput(before: o.before, after: o.after)
     o.inputChosenByTool = input == nil
     return o
