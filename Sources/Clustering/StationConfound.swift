@@ -23,7 +23,7 @@ public struct StationConfoundCheck: Sendable {
   /// clustering is called confounded.
   public var confoundedShare: Double
 
-  public init(suspectedV: Double = 0.5, confoundedShare: Double = 0.2) {
+  public init(suspectedV: Double = 0.3, confoundedShare: Double = 0.2) {
     self.suspectedV = suspectedV
     self.confoundedShare = confoundedShare
   }

@@ -535,8 +535,13 @@ final class Counter: @unchecked Sendable {
     let follows = try StationConfoundCheck().assess(
       clusters: [0, 0, 0, 1, 1, 1], stations: ["A", "A", "A", "B", "B", "B"])
     let independent = try StationConfoundCheck().assess(
-      clusters: [0, 1, 0, 1, 0, 1], stations: ["A", "A", "A", "B", "B", "B"])
+      clusters: [0, 1, 0, 1, 0, 1, 0, 1], stations: ["A", "A", "A", "A", "B", "B", "B", "B"])
     #expect(follows.verdict == .suspected && independent.verdict == .independent)
+    // V = 1/3: generator B's clusters follow its stations at V 0.44-0.64, the uniform
+    // sources' at 0.03-0.18 (decision 0003); 0.5 missed the first.
+    let partly = try StationConfoundCheck().assess(
+      clusters: [0, 1, 0, 1, 0, 1], stations: ["A", "A", "A", "B", "B", "B"])
+    #expect(abs(partly.clusterStationV - 1.0 / 3) < 1e-9 && partly.verdict == .suspected)
     func parameters(_ options: WindowSetOptions) throws -> String {
       WindowSetBuilder.parametersJSON(
         options: options, preprocessor: try WindowPreprocessor(options: options))
