@@ -170,7 +170,8 @@ def window(st, ids, pick, opts):
         with np.errstate(divide="ignore", invalid="ignore"):
             if opts["spectrogramReference"] == "frequency":
                 # each bin against its own loudest frame (decision 0020)
-                ref = [mm.max(axis=1, keepdims=True) for mm in mags]
+                # raised by at most 120 dB (a silent component stays dark)
+                ref = [np.maximum(mm.max(axis=1, keepdims=True), 1e-6 * peak) for mm in mags]
             else:
                 ref = [peak for mm in mags]
             db = [np.maximum(np.nan_to_num(20 * np.log10(mm / r), nan=-rng), -rng) / rng + 1

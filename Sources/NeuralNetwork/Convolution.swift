@@ -144,6 +144,7 @@ func shiftedRow(
   _ source: UnsafePointer<Float>, shift: Int, batch: Int, length: Int,
   into destination: UnsafeMutablePointer<Float>
 ) {
+  guard batch > 0 else { return }
   let row = batch * length
   if abs(shift) >= length {
     destination.update(repeating: 0, count: row)
@@ -172,7 +173,7 @@ func addShiftedRow(
   into destination: UnsafeMutablePointer<Float>
 ) {
   let n = batch * length
-  guard abs(shift) < length else { return }
+  guard batch > 0, abs(shift) < length else { return }
   if shift >= 0 {
     for b in 0..<batch {
       (source + b * length + length - shift).update(repeating: 0, count: shift)

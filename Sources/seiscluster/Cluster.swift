@@ -23,7 +23,7 @@ struct ClusterCommand: SeisclusterCommand {
       --restarts N trains N independent networks and keeps the one whose clusters the others \
       agree with best; the `stability:` line gives their agreement (ARI), and a `warning: \
       unstable` line says when no other restart found the clusters kept. Without --restarts, \
-      restarts are trained until two agree (ARI >= 0.90), at most 7.
+      restarts are trained until two agree (ARI >= 0.90), at most \(ModelOptions.defaultMaximumRestarts).
 
       --clusters auto first pretrains the restarts' networks, partitions each one's embedding \
       by k-means for every K in 2..--max-clusters, and takes the K whose partitions agree \

@@ -183,6 +183,37 @@ struct CommandLineTests {
     }
   }
 
+  /// Decision 0020: the spectrogram reference means nothing to waveform or correlation input.
+  @Test func aSpectrogramReferenceForWindowsThatAreNotSpectrogramsIsRefused() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    for (arguments, expected) in [
+      (
+        ["windows", "build", "--input", "waveform", "--spectrogram-reference", "frequency"],
+        "these windows go in as waveform"
+      ),
+      (
+        [
+          "cluster", "--clusters", "2", "--input", "correlation", "--spectrogram-reference",
+          "window",
+        ],
+        "these windows go in as correlation"
+      ),
+      (
+        [
+          "windows", "build", "--before", "1", "--after", "3", "--spectrogram-reference",
+          "frequency",
+        ],
+        "add --input spectrogram"
+      ),
+    ] {
+      let outcome = try run(arguments, in: dir)
+      #expect(outcome.status == 64, "\(arguments)")
+      #expect(outcome.errorLines.count == 1, "\(arguments): \(outcome.errors)")
+      #expect(outcome.errors.contains(expected), "\(arguments): \(outcome.errors)")
+    }
+  }
+
   @Test func modelAndClusteringErrorsAreOneLineNamingTheStore() throws {
     let dir = try folder()
     defer { try? FileManager.default.removeItem(at: dir) }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Numerics
 import Seismic
 import Store
 import TestSupport
@@ -180,5 +181,57 @@ import Testing
       #expect(history.contains(step), "history lacks \(step): \(history)")
     }
     #expect(b.windowSet.parametersJson.contains("\"marginSeconds\":10"))
+  }
+}
+
+/// Decision 0020: under `--spectrogram-reference frequency` every bin is measured against its
+/// own loudest frame, but raised by at most 120 dB, so a component that holds only numerical
+/// dust (1e-30 against an event of amplitude 20) stays dark instead of filling the range, while
+/// the live components' bins each reach 1.
+@Suite struct FrequencyReferenceTests {
+  @Test func aSilentComponentStaysDarkAndLiveBinsReachTheirOwnPeak() throws {
+    let store = try SeisStore()
+    let t0 = try #require(Timestamp(iso8601: "2026-03-01T00:00:00Z"))
+    var generator = SeededGenerator(seed: 5)
+    var segments: [Segment] = []
+    for channel in ["HHZ", "HHN", "HHE"] {
+      let samples: [Float] = (0..<12_000).map { i in
+        let g = Float(generator.nextGaussian())
+        if channel == "HHN" { return g * 1e-30 }
+        let t = Double(i) / 100 - 50
+        let burst = t > 0 && t < 10 ? Float(20 * sin(2 * .pi * 5 * t) * exp(-t)) : 0
+        return g + burst
+      }
+      segments.append(
+        Segment(
+          source: SourceIdentifier(network: "XH", station: "H01", location: "", channel: channel),
+          startTime: t0, samplingRate: 100, samples: .float32(samples)))
+    }
+    try store.storeFile(path: "h01", size: 0, sha256: "h01", format: .miniSEED, segments: segments)
+    try store.insertPicks([
+      PickRecord(
+        network: "XH", station: "H01", location: "", channel: nil, time: t0.adding(seconds: 50),
+        phase: "P", note: nil, origin: "test")
+    ])
+    var options = WindowSetOptions(before: 5, after: 25, input: .spectrogram)
+    options.spectrogramReference = .frequency
+    let report = try WindowSetBuilder(store: store, logger: Logger(label: "test"), quiet: true)
+      .build(options: options)
+    #expect(report.skips.isEmpty)
+    let contents = try #require(try store.currentWindowSetContents())
+    let (channels, length) = (contents.windowSet.channelCount, contents.windowSet.length)
+    let bins = channels / 3
+    #expect(contents.count == 1 && bins * 3 == channels)
+    let values = Array(contents.samples)
+    #expect(values.allSatisfy { $0.isFinite && $0 >= 0 && $0 <= 1 })
+    // component N (channels bins..<2 bins) is dust: all at the floor
+    #expect(values[(bins * length)..<(2 * bins * length)].allSatisfy { $0 == 0 })
+    // every in-band bin of Z and E reaches its own peak, 1
+    for component in [0, 2] {
+      for bin in 2..<bins {
+        let row = (component * bins + bin) * length
+        #expect(values[row..<(row + length)].max() == 1, "component \(component) bin \(bin)")
+      }
+    }
   }
 }

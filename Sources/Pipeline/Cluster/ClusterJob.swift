@@ -651,7 +651,9 @@ extension ClusterJob {
     else { return nil }
     return "hint: if these stations mix sensor types (geophones and broadbands, say), "
       + "--spectrogram-reference frequency measures each frequency bin against its own loudest "
-      + "frame, so a station's response cancels (docs/decisions/0020-spectrogram-reference.md)"
+      + "frame, so a station's response cancels; give it with this set's window options "
+      + "(a window option builds a new set from the defaults) "
+      + "(docs/decisions/0020-spectrogram-reference.md)"
   }
 }
 

@@ -28,6 +28,10 @@ import Seismic
 ///    loudest frame of the cell's own bin and component instead
 ///    (docs/decisions/0020-spectrogram-reference.md).
 public struct WindowPreprocessor: Sendable {
+  /// The lowest reference of a bin under `--spectrogram-reference frequency`, as a share of the
+  /// window's loudest cell: 120 dB below it.
+  static let frequencyReferenceFloor = 1e-6
+
   public let options: WindowSetOptions
   /// The per-channel steps (demean, detrend, taper, band-pass, resample): the chain that runs
   /// on every channel of every window is the one whose lines the history holds.
@@ -126,7 +130,8 @@ public struct WindowPreprocessor: Sendable {
       let value =
         options.spectrogramReference == .window
         ? "max(20*log10(abs/max), -\(r))/\(r)+1"
-        : "max(20*log10(abs/binmax), -\(r))/\(r)+1, binmax=max over frames of the bin"
+        : "max(20*log10(abs/binmax), -\(r))/\(r)+1, binmax=max(max over frames of the bin, "
+          + "1e-6*max)"
       lines.append(
         "seiscluster \(version): stft(window=hann, nperseg=\(segmentLength), "
           + "noverlap=\(segmentOverlap), boundary=none, padded=false, scaling=spectrum, "
@@ -225,7 +230,9 @@ public struct WindowPreprocessor: Sendable {
         for k in 0..<frequencyCount {
           var reference = peak
           if options.spectrogramReference == .frequency {
-            reference = 0
+            // A bin is raised by at most 120 dB: a dead or numerically silent component stays
+            // dark instead of being stretched to the full range.
+            reference = peak * Self.frequencyReferenceFloor
             for j in 0..<s.frameCount { reference = max(reference, s[frequency: k, frame: j]) }
           }
           for j in 0..<s.frameCount {

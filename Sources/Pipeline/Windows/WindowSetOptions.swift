@@ -191,7 +191,7 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
       && a.bandpass?.high == b.bandpass?.high && a.normalize == b.normalize && a.input == b.input
       && a.spectrogramSegment == b.spectrogramSegment
       && a.spectrogramOverlap == b.spectrogramOverlap && a.spectrogramRange == b.spectrogramRange
-      && a.spectrogramReference == b.spectrogramReference
+      && (a.input != .spectrogram || a.spectrogramReference == b.spectrogramReference)
       && a.stations == b.stations && a.start == b.start && a.end == b.end
   }
 }

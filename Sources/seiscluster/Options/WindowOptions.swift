@@ -107,6 +107,12 @@ struct WindowOptions: ParsableArguments {
     if let from = options.start, let to = options.end, !(from < to) {
       throw ValidationError("--start must be before --end (picks with start <= time < end)")
     }
+    if let spectrogramReference, options.input != .spectrogram {
+      throw ValidationError(
+        "--spectrogram-reference \(spectrogramReference.rawValue) applies to spectrogram input; "
+          + "these windows go in as \(options.input.rawValue)"
+          + (input == nil ? " (windows under 5.12 s): add --input spectrogram" : ""))
+    }
     if !(((options.before + options.after) * options.rate).rounded() >= 1) {
       throw ValidationError("the window (--before + --after) holds no sample at \(options.rate) Hz")
     }
@@ -149,7 +155,9 @@ struct WindowOptions: ParsableArguments {
     if let normalize { o.normalize = normalize }
     if let spectrogramReference { o.spectrogramReference = spectrogramReference }
     o.input = input ?? WindowSetOptions.defaultInput(before: o.before, after: o.after)
-    o.inputChosenByTool = input == nil
+    // A spectrogram option keeps spectrograms where the tool would take correlation profiles
+    // (picks at one station).
+    o.inputChosenByTool = input == nil && spectrogramReference == nil
     return o
   }
 }
