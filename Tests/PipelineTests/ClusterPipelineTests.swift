@@ -188,6 +188,9 @@ import Testing
     #expect(evaluation.lines.last!.hasPrefix("ACC="))
     #expect(evaluation.lines.last!.hasSuffix("N=200"))
     #expect(evaluation.deciles.map(\.count).reduce(0, +) == 200)
+    // Clusters that do not follow stations get no --spectrogram-reference hint.
+    #expect(
+      evaluation.spectrogramHint == nil && !evaluation.lines.contains { $0.hasPrefix("hint") })
     // A window named twice: left out when the rows agree, refused when they contradict.
     let twice = try WindowLabelFile(
       text: "network,station,location,time,label\n"

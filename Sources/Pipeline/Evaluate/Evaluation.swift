@@ -14,6 +14,9 @@ public struct Evaluation: Sendable {
   /// After `relabel`: accuracy of the labels on windows that were not hand-labelled.
   public var labelAccuracy: (accuracy: Double, count: Int)?
   public var confound: StationConfoundReport?
+  /// When the clusters follow stations on window-referenced spectrograms: a line naming
+  /// `--spectrogram-reference frequency` (decision 0020).
+  public var spectrogramHint: String?
   /// Accuracy per tenth of the windows ranked by their cluster's probability, lowest first
   /// (clusters mapped to classes as for ACC).
   public var deciles: [Decile] = []
@@ -58,6 +61,7 @@ public struct Evaluation: Sendable {
         "\(duplicateLines.count) truth rows name a window already matched and are left out")
     }
     if let confound { out.append(confound.summary) }
+    if let spectrogramHint { out.append(spectrogramHint) }
     if let labelAccuracy {
       out.append(
         String(
@@ -158,6 +162,8 @@ public struct Evaluation: Sendable {
         ? (Double(labelHits) / Double(labelCount), labelCount) : nil,
       confound: confound)
     evaluation.deciles = deciles(probabilities: probabilities, correct: correct)
+    evaluation.spectrogramHint = ClusterJob.spectrogramHint(
+      confound: confound, parameters: contents.windowSet.parametersJson)
     return evaluation
   }
 }
