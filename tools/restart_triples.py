@@ -26,6 +26,24 @@ def accuracy(y, p):
     return table[rows, cols].sum() / len(y)
 
 
+def default_rule(order, agreement, loss):
+    """The tool's default restart rule (decision 0014) over restarts trained in `order`: train
+    until two agree (ARI >= 0.90), the pair keeping the lower pretraining loss; if none agree by
+    the end of `order`, the consensus restart (highest mean ARI with the others, ties to the
+    lower loss). Returns (restarts trained, restart kept, whether two agreed)."""
+    trained = []
+    for s in order:
+        trained.append(s)
+        pairs = [(a, b) for a, b in itertools.combinations(trained, 2)
+                 if agreement[(a, b)] >= 0.9]
+        if pairs:
+            a, b = pairs[0]
+            return trained, (a if loss[a] <= loss[b] else b), True
+    kept = max(trained, key=lambda s: (
+        np.mean([agreement[(s, t)] for t in trained if t != s]), -loss[s]))
+    return trained, kept, False
+
+
 def load(db, truth_file):
     truth = {}
     for r in csv.DictReader(open(truth_file)):

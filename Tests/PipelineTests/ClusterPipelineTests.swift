@@ -545,19 +545,14 @@ final class Counter: @unchecked Sendable {
     let partly = try StationConfoundCheck().assess(
       clusters: [0, 1, 0, 1, 0, 1], stations: ["A", "A", "A", "B", "B", "B"])
     #expect(abs(partly.clusterStationV - 1.0 / 3) < 1e-9 && partly.verdict == .suspected)
-    func parameters(_ options: WindowSetOptions) throws -> String {
-      WindowSetBuilder.parametersJSON(
-        options: options, preprocessor: try WindowPreprocessor(options: options))
-    }
-    let window = try parameters(WindowSetOptions())
-    var frequencyOptions = WindowSetOptions()
-    frequencyOptions.spectrogramReference = .frequency
-    let frequency = try parameters(frequencyOptions)
-    let waveform = try parameters(WindowSetOptions(input: .waveform))
-    let hint = ClusterJob.spectrogramHint(confound: follows, parameters: window)
+    let window = WindowSetOptions()
+    var frequency = WindowSetOptions()
+    frequency.spectrogramReference = .frequency
+    let waveform = WindowSetOptions(input: .waveform)
+    let hint = ClusterJob.spectrogramHint(confound: follows, options: window)
     #expect(hint?.contains("--spectrogram-reference frequency") == true)
-    #expect(ClusterJob.spectrogramHint(confound: independent, parameters: window) == nil)
-    #expect(ClusterJob.spectrogramHint(confound: follows, parameters: frequency) == nil)
-    #expect(ClusterJob.spectrogramHint(confound: follows, parameters: waveform) == nil)
+    #expect(ClusterJob.spectrogramHint(confound: independent, options: window) == nil)
+    #expect(ClusterJob.spectrogramHint(confound: follows, options: frequency) == nil)
+    #expect(ClusterJob.spectrogramHint(confound: follows, options: waveform) == nil)
   }
 }

@@ -11,12 +11,12 @@ unstable and the mean number of restarts trained.
 
     tools/experiments/restart_cap.py NAME:DIR:TRUTH.csv:SEEDS ...
 """
-import itertools, os, random, sys
+import os, random, sys
 import numpy as np
 from sklearn.metrics import adjusted_rand_score as ari
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..'))
-from restart_triples import load, accuracy  # noqa: E402
+from restart_triples import load, accuracy, default_rule  # noqa: E402
 
 CAPS = [3, 5, 7, 10]
 
@@ -33,20 +33,9 @@ def run(name, folder, truth, n, sequences=4000):
         rng = random.Random(cap)
         kept_acc, trained_counts, unstable = [], [], 0
         for _ in range(sequences):
-            trained, kept = [], None
-            for s in rng.sample(range(n), cap):
-                trained.append(s)
-                pairs = [(a, b) for a, b in itertools.combinations(trained, 2)
-                         if agreement[(a, b)] >= 0.9]
-                if pairs:
-                    a, b = pairs[0]
-                    kept = a if loss[a] <= loss[b] else b
-                    break
+            trained, kept, stable = default_rule(rng.sample(range(n), cap), agreement, loss)
             trained_counts.append(len(trained))
-            if kept is None:
-                unstable += 1
-                kept = max(trained, key=lambda s: (
-                    np.mean([agreement[(s, t)] for t in trained if t != s]), -loss[s]))
+            unstable += not stable
             kept_acc.append(acc[kept])
         a = np.array(kept_acc)
         print(f'  at most {cap:2d}: worst {a.min():.4f}  p1 {np.percentile(a, 1):.4f}  '

@@ -11,13 +11,13 @@ whenever three or more were trained.
 
     tools/experiments/restart_vote.py NAME:DIR:TRUTH.csv:SEEDS ...
 """
-import itertools, os, random, sys
+import os, random, sys
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 from sklearn.metrics import adjusted_rand_score as ari
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..'))
-from restart_triples import load, accuracy  # noqa: E402
+from restart_triples import load, accuracy, default_rule  # noqa: E402
 
 
 def align(reference, labels, k):
@@ -49,20 +49,8 @@ def run(name, folder, truth, n, sequences=3000):
     results = {'kept': [], 'vote at the cap': [], 'vote from 3': []}
     trained_counts = []
     for _ in range(sequences):
-        trained, kept = [], None
-        for s in rng.sample(range(n), 5):
-            trained.append(s)
-            pairs = [(a, b) for a, b in itertools.combinations(trained, 2)
-                     if agreement[(a, b)] >= 0.9]
-            if pairs:
-                a, b = pairs[0]
-                kept = a if loss[a] <= loss[b] else b
-                break
+        trained, kept, stable = default_rule(rng.sample(range(n), 5), agreement, loss)
         trained_counts.append(len(trained))
-        stable = kept is not None
-        if not stable:
-            kept = max(trained, key=lambda s: (
-                np.mean([agreement[(s, t)] for t in trained if t != s]), -loss[s]))
         voted = accuracy(y, vote([runs[s][0] for s in trained], trained.index(kept), k))
         results['kept'].append(acc[kept])
         results['vote at the cap'].append(acc[kept] if stable else voted)

@@ -7,21 +7,15 @@ transforms of its [0, 1] dB values.
 
     tools/experiments/spectrogram_reference_screen.py NAME:WINDOWS.npy:INDEX.csv:TRUTH.csv ...
 """
-import csv, sys
+import csv, os, sys
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_score
 
-def accuracy(y, p):
-    ys, ps = sorted(set(y)), sorted(set(p))
-    table = np.zeros((len(ps), len(ys)))
-    for a, b in zip(p, y):
-        table[ps.index(a), ys.index(b)] += 1
-    rows, cols = linear_sum_assignment(-table)
-    return table[rows, cols].sum() / len(y)
+sys.path.insert(0, os.path.dirname(__file__))
+from station_centring import accuracy  # noqa: E402
 
 def screen(label, x, y, station):
     flat = x.reshape(len(x), -1)

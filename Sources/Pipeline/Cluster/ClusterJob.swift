@@ -581,7 +581,7 @@ public struct ClusterJob: Sendable {
       summary: choiceLines + summary, confound: confound, restarts: report)
     outcome.emptiedByOrphans = emptiedByOrphans
     outcome.spectrogramHint = Self.spectrogramHint(
-      confound: confound, parameters: plan.contents.windowSet.parametersJson)
+      confound: confound, options: plan.contents.windowSet.buildOptions)
     run.summary =
       (choiceLines + summary + (report.isUnstable ? [report.warning] : [])
       + (outcome.emptyClustersWarning.map { [$0] } ?? [])).joined(separator: "\n")
@@ -636,18 +636,14 @@ enum Orphans {
   }
 }
 
-/// The per-cluster summary printed after a run.
 extension ClusterJob {
   /// The hint of `ClusterOutcome.spectrogramHint`: only when the station check suspects the
   /// clusters follow stations and the set is spectrograms against the window's loudest cell.
-  static func spectrogramHint(confound: StationConfoundReport?, parameters: String) -> String? {
-    guard let confound, confound.verdict == .suspected || confound.verdict == .confounded
-    else { return nil }
-    struct Parameters: Decodable { var options: WindowSetOptions }
-    guard
-      let options = try? JSONDecoder().decode(Parameters.self, from: Data(parameters.utf8))
-        .options,
-      options.input == .spectrogram, options.spectrogramReference == .window
+  static func spectrogramHint(confound: StationConfoundReport?, options: WindowSetOptions?)
+    -> String?
+  {
+    guard let confound, confound.verdict == .suspected || confound.verdict == .confounded,
+      let options, options.input == .spectrogram, options.spectrogramReference == .window
     else { return nil }
     return "hint: if these stations mix sensor types (geophones and broadbands, say), "
       + "--spectrogram-reference frequency measures each frequency bin against its own loudest "
@@ -657,6 +653,7 @@ extension ClusterJob {
   }
 }
 
+/// The per-cluster summary printed after a run.
 enum ClusterSummary {
   /// `text` right-aligned in the 7 characters of the `cluster` column.
   static func padded(_ text: String) -> String {

@@ -163,7 +163,7 @@ public struct Evaluation: Sendable {
       confound: confound)
     evaluation.deciles = deciles(probabilities: probabilities, correct: correct)
     evaluation.spectrogramHint = ClusterJob.spectrogramHint(
-      confound: confound, parameters: contents.windowSet.parametersJson)
+      confound: confound, options: contents.windowSet.buildOptions)
     return evaluation
   }
 }
