@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""Bad optima: how often a single restart lands badly, whether bad restarts agree with each
+other, and what the restart rules keep (docs/evaluation.md, "Later figures (stop 24)").
+
+Input per data set: one `--restarts 1` cluster run per seed, as a store (DIR/seedS.sqlite; the
+latest run in it is read, so a store that already held a run works) or as a dump of one written
+by `--dump` (DIR/seedS.npz, labels and truth only: stores are 160-460 MB each). With an
+embeddings folder (EMB/z-S.f32, the pretrained bottleneck that a build with
+tools/experiments/bottleneck_experiment.patch writes when SEISCLUSTER_EXPERIMENT_DUMPZ=EMB is
+set), it also prints each partition's silhouette in every network's embedding.
+
+    tools/experiments/bad_optima.py --dump STORE TRUTH.csv OUT.npz
+    tools/experiments/bad_optima.py NAME:DIR:TRUTH.csv:SEEDS[:EMB] ...
+
+A restart is "bad" below ACC 0.95. Per data set it prints the single restarts, the ARI of every
+pair of bad restarts (up to six bad ones), the ARI distribution of good-good, good-bad and bad-bad pairs, then, over
+20,000 random orders of the seeds, the share of runs that keep a bad restart under the default
+rule (cap 7, tools/restart_triples.default_rule) and under an explicit `--restarts N`
+(the consensus restart: highest mean ARI with the others, ties to the lower pretraining loss).
+"""
+import csv, datetime, itertools, json, os, random, sqlite3, sys
+import numpy as np
+from sklearn.metrics import adjusted_rand_score as ari
+from sklearn.metrics import silhouette_score
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..'))
+from restart_triples import accuracy, default_rule  # noqa: E402
+
+BAD = 0.95
+
+
+def load_store(db, truth_file):
+    """Labels, truth classes and pretraining loss of the store's latest run, in window_key order
+    (the order the network's windows, and so the embeddings, have)."""
+    truth = {}
+    for r in csv.DictReader(open(truth_file)):
+        truth[(r['network'], r['station'], r['location'], r['time'][:23])] = r['label']
+    con = sqlite3.connect(db)
+    run = con.execute('select max(id) from runs').fetchone()[0]
+    rows = con.execute(
+        """select w.network, w.station, w.location, w.pick_time_ns, a.cluster
+           from assignments a join windows w on w.id = a.window_id where a.run_id = ?
+           order by w.window_key""", (run,)).fetchall()
+    labels, y = [], []
+    for net, sta, loc, t, c in rows:
+        ts = datetime.datetime.fromtimestamp(t / 1e9, datetime.timezone.utc).strftime(
+            '%Y-%m-%dT%H:%M:%S.%f')[:23]
+        lab = truth.get((net, sta, loc, ts))
+        if lab is None:
+            raise SystemExit(f'{db}: window {net}.{sta}.{loc} {ts} has no truth row')
+        labels.append(c)
+        y.append(lab)
+    classes = sorted(set(y))
+    history = json.loads(
+        con.execute('select history_json from runs where id = ?', (run,)).fetchone()[0])
+    return (np.array(labels), np.array([classes.index(v) for v in y]),
+            history['pretraining'][-1]['loss'])
+
+
+def load(folder, seed, truth_file):
+    npz = f'{folder}/seed{seed}.npz'
+    if os.path.exists(npz):
+        d = np.load(npz)
+        return d['labels'], d['truth'], float(d['pre'])
+    return load_store(f'{folder}/seed{seed}.sqlite', truth_file)
+
+
+def share(values, below):
+    return 100 * np.mean(np.asarray(values) < below)
+
+
+def analyse(name, folder, truth_file, n, emb=None, sequences=20000):
+    seeds = list(range(n))
+    runs = {s: load(folder, s, truth_file) for s in seeds}
+    acc = {s: accuracy(runs[s][1], runs[s][0]) for s in seeds}
+    loss = {s: runs[s][2] for s in seeds}
+    agreement = {(a, b): ari(runs[a][0], runs[b][0]) for a in seeds for b in seeds}
+    bad = [s for s in seeds if acc[s] < BAD]
+    print(f'== {name}: {n} single restarts, ACC {min(acc.values()):.4f}-{max(acc.values()):.4f}, '
+          f'bad (< {BAD}) {len(bad)}: ' + ', '.join(f'seed {s} {acc[s]:.4f}' for s in bad))
+    if len(bad) <= 6:
+        for a, b in itertools.combinations(bad, 2):
+            print(f'  bad pair {a},{b}: ARI {agreement[(a, b)]:.3f}')
+    kinds = {'good-good': [], 'good-bad': [], 'bad-bad': []}
+    for a, b in itertools.combinations(seeds, 2):
+        k = (a in bad) + (b in bad)
+        kinds[['good-good', 'good-bad', 'bad-bad'][k]].append(agreement[(a, b)])
+    for k, v in kinds.items():
+        if v:
+            print(f'  {k} pairs: {len(v)}, ARI min {min(v):.3f} median {np.median(v):.3f} '
+                  f'max {max(v):.3f}, >= 0.90: {100 - share(v, 0.9):.1f} %')
+    rng = random.Random(0)
+    kept, trained = [], []
+    for _ in range(sequences):
+        t, k, _ = default_rule(rng.sample(seeds, min(7, n)), agreement, loss)
+        kept.append(acc[k])
+        trained.append(len(t))
+    line = (f'  default rule: keeps a bad restart in {share(kept, BAD):.2f} % of runs (worst '
+            f'{min(kept):.4f}), {np.mean(trained):.2f} restarts')
+    for size in (3, 4, 5, 7):
+        if size > n:
+            continue
+        rng = random.Random(size)
+        kept = []
+        for _ in range(sequences):
+            t = rng.sample(seeds, size)
+            k = max(t, key=lambda s: (np.mean([agreement[(s, u)] for u in t if u != s]), -loss[s]))
+            kept.append(acc[k])
+        line += f'; --restarts {size}: {share(kept, BAD):.2f} % (worst {min(kept):.4f})'
+    print(line)
+    if emb:
+        z = {s: np.fromfile(f'{emb}/z-{s}.f32', dtype=np.float32).reshape(len(runs[s][0]), -1)
+             for s in seeds}
+        count = len(runs[0][0])
+        sample = np.random.default_rng(0).choice(count, min(count, 1000), replace=False)
+        good = [s for s in seeds if s not in bad]
+        for pn, partitions in (('good', good), ('bad', bad)):
+            for en, embeddings in (('good', good), ('bad', bad)):
+                v = [silhouette_score(z[t][sample], runs[s][0][sample])
+                     for s in partitions for t in embeddings if s != t]
+                if v:
+                    print(f'  silhouette of {pn} partitions in other {en} networks\' embeddings: '
+                          f'min {min(v):.3f} median {np.median(v):.3f} max {max(v):.3f} (n={len(v)})')
+
+
+def main(args):
+    if args[:1] == ['--dump']:
+        labels, y, pre = load_store(args[1], args[2])
+        np.savez(args[3], labels=labels, truth=y, pre=pre)
+        return
+    for spec in args:
+        parts = spec.split(':')
+        analyse(parts[0], parts[1], parts[2], int(parts[3]), parts[4] if len(parts) > 4 else None)
+
+
+if __name__ == '__main__':
+    main(sys.argv[1:])
