@@ -44,15 +44,19 @@ def default_rule(order, agreement, loss):
     return trained, kept, False
 
 
-def load(db, truth_file):
+def load(db, truth_file, run=1):
+    """Labels, truth classes, q and history of run `run` in the store (None: its latest run), in
+    window_key order; windows without a truth row are left out."""
     truth = {}
     for r in csv.DictReader(open(truth_file)):
         truth[(r['network'], r['station'], r['location'], r['time'][:23])] = r['label']
     con = sqlite3.connect(db)
+    if run is None:
+        run = con.execute('select max(id) from runs').fetchone()[0]
     rows = con.execute(
         """select w.network, w.station, w.location, w.pick_time_ns, a.cluster, a.q
-           from assignments a join windows w on w.id = a.window_id where a.run_id = 1
-           order by w.window_key""").fetchall()
+           from assignments a join windows w on w.id = a.window_id where a.run_id = ?
+           order by w.window_key""", (run,)).fetchall()
     labels, y, q = [], [], []
     for net, sta, loc, t, c, qq in rows:
         ts = datetime.datetime.fromtimestamp(t / 1e9, datetime.timezone.utc).strftime(
@@ -64,7 +68,8 @@ def load(db, truth_file):
         y.append(lab)
         q.append(np.frombuffer(qq, dtype=np.float32))
     classes = sorted(set(y))
-    history = json.loads(con.execute("select history_json from runs where id = 1").fetchone()[0])
+    history = json.loads(
+        con.execute("select history_json from runs where id = ?", (run,)).fetchone()[0])
     return (np.array(labels), np.array([classes.index(v) for v in y]), np.array(q), history)
 
 

@@ -20,12 +20,13 @@ tools/restart_triples.default_rule), under a variant that trains pairs until two
 (`pair_rule`, not kept) and under an explicit `--restarts N` (the restart `keep` chooses, as the tool
 does), with a wall-time model for 2,000 windows.
 """
-import csv, datetime, itertools, json, os, random, sqlite3, sys
+import itertools, os, random, sys
 import numpy as np
 from sklearn.metrics import adjusted_rand_score as ari
 from sklearn.metrics import silhouette_score
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..'))
+import restart_triples  # noqa: E402
 from restart_triples import accuracy, default_rule  # noqa: E402
 
 BAD = 0.95
@@ -34,29 +35,8 @@ BAD = 0.95
 def load_store(db, truth_file):
     """Labels, truth classes and pretraining loss of the store's latest run, in window_key order
     (the order the network's windows, and so the embeddings, have)."""
-    truth = {}
-    for r in csv.DictReader(open(truth_file)):
-        truth[(r['network'], r['station'], r['location'], r['time'][:23])] = r['label']
-    con = sqlite3.connect(db)
-    run = con.execute('select max(id) from runs').fetchone()[0]
-    rows = con.execute(
-        """select w.network, w.station, w.location, w.pick_time_ns, a.cluster
-           from assignments a join windows w on w.id = a.window_id where a.run_id = ?
-           order by w.window_key""", (run,)).fetchall()
-    labels, y = [], []
-    for net, sta, loc, t, c in rows:
-        ts = datetime.datetime.fromtimestamp(t / 1e9, datetime.timezone.utc).strftime(
-            '%Y-%m-%dT%H:%M:%S.%f')[:23]
-        lab = truth.get((net, sta, loc, ts))
-        if lab is None:
-            raise SystemExit(f'{db}: window {net}.{sta}.{loc} {ts} has no truth row')
-        labels.append(c)
-        y.append(lab)
-    classes = sorted(set(y))
-    history = json.loads(
-        con.execute('select history_json from runs where id = ?', (run,)).fetchone()[0])
-    return (np.array(labels), np.array([classes.index(v) for v in y]),
-            history['pretraining'][-1]['loss'])
+    labels, y, _, history = restart_triples.load(db, truth_file, run=None)
+    return labels, y, history['pretraining'][-1]['loss']
 
 
 def load(folder, seed, truth_file):
