@@ -269,6 +269,14 @@ import Testing
     // The two families are easy: the first two restarts agree and no third is trained.
     #expect(outcome.restarts.restarts.count == 2)
     #expect(outcome.restarts.agreeing == 2)
+    // Both separate the input as k-means on it does: none is set aside.
+    let shares = outcome.restarts.restarts.compactMap(\.inputSeparation)
+    #expect(shares.count == 2 && shares.allSatisfy { $0 > 0.9 && $0 < 1.1 }, "\(shares)")
+    #expect(outcome.restarts.setAside == [])
+    #expect(!outcome.summary.contains { $0.hasPrefix("set aside") })
+    let history = try ClusterJob.decodeHistory(outcome.run.historyJson)
+    #expect(history.restarts == outcome.restarts)
+    #expect((history.stageSeconds["input separation"] ?? -1) >= 0)
     let stored = try ClusterJob.decodeOptions(
       ClusterJob.StoredOptions.self, from: outcome.run.optionsJson)
     #expect(

@@ -151,4 +151,80 @@ import Testing
     #expect(!single.report.isUnstable)
     #expect(single.report.line == "stability: n/a (1 restart)")
   }
+
+  // MARK: Restarts set aside (input separation, decision 0014)
+
+  /// As on the demo: two restarts land in the same bad optimum and agree; a third finds other
+  /// clusters that k-means on the input backs. The agreeing pair does not stop the default
+  /// rule, and it is not kept while the third is credible.
+  @Test func anAgreeingPairThatSeparatesTheInputPoorlyNeitherStopsTheRunNorIsKept() throws {
+    let bad = [
+      restart(other, seed: 1, loss: 0.1), restart(other.map { 1 - $0 }, seed: 2, loss: 0.2),
+    ]
+    #expect(try RestartSelection.twoAgree(bad, shares: nil))
+    #expect(try !RestartSelection.twoAgree(bad, shares: [0.55, 0.60]))
+    // One credible member is enough for the pair to count.
+    #expect(try RestartSelection.twoAgree(bad, shares: [0.55, 0.70]))
+    let three = bad + [restart(truth, seed: 3, loss: 0.9)]
+    #expect(try !RestartSelection.twoAgree(three, shares: [0.55, 0.60, 0.98]))
+    let selection = try RestartSelection(three, shares: [0.55, 0.60, 0.98])
+    #expect(selection.chosen == 2)
+    #expect(selection.report.setAside == [0, 1])
+    #expect(selection.report.restarts.map(\.inputSeparation) == [0.55, 0.60, 0.98])
+    #expect(selection.report.isUnstable)  // the credible restart has no partner yet
+    #expect(
+      selection.report.line.hasSuffix("the one that agrees best with the others not set aside"))
+    let line = try #require(selection.report.setAsideLine)
+    #expect(
+      line.hasPrefix(
+        "set aside: restarts 1 (0.55), 2 (0.60): k-means on the windows separates them at least 1.5 times better"
+      ), "\(line)")
+    // A fourth restart that agrees with the third stops the run, and the pair is kept.
+    let four = three + [restart(truth.map { 1 - $0 }, seed: 4, loss: 0.8)]
+    #expect(try RestartSelection.twoAgree(four, shares: [0.55, 0.60, 0.98, 0.97]))
+    let kept = try RestartSelection(four, shares: [0.55, 0.60, 0.98, 0.97])
+    #expect(kept.chosen == 3)  // of the credible pair, the lower loss
+    #expect(!kept.report.isUnstable)
+    // Without the shares the bad pair, with the lowest losses, is kept.
+    #expect(try RestartSelection(four).chosen == 0)
+  }
+
+  /// When every restart separates the input poorly (the classes are not what varies most in
+  /// the input), none is set aside: the selection is the one without shares, and an agreeing
+  /// pair stops the default rule once a third restart has had the chance to be credible.
+  @Test func nothingIsSetAsideWhenEveryRestartIsBelowTheShare() throws {
+    let pair = [
+      restart(truth, seed: 2, loss: 0.9), restart(truth.map { 1 - $0 }, seed: 3, loss: 0.5),
+    ]
+    #expect(try !RestartSelection.twoAgree(pair, shares: [0.4, 0.4]))
+    let restarts = [restart(other, seed: 1, loss: 0.1)] + pair
+    #expect(try RestartSelection.twoAgree(restarts, shares: [0.3, 0.4, 0.4]))
+    // A credible third restart that agrees with neither keeps the run going.
+    #expect(try !RestartSelection.twoAgree(restarts, shares: [0.9, 0.4, 0.4]))
+    let weak = try RestartSelection(restarts, shares: [0.3, 0.4, 0.4])
+    #expect(weak.chosen == (try RestartSelection(restarts)).chosen)
+    #expect(weak.report.setAside == [])
+    #expect(weak.report.setAsideLine == nil)
+  }
+
+  /// Runs stored before the shares existed read back without them.
+  @Test func aReportStoredBeforeTheSharesReadsBack() throws {
+    let selection = try RestartSelection(
+      [restart(truth, seed: 1, loss: 0.5), restart(truth, seed: 2, loss: 0.2)],
+      shares: [0.9, 0.95])
+    let encoded = try JSONEncoder().encode(selection.report)
+    var object = try #require(try JSONSerialization.jsonObject(with: encoded) as? [String: Any])
+    #expect(object["setAside"] != nil)
+    object["setAside"] = nil
+    var restarts = try #require(object["restarts"] as? [[String: Any]])
+    #expect(restarts.allSatisfy { $0["inputSeparation"] != nil })
+    for r in restarts.indices { restarts[r]["inputSeparation"] = nil }
+    object["restarts"] = restarts
+    let json = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+    #expect(!json.contains("inputSeparation") && !json.contains("setAside"), "\(json)")
+    let old = try JSONDecoder().decode(RestartReport.self, from: Data(json.utf8))
+    #expect(old.restarts.allSatisfy { $0.inputSeparation == nil })
+    #expect(old.setAside == nil && old.setAsideLine == nil)
+    #expect(old.kept == selection.report.kept)
+  }
 }

@@ -213,6 +213,7 @@ public struct ClusterJob: Sendable {
     }
     plan.run = try begin(plan, store: store)
     var state = plan.checkpoint ?? ClusterCheckpoint(finished: [], current: nil)
+    let separation = SeparationCache()
     let restarts = plan.options.resolvedRestarts
     let set = plan.contents.windowSet
     let configuration = plan.options.autoencoderConfiguration(
@@ -240,7 +241,19 @@ public struct ClusterJob: Sendable {
       state = try trainGroup(group, state: state, plan: plan, store: store, logger: logger)
       // A pretrained network `--clusters auto` kept is not needed once its restart has trained.
       for restart in group { plan.pretrained[restart] = nil }
-      if plan.options.stopWhenTwoAgree == true, try Self.twoAgree(state.finished) { break }
+      if plan.options.stopWhenTwoAgree == true,
+        try RestartSelection.twoAgree(
+          state.finished, shares: try separation.shares(of: state.finished, plan: plan))
+      {
+        break
+      }
+      if plan.options.stopWhenTwoAgree == true, state.finished.count < restarts,
+        try Self.twoAgree(state.finished)
+      {
+        logger.info(
+          "restarts agree, but k-means on the windows separates them at least 1.5 times better than their clusters do: training another restart (decision 0014)"
+        )
+      }
       if state.finished.count < restarts {
         try store.saveCheckpoint(
           CheckpointRecord(
@@ -249,7 +262,10 @@ public struct ClusterJob: Sendable {
       }
     }
     do {
-      return try record(state.finished, plan: plan, store: store)
+      let shares = try separation.shares(of: state.finished, plan: plan)
+      return try record(
+        state.finished, shares: shares, separationSeconds: separation.seconds, plan: plan,
+        store: store)
     } catch let error as EncodingError {
       // Not a store failure: a resume would fail the same way, so the run is failed, not left
       // interrupted (unless it was already stored complete).
@@ -362,9 +378,27 @@ public struct ClusterJob: Sendable {
       checkpoint: checkpoint, choice: stored.clusterChoice, orphans: stored.orphans)
   }
 
-  /// Some two of the finished restarts found the same clusters: with the default restarts
-  /// the run stops there, since the consensus of more could only keep one of them or one that
-  /// agrees with them (decision 0014).
+  /// The run's `InputSeparation`, made when two restarts have finished (a run of one restart
+  /// chooses nothing), once per run: it depends only on the windows, K and the seed, so a
+  /// resumed run measures the same.
+  final class SeparationCache {
+    private var separation: InputSeparation?
+    /// Seconds spent making it (sampling, subspace, k-means), nil until made.
+    private(set) var seconds: Double?
+
+    func shares(of finished: [FinishedRestart], plan: Plan) throws -> [Double]? {
+      guard finished.count >= 2 else { return nil }
+      if separation == nil {
+        let start = Date()
+        separation = try InputSeparation(
+          source: try plan.contents.source(), clusters: plan.clusters, seed: plan.options.seed)
+        seconds = Date().timeIntervalSince(start)
+      }
+      return finished.map { separation!.share(of: $0.labels) }
+    }
+  }
+
+  /// Some two of the finished restarts found the same clusters (whatever their separation).
   static func twoAgree(_ finished: [FinishedRestart]) throws -> Bool {
     guard finished.count >= 2 else { return false }
     let agreement = try RestartComparison(labels: finished.map(\.labels)).agreement
@@ -531,10 +565,11 @@ public struct ClusterJob: Sendable {
 
   /// Keeps one restart (see `RestartSelection`) and stores every window's cluster, its model,
   /// the history and the summary with the run, in one transaction.
-  func record(_ restarts: [FinishedRestart], plan: Plan, store: SeisStore) throws
-    -> ClusterOutcome
-  {
-    let selection = try RestartSelection(restarts)
+  func record(
+    _ restarts: [FinishedRestart], shares: [Double]?, separationSeconds: Double? = nil,
+    plan: Plan, store: SeisStore
+  ) throws -> ClusterOutcome {
+    let selection = try RestartSelection(restarts, shares: shares)
     let kept = restarts[selection.chosen]
     let model = try plan.options.autoencoder(
       channels: plan.contents.networkChannels, length: plan.contents.networkLength,
@@ -569,9 +604,11 @@ public struct ClusterJob: Sendable {
         assignments: labels, probabilities: probabilities, stations: stations,
         clusterCount: plan.clusters, confound: confound, stopReason: kept.stopReason,
         iterations: kept.updates.last?.iteration ?? 0) + [report.line]
+      + (report.setAsideLine.map { [$0] } ?? [])
 
     var history = RunHistory(kept)
     history.restarts = report
+    if let separationSeconds { history.stageSeconds["input separation"] = separationSeconds }
     history.clusterChoice = plan.choice
     var run = plan.run
     run.historyJson = try history.json()

@@ -94,13 +94,18 @@ extension FinishedRestart {
 /// The kept restart is the one most other restarts agree with (ARI >= 0.90), then the consensus
 /// one: the restart whose labels agree best (mean ARI) with every other restart's, ties going
 /// to the lowest pretraining loss. With one or two restarts
-/// the consensus ties and the pretraining loss decides. See docs/decisions/0014-restarts.md.
+/// the consensus ties and the pretraining loss decides. Restarts whose clusters separate the
+/// input much less than k-means on it does (`shares` below `InputSeparation.credibleShare`)
+/// are set aside while another restart is not. See docs/decisions/0014-restarts.md.
 struct RestartSelection {
   let chosen: Int
   let report: RestartReport
 
-  init(_ restarts: [FinishedRestart]) throws {
+  /// - Parameter shares: each restart's `InputSeparation.share` (nil: not measured, as with
+  ///   one restart).
+  init(_ restarts: [FinishedRestart], shares: [Double]? = nil) throws {
     precondition(!restarts.isEmpty, "a run has at least one restart")
+    precondition(shares.map { $0.count == restarts.count } ?? true, "one share per restart")
     let comparison = try RestartComparison(labels: restarts.map(\.labels))
     let consensus = comparison.consensus
     // Restarts another one agrees with come first: with five restarts of which two agree and
@@ -108,8 +113,10 @@ struct RestartSelection {
     let partners = comparison.agreement.enumerated().map { r, row in
       row.enumerated().filter { $0.offset != r && $0.element >= RestartReport.agreeingARI }.count
     }
-    var best = 0
-    for r in 1..<restarts.count {
+    let setAside = Self.setAside(shares, count: restarts.count)
+    let candidates = restarts.indices.filter { !setAside.contains($0) }
+    var best = candidates[0]
+    for r in candidates.dropFirst() {
       if partners[r] != partners[best] {
         if partners[r] > partners[best] { best = r }
         continue
@@ -127,8 +134,36 @@ struct RestartSelection {
       restarts: restarts.enumerated().map { r, restart in
         RestartReport.Restart(
           seed: restart.seed, evidence: restart.evidence, consensus: consensus[r],
-          agreement: comparison.agreement[r])
-      }, kept: best, stability: comparison.stability)
+          agreement: comparison.agreement[r],
+          inputSeparation: shares.flatMap { $0[r].isFinite ? $0[r] : nil })
+      }, kept: best, stability: comparison.stability, setAside: setAside.sorted())
+  }
+
+  /// The restarts set aside: those below `InputSeparation.credibleShare`, unless every one is.
+  static func setAside(_ shares: [Double]?, count: Int) -> Set<Int> {
+    guard let shares else { return [] }
+    let weak = Set((0..<count).filter { shares[$0] < InputSeparation.credibleShare })
+    return weak.count == count ? [] : weak
+  }
+
+  /// Whether the default restarts stop here (decision 0014): two restarts agree (ARI >=
+  /// `RestartReport.agreeingARI`) and one of them separates the input credibly (share at least
+  /// `InputSeparation.credibleShare`). An agreeing pair that does not is given one more
+  /// restart's chance to be set aside: if no restart of three or more is credible, the input's
+  /// strongest split is not what the restarts find, and the pair stands.
+  static func twoAgree(_ restarts: [FinishedRestart], shares: [Double]?) throws -> Bool {
+    guard restarts.count >= 2 else { return false }
+    let agreement = try RestartComparison(labels: restarts.map(\.labels)).agreement
+    var agreeingPair = false
+    for a in restarts.indices {
+      for b in restarts.indices where b > a && agreement[a][b] >= RestartReport.agreeingARI {
+        guard let shares else { return true }
+        if max(shares[a], shares[b]) >= InputSeparation.credibleShare { return true }
+        agreeingPair = true
+      }
+    }
+    guard agreeingPair, let shares, restarts.count >= 3 else { return false }
+    return shares.allSatisfy { $0 < InputSeparation.credibleShare }
   }
 }
 
@@ -142,6 +177,10 @@ public struct RestartReport: Codable, Sendable, Equatable {
     public var consensus: Double
     /// ARI with every restart (1 with itself).
     public var agreement: [Double]
+    /// `InputSeparation.share`: its clusters' Calinski-Harabasz index in the input's leading
+    /// principal subspace over k-means's there (nil with one restart, and in runs stored
+    /// before it existed).
+    public var inputSeparation: Double? = nil
   }
 
   /// Two restarts whose labels agree to at least this ARI found the same clusters (decision
@@ -153,6 +192,9 @@ public struct RestartReport: Codable, Sendable, Equatable {
   public var kept: Int
   /// Mean ARI over all pairs of restarts; nil with one restart.
   public var stability: Double?
+  /// Restarts (indices) set aside because k-means on the input separates it at least 1.5 times
+  /// better than their clusters do, while another restart is not (nil in runs stored before).
+  public var setAside: [Int]? = nil
 
   /// Restarts (the kept one included) whose labels agree with the kept restart's.
   public var agreeing: Int {
@@ -168,9 +210,23 @@ public struct RestartReport: Codable, Sendable, Equatable {
     guard let stability else { return "stability: n/a (1 restart)" }
     return String(
       format:
-        "stability: %.3f (mean ARI between %d restarts); %d of %d agree with the restart kept (ARI >= %.2f), restart %d (seed %llu), the one that agrees best with the others",
+        "stability: %.3f (mean ARI between %d restarts); %d of %d agree with the restart kept (ARI >= %.2f), restart %d (seed %llu), the one that agrees best with the others%@",
       stability, restarts.count, agreeing, restarts.count, Self.agreeingARI, kept + 1,
-      restarts[kept].seed)
+      restarts[kept].seed, (setAside ?? []).isEmpty ? "" : " not set aside")
+  }
+
+  /// The line naming the restarts set aside, if any.
+  public var setAsideLine: String? {
+    guard let setAside, !setAside.isEmpty else { return nil }
+    let names = setAside.map { r in
+      String(format: "%d (%.2f)", r + 1, restarts[r].inputSeparation ?? .nan)
+    }
+    return "set aside: restart\(setAside.count == 1 ? "" : "s") "
+      + names.joined(separator: ", ")
+      + String(
+        format:
+          ": k-means on the windows separates them at least %.1f times better than these clusters do (their share of its Calinski-Harabasz index in parentheses; decision 0014)",
+        1 / InputSeparation.credibleShare)
   }
 
   /// The warning for an unstable run.

@@ -20,23 +20,29 @@ extension HTMLReport {
     if report.isUnstable {
       html += "<p><b>\(SVG.escaped(report.warning))</b></p>\n"
     }
+    if let line = report.setAsideLine {
+      html += "<p>\(SVG.escaped(line))</p>\n"
+    }
     html +=
       "<table><tr><th>restart</th><th class=\"num\">ARI with kept</th><th class=\"num\">mean ARI</th>"
+      + "<th class=\"num\">input separation</th>"
       + "<th class=\"num\">pretraining loss</th><th class=\"num\">mean probability</th><th></th></tr>\n"
     for (r, restart) in report.restarts.enumerated() {
       html +=
         "<tr><td>\(r + 1) <span class=\"note\">seed \(restart.seed)</span></td>"
         + String(format: "<td class=\"num\">%.3f</td>", report.restarts[report.kept].agreement[r])
         + String(format: "<td class=\"num\">%.3f</td>", restart.consensus)
+        + (restart.inputSeparation.map { String(format: "<td class=\"num\">%.2f</td>", $0) }
+          ?? "<td class=\"num\">-</td>")
         + (restart.evidence.pretrainingLoss.isFinite
           ? String(format: "<td class=\"num\">%.5f</td>", restart.evidence.pretrainingLoss)
           : "<td class=\"num\">-</td>")
         + String(format: "<td class=\"num\">%.3f</td>", restart.evidence.meanProbability)
-        + "<td>\(r == report.kept ? "kept" : "")</td></tr>\n"
+        + "<td>\(r == report.kept ? "kept" : (report.setAside ?? []).contains(r) ? "set aside" : "")</td></tr>\n"
     }
     html += "</table>\n"
     html +=
-      "<p class=\"caption\">Independent trainings of the same windows. The kept restart is the one the others agree with best; a high mean probability is no evidence (a bad optimum is often a confident one). Unstable: no other restart agrees with the kept one to ARI ≥ \(String(format: "%.2f", RestartReport.agreeingARI)).</p>\n"
+      "<p class=\"caption\">Independent trainings of the same windows. The kept restart is the one the others agree with best; a high mean probability is no evidence (a bad optimum is often a confident one). Input separation: the restart's clusters' Calinski-Harabasz index in the leading 8 principal components of the network's input, as a share of k-means's there; below \(String(format: "%.2f", InputSeparation.credibleShare)) a restart is set aside while another is not. Unstable: no other restart agrees with the kept one to ARI ≥ \(String(format: "%.2f", RestartReport.agreeingARI)).</p>\n"
     return html + "</div>\n"
   }
 
