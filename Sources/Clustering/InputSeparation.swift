@@ -43,20 +43,38 @@ public struct InputSeparation: Sendable {
   public let reference: Double
 
   /// Projects a sample of `source` and runs k-means with `clusters` clusters on it.
-  /// - Throws: errors of reading the source, or `.tooFewPoints` when the sample holds fewer
+  /// - Parameter maximumBytes: the sample's values at most (at least `clusters` windows are
+  ///   read); a streamed set passes a share of its memory budget.
+  /// - Throws: errors of reading the source, or `.tooFewPoints` when the source holds fewer
   ///   windows than clusters.
-  public init(source: any WindowSource, clusters: Int, seed: UInt64) throws {
+  public init(
+    source: any WindowSource, clusters: Int, seed: UInt64, maximumBytes: Int = Self.sampleBytes
+  ) throws {
     let width = source.windowSize
-    let limit = max(clusters, min(Self.sampleLimit, Self.sampleBytes / max(4 * width, 1)))
+    let limit = max(clusters, min(Self.sampleLimit, maximumBytes / max(4 * width, 1)))
     var sample = Array(0..<source.count)
     if sample.count > limit {
       var generator = SeededGenerator(seed: seed ^ 0x5345_5041_5241_5445)
       sample.shuffle(using: &generator)
       sample = Array(sample[..<limit]).sorted()
     }
-    let rows = try source.windows(at: sample[...]).values
+    // Read in runs of consecutive windows: a streamed source reads each run as one range,
+    // without filling its block cache.
+    var rows = [Float](repeating: 0, count: sample.count * width)
+    try rows.withUnsafeMutableBufferPointer { buffer in
+      var start = 0
+      while start < sample.count {
+        var end = start + 1
+        while end < sample.count, sample[end] == sample[end - 1] + 1 { end += 1 }
+        try source.copyWindows(
+          at: sample[start..<end],
+          into: UnsafeMutableBufferPointer(
+            rebasing: buffer[(start * width)..<(end * width)]))
+        start = end
+      }
+    }
     try self.init(
-      rows: rows, width: width, sample: sample, windowCount: source.count,
+      centring: &rows, width: width, sample: sample, windowCount: source.count,
       clusters: clusters, seed: seed)
   }
 
@@ -64,6 +82,17 @@ public struct InputSeparation: Sendable {
   /// `sample` of a source of `windowCount`.
   public init(
     rows: [Float], width: Int, sample: [Int], windowCount: Int, clusters: Int, seed: UInt64
+  ) throws {
+    var copy = rows
+    try self.init(
+      centring: &copy, width: width, sample: sample, windowCount: windowCount,
+      clusters: clusters, seed: seed)
+  }
+
+  /// Centres `rows` in place (no second copy of the sample) and projects them.
+  private init(
+    centring rows: inout [Float], width: Int, sample: [Int], windowCount: Int, clusters: Int,
+    seed: UInt64
   ) throws {
     guard width > 0, rows.count == sample.count * width else {
       throw ClusteringError.shapeMismatch(
@@ -75,7 +104,7 @@ public struct InputSeparation: Sendable {
     self.sample = sample
     self.windowCount = windowCount
     let projected = Self.principalCoordinates(
-      rows, count: sample.count, width: width, dimension: Self.dimension, seed: seed)
+      &rows, count: sample.count, width: width, dimension: Self.dimension, seed: seed)
     coordinates = projected.coordinates
     components = projected.components
     if clusters < 2 || components == 0 {
@@ -145,19 +174,19 @@ public struct InputSeparation: Sendable {
   // MARK: The subspace
 
   /// The rows' coordinates (row-major, `count x components`) in their leading principal
-  /// subspace of `components = min(dimension, count - 1, width)` axes, centred.
+  /// subspace of `components = min(dimension, count - 1, width)` axes; `rows` is centred in
+  /// place.
   static func principalCoordinates(
-    _ rows: [Float], count: Int, width: Int, dimension: Int, seed: UInt64,
+    _ x: inout [Float], count: Int, width: Int, dimension: Int, seed: UInt64,
     iterations: Int = Self.powerIterations
   ) -> (coordinates: [Double], components: Int) {
     let components = max(0, min(dimension, count - 1, width))
     guard components > 0 else { return ([], 0) }
     let block = min(Self.blockSize, max(components, min(count - 1, width)))
-    // Centre a copy (the mean in Double).
+    // Centre (the mean in Double).
     var mean = [Double](repeating: 0, count: width)
-    for i in 0..<count { for j in 0..<width { mean[j] += Double(rows[i * width + j]) } }
+    for i in 0..<count { for j in 0..<width { mean[j] += Double(x[i * width + j]) } }
     for j in 0..<width { mean[j] /= Double(count) }
-    var x = rows
     for i in 0..<count { for j in 0..<width { x[i * width + j] -= Float(mean[j]) } }
 
     var generator = SeededGenerator(seed: seed ^ 0x5043_4120_5355_4253)
@@ -220,12 +249,17 @@ public struct InputSeparation: Sendable {
   }
 
   /// Modified Gram-Schmidt (twice, in Double) on the columns of a row-major `rows x columns`
-  /// matrix; a column that vanishes is left at zero.
+  /// matrix; a column that loses all but 1e-6 of its length to the earlier ones (rank below
+  /// `columns`: narrow or constant inputs) is left at zero.
   static func orthonormalizeColumns(_ m: inout [Float], rows: Int, columns: Int) {
     var q = [Double](repeating: 0, count: rows * columns)
     for i in 0..<(rows * columns) { q[i] = Double(m[i]) }
     for _ in 0..<2 {
       for c in 0..<columns {
+        // A column that is (numerically) a combination of the earlier ones keeps only
+        // rounding after the projection: zero it rather than blow rounding up to unit length.
+        var before = 0.0
+        for r in 0..<rows { before += q[r * columns + c] * q[r * columns + c] }
         for p in 0..<c {
           var dot = 0.0
           for r in 0..<rows { dot += q[r * columns + p] * q[r * columns + c] }
@@ -234,7 +268,8 @@ public struct InputSeparation: Sendable {
         var norm = 0.0
         for r in 0..<rows { norm += q[r * columns + c] * q[r * columns + c] }
         norm = norm.squareRoot()
-        for r in 0..<rows { q[r * columns + c] = norm > 1e-300 ? q[r * columns + c] / norm : 0 }
+        let keep = norm > 1e-300 && norm > 1e-6 * before.squareRoot()
+        for r in 0..<rows { q[r * columns + c] = keep ? q[r * columns + c] / norm : 0 }
       }
     }
     for i in 0..<(rows * columns) { m[i] = Float(q[i]) }

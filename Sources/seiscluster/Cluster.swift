@@ -23,13 +23,14 @@ struct ClusterCommand: SeisclusterCommand {
       --restarts N trains N independent networks and keeps the one whose clusters the others \
       agree with best; the `stability:` line gives their agreement (ARI), and a `warning: \
       unstable` line says when no other restart found the clusters kept. Two restarts can land \
-      in the same wrong optimum and agree, so a restart whose clusters separate the windows \
-      much less than k-means on the windows does (a Calinski-Harabasz index in the input's \
-      leading 8 principal components below 2/3 of k-means's) is set aside while another is \
-      not; a `set aside:` line names it. Without --restarts, restarts are trained until two \
-      agree (ARI >= 0.90) and one of them is not set aside (a pair that is gets one more \
-      restart to be overruled), at most \(ModelOptions.defaultMaximumRestarts). That rule keeps \
-      a bad optimum less often than a fixed --restarts 3 (docs/decisions/0014-restarts.md).
+      in the same wrong optimum and agree, so each restart's clusters are also compared with \
+      k-means on the windows themselves (the Calinski-Harabasz index in the input's leading 8 \
+      principal components, as a share of k-means's): once a restart with a share of at least \
+      2/3 has a partner, restarts below it are set aside, and a `set aside:` line names them. \
+      Without --restarts, restarts are trained until two agree (ARI >= 0.90) and one of them \
+      has a share of at least 2/3, or until three or more are trained and none has, at most \
+      \(ModelOptions.defaultMaximumRestarts). That rule keeps a bad optimum less often than a \
+      fixed --restarts 3 (docs/decisions/0014-restarts.md).
 
       --clusters auto first pretrains the restarts' networks, partitions each one's embedding \
       by k-means for every K in 2..--max-clusters, and takes the K whose partitions agree \

@@ -52,9 +52,9 @@ import Testing
   @Test(arguments: [(60, 1e-4), (InputSeparation.powerIterations, 1e-3)])
   func theSubspaceIsScikitLearnsPrincipalSubspace(iterations: Int, tolerance: Double) throws {
     let f = try Self.fixture()
+    var rows = f.rows.map { Float($0) }
     let projected = InputSeparation.principalCoordinates(
-      f.rows.map { Float($0) }, count: f.count, width: f.width, dimension: 8, seed: 3,
-      iterations: iterations)
+      &rows, count: f.count, width: f.width, dimension: 8, seed: 3, iterations: iterations)
     #expect(projected.components == 8)
     let largest = f.partitions.map(\.pca).max() ?? 1
     for p in f.partitions {
@@ -126,5 +126,64 @@ import Testing
       #expect(abs(norm - 1) < 1e-10)
       #expect(abs(value - f.eigen.values[c]) < 1e-9, "eigenvalue \(c): \(value)")
     }
+  }
+
+  /// Fewer varying features than the 16 block vectors (a review found the extra vectors blown
+  /// up from rounding): zero columns added to the windows change nothing.
+  @Test func paddingTheWindowsWithConstantValuesChangesNothing() throws {
+    var generator = SeededGenerator(seed: 5)
+    let n = 400
+    let varying = 12
+    var plain: [Float] = []
+    var padded: [Float] = []
+    var labels: [Int] = []
+    for i in 0..<n {
+      let row = (0..<varying).map { j in
+        Float(generator.nextGaussian() + (j == 0 && i % 2 == 1 ? 4 : 0))
+      }
+      plain += row
+      padded += row + Array(repeating: 0, count: 50)
+      labels.append(i % 2)
+    }
+    let a = try InputSeparation(
+      rows: plain, width: varying, sample: Array(0..<n), windowCount: n, clusters: 2, seed: 1)
+    let b = try InputSeparation(
+      rows: padded, width: varying + 50, sample: Array(0..<n), windowCount: n, clusters: 2,
+      seed: 1)
+    #expect(relative(b.reference, a.reference) < 1e-5, "\(b.reference) against \(a.reference)")
+    #expect(abs(b.share(of: labels) - a.share(of: labels)) < 1e-5)
+  }
+
+  /// A source that records what is read.
+  final class RecordingSource: WindowSource {
+    let inner: WindowArray
+    var reads: [[Int]] = []
+    init(_ inner: WindowArray) { self.inner = inner }
+    var count: Int { inner.count }
+    var channels: Int { inner.channels }
+    var length: Int { inner.length }
+    func copyWindows(at indices: ArraySlice<Int>, into buffer: UnsafeMutableBufferPointer<Float>)
+      throws
+    {
+      reads.append(Array(indices))
+      try inner.copyWindows(at: indices, into: buffer)
+    }
+  }
+
+  /// The sample is read in runs of consecutive windows (one range read each from a store),
+  /// never more windows than it holds, and within the bytes it is given.
+  @Test func theSampleIsReadInConsecutiveRunsWithinItsBytes() throws {
+    let count = 5000
+    let width = 10
+    var generator = SeededGenerator(seed: 2)
+    let values = (0..<(count * width)).map { _ in Float(generator.nextGaussian()) }
+    let source = RecordingSource(
+      try WindowArray(values, count: count, channels: 2, length: 5))
+    let separation = try InputSeparation(
+      source: source, clusters: 3, seed: 4, maximumBytes: 4 * width * 700)
+    #expect(separation.sample.count == 700)
+    #expect(source.reads.flatMap { $0 } == separation.sample)
+    #expect(
+      source.reads.allSatisfy { run in zip(run, run.dropFirst()).allSatisfy { $1 == $0 + 1 } })
   }
 }

@@ -156,7 +156,7 @@ import Testing
 
   /// As on the demo: two restarts land in the same bad optimum and agree; a third finds other
   /// clusters that k-means on the input backs. The agreeing pair does not stop the default
-  /// rule, and it is not kept while the third is credible.
+  /// rule; once the third has a partner, the pair is set aside and the new pair kept.
   @Test func anAgreeingPairThatSeparatesTheInputPoorlyNeitherStopsTheRunNorIsKept() throws {
     let bad = [
       restart(other, seed: 1, loss: 0.1), restart(other.map { 1 - $0 }, seed: 2, loss: 0.2),
@@ -167,26 +167,41 @@ import Testing
     #expect(try RestartSelection.twoAgree(bad, shares: [0.55, 0.70]))
     let three = bad + [restart(truth, seed: 3, loss: 0.9)]
     #expect(try !RestartSelection.twoAgree(three, shares: [0.55, 0.60, 0.98]))
-    let selection = try RestartSelection(three, shares: [0.55, 0.60, 0.98])
-    #expect(selection.chosen == 2)
-    #expect(selection.report.setAside == [0, 1])
-    #expect(selection.report.restarts.map(\.inputSeparation) == [0.55, 0.60, 0.98])
-    #expect(selection.report.isUnstable)  // the credible restart has no partner yet
-    #expect(
-      selection.report.line.hasSuffix("the one that agrees best with the others not set aside"))
-    let line = try #require(selection.report.setAsideLine)
-    #expect(
-      line.hasPrefix(
-        "set aside: restarts 1 (0.55), 2 (0.60): k-means on the windows separates them at least 1.5 times better"
-      ), "\(line)")
-    // A fourth restart that agrees with the third stops the run, and the pair is kept.
+    // A credible restart without a partner sets nothing aside (nor would it be kept: the
+    // consensus and the pair's partners decide, as without shares).
+    let alone = try RestartSelection(three, shares: [0.55, 0.60, 0.98])
+    #expect(alone.chosen == (try RestartSelection(three)).chosen)
+    #expect(alone.report.setAside == [] && alone.report.setAsideLine == nil)
+    #expect(alone.report.restarts.map(\.inputSeparation) == [0.55, 0.60, 0.98])
+    // A fourth restart that agrees with the third stops the run; the credible pair is kept.
     let four = three + [restart(truth.map { 1 - $0 }, seed: 4, loss: 0.8)]
     #expect(try RestartSelection.twoAgree(four, shares: [0.55, 0.60, 0.98, 0.97]))
     let kept = try RestartSelection(four, shares: [0.55, 0.60, 0.98, 0.97])
     #expect(kept.chosen == 3)  // of the credible pair, the lower loss
+    #expect(kept.report.setAside == [0, 1])
     #expect(!kept.report.isUnstable)
+    #expect(
+      kept.report.line.hasSuffix("the one that agrees best with the others not set aside"))
+    let line = try #require(kept.report.setAsideLine)
+    #expect(
+      line.hasPrefix(
+        "set aside: restarts 1 (0.550), 2 (0.600): k-means on the windows separates them at least 1.5 times better"
+      ), "\(line)")
     // Without the shares the bad pair, with the lowest losses, is kept.
     #expect(try RestartSelection(four).chosen == 0)
+  }
+
+  /// A restart below the share that found the kept restart's clusters is not called set aside:
+  /// they are the same clusters.
+  @Test func aWeakPartnerOfACredibleRestartIsNotShownAsSetAside() throws {
+    let pair = [
+      restart(truth, seed: 1, loss: 0.1), restart(truth.map { 1 - $0 }, seed: 2, loss: 0.5),
+      restart(other, seed: 3, loss: 0.05),
+    ]
+    #expect(try RestartSelection.twoAgree(pair, shares: [0.60, 0.70, 0.50]))
+    let selection = try RestartSelection(pair, shares: [0.60, 0.70, 0.50])
+    #expect(selection.chosen == 1)  // the credible one of the pair
+    #expect(selection.report.setAside == [2])
   }
 
   /// When every restart separates the input poorly (the classes are not what varies most in

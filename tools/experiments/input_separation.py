@@ -32,8 +32,11 @@ BAD, AGREE, CREDIBLE, CAP = 0.95, 0.90, 2 / 3, 7
 
 
 def select(trained, ag, loss, share, aside):
-    weak = [s for s in trained if share[s] < CREDIBLE] if aside else []
-    candidates = [s for s in trained if s not in weak] if len(weak) < len(trained) else trained
+    # Set aside only when a credible restart has found a partner: where nothing agrees, the
+    # input's strongest split can be the wrong one (generator B 300), and the consensus decides.
+    credible = [s for s in trained if share[s] >= CREDIBLE] if aside else []
+    backed = [s for s in credible if any(ag[(s, u)] >= AGREE for u in trained if u != s)]
+    candidates = credible if backed else trained
     def key(s):
         others = [u for u in trained if u != s]
         partners = sum(ag[(s, u)] >= AGREE for u in others)

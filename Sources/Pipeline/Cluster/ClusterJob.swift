@@ -390,8 +390,12 @@ public struct ClusterJob: Sendable {
       guard finished.count >= 2 else { return nil }
       if separation == nil {
         let start = Date()
+        // A streamed set's sample stays within a quarter of its memory budget.
+        let contents = plan.contents
         separation = try InputSeparation(
-          source: try plan.contents.source(), clusters: plan.clusters, seed: plan.options.seed)
+          source: try contents.source(), clusters: plan.clusters, seed: plan.options.seed,
+          maximumBytes: contents.isStreamed
+            ? max(1 << 20, contents.memoryBytes / 4) : InputSeparation.sampleBytes)
         seconds = Date().timeIntervalSince(start)
       }
       return finished.map { separation!.share(of: $0.labels) }

@@ -94,9 +94,11 @@ extension FinishedRestart {
 /// The kept restart is the one most other restarts agree with (ARI >= 0.90), then the consensus
 /// one: the restart whose labels agree best (mean ARI) with every other restart's, ties going
 /// to the lowest pretraining loss. With one or two restarts
-/// the consensus ties and the pretraining loss decides. Restarts whose clusters separate the
-/// input much less than k-means on it does (`shares` below `InputSeparation.credibleShare`)
-/// are set aside while another restart is not. See docs/decisions/0014-restarts.md.
+/// the consensus ties and the pretraining loss decides. Once a restart that separates the input
+/// credibly (`shares` at least `InputSeparation.credibleShare`) has a partner, restarts that do
+/// not are set aside: only credible ones can be kept. While no credible restart has a partner,
+/// nothing is set aside (where no two restarts agree, the input's strongest split can be the
+/// wrong one). See docs/decisions/0014-restarts.md.
 struct RestartSelection {
   let chosen: Int
   let report: RestartReport
@@ -113,8 +115,19 @@ struct RestartSelection {
     let partners = comparison.agreement.enumerated().map { r, row in
       row.enumerated().filter { $0.offset != r && $0.element >= RestartReport.agreeingARI }.count
     }
-    let setAside = Self.setAside(shares, count: restarts.count)
-    let candidates = restarts.indices.filter { !setAside.contains($0) }
+    let agreement = comparison.agreement
+    let credible = restarts.indices.filter { r in
+      shares.map { $0[r] >= InputSeparation.credibleShare } ?? true
+    }
+    let backed = shares != nil && credible.contains { partners[$0] > 0 }
+    let candidates = backed ? credible : Array(restarts.indices)
+    // Shown as set aside: the others, but not one that found a credible restart's clusters.
+    let setAside =
+      backed
+      ? restarts.indices.filter { r in
+        !credible.contains(r)
+          && !credible.contains { agreement[r][$0] >= RestartReport.agreeingARI }
+      } : []
     var best = candidates[0]
     for r in candidates.dropFirst() {
       if partners[r] != partners[best] {
@@ -136,21 +149,15 @@ struct RestartSelection {
           seed: restart.seed, evidence: restart.evidence, consensus: consensus[r],
           agreement: comparison.agreement[r],
           inputSeparation: shares.flatMap { $0[r].isFinite ? $0[r] : nil })
-      }, kept: best, stability: comparison.stability, setAside: setAside.sorted())
-  }
-
-  /// The restarts set aside: those below `InputSeparation.credibleShare`, unless every one is.
-  static func setAside(_ shares: [Double]?, count: Int) -> Set<Int> {
-    guard let shares else { return [] }
-    let weak = Set((0..<count).filter { shares[$0] < InputSeparation.credibleShare })
-    return weak.count == count ? [] : weak
+      }, kept: best, stability: comparison.stability, setAside: setAside)
   }
 
   /// Whether the default restarts stop here (decision 0014): two restarts agree (ARI >=
   /// `RestartReport.agreeingARI`) and one of them separates the input credibly (share at least
-  /// `InputSeparation.credibleShare`). An agreeing pair that does not is given one more
-  /// restart's chance to be set aside: if no restart of three or more is credible, the input's
-  /// strongest split is not what the restarts find, and the pair stands.
+  /// `InputSeparation.credibleShare`). An agreeing pair that does not stops the run only once
+  /// three or more restarts are trained and none is credible (the input's strongest split is
+  /// then not what the restarts find); a credible restart without a partner keeps the run
+  /// going, up to the cap.
   static func twoAgree(_ restarts: [FinishedRestart], shares: [Double]?) throws -> Bool {
     guard restarts.count >= 2 else { return false }
     let agreement = try RestartComparison(labels: restarts.map(\.labels)).agreement
@@ -193,7 +200,8 @@ public struct RestartReport: Codable, Sendable, Equatable {
   /// Mean ARI over all pairs of restarts; nil with one restart.
   public var stability: Double?
   /// Restarts (indices) set aside because k-means on the input separates it at least 1.5 times
-  /// better than their clusters do, while another restart is not (nil in runs stored before).
+  /// better than their clusters do, once a restart that does not has a partner (nil in runs
+  /// stored before).
   public var setAside: [Int]? = nil
 
   /// Restarts (the kept one included) whose labels agree with the kept restart's.
@@ -219,7 +227,7 @@ public struct RestartReport: Codable, Sendable, Equatable {
   public var setAsideLine: String? {
     guard let setAside, !setAside.isEmpty else { return nil }
     let names = setAside.map { r in
-      String(format: "%d (%.2f)", r + 1, restarts[r].inputSeparation ?? .nan)
+      String(format: "%d (%.3f)", r + 1, restarts[r].inputSeparation ?? .nan)
     }
     return "set aside: restart\(setAside.count == 1 ? "" : "s") "
       + names.joined(separator: ", ")
