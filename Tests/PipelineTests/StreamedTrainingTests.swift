@@ -37,6 +37,24 @@ import Testing
     #expect(a.probabilities == b.probabilities)
   }
 
+  /// With restarts, the input-separation sample is read from the store in runs; it measures
+  /// what the held set measures.
+  @Test func restartsOnAStreamedSetMeasureTheInputAsInMemory() throws {
+    var m = base.model()
+    m.epochs = 8
+    m.maxIterations = 60
+    m.restarts = 2
+    let held = try SeisStore()
+    _ = try base.storeWithWindows(count: 60, seed: 4, store: held)
+    let streamed = try SeisStore()
+    _ = try base.storeWithWindows(count: 60, seed: 4, store: streamed)
+    let a = try cluster(held, memory: nil, model: m)
+    let b = try cluster(streamed, memory: 1024, model: m)
+    #expect(a.restarts.restarts.allSatisfy { $0.inputSeparation != nil })
+    #expect(a.restarts == b.restarts)
+    #expect(a.assignments == b.assignments)
+  }
+
   @Test func aSetStreamedInManyBlocksFindsTheSameFamilies() throws {
     let store = try SeisStore()
     let truthRows = try base.storeWithWindows(count: 240, seed: 11, store: store)
