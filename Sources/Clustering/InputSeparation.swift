@@ -196,17 +196,7 @@ public struct InputSeparation: Sendable {
     for _ in 0..<iterations {
       multiply(x, basis, into: &scores, count: count, width: width, block: block)
       orthonormalizeColumns(&scores, rows: count, columns: block)
-      // basis = X^T scores
-      x.withUnsafeBufferPointer { a in
-        scores.withUnsafeBufferPointer { s in
-          basis.withUnsafeMutableBufferPointer { b in
-            BLAS.gemm(
-              transposeA: true, transposeB: false, m: width, n: block, k: count,
-              a: a.baseAddress!, lda: width, b: s.baseAddress!, ldb: block, beta: 0,
-              c: b.baseAddress!, ldc: block)
-          }
-        }
-      }
+      multiply(x, scores, into: &basis, count: count, width: width, block: block, transposed: true)
       orthonormalizeColumns(&basis, rows: width, columns: block)
     }
     multiply(x, basis, into: &scores, count: count, width: width, block: block)
@@ -232,17 +222,19 @@ public struct InputSeparation: Sendable {
     return (coordinates, components)
   }
 
-  /// `out = x * basis` (`count x width` times `width x block`).
+  /// `out = x * other` (`count x width` times `width x block`), or with `transposed`
+  /// `out = x^T * other` (`width x count` times `count x block`).
   private static func multiply(
-    _ x: [Float], _ basis: [Float], into out: inout [Float], count: Int, width: Int, block: Int
+    _ x: [Float], _ other: [Float], into out: inout [Float], count: Int, width: Int, block: Int,
+    transposed: Bool = false
   ) {
     x.withUnsafeBufferPointer { a in
-      basis.withUnsafeBufferPointer { b in
+      other.withUnsafeBufferPointer { b in
         out.withUnsafeMutableBufferPointer { c in
           BLAS.gemm(
-            transposeA: false, transposeB: false, m: count, n: block, k: width,
-            a: a.baseAddress!, lda: width, b: b.baseAddress!, ldb: block, beta: 0,
-            c: c.baseAddress!, ldc: block)
+            transposeA: transposed, transposeB: false, m: transposed ? width : count, n: block,
+            k: transposed ? count : width, a: a.baseAddress!, lda: width, b: b.baseAddress!,
+            ldb: block, beta: 0, c: c.baseAddress!, ldc: block)
         }
       }
     }
