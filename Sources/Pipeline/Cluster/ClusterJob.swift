@@ -241,18 +241,15 @@ public struct ClusterJob: Sendable {
       state = try trainGroup(group, state: state, plan: plan, store: store, logger: logger)
       // A pretrained network `--clusters auto` kept is not needed once its restart has trained.
       for restart in group { plan.pretrained[restart] = nil }
-      if plan.options.stopWhenTwoAgree == true,
-        try RestartSelection.twoAgree(
+      if plan.options.stopWhenTwoAgree == true {
+        let check = try RestartSelection.stoppingCheck(
           state.finished, shares: try separation.shares(of: state.finished, plan: plan))
-      {
-        break
-      }
-      if plan.options.stopWhenTwoAgree == true, state.finished.count < restarts,
-        try Self.twoAgree(state.finished)
-      {
-        logger.info(
-          "restarts agree, but k-means on the windows separates them at least 1.5 times better than their clusters do: training another restart (decision 0014)"
-        )
+        if check.stops { break }
+        if check.pairAgrees, state.finished.count < restarts {
+          logger.info(
+            "restarts agree, but k-means on the windows separates them at least 1.5 times better than their clusters do: training another restart (decision 0014)"
+          )
+        }
       }
       if state.finished.count < restarts {
         try store.saveCheckpoint(
@@ -383,6 +380,9 @@ public struct ClusterJob: Sendable {
   /// resumed run measures the same.
   final class SeparationCache {
     private var separation: InputSeparation?
+    /// The shares of the restarts measured so far, in restart order (a finished restart's
+    /// labels do not change).
+    private var measured: [Double] = []
     /// Seconds spent making it (sampling, subspace, k-means), nil until made.
     private(set) var seconds: Double?
 
@@ -398,20 +398,16 @@ public struct ClusterJob: Sendable {
             ? max(1 << 20, contents.memoryBytes / 4) : InputSeparation.sampleBytes)
         seconds = Date().timeIntervalSince(start)
       }
-      return finished.map { separation!.share(of: $0.labels) }
+      for restart in finished[measured.count...] {
+        measured.append(separation!.share(of: restart.labels))
+      }
+      return measured
     }
   }
 
   /// Some two of the finished restarts found the same clusters (whatever their separation).
   static func twoAgree(_ finished: [FinishedRestart]) throws -> Bool {
-    guard finished.count >= 2 else { return false }
-    let agreement = try RestartComparison(labels: finished.map(\.labels)).agreement
-    for a in finished.indices {
-      for b in finished.indices where b > a && agreement[a][b] >= RestartReport.agreeingARI {
-        return true
-      }
-    }
-    return false
+    try RestartSelection.twoAgree(finished, shares: nil)
   }
 
   // MARK: Choosing K

@@ -157,20 +157,28 @@ struct RestartSelection {
   /// `InputSeparation.credibleShare`). An agreeing pair that does not stops the run only once
   /// three or more restarts are trained and none is credible (the input's strongest split is
   /// then not what the restarts find); a credible restart without a partner keeps the run
-  /// going, up to the cap.
+  /// going, up to the cap. Without shares any agreeing pair stops it.
   static func twoAgree(_ restarts: [FinishedRestart], shares: [Double]?) throws -> Bool {
-    guard restarts.count >= 2 else { return false }
+    try stoppingCheck(restarts, shares: shares).stops
+  }
+
+  /// `twoAgree`, and whether some pair agrees at all (so that a run that goes on can say the
+  /// agreeing pair was not credible), from one comparison of the restarts.
+  static func stoppingCheck(_ restarts: [FinishedRestart], shares: [Double]?) throws
+    -> (stops: Bool, pairAgrees: Bool)
+  {
+    guard restarts.count >= 2 else { return (false, false) }
     let agreement = try RestartComparison(labels: restarts.map(\.labels)).agreement
-    var agreeingPair = false
+    var pairAgrees = false
     for a in restarts.indices {
       for b in restarts.indices where b > a && agreement[a][b] >= RestartReport.agreeingARI {
-        guard let shares else { return true }
-        if max(shares[a], shares[b]) >= InputSeparation.credibleShare { return true }
-        agreeingPair = true
+        guard let shares else { return (true, true) }
+        if max(shares[a], shares[b]) >= InputSeparation.credibleShare { return (true, true) }
+        pairAgrees = true
       }
     }
-    guard agreeingPair, let shares, restarts.count >= 3 else { return false }
-    return shares.allSatisfy { $0 < InputSeparation.credibleShare }
+    guard pairAgrees, let shares, restarts.count >= 3 else { return (false, pairAgrees) }
+    return (shares.allSatisfy { $0 < InputSeparation.credibleShare }, true)
   }
 }
 
