@@ -15,6 +15,11 @@ struct RelabelCommand: SeisclusterCommand {
       probability, stored as a new run that `export` and `evaluate` show. --clusters K larger \
       than the number of classes keeps extra, unlabelled clusters (`unlabelled-N`).
 
+      When the run had one restart or was unstable, fresh networks are also trained under the \
+      labels. A candidate whose clusters separate the windows much less well than the best \
+      candidate's (a `set aside:` line) is not kept; of the others, the one the candidates \
+      agree with most is.
+
       A window labelled with two classes is an error. When the labels agree with the \
       unsupervised clusters no better than chance, stderr says so: \
       `warning: labels disagree with the data ...`.

@@ -130,6 +130,40 @@ import Testing
     #expect(outcomes[0].map(\.probability) == outcomes[1].map(\.probability))
   }
 
+  /// Decision 0014, "Relabel": shares of make_events.py hard 2,000 seed 0, label draw 1 (source,
+  /// three retrained candidates at ACC 0.838, 0.873, 0.930, 0.991). Only the last is within 0.1
+  /// of the best share; the consensus alone kept the second.
+  @Test func candidatesFarBelowTheBestInputSeparationAreSetAside() {
+    let shares = [0.52, 0.56, 0.70, 0.96]
+    #expect(RelabelJob.credible(shares: shares) == [3])
+    #expect(RelabelJob.kept(consensus: [0.63, 0.70, 0.66, 0.61], among: [0, 1, 2, 3]) == 1)
+    #expect(RelabelJob.kept(consensus: [0.63, 0.70, 0.66, 0.61], among: [3]) == 3)
+    // Shares within the margin all stay (a good source at 0.92 beside a candidate at 0.91).
+    #expect(RelabelJob.credible(shares: [0.92, 0.67, 0.67, 0.91]) == [0, 3])
+    #expect(RelabelJob.credible(shares: [0.5, 0.5]) == [0, 1])
+    #expect(RelabelJob.credible(shares: [0.9, 0.8 + 1e-9]) == [0, 1])
+    #expect(RelabelJob.credible(shares: [0.9, 0.8 - 1e-9]) == [0])
+  }
+
+  /// The earliest candidate wins a tie of the consensus: the steered source before retrained ones.
+  @Test func aTieOfTheConsensusKeepsTheEarliestCandidate() {
+    #expect(RelabelJob.kept(consensus: [0.8, 0.8, 0.5], among: [0, 1, 2]) == 0)
+    #expect(RelabelJob.kept(consensus: [0.8, 0.9, 0.9], among: [0, 1, 2]) == 1)
+    #expect(RelabelJob.kept(consensus: [0.9, 0.7, 0.7], among: [1, 2]) == 1)
+  }
+
+  /// Hand labels weigh as `lambda` weighs the KL, four per minibatch, when candidates are
+  /// retrained; steering a stable source alone and the polarity start (decision 0019) keep the
+  /// stronger term, which this change must not move.
+  @Test func handLabelsWeighLessWhenCandidatesAreRetrained() {
+    #expect(RelabelJob.labelledWeight == 0.1)
+    #expect(RelabelJob.labelledPerBatch == 4)
+    #expect(RelabelJob.steeringWeight == 1)
+    #expect(RelabelJob.steeringPerBatch == 16)
+    #expect(ModelOptions.Initialization.guideWeight == 1)
+    #expect(ModelOptions.Initialization.guidePerBatch == 16)
+  }
+
   @Test func extraClustersStayUnlabelled() throws {
     let (store, truth) = try clusteredStore(count: 60)
     let outcome = try RelabelJob(

@@ -18,6 +18,10 @@ extension ModelOptions.Initialization {
 
   /// The longest window, either side of the pick, that `automatic` takes for a first motion.
   static let firstMotionSeconds = 0.5
+  /// Weight of the partition's cross-entropy beside `lambda` KL, and partitioned windows added
+  /// to every minibatch (decision 0019; `relabel`'s hand labels weigh less, decision 0014).
+  static let guideWeight = 1.0
+  static let guidePerBatch = 16
 }
 
 extension ClusterJob {
@@ -92,8 +96,8 @@ extension ClusterJob {
         "every window has the same first motion (\(up) up, \(count - up) down): nothing to split")
     }
     return DeepEmbeddedClustering.Supervision(
-      classes: labels.map { Optional($0) }, weight: RelabelJob.labelledWeight,
-      perBatch: RelabelJob.labelledPerBatch)
+      classes: labels.map { Optional($0) }, weight: ModelOptions.Initialization.guideWeight,
+      perBatch: ModelOptions.Initialization.guidePerBatch)
   }
 
   /// One id per sensor (network, station and location code, in order of first appearance):

@@ -31,12 +31,22 @@ public struct RelabelJob: Sendable {
   /// hand labels' fixed targets have moved the embedding (demo: 0.975 with the early stop, 0.986
   /// with 400 iterations, docs/benchmarks.md).
   static let iterations = 400
-  /// Weight of the hand-labelled windows' cross-entropy in the constrained stage.
-  static let labelledWeight = 1.0
+  /// Weight of the hand-labelled windows' cross-entropy when candidates are retrained, as
+  /// `lambda` weighs the other windows' KL. Decision 0014, "Relabel": at 1 (with 16 labelled
+  /// windows per minibatch) candidates fitted a few atypical labels by moving the whole boundary
+  /// (0.90 on the hard profile); the labels still fix their own windows' targets.
+  static let labelledWeight = 0.1
+  /// Hand-labelled windows added to every minibatch of 32 when candidates are retrained.
+  static let labelledPerBatch = 4
+  /// The same when the source network alone is steered (a stable source run): a converged
+  /// network needs the stronger term to move (decision 0014, "Steering only").
+  static let steeringWeight = 1.0
+  static let steeringPerBatch = 16
   /// The label of windows in no family (`--orphans`), in catalogs and in labels files.
   static let orphanLabel = "orphan"
-  /// Hand-labelled windows in every minibatch.
-  static let labelledPerBatch = 16
+  /// A candidate is set aside when its input separation (`InputSeparation.share`) falls more
+  /// than this below the best candidate's (decision 0014, "Relabel").
+  static let shareMargin = 0.1
 
   public var labels: WindowLabelFile
   public var clusterCount: Int?
@@ -144,13 +154,15 @@ public struct RelabelJob: Sendable {
 
     // Steer the source run's network; when its stability is unknown (one restart) or low, also
     // retrain fresh restarts under the labels and keep the consensus candidate.
-    let steering = Steering(
-      windows: try contents.source(), classes: fixed, classCount: classes.count, clusterCount: k,
-      options: stored.model, quiet: quiet, encodingChunk: contents.encodingChunk)
     // Decision 0014: a run of one restart cannot tell a bad optimum from a good one, and an
     // unstable run's kept restart was found by no other; both are retrained.
     let sourceRestarts = try ClusterJob.decodeHistory(source.historyJson).restarts
     let retrain = sourceRestarts.map { $0.restarts.count < 2 || $0.isUnstable } ?? true
+    let steering = Steering(
+      windows: try contents.source(), classes: fixed, classCount: classes.count, clusterCount: k,
+      options: stored.model, quiet: quiet, encodingChunk: contents.encodingChunk,
+      labelledWeight: retrain ? RelabelJob.labelledWeight : RelabelJob.steeringWeight,
+      labelledPerBatch: retrain ? RelabelJob.labelledPerBatch : RelabelJob.steeringPerBatch)
     var restarts = 0
     if retrain {
       restarts =
@@ -190,7 +202,25 @@ public struct RelabelJob: Sendable {
     let candidates = made.candidates
     let comparison = try RestartComparison(labels: candidates.map(\.assignment.labels))
     let consensus = comparison.consensus
-    let best = consensus.indices.max { consensus[$0] < consensus[$1] } ?? 0
+    // Decision 0014, "Relabel": a candidate whose clusters separate the network's input much
+    // less well than the best candidate's (a bad optimum, or a boundary bent round a few
+    // atypical labels) is set aside before the consensus chooses.
+    var pool = Array(candidates.indices)
+    if candidates.count > 1 {
+      let separation = try InputSeparation(
+        source: try contents.source(), clusters: k, seed: stored.model.seed,
+        maximumBytes: contents.isStreamed
+          ? max(1 << 20, contents.memoryBytes / 4) : InputSeparation.sampleBytes)
+      let shares = candidates.map { separation.share(of: $0.assignment.labels) }
+      pool = RelabelJob.credible(shares: shares)
+      let aside = candidates.indices.filter { !pool.contains($0) }
+      if !aside.isEmpty {
+        logger.info(
+          "set aside: \(aside.map { "\(candidates[$0].name) (input separation \(String(format: "%.3f", shares[$0])))" }.joined(separator: ", ")); the best candidate reaches \(String(format: "%.3f", shares.max() ?? 0))"
+        )
+      }
+    }
+    let best = RelabelJob.kept(consensus: consensus, among: pool)
     let chosen = candidates[best]
     let model = chosen.model
     let centroids = chosen.centroids
@@ -276,6 +306,20 @@ public struct RelabelJob: Sendable {
   }
 }
 
+extension RelabelJob {
+  /// The candidates whose input separation is within `shareMargin` of the best one's, in order.
+  static func credible(shares: [Double]) -> [Int] {
+    let top = shares.max() ?? 0
+    return shares.indices.filter { shares[$0] >= top - shareMargin }
+  }
+
+  /// The candidate of `pool` with the highest consensus (mean ARI with every other candidate,
+  /// set-aside ones included); the earliest on a tie, so the steered source wins ties.
+  static func kept(consensus: [Double], among pool: [Int]) -> Int {
+    pool.max { consensus[$0] < consensus[$1] } ?? 0
+  }
+}
+
 /// How `relabel` trains a candidate: the constrained DEC stage with the hand labels' own term,
 /// starting from an existing network (`steer`) or from a freshly pretrained one (`retrain`).
 struct Steering {
@@ -296,6 +340,9 @@ struct Steering {
   var quiet: Bool
   /// Windows encoded at once in whole-set passes.
   var encodingChunk: Int
+  /// The hand labels' term: its weight and labelled windows per minibatch.
+  var labelledWeight: Double
+  var labelledPerBatch: Int
 
   /// The constrained stage on `model`: one centroid per class at its labelled windows' mean
   /// embedding (extra clusters by k-means++), then DEC with the labels fixed and weighted.
@@ -327,7 +374,7 @@ struct Steering {
     }
     let supervision = DeepEmbeddedClustering.Supervision(
       classes: classes,
-      weight: RelabelJob.labelledWeight, perBatch: RelabelJob.labelledPerBatch)
+      weight: labelledWeight, perBatch: labelledPerBatch)
     let (updates, reason) = try dec.trainJointly(centroids: &centroids, supervision: supervision)
     progress.finish()
     return Candidate(
