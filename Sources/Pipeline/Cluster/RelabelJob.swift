@@ -207,16 +207,24 @@ public struct RelabelJob: Sendable {
     // atypical labels) is set aside before the consensus chooses.
     var pool = Array(candidates.indices)
     if candidates.count > 1 {
-      let separation = try InputSeparation(
-        source: try contents.source(), clusters: k, seed: stored.model.seed,
-        maximumBytes: contents.isStreamed
-          ? max(1 << 20, contents.memoryBytes / 4) : InputSeparation.sampleBytes)
-      let shares = candidates.map { separation.share(of: $0.assignment.labels) }
-      pool = RelabelJob.credible(shares: shares)
-      let aside = candidates.indices.filter { !pool.contains($0) }
-      if !aside.isEmpty {
-        logger.info(
-          "set aside: \(aside.map { "\(candidates[$0].name) (input separation \(String(format: "%.3f", shares[$0])))" }.joined(separator: ", ")); the best candidate reaches \(String(format: "%.3f", shares.max() ?? 0))"
+      // The candidates are trained by now: a measure that fails (reading its sample) leaves the
+      // choice to the consensus instead of losing them.
+      do {
+        let separation = try InputSeparation(
+          source: try contents.source(), clusters: k, seed: stored.model.seed,
+          maximumBytes: contents.isStreamed
+            ? max(1 << 20, contents.memoryBytes / 4) : InputSeparation.sampleBytes)
+        let shares = candidates.map { separation.share(of: $0.assignment.labels) }
+        pool = RelabelJob.credible(shares: shares)
+        let aside = candidates.indices.filter { !pool.contains($0) }
+        if !aside.isEmpty {
+          logger.info(
+            "set aside: \(aside.map { "\(candidates[$0].name) (input separation \(String(format: "%.3f", shares[$0])))" }.joined(separator: ", ")); the best candidate reaches \(String(format: "%.3f", shares.max() ?? 0))"
+          )
+        }
+      } catch {
+        logger.warning(
+          "input separation not measured (\(error)): the consensus chooses among all \(candidates.count) candidates"
         )
       }
     }
