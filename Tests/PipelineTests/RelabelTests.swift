@@ -124,6 +124,12 @@ import Testing
       job.candidateLanes = lanes
       let outcome = try job.run(store: store, logger: Logger(label: "t"))
       outcomes.append(try store.assignments(runID: outcome.run.id!))
+      // The summary (stored with the run) names every candidate's input separation, one kept.
+      let line = try #require(
+        outcome.summary.first { $0.hasPrefix("candidates (input separation): ") })
+      #expect(line.components(separatedBy: ", ").count == 4)
+      #expect(line.components(separatedBy: " kept").count == 2)
+      #expect(outcome.run.summary?.contains(line) == true)
     }
     #expect(outcomes[0].count == 120)
     #expect(outcomes[0].map(\.cluster) == outcomes[1].map(\.cluster))
@@ -143,6 +149,16 @@ import Testing
     #expect(RelabelJob.credible(shares: [0.5, 0.5]) == [0, 1])
     #expect(RelabelJob.credible(shares: [0.9, 0.8 + 1e-9]) == [0, 1])
     #expect(RelabelJob.credible(shares: [0.9, 0.8 - 1e-9]) == [0])
+    #expect(
+      RelabelJob.candidateLine(
+        names: ["source", "restart 1", "restart 2", "restart 3"], shares: shares, pool: [3],
+        kept: 3)
+        == "candidates (input separation): source 0.520 set aside, restart 1 0.560 set aside, restart 2 0.700 set aside, restart 3 0.960 kept"
+    )
+    #expect(
+      RelabelJob.candidateLine(
+        names: ["source", "restart 1"], shares: [0.92, 0.91], pool: [0, 1], kept: 1)
+        == "candidates (input separation): source 0.920, restart 1 0.910 kept")
   }
 
   /// The earliest candidate wins a tie of the consensus: the steered source before retrained ones.

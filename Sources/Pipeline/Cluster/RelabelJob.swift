@@ -206,6 +206,7 @@ public struct RelabelJob: Sendable {
     // less well than the best candidate's (a bad optimum, or a boundary bent round a few
     // atypical labels) is set aside before the consensus chooses.
     var pool = Array(candidates.indices)
+    var shares: [Double]? = nil
     if candidates.count > 1 {
       // The candidates are trained by now: a measure that fails (reading its sample) leaves the
       // choice to the consensus instead of losing them.
@@ -214,12 +215,13 @@ public struct RelabelJob: Sendable {
           source: try contents.source(), clusters: k, seed: stored.model.seed,
           maximumBytes: contents.isStreamed
             ? max(1 << 20, contents.memoryBytes / 4) : InputSeparation.sampleBytes)
-        let shares = candidates.map { separation.share(of: $0.assignment.labels) }
-        pool = RelabelJob.credible(shares: shares)
+        let measured = candidates.map { separation.share(of: $0.assignment.labels) }
+        shares = measured
+        pool = RelabelJob.credible(shares: measured)
         let aside = candidates.indices.filter { !pool.contains($0) }
         if !aside.isEmpty {
           logger.info(
-            "set aside: \(aside.map { "\(candidates[$0].name) (input separation \(String(format: "%.3f", shares[$0])))" }.joined(separator: ", ")); the best candidate reaches \(String(format: "%.3f", shares.max() ?? 0))"
+            "set aside: \(aside.map { "\(candidates[$0].name) (input separation \(String(format: "%.3f", measured[$0])))" }.joined(separator: ", ")); the best candidate reaches \(String(format: "%.3f", measured.max() ?? 0))"
           )
         }
       } catch {
@@ -264,6 +266,11 @@ public struct RelabelJob: Sendable {
     }
     if !orphans.isEmpty {
       summary.append("\(RelabelJob.orphanLabel)  \(orphans.count)  \(handOrphans.count)")
+    }
+    if let shares {
+      summary.append(
+        RelabelJob.candidateLine(
+          names: candidates.map(\.name), shares: shares, pool: pool, kept: best))
     }
     if let agreement {
       summary.append(
@@ -319,6 +326,16 @@ extension RelabelJob {
   static func credible(shares: [Double]) -> [Int] {
     let top = shares.max() ?? 0
     return shares.indices.filter { shares[$0] >= top - shareMargin }
+  }
+
+  /// The summary's line of candidates: each one's input separation, and whether it was set
+  /// aside or kept, e.g. `candidates (input separation): source 0.516 set aside, ...`.
+  static func candidateLine(names: [String], shares: [Double], pool: [Int], kept: Int) -> String {
+    let entries = names.indices.map { c in
+      let state = c == kept ? " kept" : pool.contains(c) ? "" : " set aside"
+      return "\(names[c]) \(String(format: "%.3f", shares[c]))\(state)"
+    }
+    return "candidates (input separation): " + entries.joined(separator: ", ")
   }
 
   /// The candidate of `pool` with the highest consensus (mean ARI with every other candidate,
