@@ -180,6 +180,35 @@ import Testing
     #expect(ModelOptions.Initialization.guidePerBatch == 16)
   }
 
+  /// A one-restart source retrains candidates; with an extra cluster their input separation is
+  /// measured with K = 3, and every candidate is scored once.
+  @Test func retrainedCandidatesWithAnExtraClusterAreScoredWithIt() throws {
+    let store = try SeisStore()
+    let truth = try fixture.storeWithWindows(count: 60, seed: 21, store: store)
+    var m = fixture.model()
+    m.epochs = 8
+    m.restarts = 1
+    _ = try ClusterJob(clusterCount: 2, model: m, quiet: true).run(
+      store: store, logger: Logger(label: "t"))
+    let outcome = try RelabelJob(
+      labels: try labelFile(Array(truth.prefix(10))), clusterCount: 3, quiet: true
+    )
+    .run(store: store, logger: Logger(label: "t"))
+    #expect(outcome.classes == ["high", "low", "unlabelled-2"])
+    #expect(outcome.counts.reduce(0, +) == 60)
+    let line = try #require(
+      outcome.summary.first { $0.hasPrefix("candidates (input separation): ") })
+    let entries = line.dropFirst("candidates (input separation): ".count)
+      .components(separatedBy: ", ")
+    #expect(entries.count == 4)
+    #expect(entries.filter { $0.hasSuffix(" kept") }.count == 1)
+    for entry in entries {
+      let share = try #require(
+        Double(entry.split(separator: " ")[entry.hasPrefix("restart") ? 2 : 1]))
+      #expect(share >= 0 && share.isFinite)
+    }
+  }
+
   @Test func extraClustersStayUnlabelled() throws {
     let (store, truth) = try clusteredStore(count: 60)
     let outcome = try RelabelJob(
