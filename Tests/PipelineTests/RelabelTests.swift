@@ -20,6 +20,18 @@ import Testing
     return (store, truth)
   }
 
+  /// A store clustered with one restart (8 epochs), which `relabel` retrains, and its truth.
+  func oneRestartStore(count: Int) throws -> (SeisStore, [String]) {
+    let store = try SeisStore()
+    let truth = try fixture.storeWithWindows(count: count, seed: 21, store: store)
+    var m = fixture.model()
+    m.epochs = 8
+    m.restarts = 1
+    _ = try ClusterJob(clusterCount: 2, model: m, quiet: true).run(
+      store: store, logger: Logger(label: "t"))
+    return (store, truth)
+  }
+
   func labelFile(_ rows: [String]) throws -> WindowLabelFile {
     try WindowLabelFile(
       text: "network,station,location,time,label\n" + rows.joined(separator: "\n"),
@@ -112,13 +124,7 @@ import Testing
   @Test func candidatesTrainedSideBySideGiveTheSameLabelsAsOneAfterTheOther() throws {
     var outcomes: [[AssignmentRecord]] = []
     for lanes in [1, 2] {
-      let store = try SeisStore()
-      let truth = try fixture.storeWithWindows(count: 120, seed: 21, store: store)
-      var m = fixture.model()
-      m.epochs = 8
-      m.restarts = 1
-      _ = try ClusterJob(clusterCount: 2, model: m, quiet: true).run(
-        store: store, logger: Logger(label: "t"))
+      let (store, truth) = try oneRestartStore(count: 120)
       var job = RelabelJob(
         labels: try labelFile(Array(truth.prefix(20))), clusterCount: nil, quiet: true)
       job.candidateLanes = lanes
@@ -183,13 +189,7 @@ import Testing
   /// A one-restart source retrains candidates; with an extra cluster their input separation is
   /// measured with K = 3, and every candidate is scored once.
   @Test func retrainedCandidatesWithAnExtraClusterAreScoredWithIt() throws {
-    let store = try SeisStore()
-    let truth = try fixture.storeWithWindows(count: 60, seed: 21, store: store)
-    var m = fixture.model()
-    m.epochs = 8
-    m.restarts = 1
-    _ = try ClusterJob(clusterCount: 2, model: m, quiet: true).run(
-      store: store, logger: Logger(label: "t"))
+    let (store, truth) = try oneRestartStore(count: 60)
     let outcome = try RelabelJob(
       labels: try labelFile(Array(truth.prefix(10))), clusterCount: 3, quiet: true
     )

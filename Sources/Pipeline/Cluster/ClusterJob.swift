@@ -391,11 +391,8 @@ public struct ClusterJob: Sendable {
       if separation == nil {
         let start = Date()
         // A streamed set's sample stays within a quarter of its memory budget.
-        let contents = plan.contents
-        separation = try InputSeparation(
-          source: try contents.source(), clusters: plan.clusters, seed: plan.options.seed,
-          maximumBytes: contents.isStreamed
-            ? max(1 << 20, contents.memoryBytes / 4) : InputSeparation.sampleBytes)
+        separation = try plan.contents.inputSeparation(
+          clusters: plan.clusters, seed: plan.options.seed)
         seconds = Date().timeIntervalSince(start)
       }
       for restart in finished[measured.count...] {

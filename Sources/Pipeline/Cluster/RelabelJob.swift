@@ -211,10 +211,7 @@ public struct RelabelJob: Sendable {
       // The candidates are trained by now: a measure that fails (reading its sample) leaves the
       // choice to the consensus instead of losing them.
       do {
-        let separation = try InputSeparation(
-          source: try contents.source(), clusters: k, seed: stored.model.seed,
-          maximumBytes: contents.isStreamed
-            ? max(1 << 20, contents.memoryBytes / 4) : InputSeparation.sampleBytes)
+        let separation = try contents.inputSeparation(clusters: k, seed: stored.model.seed)
         let measured = candidates.map { separation.share(of: $0.assignment.labels) }
         shares = measured
         pool = RelabelJob.credible(shares: measured)

@@ -68,6 +68,14 @@ public final class TrainingWindows {
     return array
   }
 
+  /// How well partitions of these windows separate their input (decision 0014): a sample of at
+  /// most `InputSeparation.sampleBytes`, or a quarter of the memory budget for a streamed set.
+  func inputSeparation(clusters: Int, seed: UInt64) throws -> InputSeparation {
+    try InputSeparation(
+      source: try source(), clusters: clusters, seed: seed,
+      maximumBytes: isStreamed ? max(1 << 20, memoryBytes / 4) : InputSeparation.sampleBytes)
+  }
+
   /// The lowest and highest sample value, read in chunks of at most 1,024 windows.
   func valueRange() throws -> (low: Float, high: Float) {
     if let profiles {
