@@ -113,6 +113,21 @@ public struct StationConfoundReport: Sendable, Equatable {
   /// `I(C; S | T) / H(C)`, when the truth is known.
   public var stationShareBeyondTruth: Double?
   public var verdict: Verdict
+  /// How much the stations' windows differ within a cluster (`InputSeparation.stationShare`),
+  /// when measured: `cluster` measures it for a suspicion, to tell stations that record
+  /// different mixes of events from stations whose sensors or sites differ.
+  public var stationShareWithinClusters: Double? = nil
+
+  /// A share within clusters at or above which the stations' windows are said to differ even
+  /// inside a cluster. Measured (decision 0020): 0.15-0.27 on generator B, whose stations mix
+  /// sensors, and at most 0.053 where they do not (make_events.py, the demo, and make_events.py
+  /// events kept unevenly by station).
+  public static let differingStations = 0.1
+
+  /// Whether the stations' windows differ within clusters (nil when not measured).
+  public var stationsDifferWithinClusters: Bool? {
+    stationShareWithinClusters.map { $0 >= Self.differingStations }
+  }
 
   /// One line for the run summary (prefix it with `warning: ` when `verdict` is `.confounded`
   /// or `.suspected`).
@@ -129,8 +144,19 @@ public struct StationConfoundReport: Sendable, Equatable {
       }
       return "station check: clusters are not explained by station (\(association)\(beyond ?? ""))"
     case .suspected:
-      return "station check: cluster membership follows station (\(association) over "
-        + "\(stationCount) stations); without truth this may be real, check the stations"
+      let head =
+        "station check: cluster membership follows station (\(association) over "
+        + "\(stationCount) stations)"
+      guard let within = stationShareWithinClusters else {
+        return head + "; without truth this may be real, check the stations"
+      }
+      let percent = (within * 1000).rounded() / 10
+      let share = "station explains \(percent)% of the input's variance there"
+      return within >= Self.differingStations
+        ? head + ", and within a cluster the stations' windows differ (\(share)): "
+          + "the clusters may follow sensors or sites; check the stations"
+        : head + ", but within a cluster the stations' windows look alike (\(share)): "
+          + "more likely the stations record different mixes of events; check the stations"
     case .confounded:
       return "station check: clusters follow stations, not the truth: station explains "
         + "\(percent(stationShareBeyondTruth ?? 0)) of the clusters beyond the truth "

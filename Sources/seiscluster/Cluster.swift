@@ -32,6 +32,13 @@ struct ClusterCommand: SeisclusterCommand {
       \(ModelOptions.defaultMaximumRestarts). That rule keeps a bad optimum less often than a \
       fixed --restarts 3 (docs/decisions/0014-restarts.md).
 
+      The station check compares the clusters with the stations. When they follow stations \
+      whose windows differ even within a cluster (station explains at least 10 % of the \
+      input's variance there, as when stations mix sensor types) on window-referenced \
+      spectrograms this command built, the run is retrained on --spectrogram-reference \
+      frequency; the first run stays in the store. Give --spectrogram-reference to keep \
+      the reference given (docs/decisions/0020-spectrogram-reference.md).
+
       --clusters auto first pretrains the restarts' networks, partitions each one's embedding \
       by k-means for every K in 2..--max-clusters, and takes the K whose partitions agree \
       best between the networks (the highest silhouette among near ties); one line per K \
@@ -122,8 +129,8 @@ struct ClusterCommand: SeisclusterCommand {
   func run() throws {
     let logger = global.makeLogger()
     let store = try global.store.openForWriting()
+    let builder = WindowSetBuilder(store: store, logger: logger, quiet: global.quiet)
     if window.anyGiven {
-      let builder = WindowSetBuilder(store: store, logger: logger, quiet: global.quiet)
       let options = window.resolved()
       // Refuse before the current set is replaced (the windows would not be correlated).
       if orphans != nil, try builder.input(for: options) != .correlation {
@@ -148,11 +155,46 @@ struct ClusterCommand: SeisclusterCommand {
     if let windowMemory { job.windowMemoryBytes = windowMemory << 20 }
     job.orphanThreshold = orphans
     let outcome = try job.run(store: store, logger: logger)
+    // Decision 0020: clusters that follow stations whose windows differ even within a cluster
+    // (sensors, sites) are retrained on spectrograms against each frequency's loudest frame, on
+    // a set this command built without --spectrogram-reference.
+    guard window.anyGiven, window.spectrogramReference == nil,
+      let retry = outcome.frequencyRetry, let first = outcome.run.id
+    else {
+      show(outcome, hint: true)
+      return
+    }
+    show(outcome, hint: false)
+    let share = outcome.stationShareWithinClusters ?? 0
+    Console.write(
+      "retraining with --spectrogram-reference frequency: run \(first)'s clusters follow stations whose windows differ within clusters (station explains \(String(format: "%.1f", share * 100))% of the input's variance there), as when stations mix sensor types; each frequency measured against its own loudest frame cancels a station's response (decision 0020). Run \(first) stays in the store (export --run \(first)); give --spectrogram-reference window to keep the window reference"
+    )
+    job.note =
+      "spectrogram reference: frequency, retrained after run \(first) on the window reference (its clusters followed stations whose windows differ within clusters: \(String(format: "%.1f", share * 100))%)"
+    let retried: ClusterOutcome
+    do {
+      let built = try builder.build(options: retry)
+      if !global.quiet { Console.write(built.summary) }
+      retried = try job.run(store: store, logger: logger)
+    } catch {
+      // Run `first` is stored complete and stays the latest: say so instead of failing it.
+      Console.warning(
+        "the retrain on the frequency reference failed (\(error)); run \(first) stands")
+      if let line = outcome.spectrogramHint { Console.write(line) }
+      return
+    }
+    show(retried, hint: true)
+  }
+
+  /// The run's lines, its summary and its warnings; the hint only when no retrain follows.
+  private func show(_ outcome: ClusterOutcome, hint: Bool) {
     if !global.quiet {
       Console.write(
         "run \(outcome.run.id ?? 0): \(outcome.assignments.count) windows in \(outcome.run.clusterCount) clusters"
       )
       for line in outcome.summary { print(line) }
+      // Before the warnings and a retrain's lines on stderr, when stdout is a pipe.
+      fflush(nil)
     }
     if outcome.restarts.isUnstable { Console.write(outcome.restarts.warning) }
     if let warning = outcome.emptyClustersWarning { Console.write(warning) }
@@ -160,7 +202,7 @@ struct ClusterCommand: SeisclusterCommand {
       confound.verdict == .suspected || confound.verdict == .confounded
     {
       Console.warning(confound.summary)
-      if let hint = outcome.spectrogramHint { Console.write(hint) }
+      if hint, let line = outcome.spectrogramHint { Console.write(line) }
     }
   }
 }

@@ -186,4 +186,47 @@ import Testing
     #expect(
       source.reads.allSatisfy { run in zip(run, run.dropFirst()).allSatisfy { $1 == $0 + 1 } })
   }
+
+  // MARK: Stations within clusters
+
+  struct StationCase: Decodable {
+    let name: String
+    let rows: String
+    let clusters: [Int]
+    let share: Double?
+  }
+  struct StationFile: Decodable {
+    let count, width: Int
+    let stations: [String]
+    let rows: [String: [Double]]
+    let cases: [StationCase]
+  }
+
+  static func stationFixture() throws -> StationFile {
+    let url = TestPaths.fixtures.appendingPathComponent("separation/station_share.json")
+    return try JSONDecoder().decode(StationFile.self, from: Data(contentsOf: url))
+  }
+
+  /// Against tools/make_station_share_fixtures.py (float64 on the rows; width 8, so the
+  /// principal coordinates are the rows turned): stations with their own response, stations
+  /// that differ only in their mix of classes (0: the sampling term removes the noise in the
+  /// station means), a station with too few windows in a cluster, and no cluster with two
+  /// stations (nil).
+  @Test(arguments: ["responses", "mixes", "few", "alone"])
+  func theStationShareWithinClustersMatchesTheReference(name: String) throws {
+    let f = try Self.stationFixture()
+    let c = try #require(f.cases.first { $0.name == name })
+    let rows = try #require(f.rows[c.rows]).map { Float($0) }
+    let separation = try InputSeparation(
+      rows: rows, width: f.width, sample: Array(0..<f.count), windowCount: f.count,
+      clusters: 2, seed: 5)
+    #expect(separation.components == 8)
+    let share = separation.stationShare(clusters: c.clusters, stations: f.stations)
+    if let expected = c.share {
+      let measured = try #require(share)
+      #expect(abs(measured - expected) < 1e-5, "\(name): \(measured) against \(expected)")
+    } else {
+      #expect(share == nil)
+    }
+  }
 }

@@ -12,7 +12,9 @@ import Testing
   /// Two families of 2 x 64 windows with a known class, stored as the current set.
   func storeWithWindows(
     count: Int, seed: UInt64, store: SeisStore, offset: Int = 0,
-    frequencies: [Double] = [0.04, 0.3], parametersJson: String = "{}"
+    frequencies: [Double] = [0.04, 0.3], parametersJson: String = "{}",
+    station: (_ window: Int, _ family: Int) -> String = { i, _ in ["AAA", "BBB", "CCC"][i % 3] },
+    response: (_ station: String) -> Float = { _ in 0 }
   ) throws
     -> [String]
   {
@@ -22,13 +24,15 @@ import Testing
     for i in 0..<count {
       let family = (i + offset) % frequencies.count
       let frequency = frequencies[family]
+      let name = station(i, family)
+      let shift = response(name)
       var samples: [Float] = []
       for channel in 0..<2 {
         let phase = 0.5 * g.nextGaussian() + Double(channel)
         for t in 0..<64 {
           let s =
             t < 12 ? 0 : exp(-Double(t - 12) / 20) * sin(2 * .pi * frequency * Double(t) + phase)
-          samples.append(Float(s + 0.1 * g.nextGaussian()))
+          samples.append(Float(s + 0.1 * g.nextGaussian()) + shift)
         }
       }
       let time = Timestamp(
@@ -36,10 +40,10 @@ import Testing
       windows.append(
         WindowRecord(
           windowSetId: 0, windowKey: Int64(i + offset), pickId: nil, network: "XX",
-          station: ["AAA", "BBB", "CCC"][i % 3], location: "", channels: "HHZ,HHN",
+          station: name, location: "", channels: "HHZ,HHN",
           pickTime: time, phase: "P", startTime: nil, samples: samples))
       truth.append(
-        "XX,\(["AAA", "BBB", "CCC"][i % 3]),,\(time.iso8601),\(family == 0 ? "low" : "high")")
+        "XX,\(name),,\(time.iso8601),\(family == 0 ? "low" : "high")")
     }
     try store.replaceCurrentWindowSet(
       WindowSetRecord(
@@ -136,6 +140,53 @@ import Testing
     let assigned = try AssignJob(runID: nil, quiet: true)
       .run(store: store, logger: Logger(label: "test"))
     #expect(assigned.alreadyAssigned == 40)
+  }
+
+  /// Stations that record different mixes of the two families (three quarters of AAA's
+  /// windows low, of CCC's high), with identical instruments: the clusters follow stations
+  /// (Cramér's V 0.5), but within a cluster the stations' windows look alike, and the summary
+  /// says so instead of suspecting instruments (decision 0020).
+  @Test func clustersThatFollowAnUnevenMixOfEventsAreToldApartFromInstruments() throws {
+    let store = try SeisStore()
+    var g = SeededGenerator(seed: 21)
+    let truthRows = try storeWithWindows(count: 240, seed: 11, store: store) { _, family in
+      (g.nextUniform() < 0.75) == (family == 0) ? "AAA" : "CCC"
+    }
+    let outcome = try ClusterJob(clusterCount: 2, model: model(), quiet: true)
+      .run(store: store, logger: Logger(label: "test"))
+    let truth = try WindowLabelFile(
+      text: "network,station,location,time,label\n" + truthRows.joined(separator: "\n"),
+      path: "t.csv")
+    #expect(try Evaluation.evaluate(store: store, runID: nil, truth: truth).scores.accuracy > 0.95)
+    let confound = try #require(outcome.confound)
+    #expect(confound.verdict == .suspected && confound.clusterStationV > 0.3)
+    let within = try #require(confound.stationShareWithinClusters)
+    #expect(within < StationConfoundReport.differingStations)
+    #expect(outcome.summary.contains { $0.contains("the stations' windows look alike") })
+    #expect(try store.run(id: outcome.run.id!)?.summary?.contains("look alike") == true)
+  }
+
+  /// Stations with their own response (a constant added to every sample, different at each
+  /// station, larger than the families' difference) and the families spread evenly over them:
+  /// the clusters follow stations whose windows differ within clusters, so a set built as
+  /// window-referenced spectrograms is to be retrained on the frequency reference.
+  @Test func clustersThatFollowStationResponsesCallForTheFrequencyReference() throws {
+    let store = try SeisStore()
+    // Parameters as `windows build` stores them: the options it built with.
+    let options = String(decoding: try JSONEncoder().encode(WindowSetOptions()), as: UTF8.self)
+    let built = "{\"options\":\(options)}"
+    _ = try storeWithWindows(
+      count: 240, seed: 11, store: store, parametersJson: built,
+      response: { ["AAA": 3, "BBB": 0, "CCC": -3][$0]! })
+    let outcome = try ClusterJob(clusterCount: 2, model: model(), quiet: true)
+      .run(store: store, logger: Logger(label: "test"))
+    let confound = try #require(outcome.confound)
+    #expect(confound.verdict == .suspected)
+    #expect(try #require(confound.stationShareWithinClusters) >= 0.1)
+    let retry = try #require(outcome.frequencyRetry)
+    #expect(retry.spectrogramReference == .frequency && retry.input == .spectrogram)
+    #expect(!retry.inputChosenByTool)
+    #expect(outcome.spectrogramHint != nil)
   }
 
   /// `check` finds what later commands would trip on: a window blob of the wrong size, an
@@ -562,5 +613,24 @@ final class Counter: @unchecked Sendable {
     #expect(ClusterJob.spectrogramHint(confound: independent, options: window) == nil)
     #expect(ClusterJob.spectrogramHint(confound: follows, options: frequency) == nil)
     #expect(ClusterJob.spectrogramHint(confound: follows, options: waveform) == nil)
+    // A retrain on the frequency reference needs the share measured and at the threshold.
+    #expect(ClusterJob.frequencyRetry(confound: follows, options: window) == nil)
+    // Decision 0020: stations whose windows look alike within clusters record different mixes
+    // of events; the frequency reference would lose what tells those apart, so no hint.
+    var alike = follows
+    alike.stationShareWithinClusters = 0.002
+    #expect(ClusterJob.spectrogramHint(confound: alike, options: window) == nil)
+    #expect(alike.summary.contains("look alike (station explains 0.2% of the input's variance"))
+    var differ = follows
+    differ.stationShareWithinClusters = StationConfoundReport.differingStations
+    #expect(ClusterJob.spectrogramHint(confound: differ, options: window) == hint)
+    #expect(differ.summary.contains("differ (station explains 10.0% of the input's variance"))
+    #expect(ClusterJob.frequencyRetry(confound: alike, options: window) == nil)
+    #expect(
+      ClusterJob.frequencyRetry(confound: differ, options: window)?.spectrogramReference
+        == .frequency)
+    #expect(ClusterJob.frequencyRetry(confound: differ, options: frequency) == nil)
+    #expect(ClusterJob.frequencyRetry(confound: differ, options: waveform) == nil)
+    #expect(follows.summary.hasSuffix("without truth this may be real, check the stations"))
   }
 }

@@ -29,6 +29,13 @@ public struct ClusterOutcome: Sendable {
   /// When clusters follow stations on spectrograms against the window's loudest cell: a line
   /// pointing to `--spectrogram-reference frequency` (decision 0020).
   public var spectrogramHint: String?
+  /// The set's window options with `--spectrogram-reference frequency`, when the run calls for
+  /// it: its clusters follow stations whose windows differ within clusters, on spectrograms
+  /// against the window's loudest cell built by the tool (decision 0020). `cluster` retrains
+  /// on them unless the reference was given.
+  public var frequencyRetry: WindowSetOptions?
+  /// The station share within clusters behind `frequencyRetry`.
+  public var stationShareWithinClusters: Double? { confound?.stationShareWithinClusters }
 
   /// A warning when clusters came out empty: the windows did not split into as many groups as
   /// asked (two restarts that both collapse agree perfectly, so stability cannot say it), or
@@ -94,6 +101,9 @@ public struct ClusterJob: Sendable {
   /// Restarts trained at once; nil: two when the machine and its memory allow
   /// (`restartLanes(_:)`). The labels do not depend on it.
   public var restartLanes: Int?
+  /// A line for the run's summary, before the station check (`cluster` says why a run was
+  /// retrained on the frequency reference).
+  public var note: String?
 
   public init(
     clusterCount: Int, model: ModelOptions, quiet: Bool, resume: Bool = false,
@@ -259,10 +269,7 @@ public struct ClusterJob: Sendable {
       }
     }
     do {
-      let shares = try separation.shares(of: state.finished, plan: plan)
-      return try record(
-        state.finished, shares: shares, separationSeconds: separation.seconds, plan: plan,
-        store: store)
+      return try record(state.finished, separation: separation, plan: plan, store: store)
     } catch let error as EncodingError {
       // Not a store failure: a resume would fail the same way, so the run is failed, not left
       // interrupted (unless it was already stored complete).
@@ -388,17 +395,23 @@ public struct ClusterJob: Sendable {
 
     func shares(of finished: [FinishedRestart], plan: Plan) throws -> [Double]? {
       guard finished.count >= 2 else { return nil }
-      if separation == nil {
-        let start = Date()
-        // A streamed set's sample stays within a quarter of its memory budget.
-        separation = try plan.contents.inputSeparation(
-          clusters: plan.clusters, seed: plan.options.seed)
-        seconds = Date().timeIntervalSince(start)
-      }
+      let separation = try measure(plan)
       for restart in finished[measured.count...] {
-        measured.append(separation!.share(of: restart.labels))
+        measured.append(separation.share(of: restart.labels))
       }
       return measured
+    }
+
+    /// The measure, made on first use (the station check of a one-restart run makes it too).
+    func measure(_ plan: Plan) throws -> InputSeparation {
+      if let separation { return separation }
+      let start = Date()
+      // A streamed set's sample stays within a quarter of its memory budget.
+      let made = try plan.contents.inputSeparation(
+        clusters: plan.clusters, seed: plan.options.seed)
+      seconds = Date().timeIntervalSince(start)
+      separation = made
+      return made
     }
   }
 
@@ -563,10 +576,10 @@ public struct ClusterJob: Sendable {
   /// Keeps one restart (see `RestartSelection`) and stores every window's cluster, its model,
   /// the history and the summary with the run, in one transaction.
   func record(
-    _ restarts: [FinishedRestart], shares: [Double]?, separationSeconds: Double? = nil,
-    plan: Plan, store: SeisStore
+    _ restarts: [FinishedRestart], separation: SeparationCache, plan: Plan, store: SeisStore
   ) throws -> ClusterOutcome {
-    let selection = try RestartSelection(restarts, shares: shares)
+    let selection = try RestartSelection(
+      restarts, shares: try separation.shares(of: restarts, plan: plan))
     let kept = restarts[selection.chosen]
     let model = try plan.options.autoencoder(
       channels: plan.contents.networkChannels, length: plan.contents.networkLength,
@@ -593,19 +606,25 @@ public struct ClusterJob: Sendable {
     let probabilities = (0..<assignment.count).map { assignment.probability(ofWindow: $0) }
     let stations = windows.map { "\($0.network).\($0.station).\($0.location)" }
     let inFamilies = labels.indices.filter { labels[$0] >= 0 }
-    let confound = try? StationConfoundCheck().assess(
+    var confound = try? StationConfoundCheck().assess(
       clusters: inFamilies.map { labels[$0] }, stations: inFamilies.map { stations[$0] })
+    if confound?.verdict == .suspected {
+      // Decision 0020: do the stations' windows differ inside a cluster (sensors, sites) or
+      // only in their mix of clusters? Left unsaid if the sample cannot be read.
+      confound?.stationShareWithinClusters = try? separation.measure(plan).stationShare(
+        clusters: labels, stations: stations)
+    }
     let report = selection.report
     let summary =
       ClusterSummary.lines(
         assignments: labels, probabilities: probabilities, stations: stations,
         clusterCount: plan.clusters, confound: confound, stopReason: kept.stopReason,
         iterations: kept.updates.last?.iteration ?? 0) + [report.line]
-      + (report.setAsideLine.map { [$0] } ?? [])
+      + (report.setAsideLine.map { [$0] } ?? []) + (note.map { [$0] } ?? [])
 
     var history = RunHistory(kept)
     history.restarts = report
-    if let separationSeconds { history.stageSeconds["input separation"] = separationSeconds }
+    if let seconds = separation.seconds { history.stageSeconds["input separation"] = seconds }
     history.clusterChoice = plan.choice
     var run = plan.run
     run.historyJson = try history.json()
@@ -615,6 +634,8 @@ public struct ClusterJob: Sendable {
       summary: choiceLines + summary, confound: confound, restarts: report)
     outcome.emptiedByOrphans = emptiedByOrphans
     outcome.spectrogramHint = Self.spectrogramHint(
+      confound: confound, options: plan.contents.windowSet.buildOptions)
+    outcome.frequencyRetry = Self.frequencyRetry(
       confound: confound, options: plan.contents.windowSet.buildOptions)
     run.summary =
       (choiceLines + summary + (report.isUnstable ? [report.warning] : [])
@@ -672,11 +693,15 @@ enum Orphans {
 
 extension ClusterJob {
   /// The hint of `ClusterOutcome.spectrogramHint`: only when the station check suspects the
-  /// clusters follow stations and the set is spectrograms against the window's loudest cell.
+  /// clusters follow stations and the set is spectrograms against the window's loudest cell,
+  /// unless the stations' windows were found alike within clusters (then the stations more
+  /// likely record different mixes of events, and the frequency reference would lose the
+  /// balance between frequencies that tells them apart: decision 0020).
   static func spectrogramHint(confound: StationConfoundReport?, options: WindowSetOptions?)
     -> String?
   {
     guard let confound, confound.verdict == .suspected || confound.verdict == .confounded,
+      confound.stationsDifferWithinClusters != false,
       let options, options.input == .spectrogram, options.spectrogramReference == .window
     else { return nil }
     return "hint: if these stations mix sensor types (geophones and broadbands, say), "
@@ -685,6 +710,19 @@ extension ClusterJob {
       + "(a window option builds a new set from the defaults) "
       + "(docs/decisions/0020-spectrogram-reference.md)"
   }
+  /// `ClusterOutcome.frequencyRetry`: the hint's conditions, and the stations' windows found to
+  /// differ within clusters (not merely unmeasured).
+  static func frequencyRetry(confound: StationConfoundReport?, options: WindowSetOptions?)
+    -> WindowSetOptions?
+  {
+    guard spectrogramHint(confound: confound, options: options) != nil,
+      confound?.stationsDifferWithinClusters == true, var retry = options
+    else { return nil }
+    retry.spectrogramReference = .frequency
+    retry.inputChosenByTool = false
+    return retry
+  }
+
 }
 
 /// The per-cluster summary printed after a run.

@@ -67,9 +67,11 @@ struct WindowOptions: ParsableArguments {
       Spectrogram input: what a cell's dB are measured against. window (default): the \
       window's loudest cell, as in the paper. frequency: the loudest frame of the cell's own \
       frequency bin, so a station's sensor and site response (a gain per frequency) cancels: \
-      for networks mixing sensor types, where clusters otherwise follow stations (the station \
-      check says so); it loses the balance between frequencies, which a uniform network's \
-      classes need. See docs/decisions/0020-spectrogram-reference.md.
+      for networks mixing sensor types, where clusters otherwise follow stations; it loses the \
+      balance between frequencies, which a uniform network's classes need. Not given, \
+      `cluster` retrains a set it built on frequency when the run's clusters follow stations \
+      whose windows differ even within a cluster. See \
+      docs/decisions/0020-spectrogram-reference.md.
       """, valueName: "reference"))
   var spectrogramReference: WindowSetOptions.SpectrogramReference?
 
