@@ -119,10 +119,14 @@ public struct StationConfoundReport: Sendable, Equatable {
   public var stationShareWithinClusters: Double? = nil
 
   /// A share within clusters at or above which the stations' windows are said to differ even
-  /// inside a cluster. Measured (decision 0020): 0.15-0.27 on generator B, whose stations mix
-  /// sensors, and at most 0.053 where they do not (make_events.py, the demo, and make_events.py
-  /// events kept unevenly by station).
+  /// inside a cluster. Measured by the tool (decision 0020): 0.137-0.555 on generator B, whose
+  /// stations mix sensors; at most 0.005 on make_events.py events kept unevenly by station; in
+  /// a replay, at most 0.053 on the uniform sources (the demo's mixed sensors included).
   public static let differingStations = 0.1
+
+  /// A share as a percentage with one decimal, `16.1%` (the summary and `cluster`'s retrain
+  /// line both print it so).
+  public static func percent(_ share: Double) -> String { "\((share * 1000).rounded() / 10)%" }
 
   /// Whether the stations' windows differ within clusters (nil when not measured).
   public var stationsDifferWithinClusters: Bool? {
@@ -150,8 +154,7 @@ public struct StationConfoundReport: Sendable, Equatable {
       guard let within = stationShareWithinClusters else {
         return head + "; without truth this may be real, check the stations"
       }
-      let percent = (within * 1000).rounded() / 10
-      let share = "station explains \(percent)% of the input's variance there"
+      let share = "station explains \(Self.percent(within)) of the input's variance there"
       return within >= Self.differingStations
         ? head + ", and within a cluster the stations' windows differ (\(share)): "
           + "the clusters may follow sensors or sites; check the stations"

@@ -96,12 +96,21 @@ public final class Sequential {
           layer: layer, input: shape, output: output, parameterOffset: offset,
           initialization: initialization))
       let (next, overflow) = offset.addingReportingOverflow(layer.parameterCount)
-      guard !overflow else { throw NeuralNetworkError.invalidConfiguration("network too large") }
+      guard !overflow, next <= Self.maximumParameters else {
+        throw NeuralNetworkError.invalidConfiguration(
+          "network too large: more than \(Self.maximumParameters) parameters (at \(layer))")
+      }
       offset = next
       shape = output
     }
     return operations
   }
+
+  /// Parameters a network may have: 2^26 (256 MB of weights, and as much again for each of
+  /// the gradients and Adam's two moments). The tool's default nets have about 10^5; a
+  /// `--latent` or `--filters` in the millions would otherwise allocate until the machine runs
+  /// out of memory.
+  static let maximumParameters = 1 << 26
 
   /// The bytes training such a network takes with batches of `batch` on `workers` threads:
   /// parameters, their gradient and Adam's two moments, the per-slot gradients, every layer's

@@ -257,16 +257,24 @@ public final class NPYFileReader {
 
   public init(path: String) throws(InputError) {
     self.path = path
-    guard let handle = FileHandle(forReadingAtPath: path) else {
+    // Opened without blocking and checked on the descriptor before a byte is read, as
+    // `FileBytes` does: a FIFO would block `open` until a writer came, forever.
+    let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+    guard fd >= 0 else {
       throw InputError(path: path, reason: "cannot read: \(String(cString: strerror(errno)))")
     }
+    let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
     var info = stat()
-    guard fstat(handle.fileDescriptor, &info) == 0 else {
+    guard fstat(fd, &info) == 0 else {
       throw InputError(path: path, reason: "cannot read: \(String(cString: strerror(errno)))")
     }
     guard (info.st_mode & S_IFMT) == S_IFREG else {
-      throw InputError(path: path, reason: "not a regular file")
+      let kind =
+        (info.st_mode & S_IFMT) == S_IFDIR ? "a folder" : FileKind.special(mode: info.st_mode)
+      throw InputError(path: path, reason: "\(kind ?? "not a regular file"), not a regular file")
     }
+    // Back to blocking reads for the data.
+    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
     let head: Data
     do {
       head = try handle.read(upToCount: NPYArray.headLimit) ?? Data()

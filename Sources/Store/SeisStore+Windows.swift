@@ -52,6 +52,17 @@ extension SeisStore {
     try writer.read { db in try WindowSetRecord.fetchOne(db, key: id) }
   }
 
+  /// Makes window set `id` the current one again (nil: no set is current), in one
+  /// transaction: a command that built a set and then failed leaves the current set as it was.
+  public func makeWindowSetCurrent(id: Int64?) throws {
+    try writer.write { db in
+      try db.execute(sql: "UPDATE window_sets SET is_current = 0 WHERE is_current")
+      if let id {
+        try db.execute(sql: "UPDATE window_sets SET is_current = 1 WHERE id = ?", arguments: [id])
+      }
+    }
+  }
+
   /// The current window set, if any.
   public func currentWindowSet() throws -> WindowSetRecord? {
     try writer.read { db in try WindowSetRecord.filter(Column("is_current") == true).fetchOne(db) }

@@ -130,6 +130,8 @@ struct ClusterCommand: SeisclusterCommand {
     let logger = global.makeLogger()
     let store = try global.store.openForWriting()
     let builder = WindowSetBuilder(store: store, logger: logger, quiet: global.quiet)
+    // A run that fails after this command built its set leaves the current set as it was.
+    let previousSet = try store.currentWindowSet()?.id
     if window.anyGiven {
       let options = window.resolved()
       // Refuse before the current set is replaced (the windows would not be correlated).
@@ -154,7 +156,13 @@ struct ClusterCommand: SeisclusterCommand {
     if case .auto = clusters { job.clusterRange = 2...(maxClusters ?? 10) }
     if let windowMemory { job.windowMemoryBytes = windowMemory << 20 }
     job.orphanThreshold = orphans
-    let outcome = try job.run(store: store, logger: logger)
+    let outcome: ClusterOutcome
+    do {
+      outcome = try job.run(store: store, logger: logger)
+    } catch {
+      if window.anyGiven { try? store.makeWindowSetCurrent(id: previousSet) }
+      throw error
+    }
     // Decision 0020: clusters that follow stations whose windows differ even within a cluster
     // (sensors, sites) are retrained on spectrograms against each frequency's loudest frame, on
     // a set this command built without --spectrogram-reference.
@@ -165,21 +173,26 @@ struct ClusterCommand: SeisclusterCommand {
       return
     }
     show(outcome, hint: false)
-    let share = outcome.stationShareWithinClusters ?? 0
+    let share = outcome.stationShareWithinClusters ?? "?"
+    // Printed with --quiet too, as the warning before it: the run kept is not the one shown.
     Console.write(
-      "retraining with --spectrogram-reference frequency: run \(first)'s clusters follow stations whose windows differ within clusters (station explains \(String(format: "%.1f", share * 100))% of the input's variance there), as when stations mix sensor types; each frequency measured against its own loudest frame cancels a station's response (decision 0020). Run \(first) stays in the store (export --run \(first)); give --spectrogram-reference window to keep the window reference"
+      "retraining with --spectrogram-reference frequency: run \(first)'s clusters follow stations whose windows differ within clusters (station explains \(share) of the input's variance there), as when stations mix sensor types; each frequency measured against its own loudest frame cancels a station's response (decision 0020). Run \(first) stays in the store (export --run \(first)); give --spectrogram-reference window to keep the window reference. If stopped, cluster --resume finishes the retrain"
     )
     job.note =
-      "spectrogram reference: frequency, retrained after run \(first) on the window reference (its clusters followed stations whose windows differ within clusters: \(String(format: "%.1f", share * 100))%)"
+      "spectrogram reference: frequency, retrained after run \(first) on the window reference (its clusters followed stations whose windows differ within clusters: \(share)); windows built for assign need --spectrogram-reference frequency"
     let retried: ClusterOutcome
+    let firstSet = outcome.run.windowSetId
     do {
       let built = try builder.build(options: retry)
       if !global.quiet { Console.write(built.summary) }
       retried = try job.run(store: store, logger: logger)
     } catch {
-      // Run `first` is stored complete and stays the latest: say so instead of failing it.
+      // Run `first` is stored complete and stays the latest, its set the current one: say so
+      // instead of failing it.
+      try? store.makeWindowSetCurrent(id: firstSet)
       Console.warning(
-        "the retrain on the frequency reference failed (\(error)); run \(first) stands")
+        "the retrain on the frequency reference failed (\(FailureLine.text(for: error, context: store.path))); run \(first) stands, and its window set is the current one again"
+      )
       if let line = outcome.spectrogramHint { Console.write(line) }
       return
     }

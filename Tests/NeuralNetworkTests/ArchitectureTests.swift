@@ -128,6 +128,27 @@ import Testing
   /// The loss is a mean over a window's values, so penalties that weigh against the error summed
   /// over the window (the textbook form, what the CLI's --l1, --l2, --sparsity mean) are divided
   /// by the values per window; models stored before keep their penalties as given.
+  /// A code of a million values (`--latent 1000000`) passed every per-option limit and then
+  /// allocated until the machine ran out of memory (found by a sweep); the parameter count is
+  /// now capped before anything is allocated, so it fails at once. The tool's default net
+  /// stays far below the cap.
+  @Test func aNetworkOfMoreThan2To26ParametersIsRefusedBeforeAllocating() throws {
+    let started = Date()
+    let huge = Autoencoder.Configuration(
+      architecture: .conv, inputChannels: 78, inputLength: 96, filters: [16, 16, 16],
+      kernels: [5], activation: .relu, latent: 1_000_000)
+    do {
+      _ = try Autoencoder(configuration: huge, seed: 1)
+      Issue.record("a network of about 4 x 10^8 parameters was made")
+    } catch let error as NeuralNetworkError {
+      #expect("\(error)".contains("network too large: more than 67108864 parameters"))
+    }
+    #expect(Date().timeIntervalSince(started) < 5)
+    var usual = huge
+    usual.latent = 16
+    #expect(try Autoencoder(configuration: usual, seed: 1).parameterCount < 1 << 20)
+  }
+
   @Test func penaltiesPerWindowSumAreDividedByTheValuesPerWindowAndStoredAsSuch() throws {
     var configuration = Configuration(
       architecture: .dense, inputChannels: 2, inputLength: 5, filters: [3], kernels: [],

@@ -94,6 +94,29 @@ import Testing
     #expect(throws: InputError.self) { try NPYArray.writeFloat32([1, 2], shape: [3], to: url) }
   }
 
+  /// `windows import` reads through `NPYFileReader`: a FIFO in place of the file is refused by
+  /// name at once instead of blocking `open` until a writer comes (found by a sweep).
+  @Test func theStreamingReaderRefusesAFIFOAndAFolderWithoutBlocking() throws {
+    let folder = try TestPaths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let fifo = folder.appendingPathComponent("w.npy").path
+    #expect(mkfifo(fifo, 0o644) == 0)
+    let started = Date()
+    do {
+      _ = try NPYFileReader(path: fifo)
+      Issue.record("a FIFO was opened")
+    } catch {
+      #expect(error.reason == "a FIFO (named pipe), not a regular file")
+    }
+    #expect(Date().timeIntervalSince(started) < 5)
+    do {
+      _ = try NPYFileReader(path: folder.path)
+      Issue.record("a folder was opened")
+    } catch {
+      #expect(error.reason == "a folder, not a regular file")
+    }
+  }
+
   @Test func twoDimensionalFilesReadAsOneChannelWindows() throws {
     let array = try NPYArray(contentsOf: Self.directory.appendingPathComponent("f8_le_2d.npy"))
     let shape = try array.windowShape()

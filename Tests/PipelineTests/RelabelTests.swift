@@ -66,6 +66,61 @@ import Testing
     }
   }
 
+  /// Labels of one class used to give that class to every window, exit 0 (found by a sweep).
+  /// With --clusters 2 the other windows go to an unlabelled cluster instead.
+  @Test func labelsOfOneClassNeedASecondCluster() throws {
+    let (store, truth) = try clusteredStore(count: 40)
+    let low = truth.filter { $0.hasSuffix(",low") }.prefix(5)
+    do {
+      _ = try RelabelJob(labels: try labelFile(Array(low)), clusterCount: nil, quiet: true)
+        .run(store: store, logger: Logger(label: "t"))
+      Issue.record("one class was accepted")
+    } catch let error as InputError {
+      #expect(error.reason.hasPrefix("the labels name one class (low)"))
+    }
+    let outcome = try RelabelJob(labels: try labelFile(Array(low)), clusterCount: 2, quiet: true)
+      .run(store: store, logger: Logger(label: "t"))
+    #expect(outcome.classes == ["low", "unlabelled-1"])
+  }
+
+  /// A class named as an extra cluster would share its name in the catalog (a sweep found
+  /// `unlabelled-2` twice): refused.
+  @Test func aClassNamedAsAnExtraClusterIsRefused() throws {
+    let (store, truth) = try clusteredStore(count: 40)
+    let renamed = truth.prefix(6).map {
+      $0.replacingOccurrences(of: ",low", with: ",unlabelled-2")
+    }
+    do {
+      _ = try RelabelJob(labels: try labelFile(renamed), clusterCount: 3, quiet: true)
+        .run(store: store, logger: Logger(label: "t"))
+      Issue.record("a class named unlabelled-2 was accepted beside an extra cluster 2")
+    } catch let error as InputError {
+      #expect(error.reason.hasPrefix("class \"unlabelled-2\" is the name of an extra cluster"))
+    }
+  }
+
+  /// A label is copied into every window of its class: a megabyte label made a store of
+  /// gigabytes (found by a sweep). Names of at most 200 bytes, on one line.
+  @Test func labelsAreShortOneLineNames() throws {
+    let row = "XX,AAA,,2023-11-14T22:13:20Z,"
+    #expect(throws: Never.self) {
+      try labelFile([row + String(repeating: "é", count: 100)])
+    }
+    for (label, reason) in [
+      (String(repeating: "x", count: 201), "line 2: a label of 201 bytes"),
+      ("two\u{0A}lines", "line 2: a label with a control character"),
+      ("tab\u{09}bed", "line 2: a label with a control character"),
+    ] {
+      let text = "network,station,location,time,label\n" + row + "\"" + label + "\""
+      do {
+        _ = try WindowLabelFile(text: text, path: "labels.csv")
+        Issue.record("\(label.prefix(20)) was accepted")
+      } catch let error as InputError {
+        #expect(error.reason.hasPrefix(reason), "\(error.reason)")
+      }
+    }
+  }
+
   @Test func aWindowWithTwoClassesIsAnError() throws {
     let (store, truth) = try clusteredStore(count: 40)
     let row = truth[0]

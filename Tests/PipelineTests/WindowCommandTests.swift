@@ -81,6 +81,32 @@ struct WindowCommandTests {
       try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM runs") } == 0)
   }
 
+  /// A `cluster` that builds its set and then fails (more clusters than windows; a network
+  /// too large) leaves the current set as it was; a sweep found the new set made current.
+  @Test func aClusterThatFailsAfterBuildingItsSetLeavesTheCurrentSet() throws {
+    let dir = try TestPaths.temporaryDirectory("window-cluster-failure")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let db = try makeStore(in: dir)
+    let window = ["--input", "waveform", "--after", "3"]
+    #expect(
+      try run(["windows", "build", "-q", "--db", db, "--before", "1"] + window, in: dir).status
+        == 0)
+    let before = try SeisStore(path: db).currentWindowSet()?.id
+    for extra in [["--clusters", "5"], ["--clusters", "2", "--latent", "1000000"]] {
+      let outcome = try run(
+        ["cluster", "-q", "--db", db, "--epochs", "1", "--before", "2"] + extra + window, in: dir)
+      #expect(outcome.status == 1, "\(extra): \(outcome.errors)")
+      #expect(outcome.errors.split(separator: "\n").count == 1, "\(outcome.errors)")
+      let store = try SeisStore(path: db)
+      #expect(try store.currentWindowSet()?.id == before, "\(extra)")
+      // The set it built stays in the store, as an older set.
+      #expect(
+        try store.writer.read { db in
+          try Int.fetchOne(db, sql: "SELECT count(*) FROM window_sets")
+        } ?? 0 >= 2)
+    }
+  }
+
   /// Options that cannot go together are refused before the current window set is replaced:
   /// `--orphans` without correlation input (given, or the default for picks at two stations),
   /// and `sweep --input correlation`.

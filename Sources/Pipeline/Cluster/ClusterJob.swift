@@ -34,8 +34,10 @@ public struct ClusterOutcome: Sendable {
   /// against the window's loudest cell built by the tool (decision 0020). `cluster` retrains
   /// on them unless the reference was given.
   public var frequencyRetry: WindowSetOptions?
-  /// The station share within clusters behind `frequencyRetry`.
-  public var stationShareWithinClusters: Double? { confound?.stationShareWithinClusters }
+  /// The station share within clusters behind `frequencyRetry`, as the summary prints it.
+  public var stationShareWithinClusters: String? {
+    confound?.stationShareWithinClusters.map(StationConfoundReport.percent)
+  }
 
   /// A warning when clusters came out empty: the windows did not split into as many groups as
   /// asked (two restarts that both collapse agree perfectly, so stability cannot say it), or
@@ -101,8 +103,8 @@ public struct ClusterJob: Sendable {
   /// Restarts trained at once; nil: two when the machine and its memory allow
   /// (`restartLanes(_:)`). The labels do not depend on it.
   public var restartLanes: Int?
-  /// A line for the run's summary, before the station check (`cluster` says why a run was
-  /// retrained on the frequency reference).
+  /// A last line for the run's summary (`cluster` says why a run was retrained on the
+  /// frequency reference). Not stored with the options: `--resume` ends without it.
   public var note: String?
 
   public init(

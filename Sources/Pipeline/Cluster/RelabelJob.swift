@@ -44,6 +44,11 @@ public struct RelabelJob: Sendable {
   static let steeringPerBatch = 16
   /// The label of windows in no family (`--orphans`), in catalogs and in labels files.
   static let orphanLabel = "orphan"
+
+  /// Names of the clusters beyond the labelled classes: `unlabelled-N`, N the cluster.
+  static func extraNames(classes: Int, clusters: Int) -> [String] {
+    (classes..<max(classes, clusters)).map { "unlabelled-\($0)" }
+  }
   /// A candidate is set aside when its input separation (`InputSeparation.share`) falls more
   /// than this below the best candidate's (decision 0014, "Relabel").
   static let shareMargin = 0.1
@@ -130,6 +135,22 @@ public struct RelabelJob: Sendable {
       )
     }
     let k = max(clusterCount ?? classes.count, classes.count)
+    guard k >= 2 else {
+      throw InputError(
+        path: labels.path,
+        reason:
+          "the labels name one class (\(classes[0])): give labels of two or more classes, or --clusters K (K >= 2) to leave the other windows to unlabelled clusters"
+      )
+    }
+    if let taken = RelabelJob.extraNames(classes: classes.count, clusters: k).first(where: {
+      classes.contains($0)
+    }) {
+      throw InputError(
+        path: labels.path,
+        reason:
+          "class \"\(taken)\" is the name of an extra cluster (--clusters \(k) over \(classes.count) classes): rename it"
+      )
+    }
     let classIndex = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
     var fixed = [Int?](repeating: nil, count: contents.count)
     for (index, label) in classOfWindow { fixed[index] = classIndex[label] }
@@ -239,7 +260,7 @@ public struct RelabelJob: Sendable {
         "kept \(chosen.name) of \(candidates.count) candidates (mean ARI with the others \(String(format: "%.3f", consensus[best])); stability \(String(format: "%.3f", comparison.stability ?? 1)))"
       )
     }
-    let names = classes + (classes.count..<k).map { "unlabelled-\($0)" }
+    let names = classes + RelabelJob.extraNames(classes: classes.count, clusters: k)
     // A source run made with --orphans keeps them: windows that correlate with no other member
     // of their (new) cluster, as `cluster` finds them; a hand-labelled window is never one.
     var orphans: [Int] = []

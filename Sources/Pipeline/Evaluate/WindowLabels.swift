@@ -4,6 +4,9 @@ import Store
 
 /// Rows of a labels or truth CSV: `network,station,location,time,label` or `window_id,label`.
 public struct WindowLabelFile: Sendable {
+  /// Bytes of UTF-8 a label may hold.
+  public static let maximumLabelBytes = 200
+
   public enum Key: Hashable, Sendable {
     case windowID(Int64)
     case pick(network: String, station: String, location: String, time: Timestamp)
@@ -64,6 +67,22 @@ public struct WindowLabelFile: Sendable {
       }
       guard let label = field(labelColumn), !label.isEmpty else {
         throw InputError(path: path, reason: "line \(record.line): empty label")
+      }
+      // A label is stored with every window of its class and printed in tables: a name, not
+      // a document, and one line.
+      guard label.utf8.count <= Self.maximumLabelBytes else {
+        throw InputError(
+          path: path,
+          reason:
+            "line \(record.line): a label of \(label.utf8.count) bytes; labels are names of at most \(Self.maximumLabelBytes)"
+        )
+      }
+      guard !label.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+      else {
+        throw InputError(
+          path: path,
+          reason: "line \(record.line): a label with a control character (a line break or tab, say)"
+        )
       }
       let key: Key
       if byPick, let network = field(pickColumns.0), let station = field(pickColumns.1),
