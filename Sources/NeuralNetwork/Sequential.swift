@@ -53,6 +53,12 @@ public final class Sequential {
   ) throws {
     let operations = try Self.place(layers, input: input)
     let offset = operations.last.map { $0.parameterOffset + $0.parameterCount } ?? 0
+    // Before anything is allocated (the memory estimate, which places the layers too, still
+    // gives its own figure for a network this large).
+    guard offset <= Self.maximumParameters else {
+      throw NeuralNetworkError.invalidConfiguration(
+        "network too large: \(offset) parameters, more than \(Self.maximumParameters)")
+    }
     if let parameters, parameters.count != offset {
       throw NeuralNetworkError.parameterCountMismatch(expected: offset, actual: parameters.count)
     }
@@ -96,10 +102,7 @@ public final class Sequential {
           layer: layer, input: shape, output: output, parameterOffset: offset,
           initialization: initialization))
       let (next, overflow) = offset.addingReportingOverflow(layer.parameterCount)
-      guard !overflow, next <= Self.maximumParameters else {
-        throw NeuralNetworkError.invalidConfiguration(
-          "network too large: more than \(Self.maximumParameters) parameters (at \(layer))")
-      }
+      guard !overflow else { throw NeuralNetworkError.invalidConfiguration("network too large") }
       offset = next
       shape = output
     }
