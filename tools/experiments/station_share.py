@@ -9,36 +9,19 @@ WINDOWS.npy is the set's `windows export`; each DUMP a `bad_optima.py --dump` of
 share of each run's clusters, of the truth's classes and of no clustering at all, in PCA-8 of
 the windows (the tool's sample is the whole set up to 2,000 windows).
 """
+import os
 import sys
 
 import numpy as np
 from sklearn.decomposition import PCA
 
 
-def station_share(z, clusters, stations, minimum=20):
-    num = den = 0.0
-    for c in np.unique(clusters):
-        if c < 0:
-            continue
-        zc, sc = z[clusters == c], stations[clusters == c]
-        means, variances, sampling = [], [], []
-        for s in np.unique(sc):
-            zs = zc[sc == s]
-            if len(zs) < minimum:
-                continue
-            m = zs.mean(0)
-            v = ((zs - m) ** 2).sum() / (len(zs) - 1)
-            means.append(m)
-            variances.append(v)
-            sampling.append(v / len(zs))
-        if len(means) < 2:
-            continue
-        means = np.array(means)
-        b = max(((means - means.mean(0)) ** 2).sum() / (len(means) - 1) - np.mean(sampling), 0)
-        w = np.mean(variances)
-        num += (b / (b + w) if b + w > 0 else 0) * len(zc)
-        den += len(zc)
-    return num / den if den else None
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from make_station_share_fixtures import share  # noqa: E402  (the measure, written once)
+
+
+def station_share(z, clusters, stations):
+    return share(z, [int(c) for c in clusters], [str(s) for s in stations])
 
 
 for spec in sys.argv[1:]:
