@@ -8,7 +8,8 @@ locals, the other three teleseisms.
 
 STORE is a copy of a store that holds the make_events.py 2,000 picks (and their traces); the
 picks left out are deleted from it. TRUTH_OUT gets the truth of the picks kept. TRUTH_IN is
-make_events.py's truth.csv (default /work/data/mk-events-2000/truth.csv). The draw is
+make_events.py's truth.csv (default /work/data/mk-events-2000/truth.csv), or another source's
+(the demo's): then the first half of its stations, sorted, keep locals. The draw is
 random.Random(0).
 """
 import csv
@@ -21,7 +22,9 @@ store, frac, out = sys.argv[1], float(sys.argv[2]), sys.argv[3]
 truth_in = sys.argv[4] if len(sys.argv) > 4 else "/work/data/mk-events-2000/truth.csv"
 rows = list(csv.DictReader(open(truth_in)))
 rng = random.Random(0)
-locals_kept_at = {"S248B", "S321D", "S560E"}
+stations = sorted({r["station"] for r in rows})
+locals_kept_at = ({"S248B", "S321D", "S560E"} if truth_in.endswith("mk-events-2000/truth.csv")
+                  else set(stations[:len(stations) // 2]))
 keep = [r for r in rows
         if r["label"] == ("local" if r["station"] in locals_kept_at else "teleseismic")
         or rng.random() < frac]
