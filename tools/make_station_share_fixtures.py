@@ -6,10 +6,11 @@ Writes fixtures/separation/station_share.json: 240 float32 rows of width 8 (so t
 coordinates are the centred rows turned, and squared distances are those of the rows) from four
 stations and two classes, and, for several (clusters, stations) cases, the share computed here
 in float64 from the rows as decision 0020 defines it: per cluster, over its stations with at
-least 20 windows, B = the variance of the station means (each station once, divisor S - 1)
+least 10 windows, B = the variance of the station means (each station once, divisor S - 1)
 less the mean of each station's variance over its count, W = the mean within-station variance
 (divisor n - 1), share = max(B, 0) / (max(B, 0) + W); clusters weighted by their windows;
-negative labels left out; None when no cluster has two such stations.
+negative labels left out; None when no cluster has two such stations, or when the stations
+compared hold fewer than half the windows.
 """
 import json
 import os
@@ -19,15 +20,18 @@ import numpy as np
 OUT = os.path.join(os.path.dirname(__file__), "..", "fixtures", "separation")
 
 
-def share(x, clusters, stations, minimum=20):
+def share(x, clusters, stations, minimum=10):
     num = den = 0.0
+    compared = total = 0
     for c in sorted(set(clusters) - {v for v in clusters if v < 0}):
         rows = [i for i in range(len(x)) if clusters[i] == c]
-        means, variances, sampling = [], [], []
+        total += len(rows)
+        means, variances, sampling, counts = [], [], [], []
         for s in sorted({stations[i] for i in rows}):
             members = x[[i for i in rows if stations[i] == s]]
             if len(members) < minimum:
                 continue
+            counts.append(len(members))
             m = members.mean(0)
             v = ((members - m) ** 2).sum() / (len(members) - 1)
             means.append(m)
@@ -35,13 +39,14 @@ def share(x, clusters, stations, minimum=20):
             sampling.append(v / len(members))
         if len(means) < 2:
             continue
+        compared += sum(n for n in counts)
         means = np.array(means)
         b = ((means - means.mean(0)) ** 2).sum() / (len(means) - 1) - np.mean(sampling)
         b = max(b, 0.0)
         w = float(np.mean(variances))
         num += (b / (b + w) if b + w > 0 else 0.0) * len(rows)
         den += len(rows)
-    return num / den if den else None
+    return num / den if den and 2 * compared >= total else None
 
 
 def main():
@@ -66,12 +71,16 @@ def main():
 
     add("responses", "responses", truth)
     add("mixes", "mixes", mix)
-    # Station S3 keeps only 10 windows in cluster 1: left out there.
+    # Station S3 keeps only 9 windows in cluster 1: left out there.
     few = truth.copy()
     s3_in_1 = [i for i in range(n) if station[i] == 3 and truth[i] == 1]
-    for i in s3_in_1[10:]:
+    for i in s3_in_1[9:]:
         few[i] = 0
     add("few", "responses", few)
+    # Cluster 0 holds the first 80 windows (20 a station); the other 160 fall into clusters
+    # of 10 windows, 2 or 3 a station: the stations compared hold a third of the windows.
+    thin = np.array([0 if i < 80 else 1 + (i - 80) // 10 for i in range(n)])
+    add("thin", "responses", thin)
     # One station per cluster, the others orphans: nothing to compare.
     alone = np.where(station == 0, 0, np.where(station == 1, 1, -1))
     add("alone", "responses", alone)

@@ -119,8 +119,8 @@ public struct StationConfoundReport: Sendable, Equatable {
   public var stationShareWithinClusters: Double? = nil
 
   /// A share within clusters at or above which the stations' windows are said to differ even
-  /// inside a cluster. Measured by the tool (decision 0020): 0.137-0.555 on generator B, whose
-  /// stations mix sensors; at most 0.005 on make_events.py events kept unevenly by station, and
+  /// inside a cluster. Measured by the tool (decision 0020): 0.161-0.514 on generator B, whose
+  /// stations mix sensors; at most 0.015 on make_events.py events kept unevenly by station, and
   /// 0.066-0.071 on the demo's (broadband and 1 Hz sensors); in a replay, at most 0.053 on the
   /// uniform sources.
   public static let differingStations = 0.1

@@ -209,10 +209,10 @@ import Testing
 
   /// Against tools/make_station_share_fixtures.py (float64 on the rows; width 8, so the
   /// principal coordinates are the rows turned): stations with their own response, stations
-  /// that differ only in their mix of classes (0: the sampling term removes the noise in the
-  /// station means), a station with too few windows in a cluster, and no cluster with two
-  /// stations (nil).
-  @Test(arguments: ["responses", "mixes", "few", "alone"])
+  /// that differ only in their mix of classes (near 0: the sampling term removes the noise in
+  /// the station means), a station with too few windows in a cluster, no cluster with two
+  /// stations (nil), and stations compared that hold a third of the windows (nil).
+  @Test(arguments: ["responses", "mixes", "few", "alone", "thin"])
   func theStationShareWithinClustersMatchesTheReference(name: String) throws {
     let f = try Self.stationFixture()
     let c = try #require(f.cases.first { $0.name == name })
