@@ -125,6 +125,31 @@ extension SeisStore {
   public func updateRun(_ run: RunRecord) throws {
     try writer.write { db in try run.update(db) }
   }
+
+  /// Deletes a complete cluster run that no other run derives from, with its assignments and
+  /// its model, and makes window set `current` the current one, in one transaction (`cluster`
+  /// discards a retrain it judged worse than the run before it). Its window set stays.
+  public func discardRun(id: Int64, makingCurrent current: Int64) throws {
+    try writer.write { db in
+      guard let run = try RunRecord.fetchOne(db, key: id), run.status == .complete,
+        run.kind == .cluster
+      else { throw StoreError.invalid("run \(id) is not a complete cluster run") }
+      let children =
+        try Int.fetchOne(
+          db, sql: "SELECT count(*) FROM runs WHERE parent_run_id = ?", arguments: [id]) ?? 0
+      guard children == 0 else { throw StoreError.invalid("run \(id) has runs made from it") }
+      try db.execute(sql: "DELETE FROM runs WHERE id = ?", arguments: [id])
+      if let model = run.modelId {
+        try db.execute(
+          sql:
+            "DELETE FROM models WHERE id = ? AND NOT EXISTS (SELECT 1 FROM runs WHERE model_id = ?)",
+          arguments: [model, model])
+      }
+      try db.execute(sql: "UPDATE window_sets SET is_current = 0 WHERE is_current")
+      try db.execute(
+        sql: "UPDATE window_sets SET is_current = 1 WHERE id = ?", arguments: [current])
+    }
+  }
 }
 
 extension SeisStore {

@@ -196,6 +196,27 @@ struct ClusterCommand: SeisclusterCommand {
       if let line = outcome.spectrogramHint { Console.write(line) }
       return
     }
+    // Kept only when its clusters no longer follow stations. Where they still do, the
+    // stations more likely differ in their mix of events as well as in their sensors, and the
+    // balance between frequencies that the frequency reference removes was what told the
+    // events apart (decision 0020): run `first` is kept.
+    if let confound = retried.confound, confound.verdict == .suspected,
+      let second = retried.run.id
+    {
+      do {
+        try store.discardRun(id: second, makingCurrent: firstSet)
+      } catch {
+        Console.warning(
+          "run \(second)'s clusters still follow stations, but it could not be discarded (\(FailureLine.text(for: error, context: store.path))): export --run \(first) for the window reference"
+        )
+        show(retried, hint: false)
+        return
+      }
+      Console.write(
+        "kept run \(first): the retrain's clusters still follow stations (Cramér's V \(String(format: "%.4f", confound.clusterStationV))), so the stations more likely record different mixes of events; the retrain is discarded, its window set stays in the store (decision 0020)"
+      )
+      return
+    }
     show(retried, hint: true)
   }
 
