@@ -36,8 +36,10 @@ struct ClusterCommand: SeisclusterCommand {
       whose windows differ even within a cluster (station explains at least 10 % of the \
       input's variance there, as when stations mix sensor types) on window-referenced \
       spectrograms this command built, the run is retrained on --spectrogram-reference \
-      frequency; the first run stays in the store. Give --spectrogram-reference to keep \
-      the reference given (docs/decisions/0020-spectrogram-reference.md).
+      frequency; the first run stays in the store. The retrain is kept only when its \
+      clusters no longer follow stations; otherwise it is discarded and the first run kept. \
+      Give --spectrogram-reference to keep the reference given \
+      (docs/decisions/0020-spectrogram-reference.md).
 
       --clusters auto first pretrains the restarts' networks, partitions each one's embedding \
       by k-means for every K in 2..--max-clusters, and takes the K whose partitions agree \
