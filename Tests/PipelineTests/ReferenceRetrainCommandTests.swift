@@ -22,7 +22,7 @@ struct ReferenceRetrainCommandTests {
     try SeisclusterProcess.run(arguments, in: dir)
   }
 
-  /// Three 100 Hz three-component stations, 30 events 70 s apart at all three: bursts at 2 Hz
+  /// Three 100 Hz three-component stations, 16 events 70 s apart at all three: bursts at 2 Hz
   /// and at 12 Hz, alternately, in weak noise; each station's response at 4, 9 or 15 Hz.
   func makeStore(in dir: URL) throws -> String {
     let path = dir.appendingPathComponent("store.sqlite").path
@@ -84,7 +84,8 @@ struct ReferenceRetrainCommandTests {
     #expect(outcome.status == 0, "\(outcome.errors)")
     #expect(outcome.errors.contains("retraining with --spectrogram-reference frequency"))
     #expect(
-      outcome.errors.contains("kept run 1: the retrain's clusters still follow stations"),
+      outcome.errors.contains(
+        "kept run 1: the retrain is discarded, as its clusters still follow stations"),
       "\(outcome.errors)")
     let stored = try runs(db)
     #expect(stored.count == 1 && stored[0].status == .complete)

@@ -34,6 +34,8 @@ public struct ClusterOutcome: Sendable {
   /// against the window's loudest cell built by the tool (decision 0020). `cluster` retrains
   /// on them unless the reference was given.
   public var frequencyRetry: WindowSetOptions?
+  /// The run this one retrained on the frequency reference (`ClusterJob.retrainOf`).
+  public var retrainOf: Int64?
   /// The station share within clusters behind `frequencyRetry`, as the summary prints it.
   public var stationShareWithinClusters: String? {
     confound?.stationShareWithinClusters.map(StationConfoundReport.percent)
@@ -104,8 +106,11 @@ public struct ClusterJob: Sendable {
   /// (`restartLanes(_:)`). The labels do not depend on it.
   public var restartLanes: Int?
   /// A last line for the run's summary (`cluster` says why a run was retrained on the
-  /// frequency reference). Not stored with the options: `--resume` ends without it.
+  /// frequency reference). Stored with the options, so a resumed run keeps it.
   public var note: String?
+  /// The run this one retrains on the frequency reference (decision 0020), stored with the
+  /// options: `cluster --resume` then settles it as an uninterrupted `cluster` does.
+  public var retrainOf: Int64?
 
   public init(
     clusterCount: Int, model: ModelOptions, quiet: Bool, resume: Bool = false,
@@ -152,6 +157,9 @@ public struct ClusterJob: Sendable {
     var correlationReferences: [Int]? = nil
     /// `--orphans CC` (nil: off).
     var orphans: Double? = nil
+    /// `ClusterJob.note` and `ClusterJob.retrainOf` (nil for other runs).
+    var note: String? = nil
+    var retrainOf: Int64? = nil
   }
 
   struct WindowSetDescription: Codable {
@@ -174,6 +182,9 @@ public struct ClusterJob: Sendable {
     var choice: ClusterCountChoice? = nil
     /// `--orphans CC`.
     var orphans: Double? = nil
+    /// The summary's last line and the run retrained (`ClusterJob.note`, `.retrainOf`).
+    var note: String? = nil
+    var retrainOf: Int64? = nil
     /// `--init polarity`: the partition DEC starts from and is steered by.
     var guide: DeepEmbeddedClustering.Supervision? = nil
     /// Restarts already pretrained (by `--clusters auto`), by index: their state after the last
@@ -355,7 +366,7 @@ public struct ClusterJob: Sendable {
       clusterCount: clusterCount, optionsJson: "{}")
     return Plan(
       run: placeholder, contents: contents, clusters: clusterCount, options: model,
-      checkpoint: nil, orphans: orphanThreshold)
+      checkpoint: nil, orphans: orphanThreshold, note: note, retrainOf: retrainOf)
   }
 
   private func interruptedPlan(store: SeisStore, logger: Logger) throws -> Plan {
@@ -381,7 +392,8 @@ public struct ClusterJob: Sendable {
     logger.info("resuming run \(run.id ?? 0) \(point)")
     return Plan(
       run: run, contents: contents, clusters: stored.clusters, options: stored.model,
-      checkpoint: checkpoint, choice: stored.clusterChoice, orphans: stored.orphans)
+      checkpoint: checkpoint, choice: stored.clusterChoice, orphans: stored.orphans,
+      note: stored.note, retrainOf: stored.retrainOf)
   }
 
   /// The run's `InputSeparation`, made when two restarts have finished (a run of one restart
@@ -531,7 +543,7 @@ public struct ClusterJob: Sendable {
               samplingRate: set.samplingRate, parameters: set.parametersJson),
             clusterChoice: plan.choice, windowMemoryBytes: plan.contents.memoryBytes,
             correlationReferences: plan.contents.correlationReferences,
-            orphans: plan.orphans))))
+            orphans: plan.orphans, note: plan.note, retrainOf: plan.retrainOf))))
   }
 
   /// A restart's two progress lines; `finish` ends both once it is trained (or has failed).
@@ -622,7 +634,7 @@ public struct ClusterJob: Sendable {
         assignments: labels, probabilities: probabilities, stations: stations,
         clusterCount: plan.clusters, confound: confound, stopReason: kept.stopReason,
         iterations: kept.updates.last?.iteration ?? 0) + [report.line]
-      + (report.setAsideLine.map { [$0] } ?? []) + (note.map { [$0] } ?? [])
+      + (report.setAsideLine.map { [$0] } ?? []) + (plan.note.map { [$0] } ?? [])
 
     var history = RunHistory(kept)
     history.restarts = report
@@ -639,6 +651,7 @@ public struct ClusterJob: Sendable {
       confound: confound, options: plan.contents.windowSet.buildOptions)
     outcome.frequencyRetry = Self.frequencyRetry(
       confound: confound, options: plan.contents.windowSet.buildOptions)
+    outcome.retrainOf = plan.retrainOf
     run.summary =
       (choiceLines + summary + (report.isUnstable ? [report.warning] : [])
       + (outcome.emptyClustersWarning.map { [$0] } ?? [])).joined(separator: "\n")
