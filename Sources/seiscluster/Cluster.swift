@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Pipeline
-import Store
 
 /// `seiscluster cluster --clusters K|auto [window options] [model options]`
 struct ClusterCommand: SeisclusterCommand {
@@ -170,9 +169,8 @@ struct ClusterCommand: SeisclusterCommand {
     if resume, let first = outcome.retrainOf,
       let firstRun = try store.run(id: first), firstRun.status == .complete
     {
-      if keeps(outcome, over: first, firstSet: firstRun.windowSetId, store: store) {
-        show(outcome, hint: true)
-      }
+      settle(
+        outcome, outcome.settleRetrain(over: first, firstSet: firstRun.windowSetId, store: store))
       return
     }
     // Decision 0020: clusters that follow stations whose windows differ even within a cluster
@@ -209,40 +207,18 @@ struct ClusterCommand: SeisclusterCommand {
       if let line = outcome.spectrogramHint { Console.write(line) }
       return
     }
-    if keeps(retried, over: first, firstSet: firstSet, store: store) { show(retried, hint: true) }
+    settle(retried, retried.settleRetrain(over: first, firstSet: firstSet, store: store))
   }
 
-  /// Whether a retrain on the frequency reference stands: only when its clusters no longer
-  /// follow stations (the station check finds them independent). Where they still do, the
-  /// stations more likely differ in their mix of events as well as in their sensors, and the
-  /// balance between frequencies that the frequency reference removes was what told the
-  /// events apart; a retrain that collapsed into one cluster says nothing either. Otherwise
-  /// the retrain's run and model are discarded and run `first`'s set is current again
-  /// (decision 0020).
-  private func keeps(
-    _ retried: ClusterOutcome, over first: Int64, firstSet: Int64, store: SeisStore
-  ) -> Bool {
-    guard retried.confound?.verdict != .independent, let second = retried.run.id else {
-      return true
+  /// A retrain's outcome shown when it stands; the line saying why when it is discarded.
+  private func settle(_ retried: ClusterOutcome, _ settlement: RetrainSettlement) {
+    switch settlement {
+    case .kept: show(retried, hint: true)
+    case .discarded(let line): Console.write(line)
+    case .keptAfterFailure(let warning):
+      Console.warning(warning)
+      show(retried, hint: false)
     }
-    let why =
-      retried.confound.map {
-        $0.verdict == .suspected
-          ? "its clusters still follow stations (Cramér's V \(String(format: "%.4f", $0.clusterStationV))), so the stations more likely record different mixes of events"
-          : "its clusters cannot be compared with the stations (\($0.clusterCount) cluster(s) over \($0.stationCount) station(s))"
-      } ?? "its clusters could not be compared with the stations"
-    do {
-      try store.discardRun(id: second, makingCurrent: firstSet)
-    } catch {
-      Console.warning(
-        "run \(second), the retrain, stands although \(why): it could not be discarded (\(FailureLine.text(for: error, context: store.path))); export --run \(first) for the window reference"
-      )
-      return true
-    }
-    Console.write(
-      "kept run \(first): the retrain is discarded, as \(why); its window set stays in the store (decision 0020)"
-    )
-    return false
   }
 
   /// The run's lines, its summary and its warnings; the hint only when no retrain follows.

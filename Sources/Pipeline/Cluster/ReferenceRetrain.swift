@@ -1,0 +1,43 @@
+import Clustering
+import Foundation
+import Store
+
+/// What became of a retrain on the frequency reference (decision 0020).
+public enum RetrainSettlement: Sendable, Equatable {
+  /// Its clusters no longer follow stations: the retrain is the run.
+  case kept
+  /// Discarded: the run retrained stands again, its set current. The line says why.
+  case discarded(String)
+  /// It should have been discarded but could not be: it stands. The warning says why.
+  case keptAfterFailure(String)
+}
+
+extension ClusterOutcome {
+  /// Settles this outcome as a retrain of run `first` on the frequency reference. It stands
+  /// only when the station check finds its clusters independent of the stations. Where they
+  /// still follow stations, the stations more likely differ in their mix of events as well as
+  /// in their sensors, and the balance between frequencies that the frequency reference
+  /// removes was what told the events apart; a retrain that collapsed into one cluster says
+  /// nothing either. Then its run and model are discarded and `firstSet` is current again.
+  public func settleRetrain(over first: Int64, firstSet: Int64, store: SeisStore)
+    -> RetrainSettlement
+  {
+    guard confound?.verdict != .independent, let second = run.id else { return .kept }
+    let why =
+      confound.map {
+        $0.verdict == .suspected
+          ? "its clusters still follow stations (Cramér's V \(String(format: "%.4f", $0.clusterStationV))), so the stations more likely record different mixes of events"
+          : "its clusters cannot be compared with the stations (\($0.clusterCount) cluster(s) over \($0.stationCount) station(s))"
+      } ?? "its clusters could not be compared with the stations"
+    do {
+      try store.discardRun(id: second, makingCurrent: firstSet)
+    } catch {
+      return .keptAfterFailure(
+        "run \(second), the retrain, stands although \(why): it could not be discarded (\(FailureLine.text(for: error, context: store.path))); export --run \(first) for the window reference"
+      )
+    }
+    return .discarded(
+      "kept run \(first): the retrain is discarded, as \(why); its window set stays in the store (decision 0020)"
+    )
+  }
+}
