@@ -174,10 +174,13 @@ public struct InputSeparation: Sendable {
       var means: [[Double]] = []
       var variances: [Double] = []
       var sampling: [Double] = []
+      var members = 0
+      var qualifying = 0
       for code in byStation.keys.sorted() {
         let rows = byStation[code]!
-        total += rows.count
+        members += rows.count
         guard rows.count >= Self.stationMinimumWindows else { continue }
+        qualifying += rows.count
         var mean = [Double](repeating: 0, count: d)
         for row in rows { for j in 0..<d { mean[j] += coordinates[row * d + j] } }
         for j in 0..<d { mean[j] /= Double(rows.count) }
@@ -193,11 +196,10 @@ public struct InputSeparation: Sendable {
         variances.append(variance)
         sampling.append(variance / Double(rows.count))
       }
+      total += members
       let s = means.count
       guard s >= 2 else { continue }
-      compared += byStation.values.reduce(0) {
-        $0 + ($1.count >= Self.stationMinimumWindows ? $1.count : 0)
-      }
+      compared += qualifying
       var centre = [Double](repeating: 0, count: d)
       for mean in means { for j in 0..<d { centre[j] += mean[j] / Double(s) } }
       var between = 0.0
@@ -210,9 +212,8 @@ public struct InputSeparation: Sendable {
       between = max(0, between / Double(s - 1) - sampling.reduce(0, +) / Double(s))
       let within = variances.reduce(0, +) / Double(s)
       let share = between + within > 0 ? between / (between + within) : 0
-      let members = Double(byStation.values.reduce(0) { $0 + $1.count })
-      weighted += share * members
-      weight += members
+      weighted += share * Double(members)
+      weight += Double(members)
     }
     return weight > 0 && 2 * compared >= total ? weighted / weight : nil
   }

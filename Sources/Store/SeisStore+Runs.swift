@@ -145,9 +145,7 @@ extension SeisStore {
             "DELETE FROM models WHERE id = ? AND NOT EXISTS (SELECT 1 FROM runs WHERE model_id = ?)",
           arguments: [model, model])
       }
-      try db.execute(sql: "UPDATE window_sets SET is_current = 0 WHERE is_current")
-      try db.execute(
-        sql: "UPDATE window_sets SET is_current = 1 WHERE id = ?", arguments: [current])
+      try Self.makeWindowSetCurrent(id: current, in: db)
     }
   }
 }

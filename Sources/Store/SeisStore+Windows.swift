@@ -55,11 +55,14 @@ extension SeisStore {
   /// Makes window set `id` the current one again (nil: no set is current), in one
   /// transaction: a command that built a set and then failed leaves the current set as it was.
   public func makeWindowSetCurrent(id: Int64?) throws {
-    try writer.write { db in
-      try db.execute(sql: "UPDATE window_sets SET is_current = 0 WHERE is_current")
-      if let id {
-        try db.execute(sql: "UPDATE window_sets SET is_current = 1 WHERE id = ?", arguments: [id])
-      }
+    try writer.write { db in try Self.makeWindowSetCurrent(id: id, in: db) }
+  }
+
+  /// The same inside a transaction already open (`discardRun`).
+  static func makeWindowSetCurrent(id: Int64?, in db: Database) throws {
+    try db.execute(sql: "UPDATE window_sets SET is_current = 0 WHERE is_current")
+    if let id {
+      try db.execute(sql: "UPDATE window_sets SET is_current = 1 WHERE id = ?", arguments: [id])
     }
   }
 

@@ -183,7 +183,7 @@ struct ClusterCommand: SeisclusterCommand {
       return
     }
     show(outcome, hint: false)
-    let share = outcome.stationShareWithinClusters ?? "?"
+    let share = outcome.stationShareText ?? "?"
     // Printed with --quiet too, as the warning before it: the run kept is not the one shown.
     Console.write(
       "retraining with --spectrogram-reference frequency: run \(first)'s clusters follow stations whose windows differ within clusters (station explains \(share) of the input's variance there), as when stations mix sensor types; each frequency measured against its own loudest frame cancels a station's response (decision 0020). Run \(first) stays in the store (export --run \(first)); give --spectrogram-reference window to keep the window reference. If stopped, cluster --resume finishes the retrain"

@@ -37,7 +37,7 @@ public struct ClusterOutcome: Sendable {
   /// The run this one retrained on the frequency reference (`ClusterJob.retrainOf`).
   public var retrainOf: Int64?
   /// The station share within clusters behind `frequencyRetry`, as the summary prints it.
-  public var stationShareWithinClusters: String? {
+  public var stationShareText: String? {
     confound?.stationShareWithinClusters.map(StationConfoundReport.percent)
   }
 
