@@ -191,6 +191,12 @@ extension NPYArray {
   /// Parses the Python-literal dictionary `{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }`.
   static func parseHeader(_ header: String, path: String) throws(InputError) -> Header {
     func fail(_ reason: String) -> InputError { InputError(path: path, reason: reason) }
+    // NumPy reads the header as one Python dictionary literal (ast.literal_eval): a header
+    // that is not `{...}` (padding aside) is refused there, and here.
+    let literal = header.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard literal.first == "{", literal.last == "}" else {
+      throw fail("the .npy header is not one dictionary {...}")
+    }
     func value(of key: String) -> Substring? {
       for quote in ["'", "\""] {
         guard let keyRange = header.range(of: quote + key + quote) else { continue }

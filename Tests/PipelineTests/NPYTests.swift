@@ -61,6 +61,31 @@ import Testing
     #expect(throws: InputError.self) { try NPYArray(npyData: data) }
   }
 
+  /// NumPy evaluates the header as one dictionary literal; one that lost its closing brace, or
+  /// has text before its opening one, is refused (a sweep found it accepted).
+  @Test func aHeaderThatIsNotOneDictionaryIsRefused() throws {
+    let good = NPYArray.float32Data([1, 2, 3, 4], shape: [2, 2])
+    #expect(try NPYArray(npyData: good).shape == [2, 2])
+    let headerLength = Int(good[8]) | Int(good[9]) << 8
+    let header = try #require(String(data: good[10..<(10 + headerLength)], encoding: .ascii))
+    let brace = try #require(header.lastIndex(of: "}"))
+    for broken in [
+      header.replacingCharacters(in: brace...brace, with: " "),
+      "x" + header.dropFirst(),
+    ] {
+      var data = good[0..<10]
+      data.append(Data(broken.utf8))
+      data.append(good[(10 + headerLength)...])
+      #expect(data.count == good.count)
+      do {
+        _ = try NPYArray(npyData: data)
+        Issue.record("accepted: \(broken)")
+      } catch {
+        #expect(error.description.contains("not one dictionary"), "\(error.description)")
+      }
+    }
+  }
+
   @Test func writesTheSameBytesAsNumPy() throws {
     let url = Self.directory.appendingPathComponent("windows_f4_4x3x100.npy")
     let reference = try Data(contentsOf: url)
