@@ -42,7 +42,7 @@ extension SeisStore {
           JOIN windows w ON w.id = a.window_id
           LEFT JOIN picks p ON p.id = w.pick_id
           WHERE a.run_id = ?
-          ORDER BY w.window_set_id, w.window_key
+          ORDER BY w.window_set_id, w.id
           """, arguments: [runID])
       return (set, rows)
     }

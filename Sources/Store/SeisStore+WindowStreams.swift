@@ -147,7 +147,8 @@ extension SeisStore {
 
 // MARK: - Reading a window set in batches
 
-/// A window set read in batches: the windows' metadata (no samples) in `window_key` order, and
+/// A window set read in batches: the windows' metadata (no samples) in the order they were
+/// stored (row id order: the build's pick order, an imported file's order), and
 /// the samples of any list of windows, by ordinal (their position in that order), copied into
 /// a buffer the caller owns. Memory stays bounded by the batch, whatever the size of the set:
 /// the training code draws random minibatches of 32-256 windows from sets of 200 k windows,
@@ -159,7 +160,7 @@ extension SeisStore {
 public final class WindowSetReader: Sendable {
   public let store: SeisStore
   public let windowSet: WindowSetRecord
-  /// The windows in `window_key` order, their `data` empty: ordinal `i` is `windows[i]`.
+  /// The windows in stored order, their `data` empty: ordinal `i` is `windows[i]`.
   public let windows: [WindowRecord]
   /// Row ids in ordinal order.
   private let rowIDs: [Int64]
@@ -210,7 +211,7 @@ public final class WindowSetReader: Sendable {
     }
   }
 
-  /// `samples(ordinals:into:)` for the consecutive windows `range`, read in one pass in key
+  /// `samples(ordinals:into:)` for the consecutive windows `range`, read in one pass in stored
   /// order (what `windows export` and whole-set readers use).
   public func samples(range: Range<Int>, into buffer: UnsafeMutableBufferPointer<Float>) throws {
     let size = valuesPerWindow
@@ -228,14 +229,14 @@ public final class WindowSetReader: Sendable {
       let rows = try Row.fetchCursor(
         db,
         sql: """
-          SELECT window_key, data FROM windows
-          WHERE window_set_id = ? AND window_key BETWEEN ? AND ? ORDER BY window_key
+          SELECT id, data FROM windows
+          WHERE id BETWEEN ? AND ? AND +window_set_id = ? ORDER BY id
           """,
-        arguments: [setID, windows[first].windowKey, windows[last].windowKey])
+        arguments: [rowIDs[first], rowIDs[last], setID])
       var k = 0
       while let row = try rows.next() {
         let ordinal = first + k
-        guard ordinal <= last, row[0] == windows[ordinal].windowKey else {
+        guard ordinal <= last, row[0] == rowIDs[ordinal] else {
           throw StoreError.invalid("window set \(setID) changed while it was read")
         }
         try row.withUnsafeData(atIndex: 1) { data in
@@ -266,7 +267,7 @@ extension SeisStore {
         sql: """
           SELECT id, window_key, pick_id, network, station, location, channels, pick_time_ns,
                  phase, start_ns
-          FROM windows WHERE window_set_id = ? ORDER BY window_key
+          FROM windows WHERE window_set_id = ? ORDER BY id
           """, arguments: [id])
       var windows: [WindowRecord] = []
       while let row = try rows.next() {

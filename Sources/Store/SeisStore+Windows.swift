@@ -5,7 +5,7 @@ import Seismic
 /// A window set with its windows, in window order, and their samples as one N x C x L tensor.
 public struct WindowSetContents: Sendable {
   public var windowSet: WindowSetRecord
-  /// Window rows in `window_key` order; their `data` blobs are emptied (the samples are in
+  /// Window rows in stored order; their `data` blobs are emptied (the samples are in
   /// `samples`).
   public var windows: [WindowRecord]
   /// N x C x L float32, C order.
@@ -104,7 +104,6 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
 }
 
 extension SeisStore {
-  /// Windows by database id (any set), in the order given; unknown ids are left out.
   /// The window set and key of each window id (metadata only, no samples), read in chunks of
   /// 10,000 ids.
   public func windowSetKeys(ids: [Int64]) throws -> [Int64: (set: Int64, key: Int64)] {
@@ -124,11 +123,42 @@ extension SeisStore {
     }
   }
 
+  /// Windows by database id (any set), in the order given, their `data` empty (metadata only,
+  /// read in chunks of 10,000 ids: a run of 200 k windows neither loads its samples nor
+  /// exceeds SQLite's limit on a statement's arguments); unknown ids are left out.
   public func windows(ids: [Int64]) throws -> [WindowRecord] {
     try writer.read { db in
-      let rows = try WindowRecord.filter(ids.contains(Column("id"))).fetchAll(db)
-      let byID = Dictionary(uniqueKeysWithValues: rows.compactMap { r in r.id.map { ($0, r) } })
+      var byID: [Int64: WindowRecord] = [:]
+      var start = 0
+      while start < ids.count {
+        let chunk = Array(ids[start..<min(ids.count, start + 10_000)])
+        let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+        let rows = try Row.fetchCursor(
+          db,
+          sql: """
+            SELECT id, window_set_id, window_key, pick_id, network, station, location, channels,
+                   pick_time_ns, phase, start_ns
+            FROM windows WHERE id IN (\(marks))
+            """, arguments: StatementArguments(chunk))
+        while let row = try rows.next() {
+          let id: Int64 = row[0]
+          byID[id] = WindowRecord(
+            id: id, windowSetId: row[1], windowKey: row[2], pickId: row[3], network: row[4],
+            station: row[5], location: row[6], channels: row[7],
+            pickTime: (row[8] as Int64?).map(Timestamp.init(nanoseconds:)), phase: row[9],
+            startTime: (row[10] as Int64?).map(Timestamp.init(nanoseconds:)), samples: [])
+        }
+        start += chunk.count
+      }
       return ids.compactMap { byID[$0] }
+    }
+  }
+
+  /// The stored samples of window `id` (C x L float32, little-endian), or nil when there is no
+  /// such window.
+  public func windowData(id: Int64) throws -> Data? {
+    try writer.read { db in
+      try Data.fetchOne(db, sql: "SELECT data FROM windows WHERE id = ?", arguments: [id])
     }
   }
 }

@@ -10,8 +10,10 @@ struct AssignCommand: SeisclusterCommand {
     discussion: """
       Applies the run's autoencoder and centroids to the windows of the current set that the run \
       has not assigned yet (new picks, new data), storing their clusters and probabilities. \
-      Build the windows with the run's window options first. Uses the latest run unless --run \
-      is given.
+      A window the run has assigned (same pick, or same window_id and samples) is skipped; a \
+      window whose window_id the run's catalog gives to another window is refused, so each \
+      window_id names one window in the catalog. Build the windows with the run's window \
+      options first. Uses the latest run unless --run is given.
       """)
 
   @OptionGroup var global: GlobalOptions

@@ -27,7 +27,9 @@ struct WindowsBuildCommand: SeisclusterCommand {
       reason (with the band that would include a station whose Nyquist frequency is too low), \
       and the last line counts them. --stations, --start and --end select picks as ObsPy's \
       select does. Options that leave no window are an error (exit 1), and the current window \
-      set stays as it was. The set is stored in one transaction, window by window.
+      set stays as it was. The set is stored in one transaction, window by window. A window's \
+      window_id is its pick's id: the same pick has the same window_id in every set built \
+      from it, so catalogs and truth or label files by window_id carry over to a rebuilt set.
       """)
 
   @OptionGroup var global: GlobalOptions
@@ -83,7 +85,9 @@ struct WindowsImportCommand: SeisclusterCommand {
       "Make windows prepared elsewhere (.npy, float32/float64, N x C x L or N x L) current.",
     discussion: """
       With an index CSV (a window_id column of unique integers; network, station, location, \
-      time optional) the ids are kept; without one, windows are numbered 0..N-1.
+      time optional) the ids are kept; without one, windows are numbered 0..N-1. `assign` \
+      refuses a window whose id the run's catalog gives to another window (imported windows \
+      that are the run's own, same id and same samples, are skipped as already assigned).
       """)
 
   @OptionGroup var global: GlobalOptions

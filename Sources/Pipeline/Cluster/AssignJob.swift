@@ -118,10 +118,26 @@ public struct AssignJob: Sendable {
         time: w.pickTimeNs)
     }
     let assignedPicks = Set(assignedWindows.filter { $0.pickTimeNs != nil }.map(key))
+    // A window id names one window in the run's catalog, which may span sets. A window whose
+    // id an assigned window of another set already has is that window imported again (the
+    // same samples: already assigned) or another window, refused: the catalog would name two
+    // windows alike.
+    let assignedByKey = Dictionary(
+      assignedWindows.map { ($0.windowKey, $0) }, uniquingKeysWith: { a, _ in a })
     var pending: [Int] = []
     for (i, w) in contents.windows.enumerated() {
       guard let wid = w.id, !assignedIDs.contains(wid) else { continue }
       if w.pickTimeNs != nil && assignedPicks.contains(key(w)) { continue }
+      if let other = assignedByKey[w.windowKey], let otherID = other.id {
+        if let mine = try store.windowData(id: wid), try store.windowData(id: otherID) == mine {
+          continue
+        }
+        throw InputError(
+          path: store.path,
+          reason:
+            "window_id \(w.windowKey) of the current set names another window (of set \(other.windowSetId)) in run \(id)'s catalog: import the windows with ids of their own (an --index), or cluster them in a run of their own"
+        )
+      }
       pending.append(i)
     }
     let progress = Progress(label: "assign", total: pending.count, quiet: quiet)

@@ -19,7 +19,7 @@ public final class TrainingWindows {
   private(set) var correlationReferences: [Int]?
 
   var windowSet: WindowSetRecord { reader.windowSet }
-  /// The windows' metadata in key order (no samples).
+  /// The windows' metadata in stored order (no samples).
   var windows: [WindowRecord] { reader.windows }
   var count: Int { reader.count }
   /// Bytes of one window's samples.
@@ -110,7 +110,7 @@ public final class TrainingWindows {
 
 /// A stored window set read in blocks: training visits the windows block by block, each block
 /// `chunksPerBlock` runs of `chunkSize` consecutive windows drawn at random and shuffled
-/// together, so each run is one range read in key order and every window is still seen once
+/// together, so each run is one range read in stored order and every window is still seen once
 /// per pass. Whole-set passes read consecutive windows directly. At most two blocks are held
 /// (a minibatch can straddle two), half the budget each.
 final class StoredWindowSource: WindowSource {

@@ -92,7 +92,7 @@ public struct HTMLReport: Sendable {
   static let sampleBudgetBytes = 256 << 20
 
   /// The samples of the windows the cluster panels show (each cluster's most confident members,
-  /// up to its share of `sampleBudgetBytes`), read from the store in key order, and each
+  /// up to its share of `sampleBudgetBytes`), read from the store in stored order, and each
   /// catalog entry's row in them (nil: not held).
   static func samples(
     of catalog: Catalog, rows: [Int?], reader: WindowSetReader,

@@ -1,0 +1,123 @@
+import Foundation
+import Numerics
+import Seismic
+import Store
+import TestSupport
+import Testing
+
+/// `assign` as a user runs it, over sets built at different times: a window id names one
+/// window in a run's catalog. A sweep found two windows under one id: after `assign` on a set
+/// rebuilt with earlier picks (ids counted 0..N-1 in each set) and after `windows import` of
+/// the run's own windows without their index.
+@Suite(
+  .enabled(
+    if: SeisclusterProcess.binary != nil,
+    "needs .build/debug/seiscluster: run `swift build` first"))
+struct AssignCommandTests {
+  func run(_ arguments: [String], in dir: URL) throws -> SeisclusterProcess.Outcome {
+    try SeisclusterProcess.run(arguments, in: dir)
+  }
+
+  /// One 100 Hz three-component station of noise and 12 P picks, 40 s apart.
+  func makeStore(in dir: URL) throws -> (path: String, picks: [Timestamp]) {
+    let path = dir.appendingPathComponent("store.sqlite").path
+    let store = try SeisStore(path: path)
+    let t0 = try #require(Timestamp(iso8601: "2026-03-01T00:00:00Z"))
+    var generator = SeededGenerator(seed: 11)
+    let segments = ["HHZ", "HHN", "HHE"].map { channel in
+      Segment(
+        source: SourceIdentifier(network: "XA", station: "A01", location: "", channel: channel),
+        startTime: t0, samplingRate: 100,
+        samples: .float32((0..<52_000).map { _ in Float(generator.nextGaussian()) }))
+    }
+    try store.storeFile(path: "a01", size: 0, sha256: "a01", format: .miniSEED, segments: segments)
+    let picks = (1...12).map { t0.adding(seconds: 40 * Double($0)) }
+    try store.insertPicks(
+      picks.map {
+        PickRecord(
+          network: "XA", station: "A01", location: "", channel: nil, time: $0, phase: "P",
+          note: nil, origin: "test")
+      })
+    return (path, picks)
+  }
+
+  /// `window_id` -> pick time of each catalog row of the latest run, failing on a repeated id.
+  func catalog(_ db: String, in dir: URL) throws -> [String: String] {
+    let csv = try run(["export", "-q", "--db", db, "--format", "csv", "--output", "-"], in: dir)
+    #expect(csv.status == 0, "\(csv.errors)")
+    let lines = csv.output.split(separator: "\n")
+    let header = try #require(lines.first).split(separator: ",")
+    let id = try #require(header.firstIndex(of: "window_id"))
+    let time = try #require(header.firstIndex(of: "time"))
+    var out: [String: String] = [:]
+    for line in lines.dropFirst() {
+      let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+      #expect(out[String(fields[id])] == nil, "window_id \(fields[id]) twice")
+      out[String(fields[id])] = String(fields[time])
+    }
+    return out
+  }
+
+  @Test func aWindowIdNamesOneWindowInARunsCatalogAcrossSets() throws {
+    let dir = try TestPaths.temporaryDirectory("assign-ids")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let (db, picks) = try makeStore(in: dir)
+    let window = ["--input", "waveform", "--before", "1", "--after", "3"]
+    // A run on the later half of the picks, then a set of them all: the new windows come
+    // first in time, where the old numbering gave them the ids of the run's own windows.
+    let cluster = try run(
+      [
+        "cluster", "-q", "--db", db, "--clusters", "2", "--epochs", "1", "--max-iterations", "2",
+        "--start", picks[6].iso8601,
+      ] + window, in: dir)
+    #expect(cluster.status == 0, "\(cluster.errors)")
+    let first = try catalog(db, in: dir)
+    #expect(first.count == 6)
+    #expect(try run(["windows", "build", "-q", "--db", db] + window, in: dir).status == 0)
+    let assign = try run(["assign", "--db", db], in: dir)
+    #expect(assign.status == 0, "\(assign.errors)")
+    #expect(
+      (assign.output + assign.errors).contains(
+        "gave clusters to 6 new windows; skipped 6 already assigned"))
+    let both = try catalog(db, in: dir)
+    #expect(both.count == 12)
+    #expect(Set(both.values) == Set(picks.map(\.iso8601)))
+    // The run's windows kept their ids in the rebuilt set.
+    for (id, time) in first { #expect(both[id] == time, "window_id \(id)") }
+
+    // The set exported and imported again with its index: the same windows, nothing new.
+    let export = try run(
+      ["windows", "export", "-q", "--db", db, "--output", "w.npy", "--index", "w.csv"], in: dir)
+    #expect(export.status == 0, "\(export.errors)")
+    #expect(
+      try run(["windows", "import", "-q", "--db", db, "w.npy", "--index", "w.csv"], in: dir)
+        .status == 0)
+    let again = try run(["assign", "--db", db], in: dir)
+    #expect(again.status == 0, "\(again.errors)")
+    #expect(
+      (again.output + again.errors).contains(
+        "gave clusters to 0 new windows; skipped 12 already assigned"))
+
+    // Imported without the index, the windows are numbered 0..11 in their set: ids the
+    // catalog gives to other windows. Refused, and nothing is added.
+    #expect(try run(["windows", "import", "-q", "--db", db, "w.npy"], in: dir).status == 0)
+    let clash = try run(["assign", "--db", db], in: dir)
+    #expect(clash.status == 1)
+    #expect(clash.errorLines.count == 1, "\(clash.errors)")
+    #expect(clash.errors.contains("names another window"), "\(clash.errors)")
+    #expect(try catalog(db, in: dir) == both)
+
+    // With an index that gives the windows ids of their own and no pick times, they are new
+    // windows to the run.
+    let fresh =
+      "window_id\n" + (0..<12).map { String(1000 + $0) }.joined(separator: "\n") + "\n"
+    try fresh.write(to: dir.appendingPathComponent("fresh.csv"), atomically: true, encoding: .utf8)
+    #expect(
+      try run(["windows", "import", "-q", "--db", db, "w.npy", "--index", "fresh.csv"], in: dir)
+        .status == 0)
+    let added = try run(["assign", "--db", db], in: dir)
+    #expect(added.status == 0, "\(added.errors)")
+    #expect(try catalog(db, in: dir).count == 24)
+    #expect(try run(["check", "--db", db], in: dir).status == 0)
+  }
+}
