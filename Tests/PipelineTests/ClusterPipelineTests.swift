@@ -430,6 +430,39 @@ import Testing
     #expect(try store.run() == nil)
   }
 
+  /// `--filters` and `--kernels` that only pad the windows are refused in one line, before a
+  /// run is stored (a sweep found 14 stages and `--kernels 1000` training on padding for
+  /// minutes); the defaults are not, even on inputs shorter than their halvings.
+  @Test func filtersAndKernelsThatOnlyPadTheWindowsAreRefused() throws {
+    let store = try SeisStore()
+    _ = try storeWithWindows(count: 40, seed: 2, store: store)  // 2 x 64
+    for (filters, kernels, message) in [
+      ([4, 4, 4, 4, 4, 4, 4], [3], "2^7 = 128 is more than its 64 steps (at most 6 stages here)"),
+      ([8, 8], [65], "--kernels 65 at stage 1 is longer than the 64 steps"),
+      ([8, 8], [5, 33], "--kernels 33 at stage 2 is longer than the 32 steps"),
+    ] {
+      var m = model()
+      m.filters = filters
+      m.kernels = kernels
+      #expect {
+        try ClusterJob(clusterCount: 2, model: m, quiet: true).run(
+          store: store, logger: Logger(label: "t"))
+      } throws: { error in
+        "\(error)".contains(message) && !"\(error)".contains("\n")
+      }
+    }
+    #expect(try store.run() == nil)
+    // At the limits, and with the defaults on a 3-step input (padded to 8), no refusal.
+    var m = model()
+    m.filters = [4, 4, 4, 4, 4, 4]
+    m.kernels = [64, 32, 16, 8, 4, 2]
+    try ClusterJob.checkShape(
+      m.autoencoderConfiguration(channels: 2, length: 64), options: m)
+    let defaults = ModelOptions()
+    try ClusterJob.checkShape(
+      defaults.autoencoderConfiguration(channels: 3, length: 3), options: defaults)
+  }
+
   @Test func truthFilesThatCannotBeUsedAreRefusedWithTheLine() {
     #expect(throws: InputError.self) {
       try WindowLabelFile(text: "network,station,time\n", path: "t.csv")

@@ -324,11 +324,45 @@ public struct ClusterJob: Sendable {
       plan.options.restarts =
         adaptive ? ModelOptions.defaultMaximumRestarts : plan.options.resolvedRestarts
     }
-    try checkMemory(
-      plan.options.autoencoderConfiguration(
-        channels: plan.contents.networkChannels, length: plan.contents.networkLength),
-      options: plan.options, windows: plan.contents.count)
+    let configuration = plan.options.autoencoderConfiguration(
+      channels: plan.contents.networkChannels, length: plan.contents.networkLength)
+    // The options as given (the plan's have every default written in).
+    try Self.checkShape(configuration, options: model)
+    try checkMemory(configuration, options: plan.options, windows: plan.contents.count)
     return plan
+  }
+
+  /// Refuses `--filters` and `--kernels` given for a pooling net that only pad the input: more
+  /// stages than halvings the windows allow (14 stages pad 92 steps to 16,384), or a kernel
+  /// longer than the steps its stage sees (every tap beyond them multiplies zeros). Such runs
+  /// trained for minutes on padding; the defaults are never refused (a short correlation
+  /// input keeps its three stages, zero-padded).
+  static func checkShape(_ configuration: Autoencoder.Configuration, options: ModelOptions) throws {
+    guard configuration.architecture.pools else { return }
+    let length = configuration.inputLength
+    let depth = configuration.depth
+    if options.filters != nil, 1 << depth > length {
+      var most = 0
+      while 1 << (most + 1) <= length { most += 1 }
+      throw InputError(
+        path: "",
+        reason:
+          "model options: --filters gives \(depth) stages, and each halves the window: 2^\(depth) = \(1 << depth) is more than its \(length) steps (at most \(most) stages here)"
+      )
+    }
+    if options.kernels != nil {
+      for stage in 0..<depth {
+        let steps = configuration.paddedLength >> stage
+        let kernel = configuration.kernelSize(stage: stage)
+        guard kernel <= steps else {
+          throw InputError(
+            path: "",
+            reason:
+              "model options: --kernels \(kernel) at stage \(stage + 1) is longer than the \(steps) steps that stage sees (at most \(steps))"
+          )
+        }
+      }
+    }
   }
 
   private func newPlan(_ store: SeisStore, logger: Logger) throws -> Plan {
