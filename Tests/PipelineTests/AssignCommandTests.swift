@@ -120,4 +120,39 @@ struct AssignCommandTests {
     #expect(try catalog(db, in: dir).count == 24)
     #expect(try run(["check", "--db", db], in: dir).status == 0)
   }
+
+  /// A run made before decision 0021 numbered its windows 0..N-1. New picks earlier than its
+  /// own then take ids its catalog has: refused, with the cause and the way out.
+  @Test func aRunWhoseWindowsWereNumberedByPositionSaysSo() throws {
+    let dir = try TestPaths.temporaryDirectory("assign-old-ids")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let (db, picks) = try makeStore(in: dir)
+    let window = ["--input", "waveform", "--before", "1", "--after", "3"]
+    let cluster = try run(
+      [
+        "cluster", "-q", "--db", db, "--clusters", "2", "--epochs", "1", "--max-iterations", "2",
+        "--start", picks[6].iso8601,
+      ] + window, in: dir)
+    #expect(cluster.status == 0, "\(cluster.errors)")
+    // As an earlier version stored them: the run's windows numbered by position.
+    let store = try SeisStore(path: db)
+    try store.writer.write { db in
+      try db.execute(
+        sql: """
+          UPDATE windows SET window_key = id - (SELECT min(id) FROM windows WHERE window_set_id = 1)
+          WHERE window_set_id = 1
+          """)
+    }
+    #expect(try run(["windows", "build", "-q", "--db", db] + window, in: dir).status == 0)
+    let assign = try run(["assign", "--db", db], in: dir)
+    #expect(assign.status == 1)
+    #expect(assign.errorLines.count == 1, "\(assign.errors)")
+    #expect(assign.errors.contains("which an earlier version numbered 0..N-1"), "\(assign.errors)")
+    // Clustering the current set, as the line says, works.
+    let again = try run(
+      ["cluster", "-q", "--db", db, "--clusters", "2", "--epochs", "1", "--max-iterations", "2"],
+      in: dir)
+    #expect(again.status == 0, "\(again.errors)")
+    #expect(try catalog(db, in: dir).count == 12)
+  }
 }

@@ -159,7 +159,10 @@ import Testing
     let contents = try #require(try store.currentWindowSetContents())
     #expect(contents.windows.map(\.station) == ["CRLZ", "FFB1", "FFB2"])
     #expect(contents.windows.map(\.channels) == ["HHZ,HHN,HHE", "HHZ,HH1,HH2", "BHZ,BH1,BH2"])
-    #expect(contents.windows.map(\.windowKey) == [0, 1, 2])
+    // Each window's id is its pick's (decision 0021), and the windows keep pick order.
+    #expect(contents.windows.map(\.windowKey) == contents.windows.map(\.pickId))
+    #expect(contents.windows.map(\.windowKey) == contents.windows.map(\.windowKey).sorted())
+    #expect(Set(contents.windows.map(\.windowKey)).count == 3)
   }
 
   @Test func rebuildingMakesANewCurrentSetAndKeepsTheOldOne() throws {

@@ -132,6 +132,15 @@ public struct AssignJob: Sendable {
         if let mine = try store.windowData(id: wid), try store.windowData(id: otherID) == mine {
           continue
         }
+        // Built windows have taken their pick's id since decision 0021; a built window whose
+        // id is not its pick's comes from a set built before, numbered 0..N-1.
+        if let pick = other.pickId, pick != other.windowKey {
+          throw InputError(
+            path: store.path,
+            reason:
+              "window_id \(w.windowKey) of the current set is also window \(other.windowKey) of set \(other.windowSetId) in run \(id)'s catalog, which an earlier version numbered 0..N-1: run `cluster` on the current set to cluster its windows together"
+          )
+        }
         throw InputError(
           path: store.path,
           reason:

@@ -160,6 +160,9 @@ public struct ClusterJob: Sendable {
     /// `ClusterJob.note` and `ClusterJob.retrainOf` (nil for other runs).
     var note: String? = nil
     var retrainOf: Int64? = nil
+    /// True for runs that read their set in stored order (decision 0021); nil for runs stored
+    /// before, which read it in window_id order.
+    var storedOrder: Bool? = nil
   }
 
   struct WindowSetDescription: Codable {
@@ -415,6 +418,17 @@ public struct ClusterJob: Sendable {
     else {
       throw InputError(path: store.path, reason: "run \(run.id ?? 0) has lost its window set")
     }
+    // A run stored before decision 0021 read its set in window_id order; its checkpoint
+    // (targets, minibatch order) is by position in that order. Where stored order differs (a
+    // set imported with ids out of order), it cannot be continued.
+    let keys = contents.windows.map(\.windowKey)
+    if stored.storedOrder != true, zip(keys, keys.dropFirst()).contains(where: { $0 >= $1 }) {
+      throw InputError(
+        path: store.path,
+        reason:
+          "run \(run.id ?? 0) was interrupted under an earlier version, which read its windows in window_id order, and the ids of set \(run.windowSetId) are not in that order: run `cluster` again"
+      )
+    }
     if let references = stored.correlationReferences {
       try contents.useCorrelation(references: references, quiet: quiet)
     }
@@ -577,7 +591,8 @@ public struct ClusterJob: Sendable {
               samplingRate: set.samplingRate, parameters: set.parametersJson),
             clusterChoice: plan.choice, windowMemoryBytes: plan.contents.memoryBytes,
             correlationReferences: plan.contents.correlationReferences,
-            orphans: plan.orphans, note: plan.note, retrainOf: plan.retrainOf))))
+            orphans: plan.orphans, note: plan.note, retrainOf: plan.retrainOf,
+            storedOrder: true))))
   }
 
   /// A restart's two progress lines; `finish` ends both once it is trained (or has failed).

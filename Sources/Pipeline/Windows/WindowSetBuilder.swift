@@ -575,7 +575,10 @@ struct BuildRun {
       }
       switch outcome {
       case .success(var window):
-        window.windowKey = Int64(built)
+        // A built window's id is its pick's (decision 0021): the same pick keeps its window id
+        // in every set built from it, and windows of different picks never share one, so a
+        // run whose catalog spans sets (`assign` after new picks) names each window once.
+        window.windowKey = window.pickId ?? Int64(built)
         try writer.append(window)
         built += 1
       case .failure(let skip):
