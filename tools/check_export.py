@@ -33,7 +33,7 @@ def check_against_store(store: Path, run_id: int, rows: list) -> list:
         """SELECT w.window_key, w.network, w.station, w.location, w.pick_time_ns, a.cluster,
                   a.probability, a.label
            FROM assignments a JOIN windows w ON w.id = a.window_id
-           WHERE a.run_id = ? ORDER BY w.window_set_id, w.window_key""", (run_id,)).fetchall()
+           WHERE a.run_id = ? ORDER BY w.window_set_id, w.id""", (run_id,)).fetchall()
     if len(stored) != len(rows):
         problems.append(f"store has {len(stored)} windows in run {run_id}, CSV {len(rows)}")
     by_id = {int(r["window_id"]): r for r in rows}

@@ -26,7 +26,7 @@ def load(db, truth_file):
     rows = sqlite3.connect(db).execute(
         """select w.network, w.station, w.location, w.pick_time_ns, a.embedding
            from assignments a join windows w on w.id = a.window_id
-           where a.run_id = (select max(id) from runs) order by w.window_key""").fetchall()
+           where a.run_id = (select max(id) from runs) order by w.id""").fetchall()
     z, y = [], []
     for net, sta, loc, t, e in rows:
         ts = datetime.datetime.fromtimestamp(t / 1e9, datetime.timezone.utc).strftime(

@@ -46,7 +46,8 @@ def default_rule(order, agreement, loss):
 
 def load(db, truth_file, run=1):
     """Labels, truth classes, q and history of run `run` in the store (None: its latest run), in
-    window_key order; windows without a truth row are left out."""
+    stored (row id) order, the windows' order in training; windows without a truth row are
+    left out."""
     truth = {}
     for r in csv.DictReader(open(truth_file)):
         truth[(r['network'], r['station'], r['location'], r['time'][:23])] = r['label']
@@ -56,7 +57,7 @@ def load(db, truth_file, run=1):
     rows = con.execute(
         """select w.network, w.station, w.location, w.pick_time_ns, a.cluster, a.q
            from assignments a join windows w on w.id = a.window_id where a.run_id = ?
-           order by w.window_key""", (run,)).fetchall()
+           order by w.id""", (run,)).fetchall()
     labels, y, q = [], [], []
     for net, sta, loc, t, c, qq in rows:
         ts = datetime.datetime.fromtimestamp(t / 1e9, datetime.timezone.utc).strftime(

@@ -148,6 +148,13 @@ struct AssignCommandTests {
     #expect(assign.status == 1)
     #expect(assign.errorLines.count == 1, "\(assign.errors)")
     #expect(assign.errors.contains("which an earlier version numbered 0..N-1"), "\(assign.errors)")
+    // The same when the old windows' picks are gone (replaced by a later `picks import`).
+    try store.writer.write { db in
+      try db.execute(sql: "UPDATE windows SET pick_id = NULL WHERE window_set_id = 1")
+    }
+    let gone = try run(["assign", "--db", db], in: dir)
+    #expect(gone.status == 1)
+    #expect(gone.errors.contains("which an earlier version numbered 0..N-1"), "\(gone.errors)")
     // Clustering the current set, as the line says, works.
     let again = try run(
       ["cluster", "-q", "--db", db, "--clusters", "2", "--epochs", "1", "--max-iterations", "2"],

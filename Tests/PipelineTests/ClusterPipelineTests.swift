@@ -462,6 +462,17 @@ import Testing
     let defaults = ModelOptions()
     try ClusterJob.checkShape(
       defaults.autoencoderConfiguration(channels: 3, length: 3), options: defaults)
+    // The defaults given explicitly are not refused either (a review found `--kernels 5`
+    // refused on a family of 14 windows where leaving it out ran), nor a smaller kernel.
+    var given = ModelOptions()
+    given.filters = [16, 16, 16]
+    given.kernels = [5]
+    try ClusterJob.checkShape(
+      given.autoencoderConfiguration(channels: 3, length: 3), options: given)
+    var tcn = ModelOptions()
+    tcn.architecture = .tcn
+    tcn.kernels = [3]
+    try ClusterJob.checkShape(tcn.autoencoderConfiguration(channels: 3, length: 8), options: tcn)
   }
 
   /// A run interrupted before decision 0021 read its set in window_id order, and its

@@ -33,7 +33,7 @@ BAD = 0.95
 
 
 def load_store(db, truth_file):
-    """Labels, truth classes and pretraining loss of the store's latest run, in window_key order
+    """Labels, truth classes and pretraining loss of the store's latest run, in stored order
     (the order the network's windows, and so the embeddings, have)."""
     labels, y, _, history = restart_triples.load(db, truth_file, run=None)
     return labels, y, history['pretraining'][-1]['loss']

@@ -4,7 +4,7 @@ docs/evaluation.md, "Later figures (stop 25)").
 
 Input per data set: one `--restarts 1` cluster run per seed, dumped by
 `tools/experiments/bad_optima.py --dump STORE TRUTH.csv OUT.npz` (labels, truth, pretraining
-loss, in window_key order), and the set's windows as built by the runs (`windows build` with
+loss, in stored order), and the set's windows as built by the runs (`windows build` with
 the runs' window options, then `windows export --output WINDOWS.npy`; same order).
 
 For every seed's partition it computes the share: the Calinski-Harabasz index of the partition

@@ -3,7 +3,7 @@
 
 Input: candidate dumps written by a build with tools/experiments/relabel_candidates_experiment.patch
 (`SEISCLUSTER_EXPERIMENT_RELABEL_DUMP=OUT.json`, and `SEISCLUSTER_EXPERIMENT_RELABEL_CANDIDATES=N`
-for N retrained candidates), the set's windows (`windows export`, window_key order) and the truth
+for N retrained candidates), the set's windows (`windows export`, stored order) and the truth
 in the same order (a `bad_optima.py --dump` of any run on the set). Prints each candidate's ACC
 and input-separation share, and which one each rule would keep: the consensus (the tool), most
 partners (ARI >= 0.90) then consensus, and that among candidates at or above a share (2/3,

@@ -5,7 +5,7 @@
     tools/experiments/relabel_rules.py DUMP_DIR TAG NAME=WINDOWS.npy:TRUTH_DUMP.npz ...
 
 DUMP_DIR/TAG-NAME-sS-dD.json come from relabel_matrix.sh with DUMPTAG=TAG (a build with
-relabel_weight_experiment.patch). WINDOWS.npy is the set's `windows export` (window_key order),
+relabel_weight_experiment.patch). WINDOWS.npy is the set's `windows export` (stored order),
 TRUTH_DUMP.npz a `bad_optima.py --dump` of any run on it (for its truth). Each candidate's ACC
 (all windows, hand-labelled ones included) and input-separation share (as InputSeparation: CH
 index in PCA-8 over k-means's) are computed; then, per rule, the candidate it keeps:

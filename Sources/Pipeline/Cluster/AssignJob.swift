@@ -133,8 +133,11 @@ public struct AssignJob: Sendable {
           continue
         }
         // Built windows have taken their pick's id since decision 0021; a built window whose
-        // id is not its pick's comes from a set built before, numbered 0..N-1.
-        if let pick = other.pickId, pick != other.windowKey {
+        // id is not its pick's (or whose pick is gone) comes from a set built before, numbered
+        // 0..N-1.
+        let otherSetWasBuilt =
+          try store.windowSet(id: other.windowSetId).map { $0.inputKind != .imported } ?? false
+        if otherSetWasBuilt && other.pickId != other.windowKey {
           throw InputError(
             path: store.path,
             reason:

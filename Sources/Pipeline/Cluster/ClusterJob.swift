@@ -335,33 +335,37 @@ public struct ClusterJob: Sendable {
     return plan
   }
 
-  /// Refuses `--filters` and `--kernels` given for a pooling net that only pad the input: more
-  /// stages than halvings the windows allow (14 stages pad 92 steps to 16,384), or a kernel
+  /// Refuses `--filters` and `--kernels` that only pad the input, beyond what the defaults do:
+  /// more stages than the window's halvings (14 stages pad 92 steps to 16,384), or a kernel
   /// longer than the steps its stage sees (every tap beyond them multiplies zeros). Such runs
-  /// trained for minutes on padding; the defaults are never refused (a short correlation
-  /// input keeps its three stages, zero-padded).
+  /// trained for minutes on padding. What the defaults do is never refused, given or not: a
+  /// family of a few windows keeps the default three stages and kernel of 5, zero-padded.
   static func checkShape(_ configuration: Autoencoder.Configuration, options: ModelOptions) throws {
     guard configuration.architecture.pools else { return }
+    let architecture = options.resolvedArchitecture
     let length = configuration.inputLength
     let depth = configuration.depth
-    if options.filters != nil, 1 << depth > length {
+    if options.filters != nil, 1 << depth > length, depth > architecture.defaultFilters.count {
       var most = 0
       while 1 << (most + 1) <= length { most += 1 }
+      most = max(most, architecture.defaultFilters.count)
       throw InputError(
         path: "",
         reason:
-          "model options: --filters gives \(depth) stages, and each halves the window: 2^\(depth) = \(1 << depth) is more than its \(length) steps (at most \(most) stages here)"
+          "model options: --filters gives \(depth) stages, and each halves the window: 2^\(depth) = \(1 << depth) is more than its \(length) steps (at most \(most) stage\(most == 1 ? "" : "s") here)"
       )
     }
     if options.kernels != nil {
+      let defaultKernel = architecture.defaultKernels?.max() ?? 1
       for stage in 0..<depth {
         let steps = configuration.paddedLength >> stage
         let kernel = configuration.kernelSize(stage: stage)
-        guard kernel <= steps else {
+        let most = max(steps, defaultKernel)
+        guard kernel <= most else {
           throw InputError(
             path: "",
             reason:
-              "model options: --kernels \(kernel) at stage \(stage + 1) is longer than the \(steps) steps that stage sees (at most \(steps))"
+              "model options: --kernels \(kernel) at stage \(stage + 1) is longer than the \(steps) steps that stage sees (at most \(most))"
           )
         }
       }
