@@ -21,24 +21,22 @@ struct AssignCommandTests {
   /// One 100 Hz three-component station of noise and 12 P picks, 40 s apart.
   func makeStore(in dir: URL) throws -> (path: String, picks: [Timestamp]) {
     let path = dir.appendingPathComponent("store.sqlite").path
-    let store = try SeisStore(path: path)
-    let t0 = try #require(Timestamp(iso8601: "2026-03-01T00:00:00Z"))
-    var generator = SeededGenerator(seed: 11)
-    let segments = ["HHZ", "HHN", "HHE"].map { channel in
-      Segment(
-        source: SourceIdentifier(network: "XA", station: "A01", location: "", channel: channel),
-        startTime: t0, samplingRate: 100,
-        samples: .float32((0..<52_000).map { _ in Float(generator.nextGaussian()) }))
-    }
-    try store.storeFile(path: "a01", size: 0, sha256: "a01", format: .miniSEED, segments: segments)
-    let picks = (1...12).map { t0.adding(seconds: 40 * Double($0)) }
-    try store.insertPicks(
-      picks.map {
-        PickRecord(
-          network: "XA", station: "A01", location: "", channel: nil, time: $0, phase: "P",
-          note: nil, origin: "test")
-      })
+    let picks = try noiseStationStore(
+      path: path, network: "XA", station: "A01", seed: 11, samples: 52_000,
+      pickSeconds: (1...12).map { 40 * Double($0) })
     return (path, picks)
+  }
+
+  let window = ["--input", "waveform", "--before", "1", "--after", "3"]
+
+  /// A run on the later half of the picks (6 windows).
+  func clusterTheLaterHalf(_ db: String, picks: [Timestamp], in dir: URL) throws {
+    let cluster = try run(
+      [
+        "cluster", "-q", "--db", db, "--clusters", "2", "--epochs", "1", "--max-iterations", "2",
+        "--start", picks[6].iso8601,
+      ] + window, in: dir)
+    #expect(cluster.status == 0, "\(cluster.errors)")
   }
 
   /// `window_id` -> pick time of each catalog row of the latest run, failing on a repeated id.
@@ -62,15 +60,9 @@ struct AssignCommandTests {
     let dir = try TestPaths.temporaryDirectory("assign-ids")
     defer { try? FileManager.default.removeItem(at: dir) }
     let (db, picks) = try makeStore(in: dir)
-    let window = ["--input", "waveform", "--before", "1", "--after", "3"]
     // A run on the later half of the picks, then a set of them all: the new windows come
     // first in time, where the old numbering gave them the ids of the run's own windows.
-    let cluster = try run(
-      [
-        "cluster", "-q", "--db", db, "--clusters", "2", "--epochs", "1", "--max-iterations", "2",
-        "--start", picks[6].iso8601,
-      ] + window, in: dir)
-    #expect(cluster.status == 0, "\(cluster.errors)")
+    try clusterTheLaterHalf(db, picks: picks, in: dir)
     let first = try catalog(db, in: dir)
     #expect(first.count == 6)
     #expect(try run(["windows", "build", "-q", "--db", db] + window, in: dir).status == 0)
@@ -127,13 +119,7 @@ struct AssignCommandTests {
     let dir = try TestPaths.temporaryDirectory("assign-old-ids")
     defer { try? FileManager.default.removeItem(at: dir) }
     let (db, picks) = try makeStore(in: dir)
-    let window = ["--input", "waveform", "--before", "1", "--after", "3"]
-    let cluster = try run(
-      [
-        "cluster", "-q", "--db", db, "--clusters", "2", "--epochs", "1", "--max-iterations", "2",
-        "--start", picks[6].iso8601,
-      ] + window, in: dir)
-    #expect(cluster.status == 0, "\(cluster.errors)")
+    try clusterTheLaterHalf(db, picks: picks, in: dir)
     // As an earlier version stored them: the run's windows numbered by position.
     let store = try SeisStore(path: db)
     try store.writer.write { db in

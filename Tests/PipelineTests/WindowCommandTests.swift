@@ -41,22 +41,9 @@ struct WindowCommandTests {
   /// A store with one 100 Hz three-component station and a few P picks.
   func makeStore(in dir: URL) throws -> String {
     let path = dir.appendingPathComponent("store.sqlite").path
-    let store = try SeisStore(path: path)
-    let t0 = try #require(Timestamp(iso8601: "2026-03-01T00:00:00Z"))
-    var generator = SeededGenerator(seed: 5)
-    let segments = ["HHZ", "HHN", "HHE"].map { channel in
-      Segment(
-        source: SourceIdentifier(network: "XH", station: "H01", location: "", channel: channel),
-        startTime: t0, samplingRate: 100,
-        samples: .float32((0..<60_000).map { _ in Float(generator.nextGaussian()) }))
-    }
-    try store.storeFile(path: "h01", size: 0, sha256: "h01", format: .miniSEED, segments: segments)
-    try store.insertPicks(
-      [100.0, 200, 300].map {
-        PickRecord(
-          network: "XH", station: "H01", location: "", channel: nil, time: t0.adding(seconds: $0),
-          phase: "P", note: nil, origin: "test")
-      })
+    _ = try noiseStationStore(
+      path: path, network: "XH", station: "H01", seed: 5, samples: 60_000,
+      pickSeconds: [100, 200, 300])
     return path
   }
 
