@@ -154,11 +154,18 @@ extension SeisStore {
     }
   }
 
-  /// The stored samples of window `id` (C x L float32, little-endian), or nil when there is no
-  /// such window.
-  public func windowData(id: Int64) throws -> Data? {
-    try writer.read { db in
-      try Data.fetchOne(db, sql: "SELECT data FROM windows WHERE id = ?", arguments: [id])
+  /// The stored samples (C x L float32, little-endian) of the windows `ids`, by id, read in
+  /// one statement; unknown ids are left out. Callers pass a few hundred at a time.
+  public func windowData(ids: [Int64]) throws -> [Int64: Data] {
+    guard !ids.isEmpty else { return [:] }
+    return try writer.read { db in
+      let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+      var out: [Int64: Data] = [:]
+      let rows = try Row.fetchCursor(
+        db, sql: "SELECT id, data FROM windows WHERE id IN (\(marks))",
+        arguments: StatementArguments(ids))
+      while let row = try rows.next() { out[row[0]] = row[1] }
+      return out
     }
   }
 }

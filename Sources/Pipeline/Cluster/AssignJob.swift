@@ -124,12 +124,25 @@ public struct AssignJob: Sendable {
     // windows alike.
     let assignedByKey = Dictionary(
       assignedWindows.map { ($0.windowKey, $0) }, uniquingKeysWith: { a, _ in a })
-    var pending: [Int] = []
+    var candidates: [Int] = []
+    var collisions: [(ordinal: Int, window: WindowRecord, other: WindowRecord)] = []
     for (i, w) in contents.windows.enumerated() {
       guard let wid = w.id, !assignedIDs.contains(wid) else { continue }
       if w.pickTimeNs != nil && assignedPicks.contains(key(w)) { continue }
-      if let other = assignedByKey[w.windowKey], let otherID = other.id {
-        if let mine = try store.windowData(id: wid), try store.windowData(id: otherID) == mine {
+      if let other = assignedByKey[w.windowKey] { collisions.append((i, w, other)) }
+      candidates.append(i)
+    }
+    // The colliding windows' samples, compared a chunk at a time.
+    var reimported = Set<Int>()
+    for start in stride(from: 0, to: collisions.count, by: 256) {
+      let chunk = collisions[start..<min(collisions.count, start + 256)]
+      let data = try store.windowData(
+        ids: chunk.flatMap { [$0.window.id, $0.other.id].compactMap { $0 } })
+      for (i, w, other) in chunk {
+        if let mine = w.id.flatMap({ data[$0] }), let theirs = other.id.flatMap({ data[$0] }),
+          mine == theirs
+        {
+          reimported.insert(i)
           continue
         }
         // Built windows have taken their pick's id since decision 0021; a built window whose
@@ -150,8 +163,8 @@ public struct AssignJob: Sendable {
             "window_id \(w.windowKey) of the current set names another window (of set \(other.windowSetId)) in run \(id)'s catalog: import the windows with ids of their own (an --index), or cluster them in a run of their own"
         )
       }
-      pending.append(i)
     }
+    let pending = candidates.filter { !reimported.contains($0) }
     let progress = Progress(label: "assign", total: pending.count, quiet: quiet)
     let assignment: ClusterAssignment
     do {
