@@ -238,6 +238,35 @@ struct CommandLineTests {
     for outcome in [empty, tooMany, diverging] { expectNoTrapOrCapitalError(outcome, "cluster") }
   }
 
+  /// Commands that only read never make a store: a path with no file, or an empty file, is
+  /// one line and exit 1 (a sweep found `check` creating a 2 MB store and calling it sound,
+  /// and calling a store truncated to 0 bytes sound).
+  @Test func commandsThatReadRefuseAMissingOrEmptyStore() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    #expect(
+      FileManager.default.createFile(
+        atPath: dir.appendingPathComponent("empty.sqlite").path, contents: nil))
+    for (db, message) in [
+      ("missing.sqlite", "no store here"), ("empty.sqlite", "an empty file, not a store"),
+    ] {
+      for command in [
+        ["check"], ["export", "--format", "csv", "--output", "-"], ["traces", "list"],
+      ] {
+        let outcome = try run(command + ["--db", db], in: dir)
+        #expect(outcome.status == 1, "\(command) \(db)")
+        #expect(outcome.errorLines.count == 1, "\(outcome.errors)")
+        #expect(outcome.errors.contains(message), "\(outcome.errors)")
+      }
+    }
+    #expect(
+      !FileManager.default.fileExists(atPath: dir.appendingPathComponent("missing.sqlite").path))
+    let size =
+      try FileManager.default.attributesOfItem(
+        atPath: dir.appendingPathComponent("empty.sqlite").path)[.size] as? Int
+    #expect(size == 0)
+  }
+
   @Test func storePathsThatAreNotStoresAreRefusedInOneLine() throws {
     let dir = try folder()
     defer { try? FileManager.default.removeItem(at: dir) }

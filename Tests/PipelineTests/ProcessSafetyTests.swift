@@ -150,7 +150,8 @@ struct ProcessSafetyTests {
     defer { try? FileManager.default.removeItem(at: dir) }
     let input = try makeFiles(150, in: dir)
     let store = dir.appendingPathComponent("store.sqlite")
-    // The store exists before the writer starts.
+    // The store exists before the writer starts (`check` reads only: it refuses a missing one).
+    _ = try SeisStore(path: store.path)
     #expect(try run(["check", "-q", "--db", store.path], in: dir).status == 0)
     let ingest = try Running(["ingest", "-q", "--db", store.path, input.path], in: dir)
     var counts: [Int] = []

@@ -207,6 +207,19 @@ import Testing
     #expect(WindowSizeCheck.memoryLimit().bytes <= Double(ProcessInfo.processInfo.physicalMemory))
   }
 
+  /// A band's upper corner far above the Nyquist frequency (`--bandpass 1,1e19`) trapped in
+  /// the spectrogram's bin count (a sweep found it); the bins stop at the Nyquist frequency,
+  /// and the band is refused per station, with its reason, when windows are cut.
+  @Test func aBandFarAboveNyquistDoesNotTrapTheSpectrogramShape() throws {
+    for high in [1e19, 1e300, .greatestFiniteMagnitude] {
+      let options = WindowSetOptions(bandpass: (1, high))
+      let preprocessor = try WindowPreprocessor(options: options)
+      let nyquistBins = try WindowPreprocessor(options: WindowSetOptions(bandpass: nil))
+        .frequencyCount
+      #expect(preprocessor.frequencyCount == nyquistBins, "\(high)")
+    }
+  }
+
   @Test func theHistoryHoldsTheLinesOfTheChainThatRunsOnEveryChannel() throws {
     let preprocessor = try WindowPreprocessor(options: options())
     let history = preprocessor.history(version: "9.9")

@@ -29,7 +29,25 @@ public struct StoreLocation: Sendable, Equatable {
 
   /// Opens the store for a command that only reads: a store that cannot be written is opened
   /// read-only, leaving no `-wal` or `-shm` files behind.
-  public func openForReading() throws -> SeisStore { try open(.readOnly) }
+  /// A path with no file, or an empty file, is refused: reading must not create a store, and
+  /// `check` must not call a lost store sound.
+  public func openForReading() throws -> SeisStore {
+    if !path.isEmpty {
+      var isFolder: ObjCBool = false
+      if !FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
+        throw InputError(
+          path: path,
+          reason: "no store here: `seiscluster ingest` (or another command that writes) makes one")
+      }
+      if !isFolder.boolValue,
+        let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int,
+        size == 0
+      {
+        throw InputError(path: path, reason: "an empty file, not a store")
+      }
+    }
+    return try open(.readOnly)
+  }
 
   private func open(_ access: SeisStore.Access) throws -> SeisStore {
     if path.isEmpty {

@@ -105,7 +105,9 @@ public struct WindowPreprocessor: Sendable {
         throw ProcessingSettingsError(step: "stft", reason: error.description)
       }
       // Bins above the band carry nothing but filter leakage: keep 0 Hz .. the upper corner.
-      let upper = options.bandpass?.high ?? options.rate / 2
+      // (Never above the Nyquist frequency: a corner of 1e19 Hz, refused later with its reason,
+      // must not overflow the bin count first.)
+      let upper = min(options.bandpass?.high ?? options.rate / 2, options.rate / 2)
       frequencyCount = min(
         probe.frequencyCount, Int((upper / probe.frequencyStep).rounded(.down)) + 1)
       channelCount = components * frequencyCount
