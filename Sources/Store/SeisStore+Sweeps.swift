@@ -11,6 +11,17 @@ extension SeisStore {
     }
   }
 
+  /// Deletes a sweep that has no run (one whose first run failed), so that it never becomes
+  /// the latest sweep; a sweep with runs is kept.
+  public func deleteSweepWithoutRuns(id: Int64) throws {
+    try writer.write { db in
+      guard try SweepRunRecord.filter(Column("sweep_id") == id).fetchCount(db) == 0 else {
+        return
+      }
+      _ = try SweepRecord.deleteOne(db, key: id)
+    }
+  }
+
   /// Adds a finished run to its sweep.
   public func addSweepRun(_ row: SweepRunRecord) throws {
     try writer.write { db in try row.insert(db) }

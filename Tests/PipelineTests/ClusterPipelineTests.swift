@@ -379,6 +379,31 @@ import Testing
     #expect(auto.csv.split(separator: "\n").last?.hasSuffix(",3") == true)
   }
 
+  /// A sweep whose first run fails leaves no sweep behind (a sweep found an empty one that
+  /// then was the latest, so `report --sweep` failed on it); one with a finished run keeps it.
+  @Test func aSweepWhoseFirstRunFailsLeavesNoSweep() throws {
+    var m = model()
+    m.epochs = 2
+    m.maxIterations = 5
+    let store = try SeisStore()
+    _ = try storeWithWindows(count: 20, seed: 8, store: store)
+    #expect(throws: InputError.self) {
+      try SweepJob(
+        clusterCount: 30, architectures: [nil], latents: [2], model: m, truth: nil, quiet: true
+      ).run(store: store, logger: Logger(label: "t"))
+    }
+    #expect(try store.sweep() == nil)
+    // A run of two latents whose second fails: the first stays, under its sweep.
+    #expect(throws: (any Error).self) {
+      try SweepJob(
+        clusterCount: 2, architectures: [nil], latents: [2, 1 << 24], model: m, truth: nil,
+        quiet: true
+      ).run(store: store, logger: Logger(label: "t"))
+    }
+    let kept = try #require(try store.sweep())
+    #expect(try store.sweepRuns(sweepID: kept.id!).count == 1)
+  }
+
   @Test func sameSeedGivesSameLabels() throws {
     var labels: [[Int]] = []
     for _ in 0..<2 {

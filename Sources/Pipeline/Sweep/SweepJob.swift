@@ -97,38 +97,45 @@ public struct SweepJob: Sendable {
       "sweep \(sweepID): \(total) runs (\(names.joined(separator: ", ")) x latent \(latents.map(String.init).joined(separator: ", ")))"
     )
     var rows: [Row] = []
-    for architecture in architectures {
-      for latent in latents {
-        var options = model
-        options.architecture = architecture ?? model.architecture
-        options.latent = latent
-        let position = rows.count
-        logger.info(
-          "sweep \(sweepID) run \(position + 1)/\(total): --architecture \((architecture ?? options.resolvedArchitecture).rawValue) --latent \(latent)"
-        )
-        var job = ClusterJob(clusterCount: clusterCount, model: options, quiet: quiet)
-        job.clusterRange = clusterRange
-        let outcome = try job.run(store: store, logger: logger)
-        let run = outcome.run
-        let stored = try StoredModel.load(for: run, from: store)
-        let loss = try Self.reconstructionLoss(of: stored.model, on: reader)
-        let scores = try truth.map {
-          try Evaluation.evaluate(store: store, runID: run.id, truth: $0).scores
+    do {
+      for architecture in architectures {
+        for latent in latents {
+          var options = model
+          options.architecture = architecture ?? model.architecture
+          options.latent = latent
+          let position = rows.count
+          logger.info(
+            "sweep \(sweepID) run \(position + 1)/\(total): --architecture \((architecture ?? options.resolvedArchitecture).rawValue) --latent \(latent)"
+          )
+          var job = ClusterJob(clusterCount: clusterCount, model: options, quiet: quiet)
+          job.clusterRange = clusterRange
+          let outcome = try job.run(store: store, logger: logger)
+          let run = outcome.run
+          let stored = try StoredModel.load(for: run, from: store)
+          let loss = try Self.reconstructionLoss(of: stored.model, on: reader)
+          let scores = try truth.map {
+            try Evaluation.evaluate(store: store, runID: run.id, truth: $0).scores
+          }
+          let row = Row(
+            architecture: options.resolvedArchitecture, latent: latent,
+            loss: stored.model.reconstructionLoss.name, reconstructionLoss: loss, run: run,
+            scores: scores, summary: outcome.summary)
+          try store.addSweepRun(
+            SweepRunRecord(
+              sweepId: sweepID, runId: run.id ?? 0, position: position,
+              architecture: row.architecture.rawValue, latent: latent, loss: row.loss,
+              reconstructionLoss: loss, acc: scores?.accuracy,
+              nmi: scores?.normalizedMutualInformation,
+              ari: scores?.adjustedRandIndex))
+          rows.append(row)
+          onRun?(row)
         }
-        let row = Row(
-          architecture: options.resolvedArchitecture, latent: latent,
-          loss: stored.model.reconstructionLoss.name, reconstructionLoss: loss, run: run,
-          scores: scores, summary: outcome.summary)
-        try store.addSweepRun(
-          SweepRunRecord(
-            sweepId: sweepID, runId: run.id ?? 0, position: position,
-            architecture: row.architecture.rawValue, latent: latent, loss: row.loss,
-            reconstructionLoss: loss, acc: scores?.accuracy,
-            nmi: scores?.normalizedMutualInformation,
-            ari: scores?.adjustedRandIndex))
-        rows.append(row)
-        onRun?(row)
       }
+    } catch {
+      // A sweep whose first run failed holds nothing: it must not become the latest sweep
+      // that `report --sweep` reads. One with finished runs keeps them.
+      try? store.deleteSweepWithoutRuns(id: sweepID)
+      throw error
     }
     return Outcome(sweep: sweep, rows: rows, csv: Self.csv(rows, scored: truth != nil))
   }
