@@ -45,8 +45,17 @@ struct RelabelCommand: SeisclusterCommand {
       .run(store: store, logger: logger)
     if !outcome.unmatchedLines.isEmpty {
       let sample = outcome.unmatchedLines.prefix(5).map(String.init).joined(separator: ", ")
+      let elsewhere =
+        outcome.unmatchedAssignedElsewhere > 0
+        ? "; \(outcome.unmatchedAssignedElsewhere) of them name windows `assign` added outside the run's window set, which relabel trains on"
+        : ""
       Console.warning(
-        "\(labels): \(outcome.unmatchedLines.count) labels match no window (lines \(sample)\(outcome.unmatchedLines.count > 5 ? ", ..." : "")) and were left out"
+        "\(labels): \(outcome.unmatchedLines.count) labels match no window (lines \(sample)\(outcome.unmatchedLines.count > 5 ? ", ..." : "")) and were left out\(elsewhere)"
+      )
+    }
+    if let (count, reason) = outcome.leftElsewhere {
+      Console.warning(
+        "\(count) windows that `assign` gave run \(outcome.run.parentRunId ?? 0) have no label from run \(outcome.run.id ?? 0): \(reason)"
       )
     }
     if outcome.disagrees, let a = outcome.agreement, a.accuracy >= 1 - 1e-9 {
@@ -68,6 +77,11 @@ struct RelabelCommand: SeisclusterCommand {
       Console.write(
         "run \(outcome.run.id ?? 0): \(outcome.matchedLabels) hand labels steered \(outcome.counts.reduce(0, +)) windows into \(outcome.classes.count) classes\(outcome.orphans > 0 ? "; \(outcome.orphans) windows are orphans" : "")"
       )
+      if outcome.labelledAsAssign > 0 {
+        Console.write(
+          "relabel: \(outcome.labelledAsAssign) windows that `assign` gave run \(outcome.run.parentRunId ?? 0) outside its window set are labelled too, as `assign` labels new windows"
+        )
+      }
       for line in outcome.summary { print(line) }
     }
   }

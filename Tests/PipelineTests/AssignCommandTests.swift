@@ -148,4 +148,40 @@ struct AssignCommandTests {
     #expect(again.status == 0, "\(again.errors)")
     #expect(try catalog(db, in: dir).count == 12)
   }
+
+  /// `relabel` labels every window of the run: those `assign` added outside the run's set too
+  /// (a sweep found them dropped, the relabel catalog holding the run's own set only), and a
+  /// hand label naming one of them is said to be left out for that reason.
+  @Test func relabelLabelsTheWindowsAssignAddedToo() throws {
+    let dir = try TestPaths.temporaryDirectory("assign-relabel")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let (db, picks) = try makeStore(in: dir)
+    try clusterTheLaterHalf(db, picks: picks, in: dir)
+    let own = try catalog(db, in: dir).keys.sorted { Int($0)! < Int($1)! }
+    #expect(try run(["windows", "build", "-q", "--db", db] + window, in: dir).status == 0)
+    #expect(try run(["assign", "-q", "--db", db], in: dir).status == 0)
+    let added = try catalog(db, in: dir).keys.filter { !own.contains($0) }.sorted()
+    #expect(added.count == 6)
+    let labels =
+      "window_id,label\n\(own[0]),a\n\(own[1]),a\n\(own[2]),b\n\(own[3]),b\n\(added[0]),a\n"
+    try labels.write(to: dir.appendingPathComponent("l.csv"), atomically: true, encoding: .utf8)
+    let relabel = try run(
+      ["relabel", "--db", db, "--labels", "l.csv"], in: dir)
+    #expect(relabel.status == 0, "\(relabel.errors)")
+    #expect(
+      relabel.errors.contains(
+        "1 labels match no window (lines 6) and were left out; 1 of them name windows `assign` added"
+      ), "\(relabel.errors)")
+    #expect(
+      (relabel.output + relabel.errors).contains(
+        "relabel: 6 windows that `assign` gave run 1 outside its window set are labelled too"),
+      "\(relabel.output)")
+    let json = try run(["export", "-q", "--db", db, "--format", "json", "--output", "-"], in: dir)
+    let object = try JSONSerialization.jsonObject(with: json.outputData) as? [String: Any]
+    let windows = try #require(object?["windows"] as? [[String: Any]])
+    #expect(windows.count == 12)
+    for w in windows {
+      #expect(["a", "b"].contains(w["label"] as? String), "\(w)")
+    }
+  }
 }

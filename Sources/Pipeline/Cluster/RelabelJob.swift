@@ -24,6 +24,14 @@ public struct RelabelJob: Sendable {
     public var agreement: LabelAgreement?
     public var disagrees: Bool
     public var summary: [String]
+    /// Of `unmatchedLines`, those that name windows `assign` gave the source run outside its
+    /// own set (relabel trains on that set).
+    public var unmatchedAssignedElsewhere = 0
+    /// Windows `assign` gave the source run outside its set, labelled here with this run as
+    /// `assign` labels new windows (they are in the current set).
+    public var labelledAsAssign = 0
+    /// Such windows left without a label, and why (not in the current set, or `assign` refused).
+    public var leftElsewhere: (count: Int, reason: String)?
   }
 
   /// Joint iterations of the constrained stage, run in full: the network starts converged, so
@@ -332,10 +340,50 @@ public struct RelabelJob: Sendable {
     for i in handOrphans { records[i].isHandLabelled = true }
     run = try store.completeRun(
       run, model: try StoredModel.record(of: model, centroids: centroids), assignments: records)
-    return Outcome(
+    var outcome = Outcome(
       run: run, classes: names, counts: perClass, orphans: orphans.count,
       matchedLabels: classOfWindow.count + handOrphans.count,
       unmatchedLines: unmatched, agreement: agreement, disagrees: disagrees, summary: summary)
+    try labelAssignedElsewhere(
+      &outcome, source: sourceID, own: contents.windows, sourceAssignments: sourceAssignments,
+      store: store, logger: logger)
+    return outcome
+  }
+
+  /// Every window of the source run gets a label: those `assign` gave it outside its own set
+  /// (relabel trains on that set) are labelled with the new run as `assign` labels new
+  /// windows, when they are in the current set; otherwise the outcome says how many are left
+  /// and why. Hand labels that name them are counted apart.
+  private func labelAssignedElsewhere(
+    _ outcome: inout Outcome, source: Int64, own: [WindowRecord],
+    sourceAssignments: [AssignmentRecord], store: SeisStore, logger: Logger
+  ) throws {
+    let ownIDs = Set(own.compactMap(\.id))
+    let elsewhere = sourceAssignments.map(\.windowId).filter { !ownIDs.contains($0) }
+    guard !elsewhere.isEmpty else { return }
+    let windows = try store.windows(ids: elsewhere)
+    let unmatched = Set(outcome.unmatchedLines)
+    outcome.unmatchedAssignedElsewhere =
+      zip(labels.rows, labels.match(windows: windows))
+      .filter { unmatched.contains($0.0.line) && $0.1 != nil }.count
+    let current = try store.currentWindowSet()?.id
+    let inCurrent = windows.filter { $0.windowSetId == current }.count
+    if inCurrent > 0 {
+      do {
+        let report = try AssignJob(runID: outcome.run.id, quiet: true).run(
+          store: store, logger: logger)
+        outcome.labelledAsAssign = report.assigned
+      } catch {
+        outcome.leftElsewhere = (inCurrent, FailureLine.text(for: error, context: store.path))
+      }
+    }
+    let left = elsewhere.count - outcome.labelledAsAssign
+    if left > 0 && outcome.leftElsewhere == nil {
+      outcome.leftElsewhere = (
+        left,
+        "they are not in the current window set: build or import it, then `seiscluster assign`"
+      )
+    }
   }
 }
 
