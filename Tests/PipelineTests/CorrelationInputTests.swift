@@ -150,6 +150,8 @@ import Testing
       labels: try truthFile(Array(truth.prefix(9))), clusterCount: nil, quiet: true
     ).run(store: store, logger: logger)
     #expect(outcome.classes == ["f0", "f1", "f2"])
+    // Relabel trains on the run's 60 windows and labels the 30 `assign` added as `assign` does.
+    #expect(outcome.labelledAsAssign == 30)
     let evaluation = try Evaluation.evaluate(store: store, runID: nil, truth: try truthFile(truth))
     let labels = try #require(evaluation.labelAccuracy)
     #expect(labels.accuracy >= 0.95)
@@ -158,10 +160,10 @@ import Testing
     let relabelID = try #require(outcome.run.id)
     try storeFamilies(count: 120, seed: 6, store: store)
     let byRelabel = try AssignJob(runID: relabelID, quiet: true).run(store: store, logger: logger)
-    #expect(byRelabel.assigned == 60, "the 60 new picks")
+    #expect(byRelabel.assigned == 30, "the 30 picks new to it")
     // They are named with the relabel run's classes, as its own windows are.
     let named = try store.assignments(runID: relabelID)
-    #expect(named.count == 120, "its 60 windows and the 60 assigned")
+    #expect(named.count == 120, "its 60 windows, the 30 relabel labelled and the 30 assigned")
     #expect(named.allSatisfy { ["f0", "f1", "f2"].contains($0.label ?? "") })
   }
 
