@@ -261,23 +261,13 @@ extension SeisStore {
   public func windowSetReader(id: Int64) throws -> WindowSetReader? {
     let loaded: (WindowSetRecord, [WindowRecord])? = try writer.read { db in
       guard let set = try WindowSetRecord.fetchOne(db, key: id) else { return nil }
-      // Decoded column by column (GRDB's Codable decoding took most of the time at 200 k rows).
       let rows = try Row.fetchCursor(
         db,
         sql: """
-          SELECT id, window_key, pick_id, network, station, location, channels, pick_time_ns,
-                 phase, start_ns
-          FROM windows WHERE window_set_id = ? ORDER BY id
+          SELECT \(WindowRecord.metadataColumns) FROM windows WHERE window_set_id = ? ORDER BY id
           """, arguments: [id])
       var windows: [WindowRecord] = []
-      while let row = try rows.next() {
-        windows.append(
-          WindowRecord(
-            id: row[0], windowSetId: id, windowKey: row[1], pickId: row[2], network: row[3],
-            station: row[4], location: row[5], channels: row[6],
-            pickTime: (row[7] as Int64?).map(Timestamp.init(nanoseconds:)), phase: row[8],
-            startTime: (row[9] as Int64?).map(Timestamp.init(nanoseconds:)), samples: []))
-      }
+      while let row = try rows.next() { windows.append(WindowRecord(metadata: row)) }
       return (set, windows)
     }
     guard let (set, windows) = loaded else { return nil }

@@ -104,25 +104,6 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
 }
 
 extension SeisStore {
-  /// The window set and key of each window id (metadata only, no samples), read in chunks of
-  /// 10,000 ids.
-  public func windowSetKeys(ids: [Int64]) throws -> [Int64: (set: Int64, key: Int64)] {
-    try writer.read { db in
-      var out: [Int64: (set: Int64, key: Int64)] = [:]
-      var start = 0
-      while start < ids.count {
-        let chunk = Array(ids[start..<min(ids.count, start + 10_000)])
-        let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-        let rows = try Row.fetchCursor(
-          db, sql: "SELECT id, window_set_id, window_key FROM windows WHERE id IN (\(marks))",
-          arguments: StatementArguments(chunk))
-        while let row = try rows.next() { out[row[0]] = (row[1], row[2]) }
-        start += chunk.count
-      }
-      return out
-    }
-  }
-
   /// Windows by database id (any set), in the order given, their `data` empty (metadata only,
   /// read in chunks of 10,000 ids: a run of 200 k windows neither loads its samples nor
   /// exceeds SQLite's limit on a statement's arguments); unknown ids are left out.
@@ -135,18 +116,11 @@ extension SeisStore {
         let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
         let rows = try Row.fetchCursor(
           db,
-          sql: """
-            SELECT id, window_set_id, window_key, pick_id, network, station, location, channels,
-                   pick_time_ns, phase, start_ns
-            FROM windows WHERE id IN (\(marks))
-            """, arguments: StatementArguments(chunk))
+          sql: "SELECT \(WindowRecord.metadataColumns) FROM windows WHERE id IN (\(marks))",
+          arguments: StatementArguments(chunk))
         while let row = try rows.next() {
-          let id: Int64 = row[0]
-          byID[id] = WindowRecord(
-            id: id, windowSetId: row[1], windowKey: row[2], pickId: row[3], network: row[4],
-            station: row[5], location: row[6], channels: row[7],
-            pickTime: (row[8] as Int64?).map(Timestamp.init(nanoseconds:)), phase: row[9],
-            startTime: (row[10] as Int64?).map(Timestamp.init(nanoseconds:)), samples: [])
+          let window = WindowRecord(metadata: row)
+          if let id = window.id { byID[id] = window }
         }
         start += chunk.count
       }

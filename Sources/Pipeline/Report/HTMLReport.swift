@@ -56,8 +56,10 @@ public struct HTMLReport: Sendable {
     }
     if !others.isEmpty {
       // Their set and key only: no samples are read for the map.
-      for (id, place) in try store.windowSetKeys(ids: Array(others.keys)) {
-        if let e = others[id] { embeddingOfOther[SetKey(set: place.set, key: place.key)] = e }
+      for w in try store.windows(ids: Array(others.keys)) {
+        if let id = w.id, let e = others[id] {
+          embeddingOfOther[SetKey(set: w.windowSetId, key: w.windowKey)] = e
+        }
       }
     }
     // A relabel run that kept no embeddings of its own maps its parent's.
