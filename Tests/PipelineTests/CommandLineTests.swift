@@ -247,8 +247,10 @@ struct CommandLineTests {
     #expect(
       FileManager.default.createFile(
         atPath: dir.appendingPathComponent("empty.sqlite").path, contents: nil))
+    #expect(mkfifo(dir.appendingPathComponent("fifo.sqlite").path, 0o600) == 0)
     for (db, message) in [
       ("missing.sqlite", "no store here"), ("empty.sqlite", "an empty file, not a store"),
+      ("fifo.sqlite", "not a regular file"),
     ] {
       for command in [
         ["check"], ["export", "--format", "csv", "--output", "-"], ["traces", "list"],

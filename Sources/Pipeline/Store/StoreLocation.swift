@@ -40,10 +40,16 @@ public struct StoreLocation: Sendable, Equatable {
           reason: "no store here: `seiscluster ingest` (or another command that writes) makes one")
       }
       if !isFolder.boolValue,
-        let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int,
-        size == 0
+        let attributes = try? FileManager.default.attributesOfItem(
+          atPath: URL(fileURLWithPath: path).resolvingSymlinksInPath().path)
       {
-        throw InputError(path: path, reason: "an empty file, not a store")
+        if attributes[.type] as? FileAttributeType != .typeRegular {
+          throw InputError(
+            path: path, reason: "not a regular file (a FIFO or a device), not a store")
+        }
+        if attributes[.size] as? Int == 0 {
+          throw InputError(path: path, reason: "an empty file, not a store")
+        }
       }
     }
     return try open(.readOnly)
