@@ -68,6 +68,33 @@ public struct TriggerDetection: Sendable {
     public var replaced = 0
     /// True when the stored triggers already were exactly these (nothing written).
     public var unchanged = false
+    /// Rates at which `--sta` is shorter than half a sample, so it was taken as one sample.
+    public var shortWindowRates: Set<Double> = []
+    public var settings = Settings()
+
+    /// Rates as a message gives them (`%g`), each once: 49.99999 and 50 Hz both read `50`.
+    static func spelled(_ rates: Set<Double>) -> [String] {
+      var seen: Set<String> = []
+      return rates.sorted().map { String(format: "%g", $0) }.filter { seen.insert($0).inserted }
+    }
+
+    /// What the user should know beyond the summary, one line each (without `warning: `).
+    public var warnings: [String] {
+      var lines: [String] = []
+      if !shortWindowRates.isEmpty {
+        let rates = Self.spelled(shortWindowRates)
+        lines.append(
+          "--sta \(settings.shortWindow) s is shorter than half a sample at "
+            + "\(rates.joined(separator: ", ")) Hz, so it was taken as one sample there")
+      }
+      if triggers.isEmpty, replaced > 0 {
+        lines.append(
+          "this run found no trigger and removed the \(replaced) trigger"
+            + "\(replaced == 1 ? "" : "s") stored before; run `detect` with the earlier "
+            + "settings to get them back")
+      }
+      return lines
+    }
 
     public var summary: String {
       var text =
@@ -75,7 +102,7 @@ public struct TriggerDetection: Sendable {
         + "vertical channel\(channels == 1 ? "" : "s") (\(runs) contiguous run\(runs == 1 ? "" : "s"))"
       text += "; skipped \(shortRuns) run\(shortRuns == 1 ? "" : "s") shorter than the LTA"
       if coarseRuns > 0 {
-        let rates = coarseRates.sorted().map { String(format: "%g", $0) }.joined(separator: ", ")
+        let rates = Self.spelled(coarseRates).joined(separator: ", ")
         text +=
           "; skipped \(coarseRuns) run\(coarseRuns == 1 ? "" : "s") where --sta and --lta round to the same number of samples (at \(rates) Hz)"
       }
@@ -129,6 +156,7 @@ public struct TriggerDetection: Sendable {
   /// with them (nothing is written when they are the same).
   public func run(settings: Settings) throws -> Report {
     var report = Report()
+    report.settings = settings
     let verticals = try store.channels().filter { $0.channel.last == "Z" }
     report.channels = verticals.count
     let progress = Progress(label: "detect", total: verticals.count, quiet: quiet)
@@ -143,7 +171,9 @@ public struct TriggerDetection: Sendable {
       for run in joined.runs {
         report.runs += 1
         // Windows that round to the same number of samples at this rate give no STA/LTA.
-        let nsta = max(1, Int((settings.shortWindow * run.samplingRate).rounded()))
+        let staSamples = (settings.shortWindow * run.samplingRate).rounded()
+        if staSamples < 1 { report.shortWindowRates.insert(run.samplingRate) }
+        let nsta = max(1, Int(staSamples))
         let lta = (settings.longWindow * run.samplingRate).rounded()
         if lta.isFinite, lta <= Double(nsta) {
           report.coarseRuns += 1
@@ -171,7 +201,7 @@ public struct TriggerDetection: Sendable {
     // Settings that give no STA/LTA at any rate stored are a mistake, not a detection: the
     // stored triggers stay.
     if report.runs > 0, report.coarseRuns == report.runs {
-      let rates = report.coarseRates.sorted().map { String(format: "%g", $0) }
+      let rates = Report.spelled(report.coarseRates)
       throw InputError(
         path: store.path,
         reason:

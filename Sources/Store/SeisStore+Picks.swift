@@ -38,6 +38,15 @@ extension SeisStore {
     }
   }
 
+  /// How many picks each stored phase has, most first (then by name).
+  public func pickPhaseCounts() throws -> [(phase: String, count: Int)] {
+    try writer.read { db in
+      try Row.fetchAll(
+        db, sql: "SELECT phase, COUNT(*) FROM picks GROUP BY phase ORDER BY 2 DESC, 1"
+      ).map { ($0[0], $0[1]) }
+    }
+  }
+
   /// Removes every pick of a phase (for re-running `detect`), returning how many went.
   @discardableResult
   public func deletePicks(phase: String) throws -> Int {

@@ -123,9 +123,17 @@ public final class SeisStore: Sendable {
   /// UNIQUE constraint of `grdb_migrations` when it records itself. Each migration is its own
   /// transaction, so nothing of the loser's is left behind. It waits and tries again, and then
   /// finds the winner's migrations applied.
+  ///
+  /// A loser fails only on a migration the winner has committed, and so recorded. A failure
+  /// while the record of applied migrations has not grown is therefore no race: the store's
+  /// tables were changed outside seiscluster (its `grdb_migrations` table emptied or dropped,
+  /// say). That is refused at once, naming the migration record, not after retrying for
+  /// seconds.
   static func migrate(_ pool: DatabasePool) throws {
+    let migrator = migrator
     var attempt = 0
     while true {
+      let before = try? pool.read { try migrator.appliedIdentifiers($0) }
       do {
         try migrator.migrate(pool)
         return
@@ -133,6 +141,16 @@ public final class SeisStore: Sendable {
         where (error.resultCode == .SQLITE_ERROR || error.resultCode == .SQLITE_CONSTRAINT)
         && attempt < 20
       {
+        let after = try? pool.read { try migrator.appliedIdentifiers($0) }
+        if let before, let after, after == before {
+          let missing = migrator.migrations.filter { !after.contains($0) }
+          throw StoreError.unusable(
+            path: pool.path,
+            reason:
+              "cannot open the store: its record of applied migrations (table grdb_migrations) "
+              + "lacks \(missing.first ?? "a migration") though the tables it makes exist "
+              + "(\(SeisStore.describe(error))); the store was changed outside seiscluster")
+        }
         attempt += 1
         Thread.sleep(forTimeInterval: 0.05 * Double(attempt))
       }

@@ -18,19 +18,19 @@ struct DetectCommand: SeisclusterCommand {
 
   @OptionGroup var global: GlobalOptions
 
-  @Option(help: ArgumentHelp("Short-term window in seconds (default 1).", valueName: "sec"))
+  @Option(help: ArgumentHelp("Short-term window in seconds.", valueName: "sec"))
   var sta: Double = 1
 
-  @Option(help: ArgumentHelp("Long-term window in seconds (default 10).", valueName: "sec"))
+  @Option(help: ArgumentHelp("Long-term window in seconds.", valueName: "sec"))
   var lta: Double = 10
 
-  @Option(help: ArgumentHelp("Trigger-on STA/LTA ratio (default 3.5).", valueName: "ratio"))
+  @Option(help: ArgumentHelp("Trigger-on STA/LTA ratio.", valueName: "ratio"))
   var on: Double = 3.5
 
-  @Option(help: ArgumentHelp("Trigger-off STA/LTA ratio (default 1.5).", valueName: "ratio"))
+  @Option(help: ArgumentHelp("Trigger-off STA/LTA ratio.", valueName: "ratio"))
   var off: Double = 1.5
 
-  @Option(help: "classic or recursive (default classic).")
+  @Option(help: "classic or recursive.")
   var method: TriggerDetection.Method = .classic
 
   var settings: TriggerDetection.Settings {
@@ -52,6 +52,7 @@ struct DetectCommand: SeisclusterCommand {
     let store = try global.store.openForWriting()
     let report = try TriggerDetection(store: store, logger: logger, quiet: global.quiet)
       .run(settings: settings)
+    for line in report.warnings { Console.warning(line) }
     if !global.quiet { Console.write(report.summary) }
   }
 }

@@ -160,6 +160,12 @@ import Testing
     strict.onThreshold = 1e6
     let none = try detector.run(settings: strict)
     #expect(none.triggers.isEmpty && none.replaced == 5)
+    // Emptying the stored triggers is said in a warning, not only in the summary.
+    #expect(
+      none.warnings == [
+        "this run found no trigger and removed the 5 triggers stored before; run `detect` with the earlier settings to get them back"
+      ])
+    #expect(report.warnings.isEmpty && again.warnings.isEmpty)
     #expect(try store.picks(phase: "trigger").map(\.origin) == ["mine.csv", "./detect"])
     // --sta 0.004 and --lta 0.006 are both one sample at 100 Hz: refused, nothing replaced.
     _ = try detector.run(settings: TriggerDetection.Settings())
@@ -168,5 +174,18 @@ import Testing
     coarse.longWindow = 0.006
     #expect(throws: InputError.self) { try detector.run(settings: coarse) }
     #expect(try store.picks(phase: "trigger").count == 7)
+    // An STA window under half a sample is taken as one sample, with a warning naming the
+    // rate once (100 Hz and a rate that prints the same).
+    var tiny = TriggerDetection.Settings()
+    tiny.shortWindow = 1e-9
+    let taken = try detector.run(settings: tiny)
+    #expect(
+      taken.warnings == [
+        "--sta 1e-09 s is shorter than half a sample at 100 Hz, so it was taken as one sample there"
+      ])
+    #expect(TriggerDetection.Report.spelled([100, 99.999999, 50]) == ["50", "100"])
+    var oneSample = TriggerDetection.Settings()
+    oneSample.shortWindow = 0.01
+    #expect(try detector.run(settings: oneSample).warnings.isEmpty)
   }
 }

@@ -47,6 +47,34 @@ struct WindowCommandTests {
     return path
   }
 
+  /// A date Int64 nanoseconds cannot hold is named as such, as `picks import` names it, not
+  /// called unreadable; `--epochs` and `--max-iterations` have upper bounds.
+  @Test func timesOutsideTheStorableRangeAndAbsurdCountsAreUsageErrors() throws {
+    let dir = try TestPaths.temporaryDirectory("window-commands")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let db = dir.appendingPathComponent("none.sqlite").path
+    let window = ["--before", "1", "--after", "3"]
+    for (arguments, message) in [
+      (
+        ["windows", "build", "--end", "9999-01-01"],
+        "--end '9999-01-01' is a valid date outside the storable range (years 1678 to 2261)"
+      ),
+      (
+        ["windows", "build", "--start", "2024-02-30"],
+        "--start '2024-02-30' is not an ISO 8601 UTC time"
+      ),
+      (["cluster", "--epochs", "100001"], "--epochs takes 0 to 100000"),
+      (["cluster", "--max-iterations", "10000001"], "--max-iterations takes 0 to 10000000"),
+      (["cluster", "--update-interval", "10000001"], "--update-interval takes 1 to 10000000"),
+    ] {
+      let outcome = try run(arguments + ["--db", db] + window, in: dir)
+      #expect(outcome.status == 64, "\(arguments): \(outcome.errors)")
+      #expect(outcome.errors.hasPrefix("error: \(message)"), "\(outcome.errors)")
+      #expect(outcome.errors.split(separator: "\n").count == 1)
+    }
+    #expect(!FileManager.default.fileExists(atPath: db))
+  }
+
   @Test func optionsThatSelectNothingExitOneWithOneLineAndClusterDoesNotFallBack() throws {
     let dir = try TestPaths.temporaryDirectory("window-commands")
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -60,7 +88,7 @@ struct WindowCommandTests {
       let lines = outcome.errors.split(separator: "\n")
       #expect(lines.count == 1, "\(outcome.errors)")
       #expect(lines.first?.hasPrefix("error: ") == true)
-      #expect(outcome.errors.contains("no pick selected (no stored pick matches phase 'ZZZ')"))
+      #expect(outcome.errors.contains("no pick selected (no stored pick matches phase 'ZZZ';"))
     }
     let store = try SeisStore(path: db)
     #expect(try store.currentWindowSet()?.id == before)

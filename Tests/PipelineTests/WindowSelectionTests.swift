@@ -147,7 +147,15 @@ import Testing
     #expect(first.built == 1)
     let current = try #require(try store.currentWindowSet()?.id)
     for (options, why) in [
-      (options(phase: "ZZZ"), "no pick selected (no stored pick matches phase 'ZZZ')"),
+      (
+        options(phase: "ZZZ"),
+        "no pick selected (no stored pick matches phase 'ZZZ'; stored phases: 'P' 2)"
+      ),
+      // Phases are matched exactly; one that differs only by case is named.
+      (
+        options(phase: "p"),
+        "no pick selected (no stored pick matches phase 'p'; stored phases: 'P' 2; phases are matched exactly, so --phase P for 'P')"
+      ),
       (options(start: 500), "no pick selected"),
       (options(stations: ["XH.L40"]), "no window could be built: all 1 selected pick was skipped"),
     ] {

@@ -100,6 +100,31 @@ import Testing
     #expect(try queue.read { try SeisStore.foreignDatabaseProblem($0) } != nil)
   }
 
+  /// A store whose record of applied migrations was emptied or dropped outside seiscluster is
+  /// refused at once, naming the record: it used to be taken for a second process creating the
+  /// store, retried for 10 s, and then blamed a table that "already exists".
+  @Test func aStoreWhoseMigrationRecordWasRemovedIsRefusedAtOnce() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    for (name, change, missing) in [
+      ("dropped", "DROP TABLE grdb_migrations", "0001-metadata"),
+      ("row", "DELETE FROM grdb_migrations WHERE identifier = '0007-sweeps'", "0007-sweeps"),
+    ] {
+      let path = dir.appendingPathComponent("\(name).sqlite").path
+      _ = try SeisStore(path: path)
+      let queue = try DatabaseQueue(path: path)
+      try queue.writeWithoutTransaction { try $0.execute(sql: change) }
+      try queue.close()
+      // After 20 retries the raw SQLite error would be the whole reason.
+      let why = try #require(reason(path))
+      #expect(
+        why.hasPrefix(
+          "cannot open the store: its record of applied migrations (table grdb_migrations) lacks \(missing)"
+        ), "\(why)")
+      #expect(why.hasSuffix("the store was changed outside seiscluster"))
+    }
+  }
+
   @Test func storageFailuresAreToldFromOtherErrors() {
     #expect(SeisStore.isStorageFailure(DatabaseError(resultCode: .SQLITE_FULL)))
     #expect(SeisStore.isStorageFailure(DatabaseError(resultCode: .SQLITE_IOERR_WRITE)))

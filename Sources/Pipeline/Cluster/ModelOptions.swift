@@ -95,6 +95,10 @@ public struct ModelOptions: Codable, Sendable, Equatable {
   public var penaltiesPerWindowSum: Bool? = true
   /// Pretraining epochs.
   public var epochs: Int = 30
+  /// The most `--epochs` allowed.
+  public static let maximumEpochs = 100_000
+  /// The most `--max-iterations` (and `--update-interval`) allowed.
+  public static let maximumIterations = 10_000_000
   /// A pretraining budget in windows seen, set when `--epochs` is not given: on a set so large
   /// that `epochs` passes would see more windows, the run makes `budget / N` epochs (at least
   /// one) instead, and stores both. Nil: `epochs` as given.
@@ -264,7 +268,11 @@ public struct ModelOptions: Codable, Sendable, Equatable {
       guard (value ?? 0) >= 0, (value ?? 0).isFinite else { throw fail("\(flag) must be >= 0") }
     }
     guard (0..<1).contains(dropout ?? 0) else { throw fail("--dropout must lie in [0, 1)") }
-    guard epochs >= 0 else { throw fail("--epochs must be >= 0") }
+    // Upper bounds far beyond any useful run (the default is 30 epochs and 1,000 iterations),
+    // so that a typo such as an extra zero run is refused, not left to run for years.
+    guard (0...Self.maximumEpochs).contains(epochs) else {
+      throw fail("--epochs takes 0 to \(Self.maximumEpochs)")
+    }
     guard batch >= 1 else { throw fail("--batch must be >= 1") }
     guard learningRate > 0, learningRate.isFinite else {
       throw fail("--learning-rate must be > 0")
@@ -272,7 +280,12 @@ public struct ModelOptions: Codable, Sendable, Equatable {
     guard (0...1).contains(lambda) else { throw fail("--lambda must lie in [0, 1]") }
     guard updateInterval >= 1 else { throw fail("--update-interval must be >= 1") }
     guard (0...1).contains(tol) else { throw fail("--tol must lie in [0, 1]") }
-    guard maxIterations >= 0 else { throw fail("--max-iterations must be >= 0") }
+    guard (0...Self.maximumIterations).contains(maxIterations) else {
+      throw fail("--max-iterations takes 0 to \(Self.maximumIterations)")
+    }
+    guard updateInterval <= Self.maximumIterations else {
+      throw fail("--update-interval takes 1 to \(Self.maximumIterations)")
+    }
     guard (1...100).contains(resolvedRestarts) else { throw fail("--restarts takes 1 to 100") }
   }
 

@@ -41,6 +41,21 @@ enum PickSelection {
     return picks
   }
 
+  /// When `--phase` names no stored pick's phase: the phases stored, and a note when one
+  /// differs from it only by case (phases are matched exactly: `p` and `P` are different
+  /// phases). Nil when the phase is stored or not given.
+  static func phaseHint(in store: SeisStore, options: WindowSetOptions) throws -> String? {
+    guard let phase = options.phase else { return nil }
+    let counts = try store.pickPhaseCounts()
+    guard !counts.isEmpty, !counts.contains(where: { $0.phase == phase }) else { return nil }
+    let shown = counts.prefix(8).map { "'\($0.phase)' \($0.count)" }.joined(separator: ", ")
+    var hint = "stored phases: " + shown + (counts.count > 8 ? ", ..." : "")
+    if let near = counts.first(where: { $0.phase.lowercased() == phase.lowercased() }) {
+      hint += "; phases are matched exactly, so --phase \(near.phase) for '\(near.phase)'"
+    }
+    return hint
+  }
+
   /// What the options select, for a message: `phase 'P', stations XH.*, from ... before ...`.
   static func describe(_ options: WindowSetOptions) -> String {
     var parts: [String] = []

@@ -182,9 +182,13 @@ public struct WindowSetBuilder: Sendable {
       logger.warning("\(line)")
     }
     guard report.windowSet != nil else {
+      var phaseHint = ""
+      if picks.isEmpty, let hint = try PickSelection.phaseHint(in: store, options: options) {
+        phaseHint = "; " + hint
+      }
       let why =
         picks.isEmpty
-        ? "no pick selected (\(PickSelection.describe(options)))"
+        ? "no pick selected (\(PickSelection.describe(options))\(phaseHint))"
         : "no window could be built: all \(picks.count) selected pick\(picks.count == 1 ? " was" : "s were") \(report.skippedSummary)"
       throw BuildError(reason: "\(why); the current window set is unchanged")
     }

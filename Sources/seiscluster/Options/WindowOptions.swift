@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import Seismic
 
 extension WindowSetOptions.Components: ExpressibleByArgument {}
 extension WindowSetOptions.Normalization: ExpressibleByArgument {}
@@ -123,8 +124,13 @@ struct WindowOptions: ParsableArguments {
   /// Refuses a time option that is not ISO 8601.
   private func checkTime(_ text: String?, option: String) throws {
     guard let text, WindowSetOptions.time(iso8601: text) == nil else { return }
-    throw ValidationError(
-      "\(option) '\(text)' is not an ISO 8601 UTC time (2026-03-01T00:06:16.649649Z)")
+    switch Timestamp.parse(iso8601: text) {
+    case .failure(.outOfRange):
+      throw ValidationError(Timestamp.iso8601Problem(text, name: option) ?? option)
+    default:
+      throw ValidationError(
+        "\(option) '\(text)' is not an ISO 8601 UTC time (2026-03-01T00:06:16.649649Z)")
+    }
   }
 
   /// `--bandpass` parsed: nil when absent, `.some(nil)` for `none`.
