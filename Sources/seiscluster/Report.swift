@@ -60,6 +60,7 @@ struct Report: SeisclusterCommand {
     let store = try global.store.openForReading()
     if let sweepID = try sweepID {
       let report = try SweepReport.load(from: store, sweepID: sweepID)
+      if let missing = report.missingRunsLine { Console.warning(missing) }
       try OutputFile.write(report.render(), to: output, force: force)
       if !global.quiet {
         logger.info("wrote the report on sweep \(report.sweep.id ?? 0) to \(output)")

@@ -402,6 +402,21 @@ import Testing
     }
     let kept = try #require(try store.sweep())
     #expect(try store.sweepRuns(sweepID: kept.id!).count == 1)
+    // Its report says which planned run is missing (`report --sweep` warns with the line).
+    let partial = try SweepReport.load(from: store)
+    #expect(partial.missingRuns == ["--architecture conv --latent 16777216"])
+    #expect(
+      partial.missingRunsLine
+        == "sweep \(kept.id!) holds 1 of its 2 planned runs: 1 missing from --architecture conv --latent 16777216 on (the sweep stopped there, or is still running)"
+    )
+    #expect(partial.render().contains("<b>Incomplete.</b>"))
+    // A whole sweep lacks nothing.
+    _ = try SweepJob(
+      clusterCount: 2, architectures: [nil], latents: [2], model: m, truth: nil, quiet: true
+    ).run(store: store, logger: Logger(label: "t"))
+    let whole = try SweepReport.load(from: store)
+    #expect(whole.missingRuns.isEmpty && whole.missingRunsLine == nil)
+    #expect(!whole.render().contains("Incomplete."))
   }
 
   @Test func sameSeedGivesSameLabels() throws {

@@ -61,6 +61,35 @@ public struct SweepReport {
       storeName: URL(fileURLWithPath: store.path).lastPathComponent)
   }
 
+  /// The runs the sweep planned (architecture x latent, from its stored options) that it does
+  /// not hold, as `--architecture A --latent L`, in order: the sweep stopped at the first of
+  /// them (a run failed or was interrupted), or is still running.
+  public var missingRuns: [String] {
+    struct Plan: Decodable {
+      var architectures: [String]
+      var latents: [Int]
+    }
+    guard let plan = try? JSONDecoder().decode(Plan.self, from: Data(sweep.optionsJson.utf8))
+    else { return [] }
+    let held = Set(entries.map { "\($0.row.architecture) \($0.row.latent)" })
+    return plan.architectures.flatMap { architecture in
+      plan.latents.compactMap { latent in
+        held.contains("\(architecture) \(latent)")
+          ? nil : "--architecture \(architecture) --latent \(latent)"
+      }
+    }
+  }
+
+  /// One line about the runs the sweep lacks, or nil when it holds every planned run.
+  public var missingRunsLine: String? {
+    let missing = missingRuns
+    guard let first = missing.first else { return nil }
+    let planned = entries.count + missing.count
+    return
+      "sweep \(sweep.id ?? 0) holds \(entries.count) of its \(planned) planned runs: "
+      + "\(missing.count) missing from \(first) on (the sweep stopped there, or is still running)"
+  }
+
   // MARK: Facts
 
   var channelCount: Int { contents.windowSet.channelCount }
@@ -167,6 +196,7 @@ public struct SweepReport {
         .strip { display: flex; flex-wrap: wrap; gap: 6px; align-items: flex-start; }
         .strip figure { margin: 0; }
         .strip figcaption { font-size: 11px; color: var(--muted); text-align: center; }
+        p.warning { border-left: 4px solid #b45309; padding-left: 8px; }
 
         """, body: body)
   }
@@ -195,6 +225,11 @@ public struct SweepReport {
       + "reconstructs coarsely but packs the windows into a space k-means can read; a large one "
       + "reconstructs well, and the straight line between two codes may leave the windows' "
       + "manifold (the interpolations below).</p>\n"
+    if let missing = missingRunsLine {
+      html +=
+        "<p class=\"warning\"><b>Incomplete.</b> \(SVG.escaped(missing)): "
+        + "\(SVG.escaped(missingRuns.joined(separator: "; "))).</p>\n"
+    }
     html += "<div class=\"facts\">"
     for (label, value) in facts {
       html += "<div class=\"fact\"><b>\(SVG.escaped(value))</b><span>\(label)</span></div>"
