@@ -51,7 +51,7 @@ public struct PicksImport: Sendable {
   /// without stored data are logged as warnings, one line each. Throws `InputError` when the file
   /// cannot be used at all.
   public func run(path: String) throws -> PicksImportReport {
-    let contents: PickFileContents
+    var contents: PickFileContents
     do {
       contents = try PickReader.read(contentsOf: URL(fileURLWithPath: path))
     } catch {
@@ -68,11 +68,13 @@ public struct PicksImport: Sendable {
         path: path, reason: "no readable pick (\(contents.problems.count) rows unreadable)")
     }
     let origin = Self.origin(ofPath: path)
+    let now = storeNow()  // one import, one time
     let records = contents.picks.map {
       PickRecord(
         network: $0.network, station: $0.station, location: $0.location, channel: $0.channel,
-        time: $0.time, phase: $0.phase ?? "", note: $0.note, origin: origin)
+        time: $0.time, phase: $0.phase ?? "", note: $0.note, origin: origin, createdAt: now)
     }
+    contents.picks = []  // the records hold them now
     do {
       report.new = try store.insertPicks(records)
     } catch {
@@ -83,7 +85,7 @@ public struct PicksImport: Sendable {
     for channel in try store.channels() {
       stations.insert("\(channel.network).\(channel.station).\(channel.location)")
     }
-    for pick in contents.picks {
+    for pick in records {
       let key = "\(pick.network).\(pick.station).\(pick.location)"
       if !stations.contains(key) { report.stationsWithoutData[key, default: 0] += 1 }
     }

@@ -48,6 +48,31 @@ import Testing
     #expect(contents.problems[3].description.contains("2026-02-30"))
   }
 
+  /// The record splitter scans UTF-8 bytes: quoting, line numbers, trimming of ASCII and
+  /// other Unicode spaces, a byte-order mark and lone CRs, as RFC 4180 and the reader define.
+  @Test func csvRecordsSplitAsRFC4180WithLineNumbers() throws {
+    let text =
+      "\u{FEFF}a, b ,\"c,\"\"d\"\"\"\r\n\"x\ny\",\u{00A0}z\u{00A0}\r\n\"\" \"q\"\rlast,é "
+    let records = try PickCSVReader.records(in: text)
+    #expect(records.map(\.line) == [1, 2, 4, 5])
+    #expect(
+      records.map(\.fields) == [["a", "b", "c,\"d\""], ["x\ny", "z"], ["q"], ["last", "é"]])
+    #expect(try PickCSVReader.records(in: "a,b\n\n").map(\.fields) == [["a", "b"], [""]])
+    #expect(try PickCSVReader.records(in: "a,\n").map(\.fields) == [["a", ""]])
+    for (bad, why) in [
+      ("a\"b", "line 1: a quote inside an unquoted field"),
+      ("x\n\"a\"b", "line 2: text after a closing quote"),
+      ("x\n\"abc\n", "line 2: unterminated quoted field"),
+    ] {
+      do {
+        _ = try PickCSVReader.records(in: bad)
+        Issue.record("accepted \(bad)")
+      } catch {
+        #expect(error.description == why)
+      }
+    }
+  }
+
   @Test func csvWithoutARequiredColumnIsRefused() throws {
     do {
       _ = try Self.read("missing_location_column.csv")

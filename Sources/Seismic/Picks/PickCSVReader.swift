@@ -8,33 +8,37 @@ import Foundation
 /// code. `time` is ISO 8601 UTC, with or without `Z` and fractional seconds.
 public enum PickCSVReader {
   /// Parses CSV text. Rows that cannot be used are returned as problems with their line numbers;
-  /// a missing header or required column throws.
+  /// a missing header or required column throws. Records are read one at a time, so memory
+  /// holds the text and the picks, not every row's fields at once.
   public static func parse(_ text: String) throws(PickFormatError) -> PickFileContents {
-    let records = try records(in: text)
-    guard let header = records.first(where: { !$0.isBlank }) else {
-      throw PickFormatError(reason: "no header row")
-    }
+    var header: Record?
     var column: [String: Int] = [:]
-    for (i, name) in header.fields.enumerated() {
-      let key = name.trimmingCharacters(in: .whitespaces).lowercased()
-      if column[key] == nil { column[key] = i }
-    }
-    let required = ["network", "station", "location", "time"]
-    let missing = required.filter { column[$0] == nil }
-    guard missing.isEmpty else {
-      throw PickFormatError(
-        line: header.line,
-        reason: "missing required column\(missing.count > 1 ? "s" : "") "
-          + missing.joined(separator: ", ") + " (header: \(header.fields.joined(separator: ",")))")
-    }
     var contents = PickFileContents()
-    for record in records where record.line > header.line && !record.isBlank {
+    try forEachRecord(in: text) { (record: Record) throws(PickFormatError) in
+      guard !record.isBlank else { return }
+      guard let header else {
+        for (i, name) in record.fields.enumerated() {
+          let key = name.trimmingCharacters(in: .whitespaces).lowercased()
+          if column[key] == nil { column[key] = i }
+        }
+        let required = ["network", "station", "location", "time"]
+        let missing = required.filter { column[$0] == nil }
+        guard missing.isEmpty else {
+          throw PickFormatError(
+            line: record.line,
+            reason: "missing required column\(missing.count > 1 ? "s" : "") "
+              + missing.joined(separator: ", ")
+              + " (header: \(record.fields.joined(separator: ",")))")
+        }
+        header = record
+        return
+      }
       guard record.fields.count == header.fields.count else {
         contents.problems.append(
           PickProblem(
             line: record.line,
             reason: "\(record.fields.count) fields where the header has \(header.fields.count)"))
-        continue
+        return
       }
       func field(_ name: String) -> String? {
         guard let i = column[name] else { return nil }
@@ -47,7 +51,7 @@ public enum PickCSVReader {
         contents.problems.append(
           PickProblem(line: record.line, reason: "empty \(network.isEmpty ? "network" : "station")")
         )
-        continue
+        return
       }
       let timeText = field("time") ?? ""
       guard let time = Timestamp(iso8601: timeText) else {
@@ -55,7 +59,7 @@ public enum PickCSVReader {
           PickProblem(
             line: record.line,
             reason: Timestamp.iso8601Problem(timeText) ?? "cannot read time '\(timeText)'"))
-        continue
+        return
       }
       contents.picks.append(
         Pick(
@@ -63,6 +67,7 @@ public enum PickCSVReader {
           location: Pick.normalizedLocation(field("location") ?? ""),
           channel: field("channel"), time: time, phase: field("phase"), note: field("label")))
     }
+    guard header != nil else { throw PickFormatError(reason: "no header row") }
     return contents
   }
 
@@ -77,64 +82,113 @@ public enum PickCSVReader {
   /// with the line it starts on. Unquoted fields are trimmed of surrounding spaces.
   public static func records(in text: String) throws(PickFormatError) -> [Record] {
     var records: [Record] = []
+    try forEachRecord(in: text) { (record: Record) throws(PickFormatError) in
+      records.append(record)
+    }
+    return records
+  }
+
+  /// Calls `body` with each record of CSV text in order (see `records(in:)`). It scans the
+  /// UTF-8 bytes: the characters that structure CSV (quote, comma, CR, LF) are ASCII, and no
+  /// byte of a multi-byte UTF-8 sequence is.
+  public static func forEachRecord(
+    in text: String, _ body: (Record) throws(PickFormatError) -> Void
+  ) throws(PickFormatError) {
+    var text = text
+    let result: Result<Void, PickFormatError> = text.withUTF8 { bytes in
+      do throws(PickFormatError) {
+        try scan(bytes, body)
+        return .success(())
+      } catch {
+        return .failure(error)
+      }
+    }
+    try result.get()
+  }
+
+  private static func scan(
+    _ bytes: UnsafeBufferPointer<UInt8>, _ body: (Record) throws(PickFormatError) -> Void
+  ) throws(PickFormatError) {
+    let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), cr = UInt8(ascii: "\r")
+    let lf = UInt8(ascii: "\n"), space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
     var fields: [String] = []
-    var field = ""
-    var quoted = false
-    var inQuotes = false
     var line = 1
     var recordLine = 1
-    var characters = Array(text.unicodeScalars)
-    if characters.first == "\u{FEFF}" { characters.removeFirst() }
-    var i = 0
+    var i = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+    // The current field: unquoted, the bytes from `fieldStart` to `i`; quoted, `quotedBytes`.
+    var fieldStart = i
+    var quoted = false
+    var inQuotes = false
+    var quotedBytes: [UInt8] = []
+    func unquoted(_ from: Int, _ to: Int) -> String {
+      var a = from
+      var b = to
+      while a < b, bytes[a] == space || bytes[a] == tab { a += 1 }
+      while b > a, bytes[b - 1] == space || bytes[b - 1] == tab { b -= 1 }
+      let field = String(decoding: UnsafeBufferPointer(rebasing: bytes[a..<b]), as: UTF8.self)
+      // Other Unicode spaces (no-break space, ...) are trimmed as Foundation trims them.
+      if a < b, bytes[a] >= 0x80 || bytes[b - 1] >= 0x80 {
+        return field.trimmingCharacters(in: .whitespaces)
+      }
+      return field
+    }
     func endField() {
-      fields.append(quoted ? field : field.trimmingCharacters(in: .whitespaces))
-      field = ""
+      if quoted {
+        fields.append(String(decoding: quotedBytes, as: UTF8.self))
+      } else {
+        fields.append(unquoted(fieldStart, i))
+      }
       quoted = false
+      quotedBytes.removeAll(keepingCapacity: true)
     }
-    func endRecord() {
+    func endRecord() throws(PickFormatError) {
       endField()
-      records.append(Record(line: recordLine, fields: fields))
-      fields = []
+      try body(Record(line: recordLine, fields: fields))
+      fields.removeAll(keepingCapacity: true)
     }
-    while i < characters.count {
-      let c = characters[i]
+    while i < bytes.count {
+      let c = bytes[i]
       if inQuotes {
-        if c == "\"" {
-          if i + 1 < characters.count && characters[i + 1] == "\"" {
-            field.unicodeScalars.append("\"")
+        if c == quote {
+          if i + 1 < bytes.count && bytes[i + 1] == quote {
+            quotedBytes.append(quote)
             i += 1
           } else {
             inQuotes = false
           }
         } else {
-          if c == "\n" { line += 1 }
-          field.unicodeScalars.append(c)
+          if c == lf { line += 1 }
+          quotedBytes.append(c)
         }
-      } else if c == "\"" {
-        guard field.trimmingCharacters(in: .whitespaces).isEmpty else {
+      } else if c == quote {
+        // Only spaces may come before an opening quote (after a closing one too: `"" "a"`).
+        let before =
+          quoted
+          ? String(decoding: quotedBytes, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+          : unquoted(fieldStart, i)
+        guard before.isEmpty else {
           throw PickFormatError(line: line, reason: "a quote inside an unquoted field")
         }
-        field = ""
+        quotedBytes.removeAll(keepingCapacity: true)
         quoted = true
         inQuotes = true
-      } else if c == "," {
+      } else if c == comma {
         endField()
-      } else if c == "\r" || c == "\n" {
-        if c == "\r" && i + 1 < characters.count && characters[i + 1] == "\n" { i += 1 }
-        endRecord()
+        fieldStart = i + 1
+      } else if c == cr || c == lf {
+        try endRecord()
+        if c == cr && i + 1 < bytes.count && bytes[i + 1] == lf { i += 1 }
         line += 1
         recordLine = line
+        fieldStart = i + 1
       } else if quoted {
-        if c != " " && c != "\t" {
+        if c != space && c != tab {
           throw PickFormatError(line: line, reason: "text after a closing quote")
         }
-      } else {
-        field.unicodeScalars.append(c)
       }
       i += 1
     }
     if inQuotes { throw PickFormatError(line: recordLine, reason: "unterminated quoted field") }
-    if !field.isEmpty || quoted || !fields.isEmpty { endRecord() }
-    return records
+    if fieldStart < bytes.count || quoted || !fields.isEmpty { try endRecord() }
   }
 }
