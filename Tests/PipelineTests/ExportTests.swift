@@ -173,6 +173,33 @@ import Testing
     #expect(first["label"] == "")
   }
 
+  /// Spectrogram windows: the trace columns give the waveform window they were computed from
+  /// (its rate and samples, from the options that built the set); imported spectrograms, whose
+  /// waveforms are unknown, leave them empty.
+  @Test func seisBenchMetadataOfSpectrogramsDescribesTheirWaveformWindow() throws {
+    let fixture = try ExportFixture.make(inputKind: .spectrogram)
+    func first() throws -> [String: String] {
+      try #require(
+        csvRecords(CatalogFormat.seisbench.render(try Catalog.load(from: fixture.store))).first)
+    }
+    // The fixture's parameters hold no build options, as an imported set's do not.
+    var row = try first()
+    #expect(row["trace_sampling_rate_hz"] == "" && row["trace_npts"] == "")
+    #expect(row["trace_p_arrival_sample"] == "")
+    try fixture.store.writer.write { db in
+      try db.execute(
+        sql: "UPDATE window_sets SET parameters_json = ? WHERE id = ?",
+        arguments: [
+          #"{"options":{"before":2,"after":8,"rate":100,"input":"spectrogram"}}"#, fixture.setID,
+        ])
+    }
+    row = try first()
+    #expect(row["trace_sampling_rate_hz"] == "100.0")
+    #expect(row["trace_npts"] == "1000")
+    #expect(row["trace_p_arrival_sample"] == "200")
+    #expect(row["trace_start_time"] == "2026-03-01T00:06:14.649649Z")
+  }
+
   @Test func theLatestCompleteRunIsExportedUnlessAnotherIsNamed() throws {
     let fixture = try ExportFixture.make()
     // A newer run that is still running is not the latest complete run.

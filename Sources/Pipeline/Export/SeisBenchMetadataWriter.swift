@@ -1,4 +1,6 @@
+import Foundation
 import Seismic
+import Store
 
 /// Writes a catalog as a SeisBench-style metadata CSV, one row per window, with SeisBench's
 /// `category_parameter_unit` column names: `trace_name` (the window id, as `windows export`
@@ -6,12 +8,37 @@ import Seismic
 /// `trace_start_time`, `trace_sampling_rate_hz`, `trace_npts`, `trace_channels`,
 /// `trace_component_order`, `trace_<phase>_arrival_sample` per phase, then `cluster`,
 /// `cluster_probability`, `label`.
+///
+/// The `trace_` columns describe the waveform window. For a spectrogram set that is the window
+/// the spectrograms were computed from (its rate and sample count, from the options that built
+/// the set), so a user can cut it again; the `.npy` holds the spectrograms. Imported
+/// spectrograms, whose waveforms are unknown, leave those columns empty.
 public struct SeisBenchMetadataWriter {
   public init() {}
 
+  /// The waveform rate and sample count behind a spectrogram set, when its options say.
+  static func waveformShape(of set: WindowSetRecord) -> (rate: Double, samples: Int)? {
+    struct Parameters: Decodable {
+      struct Options: Decodable { var before: Double, after: Double, rate: Double }
+      var options: Options
+    }
+    guard
+      let o = try? JSONDecoder().decode(Parameters.self, from: Data(set.parametersJson.utf8))
+        .options,
+      o.rate > 0, o.rate.isFinite, o.before + o.after > 0
+    else { return nil }
+    let samples = ((o.before + o.after) * o.rate).rounded()
+    guard samples >= 1, samples < 1e15 else { return nil }
+    return (o.rate, Int(samples))
+  }
+
   public func render(_ catalog: Catalog) -> String {
     let set = catalog.windowSet
-    let rate = set.inputKind == .spectrogram ? nil : set.samplingRate
+    let spectrogramSource = set.inputKind == .spectrogram ? Self.waveformShape(of: set) : nil
+    let rate = set.inputKind == .spectrogram ? spectrogramSource?.rate : set.samplingRate
+    let npts =
+      set.inputKind == .spectrogram
+      ? spectrogramSource.map { String($0.samples) } ?? "" : String(set.length)
     // SeisBench names arrival columns by phase (`trace_p_arrival_sample`); one per phase seen.
     let phases = Array(
       Set(catalog.entries.map { arrivalColumnPhase($0.phase) }.filter { !$0.isEmpty })
@@ -33,14 +60,16 @@ public struct SeisBenchMetadataWriter {
         arrival = String(Int64(sample))
       }
       let phase = arrivalColumnPhase(entry.phase)
-      csv.append(
-        [
-          String(entry.windowID), entry.network, entry.station, entry.location,
-          entry.startTime?.iso8601 ?? "", rate.map(JSONValue.spell) ?? "",
-          set.inputKind == .spectrogram ? "" : String(set.length), entry.channels, order,
-        ] + phases.map { $0 == phase ? (arrival ?? "") : "" } + [
-          String(entry.cluster), JSONValue.spell(entry.probability), entry.label ?? "",
-        ])
+      let rateText: String = rate.map(JSONValue.spell) ?? ""
+      let trace: [String] = [
+        String(entry.windowID), entry.network, entry.station, entry.location,
+        entry.startTime?.iso8601 ?? "", rateText, npts, entry.channels, order,
+      ]
+      let arrivals: [String] = phases.map { $0 == phase ? (arrival ?? "") : "" }
+      let result: [String] = [
+        String(entry.cluster), JSONValue.spell(entry.probability), entry.label ?? "",
+      ]
+      csv.append(trace + arrivals + result)
     }
     return csv.text
   }
