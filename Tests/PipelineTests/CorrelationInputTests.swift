@@ -216,9 +216,16 @@ import Testing
     #expect(outcome.summary.contains { $0.hasPrefix("orphans") })
     let stored = try store.assignments(runID: try #require(outcome.run.id))
     #expect(stored.filter { $0.cluster == -1 }.count == 5)
-    let scores = try Evaluation.evaluate(store: store, runID: nil, truth: try truthFile(truth))
-      .scores
+    let evaluation = try Evaluation.evaluate(
+      store: store, runID: nil, truth: try truthFile(truth))
+    let scores = evaluation.scores
     #expect(scores.accuracy >= 0.95, "families and orphans: ACC \(scores.accuracy)")
+    // `evaluate` says how it scores them.
+    #expect(evaluation.orphans == 5 && evaluation.scored == 65)
+    #expect(
+      evaluation.lines.contains {
+        $0.hasPrefix("5 of 65 scored windows are orphans (cluster -1), scored as one more cluster")
+      })
     // The report names them.
     let html = try HTMLReport.load(from: store).render()
     #expect(html.contains("id=\"orphans\""))
@@ -249,6 +256,18 @@ import Testing
     let plain = try ClusterJob(clusterCount: 3, model: model(), quiet: true)
       .run(store: store, logger: Logger(label: "t"))
     #expect(!plain.assignments.contains(-1))
+    // A run whose every window is an orphan found no family: `evaluate` says so.
+    let plainID = try #require(plain.run.id)
+    try store.writer.write { db in
+      try db.execute(
+        sql: "UPDATE assignments SET cluster = -1 WHERE run_id = ?", arguments: [plainID])
+    }
+    let none = try Evaluation.evaluate(store: store, runID: plainID, truth: try truthFile(truth))
+    #expect(none.orphans == 65 && none.scored == 65)
+    #expect(
+      none.lines.contains {
+        $0.hasPrefix("every scored window (65) is an orphan (cluster -1): the run found no family")
+      })
   }
 
   /// 150 pairs of twins in 3 weak families (members share 0.6 of a family template, twins

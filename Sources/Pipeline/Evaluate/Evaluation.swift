@@ -20,6 +20,9 @@ public struct Evaluation: Sendable {
   /// Accuracy per tenth of the windows ranked by their cluster's probability, lowest first
   /// (clusters mapped to classes as for ACC).
   public var deciles: [Decile] = []
+  /// Scored windows that are orphans (`--orphans`: cluster -1), and how many were scored.
+  public var orphans = 0
+  public var scored = 0
 
   public struct Decile: Sendable, Equatable {
     public var lowest: Double
@@ -59,6 +62,14 @@ public struct Evaluation: Sendable {
     if !duplicateLines.isEmpty {
       out.append(
         "\(duplicateLines.count) truth rows name a window already matched and are left out")
+    }
+    if orphans > 0 {
+      out.append(
+        orphans == scored
+          ? "every scored window (\(scored)) is an orphan (cluster -1): the run found no family "
+            + "among them, and the scores below treat the orphans as one cluster"
+          : "\(orphans) of \(scored) scored windows are orphans (cluster -1), scored as one more "
+            + "cluster (a truth class for events in no family, such as `orphan`, matches them)")
     }
     if let confound { out.append(confound.summary) }
     if let spectrogramHint { out.append(spectrogramHint) }
@@ -162,6 +173,8 @@ public struct Evaluation: Sendable {
         ? (Double(labelHits) / Double(labelCount), labelCount) : nil,
       confound: confound)
     evaluation.deciles = deciles(probabilities: probabilities, correct: correct)
+    evaluation.orphans = predicted.filter { $0 < 0 }.count
+    evaluation.scored = predicted.count
     evaluation.spectrogramHint = ClusterJob.spectrogramHint(
       confound: confound, options: contents.windowSet.buildOptions)
     return evaluation
