@@ -14,8 +14,22 @@ public struct TracesExport {
   public struct Report: Sendable {
     public var written: [String] = []
     public var failures: [InputError] = []
+    /// MiniSEED files whose rate reads back other than stored (SEED holds a rate as
+    /// factor/multiplier or float32): the segment, the stored and the written rate.
+    public var inexactRates: [(segment: String, stored: Double, written: Double)] = []
     public var summary: String {
       "export: wrote \(written.count) file\(written.count == 1 ? "" : "s"); \(failures.count) failed"
+    }
+
+    /// One warning line about the inexact rates, or nil.
+    public var inexactRatesLine: String? {
+      guard let first = inexactRates.first else { return nil }
+      let n = inexactRates.count
+      return
+        "\(n) segment\(n == 1 ? "'s" : "s'") sampling rate\(n == 1 ? " is" : "s are") not held "
+        + "exactly by MiniSEED 2 and \(n == 1 ? "is" : "are") written as the nearest rate it holds "
+        + "(\(first.segment): \(String(format: "%.12g", first.stored)) Hz written as "
+        + "\(String(format: "%.12g", first.written)) Hz)"
     }
   }
 
@@ -97,7 +111,13 @@ public struct TracesExport {
         }
         let data: Data
         switch format {
-        case .mseed: data = try MiniSEEDWriter.encode(segment)
+        case .mseed:
+          let encoded = try MiniSEEDWriter.encodeReportingRate(segment)
+          data = encoded.data
+          if let rate = encoded.rate, rate != segment.samplingRate {
+            report.inexactRates.append(
+              (segment.source.id, segment.samplingRate, rate))
+          }
         case .sac: data = try SACWriter.encode(segment)
         }
         try OutputFile.write(data, to: target.path, force: force)
@@ -130,7 +150,11 @@ public struct TracesExport {
       let name = "segment \(summary.id) (\(summary.source.id))"
       do {
         guard let segment = try store.segment(id: summary.id) else { continue }
-        FileHandle.standardOutput.write(try MiniSEEDWriter.encode(segment))
+        let encoded = try MiniSEEDWriter.encodeReportingRate(segment)
+        if let rate = encoded.rate, rate != segment.samplingRate {
+          report.inexactRates.append((segment.source.id, segment.samplingRate, rate))
+        }
+        FileHandle.standardOutput.write(encoded.data)
         report.written.append(name)
       } catch let error as WaveformFileError {
         report.failures.append(InputError(path: name, reason: error.reason))

@@ -57,27 +57,36 @@ public enum MiniSEEDWriter {
   /// The file's bytes. Throws when the codes do not fit MiniSEED 2 (they are never truncated)
   /// or the segment has no samples.
   public static func encode(_ segment: Segment) throws -> Data {
+    try encodeReportingRate(segment).data
+  }
+
+  /// The file's bytes and the sampling rate a reader gets back from them: the stored rate when
+  /// SEED's factor/multiplier or blockette 100 (float32) holds it, else the nearest they hold
+  /// (a SAC rate of 200.00000447 Hz reads back as 200 Hz).
+  public static func encodeReportingRate(_ segment: Segment) throws -> (
+    data: Data, rate: Double?
+  ) {
     guard codesFit(segment.source) else {
       throw WaveformFileError(
         path: segment.source.id,
         reason:
           "codes do not fit MiniSEED 2 (network 2, station 5, location 2, channel 3 characters)")
     }
-    let result = try MiniSEEDLog.shared.capture { () throws -> Data in
+    let result = try MiniSEEDLog.shared.capture { () throws -> (Data, Double?) in
       let plain = try pack(segment, rateBlockette: false)
       let plainRate = try readBackRate(plain)
-      if plainRate == segment.samplingRate { return plain }
+      if plainRate == segment.samplingRate { return (plain, plainRate) }
       let withBlockette = try pack(segment, rateBlockette: true)
       let blocketteRate = try readBackRate(withBlockette)
       // Neither form holds every Double: keep the closer one (float32 precision at worst).
       let plainError = abs((plainRate ?? .infinity) - segment.samplingRate)
       let blocketteError = abs((blocketteRate ?? .infinity) - segment.samplingRate)
-      return blocketteError < plainError ? withBlockette : plain
+      return blocketteError < plainError ? (withBlockette, blocketteRate) : (plain, plainRate)
     }
     if let error = result.errors.first {
       throw WaveformFileError(path: segment.source.id, reason: "libmseed: \(error)")
     }
-    return result.result
+    return (result.result.0, result.result.1)
   }
 
   // MARK: Implementation

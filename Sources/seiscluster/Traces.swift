@@ -63,6 +63,7 @@ struct TracesExportCommand: SeisclusterCommand {
     let store = try global.store.openForReading()
     let report = try TracesExport(store: store, logger: logger, quiet: global.quiet)
       .run(format: format, directory: output, force: force)
+    if let line = report.inexactRatesLine { Console.warning(line) }
     if !global.quiet { Console.write(report.summary) }
     if !report.failures.isEmpty { throw ExitCode(1) }
   }

@@ -213,6 +213,38 @@ import Testing
     #expect(TracesList.render(odd, format: .table).contains("a\\\\nb\\nc\\u{85}.sac"))
   }
 
+  /// A rate SEED cannot hold (a SAC rate of 200.00000447 Hz, from a float32 DELTA) is written
+  /// as the nearest it holds, and the export says so; exact rates are not mentioned.
+  @Test func miniSEEDExportNamesRatesItCannotHoldExactly() throws {
+    let store = try SeisStore()
+    let t0 = try #require(Timestamp(iso8601: "2026-03-01T00:00:00Z"))
+    func segment(_ channel: String, _ rate: Double) -> Segment {
+      Segment(
+        source: SourceIdentifier(network: "XX", station: "RATE", location: "", channel: channel),
+        startTime: t0, samplingRate: rate, samples: .int32([1, 2, 3, 4, 5]))
+    }
+    try store.storeFile(
+      path: "rates", size: 0, sha256: "rates", format: .sac,
+      segments: [segment("HHZ", 200.00000447), segment("HHN", 100), segment("HHE", 0.1)])
+    let dir = try TestPaths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let report = try TracesExport(store: store, logger: logger, quiet: true)
+      .run(format: .mseed, directory: dir.path, force: false)
+    #expect(report.written.count == 3)
+    #expect(report.inexactRates.count == 1)
+    let inexact = try #require(report.inexactRates.first)
+    #expect(inexact.segment == "XX.RATE..HHZ" && inexact.stored == 200.00000447)
+    #expect(inexact.written == 200)
+    #expect(
+      report.inexactRatesLine
+        == "1 segment's sampling rate is not held exactly by MiniSEED 2 and is written as the nearest rate it holds (XX.RATE..HHZ: 200.00000447 Hz written as 200 Hz)"
+    )
+    // What a reader gets back is what the line says.
+    let back = try WaveformReader.read(
+      contentsOf: URL(fileURLWithPath: try #require(report.written.first { $0.contains("HHZ") })))
+    #expect(back.segments.first?.samplingRate == 200)
+  }
+
   @Test func exportRefusesToOverwriteWithoutForce() throws {
     let store = try SeisStore()
     _ = Ingest(store: store, logger: logger, quiet: true).run(paths: [
