@@ -43,6 +43,9 @@ public struct PicksImport: Sendable {
   /// The origin stored with a file's picks: its path, except that a file named exactly like
   /// `detect`'s own origin gets `./` in front (else the next `detect` would take its picks for
   /// its own and replace them).
+  /// Warning lines of one kind printed before the rest are summed up in one line.
+  public static let warningsShown = 20
+
   public static func origin(ofPath path: String) -> String {
     path == TriggerDetection.origin ? "./" + path : path
   }
@@ -60,8 +63,16 @@ public struct PicksImport: Sendable {
     var report = PicksImportReport()
     report.read = contents.picks.count
     report.problems = contents.problems
-    for problem in contents.problems {
+    // One line per row up to a point: a file of 200,000 bad rows must not print 200,000 lines.
+    for problem in contents.problems.prefix(Self.warningsShown) {
       logger.warning("\(path): \(problem.description), row skipped")
+    }
+    if contents.problems.count > Self.warningsShown {
+      let rest = contents.problems.dropFirst(Self.warningsShown)
+      let lines = rest.prefix(5).map { String($0.line) }.joined(separator: ", ")
+      logger.warning(
+        "\(path): and \(rest.count) more unreadable row\(rest.count == 1 ? "" : "s") skipped (lines \(lines)\(rest.count > 5 ? ", ..." : ""))"
+      )
     }
     if contents.picks.isEmpty && !contents.problems.isEmpty {
       throw InputError(
@@ -89,9 +100,17 @@ public struct PicksImport: Sendable {
       let key = "\(pick.network).\(pick.station).\(pick.location)"
       if !stations.contains(key) { report.stationsWithoutData[key, default: 0] += 1 }
     }
-    for (key, count) in report.stationsWithoutData.sorted(by: { $0.key < $1.key }) {
+    let without = report.stationsWithoutData.sorted(by: { $0.key < $1.key })
+    for (key, count) in without.prefix(Self.warningsShown) {
       logger.warning(
         "\(path): \(count) pick\(count == 1 ? "" : "s") at \(key), which has no stored data (kept)")
+    }
+    if without.count > Self.warningsShown {
+      let rest = without.dropFirst(Self.warningsShown)
+      let picks = rest.map(\.value).reduce(0, +)
+      logger.warning(
+        "\(path): and \(picks) pick\(picks == 1 ? "" : "s") at \(rest.count) more station\(rest.count == 1 ? "" : "s") with no stored data (kept)"
+      )
     }
     return report
   }

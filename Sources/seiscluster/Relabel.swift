@@ -50,7 +50,7 @@ struct RelabelCommand: SeisclusterCommand {
         ? "; \(outcome.unmatchedAssignedElsewhere) of them name windows `assign` added outside the run's window set, which relabel trains on"
         : ""
       Console.warning(
-        "\(labels): \(outcome.unmatchedLines.count) labels match no window (lines \(sample)\(outcome.unmatchedLines.count > 5 ? ", ..." : "")) and were left out\(elsewhere)"
+        "\(labels): \(outcome.unmatchedLines.count) label\(outcome.unmatchedLines.count == 1 ? "" : "s") match\(outcome.unmatchedLines.count == 1 ? "es" : "") no window (line\(outcome.unmatchedLines.count == 1 ? "" : "s") \(sample)\(outcome.unmatchedLines.count > 5 ? ", ..." : "")) and were left out\(elsewhere)"
       )
     }
     if let (count, reason) = outcome.leftElsewhere {

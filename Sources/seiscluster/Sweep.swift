@@ -74,6 +74,15 @@ struct SweepCommand: SeisclusterCommand {
     guard let latents = try model.latentList, !latents.isEmpty else {
       throw ValidationError("Missing expected argument '--latent <d,d,...>'")
     }
+    // Each size (and architecture) once: the sweep's runs and its report are keyed by them.
+    if let repeated = latents.first(where: { l in latents.filter { $0 == l }.count > 1 }) {
+      throw ValidationError("--latent lists \(repeated) more than once: give each size once")
+    }
+    let architectures = try model.architectureList?.compactMap { $0?.rawValue } ?? []
+    if let repeated = architectures.first(where: { a in architectures.filter { $0 == a }.count > 1 }
+    ) {
+      throw ValidationError("--architecture lists \(repeated) more than once: give each type once")
+    }
     if window.input == .correlation {
       throw ValidationError(
         "sweep compares reconstructions of windows: --input correlation is for cluster")

@@ -564,6 +564,20 @@ import Testing
       try WindowLabelFile(
         text: "network,station,location,time,label\nXX,A,,yesterday,x\n", path: "t.csv")
     }
+    // A window id that is not a whole number is named as such (it was "no window_id or pick").
+    for id in ["1e1", "0x10", "1.5", "123456789012345678901"] {
+      do {
+        _ = try WindowLabelFile(text: "window_id,label\n1,a\n\(id),b\n", path: "t.csv")
+        Issue.record("\(id) accepted")
+      } catch let error as InputError {
+        #expect(
+          error.reason
+            == "line 3: window_id '\(id)' is not an integer (window ids are whole numbers, as `export` writes them)"
+        )
+      } catch {
+        Issue.record("\(error)")
+      }
+    }
   }
 }
 

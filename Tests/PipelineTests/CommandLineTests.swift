@@ -1,5 +1,6 @@
 import Foundation
 import Numerics
+import Pipeline
 import Seismic
 import Store
 import TestSupport
@@ -110,6 +111,18 @@ struct CommandLineTests {
       (
         ["sweep", "--clusters", "2", "--max-clusters", "7", "--latent", "2", "--output", "s.csv"],
         "--max-clusters applies to --clusters auto"
+      ),
+      // A sweep's runs are keyed by size and type: each once.
+      (
+        ["sweep", "--clusters", "2", "--latent", "2,2,4", "--output", "s.csv"],
+        "--latent lists 2 more than once: give each size once"
+      ),
+      (
+        [
+          "sweep", "--clusters", "2", "--latent", "2", "--architecture", "conv,dense,conv",
+          "--output", "s.csv",
+        ],
+        "--architecture lists conv more than once: give each type once"
       ),
       (["demo", "--db", "x.sqlite", "--output", "d"], "--db does not apply"),
       // Lengths that would overflow an integer are refused, not trapped on.
@@ -267,6 +280,21 @@ struct CommandLineTests {
       try FileManager.default.attributesOfItem(
         atPath: dir.appendingPathComponent("empty.sqlite").path)[.size] as? Int
     #expect(size == 0)
+    // An empty file that another process fills a moment later (a store being created, as
+    // six commands started at once on a new path make it) is read, not refused.
+    let growing = dir.appendingPathComponent("growing.sqlite")
+    let made = dir.appendingPathComponent("made.sqlite")
+    _ = try SeisStore(path: made.path)
+    let bytes = try Data(contentsOf: made)
+    #expect(FileManager.default.createFile(atPath: growing.path, contents: nil))
+    let filled = DispatchSemaphore(value: 0)
+    Thread.detachNewThread {
+      Thread.sleep(forTimeInterval: 0.2)
+      try? bytes.write(to: growing)
+      filled.signal()
+    }
+    #expect(throws: Never.self) { try StoreLocation(path: growing.path).openForReading() }
+    filled.wait()
   }
 
   @Test func storePathsThatAreNotStoresAreRefusedInOneLine() throws {
@@ -509,7 +537,10 @@ struct CommandLineTests {
     let npy = TestPaths.fixtures.appendingPathComponent("npy/windows_f4_4x3x100.npy").path
     #expect(try run(["-q", "windows", "import", npy], in: dir).status == 0)
     let live = try SeisclusterProcess.start(
-      ["-q", "cluster", "--clusters", "2", "--epochs", "100000000"], in: dir)
+      [
+        "-q", "cluster", "--clusters", "2", "--epochs", "100000", "--max-iterations", "10000000",
+        "--tol", "0",
+      ], in: dir)
     defer { if live.process.isRunning { kill(live.process.processIdentifier, SIGKILL) } }
     let store = try SeisStore(path: dir.appendingPathComponent("seiscluster.sqlite").path)
     let deadline = Date().addingTimeInterval(60)

@@ -45,6 +45,55 @@ import Testing
     #expect(anmo.time == Timestamp(iso8601: "2026-03-01T00:06:16.649649Z"))
   }
 
+  /// Codes and phases are names: a NUL (which the store would cut a code at, so that two picks
+  /// collide), another control character or an absurd length is a row problem; a time of 10 MB
+  /// is quoted shortened; and a file of many bad rows prints 20 warning lines and a count.
+  @Test(.enabled(if: SeisclusterProcess.binary != nil, "needs .build/debug/seiscluster"))
+  func rowsThatCannotBeStoredAsReadAreSkippedAndTheirWarningsCapped() throws {
+    let dir = try TestPaths.temporaryDirectory("hostile-picks")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let long = String(repeating: "9", count: 10_000_000)
+    var text = "network,station,location,channel,time,phase,label\n"
+    text += "XS,S266D,,BHZ,2026-03-01T00:09:00Z,P,\n"  // line 2: kept
+    text += "XS,S266D\u{0}evil,,BHZ,2026-03-01T00:09:00Z,P,\n"  // 3: NUL in the station
+    text += "XS,S266D,,BHZ,2026-03-01T00:09:01Z,\"P\nS\",\n"  // 4: a line break in the phase
+    text += "XS,S266D,,BHZ,2026-03-01T00:09:02Z,\(String(repeating: "P", count: 300)),\n"  // 6
+    text += "XS,S266D,,BHZ,2026-03-01T00:09:03Z,P,a\u{0}b\n"  // 7: NUL in the label
+    text += "XS,S266D,,BHZ,2026-\(long),P,\n"  // 8: a 10 MB time
+    for i in 0..<30 { text += "XS,S266D,,BHZ,bad\(i),P,\n" }  // 9-38
+    let file = dir.appendingPathComponent("hostile.csv")
+    try text.write(to: file, atomically: true, encoding: .utf8)
+    let outcome = try SeisclusterProcess.run(
+      ["picks", "import", "--db", "s.sqlite", file.path], in: dir)
+    #expect(outcome.status == 0, "\(outcome.errors)")
+    let lines = outcome.errorLines
+    #expect(
+      lines.contains {
+        $0.hasSuffix("line 3: a control character in the station code, row skipped")
+      })
+    #expect(
+      lines.contains { $0.hasSuffix("line 4: a control character in the phase, row skipped") })
+    #expect(
+      lines.contains { $0.hasSuffix("line 6: a phase of 300 characters (at most 32), row skipped") }
+    )
+    #expect(lines.contains { $0.hasSuffix("line 7: a NUL character in the label, row skipped") })
+    #expect(
+      lines.contains {
+        $0.hasSuffix(
+          "line 8: cannot read time '2026-99999999999999999999999999999999999...' (10000005 characters) as ISO 8601, row skipped"
+        )
+      })
+    // 35 bad rows: 20 lines, then one for the other 15.
+    #expect(lines.filter { $0.hasSuffix(", row skipped") }.count == 20)
+    #expect(
+      lines.contains {
+        $0.hasSuffix("and 15 more unreadable rows skipped (lines 24, 25, 26, 27, 28, ...)")
+      })
+    #expect(lines.allSatisfy { $0.utf8.count < 400 })
+    let store = try SeisStore(path: dir.appendingPathComponent("s.sqlite").path)
+    #expect(try store.picks().map(\.station) == ["S266D"])
+  }
+
   @Test func aFileThatCannotBeUsedIsAnInputError() throws {
     let store = try SeisStore()
     let importer = PicksImport(store: store, logger: logger)

@@ -95,7 +95,14 @@ public struct WindowLabelFile: Sendable {
         key = .pick(
           network: network, station: station,
           location: Pick.normalizedLocation(field(pickColumns.2) ?? ""), time: time)
-      } else if let idText = field(idColumn), let id = Int64(idText) {
+      } else if let idText = field(idColumn), !idText.isEmpty {
+        guard let id = Int64(idText) else {
+          throw InputError(
+            path: path,
+            reason:
+              "line \(record.line): window_id \(Pick.quoted(idText)) is not an integer (window ids are whole numbers, as `export` writes them)"
+          )
+        }
         key = .windowID(id)
       } else {
         throw InputError(path: path, reason: "line \(record.line): no window_id or pick")

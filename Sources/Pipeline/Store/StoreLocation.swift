@@ -39,15 +39,24 @@ public struct StoreLocation: Sendable, Equatable {
           path: path,
           reason: "no store here: `seiscluster ingest` (or another command that writes) makes one")
       }
+      let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
       if !isFolder.boolValue,
-        let attributes = try? FileManager.default.attributesOfItem(
-          atPath: URL(fileURLWithPath: path).resolvingSymlinksInPath().path)
+        let attributes = try? FileManager.default.attributesOfItem(atPath: resolved)
       {
         if attributes[.type] as? FileAttributeType != .typeRegular {
           throw InputError(
             path: path, reason: "not a regular file (a FIFO or a device), not a store")
         }
-        if attributes[.size] as? Int == 0 {
+        // A command that writes creates the file empty and fills it within milliseconds: an
+        // empty file that stays empty for a second is not a store being made.
+        var size = attributes[.size] as? Int ?? 0
+        var waited = 0
+        while size == 0, waited < 20 {
+          Thread.sleep(forTimeInterval: 0.05)
+          waited += 1
+          size = (try? FileManager.default.attributesOfItem(atPath: resolved))?[.size] as? Int ?? 0
+        }
+        if size == 0 {
           throw InputError(path: path, reason: "an empty file, not a store")
         }
       }

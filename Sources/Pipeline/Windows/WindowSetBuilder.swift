@@ -23,10 +23,14 @@ public struct WindowBuildReport: Sendable {
 
   /// `skipped 3 (2 gap, 1 missing component)`, or `skipped 0`.
   public var skippedSummary: String {
+    skips.isEmpty ? "skipped 0" : "skipped \(skips.count) (" + skippedReasons + ")"
+  }
+
+  /// `261 no data, 39 gap`: the skips counted by reason.
+  public var skippedReasons: String {
     let counts = skippedByReason
-    guard !counts.isEmpty else { return "skipped 0" }
-    let parts = counts.keys.sorted().map { "\(counts[$0] ?? 0) \($0.rawValue)" }
-    return "skipped \(skips.count) (" + parts.joined(separator: ", ") + ")"
+    return counts.keys.sorted().map { "\(counts[$0] ?? 0) \($0.rawValue)" }
+      .joined(separator: ", ")
   }
 
   /// `windows: built 12 of 15 picks; skipped 3 (2 gap, 1 missing component)`.
@@ -189,7 +193,7 @@ public struct WindowSetBuilder: Sendable {
       let why =
         picks.isEmpty
         ? "no pick selected (\(PickSelection.describe(options))\(phaseHint))"
-        : "no window could be built: all \(picks.count) selected pick\(picks.count == 1 ? " was" : "s were") \(report.skippedSummary)"
+        : "no window could be built: all \(picks.count) selected pick\(picks.count == 1 ? " was" : "s were") skipped (\(report.skippedReasons))"
       throw BuildError(reason: "\(why); the current window set is unchanged")
     }
     return report

@@ -107,6 +107,17 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
   /// when unreadable.
   public static func time(iso8601 text: String) -> Timestamp? { Timestamp(iso8601: text) }
 
+  /// Why `--start`/`--end` text is not a time, in one line (nil when it is one): a valid date
+  /// outside the storable years is called that, as `picks import` calls it.
+  public static func timeProblem(_ text: String, option: String) -> String? {
+    switch Timestamp.parse(iso8601: text) {
+    case .success: return nil
+    case .failure(.outOfRange): return Timestamp.iso8601Problem(text, name: option)
+    case .failure(.unreadable):
+      return "\(option) '\(text)' is not an ISO 8601 UTC time (2026-03-01T00:06:16.649649Z)"
+    }
+  }
+
   /// Whether the options select picks by more than phase (stations or times).
   public var selectsStationsOrTimes: Bool { stations != nil || start != nil || end != nil }
 

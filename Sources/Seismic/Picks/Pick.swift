@@ -39,6 +39,47 @@ public struct Pick: Hashable, Sendable, CustomStringConvertible {
   }
 
   /// `"--"` (a common spelling of the blank location code) and surrounding spaces become `""`.
+  /// Text quoted for a message, `'text'`, cut to `limit` characters when longer:
+  /// `'2026-999...' (10000005 characters)`.
+  public static func quoted(_ text: String, limit: Int = 40) -> String {
+    text.count <= limit
+      ? "'\(text)'" : "'\(text.prefix(limit))...' (\(text.count) characters)"
+  }
+
+  /// The longest code (network, station, location, channel) and phase kept: longer than any
+  /// SEED, SAC or FDSN code or IASPEI phase name.
+  public static let maximumCodeLength = 16
+  public static let maximumPhaseLength = 32
+
+  /// Why a pick's codes, phase or note cannot be stored as read, or nil. Codes and phases are
+  /// names: no control character (a NUL would cut them short in the store, where two picks
+  /// could then collide), and of bounded length; a note may hold line breaks, but no NUL.
+  public static func textProblem(
+    network: String, station: String, location: String, channel: String?, phase: String?,
+    note: String?
+  ) -> String? {
+    func hasControl(_ s: String) -> Bool {
+      s.unicodeScalars.contains { $0.properties.generalCategory == .control }
+    }
+    for (name, value) in [
+      ("network", network), ("station", station), ("location", location),
+      ("channel", channel ?? ""),
+    ] {
+      if hasControl(value) { return "a control character in the \(name) code" }
+      if value.count > maximumCodeLength {
+        return "a \(name) code of \(value.count) characters (at most \(maximumCodeLength))"
+      }
+    }
+    if let phase {
+      if hasControl(phase) { return "a control character in the phase" }
+      if phase.count > maximumPhaseLength {
+        return "a phase of \(phase.count) characters (at most \(maximumPhaseLength))"
+      }
+    }
+    if let note, note.unicodeScalars.contains("\u{0}") { return "a NUL character in the label" }
+    return nil
+  }
+
   public static func normalizedLocation(_ code: String) -> String {
     let trimmed = code.trimmingCharacters(in: .whitespaces)
     return trimmed == "--" ? "" : trimmed

@@ -55,17 +55,27 @@ public enum PickCSVReader {
       }
       let timeText = field("time") ?? ""
       guard let time = Timestamp(iso8601: timeText) else {
+        let why =
+          timeText.count <= 40
+          ? Timestamp.iso8601Problem(timeText)
+          : "cannot read time \(Pick.quoted(timeText)) as ISO 8601"
         contents.problems.append(
           PickProblem(
-            line: record.line,
-            reason: Timestamp.iso8601Problem(timeText) ?? "cannot read time '\(timeText)'"))
+            line: record.line, reason: why ?? "cannot read time \(Pick.quoted(timeText))"))
         return
       }
-      contents.picks.append(
-        Pick(
-          network: network, station: station,
-          location: Pick.normalizedLocation(field("location") ?? ""),
-          channel: field("channel"), time: time, phase: field("phase"), note: field("label")))
+      let pick = Pick(
+        network: network, station: station,
+        location: Pick.normalizedLocation(field("location") ?? ""),
+        channel: field("channel"), time: time, phase: field("phase"), note: field("label"))
+      if let problem = Pick.textProblem(
+        network: pick.network, station: pick.station, location: pick.location,
+        channel: pick.channel, phase: pick.phase, note: pick.note)
+      {
+        contents.problems.append(PickProblem(line: record.line, reason: problem))
+        return
+      }
+      contents.picks.append(pick)
     }
     guard header != nil else { throw PickFormatError(reason: "no header row") }
     return contents

@@ -195,7 +195,10 @@ public enum QuakeMLPickReader {
       if name == "event" {
         inEvent = false
         for var pick in eventPicks {
-          if pick.note == nil { pick.note = eventLabel }
+          // An event label with a NUL would be cut short in the store: left out, as a note.
+          if pick.note == nil, !(eventLabel ?? "").unicodeScalars.contains("\u{0}") {
+            pick.note = eventLabel
+          }
           picks.append(pick)
         }
         problems += eventProblems
@@ -218,10 +221,18 @@ public enum QuakeMLPickReader {
           line: p.line, reason: "pick waveformID has no network or station code")
       } else if let timeText = p.timeText {
         if let time = Timestamp(iso8601: timeText) {
-          problem = nil
-          pick = Pick(
+          let made = Pick(
             network: p.network ?? "", station: p.station ?? "", location: p.location,
             channel: p.channel, time: time, phase: p.phase)
+          if let why = Pick.textProblem(
+            network: made.network, station: made.station, location: made.location,
+            channel: made.channel, phase: made.phase, note: nil)
+          {
+            problem = PickProblem(line: p.line, reason: why)
+          } else {
+            problem = nil
+            pick = made
+          }
         } else {
           problem = PickProblem(
             line: p.line,

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Pipeline
-import Seismic
 
 extension WindowSetOptions.Components: ExpressibleByArgument {}
 extension WindowSetOptions.Normalization: ExpressibleByArgument {}
@@ -123,14 +122,10 @@ struct WindowOptions: ParsableArguments {
 
   /// Refuses a time option that is not ISO 8601.
   private func checkTime(_ text: String?, option: String) throws {
-    guard let text, WindowSetOptions.time(iso8601: text) == nil else { return }
-    switch Timestamp.parse(iso8601: text) {
-    case .failure(.outOfRange):
-      throw ValidationError(Timestamp.iso8601Problem(text, name: option) ?? option)
-    default:
-      throw ValidationError(
-        "\(option) '\(text)' is not an ISO 8601 UTC time (2026-03-01T00:06:16.649649Z)")
+    guard let text, let problem = WindowSetOptions.timeProblem(text, option: option) else {
+      return
     }
+    throw ValidationError(problem)
   }
 
   /// `--bandpass` parsed: nil when absent, `.some(nil)` for `none`.
