@@ -11,6 +11,8 @@ public struct PicksImportReport: Sendable {
   public var new = 0
   /// Picks already in the store (same station, location, time and phase).
   public var alreadyStored = 0
+  /// Rows that repeat an earlier row of the same file (same station, location, time, phase).
+  public var repeatedInFile = 0
   /// Rows or elements that could not be read (with line numbers).
   public var problems: [PickProblem] = []
   /// `NET.STA.LOC` of picks whose station and location have no stored data (kept anyway).
@@ -19,6 +21,9 @@ public struct PicksImportReport: Sendable {
   /// `picks: 12 read, 10 new, 2 already stored; 1 row unreadable; 3 picks at 1 station without data`
   public var summary: String {
     var text = "picks: \(read) read, \(new) new, \(alreadyStored) already stored"
+    if repeatedInFile > 0 {
+      text += ", \(repeatedInFile) repeating an earlier row of the file"
+    }
     text += "; skipped \(problems.count) unreadable row\(problems.count == 1 ? "" : "s")"
     let without = stationsWithoutData.values.reduce(0, +)
     if without > 0 {
@@ -91,7 +96,19 @@ public struct PicksImport: Sendable {
     } catch {
       throw InputError(path: path, reason: "cannot store the picks: \(error)")
     }
-    report.alreadyStored = records.count - report.new
+    struct Key: Hashable {
+      var network, station, location, phase: String
+      var time: Int64
+    }
+    let distinct = Set(
+      records.map {
+        Key(
+          network: $0.network, station: $0.station, location: $0.location, phase: $0.phase,
+          time: $0.timeNs)
+      }
+    ).count
+    report.repeatedInFile = records.count - distinct
+    report.alreadyStored = distinct - report.new
     var stations = Set<String>()
     for channel in try store.channels() {
       stations.insert("\(channel.network).\(channel.station).\(channel.location)")
