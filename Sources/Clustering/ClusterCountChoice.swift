@@ -7,7 +7,10 @@ import Numerics
 /// For every K in the range, k-means partitions each network's embedding of the same windows.
 /// Clusters the data holds come out the same whichever network embedded them; splitting a real
 /// cluster, or merging two, is arbitrary and comes out differently. So K is the most
-/// **stable** count (mean ARI between the networks' partitions); among counts within
+/// **stable** count (how well each network's partition finds a partner that agrees: the
+/// median over networks of their best ARI with another, `RestartComparison.partnerAgreement`;
+/// a network that landed in a wrong optimum, as one in eight does, no longer drags every K
+/// down with it); among counts within
 /// `tolerance` of the most stable, the one with the highest mean **silhouette** (tighter, better
 /// separated clusters), and a tie goes to the smaller K. With one network there is no stability
 /// and the silhouette alone decides, a weaker criterion.
@@ -15,7 +18,8 @@ public struct ClusterCountChoice: Codable, Sendable, Equatable {
   /// The evidence for one K.
   public struct Candidate: Codable, Sendable, Equatable {
     public var clusters: Int
-    /// Mean ARI between the networks' k-means partitions; nil with one network.
+    /// The networks' partner agreement (`RestartComparison.partnerAgreement`) at this K; nil
+    /// with one network. Runs stored before stop 29 hold the mean ARI over pairs here.
     public var stability: Double?
     /// Mean silhouette of the partitions (Euclidean, on at most `silhouetteSample` windows).
     public var silhouette: Double
@@ -81,7 +85,7 @@ public struct ClusterCountChoice: Codable, Sendable, Equatable {
       }
       candidates.append(
         Candidate(
-          clusters: k, stability: try RestartComparison(labels: partitions).stability,
+          clusters: k, stability: try RestartComparison(labels: partitions).partnerAgreement,
           silhouette: silhouettes / Double(embeddings.count)))
     }
     self.candidates = candidates
@@ -112,7 +116,7 @@ public struct ClusterCountChoice: Codable, Sendable, Equatable {
         stability, candidate.silhouette, candidate.clusters == chosen ? "  <- chosen" : "")
     } + [
       networks > 1
-        ? "clusters auto: chose K=\(chosen), the most stable over \(networks) pretrained networks (mean ARI of their k-means partitions; within \(Self.tolerance) of the best, the highest silhouette)"
+        ? "clusters auto: chose K=\(chosen), the most stable over \(networks) pretrained networks (each network's best ARI with another's k-means partition, the median over networks; within \(Self.tolerance) of the best, the highest silhouette)"
         : "clusters auto: chose K=\(chosen) by silhouette alone (one network: no stability; use --restarts 2 or more)"
     ]
   }

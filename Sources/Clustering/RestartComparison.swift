@@ -30,6 +30,18 @@ public struct RestartComparison: Sendable, Equatable {
     return sum / Double(count * (count - 1) / 2)
   }
 
+  /// How well the restarts find a partner that agrees: each restart's highest ARI with another,
+  /// and of those the median (the lower middle one for an even count); nil with one restart.
+  /// One restart that landed in a wrong optimum lowers the mean ARI of every pair it is in, but
+  /// not this: with three restarts, it is the agreement of the two that agree best.
+  public var partnerAgreement: Double? {
+    guard count > 1 else { return nil }
+    let best = (0..<count).map { a in
+      (0..<count).filter { $0 != a }.map { agreement[a][$0] }.max() ?? 1
+    }.sorted()
+    return best[(count - 1) / 2]
+  }
+
   /// The lowest ARI of any pair; nil with one restart.
   public var weakestAgreement: Double? {
     guard count > 1 else { return nil }

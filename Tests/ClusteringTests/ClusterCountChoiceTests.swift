@@ -39,6 +39,34 @@ import Testing
       choice.lines.last?.hasPrefix("clusters auto: chose K=4, the most stable over 3") == true)
   }
 
+  /// One network in a wrong optimum (its embedding groups the windows another way) does not
+  /// move the choice: the two that agree decide, where the mean ARI over pairs was dragged
+  /// down at the true K by the odd one out (make_events.py 2,000, seed 2: K = 3 chosen).
+  @Test func aNetworkInAWrongOptimumDoesNotMoveTheChoice() throws {
+    let two: [[Float]] = [[0, 0, 0], [8, 0, 0]]
+    var embeddings = [
+      blobs(two, perBlob: 60, spread: 0.7, seed: 1), blobs(two, perBlob: 60, spread: 0.7, seed: 2),
+    ]
+    // The odd network: three groups that cut across the two clusters.
+    let three: [[Float]] = [[0, 0, 0], [0, 8, 0], [0, 0, 8]]
+    embeddings.append(blobs(three, perBlob: 40, spread: 0.7, seed: 3))
+    let choice = try ClusterCountChoice(
+      embeddings: embeddings, dimension: 3, range: 2...6, seed: 0)
+    #expect(choice.chosen == 2, "\(choice.lines)")
+    let atTwo = try #require(choice.candidates.first { $0.clusters == 2 })
+    #expect((atTwo.stability ?? 0) > 0.99)
+    // The same partitions' mean ARI over pairs is about a third.
+    let labels = [
+      (0..<120).map { $0 % 2 }, (0..<120).map { $0 % 2 }, (0..<120).map { $0 % 3 },
+    ]
+    let comparison = try RestartComparison(labels: labels)
+    #expect(comparison.partnerAgreement == 1)
+    #expect((comparison.stability ?? 1) < 0.4)
+    // Two restarts: their one ARI; one restart: none.
+    #expect(try RestartComparison(labels: Array(labels.prefix(2))).partnerAgreement == 1)
+    #expect(try RestartComparison(labels: [labels[0]]).partnerAgreement == nil)
+  }
+
   @Test func oneNetworkFallsBackToTheSilhouette() throws {
     let one = [blobs(four, perBlob: 30, spread: 0.6, seed: 9)]
     let choice = try ClusterCountChoice(embeddings: one, dimension: 3, range: 2...6, seed: 1)

@@ -72,7 +72,7 @@ extension HTMLReport {
     return panel(
       "Choice of K (--clusters auto)", plot.svg, width: w, height: h,
       caption:
-        "For each K, k-means on each of \(choice.networks) pretrained network(s)' embeddings. Stability: mean ARI between the networks' partitions; K is the most stable (the highest silhouette within \(ClusterCountChoice.tolerance) of it)."
+        "For each K, k-means on each of \(choice.networks) pretrained network(s)' embeddings. Stability: each network's best ARI with another network's partition, the median over networks (a network in a wrong optimum does not lower it); K is the most stable (the highest silhouette within \(ClusterCountChoice.tolerance) of it)."
     )
   }
 
