@@ -45,12 +45,15 @@ struct RelabelCommand: SeisclusterCommand {
       .run(store: store, logger: logger)
     if !outcome.unmatchedLines.isEmpty {
       let sample = outcome.unmatchedLines.prefix(5).map(String.init).joined(separator: ", ")
+      let one = outcome.unmatchedLines.count == 1
       let elsewhere =
-        outcome.unmatchedAssignedElsewhere > 0
-        ? "; \(outcome.unmatchedAssignedElsewhere) of them name windows `assign` added outside the run's window set, which relabel trains on"
-        : ""
+        outcome.unmatchedAssignedElsewhere == 0
+        ? ""
+        : one
+          ? "; it names a window `assign` added outside the run's window set, which relabel trains on"
+          : "; \(outcome.unmatchedAssignedElsewhere) of them name windows `assign` added outside the run's window set, which relabel trains on"
       Console.warning(
-        "\(labels): \(outcome.unmatchedLines.count) label\(outcome.unmatchedLines.count == 1 ? "" : "s") match\(outcome.unmatchedLines.count == 1 ? "es" : "") no window (line\(outcome.unmatchedLines.count == 1 ? "" : "s") \(sample)\(outcome.unmatchedLines.count > 5 ? ", ..." : "")) and were left out\(elsewhere)"
+        "\(labels): \(outcome.unmatchedLines.count) label\(one ? " matches" : "s match") no window (line\(one ? "" : "s") \(sample)\(outcome.unmatchedLines.count > 5 ? ", ..." : "")) and \(one ? "was" : "were") left out\(elsewhere)"
       )
     }
     if let (count, reason) = outcome.leftElsewhere {

@@ -170,7 +170,7 @@ struct AssignCommandTests {
     #expect(relabel.status == 0, "\(relabel.errors)")
     #expect(
       relabel.errors.contains(
-        "1 labels match no window (lines 6) and were left out; 1 of them name windows `assign` added"
+        "1 label matches no window (line 6) and was left out; it names a window `assign` added"
       ), "\(relabel.errors)")
     #expect(
       (relabel.output + relabel.errors).contains(
