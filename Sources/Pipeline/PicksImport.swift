@@ -45,12 +45,12 @@ public struct PicksImport: Sendable {
     self.logger = logger
   }
 
-  /// The origin stored with a file's picks: its path, except that a file named exactly like
-  /// `detect`'s own origin gets `./` in front (else the next `detect` would take its picks for
-  /// its own and replace them).
   /// Warning lines of one kind printed before the rest are summed up in one line.
   public static let warningsShown = 20
 
+  /// The origin stored with a file's picks: its path, except that a file named exactly like
+  /// `detect`'s own origin gets `./` in front (else the next `detect` would take its picks for
+  /// its own and replace them).
   public static func origin(ofPath path: String) -> String {
     path == TriggerDetection.origin ? "./" + path : path
   }

@@ -38,7 +38,6 @@ public struct Pick: Hashable, Sendable, CustomStringConvertible {
     return s
   }
 
-  /// `"--"` (a common spelling of the blank location code) and surrounding spaces become `""`.
   /// Text quoted for a message, `'text'`, cut to `limit` characters when longer:
   /// `'2026-999...' (10000005 characters)`.
   public static func quoted(_ text: String, limit: Int = 40) -> String {
@@ -80,6 +79,7 @@ public struct Pick: Hashable, Sendable, CustomStringConvertible {
     return nil
   }
 
+  /// `"--"` (a common spelling of the blank location code) and surrounding spaces become `""`.
   public static func normalizedLocation(_ code: String) -> String {
     let trimmed = code.trimmingCharacters(in: .whitespaces)
     return trimmed == "--" ? "" : trimmed
