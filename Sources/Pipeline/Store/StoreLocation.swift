@@ -31,7 +31,10 @@ public struct StoreLocation: Sendable, Equatable {
   /// read-only, leaving no `-wal` or `-shm` files behind.
   /// A path with no file, or an empty file, is refused: reading must not create a store, and
   /// `check` must not call a lost store sound.
-  public func openForReading() throws -> SeisStore {
+  ///
+  /// An empty file is watched for `emptyFileWait` seconds first: a command that writes creates
+  /// the file empty and fills it within milliseconds.
+  public func openForReading(emptyFileWait: TimeInterval = 1) throws -> SeisStore {
     if !path.isEmpty {
       var isFolder: ObjCBool = false
       if !FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
@@ -47,13 +50,11 @@ public struct StoreLocation: Sendable, Equatable {
           throw InputError(
             path: path, reason: "not a regular file (a FIFO or a device), not a store")
         }
-        // A command that writes creates the file empty and fills it within milliseconds: an
-        // empty file that stays empty for a second is not a store being made.
+        // An empty file that stays empty while watched is not a store being made.
         var size = attributes[.size] as? Int ?? 0
-        var waited = 0
-        while size == 0, waited < 20 {
+        let deadline = Date().addingTimeInterval(emptyFileWait)
+        while size == 0, Date() < deadline {
           Thread.sleep(forTimeInterval: 0.05)
-          waited += 1
           size = (try? FileManager.default.attributesOfItem(atPath: resolved))?[.size] as? Int ?? 0
         }
         if size == 0 {
