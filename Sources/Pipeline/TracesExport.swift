@@ -111,13 +111,7 @@ public struct TracesExport {
         }
         let data: Data
         switch format {
-        case .mseed:
-          let encoded = try MiniSEEDWriter.encodeReportingRate(segment)
-          data = encoded.data
-          if let rate = encoded.rate, rate != segment.samplingRate {
-            report.inexactRates.append(
-              (segment.source.id, segment.samplingRate, rate))
-          }
+        case .mseed: data = try Self.miniSEED(segment, noting: &report)
         case .sac: data = try SACWriter.encode(segment)
         }
         try OutputFile.write(data, to: target.path, force: force)
@@ -139,6 +133,15 @@ public struct TracesExport {
     return report
   }
 
+  /// A segment's MiniSEED bytes; a rate that reads back other than stored is noted in `report`.
+  private static func miniSEED(_ segment: Segment, noting report: inout Report) throws -> Data {
+    let encoded = try MiniSEEDWriter.encodeReportingRate(segment)
+    if let rate = encoded.rate, rate != segment.samplingRate {
+      report.inexactRates.append((segment.source.id, segment.samplingRate, rate))
+    }
+    return encoded.data
+  }
+
   /// Every segment as MiniSEED on standard output, one after the other.
   private func writeToStandardOutput(format: Format) throws -> Report {
     guard format == .mseed else {
@@ -150,11 +153,7 @@ public struct TracesExport {
       let name = "segment \(summary.id) (\(summary.source.id))"
       do {
         guard let segment = try store.segment(id: summary.id) else { continue }
-        let encoded = try MiniSEEDWriter.encodeReportingRate(segment)
-        if let rate = encoded.rate, rate != segment.samplingRate {
-          report.inexactRates.append((segment.source.id, segment.samplingRate, rate))
-        }
-        FileHandle.standardOutput.write(encoded.data)
+        FileHandle.standardOutput.write(try Self.miniSEED(segment, noting: &report))
         report.written.append(name)
       } catch let error as WaveformFileError {
         report.failures.append(InputError(path: name, reason: error.reason))
