@@ -127,7 +127,7 @@ public enum SACReader {
         path: path,
         reason:
           "SAC header times are out of range (reference year \(header[.nzyear]), B \(header[.b])): "
-          + "not within 1678 to 2261")
+          + "not within \(Segment.representableRange)")
     }
     let span = Double(max(Int(header[.npts]) - 1, 0)) * Double(delta) * 1e9
     let start = startTime(header)?.nanoseconds ?? 0
@@ -135,7 +135,10 @@ public enum SACReader {
       abs(Double(start) + span) < Segment.representableNanoseconds
     else {
       throw WaveformFileError(
-        path: path, reason: "SAC samples (NPTS \(header[.npts]), DELTA \(delta)) end beyond 2261")
+        path: path,
+        reason:
+          "SAC samples (NPTS \(header[.npts]), DELTA \(delta)) end outside the representable times (\(Segment.representableRange))"
+      )
     }
   }
 

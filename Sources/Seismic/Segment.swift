@@ -71,6 +71,8 @@ extension Segment {
   /// The largest magnitude, in nanoseconds, a time or a span may have here: a little under
   /// `Int64.max` (about 292 years either side of 1970, so 1678..2261), leaving room for rounding.
   public static let representableNanoseconds: Double = 9.2e18
+  /// `representableNanoseconds` either side of 1970, in words.
+  public static let representableRange = "1678-06-18 to 2261-07-15"
 
   /// Why the times of this segment cannot be computed (its last sample, or the span from the
   /// first to the last, falls outside what Int64 nanoseconds hold), or nil when they can.
@@ -82,7 +84,7 @@ extension Segment {
     guard samplingRate.isFinite, samplingRate >= 0, span.isFinite, span < limit, abs(end) < limit
     else {
       return "\(sampleCount) samples at \(samplingRate) Hz from \(startTime.iso8601) end beyond "
-        + "the representable times (1678 to 2261)"
+        + "the representable times (\(Segment.representableRange))"
     }
     return nil
   }

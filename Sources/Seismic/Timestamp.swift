@@ -57,22 +57,25 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
   }
 
   /// Why `text` is not a time this type holds, in words about `text` (for one-line problems):
-  /// unreadable as ISO 8601, or a valid date outside the storable years 1678 to 2261. Nil when
-  /// it parses.
+  /// unreadable as ISO 8601, or a valid date outside `storableRange`. Nil when it parses.
   public static func iso8601Problem(_ text: String, name: String = "time") -> String? {
     switch parse(iso8601: text) {
     case .success: return nil
     case .failure(.unreadable): return "cannot read \(name) '\(text)' as ISO 8601"
     case .failure(.outOfRange):
-      return "\(name) '\(text)' is a valid date outside the storable range (years 1678 to 2261)"
+      return "\(name) '\(text)' is a valid date outside the storable range (\(storableRange))"
     }
   }
+
+  /// The times Int64 nanoseconds since 1970 hold, to the whole second, in words: what
+  /// `parse(iso8601:)` accepts.
+  public static let storableRange = "1677-09-21T00:12:44Z to 2262-04-11T23:47:16Z"
 
   /// Why ISO 8601 text is not a `Timestamp`.
   public enum ISO8601Failure: Error, Sendable {
     /// Not ISO 8601 (or not a real date: February 30th).
     case unreadable
-    /// A valid date outside what Int64 nanoseconds hold (before 1678 or after 2261).
+    /// A valid date outside what Int64 nanoseconds hold (`storableRange`).
     case outOfRange
   }
 

@@ -38,6 +38,14 @@ struct Export: SeisclusterCommand {
     let store = try global.store.openForReading()
     let catalog = try Catalog.load(from: store, runID: runID)
     try OutputFile.write(format.render(catalog), to: output, force: force)
+    if format == .quakeml {
+      let replaced = CatalogQuakeMLWriter.replacedEntries(in: catalog)
+      if replaced > 0 {
+        Console.warning(
+          "\(replaced) window\(replaced == 1 ? "'s" : "s'") codes, phase or label hold control characters XML 1.0 cannot hold: written as U+FFFD in \(output)"
+        )
+      }
+    }
     if !global.quiet {
       logger.info(
         "exported \(catalog.entries.count) windows of run \(catalog.runID) to \(output)")

@@ -152,6 +152,25 @@ import Testing
     #expect(xml.contains("noise, &quot;low&quot; &lt;&amp;&gt;"))
   }
 
+  @Test func quakeMLWritesWhatXMLCannotHoldAsReplacementCharactersAndCountsTheWindows() throws {
+    let fixture = try ExportFixture.make(labelled: true)
+    var catalog = try Catalog.load(from: fixture.store)
+    #expect(CatalogQuakeMLWriter.replacedEntries(in: catalog) == 0)
+    // A store filled before picks import refused control characters may hold them.
+    catalog.entries[0].phase = "P\u{1}g"
+    catalog.entries[1].station = "S\u{0}1"
+    catalog.entries[1].label = "a\u{FFFF}"
+    catalog.entries[2].label = "tab\there"  // a tab is XML: kept, as a character reference
+    #expect(CatalogQuakeMLWriter.replacedEntries(in: catalog) == 2)
+    let xml = CatalogFormat.quakeml.render(catalog)
+    let events = try QuakeMLEvents.parse(xml)
+    #expect(events.count == 12, "the file stays well-formed")
+    #expect(events[0].phaseHint == "P\u{FFFD}g")
+    #expect(events[1].waveformID["stationCode"] == "S\u{FFFD}1")
+    #expect(events[1].extra["label"] == "a\u{FFFD}")
+    #expect(events[2].extra["label"] == "tab\there")
+  }
+
   @Test func seisBenchMetadataHasSeisBenchColumnsAndArrivalSamples() throws {
     let fixture = try ExportFixture.make()
     let text = CatalogFormat.seisbench.render(try Catalog.load(from: fixture.store))

@@ -41,7 +41,7 @@ import Testing
     #expect(reasons.count == 6)
     #expect(
       reasons.prefix(5).allSatisfy {
-        $0.contains("outside the storable range (years 1678 to 2261)")
+        $0.contains("outside the storable range (1677-09-21T00:12:44Z to 2262-04-11T23:47:16Z)")
       })
     #expect(reasons.last == "cannot read time '2026-02-30T00:00:00Z' as ISO 8601")
   }

@@ -59,6 +59,26 @@ public struct CatalogQuakeMLWriter {
     return xml
   }
 
+  /// The windows whose codes, phase or label hold a character XML 1.0 cannot hold, which
+  /// `render` writes as U+FFFD: `export` says how many. `picks import` refuses such picks
+  /// since stop 29; a store filled before then, or labels from `relabel`, may still hold them.
+  public static func replacedEntries(in catalog: Catalog) -> Int {
+    catalog.entries.count { entry in
+      [entry.network, entry.station, entry.location, entry.reportedChannel, entry.phase]
+        .contains(where: holdsUnrepresentable) || (entry.label.map(holdsUnrepresentable) ?? false)
+    }
+  }
+
+  static func holdsUnrepresentable(_ text: String) -> Bool {
+    text.unicodeScalars.contains(where: isUnrepresentable)
+  }
+
+  /// Controls other than tab and line breaks, and the two non-characters U+FFFE and U+FFFF.
+  static func isUnrepresentable(_ scalar: Unicode.Scalar) -> Bool {
+    (scalar.value < 0x20 && scalar != "\t" && scalar != "\n" && scalar != "\r")
+      || scalar.value == 0xFFFE || scalar.value == 0xFFFF
+  }
+
   /// Text safe in XML content and double-quoted attributes. Characters XML 1.0 cannot hold
   /// at all (controls other than tab and line breaks) become U+FFFD.
   func escaped(_ text: String) -> String {
@@ -71,8 +91,7 @@ public struct CatalogQuakeMLWriter {
       case "\"": out += "&quot;"
       case "'": out += "&apos;"
       case "\t", "\n", "\r": out += "&#\(scalar.value);"
-      case _ where scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF:
-        out += "\u{FFFD}"
+      case _ where Self.isUnrepresentable(scalar): out += "\u{FFFD}"
       default: out.unicodeScalars.append(scalar)
       }
     }
