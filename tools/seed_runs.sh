@@ -3,7 +3,8 @@
 # tools/events_per_station.sh, tools/events_cells.sh, tools/polarity_seeds.sh): source it, then
 #   seed_run BIN DATA BASE_STORE LABEL cluster-arguments...
 # copies BASE_STORE (DATA ingested, its picks imported), runs `cluster` on the copy, then
-# `evaluate --truth DATA/truth.csv`, and prints one line: LABEL, the K chosen (--clusters auto),
+# `evaluate --truth DATA/truth.csv`, and prints one line: LABEL, the K chosen (--clusters auto;
+# K=a/K=b when a retrain scans again, the last one kept),
 # the evaluation, the wall time, the first error and the stability line.
 seed_run() {
   local bin=$1 data=$2 base=$3 label=$4
@@ -15,7 +16,7 @@ seed_run() {
   t0=$(date +%s.%N)
   out=$(SEISCLUSTER_DB=$db "$bin" cluster "$@" 2>&1)
   t1=$(date +%s.%N)
-  k=$(echo "$out" | grep -o "chose K=[0-9]*" | head -1)
+  k=$(echo "$out" | grep -o "chose K=[0-9]*" | paste -sd/ -)
   err=$(echo "$out" | grep -m1 "^error")
   stab=$(echo "$out" | grep "^stability" | cut -c1-60)
   ev=$(SEISCLUSTER_DB=$db "$bin" evaluate --truth "$data/truth.csv" 2>&1 | grep -o "ACC=[0-9.]*.*")

@@ -20,6 +20,7 @@ if [ ! -f $src ]; then
   SEISCLUSTER_DB=$src.tmp $BIN cluster --quiet --clusters 2 --before 5 --after 55 --restarts 1 --seed $S "$@" >/dev/null 2>&1
   mv $src.tmp $src
 fi
+echo "$NAME s$S source $(SEISCLUSTER_DB=$src $BIN evaluate --truth $DATA/truth.csv 2>&1 | grep -o "^ACC=[0-9.]*" | cut -d= -f2)"
 w=$WORK/run_$$; mkdir -p $w
 for d in $DRAWS; do
   lab=$WORK/labels-$NAME-d$d.csv
