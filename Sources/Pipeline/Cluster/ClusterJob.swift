@@ -339,7 +339,7 @@ public struct ClusterJob: Sendable {
   /// more stages than the window's halvings (14 stages pad 92 steps to 16,384), or a kernel
   /// longer than the steps its stage sees (every tap beyond them multiplies zeros). Such runs
   /// trained for minutes on padding. What the defaults do is never refused, given or not: a
-  /// family of a few windows keeps the default three stages and kernel of 5, zero-padded.
+  /// family of a few windows keeps the default three stages and kernels of at most 5, zero-padded.
   static func checkShape(_ configuration: Autoencoder.Configuration, options: ModelOptions) throws {
     guard configuration.architecture.pools else { return }
     let architecture = options.resolvedArchitecture

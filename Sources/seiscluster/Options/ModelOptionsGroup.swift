@@ -27,7 +27,8 @@ struct ModelOptionsGroup: ParsableArguments {
 
   @Option(
     help: ArgumentHelp(
-      "Kernel size per conv, or one for all (conv and tcn only).", valueName: "k,k,..."))
+      "Kernel size per conv stage, or one for all (conv and tcn only; default: conv 3 at the first stage and 5 at the others, tcn 5).",
+      valueName: "k,k,..."))
   var kernels: String?
 
   @Option(
