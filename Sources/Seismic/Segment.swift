@@ -72,7 +72,7 @@ extension Segment {
   /// `Int64.max` (about 292 years either side of 1970, so 1678..2261), leaving room for rounding.
   public static let representableNanoseconds: Double = 9.2e18
   /// `representableNanoseconds` either side of 1970, in words.
-  public static let representableRange = "1678-06-18 to 2261-07-15"
+  public static let representableRange = "1678-06-18T12:26:40Z to 2261-07-15T11:33:20Z"
 
   /// Why the times of this segment cannot be computed (its last sample, or the span from the
   /// first to the last, falls outside what Int64 nanoseconds hold), or nil when they can.

@@ -67,9 +67,10 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     }
   }
 
-  /// The times Int64 nanoseconds since 1970 hold, to the whole second, in words: what
-  /// `parse(iso8601:)` accepts.
-  public static let storableRange = "1677-09-21T00:12:44Z to 2262-04-11T23:47:16Z"
+  /// The times `parse(iso8601:)` accepts, in words: Int64 nanoseconds since 1970 end at
+  /// 2262-04-11T23:47:16.854775807Z; before 1970 the parser takes whole seconds from
+  /// 1677-09-21T00:12:44Z (Int64.min is 0.855 s earlier).
+  public static let storableRange = "1677-09-21T00:12:44Z to 2262-04-11T23:47:16.854775807Z"
 
   /// Why ISO 8601 text is not a `Timestamp`.
   public enum ISO8601Failure: Error, Sendable {

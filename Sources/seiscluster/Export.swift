@@ -42,7 +42,7 @@ struct Export: SeisclusterCommand {
       let replaced = CatalogQuakeMLWriter.replacedEntries(in: catalog)
       if replaced > 0 {
         Console.warning(
-          "\(replaced) window\(replaced == 1 ? "'s" : "s'") codes, phase or label hold control characters XML 1.0 cannot hold: written as U+FFFD in \(output)"
+          "\(replaced) window\(replaced == 1 ? "'s" : "s'") codes, phase or label hold characters XML 1.0 cannot hold (control characters, U+FFFE, U+FFFF): written as U+FFFD in \(output == "-" ? "standard output" : output)"
         )
       }
     }

@@ -705,6 +705,30 @@ import Testing
     options.architecture = .lstm
     #expect(options.resolvingDefaults(length: 92).activation == nil)
   }
+
+  /// A conv net's default kernels are 3 at the first stage (and its mirror, the decoder's last
+  /// conv) and 5 at the others, for any depth (decision 0006, "A shorter kernel at the ends");
+  /// tcn keeps 5, given kernels win, and a stored run keeps the kernels it trained with.
+  @Test func convKernelsDefaultTo3AtTheFirstStageAnd5AtTheOthers() throws {
+    var options = ModelOptions()
+    #expect(options.resolvingDefaults(length: 92).kernels == [3, 5, 5])
+    options.filters = [16]
+    #expect(options.resolvingDefaults(length: 92).kernels == [3])
+    options.filters = [8, 8, 8, 8, 8]
+    #expect(options.resolvingDefaults(length: 92).kernels == [3, 5, 5, 5, 5])
+    #expect(options.autoencoderConfiguration(channels: 78, length: 92).kernels == [3, 5, 5, 5, 5])
+    options.kernels = [5]
+    #expect(options.resolvingDefaults(length: 92).kernels == [5])
+    let stored = try JSONDecoder().decode(
+      ModelOptions.self, from: JSONEncoder().encode(options.resolvingDefaults(length: 92)))
+    #expect(stored.resolvedKernels == [5], "a run trained with kernel 5 reads back with it")
+    options.kernels = nil
+    options.filters = nil
+    options.architecture = .tcn
+    #expect(options.resolvingDefaults(length: 92).kernels == [5])
+    options.architecture = .dense
+    #expect(options.resolvingDefaults(length: 92).kernels == nil)
+  }
 }
 
 /// A mutable count shared with a `@Sendable` hook (tests run the job on one thread).

@@ -290,7 +290,9 @@ struct CommandLineTests {
     let filled = DispatchSemaphore(value: 0)
     Thread.detachNewThread {
       Thread.sleep(forTimeInterval: 0.2)
-      try? bytes.write(to: growing)
+      // In one step: a plain write can be watched half done ("database disk image is
+      // malformed", seen on a loaded machine), where SQLite making a store holds its locks.
+      try? bytes.write(to: growing, options: .atomic)
       filled.signal()
     }
     // (Watched for 10 s here, not the 1 s users get, so a loaded machine cannot fail it.)

@@ -162,6 +162,12 @@ import Testing
     catalog.entries[1].label = "a\u{FFFF}"
     catalog.entries[2].label = "tab\there"  // a tab is XML: kept, as a character reference
     #expect(CatalogQuakeMLWriter.replacedEntries(in: catalog) == 2)
+    // Codes and phase are written with a pick only: a window without a pick time is not
+    // counted for them.
+    var unpicked = catalog
+    unpicked.entries[0].pickTime = nil
+    #expect(CatalogQuakeMLWriter.replacedEntries(in: unpicked) == 1)
+    #expect(!CatalogFormat.quakeml.render(unpicked).contains("P\u{FFFD}g"))
     let xml = CatalogFormat.quakeml.render(catalog)
     let events = try QuakeMLEvents.parse(xml)
     #expect(events.count == 12, "the file stays well-formed")

@@ -57,7 +57,7 @@ struct WindowCommandTests {
     for (arguments, message) in [
       (
         ["windows", "build", "--end", "9999-01-01"],
-        "--end '9999-01-01' is a valid date outside the storable range (1677-09-21T00:12:44Z to 2262-04-11T23:47:16Z)"
+        "--end '9999-01-01' is a valid date outside the storable range (1677-09-21T00:12:44Z to 2262-04-11T23:47:16.854775807Z)"
       ),
       (
         ["windows", "build", "--start", "2024-02-30"],

@@ -33,6 +33,20 @@ import Testing
     #expect(contents.picks.map(\.station) == ["STA"])
   }
 
+  /// Codes and phases that no text format can hold are row problems: controls, and the
+  /// non-characters U+FFFE and U+FFFF (QuakeML export would write them as U+FFFD).
+  @Test func nonCharactersInCodesAndPhasesAreRowProblems() {
+    func problem(station: String = "STA", phase: String? = "P") -> String? {
+      Pick.textProblem(
+        network: "XX", station: station, location: "", channel: "HHZ", phase: phase, note: nil)
+    }
+    #expect(problem() == nil)
+    #expect(problem(station: "S\u{FFFE}") == "a non-character (U+FFFE) in the station code")
+    #expect(problem(phase: "P\u{FFFF}") == "a non-character (U+FFFF) in the phase")
+    #expect(problem(station: "S\u{1}") == "a control character in the station code")
+    #expect(problem(station: "Ståß", phase: "Pn\u{00A0}") == nil, "other text is kept")
+  }
+
   @Test func validDatesOutsideTheStorableYearsAreCalledThatNotUnreadable() throws {
     let contents = try PickReader.read(
       contentsOf: Self.folder.appendingPathComponent("picks-outside-storable-years.csv"))
@@ -41,7 +55,8 @@ import Testing
     #expect(reasons.count == 6)
     #expect(
       reasons.prefix(5).allSatisfy {
-        $0.contains("outside the storable range (1677-09-21T00:12:44Z to 2262-04-11T23:47:16Z)")
+        $0.contains(
+          "outside the storable range (1677-09-21T00:12:44Z to 2262-04-11T23:47:16.854775807Z)")
       })
     #expect(reasons.last == "cannot read time '2026-02-30T00:00:00Z' as ISO 8601")
   }

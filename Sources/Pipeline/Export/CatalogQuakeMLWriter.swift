@@ -59,13 +59,20 @@ public struct CatalogQuakeMLWriter {
     return xml
   }
 
-  /// The windows whose codes, phase or label hold a character XML 1.0 cannot hold, which
-  /// `render` writes as U+FFFD: `export` says how many. `picks import` refuses such picks
-  /// since stop 29; a store filled before then, or labels from `relabel`, may still hold them.
+  /// The windows whose written codes, phase or label hold a character XML 1.0 cannot hold,
+  /// which `render` writes as U+FFFD: `export` says how many. Codes and phase are written with
+  /// a pick (a window without a pick time has none), the label once the run carries labels.
+  /// `picks import` refuses control characters since stop 29, but a store filled before then,
+  /// `windows import --index`, U+FFFE or U+FFFF in a pick file, or a label given to `relabel`
+  /// can still bring them.
   public static func replacedEntries(in catalog: Catalog) -> Int {
-    catalog.entries.count { entry in
-      [entry.network, entry.station, entry.location, entry.reportedChannel, entry.phase]
-        .contains(where: holdsUnrepresentable) || (entry.label.map(holdsUnrepresentable) ?? false)
+    let labels = catalog.hasLabels
+    return catalog.entries.count { entry in
+      let pick =
+        entry.pickTime != nil
+        && [entry.network, entry.station, entry.location, entry.reportedChannel, entry.phase]
+          .contains(where: holdsUnrepresentable)
+      return pick || (labels && (entry.label.map(holdsUnrepresentable) ?? false))
     }
   }
 

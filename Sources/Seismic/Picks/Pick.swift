@@ -57,20 +57,27 @@ public struct Pick: Hashable, Sendable, CustomStringConvertible {
     network: String, station: String, location: String, channel: String?, phase: String?,
     note: String?
   ) -> String? {
-    func hasControl(_ s: String) -> Bool {
-      s.unicodeScalars.contains { $0.properties.generalCategory == .control }
+    // Controls, and non-characters (U+FFFE, U+FFFF, ...), which no text format holds.
+    func unstorable(_ s: String) -> String? {
+      for scalar in s.unicodeScalars {
+        if scalar.properties.generalCategory == .control { return "a control character" }
+        if scalar.properties.isNoncharacterCodePoint {
+          return "a non-character (U+\(String(scalar.value, radix: 16, uppercase: true)))"
+        }
+      }
+      return nil
     }
     for (name, value) in [
       ("network", network), ("station", station), ("location", location),
       ("channel", channel ?? ""),
     ] {
-      if hasControl(value) { return "a control character in the \(name) code" }
+      if let what = unstorable(value) { return "\(what) in the \(name) code" }
       if value.count > maximumCodeLength {
         return "a \(name) code of \(value.count) characters (at most \(maximumCodeLength))"
       }
     }
     if let phase {
-      if hasControl(phase) { return "a control character in the phase" }
+      if let what = unstorable(phase) { return "\(what) in the phase" }
       if phase.count > maximumPhaseLength {
         return "a phase of \(phase.count) characters (at most \(maximumPhaseLength))"
       }
