@@ -158,6 +158,8 @@ struct ClusterCommand: SeisclusterCommand {
     if case .auto = clusters { job.clusterRange = 2...(maxClusters ?? 10) }
     if let windowMemory { job.windowMemoryBytes = windowMemory << 20 }
     job.orphanThreshold = orphans
+    // The retrain below follows only a set this command built without a reference given.
+    job.stopOnceRetrainIsCalledFor = window.anyGiven && window.spectrogramReference == nil
     let outcome: ClusterOutcome
     do {
       outcome = try job.run(store: store, logger: logger)
@@ -191,6 +193,7 @@ struct ClusterCommand: SeisclusterCommand {
     job.note =
       "spectrogram reference: frequency, retrained after run \(first) on the window reference (its clusters followed stations whose windows differ within clusters: \(share)); windows built for assign need --spectrogram-reference frequency"
     job.retrainOf = first
+    job.stopOnceRetrainIsCalledFor = false
     let retried: ClusterOutcome
     let firstSet = outcome.run.windowSetId
     do {

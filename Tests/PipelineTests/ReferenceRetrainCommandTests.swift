@@ -108,4 +108,31 @@ struct ReferenceRetrainCommandTests {
     #expect(!kept.errors.contains("retraining") && kept.errors.contains("hint:"))
     #expect(try runs(db).count == 2)
   }
+
+  /// With the default restarts, the first run stops training restarts once the restart it
+  /// would keep calls for the retrain: the retrain decides (decision 0020, "Stopping early for
+  /// the retrain"). Here its first two restarts disagree (each follows the stations its own
+  /// way), which before trained up to seven.
+  @Test func theDefaultRestartsStopOnceTheRetrainIsCalledFor() throws {
+    let dir = try TestPaths.temporaryDirectory("reference-retrain-early")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let db = try makeStore(in: dir)
+    let outcome = try run(
+      [
+        "cluster", "--db", db, "--clusters", "2", "--before", "5", "--after", "55", "--epochs",
+        "3", "--seed", "1",
+      ], in: dir)
+    #expect(outcome.status == 0, "\(outcome.errors)")
+    #expect(
+      outcome.errors.contains(
+        "no further restart here, the retrain on the frequency reference decides"),
+      "\(outcome.errors)")
+    #expect(outcome.errors.contains("retraining with --spectrogram-reference frequency"))
+    let first = try #require(try runs(db).first)
+    let history = try #require(first.historyJson.data(using: .utf8))
+    let restarts = try #require(
+      (try JSONSerialization.jsonObject(with: history) as? [String: Any])?["restarts"]
+        as? [String: Any])
+    #expect((restarts["restarts"] as? [Any])?.count == 2, "\(restarts.keys)")
+  }
 }

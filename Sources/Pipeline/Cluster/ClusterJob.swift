@@ -111,6 +111,11 @@ public struct ClusterJob: Sendable {
   /// The run this one retrains on the frequency reference (decision 0020), stored with the
   /// options: `cluster --resume` then settles it as an uninterrupted `cluster` does.
   public var retrainOf: Int64?
+  /// The caller retrains on the frequency reference when the run calls for it
+  /// (`ClusterOutcome.frequencyRetry`). The default restart rule then stops as soon as the
+  /// restart it would keep calls for the retrain: the retrain, not further restarts on the
+  /// window reference, decides (decision 0020, "Stopping early for the retrain").
+  public var stopOnceRetrainIsCalledFor = false
 
   public init(
     clusterCount: Int, model: ModelOptions, quiet: Bool, resume: Bool = false,
@@ -271,6 +276,14 @@ public struct ClusterJob: Sendable {
         let check = try RestartSelection.stoppingCheck(
           state.finished, shares: try separation.shares(of: state.finished, plan: plan))
         if check.stops { break }
+        if stopOnceRetrainIsCalledFor, state.finished.count < restarts,
+          try callsForRetrain(state.finished, separation: separation, plan: plan)
+        {
+          logger.info(
+            "the restart kept so far has clusters that follow stations whose windows differ within clusters: no further restart here, the retrain on the frequency reference decides (decision 0020)"
+          )
+          break
+        }
         if check.pairAgrees, state.finished.count < restarts {
           logger.info(
             "restarts agree, but k-means on the windows separates them at least 1.5 times better than their clusters do: training another restart (decision 0014)"
@@ -671,16 +684,9 @@ public struct ClusterJob: Sendable {
       emptiedByOrphans = before.subtracting(labels)
     }
     let probabilities = (0..<assignment.count).map { assignment.probability(ofWindow: $0) }
-    let stations = windows.map { "\($0.network).\($0.station).\($0.location)" }
-    let inFamilies = labels.indices.filter { labels[$0] >= 0 }
-    var confound = try? StationConfoundCheck().assess(
-      clusters: inFamilies.map { labels[$0] }, stations: inFamilies.map { stations[$0] })
-    if confound?.verdict == .suspected {
-      // Decision 0020: do the stations' windows differ inside a cluster (sensors, sites) or
-      // only in their mix of clusters? Left unsaid if the sample cannot be read.
-      confound?.stationShareWithinClusters = try? separation.measure(plan).stationShare(
-        clusters: labels, stations: stations)
-    }
+    let stations = Self.stations(plan)
+    let confound = Self.confound(
+      labels: labels, stations: stations, separation: separation, plan: plan)
     let report = selection.report
     let summary =
       ClusterSummary.lines(
@@ -717,6 +723,46 @@ public struct ClusterJob: Sendable {
     try store.updateRun(run)
     outcome.run = run
     return outcome
+  }
+}
+
+extension ClusterJob {
+  /// Each window's `NET.STA.LOC`, in window order.
+  static func stations(_ plan: Plan) -> [String] {
+    plan.contents.windows.map { "\($0.network).\($0.station).\($0.location)" }
+  }
+
+  /// The station check of a run's labels (orphans, -1, left out).
+  static func confound(
+    labels: [Int], stations: [String], separation: SeparationCache, plan: Plan
+  ) -> StationConfoundReport? {
+    let inFamilies = labels.indices.filter { labels[$0] >= 0 }
+    var confound = try? StationConfoundCheck().assess(
+      clusters: inFamilies.map { labels[$0] }, stations: inFamilies.map { stations[$0] })
+    if confound?.verdict == .suspected {
+      // Decision 0020: do the stations' windows differ inside a cluster (sensors, sites) or
+      // only in their mix of clusters? Left unsaid if the sample cannot be read.
+      confound?.stationShareWithinClusters = try? separation.measure(plan).stationShare(
+        clusters: labels, stations: stations)
+    }
+    return confound
+  }
+
+  /// Whether the restart the finished ones would keep calls for the frequency retrain, as
+  /// `record` decides it once the run is stored (the same labels: each restart's own
+  /// assignment). Without orphans, which only correlation input has, and correlation input is
+  /// never retrained.
+  func callsForRetrain(
+    _ finished: [FinishedRestart], separation: SeparationCache, plan: Plan
+  ) throws -> Bool {
+    guard finished.count >= 2, plan.orphans == nil else { return false }
+    let selection = try RestartSelection(
+      finished, shares: try separation.shares(of: finished, plan: plan))
+    let confound = Self.confound(
+      labels: finished[selection.chosen].labels, stations: Self.stations(plan),
+      separation: separation, plan: plan)
+    return Self.frequencyRetry(confound: confound, options: plan.contents.windowSet.buildOptions)
+      != nil
   }
 }
 
