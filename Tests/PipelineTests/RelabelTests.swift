@@ -110,6 +110,7 @@ import Testing
       (String(repeating: "x", count: 201), "line 2: a label of 201 bytes"),
       ("two\u{0A}lines", "line 2: a label with a control character"),
       ("tab\u{09}bed", "line 2: a label with a control character"),
+      ("odd\u{FFFE}", "line 2: a label with a non-character (U+FFFE)"),
     ] {
       let text = "network,station,location,time,label\n" + row + "\"" + label + "\""
       do {

@@ -126,6 +126,20 @@ import Testing
     #expect(throws: InputError.self) {
       try WindowSetTransfer.importWindows(store: store, path: npy, index: csv.path)
     }
+    // Codes and phases are checked as `picks import` checks them (a review found a U+0001 in a
+    // station taken, and written as U+FFFD by QuakeML export).
+    for (row, reason) in [
+      ("A\u{1}B,P", "line 3: a control character in the station code"),
+      ("AB,P\u{FFFE}", "line 3: a non-character (U+FFFE) in the phase"),
+    ] {
+      try Data("window_id,station,phase\n1,AB,P\n2,\(row)\n".utf8).write(to: csv)
+      do {
+        _ = try WindowSetTransfer.importWindows(store: store, path: npy, index: csv.path)
+        Issue.record("\(row) accepted")
+      } catch let error as InputError {
+        #expect(error.reason == reason)
+      }
+    }
     // The current set is unchanged by the failed imports.
     #expect(try store.currentWindowSet()?.id == before)
   }

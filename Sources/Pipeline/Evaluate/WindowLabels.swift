@@ -77,12 +77,12 @@ public struct WindowLabelFile: Sendable {
             "line \(record.line): a label of \(label.utf8.count) bytes; labels are names of at most \(Self.maximumLabelBytes)"
         )
       }
-      guard !label.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-      else {
+      if let what = Pick.unstorableCharacter(in: label) {
         throw InputError(
           path: path,
-          reason: "line \(record.line): a label with a control character (a line break or tab, say)"
-        )
+          reason: what == "a control character"
+            ? "line \(record.line): a label with a control character (a line break or tab, say)"
+            : "line \(record.line): a label with \(what)")
       }
       let key: Key
       if byPick, let network = field(pickColumns.0), let station = field(pickColumns.1),

@@ -249,6 +249,13 @@ public enum WindowSetTransfer {
       }
       row.phase = field("phase")
       row.channels = field("channels")
+      // The names a pick file may hold, as `picks import` checks them (exports write them).
+      if let problem = Pick.textProblem(
+        network: row.network, station: row.station, location: row.location, channel: nil,
+        phase: row.phase, note: nil)
+      {
+        throw InputError(path: path, reason: "line \(record.line): \(problem)")
+      }
       rows.append(row)
     }
     return rows

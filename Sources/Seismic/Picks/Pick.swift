@@ -50,6 +50,19 @@ public struct Pick: Hashable, Sendable, CustomStringConvertible {
   public static let maximumCodeLength = 16
   public static let maximumPhaseLength = 32
 
+  /// The first character of `text` that no name should hold, in words ("a control character",
+  /// "a non-character (U+FFFE)"), or nil: controls, and the non-characters U+FFFE, U+FFFF and
+  /// the like, which XML cannot hold and no code or label means.
+  public static func unstorableCharacter(in text: String) -> String? {
+    for scalar in text.unicodeScalars {
+      if scalar.properties.generalCategory == .control { return "a control character" }
+      if scalar.properties.isNoncharacterCodePoint {
+        return "a non-character (U+\(String(scalar.value, radix: 16, uppercase: true)))"
+      }
+    }
+    return nil
+  }
+
   /// Why a pick's codes, phase or note cannot be stored as read, or nil. Codes and phases are
   /// names: no control character (a NUL would cut them short in the store, where two picks
   /// could then collide), and of bounded length; a note may hold line breaks, but no NUL.
@@ -57,27 +70,17 @@ public struct Pick: Hashable, Sendable, CustomStringConvertible {
     network: String, station: String, location: String, channel: String?, phase: String?,
     note: String?
   ) -> String? {
-    // Controls, and non-characters (U+FFFE, U+FFFF, ...), which no text format holds.
-    func unstorable(_ s: String) -> String? {
-      for scalar in s.unicodeScalars {
-        if scalar.properties.generalCategory == .control { return "a control character" }
-        if scalar.properties.isNoncharacterCodePoint {
-          return "a non-character (U+\(String(scalar.value, radix: 16, uppercase: true)))"
-        }
-      }
-      return nil
-    }
     for (name, value) in [
       ("network", network), ("station", station), ("location", location),
       ("channel", channel ?? ""),
     ] {
-      if let what = unstorable(value) { return "\(what) in the \(name) code" }
+      if let what = unstorableCharacter(in: value) { return "\(what) in the \(name) code" }
       if value.count > maximumCodeLength {
         return "a \(name) code of \(value.count) characters (at most \(maximumCodeLength))"
       }
     }
     if let phase {
-      if let what = unstorable(phase) { return "\(what) in the phase" }
+      if let what = unstorableCharacter(in: phase) { return "\(what) in the phase" }
       if phase.count > maximumPhaseLength {
         return "a phase of \(phase.count) characters (at most \(maximumPhaseLength))"
       }
