@@ -117,6 +117,15 @@ public struct Ingest: Sendable {
     return stat(path, &info) == 0 ? Int(info.st_size) : 0
   }
 
+  /// Why a file stored no segment: the reader found none and said nothing, or it dropped
+  /// what it found (its notes, logged just before, say why: a start time out of range), or
+  /// every segment it gave was skipped.
+  static func noSegmentReason(_ prepared: Prepared) -> String {
+    if prepared.segmentCount > 0 { return "every segment was skipped" }
+    return prepared.notes.isEmpty
+      ? "no samples in the file" : "the reader kept no segment: see the warnings before this"
+  }
+
   /// Reads, hashes, parses and encodes one file (no write to the store).
   func prepare(path: String) throws -> Prepared {
     var bytes: [UInt8]
@@ -334,9 +343,8 @@ public struct Ingest: Sendable {
         report.storedSamples += prepared.sampleCounts.reduce(0, +)
         report.nonFiniteSamples += prepared.nonFinite
         if segmentCount == 0 {
-          let why =
-            prepared.segmentCount == 0 ? "no samples in the file" : "every segment was skipped"
-          logger.warning("\(path): stored no segment (\(why))")
+          logger.warning(
+            "\(path): stored no segment (\(Ingest.noSegmentReason(prepared)))")
         }
       case .success(.alreadyStored(let existing)):
         report.alreadyStored += 1

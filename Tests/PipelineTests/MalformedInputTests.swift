@@ -247,7 +247,18 @@ import Testing
       let (report, store) = try ingest(["year-\(year).mseed": data])
       #expect(report.failures.isEmpty)
       #expect(try store.segmentSummaries().isEmpty, "year \(year)")
+      // The summary line does not call the file empty (a review found "no samples in the
+      // file" after the note, for a file of 4 samples).
+      var prepared = Ingest.Prepared(path: "y.mseed", size: 0, sha256: "")
+      prepared.notes = contents.notes
+      prepared.segmentCount = contents.segments.count
+      #expect(
+        Ingest.noSegmentReason(prepared)
+          == "the reader kept no segment: see the warnings before this")
     }
+    #expect(
+      Ingest.noSegmentReason(Ingest.Prepared(path: "e.mseed", size: 0, sha256: ""))
+        == "no samples in the file")
   }
 
   @Test func segmentTimesBeyondInt64NanosecondsAreReportedNotTrapped() {
