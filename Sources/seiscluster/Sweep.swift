@@ -75,12 +75,11 @@ struct SweepCommand: SeisclusterCommand {
       throw ValidationError("Missing expected argument '--latent <d,d,...>'")
     }
     // Each size (and architecture) once: the sweep's runs and its report are keyed by them.
-    if let repeated = latents.first(where: { l in latents.filter { $0 == l }.count > 1 }) {
+    if let repeated = Self.firstRepeated(latents) {
       throw ValidationError("--latent lists \(repeated) more than once: give each size once")
     }
     let architectures = try model.architectureList?.compactMap { $0?.rawValue } ?? []
-    if let repeated = architectures.first(where: { a in architectures.filter { $0 == a }.count > 1 }
-    ) {
+    if let repeated = Self.firstRepeated(architectures) {
       throw ValidationError("--architecture lists \(repeated) more than once: give each type once")
     }
     if window.input == .correlation {
@@ -128,5 +127,13 @@ struct SweepCommand: SeisclusterCommand {
         "sweep \(outcome.sweep.id ?? 0): \(outcome.rows.count) runs written to \(output); `seiscluster report --sweep \(outcome.sweep.id ?? 0) --output sweep.html` draws them"
       )
     }
+  }
+}
+
+extension SweepCommand {
+  /// The first value of `list` that it holds more than once, or nil.
+  static func firstRepeated<T: Hashable>(_ list: [T]) -> T? {
+    let counts = Dictionary(list.map { ($0, 1) }, uniquingKeysWith: +)
+    return list.first { counts[$0, default: 0] > 1 }
   }
 }
