@@ -18,6 +18,7 @@ the classifier's labels and how many changed, and three guarded variants:
 import argparse, csv
 import numpy as np
 import torch
+from encoder_cnn import EncoderCNN
 from scipy.optimize import linear_sum_assignment
 
 torch.set_num_threads(1)
@@ -29,19 +30,6 @@ a = ap.parse_args()
 key = lambda r: (r["network"], r["station"], r["location"], r["time"])
 
 
-class Net(torch.nn.Module):
-    def __init__(self, channels, length, k):
-        super().__init__()
-        layers, c = [], channels
-        for kernel in (3, 5, 5):
-            layers += [torch.nn.Conv1d(c, 16, kernel, padding=kernel // 2), torch.nn.ReLU(),
-                       torch.nn.MaxPool1d(2)]
-            c = 16
-        self.body = torch.nn.Sequential(*layers)
-        self.head = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(16 * (length // 8), 16),
-                                        torch.nn.ReLU(), torch.nn.Linear(16, k))
-
-    def forward(self, x): return self.head(self.body(x))
 
 
 for spec in a.runs:
@@ -75,7 +63,7 @@ for spec in a.runs:
     mean_softmax, unanimous, previous = None, None, None
     for seed in [int(s) for s in a.seeds.split(",")]:
         torch.manual_seed(seed)
-        net = Net(X.shape[1], xs.shape[2], K)
+        net = EncoderCNN(X.shape[1], xs.shape[2], K)
         opt = torch.optim.Adam(net.parameters(), 1e-3)
         g = torch.Generator().manual_seed(seed)
         for _ in range(a.epochs):

@@ -15,6 +15,7 @@ Accuracy here is what labels buy; an unsupervised run near it has little left to
 import argparse, csv
 import numpy as np
 import torch
+from encoder_cnn import EncoderCNN
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
@@ -36,18 +37,6 @@ X = X[keep]; names = sorted(set(truth[key(rows[i])] for i in keep))
 y = np.array([names.index(truth[key(rows[i])]) for i in keep])
 print(f"{len(y)} windows of {len(rows)} with truth, shape {X.shape[1:]}, classes {names}")
 
-class Net(torch.nn.Module):
-    def __init__(self, c, length, k):
-        super().__init__()
-        layers, ch = [], c
-        for kern in (3, 5, 5):
-            layers += [torch.nn.Conv1d(ch, 16, kern, padding=kern // 2), torch.nn.ReLU(),
-                       torch.nn.MaxPool1d(2)]
-            ch = 16
-        self.body = torch.nn.Sequential(*layers)
-        self.head = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(16 * (length // 8), 16),
-                                        torch.nn.ReLU(), torch.nn.Linear(16, k))
-    def forward(self, x): return self.head(self.body(x))
 
 folds = StratifiedKFold(a.folds, shuffle=True, random_state=a.seed)
 lr_acc, cnn_acc = [], []
@@ -58,7 +47,7 @@ for train, test in folds.split(X, y):
                         LogisticRegression(max_iter=2000))
     clf.fit(X[train].reshape(len(train), -1), y[train])
     lr_acc.append(clf.score(X[test].reshape(len(test), -1), y[test]))
-    net = Net(X.shape[1], Xp.shape[2], len(names))
+    net = EncoderCNN(X.shape[1], Xp.shape[2], len(names))
     opt = torch.optim.Adam(net.parameters(), 1e-3)
     xt, yt = torch.from_numpy(Xp[train]), torch.from_numpy(y[train])
     g = torch.Generator().manual_seed(a.seed)
