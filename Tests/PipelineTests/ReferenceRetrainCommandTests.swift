@@ -174,7 +174,9 @@ struct ReferenceRetrainCommandTests {
     let store = try SeisStore(path: db)
     #expect(try store.currentWindowSet()?.id == stored.last?.windowSetId)
     #expect(stored.first?.windowSetId != stored.last?.windowSetId)
-    // The retrain's clusters are the two envelopes: even events in one, odd in the other.
+    // The retrain's clusters are the two envelopes (even events and odd): seeds 1-8 split them
+    // exactly; 90 % leaves room for another CPU's rounding, and a split by station scores at
+    // most 67 %.
     let exported = dir.appendingPathComponent("c.csv").path
     let export = try run(
       ["export", "--db", db, "--format", "csv", "--output", exported, "-q"], in: dir)
@@ -182,17 +184,17 @@ struct ReferenceRetrainCommandTests {
     let rows = try String(contentsOfFile: exported, encoding: .utf8).split(separator: "\n")
       .dropFirst()
     #expect(rows.count == 72)
-    var byEnvelope: [Int: Set<String>] = [0: [], 1: []]
+    let t0 = try #require(Timestamp(iso8601: "2026-03-01T00:00:00Z"))
+    var table = [[0, 0], [0, 0]]
     for row in rows {
       let fields = row.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
       let time = try #require(Timestamp(iso8601: fields[4]))
-      let t0 = try #require(Timestamp(iso8601: "2026-03-01T00:00:00Z"))
       let event = Int((Double(time.nanoseconds(since: t0)) / 1e9 / 70).rounded()) - 1
-      byEnvelope[event % 2]?.insert(fields[6])
+      let cluster = try #require(Int(fields[6]))
+      table[event % 2][cluster] += 1
     }
-    #expect(
-      byEnvelope[0]?.count == 1 && byEnvelope[1]?.count == 1 && byEnvelope[0] != byEnvelope[1],
-      "\(byEnvelope)")
+    let matched = max(table[0][0] + table[1][1], table[0][1] + table[1][0])
+    #expect(matched >= 65, "\(table)")
     #expect(try store.check().isEmpty)
   }
 
