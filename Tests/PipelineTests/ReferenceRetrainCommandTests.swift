@@ -156,12 +156,14 @@ struct ReferenceRetrainCommandTests {
     defer { try? FileManager.default.removeItem(at: dir) }
     let db = try makeResponseStore(in: dir)
     // The default 30 epochs: 3 leave 72 windows unlearnt. A release build retrained and kept
-    // on seeds 1-8, by wide margins (run 1: V 0.60-0.89, station share 35-57 %; retrain: V 0).
-    let outcome = try run(
+    // on seeds 1-8, by wide margins (run 1: V 0.60-0.89, station share 35-57 %; retrain: V 0);
+    // this debug build, seed 1, too. Two runs of 30 epochs take 20-25 s alone in a debug build:
+    // 300 s (not the usual 120) before a loaded machine's run is killed.
+    let outcome = try SeisclusterProcess.run(
       [
         "cluster", "--db", db, "--clusters", "2", "--before", "5", "--after", "55", "--restarts",
         "2", "--seed", "1",
-      ], in: dir)
+      ], in: dir, timeout: 300)
     #expect(outcome.status == 0, "\(outcome.errors)")
     #expect(outcome.errors.contains("retraining with --spectrogram-reference frequency"))
     // The summary (standard output) says which reference the kept run has.
