@@ -24,7 +24,9 @@ way an analyst would in ObsPy:
     overlap * nperseg, boundary=None, padded=False), bins 0 Hz .. the band's upper corner,
     max(20 log10(|Z| / max |Z| of the window), -range) / range + 1, channels component-major;
     with spectrogramReference "frequency", |Z| against the loudest frame of its own bin instead of
-    the window's (decision 0020).
+    the window's (decision 0020); with "noise", 20 log10(|Z| / noise) with noise the RMS of the bin's
+    frames that end at or before the pick (at least 1e-6 of the window's loudest cell), divided
+    by the window's highest such value (at least range) and clipped to [0, 1].
 
 margin = max(5, (before + after) / 2, 10 / low corner) seconds, clipped to the data, then grown
 by a few samples (later ones first) until the slice and its resampled length are even with no
@@ -168,6 +170,17 @@ def window(st, ids, pick, opts):
         peak = max(mm.max() for mm in mags)
         rng = opts["spectrogramRange"]
         with np.errstate(divide="ignore", invalid="ignore"):
+            if opts["spectrogramReference"] == "noise":
+                # frames j whose segment ends at or before the pick sample round(before * rate)
+                pick = int(round(opts["before"] * rate))
+                nf = min((pick - seg) // (seg - ov) + 1, mags[0].shape[1]) if pick >= seg else 0
+                noise = [np.maximum(np.sqrt((mm[:, :nf] ** 2).mean(axis=1, keepdims=True)),
+                                    1e-6 * peak) for mm in mags]
+                snr = [np.nan_to_num(20 * np.log10(mm / n), nan=0.0, neginf=0.0)
+                       for mm, n in zip(mags, noise)]
+                top = max(rng, max(x.max() for x in snr))
+                w = np.concatenate([np.clip(x / top, 0, 1) for x in snr], axis=0)
+                return w
             if opts["spectrogramReference"] == "frequency":
                 # each bin against its own loudest frame (decision 0020)
                 # raised by at most 120 dB (a silent component stays dark)
@@ -219,6 +232,9 @@ def main():
         ("zz100_spectrogram_frequency", zz, ("ZZ", "CRLZ", "10"), zz_ids, zz_picks[:2],
          options(before=2.0, after=8.0, rate=50.0, input="spectrogram",
                  spectrogramReference="frequency")),
+        ("zz100_spectrogram_noise", zz, ("ZZ", "CRLZ", "10"), zz_ids, zz_picks[:3],
+         options(before=2.0, after=8.0, rate=50.0, input="spectrogram",
+                 spectrogramReference="noise")),
         ("zz100_none_nofilter", zz, ("ZZ", "CRLZ", "10"), zz_ids, [t0 + 120.0],
          options(before=2.0, after=8.0, rate=40.0, normalize="none", bandpass=None)),
         ("tly20_z_40hz", files["tly"], ("II", "TLY", "00"), ["II.TLY.00.BHZ"],

@@ -36,7 +36,8 @@ struct ClusterCommand: SeisclusterCommand {
       whose windows differ even within a cluster (station explains at least 10 % of the \
       input's variance there, as when stations mix sensor types) on window-referenced \
       spectrograms this command built, the run is retrained on --spectrogram-reference \
-      frequency; the first run stays in the store. The retrain is kept only when its \
+      noise (each bin against its own noise before the pick; frequency when the windows hold \
+      less than one STFT segment before the pick); the first run stays in the store. The retrain is kept only when its \
       clusters no longer follow stations; otherwise it is discarded and the first run kept. \
       Give --spectrogram-reference to keep the reference given \
       (docs/decisions/0020-spectrogram-reference.md).
@@ -176,22 +177,27 @@ struct ClusterCommand: SeisclusterCommand {
       return
     }
     // Decision 0020: clusters that follow stations whose windows differ even within a cluster
-    // (sensors, sites) are retrained on spectrograms against each frequency's loudest frame, on
-    // a set this command built without --spectrogram-reference.
+    // (sensors, sites) are retrained on spectrograms against each bin's own noise (or loudest
+    // frame), on a set this command built without --spectrogram-reference.
     guard window.anyGiven, window.spectrogramReference == nil,
-      let retry = outcome.frequencyRetry, let first = outcome.run.id
+      let retry = outcome.referenceRetry, let first = outcome.run.id
     else {
       show(outcome, hint: true)
       return
     }
     show(outcome, hint: false)
     let share = outcome.stationShareText ?? "?"
+    let reference = retry.spectrogramReference.rawValue
+    let measure =
+      retry.spectrogramReference == .noise
+      ? "each frequency measured against its own noise before the pick"
+      : "each frequency measured against its own loudest frame"
     // Printed with --quiet too, as the warning before it: the run kept is not the one shown.
     Console.write(
-      "retraining with --spectrogram-reference frequency: run \(first)'s clusters follow stations whose windows differ within clusters (station explains \(share) of the input's variance there), as when stations mix sensor types; each frequency measured against its own loudest frame cancels a station's response (decision 0020). Run \(first) stays in the store (export --run \(first)); give --spectrogram-reference window to keep the window reference. If stopped, cluster --resume finishes the retrain"
+      "retraining with --spectrogram-reference \(reference): run \(first)'s clusters follow stations whose windows differ within clusters (station explains \(share) of the input's variance there), as when stations mix sensor types; \(measure) cancels a station's response (decision 0020). Run \(first) stays in the store (export --run \(first)); give --spectrogram-reference window to keep the window reference. If stopped, cluster --resume finishes the retrain"
     )
     job.note =
-      "spectrogram reference: frequency, retrained after run \(first) on the window reference (its clusters followed stations whose windows differ within clusters: \(share)); windows built for assign need --spectrogram-reference frequency"
+      "spectrogram reference: \(reference), retrained after run \(first) on the window reference (its clusters followed stations whose windows differ within clusters: \(share)); windows built for assign need --spectrogram-reference \(reference)"
     job.retrainOf = first
     job.stopOnceRetrainIsCalledFor = false
     let retried: ClusterOutcome
@@ -205,7 +211,7 @@ struct ClusterCommand: SeisclusterCommand {
       // instead of failing it.
       try? store.makeWindowSetCurrent(id: firstSet)
       Console.warning(
-        "the retrain on the frequency reference failed (\(FailureLine.text(for: error, context: store.path))); run \(first) stands, and its window set is the current one again"
+        "the retrain on the \(reference) reference failed (\(FailureLine.text(for: error, context: store.path))); run \(first) stands, and its window set is the current one again"
       )
       if let line = outcome.spectrogramHint { Console.write(line) }
       return

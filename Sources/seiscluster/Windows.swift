@@ -22,7 +22,7 @@ struct WindowsBuildCommand: SeisclusterCommand {
       Butterworth band-pass, FFT resampling as ObsPy's resample, cut (the first sample is the \
       one nearest to pick - before), normalisation over the whole window (all channels \
       together, keeping their relative amplitudes). Spectrogram input: STFT log-magnitude per \
-      component (Hann, segment 2 s, 50 % overlap by default), channels = component x frequency \
+      component (Hann, segment 1.28 s, 50 % overlap by default), channels = component x frequency \
       bin. Picks that cannot be cut are skipped; the warnings are summed up by station and \
       reason (with the band that would include a station whose Nyquist frequency is too low), \
       and the last line counts them. --stations, --start and --end select picks as ObsPy's \

@@ -123,6 +123,10 @@ import Testing
       perBin.preprocessingDifferences(from: trained) == [
         "--spectrogram-reference frequency (window)"
       ])
+    var noise = trained
+    noise.spectrogramReference = .noise
+    #expect(
+      noise.preprocessingDifferences(from: perBin) == ["--spectrogram-reference noise (frequency)"])
     var correlation = trained
     correlation.input = .correlation
     var waveform = trained
@@ -169,8 +173,9 @@ import Testing
   /// Stations with their own response (a constant added to every sample, different at each
   /// station, larger than the families' difference) and the families spread evenly over them:
   /// the clusters follow stations whose windows differ within clusters, so a set built as
-  /// window-referenced spectrograms is to be retrained on the frequency reference.
-  @Test func clustersThatFollowStationResponsesCallForTheFrequencyReference() throws {
+  /// window-referenced spectrograms is to be retrained on a reference per bin: `noise`, as the
+  /// default windows hold 5 s before the pick.
+  @Test func clustersThatFollowStationResponsesCallForAReferencePerBin() throws {
     let store = try SeisStore()
     // Parameters as `windows build` stores them: the options it built with.
     let options = String(decoding: try JSONEncoder().encode(WindowSetOptions()), as: UTF8.self)
@@ -183,8 +188,8 @@ import Testing
     let confound = try #require(outcome.confound)
     #expect(confound.verdict == .suspected)
     #expect(try #require(confound.stationShareWithinClusters) >= 0.1)
-    let retry = try #require(outcome.frequencyRetry)
-    #expect(retry.spectrogramReference == .frequency && retry.input == .spectrogram)
+    let retry = try #require(outcome.referenceRetry)
+    #expect(retry.spectrogramReference == .noise && retry.input == .spectrogram)
     #expect(!retry.inputChosenByTool)
     #expect(outcome.spectrogramHint != nil)
   }
@@ -770,12 +775,15 @@ final class Counter: @unchecked Sendable {
     frequency.spectrogramReference = .frequency
     let waveform = WindowSetOptions(input: .waveform)
     let hint = ClusterJob.spectrogramHint(confound: follows, options: window)
-    #expect(hint?.contains("--spectrogram-reference frequency") == true)
+    #expect(hint?.contains("--spectrogram-reference noise measures each frequency bin") == true)
     #expect(ClusterJob.spectrogramHint(confound: independent, options: window) == nil)
     #expect(ClusterJob.spectrogramHint(confound: follows, options: frequency) == nil)
+    var noise = WindowSetOptions()
+    noise.spectrogramReference = .noise
+    #expect(ClusterJob.spectrogramHint(confound: follows, options: noise) == nil)
     #expect(ClusterJob.spectrogramHint(confound: follows, options: waveform) == nil)
-    // A retrain on the frequency reference needs the share measured and at the threshold.
-    #expect(ClusterJob.frequencyRetry(confound: follows, options: window) == nil)
+    // A retrain needs the share measured and at the threshold.
+    #expect(ClusterJob.referenceRetry(confound: follows, options: window) == nil)
     // Decision 0020: stations whose windows look alike within clusters record different mixes
     // of events; the frequency reference would lose what tells those apart, so no hint.
     var alike = follows
@@ -786,12 +794,26 @@ final class Counter: @unchecked Sendable {
     differ.stationShareWithinClusters = StationConfoundReport.differingStations
     #expect(ClusterJob.spectrogramHint(confound: differ, options: window) == hint)
     #expect(differ.summary.contains("differ (station explains 10.0% of the input's variance"))
-    #expect(ClusterJob.frequencyRetry(confound: alike, options: window) == nil)
+    #expect(ClusterJob.referenceRetry(confound: alike, options: window) == nil)
     #expect(
-      ClusterJob.frequencyRetry(confound: differ, options: window)?.spectrogramReference
+      ClusterJob.referenceRetry(confound: differ, options: window)?.spectrogramReference
+        == .noise)
+    // Windows without one STFT segment (1.28 s) before the pick have no noise to measure: the
+    // retrain and the hint take the frequency reference.
+    let short = WindowSetOptions(before: 1.27, after: 20)
+    #expect(
+      ClusterJob.referenceRetry(confound: differ, options: short)?.spectrogramReference
         == .frequency)
-    #expect(ClusterJob.frequencyRetry(confound: differ, options: frequency) == nil)
-    #expect(ClusterJob.frequencyRetry(confound: differ, options: waveform) == nil)
+    #expect(
+      ClusterJob.spectrogramHint(confound: follows, options: short)?
+        .contains("--spectrogram-reference frequency measures each frequency bin") == true)
+    #expect(
+      ClusterJob.referenceRetry(
+        confound: differ, options: WindowSetOptions(before: 1.28, after: 20))?
+        .spectrogramReference == .noise)
+    #expect(ClusterJob.referenceRetry(confound: differ, options: frequency) == nil)
+    #expect(ClusterJob.referenceRetry(confound: differ, options: noise) == nil)
+    #expect(ClusterJob.referenceRetry(confound: differ, options: waveform) == nil)
     #expect(follows.summary.hasSuffix("without truth this may be real, check the stations"))
   }
 }

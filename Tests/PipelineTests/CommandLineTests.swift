@@ -196,7 +196,8 @@ struct CommandLineTests {
     }
   }
 
-  /// Decision 0020: the spectrogram reference means nothing to waveform or correlation input.
+  /// Decision 0020: the spectrogram reference means nothing to waveform or correlation input,
+  /// and the noise reference needs an STFT segment before the pick.
   @Test func aSpectrogramReferenceForWindowsThatAreNotSpectrogramsIsRefused() throws {
     let dir = try folder()
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -218,6 +219,13 @@ struct CommandLineTests {
           "frequency",
         ],
         "add --input spectrogram"
+      ),
+      (
+        [
+          "cluster", "--clusters", "2", "--before", "1", "--after", "30", "--spectrogram-reference",
+          "noise",
+        ],
+        "no segment of 1.28 s fits in --before 1.0 s: give --before 1.28 or more"
       ),
     ] {
       let outcome = try run(arguments, in: dir)

@@ -238,3 +238,80 @@ import Testing
     }
   }
 }
+
+/// Decision 0020: under `--spectrogram-reference noise` every cell is its bin's signal-to-noise
+/// ratio against the frames before the pick, from 0 dB (0) to the window's highest (1).
+@Suite struct NoiseReferenceTests {
+  /// One window at XH.H01 (a burst 5 s after the start of 120 s of unit noise), and one at
+  /// XH.H02 with the same samples but its E component 10 times louder.
+  func build(_ reference: WindowSetOptions.SpectrogramReference) throws -> [[Float]] {
+    let store = try SeisStore()
+    let t0 = try #require(Timestamp(iso8601: "2026-03-01T00:00:00Z"))
+    var generator = SeededGenerator(seed: 9)
+    var traces: [String: [Float]] = [:]
+    for channel in ["HHZ", "HHN", "HHE"] {
+      traces[channel] = (0..<12_000).map { i in
+        let g = Float(generator.nextGaussian())
+        if channel == "HHN" { return g * 1e-30 }
+        let t = Double(i) / 100 - 50
+        return g + (t > 0 && t < 10 ? Float(20 * sin(2 * .pi * 5 * t) * exp(-t)) : 0)
+      }
+    }
+    for station in ["H01", "H02"] {
+      let segments = ["HHZ", "HHN", "HHE"].map { channel in
+        Segment(
+          source: SourceIdentifier(network: "XH", station: station, location: "", channel: channel),
+          startTime: t0, samplingRate: 100,
+          samples: .float32(
+            traces[channel]!.map { station == "H02" && channel == "HHE" ? $0 * 10 : $0 }))
+      }
+      try store.storeFile(
+        path: station, size: 0, sha256: station, format: .miniSEED, segments: segments)
+      try store.insertPicks([
+        PickRecord(
+          network: "XH", station: station, location: "", channel: nil,
+          time: t0.adding(seconds: 50), phase: "P", note: nil, origin: "test")
+      ])
+    }
+    var options = WindowSetOptions(before: 5, after: 25, input: .spectrogram)
+    options.spectrogramReference = reference
+    let report = try WindowSetBuilder(store: store, logger: Logger(label: "test"), quiet: true)
+      .build(options: options)
+    #expect(report.skips.isEmpty)
+    let contents = try #require(try store.currentWindowSetContents())
+    #expect(contents.count == 2)
+    let size = contents.windowSet.channelCount * contents.windowSet.length
+    if reference == .noise {
+      let history = contents.windowSet.processingJson
+      #expect(history.contains("binnoise=max(rms of the bin's first 6 frames (before the pick)"))
+    }
+    return (0..<contents.count).map { Array(contents.samples[($0 * size)..<(($0 + 1) * size)]) }
+  }
+
+  @Test func aComponentsGainCancelsTheNoiseSitsAtZeroAndTheBestCellIsOne() throws {
+    let windows = try build(.noise)
+    let bins = windows[0].count / 3 / 45
+    #expect(bins * 3 * 45 == windows[0].count, "45 frames of 30 s")
+    for w in windows {
+      #expect(w.allSatisfy { $0.isFinite && $0 >= 0 && $0 <= 1 })
+      #expect(w.max() == 1)
+      // The dead N component: all at 0.
+      #expect(w[(bins * 45)..<(2 * bins * 45)].allSatisfy { $0 == 0 })
+      // The 6 frames before the pick hold unit noise: SNR near 0 dB, far below the burst.
+      var noise: [Float] = []
+      for component in [0, 2] {
+        for bin in 1..<bins {
+          let row = (component * bins + bin) * 45
+          noise += w[row..<(row + 6)]
+        }
+      }
+      #expect(noise.reduce(0, +) / Float(noise.count) < 0.1)
+    }
+    // XH.H02's E is 10 times louder: each bin's noise is too, so the cells are the same.
+    let largest = zip(windows[0], windows[1]).map { abs($0 - $1) }.max() ?? 1
+    #expect(largest < 1e-5, "\(largest)")
+    // Against the window's loudest cell the same gain changes the window.
+    let window = try build(.window)
+    #expect((zip(window[0], window[1]).map { abs($0 - $1) }.max() ?? 0) > 0.1)
+  }
+}

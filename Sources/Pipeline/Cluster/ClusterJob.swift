@@ -27,16 +27,16 @@ public struct ClusterOutcome: Sendable {
   public var emptiedByOrphans: Set<Int> = []
 
   /// When clusters follow stations on spectrograms against the window's loudest cell: a line
-  /// pointing to `--spectrogram-reference frequency` (decision 0020).
+  /// pointing to `--spectrogram-reference noise` or `frequency` (decision 0020).
   public var spectrogramHint: String?
-  /// The set's window options with `--spectrogram-reference frequency`, when the run calls for
-  /// it: its clusters follow stations whose windows differ within clusters, on spectrograms
-  /// against the window's loudest cell built by the tool (decision 0020). `cluster` retrains
-  /// on them unless the reference was given.
-  public var frequencyRetry: WindowSetOptions?
-  /// The run this one retrained on the frequency reference (`ClusterJob.retrainOf`).
+  /// The set's window options with the reference a retrain uses (`ClusterJob.retrainReference`),
+  /// when the run calls for it: its clusters follow stations whose windows differ within
+  /// clusters, on spectrograms against the window's loudest cell built by the tool (decision
+  /// 0020). `cluster` retrains on them unless the reference was given.
+  public var referenceRetry: WindowSetOptions?
+  /// The run this one retrained on another reference (`ClusterJob.retrainOf`).
   public var retrainOf: Int64?
-  /// The station share within clusters behind `frequencyRetry`, as the summary prints it.
+  /// The station share within clusters behind `referenceRetry`, as the summary prints it.
   public var stationShareText: String? {
     confound?.stationShareWithinClusters.map(StationConfoundReport.percent)
   }
@@ -105,14 +105,14 @@ public struct ClusterJob: Sendable {
   /// Restarts trained at once; nil: two when the machine and its memory allow
   /// (`restartLanes(_:)`). The labels do not depend on it.
   public var restartLanes: Int?
-  /// A last line for the run's summary (`cluster` says why a run was retrained on the
-  /// frequency reference). Stored with the options, so a resumed run keeps it.
+  /// A last line for the run's summary (`cluster` says why a run was retrained on another
+  /// spectrogram reference). Stored with the options, so a resumed run keeps it.
   public var note: String?
-  /// The run this one retrains on the frequency reference (decision 0020), stored with the
+  /// The run this one retrains on another spectrogram reference (decision 0020), stored with the
   /// options: `cluster --resume` then settles it as an uninterrupted `cluster` does.
   public var retrainOf: Int64?
-  /// The caller retrains on the frequency reference when the run calls for it
-  /// (`ClusterOutcome.frequencyRetry`). The default restart rule then stops as soon as the
+  /// The caller retrains on another spectrogram reference when the run calls for it
+  /// (`ClusterOutcome.referenceRetry`). The default restart rule then stops as soon as the
   /// restart it would keep calls for the retrain: the retrain, not further restarts on the
   /// window reference, decides (decision 0020, "Stopping early for the retrain").
   public var stopOnceRetrainIsCalledFor = false
@@ -280,7 +280,7 @@ public struct ClusterJob: Sendable {
           try callsForRetrain(state.finished, separation: separation, plan: plan)
         {
           logger.info(
-            "the restart kept so far has clusters that follow stations whose windows differ within clusters: no further restart here, the retrain on the frequency reference decides (decision 0020)"
+            "the restart kept so far has clusters that follow stations whose windows differ within clusters: no further restart here, the retrain on another spectrogram reference decides (decision 0020)"
           )
           break
         }
@@ -708,7 +708,7 @@ public struct ClusterJob: Sendable {
     outcome.emptiedByOrphans = emptiedByOrphans
     outcome.spectrogramHint = Self.spectrogramHint(
       confound: confound, options: plan.contents.windowSet.buildOptions)
-    outcome.frequencyRetry = Self.frequencyRetry(
+    outcome.referenceRetry = Self.referenceRetry(
       confound: confound, options: plan.contents.windowSet.buildOptions)
     outcome.retrainOf = plan.retrainOf
     run.summary =
@@ -748,7 +748,7 @@ extension ClusterJob {
     return confound
   }
 
-  /// Whether the restart the finished ones would keep calls for the frequency retrain, as
+  /// Whether the restart the finished ones would keep calls for the retrain, as
   /// `record` decides it once the run is stored (the same labels: each restart's own
   /// assignment). Without orphans, which only correlation input has, and correlation input is
   /// never retrained.
@@ -761,7 +761,7 @@ extension ClusterJob {
     let confound = Self.confound(
       labels: finished[selection.chosen].labels, stations: Self.stations(plan),
       separation: separation, plan: plan)
-    return Self.frequencyRetry(confound: confound, options: plan.contents.windowSet.buildOptions)
+    return Self.referenceRetry(confound: confound, options: plan.contents.windowSet.buildOptions)
       != nil
   }
 }
@@ -809,8 +809,8 @@ extension ClusterJob {
   /// The hint of `ClusterOutcome.spectrogramHint`: only when the station check suspects the
   /// clusters follow stations and the set is spectrograms against the window's loudest cell,
   /// unless the stations' windows were found alike within clusters (then the stations more
-  /// likely record different mixes of events, and the frequency reference would lose the
-  /// balance between frequencies that tells them apart: decision 0020).
+  /// likely record different mixes of events, and a reference per bin would lose the balance
+  /// between frequencies that tells them apart: decision 0020).
   static func spectrogramHint(confound: StationConfoundReport?, options: WindowSetOptions?)
     -> String?
   {
@@ -818,23 +818,36 @@ extension ClusterJob {
       confound.stationsDifferWithinClusters != false,
       let options, options.input == .spectrogram, options.spectrogramReference == .window
     else { return nil }
+    let retrain = retrainReference(options)
     return "hint: if these stations mix sensor types (geophones and broadbands, say), "
-      + "--spectrogram-reference frequency measures each frequency bin against its own loudest "
-      + "frame, so a station's response cancels; give it with this set's window options "
+      + "--spectrogram-reference \(retrain.rawValue) measures each frequency bin against "
+      + (retrain == .noise ? "its own noise before the pick" : "its own loudest frame")
+      + ", so a station's response cancels; give it with this set's window options "
       + "(a window option builds a new set from the defaults) "
       + "(docs/decisions/0020-spectrogram-reference.md)"
   }
-  /// `ClusterOutcome.frequencyRetry`: the hint's conditions, and the stations' windows found to
+  /// `ClusterOutcome.referenceRetry`: the hint's conditions, and the stations' windows found to
   /// differ within clusters (not merely unmeasured).
-  static func frequencyRetry(confound: StationConfoundReport?, options: WindowSetOptions?)
+  static func referenceRetry(confound: StationConfoundReport?, options: WindowSetOptions?)
     -> WindowSetOptions?
   {
     guard spectrogramHint(confound: confound, options: options) != nil,
       confound?.stationsDifferWithinClusters == true, var retry = options
     else { return nil }
-    retry.spectrogramReference = .frequency
+    retry.spectrogramReference = retrainReference(retry)
     retry.inputChosenByTool = false
     return retry
+  }
+
+  /// The reference a retrain (and the hint) uses for a set built with `options`: `noise` when
+  /// the windows hold a full STFT segment before the pick, else `frequency` (decision 0020,
+  /// "The noise reference").
+  static func retrainReference(_ options: WindowSetOptions)
+    -> WindowSetOptions.SpectrogramReference
+  {
+    var noise = options
+    noise.spectrogramReference = .noise
+    return (try? WindowPreprocessor(options: noise)) != nil ? .noise : .frequency
   }
 
 }

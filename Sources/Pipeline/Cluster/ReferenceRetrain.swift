@@ -2,7 +2,8 @@ import Clustering
 import Foundation
 import Store
 
-/// What became of a retrain on the frequency reference (decision 0020).
+/// What became of a retrain on a reference per frequency bin, `noise` or `frequency`
+/// (decision 0020).
 public enum RetrainSettlement: Sendable, Equatable {
   /// Its clusters no longer follow stations: the retrain is the run.
   case kept
@@ -13,11 +14,11 @@ public enum RetrainSettlement: Sendable, Equatable {
 }
 
 extension ClusterOutcome {
-  /// Settles this outcome as a retrain of run `first` on the frequency reference. It stands
+  /// Settles this outcome as a retrain of run `first` on a reference per bin. It stands
   /// only when the station check finds its clusters independent of the stations. Where they
   /// still follow stations, the stations more likely differ in their mix of events as well as
-  /// in their sensors, and the balance between frequencies that the frequency reference
-  /// removes was what told the events apart; a retrain that collapsed into one cluster says
+  /// in their sensors, and the balance between frequencies that a reference per bin removes
+  /// was what told the events apart; a retrain that collapsed into one cluster says
   /// nothing either. Then its run and model are discarded and `firstSet` is current again.
   public func settleRetrain(over first: Int64, firstSet: Int64, store: SeisStore)
     -> RetrainSettlement

@@ -25,10 +25,11 @@ import Seismic
 ///    padding), its bins from 0 Hz up to the band's upper corner, in dB below the window's
 ///    loudest cell, floored at `spectrogramRange` dB and mapped to [0, 1]
 ///    (docs/decisions/0006-clustering-defaults.md); with the `frequency` reference, below the
-///    loudest frame of the cell's own bin and component instead
-///    (docs/decisions/0020-spectrogram-reference.md).
+///    loudest frame of the cell's own bin and component instead; with the `noise` reference,
+///    the cell's dB above the RMS of its own bin's frames before the pick, from 0 dB (0) to the
+///    window's highest (1) (docs/decisions/0020-spectrogram-reference.md).
 public struct WindowPreprocessor: Sendable {
-  /// The lowest reference of a bin under `--spectrogram-reference frequency`, as a share of the
+  /// The lowest reference of a bin under the `frequency` and `noise` references, as a share of the
   /// window's loudest cell: 120 dB below it.
   static let frequencyReferenceFloor = 1e-6
 
@@ -47,6 +48,9 @@ public struct WindowPreprocessor: Sendable {
   public let length: Int
   /// Frequency bins per component (spectrogram input; 1 for waveforms).
   public let frequencyCount: Int
+  /// STFT frames that end at or before the pick (spectrogram input; 0 for waveforms): the
+  /// noise the `noise` reference measures each bin against.
+  public let noiseFrameCount: Int
 
   /// The taper share at each end, as the chain runs it (ObsPy `taper(max_percentage=0.05)`).
   public var taperFraction: Double {
@@ -82,6 +86,7 @@ public struct WindowPreprocessor: Sendable {
     case .waveform, .correlation:
       segmentLength = 0
       segmentOverlap = 0
+      noiseFrameCount = 0
       frequencyCount = 1
       channelCount = components
       length = samples
@@ -112,7 +117,33 @@ public struct WindowPreprocessor: Sendable {
         probe.frequencyCount, Int((upper / probe.frequencyStep).rounded(.down)) + 1)
       channelCount = components * frequencyCount
       length = probe.frameCount
+      noiseFrameCount = Self.noiseFrameCount(
+        before: options.before, rate: options.rate, segment: segment, overlap: overlap,
+        frames: probe.frameCount)
+      if options.spectrogramReference == .noise && noiseFrameCount == 0 {
+        throw ProcessingSettingsError(step: "stft", reason: Self.noNoiseFrames(options))
+      }
     }
+  }
+
+  /// Why the `noise` reference cannot measure windows cut with `options`: no STFT segment fits
+  /// before the pick.
+  public static func noNoiseFrames(_ options: WindowSetOptions) -> String {
+    "--spectrogram-reference noise measures each bin against the STFT frames before the pick, "
+      + "and no segment of \(options.spectrogramSegment) s fits in --before \(options.before) s: "
+      + "give --before \(options.spectrogramSegment) or more, or --spectrogram-reference frequency"
+  }
+
+  /// The STFT frames of a spectrogram window that end at or before the pick: frame j covers
+  /// samples j * (segment - overlap) ..< that + segment, and the pick is the window's sample
+  /// round(before * rate).
+  public static func noiseFrameCount(
+    before: Double, rate: Double, segment: Int, overlap: Int, frames: Int
+  ) -> Int {
+    let pick = (before * rate).rounded()
+    guard pick.isFinite, pick >= Double(segment), segment > overlap else { return 0 }
+    let hop = Double(segment - overlap)
+    return min(frames, Int(((pick - Double(segment)) / hop).rounded(.down)) + 1)
   }
 
   /// The processing history of the windows, one `stats.processing`-style line per step.
@@ -129,11 +160,19 @@ public struct WindowPreprocessor: Sendable {
       "seiscluster \(version): normalize(type=\(options.normalize.rawValue), scope=window)")
     if options.input == .spectrogram {
       let r = options.spectrogramRange
-      let value =
-        options.spectrogramReference == .window
-        ? "max(20*log10(abs/max), -\(r))/\(r)+1"
-        : "max(20*log10(abs/binmax), -\(r))/\(r)+1, binmax=max(max over frames of the bin, "
+      let value: String
+      switch options.spectrogramReference {
+      case .window: value = "max(20*log10(abs/max), -\(r))/\(r)+1"
+      case .frequency:
+        value =
+          "max(20*log10(abs/binmax), -\(r))/\(r)+1, binmax=max(max over frames of the bin, "
           + "1e-6*max)"
+      case .noise:
+        value =
+          "min(max(20*log10(abs/binnoise)/top, 0), 1), binnoise=max(rms of the bin's first "
+          + "\(noiseFrameCount) frames (before the pick), 1e-6*max), top=max(the window's "
+          + "highest 20*log10(abs/binnoise), \(r))"
+      }
       lines.append(
         "seiscluster \(version): stft(window=hann, nperseg=\(segmentLength), "
           + "noverlap=\(segmentOverlap), boundary=none, padded=false, scaling=spectrum, "
@@ -228,6 +267,10 @@ public struct WindowPreprocessor: Sendable {
       // loudest frame of the cell's own bin and component; decision 0020), floored at -range
       // and mapped to [0, 1].
       let range = options.spectrogramRange
+      if options.spectrogramReference == .noise {
+        appendSignalToNoise(spectra, peak: peak, to: &values)
+        return .success((values, startTime ?? pick))
+      }
       for s in spectra {
         for k in 0..<frequencyCount {
           var reference = peak
@@ -246,6 +289,41 @@ public struct WindowPreprocessor: Sendable {
       }
     }
     return .success((values, startTime ?? pick))
+  }
+
+  /// The `noise` reference's cells, component-major: each cell's dB above the RMS of its own bin's
+  /// first `noiseFrameCount` frames (no lower than 120 dB below the window's loudest cell, so a
+  /// dead component stays dark), divided by the window's highest such dB (at least
+  /// `spectrogramRange`) and clipped to [0, 1]: 0 at or below the noise, 1 at the window's best
+  /// signal-to-noise ratio.
+  func appendSignalToNoise(_ spectra: [Spectrogram], peak: Double, to values: inout [Float]) {
+    let frames = noiseFrameCount
+    var noise = [Double](repeating: 0, count: spectra.count * frequencyCount)
+    var top = options.spectrogramRange
+    // Two passes, the second recomputing each cell's dB, so that the cells are exact in Double
+    // (the window's best cell is 1) without a buffer the size of the window.
+    for pass in 0..<2 {
+      for (c, s) in spectra.enumerated() {
+        for k in 0..<frequencyCount {
+          if pass == 0 {
+            var power = 0.0
+            for j in 0..<frames { power += s[frequency: k, frame: j] * s[frequency: k, frame: j] }
+            noise[c * frequencyCount + k] = max(
+              (power / Double(frames)).squareRoot(), peak * Self.frequencyReferenceFloor)
+          }
+          let reference = noise[c * frequencyCount + k]
+          for j in 0..<s.frameCount {
+            let m = s[frequency: k, frame: j]
+            let decibels = reference > 0 && m > 0 ? 20 * log10(m / reference) : 0
+            if pass == 0 {
+              top = max(top, decibels)
+            } else {
+              values.append(Float(min(max(decibels / top, 0), 1)))
+            }
+          }
+        }
+      }
+    }
   }
 
   /// One channel's samples for a window: its data around the window with the margin, grown to

@@ -23,6 +23,11 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
     /// frequency (a station's sensor and site response) cancels. For networks that mix sensor
     /// types; on a uniform network it discards what tells the classes apart.
     case frequency
+    /// The cell's own bin and component before the pick (the RMS of the frames that end at or
+    /// before it): each cell is its signal-to-noise ratio in dB, from 0 dB up to the window's
+    /// highest. A gain per frequency cancels as with `frequency`, but how far the signal stands
+    /// above the noise is kept. Needs one STFT segment of the window before the pick.
+    case noise
   }
 
   public enum Input: String, Codable, Sendable, CaseIterable {
@@ -70,7 +75,8 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
   public var spectrogramOverlap: Double
   /// Dynamic range of spectrogram values in dB: magnitudes are taken in dB relative to the
   /// window's loudest cell, floored this far below it and mapped to [0, 1]
-  /// (docs/decisions/0006-clustering-defaults.md).
+  /// (docs/decisions/0006-clustering-defaults.md). With the `noise` reference, the smallest
+  /// span: signal-to-noise ratios are divided by the window's highest, but at least this.
   public var spectrogramRange: Double
   /// What spectrogram dB are measured against. Sets stored without it used `.window`.
   public var spectrogramReference: SpectrogramReference
