@@ -50,6 +50,11 @@ DATA = os.path.join(os.path.dirname(ROOT), "shared", "data")
 OUT = os.path.join(ROOT, "fixtures", "windows")
 
 
+
+def swift_round(x):
+    """Half away from zero, as Swift's rounded() (Python's round() takes half to even)."""
+    return int(np.sign(x) * np.floor(abs(x) + 0.5))
+
 def derived_crlz():
     """The zz100 channels: ZZ.CRLZ.10.HH{Z,N,E} from the CRLZ SAC trace."""
     tr = read(os.path.join(DATA, "sac/CRLZ.HHZ.10.NZ.SAC_resp"))[0]
@@ -115,7 +120,7 @@ def fft_friendly_count(count, old_rate, new_rate):
 
 def window(st, ids, pick, opts):
     before, after, rate = opts["before"], opts["after"], opts["rate"]
-    n = int(round((before + after) * rate))
+    n = swift_round((before + after) * rate)
     m = margin_for(opts)
     ws = pick - before
     chans = []
@@ -159,8 +164,8 @@ def window(st, ids, pick, opts):
         if sd > 0:
             w = w / sd
     if opts["input"] == "spectrogram":
-        seg = int(round(opts["spectrogramSegment"] * rate))
-        ov = int(round(opts["spectrogramOverlap"] * seg))
+        seg = swift_round(opts["spectrogramSegment"] * rate)
+        ov = swift_round(opts["spectrogramOverlap"] * seg)
         f, _, _ = scipy.signal.stft(w[0], fs=rate, window="hann", nperseg=seg, noverlap=ov,
                                     boundary=None, padded=False)
         upper = opts["bandpass"][1] if opts["bandpass"] else rate / 2
@@ -172,7 +177,7 @@ def window(st, ids, pick, opts):
         with np.errstate(divide="ignore", invalid="ignore"):
             if opts["spectrogramReference"] == "noise":
                 # frames j whose segment ends at or before the pick sample round(before * rate)
-                pick = int(round(opts["before"] * rate))
+                pick = swift_round(opts["before"] * rate)
                 nf = min((pick - seg) // (seg - ov) + 1, mags[0].shape[1]) if pick >= seg else 0
                 noise = [np.maximum(np.sqrt((mm[:, :nf] ** 2).mean(axis=1, keepdims=True)),
                                     1e-6 * peak) for mm in mags]

@@ -225,7 +225,14 @@ struct CommandLineTests {
           "cluster", "--clusters", "2", "--before", "1", "--after", "30", "--spectrogram-reference",
           "noise",
         ],
-        "no segment of 1.28 s fits in --before 1.0 s: give --before 1.28 or more"
+        "no segment of 1.28 s at 100 Hz fits in --before 1 s: give --before 1.28 or more"
+      ),
+      (
+        [
+          "windows", "build", "--before", "2", "--after", "0", "--input", "spectrogram",
+          "--spectrogram-reference", "noise",
+        ],
+        "every frame of these windows ends before the pick: give a longer --after than 0 s"
       ),
     ] {
       let outcome = try run(arguments, in: dir)

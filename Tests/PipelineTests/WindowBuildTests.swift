@@ -288,6 +288,34 @@ import Testing
     return (0..<contents.count).map { Array(contents.samples[($0 * size)..<(($0 + 1) * size)]) }
   }
 
+  /// The frames the options promise (checked before any window is cut, in Double) are the
+  /// STFT's, and the noise frames are those a sample-by-sample count finds; the reference is
+  /// refused exactly when none of them, or all of them, end before the pick.
+  @Test func theNoiseFramesFollowFromTheOptionsAtEveryRate() throws {
+    var checked = 0
+    for rate in [20.0, 30, 40, 50, 100, 200] {
+      for before in [0.5, 1.25, 1.28, 1.3, 1.925, 2.1, 5] {
+        for after in [0.0, 0.5, 1.3, 3, 55] {
+          var options = WindowSetOptions(before: before, after: after, rate: rate)
+          guard let preprocessor = try? WindowPreprocessor(options: options) else { continue }
+          let segment = preprocessor.segmentLength
+          let hop = segment - preprocessor.segmentOverlap
+          let pick = Int((before * rate).rounded())
+          let naive = (0..<preprocessor.length).filter { $0 * hop + segment <= pick }.count
+          let frames = WindowPreprocessor.noiseFrames(options)
+          #expect(frames.all == Double(preprocessor.length), "\(rate) Hz \(before) \(after)")
+          #expect(preprocessor.noiseFrameCount == naive, "\(rate) Hz \(before) \(after)")
+          options.spectrogramReference = .noise
+          let refused = (try? WindowPreprocessor(options: options)) == nil
+          #expect(refused == (naive == 0 || naive == preprocessor.length))
+          #expect(refused == (WindowPreprocessor.noiseProblem(options) != nil))
+          checked += 1
+        }
+      }
+    }
+    #expect(checked > 150)
+  }
+
   @Test func aComponentsGainCancelsTheNoiseSitsAtZeroAndTheBestCellIsOne() throws {
     let windows = try build(.noise)
     let bins = windows[0].count / 3 / 45

@@ -840,14 +840,12 @@ extension ClusterJob {
   }
 
   /// The reference a retrain (and the hint) uses for a set built with `options`: `noise` when
-  /// the windows hold a full STFT segment before the pick, else `frequency` (decision 0020,
-  /// "The noise reference").
+  /// the windows hold an STFT segment before the pick and a frame after it, else `frequency`
+  /// (decision 0020, "The noise reference (stop 32)").
   static func retrainReference(_ options: WindowSetOptions)
     -> WindowSetOptions.SpectrogramReference
   {
-    var noise = options
-    noise.spectrogramReference = .noise
-    return (try? WindowPreprocessor(options: noise)) != nil ? .noise : .frequency
+    WindowPreprocessor.noiseProblem(options) == nil ? .noise : .frequency
   }
 
 }

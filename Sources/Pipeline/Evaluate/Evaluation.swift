@@ -15,7 +15,7 @@ public struct Evaluation: Sendable {
   public var labelAccuracy: (accuracy: Double, count: Int)?
   public var confound: StationConfoundReport?
   /// When the clusters follow stations on window-referenced spectrograms: a line naming
-  /// `--spectrogram-reference frequency` (decision 0020).
+  /// `--spectrogram-reference noise` or `frequency` (decision 0020).
   public var spectrogramHint: String?
   /// Accuracy per tenth of the windows ranked by their cluster's probability, lowest first
   /// (clusters mapped to classes as for ACC).

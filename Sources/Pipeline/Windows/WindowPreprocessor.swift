@@ -117,33 +117,50 @@ public struct WindowPreprocessor: Sendable {
         probe.frequencyCount, Int((upper / probe.frequencyStep).rounded(.down)) + 1)
       channelCount = components * frequencyCount
       length = probe.frameCount
-      noiseFrameCount = Self.noiseFrameCount(
-        before: options.before, rate: options.rate, segment: segment, overlap: overlap,
-        frames: probe.frameCount)
-      if options.spectrogramReference == .noise && noiseFrameCount == 0 {
-        throw ProcessingSettingsError(step: "stft", reason: Self.noNoiseFrames(options))
+      noiseFrameCount = Int(Self.noiseFrames(options).noise)
+      if options.spectrogramReference == .noise, let problem = Self.noiseProblem(options) {
+        throw ProcessingSettingsError(step: "stft", reason: problem)
       }
     }
   }
 
-  /// Why the `noise` reference cannot measure windows cut with `options`: no STFT segment fits
-  /// before the pick.
-  public static func noNoiseFrames(_ options: WindowSetOptions) -> String {
-    "--spectrogram-reference noise measures each bin against the STFT frames before the pick, "
-      + "and no segment of \(options.spectrogramSegment) s fits in --before \(options.before) s: "
-      + "give --before \(options.spectrogramSegment) or more, or --spectrogram-reference frequency"
+  /// The STFT frames of a spectrogram window cut with `options`, all and those that end at or
+  /// before the pick (frame j covers samples j * hop ..< j * hop + segment; the pick is the
+  /// window's sample round(before * rate)), from the options alone and in Double, so absurd
+  /// sizes do not trap. Zero when no segment fits the window.
+  static func noiseFrames(_ options: WindowSetOptions) -> (all: Double, noise: Double) {
+    let samples = ((options.before + options.after) * options.rate).rounded()
+    let segment = (options.spectrogramSegment * options.rate).rounded()
+    let hop = segment - (options.spectrogramOverlap * segment).rounded()
+    guard samples.isFinite, segment >= 2, segment <= samples, hop >= 1 else { return (0, 0) }
+    let all = ((samples - segment) / hop).rounded(.down) + 1
+    let pick = (options.before * options.rate).rounded()
+    let noise = pick >= segment ? min(all, ((pick - segment) / hop).rounded(.down) + 1) : 0
+    return (all, noise)
   }
 
-  /// The STFT frames of a spectrogram window that end at or before the pick: frame j covers
-  /// samples j * (segment - overlap) ..< that + segment, and the pick is the window's sample
-  /// round(before * rate).
-  public static func noiseFrameCount(
-    before: Double, rate: Double, segment: Int, overlap: Int, frames: Int
-  ) -> Int {
-    let pick = (before * rate).rounded()
-    guard pick.isFinite, pick >= Double(segment), segment > overlap else { return 0 }
-    let hop = Double(segment - overlap)
-    return min(frames, Int(((pick - Double(segment)) / hop).rounded(.down)) + 1)
+  /// Why the `noise` reference cannot measure windows cut with `options`, in one line; nil
+  /// when it can: it needs a frame before the pick and one after (nil too when no segment fits
+  /// the window at all, which the STFT refuses with its own reason).
+  public static func noiseProblem(_ options: WindowSetOptions) -> String? {
+    let (all, noise) = noiseFrames(options)
+    guard all > 0 else { return nil }
+    func text(_ x: Double) -> String { String(format: "%g", x) }
+    let segment = (options.spectrogramSegment * options.rate).rounded() / options.rate
+    if noise == 0 {
+      return
+        "--spectrogram-reference noise measures each bin against the STFT frames before the "
+        + "pick, and no segment of \(text(segment)) s at \(text(options.rate)) Hz fits in "
+        + "--before \(text(options.before)) s: give --before \(text(segment)) or more, or "
+        + "--spectrogram-reference frequency"
+    }
+    if noise >= all {
+      return
+        "--spectrogram-reference noise measures the STFT frames after the pick against those "
+        + "before it, and every frame of these windows ends before the pick: give a longer "
+        + "--after than \(text(options.after)) s"
+    }
+    return nil
   }
 
   /// The processing history of the windows, one `stats.processing`-style line per step.
@@ -265,7 +282,7 @@ public struct WindowPreprocessor: Sendable {
       }
       // dB below the reference (the window's loudest cell, or with the frequency reference the
       // loudest frame of the cell's own bin and component; decision 0020), floored at -range
-      // and mapped to [0, 1].
+      // and mapped to [0, 1]; with the noise reference, each cell's dB above its bin's noise.
       let range = options.spectrogramRange
       if options.spectrogramReference == .noise {
         appendSignalToNoise(spectra, peak: peak, to: &values)
@@ -300,8 +317,9 @@ public struct WindowPreprocessor: Sendable {
     let frames = noiseFrameCount
     var noise = [Double](repeating: 0, count: spectra.count * frequencyCount)
     var top = options.spectrogramRange
-    // Two passes, the second recomputing each cell's dB, so that the cells are exact in Double
-    // (the window's best cell is 1) without a buffer the size of the window.
+    // Two passes, the second recomputing each cell's dB (a log per cell is cheap beside the
+    // STFT), so that the cells are exact in Double (the window's best cell is 1) with no
+    // Double copy of the window.
     for pass in 0..<2 {
       for (c, s) in spectra.enumerated() {
         for k in 0..<frequencyCount {

@@ -69,12 +69,12 @@ struct WindowOptions: ParsableArguments {
       frequency bin, so a station's sensor and site response (a gain per frequency) cancels: \
       for networks mixing sensor types, where clusters otherwise follow stations; it loses the \
       balance between frequencies, which a uniform network's classes need. noise: the RMS of \
-      the cell's own bin before the pick, each cell its signal-to-noise ratio from 0 dB up to \
-      the window's highest: a station's response cancels as with frequency, and how far the \
-      signal stands above the noise is kept; needs --before of at least one STFT segment \
-      (1.28 s). Not given, `cluster` retrains a set it built on noise (frequency when \
-      --before is shorter) when the run's clusters follow stations whose windows differ even \
-      within a cluster. See docs/decisions/0020-spectrogram-reference.md.
+      the cell's own bin before the pick, each cell its signal-to-noise ratio from 0 dB (0) up \
+      to the window's highest (1; at least 10 dB): a station's response cancels as with frequency, and how far the \
+      signal stands above the noise is kept; needs one STFT segment (1.28 s, in whole \
+      samples) before the pick. Not given, `cluster` retrains a set it built on noise \
+      (frequency when --before is shorter) when the run's clusters follow stations whose \
+      windows differ even within a cluster. See docs/decisions/0020-spectrogram-reference.md.
       """, valueName: "reference"))
   var spectrogramReference: WindowSetOptions.SpectrogramReference?
 
@@ -118,14 +118,10 @@ struct WindowOptions: ParsableArguments {
           + "these windows go in as \(options.input.rawValue)"
           + (input == nil ? " (windows under 5.12 s): add --input spectrogram" : ""))
     }
-    if options.input == .spectrogram, options.spectrogramReference == .noise {
-      var window = options
-      window.spectrogramReference = .window
-      if let preprocessor = try? WindowPreprocessor(options: window),
-        preprocessor.noiseFrameCount == 0
-      {
-        throw ValidationError(WindowPreprocessor.noNoiseFrames(options))
-      }
+    if options.input == .spectrogram, options.spectrogramReference == .noise,
+      let problem = WindowPreprocessor.noiseProblem(options)
+    {
+      throw ValidationError(problem)
     }
     if !(((options.before + options.after) * options.rate).rounded() >= 1) {
       throw ValidationError("the window (--before + --after) holds no sample at \(options.rate) Hz")
