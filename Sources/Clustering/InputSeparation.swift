@@ -41,6 +41,9 @@ public struct InputSeparation: Sendable {
   public let components: Int
   /// The Calinski-Harabasz index of k-means in the subspace.
   public let reference: Double
+  /// k-means's cluster of each sample row (empty when nothing was clustered): the input's own
+  /// clusters, which `cluster` checks against the stations before training (decision 0020).
+  public let sampleClusters: [Int]
 
   /// Projects a sample of `source` and runs k-means with `clusters` clusters on it.
   /// - Parameter maximumBytes: the sample's values at most (at least `clusters` windows are
@@ -109,10 +112,12 @@ public struct InputSeparation: Sendable {
     components = projected.components
     if clusters < 2 || components == 0 {
       reference = 0
+      sampleClusters = []
       return
     }
     let kmeans = try KMeans(clusterCount: clusters, seed: seed).fit(
       coordinates.map { Float($0) }, dimension: components)
+    sampleClusters = kmeans.assignments
     reference = Self.calinskiHarabasz(
       coordinates, dimension: components, labels: kmeans.assignments)
   }

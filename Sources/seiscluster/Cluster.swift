@@ -32,14 +32,18 @@ struct ClusterCommand: SeisclusterCommand {
       \(ModelOptions.defaultMaximumRestarts). That rule keeps a bad optimum less often than a \
       fixed --restarts 3 (docs/decisions/0014-restarts.md).
 
-      The station check compares the clusters with the stations. When they follow stations \
-      whose windows differ even within a cluster (station explains at least 10 % of the \
-      input's variance there, as when stations mix sensor types) on window-referenced \
-      spectrograms this command built, the run is retrained on --spectrogram-reference \
-      noise (each bin against its own noise before the pick; frequency when the windows hold \
-      less than one STFT segment before the pick); the first run stays in the store. The retrain is kept only when its \
-      clusters no longer follow stations; otherwise it is discarded and the first run kept. \
-      Give --spectrogram-reference to keep the reference given \
+      The station check compares the clusters with the stations. When clusters follow \
+      stations whose windows differ even within a cluster (station explains at least 10 % of \
+      the input's variance there, as when stations mix sensor types) on window-referenced \
+      spectrograms this command built, a reference per frequency bin is taken: \
+      --spectrogram-reference noise (each bin against its own noise before the pick; \
+      frequency when the windows hold no STFT segment before the pick). The check runs first \
+      on the set's own clusters (k-means on its input): when they call for it, the run \
+      trains on noise first, and on the window reference only if that run's clusters still \
+      follow stations (then it is discarded). Otherwise it runs on the window run's \
+      clusters: the run is retrained on noise, the first run stays in the store, and the \
+      retrain is kept only when its clusters no longer follow stations. Give \
+      --spectrogram-reference to keep the reference given \
       (docs/decisions/0020-spectrogram-reference.md).
 
       --clusters auto first pretrains the restarts' networks, partitions each one's embedding \
@@ -135,6 +139,79 @@ struct ClusterCommand: SeisclusterCommand {
     let builder = WindowSetBuilder(store: store, logger: logger, quiet: global.quiet)
     // A run that fails after this command built its set leaves the current set as it was.
     let previousSet = try store.currentWindowSet()?.id
+
+    // Decision 0020, "Choosing the reference before training".
+    /// Trains on `check.options` (a reference per bin) before any run on the window reference,
+    /// `windowSet`, which is trained only if that run's clusters still follow stations.
+    func trainFirst(on check: ReferenceChoice, over windowSet: Int64, job: ClusterJob) throws {
+      let reference = check.options.spectrogramReference
+      let share = check.shareText
+      let v = String(format: "%.4f", check.confound.clusterStationV)
+      let measure =
+        reference == .noise
+        ? "each frequency measured against its own noise before the pick"
+        : "each frequency measured against its own loudest frame"
+      // Printed with --quiet too: the set trained is not the one this command built first.
+      Console.write(
+        "training on --spectrogram-reference \(reference.rawValue) first: k-means on these window-referenced spectrograms finds clusters that follow stations (Cramér's V \(v)) whose windows differ within clusters (station explains \(share) of the input's variance there), as when stations mix sensor types; \(measure) cancels a station's response. The window reference (set \(windowSet)) is trained only if this run's clusters still follow stations (decision 0020); give --spectrogram-reference window to train on it alone. If stopped, cluster --resume finishes the choice"
+      )
+      var first = job
+      first.note =
+        "spectrogram reference: \(reference.rawValue), chosen before training (k-means on the window-referenced set \(windowSet) followed stations whose windows differ within clusters: \(share)); windows built for assign need --spectrogram-reference \(reference.rawValue)"
+      first.firstOver = windowSet
+      first.stopOnceRetrainIsCalledFor = false
+      var windowJob = job
+      windowJob.stopOnceRetrainIsCalledFor = false
+      let outcome: ClusterOutcome
+      do {
+        let built = try builder.build(options: check.options)
+        if !global.quiet { Console.write(built.summary) }
+        outcome = try first.run(store: store, logger: logger)
+      } catch {
+        Console.warning(
+          "the run on --spectrogram-reference \(reference.rawValue) failed (\(FailureLine.text(for: error, context: store.path))); training on the window reference"
+        )
+        try store.makeWindowSetCurrent(id: windowSet)
+        try trainWindowReference(windowJob)
+        return
+      }
+      try settleFirst(outcome, over: windowSet, reference: reference, windowJob: windowJob)
+    }
+
+    /// A run trained first on a reference per bin shown when it stands; when it is discarded,
+    /// the line saying why and the run on the window reference.
+    func settleFirst(
+      _ outcome: ClusterOutcome, over windowSet: Int64,
+      reference: WindowSetOptions.SpectrogramReference, windowJob: ClusterJob
+    ) throws {
+      switch outcome.settleFirst(over: windowSet, reference: reference, store: store) {
+      case .kept: show(outcome, hint: true)
+      case .keptAfterFailure(let warning):
+        Console.warning(warning)
+        show(outcome, hint: false)
+      case .discarded(let line):
+        Console.write(line)
+        try trainWindowReference(windowJob)
+      }
+    }
+
+    /// The run on the window reference after the reference per bin was tried: shown without a
+    /// hint, and never retrained.
+    func trainWindowReference(_ job: ClusterJob) throws {
+      var job = job
+      job.note = nil
+      job.firstOver = nil
+      job.stopOnceRetrainIsCalledFor = false
+      let outcome: ClusterOutcome
+      do {
+        outcome = try job.run(store: store, logger: logger)
+      } catch {
+        try? store.makeWindowSetCurrent(id: previousSet)
+        throw error
+      }
+      show(outcome, hint: false)
+    }
+
     if window.anyGiven {
       let options = window.resolved()
       // Refuse before the current set is replaced (the windows would not be correlated).
@@ -161,12 +238,43 @@ struct ClusterCommand: SeisclusterCommand {
     job.orphanThreshold = orphans
     // The retrain below follows only a set this command built without a reference given.
     job.stopOnceRetrainIsCalledFor = window.anyGiven && window.spectrogramReference == nil
+    // Decision 0020, "Choosing the reference before training": when the set's own k-means
+    // clusters already follow stations whose windows differ within clusters, train on the
+    // reference per bin first, and on the window reference only if that run is discarded.
+    // SEISCLUSTER_REFERENCE_CHECK=run leaves the choice to the window run's clusters, as
+    // before stop 32 (tests of that path, and comparisons).
+    let checkInput = ProcessInfo.processInfo.environment["SEISCLUSTER_REFERENCE_CHECK"] != "run"
+    if window.anyGiven, window.spectrogramReference == nil, !resume, checkInput {
+      let check: ReferenceChoice?
+      let windowSet = try store.currentWindowSet()?.id
+      do {
+        check = try job.inputCallsForReference(store: store)
+      } catch {
+        try? store.makeWindowSetCurrent(id: previousSet)
+        throw error
+      }
+      if let check, let windowSet {
+        try trainFirst(on: check, over: windowSet, job: job)
+        return
+      }
+    }
     let outcome: ClusterOutcome
     do {
       outcome = try job.run(store: store, logger: logger)
     } catch {
       if window.anyGiven { try? store.makeWindowSetCurrent(id: previousSet) }
       throw error
+    }
+    // A resumed run trained first on a reference per bin is settled as an uninterrupted one;
+    // if discarded, the window run takes the K it was trained with.
+    if resume, let windowSet = outcome.firstOver {
+      var windowJob = ClusterJob(
+        clusterCount: outcome.run.clusterCount, model: outcome.model ?? job.model,
+        quiet: global.quiet, checkpointSeconds: job.checkpointSeconds)
+      windowJob.windowMemoryBytes = job.windowMemoryBytes
+      let reference = outcome.spectrogramReference ?? .noise
+      try settleFirst(outcome, over: windowSet, reference: reference, windowJob: windowJob)
+      return
     }
     // A resumed retrain is settled as an uninterrupted one.
     if resume, let first = outcome.retrainOf,

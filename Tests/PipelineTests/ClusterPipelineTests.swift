@@ -194,6 +194,33 @@ import Testing
     #expect(outcome.spectrogramHint != nil)
   }
 
+  /// Decision 0020, "Choosing the reference before training": the set's own k-means clusters
+  /// already follow station responses that differ within clusters, so `cluster` can take the
+  /// noise reference before training; a set without responses, or stored with another input,
+  /// does not call for it.
+  @Test func theSetsOwnClustersCallForAReferencePerBinBeforeTraining() throws {
+    let options = String(decoding: try JSONEncoder().encode(WindowSetOptions()), as: UTF8.self)
+    let built = "{\"options\":\(options)}"
+    let job = ClusterJob(clusterCount: 2, model: model(), quiet: true)
+    let responses = try SeisStore()
+    _ = try storeWithWindows(
+      count: 240, seed: 11, store: responses, parametersJson: built,
+      response: { ["AAA": 3, "BBB": 0, "CCC": -3][$0]! })
+    let choice = try #require(try job.inputCallsForReference(store: responses))
+    #expect(choice.options.spectrogramReference == .noise && !choice.options.inputChosenByTool)
+    #expect(choice.confound.verdict == .suspected && choice.confound.clusterStationV > 0.9)
+    #expect(try #require(choice.confound.stationShareWithinClusters) >= 0.1)
+    #expect(choice.shareText.hasSuffix("%"))
+
+    let uniform = try SeisStore()
+    _ = try storeWithWindows(count: 240, seed: 11, store: uniform, parametersJson: built)
+    #expect(try job.inputCallsForReference(store: uniform) == nil)
+    let unknown = try SeisStore()
+    _ = try storeWithWindows(
+      count: 240, seed: 11, store: unknown, response: { ["AAA": 3, "BBB": 0, "CCC": -3][$0]! })
+    #expect(try job.inputCallsForReference(store: unknown) == nil)
+  }
+
   /// `check` finds what later commands would trip on: a window blob of the wrong size, an
   /// assignment outside its run's clusters, a dropped table.
   @Test func checkFindsDamagedWindowsAssignmentsAndTables() throws {

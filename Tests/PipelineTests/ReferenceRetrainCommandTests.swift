@@ -117,26 +117,95 @@ struct ReferenceRetrainCommandTests {
   ]
 
   /// Stations that record different mixes of events (S01 only 2 Hz bursts, S02 only 12 Hz)
-  /// and differ by a hum: the retrain removes the hum, but its clusters still follow stations,
-  /// as the events do, so the retrain is discarded and the first run kept, its set current
-  /// again. (A release build discarded it on seeds 1-8: the first run's V 1.0, its station
-  /// share 99.9-100 %; the retrain's V 0.64-0.82.)
-  @Test func aRetrainWhoseClustersStillFollowStationsIsDiscarded() throws {
+  /// and differ by a hum. The set's own k-means clusters follow the stations, whose windows
+  /// differ within clusters, so `cluster` trains on the noise reference first: it removes the
+  /// hum, but its clusters still follow stations, as the events do, so that run is discarded
+  /// and the window reference trained. (A release build did so on seeds 1-8: the noise run's
+  /// V 0.64-0.82.) With the choice left to the window run (SEISCLUSTER_REFERENCE_CHECK=run,
+  /// the path before stop 32) the retrain is discarded and the first run kept, its set
+  /// current again.
+  @Test func aRunOnTheNoiseReferenceWhoseClustersStillFollowStationsIsDiscarded() throws {
     let dir = try TestPaths.temporaryDirectory("reference-retrain-hum")
     defer { try? FileManager.default.removeItem(at: dir) }
     let db = try makeStore(in: dir, unevenMix: true)
+    let base = dir.appendingPathComponent("base.sqlite").path
+    try FileManager.default.copyItem(atPath: db, toPath: base)
     let outcome = try run(["cluster", "--db", db] + options, in: dir)
     #expect(outcome.status == 0, "\(outcome.errors)")
-    #expect(outcome.errors.contains("retraining with --spectrogram-reference noise"))
     #expect(
       outcome.errors.contains(
+        "training on --spectrogram-reference noise first: k-means on these window-referenced spectrograms finds clusters that follow stations"
+      ), "\(outcome.errors)")
+    #expect(
+      outcome.errors.contains(
+        "the run on --spectrogram-reference noise is discarded, as its clusters still follow stations"
+      ), "\(outcome.errors)")
+    #expect(!outcome.errors.contains("retraining with"))
+    try expectOneRunOnTheWindowReference(db, windowSet: 1)
+
+    // The reference given is kept: no retrain, the hint instead.
+    let kept = try run(
+      ["cluster", "--db", db, "--spectrogram-reference", "window"] + options, in: dir)
+    #expect(kept.status == 0, "\(kept.errors)")
+    #expect(!kept.errors.contains("retraining with") && kept.errors.contains("hint:"))
+    #expect(!kept.errors.contains("first:"))
+    #expect(try runs(db).count == 2)
+
+    let after = try SeisclusterProcess.run(
+      ["cluster", "--db", base] + options, in: dir,
+      environment: ["SEISCLUSTER_REFERENCE_CHECK": "run"])
+    #expect(after.status == 0, "\(after.errors)")
+    #expect(!after.errors.contains("first:"))
+    #expect(after.errors.contains("retraining with --spectrogram-reference noise"))
+    #expect(
+      after.errors.contains(
         "kept run 1: the retrain is discarded, as its clusters still follow stations"),
-      "\(outcome.errors)")
+      "\(after.errors)")
+    try expectOneRunOnTheWindowReference(base, windowSet: 1)
+  }
+
+  /// Killed while training on the noise reference first, `cluster --resume` settles the run as
+  /// an uninterrupted `cluster` does: discarded, then the window reference trained.
+  @Test func aResumedRunOnTheNoiseReferenceIsSettledAsAnUninterruptedOne() throws {
+    let dir = try TestPaths.temporaryDirectory("reference-first-resume")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let db = try makeStore(in: dir, unevenMix: true)
+    let live = try SeisclusterProcess.start(
+      ["cluster", "--db", db] + options, in: dir,
+      environment: ["SEISCLUSTER_CHECKPOINT_SECONDS": "0"])
+    defer { if live.process.isRunning { kill(live.process.processIdentifier, SIGKILL) } }
+    // Killed once the run on the noise set (set 2) has stored a checkpoint.
+    let store = try SeisStore(path: db)
+    let deadline = Date().addingTimeInterval(120)
+    var checkpointed = false
+    while !checkpointed && live.process.isRunning && Date() < deadline {
+      let running = try store.writer.read { db in
+        try Int64.fetchOne(
+          db, sql: "SELECT id FROM runs WHERE status = 'running' AND window_set_id = 2")
+      }
+      checkpointed = try running.flatMap { try store.checkpoint(runID: $0) } != nil
+      if !checkpointed { Thread.sleep(forTimeInterval: 0.02) }
+    }
+    #expect(checkpointed, "no checkpoint of the noise run before the command ended")
+    kill(live.process.processIdentifier, SIGKILL)
+    live.process.waitUntilExit()
+    let resumed = try run(["cluster", "--db", db, "--resume", "-q"], in: dir)
+    #expect(resumed.status == 0, "\(resumed.errors)")
+    #expect(
+      resumed.errors.contains(
+        "the run on --spectrogram-reference noise is discarded, as its clusters still follow stations"
+      ), "\(resumed.errors)")
+    try expectOneRunOnTheWindowReference(db, windowSet: 1)
+  }
+
+  /// One complete run in the store, on window set `windowSet`, which is current; two window
+  /// sets, and no model without a run.
+  func expectOneRunOnTheWindowReference(_ db: String, windowSet: Int64) throws {
     let stored = try runs(db)
     #expect(stored.count == 1 && stored[0].status == .complete)
+    #expect(stored.first?.windowSetId == windowSet)
     let store = try SeisStore(path: db)
-    #expect(try store.currentWindowSet()?.id == stored[0].windowSetId)
-    // Its window set stays, and no model is left without a run.
+    #expect(try store.currentWindowSet()?.id == windowSet)
     let counts = try store.writer.read { db in
       (
         try Int.fetchOne(db, sql: "SELECT count(*) FROM window_sets") ?? 0,
@@ -145,19 +214,13 @@ struct ReferenceRetrainCommandTests {
     }
     #expect(counts.0 == 2 && counts.1 == 1)
     #expect(try store.check().isEmpty)
-
-    // The reference given is kept: no retrain, the hint instead.
-    let kept = try run(
-      ["cluster", "--db", db, "--spectrogram-reference", "window"] + options, in: dir)
-    #expect(kept.status == 0, "\(kept.errors)")
-    #expect(!kept.errors.contains("retraining") && kept.errors.contains("hint:"))
-    #expect(try runs(db).count == 2)
   }
 
-  /// Stations that differ by a gain per frequency: the window-referenced run's clusters
-  /// follow them, the noise-referenced retrain's follow the events' two envelopes at every
-  /// station, so the retrain is kept, its set current, the first run stored beside it.
-  @Test func aRetrainWhoseClustersNoLongerFollowStationsIsKept() throws {
+  /// Stations that differ by a gain per frequency: the window-referenced set's own k-means
+  /// clusters follow them, so `cluster` trains on the noise reference first; that run's
+  /// clusters follow the events' two envelopes at every station, so it is kept, its set
+  /// current, and no run is trained on the window reference.
+  @Test func aRunOnTheNoiseReferenceWhoseClustersNoLongerFollowStationsIsKept() throws {
     let dir = try TestPaths.temporaryDirectory("reference-retrain-kept")
     defer { try? FileManager.default.removeItem(at: dir) }
     let db = try makeResponseStore(in: dir)
@@ -171,17 +234,19 @@ struct ReferenceRetrainCommandTests {
         "2", "--seed", "1",
       ], in: dir, timeout: 300)
     #expect(outcome.status == 0, "\(outcome.errors)")
-    #expect(outcome.errors.contains("retraining with --spectrogram-reference noise"))
+    #expect(outcome.errors.contains("training on --spectrogram-reference noise first"))
     // The summary (standard output) says which reference the kept run has.
     #expect(
-      outcome.output.contains("spectrogram reference: noise, retrained after run 1"),
-      "\(outcome.output)")
-    #expect(!outcome.errors.contains("the retrain is discarded"))
+      outcome.output.contains(
+        "spectrogram reference: noise, chosen before training (k-means on the window-referenced set 1"
+      ), "\(outcome.output)")
+    #expect(
+      !outcome.errors.contains("is discarded") && !outcome.errors.contains("retraining with"))
     let stored = try runs(db)
-    #expect(stored.count == 2 && stored.allSatisfy { $0.status == .complete })
+    #expect(stored.count == 1 && stored.allSatisfy { $0.status == .complete })
     let store = try SeisStore(path: db)
     #expect(try store.currentWindowSet()?.id == stored.last?.windowSetId)
-    #expect(stored.first?.windowSetId != stored.last?.windowSetId)
+    #expect(stored.first?.windowSetId == 2)
     // The retrain's clusters are the two envelopes (even events and odd): seeds 1-8 split them
     // exactly; 90 % leaves room for another CPU's rounding, and a split by station scores at
     // most 67 %.
@@ -211,25 +276,30 @@ struct ReferenceRetrainCommandTests {
     return (max(table[0][0] + table[1][1], table[0][1] + table[1][0]), rows.count)
   }
 
-  /// With the default restarts, the first run stops training restarts once the restart it
-  /// would keep calls for the retrain: the retrain decides (decision 0020, "Stopping early for
-  /// the retrain"). Here its first two restarts disagree (each follows the stations its own
-  /// way), which before trained up to seven.
+  /// With the choice left to the window run (SEISCLUSTER_REFERENCE_CHECK=run: the path
+  /// before stop 32, still taken when the set's own clusters do not call for the retrain but
+  /// the run's do), the default restarts stop once the restart the run would keep calls for
+  /// the retrain: the retrain decides (decision 0020, "Stopping early for the retrain"). Here
+  /// its first two restarts disagree (each follows the stations its own way), which before
+  /// trained up to seven.
   @Test func theDefaultRestartsStopOnceTheRetrainIsCalledFor() throws {
     let dir = try TestPaths.temporaryDirectory("reference-retrain-early")
     defer { try? FileManager.default.removeItem(at: dir) }
     let db = try makeStore(in: dir)
-    let outcome = try run(
+    let outcome = try SeisclusterProcess.run(
       [
         "cluster", "--db", db, "--clusters", "2", "--before", "5", "--after", "55", "--epochs",
         "3", "--seed", "1",
-      ], in: dir)
+      ], in: dir, environment: ["SEISCLUSTER_REFERENCE_CHECK": "run"])
     #expect(outcome.status == 0, "\(outcome.errors)")
     #expect(
       outcome.errors.contains(
         "no further restart here, the retrain on another spectrogram reference decides"),
       "\(outcome.errors)")
     #expect(outcome.errors.contains("retraining with --spectrogram-reference noise"))
+    #expect(
+      outcome.output.contains("spectrogram reference: noise, retrained after run 1"),
+      "\(outcome.output)")
     // A hum is steady noise: against each bin's own noise before the pick it vanishes, and the
     // retrain's clusters are the bursts' two frequencies at every station, so it is kept.
     #expect(!outcome.errors.contains("the retrain is discarded"), "\(outcome.errors)")

@@ -36,6 +36,12 @@ public struct ClusterOutcome: Sendable {
   public var referenceRetry: WindowSetOptions?
   /// The run this one retrained on another reference (`ClusterJob.retrainOf`).
   public var retrainOf: Int64?
+  /// The window-referenced set this run was trained instead of, first (`ClusterJob.firstOver`).
+  public var firstOver: Int64?
+  /// The run's model options and K, as stored (a resumed run's are not the command line's).
+  public var model: ModelOptions?
+  /// The spectrogram reference of the run's window set (nil for other inputs).
+  public var spectrogramReference: WindowSetOptions.SpectrogramReference?
   /// The station share within clusters behind `referenceRetry`, as the summary prints it.
   public var stationShareText: String? {
     confound?.stationShareWithinClusters.map(StationConfoundReport.percent)
@@ -111,6 +117,11 @@ public struct ClusterJob: Sendable {
   /// The run this one retrains on another spectrogram reference (decision 0020), stored with the
   /// options: `cluster --resume` then settles it as an uninterrupted `cluster` does.
   public var retrainOf: Int64?
+  /// The window-referenced set this run is trained instead of, first, because the set's own
+  /// k-means clusters called for another reference (`inputCallsForReference`; decision 0020,
+  /// "Choosing the reference before training"). Stored with the options, so `cluster
+  /// --resume` settles it as an uninterrupted `cluster` does.
+  public var firstOver: Int64?
   /// The caller retrains on another spectrogram reference when the run calls for it
   /// (`ClusterOutcome.referenceRetry`). The default restart rule then stops as soon as the
   /// restart it would keep calls for the retrain: the retrain, not further restarts on the
@@ -165,6 +176,8 @@ public struct ClusterJob: Sendable {
     /// `ClusterJob.note` and `ClusterJob.retrainOf` (nil for other runs).
     var note: String? = nil
     var retrainOf: Int64? = nil
+    /// `ClusterJob.firstOver` (nil for other runs).
+    var firstOver: Int64? = nil
     /// True for runs that read their set in stored order (decision 0021); nil for runs stored
     /// before, which read it in window_id order.
     var storedOrder: Bool? = nil
@@ -193,6 +206,7 @@ public struct ClusterJob: Sendable {
     /// The summary's last line and the run retrained (`ClusterJob.note`, `.retrainOf`).
     var note: String? = nil
     var retrainOf: Int64? = nil
+    var firstOver: Int64? = nil
     /// `--init polarity`: the partition DEC starts from and is steered by.
     var guide: DeepEmbeddedClustering.Supervision? = nil
     /// Restarts already pretrained (by `--clusters auto`), by index: their state after the last
@@ -420,7 +434,8 @@ public struct ClusterJob: Sendable {
       clusterCount: clusterCount, optionsJson: "{}")
     return Plan(
       run: placeholder, contents: contents, clusters: clusterCount, options: model,
-      checkpoint: nil, orphans: orphanThreshold, note: note, retrainOf: retrainOf)
+      checkpoint: nil, orphans: orphanThreshold, note: note, retrainOf: retrainOf,
+      firstOver: firstOver)
   }
 
   private func interruptedPlan(store: SeisStore, logger: Logger) throws -> Plan {
@@ -458,7 +473,7 @@ public struct ClusterJob: Sendable {
     return Plan(
       run: run, contents: contents, clusters: stored.clusters, options: stored.model,
       checkpoint: checkpoint, choice: stored.clusterChoice, orphans: stored.orphans,
-      note: stored.note, retrainOf: stored.retrainOf)
+      note: stored.note, retrainOf: stored.retrainOf, firstOver: stored.firstOver)
   }
 
   /// The run's `InputSeparation`, made when two restarts have finished (a run of one restart
@@ -609,7 +624,7 @@ public struct ClusterJob: Sendable {
             clusterChoice: plan.choice, windowMemoryBytes: plan.contents.memoryBytes,
             correlationReferences: plan.contents.correlationReferences,
             orphans: plan.orphans, note: plan.note, retrainOf: plan.retrainOf,
-            storedOrder: true))))
+            firstOver: plan.firstOver, storedOrder: true))))
   }
 
   /// A restart's two progress lines; `finish` ends both once it is trained (or has failed).
@@ -711,6 +726,11 @@ public struct ClusterJob: Sendable {
     outcome.referenceRetry = Self.referenceRetry(
       confound: confound, options: plan.contents.windowSet.buildOptions)
     outcome.retrainOf = plan.retrainOf
+    outcome.firstOver = plan.firstOver
+    outcome.model = plan.options
+    if let options = plan.contents.windowSet.buildOptions, options.input == .spectrogram {
+      outcome.spectrogramReference = options.spectrogramReference
+    }
     run.summary =
       (choiceLines + summary + (report.isUnstable ? [report.warning] : [])
       + (outcome.emptyClustersWarning.map { [$0] } ?? [])).joined(separator: "\n")
@@ -839,6 +859,45 @@ extension ClusterJob {
     return retry
   }
 
+  /// Decision 0020, "Choosing the reference before training (stop 32)": the current set's own
+  /// clusters (k-means on its input, in the run's input separation: the leading principal
+  /// components of a sample of at most 2,000 windows, with the run's seed) checked against the
+  /// stations as a run's clusters are. When they call for a retrain, the set's options with
+  /// the retrain's reference and the check; nil otherwise (and for sets other than
+  /// window-referenced spectrograms). The network's own clusters are not needed to see that
+  /// the input follows stations whose windows differ within clusters, so `cluster` trains on
+  /// that reference first and on the window reference only if it must.
+  public func inputCallsForReference(store: SeisStore) throws -> ReferenceChoice? {
+    guard
+      let contents = try store.currentWindowSetReader().map({
+        TrainingWindows(reader: $0, memoryBytes: windowMemoryBytes)
+      }),
+      let options = contents.windowSet.buildOptions, options.input == .spectrogram,
+      options.spectrogramReference == .window, contents.count > clusterCount
+    else { return nil }
+    // Not handed to the run: its products may round differently in another thread's buffers,
+    // and a run's restart choice must not depend on whether the check ran.
+    let separation = try contents.inputSeparation(clusters: clusterCount, seed: model.seed)
+    guard separation.sampleClusters.count == separation.sample.count else { return nil }
+    let stations = contents.windows.map { "\($0.network).\($0.station).\($0.location)" }
+    var labels = [Int](repeating: -1, count: contents.count)
+    for (row, window) in separation.sample.enumerated() {
+      labels[window] = separation.sampleClusters[row]
+    }
+    guard
+      var confound = try? StationConfoundCheck().assess(
+        clusters: separation.sampleClusters, stations: separation.sample.map { stations[$0] })
+    else { return nil }
+    if confound.verdict == .suspected {
+      confound.stationShareWithinClusters = separation.stationShare(
+        clusters: labels, stations: stations)
+    }
+    guard let retry = Self.referenceRetry(confound: confound, options: options) else {
+      return nil
+    }
+    return ReferenceChoice(options: retry, confound: confound)
+  }
+
   /// The reference a retrain (and the hint) uses for a set built with `options`: `noise` when
   /// the windows hold an STFT segment before the pick and a frame after it, else `frequency`
   /// (decision 0020, "The noise reference (stop 32)").
@@ -848,6 +907,17 @@ extension ClusterJob {
     WindowPreprocessor.noiseProblem(options) == nil ? .noise : .frequency
   }
 
+}
+
+/// Window options with a reference per bin, chosen before training from the set's own clusters
+/// (`ClusterJob.inputCallsForReference`), and the station check behind the choice.
+public struct ReferenceChoice: Sendable {
+  public var options: WindowSetOptions
+  public var confound: StationConfoundReport
+  /// The station share within the set's k-means clusters, as the summary prints it.
+  public var shareText: String {
+    confound.stationShareWithinClusters.map(StationConfoundReport.percent) ?? "?"
+  }
 }
 
 /// The per-cluster summary printed after a run.

@@ -23,6 +23,33 @@ extension ClusterOutcome {
   public func settleRetrain(over first: Int64, firstSet: Int64, store: SeisStore)
     -> RetrainSettlement
   {
+    settle(makingCurrent: firstSet, store: store) { second, why, failure in
+      "run \(second), the retrain, stands although \(why): it could not be discarded (\(failure)); export --run \(first) for the window reference"
+    } discarded: { why in
+      "kept run \(first): the retrain is discarded, as \(why); its window set stays in the store (decision 0020)"
+    }
+  }
+
+  /// Settles this outcome as a run trained on a reference per bin *before* any run on the
+  /// window reference, because the window-referenced set's own clusters called for it
+  /// (`ClusterJob.firstOver`): as a retrain, it stands only when its clusters no longer follow
+  /// stations. Otherwise its run and model are discarded, `windowSet` is current again, and the
+  /// caller trains on it.
+  public func settleFirst(
+    over windowSet: Int64, reference: WindowSetOptions.SpectrogramReference, store: SeisStore
+  ) -> RetrainSettlement {
+    let reference = "--spectrogram-reference \(reference.rawValue)"
+    return settle(makingCurrent: windowSet, store: store) { second, why, failure in
+      "run \(second) (\(reference)) stands although \(why): it could not be discarded (\(failure)); give --spectrogram-reference window for the window reference"
+    } discarded: { why in
+      "the run on \(reference) is discarded, as \(why); training on the window reference (set \(windowSet), current again; decision 0020)"
+    }
+  }
+
+  private func settle(
+    makingCurrent windowSet: Int64, store: SeisStore,
+    failed: (Int64, String, String) -> String, discarded: (String) -> String
+  ) -> RetrainSettlement {
     guard confound?.verdict != .independent, let second = run.id else { return .kept }
     let why =
       confound.map {
@@ -31,14 +58,11 @@ extension ClusterOutcome {
           : "its clusters cannot be compared with the stations (\($0.clusterCount) cluster(s) over \($0.stationCount) station(s))"
       } ?? "its clusters could not be compared with the stations"
     do {
-      try store.discardRun(id: second, makingCurrent: firstSet)
+      try store.discardRun(id: second, makingCurrent: windowSet)
     } catch {
       return .keptAfterFailure(
-        "run \(second), the retrain, stands although \(why): it could not be discarded (\(FailureLine.text(for: error, context: store.path))); export --run \(first) for the window reference"
-      )
+        failed(second, why, FailureLine.text(for: error, context: store.path)))
     }
-    return .discarded(
-      "kept run \(first): the retrain is discarded, as \(why); its window set stays in the store (decision 0020)"
-    )
+    return .discarded(discarded(why))
   }
 }
