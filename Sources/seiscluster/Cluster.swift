@@ -37,7 +37,8 @@ struct ClusterCommand: SeisclusterCommand {
       the input's variance there, as when stations mix sensor types) on window-referenced \
       spectrograms this command built, a reference per frequency bin is taken: \
       --spectrogram-reference noise (each bin against its own noise before the pick; \
-      frequency when the windows hold no STFT segment before the pick). The check runs first \
+      frequency when fewer than two STFT frames, 1.92 s, fit before the pick). The check \
+      runs first \
       on the set's own clusters (k-means on its input): when they call for it, the run \
       trains on noise first, and on the window reference only if that run's clusters still \
       follow stations (then it is discarded). Otherwise it runs on the window run's \
@@ -147,69 +148,55 @@ struct ClusterCommand: SeisclusterCommand {
       let reference = check.options.spectrogramReference
       let share = check.shareText
       let v = String(format: "%.4f", check.confound.clusterStationV)
-      let measure =
-        reference == .noise
-        ? "each frequency measured against its own noise before the pick"
-        : "each frequency measured against its own loudest frame"
       // Printed with --quiet too: the set trained is not the one this command built first.
       Console.write(
-        "training on --spectrogram-reference \(reference.rawValue) first: k-means on these window-referenced spectrograms finds clusters that follow stations (Cramér's V \(v)) whose windows differ within clusters (station explains \(share) of the input's variance there), as when stations mix sensor types; \(measure) cancels a station's response. The window reference (set \(windowSet)) is trained only if this run's clusters still follow stations (decision 0020); give --spectrogram-reference window to train on it alone. If stopped, cluster --resume finishes the choice"
+        "training on --spectrogram-reference \(reference.rawValue) first: k-means on these window-referenced spectrograms finds clusters that follow stations (Cramér's V \(v)) whose windows differ within clusters (station explains \(share) of the input's variance there), as when stations mix sensor types; \(Self.measure(reference)) cancels a station's response. The window reference (set \(windowSet)) is trained only if this run's clusters still follow stations (decision 0020); give --spectrogram-reference window to train on it alone. If stopped while training, cluster --resume finishes the choice"
       )
       var first = job
       first.note =
         "spectrogram reference: \(reference.rawValue), chosen before training (k-means on the window-referenced set \(windowSet) followed stations whose windows differ within clusters: \(share)); windows built for assign need --spectrogram-reference \(reference.rawValue)"
       first.firstOver = windowSet
       first.stopOnceRetrainIsCalledFor = false
-      var windowJob = job
-      windowJob.stopOnceRetrainIsCalledFor = false
       let outcome: ClusterOutcome
       do {
         let built = try builder.build(options: check.options)
         if !global.quiet { Console.write(built.summary) }
         outcome = try first.run(store: store, logger: logger)
       } catch {
-        Console.warning(
-          "the run on --spectrogram-reference \(reference.rawValue) failed (\(FailureLine.text(for: error, context: store.path))); training on the window reference"
-        )
-        try store.makeWindowSetCurrent(id: windowSet)
-        try trainWindowReference(windowJob)
-        return
+        // Nothing is trained yet: the store is left as a failed `cluster` leaves it.
+        try? store.makeWindowSetCurrent(id: previousSet)
+        throw error
       }
-      try settleFirst(outcome, over: windowSet, reference: reference, windowJob: windowJob)
+      try settleFirst(outcome, over: windowSet, reference: reference, windowJob: job)
     }
 
     /// A run trained first on a reference per bin shown when it stands; when it is discarded,
-    /// the line saying why and the run on the window reference.
+    /// the line saying why and the run on the window reference (`windowJob`, with its K or
+    /// range), shown without a hint and never retrained.
     func settleFirst(
       _ outcome: ClusterOutcome, over windowSet: Int64,
       reference: WindowSetOptions.SpectrogramReference, windowJob: ClusterJob
     ) throws {
-      switch outcome.settleFirst(over: windowSet, reference: reference, store: store) {
-      case .kept: show(outcome, hint: true)
-      case .keptAfterFailure(let warning):
-        Console.warning(warning)
-        show(outcome, hint: false)
-      case .discarded(let line):
-        Console.write(line)
-        try trainWindowReference(windowJob)
+      let settlement = outcome.settleFirst(over: windowSet, reference: reference, store: store)
+      guard case .discarded(let line) = settlement else {
+        settle(outcome, settlement)
+        return
       }
-    }
-
-    /// The run on the window reference after the reference per bin was tried: shown without a
-    /// hint, and never retrained.
-    func trainWindowReference(_ job: ClusterJob) throws {
-      var job = job
-      job.note = nil
+      Console.write(line)
+      var job = windowJob
+      job.note =
+        "spectrogram reference: window, after the run on --spectrogram-reference \(reference.rawValue) was discarded (its clusters still followed stations)"
       job.firstOver = nil
+      job.afterDiscardedReference = true
       job.stopOnceRetrainIsCalledFor = false
-      let outcome: ClusterOutcome
+      let second: ClusterOutcome
       do {
-        outcome = try job.run(store: store, logger: logger)
+        second = try job.run(store: store, logger: logger)
       } catch {
         try? store.makeWindowSetCurrent(id: previousSet)
         throw error
       }
-      show(outcome, hint: false)
+      show(second, hint: false)
     }
 
     if window.anyGiven {
@@ -266,12 +253,15 @@ struct ClusterCommand: SeisclusterCommand {
       throw error
     }
     // A resumed run trained first on a reference per bin is settled as an uninterrupted one;
-    // if discarded, the window run takes the K it was trained with.
+    // if discarded, the window run takes its K, or scans the same range.
     if resume, let windowSet = outcome.firstOver {
       var windowJob = ClusterJob(
         clusterCount: outcome.run.clusterCount, model: outcome.model ?? job.model,
         quiet: global.quiet, checkpointSeconds: job.checkpointSeconds)
       windowJob.windowMemoryBytes = job.windowMemoryBytes
+      // `--clusters auto` scans the range the first run scanned.
+      let scanned = outcome.clusterChoice?.candidates.map(\.clusters) ?? []
+      if let low = scanned.min(), let high = scanned.max() { windowJob.clusterRange = low...high }
       let reference = outcome.spectrogramReference ?? .noise
       try settleFirst(outcome, over: windowSet, reference: reference, windowJob: windowJob)
       return
@@ -296,13 +286,10 @@ struct ClusterCommand: SeisclusterCommand {
     show(outcome, hint: false)
     let share = outcome.stationShareText ?? "?"
     let reference = retry.spectrogramReference.rawValue
-    let measure =
-      retry.spectrogramReference == .noise
-      ? "each frequency measured against its own noise before the pick"
-      : "each frequency measured against its own loudest frame"
+    let measure = Self.measure(retry.spectrogramReference)
     // Printed with --quiet too, as the warning before it: the run kept is not the one shown.
     Console.write(
-      "retraining with --spectrogram-reference \(reference): run \(first)'s clusters follow stations whose windows differ within clusters (station explains \(share) of the input's variance there), as when stations mix sensor types; \(measure) cancels a station's response (decision 0020). Run \(first) stays in the store (export --run \(first)); give --spectrogram-reference window to keep the window reference. If stopped, cluster --resume finishes the retrain"
+      "retraining with --spectrogram-reference \(reference): run \(first)'s clusters follow stations whose windows differ within clusters (station explains \(share) of the input's variance there), as when stations mix sensor types; \(measure) cancels a station's response (decision 0020). Run \(first) stays in the store (export --run \(first)); give --spectrogram-reference window to keep the window reference. If stopped while training, cluster --resume finishes the retrain"
     )
     job.note =
       "spectrogram reference: \(reference), retrained after run \(first) on the window reference (its clusters followed stations whose windows differ within clusters: \(share)); windows built for assign need --spectrogram-reference \(reference)"
@@ -325,6 +312,13 @@ struct ClusterCommand: SeisclusterCommand {
       return
     }
     settle(retried, retried.settleRetrain(over: first, firstSet: firstSet, store: store))
+  }
+
+  /// How a reference per bin cancels a station's response, for the lines that announce it.
+  static func measure(_ reference: WindowSetOptions.SpectrogramReference) -> String {
+    reference == .noise
+      ? "each frequency measured against its own noise before the pick"
+      : "each frequency measured against its own loudest frame"
   }
 
   /// A retrain's outcome shown when it stands; the line saying why when it is discarded.

@@ -195,7 +195,14 @@ struct ReferenceRetrainCommandTests {
       resumed.errors.contains(
         "the run on --spectrogram-reference noise is discarded, as its clusters still follow stations"
       ), "\(resumed.errors)")
+    // The window run that follows names no reference already tried.
+    #expect(!resumed.errors.contains("hint:"), "\(resumed.errors)")
     try expectOneRunOnTheWindowReference(db, windowSet: 1)
+    let summary = try #require(try runs(db).first?.summary)
+    #expect(
+      summary.contains(
+        "spectrogram reference: window, after the run on --spectrogram-reference noise was discarded"
+      ), "\(summary)")
   }
 
   /// One complete run in the store, on window set `windowSet`, which is current; two window

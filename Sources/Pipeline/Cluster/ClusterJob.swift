@@ -38,6 +38,8 @@ public struct ClusterOutcome: Sendable {
   public var retrainOf: Int64?
   /// The window-referenced set this run was trained instead of, first (`ClusterJob.firstOver`).
   public var firstOver: Int64?
+  /// How `--clusters auto` chose the run's K (nil for a K given).
+  public var clusterChoice: ClusterCountChoice?
   /// The run's model options and K, as stored (a resumed run's are not the command line's).
   public var model: ModelOptions?
   /// The spectrogram reference of the run's window set (nil for other inputs).
@@ -122,6 +124,10 @@ public struct ClusterJob: Sendable {
   /// "Choosing the reference before training"). Stored with the options, so `cluster
   /// --resume` settles it as an uninterrupted `cluster` does.
   public var firstOver: Int64?
+  /// True for a window-referenced run trained after the run on a reference per bin was
+  /// discarded (`firstOver`): its hint would name the reference already tried, so it has none.
+  /// Stored with the options, so a resumed run keeps it.
+  public var afterDiscardedReference = false
   /// The caller retrains on another spectrogram reference when the run calls for it
   /// (`ClusterOutcome.referenceRetry`). The default restart rule then stops as soon as the
   /// restart it would keep calls for the retrain: the retrain, not further restarts on the
@@ -176,8 +182,9 @@ public struct ClusterJob: Sendable {
     /// `ClusterJob.note` and `ClusterJob.retrainOf` (nil for other runs).
     var note: String? = nil
     var retrainOf: Int64? = nil
-    /// `ClusterJob.firstOver` (nil for other runs).
+    /// `ClusterJob.firstOver` and `.afterDiscardedReference` (nil for other runs).
     var firstOver: Int64? = nil
+    var afterDiscardedReference: Bool? = nil
     /// True for runs that read their set in stored order (decision 0021); nil for runs stored
     /// before, which read it in window_id order.
     var storedOrder: Bool? = nil
@@ -207,6 +214,7 @@ public struct ClusterJob: Sendable {
     var note: String? = nil
     var retrainOf: Int64? = nil
     var firstOver: Int64? = nil
+    var afterDiscardedReference = false
     /// `--init polarity`: the partition DEC starts from and is steered by.
     var guide: DeepEmbeddedClustering.Supervision? = nil
     /// Restarts already pretrained (by `--clusters auto`), by index: their state after the last
@@ -435,7 +443,7 @@ public struct ClusterJob: Sendable {
     return Plan(
       run: placeholder, contents: contents, clusters: clusterCount, options: model,
       checkpoint: nil, orphans: orphanThreshold, note: note, retrainOf: retrainOf,
-      firstOver: firstOver)
+      firstOver: firstOver, afterDiscardedReference: afterDiscardedReference)
   }
 
   private func interruptedPlan(store: SeisStore, logger: Logger) throws -> Plan {
@@ -473,7 +481,8 @@ public struct ClusterJob: Sendable {
     return Plan(
       run: run, contents: contents, clusters: stored.clusters, options: stored.model,
       checkpoint: checkpoint, choice: stored.clusterChoice, orphans: stored.orphans,
-      note: stored.note, retrainOf: stored.retrainOf, firstOver: stored.firstOver)
+      note: stored.note, retrainOf: stored.retrainOf, firstOver: stored.firstOver,
+      afterDiscardedReference: stored.afterDiscardedReference ?? false)
   }
 
   /// The run's `InputSeparation`, made when two restarts have finished (a run of one restart
@@ -624,7 +633,9 @@ public struct ClusterJob: Sendable {
             clusterChoice: plan.choice, windowMemoryBytes: plan.contents.memoryBytes,
             correlationReferences: plan.contents.correlationReferences,
             orphans: plan.orphans, note: plan.note, retrainOf: plan.retrainOf,
-            firstOver: plan.firstOver, storedOrder: true))))
+            firstOver: plan.firstOver,
+            afterDiscardedReference: plan.afterDiscardedReference ? true : nil,
+            storedOrder: true))))
   }
 
   /// A restart's two progress lines; `finish` ends both once it is trained (or has failed).
@@ -721,12 +732,15 @@ public struct ClusterJob: Sendable {
       run: run, assignments: labels, probabilities: probabilities,
       summary: choiceLines + summary, confound: confound, restarts: report)
     outcome.emptiedByOrphans = emptiedByOrphans
-    outcome.spectrogramHint = Self.spectrogramHint(
-      confound: confound, options: plan.contents.windowSet.buildOptions)
+    outcome.spectrogramHint =
+      plan.afterDiscardedReference
+      ? nil
+      : Self.spectrogramHint(confound: confound, options: plan.contents.windowSet.buildOptions)
     outcome.referenceRetry = Self.referenceRetry(
       confound: confound, options: plan.contents.windowSet.buildOptions)
     outcome.retrainOf = plan.retrainOf
     outcome.firstOver = plan.firstOver
+    outcome.clusterChoice = plan.choice
     outcome.model = plan.options
     if let options = plan.contents.windowSet.buildOptions, options.input == .spectrogram {
       outcome.spectrogramReference = options.spectrogramReference
@@ -899,13 +913,21 @@ extension ClusterJob {
   }
 
   /// The reference a retrain (and the hint) uses for a set built with `options`: `noise` when
-  /// the windows hold an STFT segment before the pick and a frame after it, else `frequency`
-  /// (decision 0020, "The noise reference (stop 32)").
+  /// the windows hold at least `retrainNoiseFrames` STFT frames before the pick and one after
+  /// it, else `frequency` (decision 0020, "The noise reference (stop 32)").
   static func retrainReference(_ options: WindowSetOptions)
     -> WindowSetOptions.SpectrogramReference
   {
-    WindowPreprocessor.noiseProblem(options) == nil ? .noise : .frequency
+    WindowPreprocessor.noiseProblem(options) == nil
+      && WindowPreprocessor.noiseFrames(options).noise >= Double(retrainNoiseFrames)
+      ? .noise : .frequency
   }
+
+  /// Noise frames the retrain needs to take the noise reference: with one (`--before 1.5`),
+  /// generator B 2,000 gave 0.9498-0.9704 on noise against 0.9779-0.9859 on frequency, seeds
+  /// 0-3; from two to five the two traded places by seed; with six (`--before 5`) noise was
+  /// better on every generator B set (decision 0020).
+  static let retrainNoiseFrames = 2
 
 }
 

@@ -70,10 +70,11 @@ struct WindowOptions: ParsableArguments {
       for networks mixing sensor types, where clusters otherwise follow stations; it loses the \
       balance between frequencies, which a uniform network's classes need. noise: the RMS of \
       the cell's own bin before the pick, each cell its signal-to-noise ratio from 0 dB (0) up \
-      to the window's highest (1; at least 10 dB): a station's response cancels as with frequency, and how far the \
-      signal stands above the noise is kept; needs one STFT segment (1.28 s, in whole \
-      samples) before the pick. Not given, `cluster` trains a set it built on noise \
-      (frequency when --before is shorter) when the set's own k-means clusters, or the \
+      to the window's highest (1; at least 10 dB): a station's response cancels as with \
+      frequency, and how far the signal stands above the noise is kept; needs one STFT \
+      segment (1.28 s, in whole samples) before the pick. Not given, `cluster` trains a set \
+      it built on noise (frequency when fewer than two STFT frames, 1.92 s, fit before the \
+      pick) when the set's own k-means clusters, or the \
       window run's, follow stations whose windows differ even within a cluster. See \
       docs/decisions/0020-spectrogram-reference.md.
       """, valueName: "reference"))
