@@ -20,7 +20,7 @@ for s in $SEEDS; do
       --seed $s "$@" >$W/log 2>&1
     unset SEISCLUSTER_REFERENCE_CHECK
     acc=$("$B" --db $db evaluate --truth "$TRUTH" 2>&1 | grep -o '^ACC=[0-9.]*')
-    "$B" --db $db export --format csv --output $W/c.csv --quiet >/dev/null 2>&1
+    rm -f $W/c.csv; "$B" --db $db export --format csv --output $W/c.csv --quiet >/dev/null 2>&1
     md5=$(cut -d, -f1,7 $W/c.csv | md5sum | cut -c1-8)
     echo "$NAME seed $s $flow $(awk '{printf "%.2f s %d MB", $1, $2/1024}' $W/t) $acc md5=$md5" \
       "first:$(grep -c 'first: k-means' $W/log) retrained:$(grep -c 'retraining with' $W/log)" \
