@@ -38,10 +38,9 @@ struct ClusterCommand: SeisclusterCommand {
       spectrograms this command built, a reference per frequency bin is taken: \
       --spectrogram-reference noise (each bin against its own noise before the pick; \
       frequency when fewer than two STFT frames, 1.92 s, fit before the pick). The check \
-      runs first \
-      on the set's own clusters (k-means on its input): when they call for it, the run \
-      trains on noise first, and on the window reference only if that run's clusters still \
-      follow stations (then it is discarded). Otherwise it runs on the window run's \
+      runs first on the set's own clusters (k-means on its input): when they call for it, \
+      the run trains on noise first, and on the window reference only if that run's clusters \
+      still follow stations (then it is discarded). Otherwise it runs on the window run's \
       clusters: the run is retrained on noise, the first run stays in the store, and the \
       retrain is kept only when its clusters no longer follow stations. Give \
       --spectrogram-reference to keep the reference given \
