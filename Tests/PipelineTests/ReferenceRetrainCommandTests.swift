@@ -205,6 +205,29 @@ struct ReferenceRetrainCommandTests {
       ), "\(summary)")
   }
 
+  /// A run trained first on the noise reference that fails (here an option that no set can
+  /// satisfy) fails the command once, as a failed `cluster` does: no window run after a
+  /// warning, no run stored, and the previous current set (none) current again.
+  @Test func aFailingRunOnTheNoiseReferenceFailsTheCommandOnce() throws {
+    let dir = try TestPaths.temporaryDirectory("reference-first-fails")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let db = try makeResponseStore(in: dir)
+    let outcome = try run(
+      [
+        "cluster", "--db", db, "--clusters", "auto", "--init", "polarity", "--before", "5",
+        "--after", "55", "--epochs", "1", "-q",
+      ], in: dir)
+    #expect(outcome.status == 1, "\(outcome.errors)")
+    #expect(outcome.errors.contains("training on --spectrogram-reference noise first"))
+    #expect(outcome.errors.contains("error: ") && outcome.errors.contains("use --clusters 2"))
+    #expect(!outcome.errors.contains("training on the window reference"), "\(outcome.errors)")
+    #expect(outcome.errorLines.filter { $0.hasPrefix("error:") }.count == 1)
+    let store = try SeisStore(path: db)
+    #expect(try runs(db).isEmpty)
+    #expect(try store.currentWindowSet() == nil)
+    #expect(try store.check().isEmpty)
+  }
+
   /// One complete run in the store, on window set `windowSet`, which is current; two window
   /// sets, and no model without a run.
   func expectOneRunOnTheWindowReference(_ db: String, windowSet: Int64) throws {
