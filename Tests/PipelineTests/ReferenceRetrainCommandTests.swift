@@ -254,10 +254,10 @@ struct ReferenceRetrainCommandTests {
     let dir = try TestPaths.temporaryDirectory("reference-retrain-kept")
     defer { try? FileManager.default.removeItem(at: dir) }
     let db = try makeResponseStore(in: dir)
-    // The default 30 epochs: 3 leave 72 windows unlearnt. A release build retrained and kept
-    // on seeds 1-8, by wide margins (run 1: V 0.60-0.89, station share 35-57 %; retrain: V 0);
-    // this debug build, seed 1, too. Two runs of 30 epochs take 20-25 s alone in a debug build:
-    // 300 s (not the usual 120) before a loaded machine's run is killed.
+    // The default 30 epochs: 3 leave 72 windows unlearnt. A release build kept the noise run
+    // on seeds 1-8, splitting 72 of 72 (the window-referenced run, before stop 32: V 0.60-0.89,
+    // station share 35-57 %; the noise run: V 0); this debug build, seed 1, too. 300 s (not the
+    // usual 120) before a loaded machine's run of 30 epochs is killed.
     let outcome = try SeisclusterProcess.run(
       [
         "cluster", "--db", db, "--clusters", "2", "--before", "5", "--after", "55", "--restarts",
