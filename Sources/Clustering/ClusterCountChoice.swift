@@ -6,14 +6,15 @@ import Numerics
 ///
 /// For every K in the range, k-means partitions each network's embedding of the same windows.
 /// Clusters the data holds come out the same whichever network embedded them; splitting a real
-/// cluster, or merging two, is arbitrary and comes out differently. So K is the most
-/// **stable** count (how well each network's partition finds a partner that agrees: the
-/// median over networks of their best ARI with another, `RestartComparison.partnerAgreement`;
-/// a network that landed in a wrong optimum, as one in eight does, no longer drags every K
-/// down with it); among counts within
-/// `tolerance` of the most stable, the one with the highest mean **silhouette** (tighter, better
-/// separated clusters), and a tie goes to the smaller K. With one network there is no stability
-/// and the silhouette alone decides, a weaker criterion.
+/// cluster, or merging two, is arbitrary and comes out differently. So a K scores its
+/// **stability** (how well each network's partition finds a partner that agrees: the median
+/// over networks of their best ARI with another, `RestartComparison.partnerAgreement`; a
+/// network that landed in a wrong optimum, as one in eight does, no longer drags every K down
+/// with it) plus its mean **silhouette** (tighter, better separated clusters), and the highest
+/// sum wins; a tie goes to the smaller K. Stability alone prefers reproducible over-splits
+/// (station groups inside an event type), silhouette alone compact ones (decision 0015, "Both
+/// criteria at once"). With one network there is no stability and the silhouette alone
+/// decides, a weaker criterion.
 public struct ClusterCountChoice: Codable, Sendable, Equatable {
   /// The evidence for one K.
   public struct Candidate: Codable, Sendable, Equatable {
@@ -31,10 +32,6 @@ public struct ClusterCountChoice: Codable, Sendable, Equatable {
     }
   }
 
-  /// Counts whose stability is this close to the best are compared by silhouette. The partner
-  /// agreement is a best-of statistic, so near-ties are wider than the mean's: 0.04 (0.02 with
-  /// the mean ARI; decision 0015, "A network in a wrong optimum no longer decides").
-  public static let tolerance = 0.04
   /// Windows the silhouette is computed on (a seeded sample when there are more).
   public static let silhouetteSample = 1000
   /// Windows k-means fits on when there are more (every window is then assigned).
@@ -95,19 +92,22 @@ public struct ClusterCountChoice: Codable, Sendable, Equatable {
     self.chosen = Self.choose(candidates)
   }
 
-  /// The rule: most stable within `tolerance`, then highest silhouette, then smallest K.
+  /// The rule: the highest stability plus silhouette (the silhouette alone without stability),
+  /// then the smallest K.
   static func choose(_ candidates: [Candidate]) -> Int {
-    let best = candidates.compactMap(\.stability).max()
-    let near = candidates.filter { candidate in
-      guard let best, let stability = candidate.stability else { return true }
-      return stability >= best - tolerance
+    func score(_ candidate: Candidate) -> Double {
+      (candidate.stability ?? 0) + candidate.silhouette
     }
-    var chosen = near[0]
-    for candidate in near.dropFirst() where candidate.silhouette > chosen.silhouette + 1e-12 {
+    var chosen = candidates[0]
+    for candidate in candidates.dropFirst() where score(candidate) > score(chosen) + 1e-12 {
       chosen = candidate
     }
     return chosen.clusters
   }
+
+  /// Whether `chosen` is what the current rule picks from `candidates` (a run stored before
+  /// stop 33 chose by the most stable K within 0.04, then the silhouette).
+  public var followsTheRule: Bool { Self.choose(candidates) == chosen }
 
   /// One line per K tried, then the choice.
   public var lines: [String] {
@@ -118,7 +118,7 @@ public struct ClusterCountChoice: Codable, Sendable, Equatable {
         stability, candidate.silhouette, candidate.clusters == chosen ? "  <- chosen" : "")
     } + [
       networks > 1
-        ? "clusters auto: chose K=\(chosen), the most stable over \(networks) pretrained networks (each network's best ARI with another's k-means partition, the median over networks; within \(Self.tolerance) of the best, the highest silhouette)"
+        ? "clusters auto: chose K=\(chosen), the highest stability + silhouette over \(networks) pretrained networks (stability: each network's best ARI with another's k-means partition, the median over networks)"
         : "clusters auto: chose K=\(chosen) by silhouette alone (one network: no stability; use --restarts 2 or more)"
     ]
   }

@@ -106,6 +106,10 @@ import Testing
         "stability: 0.417 (mean ARI between 3 restarts); 2 of 3 agree with the restart kept"))
     #expect(html.contains("<td>kept</td>"))
     #expect(html.contains("Choice of K (--clusters auto)") && html.contains(">K = 3</text>"))
+    // The rule's own curve is drawn, and a run it chose needs no note on an earlier rule.
+    #expect(html.contains(">stability + silhouette</text>"))
+    #expect(html.contains("K is the highest stability + silhouette"))
+    #expect(!html.contains("was chosen by an earlier rule"))
     #expect(html.contains("Probability per cluster"))
     // The borderline calls beside the most confident ones (10 windows per cluster, 8 shown).
     #expect(html.components(separatedBy: "<h3>Least confident members (HHZ)</h3>").count == 4)

@@ -52,15 +52,17 @@ extension HTMLReport {
     let xs = choice.candidates.map { Double($0.clusters) }
     let stability = choice.candidates.map { $0.stability ?? .nan }
     let silhouette = choice.candidates.map(\.silhouette)
-    let all = (stability + silhouette).filter { $0.isFinite }
+    let sum = zip(stability, silhouette).map { $0 + $1 }
+    let all = (stability + silhouette + sum).filter { $0.isFinite }
     var plot = SVGPlot(
       left: 62, top: 16, width: w - 80, height: h - 62,
       x: PlotAxis(covering: xs, padding: 0.04),
       y: PlotAxis(covering: all + [0, 1], padding: 0.04))
     plot.verticalMarker(at: Double(choice.chosen), colour: "#b2182b", label: "K = \(choice.chosen)")
-    let series: [(String, [Double], String, String?)] = [
+    var series: [(String, [Double], String, String?)] = [
       ("stability (ARI)", stability, "#0072b2", nil), ("silhouette", silhouette, "#d55e00", "5 3"),
     ]
+    if choice.networks > 1 { series.append(("stability + silhouette", sum, "#009e73", nil)) }
     for (_, ys, colour, dash) in series {
       plot.line(xs: xs, ys: ys, colour: colour, width: 1.6, dash: dash)
       for (a, b) in zip(xs, ys) where b.isFinite {
@@ -72,7 +74,13 @@ extension HTMLReport {
     return panel(
       "Choice of K (--clusters auto)", plot.svg, width: w, height: h,
       caption:
-        "For each K, k-means on each of \(choice.networks) pretrained network(s)' embeddings. Stability: each network's best ARI with another network's partition, the median over networks (a network in a wrong optimum does not lower it); K is the most stable (the highest silhouette within \(ClusterCountChoice.tolerance) of it)."
+        "For each K, k-means on each of \(choice.networks) pretrained network(s)' embeddings. Stability: each network's best ARI with another network's partition, the median over networks (a network in a wrong optimum does not lower it). "
+        + (choice.networks > 1
+          ? "K is the highest stability + silhouette: stability alone favours reproducible over-splits, silhouette alone compact ones."
+          : "With one network there is no stability: K is the highest silhouette.")
+        + (choice.followsTheRule
+          ? ""
+          : " This run's K=\(choice.chosen) was chosen by an earlier rule (before stop 33: the most stable K, then the highest silhouette near it; decision 0015).")
     )
   }
 
