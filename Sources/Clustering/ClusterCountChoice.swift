@@ -92,13 +92,14 @@ public struct ClusterCountChoice: Codable, Sendable, Equatable {
     self.chosen = Self.choose(candidates)
   }
 
-  /// The rule: the highest stability plus silhouette (the silhouette alone without stability),
-  /// then the smallest K.
+  /// The rule: the highest stability plus silhouette, then the smallest K. A scan has
+  /// stability for every K or (one network) for none, and then the silhouette alone decides.
+  /// 0 for no candidates.
   static func choose(_ candidates: [Candidate]) -> Int {
     func score(_ candidate: Candidate) -> Double {
       (candidate.stability ?? 0) + candidate.silhouette
     }
-    var chosen = candidates[0]
+    guard var chosen = candidates.first else { return 0 }
     for candidate in candidates.dropFirst() where score(candidate) > score(chosen) + 1e-12 {
       chosen = candidate
     }
@@ -107,7 +108,7 @@ public struct ClusterCountChoice: Codable, Sendable, Equatable {
 
   /// Whether `chosen` is what the current rule picks from `candidates` (a run stored before
   /// stop 33 chose by the most stable K within 0.04, then the silhouette).
-  public var followsTheRule: Bool { Self.choose(candidates) == chosen }
+  public var followsTheRule: Bool { candidates.isEmpty || Self.choose(candidates) == chosen }
 
   /// One line per K tried, then the choice.
   public var lines: [String] {

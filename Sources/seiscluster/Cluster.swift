@@ -47,9 +47,9 @@ struct ClusterCommand: SeisclusterCommand {
       (docs/decisions/0020-spectrogram-reference.md).
 
       --clusters auto first pretrains the restarts' networks, partitions each one's embedding \
-      by k-means for every K in 2..--max-clusters, and takes the K whose partitions agree \
-      best between the networks (the highest silhouette among near ties); one line per K \
-      shows the evidence, which the run stores and the report plots. The run is then the \
+      by k-means for every K in 2..--max-clusters, and takes the K with the highest \
+      stability (how well the networks' partitions agree) plus silhouette (how compact they \
+      are); one line per K shows the evidence, which the run stores and the report plots. The run is then the \
       run `--clusters K` gives, at about twice its cost.
 
       Examples:

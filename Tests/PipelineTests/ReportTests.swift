@@ -1,3 +1,4 @@
+import Clustering
 import Foundation
 import Logging
 import Seismic
@@ -113,6 +114,35 @@ import Testing
     #expect(html.contains("Probability per cluster"))
     // The borderline calls beside the most confident ones (10 windows per cluster, 8 shown).
     #expect(html.components(separatedBy: "<h3>Least confident members (HHZ)</h3>").count == 4)
+  }
+
+  /// The choice-of-K panel says which rule chose a stored K, and draws the rule's sum only
+  /// where there is stability (decision 0015, "Both criteria at once").
+  @Test func theChoiceOfKPanelNamesAnEarlierRuleAndOneNetworksSilhouette() throws {
+    let fixture = try ExportFixture.make(count: 30, familyCount: 3)
+    let report = try HTMLReport.load(from: fixture.store)
+    // Generator B 2,000, seed 0, stored by stop 32's build: K = 4 by the 0.04 band.
+    let scan = [(0.917, 0.581), (0.952, 0.498), (0.946, 0.500), (0.970, 0.483)]
+    let candidates = scan.enumerated().map {
+      ClusterCountChoice.Candidate(
+        clusters: $0.offset + 2, stability: $0.element.0, silhouette: $0.element.1)
+    }
+    let earlier = report.clusterCountPanel(
+      ClusterCountChoice(candidates: candidates, chosen: 4, networks: 3))
+    #expect(earlier.contains("K=4 was chosen by an earlier rule"))
+    #expect(earlier.contains(">stability + silhouette</text>"))
+    let now = report.clusterCountPanel(
+      ClusterCountChoice(candidates: candidates, chosen: 2, networks: 3))
+    #expect(
+      !now.contains("earlier rule") && now.contains("K is the highest stability + silhouette"))
+    let one = report.clusterCountPanel(
+      ClusterCountChoice(
+        candidates: candidates.map {
+          .init(clusters: $0.clusters, stability: nil, silhouette: $0.silhouette)
+        },
+        chosen: 2, networks: 1))
+    #expect(one.contains("no stability: K is the highest silhouette"))
+    #expect(!one.contains("Stability:") && !one.contains(">stability + silhouette</text>"))
   }
 
   /// A run of one cluster (`--clusters 1`, or relabel with one class): every q is 1, and the

@@ -1,14 +1,16 @@
 #!/bin/bash
 # Usage: SEISCLUSTER=BIN tools/experiments/auto_scans.sh OUT [DATA_ROOT]
 # Decision 0015, "Both criteria at once (stop 33)": one `cluster --clusters auto` log per run
-# in OUT (GROUP-SEED.log, the run's `evaluate --truth` line appended), for
-# tools/experiments/k_rule_replay.py with tools/experiments/k_rule_truth.csv. Each run works
-# on a copy of an ingested store with the picks imported (DATA_ROOT/NAME/base.sqlite, the data
-# in DATA_ROOT/DATA_NAME): generator B's and make_events.py's families per station, the
-# 300-window event sets of both generators and their hard profiles, and the site-resonance
-# set. make_events.py's families: `tools/make_events.py DATA_ROOT/mkfam --kind families --seed
-# 31`, ingested with its picks into DATA_ROOT/mkfamx/base.sqlite. SEEDS narrows the seeds
-# (default 0-7).
+# in OUT (GROUP-SEED.log, with the run's wall time and `evaluate --truth` line appended), for
+# tools/experiments/k_rule_replay.py with tools/experiments/k_rule_truth.csv. It runs, seeds
+# 0-7, what stops 32 and 33 scanned with the builds of their time (the stop 29 scans came from
+# an instrumented build): generator B's and make_events.py's families per station, the event
+# sets of 2,000 (make_events.py, the demo, generator B) and 300 windows (both generators) and
+# the hard profiles, and the site-resonance set. Replay its folder alone: stop 32's and stop
+# 33's folders hold the same runs. Each run works on a copy of an ingested store with the
+# picks imported (DATA_ROOT/STORE, the data in DATA_ROOT/DATA). make_events.py's families:
+# `tools/make_events.py DATA_ROOT/mkfam --kind families --seed 31`, ingested with its picks
+# into DATA_ROOT/mkfamx/base.sqlite. SEEDS narrows the seeds.
 B=${SEISCLUSTER:-$(dirname "$0")/../../.build/release/seiscluster}
 OUT=${1:?output folder}
 D=${2:-/work/data}
@@ -19,7 +21,11 @@ run() {
   local db
   db=$(mktemp -d)/store.sqlite
   cp "$base" "$db"
+  local start end
+  start=$(date +%s.%N)
   "$B" --db "$db" cluster "$@" > "$OUT/$name.log" 2>&1
+  end=$(date +%s.%N)
+  echo "wall $(echo "$end - $start" | bc) s" >> "$OUT/$name.log"
   "$B" --db "$db" evaluate --truth "$truth" 2>&1 | grep -o 'ACC=.*' >> "$OUT/$name.log"
   rm -rf "$(dirname "$db")"
 }
@@ -43,5 +49,9 @@ for s in ${SEEDS:-0 1 2 3 4 5 6 7}; do
   run "res33-$s" "$D/resx/truth0.33.csv" "$D/resx/f0.33.sqlite" --clusters auto \
     --before 5 --after 55 --seed "$s"
   run "gbnoise-$s" "$D/genb-events-2000/truth.csv" "$D/gbx/base.sqlite" --clusters auto \
+    --before 5 --after 55 --seed "$s"
+  run "mk-$s" "$D/mk-events-2000/truth.csv" "$D/evx/base.sqlite" --clusters auto \
+    --before 5 --after 55 --seed "$s"
+  run "demo-$s" "$D/demo2000/truth.csv" "$D/demo2000/demo.sqlite" --clusters auto \
     --before 5 --after 55 --seed "$s"
 done

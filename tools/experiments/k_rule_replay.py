@@ -3,6 +3,7 @@
 the K scans that `cluster --clusters auto` printed.
 
 Usage: tools/experiments/k_rule_replay.py TRUTH_K.csv LOG_DIR... [--show RULE_A,RULE_B]
+       [--exclude GROUP,...]
 
 Each LOG_DIR holds one `cluster` log per run, named GROUP-SEED.log (for example
 gb300-3.log or fam-XB.KESR-0.log, as tools/experiments/auto_scans.sh writes them). TRUTH_K.csv
@@ -11,7 +12,8 @@ from its `clusters auto: K=k stability s silhouette h` lines, or, in logs of sto
 instrumented build, from `AUTODBG K=k pairs a b c silhouette h`, whose partner agreement is
 recomputed from the three pair ARIs. A run whose noise run was discarded (decision 0020)
 prints only its last scan. There another rule may change the noise run's K, and with it
-whether that run is kept, so such sets must be run again, not replayed.
+whether that run is kept, so such sets must be run again, not replayed (decision 0015 leaves
+the site-resonance set, res33, out of its totals: --exclude res33).
 """
 import csv
 import glob
@@ -21,26 +23,24 @@ import sys
 
 
 def scans(text):
-    """The scans of one log, each a list of (K, stability, silhouette)."""
-    out, cur = [], []
+    """The scans of one log, each a list of (K, stability, silhouette); a scan ends where K
+    stops increasing."""
+    rows = []
     if "AUTODBG" in text:
-        pattern = r"AUTODBG K=(\d+) pairs ([\d.]+) ([\d.]+) ([\d.]+) silhouette ([\d.-]+)"
+        number = r"(-?[\d.]+)"
+        pattern = rf"AUTODBG K=(\d+) pairs {number} {number} {number} silhouette {number}"
         for m in re.finditer(pattern, text):
             a, b, c = float(m[2]), float(m[3]), float(m[4])
             partner = sorted([max(a, b), max(a, c), max(b, c)])[1]
-            if int(m[1]) == 2 and cur:
-                out.append(cur)
-                cur = []
-            cur.append((int(m[1]), partner, float(m[5])))
+            rows.append((int(m[1]), partner, float(m[5])))
     else:
-        pattern = r"clusters auto: K=(\d+) stability ([\d.]+) silhouette ([\d.-]+)"
-        for m in re.finditer(pattern, text):
-            if int(m[1]) == 2 and cur:
-                out.append(cur)
-                cur = []
-            cur.append((int(m[1]), float(m[2]), float(m[3])))
-    if cur:
-        out.append(cur)
+        pattern = r"clusters auto: K=(\d+) stability (-?[\d.]+) silhouette (-?[\d.]+)"
+        rows = [(int(m[1]), float(m[2]), float(m[3])) for m in re.finditer(pattern, text)]
+    out = []
+    for row in rows:
+        if not out or row[0] <= out[-1][-1][0]:
+            out.append([])
+        out[-1].append(row)
     return out
 
 
@@ -69,12 +69,19 @@ RULES = {
 
 
 def main(argv):
-    show = None
-    if "--show" in argv:
-        i = argv.index("--show")
-        show = argv[i + 1].split(",")
+    def option(name):
+        nonlocal argv
+        if name not in argv:
+            return None
+        i = argv.index(name)
+        value = argv[i + 1].split(",")
         argv = argv[:i] + argv[i + 2:]
+        return value
+
+    show = option("--show")
+    exclude = set(option("--exclude") or [])
     truth = {row[0]: int(row[1]) for row in csv.reader(open(argv[0])) if row}
+    truth = {group: k for group, k in truth.items() if group not in exclude}
     groups = {}
     for d in argv[1:]:
         for path in sorted(glob.glob(os.path.join(d, "*.log"))):

@@ -74,9 +74,9 @@ extension HTMLReport {
     return panel(
       "Choice of K (--clusters auto)", plot.svg, width: w, height: h,
       caption:
-        "For each K, k-means on each of \(choice.networks) pretrained network(s)' embeddings. Stability: each network's best ARI with another network's partition, the median over networks (a network in a wrong optimum does not lower it). "
+        "For each K, k-means on each of \(choice.networks) pretrained network(s)' embeddings. "
         + (choice.networks > 1
-          ? "K is the highest stability + silhouette: stability alone favours reproducible over-splits, silhouette alone compact ones."
+          ? "Stability: each network's best ARI with another network's partition, the median over networks (a network in a wrong optimum does not lower it). K is the highest stability + silhouette: stability alone favours reproducible over-splits, silhouette alone compact ones."
           : "With one network there is no stability: K is the highest silhouette.")
         + (choice.followsTheRule
           ? ""
