@@ -49,8 +49,8 @@ struct ClusterCommand: SeisclusterCommand {
       --clusters auto first pretrains the restarts' networks, partitions each one's embedding \
       by k-means for every K in 2..--max-clusters, and takes the K with the highest \
       stability (how well the networks' partitions agree) plus silhouette (how compact they \
-      are); one line per K shows the evidence, which the run stores and the report plots. The run is then the \
-      run `--clusters K` gives, at about twice its cost.
+      are); one line per K shows the evidence, which the run stores and the report plots. \
+      The run is then the run `--clusters K` gives, at about twice its cost.
 
       Examples:
         seiscluster cluster --clusters 2 --before 5 --after 55
