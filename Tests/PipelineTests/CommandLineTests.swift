@@ -576,6 +576,9 @@ struct CommandLineTests {
     let resume = try run(["cluster", "--resume"], in: dir)
     #expect(resume.status == 1)
     #expect(resume.errors.contains("no interrupted cluster run to resume"), "\(resume.errors)")
+    // One line that says what to do when the command stopped before its run was stored.
+    #expect(resume.errors.contains("is run again in full"), "\(resume.errors)")
+    #expect(resume.errors.split(separator: "\n").count == 1, "\(resume.errors)")
     let beside = try run(
       ["cluster", "--clusters", "2", "--epochs", "1", "--max-iterations", "1"], in: dir)
     #expect(beside.status == 0)

@@ -448,7 +448,11 @@ public struct ClusterJob: Sendable {
 
   private func interruptedPlan(store: SeisStore, logger: Logger) throws -> Plan {
     guard let run = try store.claimInterruptedRun(), run.kind == .cluster else {
-      throw InputError(path: store.path, reason: "no interrupted cluster run to resume")
+      throw InputError(
+        path: store.path,
+        reason:
+          "no interrupted cluster run to resume (a command stopped before its run was stored, as while its windows were built, is run again in full)"
+      )
     }
     let stored = try Self.decodeOptions(StoredOptions.self, from: run.optionsJson)
     guard
