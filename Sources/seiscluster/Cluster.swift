@@ -139,6 +139,16 @@ struct ClusterCommand: SeisclusterCommand {
     let builder = WindowSetBuilder(store: store, logger: logger, quiet: global.quiet)
     // A run that fails after this command built its set leaves the current set as it was.
     let previousSet = try store.currentWindowSet()?.id
+    /// `body`, after which a failure leaves the set that was current before this command
+    /// current again, as a failed `cluster` leaves the store.
+    func restoringPreviousSet<T>(_ body: () throws -> T) throws -> T {
+      do {
+        return try body()
+      } catch {
+        try? store.makeWindowSetCurrent(id: previousSet)
+        throw error
+      }
+    }
 
     // Decision 0020, "Choosing the reference before training".
     /// Trains on `check.options` (a reference per bin) before any run on the window reference,
@@ -156,15 +166,11 @@ struct ClusterCommand: SeisclusterCommand {
         "spectrogram reference: \(reference.rawValue), chosen before training (k-means on the window-referenced set \(windowSet) followed stations whose windows differ within clusters: \(share)); windows built for assign need --spectrogram-reference \(reference.rawValue)"
       first.firstOver = windowSet
       first.stopOnceRetrainIsCalledFor = false
-      let outcome: ClusterOutcome
-      do {
+      // Nothing is trained yet if this fails.
+      let outcome = try restoringPreviousSet {
         let built = try builder.build(options: check.options)
         if !global.quiet { Console.write(built.summary) }
-        outcome = try first.run(store: store, logger: logger)
-      } catch {
-        // Nothing is trained yet: the store is left as a failed `cluster` leaves it.
-        try? store.makeWindowSetCurrent(id: previousSet)
-        throw error
+        return try first.run(store: store, logger: logger)
       }
       try settleFirst(outcome, over: windowSet, reference: reference, windowJob: job)
     }
@@ -188,13 +194,7 @@ struct ClusterCommand: SeisclusterCommand {
       job.firstOver = nil
       job.afterDiscardedReference = true
       job.stopOnceRetrainIsCalledFor = false
-      let second: ClusterOutcome
-      do {
-        second = try job.run(store: store, logger: logger)
-      } catch {
-        try? store.makeWindowSetCurrent(id: previousSet)
-        throw error
-      }
+      let second = try restoringPreviousSet { try job.run(store: store, logger: logger) }
       show(second, hint: false)
     }
 
@@ -231,14 +231,8 @@ struct ClusterCommand: SeisclusterCommand {
     // before stop 32 (tests of that path, and comparisons).
     let checkInput = ProcessInfo.processInfo.environment["SEISCLUSTER_REFERENCE_CHECK"] != "run"
     if window.anyGiven, window.spectrogramReference == nil, !resume, checkInput {
-      let check: ReferenceChoice?
       let windowSet = try store.currentWindowSet()?.id
-      do {
-        check = try job.inputCallsForReference(store: store)
-      } catch {
-        try? store.makeWindowSetCurrent(id: previousSet)
-        throw error
-      }
+      let check = try restoringPreviousSet { try job.inputCallsForReference(store: store) }
       if let check, let windowSet {
         try trainFirst(on: check, over: windowSet, job: job)
         return
