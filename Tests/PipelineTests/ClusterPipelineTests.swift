@@ -201,7 +201,7 @@ import Testing
   @Test func theSetsOwnClustersCallForAReferencePerBinBeforeTraining() throws {
     let options = String(decoding: try JSONEncoder().encode(WindowSetOptions()), as: UTF8.self)
     let built = "{\"options\":\(options)}"
-    let job = ClusterJob(clusterCount: 2, model: model(), quiet: true)
+    var job = ClusterJob(clusterCount: 2, model: model(), quiet: true)
     let responses = try SeisStore()
     _ = try storeWithWindows(
       count: 240, seed: 11, store: responses, parametersJson: built,
@@ -219,6 +219,42 @@ import Testing
     _ = try storeWithWindows(
       count: 240, seed: 11, store: unknown, response: { ["AAA": 3, "BBB": 0, "CCC": -3][$0]! })
     #expect(try job.inputCallsForReference(store: unknown) == nil)
+  }
+
+  /// The input separation the check measured before training is the run's: the run on the
+  /// same set keeps the restart and labels a run measuring it itself keeps, with the same
+  /// shares, and spends no time measuring it again (its stored time is the check's).
+  @Test func theChecksInputSeparationIsHandedToARunOnTheSameSet() throws {
+    let options = String(decoding: try JSONEncoder().encode(WindowSetOptions()), as: UTF8.self)
+    let built = "{\"options\":\(options)}"
+    var m = model()
+    m.restarts = nil
+    m.epochs = 20
+    func store() throws -> SeisStore {
+      let store = try SeisStore()
+      _ = try storeWithWindows(count: 240, seed: 11, store: store, parametersJson: built)
+      return store
+    }
+    var checked = ClusterJob(clusterCount: 2, model: m, quiet: true)
+    let first = try store()
+    #expect(try checked.inputCallsForReference(store: first) == nil)
+    let handed = try #require(checked.checkedSeparation)
+    let outcome = try checked.run(store: first, logger: Logger(label: "t"))
+    let alone = try ClusterJob(clusterCount: 2, model: m, quiet: true).run(
+      store: try store(), logger: Logger(label: "t"))
+    #expect(outcome.restarts.restarts.count >= 2)
+    #expect(outcome.assignments == alone.assignments)
+    #expect(outcome.restarts == alone.restarts)
+    let history = try ClusterJob.decodeHistory(outcome.run.historyJson)
+    #expect(history.stageSeconds["input separation"] == handed.seconds)
+    let measured = try ClusterJob.decodeHistory(alone.run.historyJson)
+    #expect(measured.stageSeconds["input separation"] != handed.seconds)
+    // Another K, or another seed, measures its own.
+    var other = checked
+    other.clusterCount = 3
+    let third = try other.run(store: try store(), logger: Logger(label: "t"))
+    let separate = try ClusterJob.decodeHistory(third.run.historyJson)
+    #expect(separate.stageSeconds["input separation"] != handed.seconds)
   }
 
   /// `check` finds what later commands would trip on: a window blob of the wrong size, an

@@ -133,6 +133,26 @@ public struct ClusterJob: Sendable {
   /// restart it would keep calls for the retrain: the retrain, not further restarts on the
   /// window reference, decides (decision 0020, "Stopping early for the retrain").
   public var stopOnceRetrainIsCalledFor = false
+  /// The input separation `inputCallsForReference` measured, handed to a run of the same set,
+  /// K, seed and memory budget, which would measure the same bits again (the products run on
+  /// the calling thread, `BLAS.useCallingThreadOnly`).
+  var checkedSeparation: CheckedSeparation?
+
+  /// An `InputSeparation` and what it was measured on.
+  struct CheckedSeparation {
+    var windowSet: Int64
+    var clusters: Int
+    var seed: UInt64
+    var memoryBytes: Int
+    var separation: InputSeparation
+    var seconds: Double
+
+    func matches(_ plan: Plan) -> Bool {
+      plan.contents.windowSet.id == windowSet && plan.clusters == clusters
+        && plan.options.seed == seed && plan.contents.memoryBytes == memoryBytes
+        && plan.contents.profiles == nil
+    }
+  }
 
   public init(
     clusterCount: Int, model: ModelOptions, quiet: Bool, resume: Bool = false,
@@ -266,7 +286,8 @@ public struct ClusterJob: Sendable {
     }
     plan.run = try begin(plan, store: store)
     var state = plan.checkpoint ?? ClusterCheckpoint(finished: [], current: nil)
-    let separation = SeparationCache()
+    let separation = SeparationCache(
+      checked: checkedSeparation.flatMap { $0.matches(plan) ? $0 : nil })
     let restarts = plan.options.resolvedRestarts
     let set = plan.contents.windowSet
     let configuration = plan.options.autoencoderConfiguration(
@@ -491,7 +512,8 @@ public struct ClusterJob: Sendable {
 
   /// The run's `InputSeparation`, made when two restarts have finished (a run of one restart
   /// chooses nothing), once per run: it depends only on the windows, K and the seed, so a
-  /// resumed run measures the same.
+  /// resumed run measures the same. The one `inputCallsForReference` measured before training,
+  /// when it matches, is used instead of measuring again.
   final class SeparationCache {
     private var separation: InputSeparation?
     /// The shares of the restarts measured so far, in restart order (a finished restart's
@@ -499,6 +521,11 @@ public struct ClusterJob: Sendable {
     private var measured: [Double] = []
     /// Seconds spent making it (sampling, subspace, k-means), nil until made.
     private(set) var seconds: Double?
+
+    init(checked: CheckedSeparation? = nil) {
+      separation = checked?.separation
+      seconds = checked?.seconds
+    }
 
     func shares(of finished: [FinishedRestart], plan: Plan) throws -> [Double]? {
       guard finished.count >= 2 else { return nil }
@@ -885,17 +912,22 @@ extension ClusterJob {
   /// window-referenced spectrograms). The network's own clusters are not needed to see that
   /// the input follows stations whose windows differ within clusters, so `cluster` trains on
   /// that reference first and on the window reference only if it must.
-  public func inputCallsForReference(store: SeisStore) throws -> ReferenceChoice? {
+  /// The measure is kept (`checkedSeparation`) for a run of this job on the same set.
+  public mutating func inputCallsForReference(store: SeisStore) throws -> ReferenceChoice? {
     guard
       let contents = try store.currentWindowSetReader().map({
         TrainingWindows(reader: $0, memoryBytes: windowMemoryBytes)
       }),
       let options = contents.windowSet.buildOptions, options.input == .spectrogram,
-      options.spectrogramReference == .window, contents.count > clusterCount
+      options.spectrogramReference == .window, contents.count > clusterCount,
+      let windowSet = contents.windowSet.id
     else { return nil }
-    // Not handed to the run: its products may round differently in another thread's buffers,
-    // and a run's restart choice must not depend on whether the check ran.
+    let start = Date()
     let separation = try contents.inputSeparation(clusters: clusterCount, seed: model.seed)
+    checkedSeparation = CheckedSeparation(
+      windowSet: windowSet, clusters: clusterCount, seed: model.seed,
+      memoryBytes: contents.memoryBytes, separation: separation,
+      seconds: Date().timeIntervalSince(start))
     guard separation.sampleClusters.count == separation.sample.count else { return nil }
     let stations = contents.windows.map { "\($0.network).\($0.station).\($0.location)" }
     var labels = [Int](repeating: -1, count: contents.count)
