@@ -250,11 +250,15 @@ import Testing
     let measured = try ClusterJob.decodeHistory(alone.run.historyJson)
     #expect(measured.stageSeconds["input separation"] != handed.seconds)
     // Another K, or another seed, measures its own.
-    var other = checked
-    other.clusterCount = 3
-    let third = try other.run(store: try store(), logger: Logger(label: "t"))
-    let separate = try ClusterJob.decodeHistory(third.run.historyJson)
-    #expect(separate.stageSeconds["input separation"] != handed.seconds)
+    var otherK = checked
+    otherK.clusterCount = 3
+    var otherSeed = checked
+    otherSeed.model.seed = 5
+    for job in [otherK, otherSeed] {
+      let run = try job.run(store: try store(), logger: Logger(label: "t"))
+      let separate = try ClusterJob.decodeHistory(run.run.historyJson)
+      #expect(separate.stageSeconds["input separation"] != handed.seconds)
+    }
   }
 
   /// `check` finds what later commands would trip on: a window blob of the wrong size, an
