@@ -221,6 +221,42 @@ import Testing
     #expect(try job.inputCallsForReference(store: unknown) == nil)
   }
 
+  /// Decision 0020, "The check's threshold (stop 34)": the check before training takes the
+  /// set's k-means clusters to follow stations from Cramér's V 0.2, below the 0.3 of a run's
+  /// station check. Here station AAA holds 37.5 % of one family and 62.5 % of the other, and
+  /// answers a little louder: V 0.25, which the run's check calls independent.
+  @Test func theCheckBeforeTrainingFiresFromAWeakerStationAssociation() throws {
+    let options = String(decoding: try JSONEncoder().encode(WindowSetOptions()), as: UTF8.self)
+    let built = "{\"options\":\(options)}"
+    func store(aaa: Int) throws -> SeisStore {
+      let store = try SeisStore()
+      _ = try storeWithWindows(
+        count: 240, seed: 11, store: store, parametersJson: built,
+        station: { i, family in
+          (i / 2) % 40 < (family == 0 ? aaa : 40 - aaa) ? "AAA" : ["BBB", "CCC"][(i / 2) % 2]
+        },
+        response: { ["AAA": 0.15, "BBB": 0, "CCC": -0.15][$0]! })
+      return store
+    }
+    var job = ClusterJob(clusterCount: 2, model: model(), quiet: true)
+    let weak = try store(aaa: 15)
+    let choice = try #require(try job.inputCallsForReference(store: weak))
+    let v = choice.confound.clusterStationV
+    #expect(v >= ClusterJob.referenceCheckV && v < StationConfoundCheck().suspectedV, "\(v)")
+    #expect(choice.options.spectrogramReference == .noise)
+    #expect(try #require(choice.confound.stationShareWithinClusters) >= 0.1)
+    // A run's own check on the same clusters and stations would not suspect them.
+    let separation = try #require(job.checkedSeparation).separation
+    let stations = try #require(try weak.currentWindowSetReader()).windows.map {
+      "\($0.network).\($0.station).\($0.location)"
+    }
+    let run = try StationConfoundCheck().assess(
+      clusters: separation.sampleClusters, stations: separation.sample.map { stations[$0] })
+    #expect(run.verdict == .independent)
+    // An even weaker association (AAA at 40 % and 60 %) does not call for the noise reference.
+    #expect(try job.inputCallsForReference(store: try store(aaa: 16)) == nil)
+  }
+
   /// The input separation the check measured before training is the run's: the run on the
   /// same set keeps the restart and labels a run measuring it itself keeps, with the same
   /// shares, and spends no time measuring it again (its stored time is the check's).
