@@ -964,9 +964,9 @@ extension ClusterJob {
   /// check uses 0.3, `StationConfoundCheck.suspectedV`). On window-referenced spectrograms,
   /// k-means's V was 0.030-0.162 on six make_events.py and demo sets (0.463 and 0.720 with
   /// site resonances) and 0.264-0.738 on five generator B sets; at 0.3, generator B 2,000
-  /// drawn with seed 17 (0.264) trained on the
-  /// window reference first and retrained on 7 of 8 seeds (26-45 s), and seed 1 kept the
-  /// window run at 0.8513 (decision 0020, "The check's threshold (stop 34)").
+  /// drawn with seed 17 (0.264) trained on the window reference first and retrained on 7 of 8
+  /// seeds (26-45 s), and seed 1 kept the window run at 0.8513 (decision 0020, "The check's
+  /// threshold (stop 34)").
   static let referenceCheckV = 0.2
 
   /// Noise frames the retrain needs to take the noise reference: with one (`--before 1.5`),
