@@ -330,15 +330,22 @@ public final class DeepEmbeddedClustering {
     return z
   }
 
-  /// k-means (k-means++, seeded restarts) on the bottleneck features of every window; on a
-  /// sample of `kmeansSampleSize` of them when there are more.
+  /// k-means (k-means++, seeded restarts) on the bottleneck features of every window (on a
+  /// sample of `kmeansSampleSize` of them when there are more), then the means of a Gaussian
+  /// mixture with one variance per cluster fitted from k-means's partition on every window
+  /// (`SphericalMixture`, decision 0022): a broad cluster beside a compact one keeps its
+  /// quieter members.
   public func initialCentroids() throws -> [Float] {
     let kmeans = KMeans(
       clusterCount: options.clusterCount, restarts: options.kmeansRestarts,
       seed: generator.next())
-    return try kmeans.fit(
-      try embeddings(), dimension: model.latentDimension, sampleSize: kmeansSampleSize
+    let z = try embeddings()
+    let centroids = try kmeans.fit(
+      z, dimension: model.latentDimension, sampleSize: kmeansSampleSize
     ).centroids
+    return try SphericalMixture.refinedCentroids(
+      points: z, dimension: model.latentDimension, centroids: centroids,
+      clusterCount: options.clusterCount)
   }
 
   /// Where the joint stage stands between iterations.
@@ -441,11 +448,17 @@ public final class DeepEmbeddedClustering {
       if (iteration % options.updateInterval == 0 || iteration == options.maxIterations)
         && !skipUpdate
       {
-        let q = try DEC.softAssignment(
-          embeddings: try embeddings(), centroids: centroids, dimension: dimension)
-        state.target = try DEC.constrainedTargetDistribution(
-          softAssignment: q, clusterCount: k,
-          fixedClasses: fixedClasses ?? [Int?](repeating: nil, count: count))
+        let z = try embeddings()
+        let q = try DEC.softAssignment(embeddings: z, centroids: centroids, dimension: dimension)
+        if let fixedClasses {
+          state.target = try DEC.constrainedTargetDistribution(
+            softAssignment: q, clusterCount: k, fixedClasses: fixedClasses)
+        } else {
+          // Unsupervised: P from a mixture that gives each cluster its own spread (decision
+          // 0022), fitted afresh on this embedding from q's labels.
+          state.target = try SphericalMixture.targetDistribution(
+            embeddings: z, softAssignment: q, dimension: dimension, clusterCount: k)
+        }
         let labels = try DEC.assignments(softAssignment: q, clusterCount: k)
         let change =
           try state.previous.map { try DEC.labelChangeFraction(previous: $0, current: labels) } ?? 1

@@ -11,7 +11,9 @@ struct ClusterCommand: SeisclusterCommand {
     discussion: """
       With any window option, first builds a new window set as `windows build` does; otherwise \
       clusters the current window set. Then it pretrains the autoencoder on reconstruction \
-      (lambda = 0), seeds K centroids by k-means on the bottleneck features, and optimises \
+      (lambda = 0), seeds K centroids by k-means on the bottleneck features, moved to the \
+      means of a Gaussian mixture with one spread per cluster fitted from k-means's partition \
+      (so a broad cluster keeps its outer members; decision 0022), and optimises \
       (1 - lambda) L_r + lambda KL(P || Q) jointly, refreshing the target P every update \
       interval until fewer than --tol of the labels change. The run, its model and every \
       window's cluster and probability are stored; a per-cluster summary is printed.

@@ -44,6 +44,29 @@ struct ClusteringBenchmarks {
     #expect(acc > 0.99)
   }
 
+  /// DEC's seeding after k-means (decision 0022) on every window: 100 k codes, K = 2 and 10,
+  /// clusters of unequal spread.
+  @Test(arguments: [2, 10]) func sphericalMixtureOnAHundredThousandPoints(k: Int) throws {
+    var (points, labels) = Self.blobs(n: 100_000, dimension: 16, k: k, seed: 3)
+    for i in labels.indices where labels[i] % 2 == 1 {
+      for d in 0..<16 { points[i * 16 + d] *= 1.5 }
+    }
+    let kmeans = try KMeans(clusterCount: k, restarts: 20).fit(
+      points, dimension: 16, sampleSize: 20_000)
+    var fit: SphericalMixture?
+    let time = try Self.seconds {
+      let start = KMeans.nearest(
+        points, dimension: 16, centroids: kmeans.centroids, clusterCount: k
+      ).assignments
+      fit = try SphericalMixture.fit(points: points, dimension: 16, start: start, clusterCount: k)
+    }
+    let mixture = try #require(fit)
+    print(
+      "benchmark: spherical mixture N=100000 D=16 K=\(k): \(time) s,"
+        + " \(mixture.iterations) iterations")
+    #expect(mixture.iterations >= 1)
+  }
+
   @Test func decTargetAndBatchLoss() throws {
     let (points, _) = Self.blobs(n: 10_000, dimension: 16, k: 10, seed: 2)
     let centroids = Array(points[0..<(10 * 16)])

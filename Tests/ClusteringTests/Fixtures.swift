@@ -50,6 +50,23 @@ enum ClusteringFixtures {
     let clusterEntropy: Double
   }
   struct MetricsFile: Decodable { let cases: [MetricCase] }
+  /// tools/make_mixture_fixtures.py: scikit-learn's spherical Gaussian mixture.
+  struct MixtureCase: Decodable {
+    let name: String
+    let dimension: Int
+    let clusterCount: Int
+    let points: [Double]
+    let truth: [Int]
+    let start: [Int]
+    let kmeansCentroids: [Double]
+    let means: [Double]
+    let variances: [Double]
+    let weights: [Double]
+    let logLikelihood: Double
+    let kmeansAccuracy: Double
+    let mixtureAccuracy: Double
+  }
+  struct MixtureFile: Decodable { let cases: [MixtureCase] }
 
   static func load<T: Decodable>(_ name: String, as type: T.Type) throws -> T {
     let url = TestPaths.fixtures.appendingPathComponent("clustering/\(name).json")
@@ -58,6 +75,7 @@ enum ClusteringFixtures {
 
   static func dec() throws -> DECFile { try load("dec", as: DECFile.self) }
   static func kmeans() throws -> KMeansFile { try load("kmeans", as: KMeansFile.self) }
+  static func mixture() throws -> MixtureFile { try load("mixture", as: MixtureFile.self) }
   static func metrics() throws -> MetricsFile { try load("metrics", as: MetricsFile.self) }
 
   /// Indices for parameterised tests; a missing fixture yields one index so the test runs and

@@ -132,7 +132,8 @@ public struct ModelOptions: Codable, Sendable, Equatable {
 
   /// Where DEC's clusters start.
   public enum Initialization: String, Codable, Sendable, CaseIterable {
-    /// k-means on the pretrained code (the paper's DEC).
+    /// k-means on the pretrained code (the paper's DEC), refined by a spherical Gaussian
+    /// mixture (decision 0022).
     case kmeans
     /// The first-motion polarity partition (one component, picks inside the window).
     case polarity

@@ -113,7 +113,7 @@ struct ModelOptionsGroup: ParsableArguments {
   @Option(
     name: .customLong("init"),
     help: ArgumentHelp(
-      "Where the clusters start: kmeans (k-means on the pretrained code, the paper's DEC) or polarity (first-motion polarity of one-component windows around picks: per station, signed correlation near the pick with a small lag search, split by its leading eigenvector, up (cluster 0) and down by a first-motion vote; DEC starts there and is steered by it; --clusters 2). Default: polarity for first-motion windows (--clusters 2, one component, at most 0.5 s either side of the pick), else kmeans.",
+      "Where the clusters start: kmeans (k-means on the pretrained code, as the paper's DEC, refined by a mixture with one spread per cluster) or polarity (first-motion polarity of one-component windows around picks: per station, signed correlation near the pick with a small lag search, split by its leading eigenvector, up (cluster 0) and down by a first-motion vote; DEC starts there and is steered by it; --clusters 2). Default: polarity for first-motion windows (--clusters 2, one component, at most 0.5 s either side of the pick), else kmeans.",
       valueName: "kmeans|polarity"))
   var initialization: ModelOptions.Initialization?
 
