@@ -450,14 +450,15 @@ public final class DeepEmbeddedClustering {
       {
         let z = try embeddings()
         let q = try DEC.softAssignment(embeddings: z, centroids: centroids, dimension: dimension)
+        // P from a mixture that gives each cluster its own spread (decision 0022), fitted
+        // afresh on this embedding from q's labels; labelled windows keep their class.
+        state.target = try SphericalMixture.targetDistribution(
+          embeddings: z, softAssignment: q, dimension: dimension, clusterCount: k)
         if let fixedClasses {
-          state.target = try DEC.constrainedTargetDistribution(
-            softAssignment: q, clusterCount: k, fixedClasses: fixedClasses)
-        } else {
-          // Unsupervised: P from a mixture that gives each cluster its own spread (decision
-          // 0022), fitted afresh on this embedding from q's labels.
-          state.target = try SphericalMixture.targetDistribution(
-            embeddings: z, softAssignment: q, dimension: dimension, clusterCount: k)
+          for (i, c) in fixedClasses.enumerated() {
+            guard let c else { continue }
+            for j in 0..<k { state.target[i * k + j] = j == c ? 1 : 0 }
+          }
         }
         let labels = try DEC.assignments(softAssignment: q, clusterCount: k)
         let change =
