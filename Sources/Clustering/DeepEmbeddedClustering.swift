@@ -451,9 +451,15 @@ public final class DeepEmbeddedClustering {
         let z = try embeddings()
         let q = try DEC.softAssignment(embeddings: z, centroids: centroids, dimension: dimension)
         // P from a mixture that gives each cluster its own spread (decision 0022), fitted
-        // afresh on this embedding from q's labels; labelled windows keep their class.
-        state.target = try SphericalMixture.targetDistribution(
-          embeddings: z, softAssignment: q, dimension: dimension, clusterCount: k)
+        // afresh on this embedding from q's labels; labelled windows keep their class. Where
+        // every window is labelled (`--init polarity`), P is the labels alone.
+        if let fixedClasses, !fixedClasses.contains(where: { $0 == nil }) {
+          state.target = try DEC.constrainedTargetDistribution(
+            softAssignment: q, clusterCount: k, fixedClasses: fixedClasses)
+        } else {
+          state.target = try SphericalMixture.targetDistribution(
+            embeddings: z, softAssignment: q, dimension: dimension, clusterCount: k)
+        }
         if let fixedClasses {
           for (i, c) in fixedClasses.enumerated() {
             guard let c else { continue }

@@ -71,56 +71,62 @@ public struct SphericalMixture: Sendable, Equatable {
     var logLikelihood = -Double.infinity
     var iteration = 0
     var row = [Double](repeating: 0, count: k)
-    while iteration < maximumIterations {
-      // M step: weighted means, then the mean squared distance per coordinate.
-      for j in 0..<k {
-        var total = 0.0
-        for t in 0..<d { means[j * d + t] = 0 }
-        for i in 0..<n {
-          let w = r[i * k + j]
-          total += w
-          for t in 0..<d { means[j * d + t] += w * Double(points[i * d + t]) }
-        }
-        let safe = max(total, 1e-12)
-        for t in 0..<d { means[j * d + t] /= safe }
-        var spread = 0.0
-        for i in 0..<n {
-          var distance = 0.0
-          for t in 0..<d {
-            let e = Double(points[i * d + t]) - means[j * d + t]
-            distance += e * e
-          }
-          spread += r[i * k + j] * distance
-        }
-        variances[j] = spread / (Double(d) * safe) + regularization
-        weights[j] = total / Double(n)
-      }
-      // E step: log-responsibilities, normalised by log-sum-exp.
-      logLikelihood = 0
-      for i in 0..<n {
-        var top = -Double.infinity
+    var constant = [Double](repeating: 0, count: k)
+    try points.withUnsafeBufferPointer { points in
+      while iteration < maximumIterations {
+        // M step: weighted means, then the mean squared distance per coordinate.
         for j in 0..<k {
-          var distance = 0.0
-          for t in 0..<d {
-            let e = Double(points[i * d + t]) - means[j * d + t]
-            distance += e * e
+          var total = 0.0
+          for t in 0..<d { means[j * d + t] = 0 }
+          for i in 0..<n {
+            let w = r[i * k + j]
+            total += w
+            for t in 0..<d { means[j * d + t] += w * Double(points[i * d + t]) }
           }
-          row[j] =
-            log(max(weights[j], 1e-300)) - 0.5 * Double(d) * log(2 * Double.pi * variances[j])
-            - 0.5 * distance / variances[j]
-          top = max(top, row[j])
+          let safe = max(total, 1e-12)
+          for t in 0..<d { means[j * d + t] /= safe }
+          var spread = 0.0
+          for i in 0..<n {
+            var distance = 0.0
+            for t in 0..<d {
+              let e = Double(points[i * d + t]) - means[j * d + t]
+              distance += e * e
+            }
+            spread += r[i * k + j] * distance
+          }
+          variances[j] = spread / (Double(d) * safe) + regularization
+          weights[j] = total / Double(n)
         }
-        var total = 0.0
-        for j in 0..<k { total += exp(row[j] - top) }
-        let normaliser = top + log(total)
-        logLikelihood += normaliser
-        for j in 0..<k { r[i * k + j] = exp(row[j] - normaliser) }
+        // E step: log-responsibilities, normalised by log-sum-exp; each component's log weight
+        // and log normaliser once per iteration.
+        for j in 0..<k {
+          constant[j] =
+            log(max(weights[j], 1e-300)) - 0.5 * Double(d) * log(2 * Double.pi * variances[j])
+        }
+        logLikelihood = 0
+        for i in 0..<n {
+          var top = -Double.infinity
+          for j in 0..<k {
+            var distance = 0.0
+            for t in 0..<d {
+              let e = Double(points[i * d + t]) - means[j * d + t]
+              distance += e * e
+            }
+            row[j] = constant[j] - 0.5 * distance / variances[j]
+            top = max(top, row[j])
+          }
+          var total = 0.0
+          for j in 0..<k { total += exp(row[j] - top) }
+          let normaliser = top + log(total)
+          logLikelihood += normaliser
+          for j in 0..<k { r[i * k + j] = exp(row[j] - normaliser) }
+        }
+        logLikelihood /= Double(n)
+        iteration += 1
+        guard logLikelihood.isFinite else { throw ClusteringError.nonFinite("the mixture's fit") }
+        if abs(logLikelihood - previous) < tolerance { break }
+        previous = logLikelihood
       }
-      logLikelihood /= Double(n)
-      iteration += 1
-      guard logLikelihood.isFinite else { throw ClusteringError.nonFinite("the mixture's fit") }
-      if abs(logLikelihood - previous) < tolerance { break }
-      previous = logLikelihood
     }
     return SphericalMixture(
       means: means, variances: variances, weights: weights, responsibilities: r,
