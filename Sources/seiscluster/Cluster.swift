@@ -29,7 +29,7 @@ struct ClusterCommand: SeisclusterCommand {
       k-means on the windows themselves (the Calinski-Harabasz index in the input's leading 8 \
       principal components, as a share of k-means's): once a restart with a share of at least \
       2/3 has a partner, restarts below it are set aside, and a `set aside:` line names them. \
-      Without --restarts, restarts are trained until two agree (ARI >= 0.90) and one of them \
+      Without --restarts, restarts are trained until two agree (ARI >= 0.875) and one of them \
       has a share of at least 2/3, or until three or more are trained and none has, at most \
       \(ModelOptions.defaultMaximumRestarts). That rule keeps a bad optimum less often than a \
       fixed --restarts 3 (docs/decisions/0014-restarts.md).

@@ -42,7 +42,7 @@ extension HTMLReport {
     }
     html += "</table>\n"
     html +=
-      "<p class=\"caption\">Independent trainings of the same windows. The kept restart is the one the others agree with best; a high mean probability is no evidence (a bad optimum is often a confident one). Input separation: the restart's clusters' Calinski-Harabasz index in the leading 8 principal components of the network's input, as a share of k-means's there; once a restart at 2/3 or above has a partner, restarts below 2/3 are set aside. Unstable: no other restart agrees with the kept one to ARI ≥ \(String(format: "%.2f", RestartReport.agreeingARI)).</p>\n"
+      "<p class=\"caption\">Independent trainings of the same windows. The kept restart is the one the others agree with best; a high mean probability is no evidence (a bad optimum is often a confident one). Input separation: the restart's clusters' Calinski-Harabasz index in the leading 8 principal components of the network's input, as a share of k-means's there; once a restart at 2/3 or above has a partner, restarts below 2/3 are set aside. Unstable: no other restart agrees with the kept one to ARI ≥ \(String(format: "%.3f", RestartReport.agreeingARI)).</p>\n"
     return html + "</div>\n"
   }
 
