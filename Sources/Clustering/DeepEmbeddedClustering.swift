@@ -400,6 +400,37 @@ public final class DeepEmbeddedClustering {
     }
   }
 
+  /// The joint stage's target P at one update: a mixture that gives each cluster its own
+  /// spread (decision 0022), fitted afresh on this embedding from q's labels, its
+  /// responsibilities sharpened as DEC sharpens q; labelled windows (`relabel`'s hand labels,
+  /// the polarity partition) keep their class as a one-hot row. Where every window is
+  /// labelled (`--init polarity`), P is the labels alone and no mixture is fitted.
+  static func jointTarget(
+    embeddings z: [Float], softAssignment q: [Float], dimension: Int, clusterCount k: Int,
+    fixedClasses: [Int?]?
+  ) throws -> [Float] {
+    if let fixedClasses, !fixedClasses.contains(where: { $0 == nil }) {
+      return try DEC.constrainedTargetDistribution(
+        softAssignment: q, clusterCount: k, fixedClasses: fixedClasses)
+    }
+    var target = try SphericalMixture.targetDistribution(
+      embeddings: z, softAssignment: q, dimension: dimension, clusterCount: k)
+    if let fixedClasses {
+      guard fixedClasses.count * k == target.count else {
+        throw ClusteringError.shapeMismatch(
+          "\(fixedClasses.count) fixed classes for \(target.count / max(k, 1)) rows")
+      }
+      for (i, c) in fixedClasses.enumerated() {
+        guard let c else { continue }
+        guard c >= 0 && c < k else {
+          throw ClusteringError.invalidArgument("class \(c) is not one of the \(k) clusters")
+        }
+        for j in 0..<k { target[i * k + j] = j == c ? 1 : 0 }
+      }
+    }
+    return target
+  }
+
   /// The joint stage, updating `centroids` in place; with `supervision`, the constrained stage
   /// of `relabel`. Returns the updates and why it stopped.
   public func trainJointly(
@@ -450,22 +481,9 @@ public final class DeepEmbeddedClustering {
       {
         let z = try embeddings()
         let q = try DEC.softAssignment(embeddings: z, centroids: centroids, dimension: dimension)
-        // P from a mixture that gives each cluster its own spread (decision 0022), fitted
-        // afresh on this embedding from q's labels; labelled windows keep their class. Where
-        // every window is labelled (`--init polarity`), P is the labels alone.
-        if let fixedClasses, !fixedClasses.contains(where: { $0 == nil }) {
-          state.target = try DEC.constrainedTargetDistribution(
-            softAssignment: q, clusterCount: k, fixedClasses: fixedClasses)
-        } else {
-          state.target = try SphericalMixture.targetDistribution(
-            embeddings: z, softAssignment: q, dimension: dimension, clusterCount: k)
-        }
-        if let fixedClasses {
-          for (i, c) in fixedClasses.enumerated() {
-            guard let c else { continue }
-            for j in 0..<k { state.target[i * k + j] = j == c ? 1 : 0 }
-          }
-        }
+        state.target = try Self.jointTarget(
+          embeddings: z, softAssignment: q, dimension: dimension, clusterCount: k,
+          fixedClasses: fixedClasses)
         let labels = try DEC.assignments(softAssignment: q, clusterCount: k)
         let change =
           try state.previous.map { try DEC.labelChangeFraction(previous: $0, current: labels) } ?? 1

@@ -79,6 +79,67 @@ import Testing
     #expect(try ClusteringMetrics.accuracy(truth: c.truth, predicted: mixtureLabels) == 1)
   }
 
+  /// `relabel`'s joint stage (decision 0022): the windows without a hand label take the
+  /// mixture's target, as in `cluster`, not DEC's own; the labelled ones their class. Before
+  /// stop 35 relabel gave them DEC's own P, which kept k-means's cut through a broad cluster.
+  @Test(arguments: cases) func relabelsUnlabelledWindowsFollowTheMixture(index: Int) throws {
+    let c = try ClusteringFixtures.mixture().cases[index]
+    let points = c.points.floats
+    let k = c.clusterCount
+    let q = try DEC.softAssignment(
+      embeddings: points, centroids: c.kmeansCentroids.floats, dimension: c.dimension)
+    // Every tenth window labelled with its true class.
+    let fixed: [Int?] = c.truth.indices.map { $0 % 10 == 0 ? c.truth[$0] : nil }
+    let target = try DeepEmbeddedClustering.jointTarget(
+      embeddings: points, softAssignment: q, dimension: c.dimension, clusterCount: k,
+      fixedClasses: fixed)
+    let mixture = try SphericalMixture.targetDistribution(
+      embeddings: points, softAssignment: q, dimension: c.dimension, clusterCount: k)
+    let own = try DEC.constrainedTargetDistribution(
+      softAssignment: q, clusterCount: k, fixedClasses: fixed)
+    let unlabelled = fixed.indices.filter { fixed[$0] == nil }
+    for i in fixed.indices {
+      let row = Array(target[(i * k)..<((i + 1) * k)])
+      if let cls = fixed[i] {
+        #expect(row == (0..<k).map { $0 == cls ? 1 : 0 })
+      } else {
+        #expect(row == Array(mixture[(i * k)..<((i + 1) * k)]))
+      }
+    }
+    func accuracy(_ p: [Float]) throws -> Double {
+      let labels = try DEC.assignments(softAssignment: p, clusterCount: k)
+      return try ClusteringMetrics.accuracy(
+        truth: unlabelled.map { c.truth[$0] }, predicted: unlabelled.map { labels[$0] })
+    }
+    #expect(try accuracy(target) == 1)
+    #expect(try accuracy(own) < 1, "\(c.name): DEC's own target must miss some windows")
+  }
+
+  @Test func aJointTargetWithEveryWindowLabelledIsTheLabels() throws {
+    let points: [Float] = [0, 0, 0.1, 0, 0, 0.1, 5, 5, 5.1, 5]
+    let q: [Float] = [0.9, 0.1, 0.8, 0.2, 0.7, 0.3, 0.2, 0.8, 0.4, 0.6]
+    let fixed: [Int?] = [1, 0, 0, 1, 1]
+    let target = try DeepEmbeddedClustering.jointTarget(
+      embeddings: points, softAssignment: q, dimension: 2, clusterCount: 2, fixedClasses: fixed)
+    #expect(target == [0, 1, 1, 0, 1, 0, 0, 1, 0, 1])
+    // Without labels it is the mixture's target.
+    #expect(
+      try DeepEmbeddedClustering.jointTarget(
+        embeddings: points, softAssignment: q, dimension: 2, clusterCount: 2, fixedClasses: nil)
+        == SphericalMixture.targetDistribution(
+          embeddings: points, softAssignment: q, dimension: 2, clusterCount: 2))
+    #expect(throws: ClusteringError.self) {
+      try DeepEmbeddedClustering.jointTarget(
+        embeddings: points, softAssignment: q, dimension: 2, clusterCount: 2,
+        fixedClasses: [0, nil])
+    }
+    #expect(throws: ClusteringError.self) {
+      try DeepEmbeddedClustering.jointTarget(
+        embeddings: points, softAssignment: q, dimension: 2, clusterCount: 2,
+        fixedClasses: [0, nil, 2, nil, nil])
+    }
+  }
+
   @Test func targetFallsBackToDECsOwnWhereTheMixtureCannotStand() throws {
     // q gives cluster 1 a single row: no spread to fit, so P is DEC's sharpened q.
     let points: [Float] = [0, 0, 0.1, 0, 0, 0.1, 5, 5]
