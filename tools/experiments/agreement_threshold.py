@@ -16,36 +16,17 @@ of runs that train 3, 4 and 5 or more (a 2,000-window restart alone takes about 
 
     tools/experiments/agreement_threshold.py NAME:'DIR/seed*.npz':WINDOWS.npy ...
 """
-import glob, itertools, os, random, re, sys
+import itertools, os, random, sys
 import numpy as np
-from sklearn.cluster import KMeans
-from sklearn.decomposition import PCA
-from sklearn.metrics import adjusted_rand_score as ari
-from sklearn.metrics import calinski_harabasz_score
 
 sys.path.insert(0, os.path.dirname(__file__))
 import input_separation as S  # noqa: E402
-from station_centring import accuracy  # noqa: E402
 
 THRESHOLDS = (0.90, 0.885, 0.875, 0.865, 0.85)
 
 
-def load(pattern, windows):
-    runs = {int(re.findall(r'seed(\d+)', f)[-1]): np.load(f) for f in glob.glob(pattern)}
-    seeds = sorted(runs)
-    x = np.load(windows).astype(np.float64)
-    z = PCA(8, random_state=0).fit_transform(x.reshape(len(x), -1))
-    reference = calinski_harabasz_score(z, KMeans(2, n_init=20, random_state=0).fit_predict(z))
-    acc = {s: accuracy(runs[s]['truth'], runs[s]['labels']) for s in seeds}
-    loss = {s: float(runs[s]['pre']) for s in seeds}
-    share = {s: calinski_harabasz_score(z, runs[s]['labels']) / reference for s in seeds}
-    ag = {(a, b): ari(runs[a]['labels'], runs[b]['labels'])
-          for a, b in itertools.permutations(seeds, 2)}
-    return seeds, acc, loss, share, ag
-
-
 def run(name, pattern, windows):
-    seeds, acc, loss, share, ag = load(pattern, windows)
+    seeds, acc, loss, share, ag = S.load(name, pattern, windows)[:5]
     print(f'{name}: ' + ' '.join(f'{s}:{acc[s]:.4f}/{share[s]:.2f}' for s in seeds))
     good = lambda s: acc[s] >= S.BAD
     pairs = list(itertools.combinations(seeds, 2))

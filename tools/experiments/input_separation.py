@@ -59,7 +59,10 @@ def rule(order, ag, loss, share, aside):
     return trained, select(trained, ag, loss, share, aside)
 
 
-def run(name, pattern, windows):
+def load(name, pattern, windows):
+    """The seeds' dumps and windows: seeds, each seed's ACC, pretraining loss and share, the
+    ARI of every ordered pair, the truth, the windows' 8 leading components and k-means's
+    Calinski-Harabasz index there (the share's reference)."""
     files = glob.glob(pattern)
     runs = {int(re.findall(r'seed(\d+)', f)[-1]): np.load(f) for f in files}
     seeds = sorted(runs)
@@ -73,6 +76,11 @@ def run(name, pattern, windows):
     share = {s: calinski_harabasz_score(z, runs[s]['labels']) / reference for s in seeds}
     ag = {(a, b): ari(runs[a]['labels'], runs[b]['labels'])
           for a, b in itertools.permutations(seeds, 2)}
+    return seeds, acc, loss, share, ag, truth, z, reference
+
+
+def run(name, pattern, windows):
+    seeds, acc, loss, share, ag, truth, z, reference = load(name, pattern, windows)
     good = [share[s] for s in seeds if acc[s] >= BAD]
     bad = [share[s] for s in seeds if acc[s] < BAD]
     auc = roc_auc_score([1] * len(good) + [0] * len(bad), good + bad) if good and bad else np.nan
