@@ -4,19 +4,23 @@
 
 Input: one directory per run, NAME_SEED, made by a build with final_embedding_experiment.patch
 (applies to 67d4303) run with SEISCLUSTER_EXPERIMENT_DUMPZ=DIR: DIR/zfinal-SEED.f32 and
-DIR/cfinal-SEED.f32 (each restart's embedding after the joint stage and its centroids),
+DIR/cfinal-SEED.f32 (each restart's embedding after the joint stage and its centroids) and
+DIR/zpre-SEED.f32 (its embedding after pretraining, before k-means),
 DIR/cat.csv (`export --format csv`), DIR/truth.csv, and a line of RUNS.txt per run:
 `NAME SEED ACC=... ... (seed S)` naming the restart kept (its `stability:` line).
 
 For the kept restart it prints the run's ACC; the ACC of a spherical mixture fitted on the final
 embedding from q's partition (the labels decision 0022's target would give), and of one step
 of it; then the supervised ceiling of that embedding (5-fold logistic regression and RBF SVM).
+Where the pretrained embedding was written too: its supervised ceiling, k-means on it, and a
+logistic regression fitted there on the run's own labels (all windows, C = 100).
 
     tools/experiments/final_embedding.py RUNS.txt
 """
 import csv, os, re, sys
 import numpy as np
 from scipy.stats import multivariate_normal as mvn
+from sklearn.cluster import KMeans
 from sklearn.linear_model import LogisticRegression
 from sklearn.mixture import GaussianMixture
 from sklearn.model_selection import cross_val_predict
@@ -55,6 +59,16 @@ def main(runs):
         print(f'{name} seed {seed_arg}: run {acc}, q reproduces the catalog {np.mean(labels == stored):.4f}; '
               f'mixture EM {accuracy(y, em):.4f}, one step {accuracy(y, one):.4f}; '
               f'supervised on the embedding: linear {np.mean(linear == y):.4f}, RBF SVM {np.mean(rbf == y):.4f}')
+        pre = f'{d}/zpre-{seed}.f32'
+        if os.path.exists(pre):
+            z = np.fromfile(pre, dtype=np.float32).reshape(-1, 16).astype(np.float64)
+            linear = cross_val_predict(LogisticRegression(max_iter=3000, C=10), z, y, cv=5)
+            rbf = cross_val_predict(SVC(C=10), z, y, cv=5)
+            kmeans = KMeans(k, n_init=10, random_state=0).fit_predict(z)
+            own = LogisticRegression(max_iter=5000, C=100).fit(z, stored).predict(z)
+            print(f'  pretrained embedding: supervised linear {np.mean(linear == y):.4f}, RBF SVM '
+                  f'{np.mean(rbf == y):.4f}; k-means {accuracy(y, kmeans):.4f}; '
+                  f'fitted on the run\'s labels {accuracy(y, own):.4f}')
 
 
 if __name__ == '__main__':
