@@ -392,11 +392,17 @@ public final class DeepEmbeddedClustering {
     public var weight: Double
     /// Labelled windows added to every minibatch (all of them when there are fewer).
     public var perBatch: Int
+    /// Whether the unlabelled windows' target comes from the mixture (decision 0022), as in
+    /// `cluster`, or from DEC's own sharpened q. `relabel` steering a stable run uses DEC's own
+    /// (decision 0022, "Relabel steering a stable run"): there the mixture's target let one draw
+    /// of labels pull the demo's seed 2 from 0.9870 to 0.7712.
+    public var mixtureTarget: Bool
 
-    public init(classes: [Int?], weight: Double, perBatch: Int) {
+    public init(classes: [Int?], weight: Double, perBatch: Int, mixtureTarget: Bool = true) {
       self.classes = classes
       self.weight = weight
       self.perBatch = perBatch
+      self.mixtureTarget = mixtureTarget
     }
   }
 
@@ -404,12 +410,14 @@ public final class DeepEmbeddedClustering {
   /// spread (decision 0022), fitted afresh on this embedding from q's labels, its
   /// responsibilities sharpened as DEC sharpens q; labelled windows (`relabel`'s hand labels,
   /// the polarity partition) keep their class as a one-hot row. Where every window is
-  /// labelled (`--init polarity`), P is the labels alone and no mixture is fitted.
+  /// labelled (`--init polarity`), P is the labels alone and no mixture is fitted. With
+  /// `mixture` false the unlabelled windows take DEC's own target
+  /// (`DEC.constrainedTargetDistribution`).
   static func jointTarget(
     embeddings z: [Float], softAssignment q: [Float], dimension: Int, clusterCount k: Int,
-    fixedClasses: [Int?]?
+    fixedClasses: [Int?]?, mixture: Bool = true
   ) throws -> [Float] {
-    if let fixedClasses, !fixedClasses.contains(where: { $0 == nil }) {
+    if let fixedClasses, !mixture || !fixedClasses.contains(where: { $0 == nil }) {
       return try DEC.constrainedTargetDistribution(
         softAssignment: q, clusterCount: k, fixedClasses: fixedClasses)
     }
@@ -483,7 +491,7 @@ public final class DeepEmbeddedClustering {
         let q = try DEC.softAssignment(embeddings: z, centroids: centroids, dimension: dimension)
         state.target = try Self.jointTarget(
           embeddings: z, softAssignment: q, dimension: dimension, clusterCount: k,
-          fixedClasses: fixedClasses)
+          fixedClasses: fixedClasses, mixture: supervision?.mixtureTarget ?? true)
         let labels = try DEC.assignments(softAssignment: q, clusterCount: k)
         let change =
           try state.previous.map { try DEC.labelChangeFraction(previous: $0, current: labels) } ?? 1

@@ -113,6 +113,13 @@ import Testing
     }
     #expect(try accuracy(target) == 1)
     #expect(try accuracy(own) < 1, "\(c.name): DEC's own target must miss some windows")
+    // Relabel steering a stable run asks for DEC's own target (decision 0022).
+    let steered = try DeepEmbeddedClustering.jointTarget(
+      embeddings: points, softAssignment: q, dimension: c.dimension, clusterCount: k,
+      fixedClasses: fixed, mixture: false)
+    #expect(steered == own)
+    #expect(
+      DeepEmbeddedClustering.Supervision(classes: fixed, weight: 1, perBatch: 16).mixtureTarget)
   }
 
   @Test func aJointTargetWithEveryWindowLabelledIsTheLabels() throws {

@@ -12,12 +12,18 @@
 #   make_events.py 300 seeds 12 16, draws 0-7; generator B 300 with --spectrogram-reference
 #   frequency seeds 3 6 7, demo 2,000 seeds 11 12 16 23, make_events.py 2,000 seeds 12 13,
 #   hard 2,000 (--bandpass 1,15) seed 0 and generator B 2,000 seed 3, draws 0-2.
+# SOURCE_RESTARTS=default clusters the source with the default restarts instead (a stable
+# source is steered, not retrained: decision 0014); the cache then has its own file.
 BIN=$1; NAME=$2; DATA=$3; BASE=$4; S=$5; DRAWS=$6; shift 6
 WORK=${WORK:-/tmp/relabel_matrix}; mkdir -p $WORK/d
-src=$WORK/$NAME-s$S.sqlite
+RESTARTS=${SOURCE_RESTARTS:-1}
+if [ "$RESTARTS" = default ]; then restarts=(); src=$WORK/$NAME-s$S-default.sqlite
+else restarts=(--restarts "$RESTARTS"); src=$WORK/$NAME-s$S.sqlite
+  [ "$RESTARTS" = 1 ] || src=$WORK/$NAME-s$S-r$RESTARTS.sqlite
+fi
 if [ ! -f $src ]; then
   cp $BASE $src.tmp
-  SEISCLUSTER_DB=$src.tmp $BIN cluster --quiet --clusters 2 --before 5 --after 55 --restarts 1 --seed $S "$@" >/dev/null 2>&1
+  SEISCLUSTER_DB=$src.tmp $BIN cluster --quiet --clusters 2 --before 5 --after 55 "${restarts[@]}" --seed $S "$@" >/dev/null 2>&1
   mv $src.tmp $src
 fi
 echo "$NAME s$S source $(SEISCLUSTER_DB=$src $BIN evaluate --truth $DATA/truth.csv 2>&1 | grep -o "^ACC=[0-9.]*" | cut -d= -f2)"

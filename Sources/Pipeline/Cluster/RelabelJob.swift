@@ -191,7 +191,8 @@ public struct RelabelJob: Sendable {
       windows: try contents.source(), classes: fixed, classCount: classes.count, clusterCount: k,
       options: stored.model, quiet: quiet, encodingChunk: contents.encodingChunk,
       labelledWeight: retrain ? RelabelJob.labelledWeight : RelabelJob.steeringWeight,
-      labelledPerBatch: retrain ? RelabelJob.labelledPerBatch : RelabelJob.steeringPerBatch)
+      labelledPerBatch: retrain ? RelabelJob.labelledPerBatch : RelabelJob.steeringPerBatch,
+      mixtureTarget: retrain)
     var restarts = 0
     if retrain {
       restarts =
@@ -434,6 +435,9 @@ struct Steering {
   /// The hand labels' term: its weight and labelled windows per minibatch.
   var labelledWeight: Double
   var labelledPerBatch: Int
+  /// The unlabelled windows' target: the mixture's when candidates are retrained, DEC's own
+  /// when a stable run is steered (`DeepEmbeddedClustering.Supervision.mixtureTarget`).
+  var mixtureTarget: Bool
 
   /// The constrained stage on `model`: one centroid per class at its labelled windows' mean
   /// embedding (extra clusters by k-means++), then DEC with the labels fixed and weighted.
@@ -465,7 +469,7 @@ struct Steering {
     }
     let supervision = DeepEmbeddedClustering.Supervision(
       classes: classes,
-      weight: labelledWeight, perBatch: labelledPerBatch)
+      weight: labelledWeight, perBatch: labelledPerBatch, mixtureTarget: mixtureTarget)
     let (updates, reason) = try dec.trainJointly(centroids: &centroids, supervision: supervision)
     progress.finish()
     return Candidate(
