@@ -57,15 +57,22 @@ import Testing
     #expect(try ClusteringMetrics.accuracy(truth: c.truth, predicted: labels) == 1)
   }
 
+  /// A fixture case, its points, K, and q around k-means's centroids (where DEC starts).
+  func atKMeansCentroids(_ index: Int) throws -> (
+    ClusteringFixtures.MixtureCase, [Float], Int, [Float]
+  ) {
+    let c = try ClusteringFixtures.mixture().cases[index]
+    let points = c.points.floats
+    let q = try DEC.softAssignment(
+      embeddings: points, centroids: c.kmeansCentroids.floats, dimension: c.dimension)
+    return (c, points, c.clusterCount, q)
+  }
+
   /// DEC's target from the mixture: where q (Student-t around k-means's centroids) sharpens
   /// k-means's cut through the broad cluster, the mixture's target puts every point with its
   /// own cluster.
   @Test(arguments: cases) func targetFollowsTheMixtureNotTheNearestCentroid(index: Int) throws {
-    let c = try ClusteringFixtures.mixture().cases[index]
-    let points = c.points.floats
-    let k = c.clusterCount
-    let q = try DEC.softAssignment(
-      embeddings: points, centroids: c.kmeansCentroids.floats, dimension: c.dimension)
+    let (c, points, k, q) = try atKMeansCentroids(index)
     let own = try DEC.targetDistribution(softAssignment: q, clusterCount: k)
     let mixture = try SphericalMixture.targetDistribution(
       embeddings: points, softAssignment: q, dimension: c.dimension, clusterCount: k)
@@ -83,11 +90,7 @@ import Testing
   /// mixture's target, as in `cluster`, not DEC's own; the labelled ones their class. Before
   /// stop 35 relabel gave them DEC's own P, which kept k-means's cut through a broad cluster.
   @Test(arguments: cases) func relabelsUnlabelledWindowsFollowTheMixture(index: Int) throws {
-    let c = try ClusteringFixtures.mixture().cases[index]
-    let points = c.points.floats
-    let k = c.clusterCount
-    let q = try DEC.softAssignment(
-      embeddings: points, centroids: c.kmeansCentroids.floats, dimension: c.dimension)
+    let (c, points, k, q) = try atKMeansCentroids(index)
     // Every tenth window labelled with its true class.
     let fixed: [Int?] = c.truth.indices.map { $0 % 10 == 0 ? c.truth[$0] : nil }
     let target = try DeepEmbeddedClustering.jointTarget(
