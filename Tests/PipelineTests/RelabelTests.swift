@@ -242,6 +242,43 @@ import Testing
     #expect(ModelOptions.Initialization.guidePerBatch == 16)
   }
 
+  /// Decision 0022, "Relabel steering a stable run": a stable source is steered with DEC's own
+  /// target for its unlabelled windows and the stronger label term; a source of one restart, an
+  /// unstable one, or one stored without restarts is retrained with the mixture's target and
+  /// the lighter term. Giving the steered source the mixture's target pulled the demo's seed 2
+  /// from 0.9870 to 0.7712.
+  @Test func aStableSourceIsSteeredWithDECsOwnTargetAndOthersRetrainedWithTheMixtures() {
+    func report(_ agreement: [[Double]], kept: Int) -> RestartReport {
+      let evidence = RestartEvidence(
+        pretrainingLoss: 0.1, reconstruction: 0.1, kl: 0.01, meanProbability: 0.8)
+      return RestartReport(
+        restarts: agreement.enumerated().map { r, row in
+          .init(
+            seed: UInt64(r), evidence: evidence,
+            consensus: row.reduce(0, +) / Double(row.count), agreement: row)
+        }, kept: kept, stability: agreement.count > 1 ? agreement[0][1] : nil)
+    }
+    let stable = report([[1, 0.9], [0.9, 1]], kept: 0)
+    #expect(!stable.isUnstable)
+    #expect(
+      RelabelJob.plan(sourceRestarts: stable)
+        == .init(
+          retrain: false, labelledWeight: RelabelJob.steeringWeight,
+          labelledPerBatch: RelabelJob.steeringPerBatch, mixtureTarget: false))
+    let retrained = RelabelJob.Plan(
+      retrain: true, labelledWeight: RelabelJob.labelledWeight,
+      labelledPerBatch: RelabelJob.labelledPerBatch, mixtureTarget: true)
+    let unstable = report([[1, 0.6, 0.5], [0.6, 1, 0.7], [0.5, 0.7, 1]], kept: 1)
+    #expect(unstable.isUnstable)
+    #expect(RelabelJob.plan(sourceRestarts: unstable) == retrained)
+    #expect(RelabelJob.plan(sourceRestarts: report([[1]], kept: 0)) == retrained)
+    #expect(RelabelJob.plan(sourceRestarts: nil) == retrained)
+    // Three restarts of which two agree: stable, steered.
+    let twoOfThree = report([[1, 0.95, 0.4], [0.95, 1, 0.4], [0.4, 0.4, 1]], kept: 0)
+    #expect(RelabelJob.plan(sourceRestarts: twoOfThree).mixtureTarget == false)
+    #expect(RelabelJob.plan(sourceRestarts: twoOfThree).retrain == false)
+  }
+
   /// A one-restart source retrains candidates; with an extra cluster their input separation is
   /// measured with K = 3, and every candidate is scored once.
   @Test func retrainedCandidatesWithAnExtraClusterAreScoredWithIt() throws {
