@@ -34,9 +34,14 @@ let package = Package(
     .systemLibrary(name: "CMalloc"),
 
     // MARK: Implementation
+    // Pins OpenBLAS's kernel family as the program loads (decision 0023).
+    .target(
+      name: "CBLASPin",
+      linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
+    ),
     .target(
       name: "Numerics",
-      dependencies: ["CFFTW3", "CCBLAS"],
+      dependencies: ["CFFTW3", "CCBLAS", "CBLASPin"],
       swiftSettings: nativeRelease
     ),
     .target(

@@ -1,3 +1,4 @@
+import CBLASPin
 import CCBLAS
 
 /// Thin wrappers over CBLAS (OpenBLAS on Linux) for the matrix products the network needs.
@@ -61,6 +62,21 @@ public enum BLAS {
     guard let name = openblas_get_corename() else { return "unknown" }
     return String(cString: name)
   }
+
+  /// The kernel family seiscluster runs OpenBLAS on where the CPU allows (decision 0023).
+  public static var pinnedCoreName: String { String(cString: seiscluster_blas_pin_kernel()) }
+
+  /// Whether the process was switched to `pinnedCoreName` as it loaded: on Linux x86-64 with
+  /// AVX2 and FMA, when `OPENBLAS_CORETYPE` was unset or empty and OpenBLAS can choose again.
+  public static var isPinned: Bool { seiscluster_blas_pinned() != 0 }
+
+  /// `OPENBLAS_CORETYPE` as the process found it, before pinning (nil when unset).
+  public static var requestedCoreType: String? {
+    seiscluster_blas_requested().map { String(cString: $0) }
+  }
+
+  /// `OpenBLAS KERNEL kernels`, for the logs of training.
+  public static var kernelDescription: String { "OpenBLAS \(coreName) kernels" }
 
   /// The OpenBLAS build configuration string.
   public static var configuration: String {

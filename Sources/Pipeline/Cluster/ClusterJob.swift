@@ -292,9 +292,13 @@ public struct ClusterJob: Sendable {
     let set = plan.contents.windowSet
     let configuration = plan.options.autoencoderConfiguration(
       channels: plan.contents.networkChannels, length: plan.contents.networkLength)
-    let withRestarts = restarts > 1 ? " with \(restarts) restarts" : ""
+    let withRestarts =
+      restarts <= 1
+      ? ""
+      : plan.options.stopWhenTwoAgree == true
+        ? " with restarts until two agree (at most \(restarts))" : " with \(restarts) restarts"
     logger.info(
-      "clustering \(plan.contents.count) windows (\(plan.contents.networkChannels) x \(plan.contents.networkLength), \(plan.contents.profiles == nil ? set.inputKind.rawValue : "correlation profiles")) into \(plan.clusters) clusters\(withRestarts); \(configuration.lengthAdjustmentDescription)"
+      "clustering \(plan.contents.count) windows (\(plan.contents.networkChannels) x \(plan.contents.networkLength), \(plan.contents.profiles == nil ? set.inputKind.rawValue : "correlation profiles")) into \(plan.clusters) clusters\(withRestarts); \(configuration.lengthAdjustmentDescription); \(BLAS.kernelDescription)"
     )
     if plan.contents.isStreamed {
       logger.info(

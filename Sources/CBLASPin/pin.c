@@ -1,0 +1,56 @@
+// Decision 0023: one OpenBLAS kernel family on every x86-64 CPU with AVX2 and FMA.
+//
+// OpenBLAS (built with DYNAMIC_ARCH, as Debian's is) picks its kernels by CPU in its own load-time
+// constructor, reading OPENBLAS_CORETYPE. Each family sums matrix products in its own order, and
+// training turns that last bit into other labels for the same seed on another CPU. This
+// constructor runs after OpenBLAS's (a library's initialisers run before those of the program
+// that loads it), while the process is still one thread and before any BLAS call: when the user
+// named no kernel and the CPU runs the Haswell kernels, it sets OPENBLAS_CORETYPE=Haswell and
+// lets OpenBLAS choose again (gotoblas_dynamic_quit, then gotoblas_dynamic_init, found with dlsym
+// so that an OpenBLAS built for one CPU, without them, is left as it is). It covers every program
+// that links this package's Numerics module: the command line, the benchmarks and `swift test`.
+#if defined(__linux__) && defined(__x86_64__)
+#define _GNU_SOURCE
+#endif
+
+#include "CBLASPin.h"
+
+#include <stddef.h>
+
+#if defined(__linux__) && defined(__x86_64__)
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+#endif
+
+static const char pin_kernel[] = "Haswell";
+static int pinned = 0;
+static char requested_copy[64];
+static int requested_set = 0;
+
+const char *seiscluster_blas_pin_kernel(void) { return pin_kernel; }
+
+int seiscluster_blas_pinned(void) { return pinned; }
+
+const char *seiscluster_blas_requested(void) { return requested_set ? requested_copy : NULL; }
+
+#if defined(__linux__) && defined(__x86_64__)
+__attribute__((constructor)) static void seiscluster_pin_blas(void) {
+  const char *requested = getenv("OPENBLAS_CORETYPE");
+  if (requested != NULL) {
+    strncpy(requested_copy, requested, sizeof requested_copy - 1);
+    requested_set = 1;
+    // OpenBLAS reads an empty value as none and detects the CPU; so does this.
+    if (requested[0] != '\0') return;
+  }
+  __builtin_cpu_init();
+  if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) return;
+  void (*quit)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "gotoblas_dynamic_quit");
+  void (*init)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "gotoblas_dynamic_init");
+  if (quit == NULL || init == NULL) return;
+  if (setenv("OPENBLAS_CORETYPE", pin_kernel, 1) != 0) return;
+  quit();
+  init();
+  pinned = 1;
+}
+#endif
