@@ -260,6 +260,13 @@ import Testing
     }
     let stable = report([[1, 0.9], [0.9, 1]], kept: 0)
     #expect(!stable.isUnstable)
+    // Decision 0014, "Stop 37": a stable source that misplaces a hand-labelled window is
+    // retrained too.
+    #expect(
+      RelabelJob.plan(sourceRestarts: stable, labelsAgree: false)
+        == .init(
+          retrain: true, labelledWeight: RelabelJob.labelledWeight,
+          labelledPerBatch: RelabelJob.labelledPerBatch, mixtureTarget: true))
     #expect(
       RelabelJob.plan(sourceRestarts: stable)
         == .init(
@@ -277,6 +284,35 @@ import Testing
     let twoOfThree = report([[1, 0.95, 0.4], [0.95, 1, 0.4], [0.4, 0.4, 1]], kept: 0)
     #expect(RelabelJob.plan(sourceRestarts: twoOfThree).mixtureTarget == false)
     #expect(RelabelJob.plan(sourceRestarts: twoOfThree).retrain == false)
+  }
+
+  /// A stable source is steered alone while every hand label agrees with its clusters, and
+  /// retrained beside the steered source once one misplaces a labelled window (here one label
+  /// names the other class; decision 0014, "Stop 37").
+  @Test func aStableSourceThatMisplacesALabelledWindowIsRetrained() throws {
+    let store = try SeisStore()
+    let truth = try fixture.storeWithWindows(count: 120, seed: 21, store: store)
+    var m = fixture.model()
+    m.epochs = 20
+    m.restarts = 2
+    _ = try ClusterJob(clusterCount: 2, model: m, quiet: true).run(
+      store: store, logger: Logger(label: "t"))
+    let source = try #require(try store.latestRun(kind: .cluster))
+    let restarts = try #require(try ClusterJob.decodeHistory(source.historyJson).restarts)
+    #expect(!restarts.isUnstable && restarts.restarts.count == 2)
+    let candidates = "candidates (input separation): "
+    var given = Array(truth.prefix(20))
+    let steered = try RelabelJob(labels: try labelFile(given), clusterCount: nil, quiet: true)
+      .run(store: store, logger: Logger(label: "t"))
+    #expect(!steered.summary.contains { $0.hasPrefix(candidates) }, "\(steered.summary)")
+    var fields = given[0].components(separatedBy: ",")
+    fields[fields.count - 1] = fields[fields.count - 1] == "high" ? "low" : "high"
+    given[0] = fields.joined(separator: ",")
+    let retrained = try RelabelJob(labels: try labelFile(given), clusterCount: nil, quiet: true)
+      .run(store: store, logger: Logger(label: "t"))
+    #expect(!retrained.disagrees)
+    let line = try #require(retrained.summary.first { $0.hasPrefix(candidates) })
+    #expect(line.components(separatedBy: ", ").count == 4)
   }
 
   /// A one-restart source retrains candidates; with an extra cluster their input separation is

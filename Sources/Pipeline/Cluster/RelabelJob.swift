@@ -63,11 +63,17 @@ public struct RelabelJob: Sendable {
   /// Decision 0014: a source of one restart (or of unknown restarts) cannot tell a bad optimum
   /// from a good one, and an unstable run's kept restart was found by no other; both are
   /// retrained, with the lighter label term and the mixture's target for unlabelled windows
-  /// (decision 0022). A stable source is only steered, with the stronger term and DEC's own
+  /// (decision 0022). So is a stable source whose clusters put a hand-labelled window where
+  /// its class is not (`labelsAgree` false: the labels' Hungarian-matched accuracy against the
+  /// source's clusters is below 1; polarity runs excepted): two restarts can share a mediocre
+  /// optimum, and steering one left the demo's 0.97 runs at 0.9545-0.9808 (decision 0014,
+  /// "Stop 37"). A stable
+  /// source that every label agrees with is only steered, with the stronger term and DEC's own
   /// target (decision 0022, "Relabel steering a stable run": the mixture's pulled the demo's
   /// seed 2 from 0.9870 to 0.7712 on one label draw in three).
-  static func plan(sourceRestarts: RestartReport?) -> Plan {
-    let retrain = sourceRestarts.map { $0.restarts.count < 2 || $0.isUnstable } ?? true
+  static func plan(sourceRestarts: RestartReport?, labelsAgree: Bool = true) -> Plan {
+    let retrain =
+      sourceRestarts.map { $0.restarts.count < 2 || $0.isUnstable || !labelsAgree } ?? true
     return Plan(
       retrain: retrain,
       labelledWeight: retrain ? labelledWeight : steeringWeight,
@@ -206,12 +212,16 @@ public struct RelabelJob: Sendable {
     }
     let disagrees = agreement?.disagrees() ?? false
 
-    // Steer the source run's network; when its stability is unknown (one restart) or low, also
-    // retrain fresh restarts under the labels and keep the consensus candidate.
-    // Decision 0014: a run of one restart cannot tell a bad optimum from a good one, and an
-    // unstable run's kept restart was found by no other; both are retrained.
+    // Steer the source run's network; when its stability is unknown (one restart) or low, or
+    // its clusters misplace a hand-labelled window, also retrain fresh restarts under the
+    // labels and keep the consensus candidate (`plan`).
     let sourceRestarts = try ClusterJob.decodeHistory(source.historyJson).restarts
-    let plan = RelabelJob.plan(sourceRestarts: sourceRestarts)
+    // Retrained candidates start from k-means, not from the first-motion partition that a
+    // polarity run starts from (decision 0019), and scored 0.0035 lower on both relabels of
+    // make_events.py polarity where the rule would retrain; a polarity source stays steered.
+    let labelsAgree =
+      stored.model.initialization == .polarity || (agreement.map { $0.accuracy >= 1 } ?? true)
+    let plan = RelabelJob.plan(sourceRestarts: sourceRestarts, labelsAgree: labelsAgree)
     let retrain = plan.retrain
     let steering = Steering(
       windows: try contents.source(), classes: fixed, classCount: classes.count, clusterCount: k,
@@ -224,9 +234,15 @@ public struct RelabelJob: Sendable {
         stored.model.stopWhenTwoAgree == true
         ? ModelOptions.defaultRestarts
         : max(stored.model.resolvedRestarts, ModelOptions.defaultRestarts)
+      let matched = agreement.map { Int(($0.accuracy * Double($0.count)).rounded()) }
       let why =
-        sourceRestarts.map { $0.restarts.count < 2 ? "had 1 restart" : "was unstable" }
-        ?? "had 1 restart"
+        sourceRestarts.map {
+          $0.restarts.count < 2
+            ? "had 1 restart"
+            : $0.isUnstable
+              ? "was unstable"
+              : "puts \(labelled.count - (matched ?? labelled.count)) of the \(labelled.count) hand-labelled windows outside their class's cluster"
+        } ?? "had 1 restart"
       logger.info(
         "run \(sourceID) \(why): retraining \(restarts) restarts under the labels")
     }
