@@ -15,8 +15,9 @@ struct RelabelCommand: SeisclusterCommand {
       probability, stored as a new run that `export` and `evaluate` show. --clusters K larger \
       than the number of classes keeps extra, unlabelled clusters (`unlabelled-N`).
 
-      When the run had one restart or was unstable, fresh networks are also trained under the \
-      labels. A candidate whose clusters separate the windows much less well than the best \
+      When the run had one restart or was unstable, or its clusters put a hand-labelled window \
+      outside its class's cluster (first-motion polarity runs excepted), fresh networks are also \
+      trained under the labels. A candidate whose clusters separate the windows much less well than the best \
       candidate's is set aside; of the others, the one the candidates agree with most is kept. \
       The summary's `candidates (input separation):` line shows each one's share and fate.
 
