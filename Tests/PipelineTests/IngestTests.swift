@@ -254,7 +254,7 @@ import Testing
     defer { try? FileManager.default.removeItem(at: dir) }
     let export = TracesExport(store: store, logger: logger, quiet: true)
     let first = try export.run(format: .sac, directory: dir.path, force: false)
-    #expect(first.written.count == 1)
+    try #require(first.written.count == 1)
     #expect(throws: InputError.self) {
       try export.run(format: .sac, directory: dir.path, force: false)
     }
