@@ -519,6 +519,7 @@ struct CommandLineTests {
   }
 
   @Test(
+    .needsSharedData,
     .enabled(
       if: SeisclusterProcess.unprivileged != nil, "needs setpriv to drop root, or a non-root user"))
   func anUnreadableFolderNestedOrNotIsReportedWithExit1() throws {

@@ -32,7 +32,9 @@ import Testing
     return out
   }
 
-  @Test func ingestStoresEveryReadableFileAsObsPyReadsItAndNothingOfTheRest() throws {
+  @Test(.needsSharedData) func ingestStoresEveryReadableFileAsObsPyReadsItAndNothingOfTheRest()
+    throws
+  {
     let store = try SeisStore()
     let report = Ingest(store: store, logger: logger, quiet: true).run(paths: [data])
     let oracle = try OracleFile.loadAll()
@@ -133,7 +135,7 @@ import Testing
     #expect(checked >= 90)
   }
 
-  @Test func duplicateContentIsSkippedAndSaidSo() throws {
+  @Test(.needsSharedData) func duplicateContentIsSkippedAndSaidSo() throws {
     let store = try SeisStore()
     let dir = try TestPaths.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -150,7 +152,7 @@ import Testing
     #expect(try store.sourceFiles().map(\.path) == [original.path])
   }
 
-  @Test func missingPathsFailAndTheRestIsStored() throws {
+  @Test(.needsSharedData) func missingPathsFailAndTheRestIsStored() throws {
     let store = try SeisStore()
     let good = TestPaths.sharedData.appendingPathComponent("sac/seism.sac").path
     let report = Ingest(store: store, logger: logger, quiet: true).run(paths: [
@@ -161,7 +163,7 @@ import Testing
     #expect(report.storedFiles == 1)
   }
 
-  @Test func aTextFileNamedOnTheCommandLineIsStillAnError() throws {
+  @Test(.needsSharedData) func aTextFileNamedOnTheCommandLineIsStillAnError() throws {
     let store = try SeisStore()
     let report = Ingest(store: store, logger: logger, quiet: true).run(paths: [
       "\(data)/README.md"
@@ -183,7 +185,7 @@ import Testing
     #expect(files == ["a.mseed", "b/a", "b/c/m", "z.sac"].map { dir.path + "/" + $0 })
   }
 
-  @Test func listingHasTheContractColumnsAndLastSampleAsEndTime() throws {
+  @Test(.needsSharedData) func listingHasTheContractColumnsAndLastSampleAsEndTime() throws {
     let store = try SeisStore()
     _ = Ingest(store: store, logger: logger, quiet: true).run(paths: [
       TestPaths.sharedData.appendingPathComponent("mseed/three_records_zero_data_in_middle.mseed")
@@ -245,7 +247,7 @@ import Testing
     #expect(back.segments.first?.samplingRate == 200)
   }
 
-  @Test func exportRefusesToOverwriteWithoutForce() throws {
+  @Test(.needsSharedData) func exportRefusesToOverwriteWithoutForce() throws {
     let store = try SeisStore()
     _ = Ingest(store: store, logger: logger, quiet: true).run(paths: [
       TestPaths.sharedData.appendingPathComponent("sac/seism.sac").path

@@ -15,7 +15,8 @@ import Testing
     TestPaths.fixtures.appendingPathComponent("picks/\(name)").path
   }
 
-  @Test func importingCSVAndQuakeMLTwiceStoresEachPickOnceAndReportsBadRowsAndUnknownStations()
+  @Test(.needsSharedData)
+  func importingCSVAndQuakeMLTwiceStoresEachPickOnceAndReportsBadRowsAndUnknownStations()
     throws
   {
     let store = try SeisStore()
@@ -123,7 +124,7 @@ import Testing
     #expect(try store.picks().isEmpty)
   }
 
-  @Test func detectFindsTheTriggersObsPyFindsOnRealTraces() throws {
+  @Test(.needsSharedData) func detectFindsTheTriggersObsPyFindsOnRealTraces() throws {
     let manifest = try WindowManifest.load()
     for entry in manifest.detect {
       let store = try SeisStore()

@@ -32,7 +32,8 @@ import Testing
     return (report, try store.currentWindowSetContents())
   }
 
-  @Test func windowsMatchObsPyOnRealTracesAtEveryRateAndAcrossJoinedFiles() throws {
+  @Test(.needsSharedData) func windowsMatchObsPyOnRealTracesAtEveryRateAndAcrossJoinedFiles() throws
+  {
     let manifest = try WindowManifest.load()
     let store = try WindowTestStore.make(manifest: manifest)
     var worstCorrelation = 1.0
@@ -73,7 +74,9 @@ import Testing
     print("windows vs ObsPy: worst correlation \(worstCorrelation), worst relative RMS \(worstRMS)")
   }
 
-  @Test func windowsThatCannotBeCutAreSkippedWithTheirReasonAndTheRestAreStored() throws {
+  @Test(.needsSharedData) func windowsThatCannotBeCutAreSkippedWithTheirReasonAndTheRestAreStored()
+    throws
+  {
     let manifest = try WindowManifest.load()
     let store = try WindowTestStore.make(manifest: manifest)
     let (x, t0) = try WindowTestStore.crlz()
@@ -165,7 +168,7 @@ import Testing
     #expect(Set(contents.windows.map(\.windowKey)).count == 3)
   }
 
-  @Test func rebuildingMakesANewCurrentSetAndKeepsTheOldOne() throws {
+  @Test(.needsSharedData) func rebuildingMakesANewCurrentSetAndKeepsTheOldOne() throws {
     let manifest = try WindowManifest.load()
     let store = try WindowTestStore.make(manifest: manifest)
     let c = try #require(manifest.cases.first { $0.name == "zz100_joined_50hz" })

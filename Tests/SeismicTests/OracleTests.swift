@@ -6,7 +6,7 @@ import Testing
 
 /// Every file in `../shared/data/` read by seiscluster and compared with what ObsPy 1.5.1 read
 /// (oracle.json). The only differences allowed are ObsPy's documented quirks, each named below.
-@Suite struct OracleTests {
+@Suite(.needsSharedData) struct OracleTests {
   /// ObsPy quirk 1: its SAC reader rounds DELTA to whole microseconds before taking 1/DELTA, so
   /// 150 Hz reads back as 149.9925 Hz. The header's float32 DELTA is the truth here.
   static func isObsPySACDeltaRounding(ours: Double, obspy: Double) -> Bool {

@@ -74,7 +74,7 @@ import Testing
     }
   }
 
-  @Test func miniSEEDRecordClaimingAbsurdSampleCountIsRefused() throws {
+  @Test(.needsSharedData) func miniSEEDRecordClaimingAbsurdSampleCountIsRefused() throws {
     let url = TestPaths.sharedData.appendingPathComponent("mseed/Int32-512byte.mseed")
     var bytes = [UInt8](try Data(contentsOf: url))
     // Number of samples: big-endian UInt16 at byte 30 of the first record.

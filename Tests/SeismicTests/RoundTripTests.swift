@@ -11,7 +11,7 @@ import Testing
     return try bytes.withUnsafeMutableBytes { try WaveformReader.read($0, path: "memory") }
   }
 
-  @Test func everyOracleSegmentSurvivesMiniSEEDExactly() throws {
+  @Test(.needsSharedData) func everyOracleSegmentSurvivesMiniSEEDExactly() throws {
     var checked = 0
     for file in try OracleFile.loadAll() where file.readable {
       for segment in try WaveformReader.read(contentsOf: file.url).segments {

@@ -5,7 +5,7 @@ import Testing
 @testable import Seismic
 
 /// Gaps, overlaps and out-of-order records become separate segments; nothing is filled.
-@Suite struct SegmentationTests {
+@Suite(.needsSharedData) struct SegmentationTests {
   /// `test.mseed` holds two 4096-byte Steim-1 records of NL.HGN.00.BHZ, continuous.
   func records() throws -> (first: [UInt8], second: [UInt8], whole: Segment) {
     let url = TestPaths.sharedData.appendingPathComponent("mseed/test.mseed")
