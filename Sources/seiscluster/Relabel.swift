@@ -17,8 +17,9 @@ struct RelabelCommand: SeisclusterCommand {
 
       When the run had one restart or was unstable, or its clusters put a hand-labelled window \
       outside its class's cluster (first-motion polarity runs excepted), fresh networks are also \
-      trained under the labels. A candidate whose clusters separate the windows much less well than the best \
-      candidate's is set aside; of the others, the one the candidates agree with most is kept. \
+      trained under the labels. A candidate whose clusters separate the windows much less well \
+      than the best candidate's is set aside; of the others, the one the candidates agree with \
+      most is kept. \
       The summary's `candidates (input separation):` line shows each one's share and fate.
 
       A window labelled with two classes is an error. When the labels agree with the \

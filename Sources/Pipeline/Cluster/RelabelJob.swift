@@ -67,10 +67,9 @@ public struct RelabelJob: Sendable {
   /// its class is not (`labelsAgree` false: the labels' Hungarian-matched accuracy against the
   /// source's clusters is below 1; polarity runs excepted): two restarts can share a mediocre
   /// optimum, and steering one left the demo's 0.97 runs at 0.9545-0.9808 (decision 0014,
-  /// "Stop 37"). A stable
-  /// source that every label agrees with is only steered, with the stronger term and DEC's own
-  /// target (decision 0022, "Relabel steering a stable run": the mixture's pulled the demo's
-  /// seed 2 from 0.9870 to 0.7712 on one label draw in three).
+  /// "Stop 37"). A stable source that every label agrees with is only steered, with the
+  /// stronger term and DEC's own target (decision 0022, "Relabel steering a stable run": the
+  /// mixture's pulled the demo's seed 2 from 0.9870 to 0.7712 on one label draw in three).
   static func plan(sourceRestarts: RestartReport?, labelsAgree: Bool = true) -> Plan {
     let retrain =
       sourceRestarts.map { $0.restarts.count < 2 || $0.isUnstable || !labelsAgree } ?? true
