@@ -90,7 +90,7 @@ import Testing
     #expect(try store.check().isEmpty)
   }
 
-  @Test func exportedMiniSEEDReingestsToIdenticalSamplesAndTimes() throws {
+  @Test(.needsSharedData) func exportedMiniSEEDReingestsToIdenticalSamplesAndTimes() throws {
     let first = try SeisStore()
     _ = Ingest(store: first, logger: logger, quiet: true).run(paths: [data])
     let dir = try TestPaths.temporaryDirectory()
