@@ -35,10 +35,7 @@ let package = Package(
 
     // MARK: Implementation
     // Pins OpenBLAS's kernel family as the program loads (decision 0023).
-    .target(
-      name: "CBLASPin",
-      linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
-    ),
+    .target(name: "CBLASPin"),
     .target(
       name: "Numerics",
       dependencies: ["CFFTW3", "CCBLAS", "CBLASPin"],

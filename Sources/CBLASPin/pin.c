@@ -4,11 +4,14 @@
 // constructor, reading OPENBLAS_CORETYPE. Each family sums matrix products in its own order, and
 // training turns that last bit into other labels for the same seed on another CPU. This
 // constructor runs after OpenBLAS's (a library's initialisers run before those of the program
-// that loads it), while the process is still one thread and before any BLAS call: when the user
-// named no kernel and the CPU runs the Haswell kernels, it sets OPENBLAS_CORETYPE=Haswell and
-// lets OpenBLAS choose again (gotoblas_dynamic_quit, then gotoblas_dynamic_init, found with dlsym
-// so that an OpenBLAS built for one CPU, without them, is left as it is). It covers every program
-// that links this package's Numerics module: the command line, the benchmarks and `swift test`.
+// that loads it) and before any BLAS call; OpenBLAS's worker threads exist by then but sit idle
+// and read nothing of the kernel choice until a call hands them work. When the user named no
+// kernel (OPENBLAS_CORETYPE unset or empty) and the CPU runs the Haswell kernels, it sets
+// OPENBLAS_CORETYPE=Haswell and lets OpenBLAS choose again: gotoblas_dynamic_quit, then
+// gotoblas_dynamic_init, which re-reads the variable. Those entry points exist only in
+// DYNAMIC_ARCH builds; they are weak references here, so an OpenBLAS built for one CPU leaves
+// them null and is left as it is. It covers every program that links this package's Numerics
+// module: the command line, the benchmarks and `swift test`.
 #if defined(__linux__) && defined(__x86_64__)
 #define _GNU_SOURCE
 #endif
@@ -18,9 +21,13 @@
 #include <stddef.h>
 
 #if defined(__linux__) && defined(__x86_64__)
-#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+extern void gotoblas_dynamic_quit(void) __attribute__((weak));
+extern void gotoblas_dynamic_init(void) __attribute__((weak));
+extern char *openblas_get_corename(void) __attribute__((weak));
 #endif
 
 static const char pin_kernel[] = "Haswell";
@@ -40,17 +47,19 @@ __attribute__((constructor)) static void seiscluster_pin_blas(void) {
   if (requested != NULL) {
     strncpy(requested_copy, requested, sizeof requested_copy - 1);
     requested_set = 1;
-    // OpenBLAS reads an empty value as none and detects the CPU; so does this.
+    // An empty value names no kernel (OpenBLAS falls back to its own choice); a named one stays.
     if (requested[0] != '\0') return;
   }
   __builtin_cpu_init();
   if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) return;
-  void (*quit)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "gotoblas_dynamic_quit");
-  void (*init)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "gotoblas_dynamic_init");
-  if (quit == NULL || init == NULL) return;
+  if (gotoblas_dynamic_quit == NULL || gotoblas_dynamic_init == NULL ||
+      openblas_get_corename == NULL)
+    return;
   if (setenv("OPENBLAS_CORETYPE", pin_kernel, 1) != 0) return;
-  quit();
-  init();
-  pinned = 1;
+  gotoblas_dynamic_quit();
+  gotoblas_dynamic_init();
+  // Pinned only if OpenBLAS took the name (a build without it falls back to its own choice).
+  const char *chosen = openblas_get_corename();
+  pinned = chosen != NULL && strcasecmp(chosen, pin_kernel) == 0;
 }
 #endif

@@ -19,10 +19,12 @@ import Testing
     return nil
   }
 
-  /// Whether a process started with `OPENBLAS_CORETYPE` unset runs the pinned kernels here.
+  /// Whether a process started with `OPENBLAS_CORETYPE` unset runs the pinned kernels here: an
+  /// x86-64 CPU with AVX2 and FMA, and an OpenBLAS that chooses its kernels as it loads.
   static var pinsHere: Bool {
     #if os(Linux) && arch(x86_64)
       return cpuFlags()?.isSuperset(of: ["avx2", "fma"]) == true
+        && BLAS.configuration.contains("DYNAMIC_ARCH")
     #else
       return false
     #endif
