@@ -65,14 +65,20 @@ public struct RelabelJob: Sendable {
   /// retrained, with the lighter label term and the mixture's target for unlabelled windows
   /// (decision 0022). So is a stable source whose clusters put a hand-labelled window where
   /// its class is not (`labelsAgree` false: the labels' Hungarian-matched accuracy against the
-  /// source's clusters is below 1; polarity runs excepted): two restarts can share a mediocre
-  /// optimum, and steering one left the demo's 0.97 runs at 0.9545-0.9808 (decision 0014,
-  /// "Stop 37"). A stable source that every label agrees with is only steered, with the
-  /// stronger term and DEC's own target (decision 0022, "Relabel steering a stable run": the
-  /// mixture's pulled the demo's seed 2 from 0.9870 to 0.7712 on one label draw in three).
-  static func plan(sourceRestarts: RestartReport?, labelsAgree: Bool = true) -> Plan {
+  /// source's clusters is below 1): two restarts can share a mediocre optimum, and steering one
+  /// left the demo's 0.97 runs at 0.9545-0.9808 (decision 0014, "Stop 37"). Except a source
+  /// that started from the first-motion partition (`polarityStart`, decision 0019): retrained
+  /// candidates start from k-means and scored 0.0035 lower on both make_events.py polarity
+  /// relabels the rule would have retrained. A stable source that every label agrees with is
+  /// only steered, with the stronger term and DEC's own target (decision 0022, "Relabel
+  /// steering a stable run": the mixture's pulled the demo's seed 2 from 0.9870 to 0.7712 on
+  /// one label draw in three).
+  static func plan(
+    sourceRestarts: RestartReport?, labelsAgree: Bool = true, polarityStart: Bool = false
+  ) -> Plan {
+    let misplaced = !labelsAgree && !polarityStart
     let retrain =
-      sourceRestarts.map { $0.restarts.count < 2 || $0.isUnstable || !labelsAgree } ?? true
+      sourceRestarts.map { $0.restarts.count < 2 || $0.isUnstable || misplaced } ?? true
     return Plan(
       retrain: retrain,
       labelledWeight: retrain ? labelledWeight : steeringWeight,
@@ -215,12 +221,9 @@ public struct RelabelJob: Sendable {
     // its clusters misplace a hand-labelled window, also retrain fresh restarts under the
     // labels and keep the consensus candidate (`plan`).
     let sourceRestarts = try ClusterJob.decodeHistory(source.historyJson).restarts
-    // Retrained candidates start from k-means, not from the first-motion partition that a
-    // polarity run starts from (decision 0019), and scored 0.0035 lower on both relabels of
-    // make_events.py polarity where the rule would retrain; a polarity source stays steered.
-    let labelsAgree =
-      stored.model.initialization == .polarity || (agreement.map { $0.accuracy >= 1 } ?? true)
-    let plan = RelabelJob.plan(sourceRestarts: sourceRestarts, labelsAgree: labelsAgree)
+    let plan = RelabelJob.plan(
+      sourceRestarts: sourceRestarts, labelsAgree: agreement.map { $0.accuracy >= 1 } ?? true,
+      polarityStart: stored.model.initialization == .polarity)
     let retrain = plan.retrain
     let steering = Steering(
       windows: try contents.source(), classes: fixed, classCount: classes.count, clusterCount: k,
