@@ -17,6 +17,9 @@ public struct IngestReport: Sendable {
   public var failures: [InputError] = []
   /// Text files found in folders (picks, notes, READMEs): not waveforms, skipped.
   public var otherFiles = 0
+  /// The store's own files (the database, its `-wal`, `-shm` or `-journal`) found in the
+  /// folders read, as when the store lives in the archive it ingests: skipped.
+  public var storeFiles = 0
   /// Segments read but not stored (NaN or infinite samples, a sampling rate that is not positive,
   /// times that cannot be represented), each with its reason: `PATH: SOURCE at TIME: why`.
   public var skippedSegments: [String] = []
@@ -32,6 +35,9 @@ public struct IngestReport: Sendable {
     text += "; skipped \(alreadyStored) already stored"
     if otherFiles > 0 {
       text += " and \(otherFiles) text file\(otherFiles == 1 ? "" : "s") found in folders"
+    }
+    if storeFiles > 0 {
+      text += " and the store's own \(storeFiles) file\(storeFiles == 1 ? "" : "s")"
     }
     if nonFiniteSamples > 0 {
       text +=
@@ -191,13 +197,31 @@ public struct Ingest: Sendable {
   public func run(paths: [String]) -> IngestReport {
     var report = IngestReport()
     let expansion = InputPaths.expand(paths)
-    let files = expansion.files
     for note in expansion.notes { logger.warning("\(note)") }
     for error in expansion.problems {
       logger.error("\(error.description)")
       report.failures.append(error)
     }
     let named = Set(paths)
+    // The store in the folder it ingests (the default store is in the working directory, so
+    // `ingest .` finds it): its own files are not waveforms, and reading them while they are
+    // written would be wrong anyway. Found in a folder, they are skipped; named, they fail.
+    let own = InputPaths.storeFiles(of: store.path)
+    var files: [String] = []
+    for path in expansion.files {
+      guard let identity = InputPaths.identity(of: path), own.contains(identity) else {
+        files.append(path)
+        continue
+      }
+      if named.contains(path) {
+        fail(
+          InputError(path: path, reason: "the store itself (or its journal), not a waveform file"),
+          into: &report)
+      } else {
+        logger.info("\(path): the store's own file; skipped")
+        report.storeFiles += 1
+      }
+    }
     let progress = Progress(label: "ingest", total: files.count, quiet: quiet)
     // Files are read, hashed, parsed and encoded on every core while this thread stores them
     // in order: parsing (Steim decoding, SHA-256) costs more than storing. One serial queue per

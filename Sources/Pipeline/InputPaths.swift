@@ -105,6 +105,18 @@ public enum InputPaths {
     }
   }
 
+  /// The identity of the file at `path` (links followed), or nil when it cannot be reached.
+  static func identity(of path: String) -> FileIdentity? {
+    var info = stat()
+    return stat(path, &info) == 0 ? FileIdentity(info) : nil
+  }
+
+  /// The identities of a SQLite database's files that exist: the database and its `-wal`,
+  /// `-shm` and `-journal` companions.
+  static func storeFiles(of database: String) -> Set<FileIdentity> {
+    Set(["", "-wal", "-shm", "-journal"].compactMap { identity(of: database + $0) })
+  }
+
   /// Why `stat` failed on `path`, in words: a dangling link names its target.
   static func unreachable(_ path: String, errno code: Int32) -> String {
     switch code {

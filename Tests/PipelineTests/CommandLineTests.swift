@@ -518,6 +518,33 @@ struct CommandLineTests {
     #expect(picks.errors.contains("a FIFO"))
   }
 
+  @Test func ingestOfTheFolderThatHoldsTheStoreSkipsTheStoresOwnFiles() throws {
+    // The default store is seiscluster.sqlite in the working directory, so `ingest .` in the
+    // archive finds the store (and its -wal and -shm) beside the waveforms.
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let segment = Segment(
+      source: SourceIdentifier(network: "XX", station: "A", location: "", channel: "HHZ"),
+      startTime: Timestamp(nanoseconds: 0), samplingRate: 100, samples: .int32([1, 2, 3]))
+    try MiniSEEDWriter.encode(segment).write(to: dir.appendingPathComponent("a.mseed"))
+    let first = try SeisclusterProcess.run(["ingest", "."], in: dir, timeout: 60)
+    #expect(first.status == 0, "\(first.errors)")
+    #expect(first.errors.contains("stored 1 file"))
+    // A second ingest certainly finds the store's files in the folder.
+    let second = try SeisclusterProcess.run(["ingest", "."], in: dir, timeout: 60)
+    #expect(second.status == 0, "\(second.errors)")
+    #expect(second.errors.contains("skipped 1 already stored and the store's own"))
+    #expect(!second.errors.contains("unknown format"))
+    // Named, the store is an error, and the waveforms are still there.
+    let named = try SeisclusterProcess.run(["ingest", "seiscluster.sqlite"], in: dir, timeout: 60)
+    #expect(named.status == 1)
+    #expect(
+      named.errors.contains(
+        "error: seiscluster.sqlite: the store itself (or its journal), not a waveform file"))
+    let store = try SeisStore(path: dir.appendingPathComponent("seiscluster.sqlite").path)
+    #expect(try store.segmentSummaries().count == 1)
+  }
+
   @Test(
     .needsSharedData,
     .enabled(
