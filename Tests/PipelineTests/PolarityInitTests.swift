@@ -66,6 +66,52 @@ import Testing
     #expect(!outcome.restarts.isUnstable)
   }
 
+  /// Decision 0014, "Polarity sources kept (stop 38)": relabel keeps a stable first-motion run
+  /// whose clusters the hand labels agree with (its clusters named by the classes, nothing
+  /// trained), and steers it when the labels are at chance.
+  @Test func relabelKeepsAStableFirstMotionRunTheLabelsAgreeWith() throws {
+    let store = try SeisStore()
+    let truth = try polarityStore(store)
+    let source = try ClusterJob(clusterCount: 2, model: options(), quiet: true).run(
+      store: store, logger: Logger(label: "t"))
+    #expect(!source.restarts.isUnstable)
+    let rows = try store.assignments(runID: try #require(source.run.id))
+    #expect(rows.count == truth.count)
+    let names = ["up", "down"]
+    // Window ids as `export` writes them: the fixture's window keys, its indices here.
+    func relabel(_ picked: [Int], name: (Int) -> String) throws -> RelabelJob.Outcome {
+      let text =
+        "window_id,label\n"
+        + picked.map { "\($0),\(name($0))" }.joined(separator: "\n")
+      return try RelabelJob(
+        labels: try WindowLabelFile(text: text, path: "labels.csv"), clusterCount: nil,
+        quiet: true
+      ).run(store: store, logger: Logger(label: "t"))
+    }
+    // Ten windows of each polarity, named as the truth names them.
+    let picked = (0..<2).flatMap { c in truth.indices.filter { truth[$0] == c }.prefix(10) }
+    let kept = try relabel(picked) { names[truth[$0]] }
+    #expect(kept.keptSource)
+    #expect(kept.classes == ["down", "up"])
+    #expect(
+      kept.summary.last?.hasPrefix("source kept: run 1 started from the first-motion") == true)
+    let labelled = try store.assignments(runID: try #require(kept.run.id))
+    // Every other window keeps its source cluster, renamed, with the source's probability.
+    var classOfCluster: [Int: String] = [:]
+    for (before, after) in zip(rows, labelled) where !after.isHandLabelled {
+      let label = try #require(after.label)
+      #expect(classOfCluster[before.cluster, default: label] == label)
+      classOfCluster[before.cluster] = label
+      #expect(abs((after.labelProbability ?? 0) - before.probability) < 1e-6)
+    }
+    #expect(Set(classOfCluster.values) == ["down", "up"])
+    // Labels at chance (alternating names whatever the polarity) are a partition of their own:
+    // the run is steered, not kept.
+    let scrambled = try relabel(Array(0..<20)) { names[$0 % 2] }
+    #expect(scrambled.disagrees)
+    #expect(!scrambled.keptSource)
+  }
+
   @Test func firstMotionWindowsStartFromTheirPolarityUnlessKMeansIsAsked() throws {
     var m = options()
     m.initialization = nil

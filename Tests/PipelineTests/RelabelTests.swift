@@ -284,6 +284,29 @@ import Testing
     let twoOfThree = report([[1, 0.95, 0.4], [0.95, 1, 0.4], [0.4, 0.4, 1]], kept: 0)
     #expect(RelabelJob.plan(sourceRestarts: twoOfThree).mixtureTarget == false)
     #expect(RelabelJob.plan(sourceRestarts: twoOfThree).retrain == false)
+    // Decision 0014, "Polarity sources kept (stop 38)": a stable first-motion source whose
+    // clusters the labels agree with is kept, even when a label is misplaced.
+    let kept = RelabelJob.plan(
+      sourceRestarts: stable, labelsAgree: false, polarityStart: true, labelsBeatChance: true)
+    #expect(kept.keepSource && !kept.retrain)
+    // Not with labels at chance, another K, an unstable source or one restart; nor without
+    // the first-motion start.
+    #expect(
+      !RelabelJob.plan(sourceRestarts: stable, polarityStart: true, labelsBeatChance: false)
+        .keepSource)
+    #expect(
+      !RelabelJob.plan(
+        sourceRestarts: stable, polarityStart: true, labelsBeatChance: true,
+        sameClusterCount: false
+      ).keepSource)
+    #expect(
+      RelabelJob.plan(sourceRestarts: unstable, polarityStart: true, labelsBeatChance: true)
+        == retrained)
+    #expect(
+      RelabelJob.plan(
+        sourceRestarts: report([[1]], kept: 0), polarityStart: true, labelsBeatChance: true)
+        == retrained)
+    #expect(!RelabelJob.plan(sourceRestarts: stable, labelsBeatChance: true).keepSource)
   }
 
   /// A stable source is steered alone while every hand label agrees with its clusters, and
