@@ -17,8 +17,8 @@ public struct IngestReport: Sendable {
   public var failures: [InputError] = []
   /// Text files found in folders (picks, notes, READMEs): not waveforms, skipped.
   public var otherFiles = 0
-  /// The store's own files (the database, its `-wal`, `-shm` or `-journal`) found in the
-  /// folders read, as when the store lives in the archive it ingests: skipped.
+  /// The store's own files (the database, its `-wal`, `-shm` or `-journal`, run leases) found
+  /// in the folders read, as when the store lives in the archive it ingests: skipped.
   public var storeFiles = 0
   /// Segments read but not stored (NaN or infinite samples, a sampling rate that is not positive,
   /// times that cannot be represented), each with its reason: `PATH: SOURCE at TIME: why`.
@@ -206,16 +206,18 @@ public struct Ingest: Sendable {
     // The store in the folder it ingests (the default store is in the working directory, so
     // `ingest .` finds it): its own files are not waveforms, and reading them while they are
     // written would be wrong anyway. Found in a folder, they are skipped; named, they fail.
-    let own = InputPaths.storeFiles(of: store.path)
+    let own = InputPaths.StoreFiles(database: store.path)
     var files: [String] = []
     for path in expansion.files {
-      guard let identity = InputPaths.identity(of: path), own.contains(identity) else {
+      guard own.contains(path) else {
         files.append(path)
         continue
       }
       if named.contains(path) {
         fail(
-          InputError(path: path, reason: "the store itself (or its journal), not a waveform file"),
+          InputError(
+            path: path,
+            reason: "the store itself (or its journal or a run lease), not a waveform file"),
           into: &report)
       } else {
         logger.info("\(path): the store's own file; skipped")

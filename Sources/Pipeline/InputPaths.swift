@@ -111,10 +111,41 @@ public enum InputPaths {
     return stat(path, &info) == 0 ? FileIdentity(info) : nil
   }
 
-  /// The identities of a SQLite database's files that exist: the database and its `-wal`,
-  /// `-shm` and `-journal` companions.
-  static func storeFiles(of database: String) -> Set<FileIdentity> {
-    Set(["", "-wal", "-shm", "-journal"].compactMap { identity(of: database + $0) })
+  /// A store's own files: the SQLite database and its `-wal`, `-shm` and `-journal`
+  /// companions (beside the path given and beside the file a symbolic link leads to, where
+  /// SQLite keeps them), and its run leases (`STORE-runN.lock`, left behind by a killed run).
+  struct StoreFiles {
+    var identities: Set<FileIdentity> = []
+    /// The folders leases live in (the store's path as given and resolved), with the lease
+    /// names' prefix there.
+    var leaseFolders: [(folder: FileIdentity, prefix: String)] = []
+
+    init(database: String) {
+      let resolved = URL(fileURLWithPath: database).resolvingSymlinksInPath().path
+      for path in Set([database, resolved]) {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+          if let id = InputPaths.identity(of: path + suffix) { identities.insert(id) }
+        }
+        let url = URL(fileURLWithPath: path)
+        if let folder = InputPaths.identity(of: url.deletingLastPathComponent().path) {
+          leaseFolders.append((folder, url.lastPathComponent + "-run"))
+        }
+      }
+    }
+
+    func contains(_ path: String) -> Bool {
+      if let id = InputPaths.identity(of: path), identities.contains(id) { return true }
+      let url = URL(fileURLWithPath: path)
+      let name = url.lastPathComponent
+      guard name.hasSuffix(".lock"),
+        let folder = InputPaths.identity(of: url.deletingLastPathComponent().path)
+      else { return false }
+      return leaseFolders.contains { lease in
+        guard lease.folder == folder, name.hasPrefix(lease.prefix) else { return false }
+        let id = name.dropFirst(lease.prefix.count).dropLast(".lock".count)
+        return !id.isEmpty && id.allSatisfy(\.isNumber)
+      }
+    }
   }
 
   /// Why `stat` failed on `path`, in words: a dangling link names its target.

@@ -540,9 +540,26 @@ struct CommandLineTests {
     #expect(named.status == 1)
     #expect(
       named.errors.contains(
-        "error: seiscluster.sqlite: the store itself (or its journal), not a waveform file"))
+        "error: seiscluster.sqlite: the store itself (or its journal or a run lease), not a waveform file"
+      ))
     let store = try SeisStore(path: dir.appendingPathComponent("seiscluster.sqlite").path)
     #expect(try store.segmentSummaries().count == 1)
+    // A run lease a killed run left behind is the store's too; through a symbolic link to the
+    // store, so are the -wal and -shm SQLite keeps beside the link's target.
+    #expect(
+      FileManager.default.createFile(
+        atPath: dir.appendingPathComponent("seiscluster.sqlite-run9.lock").path, contents: Data()))
+    let lease = try SeisclusterProcess.run(["ingest", "."], in: dir, timeout: 60)
+    #expect(lease.status == 0, "\(lease.errors)")
+    let outside = try folder()
+    defer { try? FileManager.default.removeItem(at: outside) }
+    let link = outside.appendingPathComponent("link.sqlite").path
+    try FileManager.default.createSymbolicLink(
+      atPath: link, withDestinationPath: dir.appendingPathComponent("seiscluster.sqlite").path)
+    let linked = try SeisclusterProcess.run(
+      ["--db", link, "ingest", dir.path], in: outside, timeout: 60)
+    #expect(linked.status == 0, "\(linked.errors)")
+    #expect(!linked.errors.contains("unknown format"))
   }
 
   @Test(

@@ -75,6 +75,14 @@ public struct HTMLReport: Sendable {
     var history = HTMLReport.history(of: catalog.run)
     if history == nil, let parent = catalog.run.parentRunId, let p = try store.run(id: parent) {
       history = HTMLReport.history(of: p)
+      // A relabel that kept its source (decision 0014) shows the source's training, which is
+      // its network's, but says how it ended itself.
+      if let own = try? JSONDecoder().decode(
+        RunHistory.self, from: Data(catalog.run.historyJson.utf8)),
+        let reason = own.stopReason, reason == "source kept"
+      {
+        history?.stopReason = "source kept (the network and clusters of run \(parent))"
+      }
     }
     return HTMLReport(
       catalog: catalog, contents: contents, rowOfEntry: sampleRows,
