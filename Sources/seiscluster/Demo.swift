@@ -33,7 +33,7 @@ struct DemoCommand: SeisclusterCommand {
   @Option(help: "Seed of the generated data.")
   var seed: UInt64 = 0
 
-  @Flag(help: "Replace an earlier demo in the folder.")
+  @Flag(help: "Replace an earlier demo in the folder (its own files only).")
   var force = false
 
   func validate() throws {

@@ -177,6 +177,34 @@ struct CommandLineTests {
     #expect(outcome.errors.contains("is a file, not a folder"))
   }
 
+  /// `demo --force` replaces the demo's own files only: a project folder's waveforms are never
+  /// removed (the adversarial sweep of stop 38 lost a user's waveforms/ tree this way).
+  @Test func demoForceReplacesTheDemosOwnFilesAndNeverTheUsers() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let fm = FileManager.default
+    let mine = dir.appendingPathComponent("proj/waveforms/2026/XP/XP.P001..HHZ.2026.060")
+    try fm.createDirectory(at: mine.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try Data("user data".utf8).write(to: mine)
+    try Data("my labels\n".utf8).write(to: dir.appendingPathComponent("proj/truth.csv"))
+    let arguments = ["demo", "--output", "proj", "--events", "12", "--stations", "2"]
+    let refused = try run(arguments, in: dir)
+    #expect(refused.status == 1)
+    #expect(
+      refused.errors.contains(
+        "proj: already holds files the demo writes (waveforms, truth.csv); use --force"))
+    let forced = try run(arguments + ["--force"], in: dir)
+    #expect(forced.status == 1)
+    #expect(
+      forced.errors.contains(
+        "holds 1 file the demo did not write (2026/XP/XP.P001..HHZ.2026.060); --force replaces only the demo's own files"
+      ))
+    #expect(fm.fileExists(atPath: mine.path))
+    #expect(
+      try String(contentsOf: dir.appendingPathComponent("proj/truth.csv"), encoding: .utf8)
+        == "my labels\n")
+  }
+
   @Test func absurdWindowLengthsAreOneLineErrorsNotTraps() throws {
     let dir = try folder()
     defer { try? FileManager.default.removeItem(at: dir) }

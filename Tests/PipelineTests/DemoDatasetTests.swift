@@ -174,4 +174,38 @@ import Testing
       #expect(String(t[4]) == data.events[index].kind.rawValue)
     }
   }
+
+  /// `demo --force` removes the waveform files an earlier demo listed as it wrote them, and
+  /// nothing of a folder that holds any other file.
+  @Test func theDemosWaveformsAreListedAndOnlyTheyAreRemoved() throws {
+    let fm = FileManager.default
+    let dir = fm.temporaryDirectory.appendingPathComponent("demo-manifest-\(UUID().uuidString)")
+    defer { try? fm.removeItem(at: dir) }
+    let waveforms = dir.appendingPathComponent("waveforms")
+    let count = try DemoRun.write(
+      DemoDataset(options: DemoOptions(eventCount: 12, stationCount: 2, seed: 1)), to: waveforms)
+    let written = try fm.contentsOfDirectory(atPath: waveforms.path).filter { !$0.hasPrefix(".") }
+    let listed = try String(
+      contentsOf: waveforms.appendingPathComponent(DemoRun.manifestName), encoding: .utf8
+    ).split(separator: "\n").map(String.init)
+    #expect(Set(written) == Set(listed) && written.count == count && count > 0)
+    // One file more, in a folder of its own: refused, and nothing is removed.
+    let extra = waveforms.appendingPathComponent("notes/x.mseed")
+    try fm.createDirectory(at: extra.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try Data("x".utf8).write(to: extra)
+    #expect(throws: InputError.self) { try DemoRun.removeEarlierWaveforms(in: waveforms) }
+    #expect(fm.fileExists(atPath: extra.path))
+    #expect(
+      try fm.contentsOfDirectory(atPath: waveforms.path).filter { !$0.hasPrefix(".") }.count
+        == count + 1)
+    // A folder without a manifest (not a demo's) is refused too.
+    try fm.removeItem(at: extra.deletingLastPathComponent())
+    let manifest = waveforms.appendingPathComponent(DemoRun.manifestName)
+    let saved = try Data(contentsOf: manifest)
+    try fm.removeItem(at: manifest)
+    #expect(throws: InputError.self) { try DemoRun.removeEarlierWaveforms(in: waveforms) }
+    try saved.write(to: manifest)
+    try DemoRun.removeEarlierWaveforms(in: waveforms)
+    #expect(!fm.fileExists(atPath: waveforms.path))
+  }
 }

@@ -48,12 +48,15 @@ public struct DemoRun: Sendable {
         throw InputError(
           path: directory.path,
           reason:
-            "holds an earlier demo (\(existing.joined(separator: ", "))); use --force to replace it"
+            "already holds files the demo writes (\(existing.joined(separator: ", "))); use --force to replace them, or name another folder"
         )
       }
-      // The store and the waveforms are made anew; the other files are replaced as `--force`
-      // replaces output files (a symbolic link's target is written; FIFOs and devices refused).
-      for name in ["waveforms", "demo.sqlite", "demo.sqlite-wal", "demo.sqlite-shm"] {
+      // The store and the waveforms are made anew: only the waveform files an earlier demo
+      // listed in its manifest are removed, and a folder with others is refused. The other
+      // files are replaced as `--force` replaces output files (a symbolic link's target is
+      // written; FIFOs and devices refused).
+      try Self.removeEarlierWaveforms(in: directory.appendingPathComponent("waveforms"))
+      for name in ["demo.sqlite", "demo.sqlite-wal", "demo.sqlite-shm"] {
         try? fm.removeItem(at: directory.appendingPathComponent(name))
       }
     }
@@ -120,6 +123,12 @@ public struct DemoRun: Sendable {
   static func write(_ dataset: DemoDataset, to folder: URL) throws -> Int {
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     var count = 0
+    var names: [String] = []
+    // The manifest lists every file as it is written: `--force` later removes exactly those.
+    let manifest = folder.appendingPathComponent(manifestName)
+    func record() throws {
+      try Data((names.joined(separator: "\n") + "\n").utf8).write(to: manifest)
+    }
     for (index, segment) in dataset.segments.enumerated() {
       let stationIndex = index / 3
       let perFile = Int((3600 * segment.samplingRate).rounded())
@@ -138,6 +147,8 @@ public struct DemoRun: Sendable {
         let name =
           "\(segment.source.id).\(String(format: "%02d", part)).\(useSAC ? "sac" : "mseed")"
         let data = useSAC ? try SACWriter.encode(piece) : try MiniSEEDWriter.encode(piece)
+        names.append(name)
+        try record()
         try data.write(to: folder.appendingPathComponent(name))
         count += 1
         start = end
@@ -145,5 +156,45 @@ public struct DemoRun: Sendable {
       }
     }
     return count
+  }
+
+  /// The demo's list of the waveform files it wrote, inside `waveforms/` (hidden: ingest skips
+  /// it).
+  static let manifestName = ".demo-files"
+
+  /// Removes an earlier demo's waveform folder: the files its manifest lists, then the folder
+  /// once nothing else is in it. A folder holding any other file (or no manifest) is refused,
+  /// with nothing removed: `--force` replaces the demo's files, never the user's.
+  static func removeEarlierWaveforms(in folder: URL) throws {
+    let fm = FileManager.default
+    var isFolder: ObjCBool = false
+    guard fm.fileExists(atPath: folder.path, isDirectory: &isFolder) else { return }
+    guard isFolder.boolValue else {
+      throw InputError(
+        path: folder.path,
+        reason: "is not a folder the demo wrote: move it or name another --output")
+    }
+    let manifest = folder.appendingPathComponent(manifestName)
+    let listed = Set(
+      ((try? String(contentsOf: manifest, encoding: .utf8)) ?? "")
+        .split(separator: "\n").map(String.init))
+    let present = (fm.subpaths(atPath: folder.path) ?? []).filter { path in
+      var isDirectory: ObjCBool = false
+      let exists = fm.fileExists(
+        atPath: folder.appendingPathComponent(path).path, isDirectory: &isDirectory)
+      return exists && !isDirectory.boolValue && path != manifestName
+    }.sorted()
+    let foreign = present.filter { !listed.contains($0) }
+    if let first = foreign.first {
+      throw InputError(
+        path: folder.path,
+        reason:
+          "holds \(foreign.count) file\(foreign.count == 1 ? "" : "s") the demo did not write (\(first)\(foreign.count > 1 ? ", ..." : "")); --force replaces only the demo's own files: move them or name another --output"
+      )
+    }
+    for name in present { try fm.removeItem(at: folder.appendingPathComponent(name)) }
+    try? fm.removeItem(at: manifest)
+    // Only empty folders are left.
+    try fm.removeItem(at: folder)
   }
 }
