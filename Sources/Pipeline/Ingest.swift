@@ -15,8 +15,12 @@ public struct IngestReport: Sendable {
   public var alreadyStored = 0
   /// Files that could not be used, one error each (nothing of them is stored).
   public var failures: [InputError] = []
-  /// Text files found in folders (picks, notes, READMEs): not waveforms, skipped.
+  /// Text files found in folders (picks, notes, READMEs, response files): not waveforms,
+  /// skipped.
   public var otherFiles = 0
+  /// NumPy, SQLite and HDF5 files found in folders (exported windows, other stores, SeisBench
+  /// data sets): not waveforms, skipped.
+  public var dataFiles = 0
   /// The store's own files (the database, its `-wal`, `-shm` or `-journal`, run leases) found
   /// in the folders read, as when the store lives in the archive it ingests: skipped.
   public var storeFiles = 0
@@ -35,6 +39,10 @@ public struct IngestReport: Sendable {
     text += "; skipped \(alreadyStored) already stored"
     if otherFiles > 0 {
       text += " and \(otherFiles) text file\(otherFiles == 1 ? "" : "s") found in folders"
+    }
+    if dataFiles > 0 {
+      text +=
+        " and \(dataFiles) NumPy, SQLite or HDF5 file\(dataFiles == 1 ? "" : "s") found in folders"
     }
     if storeFiles > 0 {
       text += " and the store's own \(storeFiles) file\(storeFiles == 1 ? "" : "s")"
@@ -336,10 +344,19 @@ public struct Ingest: Sendable {
         where !named.contains(path) && error.reason.hasPrefix("unknown format")
         && Ingest.isCompanionFile(path: path)
       {
-        // A picks CSV or README beside the waveforms in a folder is not an error; a file named
-        // like a waveform that holds text still is.
+        // A picks CSV, README or response file beside the waveforms in a folder is not an
+        // error; a file named like a waveform that holds text still is.
         logger.info("\(path): a text file, not MiniSEED or SAC; skipped")
         report.otherFiles += 1
+      } catch let error as InputError
+        where !named.contains(path) && error.reason.hasPrefix("unknown format")
+        && Ingest.dataFileKind(path: path) != nil
+      {
+        // Exported windows, another store or a SeisBench data set beside the waveforms.
+        logger.info(
+          "\(path): \(Ingest.dataFileKind(path: path) ?? "a data file"), not MiniSEED or SAC; skipped"
+        )
+        report.dataFiles += 1
       } catch let error as InputError {
         fail(error, into: &report)
       } catch {
@@ -394,10 +411,45 @@ public struct Ingest: Sendable {
     "csv", "txt", "md", "json", "xml", "quakeml", "qml", "log", "yaml", "yml", "html", "tsv",
   ]
 
-  /// A text file with a catalog or notes extension (`picks.csv`, `README.md`, `events.xml`).
+  /// Extensions of waveform files: text under such a name is a broken waveform, an error.
+  static let waveformExtensions: Set<String> = ["mseed", "miniseed", "msd", "ms", "seed", "sac"]
+
+  /// A text file found beside the waveforms: a catalog or notes extension (`picks.csv`,
+  /// `README.md`, `events.xml`), or any text not named like a waveform (`README`, rdseed's
+  /// `SAC_PZs_...` and `RESP....` response files). A waveform extension or an SDS day file name
+  /// (`NET.STA.LOC.CHA.D.YEAR.DAY`) holding text is not one: a download that saved an error
+  /// page there stays an error.
   static func isCompanionFile(path: String) -> Bool {
-    companionExtensions.contains(URL(fileURLWithPath: path).pathExtension.lowercased())
-      && looksLikeText(path: path)
+    let url = URL(fileURLWithPath: path)
+    let ext = url.pathExtension.lowercased()
+    if companionExtensions.contains(ext) { return looksLikeText(path: path) }
+    if waveformExtensions.contains(ext) || looksLikeSDSName(url.lastPathComponent) { return false }
+    return looksLikeText(path: path)
+  }
+
+  /// `NET.STA.LOC.CHA.D.YEAR.DAY`, as an SDS archive names its day files.
+  static func looksLikeSDSName(_ name: String) -> Bool {
+    let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+    guard parts.count == 7, parts[4].count == 1, parts[5].count == 4, parts[6].count == 3 else {
+      return false
+    }
+    return parts[5].allSatisfy(\.isNumber) && parts[6].allSatisfy(\.isNumber)
+  }
+
+  /// What a file found beside the waveforms is, when its first bytes name a data format that
+  /// is not a waveform: a NumPy array (`windows export`), a SQLite database (another store), an
+  /// HDF5 file (a SeisBench data set). Nil otherwise.
+  static func dataFileKind(path: String) -> String? {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+    defer { try? handle.close() }
+    guard let head = try? handle.read(upToCount: 16) else { return nil }
+    let bytes = [UInt8](head)
+    if bytes.starts(with: [0x93] + Array("NUMPY".utf8)) { return "a NumPy array file" }
+    if bytes.starts(with: Array("SQLite format 3".utf8) + [0]) { return "a SQLite database" }
+    if bytes.starts(with: [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]) {
+      return "an HDF5 file"
+    }
+    return nil
   }
 
   /// True when the file's first bytes are printable text (UTF-8, tabs and line breaks).

@@ -12,6 +12,11 @@ struct IngestCommand: SeisclusterCommand {
       whole files share a commit), one segment per continuous run of samples; a file already stored (same content) is skipped. A file \
       that cannot be read is named on stderr and stores nothing; the rest are stored (exit 1).
 
+      In folders, hidden entries are skipped, and so are, with a count in the summary: text \
+      files not named like waveforms (picks, READMEs, RESP and SAC_PZs response files), NumPy, \
+      SQLite and HDF5 files, and the store's own files. Text named like a waveform (.mseed, \
+      .sac, an SDS day file) is still an error.
+
       Files are parsed on every core while one writer stores them in order. Memory is bounded \
       by the files read ahead: one per core, and more up to SEISCLUSTER_READ_AHEAD_MB \
       megabytes of files (default 64).

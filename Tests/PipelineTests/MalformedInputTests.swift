@@ -42,6 +42,44 @@ import Testing
     UInt16(data[offset]) << 8 | UInt16(data[offset + 1])
   }
 
+  // MARK: Other files beside the waveforms
+
+  /// What an archive folder holds beside its waveforms is skipped and counted, not failed: text
+  /// of any name but a waveform's (README, rdseed's response files), exported windows, another
+  /// store, a SeisBench data set. Text under a waveform's name stays an error (a download that
+  /// saved an error page).
+  @Test func filesBesideTheWaveformsThatAreNotWaveformsAreSkippedAndCounted() throws {
+    let good = try SACWriter.encode(segment(.float32([1, 2, 3]), station: "GOOD"))
+    var npy = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
+    npy.append(Data(repeating: 0x20, count: 64))
+    var sqlite = Data(Array("SQLite format 3".utf8) + [0])
+    sqlite.append(Data(repeating: 0, count: 84))
+    var hdf5 = Data([0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A])
+    hdf5.append(Data(repeating: 0, count: 40))
+    let (report, store) = try ingest([
+      "II.TLY.BHZ.SAC": good, "README": Data("readme\n".utf8),
+      "SAC_PZs_II_TLY_BHZ_00_2018.001": Data("* NETWORK (KNETWK): II\nZEROS 3\n".utf8),
+      "RESP.II.TLY.00.BHZ": Data("#\nB050F03 Station: TLY\n".utf8),
+      "windows.npy": npy, "other.sqlite": sqlite, "waveforms.hdf5": hdf5,
+    ])
+    #expect(report.failures.isEmpty, "\(report.failures)")
+    #expect(report.storedFiles == 1)
+    #expect(report.otherFiles == 3)
+    #expect(report.dataFiles == 3)
+    #expect(report.summary.contains("and 3 NumPy, SQLite or HDF5 files found in folders"))
+    #expect(try store.segmentSummaries().count == 1)
+    // Text named as a waveform, or as an SDS day file, fails.
+    let (broken, _) = try ingest([
+      "II.TLY.BHZ.SAC": good, "XX.STA..HHZ.D.2024.001": Data("<html>404</html>\n".utf8),
+      "bad.mseed": Data("<html>404</html>\n".utf8),
+    ])
+    #expect(
+      Set(broken.failures.map { URL(fileURLWithPath: $0.path).lastPathComponent })
+        == ["XX.STA..HHZ.D.2024.001", "bad.mseed"])
+    #expect(Ingest.looksLikeSDSName("IU.ANMO.00.BHZ.D.2024.001"))
+    #expect(!Ingest.looksLikeSDSName("SAC_PZs_II_TLY_BHZ_00_2018.001"))
+  }
+
   // MARK: NaN and infinity
 
   @Test func nanAndInfiniteSamplesAreGapsAndTheFiniteRunsAroundThemAreStored() throws {
