@@ -123,6 +123,45 @@ import Testing
     #expect(contents.problems[1].reason.contains("'not a time'"))
   }
 
+  /// A located catalog often gives the phase only on the origin's arrival that names the pick
+  /// (`arrival/pickID`), as SeisComP and ObsPy's `Catalog.write` of a located event do.
+  @Test func aPickWithoutPhaseHintTakesThePhaseOfTheArrivalNamingIt() throws {
+    let xml = """
+      <?xml version="1.0" encoding="utf-8"?>
+      <q:quakeml xmlns:q="http://quakeml.org/xmlns/quakeml/1.2" xmlns="http://quakeml.org/xmlns/bed/1.2">
+        <eventParameters publicID="smi:local/cat">
+          <event publicID="smi:local/ev1">
+            <pick publicID="smi:local/p1">
+              <time><value>2026-03-01T00:05:34.103685Z</value></time>
+              <waveformID networkCode="DM" stationCode="DEM03" locationCode="" channelCode="EHZ"/>
+            </pick>
+            <pick publicID="smi:local/p2">
+              <time><value>2026-03-01T00:05:40Z</value></time>
+              <waveformID networkCode="DM" stationCode="DEM03" channelCode="EHN"/>
+              <phaseHint>Sg</phaseHint>
+            </pick>
+            <pick publicID="smi:local/p3">
+              <time><value>2026-03-01T00:05:45Z</value></time>
+              <waveformID networkCode="DM" stationCode="DEM05"/>
+            </pick>
+            <origin publicID="smi:local/o1">
+              <time><value>2026-03-01T00:05:30Z</value></time>
+              <arrival publicID="smi:local/a1"><pickID>smi:local/p1</pickID><phase>P</phase></arrival>
+              <arrival publicID="smi:local/a2"><pickID>smi:local/p2</pickID><phase>S</phase></arrival>
+            </origin>
+            <origin publicID="smi:local/o2">
+              <arrival publicID="smi:local/a3"><pickID>smi:local/p1</pickID><phase>Pn</phase></arrival>
+            </origin>
+          </event>
+        </eventParameters>
+      </q:quakeml>
+      """
+    let contents = try QuakeMLPickReader.parse(Data(xml.utf8))
+    #expect(contents.problems.isEmpty)
+    // p1 from its first arrival; p2 keeps its own phaseHint; p3 is named by no arrival.
+    #expect(contents.picks.map(\.phase) == ["P", "Sg", nil])
+  }
+
   @Test func malformedXMLIsRefusedWithALine() throws {
     do {
       _ = try Self.read("malformed.xml")

@@ -6,7 +6,9 @@ import Foundation
 
 /// Reads picks from QuakeML 1.2 (`eventParameters/event/pick`, also picks directly under
 /// `eventParameters`): `waveformID` attributes `networkCode`, `stationCode`, `locationCode`,
-/// `channelCode`; `time/value`; `phaseHint`. Namespaces are matched by local name, so ObsPy's and
+/// `channelCode`; `time/value`; `phaseHint`, or else the `phase` of an origin's `arrival` that
+/// names the pick by `pickID` (located catalogs often give the phase there only; the first
+/// arrival naming a pick gives it). Namespaces are matched by local name, so ObsPy's and
 /// other writers' prefixes all work. A `label` element in seiscluster's namespace
 /// (`urn:seiscluster:1`, as `seiscluster export --format quakeml` writes) on the event becomes the
 /// note of that event's picks.
@@ -51,7 +53,7 @@ public enum QuakeMLPickReader {
     guard delegate.sawQuakeML else {
       throw PickFormatError(reason: "not QuakeML (no eventParameters element)")
     }
-    return PickFileContents(picks: delegate.picks, problems: delegate.problems)
+    return PickFileContents(picks: delegate.pickedWithArrivalPhases(), problems: delegate.problems)
   }
 
   /// The line and a one-line reason when the document declares entities (`<!ENTITY`) or names
@@ -117,9 +119,16 @@ public enum QuakeMLPickReader {
       var channel: String?
       var timeText: String?
       var phase: String?
+      var id: String?
     }
 
     var picks: [Pick] = []
+    /// Each pick's `publicID`, in `picks` order.
+    var pickIDs: [String?] = []
+    /// The phase of the first arrival naming each pick (`arrival/pickID`).
+    var arrivalPhases: [String: String] = [:]
+    private var arrival: (pickID: String?, phase: String?)?
+    private var eventPickIDs: [String?] = []
     var problems: [PickProblem] = []
     var sawQuakeML = false
     var structureError: (Int, String)?
@@ -142,11 +151,15 @@ public enum QuakeMLPickReader {
       case "event":
         inEvent = true
         eventPicks = []
+        eventPickIDs = []
         eventProblems = []
         eventLabel = nil
       case "pick"
       where path.dropLast().last == "event" || path.dropLast().last == "eventParameters":
         current = PartialPick(line: parser.lineNumber)
+        current?.id = attributes["publicID"]
+      case "arrival" where path.dropLast().last == "origin":
+        arrival = (nil, nil)
       case "waveformID" where current != nil:
         current?.network = attributes["networkCode"]
         current?.station = attributes["stationCode"]
@@ -187,6 +200,16 @@ public enum QuakeMLPickReader {
           finishPick()
         }
       }
+      if arrival != nil && parent == "arrival" && !value.isEmpty {
+        if name == "pickID" { arrival?.pickID = value }
+        if name == "phase" { arrival?.phase = value }
+      }
+      if name == "arrival", let made = arrival {
+        arrival = nil
+        if let id = made.pickID, let phase = made.phase, arrivalPhases[id] == nil {
+          arrivalPhases[id] = phase
+        }
+      }
       if name == "label" && parent == "event"
         && namespaceURI == QuakeMLPickReader.seisclusterNamespace
       {
@@ -201,8 +224,10 @@ public enum QuakeMLPickReader {
           }
           picks.append(pick)
         }
+        pickIDs += eventPickIDs
         problems += eventProblems
         eventPicks = []
+        eventPickIDs = []
         eventProblems = []
       }
       path.removeLast()
@@ -243,11 +268,33 @@ public enum QuakeMLPickReader {
         problem = PickProblem(line: p.line, reason: "pick has no time/value")
       }
       if inEvent {
-        if let pick { eventPicks.append(pick) }
+        if let pick {
+          eventPicks.append(pick)
+          eventPickIDs.append(p.id)
+        }
         if let problem { eventProblems.append(problem) }
       } else {
-        if let pick { picks.append(pick) }
+        if let pick {
+          picks.append(pick)
+          pickIDs.append(p.id)
+        }
         if let problem { problems.append(problem) }
+      }
+    }
+
+    /// `picks`, a pick without `phaseHint` taking the phase of an arrival that names it (a
+    /// phase that could not be stored is left out).
+    func pickedWithArrivalPhases() -> [Pick] {
+      zip(picks, pickIDs).map { pick, id in
+        var pick = pick
+        if pick.phase == nil, let id, let phase = arrivalPhases[id],
+          Pick.textProblem(
+            network: pick.network, station: pick.station, location: pick.location,
+            channel: pick.channel, phase: phase, note: nil) == nil
+        {
+          pick.phase = phase
+        }
+        return pick
       }
     }
   }
