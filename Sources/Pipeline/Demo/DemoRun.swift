@@ -101,6 +101,9 @@ public struct DemoRun: Sendable {
     let cluster = try ClusterJob(clusterCount: 2, model: ModelOptions(), quiet: quiet)
       .run(store: store, logger: logger)
     for line in cluster.summary { logger.info("\(line)") }
+    // The warnings `cluster` prints after its summary, as it prints them.
+    if cluster.restarts.isUnstable { logger.info("\(cluster.restarts.warning)") }
+    if let warning = cluster.emptyClustersWarning { logger.info("\(warning)") }
     lap("cluster")
     let evaluation = try Evaluation.evaluate(
       store: store, runID: cluster.run.id, truth: try WindowLabelFile(contentsOf: truthURL))
