@@ -190,6 +190,18 @@ import Testing
     let summary = WindowSkipSummary(skips).lines(band: nil)
     #expect(summary.count == WindowSkipSummary.linesShown + 1)
     #expect(summary.last?.hasPrefix("and 35 more skipped picks in 35 more groups") == true)
+    // One station, one reason, two texts: a line each, so no line speaks for picks it does not
+    // describe (stop 38's sweep: "2 picks skipped: no stored channels HH?" for an HH and a BH).
+    let channels = ["HH", "BH", "HH"].map {
+      WindowSkip(
+        reason: .missingComponent, message: "pick on \($0)Z", station: "DM.DEM03.",
+        common: "no stored channels \($0)?")
+    }
+    #expect(
+      WindowSkipSummary(channels).lines(band: nil) == [
+        "DM.DEM03.: 2 picks skipped: no stored channels HH?",
+        "DM.DEM03.: 1 pick skipped: no stored channels BH?",
+      ])
   }
 
   @Test func sizesThatCannotBeAllocatedAreRefusedInOneLineBeforeAllocating() throws {

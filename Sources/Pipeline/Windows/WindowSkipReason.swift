@@ -54,7 +54,7 @@ public struct WindowSkip: Sendable, Equatable, CustomStringConvertible {
   }
 }
 
-/// Skipped picks grouped by station and reason, for a few warning lines instead of one per pick
+/// Skipped picks grouped by station, reason and common text, for a few warning lines instead of one per pick
 /// (250 picks of a 40 Hz station that cannot carry a 1-20 Hz band make one line).
 public struct WindowSkipSummary: Sendable {
   public struct Group: Sendable, Equatable {
@@ -73,7 +73,9 @@ public struct WindowSkipSummary: Sendable {
   public init(_ skips: [WindowSkip]) {
     var index: [String: Int] = [:]
     for skip in skips {
-      let key = "\(skip.station)\u{0}\(skip.reason.rawValue)"
+      // Skips whose common text differs (no HH? channels for some picks, no BH? for others)
+      // are groups of their own: a line speaks for every pick it counts.
+      let key = "\(skip.station)\u{0}\(skip.reason.rawValue)\u{0}\(skip.common)"
       if let i = index[key] {
         groups[i].count += 1
       } else {
