@@ -42,6 +42,10 @@ public struct ClusterCountChoice: Codable, Sendable, Equatable {
   public var chosen: Int
   /// Networks compared.
   public var networks: Int
+  /// The K tried before `chosen`, in order, whose first restarts (one per pretrained network)
+  /// had no two that agree once clustered (decision 0015, "K whose restarts agree (stop 38)");
+  /// nil in runs stored before.
+  public var unsettled: [Int]? = nil
 
   /// Evidence computed elsewhere (or stored).
   public init(candidates: [Candidate], chosen: Int, networks: Int) {
@@ -106,21 +110,58 @@ public struct ClusterCountChoice: Codable, Sendable, Equatable {
     return chosen.clusters
   }
 
-  /// Whether `chosen` is what the current rule picks from `candidates` (a run stored before
+  /// The K of `candidates`, best first: by stability plus silhouette, then the smaller K.
+  public var ranked: [Int] {
+    func score(_ candidate: Candidate) -> Double {
+      (candidate.stability ?? 0) + candidate.silhouette
+    }
+    guard !candidates.isEmpty else { return [] }
+    // The best is `choose`'s; the others by score, then the smaller K.
+    let best = Self.choose(candidates)
+    return [best]
+      + candidates.filter { $0.clusters != best }.sorted {
+        score($0) != score($1) ? score($0) > score($1) : $0.clusters < $1.clusters
+      }.map(\.clusters)
+  }
+
+  /// The K a run with restarts until two agree tries, in order: the best, then the smaller ones
+  /// as ranked (decision 0015, "K whose restarts agree (stop 38)").
+  public var settlingOrder: [Int] {
+    let order = ranked
+    guard let best = order.first else { return [] }
+    return [best] + order.filter { $0 < best }
+  }
+
+  /// Whether `chosen` is what the current rule picks from `candidates`: the first K of
+  /// `settlingOrder` not `unsettled`, or the best when every K tried was (a run stored before
   /// stop 33 chose by the most stable K within 0.04, then the silhouette).
-  public var followsTheRule: Bool { candidates.isEmpty || Self.choose(candidates) == chosen }
+  public var followsTheRule: Bool {
+    guard !candidates.isEmpty else { return true }
+    let skipped = Set(unsettled ?? [])
+    let order = settlingOrder
+    return chosen == (order.first { !skipped.contains($0) } ?? order.first)
+  }
 
   /// One line per K tried, then the choice.
   public var lines: [String] {
-    candidates.map { candidate in
+    let skipped = unsettled ?? []
+    let settledElsewhere = !skipped.isEmpty && !skipped.contains(chosen)
+    return candidates.map { candidate in
       let stability = candidate.stability.map { String(format: "%.3f", $0) } ?? "n/a"
+      let mark =
+        candidate.clusters == chosen
+        ? "  <- chosen" : skipped.contains(candidate.clusters) ? "  (restarts disagree)" : ""
       return String(
         format: "clusters auto: K=%d stability %@ silhouette %.3f%@", candidate.clusters,
-        stability, candidate.silhouette, candidate.clusters == chosen ? "  <- chosen" : "")
+        stability, candidate.silhouette, mark)
     } + [
-      networks > 1
-        ? "clusters auto: chose K=\(chosen), the highest stability + silhouette over \(networks) pretrained networks (stability: each network's best ARI with another's k-means partition, the median over networks)"
-        : "clusters auto: chose K=\(chosen) by silhouette alone (one network: no stability; use --restarts 2 or more)"
+      networks <= 1
+        ? "clusters auto: chose K=\(chosen) by silhouette alone (one network: no stability; use --restarts 2 or more)"
+        : settledElsewhere
+          ? "clusters auto: chose K=\(chosen), the highest stability + silhouette over \(networks) pretrained networks among the K whose restarts agree once clustered (K=\(skipped.map(String.init).joined(separator: ", ")): no two of the first \(networks) did)"
+          : skipped.isEmpty
+            ? "clusters auto: chose K=\(chosen), the highest stability + silhouette over \(networks) pretrained networks (stability: each network's best ARI with another's k-means partition, the median over networks)"
+            : "clusters auto: chose K=\(chosen), the highest stability + silhouette over \(networks) pretrained networks; no two of the first \(networks) restarts agreed once clustered at K=\(skipped.map(String.init).joined(separator: ", ")), so K=\(chosen) trained more restarts"
     ]
   }
 

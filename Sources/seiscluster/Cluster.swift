@@ -52,7 +52,12 @@ struct ClusterCommand: SeisclusterCommand {
       by k-means for every K in 2..--max-clusters, and takes the K with the highest \
       stability (how well the networks' partitions agree) plus silhouette (how compact they \
       are); one line per K shows the evidence, which the run stores and the report plots. \
-      The run is then the run `--clusters K` gives, at about twice its cost.
+      The run is then the run `--clusters K` gives, at about twice its cost. Without \
+      --restarts, a K whose first restarts (one per pretrained network) do not have two that \
+      agree once clustered is passed over for the next best smaller K whose restarts do, and its line \
+      says `(restarts disagree)`; when no K has such a pair, the best K trains more restarts \
+      (docs/decisions/0015-choosing-k.md). The choice is not checkpointed: a run interrupted \
+      before its K is chosen starts again.
 
       Examples:
         seiscluster cluster --clusters 2 --before 5 --after 55

@@ -1,3 +1,4 @@
+import Foundation
 import Numerics
 import Testing
 
@@ -118,6 +119,50 @@ import Testing
         C(clusters: 2, stability: nil, silhouette: 0.4),
         C(clusters: 3, stability: nil, silhouette: 0.5),
       ]) == 3)
+  }
+
+  /// Decision 0015, "K whose restarts agree (stop 38)": the demo's seed 1 scans best at K = 5,
+  /// then 4, 3 and 2; its first restarts agree only at K = 2, which the run then takes.
+  @Test func theKWhoseRestartsAgreeFollowsTheRankingPastUnsettledOnes() {
+    let demo = scan([
+      (0.837, 0.331), (0.835, 0.363), (0.890, 0.369), (0.911, 0.367), (0.590, 0.280),
+      (0.598, 0.262), (0.665, 0.258), (0.599, 0.260), (0.635, 0.214),
+    ])
+    var choice = ClusterCountChoice(candidates: demo, chosen: 5, networks: 3)
+    #expect(choice.ranked == [5, 4, 3, 2, 8, 6, 7, 9, 10])
+    #expect(choice.settlingOrder == [5, 4, 3, 2])
+    #expect(choice.followsTheRule)
+    // Settled at 2 after 5, 4 and 3 did not: the rule's choice, said on the choice line.
+    choice.chosen = 2
+    #expect(!choice.followsTheRule)
+    choice.unsettled = [5, 4, 3]
+    #expect(choice.followsTheRule)
+    #expect(choice.lines[0].hasSuffix("<- chosen"))
+    #expect(choice.lines[3].hasSuffix("(restarts disagree)"))
+    #expect(choice.lines[4].hasSuffix("silhouette 0.280"))
+    #expect(
+      choice.lines.last?.contains(
+        "among the K whose restarts agree once clustered (K=5, 4, 3: no two of the first 3 did)")
+        == true)
+    // Skipping a K the ranking puts below is not the rule.
+    choice.unsettled = [5, 3]
+    #expect(!choice.followsTheRule)
+    // No K settled: the best one, which trains more restarts.
+    choice.unsettled = [5, 4, 3, 2]
+    choice.chosen = 5
+    #expect(choice.followsTheRule)
+    #expect(
+      choice.lines.last?.hasSuffix(
+        "no two of the first 3 restarts agreed once clustered at K=5, 4, 3, 2, so K=5 trained more restarts"
+      ) == true)
+    // Ties rank the smaller K first, as `choose` takes it.
+    #expect(
+      ClusterCountChoice(candidates: scan([(0.9, 0.6), (1, 0.5)]), chosen: 2, networks: 3).ranked
+        == [2, 3])
+    // Stored before the field existed: nil, and decoded as such.
+    let old = #"{"candidates":[],"chosen":2,"networks":3}"#
+    let decoded = try? JSONDecoder().decode(ClusterCountChoice.self, from: Data(old.utf8))
+    #expect(decoded?.unsettled == nil && decoded?.chosen == 2)
   }
 
   @Test func aRunChosenByTheEarlierRuleIsRecognised() {

@@ -142,6 +142,19 @@ import Testing
         },
         chosen: 2, networks: 1))
     #expect(one.contains("no stability: K is the highest silhouette"))
+    // Decision 0015, "K whose restarts agree (stop 38)".
+    var walked = ClusterCountChoice(candidates: candidates, chosen: 2, networks: 3)
+    walked.unsettled = [5]
+    let settled = report.clusterCountPanel(walked)
+    #expect(
+      settled.contains(
+        "K=5 ranked higher, but no two of the first restarts agreed once clustered there: K=2 is the best K whose restarts agree"
+      ))
+    walked.unsettled = [2]
+    #expect(
+      report.clusterCountPanel(walked).contains(
+        "No two of the first restarts agreed once clustered at K=2: K=2, the best, trained more restarts"
+      ))
     #expect(!one.contains("Stability:") && !one.contains(">stability + silhouette</text>"))
   }
 

@@ -278,16 +278,29 @@ public struct ClusterJob: Sendable {
         plan.options.initialization = .kmeans
       }
     }
+    var settled: (finished: [FinishedRestart], separation: SeparationCache, stops: Bool)? = nil
     if let range = clusterRange, !resume {
       let (choice, pretrained) = try chooseClusterCount(plan, range: range, logger: logger)
       plan.choice = choice
       plan.clusters = choice.chosen
       plan.pretrained = pretrained
+      if plan.options.stopWhenTwoAgree == true, choice.networks >= 2 {
+        settled = try settleClusterCount(&plan, logger: logger)
+      }
     }
     plan.run = try begin(plan, store: store)
-    var state = plan.checkpoint ?? ClusterCheckpoint(finished: [], current: nil)
-    let separation = SeparationCache(
-      checked: checkedSeparation.flatMap { $0.matches(plan) ? $0 : nil })
+    var state =
+      plan.checkpoint ?? ClusterCheckpoint(finished: settled?.finished ?? [], current: nil)
+    if let settled, !settled.stops {
+      // The restarts the choice of K trained are kept for a resume from the start.
+      try store.saveCheckpoint(
+        CheckpointRecord(
+          runId: plan.runID, stage: "restart", iteration: state.finished.count,
+          state: try state.encoded()))
+    }
+    let separation =
+      settled?.separation
+      ?? SeparationCache(checked: checkedSeparation.flatMap { $0.matches(plan) ? $0 : nil })
     let restarts = plan.options.resolvedRestarts
     let set = plan.contents.windowSet
     let configuration = plan.options.autoencoderConfiguration(
@@ -312,7 +325,7 @@ public struct ClusterJob: Sendable {
         "pretraining budget: \(budget) windows seen, \(plan.options.epochs) epochs of \(plan.contents.count)"
       )
     }
-    while state.finished.count < restarts {
+    while state.finished.count < restarts, settled?.stops != true {
       let group = RestartGroup.range(
         from: state.finished.count, restarts: restarts,
         stopWhenTwoAgree: plan.options.stopWhenTwoAgree == true)
@@ -608,6 +621,111 @@ public struct ClusterJob: Sendable {
       embeddings: pretrained.embeddings, dimension: pretrained.dimension,
       range: range.lowerBound...upper, seed: plan.options.seed)
     return (choice, pretrained.states)
+  }
+
+  /// `--clusters auto` with restarts until two agree (decision 0015, "K whose restarts agree
+  /// (stop 38)"): the best K of the scan, then the smaller ones in the scan's order, each
+  /// clustered from the pretrained networks
+  /// (one restart each, as the run would train them) until the run's own stopping rule stops;
+  /// the first K where it stops, or where two restarts at least agree (ARI >= 0.875), is the
+  /// run's, with those restarts, and the run goes on from them as before. When no K has two
+  /// restarts that agree, the best K's restarts go on. Sets `plan.clusters` and the
+  /// choice's `chosen` and `unsettled`. Nothing is stored: interrupted here, the run starts again.
+  func settleClusterCount(_ plan: inout Plan, logger: Logger) throws -> (
+    finished: [FinishedRestart], separation: SeparationCache, stops: Bool
+  )? {
+    guard let choice = plan.choice else { return nil }
+    let networks = plan.pretrained.count
+    guard networks >= 2 else { return nil }
+    var unsettled: [Int] = []
+    // The best K, then the smaller ones in the scan's order: restarts that disagree at K say
+    // its clusters split arbitrarily (a larger K would split them further).
+    let order = choice.settlingOrder
+    var top: (k: Int, finished: [FinishedRestart], separation: SeparationCache)? = nil
+    for k in order {
+      var trial = plan
+      trial.clusters = k
+      let separation = SeparationCache(
+        checked: checkedSeparation.flatMap { $0.matches(trial) ? $0 : nil })
+      var finished: [FinishedRestart] = []
+      var stops = false
+      var pairAgrees = false
+      while finished.count < networks, !stops {
+        let group = RestartGroup.range(
+          from: finished.count, restarts: networks, stopWhenTwoAgree: true)
+        finished += try trainPretrained(group, plan: trial, logger: logger)
+        let check = try RestartSelection.stoppingCheck(
+          finished, shares: try separation.shares(of: finished, plan: trial))
+        stops = check.stops
+        pairAgrees = check.pairAgrees
+        // As the run's own loop at the best K: a retrain on another spectrogram reference
+        // decides instead (decision 0020).
+        if !stops, stopOnceRetrainIsCalledFor, k == order.first,
+          finished.count < plan.options.resolvedRestarts,
+          try callsForRetrain(finished, separation: separation, plan: trial)
+        {
+          logger.info(
+            "the restart kept so far has clusters that follow stations whose windows differ within clusters: no further restart here, the retrain on another spectrogram reference decides (decision 0020)"
+          )
+          stops = true
+        }
+      }
+      // Two restarts that agree settle K, even when k-means on the windows separates them
+      // better: the run's own loop then trains more restarts at this K, as before.
+      if stops || pairAgrees {
+        if !stops {
+          logger.info(
+            "restarts agree, but k-means on the windows separates them at least 1.5 times better than their clusters do: training another restart (decision 0014)"
+          )
+        }
+        // Networks whose restart has trained are not needed again.
+        for r in finished.indices { plan.pretrained[r] = nil }
+        plan.clusters = k
+        plan.choice?.chosen = k
+        plan.choice?.unsettled = unsettled
+        return (finished, separation, stops)
+      }
+      unsettled.append(k)
+      if top == nil { top = (k, finished, separation) }
+      logger.info(
+        "clusters auto: K=\(k): no two of \(finished.count) restarts agree once clustered; trying the next K"
+      )
+    }
+    guard let top else { return nil }
+    if unsettled.count > 1 {
+      logger.info(
+        "clusters auto: no K up to \(top.k) has two restarts that agree; K=\(top.k), the best by stability + silhouette, trains more restarts"
+      )
+    }
+    for r in top.finished.indices { plan.pretrained[r] = nil }
+    plan.clusters = top.k
+    plan.choice?.chosen = top.k
+    plan.choice?.unsettled = unsettled
+    return (top.finished, top.separation, false)
+  }
+
+  /// The restarts `indices` clustered at `plan.clusters` from their pretrained networks
+  /// (`plan.pretrained`), side by side when the lanes allow; nothing is stored.
+  func trainPretrained(_ indices: Range<Int>, plan: Plan, logger: Logger) throws
+    -> [FinishedRestart]
+  {
+    let lanes = min(indices.count, restartLanes(plan))
+    let made = FinishedBox(count: indices.count)
+    let job = self
+    let work = UncheckedSendable {
+      (offset: Int, threads: Int, cancellation: GroupCancellation) throws in
+      let restart = indices.lowerBound + offset
+      let (dec, progress) = try job.trainer(
+        for: plan, restart: restart, threads: threads, logger: logger)
+      defer { progress.finish() }
+      dec.onCheckpoint = { _ in try cancellation.check() }
+      let result = try dec.run(resumingFrom: plan.pretrained[restart])
+      made.set(
+        offset,
+        try FinishedRestart(result, model: dec.model, seed: plan.options.seed(ofRestart: restart)))
+    }
+    try Self.inGroups(count: indices.count, lanes: lanes) { try work.value($0, $1, $2) }
+    return made.values
   }
 
   // MARK: Training
@@ -1029,5 +1147,25 @@ enum ClusterSummary {
     }
     if let confound { lines.append(confound.summary) }
     return lines
+  }
+}
+
+/// Restarts trained side by side, filled in restart order.
+final class FinishedBox: @unchecked Sendable {
+  private let lock = NSLock()
+  private var slots: [FinishedRestart?]
+
+  init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+  func set(_ index: Int, _ restart: FinishedRestart) {
+    lock.lock()
+    defer { lock.unlock() }
+    slots[index] = restart
+  }
+
+  var values: [FinishedRestart] {
+    lock.lock()
+    defer { lock.unlock() }
+    return slots.map { $0! }
   }
 }

@@ -78,10 +78,25 @@ extension HTMLReport {
         + (choice.networks > 1
           ? "Stability: each network's best ARI with another network's partition, the median over networks (a network in a wrong optimum does not lower it). K is the highest stability + silhouette: stability alone favours reproducible over-splits, silhouette alone compact ones."
           : "With one network there is no stability: K is the highest silhouette.")
+        + Self.settlingCaption(choice)
         + (choice.followsTheRule
           ? ""
           : " This run's K=\(choice.chosen) was chosen by an earlier rule (before stop 33: the most stable K, then the highest silhouette near it; decision 0015).")
     )
+  }
+
+  /// What the choice of K says of Ks passed over because their restarts disagreed (decision
+  /// 0015, "K whose restarts agree (stop 38)"); empty when none was.
+  static func settlingCaption(_ choice: ClusterCountChoice) -> String {
+    let skipped = choice.unsettled ?? []
+    guard !skipped.isEmpty else { return "" }
+    let list = skipped.map(String.init).joined(separator: ", ")
+    if skipped.contains(choice.chosen) {
+      return
+        " No two of the first restarts agreed once clustered at K=\(list): K=\(choice.chosen), the best, trained more restarts (decision 0015)."
+    }
+    return
+      " K=\(list) ranked higher, but no two of the first restarts agreed once clustered there: K=\(choice.chosen) is the best K whose restarts agree (decision 0015)."
   }
 
   /// Per cluster, the share of its windows in each probability bin.
