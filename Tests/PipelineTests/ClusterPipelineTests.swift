@@ -672,6 +672,23 @@ import Testing
       try WindowLabelFile(
         text: "network,station,location,time,label\nXX,A,,yesterday,x\n", path: "t.csv")
     }
+    // A file separated by `;` shows its header and says how columns are separated; a
+    // header with " label" (a blank after the comma) is read.
+    do {
+      _ = try WindowLabelFile(
+        text: "network;station;location;time;label\nXX;A;;2020-01-01T00:00:00Z;x\n",
+        path: "t.csv")
+      Issue.record("a ;-separated file accepted")
+    } catch let error as InputError {
+      #expect(
+        error.reason
+          == "no `label` column (line 1: network;station;location;time;label); columns are separated by commas"
+      )
+    } catch {
+      Issue.record("\(error)")
+    }
+    #expect(
+      (try? WindowLabelFile(text: "window_id, label\n1, a\n", path: "t.csv"))?.rows.count == 1)
     // A window id that is not a whole number is named as such (it was "no window_id or pick").
     for id in ["1e1", "0x10", "1.5", "123456789012345678901"] {
       do {

@@ -47,17 +47,23 @@ public struct WindowLabelFile: Sendable {
       throw InputError(path: path, reason: "\(error)")
     }
     guard let header = records.first else { throw InputError(path: path, reason: "empty file") }
-    let names = header.fields.map { $0.lowercased() }
+    let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
     func column(_ name: String) -> Int? { names.firstIndex(of: name) }
+    // The header as read, so that a file separated by `;` or tabs shows why it has no columns.
+    let seen = " (line \(header.line): \(header.fields.joined(separator: ",").prefix(120)))"
     guard let labelColumn = column("label") else {
-      throw InputError(path: path, reason: "no `label` column")
+      throw InputError(
+        path: path,
+        reason: "no `label` column" + seen
+          + (names.count == 1 ? "; columns are separated by commas" : ""))
     }
     let idColumn = column("window_id")
     let pickColumns = (column("network"), column("station"), column("location"), column("time"))
     let byPick = pickColumns.0 != nil && pickColumns.1 != nil && pickColumns.3 != nil
     guard idColumn != nil || byPick else {
       throw InputError(
-        path: path, reason: "needs columns network,station,location,time,label or window_id,label")
+        path: path,
+        reason: "needs columns network,station,location,time,label or window_id,label" + seen)
     }
     rows = []
     for record in records.dropFirst() {
