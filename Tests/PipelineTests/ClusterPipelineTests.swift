@@ -489,6 +489,37 @@ import Testing
 
   /// A sweep whose first run fails leaves no sweep behind (a sweep found an empty one that
   /// then was the latest, so `report --sweep` failed on it); one with a finished run keeps it.
+  /// A truth file every run would fail on is refused before anything trains: no run, no
+  /// sweep (stop 38's sweep trained a run, then failed and left it as the latest run).
+  @Test func aSweepRefusesABadTruthFileBeforeTraining() throws {
+    let store = try SeisStore()
+    let truth = try storeWithWindows(count: 20, seed: 8, store: store)
+    let header = "network,station,location,time,label\n"
+    let contradicting = truth + [truth[0].replacingOccurrences(of: ",low", with: ",high")]
+    let unmatched = ["XX,ZZZ,,2020-01-01T00:00:00.000000Z,low"]
+    for (rows, reason) in [
+      (contradicting, "line 22 labels window 0 \"high\" but line 2 labels it \"low\""),
+      (unmatched, "no truth row matches a window of the window set"),
+    ] {
+      let file = try WindowLabelFile(text: header + rows.joined(separator: "\n"), path: "t.csv")
+      do {
+        _ = try SweepJob(
+          clusterCount: 2, architectures: [nil], latents: [2], model: model(), truth: file,
+          quiet: true
+        ).run(store: store, logger: Logger(label: "t"))
+        Issue.record("accepted: \(reason)")
+      } catch let error as InputError {
+        #expect(error.reason == reason)
+      }
+      #expect(try store.latestRun(kind: .cluster) == nil)
+      #expect(try store.sweep() == nil)
+    }
+    // A good one passes the check.
+    try Evaluation.checkTruth(
+      WindowLabelFile(text: header + truth.joined(separator: "\n"), path: "t.csv"),
+      windows: try #require(try store.currentWindowSetReader()).windows)
+  }
+
   @Test func aSweepWhoseFirstRunFailsLeavesNoSweep() throws {
     var m = model()
     m.epochs = 2

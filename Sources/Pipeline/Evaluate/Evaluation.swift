@@ -92,6 +92,30 @@ public struct Evaluation: Sendable {
     return out
   }
 
+  /// Refuses, before any training, a truth file that `evaluate` would refuse on a run of
+  /// `windows`: rows that label one window with two classes, or no row that matches a window.
+  /// (`sweep --truth` trained a run before finding out.)
+  public static func checkTruth(_ truth: WindowLabelFile, windows: [WindowRecord]) throws {
+    var firstRow: [Int: (line: Int, label: String)] = [:]
+    for (row, match) in zip(truth.rows, truth.match(windows: windows)) {
+      guard let index = match else { continue }
+      if let first = firstRow[index] {
+        if first.label != row.label {
+          throw InputError(
+            path: truth.path,
+            reason:
+              "line \(row.line) labels window \(windows[index].windowKey) \"\(row.label)\" but line \(first.line) labels it \"\(first.label)\""
+          )
+        }
+        continue
+      }
+      firstRow[index] = (row.line, row.label)
+    }
+    guard !firstRow.isEmpty else {
+      throw InputError(path: truth.path, reason: "no truth row matches a window of the window set")
+    }
+  }
+
   public static func evaluate(store: SeisStore, runID: Int64?, truth: WindowLabelFile) throws
     -> Evaluation
   {

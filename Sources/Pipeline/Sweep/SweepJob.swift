@@ -83,6 +83,8 @@ public struct SweepJob: Sendable {
           "sweep compares reconstructions of the windows; correlation input reconstructs profiles, not windows: build the windows with --input waveform or spectrogram"
       )
     }
+    // A truth file every run would fail on is refused before the first run trains.
+    if let truth { try Evaluation.checkTruth(truth, windows: reader.windows) }
     let names = architectures.map { ($0 ?? model.resolvedArchitecture).rawValue }
     let sweep = try store.createSweep(
       SweepRecord(
