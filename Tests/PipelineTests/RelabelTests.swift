@@ -56,6 +56,22 @@ import Testing
     let labels = try #require(evaluation.labelAccuracy)
     #expect(labels.count == 160)
     #expect(labels.accuracy >= 0.98)
+    #expect(evaluation.unrelatedClassNames == nil)
+    // Truth whose classes are named otherwise: accuracy 0 by name, and a line says why.
+    let renamed = truth.map {
+      $0.replacingOccurrences(of: ",low", with: ",quiet").replacingOccurrences(
+        of: ",high", with: ",loud")
+    }
+    let other = try Evaluation.evaluate(store: store, runID: nil, truth: try labelFile(renamed))
+    #expect(other.labelAccuracy?.accuracy == 0)
+    #expect(other.unrelatedClassNames?.truth == ["loud", "quiet"])
+    #expect(other.unrelatedClassNames?.run == ["high", "low"])
+    #expect(
+      other.lines.contains {
+        $0.hasPrefix(
+          "labels: no truth class has the name of a class of the run (truth: loud, quiet; run: high, low)"
+        )
+      })
   }
 
   @Test func fewerClustersThanLabelledClassesIsAnError() throws {

@@ -13,6 +13,9 @@ public struct Evaluation: Sendable {
   public var duplicateLines: [Int]
   /// After `relabel`: accuracy of the labels on windows that were not hand-labelled.
   public var labelAccuracy: (accuracy: Double, count: Int)?
+  /// After `relabel`, when no truth class is named as any of the run's classes: both sets of
+  /// names (the label accuracy compares names, so it is 0 then).
+  public var unrelatedClassNames: (truth: [String], run: [String])?
   public var confound: StationConfoundReport?
   /// When the clusters follow stations on window-referenced spectrograms: a line naming
   /// `--spectrogram-reference noise` or `frequency` (decision 0020).
@@ -78,6 +81,11 @@ public struct Evaluation: Sendable {
         String(
           format: "labels: accuracy %.4f on %d windows that were not hand-labelled",
           labelAccuracy.accuracy, labelAccuracy.count))
+      if let names = unrelatedClassNames {
+        out.append(
+          "labels: no truth class has the name of a class of the run (truth: \(names.truth.joined(separator: ", ")); run: \(names.run.joined(separator: ", "))): the label accuracy compares names; ACC above maps clusters to classes"
+        )
+      }
     }
     if !deciles.isEmpty {
       out.append("accuracy by probability decile (clusters mapped to classes as for ACC):")
@@ -196,6 +204,12 @@ public struct Evaluation: Sendable {
       labelAccuracy: hasLabels && labelCount > 0
         ? (Double(labelHits) / Double(labelCount), labelCount) : nil,
       confound: confound)
+    let runNames = Set(assignments.compactMap { $0.label })
+    if evaluation.labelAccuracy != nil, !runNames.isEmpty,
+      runNames.isDisjoint(with: classes.keys)
+    {
+      evaluation.unrelatedClassNames = (classes.keys.sorted(), runNames.sorted())
+    }
     evaluation.deciles = deciles(probabilities: probabilities, correct: correct)
     evaluation.orphans = predicted.filter { $0 < 0 }.count
     evaluation.scored = predicted.count
