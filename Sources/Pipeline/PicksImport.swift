@@ -85,10 +85,14 @@ public struct PicksImport: Sendable {
     }
     let origin = Self.origin(ofPath: path)
     let now = storeNow()  // one import, one time
+    // Times are kept to the microsecond, as every export writes them: a pick given to the
+    // nanosecond and read back from an export is the same pick, not a second one (and not a
+    // second window at the same printed time).
     let records = contents.picks.map {
       PickRecord(
         network: $0.network, station: $0.station, location: $0.location, channel: $0.channel,
-        time: $0.time, phase: $0.phase ?? "", note: $0.note, origin: origin, createdAt: now)
+        time: $0.time.roundedToMicrosecond, phase: $0.phase ?? "", note: $0.note, origin: origin,
+        createdAt: now)
     }
     contents.picks = []  // the records hold them now
     do {

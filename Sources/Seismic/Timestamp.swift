@@ -31,12 +31,20 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
   // MARK: ISO 8601
 
+  /// Whole microseconds since the epoch, rounded to the nearest (half up), as `iso8601` prints.
+  /// (At the very top of Int64 the half-up rounding is skipped rather than overflow.)
+  var microseconds: Int64 {
+    (nanoseconds > Int64.max - 500 ? nanoseconds : nanoseconds + 500).floorDivided(by: 1000).0
+  }
+
+  /// This time rounded to the nearest microsecond (half up): what `iso8601` prints, so that a
+  /// time written and read back is the same time.
+  public var roundedToMicrosecond: Timestamp { Timestamp(nanoseconds: microseconds * 1000) }
+
   /// `2026-03-01T00:06:16.649649Z`: UTC, rounded to the nearest microsecond (half up), as
   /// ObsPy's UTCDateTime prints.
   public var iso8601: String {
-    // (At the very top of Int64 the half-up rounding is skipped rather than overflow.)
-    let (micros, _) = (nanoseconds > Int64.max - 500 ? nanoseconds : nanoseconds + 500)
-      .floorDivided(by: 1000)
+    let micros = microseconds
     let (secs, microOfSecond) = micros.floorDivided(by: 1_000_000)
     let frac = microOfSecond * 1000
     let (days, secOfDay) = secs.floorDivided(by: 86_400)

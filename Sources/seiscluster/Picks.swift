@@ -19,7 +19,8 @@ struct PicksImportCommand: SeisclusterCommand {
       CSV: a header row with network,station,location,time (ISO 8601 UTC) and optionally \
       channel, phase and label (kept as a note, never used for clustering); columns in any \
       order. QuakeML: event/pick elements with waveformID and time; the phase is the pick's \
-      phaseHint, or else the phase of the origin's arrival that names the pick. Importing a pick again \
+      phaseHint, or else the phase of the origin's arrival that names the pick. Times are kept to \
+      the microsecond, as exports write them. Importing a pick again \
       (same station, location, time and phase) changes nothing. Rows that cannot be read and \
       picks at stations without stored data are reported (the latter are kept).
       """)

@@ -109,6 +109,37 @@ import Testing
     #expect(try store.picks().map(\.station) == ["S266D"])
   }
 
+  /// Pick times are kept to the microsecond, as exports write them: a pick given to the
+  /// nanosecond and imported again from an export (or as printed) is the same pick (stop 38's
+  /// sweep: a second pick, then a second window at the same printed time).
+  @Test func pickTimesAreKeptToTheMicrosecondSoAnExportReadsBackAsTheSamePick() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "picks-us-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let store = try SeisStore()
+    let importer = PicksImport(store: store, logger: logger)
+    func write(_ name: String, _ time: String) throws -> String {
+      let url = dir.appendingPathComponent(name)
+      try Data("network,station,location,channel,time,phase\nDM,DEM03,,EHZ,\(time),S\n".utf8)
+        .write(to: url)
+      return url.path
+    }
+    #expect(try importer.run(path: write("a.csv", "2026-03-01T00:27:00.1234564Z")).new == 1)
+    let stored = try #require(try store.picks().first)
+    #expect(stored.timeNs % 1000 == 0)
+    #expect(stored.time.iso8601 == "2026-03-01T00:27:00.123456Z")
+    // As printed and exported, again, and with the half-up neighbour: nothing new.
+    #expect(try importer.run(path: write("b.csv", stored.time.iso8601)).new == 0)
+    #expect(try importer.run(path: write("c.csv", "2026-03-01T00:27:00.1234555Z")).new == 0)
+    #expect(try store.picks().count == 1)
+    // Before 1970 too (floor, not truncation toward zero).
+    #expect(
+      Timestamp(nanoseconds: -1_500).roundedToMicrosecond == Timestamp(nanoseconds: -1_000))
+    #expect(
+      Timestamp(nanoseconds: -1_501).roundedToMicrosecond == Timestamp(nanoseconds: -2_000))
+  }
+
   @Test func aFileThatCannotBeUsedIsAnInputError() throws {
     let store = try SeisStore()
     let importer = PicksImport(store: store, logger: logger)
