@@ -692,6 +692,32 @@ import Testing
     #expect(resumed.run.id == runID)
   }
 
+  /// A truth row given by pick that two windows match (P and S picks of one station within
+  /// 1 ms) is scored once against the nearest, and `evaluate` says so (stop 38's sweep: it was
+  /// silent).
+  @Test func truthRowsThatMatchSeveralWindowsAreNamed() throws {
+    func window(_ key: Int64, _ station: String, _ ns: Int64, _ phase: String) -> WindowRecord {
+      WindowRecord(
+        windowSetId: 0, windowKey: key, pickId: nil, network: "XX", station: station,
+        location: "", channels: "HHZ", pickTime: Timestamp(nanoseconds: ns), phase: phase,
+        startTime: nil, samples: [])
+    }
+    let t0: Int64 = 1_700_000_000_000_000_000
+    let windows = [
+      window(1, "A", t0, "P"), window(2, "A", t0 + 400_000, "S"), window(3, "B", t0, "P"),
+    ]
+    let file = try WindowLabelFile(
+      text: """
+        network,station,location,time,label
+        XX,A,,\(Timestamp(nanoseconds: t0 + 300_000).iso8601),x
+        XX,B,,\(Timestamp(nanoseconds: t0).iso8601),y
+        XX,A,,\(Timestamp(nanoseconds: t0 + 5_000_000).iso8601),z
+        """, path: "t.csv")
+    #expect(file.ambiguousLines(windows: windows) == [2])
+    // The nearest is taken: the S pick, 0.1 ms away.
+    #expect(file.match(windows: windows) == [1, 2, nil])
+  }
+
   @Test func truthFilesThatCannotBeUsedAreRefusedWithTheLine() {
     #expect(throws: InputError.self) {
       try WindowLabelFile(text: "network,station,time\n", path: "t.csv")

@@ -153,6 +153,12 @@ public struct RelabelJob: Sendable {
 
     // Match the labels, refusing contradictions.
     let matches = labels.match(windows: contents.windows)
+    let ambiguous = labels.ambiguousLines(windows: contents.windows)
+    if !ambiguous.isEmpty {
+      logger.warning(
+        "\(labels.path): \(ambiguous.count) label\(ambiguous.count == 1 ? "" : "s") (line\(ambiguous.count == 1 ? "" : "s") \(ambiguous.prefix(5).map(String.init).joined(separator: ", "))\(ambiguous.count > 5 ? ", ..." : "")) match more than one window (picks of one station within 1 ms, such as two phases): each labels the nearest; give window_id to choose"
+      )
+    }
     var classOfWindow: [Int: String] = [:]
     var lineOfWindow: [Int: Int] = [:]
     var unmatched: [Int] = []

@@ -16,6 +16,8 @@ public struct Evaluation: Sendable {
   /// After `relabel`, when no truth class is named as any of the run's classes: both sets of
   /// names (the label accuracy compares names, so it is 0 then).
   public var unrelatedClassNames: (truth: [String], run: [String])?
+  /// Truth rows (lines) that more than one window matches: each scored against the nearest.
+  public var ambiguousLines: [Int] = []
   public var confound: StationConfoundReport?
   /// When the clusters follow stations on window-referenced spectrograms: a line naming
   /// `--spectrogram-reference noise` or `frequency` (decision 0020).
@@ -73,6 +75,12 @@ public struct Evaluation: Sendable {
             + "among them, and the scores below treat the orphans as one cluster"
           : "\(orphans) of \(scored) scored windows are orphans (cluster -1), scored as one more "
             + "cluster (a truth class for events in no family, such as `orphan`, matches them)")
+    }
+    if !ambiguousLines.isEmpty {
+      let n = ambiguousLines.count
+      out.append(
+        "\(n) truth row\(n == 1 ? "" : "s") (line\(n == 1 ? "" : "s") \(ambiguousLines.prefix(5).map(String.init).joined(separator: ", "))\(n > 5 ? ", ..." : "")) match\(n == 1 ? "es" : "") more than one window (picks of one station within 1 ms, such as two phases): each is scored against the nearest; give window_id to choose"
+      )
     }
     if let confound { out.append(confound.summary) }
     if let spectrogramHint { out.append(spectrogramHint) }
@@ -210,6 +218,7 @@ public struct Evaluation: Sendable {
     {
       evaluation.unrelatedClassNames = (classes.keys.sorted(), runNames.sorted())
     }
+    evaluation.ambiguousLines = truth.ambiguousLines(windows: windows)
     evaluation.deciles = deciles(probabilities: probabilities, correct: correct)
     evaluation.orphans = predicted.filter { $0 < 0 }.count
     evaluation.scored = predicted.count

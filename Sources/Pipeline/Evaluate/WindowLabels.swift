@@ -120,6 +120,35 @@ public struct WindowLabelFile: Sendable {
   /// Matches rows to windows: by window id, or by codes and pick time within `tolerance`
   /// (1 ms by default, the nearest when several qualify). Returns, per row, the window index
   /// or nil.
+  /// The lines of rows given by pick that more than one window matches (picks of one station
+  /// within the tolerance, such as P, S and Pg picks at one time): `match` takes the nearest,
+  /// and a `window_id` would choose.
+  public func ambiguousLines(windows: [WindowRecord], toleranceNanoseconds: Int64 = 1_000_000)
+    -> [Int]
+  {
+    var byStation: [String: [Int64]] = [:]
+    for w in windows {
+      if let t = w.pickTimeNs {
+        byStation["\(w.network)\u{1F}\(w.station)\u{1F}\(w.location)", default: []].append(t)
+      }
+    }
+    for key in byStation.keys { byStation[key]?.sort() }
+    return rows.compactMap { row in
+      guard case .pick(let network, let station, let location, let time) = row.key,
+        let list = byStation["\(network)\u{1F}\(station)\u{1F}\(location)"]
+      else { return nil }
+      let start = time.nanoseconds - toleranceNanoseconds
+      let end = time.nanoseconds + toleranceNanoseconds
+      var lo = 0
+      var hi = list.count
+      while lo < hi {
+        let mid = (lo + hi) / 2
+        if list[mid] < start { lo = mid + 1 } else { hi = mid }
+      }
+      return lo + 1 < list.count && list[lo + 1] <= end ? row.line : nil
+    }
+  }
+
   public func match(windows: [WindowRecord], toleranceNanoseconds: Int64 = 1_000_000) -> [Int?] {
     var byID: [Int64: Int] = [:]
     var byStation: [String: [(Int64, Int)]] = [:]
