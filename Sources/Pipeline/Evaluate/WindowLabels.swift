@@ -137,15 +137,18 @@ public struct WindowLabelFile: Sendable {
       guard case .pick(let network, let station, let location, let time) = row.key,
         let list = byStation["\(network)\u{1F}\(station)\u{1F}\(location)"]
       else { return nil }
-      let start = time.nanoseconds - toleranceNanoseconds
-      let end = time.nanoseconds + toleranceNanoseconds
+      // Saturating: a row may lie within the tolerance of either end of the storable range.
+      let (start, low) = time.nanoseconds.subtractingReportingOverflow(toleranceNanoseconds)
+      let (end, high) = time.nanoseconds.addingReportingOverflow(toleranceNanoseconds)
+      let from = low ? Int64.min : start
+      let to = high ? Int64.max : end
       var lo = 0
       var hi = list.count
       while lo < hi {
         let mid = (lo + hi) / 2
-        if list[mid] < start { lo = mid + 1 } else { hi = mid }
+        if list[mid] < from { lo = mid + 1 } else { hi = mid }
       }
-      return lo + 1 < list.count && list[lo + 1] <= end ? row.line : nil
+      return lo + 1 < list.count && list[lo + 1] <= to ? row.line : nil
     }
   }
 
@@ -169,14 +172,19 @@ public struct WindowLabelFile: Sendable {
         // Binary search for the first pick at or after time - tolerance.
         var lo = 0
         var hi = list.count
-        let start = time.nanoseconds - toleranceNanoseconds
+        // Saturating, as in `ambiguousLines`.
+        let (below, low) = time.nanoseconds.subtractingReportingOverflow(toleranceNanoseconds)
+        let (above, high) = time.nanoseconds.addingReportingOverflow(toleranceNanoseconds)
+        let start = low ? Int64.min : below
+        let end = high ? Int64.max : above
         while lo < hi {
           let mid = (lo + hi) / 2
           if list[mid].0 < start { lo = mid + 1 } else { hi = mid }
         }
         var best: (Int64, Int)? = nil
         var j = lo
-        while j < list.count, list[j].0 <= time.nanoseconds + toleranceNanoseconds {
+        while j < list.count, list[j].0 <= end {
+          // Both times are within the tolerance of each other here: no overflow.
           let distance = abs(list[j].0 - time.nanoseconds)
           if best == nil || distance < best!.0 { best = (distance, list[j].1) }
           j += 1
