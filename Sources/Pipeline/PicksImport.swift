@@ -122,9 +122,16 @@ public struct PicksImport: Sendable {
       if !stations.contains(key) { report.stationsWithoutData[key, default: 0] += 1 }
     }
     let without = report.stationsWithoutData.sorted(by: { $0.key < $1.key })
+    // Codes are matched as written: a station stored in other case is named.
+    var byFolded: [String: String] = [:]
+    for key in stations { byFolded[key.uppercased()] = key }
     for (key, count) in without.prefix(Self.warningsShown) {
+      let other = byFolded[key.uppercased()].map {
+        "; the store has \($0) (codes are matched as written, case included)"
+      }
       logger.warning(
-        "\(path): \(count) pick\(count == 1 ? "" : "s") at \(key), which has no stored data (kept)")
+        "\(path): \(count) pick\(count == 1 ? "" : "s") at \(key), which has no stored data (kept)\(other ?? "")"
+      )
     }
     if without.count > Self.warningsShown {
       let rest = without.dropFirst(Self.warningsShown)

@@ -546,6 +546,26 @@ struct CommandLineTests {
     #expect(picks.errors.contains("a FIFO"))
   }
 
+  /// Picks in other case than the stored codes match nothing (codes are matched as written);
+  /// the warning names the station the store has (stop 38's sweep: `dm,dem03` never matched).
+  @Test func picksInAnotherCaseNameTheStoredStation() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let segment = Segment(
+      source: SourceIdentifier(network: "XX", station: "ABC", location: "", channel: "HHZ"),
+      startTime: Timestamp(nanoseconds: 0), samplingRate: 100, samples: .int32([1, 2, 3]))
+    try MiniSEEDWriter.encode(segment).write(to: dir.appendingPathComponent("a.mseed"))
+    try Data("network,station,location,time\nxx,abc,,1970-01-01T00:00:00.01Z\n".utf8).write(
+      to: dir.appendingPathComponent("p.csv"))
+    #expect(try SeisclusterProcess.run(["ingest", "a.mseed"], in: dir, timeout: 60).status == 0)
+    let picks = try SeisclusterProcess.run(["picks", "import", "p.csv"], in: dir, timeout: 60)
+    #expect(picks.status == 0)
+    #expect(
+      picks.errors.contains(
+        "p.csv: 1 pick at xx.abc., which has no stored data (kept); the store has XX.ABC. (codes are matched as written, case included)"
+      ), "\(picks.errors)")
+  }
+
   @Test func ingestOfTheFolderThatHoldsTheStoreSkipsTheStoresOwnFiles() throws {
     // The default store is seiscluster.sqlite in the working directory, so `ingest .` in the
     // archive finds the store (and its -wal and -shm) beside the waveforms.
