@@ -339,15 +339,11 @@ public struct ClusterJob: Sendable {
         if stopOnceRetrainIsCalledFor, state.finished.count < restarts,
           try callsForRetrain(state.finished, separation: separation, plan: plan)
         {
-          logger.info(
-            "the restart kept so far has clusters that follow stations whose windows differ within clusters: no further restart here, the retrain on another spectrogram reference decides (decision 0020)"
-          )
+          logger.info("\(Self.retrainDecidesLine)")
           break
         }
         if check.pairAgrees, state.finished.count < restarts {
-          logger.info(
-            "restarts agree, but k-means on the windows separates them at least 1.5 times better than their clusters do: training another restart (decision 0014)"
-          )
+          logger.info("\(Self.pairNotCredibleLine)")
         }
       }
       if state.finished.count < restarts {
@@ -623,6 +619,13 @@ public struct ClusterJob: Sendable {
     return (choice, pretrained.states)
   }
 
+  /// Said when restarts stop because a retrain on another spectrogram reference decides.
+  static let retrainDecidesLine =
+    "the restart kept so far has clusters that follow stations whose windows differ within clusters: no further restart here, the retrain on another spectrogram reference decides (decision 0020)"
+  /// Said when two restarts agree but their clusters separate the windows too little.
+  static let pairNotCredibleLine =
+    "restarts agree, but k-means on the windows separates them at least 1.5 times better than their clusters do: training another restart (decision 0014)"
+
   /// `--clusters auto` with restarts until two agree (decision 0015, "K whose restarts agree
   /// (stop 38)"): the best K of the scan, then the smaller ones in the scan's order, each
   /// clustered from the pretrained networks
@@ -664,9 +667,7 @@ public struct ClusterJob: Sendable {
           finished.count < plan.options.resolvedRestarts,
           try callsForRetrain(finished, separation: separation, plan: trial)
         {
-          logger.info(
-            "the restart kept so far has clusters that follow stations whose windows differ within clusters: no further restart here, the retrain on another spectrogram reference decides (decision 0020)"
-          )
+          logger.info("\(Self.retrainDecidesLine)")
           stops = true
         }
       }
@@ -674,9 +675,7 @@ public struct ClusterJob: Sendable {
       // better: the run's own loop then trains more restarts at this K, as before.
       if stops || pairAgrees {
         if !stops {
-          logger.info(
-            "restarts agree, but k-means on the windows separates them at least 1.5 times better than their clusters do: training another restart (decision 0014)"
-          )
+          logger.info("\(Self.pairNotCredibleLine)")
         }
         // Networks whose restart has trained are not needed again.
         for r in finished.indices { plan.pretrained[r] = nil }

@@ -152,8 +152,7 @@ public struct RelabelJob: Sendable {
     }
 
     // Match the labels, refusing contradictions.
-    let matches = labels.match(windows: contents.windows)
-    let ambiguous = labels.ambiguousLines(windows: contents.windows)
+    let (matches, ambiguous) = labels.matching(windows: contents.windows)
     if !ambiguous.isEmpty {
       logger.warning(
         "\(labels.path): \(ambiguous.count) label\(ambiguous.count == 1 ? "" : "s") (line\(ambiguous.count == 1 ? "" : "s") \(ambiguous.prefix(5).map(String.init).joined(separator: ", "))\(ambiguous.count > 5 ? ", ..." : "")) match more than one window (picks of one station within 1 ms, such as two phases): each labels the nearest; give window_id to choose"
@@ -251,7 +250,8 @@ public struct RelabelJob: Sendable {
     // match with it (every class matched, each to its own cluster), in class order.
     var keptCentroids: [Float]? = nil
     let d = sourceModel.model.latentDimension
-    if let agreement, !agreement.disagrees(), sourceModel.centroids.count == k * d,
+    if stored.model.initialization == .polarity, let agreement, !agreement.disagrees(),
+      sourceModel.centroids.count == k * d,
       let toClass = try? ClusteringMetrics.clusterToClass(
         truth: labelled, predicted: clusterOfLabelled),
       Set(toClass.values) == Set(0..<k), Set(toClass.keys) == Set(0..<k)

@@ -154,7 +154,7 @@ public struct Evaluation: Sendable {
     let extraIDs = assignments.map(\.windowId).filter { !known.contains($0) }
     if !extraIDs.isEmpty { windows += try store.windows(ids: extraIDs) }
 
-    let matches = truth.match(windows: windows)
+    let (matches, ambiguousLines) = truth.matching(windows: windows)
     var classes: [String: Int] = [:]
     var truthLabels: [Int] = []
     var predicted: [Int] = []
@@ -218,7 +218,7 @@ public struct Evaluation: Sendable {
     {
       evaluation.unrelatedClassNames = (classes.keys.sorted(), runNames.sorted())
     }
-    evaluation.ambiguousLines = truth.ambiguousLines(windows: windows)
+    evaluation.ambiguousLines = ambiguousLines
     evaluation.deciles = deciles(probabilities: probabilities, correct: correct)
     evaluation.orphans = predicted.filter { $0 < 0 }.count
     evaluation.scored = predicted.count

@@ -120,39 +120,23 @@ public struct WindowLabelFile: Sendable {
   /// Matches rows to windows: by window id, or by codes and pick time within `tolerance`
   /// (1 ms by default, the nearest when several qualify). Returns, per row, the window index
   /// or nil.
+  public func match(windows: [WindowRecord], toleranceNanoseconds: Int64 = 1_000_000) -> [Int?] {
+    matching(windows: windows, toleranceNanoseconds: toleranceNanoseconds).matches
+  }
+
   /// The lines of rows given by pick that more than one window matches (picks of one station
   /// within the tolerance, such as P, S and Pg picks at one time): `match` takes the nearest,
   /// and a `window_id` would choose.
   public func ambiguousLines(windows: [WindowRecord], toleranceNanoseconds: Int64 = 1_000_000)
     -> [Int]
   {
-    var byStation: [String: [Int64]] = [:]
-    for w in windows {
-      if let t = w.pickTimeNs {
-        byStation["\(w.network)\u{1F}\(w.station)\u{1F}\(w.location)", default: []].append(t)
-      }
-    }
-    for key in byStation.keys { byStation[key]?.sort() }
-    return rows.compactMap { row in
-      guard case .pick(let network, let station, let location, let time) = row.key,
-        let list = byStation["\(network)\u{1F}\(station)\u{1F}\(location)"]
-      else { return nil }
-      // Saturating: a row may lie within the tolerance of either end of the storable range.
-      let (start, low) = time.nanoseconds.subtractingReportingOverflow(toleranceNanoseconds)
-      let (end, high) = time.nanoseconds.addingReportingOverflow(toleranceNanoseconds)
-      let from = low ? Int64.min : start
-      let to = high ? Int64.max : end
-      var lo = 0
-      var hi = list.count
-      while lo < hi {
-        let mid = (lo + hi) / 2
-        if list[mid] < from { lo = mid + 1 } else { hi = mid }
-      }
-      return lo + 1 < list.count && list[lo + 1] <= to ? row.line : nil
-    }
+    matching(windows: windows, toleranceNanoseconds: toleranceNanoseconds).ambiguousLines
   }
 
-  public func match(windows: [WindowRecord], toleranceNanoseconds: Int64 = 1_000_000) -> [Int?] {
+  /// `match` and `ambiguousLines` from one index of the windows and one search per row.
+  public func matching(windows: [WindowRecord], toleranceNanoseconds: Int64 = 1_000_000)
+    -> (matches: [Int?], ambiguousLines: [Int])
+  {
     var byID: [Int64: Int] = [:]
     var byStation: [String: [(Int64, Int)]] = [:]
     for (i, w) in windows.enumerated() {
@@ -162,21 +146,22 @@ public struct WindowLabelFile: Sendable {
       }
     }
     for key in byStation.keys { byStation[key]?.sort { $0.0 < $1.0 } }
-    return rows.map { row in
+    var ambiguous: [Int] = []
+    let matches: [Int?] = rows.map { row in
       switch row.key {
       case .windowID(let id): return byID[id]
       case .pick(let network, let station, let location, let time):
         guard let list = byStation["\(network)\u{1F}\(station)\u{1F}\(location)"] else {
           return nil
         }
-        // Binary search for the first pick at or after time - tolerance.
-        var lo = 0
-        var hi = list.count
-        // Saturating, as in `ambiguousLines`.
+        // Saturating: a row may lie within the tolerance of either end of the storable range.
         let (below, low) = time.nanoseconds.subtractingReportingOverflow(toleranceNanoseconds)
         let (above, high) = time.nanoseconds.addingReportingOverflow(toleranceNanoseconds)
         let start = low ? Int64.min : below
         let end = high ? Int64.max : above
+        // Binary search for the first pick at or after time - tolerance.
+        var lo = 0
+        var hi = list.count
         while lo < hi {
           let mid = (lo + hi) / 2
           if list[mid].0 < start { lo = mid + 1 } else { hi = mid }
@@ -189,8 +174,10 @@ public struct WindowLabelFile: Sendable {
           if best == nil || distance < best!.0 { best = (distance, list[j].1) }
           j += 1
         }
+        if j - lo > 1 { ambiguous.append(row.line) }
         return best?.1
       }
     }
+    return (matches, ambiguous)
   }
 }
