@@ -205,6 +205,11 @@ import Testing
     try fm.removeItem(at: manifest)
     #expect(throws: InputError.self) { try DemoRun.removeEarlierWaveforms(in: waveforms) }
     try saved.write(to: manifest)
+    // A symbolic link named waveforms, even to the demo's own folder, is refused and kept.
+    let link = dir.appendingPathComponent("linked")
+    try fm.createSymbolicLink(at: link, withDestinationURL: waveforms)
+    #expect(throws: InputError.self) { try DemoRun.removeEarlierWaveforms(in: link) }
+    #expect((try? fm.destinationOfSymbolicLink(atPath: link.path)) != nil)
     try DemoRun.removeEarlierWaveforms(in: waveforms)
     #expect(!fm.fileExists(atPath: waveforms.path))
   }

@@ -172,7 +172,9 @@ public struct DemoRun: Sendable {
     let fm = FileManager.default
     var isFolder: ObjCBool = false
     guard fm.fileExists(atPath: folder.path, isDirectory: &isFolder) else { return }
-    guard isFolder.boolValue else {
+    // A symbolic link leads to a folder the demo did not make (its files were not walked).
+    let linked = (try? fm.destinationOfSymbolicLink(atPath: folder.path)) != nil
+    guard isFolder.boolValue, !linked else {
       throw InputError(
         path: folder.path,
         reason: "is not a folder the demo wrote: move it or name another --output")
