@@ -45,6 +45,12 @@ struct Export: SeisclusterCommand {
           "\(replaced) window\(replaced == 1 ? "'s" : "s'") codes, phase or label hold characters XML 1.0 cannot hold (control characters, U+FFFE, U+FFFF): written as U+FFFD in \(output == "-" ? "standard output" : output)"
         )
       }
+      let overlong = CatalogQuakeMLWriter.overlongCodes(in: catalog)
+      if overlong.windows > 0, let code = overlong.first {
+        Console.warning(
+          "\(overlong.windows) window\(overlong.windows == 1 ? " has a code" : "s have codes") longer than the \(CatalogQuakeMLWriter.codeLimit) characters QuakeML 1.2 allows (first: \"\(code)\"): written as they are, so \(output == "-" ? "the output" : output) does not validate against the QuakeML 1.2 schema (ObsPy reads it; csv, json and seisbench have no limit)"
+        )
+      }
     }
     if !global.quiet {
       logger.info(

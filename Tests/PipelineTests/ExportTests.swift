@@ -177,6 +177,29 @@ import Testing
     #expect(events[2].extra["label"] == "tab\there")
   }
 
+  @Test func quakeMLCountsWindowsWhoseCodesAreLongerThanItsSchemaAllows() throws {
+    let fixture = try ExportFixture.make(labelled: true)
+    var catalog = try Catalog.load(from: fixture.store)
+    #expect(CatalogQuakeMLWriter.overlongCodes(in: catalog).windows == 0)
+    // Eight characters is the schema's limit, counted in characters, not bytes.
+    catalog.entries[0].station = "ABCDEFGH"
+    catalog.entries[1].network = "ÄÖÜÄÖÜÄÖ"
+    #expect(CatalogQuakeMLWriter.overlongCodes(in: catalog).windows == 0)
+    catalog.entries[2].station = "LONGSTATION12345"
+    catalog.entries[3].location = "123456789"
+    catalog.entries[4].network = "N2345678"
+    let overlong = CatalogQuakeMLWriter.overlongCodes(in: catalog)
+    #expect(overlong.windows == 2)
+    #expect(overlong.first == "LONGSTATION12345")
+    // Written as they are: the warning, not the file, says the schema is not met.
+    let events = try QuakeMLEvents.parse(CatalogFormat.quakeml.render(catalog))
+    #expect(events[2].waveformID["stationCode"] == "LONGSTATION12345")
+    // Codes are written with a pick only.
+    catalog.entries[2].pickTime = nil
+    #expect(CatalogQuakeMLWriter.overlongCodes(in: catalog).windows == 1)
+    #expect(CatalogQuakeMLWriter.overlongCodes(in: catalog).first == "123456789")
+  }
+
   @Test func seisBenchMetadataHasSeisBenchColumnsAndArrivalSamples() throws {
     let fixture = try ExportFixture.make()
     let text = CatalogFormat.seisbench.render(try Catalog.load(from: fixture.store))

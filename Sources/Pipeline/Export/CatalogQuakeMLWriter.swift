@@ -76,6 +76,28 @@ public struct CatalogQuakeMLWriter {
     }
   }
 
+  /// The most characters QuakeML 1.2 allows in each of a waveform stream's codes (`maxLength`
+  /// on `WaveformStreamID`'s attributes in its schema).
+  public static let codeLimit = 8
+
+  /// The windows written with a network, station, location or channel code longer than
+  /// `codeLimit` (MiniSEED 3 source identifiers allow longer codes), and the first such code.
+  /// `render` writes them as they are, so the file no longer validates against the QuakeML 1.2
+  /// schema (ObsPy still reads it): `export` says so. Codes are written with a pick only.
+  public static func overlongCodes(in catalog: Catalog) -> (windows: Int, first: String?) {
+    var windows = 0
+    var first: String?
+    for entry in catalog.entries where entry.pickTime != nil {
+      let codes = [entry.network, entry.station, entry.location, entry.reportedChannel]
+      guard let long = codes.first(where: { $0.unicodeScalars.count > codeLimit }) else {
+        continue
+      }
+      windows += 1
+      if first == nil { first = long }
+    }
+    return (windows, first)
+  }
+
   static func holdsUnrepresentable(_ text: String) -> Bool {
     text.unicodeScalars.contains(where: isUnrepresentable)
   }
