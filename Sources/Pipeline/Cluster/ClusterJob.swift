@@ -640,67 +640,42 @@ public struct ClusterJob: Sendable {
     guard let choice = plan.choice else { return nil }
     let networks = plan.pretrained.count
     guard networks >= 2 else { return nil }
-    var unsettled: [Int] = []
-    // The best K, then the smaller ones in the scan's order: restarts that disagree at K say
-    // its clusters split arbitrarily (a larger K would split them further).
     let order = choice.settlingOrder
-    var top: (k: Int, finished: [FinishedRestart], separation: SeparationCache)? = nil
-    for k in order {
-      var trial = plan
+    let base = plan
+    func trial(_ k: Int) -> Plan {
+      var trial = base
       trial.clusters = k
-      let separation = SeparationCache(
-        checked: checkedSeparation.flatMap { $0.matches(trial) ? $0 : nil })
-      var finished: [FinishedRestart] = []
-      var stops = false
-      var pairAgrees = false
-      while finished.count < networks, !stops {
-        let group = RestartGroup.range(
-          from: finished.count, restarts: networks, stopWhenTwoAgree: true)
-        finished += try trainPretrained(group, plan: trial, logger: logger)
-        let check = try RestartSelection.stoppingCheck(
-          finished, shares: try separation.shares(of: finished, plan: trial))
-        stops = check.stops
-        pairAgrees = check.pairAgrees
-        // As the run's own loop at the best K: a retrain on another spectrogram reference
-        // decides instead (decision 0020).
-        if !stops, stopOnceRetrainIsCalledFor, k == order.first,
-          finished.count < plan.options.resolvedRestarts,
-          try callsForRetrain(finished, separation: separation, plan: trial)
-        {
-          logger.info("\(Self.retrainDecidesLine)")
-          stops = true
-        }
-      }
-      // Two restarts that agree settle K, even when k-means on the windows separates them
-      // better: the run's own loop then trains more restarts at this K, as before.
-      if stops || pairAgrees {
-        if !stops {
-          logger.info("\(Self.pairNotCredibleLine)")
-        }
-        // Networks whose restart has trained are not needed again.
-        for r in finished.indices { plan.pretrained[r] = nil }
-        plan.clusters = k
-        plan.choice?.chosen = k
-        plan.choice?.unsettled = unsettled
-        return (finished, separation, stops)
-      }
-      unsettled.append(k)
-      if top == nil { top = (k, finished, separation) }
-      logger.info(
-        "clusters auto: K=\(k): no two of \(finished.count) restarts agree once clustered; trying the next K"
-      )
+      return trial
     }
-    guard let top else { return nil }
-    if unsettled.count > 1 {
-      logger.info(
-        "clusters auto: no K up to \(top.k) has two restarts that agree; K=\(top.k), the best by stability + silhouette, trains more restarts"
-      )
-    }
-    for r in top.finished.indices { plan.pretrained[r] = nil }
-    plan.clusters = top.k
-    plan.choice?.chosen = top.k
-    plan.choice?.unsettled = unsettled
-    return (top.finished, top.separation, false)
+    guard
+      let settled = try ClusterCountWalk.settle(
+        order: order, networks: networks,
+        context: { k in
+          SeparationCache(checked: checkedSeparation.flatMap { $0.matches(trial(k)) ? $0 : nil })
+        },
+        train: { k, _, group in try trainPretrained(group, plan: trial(k), logger: logger) },
+        check: { k, separation, finished in
+          var check = try RestartSelection.stoppingCheck(
+            finished, shares: try separation.shares(of: finished, plan: trial(k)))
+          // As the run's own loop at the best K: a retrain on another spectrogram reference
+          // decides instead (decision 0020).
+          if !check.stops, stopOnceRetrainIsCalledFor, k == order.first,
+            finished.count < base.options.resolvedRestarts,
+            try callsForRetrain(finished, separation: separation, plan: trial(k))
+          {
+            logger.info("\(Self.retrainDecidesLine)")
+            check.stops = true
+          }
+          return check
+        },
+        log: { logger.info("\($0)") })
+    else { return nil }
+    // Networks whose restart has trained are not needed again.
+    for r in settled.finished.indices { plan.pretrained[r] = nil }
+    plan.clusters = settled.k
+    plan.choice?.chosen = settled.k
+    plan.choice?.unsettled = settled.unsettled
+    return (settled.finished, settled.context, settled.stops)
   }
 
   /// The restarts `indices` clustered at `plan.clusters` from their pretrained networks
