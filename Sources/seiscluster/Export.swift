@@ -12,7 +12,9 @@ struct Export: SeisclusterCommand {
       One entry per window: its pick (network, station, location, time, phase), its cluster and \
       that cluster's probability, and the class label once `relabel` has run. QuakeML carries \
       the results as elements in the namespace urn:seiscluster:1, which ObsPy's read_events \
-      keeps in event.extra.
+      keeps in event.extra. QuakeML 1.2 allows network, station, location and channel codes \
+      of at most 8 characters: longer ones (MiniSEED 3 allows them) are written as they are, \
+      with a warning that the file does not validate against the schema.
       """)
 
   @OptionGroup var global: GlobalOptions
