@@ -7,8 +7,9 @@ import Foundation
 /// exactly (632 + 4 * NPTS bytes) before anything is allocated, DELTA must be finite and
 /// positive. Codes come from KNETWK, KSTNM, KHOLE and KCMPNM ("-12345" means empty). The start
 /// time is the reference time (NZYEAR, NZJDAY, NZHOUR, NZMIN, NZSEC, NZMSEC; 1970-01-01 when
-/// undefined) plus B. The sampling rate is 1 / DELTA computed in Double from the header's
-/// float32 DELTA, which is the truth (ObsPy rounds DELTA to microseconds; this reader does not).
+/// undefined) plus B. The sampling rate is the one the header's float32 DELTA stands for
+/// (`samplingRate(delta:)`): 0.008 is 125 Hz, not the 124.999994 Hz of 1 / DELTA in Double,
+/// whose error made a day of joined files drift off their own start times.
 public enum SACReader {
   /// Reads the file at `url`.
   public static func read(contentsOf url: URL) throws -> WaveformContents {
@@ -111,6 +112,54 @@ public enum SACReader {
     }
   }
 
+  /// The sampling rate a float32 DELTA stands for: of the rates whose interval, as a float32,
+  /// is DELTA or one of its two neighbours (writers round or truncate; ObsPy issue 3408), the
+  /// one written with the fewest significant digits, in DELTA (0.077 s) or in hertz (125 Hz;
+  /// hertz on a tie).
+  /// float32 holds about 7 digits, so 1 / DELTA in Double is off by up to 6e-8: 124.999994 Hz
+  /// for 0.008 s, and 24.999998 Hz for the float32 just above 0.04 s that some writers give.
+  /// A day of joined files then drifts a fifth of a sample off the files' own start times,
+  /// and an overlap 30 minutes in no longer lines up with the run's samples. Where no rate of
+  /// fewer digits fits, DELTA's own shortest decimal is taken (0.05000016 s: 19.999936 Hz).
+  /// ObsPy rounds DELTA to whole microseconds instead, which reads 150 Hz as 149.9925 Hz.
+  public static func samplingRate(delta: Float) -> Double {
+    let raw = 1.0 / Double(delta)
+    guard delta.isFinite, delta > 0, raw.isFinite else { return raw }
+    func fits(_ rate: Double) -> Bool {
+      guard rate.isFinite, rate > 0 else { return false }
+      let back = Float(1.0 / rate)
+      return back == delta || back == delta.nextUp || back == delta.nextDown
+    }
+    var best: (rate: Double, digits: Int) = (raw, Int.max)
+    // DELTA as written: its shortest decimal that reads back as the same float32.
+    let written = "\(delta)"
+    if let value = Double(written), value > 0, fits(1.0 / value) {
+      best = (1.0 / value, significantDigits(written))
+    }
+    // The rate rounded to k decimals, for the first k that fits.
+    var scale = 1.0
+    for k in 0...6 {
+      let rate = (raw * scale).rounded() / scale
+      if fits(rate) {
+        let digits = significantDigits(String(format: "%.\(k)f", rate))
+        if digits <= best.digits { best = (rate, digits) }
+        break
+      }
+      scale *= 10
+    }
+    return best.rate
+  }
+
+  /// Significant digits of a decimal (`1e-05`, `0.077`, `125.000`): leading and trailing zeros,
+  /// the point and an exponent do not count.
+  static func significantDigits(_ decimal: String) -> Int {
+    let mantissa = decimal.lowercased().split(separator: "e").first.map(String.init) ?? decimal
+    var digits = mantissa.filter(\.isNumber)
+    while digits.first == "0" { digits.removeFirst() }
+    while digits.last == "0" { digits.removeLast() }
+    return max(digits.count, 1)
+  }
+
   /// Refuses headers whose DELTA or times cannot describe samples (before any sample is read).
   private static func checkHeader(_ header: SACHeader, path: String) throws {
     let delta = header[.delta]
@@ -158,7 +207,7 @@ public enum SACReader {
       throw WaveformFileError(path: path, reason: "SAC header times are out of range")
     }
     let segment = Segment(
-      source: source, startTime: start, samplingRate: 1.0 / Double(header[.delta]),
+      source: source, startTime: start, samplingRate: samplingRate(delta: header[.delta]),
       samples: .float32(samples))
     if let problem = segment.timeRangeProblem {
       throw WaveformFileError(path: path, reason: problem)

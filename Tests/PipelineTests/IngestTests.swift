@@ -73,7 +73,8 @@ import Testing
         #expect(segment.startTime.iso8601 == trace.startTime, "\(file.path)")
         #expect(segment.sampleCount == trace.sampleCount, "\(file.path)")
         #expect(sha(segment.samples) == trace.sha256, "\(file.path)")
-        // ObsPy quirk: its SAC reader rounds DELTA to microseconds; the float32 DELTA rules.
+        // ObsPy quirk: its SAC reader rounds DELTA to microseconds; ours takes the rate the
+        // float32 DELTA stands for (decision 0004, stop 39).
         if file.path.hasPrefix("sac/") {
           let roundedDelta = ((1 / segment.samplingRate) * 1e6).rounded() / 1e6
           #expect(

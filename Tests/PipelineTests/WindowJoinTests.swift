@@ -30,6 +30,31 @@ import Testing
     #expect(joined.runs[0].covers(from: t0, to: t0.adding(seconds: 0.6)))
   }
 
+  /// Six files of one channel at 125 Hz, written by the SAC writer (float32 DELTA), each 10
+  /// minutes with the next file's first minute repeated, as archives cut with overlap are: read
+  /// back and joined, they make one run with no conflict. With the rate taken as 1 / DELTA in
+  /// Double (124.999994 Hz), the overlap 30 minutes in fell 0.01 of a sample off the run's grid
+  /// and was called a conflict (found by a sweep on generator B's SAC station).
+  @Test func overlappingFloat32SACFilesJoinHoursLater() throws {
+    let source = SourceIdentifier(network: "XX", station: "S", location: "", channel: "HHZ")
+    var read: [Segment] = []
+    for file in 0..<6 {
+      let first = file * 600 * 125
+      let samples = (first..<(first + 660 * 125)).map { Float(($0 * 7919) % 1000) }
+      let segment = Segment(
+        source: source, startTime: t0.adding(nanoseconds: Int64(first) * 8_000_000),
+        samplingRate: 125, samples: .float32(samples))
+      let bytes = try SACWriter.encode(segment)
+      read += try bytes.withUnsafeBytes { try SACReader.read($0) }.segments
+    }
+    #expect(read.allSatisfy { $0.samplingRate == 125 })
+    let joined = ContiguousRun.join(read)
+    #expect(joined.conflicts.isEmpty)
+    #expect(joined.runs.count == 1)
+    #expect(joined.runs.first?.samples.count == (5 * 600 + 660) * 125)
+    #expect(joined.runs.first?.samples.last == Double(((3660 * 125 - 1) * 7919) % 1000))
+  }
+
   @Test func identicalOverlapsJoinAndDisagreeingOverlapsAreConflicts() {
     let same = ContiguousRun.join([segment(0, [1, 2, 3, 4]), segment(0.2, [3, 4, 5, 6])])
     #expect(same.conflicts.isEmpty)

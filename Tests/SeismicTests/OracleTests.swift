@@ -8,7 +8,8 @@ import Testing
 /// (oracle.json). The only differences allowed are ObsPy's documented quirks, each named below.
 @Suite(.needsSharedData) struct OracleTests {
   /// ObsPy quirk 1: its SAC reader rounds DELTA to whole microseconds before taking 1/DELTA, so
-  /// 150 Hz reads back as 149.9925 Hz. The header's float32 DELTA is the truth here.
+  /// 150 Hz reads back as 149.9925 Hz. Ours takes the rate the header's float32 DELTA stands
+  /// for (`SACReader.samplingRate(delta:)`: 150 Hz).
   static func isObsPySACDeltaRounding(ours: Double, obspy: Double) -> Bool {
     let delta = 1.0 / ours
     let rounded = (delta * 1e6).rounded() / 1e6

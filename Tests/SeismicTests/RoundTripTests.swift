@@ -110,7 +110,8 @@ import Testing
     let s = try #require(back.segments.first)
     #expect(s.source == segment.source)
     #expect(abs(s.startTime.nanoseconds - segment.startTime.nanoseconds) < 1000)
-    #expect(s.samplingRate == 1.0 / Double(Float(1.0 / 150.0)))
+    // The float32 DELTA stands for 150 Hz (SACReader.samplingRate(delta:)).
+    #expect(s.samplingRate == 150)
     #expect(s.samples == segment.samples)
   }
 

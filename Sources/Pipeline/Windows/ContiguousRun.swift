@@ -10,7 +10,9 @@ import Seismic
 /// the same times, the overlap is dropped and the rest appended; when they disagree (or its
 /// samples fall between the run's samples), the overlap is a conflict and both runs are marked
 /// conflicting over the overlapping interval. Segments of the same channel at different sampling
-/// rates (more than 1 ppm apart: a float32 SAC `DELTA` gives 100.0000002 Hz) never join.
+/// rates (more than 1 ppm apart) never join. The run's grid is its first segment's start and
+/// rate, so a rate off by float32 precision drifted off later files' start times (a SAC DELTA
+/// is read as the rate it stands for since stop 39, decision 0004).
 public struct ContiguousRun: Sendable, Equatable {
   /// Time of the first sample.
   public var startTime: Timestamp
