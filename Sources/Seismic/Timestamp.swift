@@ -190,7 +190,9 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         i += 1
         guard let oh = number(2) else { return nil }
         _ = expect(UInt8(ascii: ":"))
-        guard let om = number(2) else { return nil }
+        // An offset is hours 00-23 and minutes 00-59, as ObsPy reads them (+99:99 moved the
+        // time by 4 days, found by an adversarial sweep).
+        guard let om = number(2), oh < 24, om < 60 else { return nil }
         offsetSeconds = sign * (oh * 3600 + om * 60)
       }
     }

@@ -13,12 +13,19 @@ import Testing
     #expect(Timestamp(iso8601: "2026-03-01T00:06:16")?.iso8601 == "2026-03-01T00:06:16.000000Z")
     #expect(Timestamp(iso8601: "2026-03-01T00:06:16.5")?.nanoseconds == 1_772_323_576_500_000_000)
     #expect(Timestamp(iso8601: "1970-01-01T00:00:00+01:00")?.nanoseconds == -3_600_000_000_000)
+    // The largest offsets, as ObsPy 1.5 reads them.
+    #expect(
+      Timestamp(iso8601: "2026-03-01T00:05:00+23:59")?.iso8601 == "2026-02-28T00:06:00.000000Z")
+    #expect(
+      Timestamp(iso8601: "2026-03-01T00:05:00-23:59")?.iso8601 == "2026-03-02T00:04:00.000000Z")
   }
 
   @Test func rejectsMalformedText() {
     for bad in [
       "", "2026-13-01T00:00:00", "2026-02-30T00:00:00", "2026-03-01T25:00:00", "yesterday",
       "2026-03-01T00:06:16.Z",
+      // Offsets beyond 23:59, as ObsPy refuses them (+99:99 was read as 4 days).
+      "2026-03-01T00:05:00+99:99", "2026-03-01T00:05:00+24:00", "2026-03-01T00:05:00-12:60",
     ] {
       #expect(Timestamp(iso8601: bad) == nil, "\(bad)")
     }
