@@ -208,7 +208,8 @@ struct ClusterCommand: SeisclusterCommand {
     if window.anyGiven {
       let options = window.resolved()
       // Refuse before the current set is replaced (the windows would not be correlated).
-      if orphans != nil, try builder.input(for: options) != .correlation {
+      // Options that select no pick are left to the build, which says why.
+      if orphans != nil, let input = try builder.input(for: options), input != .correlation {
         throw InputError(
           path: store.path,
           reason:

@@ -147,6 +147,11 @@ struct WindowCommandTests {
         "--orphans"
       ),
       (["cluster", "--clusters", "2", "--orphans", "0.7"], 1, "more than one station"),
+      // No pick selected: the build says so (it was blamed on "more than one station").
+      (
+        ["cluster", "--clusters", "2", "--orphans", "0.7", "--end", "2020-01-01"], 1,
+        "no pick selected"
+      ),
       (
         [
           "sweep", "--latent", "2", "--clusters", "2", "--output", "s.csv", "--input",

@@ -84,9 +84,11 @@ public struct WindowSetBuilder: Sendable {
   /// options select no pick or every selected pick is skipped: nothing is stored then, and the
   /// current set stays as it was.
   /// The input `build(options:)` would give the windows: the options' own, or the tool's
-  /// default once the picks are selected (`WindowSetOptions.defaultInput(forStations:)`).
-  public func input(for options: WindowSetOptions) throws -> WindowSetOptions.Input {
+  /// default once the picks are selected (`WindowSetOptions.defaultInput(forStations:)`); nil
+  /// when the options select no pick (`build` then says why).
+  public func input(for options: WindowSetOptions) throws -> WindowSetOptions.Input? {
     let picks = try PickSelection.picks(in: store, options: options, channels: store.channels())
+    guard !picks.isEmpty else { return nil }
     return options.defaultInput(
       forStations: Set(picks.map { "\($0.network).\($0.station).\($0.location)" }))
   }
