@@ -30,7 +30,7 @@ struct ExportFixture {
     stationNames: [(String, String, String)] = [
       ("XX", "STA1", ""), ("XX", "STA2", "00"), ("YY", "B,x", "10"),
     ],
-    spacing: Int64 = 3_600_000_000_123
+    spacing: Int64 = 3_600_000_000_123, seed: UInt64 = 3
   ) throws -> ExportFixture {
     var generator = SeededGenerator(seed: 7)
     let stations = stationNames
@@ -74,7 +74,7 @@ struct ExportFixture {
     let stored = try require2(store.windowSetContents(id: set.id!))
     let runID = try addRun(
       store: store, setID: set.id!, windows: stored.windows, families: families,
-      generator: &generator)
+      generator: &generator, seed: seed)
     var fixture = ExportFixture(store: store, setID: set.id!, runID: runID, families: families)
     if labelled {
       fixture.runID = try addRelabelRun(
@@ -123,7 +123,7 @@ struct ExportFixture {
 
   static func addRun(
     store: SeisStore, setID: Int64, windows: [WindowRecord], families: [(Int64, Int)],
-    generator: inout SeededGenerator
+    generator: inout SeededGenerator, seed: UInt64 = 3
   ) throws -> Int64 {
     var history = RunHistory()
     for e in 1...20 { history.pretraining.append(.init(epoch: e, loss: 0.5 * exp(-Double(e) / 5))) }
@@ -151,11 +151,11 @@ struct ExportFixture {
     let historyJSON = String(decoding: try JSONEncoder().encode(history), as: UTF8.self)
     let run = try store.createRun(
       RunRecord(
-        kind: .cluster, windowSetId: setID, version: "0.1.0", seed: 3,
+        kind: .cluster, windowSetId: setID, version: "0.1.0", seed: Int64(bitPattern: seed),
         clusterCount: Set(families.map(\.1)).count,
         optionsJson:
           #"{"clusters":\#(Set(families.map(\.1)).count),"epochs":20,"filters":[8,4,2,1],"#
-          + #""learning_rate":0.001,"tol":0.001}"#,
+          + #""learning_rate":0.001,"seed":\#(seed),"tol":0.001}"#,
         historyJson: historyJSON,
         summary: """
           cluster  windows  mean p  stations

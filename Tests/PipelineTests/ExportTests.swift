@@ -200,6 +200,22 @@ import Testing
     #expect(CatalogQuakeMLWriter.overlongCodes(in: catalog).first == "123456789")
   }
 
+  @Test func seedsAbove2To63AreWrittenAsGivenInTheJSONAndTheReport() throws {
+    // `--seed` takes any UInt64; the run stores its bit pattern. The JSON and the report said
+    // -1 and 1.8446744073709552e+19 for 18446744073709551615 (found by an adversarial sweep).
+    let fixture = try ExportFixture.make(seed: .max)
+    let catalog = try Catalog.load(from: fixture.store)
+    let json = CatalogFormat.json.render(catalog)
+    #expect(json.contains(#""seed": 18446744073709551615"#), "\(json.prefix(600))")
+    #expect(!json.contains("-1,") && !json.contains("e+19"))
+    let html = try HTMLReport.load(from: fixture.store).render()
+    #expect(html.contains("18446744073709551615"))
+    #expect(!html.contains("e+19") && !html.contains("<code>-1</code>"))
+    #expect(
+      try JSONValue(parsing: "[18446744073709551615, -3, 2.5]")
+        == .array([.unsigned(.max), .integer(-3), .number(2.5)]))
+  }
+
   @Test func seisBenchMetadataHasSeisBenchColumnsAndArrivalSamples() throws {
     let fixture = try ExportFixture.make()
     let text = CatalogFormat.seisbench.render(try Catalog.load(from: fixture.store))

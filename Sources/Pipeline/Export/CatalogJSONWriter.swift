@@ -22,7 +22,8 @@ public struct CatalogJSONWriter {
       ("kind", .string(run.kind.rawValue)),
       ("parent_run", run.parentRunId.map(JSONValue.integer) ?? .null),
       ("version", .string(run.version)),
-      ("seed", .integer(run.seed)),
+      // Stored as the bit pattern of the UInt64 seed.
+      ("seed", .unsigned(UInt64(bitPattern: run.seed))),
       ("clusters", .integer(Int64(run.clusterCount))),
       ("created_at", .string(run.createdAt)),
       ("finished_at", JSONValue(run.finishedAt)),

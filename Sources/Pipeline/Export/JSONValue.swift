@@ -6,6 +6,8 @@ public enum JSONValue: Sendable, Equatable, Decodable {
   case null
   case bool(Bool)
   case integer(Int64)
+  /// An integer above `Int64.max` (a `--seed` up to 2^64 - 1), kept exact.
+  case unsigned(UInt64)
   case number(Double)
   case string(String)
   case array([JSONValue])
@@ -17,6 +19,7 @@ public enum JSONValue: Sendable, Equatable, Decodable {
     case (.null, .null): true
     case (.bool(let x), .bool(let y)): x == y
     case (.integer(let x), .integer(let y)): x == y
+    case (.unsigned(let x), .unsigned(let y)): x == y
     case (.number(let x), .number(let y)): x == y
     case (.string(let x), .string(let y)): x == y
     case (.array(let x), .array(let y)): x == y
@@ -58,6 +61,8 @@ public enum JSONValue: Sendable, Equatable, Decodable {
       self = .bool(b)
     } else if let i = try? single.decode(Int64.self) {
       self = .integer(i)
+    } else if let u = try? single.decode(UInt64.self) {
+      self = .unsigned(u)
     } else if let d = try? single.decode(Double.self) {
       self = .number(d)
     } else {
@@ -100,6 +105,7 @@ public enum JSONValue: Sendable, Equatable, Decodable {
     case .null: out += "null"
     case .bool(let b): out += b ? "true" : "false"
     case .integer(let i): out += String(i)
+    case .unsigned(let u): out += String(u)
     case .number(let d): out += JSONValue.spell(d)
     case .string(let s): JSONValue.quote(s, into: &out)
     case .array(let items):

@@ -386,7 +386,7 @@ public struct HTMLReport: Sendable {
         "run",
         "\(catalog.runID) (\(run.kind.rawValue)\(run.parentRunId.map { ", from run \($0)" } ?? ""))"
       ),
-      ("version", run.version), ("seed", String(run.seed)),
+      ("version", run.version), ("seed", String(UInt64(bitPattern: run.seed))),
       ("clusters (K)", String(run.clusterCount)), ("created", run.createdAt),
     ]
     for (key, value) in catalog.options.sorted(by: { $0.key < $1.key }) {
