@@ -15,8 +15,13 @@ final class RunLeases: @unchecked Sendable {
   /// Leases this store holds: run id to the locked descriptor.
   private var held: [Int64: Int32] = [:]
 
+  /// Leases live beside the file the store's path leads to, whatever symbolic links it goes
+  /// through, as SQLite keeps its `-wal` there: a store opened through a link found no lease
+  /// beside the link and resumed a live run (found by an adversarial sweep).
   init(storePath: String) {
-    self.storePath = storePath
+    self.storePath =
+      storePath == ":memory:" || storePath.isEmpty
+      ? storePath : URL(fileURLWithPath: storePath).resolvingSymlinksInPath().path
   }
 
   deinit {

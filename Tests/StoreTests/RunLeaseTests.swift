@@ -51,6 +51,24 @@ import Testing
     #expect(!second.isLive(runID: run.id!))
   }
 
+  @Test func aLiveRunIsLiveThroughASymbolicLinkToTheStoreAndAnotherRelativePath() throws {
+    let (dir, path) = try storePath()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let first = try SeisStore(path: path)
+    let run = try newRun(first)
+    let link = dir.appendingPathComponent("link.sqlite").path
+    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "s.sqlite")
+    let linked = try SeisStore(path: link)
+    #expect(linked.isLive(runID: run.id!))
+    #expect(try linked.interruptedRun() == nil)
+    #expect(try linked.claimInterruptedRun() == nil, "the live run is not resumed through the link")
+    let dotted = try SeisStore(path: dir.appendingPathComponent("./s.sqlite").path)
+    #expect(dotted.isLive(runID: run.id!))
+    _ = try first.completeRun(run, model: model(), assignments: [])
+    #expect(!linked.isLive(runID: run.id!))
+    #expect(!FileManager.default.fileExists(atPath: "\(link)-run\(run.id!).lock"))
+  }
+
   @Test func aRunWhoseProcessEndedIsInterruptedAndOneProcessClaimsIt() throws {
     let (dir, path) = try storePath()
     defer { try? FileManager.default.removeItem(at: dir) }
