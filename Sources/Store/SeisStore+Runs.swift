@@ -160,3 +160,27 @@ extension SeisStore {
     }
   }
 }
+
+extension SeisStore {
+  /// Why run `id` (the latest complete run when nil) cannot be read as a result, nil when it
+  /// can: no such run, a run another process is still computing, an interrupted run (with how
+  /// to finish it) or a failed one. `export`, `report`, `evaluate` and `assign` say the same.
+  public func incompleteRunReason(id: Int64?) throws -> String? {
+    guard let run = try run(id: id), let runID = run.id else {
+      return id.map { "no run \($0) in the store" }
+        ?? "no complete run in the store: run `seiscluster cluster` first"
+    }
+    switch run.status {
+    case .complete:
+      return nil
+    case .failed:
+      return "run \(runID) failed: it holds no result"
+    case .running where isLive(runID: runID):
+      return "run \(runID) is still running in another process: wait for it to finish"
+    case .running:
+      return run.kind == .cluster
+        ? "run \(runID) was interrupted: `seiscluster cluster --resume` finishes it"
+        : "run \(runID) was interrupted: run `seiscluster relabel` again"
+    }
+  }
+}

@@ -69,6 +69,51 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: "\(link)-run\(run.id!).lock"))
   }
 
+  @Test func anIncompleteRunIsNamedWithWhatToDo() throws {
+    let (dir, path) = try storePath()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let live = try SeisStore(path: path)
+    let run = try newRun(live)
+    let other = try SeisStore(path: path)
+    #expect(
+      try other.incompleteRunReason(id: nil)
+        == "no complete run in the store: run `seiscluster cluster` first")
+    #expect(try other.incompleteRunReason(id: 9) == "no run 9 in the store")
+    #expect(
+      try other.incompleteRunReason(id: run.id)
+        == "run \(run.id!) is still running in another process: wait for it to finish")
+    var dying: SeisStore? = try SeisStore(path: path)
+    let relabel = try dying!.createRun(
+      RunRecord(
+        kind: .relabel, parentRunId: run.id, windowSetId: run.windowSetId, version: "t", seed: 0,
+        clusterCount: 1, optionsJson: "{}"))
+    dying = nil
+    #expect(
+      try other.incompleteRunReason(id: relabel.id)
+        == "run \(relabel.id!) was interrupted: run `seiscluster relabel` again")
+    _ = try live.completeRun(run, model: model(), assignments: [])
+    #expect(try other.incompleteRunReason(id: run.id) == nil)
+    #expect(try other.incompleteRunReason(id: nil) == nil)
+    var failed = relabel
+    failed.status = .failed
+    try other.updateRun(failed)
+    #expect(
+      try other.incompleteRunReason(id: relabel.id)
+        == "run \(relabel.id!) failed: it holds no result")
+  }
+
+  @Test func anInterruptedClusterRunIsNamedWithItsResume() throws {
+    let (dir, path) = try storePath()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    var dying: SeisStore? = try SeisStore(path: path)
+    let run = try newRun(dying!)
+    dying = nil
+    let store = try SeisStore(path: path)
+    #expect(
+      try store.incompleteRunReason(id: run.id)
+        == "run \(run.id!) was interrupted: `seiscluster cluster --resume` finishes it")
+  }
+
   @Test func aRunWhoseProcessEndedIsInterruptedAndOneProcessClaimsIt() throws {
     let (dir, path) = try storePath()
     defer { try? FileManager.default.removeItem(at: dir) }

@@ -40,11 +40,11 @@ public struct AssignJob: Sendable {
   }
 
   public func run(store: SeisStore, logger: Logger) throws -> Report {
+    if let reason = try store.incompleteRunReason(id: runID) {
+      throw InputError(path: store.path, reason: reason)
+    }
     guard let run = try store.run(id: runID), run.status == .complete, let id = run.id else {
-      throw InputError(
-        path: store.path,
-        reason: runID.map { "no complete run \($0)" }
-          ?? "no complete run: run `seiscluster cluster` first")
+      throw InputError(path: store.path, reason: "no complete run in the store")
     }
     let stored = try StoredModel.load(for: run, from: store)
     let model = stored.model

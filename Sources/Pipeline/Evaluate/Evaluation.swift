@@ -135,11 +135,11 @@ public struct Evaluation: Sendable {
   public static func evaluate(store: SeisStore, runID: Int64?, truth: WindowLabelFile) throws
     -> Evaluation
   {
+    if let reason = try store.incompleteRunReason(id: runID) {
+      throw InputError(path: store.path, reason: reason)
+    }
     guard let run = try store.run(id: runID), run.status == .complete, let id = run.id else {
-      throw InputError(
-        path: store.path,
-        reason: runID.map { "no complete run \($0)" }
-          ?? "no complete run: run `seiscluster cluster` first")
+      throw InputError(path: store.path, reason: "no complete run in the store")
     }
     // The windows' metadata only: evaluation needs no samples.
     guard let contents = try store.windowSetReader(id: run.windowSetId) else {

@@ -104,16 +104,11 @@ public struct Catalog: Sendable {
   /// Loads run `runID` (the latest complete run when nil) with its windows and picks.
   /// Throws `InputError` naming the store when there is no such run.
   public static func load(from store: SeisStore, runID: Int64? = nil) throws -> Catalog {
-    guard let run = try store.run(id: runID) else {
-      if let runID {
-        throw InputError(path: store.path, reason: "no run \(runID) in the store")
-      }
-      throw InputError(
-        path: store.path, reason: "no complete run in the store (run `seiscluster cluster` first)")
+    if let reason = try store.incompleteRunReason(id: runID) {
+      throw InputError(path: store.path, reason: reason)
     }
-    guard run.status == .complete, let id = run.id else {
-      throw InputError(
-        path: store.path, reason: "run \(run.id ?? 0) is \(run.status.rawValue), not complete")
+    guard let run = try store.run(id: runID), let id = run.id else {
+      throw InputError(path: store.path, reason: "no complete run in the store")
     }
     let (windowSet, rows) = try store.catalogRows(runID: id, windowSetID: run.windowSetId)
     guard let set = windowSet else {
