@@ -240,6 +240,31 @@ import Testing
     }
   }
 
+  /// Spectrogram windows whose STFT segment does not fit are refused in the options the user
+  /// gives (`--rate 1` said "segment of 1 samples (overlap 1) does not fit a window of 10
+  /// samples"; found by an adversarial sweep).
+  @Test func anSTFTThatDoesNotFitIsRefusedInTheUsersOptions() throws {
+    func reason(_ options: WindowSetOptions) -> String {
+      do {
+        _ = try WindowPreprocessor(options: options)
+        return ""
+      } catch {
+        return "\(error)"
+      }
+    }
+    let slow = reason(WindowSetOptions(before: 2, after: 8, rate: 1, bandpass: nil))
+    #expect(
+      slow.contains(
+        "hold 1 sample at --rate 1 Hz (at least 2): raise --rate or give --input waveform"),
+      "\(slow)")
+    let short = reason(WindowSetOptions(before: 0.3, after: 0.3))
+    #expect(
+      short.contains(
+        "--before 0.3 --after 0.3 at --rate 100 Hz hold 60 samples against its 128: lengthen --before/--after or give --input waveform"
+      ), "\(short)")
+    #expect(reason(WindowSetOptions(before: 0.3, after: 0.3, input: .waveform)).isEmpty)
+  }
+
   @Test func theHistoryHoldsTheLinesOfTheChainThatRunsOnEveryChannel() throws {
     let preprocessor = try WindowPreprocessor(options: options())
     let history = preprocessor.history(version: "9.9")

@@ -94,10 +94,18 @@ public struct WindowPreprocessor: Sendable {
       let segment = Int((options.spectrogramSegment * options.rate).rounded())
       let overlap = Int((options.spectrogramOverlap * Double(segment)).rounded())
       guard segment >= 2, segment <= samples, overlap >= 0, overlap < segment else {
+        // Said in the options the user gives (the STFT's segment is not one of them; it said
+        // "segment of 1 samples" for --rate 1, found by an adversarial sweep).
+        func text(_ x: Double) -> String { String(format: "%g", x) }
+        let seconds = text(options.spectrogramSegment)
         throw ProcessingSettingsError(
           step: "stft",
-          reason: "segment of \(segment) samples (overlap \(overlap)) does not fit a window "
-            + "of \(samples) samples")
+          reason: segment < 2
+            ? "spectrogram input cuts STFT segments of \(seconds) s, which hold \(segment) sample\(segment == 1 ? "" : "s") at --rate \(text(options.rate)) Hz (at least 2): raise --rate or give --input waveform"
+            : segment > samples
+              ? "spectrogram input needs windows of at least one STFT segment (\(seconds) s); --before \(text(options.before)) --after \(text(options.after)) at --rate \(text(options.rate)) Hz hold \(samples) sample\(samples == 1 ? "" : "s") against its \(segment): lengthen --before/--after or give --input waveform"
+              : "segment of \(segment) samples (overlap \(overlap)) does not fit a window of \(samples) samples"
+        )
       }
       segmentLength = segment
       segmentOverlap = overlap
