@@ -221,6 +221,19 @@ import Testing
         #expect(!error.reason.contains("\n"))
       }
     }
+    // A low corner far below the window's band asks for margins of 10 periods: it is named,
+    // not --rate (a sweep's `--bandpass 1e-6,5`).
+    var low = options(rate: 100)
+    low.bandpass = (1e-6, 5)
+    do {
+      _ = try build(store, low)
+      Issue.record("a low corner of 1e-6 Hz was accepted")
+    } catch let error as WindowSetBuilder.BuildError {
+      #expect(
+        error.reason.hasSuffix(
+          "the band's low corner 1e-06 Hz asks for margins of 10 periods, 10000000 s, on each side of every window: raise the low corner of --bandpass"
+        ), "\(error.reason)")
+    }
     #expect(try store.currentWindowSet() == nil)
     #expect(try store.check().isEmpty)
     // The limit is physical memory or the address-space limit, whichever is lower.

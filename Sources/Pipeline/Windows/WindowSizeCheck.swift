@@ -22,20 +22,31 @@ enum WindowSizeCheck {
     let rates =
       inputRate.map { "data at \(format($0)) Hz resampled to \(format(o.rate)) Hz" }
       ?? "\(format(o.rate)) Hz"
+    // The band's low corner sets the margin when it is low (10 periods each side): then it is
+    // what to change (a sweep's `--bandpass 1e-6,5` was told to lower --rate).
+    let lowCornerMargin = o.bandpass.map { $0.low > 0 ? 10 / $0.low : 0 } ?? 0
+    let withoutLowCorner = bytesNeeded(options: o, inputRate: inputRate, lowCorner: false)
+    let advice =
+      withoutLowCorner <= limit / 2
+      ? "the band's low corner \(format(o.bandpass?.low ?? 0)) Hz asks for margins of 10 periods, \(format(lowCornerMargin)) s, on each side of every window: raise the low corner of --bandpass"
+      : "lower --rate or shorten --before/--after"
     throw WindowSetBuilder.BuildError(
       reason:
         "window options need about \(bytes(need)) to preprocess (\(format(window)) s windows "
         + "with their margins, \(rates)), more than this process can use (\(bytes(limit)) of "
-        + "\(what)): lower --rate or shorten --before/--after")
+        + "\(what)): \(advice)")
   }
 
   /// Bytes of the buffers of one build: per core, one window's channels at the input and output
   /// rates (the slice, the chain's copies, the FFT spectra, the resampled trace) and the window
   /// itself; plus the finished windows of a wave waiting to be stored.
-  static func bytesNeeded(options o: WindowSetOptions, inputRate: Double?) -> Double {
+  /// `lowCorner` false leaves out the margin the band's low corner asks for.
+  static func bytesNeeded(options o: WindowSetOptions, inputRate: Double?, lowCorner: Bool = true)
+    -> Double
+  {
     let window = o.before + o.after
     var margin = max(5, 0.5 * window)
-    if let low = o.bandpass?.low, low > 0 { margin = max(margin, 10 / low) }
+    if lowCorner, let low = o.bandpass?.low, low > 0 { margin = max(margin, 10 / low) }
     let span = (window + 2 * margin) * 1.07
     let output = span * o.rate
     let input = span * (inputRate ?? 0)
