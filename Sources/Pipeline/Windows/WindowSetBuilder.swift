@@ -150,8 +150,11 @@ public struct WindowSetBuilder: Sendable {
       case .success(let set):
         let nyquist = set.samplingRate / 2
         if let band = options.bandpass, band.high / nyquist - 1 > -1e-6 {
+          // To 7 digits, as the check's tolerance (a float32 rate printed 25.00000055879356 Hz
+          // "at or below" 25.0 Hz).
+          func shown(_ x: Double) -> Double { Double(String(format: "%.7g", x)) ?? x }
           let why =
-            "Nyquist frequency \(nyquist) Hz (\(set.channels[0].channel) at \(set.samplingRate) Hz) "
+            "Nyquist frequency \(shown(nyquist)) Hz (\(set.channels[0].channel) at \(shown(set.samplingRate)) Hz) "
             + "is at or below the band's upper corner \(band.high) Hz"
           early[i] = WindowSkip(
             reason: .nyquist,
