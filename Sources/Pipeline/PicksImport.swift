@@ -114,12 +114,31 @@ public struct PicksImport: Sendable {
     report.repeatedInFile = records.count - distinct
     report.alreadyStored = distinct - report.new
     var stations = Set<String>()
+    var channelsAt: [String: Set<String>] = [:]
     for channel in try store.channels() {
-      stations.insert("\(channel.network).\(channel.station).\(channel.location)")
+      let key = "\(channel.network).\(channel.station).\(channel.location)"
+      stations.insert(key)
+      channelsAt[key, default: []].insert(channel.channel)
     }
+    // Picks naming a channel their station has only in other case (`bhz` for BHZ): windows
+    // choose channels by the pick's band code as written, so these are skipped later.
+    var caseOnly: [String: (count: Int, given: String, stored: String)] = [:]
     for pick in records {
       let key = "\(pick.network).\(pick.station).\(pick.location)"
-      if !stations.contains(key) { report.stationsWithoutData[key, default: 0] += 1 }
+      guard let stored = channelsAt[key] else {
+        report.stationsWithoutData[key, default: 0] += 1
+        continue
+      }
+      if let channel = pick.channel, !stored.contains(channel),
+        let match = stored.first(where: { $0.uppercased() == channel.uppercased() })
+      {
+        caseOnly[key, default: (0, channel, match)].count += 1
+      }
+    }
+    for (key, mismatch) in caseOnly.sorted(by: { $0.key < $1.key }).prefix(Self.warningsShown) {
+      logger.warning(
+        "\(path): \(mismatch.count) pick\(mismatch.count == 1 ? "" : "s") at \(key) name\(mismatch.count == 1 ? "s" : "") channel \(mismatch.given), which the station has as \(mismatch.stored) (kept; codes are matched as written, case included, so windows skip them)"
+      )
     }
     let without = report.stationsWithoutData.sorted(by: { $0.key < $1.key })
     // Codes are matched as written: a station stored in other case is named.
