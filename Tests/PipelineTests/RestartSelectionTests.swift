@@ -27,6 +27,27 @@ import Testing
   /// Half of each class swapped: ARI with `truth` below 0.
   var other: [Int] { (0..<40).map { $0 % 2 } }
 
+  /// Two restarts that agree tie on partners and consensus. The lower pretraining loss keeps
+  /// one, unless the other separates the input better by `tieShareGap` (0.08) or more: the
+  /// demo's second optimum (share 0.87, ACC 0.966) had the lower loss against a good partner
+  /// (0.97, about 0.99) it agreed with to ARI 0.90 (decision 0014, "Stop 39").
+  @Test func aTiedPairGoesToTheRestartThatSeparatesTheInputClearlyBetter() throws {
+    let pair = [restart(truth, seed: 1, loss: 0.1), restart(nearly, seed: 2, loss: 0.9)]
+    #expect(try RestartSelection(pair).chosen == 0, "no shares: the lower loss")
+    #expect(try RestartSelection(pair, shares: [0.87, 0.97]).chosen == 1)
+    #expect(try RestartSelection(pair, shares: [0.90, 0.97]).chosen == 0, "0.07 apart: the loss")
+    #expect(try RestartSelection(pair, shares: [0.97, 0.87]).chosen == 0)
+    #expect(try RestartSelection(pair, shares: [0.87, .nan]).chosen == 0)
+    // Partners come first: restart 2 agrees with neither other (ARI 0.81), so however well
+    // it separates the input, the agreeing pair keeps its lower loss.
+    let three = [
+      restart(truth, seed: 1, loss: 0.1), restart(nearly, seed: 2, loss: 0.5),
+      restart(truth, seed: 3, loss: 0.9),
+    ]
+    let selection = try RestartSelection(three, shares: [0.80, 0.99, 0.80])
+    #expect(selection.chosen == 0)
+  }
+
   @Test func aLoneRestartWithTheLowestLossIsNotKeptOverTwoThatAgree() throws {
     let selection = try RestartSelection([
       restart(other, seed: 1, loss: 0.1), restart(truth, seed: 2, loss: 0.9),

@@ -93,8 +93,8 @@ extension FinishedRestart {
 ///
 /// The kept restart is the one most other restarts agree with (ARI >= 0.875), then the consensus
 /// one: the restart whose labels agree best (mean ARI) with every other restart's, ties going
-/// to the lowest pretraining loss. With one or two restarts
-/// the consensus ties and the pretraining loss decides. Once a restart that separates the input
+/// to the lowest pretraining loss, or, since stop 39, to a tied restart whose share separates
+/// the input better by `tieShareGap` or more. With one or two restarts the consensus ties. Once a restart that separates the input
 /// credibly (`shares` at least `InputSeparation.credibleShare`) has a partner, restarts that do
 /// not are set aside: only credible ones can be kept. While no credible restart has a partner,
 /// nothing is set aside (where no two restarts agree, the input's strongest split can be the
@@ -102,6 +102,10 @@ extension FinishedRestart {
 struct RestartSelection {
   let chosen: Int
   let report: RestartReport
+
+  /// How much better a tied restart must separate the input (`InputSeparation.share`) to be
+  /// kept over the one with the lower pretraining loss (decision 0014, "Stop 39").
+  static let tieShareGap = 0.08
 
   /// - Parameter shares: each restart's `InputSeparation.share` (nil: not measured, as with
   ///   one restart).
@@ -128,18 +132,24 @@ struct RestartSelection {
         !credible.contains(r)
           && !credible.contains { agreement[r][$0] >= RestartReport.agreeingARI }
       } : []
-    var best = candidates[0]
-    for r in candidates.dropFirst() {
-      if partners[r] != partners[best] {
-        if partners[r] > partners[best] { best = r }
-        continue
-      }
-      let gain = consensus[r] - consensus[best]
-      if gain > 1e-9
-        || (abs(gain) <= 1e-9
-          && restarts[r].evidence.pretrainingLoss < restarts[best].evidence.pretrainingLoss)
+    // The most partners, then the highest consensus; restarts tied there (two that agree
+    // always are) go to the lower pretraining loss, unless another separates the input
+    // better by `tieShareGap` or more (decision 0014, "Stop 39").
+    let most = candidates.map { partners[$0] }.max() ?? 0
+    let leaders = candidates.filter { partners[$0] == most }
+    let top = leaders.map { consensus[$0] }.max() ?? 0
+    let tied = leaders.filter { consensus[$0] >= top - 1e-9 }
+    var best = tied[0]
+    for r in tied.dropFirst()
+    where restarts[r].evidence.pretrainingLoss < restarts[best].evidence.pretrainingLoss {
+      best = r
+    }
+    if let shares, tied.count > 1 {
+      let separating = tied.filter { shares[$0].isFinite }.max { shares[$0] < shares[$1] }
+      if let separating, shares[best].isFinite,
+        shares[separating] - shares[best] >= Self.tieShareGap
       {
-        best = r
+        best = separating
       }
     }
     chosen = best
