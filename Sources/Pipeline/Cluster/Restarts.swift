@@ -94,9 +94,10 @@ extension FinishedRestart {
 /// The kept restart is the one most other restarts agree with (ARI >= 0.875), then the consensus
 /// one: the restart whose labels agree best (mean ARI) with every other restart's, ties going
 /// to the lowest pretraining loss, or, since stop 39, to a tied restart whose share separates
-/// the input better by `tieShareGap` or more. With one or two restarts the consensus ties. Once a restart that separates the input
-/// credibly (`shares` at least `InputSeparation.credibleShare`) has a partner, restarts that do
-/// not are set aside: only credible ones can be kept. While no credible restart has a partner,
+/// the input better by `tieShareGap` or more. With one or two restarts the consensus ties.
+/// Once a restart that separates the input credibly (`shares` at least
+/// `InputSeparation.credibleShare`) has a partner, restarts that do not are set aside: only
+/// credible ones can be kept. While no credible restart has a partner,
 /// nothing is set aside (where no two restarts agree, the input's strongest split can be the
 /// wrong one). See docs/decisions/0014-restarts.md.
 struct RestartSelection {
