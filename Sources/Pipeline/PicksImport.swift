@@ -45,6 +45,12 @@ public struct PicksImport: Sendable {
     self.logger = logger
   }
 
+  /// The codes a pick's channel selects windows by: band and instrument of a three-letter code
+  /// (`BH` of BHZ), a shorter code whole (`ChannelSetChooser`).
+  static func channelGroup(_ channel: String) -> String {
+    channel.count >= 3 ? String(channel.dropLast()) : channel
+  }
+
   /// Warning lines of one kind printed before the rest are summed up in one line.
   public static let warningsShown = 20
 
@@ -114,30 +120,46 @@ public struct PicksImport: Sendable {
     report.repeatedInFile = records.count - distinct
     report.alreadyStored = distinct - report.new
     var stations = Set<String>()
-    var channelsAt: [String: Set<String>] = [:]
+    // Per station, its channel groups (band and instrument: `BH` of BHZ) by their upper case.
+    var groupsAt: [String: (exact: Set<String>, folded: [String: String])] = [:]
     for channel in try store.channels() {
       let key = "\(channel.network).\(channel.station).\(channel.location)"
       stations.insert(key)
-      channelsAt[key, default: []].insert(channel.channel)
+      let group = Self.channelGroup(channel.channel)
+      groupsAt[key, default: ([], [:])].exact.insert(group)
+      groupsAt[key, default: ([], [:])].folded[group.uppercased()] = group
     }
-    // Picks naming a channel their station has only in other case (`bhz` for BHZ): windows
-    // choose channels by the pick's band code as written, so these are skipped later.
-    var caseOnly: [String: (count: Int, given: String, stored: String)] = [:]
+    // Picks naming a channel group their station has only in other case (`bhz` for BHZ):
+    // windows choose channels by the pick's band and instrument codes as written
+    // (`ChannelSetChooser`), so every window build skips these.
+    struct Mismatch: Hashable { var station, given, stored: String }
+    var caseOnly: [Mismatch: Int] = [:]
     for pick in records {
       let key = "\(pick.network).\(pick.station).\(pick.location)"
-      guard let stored = channelsAt[key] else {
+      guard let groups = groupsAt[key] else {
         report.stationsWithoutData[key, default: 0] += 1
         continue
       }
-      if let channel = pick.channel, !stored.contains(channel),
-        let match = stored.first(where: { $0.uppercased() == channel.uppercased() })
-      {
-        caseOnly[key, default: (0, channel, match)].count += 1
+      guard let channel = pick.channel, channel.count >= 2 else { continue }
+      let group = Self.channelGroup(channel)
+      // The common case, a group as stored, costs one lookup.
+      if !groups.exact.contains(group), let stored = groups.folded[group.uppercased()] {
+        caseOnly[Mismatch(station: key, given: group, stored: stored), default: 0] += 1
       }
     }
-    for (key, mismatch) in caseOnly.sorted(by: { $0.key < $1.key }).prefix(Self.warningsShown) {
+    let mismatches = caseOnly.sorted {
+      ($0.key.station, $0.key.given) < ($1.key.station, $1.key.given)
+    }
+    for (mismatch, count) in mismatches.prefix(Self.warningsShown) {
       logger.warning(
-        "\(path): \(mismatch.count) pick\(mismatch.count == 1 ? "" : "s") at \(key) name\(mismatch.count == 1 ? "s" : "") channel \(mismatch.given), which the station has as \(mismatch.stored) (kept; codes are matched as written, case included, so windows skip them)"
+        "\(path): \(count) pick\(count == 1 ? "" : "s") at \(mismatch.station) name\(count == 1 ? "s" : "") channels \(mismatch.given)?, which the station has as \(mismatch.stored)? (kept; codes are matched as written, case included, so windows skip them)"
+      )
+    }
+    if mismatches.count > Self.warningsShown {
+      let rest = mismatches.dropFirst(Self.warningsShown)
+      let picks = rest.map(\.value).reduce(0, +)
+      logger.warning(
+        "\(path): and \(picks) pick\(picks == 1 ? "" : "s") naming channels in other case than their station's, at \(rest.count) more place\(rest.count == 1 ? "" : "s") (kept)"
       )
     }
     let without = report.stationsWithoutData.sorted(by: { $0.key < $1.key })
