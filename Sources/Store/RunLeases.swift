@@ -18,10 +18,19 @@ final class RunLeases: @unchecked Sendable {
   /// Leases live beside the file the store's path leads to, whatever symbolic links it goes
   /// through, as SQLite keeps its `-wal` there: a store opened through a link found no lease
   /// beside the link and resumed a live run (found by an adversarial sweep).
+  /// `realpath(3)` resolves `..` after the links, as the kernel does (Foundation's
+  /// `resolvingSymlinksInPath` drops `link/..` as text first).
   init(storePath: String) {
-    self.storePath =
-      storePath == ":memory:" || storePath.isEmpty
-      ? storePath : URL(fileURLWithPath: storePath).resolvingSymlinksInPath().path
+    guard storePath != ":memory:", !storePath.isEmpty else {
+      self.storePath = storePath
+      return
+    }
+    if let resolved = realpath(storePath, nil) {
+      self.storePath = String(cString: resolved)
+      free(resolved)
+    } else {
+      self.storePath = URL(fileURLWithPath: storePath).resolvingSymlinksInPath().path
+    }
   }
 
   deinit {

@@ -114,6 +114,22 @@ import Testing
         == "run \(run.id!) was interrupted: `seiscluster cluster --resume` finishes it")
   }
 
+  @Test func aPathWithDotDotAfterALinkIsTheFileTheKernelOpens() throws {
+    // d/sublink -> d/real/sub; d/sublink/../s.sqlite is d/real/s.sqlite, not d/s.sqlite.
+    let (dir, _) = try storePath()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let sub = dir.appendingPathComponent("real/sub")
+    try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(
+      atPath: dir.appendingPathComponent("sublink").path, withDestinationPath: sub.path)
+    let direct = try SeisStore(path: dir.appendingPathComponent("real/s.sqlite").path)
+    let run = try newRun(direct)
+    let dotted = try SeisStore(path: dir.path + "/sublink/../s.sqlite")
+    #expect(dotted.isLive(runID: run.id!))
+    #expect(try dotted.claimInterruptedRun() == nil)
+    _ = try direct.completeRun(run, model: model(), assignments: [])
+  }
+
   @Test func aRunWhoseProcessEndedIsInterruptedAndOneProcessClaimsIt() throws {
     let (dir, path) = try storePath()
     defer { try? FileManager.default.removeItem(at: dir) }
