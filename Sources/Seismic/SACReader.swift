@@ -124,7 +124,8 @@ public enum SACReader {
   /// ObsPy rounds DELTA to whole microseconds instead, which reads 150 Hz as 149.9925 Hz.
   public static func samplingRate(delta: Float) -> Double {
     let raw = 1.0 / Double(delta)
-    guard delta.isFinite, delta > 0, raw.isFinite else { return raw }
+    // A subnormal DELTA has neighbours far apart (the one below 1e-45 is 0): taken as it is.
+    guard delta.isNormal, delta > 0, raw.isFinite else { return raw }
     func fits(_ rate: Double) -> Bool {
       guard rate.isFinite, rate > 0 else { return false }
       let back = Float(1.0 / rate)

@@ -48,7 +48,13 @@ struct Export: SeisclusterCommand {
         )
       }
       let overlong = CatalogQuakeMLWriter.overlongCodes(in: catalog)
-      if overlong.windows > 0, let code = overlong.first {
+      if overlong.windows > 0, let first = overlong.first {
+        // Control characters in a code (a store filled before stop 29) are not sent to the
+        // terminal.
+        let code = String(
+          String.UnicodeScalarView(
+            first.unicodeScalars.map { $0.properties.generalCategory == .control ? "\u{FFFD}" : $0 }
+          ))
         Console.warning(
           "\(overlong.windows) window\(overlong.windows == 1 ? " has a code" : "s have codes") longer than the \(CatalogQuakeMLWriter.codeLimit) characters QuakeML 1.2 allows (first: \"\(code)\"): written as they are, so \(output == "-" ? "the output" : output) does not validate against the QuakeML 1.2 schema (ObsPy reads it; csv, json and seisbench have no limit)"
         )

@@ -36,6 +36,8 @@ import Testing
     #expect(try RestartSelection(pair).chosen == 0, "no shares: the lower loss")
     #expect(try RestartSelection(pair, shares: [0.87, 0.97]).chosen == 1)
     #expect(try RestartSelection(pair, shares: [0.90, 0.97]).chosen == 0, "0.07 apart: the loss")
+    // 0.58 - 0.50 is 0.0799... in Double: exactly 0.08 apart counts as 0.08.
+    #expect(try RestartSelection(pair, shares: [0.50, 0.58]).chosen == 1)
     #expect(try RestartSelection(pair, shares: [0.97, 0.87]).chosen == 0)
     #expect(try RestartSelection(pair, shares: [0.87, .nan]).chosen == 0)
     // Partners come first: restart 2 agrees with neither other (ARI 0.81), so however well

@@ -40,6 +40,13 @@ import Testing
     }
   }
 
+  @Test func aSubnormalIntervalIsTakenAsItIs() {
+    // Its neighbours are far apart (below 1e-45 lies 0): 1e45 Hz would "fit".
+    let tiny = Float.leastNonzeroMagnitude
+    #expect(SACReader.samplingRate(delta: tiny) == 1.0 / Double(tiny))
+    #expect(SACReader.samplingRate(delta: Float.leastNormalMagnitude).isFinite)
+  }
+
   @Test func significantDigitsIgnoreZerosThePointAndTheExponent() {
     #expect(SACReader.significantDigits("0.077") == 2)
     #expect(SACReader.significantDigits("125") == 3)

@@ -148,7 +148,7 @@ struct RestartSelection {
     if let shares, tied.count > 1 {
       let separating = tied.filter { shares[$0].isFinite }.max { shares[$0] < shares[$1] }
       if let separating, shares[best].isFinite,
-        shares[separating] - shares[best] >= Self.tieShareGap
+        shares[separating] - shares[best] >= Self.tieShareGap - 1e-9
       {
         best = separating
       }
