@@ -210,10 +210,15 @@ struct ClusterCommand: SeisclusterCommand {
       // Refuse before the current set is replaced (the windows would not be correlated).
       // Options that select no pick are left to the build, which says why.
       if orphans != nil, let input = try builder.input(for: options), input != .correlation {
+        // Why the default is not correlation: short windows default to waveforms whatever the
+        // stations (a review found one station's short windows blamed on "more than one").
+        let short =
+          WindowSetOptions.defaultInput(before: options.before, after: options.after) == .waveform
         throw InputError(
           path: store.path,
-          reason:
-            "--orphans compares waveforms by correlation, but these picks are at more than one station (their windows would be spectrograms): select one station or give --input correlation"
+          reason: short
+            ? "--orphans compares waveforms by correlation, but windows of \(options.before + options.after) s (under \(4 * options.spectrogramSegment) s) are waveforms by default: give --input correlation"
+            : "--orphans compares waveforms by correlation, but these picks are at more than one station (their windows would be spectrograms): select one station or give --input correlation"
         )
       }
       let report = try builder.build(options: options)

@@ -165,6 +165,17 @@ struct WindowCommandTests {
       #expect(outcome.status == status, "\(command): \(outcome.errors)")
       #expect(outcome.errors.contains(message), "\(command): \(outcome.errors)")
     }
+    // One station's short windows are waveforms by default, whatever the station count.
+    let short = try run(
+      [
+        "cluster", "--clusters", "2", "--orphans", "0.7", "--stations", "XH.H02", "--before", "1",
+        "--after", "2", "--db", db,
+      ], in: dir)
+    #expect(short.status == 1, "\(short.errors)")
+    #expect(
+      short.errors.contains(
+        "windows of 3.0 s (under 5.12 s) are waveforms by default: give --input correlation"),
+      "\(short.errors)")
     let store = try SeisStore(path: db)
     #expect(try store.currentWindowSet()?.id == before?.id)
     #expect(
