@@ -45,12 +45,6 @@ public struct PicksImport: Sendable {
     self.logger = logger
   }
 
-  /// The codes a pick's channel selects windows by: band and instrument of a three-letter code
-  /// (`BH` of BHZ), a shorter code whole (`ChannelSetChooser`).
-  static func channelGroup(_ channel: String) -> String {
-    channel.count >= 3 ? String(channel.dropLast()) : channel
-  }
-
   /// Warning lines of one kind printed before the rest are summed up in one line.
   public static let warningsShown = 20
 
@@ -119,13 +113,12 @@ public struct PicksImport: Sendable {
     ).count
     report.repeatedInFile = records.count - distinct
     report.alreadyStored = distinct - report.new
-    var stations = Set<String>()
-    // Per station, its channel groups (band and instrument: `BH` of BHZ) by their upper case.
+    // Per station, its channel groups (band and instrument: `BH` of BHZ), as stored and by
+    // their upper case.
     var groupsAt: [String: (exact: Set<String>, folded: [String: String])] = [:]
     for channel in try store.channels() {
       let key = "\(channel.network).\(channel.station).\(channel.location)"
-      stations.insert(key)
-      let group = Self.channelGroup(channel.channel)
+      let group = ChannelSetChooser.groupCode(stored: channel.channel)
       groupsAt[key, default: ([], [:])].exact.insert(group)
       groupsAt[key, default: ([], [:])].folded[group.uppercased()] = group
     }
@@ -141,7 +134,7 @@ public struct PicksImport: Sendable {
         continue
       }
       guard let channel = pick.channel, channel.count >= 2 else { continue }
-      let group = Self.channelGroup(channel)
+      let group = ChannelSetChooser.groupCode(pick: channel)
       // The common case, a group as stored, costs one lookup.
       if !groups.exact.contains(group), let stored = groups.folded[group.uppercased()] {
         caseOnly[Mismatch(station: key, given: group, stored: stored), default: 0] += 1
@@ -165,7 +158,7 @@ public struct PicksImport: Sendable {
     let without = report.stationsWithoutData.sorted(by: { $0.key < $1.key })
     // Codes are matched as written: a station stored in other case is named.
     var byFolded: [String: String] = [:]
-    for key in stations { byFolded[key.uppercased()] = key }
+    for key in groupsAt.keys { byFolded[key.uppercased()] = key }
     for (key, count) in without.prefix(Self.warningsShown) {
       let other = byFolded[key.uppercased()].map {
         "; the store has \($0) (codes are matched as written, case included)"

@@ -43,11 +43,20 @@ public struct ChannelSetChooser: Sendable {
 
   private var groups: [String: [Group]] = [:]  // key: NET.STA.LOC
 
+  /// The group a stored channel belongs to: its band and instrument codes (`BH` of BHZ).
+  static func groupCode(stored channel: String) -> String { String(channel.dropLast()) }
+
+  /// The group a pick's channel selects: band and instrument of a code of three letters or
+  /// more (`HHZ` names band H, instrument H), a two-letter `HH` whole.
+  static func groupCode(pick channel: String) -> String {
+    channel.count >= 3 ? String(channel.dropLast()) : channel
+  }
+
   public init(channels: [ChannelRecord]) {
     var byStation: [String: [String: Group]] = [:]
     for channel in channels where !channel.channel.isEmpty {
       let key = "\(channel.network).\(channel.station).\(channel.location)"
-      let code = String(channel.channel.dropLast())
+      let code = Self.groupCode(stored: channel.channel)
       guard var orientation = channel.channel.last else { continue }
       if orientation == "1" { orientation = "N" }
       if orientation == "2" { orientation = "E" }
@@ -93,8 +102,7 @@ public struct ChannelSetChooser: Sendable {
         + "\(network).\(station).\(location)"
     }
     if let channel, channel.count >= 2 {
-      // `HHZ` names band H, instrument H; a two-letter `HH` names them alone.
-      let code = channel.count >= 3 ? String(channel.dropLast()) : channel
+      let code = Self.groupCode(pick: channel)
       guard let group = candidates.first(where: { $0.code == code }) else {
         return .failure(.noData)
       }
