@@ -98,14 +98,28 @@ extension SeisStore {
 
   /// The latest interrupted run, with its lease taken for this store (for `--resume`): no other
   /// process can resume it or call it interrupted until it completes or this process ends.
-  public func claimInterruptedRun() throws -> RunRecord? {
-    for run in try runningRuns() {
+  /// With `id`, that run only (`sweep --resume` continues its own run, not a later one).
+  public func claimInterruptedRun(id wanted: Int64? = nil) throws -> RunRecord? {
+    for run in try runningRuns() where wanted == nil || run.id == wanted {
       guard let id = run.id, !leases.holds(id), try leases.acquire(id) else { continue }
       // Taken: it may have completed between the listing and the lock.
       if try self.run(id: id)?.status == .running { return try self.run(id: id) }
       leases.release(id)
     }
     return nil
+  }
+
+  /// The cluster runs on window set `windowSetID` after run `after` (all with nil) created at
+  /// or after `since`, in the order they were made (`sweep --resume` looks there for the run
+  /// it was training when it stopped).
+  public func clusterRuns(windowSetID: Int64, after: Int64?, since: String) throws -> [RunRecord] {
+    try writer.read { db in
+      try RunRecord.filter(
+        Column("kind") == RunRecord.Kind.cluster.rawValue
+          && Column("window_set_id") == windowSetID && Column("id") > (after ?? 0)
+          && Column("created_at") >= since
+      ).order(Column("id")).fetchAll(db)
+    }
   }
 
   /// Runs in state `running`, latest first.

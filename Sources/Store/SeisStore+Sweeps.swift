@@ -35,6 +35,13 @@ extension SeisStore {
     }
   }
 
+  /// Whether run `id` belongs to a sweep.
+  public func isInSweep(runID id: Int64) throws -> Bool {
+    try writer.read { db in
+      try SweepRunRecord.filter(Column("run_id") == id).fetchCount(db) > 0
+    }
+  }
+
   /// A sweep's runs in sweep order.
   public func sweepRuns(sweepID: Int64) throws -> [SweepRunRecord] {
     try writer.read { db in

@@ -17,6 +17,11 @@ struct SweepCommand: SeisclusterCommand {
       windows beside their reconstructions, the loss and scores against the size, and a decoded \
       straight line between two windows of different clusters.
 
+      A sweep that stopped (killed, or a run failed) keeps its finished runs: `seiscluster \
+      sweep --resume --output sweep.csv` continues the latest sweep with its own options, \
+      window set and --truth file, resumes the run it was training from its checkpoint, trains \
+      the runs it had not begun, and writes the CSV of all of them.
+
       Example: seiscluster sweep --latent 2,5,10,16 --clusters 2 --output sweep.csv
       """)
 
@@ -44,6 +49,12 @@ struct SweepCommand: SeisclusterCommand {
 
   @Flag(
     help:
+      "Continue the latest sweep where it stopped, with its own options, window set and truth file (give only --output)."
+  )
+  var resume = false
+
+  @Flag(
+    help:
       "Replace an existing regular file, or the file a symbolic link points to (the link stays); folders, FIFOs and devices are always refused."
   )
   var force = false
@@ -64,6 +75,15 @@ struct SweepCommand: SeisclusterCommand {
   }
 
   func validate() throws {
+    if resume {
+      guard clusters == nil, maxClusters == nil, truth == nil, !model.anyGiven, !window.anyGiven
+      else {
+        throw ValidationError(
+          "--resume continues the latest sweep with its own --clusters, --truth, window and model options: give only --output (and --force)"
+        )
+      }
+      return
+    }
     _ = try clusterCount
     guard (2...100).contains(maxClusters ?? 10) else {
       throw ValidationError("--max-clusters takes 2 to 100")
@@ -93,7 +113,7 @@ struct SweepCommand: SeisclusterCommand {
     try OutputFile.checkWritable(output, force: force, reading: global.store.path)
     let truthFile = try truth.map { try WindowLabelFile(contentsOf: URL(fileURLWithPath: $0)) }
     let store = try global.store.openForWriting()
-    if window.anyGiven {
+    if window.anyGiven, !resume {
       // A sweep compares reconstructions of the windows: the tool's default stays the
       // spectrogram (or waveform) for one station's picks too, never correlation profiles.
       var options = window.resolved()
@@ -102,12 +122,21 @@ struct SweepCommand: SeisclusterCommand {
         .build(options: options)
       if !global.quiet { Console.write(report.summary) }
     }
-    var base = try model.resolved(architecture: nil, latent: nil)
-    base.architecture = nil
-    var job = SweepJob(
-      clusterCount: try clusterCount, architectures: try model.architectureList ?? [nil],
-      latents: try model.latentList ?? [], model: base, truth: truthFile, quiet: global.quiet)
-    if clusters == "auto" { job.clusterRange = 2...(maxClusters ?? 10) }
+    var job: SweepJob
+    if resume {
+      job = try SweepJob(resumingLatestIn: store, quiet: global.quiet)
+    } else {
+      var base = try model.resolved(architecture: nil, latent: nil)
+      base.architecture = nil
+      job = SweepJob(
+        clusterCount: try clusterCount, architectures: try model.architectureList ?? [nil],
+        latents: try model.latentList ?? [], model: base, truth: truthFile, quiet: global.quiet)
+      if clusters == "auto" { job.clusterRange = 2...(maxClusters ?? 10) }
+    }
+    // As for `cluster`: checkpoints at most every 5 s, or SEISCLUSTER_CHECKPOINT_SECONDS.
+    job.checkpointSeconds = max(
+      ProcessInfo.processInfo.environment["SEISCLUSTER_CHECKPOINT_SECONDS"].flatMap(Double.init)
+        ?? 5, 0)
     let quiet = global.quiet
     job.onRun = { row in
       guard !quiet else { return }

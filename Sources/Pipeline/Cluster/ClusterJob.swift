@@ -133,6 +133,11 @@ public struct ClusterJob: Sendable {
   /// restart it would keep calls for the retrain: the retrain, not further restarts on the
   /// window reference, decides (decision 0020, "Stopping early for the retrain").
   public var stopOnceRetrainIsCalledFor = false
+  /// The window set to train on (nil: the current one). `sweep` names its own, so that a
+  /// resumed sweep trains on the set it began with.
+  public var windowSetID: Int64?
+  /// With `resume`: the interrupted run to continue (nil: the latest).
+  public var resumeRunID: Int64?
   /// The input separation `inputCallsForReference` measured, handed to a run of the same set,
   /// K, seed and memory budget, which would measure the same bits again (the products run on
   /// the calling thread, `BLAS.useCallingThreadOnly`).
@@ -442,14 +447,15 @@ public struct ClusterJob: Sendable {
   }
 
   private func newPlan(_ store: SeisStore, logger: Logger) throws -> Plan {
+    let reader =
+      try windowSetID.map { try store.windowSetReader(id: $0) } ?? store.currentWindowSetReader()
     guard
-      let contents = try store.currentWindowSetReader().map({
-        TrainingWindows(reader: $0, memoryBytes: windowMemoryBytes)
-      })
+      let contents = reader.map({ TrainingWindows(reader: $0, memoryBytes: windowMemoryBytes) })
     else {
       throw InputError(
         path: store.path,
-        reason: "no current window set: run `seiscluster windows build` or give window options")
+        reason: windowSetID.map { "window set \($0) is no longer stored" }
+          ?? "no current window set: run `seiscluster windows build` or give window options")
     }
     guard contents.windowSet.id != nil else {
       throw InputError(path: store.path, reason: "window set without id")
@@ -481,7 +487,7 @@ public struct ClusterJob: Sendable {
   }
 
   private func interruptedPlan(store: SeisStore, logger: Logger) throws -> Plan {
-    guard let run = try store.claimInterruptedRun(), run.kind == .cluster else {
+    guard let run = try store.claimInterruptedRun(id: resumeRunID), run.kind == .cluster else {
       throw InputError(
         path: store.path,
         reason:

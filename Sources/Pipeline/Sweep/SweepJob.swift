@@ -44,6 +44,13 @@ public struct SweepJob: Sendable {
   public var quiet: Bool
   /// Called after each run with its row (for progress lines).
   public var onRun: (@Sendable (Row) -> Void)?
+  /// Passed to each run's `ClusterJob.afterCheckpoint`: an error it throws stops the sweep and
+  /// leaves it, and the run under way, for `sweep --resume`, as a kill would.
+  public var afterCheckpoint: (@Sendable (Int) throws -> Void)?
+  /// Least wall time between two stored checkpoints of a run (`ClusterJob.checkpointSeconds`).
+  public var checkpointSeconds: Double = 5
+  /// The stored sweep this job continues (`sweep --resume`); nil for a new sweep.
+  public private(set) var resuming: SweepRecord?
 
   public init(
     clusterCount: Int, architectures: [ModelOptions.ArchitectureChoice?], latents: [Int],
@@ -63,6 +70,57 @@ public struct SweepJob: Sendable {
     var latents: [Int]
     var truth: String?
     var model: ModelOptions
+    /// `--clusters auto`'s largest K; nil: the fixed K `clusters` (sweeps stored before
+    /// `--resume` existed did not store it, and resume as fixed-K sweeps).
+    var maxClusters: Int? = nil
+  }
+
+  /// `sweep --resume`: the latest stored sweep, to be continued with its own options, window
+  /// set and truth file. Its finished runs stay as they are; the run it was training when it
+  /// stopped is resumed from its checkpoint (or taken as it is, if `cluster --resume` finished
+  /// it); the runs it had not begun are trained.
+  public init(resumingLatestIn store: SeisStore, quiet: Bool) throws {
+    guard let sweep = try store.sweep(), let id = sweep.id else {
+      throw InputError(path: store.path, reason: "no sweep in the store to resume")
+    }
+    let stored: StoredOptions
+    do {
+      stored = try ClusterJob.decodeOptions(StoredOptions.self, from: sweep.optionsJson)
+    } catch {
+      throw InputError(
+        path: store.path, reason: "sweep \(id)'s stored options cannot be read: \(error)")
+    }
+    var architectures: [ModelOptions.ArchitectureChoice?] = []
+    for name in stored.architectures {
+      guard let choice = ModelOptions.ArchitectureChoice(rawValue: name) else {
+        throw InputError(
+          path: store.path,
+          reason: "sweep \(id) names architecture \"\(name)\", which this version does not know")
+      }
+      architectures.append(choice)
+    }
+    var truth: WindowLabelFile?
+    if let path = stored.truth {
+      do {
+        truth = try WindowLabelFile(contentsOf: URL(fileURLWithPath: path))
+      } catch {
+        throw InputError(
+          path: path,
+          reason:
+            "sweep \(id) was given this --truth file, and it cannot be read now (\(error)); a resumed sweep scores its runs with the sweep's own file"
+        )
+      }
+    }
+    self.init(
+      clusterCount: stored.clusters, architectures: architectures, latents: stored.latents,
+      model: stored.model, truth: truth, quiet: quiet)
+    clusterRange = stored.maxClusters.map { 2...$0 }
+    resuming = sweep
+  }
+
+  /// The runs of the sweep in order: (architecture, latent).
+  var planned: [(architecture: ModelOptions.ArchitectureChoice?, latent: Int)] {
+    architectures.flatMap { architecture in latents.map { (architecture, $0) } }
   }
 
   public func run(store: SeisStore, logger: Logger) throws -> Outcome {
@@ -70,11 +128,16 @@ public struct SweepJob: Sendable {
       throw InputError(path: store.path, reason: "a sweep needs at least one --latent size")
     }
     // The windows' metadata only: each run streams the samples it needs (decision 0017).
-    guard let reader = try store.currentWindowSetReader(), let setID = reader.windowSet.id
-    else {
+    let setReader =
+      try resuming.map { try store.windowSetReader(id: $0.windowSetId) }
+      ?? store.currentWindowSetReader()
+    guard let reader = setReader, let setID = reader.windowSet.id else {
       throw InputError(
         path: store.path,
-        reason: "no current window set: run `seiscluster windows build` or give window options")
+        reason: resuming.map {
+          "sweep \($0.id ?? 0)'s window set \($0.windowSetId) is no longer stored"
+        }
+          ?? "no current window set: run `seiscluster windows build` or give window options")
     }
     guard !reader.windowSet.isCorrelationInput else {
       throw InputError(
@@ -86,53 +149,84 @@ public struct SweepJob: Sendable {
     // A truth file every run would fail on is refused before the first run trains.
     if let truth { try Evaluation.checkTruth(truth, windows: reader.windows) }
     let names = architectures.map { ($0 ?? model.resolvedArchitecture).rawValue }
-    let sweep = try store.createSweep(
-      SweepRecord(
-        windowSetId: setID, version: SeisclusterVersion.string,
-        optionsJson: try ClusterJob.encodeOptions(
-          StoredOptions(
-            clusters: clusterCount, architectures: names, latents: latents, truth: truth?.path,
-            model: model))))
+    let sweep =
+      try resuming
+      ?? store.createSweep(
+        SweepRecord(
+          windowSetId: setID, version: SeisclusterVersion.string,
+          optionsJson: try ClusterJob.encodeOptions(
+            StoredOptions(
+              clusters: clusterCount, architectures: names, latents: latents,
+              truth: truth?.path, model: model, maxClusters: clusterRange?.upperBound))))
     let sweepID = sweep.id ?? 0
-    let total = architectures.count * latents.count
-    logger.info(
-      "sweep \(sweepID): \(total) runs (\(names.joined(separator: ", ")) x latent \(latents.map(String.init).joined(separator: ", ")))"
-    )
-    var rows: [Row] = []
+    let total = planned.count
+    var rows = try storedRows(of: sweep, reader: reader, store: store)
+    if resuming == nil {
+      logger.info(
+        "sweep \(sweepID): \(total) runs (\(names.joined(separator: ", ")) x latent \(latents.map(String.init).joined(separator: ", ")))"
+      )
+    } else {
+      logger.info("resuming sweep \(sweepID): \(rows.count) of its \(total) runs done")
+    }
+    let done = Set(rows.map { "\($0.architecture.rawValue) \($0.latent)" })
+    // The run the sweep was training when it stopped is the first cluster run on its set
+    // after its last finished run.
+    var pending = try resuming.map { try pendingRun(of: $0, rows: rows, store: store) } ?? nil
     do {
-      for architecture in architectures {
-        for latent in latents {
-          var options = model
-          options.architecture = architecture ?? model.architecture
-          options.latent = latent
-          let position = rows.count
-          logger.info(
-            "sweep \(sweepID) run \(position + 1)/\(total): --architecture \((architecture ?? options.resolvedArchitecture).rawValue) --latent \(latent)"
-          )
-          var job = ClusterJob(clusterCount: clusterCount, model: options, quiet: quiet)
-          job.clusterRange = clusterRange
-          let outcome = try job.run(store: store, logger: logger)
-          let run = outcome.run
-          let stored = try StoredModel.load(for: run, from: store)
-          let loss = try Self.reconstructionLoss(of: stored.model, on: reader)
-          let scores = try truth.map {
-            try Evaluation.evaluate(store: store, runID: run.id, truth: $0).scores
+      for (position, (architecture, latent)) in planned.enumerated() {
+        var options = model
+        options.architecture = architecture ?? model.architecture
+        options.latent = latent
+        let name = (architecture ?? options.resolvedArchitecture).rawValue
+        guard !done.contains("\(name) \(latent)") else { continue }
+        logger.info(
+          "sweep \(sweepID) run \(position + 1)/\(total): --architecture \(name) --latent \(latent)"
+        )
+        var job = ClusterJob(
+          clusterCount: clusterCount, model: options, quiet: quiet,
+          checkpointSeconds: checkpointSeconds)
+        job.clusterRange = clusterRange
+        job.windowSetID = setID
+        job.afterCheckpoint = afterCheckpoint.map { hook in
+          { @Sendable stored in
+            do { try hook(stored) } catch { throw Interrupted(underlying: error) }
           }
-          let row = Row(
-            architecture: options.resolvedArchitecture, latent: latent,
-            loss: stored.model.reconstructionLoss.name, reconstructionLoss: loss, run: run,
-            scores: scores, summary: outcome.summary)
-          try store.addSweepRun(
-            SweepRunRecord(
-              sweepId: sweepID, runId: run.id ?? 0, position: position,
-              architecture: row.architecture.rawValue, latent: latent, loss: row.loss,
-              reconstructionLoss: loss, acc: scores?.accuracy,
-              nmi: scores?.normalizedMutualInformation,
-              ari: scores?.adjustedRandIndex))
-          rows.append(row)
-          onRun?(row)
         }
+        let run: RunRecord
+        let summary: [String]
+        if let found = pending, Self.trains(found, architecture: name, latent: latent) {
+          pending = nil
+          if found.status == .complete {
+            logger.info(
+              "sweep \(sweepID) takes run \(found.id ?? 0), finished by `cluster --resume`")
+            run = found
+            summary = found.summary.map { $0.split(separator: "\n").map(String.init) } ?? []
+          } else {
+            job.resume = true
+            job.resumeRunID = found.id
+            let outcome = try job.run(store: store, logger: logger)
+            (run, summary) = (outcome.run, outcome.summary)
+          }
+        } else {
+          let outcome = try job.run(store: store, logger: logger)
+          (run, summary) = (outcome.run, outcome.summary)
+        }
+        let row = try self.row(
+          run: run, architecture: options.resolvedArchitecture, latent: latent, summary: summary,
+          reader: reader, store: store)
+        try store.addSweepRun(
+          SweepRunRecord(
+            sweepId: sweepID, runId: run.id ?? 0, position: position,
+            architecture: row.architecture.rawValue, latent: latent, loss: row.loss,
+            reconstructionLoss: row.reconstructionLoss, acc: row.scores?.accuracy,
+            nmi: row.scores?.normalizedMutualInformation,
+            ari: row.scores?.adjustedRandIndex))
+        rows.append(row)
+        onRun?(row)
       }
+    } catch let stop as Interrupted {
+      // Stopped as a kill would stop it: the sweep and its run under way stay for --resume.
+      throw stop.underlying
     } catch {
       // A sweep whose first run failed holds nothing: it must not become the latest sweep
       // that `report --sweep` reads. One with finished runs keeps them.
@@ -140,6 +234,82 @@ public struct SweepJob: Sendable {
       throw error
     }
     return Outcome(sweep: sweep, rows: rows, csv: Self.csv(rows, scored: truth != nil))
+  }
+
+  /// An error thrown by `afterCheckpoint`, passed through the run.
+  struct Interrupted: Error {
+    var underlying: any Error
+  }
+
+  /// A finished run's row: its reconstruction loss over the set and, with a truth file, its
+  /// scores.
+  private func row(
+    run: RunRecord, architecture: ModelOptions.ArchitectureChoice, latent: Int,
+    summary: [String], reader: WindowSetReader, store: SeisStore
+  ) throws -> Row {
+    let stored = try StoredModel.load(for: run, from: store)
+    let loss = try Self.reconstructionLoss(of: stored.model, on: reader)
+    let scores = try truth.map {
+      try Evaluation.evaluate(store: store, runID: run.id, truth: $0).scores
+    }
+    return Row(
+      architecture: architecture, latent: latent, loss: stored.model.reconstructionLoss.name,
+      reconstructionLoss: loss, run: run, scores: scores, summary: summary)
+  }
+
+  /// The rows of the runs a resumed sweep already holds (none for a new sweep), scored again
+  /// with the truth file as they were.
+  private func storedRows(of sweep: SweepRecord, reader: WindowSetReader, store: SeisStore)
+    throws -> [Row]
+  {
+    guard resuming != nil, let id = sweep.id else { return [] }
+    return try store.sweepRuns(sweepID: id).map { record in
+      guard let run = try store.run(id: record.runId),
+        let architecture = ModelOptions.ArchitectureChoice(rawValue: record.architecture)
+      else {
+        throw InputError(path: store.path, reason: "sweep \(id) lost its run \(record.runId)")
+      }
+      let scores = try truth.map {
+        try Evaluation.evaluate(store: store, runID: run.id, truth: $0).scores
+      }
+      return Row(
+        architecture: architecture, latent: record.latent, loss: record.loss,
+        reconstructionLoss: record.reconstructionLoss, run: run, scores: scores,
+        summary: run.summary.map { $0.split(separator: "\n").map(String.init) } ?? [])
+    }
+  }
+
+  /// The run a stopped sweep was training: the first cluster run on its set made after its
+  /// last finished run (after the sweep began), unless it is part of a sweep or failed. One
+  /// still running in another process means the sweep is under way there.
+  private func pendingRun(of sweep: SweepRecord, rows: [Row], store: SeisStore) throws
+    -> RunRecord?
+  {
+    let last = rows.compactMap(\.run.id).max()
+    guard
+      let first = try store.clusterRuns(
+        windowSetID: sweep.windowSetId, after: last, since: sweep.createdAt
+      ).first, let id = first.id
+    else { return nil }
+    if first.status == .running, store.isLive(runID: id) {
+      throw InputError(
+        path: store.path,
+        reason:
+          "sweep \(sweep.id ?? 0)'s run \(id) is still running in another process: the sweep is under way there"
+      )
+    }
+    guard first.status != .failed, try !store.isInSweep(runID: id) else { return nil }
+    return first
+  }
+
+  /// Whether `run` was made with this architecture and latent size.
+  static func trains(_ run: RunRecord, architecture: String, latent: Int) -> Bool {
+    guard
+      let stored = try? ClusterJob.decodeOptions(
+        ClusterJob.StoredOptions.self, from: run.optionsJson)
+    else { return false }
+    return stored.model.latent == latent
+      && stored.model.resolvedArchitecture.rawValue == architecture
   }
 
   /// The mean reconstruction loss of `model` over every value of every window (the loss it
