@@ -234,6 +234,17 @@ import Testing
           "the band's low corner 1e-06 Hz asks for margins of 10 periods, 10000000 s, on each side of every window: raise the low corner of --bandpass"
         ), "\(error.reason)")
     }
+    // Both too large (the review's nit: only --rate was named): both are named.
+    low.rate = 1e9
+    do {
+      _ = try build(store, low)
+      Issue.record("a low corner of 1e-6 Hz at 1e9 Hz was accepted")
+    } catch let error as WindowSetBuilder.BuildError {
+      #expect(
+        error.reason.hasSuffix(
+          "the band's low corner 1e-06 Hz asks for margins of 10 periods, 10000000 s, on each side of every window: raise the low corner of --bandpass, and lower --rate"
+        ), "\(error.reason)")
+    }
     #expect(try store.currentWindowSet() == nil)
     #expect(try store.check().isEmpty)
     // The limit is physical memory or the address-space limit, whichever is lower.

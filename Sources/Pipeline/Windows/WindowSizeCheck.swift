@@ -26,10 +26,17 @@ enum WindowSizeCheck {
     // what to change (a sweep's `--bandpass 1e-6,5` was told to lower --rate).
     let lowCornerMargin = o.bandpass.map { $0.low > 0 ? 10 / $0.low : 0 } ?? 0
     let withoutLowCorner = bytesNeeded(options: o, inputRate: inputRate, lowCorner: false)
+    // The low corner is worth naming too where its margins more than double the need.
+    let lowCornerSetsMargin = need > 2 * withoutLowCorner
+    let margins =
+      "the band's low corner \(format(o.bandpass?.low ?? 0)) Hz asks for margins of 10 periods, \(format(lowCornerMargin)) s, on each side of every window"
     let advice =
       withoutLowCorner <= limit / 2
-      ? "the band's low corner \(format(o.bandpass?.low ?? 0)) Hz asks for margins of 10 periods, \(format(lowCornerMargin)) s, on each side of every window: raise the low corner of --bandpass"
-      : "lower --rate or shorten --before/--after"
+      ? "\(margins): raise the low corner of --bandpass"
+      // Both are too large: the rate alone, or the band alone, would still not fit.
+      : lowCornerSetsMargin
+        ? "\(margins): raise the low corner of --bandpass, and lower --rate"
+        : "lower --rate or shorten --before/--after"
     throw WindowSetBuilder.BuildError(
       reason:
         "window options need about \(bytes(need)) to preprocess (\(format(window)) s windows "
