@@ -64,8 +64,15 @@ public struct TriggerDetection: Sendable {
     public var coarseRates: Set<Double> = []
     /// Triggers not stored because an imported pick of phase `trigger` holds their time.
     public var heldByImported = 0
-    /// Trigger picks stored before this run that were removed (replaced).
+    /// Trigger picks stored before this run that it did not find again, removed.
     public var replaced = 0
+    /// Triggers this run found that were not stored before, added.
+    public var added = 0
+    /// Stored triggers this run found again: kept as they were, ids included.
+    public var kept = 0
+    /// Channels (NET.STA.LOC.CHA) where stored triggers were removed inside runs this run
+    /// skipped (shorter than the LTA, or too coarse for it), and how many.
+    public var removedWhereSkipped: [String: Int] = [:]
     /// True when the stored triggers already were exactly these (nothing written).
     public var unchanged = false
     /// Rates at which `--sta` is shorter than half a sample, so it was taken as one sample.
@@ -86,6 +93,14 @@ public struct TriggerDetection: Sendable {
         lines.append(
           "--sta \(settings.shortWindow) s is shorter than half a sample at "
             + "\(rates.joined(separator: ", ")) Hz, so it was taken as one sample there")
+      }
+      if !removedWhereSkipped.isEmpty {
+        let count = removedWhereSkipped.values.reduce(0, +)
+        let names = removedWhereSkipped.keys.sorted()
+        let shown = names.prefix(5).joined(separator: ", ") + (names.count > 5 ? ", ..." : "")
+        lines.append(
+          "removed \(count) stored trigger\(count == 1 ? "" : "s") at \(names.count) channel\(names.count == 1 ? "" : "s") whose runs this run skipped (\(shown)): they were found with other settings; run `detect` with a shorter --lta to detect there again"
+        )
       }
       if triggers.isEmpty, replaced > 0 {
         lines.append(
@@ -113,7 +128,10 @@ public struct TriggerDetection: Sendable {
       if heldByImported > 0 {
         text += "; \(heldByImported) left out where an imported `trigger` pick has the same time"
       }
-      text += unchanged ? "; stored triggers unchanged" : "; replaced \(replaced) stored triggers"
+      text +=
+        unchanged
+        ? "; stored triggers unchanged"
+        : "; kept \(kept) stored trigger\(kept == 1 ? "" : "s"), removed \(replaced), added \(added)"
       return text
     }
   }
@@ -162,14 +180,19 @@ public struct TriggerDetection: Sendable {
     let progress = Progress(label: "detect", total: verticals.count, quiet: quiet)
     let everything = (Timestamp(nanoseconds: Int64.min / 2), Timestamp(nanoseconds: Int64.max / 2))
     var rates: [String: Double] = [:]
+    // Runs skipped, per channel: their spans (stored triggers removed there are named).
+    var skipped: [String: [ClosedRange<Int64>]] = [:]
     for (n, channel) in verticals.enumerated() {
       let source = channel.source
       let joined = ContiguousRun.join(
         try store.segments(of: source, from: everything.0, to: everything.1))
       rates["\(source.network).\(source.station).\(source.location).\(source.channel)"] =
         joined.runs.map(\.samplingRate).max() ?? 0
+      let name = "\(source.network).\(source.station).\(source.location).\(source.channel)"
       for run in joined.runs {
         report.runs += 1
+        let span =
+          run.startTime.nanoseconds...run.time(ofSample: max(0, run.samples.count - 1)).nanoseconds
         // Windows that round to the same number of samples at this rate give no STA/LTA.
         let staSamples = (settings.shortWindow * run.samplingRate).rounded()
         if staSamples < 1 { report.shortWindowRates.insert(run.samplingRate) }
@@ -178,6 +201,7 @@ public struct TriggerDetection: Sendable {
         if lta.isFinite, lta <= Double(nsta) {
           report.coarseRuns += 1
           report.coarseRates.insert(run.samplingRate)
+          skipped[name, default: []].append(span)
           continue
         }
         guard
@@ -185,6 +209,7 @@ public struct TriggerDetection: Sendable {
             in: run.samples, samplingRate: run.samplingRate, settings: settings)
         else {
           report.shortRuns += 1
+          skipped[name, default: []].append(span)
           continue
         }
         for t in found {
@@ -206,6 +231,15 @@ public struct TriggerDetection: Sendable {
         path: store.path,
         reason:
           "--sta \(settings.shortWindow) s and --lta \(settings.longWindow) s round to the same number of samples at \(rates.joined(separator: ", ")) Hz: make --lta longer by at least one sample period"
+      )
+    }
+    // Settings under which every run is too short: nothing was looked at, so nothing is
+    // replaced (the stored triggers would all go, with exit 0).
+    if report.runs > 0, report.shortRuns + report.coarseRuns == report.runs {
+      throw InputError(
+        path: store.path,
+        reason:
+          "--lta \(settings.longWindow) s is longer than every stored run of a vertical channel (\(report.runs) run\(report.runs == 1 ? "" : "s")): no trigger can be detected; the stored triggers stay"
       )
     }
     func key(_ p: PickRecord) -> String { "\(p.network).\(p.station).\(p.location).\(p.timeNs)" }
@@ -253,9 +287,22 @@ public struct TriggerDetection: Sendable {
       report.unchanged = true
       return report
     }
-    let (deleted, _) = try store.replacePicks(
-      phase: "trigger", origin: Self.origin, with: report.triggers)
+    // Triggers found again keep their picks (and ids: windows built from them keep theirs).
+    let found = Set(report.triggers.map(keyWithChannel))
+    let gone = mine.filter { !found.contains(keyWithChannel($0)) }
+    let storedKeys = Set(mine.map(keyWithChannel))
+    let new = report.triggers.filter { !storedKeys.contains(keyWithChannel($0)) }
+    for p in gone {
+      let name = "\(p.network).\(p.station).\(p.location).\(p.channel ?? "")"
+      if skipped[name]?.contains(where: { $0.contains(p.timeNs) }) == true {
+        report.removedWhereSkipped[name, default: 0] += 1
+      }
+    }
+    let (deleted, inserted) = try store.updatePicks(
+      deleting: gone.compactMap(\.id), inserting: new)
     report.replaced = deleted
+    report.added = inserted
+    report.kept = mine.count - deleted
     return report
   }
 }

@@ -78,14 +78,19 @@ extension SeisStore {
     try writer.write { db in try PickRecord.filter(Column("phase") == phase).deleteAll(db) }
   }
 
-  /// Deletes the picks of `phase` that came from `origin` (picks imported with the same phase
-  /// stay), and inserts `picks`, in one transaction. Returns how many were deleted and inserted.
-  public func replacePicks(phase: String, origin: String, with picks: [PickRecord]) throws
+  /// Deletes the picks with ids `deleting` and inserts `inserting`, in one transaction (`detect`
+  /// again: picks it finds again keep their ids, so windows built from them keep theirs).
+  /// Returns how many were deleted and inserted.
+  public func updatePicks(deleting ids: [Int64], inserting picks: [PickRecord]) throws
     -> (deleted: Int, inserted: Int)
   {
     try writer.write { db in
-      let deleted = try PickRecord.filter(Column("phase") == phase && Column("origin") == origin)
-        .deleteAll(db)
+      let statement = try db.makeStatement(sql: "DELETE FROM picks WHERE id = ?")
+      var deleted = 0
+      for id in ids {
+        try statement.execute(arguments: [id])
+        deleted += db.changesCount
+      }
       return (deleted, try Self.insert(picks, db))
     }
   }

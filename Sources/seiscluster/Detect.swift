@@ -13,7 +13,10 @@ struct DetectCommand: SeisclusterCommand {
       Every stored channel with orientation code Z is joined into contiguous runs (across \
       files); each run is demeaned and linearly detrended, and ObsPy's classic or recursive \
       STA/LTA with trigger_onset gives triggers; the pick time is the trigger-on time. A re-run \
-      replaces the stored triggers (and changes nothing when it finds the same ones).
+      replaces the stored triggers: those it finds again stay as they are, ids included, so \
+      windows built from them keep their window_id; stored triggers it removes inside runs it \
+      had to skip (shorter than --lta) are named; settings under which every run is skipped are \
+      refused, and the stored triggers stay.
       """)
 
   @OptionGroup var global: GlobalOptions

@@ -283,4 +283,67 @@ import Testing
     oneSample.shortWindow = 0.01
     #expect(try detector.run(settings: oneSample).warnings.isEmpty)
   }
+
+  /// `detect` again (stop 40's sweep): triggers found again keep their picks and ids, so the
+  /// windows built from them keep their window_id; stored triggers removed inside a run this
+  /// run skipped (shorter than the LTA) are named; and settings under which every run is
+  /// skipped are refused with the stored triggers kept (they all went, with exit 0).
+  @Test func detectAgainKeepsTheIdsOfTriggersFoundAgainAndNamesWhatItSkipped() throws {
+    let store = try SeisStore()
+    let start = try #require(Timestamp(iso8601: "2024-01-01T00:00:00Z"))
+    var g = SeededGenerator(seed: 5)
+    func events(_ count: Int) -> [Double] {
+      var z = (0..<count).map { _ in 0.01 * g.nextGaussian() }
+      for event in stride(from: 10_000, to: count, by: 10_000) {
+        for t in 0..<300 { z[event + t] += exp(-Double(t) / 60) * sin(Double(t) * 0.7) }
+      }
+      return z
+    }
+    func segment(_ station: String, _ values: [Double]) -> Segment {
+      Segment(
+        source: SourceIdentifier(network: "XX", station: station, location: "", channel: "HHZ"),
+        startTime: start, samplingRate: 100, samples: .float64(values))
+    }
+    // LONG holds 10 minutes, SHORT 5 minutes.
+    try store.storeFile(
+      path: "a", size: 0, sha256: "a", format: .miniSEED,
+      segments: [segment("LONG", events(60_000)), segment("SHORT", events(30_000))])
+    let detector = TriggerDetection(store: store, logger: Logger(label: "t"), quiet: true)
+    let first = try detector.run(settings: TriggerDetection.Settings())
+    #expect(first.added == 7 && first.kept == 0 && first.replaced == 0)
+    let ids = try store.picks(phase: "trigger").map { "\($0.station) \($0.timeNs) \($0.id!)" }
+    #expect(ids.count == 7)
+    // Another --off finds the same onsets: nothing is replaced, every id stays.
+    var otherOff = TriggerDetection.Settings()
+    otherOff.offThreshold = 1.0
+    let again = try detector.run(settings: otherOff)
+    #expect(again.triggers.count == 7)
+    #expect(try store.picks(phase: "trigger").map { "\($0.station) \($0.timeNs) \($0.id!)" } == ids)
+    // An LTA of 400 s: SHORT's run (300 s) is skipped, and its 2 triggers are removed, by name.
+    var long = TriggerDetection.Settings()
+    long.longWindow = 400
+    let skipping = try detector.run(settings: long)
+    #expect(skipping.shortRuns == 1)
+    #expect(skipping.removedWhereSkipped == ["XX.SHORT..HHZ": 2])
+    #expect(
+      skipping.warnings.contains(
+        "removed 2 stored triggers at 1 channel whose runs this run skipped (XX.SHORT..HHZ): they were found with other settings; run `detect` with a shorter --lta to detect there again"
+      ))
+    #expect(
+      skipping.summary.hasSuffix(
+        "; kept \(skipping.kept) stored triggers, removed \(skipping.replaced), added \(skipping.added)"
+      ))
+    #expect(try store.picks(phase: "trigger").allSatisfy { $0.station == "LONG" })
+    // An LTA longer than every run: refused, and the stored triggers stay.
+    _ = try detector.run(settings: TriggerDetection.Settings())
+    var longest = TriggerDetection.Settings()
+    longest.longWindow = 1000
+    #expect {
+      try detector.run(settings: longest)
+    } throws: { error in
+      (error as? InputError)?.reason
+        == "--lta 1000.0 s is longer than every stored run of a vertical channel (2 runs): no trigger can be detected; the stored triggers stay"
+    }
+    #expect(try store.picks(phase: "trigger").count == 7)
+  }
 }
