@@ -162,6 +162,20 @@ struct AssignCommandTests {
     #expect(try run(["assign", "-q", "--db", db], in: dir).status == 0)
     let added = try catalog(db, in: dir).keys.filter { !own.contains($0) }.sorted()
     #expect(added.count == 6)
+    // Labels that all name added windows: said as such (stop 40's sweep: "class "a" matches no
+    // window"), and a file of no rows as that.
+    for (text, reason) in [
+      (
+        "window_id,label\n\(added[0]),a\n\(added[1]),b\n",
+        "no label matches a window of run 1's window set (set 1, 6 windows): 2 of the 2 labels name windows `assign` added outside that set, which relabel trains on"
+      ),
+      ("window_id,label\n", "the file has a header and no label rows"),
+    ] {
+      try text.write(to: dir.appendingPathComponent("none.csv"), atomically: true, encoding: .utf8)
+      let refused = try run(["relabel", "--db", db, "--labels", "none.csv"], in: dir)
+      #expect(refused.status == 1)
+      #expect(refused.errors.contains(reason), "\(refused.errors)")
+    }
     let labels =
       "window_id,label\n\(own[0]),a\n\(own[1]),a\n\(own[2]),b\n\(own[3]),b\n\(added[0]),a\n"
     try labels.write(to: dir.appendingPathComponent("l.csv"), atomically: true, encoding: .utf8)

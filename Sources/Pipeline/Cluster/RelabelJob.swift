@@ -190,11 +190,28 @@ public struct RelabelJob: Sendable {
       keepsOrphans ? [RelabelJob.orphanLabel] : []
     ).sorted()
     let classes = Set(classOfWindow.values).sorted()
+    // No label at all matches: said as such, not as one class missing (stop 40's sweep).
+    guard !classes.isEmpty else {
+      guard !labels.rows.isEmpty else {
+        throw InputError(path: labels.path, reason: "the file has a header and no label rows")
+      }
+      var reason =
+        "no label matches a window of run \(sourceID)'s window set (set \(source.windowSetId), \(contents.count) windows)"
+      let own = Set(contents.windows.compactMap(\.id))
+      let elsewhere = try store.assignments(runID: sourceID).map(\.windowId).filter {
+        !own.contains($0)
+      }
+      let added =
+        elsewhere.isEmpty
+        ? 0 : labels.match(windows: try store.windows(ids: elsewhere)).compactMap { $0 }.count
+      if added > 0 {
+        reason +=
+          ": \(added) of the \(labels.rows.count) labels name windows `assign` added outside that set, which relabel trains on"
+      }
+      throw InputError(path: labels.path, reason: reason)
+    }
     if let missing = allClasses.first(where: { !classes.contains($0) }) {
       throw InputError(path: labels.path, reason: "class \"\(missing)\" matches no window")
-    }
-    guard !classes.isEmpty else {
-      throw InputError(path: labels.path, reason: "no label matches a window of run \(sourceID)")
     }
     if let clusterCount, clusterCount < classes.count {
       throw InputError(
