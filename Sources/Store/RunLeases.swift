@@ -12,8 +12,8 @@ import Foundation
 final class RunLeases: @unchecked Sendable {
   private let storePath: String
   private let mutex = NSLock()
-  /// Leases this store holds: run id to the locked descriptor.
-  private var held: [Int64: Int32] = [:]
+  /// Leases this store holds: lease name (`run<ID>`, `sweep<ID>`) to the locked descriptor.
+  private var held: [String: Int32] = [:]
 
   /// Leases live beside the file the store's path leads to, whatever symbolic links it goes
   /// through, as SQLite keeps its `-wal` there: a store opened through a link found no lease
@@ -34,42 +34,48 @@ final class RunLeases: @unchecked Sendable {
   }
 
   deinit {
-    for (id, fd) in held {
+    for (name, fd) in held {
       _ = flock(fd, LOCK_UN)
       close(fd)
-      unlink(lockPath(id))
+      unlink(lockPath(name))
     }
   }
 
   private var inMemory: Bool { storePath == ":memory:" || storePath.isEmpty }
 
-  func lockPath(_ id: Int64) -> String { "\(storePath)-run\(id).lock" }
+  func lockPath(_ id: Int64) -> String { lockPath("run\(id)") }
+  func lockPath(_ name: String) -> String { "\(storePath)-\(name).lock" }
 
   /// Takes the lease of run `id`. Returns false when another holder has it.
-  func acquire(_ id: Int64) throws -> Bool {
+  func acquire(_ id: Int64) throws -> Bool { try acquire(named: "run\(id)") }
+
+  /// Takes the lease `name` (`run<ID>`, or `sweep<ID>` for a sweep under way). Returns false
+  /// when another holder has it.
+  func acquire(named name: String) throws -> Bool {
     mutex.lock()
     defer { mutex.unlock() }
-    if held[id] != nil || inMemory { return true }
-    let fd = open(lockPath(id), O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    if held[name] != nil || inMemory { return true }
+    let fd = open(lockPath(name), O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
     guard fd >= 0 else {
       throw StoreError.unusable(
-        path: lockPath(id),
-        reason: "cannot create the run's lock file: \(String(cString: strerror(errno)))")
+        path: lockPath(name),
+        reason: "cannot create the lock file: \(String(cString: strerror(errno)))")
     }
     guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
       close(fd)
       return false
     }
-    held[id] = fd
+    held[name] = fd
     return true
   }
 
   /// True when a holder other than this store has the lease of run `id` (the run is live).
   func isHeldElsewhere(_ id: Int64) -> Bool {
+    let name = "run\(id)"
     mutex.lock()
     defer { mutex.unlock() }
-    if held[id] != nil || inMemory { return false }
-    let fd = open(lockPath(id), O_RDONLY | O_CLOEXEC)
+    if held[name] != nil || inMemory { return false }
+    let fd = open(lockPath(name), O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return false }  // no lock file: nobody holds it
     defer { close(fd) }
     guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return true }
@@ -81,15 +87,18 @@ final class RunLeases: @unchecked Sendable {
   func holds(_ id: Int64) -> Bool {
     mutex.lock()
     defer { mutex.unlock() }
-    return held[id] != nil
+    return held["run\(id)"] != nil
   }
 
   /// Gives the lease of run `id` up and removes its lock file.
-  func release(_ id: Int64) {
+  func release(_ id: Int64) { release(named: "run\(id)") }
+
+  /// Gives the lease `name` up and removes its lock file.
+  func release(named name: String) {
     mutex.lock()
     defer { mutex.unlock() }
-    guard let fd = held.removeValue(forKey: id) else { return }
-    unlink(lockPath(id))
+    guard let fd = held.removeValue(forKey: name) else { return }
+    unlink(lockPath(name))
     _ = flock(fd, LOCK_UN)
     close(fd)
   }

@@ -35,6 +35,15 @@ extension SeisStore {
     }
   }
 
+  /// Takes the lease of sweep `id` for this store while it trains (see `RunLeases`): no other
+  /// process resumes it meanwhile. Returns false when another process holds it.
+  public func acquireSweepLease(id: Int64) throws -> Bool {
+    try leases.acquire(named: "sweep\(id)")
+  }
+
+  /// Gives the lease of sweep `id` up.
+  public func releaseSweepLease(id: Int64) { leases.release(named: "sweep\(id)") }
+
   /// Whether run `id` belongs to a sweep.
   public func isInSweep(runID id: Int64) throws -> Bool {
     try writer.read { db in

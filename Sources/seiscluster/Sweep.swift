@@ -18,9 +18,10 @@ struct SweepCommand: SeisclusterCommand {
       straight line between two windows of different clusters.
 
       A sweep that stopped (killed, or a run failed) keeps its finished runs: `seiscluster \
-      sweep --resume --output sweep.csv` continues the latest sweep with its own options, \
-      window set and --truth file, resumes the run it was training from its checkpoint, trains \
-      the runs it had not begun, and writes the CSV of all of them.
+      sweep --resume --output sweep.csv` continues the latest sweep (`--sweep ID` another) \
+      with its own options, window set and --truth file (give --truth only if that file has \
+      moved), resumes the run it was training from its checkpoint, trains the runs it had not \
+      begun, and writes the CSV of all of them.
 
       Example: seiscluster sweep --latent 2,5,10,16 --clusters 2 --output sweep.csv
       """)
@@ -53,6 +54,11 @@ struct SweepCommand: SeisclusterCommand {
   )
   var resume = false
 
+  @Option(
+    help: ArgumentHelp(
+      "With --resume: the sweep to continue (default: the latest).", valueName: "id"))
+  var sweep: Int64?
+
   @Flag(
     help:
       "Replace an existing regular file, or the file a symbolic link points to (the link stays); folders, FIFOs and devices are always refused."
@@ -76,14 +82,15 @@ struct SweepCommand: SeisclusterCommand {
 
   func validate() throws {
     if resume {
-      guard clusters == nil, maxClusters == nil, truth == nil, !model.anyGiven, !window.anyGiven
-      else {
+      guard clusters == nil, maxClusters == nil, !model.anyGiven, !window.anyGiven else {
         throw ValidationError(
-          "--resume continues the latest sweep with its own --clusters, --truth, window and model options: give only --output (and --force)"
+          "--resume continues a sweep with its own --clusters, window and model options: give none (only --output, --force, --sweep, and --truth if its file has moved)"
         )
       }
+      if let sweep, sweep < 1 { throw ValidationError("--sweep takes a sweep id (1 or more)") }
       return
     }
+    if sweep != nil { throw ValidationError("--sweep chooses the sweep --resume continues") }
     _ = try clusterCount
     guard (2...100).contains(maxClusters ?? 10) else {
       throw ValidationError("--max-clusters takes 2 to 100")
@@ -111,7 +118,8 @@ struct SweepCommand: SeisclusterCommand {
   func run() throws {
     let logger = global.makeLogger()
     try OutputFile.checkWritable(output, force: force, reading: global.store.path)
-    let truthFile = try truth.map { try WindowLabelFile(contentsOf: URL(fileURLWithPath: $0)) }
+    let truthFile =
+      resume ? nil : try truth.map { try WindowLabelFile(contentsOf: URL(fileURLWithPath: $0)) }
     let store = try global.store.openForWriting()
     if window.anyGiven, !resume {
       // A sweep compares reconstructions of the windows: the tool's default stays the
@@ -124,7 +132,7 @@ struct SweepCommand: SeisclusterCommand {
     }
     var job: SweepJob
     if resume {
-      job = try SweepJob(resumingLatestIn: store, quiet: global.quiet)
+      job = try SweepJob(resuming: store, sweepID: sweep, truth: truth, quiet: global.quiet)
     } else {
       var base = try model.resolved(architecture: nil, latent: nil)
       base.architecture = nil
@@ -153,7 +161,7 @@ struct SweepCommand: SeisclusterCommand {
     try OutputFile.write(outcome.csv, to: output, force: force)
     if !quiet {
       Console.write(
-        "sweep \(outcome.sweep.id ?? 0): \(outcome.rows.count) runs written to \(output); `seiscluster report --sweep \(outcome.sweep.id ?? 0) --output sweep.html` draws them"
+        "sweep \(outcome.sweep.id ?? 0): \(outcome.rows.count) run\(outcome.rows.count == 1 ? "" : "s") written to \(output); `seiscluster report --sweep \(outcome.sweep.id ?? 0) --output sweep.html` draws them"
       )
     }
   }

@@ -546,7 +546,7 @@ import Testing
     #expect(partial.missingRuns == ["--architecture conv --latent 16777216"])
     #expect(
       partial.missingRunsLine
-        == "sweep \(kept.id!) holds 1 of its 2 planned runs: 1 missing from --architecture conv --latent 16777216 on (the sweep stopped there, or is still running; `seiscluster sweep --resume --output F.csv` finishes it)"
+        == "sweep \(kept.id!) holds 1 of its 2 planned runs: 1 missing from --architecture conv --latent 16777216 on (the sweep stopped there, or is still running; `seiscluster sweep --resume --sweep \(kept.id!) --output F.csv` finishes it)"
     )
     #expect(partial.render().contains("<b>Incomplete.</b>"))
     // A whole sweep lacks nothing.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Store
+import TestSupport
 import Testing
 
 @testable import Pipeline
@@ -64,7 +65,7 @@ extension ClusterPipelineTests {
     #expect(try store.sweepRuns(sweepID: sweep.id!).map(\.latent) == [2])
     let interrupted = try #require(try store.interruptedRun())
 
-    let job = try SweepJob(resumingLatestIn: store, quiet: true)
+    let job = try SweepJob(resuming: store, quiet: true)
     #expect(job.latents == [2, 4] && job.clusterCount == 2 && job.truth != nil)
     let resumed = try job.run(store: store, logger: logger)
     #expect(resumed.sweep.id == sweep.id)
@@ -78,7 +79,7 @@ extension ClusterPipelineTests {
 
     // Resuming a whole sweep trains nothing and writes the same CSV again.
     let runs = try store.clusterRuns(windowSetID: sweep.windowSetId, after: nil, since: "")
-    let again = try SweepJob(resumingLatestIn: store, quiet: true).run(
+    let again = try SweepJob(resuming: store, quiet: true).run(
       store: store, logger: logger)
     #expect(again.csv == expected.csv)
     #expect(
@@ -111,7 +112,7 @@ extension ClusterPipelineTests {
     let current = try #require(try store.currentWindowSetReader()?.windowSet.id)
     #expect(current != sweep.windowSetId)
 
-    let resumed = try SweepJob(resumingLatestIn: store, quiet: true).run(
+    let resumed = try SweepJob(resuming: store, quiet: true).run(
       store: store, logger: logger)
     #expect(resumed.rows.map(\.latent) == [3, 5])
     #expect(resumed.rows[0].run.id == interrupted.id, "taken as cluster --resume finished it")
@@ -120,13 +121,13 @@ extension ClusterPipelineTests {
     #expect(try store.clusterRuns(windowSetID: current, after: nil, since: "").isEmpty)
   }
 
-  /// With nothing to resume, or a sweep whose truth file is gone, the error says so. A sweep
-  /// with `--clusters auto` resumes with it.
-  @Test func resumeWithNoSweepOrALostTruthFileIsRefused() throws {
+  /// With nothing to resume, or a sweep whose truth file is gone or changed, the error says so;
+  /// the file moved is given with `truth:`. A sweep with `--clusters auto` resumes with it.
+  @Test func resumeWithNoSweepOrALostOrChangedTruthFileIsRefused() throws {
     let store = try SeisStore()
     let rows = try storeWithWindows(count: 30, seed: 9, store: store)
     #expect {
-      _ = try SweepJob(resumingLatestIn: store, quiet: true)
+      _ = try SweepJob(resuming: store, quiet: true)
     } throws: { error in
       (error as? InputError)?.reason == "no sweep in the store to resume"
     }
@@ -136,13 +137,97 @@ extension ClusterPipelineTests {
       quiet: true)
     sweep.clusterRange = 2...3
     _ = try sweep.run(store: store, logger: Logger(label: "t"))
-    let job = try SweepJob(resumingLatestIn: store, quiet: true)
+    let job = try SweepJob(resuming: store, quiet: true)
     #expect(job.clusterRange == 2...3, "--clusters auto is stored with the sweep")
-    try FileManager.default.removeItem(atPath: truth.path)
     #expect {
-      _ = try SweepJob(resumingLatestIn: store, quiet: true)
+      _ = try SweepJob(resuming: store, sweepID: 7, quiet: true)
     } throws: { error in
-      (error as? InputError)?.reason.hasPrefix("sweep 1 was given this --truth file") == true
+      (error as? InputError)?.reason == "no sweep 7 in the store"
     }
+    let text = try String(contentsOfFile: truth.path, encoding: .utf8)
+    let moved = truth.path + ".moved"
+    try FileManager.default.moveItem(atPath: truth.path, toPath: moved)
+    #expect {
+      _ = try SweepJob(resuming: store, quiet: true)
+    } throws: { error in
+      (error as? InputError)?.reason
+        == "sweep 1's --truth file cannot be read (no such file): give it with --truth where it is now"
+    }
+    #expect(try SweepJob(resuming: store, truth: moved, quiet: true).truth?.path == moved)
+    // The same rows with one label changed: not the file the runs were scored with.
+    let flipped = text.replacingOccurrences(of: ",low\n", with: ",high\n")
+    #expect(flipped != text)
+    try flipped.write(toFile: moved, atomically: true, encoding: .utf8)
+    #expect {
+      _ = try SweepJob(resuming: store, truth: moved, quiet: true)
+    } throws: { error in
+      (error as? InputError)?.reason.hasPrefix(
+        "this is not the --truth file sweep 1 scored its runs with (its text differs)") == true
+    }
+  }
+
+  /// Only the sweep's own run is resumed (the review of 43078d6: a run the user made with the
+  /// same latent size meanwhile was taken into the sweep, with its own K and epochs; and one
+  /// made before the sweep's own interrupted run hid it). A sweep under way in another process
+  /// is not resumed at once by a second one.
+  @Test func resumeContinuesOnlyTheSweepsOwnRunAndNotASweepUnderWay() throws {
+    let dir = try TestPaths.temporaryDirectory("sweep-resume")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = dir.appendingPathComponent("s.sqlite").path
+    let logger = Logger(label: "t")
+    do {
+      // The process that dies: its store (and its leases) go with it.
+      let dead = try SeisStore(path: path)
+      _ = try storeWithWindows(count: 40, seed: 6, store: dead)
+      var dying = SweepJob(
+        clusterCount: 2, architectures: [nil], latents: [3], model: sweepModel(), truth: nil,
+        quiet: true)
+      dying.checkpointSeconds = 0
+      dying.afterCheckpoint = { stored in if stored >= 2 { throw Killed() } }
+      #expect(throws: Killed.self) { try dying.run(store: dead, logger: logger) }
+    }
+    let store = try SeisStore(path: path)
+    let own = try #require(try store.interruptedRun())
+    // The user's own run with the same latent size, and another K, finished meanwhile.
+    var mine = sweepModel()
+    mine.latent = 3
+    let user = try ClusterJob(clusterCount: 3, model: mine, quiet: true).run(
+      store: store, logger: logger)
+    #expect(user.run.id != own.id)
+    // Another process holds the sweep.
+    let other = try SeisStore(path: path)
+    #expect(try other.acquireSweepLease(id: 1))
+    #expect {
+      _ = try SweepJob(resuming: store, quiet: true).run(store: store, logger: logger)
+    } throws: { error in
+      (error as? InputError)?.reason
+        == "sweep 1 is running in another process: wait for it, or stop it first"
+    }
+    other.releaseSweepLease(id: 1)
+    let resumed = try SweepJob(resuming: store, quiet: true).run(store: store, logger: logger)
+    #expect(resumed.rows.map { $0.run.id } == [own.id])
+    #expect(resumed.rows[0].run.clusterCount == 2)
+
+    // A sweep killed before its run was stored (as in the choice of K), then a run of the
+    // user's with its latent size: the sweep trains its own run, and the user's stays apart.
+    do {
+      let dead = try SeisStore(path: path)
+      var second = SweepJob(
+        clusterCount: 2, architectures: [nil], latents: [4], model: sweepModel(), truth: nil,
+        quiet: true)
+      second.checkpointSeconds = 0
+      second.afterCheckpoint = { _ in throw Killed() }
+      #expect(throws: Killed.self) { try second.run(store: dead, logger: logger) }
+    }
+    try store.writer.write { db in
+      try db.execute(sql: "DELETE FROM runs WHERE id = (SELECT max(id) FROM runs)")
+    }
+    mine.latent = 4
+    let users = try ClusterJob(clusterCount: 3, model: mine, quiet: true).run(
+      store: store, logger: logger)
+    let fresh = try SweepJob(resuming: store, quiet: true).run(store: store, logger: logger)
+    #expect(fresh.sweep.id == 2)
+    #expect(fresh.rows.count == 1 && fresh.rows[0].run.id != users.run.id)
+    #expect(fresh.rows[0].run.clusterCount == 2)
   }
 }

@@ -138,6 +138,14 @@ public struct ClusterJob: Sendable {
   public var windowSetID: Int64?
   /// With `resume`: the interrupted run to continue (nil: the latest).
   public var resumeRunID: Int64?
+  /// The sweep and position this run trains for (`sweep`), stored with its options: `sweep
+  /// --resume` finds its own run by it, never a run the user made meanwhile.
+  public var sweepMark: SweepMark?
+
+  public struct SweepMark: Codable, Sendable, Equatable {
+    public var sweep: Int64
+    public var position: Int
+  }
   /// The input separation `inputCallsForReference` measured, handed to a run of the same set,
   /// K, seed and memory budget, which would measure the same bits again (the products run on
   /// the calling thread, `BLAS.useCallingThreadOnly`).
@@ -213,6 +221,8 @@ public struct ClusterJob: Sendable {
     /// True for runs that read their set in stored order (decision 0021); nil for runs stored
     /// before, which read it in window_id order.
     var storedOrder: Bool? = nil
+    /// `ClusterJob.sweepMark` (nil for runs not made by a sweep, and those stored before).
+    var sweep: SweepMark? = nil
   }
 
   struct WindowSetDescription: Codable {
@@ -768,7 +778,7 @@ public struct ClusterJob: Sendable {
             orphans: plan.orphans, note: plan.note, retrainOf: plan.retrainOf,
             firstOver: plan.firstOver,
             afterDiscardedReference: plan.afterDiscardedReference ? true : nil,
-            storedOrder: true))))
+            storedOrder: true, sweep: sweepMark))))
   }
 
   /// A restart's two progress lines; `finish` ends both once it is trained (or has failed).

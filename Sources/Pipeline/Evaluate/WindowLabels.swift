@@ -20,6 +20,8 @@ public struct WindowLabelFile: Sendable {
 
   public var path: String
   public var rows: [Row]
+  /// SHA-256 of the text read (a resumed sweep checks that its truth file is the same).
+  public var sha256 = ""
 
   /// Reads and checks the file; one-line errors name the file and the line.
   public init(contentsOf url: URL) throws {
@@ -40,6 +42,7 @@ public struct WindowLabelFile: Sendable {
 
   public init(text: String, path: String) throws {
     self.path = path
+    sha256 = ContentHash.sha256(Data(text.utf8))
     let records: [PickCSVReader.Record]
     do {
       records = try PickCSVReader.records(in: text).filter { !$0.isBlank }

@@ -87,7 +87,7 @@ public struct SweepReport {
     let planned = entries.count + missing.count
     return
       "sweep \(sweep.id ?? 0) holds \(entries.count) of its \(planned) planned runs: "
-      + "\(missing.count) missing from \(first) on (the sweep stopped there, or is still running; `seiscluster sweep --resume --output F.csv` finishes it)"
+      + "\(missing.count) missing from \(first) on (the sweep stopped there, or is still running; `seiscluster sweep --resume --sweep \(sweep.id ?? 0) --output F.csv` finishes it)"
   }
 
   // MARK: Facts

@@ -71,17 +71,25 @@ public struct SweepJob: Sendable {
     var truth: String?
     var model: ModelOptions
     /// `--clusters auto`'s largest K; nil: the fixed K `clusters` (sweeps stored before
-    /// `--resume` existed did not store it, and resume as fixed-K sweeps).
+    /// `--resume` existed did not store it).
     var maxClusters: Int? = nil
+    /// SHA-256 of the truth file's text: a resumed sweep scores its runs with the same file.
+    var truthSha256: String? = nil
   }
 
-  /// `sweep --resume`: the latest stored sweep, to be continued with its own options, window
-  /// set and truth file. Its finished runs stay as they are; the run it was training when it
+  /// `sweep --resume`: sweep `sweepID` (nil: the latest), to be continued with its own
+  /// options, window set and truth file (`truthPath`: the file it was given, moved; it must
+  /// hold the same text). Its finished runs stay as they are; the run it was training when it
   /// stopped is resumed from its checkpoint (or taken as it is, if `cluster --resume` finished
   /// it); the runs it had not begun are trained.
-  public init(resumingLatestIn store: SeisStore, quiet: Bool) throws {
-    guard let sweep = try store.sweep(), let id = sweep.id else {
-      throw InputError(path: store.path, reason: "no sweep in the store to resume")
+  public init(
+    resuming store: SeisStore, sweepID: Int64? = nil, truth truthPath: String? = nil,
+    quiet: Bool
+  ) throws {
+    guard let sweep = try store.sweep(id: sweepID), let id = sweep.id else {
+      throw InputError(
+        path: store.path,
+        reason: sweepID.map { "no sweep \($0) in the store" } ?? "no sweep in the store to resume")
     }
     let stored: StoredOptions
     do {
@@ -99,17 +107,43 @@ public struct SweepJob: Sendable {
       }
       architectures.append(choice)
     }
+    // Sweeps stored before --resume did not say whether each run chose its K; its runs do.
+    if stored.maxClusters == nil {
+      for row in try store.sweepRuns(sweepID: id) {
+        guard let run = try store.run(id: row.runId),
+          let options = try? ClusterJob.decodeOptions(
+            ClusterJob.StoredOptions.self, from: run.optionsJson),
+          options.clusterChoice != nil
+        else { continue }
+        throw InputError(
+          path: store.path,
+          reason:
+            "sweep \(id) chose K per run (--clusters auto) and was stored before `sweep --resume` could continue such a sweep: run the sweep again"
+        )
+      }
+    }
     var truth: WindowLabelFile?
-    if let path = stored.truth {
+    if let path = truthPath ?? stored.truth {
       do {
         truth = try WindowLabelFile(contentsOf: URL(fileURLWithPath: path))
-      } catch {
+      } catch let error as InputError {
         throw InputError(
           path: path,
           reason:
-            "sweep \(id) was given this --truth file, and it cannot be read now (\(error)); a resumed sweep scores its runs with the sweep's own file"
+            "sweep \(id)'s --truth file cannot be read (\(error.reason)): give it with --truth where it is now"
         )
       }
+      if let digest = stored.truthSha256, truth?.sha256 != digest {
+        throw InputError(
+          path: path,
+          reason:
+            "this is not the --truth file sweep \(id) scored its runs with (its text differs): give that file, unchanged, so that every row is scored alike"
+        )
+      }
+    }
+    if truthPath != nil, stored.truth == nil {
+      throw InputError(
+        path: truthPath ?? "", reason: "sweep \(id) was given no --truth file: give none")
     }
     self.init(
       clusterCount: stored.clusters, architectures: architectures, latents: stored.latents,
@@ -157,21 +191,27 @@ public struct SweepJob: Sendable {
           optionsJson: try ClusterJob.encodeOptions(
             StoredOptions(
               clusters: clusterCount, architectures: names, latents: latents,
-              truth: truth?.path, model: model, maxClusters: clusterRange?.upperBound))))
+              truth: truth.map { URL(fileURLWithPath: $0.path).standardizedFileURL.path },
+              model: model, maxClusters: clusterRange?.upperBound, truthSha256: truth?.sha256))))
     let sweepID = sweep.id ?? 0
+    // One process trains a sweep at a time: a second `sweep --resume` is refused.
+    guard try store.acquireSweepLease(id: sweepID) else {
+      throw InputError(
+        path: store.path,
+        reason: "sweep \(sweepID) is running in another process: wait for it, or stop it first")
+    }
+    defer { store.releaseSweepLease(id: sweepID) }
     let total = planned.count
     var rows = try storedRows(of: sweep, reader: reader, store: store)
+    let runs = "\(total) run\(total == 1 ? "" : "s")"
     if resuming == nil {
       logger.info(
-        "sweep \(sweepID): \(total) runs (\(names.joined(separator: ", ")) x latent \(latents.map(String.init).joined(separator: ", ")))"
+        "sweep \(sweepID): \(runs) (\(names.joined(separator: ", ")) x latent \(latents.map(String.init).joined(separator: ", ")))"
       )
     } else {
-      logger.info("resuming sweep \(sweepID): \(rows.count) of its \(total) runs done")
+      logger.info("resuming sweep \(sweepID): \(rows.count) of its \(runs) done")
     }
     let done = Set(rows.map { "\($0.architecture.rawValue) \($0.latent)" })
-    // The run the sweep was training when it stopped is the first cluster run on its set
-    // after its last finished run.
-    var pending = try resuming.map { try pendingRun(of: $0, rows: rows, store: store) } ?? nil
     do {
       for (position, (architecture, latent)) in planned.enumerated() {
         var options = model
@@ -187,6 +227,7 @@ public struct SweepJob: Sendable {
           checkpointSeconds: checkpointSeconds)
         job.clusterRange = clusterRange
         job.windowSetID = setID
+        job.sweepMark = ClusterJob.SweepMark(sweep: sweepID, position: position)
         job.afterCheckpoint = afterCheckpoint.map { hook in
           { @Sendable stored in
             do { try hook(stored) } catch { throw Interrupted(underlying: error) }
@@ -194,11 +235,14 @@ public struct SweepJob: Sendable {
         }
         let run: RunRecord
         let summary: [String]
-        if let found = pending, Self.trains(found, architecture: name, latent: latent) {
-          pending = nil
+        // The sweep's own run at this position, interrupted (or finished since by `cluster
+        // --resume`).
+        let pending = try resuming.map { try pendingRun(of: $0, position: position, store: store) }
+        if let found = pending ?? nil {
           if found.status == .complete {
             logger.info(
-              "sweep \(sweepID) takes run \(found.id ?? 0), finished by `cluster --resume`")
+              "sweep \(sweepID) takes its run \(found.id ?? 0), which finished after the sweep stopped"
+            )
             run = found
             summary = found.summary.map { $0.split(separator: "\n").map(String.init) } ?? []
           } else {
@@ -279,37 +323,34 @@ public struct SweepJob: Sendable {
     }
   }
 
-  /// The run a stopped sweep was training: the first cluster run on its set made after its
-  /// last finished run (after the sweep began), unless it is part of a sweep or failed. One
-  /// still running in another process means the sweep is under way there.
-  private func pendingRun(of sweep: SweepRecord, rows: [Row], store: SeisStore) throws
+  /// The sweep's own run at `position` that is not in it yet: interrupted (its latest such run)
+  /// or, when `cluster --resume` finished it, complete. Runs stored before sweeps marked their
+  /// runs, and runs the user made meanwhile, are never taken.
+  private func pendingRun(of sweep: SweepRecord, position: Int, store: SeisStore) throws
     -> RunRecord?
   {
-    let last = rows.compactMap(\.run.id).max()
-    guard
-      let first = try store.clusterRuns(
-        windowSetID: sweep.windowSetId, after: last, since: sweep.createdAt
-      ).first, let id = first.id
-    else { return nil }
-    if first.status == .running, store.isLive(runID: id) {
-      throw InputError(
-        path: store.path,
-        reason:
-          "sweep \(sweep.id ?? 0)'s run \(id) is still running in another process: the sweep is under way there"
-      )
+    let mark = ClusterJob.SweepMark(sweep: sweep.id ?? 0, position: position)
+    let mine = try store.clusterRuns(
+      windowSetID: sweep.windowSetId, after: nil, since: sweep.createdAt
+    ).filter { run in
+      guard run.status != .failed,
+        let options = try? ClusterJob.decodeOptions(
+          ClusterJob.StoredOptions.self, from: run.optionsJson)
+      else { return false }
+      return options.sweep == mark
     }
-    guard first.status != .failed, try !store.isInSweep(runID: id) else { return nil }
-    return first
-  }
-
-  /// Whether `run` was made with this architecture and latent size.
-  static func trains(_ run: RunRecord, architecture: String, latent: Int) -> Bool {
-    guard
-      let stored = try? ClusterJob.decodeOptions(
-        ClusterJob.StoredOptions.self, from: run.optionsJson)
-    else { return false }
-    return stored.model.latent == latent
-      && stored.model.resolvedArchitecture.rawValue == architecture
+    for run in mine.reversed() {
+      guard let id = run.id, try !store.isInSweep(runID: id) else { continue }
+      if run.status == .running, store.isLive(runID: id) {
+        throw InputError(
+          path: store.path,
+          reason:
+            "sweep \(mark.sweep)'s run \(id) is being resumed by another process (`cluster --resume`): wait for it, then resume the sweep"
+        )
+      }
+      return run
+    }
+    return nil
   }
 
   /// The mean reconstruction loss of `model` over every value of every window (the loss it
