@@ -36,7 +36,8 @@ public struct TriggerDetection: Sendable {
     /// Checks the settings; returns why they are unusable, or nil.
     public var problem: String? {
       guard shortWindow > 0, shortWindow.isFinite else { return "--sta must be > 0 seconds" }
-      guard longWindow > shortWindow, longWindow.isFinite else {
+      guard longWindow.isFinite else { return "--lta must be a finite number of seconds" }
+      guard longWindow > shortWindow else {
         return "--lta must be longer than --sta"
       }
       guard longWindow <= Self.longestWindow else {
@@ -177,6 +178,14 @@ public struct TriggerDetection: Sendable {
     report.settings = settings
     let verticals = try store.channels().filter { $0.channel.last == "Z" }
     report.channels = verticals.count
+    // Nothing to look at is said, not reported as 0 triggers (stop 40's sweep).
+    guard !verticals.isEmpty else {
+      throw InputError(
+        path: store.path,
+        reason:
+          "no stored vertical channel (orientation code Z) to detect on: ingest waveforms first, or import picks"
+      )
+    }
     let progress = Progress(label: "detect", total: verticals.count, quiet: quiet)
     let everything = (Timestamp(nanoseconds: Int64.min / 2), Timestamp(nanoseconds: Int64.max / 2))
     var rates: [String: Double] = [:]

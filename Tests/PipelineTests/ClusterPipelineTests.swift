@@ -727,6 +727,17 @@ import Testing
     #expect(throws: InputError.self) {
       try WindowLabelFile(text: "network,station,time\n", path: "t.csv")
     }
+    // A column named twice (stop 40's sweep: the first `label` was used silently).
+    #expect {
+      try WindowLabelFile(
+        text: "network,station,location,time,label,Label\nXX,A,,2024-01-01T00:00:00Z,x,y\n",
+        path: "t.csv")
+    } throws: { error in
+      (error as? InputError)?.reason.hasPrefix("the header names column `label` twice") == true
+    }
+    // Labels that differ only in case are named (relabel warns: they are two classes).
+    #expect(RelabelJob.caseAlike(["local", "tele", "Local", "local"]) == ["Local", "local"])
+    #expect(RelabelJob.caseAlike(["local", "tele"]) == nil)
     #expect(throws: InputError.self) {
       try WindowLabelFile(text: "window_id,label\n1,\n", path: "t.csv")
     }

@@ -290,6 +290,16 @@ import Testing
   /// skipped are refused with the stored triggers kept (they all went, with exit 0).
   @Test func detectAgainKeepsTheIdsOfTriggersFoundAgainAndNamesWhatItSkipped() throws {
     let store = try SeisStore()
+    // Nothing to detect on is an error, not "0 triggers".
+    #expect {
+      try TriggerDetection(store: store, logger: Logger(label: "t"), quiet: true)
+        .run(settings: TriggerDetection.Settings())
+    } throws: { error in
+      (error as? InputError)?.reason.hasPrefix("no stored vertical channel") == true
+    }
+    var nan = TriggerDetection.Settings()
+    nan.longWindow = .nan
+    #expect(nan.problem == "--lta must be a finite number of seconds")
     let start = try #require(Timestamp(iso8601: "2024-01-01T00:00:00Z"))
     var g = SeededGenerator(seed: 5)
     func events(_ count: Int) -> [Double] {

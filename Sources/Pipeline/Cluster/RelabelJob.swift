@@ -132,6 +132,13 @@ public struct RelabelJob: Sendable {
     self.quiet = quiet
   }
 
+  /// The first group of labels (in sorted order) that differ only in case, or nil: they are
+  /// different classes, which `relabel` says, as a typo is likely (stop 40's sweep).
+  static func caseAlike(_ labels: [String]) -> [String]? {
+    Dictionary(grouping: Set(labels)) { $0.lowercased() }.values.map { $0.sorted() }
+      .filter { $0.count > 1 }.min { $0[0] < $1[0] }
+  }
+
   public func run(store: SeisStore, logger: Logger) throws -> Outcome {
     guard let source = try store.latestRun(kind: .cluster), let sourceID = source.id else {
       throw InputError(
@@ -209,6 +216,11 @@ public struct RelabelJob: Sendable {
           ": \(added) of the \(labels.rows.count) labels name windows `assign` added outside that set, which relabel trains on"
       }
       throw InputError(path: labels.path, reason: reason)
+    }
+    if let alike = Self.caseAlike(allClasses) {
+      logger.warning(
+        "\(labels.path): labels \(alike.map { "\"\($0)\"" }.joined(separator: " and ")) differ only in case: they are different classes"
+      )
     }
     if let missing = allClasses.first(where: { !classes.contains($0) }) {
       throw InputError(path: labels.path, reason: "class \"\(missing)\" matches no window")

@@ -54,6 +54,12 @@ public struct WindowLabelFile: Sendable {
     func column(_ name: String) -> Int? { names.firstIndex(of: name) }
     // The header as read, so that a file separated by `;` or tabs shows why it has no columns.
     let seen = " (line \(header.line): \(header.fields.joined(separator: ",").prefix(120)))"
+    // A column named twice: which one is meant cannot be known (stop 40's sweep: the first
+    // `label` was used silently).
+    for name in ["label", "window_id", "network", "station", "location", "time"]
+    where names.filter({ $0 == name }).count > 1 {
+      throw InputError(path: path, reason: "the header names column `\(name)` twice" + seen)
+    }
     guard let labelColumn = column("label") else {
       throw InputError(
         path: path,
