@@ -113,7 +113,7 @@ public struct Evaluation: Sendable {
   /// (`sweep --truth` trained a run before finding out.)
   public static func checkTruth(_ truth: WindowLabelFile, windows: [WindowRecord]) throws {
     var firstRow: [Int: (line: Int, label: String)] = [:]
-    for (row, match) in zip(truth.rows, truth.match(windows: windows)) {
+    for (row, match) in zip(truth.rows, try truth.match(windows: windows)) {
       guard let index = match else { continue }
       if let first = firstRow[index] {
         if first.label != row.label {
@@ -154,7 +154,7 @@ public struct Evaluation: Sendable {
     let extraIDs = assignments.map(\.windowId).filter { !known.contains($0) }
     if !extraIDs.isEmpty { windows += try store.windows(ids: extraIDs) }
 
-    let (matches, ambiguousLines) = truth.matching(windows: windows)
+    let (matches, ambiguousLines) = try truth.matching(windows: windows)
     var classes: [String: Int] = [:]
     var truthLabels: [Int] = []
     var predicted: [Int] = []

@@ -16,6 +16,9 @@ public struct WindowLabelFile: Sendable {
     public var line: Int
     public var key: Key
     public var label: String
+    /// A row given by pick that also gives a `window_id`: it chooses among windows at that
+    /// time, and must name the window the pick matches (a window id is the store's own).
+    public var windowID: Int64? = nil
   }
 
   public var path: String
@@ -100,8 +103,19 @@ public struct WindowLabelFile: Sendable {
             : "line \(record.line): a label with \(what)")
       }
       let key: Key
+      var windowID: Int64?
+      if let idText = field(idColumn), !idText.isEmpty {
+        guard let id = Int64(idText) else {
+          throw InputError(
+            path: path,
+            reason:
+              "line \(record.line): window_id \(Pick.quoted(idText)) is not a window id (window ids are whole numbers below 2^63, as `export` writes them)"
+          )
+        }
+        windowID = id
+      }
       if byPick, let network = field(pickColumns.0), let station = field(pickColumns.1),
-        let timeText = field(pickColumns.3)
+        let timeText = field(pickColumns.3), !timeText.isEmpty || windowID == nil
       {
         guard let time = Timestamp(iso8601: timeText) else {
           let why = Timestamp.iso8601Problem(timeText) ?? "bad time \"\(timeText)\""
@@ -110,40 +124,39 @@ public struct WindowLabelFile: Sendable {
         key = .pick(
           network: network, station: station,
           location: Pick.normalizedLocation(field(pickColumns.2) ?? ""), time: time)
-      } else if let idText = field(idColumn), !idText.isEmpty {
-        guard let id = Int64(idText) else {
-          throw InputError(
-            path: path,
-            reason:
-              "line \(record.line): window_id \(Pick.quoted(idText)) is not an integer (window ids are whole numbers, as `export` writes them)"
-          )
-        }
-        key = .windowID(id)
+      } else if let windowID {
+        key = .windowID(windowID)
       } else {
         throw InputError(path: path, reason: "line \(record.line): no window_id or pick")
       }
-      rows.append(Row(line: record.line, key: key, label: label))
+      let both: Int64? = if case .pick = key { windowID } else { nil }
+      rows.append(Row(line: record.line, key: key, label: label, windowID: both))
     }
   }
 
   /// Matches rows to windows: by window id, or by codes and pick time within `tolerance`
   /// (1 ms by default, the nearest when several qualify). Returns, per row, the window index
   /// or nil.
-  public func match(windows: [WindowRecord], toleranceNanoseconds: Int64 = 1_000_000) -> [Int?] {
-    matching(windows: windows, toleranceNanoseconds: toleranceNanoseconds).matches
+  public func match(windows: [WindowRecord], toleranceNanoseconds: Int64 = 1_000_000) throws
+    -> [Int?]
+  {
+    try matching(windows: windows, toleranceNanoseconds: toleranceNanoseconds).matches
   }
 
   /// The lines of rows given by pick that more than one window matches (picks of one station
   /// within the tolerance, such as P, S and Pg picks at one time): `match` takes the nearest,
   /// and a `window_id` would choose.
   public func ambiguousLines(windows: [WindowRecord], toleranceNanoseconds: Int64 = 1_000_000)
-    -> [Int]
+    throws -> [Int]
   {
-    matching(windows: windows, toleranceNanoseconds: toleranceNanoseconds).ambiguousLines
+    try matching(windows: windows, toleranceNanoseconds: toleranceNanoseconds).ambiguousLines
   }
 
-  /// `match` and `ambiguousLines` from one index of the windows and one search per row.
-  public func matching(windows: [WindowRecord], toleranceNanoseconds: Int64 = 1_000_000)
+  /// `match` and `ambiguousLines` from one index of the windows and one search per row. A row
+  /// that gives both a pick and a `window_id` takes the window of that id among those at the
+  /// pick's time; one whose id names another window of the set than its pick matches is
+  /// refused (stop 40's sweep: the id was ignored).
+  public func matching(windows: [WindowRecord], toleranceNanoseconds: Int64 = 1_000_000) throws
     -> (matches: [Int?], ambiguousLines: [Int])
   {
     var byID: [Int64: Int] = [:]
@@ -156,7 +169,7 @@ public struct WindowLabelFile: Sendable {
     }
     for key in byStation.keys { byStation[key]?.sort { $0.0 < $1.0 } }
     var ambiguous: [Int] = []
-    let matches: [Int?] = rows.map { row in
+    let matches: [Int?] = try rows.map { row in
       switch row.key {
       case .windowID(let id): return byID[id]
       case .pick(let network, let station, let location, let time):
@@ -176,12 +189,24 @@ public struct WindowLabelFile: Sendable {
           if list[mid].0 < start { lo = mid + 1 } else { hi = mid }
         }
         var best: (Int64, Int)? = nil
+        var named: Int? = nil
         var j = lo
         while j < list.count, list[j].0 <= end {
           // Both times are within the tolerance of each other here: no overflow.
           let distance = abs(list[j].0 - time.nanoseconds)
           if best == nil || distance < best!.0 { best = (distance, list[j].1) }
+          if let id = row.windowID, windows[list[j].1].windowKey == id { named = list[j].1 }
           j += 1
+        }
+        if let named { return named }
+        // An id this set does not hold may come from another store (ids are a store's own):
+        // the pick decides. One that names another window of this set contradicts it.
+        if let id = row.windowID, let best, let other = byID[id], other != best.1 {
+          throw InputError(
+            path: path,
+            reason:
+              "line \(row.line): window_id \(id) is not the window at \(network).\(station).\(location) \(time.iso8601) (that is window \(windows[best.1].windowKey)): give the pick's codes and time, or its window_id, as `export` writes them"
+          )
         }
         if j - lo > 1 { ambiguous.append(row.line) }
         return best?.1
