@@ -29,5 +29,6 @@ struct AssignCommand: SeisclusterCommand {
     let report = try AssignJob(runID: runID, quiet: global.quiet).run(
       store: store, logger: logger)
     if !global.quiet { Console.write(report.summary) }
+    if let far = report.farWarning { Console.warning(far) }
   }
 }

@@ -15,6 +15,22 @@ public struct AssignJob: Sendable {
     public var clusterCounts: [Int]
     /// New windows made orphans (runs made with `--orphans`).
     public var orphans = 0
+    /// New windows farther from every centroid than `farFactor` times the farthest window the
+    /// run had assigned before, and that distance: windows unlike any the model was trained on
+    /// (other preprocessing, other scaling, other data), given a cluster all the same. Models
+    /// with tanh layers (`--activation tanh`, `--loss bce`) bound their codes, and such windows
+    /// may pass unseen there.
+    public var farWindows = 0
+    public var farthestBefore = 0.0
+
+    /// The warning about windows far from every cluster, if any.
+    public var farWarning: String? {
+      guard farWindows > 0 else { return nil }
+      return String(
+        format:
+          "%d of the %d new windows lie farther from every centroid than %g times the farthest window run %lld had assigned (%.4g): they are unlike the windows its model was trained on (other preprocessing, scaling or data?), and their clusters mean little",
+        farWindows, assigned, AssignJob.farFactor, run.id ?? 0, farthestBefore)
+    }
     public var summary: String {
       "assign: run \(run.id ?? 0) gave clusters to \(assigned) new windows"
         + (alreadyAssigned > 0 ? "; skipped \(alreadyAssigned) already assigned" : "")
@@ -33,6 +49,10 @@ public struct AssignJob: Sendable {
 
   /// Windows encoded at a time.
   static let chunkSize = 256
+
+  /// How much farther than the farthest window a run had assigned a new window must lie from
+  /// every centroid to be called unlike them.
+  public static let farFactor = 2.0
 
   public init(runID: Int64?, quiet: Bool) {
     self.runID = runID
@@ -214,8 +234,11 @@ public struct AssignJob: Sendable {
     logger.debug("assigned \(records.count) windows with run \(id)")
     var counts = [Int](repeating: 0, count: assignment.clusterSizes.count)
     for r in records where r.cluster >= 0 && r.cluster < counts.count { counts[r.cluster] += 1 }
+    let farthest = existing.map(\.distance).filter(\.isFinite).max() ?? .infinity
     return Report(
       run: run, assigned: records.count, alreadyAssigned: contents.count - pending.count,
-      clusterCounts: counts, orphans: records.filter { $0.cluster < 0 }.count)
+      clusterCounts: counts, orphans: records.filter { $0.cluster < 0 }.count,
+      farWindows: records.filter { $0.distance > Self.farFactor * farthest }.count,
+      farthestBefore: farthest)
   }
 }
