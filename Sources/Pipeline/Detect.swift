@@ -100,7 +100,7 @@ public struct TriggerDetection: Sendable {
         let names = removedWhereSkipped.keys.sorted()
         let shown = names.prefix(5).joined(separator: ", ") + (names.count > 5 ? ", ..." : "")
         lines.append(
-          "removed \(count) stored trigger\(count == 1 ? "" : "s") at \(names.count) channel\(names.count == 1 ? "" : "s") whose runs this run skipped (\(shown)): they were found with other settings; run `detect` with a shorter --lta to detect there again"
+          "removed \(count) stored trigger\(count == 1 ? "" : "s") at \(names.count) channel\(names.count == 1 ? "" : "s") whose runs this run skipped (\(shown)): they were found with other settings; run `detect` with settings those runs can take to detect there again (a shorter --lta, or, where --sta and --lta round alike, one longer by a sample)"
         )
       }
       if triggers.isEmpty, replaced > 0 {
@@ -245,11 +245,14 @@ public struct TriggerDetection: Sendable {
     // Settings under which every run is too short: nothing was looked at, so nothing is
     // replaced (the stored triggers would all go, with exit 0).
     if report.runs > 0, report.shortRuns + report.coarseRuns == report.runs {
+      let lta = String(format: "%g", settings.longWindow)
+      let why =
+        report.coarseRuns == 0
+        ? "--lta \(lta) s is longer than every stored run of a vertical channel (\(report.runs) run\(report.runs == 1 ? "" : "s"))"
+        : "no stored run of a vertical channel can take these settings: \(report.shortRuns) shorter than --lta \(lta) s, \(report.coarseRuns) where --sta and --lta round to the same number of samples"
       throw InputError(
         path: store.path,
-        reason:
-          "--lta \(settings.longWindow) s is longer than every stored run of a vertical channel (\(report.runs) run\(report.runs == 1 ? "" : "s")): no trigger can be detected; the stored triggers stay"
-      )
+        reason: "\(why): no trigger can be detected; the stored triggers stay")
     }
     func key(_ p: PickRecord) -> String { "\(p.network).\(p.station).\(p.location).\(p.timeNs)" }
     // One pick per station, location and time: where co-located vertical channels trigger at
@@ -292,15 +295,17 @@ public struct TriggerDetection: Sendable {
     // Unchanged only when the same times sit on the same channels (an older version may have
     // kept another co-located channel).
     func keyWithChannel(_ p: PickRecord) -> String { key(p) + "." + (p.channel ?? "") }
-    if Set(mine.map(keyWithChannel)) == Set(report.triggers.map(keyWithChannel)) {
+    let storedKeys = mine.map(keyWithChannel)
+    let foundKeys = report.triggers.map(keyWithChannel)
+    let storedSet = Set(storedKeys)
+    let found = Set(foundKeys)
+    if storedSet == found {
       report.unchanged = true
       return report
     }
     // Triggers found again keep their picks (and ids: windows built from them keep theirs).
-    let found = Set(report.triggers.map(keyWithChannel))
-    let gone = mine.filter { !found.contains(keyWithChannel($0)) }
-    let storedKeys = Set(mine.map(keyWithChannel))
-    let new = report.triggers.filter { !storedKeys.contains(keyWithChannel($0)) }
+    let gone = zip(mine, storedKeys).filter { !found.contains($0.1) }.map(\.0)
+    let new = zip(report.triggers, foundKeys).filter { !storedSet.contains($0.1) }.map(\.0)
     for p in gone {
       let name = "\(p.network).\(p.station).\(p.location).\(p.channel ?? "")"
       if skipped[name]?.contains(where: { $0.contains(p.timeNs) }) == true {

@@ -55,18 +55,31 @@ final class RunLeases: @unchecked Sendable {
     mutex.lock()
     defer { mutex.unlock() }
     if held[name] != nil || inMemory { return true }
-    let fd = open(lockPath(name), O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-    guard fd >= 0 else {
-      throw StoreError.unusable(
-        path: lockPath(name),
-        reason: "cannot create the lock file: \(String(cString: strerror(errno)))")
-    }
-    guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+    // A holder that gives its lease up unlinks the file, then unlocks it: a lock taken on a
+    // file that is no longer the one at the path (unlinked, or made again meanwhile) is
+    // worthless, as another process can lock the new file. Taken again then (a review).
+    for _ in 0..<100 {
+      let fd = open(lockPath(name), O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+      guard fd >= 0 else {
+        throw StoreError.unusable(
+          path: lockPath(name),
+          reason: "cannot create the lock file: \(String(cString: strerror(errno)))")
+      }
+      guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+        close(fd)
+        return false
+      }
+      var locked = stat()
+      var current = stat()
+      if fstat(fd, &locked) == 0, stat(lockPath(name), &current) == 0,
+        locked.st_ino == current.st_ino, locked.st_dev == current.st_dev
+      {
+        held[name] = fd
+        return true
+      }
       close(fd)
-      return false
     }
-    held[name] = fd
-    return true
+    return false
   }
 
   /// True when a holder other than this store has the lease of run `id` (the run is live).

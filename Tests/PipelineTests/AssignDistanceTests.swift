@@ -30,7 +30,13 @@ extension ClusterPipelineTests {
     #expect(far.farthestBefore > 0 && far.farthestBefore.isFinite)
     #expect(
       far.farWarning?.hasPrefix(
-        "10 of the 10 new windows lie farther from every centroid than 2 times the farthest window run 1 had assigned"
+        "10 of the 10 new windows lie farther from every centroid than 2 times the farthest of run 1's own windows"
       ) == true)
+    // A second far batch is named too (a review: the first batch had raised the yardstick).
+    _ = try storeWithWindows(
+      count: 10, seed: 13, store: store, offset: 300, response: { _ in 1e6 })
+    let again = try AssignJob(runID: nil, quiet: true).run(store: store, logger: Logger(label: "t"))
+    #expect(again.assigned == 10 && again.farWindows == 10)
+    #expect(again.farthestBefore == far.farthestBefore)
   }
 }

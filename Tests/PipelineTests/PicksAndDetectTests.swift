@@ -327,8 +327,24 @@ import Testing
     var otherOff = TriggerDetection.Settings()
     otherOff.offThreshold = 1.0
     let again = try detector.run(settings: otherOff)
-    #expect(again.triggers.count == 7)
+    #expect(again.triggers.count == 7 && again.unchanged)
     #expect(try store.picks(phase: "trigger").map { "\($0.station) \($0.timeNs) \($0.id!)" } == ids)
+    // Some kept, one removed, one added (a review: the case above returns early, unchanged):
+    // a stored trigger moved 1 s off its onset is removed, the onset comes back as a new
+    // pick, and the other six keep their ids.
+    let moved = try #require(try store.picks(phase: "trigger").first)
+    try store.writer.write { db in
+      try db.execute(
+        sql: "UPDATE picks SET time_ns = time_ns + 1000000000 WHERE id = ?", arguments: [moved.id!])
+    }
+    let partial = try detector.run(settings: TriggerDetection.Settings())
+    #expect(partial.kept == 6 && partial.replaced == 1 && partial.added == 1)
+    let after = try store.picks(phase: "trigger")
+    #expect(after.count == 7)
+    let idsNow = after.map { "\($0.station) \($0.timeNs) \($0.id!)" }
+    #expect(Set(ids.filter { !$0.hasSuffix(" \(moved.id!)") }).isSubset(of: Set(idsNow)))
+    #expect(!after.contains { $0.id == moved.id })
+    #expect(after.contains { $0.timeNs == moved.timeNs && $0.station == moved.station })
     // An LTA of 400 s: SHORT's run (300 s) is skipped, and its 2 triggers are removed, by name.
     var long = TriggerDetection.Settings()
     long.longWindow = 400
@@ -337,7 +353,7 @@ import Testing
     #expect(skipping.removedWhereSkipped == ["XX.SHORT..HHZ": 2])
     #expect(
       skipping.warnings.contains(
-        "removed 2 stored triggers at 1 channel whose runs this run skipped (XX.SHORT..HHZ): they were found with other settings; run `detect` with a shorter --lta to detect there again"
+        "removed 2 stored triggers at 1 channel whose runs this run skipped (XX.SHORT..HHZ): they were found with other settings; run `detect` with settings those runs can take to detect there again (a shorter --lta, or, where --sta and --lta round alike, one longer by a sample)"
       ))
     #expect(
       skipping.summary.hasSuffix(
@@ -352,7 +368,7 @@ import Testing
       try detector.run(settings: longest)
     } throws: { error in
       (error as? InputError)?.reason
-        == "--lta 1000.0 s is longer than every stored run of a vertical channel (2 runs): no trigger can be detected; the stored triggers stay"
+        == "--lta 1000 s is longer than every stored run of a vertical channel (2 runs): no trigger can be detected; the stored triggers stay"
     }
     #expect(try store.picks(phase: "trigger").count == 7)
   }

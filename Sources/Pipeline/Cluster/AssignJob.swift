@@ -15,8 +15,8 @@ public struct AssignJob: Sendable {
     public var clusterCounts: [Int]
     /// New windows made orphans (runs made with `--orphans`).
     public var orphans = 0
-    /// New windows farther from every centroid than `farFactor` times the farthest window the
-    /// run had assigned before, and that distance: windows unlike any the model was trained on
+    /// New windows given a cluster farther from every centroid than `farFactor` times the
+    /// farthest of the run's own windows (its window set's, orphans aside), and that distance: windows unlike any the model was trained on
     /// (other preprocessing, other scaling, other data), given a cluster all the same. Models
     /// with tanh layers (`--activation tanh`, `--loss bce`) bound their codes, and such windows
     /// may pass unseen there.
@@ -28,7 +28,7 @@ public struct AssignJob: Sendable {
       guard farWindows > 0 else { return nil }
       return String(
         format:
-          "%d of the %d new windows lie farther from every centroid than %g times the farthest window run %lld had assigned (%.4g): they are unlike the windows its model was trained on (other preprocessing, scaling or data?), and their clusters mean little",
+          "%d of the %d new windows lie farther from every centroid than %g times the farthest of run %lld's own windows (%.4g): they are unlike the windows its model was trained on (other preprocessing, scaling or data?), and their clusters mean little",
         farWindows, assigned, AssignJob.farFactor, run.id ?? 0, farthestBefore)
     }
     public var summary: String {
@@ -234,11 +234,20 @@ public struct AssignJob: Sendable {
     logger.debug("assigned \(records.count) windows with run \(id)")
     var counts = [Int](repeating: 0, count: assignment.clusterSizes.count)
     for r in records where r.cluster >= 0 && r.cluster < counts.count { counts[r.cluster] += 1 }
-    let farthest = existing.map(\.distance).filter(\.isFinite).max() ?? .infinity
+    // The yardstick is the run's own windows (not windows an earlier `assign` added, which a
+    // far batch would have moved; not orphans, in no cluster).
+    let ownSet = Set(assignedWindows.filter { $0.windowSetId == run.windowSetId }.compactMap(\.id))
+    let farthest =
+      existing.filter { ownSet.contains($0.windowId) && $0.cluster >= 0 }.map(\.distance)
+      .filter(\.isFinite).max() ?? 0
+    let far =
+      farthest > 0
+      ? records.filter { r in
+        r.cluster >= 0 && !(r.distance <= Self.farFactor * farthest)
+      }.count : 0
     return Report(
       run: run, assigned: records.count, alreadyAssigned: contents.count - pending.count,
       clusterCounts: counts, orphans: records.filter { $0.cluster < 0 }.count,
-      farWindows: records.filter { $0.distance > Self.farFactor * farthest }.count,
-      farthestBefore: farthest)
+      farWindows: far, farthestBefore: farthest)
   }
 }

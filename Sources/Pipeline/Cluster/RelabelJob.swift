@@ -159,7 +159,13 @@ public struct RelabelJob: Sendable {
     }
 
     // Match the labels, refusing contradictions.
-    let (matches, ambiguous) = try labels.matching(windows: contents.windows)
+    let (matches, ambiguous, otherIDLines) = labels.matching(windows: contents.windows)
+    if !otherIDLines.isEmpty {
+      let n = otherIDLines.count
+      logger.warning(
+        "\(labels.path): \(n) label row\(n == 1 ? "" : "s") (line\(n == 1 ? "" : "s") \(otherIDLines.prefix(5).map(String.init).joined(separator: ", "))\(n > 5 ? ", ..." : "")) give\(n == 1 ? "s" : "") a window_id that names another window of the set than \(n == 1 ? "its" : "their") pick: the pick decides (window ids are a store's own; a file from another store names other windows by them)"
+      )
+    }
     if !ambiguous.isEmpty {
       logger.warning(
         "\(labels.path): \(ambiguous.count) label\(ambiguous.count == 1 ? "" : "s") (line\(ambiguous.count == 1 ? "" : "s") \(ambiguous.prefix(5).map(String.init).joined(separator: ", "))\(ambiguous.count > 5 ? ", ..." : "")) match more than one window (picks of one station within 1 ms, such as two phases): each labels the nearest; give window_id to choose"
@@ -210,7 +216,7 @@ public struct RelabelJob: Sendable {
       }
       let added =
         elsewhere.isEmpty
-        ? 0 : try labels.match(windows: try store.windows(ids: elsewhere)).compactMap { $0 }.count
+        ? 0 : labels.match(windows: try store.windows(ids: elsewhere)).compactMap { $0 }.count
       if added > 0 {
         reason +=
           ": \(added) of the \(labels.rows.count) labels name windows `assign` added outside that set, which relabel trains on"
@@ -493,7 +499,7 @@ public struct RelabelJob: Sendable {
     let windows = try store.windows(ids: elsewhere)
     let unmatched = Set(outcome.unmatchedLines)
     outcome.unmatchedAssignedElsewhere =
-      zip(labels.rows, try labels.match(windows: windows))
+      zip(labels.rows, labels.match(windows: windows))
       .filter { unmatched.contains($0.0.line) && $0.1 != nil }.count
     let current = try store.currentWindowSet()?.id
     let inCurrent = windows.filter { $0.windowSetId == current }.count

@@ -18,6 +18,9 @@ public struct Evaluation: Sendable {
   public var unrelatedClassNames: (truth: [String], run: [String])?
   /// Truth rows (lines) that more than one window matches: each scored against the nearest.
   public var ambiguousLines: [Int] = []
+  /// Truth rows (lines) whose window_id names another window than their pick: the pick
+  /// decides.
+  public var otherIDLines: [Int] = []
   public var confound: StationConfoundReport?
   /// When the clusters follow stations on window-referenced spectrograms: a line naming
   /// `--spectrogram-reference noise` or `frequency` (decision 0020).
@@ -82,6 +85,12 @@ public struct Evaluation: Sendable {
         "\(n) truth row\(n == 1 ? "" : "s") (line\(n == 1 ? "" : "s") \(ambiguousLines.prefix(5).map(String.init).joined(separator: ", "))\(n > 5 ? ", ..." : "")) match\(n == 1 ? "es" : "") more than one window (picks of one station within 1 ms, such as two phases): each is scored against the nearest; give window_id to choose"
       )
     }
+    if !otherIDLines.isEmpty {
+      let n = otherIDLines.count
+      out.append(
+        "\(n) truth row\(n == 1 ? "" : "s") (line\(n == 1 ? "" : "s") \(otherIDLines.prefix(5).map(String.init).joined(separator: ", "))\(n > 5 ? ", ..." : "")) give\(n == 1 ? "s" : "") a window_id that names another window of the set than \(n == 1 ? "its" : "their") pick: the pick decides (window ids are a store's own; a file from another store names other windows by them)"
+      )
+    }
     if let confound { out.append(confound.summary) }
     if let spectrogramHint { out.append(spectrogramHint) }
     if let labelAccuracy {
@@ -113,7 +122,7 @@ public struct Evaluation: Sendable {
   /// (`sweep --truth` trained a run before finding out.)
   public static func checkTruth(_ truth: WindowLabelFile, windows: [WindowRecord]) throws {
     var firstRow: [Int: (line: Int, label: String)] = [:]
-    for (row, match) in zip(truth.rows, try truth.match(windows: windows)) {
+    for (row, match) in zip(truth.rows, truth.match(windows: windows)) {
       guard let index = match else { continue }
       if let first = firstRow[index] {
         if first.label != row.label {
@@ -154,7 +163,7 @@ public struct Evaluation: Sendable {
     let extraIDs = assignments.map(\.windowId).filter { !known.contains($0) }
     if !extraIDs.isEmpty { windows += try store.windows(ids: extraIDs) }
 
-    let (matches, ambiguousLines) = try truth.matching(windows: windows)
+    let (matches, ambiguousLines, otherIDLines) = truth.matching(windows: windows)
     var classes: [String: Int] = [:]
     var truthLabels: [Int] = []
     var predicted: [Int] = []
@@ -219,6 +228,7 @@ public struct Evaluation: Sendable {
       evaluation.unrelatedClassNames = (classes.keys.sorted(), runNames.sorted())
     }
     evaluation.ambiguousLines = ambiguousLines
+    evaluation.otherIDLines = otherIDLines
     evaluation.deciles = deciles(probabilities: probabilities, correct: correct)
     evaluation.orphans = predicted.filter { $0 < 0 }.count
     evaluation.scored = predicted.count

@@ -16,8 +16,9 @@ public struct WindowLabelFile: Sendable {
     public var line: Int
     public var key: Key
     public var label: String
-    /// A row given by pick that also gives a `window_id`: it chooses among windows at that
-    /// time, and must name the window the pick matches (a window id is the store's own).
+    /// A row given by pick that also gives a `window_id`: it chooses among the windows at the
+    /// pick's time. The pick decides otherwise: window ids are a store's own, and a file from
+    /// another store (an export) names other windows by them.
     public var windowID: Int64? = nil
   }
 
@@ -45,7 +46,8 @@ public struct WindowLabelFile: Sendable {
 
   public init(text: String, path: String) throws {
     self.path = path
-    sha256 = ContentHash.sha256(Data(text.utf8))
+    var text = text
+    sha256 = text.withUTF8 { ContentHash.sha256(UnsafeRawBufferPointer($0)) }
     let records: [PickCSVReader.Record]
     do {
       records = try PickCSVReader.records(in: text).filter { !$0.isBlank }
@@ -103,19 +105,13 @@ public struct WindowLabelFile: Sendable {
             : "line \(record.line): a label with \(what)")
       }
       let key: Key
-      var windowID: Int64?
-      if let idText = field(idColumn), !idText.isEmpty {
-        guard let id = Int64(idText) else {
-          throw InputError(
-            path: path,
-            reason:
-              "line \(record.line): window_id \(Pick.quoted(idText)) is not a window id (window ids are whole numbers below 2^63, as `export` writes them)"
-          )
-        }
-        windowID = id
-      }
+      // With the pick given, an id that is not one (`ev0001`, pandas' `1.0`) is left aside,
+      // as before ids chose among windows; alone, it is an error.
+      let idText = field(idColumn) ?? ""
+      let windowID = Int64(idText)
+      let timeText = field(pickColumns.3) ?? ""
       if byPick, let network = field(pickColumns.0), let station = field(pickColumns.1),
-        let timeText = field(pickColumns.3), !timeText.isEmpty || windowID == nil
+        !timeText.isEmpty || idText.isEmpty
       {
         guard let time = Timestamp(iso8601: timeText) else {
           let why = Timestamp.iso8601Problem(timeText) ?? "bad time \"\(timeText)\""
@@ -124,7 +120,14 @@ public struct WindowLabelFile: Sendable {
         key = .pick(
           network: network, station: station,
           location: Pick.normalizedLocation(field(pickColumns.2) ?? ""), time: time)
-      } else if let windowID {
+      } else if !idText.isEmpty {
+        guard let windowID else {
+          throw InputError(
+            path: path,
+            reason:
+              "line \(record.line): window_id \(Pick.quoted(idText)) is not a window id (window ids are whole numbers below 2^63, as `export` writes them)"
+          )
+        }
         key = .windowID(windowID)
       } else {
         throw InputError(path: path, reason: "line \(record.line): no window_id or pick")
@@ -137,27 +140,26 @@ public struct WindowLabelFile: Sendable {
   /// Matches rows to windows: by window id, or by codes and pick time within `tolerance`
   /// (1 ms by default, the nearest when several qualify). Returns, per row, the window index
   /// or nil.
-  public func match(windows: [WindowRecord], toleranceNanoseconds: Int64 = 1_000_000) throws
-    -> [Int?]
-  {
-    try matching(windows: windows, toleranceNanoseconds: toleranceNanoseconds).matches
+  public func match(windows: [WindowRecord], toleranceNanoseconds: Int64 = 1_000_000) -> [Int?] {
+    matching(windows: windows, toleranceNanoseconds: toleranceNanoseconds).matches
   }
 
   /// The lines of rows given by pick that more than one window matches (picks of one station
   /// within the tolerance, such as P, S and Pg picks at one time): `match` takes the nearest,
   /// and a `window_id` would choose.
   public func ambiguousLines(windows: [WindowRecord], toleranceNanoseconds: Int64 = 1_000_000)
-    throws -> [Int]
+    -> [Int]
   {
-    try matching(windows: windows, toleranceNanoseconds: toleranceNanoseconds).ambiguousLines
+    matching(windows: windows, toleranceNanoseconds: toleranceNanoseconds).ambiguousLines
   }
 
   /// `match` and `ambiguousLines` from one index of the windows and one search per row. A row
   /// that gives both a pick and a `window_id` takes the window of that id among those at the
-  /// pick's time; one whose id names another window of the set than its pick matches is
-  /// refused (stop 40's sweep: the id was ignored).
-  public func matching(windows: [WindowRecord], toleranceNanoseconds: Int64 = 1_000_000) throws
-    -> (matches: [Int?], ambiguousLines: [Int])
+  /// pick's time (stop 40's sweep: the id was ignored). `otherIDLines`: rows whose id names
+  /// another window of the set than their pick matches (the pick decides: a file from another
+  /// store, or an edit).
+  public func matching(windows: [WindowRecord], toleranceNanoseconds: Int64 = 1_000_000)
+    -> (matches: [Int?], ambiguousLines: [Int], otherIDLines: [Int])
   {
     var byID: [Int64: Int] = [:]
     var byStation: [String: [(Int64, Int)]] = [:]
@@ -169,7 +171,8 @@ public struct WindowLabelFile: Sendable {
     }
     for key in byStation.keys { byStation[key]?.sort { $0.0 < $1.0 } }
     var ambiguous: [Int] = []
-    let matches: [Int?] = try rows.map { row in
+    var otherID: [Int] = []
+    let matches: [Int?] = rows.map { row in
       switch row.key {
       case .windowID(let id): return byID[id]
       case .pick(let network, let station, let location, let time):
@@ -199,19 +202,13 @@ public struct WindowLabelFile: Sendable {
           j += 1
         }
         if let named { return named }
-        // An id this set does not hold may come from another store (ids are a store's own):
-        // the pick decides. One that names another window of this set contradicts it.
         if let id = row.windowID, let best, let other = byID[id], other != best.1 {
-          throw InputError(
-            path: path,
-            reason:
-              "line \(row.line): window_id \(id) is not the window at \(network).\(station).\(location) \(time.iso8601) (that is window \(windows[best.1].windowKey)): give the pick's codes and time, or its window_id, as `export` writes them"
-          )
+          otherID.append(row.line)
         }
         if j - lo > 1 { ambiguous.append(row.line) }
         return best?.1
       }
     }
-    return (matches, ambiguous)
+    return (matches, ambiguous, otherID)
   }
 }
