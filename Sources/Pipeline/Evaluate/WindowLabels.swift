@@ -48,13 +48,44 @@ public struct WindowLabelFile: Sendable {
     self.path = path
     var text = text
     sha256 = text.withUTF8 { ContentHash.sha256(UnsafeRawBufferPointer($0)) }
-    let records: [PickCSVReader.Record]
+    // Records one at a time: a file of millions of rows holds its rows, not every row's
+    // fields as well (stop 40's sweep: 818 MB for a 92 MB file).
+    var layout: Layout?
+    var parsed: [Row] = []
+    var failure: InputError?
     do {
-      records = try PickCSVReader.records(in: text).filter { !$0.isBlank }
+      try PickCSVReader.forEachRecord(in: text) { (record) throws(PickFormatError) in
+        guard !record.isBlank else { return }
+        do {
+          if let layout {
+            parsed.append(try Self.row(record, layout: layout, path: path))
+          } else {
+            layout = try Self.layout(header: record, path: path)
+          }
+        } catch {
+          failure = error as? InputError ?? InputError(path: path, reason: "\(error)")
+          throw PickFormatError(reason: failure?.reason ?? "")
+        }
+      }
     } catch {
-      throw InputError(path: path, reason: "\(error)")
+      throw failure ?? InputError(path: path, reason: "\(error)")
     }
-    guard let header = records.first else { throw InputError(path: path, reason: "empty file") }
+    guard layout != nil else { throw InputError(path: path, reason: "empty file") }
+    rows = parsed
+  }
+
+  /// Where a file's columns are, read from its header.
+  struct Layout {
+    var label: Int
+    var id: Int?
+    var network: Int?
+    var station: Int?
+    var location: Int?
+    var time: Int?
+    var byPick: Bool { network != nil && station != nil && time != nil }
+  }
+
+  static func layout(header: PickCSVReader.Record, path: String) throws -> Layout {
     let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
     func column(_ name: String) -> Int? { names.firstIndex(of: name) }
     // The header as read, so that a file separated by `;` or tabs shows why it has no columns.
@@ -65,76 +96,77 @@ public struct WindowLabelFile: Sendable {
     where names.filter({ $0 == name }).count > 1 {
       throw InputError(path: path, reason: "the header names column `\(name)` twice" + seen)
     }
-    guard let labelColumn = column("label") else {
+    guard let label = column("label") else {
       throw InputError(
         path: path,
         reason: "no `label` column" + seen
           + (names.count == 1 ? "; columns are separated by commas" : ""))
     }
-    let idColumn = column("window_id")
-    let pickColumns = (column("network"), column("station"), column("location"), column("time"))
-    let byPick = pickColumns.0 != nil && pickColumns.1 != nil && pickColumns.3 != nil
-    guard idColumn != nil || byPick else {
+    let layout = Layout(
+      label: label, id: column("window_id"), network: column("network"),
+      station: column("station"), location: column("location"), time: column("time"))
+    guard layout.id != nil || layout.byPick else {
       throw InputError(
         path: path,
         reason: "needs columns network,station,location,time,label or window_id,label" + seen)
     }
-    rows = []
-    for record in records.dropFirst() {
-      func field(_ index: Int?) -> String? {
-        guard let index, index < record.fields.count else { return nil }
-        return record.fields[index]
+    return layout
+  }
+
+  static func row(_ record: PickCSVReader.Record, layout: Layout, path: String) throws -> Row {
+    func field(_ index: Int?) -> String? {
+      guard let index, index < record.fields.count else { return nil }
+      return record.fields[index]
+    }
+    guard let label = field(layout.label), !label.isEmpty else {
+      throw InputError(path: path, reason: "line \(record.line): empty label")
+    }
+    // A label is stored with every window of its class and printed in tables: a name, not
+    // a document, and one line.
+    guard label.utf8.count <= Self.maximumLabelBytes else {
+      throw InputError(
+        path: path,
+        reason:
+          "line \(record.line): a label of \(label.utf8.count) bytes; labels are names of at most \(Self.maximumLabelBytes)"
+      )
+    }
+    if let what = Pick.unstorableCharacter(in: label) {
+      throw InputError(
+        path: path,
+        reason: what == "a control character"
+          ? "line \(record.line): a label with a control character (a line break or tab, say)"
+          : "line \(record.line): a label with \(what)")
+    }
+    let key: Key
+    // With the pick given, an id that is not one (`ev0001`, pandas' `1.0`) is left aside,
+    // as before ids chose among windows; alone, it is an error.
+    let idText = field(layout.id) ?? ""
+    let windowID = Int64(idText)
+    let timeText = field(layout.time) ?? ""
+    if layout.byPick, let network = field(layout.network), let station = field(layout.station),
+      !timeText.isEmpty || idText.isEmpty
+    {
+      guard let time = Timestamp(iso8601: timeText) else {
+        let why = Timestamp.iso8601Problem(timeText) ?? "bad time \"\(timeText)\""
+        throw InputError(path: path, reason: "line \(record.line): \(why)")
       }
-      guard let label = field(labelColumn), !label.isEmpty else {
-        throw InputError(path: path, reason: "line \(record.line): empty label")
-      }
-      // A label is stored with every window of its class and printed in tables: a name, not
-      // a document, and one line.
-      guard label.utf8.count <= Self.maximumLabelBytes else {
+      key = .pick(
+        network: network, station: station,
+        location: Pick.normalizedLocation(field(layout.location) ?? ""), time: time)
+    } else if !idText.isEmpty {
+      guard let windowID else {
         throw InputError(
           path: path,
           reason:
-            "line \(record.line): a label of \(label.utf8.count) bytes; labels are names of at most \(Self.maximumLabelBytes)"
+            "line \(record.line): window_id \(Pick.quoted(idText)) is not a window id (window ids are whole numbers below 2^63, as `export` writes them)"
         )
       }
-      if let what = Pick.unstorableCharacter(in: label) {
-        throw InputError(
-          path: path,
-          reason: what == "a control character"
-            ? "line \(record.line): a label with a control character (a line break or tab, say)"
-            : "line \(record.line): a label with \(what)")
-      }
-      let key: Key
-      // With the pick given, an id that is not one (`ev0001`, pandas' `1.0`) is left aside,
-      // as before ids chose among windows; alone, it is an error.
-      let idText = field(idColumn) ?? ""
-      let windowID = Int64(idText)
-      let timeText = field(pickColumns.3) ?? ""
-      if byPick, let network = field(pickColumns.0), let station = field(pickColumns.1),
-        !timeText.isEmpty || idText.isEmpty
-      {
-        guard let time = Timestamp(iso8601: timeText) else {
-          let why = Timestamp.iso8601Problem(timeText) ?? "bad time \"\(timeText)\""
-          throw InputError(path: path, reason: "line \(record.line): \(why)")
-        }
-        key = .pick(
-          network: network, station: station,
-          location: Pick.normalizedLocation(field(pickColumns.2) ?? ""), time: time)
-      } else if !idText.isEmpty {
-        guard let windowID else {
-          throw InputError(
-            path: path,
-            reason:
-              "line \(record.line): window_id \(Pick.quoted(idText)) is not a window id (window ids are whole numbers below 2^63, as `export` writes them)"
-          )
-        }
-        key = .windowID(windowID)
-      } else {
-        throw InputError(path: path, reason: "line \(record.line): no window_id or pick")
-      }
-      let both: Int64? = if case .pick = key { windowID } else { nil }
-      rows.append(Row(line: record.line, key: key, label: label, windowID: both))
+      key = .windowID(windowID)
+    } else {
+      throw InputError(path: path, reason: "line \(record.line): no window_id or pick")
     }
+    let both: Int64? = if case .pick = key { windowID } else { nil }
+    return Row(line: record.line, key: key, label: label, windowID: both)
   }
 
   /// Matches rows to windows: by window id, or by codes and pick time within `tolerance`
