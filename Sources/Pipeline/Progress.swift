@@ -24,7 +24,7 @@ public final class Progress: @unchecked Sendable {
   public convenience init(label: String, total: Int?, quiet: Bool) {
     self.init(
       label: label, total: total, quiet: quiet, isTerminal: isatty(STDERR_FILENO) == 1,
-      line: .standardError, output: { FileHandle.standardError.write(Data($0.utf8)) })
+      line: .standardError, output: { OutputFile.Sink.writeStandardError($0) })
   }
 
   /// A progress writing to `output` (tests), sharing `line` with the others on a terminal.

@@ -153,7 +153,7 @@ public struct TracesExport {
       let name = "segment \(summary.id) (\(summary.source.id))"
       do {
         guard let segment = try store.segment(id: summary.id) else { continue }
-        FileHandle.standardOutput.write(try Self.miniSEED(segment, noting: &report))
+        try OutputFile.Sink.standardOutput.write(try Self.miniSEED(segment, noting: &report))
         report.written.append(name)
       } catch let error as WaveformFileError {
         report.failures.append(InputError(path: name, reason: error.reason))

@@ -21,9 +21,7 @@ enum Console {
   static func write(_ line: String) {
     let oneLine = line.replacingOccurrences(of: "\n", with: " ")
     // Above any progress line, which is drawn again below it.
-    ProgressLine.standardError.write(oneLine + "\n") {
-      FileHandle.standardError.write(Data($0.utf8))
-    }
+    ProgressLine.standardError.write(oneLine + "\n") { OutputFile.Sink.writeStandardError($0) }
   }
 }
 

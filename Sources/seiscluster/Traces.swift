@@ -27,7 +27,8 @@ struct TracesListCommand: SeisclusterCommand {
   func run() throws {
     _ = global.makeLogger()
     let store = try global.store.openForReading()
-    FileHandle.standardOutput.write(Data(try TracesList.run(store: store, format: format).utf8))
+    try OutputFile.Sink.standardOutput.write(
+      Data(try TracesList.run(store: store, format: format).utf8))
   }
 }
 

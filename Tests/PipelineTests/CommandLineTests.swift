@@ -166,6 +166,26 @@ struct CommandLineTests {
     #expect(!outcome.errors.contains("no better than chance"))
   }
 
+  /// Standard output or standard error that cannot be written (a full disk, a closed stream):
+  /// stop 40's sweep found `traces list` and `traces export --output -` dying with a Swift
+  /// fatal error (exit 132) on a full stdout, and every command on a full stderr.
+  @Test(.enabled(if: FileManager.default.fileExists(atPath: "/dev/full"), "needs /dev/full"))
+  func aFullStandardOutputIsAnErrorAndAFullStandardErrorIsNoCrash() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try "network,station,location,time,phase\nXX,AAA,,2024-01-01T00:00:00Z,P\n".write(
+      to: dir.appendingPathComponent("p.csv"), atomically: true, encoding: .utf8)
+    // A warning (no stored data) goes to a full stderr: dropped, and the import stands.
+    let quietly = try SeisclusterProcess.run(
+      ["picks", "import", "--db", "s.sqlite", "p.csv"], in: dir, shell: "exec 2>/dev/full;")
+    #expect(quietly.status == 0)
+    // The listing (its header, no segment being stored) goes to a full stdout: an error.
+    let full = try SeisclusterProcess.run(
+      ["traces", "list", "--db", "s.sqlite"], in: dir, shell: "exec >/dev/full;")
+    #expect(full.status == 1, "\(full.status): \(full.errors)")
+    #expect(full.errors.contains("error: -: cannot write: No space left on device"))
+  }
+
   @Test func aDemoFolderThatIsAFileIsRefusedInOneLine() throws {
     let dir = try folder()
     defer { try? FileManager.default.removeItem(at: dir) }

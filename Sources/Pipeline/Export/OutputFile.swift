@@ -123,6 +123,26 @@ public enum OutputFile {
     let descriptor: Int32
     let path: String
 
+    /// Standard output as a sink (`-`): a write that fails (a full disk, a closed stream) is an
+    /// `InputError`, not a trap as `FileHandle.write(_:)` makes it.
+    public static var standardOutput: Sink { Sink(descriptor: STDOUT_FILENO, path: "-") }
+
+    /// Writes `text` to standard error, dropping what cannot be written: a message about a
+    /// failure must not become one (`FileHandle.write(_:)` traps when stderr is full or
+    /// closed; a sweep found every command dying so, with exit 132).
+    public static func writeStandardError(_ text: String) {
+      var text = text
+      text.withUTF8 { bytes in
+        var done = 0
+        while done < bytes.count {
+          let n = Foundation.write(STDERR_FILENO, bytes.baseAddress! + done, bytes.count - done)
+          if n < 0 && errno == EINTR { continue }
+          guard n > 0 else { return }
+          done += n
+        }
+      }
+    }
+
     /// Appends `bytes`.
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
       var done = 0
