@@ -30,5 +30,6 @@ struct AssignCommand: SeisclusterCommand {
       store: store, logger: logger)
     if !global.quiet { Console.write(report.summary) }
     if let far = report.farWarning { Console.warning(far) }
+    if let other = report.otherSamplesWarning { Console.warning(other) }
   }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Seismic
 import Store
 import Testing
 
@@ -38,5 +39,48 @@ extension ClusterPipelineTests {
     let again = try AssignJob(runID: nil, quiet: true).run(store: store, logger: Logger(label: "t"))
     #expect(again.assigned == 10 && again.farWindows == 10)
     #expect(again.farthestBefore == far.farthestBefore)
+  }
+}
+
+extension ClusterPipelineTests {
+  /// Windows imported with their index that have the pick of a window the run assigned are
+  /// skipped as assigned; where their samples differ (edited elsewhere), a warning counts them
+  /// (stop 40's sweep: 40 edited windows were skipped without a word, while the same windows
+  /// with an id-only index were refused).
+  @Test func assignNamesImportedWindowsOfAnAssignedPickWithOtherSamples() throws {
+    let store = try SeisStore()
+    _ = try storeWithWindows(count: 30, seed: 3, store: store)
+    var m = model()
+    m.epochs = 4
+    m.maxIterations = 20
+    _ = try ClusterJob(clusterCount: 2, model: m, quiet: true).run(
+      store: store, logger: Logger(label: "t"))
+    let all = try #require(try store.currentWindowSetContents())
+    let size = all.windowSize
+    func importCopies(_ transform: (Float) -> Float) throws {
+      let windows = all.windows.enumerated().map { i, w in
+        WindowRecord(
+          windowSetId: 0, windowKey: w.windowKey + 1000, pickId: nil, network: w.network,
+          station: w.station, location: w.location, channels: w.channels,
+          pickTime: w.pickTimeNs.map { Timestamp(nanoseconds: $0) }, phase: w.phase,
+          startTime: nil, samples: all.samples[(i * size)..<((i + 1) * size)].map(transform))
+      }
+      try store.replaceCurrentWindowSet(
+        WindowSetRecord(
+          version: "test", inputKind: .imported, channelCount: 2, length: 64,
+          samplingRate: 10, parametersJson: "{}", processingJson: "[]"), windows: windows)
+    }
+    try importCopies { $0 }
+    let same = try AssignJob(runID: nil, quiet: true).run(store: store, logger: Logger(label: "t"))
+    #expect(same.assigned == 0 && same.alreadyAssigned == 30 && same.skippedOtherSamples == 0)
+    #expect(same.otherSamplesWarning == nil)
+    try importCopies { -$0 }
+    let edited = try AssignJob(runID: nil, quiet: true).run(
+      store: store, logger: Logger(label: "t"))
+    #expect(edited.assigned == 0 && edited.skippedOtherSamples == 30)
+    #expect(
+      edited.otherSamplesWarning?.hasPrefix(
+        "30 windows of the current set have the pick of a window run 1 assigned but other samples"
+      ) == true)
   }
 }

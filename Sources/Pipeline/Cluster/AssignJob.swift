@@ -15,6 +15,17 @@ public struct AssignJob: Sendable {
     public var clusterCounts: [Int]
     /// New windows made orphans (runs made with `--orphans`).
     public var orphans = 0
+    /// Windows skipped because the run assigned a window of their pick, whose samples differ
+    /// from it (edited elsewhere and imported with their index): left unclassified.
+    public var skippedOtherSamples = 0
+
+    /// The warning about them, if any.
+    public var otherSamplesWarning: String? {
+      guard skippedOtherSamples > 0 else { return nil }
+      let n = skippedOtherSamples
+      return
+        "\(n) window\(n == 1 ? "" : "s") of the current set \(n == 1 ? "has" : "have") the pick of a window run \(run.id ?? 0) assigned but other samples: skipped, unclassified (the run's catalog holds one window per pick); cluster them in a run of their own"
+    }
     /// New windows given a cluster farther from every centroid than `farFactor` times the
     /// farthest of the run's own windows (its window set's, orphans aside), and that distance: windows unlike any the model was trained on
     /// (other preprocessing, other scaling, other data), given a cluster all the same. Models
@@ -137,7 +148,9 @@ public struct AssignJob: Sendable {
         network: w.network, station: w.station, location: w.location, phase: w.phase,
         time: w.pickTimeNs)
     }
-    let assignedPicks = Set(assignedWindows.filter { $0.pickTimeNs != nil }.map(key))
+    let assignedByPick = Dictionary(
+      assignedWindows.filter { $0.pickTimeNs != nil }.map { (key($0), $0) },
+      uniquingKeysWith: { a, _ in a })
     // A window id names one window in the run's catalog, which may span sets. A window whose
     // id an assigned window of another set already has is that window imported again (the
     // same samples: already assigned) or another window, refused: the catalog would name two
@@ -145,10 +158,19 @@ public struct AssignJob: Sendable {
     let assignedByKey = Dictionary(
       assignedWindows.map { ($0.windowKey, $0) }, uniquingKeysWith: { a, _ in a })
     var candidates: [Int] = []
+    var pickTwins: [(window: WindowRecord, assigned: WindowRecord)] = []
+    let importedSet = contents.windowSet.inputKind == .imported
     var collisions: [(ordinal: Int, window: WindowRecord, other: WindowRecord)] = []
     for (i, w) in contents.windows.enumerated() {
       guard let wid = w.id, !assignedIDs.contains(wid) else { continue }
-      if w.pickTimeNs != nil && assignedPicks.contains(key(w)) { continue }
+      if w.pickTimeNs != nil, let twin = assignedByPick[key(w)] {
+        // The same pick: already assigned. Samples that differ (windows edited elsewhere and
+        // imported with their index) are counted, as they are skipped unclassified.
+        // Built sets are cut with the run's options (checked above), so only imported ones
+        // are compared: a rebuilt set of 32 k windows would be read twice for nothing.
+        if importedSet, twin.windowSetId != w.windowSetId { pickTwins.append((w, twin)) }
+        continue
+      }
       if let other = assignedByKey[w.windowKey] { collisions.append((i, w, other)) }
       candidates.append(i)
     }
@@ -185,6 +207,17 @@ public struct AssignJob: Sendable {
       }
     }
     let pending = candidates.filter { !reimported.contains($0) }
+    var skippedOtherSamples = 0
+    for start in stride(from: 0, to: pickTwins.count, by: 256) {
+      let chunk = pickTwins[start..<min(pickTwins.count, start + 256)]
+      let data = try store.windowData(
+        ids: chunk.flatMap { [$0.window.id, $0.assigned.id].compactMap { $0 } })
+      for (w, twin) in chunk {
+        let mine = w.id.flatMap { data[$0] }
+        let theirs = twin.id.flatMap { data[$0] }
+        if mine != theirs { skippedOtherSamples += 1 }
+      }
+    }
     let progress = Progress(label: "assign", total: pending.count, quiet: quiet)
     let assignment: ClusterAssignment
     do {
@@ -248,6 +281,6 @@ public struct AssignJob: Sendable {
     return Report(
       run: run, assigned: records.count, alreadyAssigned: contents.count - pending.count,
       clusterCounts: counts, orphans: records.filter { $0.cluster < 0 }.count,
-      farWindows: far, farthestBefore: farthest)
+      skippedOtherSamples: skippedOtherSamples, farWindows: far, farthestBefore: farthest)
   }
 }
