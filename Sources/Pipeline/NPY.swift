@@ -197,6 +197,24 @@ extension NPYArray {
     guard literal.first == "{", literal.last == "}" else {
       throw fail("the .npy header is not one dictionary {...}")
     }
+    // The dictionary's keys: exactly these three, each once, as NumPy requires (it refuses
+    // others; a key given twice is taken as its last value there and its first here, so it is
+    // refused: stop 40's sweep imported another shape than NumPy reads).
+    var keys: [String] = []
+    var rest = Substring(literal)
+    while let open = rest.firstIndex(where: { $0 == "'" || $0 == "\"" }) {
+      let quote = rest[open]
+      let after = rest.index(after: open)
+      guard let close = rest[after...].firstIndex(of: quote) else { break }
+      let next = rest[rest.index(after: close)...].drop { $0 == " " }
+      if next.first == ":" { keys.append(String(rest[after..<close])) }
+      rest = rest[rest.index(after: close)...]
+    }
+    guard keys.sorted() == ["descr", "fortran_order", "shape"] else {
+      throw fail(
+        "the .npy header must hold the keys 'descr', 'fortran_order' and 'shape', each once; it holds "
+          + (keys.isEmpty ? "none" : keys.map { "'\($0)'" }.joined(separator: ", ")))
+    }
     func value(of key: String) -> Substring? {
       for quote in ["'", "\""] {
         guard let keyRange = header.range(of: quote + key + quote) else { continue }

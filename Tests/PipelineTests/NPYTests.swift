@@ -86,6 +86,37 @@ import Testing
     }
   }
 
+  /// The header holds exactly 'descr', 'fortran_order' and 'shape' (stop 40's sweep: a
+  /// header giving 'shape' twice was read with the first, where NumPy takes the last; one with
+  /// an extra key, which NumPy refuses, was read).
+  @Test func aHeaderWithAKeyTwiceOrAnotherKeyIsRefused() throws {
+    let good = NPYArray.float32Data([1, 2, 3, 4], shape: [2, 2])
+    let headerLength = Int(good[8]) | Int(good[9]) << 8
+    let header = try #require(String(data: good[10..<(10 + headerLength)], encoding: .ascii))
+    for (from, to, holds) in [
+      ("'shape': (2, 2), }", "'shape': (2, 2), 'shape': (4,) }", "'shape', 'shape'"),
+      ("'shape': (2, 2), }", "'shape': (2, 2), 'x': 1}", "'shape', 'x'"),
+    ] {
+      let edited = header.replacingOccurrences(of: from, with: to)
+      #expect(edited != header)
+      // Kept the same length (the padding shrinks), so only the keys differ.
+      let padded =
+        String(edited.dropLast().prefix(headerLength - 1))
+        .padding(toLength: headerLength - 1, withPad: " ", startingAt: 0) + "\n"
+      var data = good[0..<10]
+      data.append(Data(padded.utf8))
+      data.append(good[(10 + headerLength)...])
+      #expect(data.count == good.count)
+      #expect {
+        try NPYArray(npyData: data)
+      } throws: { error in
+        "\(error)".contains(
+          "the .npy header must hold the keys 'descr', 'fortran_order' and 'shape', each once; it holds 'descr', 'fortran_order', \(holds)"
+        )
+      }
+    }
+  }
+
   @Test func writesTheSameBytesAsNumPy() throws {
     let url = Self.directory.appendingPathComponent("windows_f4_4x3x100.npy")
     let reference = try Data(contentsOf: url)
