@@ -161,7 +161,7 @@ extension NPYArray {
     let available = fileSize - dataStart
     guard !overflow, byteCount <= available else {
       throw fail(
-        "header claims shape \(Self.tuple(parsed.shape)) (\(count) values) but the file holds "
+        "header claims shape \(Self.tuple(parsed.shape)) (\(count) values, \(overflow ? "more than 2^63" : String(byteCount)) bytes of data) but the file holds "
           + "only \(available) bytes of data")
     }
     guard byteCount == available else {
