@@ -27,8 +27,9 @@ public struct AssignJob: Sendable {
         "\(n) window\(n == 1 ? "" : "s") of the current set \(n == 1 ? "has" : "have") the pick of a window run \(run.id ?? 0) assigned but other samples: skipped, unclassified (the run's catalog holds one window per pick); cluster them in a run of their own"
     }
     /// New windows given a cluster farther from every centroid than `farFactor` times the
-    /// farthest of the run's own windows (its window set's, orphans aside), and that distance: windows unlike any the model was trained on
-    /// (other preprocessing, other scaling, other data), given a cluster all the same. Models
+    /// farthest of the run's own windows (its window set's, orphans aside), and that distance:
+    /// windows unlike any the model was trained on (other preprocessing, other scaling, other
+    /// data), given a cluster all the same. Models
     /// with tanh layers (`--activation tanh`, `--loss bce`) bound their codes, and such windows
     /// may pass unseen there.
     public var farWindows = 0
