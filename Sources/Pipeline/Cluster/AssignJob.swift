@@ -29,9 +29,8 @@ public struct AssignJob: Sendable {
     /// New windows given a cluster farther from every centroid than `farFactor` times the
     /// farthest of the run's own windows (its window set's, orphans aside), and that distance:
     /// windows unlike any the model was trained on (other preprocessing, other scaling, other
-    /// data), given a cluster all the same. Models
-    /// with tanh layers (`--activation tanh`, `--loss bce`) bound their codes, and such windows
-    /// may pass unseen there.
+    /// data), given a cluster all the same. Models with tanh layers (`--activation tanh`,
+    /// `--loss bce`) bound their codes, and such windows may pass unseen there.
     public var farWindows = 0
     public var farthestBefore = 0.0
 
