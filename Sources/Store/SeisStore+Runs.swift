@@ -109,15 +109,14 @@ extension SeisStore {
     return nil
   }
 
-  /// The cluster runs on window set `windowSetID` after run `after` (all with nil) created at
-  /// or after `since`, in the order they were made (`sweep --resume` looks there for the run
-  /// it was training when it stopped).
-  public func clusterRuns(windowSetID: Int64, after: Int64?, since: String) throws -> [RunRecord] {
+  /// The cluster runs on window set `windowSetID` created at or after `since`, in the order
+  /// they were made (`sweep --resume` looks there for the run it was training when it
+  /// stopped).
+  public func clusterRuns(windowSetID: Int64, since: String) throws -> [RunRecord] {
     try writer.read { db in
       try RunRecord.filter(
         Column("kind") == RunRecord.Kind.cluster.rawValue
-          && Column("window_set_id") == windowSetID && Column("id") > (after ?? 0)
-          && Column("created_at") >= since
+          && Column("window_set_id") == windowSetID && Column("created_at") >= since
       ).order(Column("id")).fetchAll(db)
     }
   }

@@ -78,12 +78,12 @@ extension ClusterPipelineTests {
     #expect(try SweepReport.load(from: store).missingRuns.isEmpty)
 
     // Resuming a whole sweep trains nothing and writes the same CSV again.
-    let runs = try store.clusterRuns(windowSetID: sweep.windowSetId, after: nil, since: "")
+    let runs = try store.clusterRuns(windowSetID: sweep.windowSetId, since: "")
     let again = try SweepJob(resuming: store, quiet: true).run(
       store: store, logger: logger)
     #expect(again.csv == expected.csv)
     #expect(
-      try store.clusterRuns(windowSetID: sweep.windowSetId, after: nil, since: "").count
+      try store.clusterRuns(windowSetID: sweep.windowSetId, since: "").count
         == runs.count)
   }
 
@@ -117,8 +117,8 @@ extension ClusterPipelineTests {
     #expect(resumed.rows.map(\.latent) == [3, 5])
     #expect(resumed.rows[0].run.id == interrupted.id, "taken as cluster --resume finished it")
     #expect(resumed.rows.allSatisfy { $0.run.windowSetId == sweep.windowSetId })
-    #expect(try store.clusterRuns(windowSetID: sweep.windowSetId, after: nil, since: "").count == 2)
-    #expect(try store.clusterRuns(windowSetID: current, after: nil, since: "").isEmpty)
+    #expect(try store.clusterRuns(windowSetID: sweep.windowSetId, since: "").count == 2)
+    #expect(try store.clusterRuns(windowSetID: current, since: "").isEmpty)
   }
 
   /// With nothing to resume, or a sweep whose truth file is gone or changed, the error says so;

@@ -65,6 +65,24 @@ public struct AssignJob: Sendable {
   /// every centroid to be called unlike them.
   public static let farFactor = 2.0
 
+  /// Per pair of windows, whether both are stored with the same samples; read 256 pairs at a
+  /// time, so memory stays bounded whatever the count.
+  static func sameSamples(_ pairs: [(WindowRecord, WindowRecord)], _ store: SeisStore) throws
+    -> [Bool]
+  {
+    var alike: [Bool] = []
+    alike.reserveCapacity(pairs.count)
+    for start in stride(from: 0, to: pairs.count, by: 256) {
+      let chunk = pairs[start..<min(pairs.count, start + 256)]
+      let data = try store.windowData(ids: chunk.flatMap { [$0.0.id, $0.1.id].compactMap { $0 } })
+      for (a, b) in chunk {
+        let mine = a.id.flatMap { data[$0] }
+        alike.append(mine != nil && mine == b.id.flatMap { data[$0] })
+      }
+    }
+    return alike
+  }
+
   public init(runID: Int64?, quiet: Bool) {
     self.runID = runID
     self.quiet = quiet
@@ -174,50 +192,34 @@ public struct AssignJob: Sendable {
       if let other = assignedByKey[w.windowKey] { collisions.append((i, w, other)) }
       candidates.append(i)
     }
-    // The colliding windows' samples, compared a chunk at a time.
+    // The colliding windows' samples, compared.
     var reimported = Set<Int>()
-    for start in stride(from: 0, to: collisions.count, by: 256) {
-      let chunk = collisions[start..<min(collisions.count, start + 256)]
-      let data = try store.windowData(
-        ids: chunk.flatMap { [$0.window.id, $0.other.id].compactMap { $0 } })
-      for (i, w, other) in chunk {
-        if let mine = w.id.flatMap({ data[$0] }), let theirs = other.id.flatMap({ data[$0] }),
-          mine == theirs
-        {
-          reimported.insert(i)
-          continue
-        }
-        // Built windows have taken their pick's id since decision 0021; a built window whose
-        // id is not its pick's (or whose pick is gone) comes from a set built before, numbered
-        // 0..N-1.
-        let otherSetWasBuilt =
-          try store.windowSet(id: other.windowSetId).map { $0.inputKind != .imported } ?? false
-        if otherSetWasBuilt && other.pickId != other.windowKey {
-          throw InputError(
-            path: store.path,
-            reason:
-              "window_id \(w.windowKey) of the current set is also window \(other.windowKey) of set \(other.windowSetId) in run \(id)'s catalog, which an earlier version numbered 0..N-1: run `cluster` on the current set to cluster its windows together"
-          )
-        }
+    let collisionsAlike = try Self.sameSamples(collisions.map { ($0.window, $0.other) }, store)
+    for ((i, w, other), alike) in zip(collisions, collisionsAlike) {
+      if alike {
+        reimported.insert(i)
+        continue
+      }
+      // Built windows have taken their pick's id since decision 0021; a built window whose
+      // id is not its pick's (or whose pick is gone) comes from a set built before, numbered
+      // 0..N-1.
+      let otherSetWasBuilt =
+        try store.windowSet(id: other.windowSetId).map { $0.inputKind != .imported } ?? false
+      if otherSetWasBuilt && other.pickId != other.windowKey {
         throw InputError(
           path: store.path,
           reason:
-            "window_id \(w.windowKey) of the current set names another window (of set \(other.windowSetId)) in run \(id)'s catalog: import the windows with ids of their own (an --index), or cluster them in a run of their own"
+            "window_id \(w.windowKey) of the current set is also window \(other.windowKey) of set \(other.windowSetId) in run \(id)'s catalog, which an earlier version numbered 0..N-1: run `cluster` on the current set to cluster its windows together"
         )
       }
+      throw InputError(
+        path: store.path,
+        reason:
+          "window_id \(w.windowKey) of the current set names another window (of set \(other.windowSetId)) in run \(id)'s catalog: import the windows with ids of their own (an --index), or cluster them in a run of their own"
+      )
     }
     let pending = candidates.filter { !reimported.contains($0) }
-    var skippedOtherSamples = 0
-    for start in stride(from: 0, to: pickTwins.count, by: 256) {
-      let chunk = pickTwins[start..<min(pickTwins.count, start + 256)]
-      let data = try store.windowData(
-        ids: chunk.flatMap { [$0.window.id, $0.assigned.id].compactMap { $0 } })
-      for (w, twin) in chunk {
-        let mine = w.id.flatMap { data[$0] }
-        let theirs = twin.id.flatMap { data[$0] }
-        if mine != theirs { skippedOtherSamples += 1 }
-      }
-    }
+    let skippedOtherSamples = try Self.sameSamples(pickTwins, store).filter { !$0 }.count
     let progress = Progress(label: "assign", total: pending.count, quiet: quiet)
     let assignment: ClusterAssignment
     do {

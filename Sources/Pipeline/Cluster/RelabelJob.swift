@@ -132,6 +132,13 @@ public struct RelabelJob: Sendable {
     self.quiet = quiet
   }
 
+  /// The windows (ids) a run's assignments hold outside its own window set: those `assign`
+  /// added.
+  static func addedElsewhere(own: [WindowRecord], assignments: [AssignmentRecord]) -> [Int64] {
+    let ownIDs = Set(own.compactMap(\.id))
+    return assignments.map(\.windowId).filter { !ownIDs.contains($0) }
+  }
+
   /// The first group of labels (in sorted order) that differ only in case, or nil: they are
   /// different classes, which `relabel` says, as a typo is likely (stop 40's sweep).
   static func caseAlike(_ labels: [String]) -> [String]? {
@@ -210,10 +217,8 @@ public struct RelabelJob: Sendable {
       }
       var reason =
         "no label matches a window of run \(sourceID)'s window set (set \(source.windowSetId), \(contents.count) windows)"
-      let own = Set(contents.windows.compactMap(\.id))
-      let elsewhere = try store.assignments(runID: sourceID).map(\.windowId).filter {
-        !own.contains($0)
-      }
+      let elsewhere = Self.addedElsewhere(
+        own: contents.windows, assignments: try store.assignments(runID: sourceID))
       let added =
         elsewhere.isEmpty
         ? 0 : labels.match(windows: try store.windows(ids: elsewhere)).compactMap { $0 }.count
@@ -493,8 +498,7 @@ public struct RelabelJob: Sendable {
     _ outcome: inout Outcome, source: Int64, own: [WindowRecord],
     sourceAssignments: [AssignmentRecord], store: SeisStore, logger: Logger
   ) throws {
-    let ownIDs = Set(own.compactMap(\.id))
-    let elsewhere = sourceAssignments.map(\.windowId).filter { !ownIDs.contains($0) }
+    let elsewhere = Self.addedElsewhere(own: own, assignments: sourceAssignments)
     guard !elsewhere.isEmpty else { return }
     let windows = try store.windows(ids: elsewhere)
     let unmatched = Set(outcome.unmatchedLines)

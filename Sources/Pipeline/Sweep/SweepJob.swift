@@ -244,7 +244,7 @@ public struct SweepJob: Sendable {
               "sweep \(sweepID) takes its run \(found.id ?? 0), which finished after the sweep stopped"
             )
             run = found
-            summary = found.summary.map { $0.split(separator: "\n").map(String.init) } ?? []
+            summary = Self.summaryLines(of: found)
           } else {
             job.resume = true
             job.resumeRunID = found.id
@@ -278,6 +278,11 @@ public struct SweepJob: Sendable {
       throw error
     }
     return Outcome(sweep: sweep, rows: rows, csv: Self.csv(rows, scored: truth != nil))
+  }
+
+  /// A stored run's summary as `cluster` printed it, a line each.
+  static func summaryLines(of run: RunRecord) -> [String] {
+    run.summary.map { $0.split(separator: "\n").map(String.init) } ?? []
   }
 
   /// An error thrown by `afterCheckpoint`, passed through the run.
@@ -319,7 +324,7 @@ public struct SweepJob: Sendable {
       return Row(
         architecture: architecture, latent: record.latent, loss: record.loss,
         reconstructionLoss: record.reconstructionLoss, run: run, scores: scores,
-        summary: run.summary.map { $0.split(separator: "\n").map(String.init) } ?? [])
+        summary: Self.summaryLines(of: run))
     }
   }
 
@@ -330,15 +335,14 @@ public struct SweepJob: Sendable {
     -> RunRecord?
   {
     let mark = ClusterJob.SweepMark(sweep: sweep.id ?? 0, position: position)
-    let mine = try store.clusterRuns(
-      windowSetID: sweep.windowSetId, after: nil, since: sweep.createdAt
-    ).filter { run in
-      guard run.status != .failed,
-        let options = try? ClusterJob.decodeOptions(
-          ClusterJob.StoredOptions.self, from: run.optionsJson)
-      else { return false }
-      return options.sweep == mark
-    }
+    let mine = try store.clusterRuns(windowSetID: sweep.windowSetId, since: sweep.createdAt)
+      .filter { run in
+        guard run.status != .failed,
+          let options = try? ClusterJob.decodeOptions(
+            ClusterJob.StoredOptions.self, from: run.optionsJson)
+        else { return false }
+        return options.sweep == mark
+      }
     for run in mine.reversed() {
       guard let id = run.id, try !store.isInSweep(runID: id) else { continue }
       if run.status == .running, store.isLive(runID: id) {
