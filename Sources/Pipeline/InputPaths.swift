@@ -22,9 +22,20 @@ public enum InputPaths {
     public var notes: [String] = []
   }
 
+  /// Refuses an empty path in one line, before it resolves to the working folder (`URL`) or
+  /// its error falls back to naming the store.
+  public static func requireNonEmpty(_ path: String) throws {
+    guard !path.isEmpty else { throw InputError(path: "''", reason: "an empty path names no file") }
+  }
+
   public static func expand(_ paths: [String]) -> Expansion {
     var expansion = Expansion()
     for path in paths {
+      guard !path.isEmpty else {
+        expansion.problems.append(
+          InputError(path: "''", reason: "an empty path names no file or folder"))
+        continue
+      }
       var info = stat()
       guard stat(path, &info) == 0 else {
         expansion.problems.append(InputError(path: path, reason: unreachable(path, errno: errno)))

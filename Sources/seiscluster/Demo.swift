@@ -48,6 +48,9 @@ struct DemoCommand: SeisclusterCommand {
 
   func run() throws {
     let logger = global.makeLogger()
+    guard !output.isEmpty else {
+      throw InputError(path: "--output ''", reason: "an empty path names no folder")
+    }
     let run = DemoRun(
       directory: URL(fileURLWithPath: output),
       options: DemoOptions(eventCount: events, stationCount: stations, seed: seed), force: force,

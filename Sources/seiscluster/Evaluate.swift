@@ -29,7 +29,7 @@ struct EvaluateCommand: SeisclusterCommand {
 
   func run() throws {
     _ = global.makeLogger()
-    let file = try WindowLabelFile(contentsOf: URL(fileURLWithPath: truth))
+    let file = try WindowLabelFile(path: truth)
     let store = try global.store.openForReading()
     let evaluation = try Evaluation.evaluate(store: store, runID: runID, truth: file)
     let lines = evaluation.lines

@@ -32,6 +32,7 @@ struct PicksImportCommand: SeisclusterCommand {
 
   func run() throws {
     let logger = global.makeLogger()
+    try InputPaths.requireNonEmpty(file)
     let store = try global.store.openForWriting()
     let report = try PicksImport(store: store, logger: logger).run(path: file)
     if !global.quiet { Console.write(report.summary) }

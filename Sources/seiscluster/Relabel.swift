@@ -45,7 +45,7 @@ struct RelabelCommand: SeisclusterCommand {
 
   func run() throws {
     let logger = global.makeLogger()
-    let file = try WindowLabelFile(contentsOf: URL(fileURLWithPath: labels))
+    let file = try WindowLabelFile(path: labels)
     let store = try global.store.openForWriting()
     let outcome = try RelabelJob(labels: file, clusterCount: clusters, quiet: global.quiet)
       .run(store: store, logger: logger)

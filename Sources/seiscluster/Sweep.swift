@@ -119,7 +119,7 @@ struct SweepCommand: SeisclusterCommand {
     let logger = global.makeLogger()
     try OutputFile.checkWritable(output, force: force, reading: global.store.path)
     let truthFile =
-      resume ? nil : try truth.map { try WindowLabelFile(contentsOf: URL(fileURLWithPath: $0)) }
+      resume ? nil : try truth.map { try WindowLabelFile(path: $0) }
     let store = try global.store.openForWriting()
     if window.anyGiven, !resume {
       // A sweep compares reconstructions of the windows: the tool's default stays the

@@ -100,6 +100,8 @@ struct WindowsImportCommand: SeisclusterCommand {
 
   func run() throws {
     _ = global.makeLogger()
+    try InputPaths.requireNonEmpty(file)
+    if let index { try InputPaths.requireNonEmpty(index) }
     let store = try global.store.openForWriting()
     let report = try WindowSetTransfer.importWindows(
       store: store, path: file, index: index, quiet: global.quiet)

@@ -386,6 +386,36 @@ struct CommandLineTests {
     #expect(try String(contentsOf: text, encoding: .utf8) == "field notes\n")
   }
 
+  /// An empty path used to resolve to the working folder ("/tmp/x: a folder, not a file") or
+  /// to fall back to naming the store ("seiscluster.sqlite: a folder, not a file").
+  @Test func emptyFileArgumentsAreRefusedNamingThemselves() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try storeWithARun(in: dir)
+    let cases: [([String], String)] = [
+      (["ingest", ""], "'': an empty path names no file or folder"),
+      (["picks", "import", ""], "'': an empty path names no file"),
+      (["windows", "import", ""], "'': an empty path names no file"),
+      (["windows", "import", "w.npy", "--index", ""], "'': an empty path names no file"),
+      (["evaluate", "--truth", ""], "'': an empty path names no file"),
+      (["relabel", "--labels", ""], "'': an empty path names no file"),
+      (
+        ["sweep", "--latent", "4", "--truth", "", "--output", "s.csv"],
+        "'': an empty path names no file"
+      ),
+      (["evaluate", "--truth", "missing.csv"], "missing.csv: no such file"),
+    ]
+    for (arguments, expected) in cases {
+      let outcome = try run(arguments, in: dir)
+      #expect(outcome.status == 1, "\(arguments)")
+      #expect(outcome.errors.contains("error: \(expected)\n"), "\(arguments): \(outcome.errors)")
+    }
+    let demo = try run(["demo", "--output", ""], in: dir)
+    #expect(demo.status == 1)
+    #expect(demo.errors == "error: --output '': an empty path names no folder\n")
+    #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("demo.sqlite").path))
+  }
+
   @Test(
     .enabled(
       if: SeisclusterProcess.unprivileged != nil, "needs setpriv to drop root, or a non-root user"))

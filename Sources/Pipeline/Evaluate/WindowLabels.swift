@@ -28,20 +28,24 @@ public struct WindowLabelFile: Sendable {
   public var sha256 = ""
 
   /// Reads and checks the file; one-line errors name the file and the line.
-  public init(contentsOf url: URL) throws {
-    guard FileManager.default.fileExists(atPath: url.path) else {
-      throw InputError(path: url.path, reason: "no such file")
+  public init(contentsOf url: URL) throws { try self.init(path: url.path) }
+
+  /// Reads and checks the file at `path`; one-line errors name it as given.
+  public init(path: String) throws {
+    try InputPaths.requireNonEmpty(path)
+    guard FileManager.default.fileExists(atPath: path) else {
+      throw InputError(path: path, reason: "no such file")
     }
     let text: String
     do {
-      try FileBytes.checkRegularFile(path: url.path)
-      text = try String(contentsOf: url, encoding: .utf8)
+      try FileBytes.checkRegularFile(path: path)
+      text = try String(contentsOfFile: path, encoding: .utf8)
     } catch let error as WaveformFileError {
-      throw InputError(path: url.path, reason: error.reason)
+      throw InputError(path: path, reason: error.reason)
     } catch {
-      throw InputError(path: url.path, reason: "cannot read as UTF-8 text")
+      throw InputError(path: path, reason: "cannot read as UTF-8 text")
     }
-    try self.init(text: text, path: url.path)
+    try self.init(text: text, path: path)
   }
 
   public init(text: String, path: String) throws {

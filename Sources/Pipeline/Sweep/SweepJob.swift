@@ -125,7 +125,7 @@ public struct SweepJob: Sendable {
     var truth: WindowLabelFile?
     if let path = truthPath ?? stored.truth {
       do {
-        truth = try WindowLabelFile(contentsOf: URL(fileURLWithPath: path))
+        truth = try WindowLabelFile(path: path)
       } catch let error as InputError {
         throw InputError(
           path: path,
