@@ -82,6 +82,23 @@ import Testing
     }
   }
 
+  /// More clusters than windows used to train the retrained restarts first and then fail
+  /// in k-means ("cannot make 1000 clusters from 40 points").
+  @Test func moreClustersThanWindowsIsRefusedBeforeTraining() throws {
+    let (store, truth) = try clusteredStore(count: 40)
+    let latest = try store.latestRun(kind: .relabel)
+    do {
+      _ = try RelabelJob(
+        labels: try labelFile(Array(truth.prefix(6))), clusterCount: 41, quiet: true
+      )
+      .run(store: store, logger: Logger(label: "t"))
+      Issue.record("relabel --clusters 41 over 40 windows ran")
+    } catch let error as InputError {
+      #expect(error.reason == "the window set holds 40 windows, fewer than --clusters 41")
+    }
+    #expect(try store.latestRun(kind: .relabel)?.id == latest?.id)
+  }
+
   /// Labels of one class used to give that class to every window, exit 0 (found by a sweep).
   /// With --clusters 2 the other windows go to an unlabelled cluster instead.
   @Test func labelsOfOneClassNeedASecondCluster() throws {

@@ -244,6 +244,13 @@ public struct RelabelJob: Sendable {
       )
     }
     let k = max(clusterCount ?? classes.count, classes.count)
+    if let clusterCount, clusterCount > contents.count {
+      // As `cluster` says it, before any restart is trained.
+      throw InputError(
+        path: store.path,
+        reason:
+          "the window set holds \(contents.count) windows, fewer than --clusters \(clusterCount)")
+    }
     guard k >= 2 else {
       throw InputError(
         path: labels.path,
