@@ -198,4 +198,40 @@ struct AssignCommandTests {
       #expect(["a", "b"].contains(w["label"] as? String), "\(w)")
     }
   }
+
+  /// SeisBench rows of windows `assign` added from an imported set gave the run's waveform
+  /// rate (an adversarial sweep): an imported set's rate is unknown, so those rows leave it
+  /// empty, and the run's own rows keep theirs.
+  @Test func seisBenchRowsOfAssignedImportedWindowsDescribeTheirOwnSet() throws {
+    let dir = try TestPaths.temporaryDirectory("assign-seisbench")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let (db, picks) = try makeStore(in: dir)
+    try clusterTheLaterHalf(db, picks: picks, in: dir)
+    let export = try run(
+      ["windows", "export", "-q", "--db", db, "--output", "w.npy", "--index", "w.csv"], in: dir)
+    #expect(export.status == 0, "\(export.errors)")
+    let fresh = "window_id\n" + (0..<6).map { String(1000 + $0) }.joined(separator: "\n") + "\n"
+    try fresh.write(to: dir.appendingPathComponent("fresh.csv"), atomically: true, encoding: .utf8)
+    #expect(
+      try run(["windows", "import", "-q", "--db", db, "w.npy", "--index", "fresh.csv"], in: dir)
+        .status == 0)
+    #expect(try run(["assign", "-q", "--db", db], in: dir).status == 0)
+    let csv = try run(
+      ["export", "-q", "--db", db, "--format", "seisbench", "--output", "-"], in: dir)
+    #expect(csv.status == 0, "\(csv.errors)")
+    let lines = csv.output.split(separator: "\n").map {
+      $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    }
+    let header = try #require(lines.first)
+    let name = try #require(header.firstIndex(of: "trace_name"))
+    let rate = try #require(header.firstIndex(of: "trace_sampling_rate_hz"))
+    let npts = try #require(header.firstIndex(of: "trace_npts"))
+    let rows = lines.dropFirst()
+    #expect(rows.count == 12)
+    for row in rows {
+      let imported = Int(row[name])! >= 1000
+      #expect(row[rate] == (imported ? "" : "100.0"), "\(row)")
+      #expect(row[npts] == "400", "\(row)")
+    }
+  }
 }

@@ -69,11 +69,23 @@ public struct Catalog: Sendable {
   public var run: RunRecord
   public var windowSet: WindowSetRecord
   public var entries: [CatalogEntry]
+  /// The sets of windows `assign` added to the run from later sets, by id: their windows'
+  /// shapes and rates are their own set's, not the run's.
+  public var assignedSets: [Int64: WindowSetRecord]
 
-  public init(run: RunRecord, windowSet: WindowSetRecord, entries: [CatalogEntry]) {
+  public init(
+    run: RunRecord, windowSet: WindowSetRecord, entries: [CatalogEntry],
+    assignedSets: [Int64: WindowSetRecord] = [:]
+  ) {
     self.run = run
     self.windowSet = windowSet
     self.entries = entries
+    self.assignedSets = assignedSets
+  }
+
+  /// The window set entry `entry` belongs to: the run's own unless `assign` added it.
+  public func windowSet(of entry: CatalogEntry) -> WindowSetRecord {
+    entry.windowSetID.flatMap { assignedSets[$0] } ?? windowSet
   }
 
   /// The run's id (0 for a run never stored, which only tests build).
@@ -125,6 +137,10 @@ public struct Catalog: Sendable {
         labelProbability: row.labelProbability, isHandLabelled: row.isHandLabelled,
         windowSetID: row.windowSetId)
     }
-    return Catalog(run: run, windowSet: set, entries: entries)
+    var assignedSets: [Int64: WindowSetRecord] = [:]
+    for other in Set(entries.compactMap(\.windowSetID)) where other != run.windowSetId {
+      if let record = try store.windowSet(id: other) { assignedSets[other] = record }
+    }
+    return Catalog(run: run, windowSet: set, entries: entries, assignedSets: assignedSets)
   }
 }

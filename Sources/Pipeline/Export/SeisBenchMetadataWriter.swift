@@ -32,13 +32,18 @@ public struct SeisBenchMetadataWriter {
     return (o.rate, Int(samples))
   }
 
+  /// The waveform rate (nil when unknown) and sample count (empty when unknown) of a set's
+  /// windows.
+  static func traceShape(of set: WindowSetRecord) -> (rate: Double?, npts: String) {
+    guard set.inputKind == .spectrogram else { return (set.samplingRate, String(set.length)) }
+    let source = waveformShape(of: set)
+    return (source?.rate, source.map { String($0.samples) } ?? "")
+  }
+
   public func render(_ catalog: Catalog) -> String {
-    let set = catalog.windowSet
-    let spectrogramSource = set.inputKind == .spectrogram ? Self.waveformShape(of: set) : nil
-    let rate = set.inputKind == .spectrogram ? spectrogramSource?.rate : set.samplingRate
-    let npts =
-      set.inputKind == .spectrogram
-      ? spectrogramSource.map { String($0.samples) } ?? "" : String(set.length)
+    // Windows `assign` added from another set (imported ones, say) have that set's shape.
+    var shapes = [catalog.windowSet.id: Self.traceShape(of: catalog.windowSet)]
+    for (id, set) in catalog.assignedSets { shapes[id] = Self.traceShape(of: set) }
     // SeisBench names arrival columns by phase (`trace_p_arrival_sample`); one per phase seen.
     let phases = Array(
       Set(catalog.entries.map { arrivalColumnPhase($0.phase) }.filter { !$0.isEmpty })
@@ -52,6 +57,8 @@ public struct SeisBenchMetadataWriter {
         "cluster", "cluster_probability", "label",
       ])
     for entry in catalog.entries {
+      let set = catalog.windowSet(of: entry)
+      let (rate, npts) = shapes[set.id] ?? Self.traceShape(of: set)
       let channels = entry.channels.split(separator: ",").map(String.init)
       let order = String(channels.compactMap(\.last))
       var arrival: String? = nil
