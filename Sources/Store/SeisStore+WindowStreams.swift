@@ -113,7 +113,8 @@ extension SeisStore {
   /// Stores a new window set in one transaction, its windows appended by `body` one by one
   /// (memory stays bounded by what `body` holds, not by the number of windows). When `body`
   /// returns having appended at least one window, the set is committed and becomes the current
-  /// one (the previous current set stays in the store, no longer current). When `body` throws,
+  /// one (the previous current set stays in the store, no longer current), unless
+  /// `makeCurrent` is false (a set `cluster` trains before it knows whether to keep it). When `body` throws,
   /// or appends no window, nothing is stored and the current set is unchanged; the error is
   /// rethrown, and an empty set returns nil.
   ///
@@ -121,7 +122,7 @@ extension SeisStore {
   /// to the store waits (up to the 60 s busy timeout), readers do not.
   @discardableResult
   public func writeWindowSet(
-    _ set: WindowSetRecord, _ body: (WindowSetWriter) throws -> Void
+    _ set: WindowSetRecord, makeCurrent: Bool = true, _ body: (WindowSetWriter) throws -> Void
   ) throws -> WindowSetRecord? {
     try writer.writeWithoutTransaction { db in
       var stored: WindowSetRecord?
@@ -134,9 +135,12 @@ extension SeisStore {
           db: db, windowSetID: id, valuesPerWindow: set.channelCount * set.length)
         try body(appender)
         guard appender.count > 0 else { return .rollback }
-        try db.execute(sql: "UPDATE window_sets SET is_current = 0 WHERE is_current")
-        try db.execute(sql: "UPDATE window_sets SET is_current = 1 WHERE id = ?", arguments: [id])
-        record.isCurrent = true
+        if makeCurrent {
+          try db.execute(sql: "UPDATE window_sets SET is_current = 0 WHERE is_current")
+          try db.execute(
+            sql: "UPDATE window_sets SET is_current = 1 WHERE id = ?", arguments: [id])
+          record.isCurrent = true
+        }
         stored = record
         return .commit
       }

@@ -175,8 +175,10 @@ struct ClusterCommand: SeisclusterCommand {
       first.stopOnceRetrainIsCalledFor = false
       // Nothing is trained yet if this fails.
       let outcome = try restoringPreviousSet {
-        let built = try builder.build(options: check.options)
+        // Made current only if its run stands (settleFirst): until then `windowSet` is.
+        let built = try builder.build(options: check.options, makeCurrent: false)
         if !global.quiet { Console.write(built.summary) }
+        first.windowSetID = built.windowSet?.id
         return try first.run(store: store, logger: logger)
       }
       try settleFirst(outcome, over: windowSet, reference: reference, windowJob: job)
@@ -304,8 +306,11 @@ struct ClusterCommand: SeisclusterCommand {
     let retried: ClusterOutcome
     let firstSet = outcome.run.windowSetId
     do {
-      let built = try builder.build(options: retry)
+      // Made current only if the retrain stands (settleRetrain): a kill before its run
+      // begins leaves run `first`'s set current, as a discarded retrain does.
+      let built = try builder.build(options: retry, makeCurrent: false)
       if !global.quiet { Console.write(built.summary) }
+      job.windowSetID = built.windowSet?.id
       retried = try job.run(store: store, logger: logger)
     } catch {
       // Run `first` is stored complete and stays the latest, its set the current one: say so

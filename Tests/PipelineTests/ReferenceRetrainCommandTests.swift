@@ -189,6 +189,10 @@ struct ReferenceRetrainCommandTests {
     #expect(checkpointed, "no checkpoint of the noise run before the command ended")
     kill(live.process.processIdentifier, SIGKILL)
     live.process.waitUntilExit()
+    // The noise set is made current only once its run stands: killed before, the window
+    // reference's set stays current (the noise set was current from its build on before
+    // stop 41, so a kill before the run began left a set no run used current).
+    #expect(try store.currentWindowSet()?.id == 1)
     let resumed = try run(["cluster", "--db", db, "--resume", "-q"], in: dir)
     #expect(resumed.status == 0, "\(resumed.errors)")
     #expect(

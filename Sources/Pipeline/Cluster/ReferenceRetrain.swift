@@ -5,7 +5,7 @@ import Store
 /// What became of a retrain on a reference per frequency bin, `noise` or `frequency`
 /// (decision 0020).
 public enum RetrainSettlement: Sendable, Equatable {
-  /// Its clusters no longer follow stations: the retrain is the run.
+  /// Its clusters no longer follow stations: the retrain is the run, its set current.
   case kept
   /// Discarded: the run retrained stands again, its set current. The line says why.
   case discarded(String)
@@ -50,7 +50,18 @@ extension ClusterOutcome {
     makingCurrent windowSet: Int64, store: SeisStore,
     failed: (Int64, String, String) -> String, discarded: (String) -> String
   ) -> RetrainSettlement {
-    guard confound?.verdict != .independent, let second = run.id else { return .kept }
+    guard confound?.verdict != .independent, let second = run.id else {
+      // The set was stored without being made current (a kill while it trained leaves the
+      // other set current): the run stands, so its set is current now.
+      do {
+        try store.makeWindowSetCurrent(id: run.windowSetId)
+      } catch {
+        return .keptAfterFailure(
+          "run \(run.id ?? 0) stands, but its window set \(run.windowSetId) could not be made current (\(FailureLine.text(for: error, context: store.path))); windows built for assign need its options"
+        )
+      }
+      return .kept
+    }
     let why =
       confound.map {
         $0.verdict == .suspected
@@ -60,6 +71,8 @@ extension ClusterOutcome {
     do {
       try store.discardRun(id: second, makingCurrent: windowSet)
     } catch {
+      // It stands: its set is made current, if the store lets it.
+      try? store.makeWindowSetCurrent(id: run.windowSetId)
       return .keptAfterFailure(
         failed(second, why, FailureLine.text(for: error, context: store.path)))
     }

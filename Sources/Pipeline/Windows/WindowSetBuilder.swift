@@ -93,7 +93,12 @@ public struct WindowSetBuilder: Sendable {
       forStations: Set(picks.map { "\($0.network).\($0.station).\($0.location)" }))
   }
 
-  public func build(options given: WindowSetOptions) throws -> WindowBuildReport {
+  /// `makeCurrent` false stores the set without making it current: `cluster`'s retrain on a
+  /// reference per bin makes its set current only once its run stands (decision 0020), so a
+  /// kill in between leaves the set of the run that stands current.
+  public func build(options given: WindowSetOptions, makeCurrent: Bool = true) throws
+    -> WindowBuildReport
+  {
     var options = given
     try WindowSizeCheck.check(options: options, inputRate: nil)
     var preprocessor: WindowPreprocessor
@@ -182,7 +187,9 @@ public struct WindowSetBuilder: Sendable {
       picks: picks, setOfPick: setOfPick, early: early, preprocessor: preprocessor,
       progress: progress, logger: logger)
     if !picks.isEmpty {
-      report.windowSet = try store.writeWindowSet(set) { writer in try run.run(writer) }
+      report.windowSet = try store.writeWindowSet(set, makeCurrent: makeCurrent) { writer in
+        try run.run(writer)
+      }
     }
     progress.finish()
     report.skips = run.skips
