@@ -162,6 +162,35 @@ import Testing
     #expect(contents.picks.map(\.phase) == ["P", "Sg", nil])
   }
 
+  /// A network's year of picks: QuakeML past 10 MB was refused as "not well-formed XML" at a
+  /// line past its end (an adversarial sweep), libxml2's limit on one chunk of input.
+  @Test func quakeMLBeyondTenMegabytesIsRead() throws {
+    var xml = """
+      <?xml version="1.0" encoding="utf-8"?>
+      <q:quakeml xmlns:q="http://quakeml.org/xmlns/quakeml/1.2" xmlns="http://quakeml.org/xmlns/bed/1.2">
+      <eventParameters publicID="smi:local/cat">
+
+      """
+    let count = 40_000
+    for i in 0..<count {
+      let seconds = String(format: "%02d:%02d:%02d", i / 3600 % 24, i / 60 % 60, i % 60)
+      xml += """
+        <event publicID="smi:local/ev\(i)"><pick publicID="smi:local/p\(i)">\
+        <time><value>2026-03-\(String(format: "%02d", 1 + i / 86400))T\(seconds).123456Z</value></time>\
+        <waveformID networkCode="XX" stationCode="S\(i % 50)" locationCode="" channelCode="HHZ"/>\
+        <phaseHint>P</phaseHint><evaluationMode>manual</evaluationMode></pick></event>
+
+        """
+    }
+    xml += "</eventParameters>\n</q:quakeml>\n"
+    let data = Data(xml.utf8)
+    #expect(data.count > 11_000_000)
+    let contents = try QuakeMLPickReader.parse(data)
+    #expect(contents.problems.isEmpty)
+    #expect(contents.picks.count == count)
+    #expect(contents.picks.last?.station == "S\((count - 1) % 50)")
+  }
+
   @Test func malformedXMLIsRefusedWithALine() throws {
     do {
       _ = try Self.read("malformed.xml")

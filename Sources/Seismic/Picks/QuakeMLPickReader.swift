@@ -38,7 +38,9 @@ public enum QuakeMLPickReader {
       throw PickFormatError(line: line, reason: why)
     }
     let delegate = Delegate()
-    let parser = XMLParser(data: data)
+    // Fed as a stream, in chunks: `XMLParser(data:)` hands libxml2 the whole document in one
+    // chunk, which it refuses beyond 10 MB ("not well-formed XML" at a line past the end).
+    let parser = XMLParser(stream: InputStream(data: data))
     parser.shouldProcessNamespaces = true
     parser.delegate = delegate
     let parsed = parser.parse()
