@@ -68,6 +68,30 @@ import Testing
     // Misaligned overlap (samples between the run's samples) is a conflict too.
     let offGrid = ContiguousRun.join([segment(0, [1, 2, 3, 4]), segment(0.15, [2, 3])])
     #expect(offGrid.conflicts.count == 1)
+    // Halfway between the run's samples, equal values still say nothing of which sample is
+    // which: a conflict.
+    let halfway = ContiguousRun.join([segment(0, [1, 2, 3, 4]), segment(0.15, [3, 4, 5])])
+    #expect(halfway.conflicts.count == 1)
+  }
+
+  /// The same samples in two overlapping files whose start times differ by a fraction of a
+  /// sample (MiniSEED 2 without blockette 1001 stamps records to 100 µs) were a conflict beyond
+  /// 0.01 of a sample, and their windows skipped (an adversarial sweep; ObsPy's `merge` joins
+  /// them, rounding to the nearest sample). They join on the first file's grid.
+  @Test func identicalOverlapsAFractionOfASampleOffJoin() {
+    for shift in [-0.04, -0.01, 0.001, 0.01, 0.02, 0.04] {  // of 0.1 s: up to 0.4 of a sample
+      let joined = ContiguousRun.join([
+        segment(0, [1, 2, 3, 4, 5]), segment(0.2 + shift, [3, 4, 5, 6, 7]),
+      ])
+      #expect(joined.conflicts.isEmpty, "shift \(shift)")
+      #expect(joined.runs.map(\.samples) == [[1, 2, 3, 4, 5, 6, 7]], "shift \(shift)")
+      #expect(joined.runs.first?.startTime == t0)
+      // Other samples that close are still a conflict.
+      let other = ContiguousRun.join([
+        segment(0, [1, 2, 3, 4, 5]), segment(0.2 + shift, [3, 4, 9, 6, 7]),
+      ])
+      #expect(other.conflicts.count == 1, "shift \(shift)")
+    }
   }
 
   @Test func segmentsAtAnotherRateNeverJoin() {

@@ -7,9 +7,11 @@ import Seismic
 /// first sample falls where the run's next sample is due, within half a sample period, extends
 /// the run. A segment that starts later than that leaves a gap and starts a new run. A segment
 /// that starts earlier overlaps the run: when its samples agree exactly with the run's samples at
-/// the same times, the overlap is dropped and the rest appended; when they disagree (or its
-/// samples fall between the run's samples), the overlap is a conflict and both runs are marked
-/// conflicting over the overlapping interval. Segments of the same channel at different sampling
+/// the nearest times (less than half a sample period off, as ObsPy's `merge` rounds: MiniSEED 2
+/// without blockette 1001 stamps records to 100 µs, a tenth of a sample at 1 kHz), the overlap
+/// is dropped and the rest appended; when they disagree (or its samples fall halfway between the
+/// run's), the overlap is a conflict and both runs are marked conflicting over the overlapping
+/// interval. Segments of the same channel at different sampling
 /// rates (more than 1 ppm apart) never join. The run's grid is its first segment's start and
 /// rate, so a rate off by float32 precision drifted off later files' start times (a SAC DELTA
 /// is read as the rate it stands for since stop 39, decision 0004).
@@ -93,7 +95,9 @@ public struct ContiguousRun: Sendable, Equatable {
       } else {
         // Overlap: the segment's first sample lies inside the run.
         let index = Int(offset.rounded())
-        let aligned = abs(offset - Double(index)) <= 0.01
+        // Off the run's grid by less than half a sample: the same samples, stamped apart by
+        // the records' time resolution (they must still agree one by one below).
+        let aligned = abs(offset - Double(index)) < 0.5
         let overlapCount = min(run.samples.count - max(index, 0), values.count)
         var agrees = aligned && index >= 0
         if agrees {
