@@ -346,3 +346,36 @@ import Testing
     #expect((zip(window[0], window[1]).map { abs($0 - $1) }.max() ?? 0) > 0.1)
   }
 }
+
+extension WindowBuildTests {
+  /// One station stored at an absurd rate (a SAC DELTA of 1e-30 reads as 1e30 Hz) refused the
+  /// whole build, with advice to lower --rate (an adversarial sweep): its picks are skipped,
+  /// the other stations' built.
+  @Test func aStationAtAnAbsurdRateIsSkippedAndTheOthersBuilt() throws {
+    let dir = try TestPaths.temporaryDirectory("absurd-rate")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = dir.appendingPathComponent("s.sqlite").path
+    let picks = try noiseStationStore(
+      path: path, network: "XX", station: "GOOD", seed: 3, samples: 6_000, pickSeconds: [30])
+    let store = try SeisStore(path: path)
+    let huge = Segment(
+      source: SourceIdentifier(network: "XX", station: "HUGE", location: "", channel: "HHZ"),
+      startTime: picks[0], samplingRate: 1e30, samples: .float32([Float](repeating: 1, count: 64)))
+    try store.storeFile(path: "huge", size: 0, sha256: "huge", format: .sac, segments: [huge])
+    try store.insertPicks([
+      PickRecord(
+        network: "XX", station: "HUGE", location: "", channel: nil, time: picks[0], phase: "P",
+        note: nil, origin: "test")
+    ])
+    let options = WindowSetOptions(
+      before: 1, after: 2, phase: "P", components: .z, rate: 100, bandpass: nil,
+      normalize: .max, input: .waveform)
+    let report = try WindowSetBuilder(store: store, logger: logger, quiet: true).build(
+      options: options)
+    #expect(report.built == 1)
+    #expect(report.skippedByReason == [WindowSkipReason.rateTooHigh: 1])
+    let skip = try #require(report.skips.first)
+    #expect(skip.message.hasPrefix("station XX.HUGE.: its data at 1e+30 Hz (HHZ) would need about"))
+    #expect(try store.currentWindowSetContents()?.windows.map(\.station) == ["GOOD"])
+  }
+}

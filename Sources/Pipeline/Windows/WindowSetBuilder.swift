@@ -165,6 +165,19 @@ public struct WindowSetBuilder: Sendable {
             reason: .nyquist,
             message: "station \(set.stationID): \(why); pick \(pick.time.iso8601) skipped",
             station: set.stationID, common: why, nyquist: nyquist)
+        } else if let excess = WindowSizeCheck.excess(
+          options: options, inputRate: set.samplingRate)
+        {
+          // One station's absurd rate (a SAC DELTA of 1e-30) skips its picks; it used to
+          // refuse the whole build, with advice about the options.
+          let why =
+            "its data at \(WindowSizeCheck.format(set.samplingRate)) Hz (\(set.channels[0].channel)) "
+            + "would need about \(WindowSizeCheck.bytes(excess.need)) to preprocess, more than "
+            + "this process can use (\(WindowSizeCheck.bytes(excess.limit)) of \(excess.what))"
+          early[i] = WindowSkip(
+            reason: .rateTooHigh,
+            message: "station \(set.stationID): \(why); pick \(pick.time.iso8601) skipped",
+            station: set.stationID, common: why)
         } else {
           setOfPick[i] = set
           maxRate = max(maxRate, set.samplingRate)

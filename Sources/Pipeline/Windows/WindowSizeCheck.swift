@@ -44,6 +44,16 @@ enum WindowSizeCheck {
         + "\(what)): \(advice)")
   }
 
+  /// The bytes a build of windows cut from data at `inputRate` needs, when more than this
+  /// process can use (half its limit), with that limit; nil when they fit.
+  static func excess(options o: WindowSetOptions, inputRate: Double)
+    -> (need: Double, limit: Double, what: String)?
+  {
+    let need = bytesNeeded(options: o, inputRate: inputRate)
+    let (limit, what) = memoryLimit()
+    return need > limit / 2 ? (need, limit, what) : nil
+  }
+
   /// Bytes of the buffers of one build: per core, one window's channels at the input and output
   /// rates (the slice, the chain's copies, the FFT spectra, the resampled trace) and the window
   /// itself; plus the finished windows of a wave waiting to be stored.

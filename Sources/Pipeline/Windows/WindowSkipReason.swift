@@ -17,6 +17,9 @@ public enum WindowSkipReason: String, Sendable, CaseIterable, Comparable, Custom
   case conflictingOverlap = "conflicting overlap"
   /// The station's Nyquist frequency is at or below the band's upper corner.
   case nyquist = "Nyquist at or below the band"
+  /// The station's stored rate is too high to preprocess a window in this process's memory
+  /// (a SAC DELTA of 1e-30: 1e30 Hz), while the other stations' rates are not.
+  case rateTooHigh = "sampling rate too high to preprocess"
   /// The data holds NaN or infinite samples.
   case notFinite = "NaN samples"
   /// Preprocessing failed for another reason (said in the warning).
