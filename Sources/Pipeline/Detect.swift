@@ -176,7 +176,7 @@ public struct TriggerDetection: Sendable {
   public func run(settings: Settings) throws -> Report {
     var report = Report()
     report.settings = settings
-    let verticals = try store.channels().filter { $0.channel.last == "Z" }
+    let verticals = try store.channels().filter { $0.channel.last == "Z" || $0.channel.last == "z" }
     report.channels = verticals.count
     // Nothing to look at is said, not reported as 0 triggers (stop 40's sweep).
     guard !verticals.isEmpty else {

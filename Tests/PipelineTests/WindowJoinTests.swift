@@ -147,6 +147,27 @@ import Testing
       return
     }
   }
+
+  /// Lower-case codes (`hhz`, as some writers store them) were no component at all: a pick
+  /// there was skipped as "no channel set with every component of Z" (an adversarial sweep).
+  /// ObsPy's `select(component="Z")` matches them.
+  @Test func lowerCaseChannelCodesAreComponents() {
+    let chooser = ChannelSetChooser(channels: [
+      channel("hhz", rate: 100), channel("hh1", rate: 100), channel("hh2", rate: 100),
+      channel("bhz", rate: 40), channel("bhn", rate: 40), channel("bhe", rate: 40),
+      channel("BH1", rate: 40),
+    ])
+    func list(_ channel: String?, _ c: [Character] = ["Z", "N", "E"]) -> String? {
+      try? chooser.choose(
+        network: "XX", station: "S", location: "", channel: channel, components: c
+      )
+      .get().channelList
+    }
+    #expect(list(nil) == "hhz,hh1,hh2")
+    #expect(list(nil, ["Z"]) == "hhz")
+    #expect(list("HHZ") == "hhz,hh1,hh2")
+    #expect(list("bhz") == "bhz,bhn,bhe")
+  }
 }
 
 /// Regression: resampling at an unchanged rate hit an index one past the spectrum when `f / df`

@@ -22,8 +22,8 @@ public struct ChannelSet: Sendable, Equatable, Hashable {
 /// Chooses the channel set of a pick from the stored channels (contract, "Window options").
 ///
 /// Channels are grouped by station, location and band + instrument codes (the channel code
-/// without its last letter); the last letter is the orientation, with `1` and `2` standing for
-/// `N` and `E` (a group holding both `N` and `1` uses `N`). A pick naming a channel uses the
+/// without its last letter); the last letter is the orientation (in either case), with `1` and
+/// `2` standing for `N` and `E` (a group holding both `N` and `1` uses `N`). A pick naming a channel uses the
 /// group of that channel's band and instrument codes; otherwise the group with the highest
 /// sampling rate that has every requested component (ties: the group codes in alphabetical
 /// order).
@@ -57,12 +57,15 @@ public struct ChannelSetChooser: Sendable {
     for channel in channels where !channel.channel.isEmpty {
       let key = "\(channel.network).\(channel.station).\(channel.location)"
       let code = Self.groupCode(stored: channel.channel)
-      guard var orientation = channel.channel.last else { continue }
+      // Orientation codes in any case (`hhz` is Z), as ObsPy's `select(component=)` matches.
+      guard let last = channel.channel.last, var orientation = last.uppercased().first else {
+        continue
+      }
       if orientation == "1" { orientation = "N" }
       if orientation == "2" { orientation = "E" }
       var group = byStation[key]?[code] ?? Group(code: code)
       // A true N/E channel wins over 1/2.
-      let isNative = channel.channel.last == orientation
+      let isNative = last != "1" && last != "2"
       if group.byOrientation[orientation] == nil || isNative {
         group.byOrientation[orientation] = channel
       }
@@ -103,7 +106,10 @@ public struct ChannelSetChooser: Sendable {
     }
     if let channel, channel.count >= 2 {
       let code = Self.groupCode(pick: channel)
-      guard let group = candidates.first(where: { $0.code == code }) else {
+      guard
+        let group = candidates.first(where: { $0.code == code })
+          ?? candidates.first(where: { $0.code.uppercased() == code.uppercased() })
+      else {
         return .failure(.noData)
       }
       guard let found = set(of: group) else {
