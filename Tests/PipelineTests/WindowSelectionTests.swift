@@ -82,6 +82,19 @@ import Testing
     #expect(try StationPattern.list("XH.*, IU.ANMO.10").map(\.text) == ["XH.*", "IU.ANMO.10"])
   }
 
+  /// A comma inside a bracket is one of its characters, as `fnmatch` reads it: `XC.[A,C]B1`
+  /// was split into `XC.[A` and `C]B1` and refused (an adversarial sweep).
+  @Test func commasInsideBracketsDoNotSplitTheList() throws {
+    #expect(StationPattern.items("XC.[A,C]B1") == ["XC.[A,C]B1"])
+    #expect(StationPattern.items("XC.[A,C]B1,IU.*,,") == ["XC.[A,C]B1", "IU.*"])
+    #expect(StationPattern.items("XC.[],]B1,IU.*") == ["XC.[],]B1", "IU.*"])
+    #expect(StationPattern.items("XC.[!],]B1,IU.*") == ["XC.[!],]B1", "IU.*"])
+    let pattern = try #require(try StationPattern.list("XC.[A,C]B1").first)
+    #expect(pattern.matches(network: "XC", station: "CB1", location: ""))
+    #expect(pattern.matches(network: "XC", station: ",B1", location: ""))
+    #expect(!pattern.matches(network: "XC", station: "BB1", location: ""))
+  }
+
   @Test func windowsAreBuiltOnlyForPicksAtMatchingStationsFromStartToBeforeEnd() throws {
     let store = try store()
     try store.insertPicks([

@@ -52,9 +52,33 @@ public struct StationPattern: Sendable, Equatable, CustomStringConvertible {
     fnmatch(pattern, code.uppercased(), 0) == 0
   }
 
+  /// The items of a comma-separated list, split at commas outside brackets: `XC.[A,C]B1` is one
+  /// pattern, its bracket a set of characters as `fnmatch` reads it (a `]` first in a bracket,
+  /// or after `[!`, is one of the set). Empty items are dropped.
+  public static func items(_ text: String) -> [String] {
+    var items: [String] = []
+    var current = ""
+    var bracket: (open: Bool, length: Int) = (false, 0)
+    for c in text {
+      if bracket.open {
+        current.append(c)
+        let literal = bracket.length == 0 || (bracket.length == 1 && current.hasSuffix("[!]"))
+        if c == "]" && !literal { bracket = (false, 0) } else { bracket.length += 1 }
+      } else if c == "," {
+        if !current.isEmpty { items.append(current) }
+        current = ""
+      } else {
+        current.append(c)
+        if c == "[" { bracket = (true, 0) }
+      }
+    }
+    if !current.isEmpty { items.append(current) }
+    return items
+  }
+
   /// The patterns of a comma-separated list (`XH.*,IU.ANMO.00`).
   public static func list(_ text: String) throws(Invalid) -> [StationPattern] {
-    let items = text.split(separator: ",").map(String.init)
+    let items = Self.items(text)
     guard !items.isEmpty else {
       throw Invalid(description: "--stations needs at least one NET.STA pattern")
     }

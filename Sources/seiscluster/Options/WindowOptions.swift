@@ -159,7 +159,7 @@ struct WindowOptions: ParsableArguments {
     if let before { o.before = before }
     if let after { o.after = after }
     o.phase = phase
-    o.stations = stations.map { $0.split(separator: ",").map(String.init) }
+    o.stations = stations.map(StationPattern.items)
     o.start = start.flatMap(WindowSetOptions.time(iso8601:))
     o.end = end.flatMap(WindowSetOptions.time(iso8601:))
     if let components { o.components = components }
