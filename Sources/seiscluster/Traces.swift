@@ -59,6 +59,13 @@ struct TracesExportCommand: SeisclusterCommand {
   )
   var force = false
 
+  func validate() throws {
+    if output == "-" && format == .sac {
+      throw ValidationError(
+        "SAC files cannot be concatenated: --output - writes MiniSEED; give a folder for SAC")
+    }
+  }
+
   func run() throws {
     let logger = global.makeLogger()
     let store = try global.store.openForReading()

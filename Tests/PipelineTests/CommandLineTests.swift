@@ -77,6 +77,11 @@ struct CommandLineTests {
         "--window-memory takes 1 to 1048576"
       ),
       (["cluster", "--clusters", "nan"], "The value 'nan' is invalid for '--clusters <k|auto>'"),
+      // Was exit 1 after opening the store (an adversarial sweep): the options contradict.
+      (
+        ["traces", "export", "--format", "sac", "--output", "-"],
+        "SAC files cannot be concatenated: --output - writes MiniSEED"
+      ),
       (["cluster", "--clusters", "2", "--orphans", "0"], "--orphans takes a correlation above 0"),
       (
         ["cluster", "--clusters", "2", "--orphans", "-0.5"], "--orphans takes a correlation above 0"

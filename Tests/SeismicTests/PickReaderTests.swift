@@ -86,6 +86,23 @@ import Testing
     }
   }
 
+  /// A column the reader uses, named twice, was read from its first copy silently (an
+  /// adversarial sweep); other columns may repeat (they are not read).
+  @Test func csvNamingAUsedColumnTwiceIsRefused() throws {
+    for column in ["time", "Station", "label"] {
+      let text = "network,station,location,time,label,\(column)\nXX,A,,2026-01-01T00:00:00Z,a,b\n"
+      do {
+        _ = try PickCSVReader.parse(text)
+        Issue.record("accepted \(column) twice")
+      } catch {
+        #expect(error.description == "line 1: the header names column \(column.lowercased()) twice")
+      }
+    }
+    let extra = try PickCSVReader.parse(
+      "network,station,location,time,x,x\nXX,A,,2026-01-01T00:00:00Z,1,2\n")
+    #expect(extra.picks.count == 1)
+  }
+
   @Test func quakeMLWrittenByObsPyReadsAsObsPyReadsIt() throws {
     let contents = try Self.read("obspy_picks.quakeml")
     let data = try Data(

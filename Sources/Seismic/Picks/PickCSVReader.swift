@@ -17,8 +17,17 @@ public enum PickCSVReader {
     try forEachRecord(in: text) { (record: Record) throws(PickFormatError) in
       guard !record.isBlank else { return }
       guard let header else {
+        let used: Set<String> = [
+          "network", "station", "location", "time", "channel", "phase", "label",
+        ]
         for (i, name) in record.fields.enumerated() {
           let key = name.trimmingCharacters(in: .whitespaces).lowercased()
+          // A column read twice would be read from one of them silently (an adversarial sweep
+          // found the first `time` of two used): refused, as truth files refuse it.
+          if column[key] != nil, used.contains(key) {
+            throw PickFormatError(
+              line: record.line, reason: "the header names column \(key) twice")
+          }
           if column[key] == nil { column[key] = i }
         }
         let required = ["network", "station", "location", "time"]
