@@ -268,7 +268,7 @@ public enum MiniSEEDReader {
     var nonASCII = false
     let source = SourceIdentifier(
       network: code(r.network, nonASCII: &nonASCII), station: code(r.station, nonASCII: &nonASCII),
-      location: code(r.location, nonASCII: &nonASCII),
+      location: SourceIdentifier.storedLocation(code(r.location, nonASCII: &nonASCII)),
       channel: code(r.channel, nonASCII: &nonASCII))
     if nonASCII { nonASCIISources.insert(source) }
     let key = ChannelKey(source: source, quality: UInt8(bitPattern: r.dataquality))

@@ -197,7 +197,8 @@ public enum SACReader {
     -> WaveformContents
   {
     let source = SourceIdentifier(
-      network: header[.knetwk], station: header[.kstnm], location: header[.khole],
+      network: header[.knetwk], station: header[.kstnm],
+      location: SourceIdentifier.storedLocation(header[.khole]),
       channel: header[.kcmpnm])
     guard !samples.isEmpty else {
       return WaveformContents(

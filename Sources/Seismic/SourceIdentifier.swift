@@ -13,6 +13,11 @@ public struct SourceIdentifier: Hashable, Comparable, Sendable, CustomStringConv
     self.channel = channel
   }
 
+  /// A location code as stored: `--`, FDSN's way of writing the blank code (some writers put
+  /// it in MiniSEED and SAC headers), is the blank code, as pick files and index CSVs read it;
+  /// otherwise data stored under `--` could never be selected by a pick.
+  public static func storedLocation(_ code: String) -> String { code == "--" ? "" : code }
+
   /// `NET.STA.LOC.CHA`
   public var id: String { "\(network).\(station).\(location).\(channel)" }
   public var description: String { id }

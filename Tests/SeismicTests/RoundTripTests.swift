@@ -100,6 +100,21 @@ import Testing
     #expect(values == [3e38, -0.0, Float(Double.pi)])
   }
 
+  /// `--` in a header's location field (FDSN's spelling of the blank code, which some writers
+  /// store) is read as the blank code, as pick files read it: stored as `--`, its data could
+  /// never be selected by a pick (an adversarial sweep).
+  @Test func aLocationWrittenAsDashesIsTheBlankCode() throws {
+    let dashes = SourceIdentifier(network: "XX", station: "LOC", location: "--", channel: "HHZ")
+    let segment = Segment(
+      source: dashes, startTime: Timestamp(nanoseconds: 1_700_000_000_000_000_000),
+      samplingRate: 100, samples: .int32(Array(0..<500)))
+    for bytes in [try MiniSEEDWriter.encode(segment), try SACWriter.encode(segment)] {
+      let back = try #require(try readBack(bytes).segments.first)
+      #expect(back.source.location == "")
+      #expect(back.source.station == "LOC" && back.source.channel == "HHZ")
+    }
+  }
+
   @Test func sacKeepsFloat32SamplesTimeAndCodes() throws {
     let segment = Segment(
       source: SourceIdentifier(network: "NZ", station: "CRLZ", location: "10", channel: "HHZ"),
