@@ -42,6 +42,13 @@ public enum FormatDetection {
     }
     if SACHeader.byteOrder(of: bytes) != nil { return .sac }
     if SACAlphanumeric.looksLikeAlphanumeric(bytes) { return .sac }
+    if SACHeader.isVersion7(bytes) {
+      throw WaveformFileError(
+        path: path,
+        reason:
+          "SAC header version 7 (SAC 102's footer of doubles) is not supported: write it as version 6"
+      )
+    }
     throw WaveformFileError(path: path, reason: "unknown format: not MiniSEED or SAC")
   }
 

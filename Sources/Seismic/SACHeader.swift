@@ -32,6 +32,24 @@ struct SACHeader {
     return nil
   }
 
+  /// Whether `bytes` are a binary SAC file of header version 7 (SAC 102: the version 6 header
+  /// with NVHDR 7, the samples, then a footer of 22 doubles), in either byte order: the size
+  /// must be exactly that of its NPTS samples and footer.
+  static func isVersion7(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    guard bytes.count >= byteCount + 176 else { return false }
+    let version = bytes.loadUnaligned(
+      fromByteOffset: 280 + 4 * IntegerField.nvhdr.rawValue, as: UInt32.self)
+    let npts = bytes.loadUnaligned(
+      fromByteOffset: 280 + 4 * IntegerField.npts.rawValue, as: UInt32.self)
+    for (v, n) in [
+      (UInt32(littleEndian: version), UInt32(littleEndian: npts)),
+      (UInt32(bigEndian: version), UInt32(bigEndian: npts)),
+    ] where v == 7 && Int32(bitPattern: n) >= 0 {
+      if bytes.count == byteCount + 4 * Int(n) + 176 { return true }
+    }
+    return false
+  }
+
   enum ByteOrder { case little, big }
 
   var words: [UInt32]  // 110 words in host order

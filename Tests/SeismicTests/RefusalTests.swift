@@ -49,6 +49,21 @@ import Testing
     return bytes + [UInt8](repeating: 0, count: dataBytes)
   }
 
+  /// SAC 102's version 7 (NVHDR 7, a footer of 22 doubles after the samples) was "unknown
+  /// format: not MiniSEED or SAC" (an adversarial sweep): named now, in both byte orders.
+  @Test func sacHeaderVersion7IsRefusedByName() {
+    for big in [false, true] {
+      var bytes = sac(npts: 10, delta: 0.01, bigEndian: big, dataBytes: 40 + 176)
+      let version = UInt32(7)
+      withUnsafeBytes(of: big ? version.bigEndian : version.littleEndian) {
+        bytes.replaceSubrange((280 + 4 * 6)..<(280 + 4 * 7), with: $0)
+      }
+      #expect(reason(bytes)?.hasPrefix("SAC header version 7 (SAC 102's footer") == true)
+      // Without its footer's exact size, it is no SAC that can be named.
+      #expect(reason(Array(bytes.dropLast(8)))?.contains("not MiniSEED or SAC") == true)
+    }
+  }
+
   @Test func sacHeaderIsValidatedBeforeAllocation() {
     #expect(reason(sac(npts: Int32.max, delta: 0.01, dataBytes: 40))?.contains("NPTS") == true)
     #expect(reason(sac(npts: -5, delta: 0.01, dataBytes: 0))?.contains("NPTS") == true)
