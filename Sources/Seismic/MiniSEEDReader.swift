@@ -35,8 +35,30 @@ public enum MiniSEEDReader {
       throw WaveformFileError(path: path, reason: "libmseed: \(first)\(more)")
     }
     var contents = captured.result
-    contents.notes += captured.warnings.map { "libmseed: \($0)" }
+    contents.notes += summarized(captured.warnings).map { "libmseed: \($0)" }
     return contents
+  }
+
+  /// libmseed's messages, each once in order of first appearance with how often it came (it
+  /// says the same of every record: 200 identical lines for a file without blockette 1001), at
+  /// most `shown` of them and then how many more.
+  static func summarized(_ messages: [String], shown: Int = 10) -> [String] {
+    var order: [String] = []
+    var counts: [String: Int] = [:]
+    for message in messages {
+      if counts[message] == nil { order.append(message) }
+      counts[message, default: 0] += 1
+    }
+    var lines = order.prefix(shown).map { message in
+      let n = counts[message] ?? 1
+      return n > 1 ? "\(message) (\(n) times)" : message
+    }
+    if order.count > shown {
+      let rest = order.dropFirst(shown).reduce(0) { $0 + (counts[$1] ?? 0) }
+      lines.append(
+        "and \(rest) more message\(rest == 1 ? "" : "s") of \(order.count - shown) other kinds")
+    }
+    return lines
   }
 
   // MARK: Implementation

@@ -64,6 +64,18 @@ import Testing
     }
   }
 
+  /// libmseed says the same of every record; a file of 200 records without blockette 1001 gave
+  /// 200 identical warning lines (an adversarial sweep). Each message is said once, counted.
+  @Test func libmseedMessagesAreSaidOnceWithTheirCount() {
+    let same = "[XX_LOC__HHZ] Number of blockettes in fixed header (1) does not match"
+    let messages = Array(repeating: same, count: 200) + ["other"] + [same]
+    #expect(MiniSEEDReader.summarized(messages) == ["\(same) (201 times)", "other"])
+    let many = (0..<13).map { "m\($0)" } + ["m12"]
+    let lines = MiniSEEDReader.summarized(many)
+    #expect(lines.count == 11)
+    #expect(lines.last == "and 4 more messages of 3 other kinds")
+  }
+
   @Test func sacHeaderIsValidatedBeforeAllocation() {
     #expect(reason(sac(npts: Int32.max, delta: 0.01, dataBytes: 40))?.contains("NPTS") == true)
     #expect(reason(sac(npts: -5, delta: 0.01, dataBytes: 0))?.contains("NPTS") == true)
