@@ -146,13 +146,21 @@ struct ClusterCommand: SeisclusterCommand {
     let builder = WindowSetBuilder(store: store, logger: logger, quiet: global.quiet)
     // A run that fails after this command built its set leaves the current set as it was.
     let previousSet = try store.currentWindowSet()?.id
-    /// `body`, after which a failure leaves the set that was current before this command
-    /// current again, as a failed `cluster` leaves the store.
+    /// The sets this command built: one that no run came to use is deleted when it fails.
+    var built: [Int64] = []
+    /// Makes the set current before this command current again, and deletes the sets it
+    /// built that no run (a failed one included) uses: a failed `cluster` leaves the store as
+    /// it found it, not with a set nothing can reach.
+    func restorePreviousSet() {
+      try? store.makeWindowSetCurrent(id: previousSet)
+      for id in built { _ = try? store.deleteUnusedWindowSet(id: id) }
+    }
+    /// `body`, after which a failure leaves the store as `restorePreviousSet` does.
     func restoringPreviousSet<T>(_ body: () throws -> T) throws -> T {
       do {
         return try body()
       } catch {
-        try? store.makeWindowSetCurrent(id: previousSet)
+        restorePreviousSet()
         throw error
       }
     }
@@ -176,9 +184,10 @@ struct ClusterCommand: SeisclusterCommand {
       // Nothing is trained yet if this fails.
       let outcome = try restoringPreviousSet {
         // Made current only if its run stands (settleFirst): until then `windowSet` is.
-        let built = try builder.build(options: check.options, makeCurrent: false)
-        if !global.quiet { Console.write(built.summary) }
-        first.windowSetID = built.windowSet?.id
+        let report = try builder.build(options: check.options, makeCurrent: false)
+        if !global.quiet { Console.write(report.summary) }
+        first.windowSetID = report.windowSet?.id
+        built += report.windowSet?.id.map { [$0] } ?? []
         return try first.run(store: store, logger: logger)
       }
       try settleFirst(outcome, over: windowSet, reference: reference, windowJob: job)
@@ -225,6 +234,7 @@ struct ClusterCommand: SeisclusterCommand {
       }
       let report = try builder.build(options: options)
       if !global.quiet { Console.write(report.summary) }
+      built += report.windowSet?.id.map { [$0] } ?? []
     }
     // Checkpoints are stored at most every 5 s; SEISCLUSTER_CHECKPOINT_SECONDS changes that
     // (the crash test uses 0: a checkpoint after every epoch and every target update).
@@ -257,7 +267,7 @@ struct ClusterCommand: SeisclusterCommand {
     do {
       outcome = try job.run(store: store, logger: logger)
     } catch {
-      if window.anyGiven { try? store.makeWindowSetCurrent(id: previousSet) }
+      if window.anyGiven { restorePreviousSet() }
       throw error
     }
     // A resumed run trained first on a reference per bin is settled as an uninterrupted one;
@@ -305,17 +315,20 @@ struct ClusterCommand: SeisclusterCommand {
     job.stopOnceRetrainIsCalledFor = false
     let retried: ClusterOutcome
     let firstSet = outcome.run.windowSetId
+    var retrainSet: Int64?
     do {
       // Made current only if the retrain stands (settleRetrain): a kill before its run
       // begins leaves run `first`'s set current, as a discarded retrain does.
-      let built = try builder.build(options: retry, makeCurrent: false)
-      if !global.quiet { Console.write(built.summary) }
-      job.windowSetID = built.windowSet?.id
+      let report = try builder.build(options: retry, makeCurrent: false)
+      if !global.quiet { Console.write(report.summary) }
+      job.windowSetID = report.windowSet?.id
+      retrainSet = report.windowSet?.id
       retried = try job.run(store: store, logger: logger)
     } catch {
       // Run `first` is stored complete and stays the latest, its set the current one: say so
-      // instead of failing it.
+      // instead of failing it. The retrain's set goes unless a (failed) run uses it.
       try? store.makeWindowSetCurrent(id: firstSet)
+      if let retrainSet { _ = try? store.deleteUnusedWindowSet(id: retrainSet) }
       Console.warning(
         "the retrain on the \(reference) reference failed (\(FailureLine.text(for: error, context: store.path))); run \(first) stands, and its window set is the current one again"
       )

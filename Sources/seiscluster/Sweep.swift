@@ -121,6 +121,8 @@ struct SweepCommand: SeisclusterCommand {
     let truthFile =
       resume ? nil : try truth.map { try WindowLabelFile(path: $0) }
     let store = try global.store.openForWriting()
+    let previousSet = try store.currentWindowSet()?.id
+    var built: Int64?
     if window.anyGiven, !resume {
       // A sweep compares reconstructions of the windows: the tool's default stays the
       // spectrogram (or waveform) for one station's picks too, never correlation profiles.
@@ -129,40 +131,50 @@ struct SweepCommand: SeisclusterCommand {
       let report = try WindowSetBuilder(store: store, logger: logger, quiet: global.quiet)
         .build(options: options)
       if !global.quiet { Console.write(report.summary) }
+      built = report.windowSet?.id
     }
-    var job: SweepJob
-    if resume {
-      job = try SweepJob(resuming: store, sweepID: sweep, truth: truth, quiet: global.quiet)
-    } else {
-      var base = try model.resolved(architecture: nil, latent: nil)
-      base.architecture = nil
-      job = SweepJob(
-        clusterCount: try clusterCount, architectures: try model.architectureList ?? [nil],
-        latents: try model.latentList ?? [], model: base, truth: truthFile, quiet: global.quiet)
-      if clusters == "auto" { job.clusterRange = 2...(maxClusters ?? 10) }
-    }
-    // As for `cluster`: checkpoints at most every 5 s, or SEISCLUSTER_CHECKPOINT_SECONDS.
-    job.checkpointSeconds = max(
-      ProcessInfo.processInfo.environment["SEISCLUSTER_CHECKPOINT_SECONDS"].flatMap(Double.init)
-        ?? 5, 0)
-    let quiet = global.quiet
-    job.onRun = { row in
-      guard !quiet else { return }
-      var line =
-        "sweep: run \(row.run.id ?? 0) --architecture \(row.architecture.rawValue) --latent \(row.latent): \(row.loss) \(String(format: "%.5g", row.reconstructionLoss))"
-      if let s = row.scores {
-        line += String(
-          format: " ACC=%.4f NMI=%.4f ARI=%.4f", s.accuracy, s.normalizedMutualInformation,
-          s.adjustedRandIndex)
+    do {
+      var job: SweepJob
+      if resume {
+        job = try SweepJob(resuming: store, sweepID: sweep, truth: truth, quiet: global.quiet)
+      } else {
+        var base = try model.resolved(architecture: nil, latent: nil)
+        base.architecture = nil
+        job = SweepJob(
+          clusterCount: try clusterCount, architectures: try model.architectureList ?? [nil],
+          latents: try model.latentList ?? [], model: base, truth: truthFile, quiet: global.quiet)
+        if clusters == "auto" { job.clusterRange = 2...(maxClusters ?? 10) }
       }
-      Console.write(line)
-    }
-    let outcome = try job.run(store: store, logger: logger)
-    try OutputFile.write(outcome.csv, to: output, force: force)
-    if !quiet {
-      Console.write(
-        "sweep \(outcome.sweep.id ?? 0): \(outcome.rows.count) run\(outcome.rows.count == 1 ? "" : "s") written to \(output); `seiscluster report --sweep \(outcome.sweep.id ?? 0) --output sweep.html` draws them"
-      )
+      // As for `cluster`: checkpoints at most every 5 s, or SEISCLUSTER_CHECKPOINT_SECONDS.
+      job.checkpointSeconds = max(
+        ProcessInfo.processInfo.environment["SEISCLUSTER_CHECKPOINT_SECONDS"].flatMap(Double.init)
+          ?? 5, 0)
+      let quiet = global.quiet
+      job.onRun = { row in
+        guard !quiet else { return }
+        var line =
+          "sweep: run \(row.run.id ?? 0) --architecture \(row.architecture.rawValue) --latent \(row.latent): \(row.loss) \(String(format: "%.5g", row.reconstructionLoss))"
+        if let s = row.scores {
+          line += String(
+            format: " ACC=%.4f NMI=%.4f ARI=%.4f", s.accuracy, s.normalizedMutualInformation,
+            s.adjustedRandIndex)
+        }
+        Console.write(line)
+      }
+      let outcome = try job.run(store: store, logger: logger)
+      try OutputFile.write(outcome.csv, to: output, force: force)
+      if !quiet {
+        Console.write(
+          "sweep \(outcome.sweep.id ?? 0): \(outcome.rows.count) run\(outcome.rows.count == 1 ? "" : "s") written to \(output); `seiscluster report --sweep \(outcome.sweep.id ?? 0) --output sweep.html` draws them"
+        )
+      }
+    } catch {
+      // A sweep that failed before any of its runs used the set it built leaves the store as
+      // it found it, as `cluster` does: the previous set current, the new one gone.
+      if let built {
+        _ = try? store.deleteUnusedWindowSetRestoring(id: built, current: previousSet)
+      }
+      throw error
     }
   }
 }

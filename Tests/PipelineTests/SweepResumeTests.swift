@@ -123,6 +123,33 @@ extension ClusterPipelineTests {
 
   /// With nothing to resume, or a sweep whose truth file is gone or changed, the error says so;
   /// the file moved is given with `truth:`. A sweep with `--clusters auto` resumes with it.
+  /// A sweep whose second network cannot be built trained its first run, then failed, and
+  /// failed again at every `--resume`, adding a failed run each time (an adversarial sweep).
+  /// Every configuration is built before the first run trains: nothing is trained or stored.
+  @Test func aSweepWithANetworkThatCannotBeBuiltIsRefusedBeforeTraining() throws {
+    let store = try SeisStore()
+    _ = try storeWithWindows(count: 40, seed: 5, store: store)
+    let trained = RunCount()
+    var job = SweepJob(
+      clusterCount: 2, architectures: [nil], latents: [2, 16_000_000], model: sweepModel(),
+      truth: nil, quiet: true)
+    job.onRun = { _ in trained.add() }
+    do {
+      _ = try job.run(store: store, logger: Logger(label: "t"))
+      Issue.record("a sweep with a network of 10^9 parameters ran")
+    } catch let error as InputError {
+      #expect(error.reason.hasPrefix("model options: "), "\(error.reason)")
+    }
+    #expect(trained.count == 0)
+    let (runs, sweeps) = try store.writer.read { db in
+      (
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM runs") ?? -1,
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM sweeps") ?? -1
+      )
+    }
+    #expect(runs == 0 && sweeps == 0)
+  }
+
   @Test func resumeWithNoSweepOrALostOrChangedTruthFileIsRefused() throws {
     let store = try SeisStore()
     let rows = try storeWithWindows(count: 30, seed: 9, store: store)

@@ -386,6 +386,18 @@ public struct ClusterJob: Sendable {
 
   /// What to train: the interrupted run with its own options and windows (`resume`), or the
   /// current window set with this job's options.
+  /// Refuses, before anything trains, the options this job's run would fail on: `prepare`'s
+  /// checks and the network's construction (`sweep` checks every configuration before its
+  /// first run, so a sweep whose second network cannot be built never starts; it used to fail
+  /// after the first run trained, and again at each `--resume`).
+  public func preflight(store: SeisStore) throws {
+    let quiet = Logger(label: "preflight", factory: { _ in SwiftLogNoOpLogHandler() })
+    let plan = try prepare(store: store, logger: quiet)
+    _ = try plan.options.makeAutoencoder(
+      channels: plan.contents.networkChannels, length: plan.contents.networkLength,
+      seed: plan.options.seed(ofRestart: 0))
+  }
+
   func prepare(store: SeisStore, logger: Logger) throws -> Plan {
     var plan =
       resume

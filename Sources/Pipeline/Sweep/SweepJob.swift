@@ -183,6 +183,13 @@ public struct SweepJob: Sendable {
     // A truth file every run would fail on is refused before the first run trains.
     if let truth { try Evaluation.checkTruth(truth, windows: reader.windows) }
     let names = architectures.map { ($0 ?? model.resolvedArchitecture).rawValue }
+    // So is a configuration whose network cannot be built on these windows.
+    if resuming == nil {
+      for (architecture, latent) in planned {
+        try job(architecture: architecture, latent: latent, windowSet: setID).preflight(
+          store: store)
+      }
+    }
     let sweep =
       try resuming
       ?? store.createSweep(
@@ -222,11 +229,7 @@ public struct SweepJob: Sendable {
         logger.info(
           "sweep \(sweepID) run \(position + 1)/\(total): --architecture \(name) --latent \(latent)"
         )
-        var job = ClusterJob(
-          clusterCount: clusterCount, model: options, quiet: quiet,
-          checkpointSeconds: checkpointSeconds)
-        job.clusterRange = clusterRange
-        job.windowSetID = setID
+        var job = job(architecture: architecture, latent: latent, windowSet: setID)
         job.sweepMark = ClusterJob.SweepMark(sweep: sweepID, position: position)
         job.afterCheckpoint = afterCheckpoint.map { hook in
           { @Sendable stored in
@@ -278,6 +281,21 @@ public struct SweepJob: Sendable {
       throw error
     }
     return Outcome(sweep: sweep, rows: rows, csv: Self.csv(rows, scored: truth != nil))
+  }
+
+  /// The cluster job of the run of `architecture` (nil: the model's) and `latent`.
+  private func job(architecture: ModelOptions.ArchitectureChoice?, latent: Int, windowSet: Int64)
+    -> ClusterJob
+  {
+    var options = model
+    options.architecture = architecture ?? model.architecture
+    options.latent = latent
+    var job = ClusterJob(
+      clusterCount: clusterCount, model: options, quiet: quiet,
+      checkpointSeconds: checkpointSeconds)
+    job.clusterRange = clusterRange
+    job.windowSetID = windowSet
+    return job
   }
 
   /// A stored run's summary as `cluster` printed it, a line each.
