@@ -532,21 +532,30 @@ import Testing
       ).run(store: store, logger: Logger(label: "t"))
     }
     #expect(try store.sweep() == nil)
-    // A run of two latents whose second fails: the first stays, under its sweep.
+    // A second network that cannot be built is refused before the first trains.
     #expect(throws: (any Error).self) {
       try SweepJob(
         clusterCount: 2, architectures: [nil], latents: [2, 1 << 24], model: m, truth: nil,
         quiet: true
       ).run(store: store, logger: Logger(label: "t"))
     }
+    #expect(try store.sweep() == nil)
+    // A run of two latents stopped in its second: the first stays, under its sweep.
+    var dying = SweepJob(
+      clusterCount: 2, architectures: [nil], latents: [2, 3], model: m, truth: nil, quiet: true)
+    dying.checkpointSeconds = 0
+    let finished = RunCount()
+    dying.onRun = { _ in finished.add() }
+    dying.afterCheckpoint = { _ in if finished.count == 1 { throw Killed() } }
+    #expect(throws: Killed.self) { try dying.run(store: store, logger: Logger(label: "t")) }
     let kept = try #require(try store.sweep())
     #expect(try store.sweepRuns(sweepID: kept.id!).count == 1)
     // Its report says which planned run is missing (`report --sweep` warns with the line).
     let partial = try SweepReport.load(from: store)
-    #expect(partial.missingRuns == ["--architecture conv --latent 16777216"])
+    #expect(partial.missingRuns == ["--architecture conv --latent 3"])
     #expect(
       partial.missingRunsLine
-        == "sweep \(kept.id!) holds 1 of its 2 planned runs: 1 missing from --architecture conv --latent 16777216 on (the sweep stopped there, or is still running; `seiscluster sweep --resume --sweep \(kept.id!) --output F.csv` finishes it)"
+        == "sweep \(kept.id!) holds 1 of its 2 planned runs: 1 missing from --architecture conv --latent 3 on (the sweep stopped there, or is still running; `seiscluster sweep --resume --sweep \(kept.id!) --output F.csv` finishes it)"
     )
     #expect(partial.render().contains("<b>Incomplete.</b>"))
     // A whole sweep lacks nothing.
