@@ -18,6 +18,13 @@ enum Console {
   static func error(_ message: String) { write("error: " + message) }
   static func warning(_ message: String) { write("warning: " + message) }
 
+  /// Writes `line` to standard output, throwing when it cannot be written (a full disk, a
+  /// closed pipe): for a command whose output is its result (`evaluate`'s scores), where
+  /// `print` dropped the line and exited 0.
+  static func output(_ line: String) throws {
+    try OutputFile.Sink.standardOutput.write(Data((line + "\n").utf8))
+  }
+
   static func write(_ line: String) {
     let oneLine = line.replacingOccurrences(of: "\n", with: " ")
     // Above any progress line, which is drawn again below it.

@@ -37,6 +37,6 @@ struct EvaluateCommand: SeisclusterCommand {
     if !evaluation.unmatchedLines.isEmpty && global.quiet {
       Console.warning("\(evaluation.unmatchedLines.count) truth rows match no window")
     }
-    print(lines.last ?? "")
+    try Console.output(lines.last ?? "")
   }
 }

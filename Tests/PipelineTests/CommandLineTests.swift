@@ -189,6 +189,16 @@ struct CommandLineTests {
       ["traces", "list", "--db", "s.sqlite"], in: dir, shell: "exec >/dev/full;")
     #expect(full.status == 1, "\(full.status): \(full.errors)")
     #expect(full.errors.contains("error: -: cannot write: No space left on device"))
+    // `evaluate`'s scores are its result: lost, they were exit 0 (a sweep of stop 41).
+    try storeWithARun(in: dir)
+    try "window_id,label\n0,a\n1,b\n2,a\n3,b\n".write(
+      to: dir.appendingPathComponent("t.csv"), atomically: true, encoding: .utf8)
+    let scores = try SeisclusterProcess.run(
+      ["evaluate", "--truth", "t.csv", "-q"], in: dir, shell: "exec >/dev/full;")
+    #expect(scores.status == 1, "\(scores.status): \(scores.errors)")
+    #expect(scores.errors.contains("error: -: cannot write: No space left on device"))
+    let shown = try run(["evaluate", "--truth", "t.csv", "-q"], in: dir)
+    #expect(shown.status == 0 && shown.output.hasPrefix("ACC="), "\(shown.errors)")
   }
 
   @Test func aDemoFolderThatIsAFileIsRefusedInOneLine() throws {
