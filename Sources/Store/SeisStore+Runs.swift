@@ -180,8 +180,18 @@ extension SeisStore {
   /// to finish it) or a failed one. `export`, `report`, `evaluate` and `assign` say the same.
   public func incompleteRunReason(id: Int64?) throws -> String? {
     guard let run = try run(id: id), let runID = run.id else {
-      return id.map { "no run \($0) in the store" }
-        ?? "no complete run in the store: run `seiscluster cluster` first"
+      if let id { return "no run \(id) in the store" }
+      // No complete run, but one under way or interrupted: say so, and how to finish it
+      // (it said "run `seiscluster cluster` first", which starts another).
+      let latest = try writer.read { db in
+        try RunRecord.order(Column("id").desc).fetchOne(db)
+      }
+      if let latest, let latestID = latest.id, latest.status == .running,
+        let why = try incompleteRunReason(id: latestID)
+      {
+        return "no complete run in the store: \(why)"
+      }
+      return "no complete run in the store: run `seiscluster cluster` first"
     }
     switch run.status {
     case .complete:

@@ -76,8 +76,14 @@ import Testing
     let run = try newRun(live)
     let other = try SeisStore(path: path)
     #expect(
-      try other.incompleteRunReason(id: nil)
+      try SeisStore().incompleteRunReason(id: nil)
         == "no complete run in the store: run `seiscluster cluster` first")
+    // With a run under way (or interrupted), that run is named: "run cluster first" would
+    // start another (an adversarial sweep).
+    #expect(
+      try other.incompleteRunReason(id: nil)
+        == "no complete run in the store: run \(run.id!) is still running in another process: wait for it to finish"
+    )
     #expect(try other.incompleteRunReason(id: 9) == "no run 9 in the store")
     #expect(
       try other.incompleteRunReason(id: run.id)
