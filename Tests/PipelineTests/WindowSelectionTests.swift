@@ -82,6 +82,20 @@ import Testing
     #expect(try StationPattern.list("XH.*, IU.ANMO.10").map(\.text) == ["XH.*", "IU.ANMO.10"])
   }
 
+  /// `--start`/`--end` digits beyond the nanosecond were cut off: a pick at ...03.004692000
+  /// was left out by `--end ...03.0046920009` (an adversarial sweep). They round the time up.
+  @Test func startAndEndDigitsBeyondTheNanosecondRoundUp() throws {
+    let pick = try #require(Timestamp(iso8601: "2026-03-01T00:04:03.004692Z"))
+    let end = try #require(WindowSetOptions.time(iso8601: "2026-03-01T00:04:03.0046920009Z"))
+    #expect(pick < end)
+    let start = try #require(WindowSetOptions.time(iso8601: "2026-03-01T00:04:03.0046920001Z"))
+    #expect(start > pick)
+    #expect(WindowSetOptions.time(iso8601: "2026-03-01T00:04:03.004692000000Z") == pick)
+    #expect(
+      WindowSetOptions.time(iso8601: "2026-03-01T00:04:03Z") == pick.adding(nanoseconds: -4_692_000)
+    )
+  }
+
   /// A comma inside a bracket is one of its characters, as `fnmatch` reads it: `XC.[A,C]B1`
   /// was split into `XC.[A` and `C]B1` and refused (an adversarial sweep).
   @Test func commasInsideBracketsDoNotSplitTheList() throws {

@@ -111,7 +111,21 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
 
   /// A `--start`/`--end` time: ISO 8601 UTC, with or without `Z` and fractional seconds; nil
   /// when unreadable.
-  public static func time(iso8601 text: String) -> Timestamp? { Timestamp(iso8601: text) }
+  /// A `--start`/`--end` time. Digits beyond the nanosecond round the time up: picks are
+  /// selected from `--start` on and before `--end`, and a pick at 0.004692000 s lies before
+  /// `--end ...0.0046920009` (truncated, it was left out; and one at `--start ...0.0046920001`,
+  /// before its start, was taken).
+  public static func time(iso8601 text: String) -> Timestamp? {
+    guard let time = Timestamp(iso8601: text) else { return nil }
+    return beyondNanoseconds(text) ? time.adding(nanoseconds: 1) : time
+  }
+
+  /// Whether the fraction of seconds of `text` has a nonzero digit past the ninth.
+  static func beyondNanoseconds(_ text: String) -> Bool {
+    guard let dot = text.firstIndex(where: { $0 == "." || $0 == "," }) else { return false }
+    let digits = text[text.index(after: dot)...].prefix(while: \.isNumber)
+    return digits.dropFirst(9).contains { $0 != "0" }
+  }
 
   /// Why `--start`/`--end` text is not a time, in one line (nil when it is one): a valid date
   /// outside the storable years is called that, as `picks import` calls it.
