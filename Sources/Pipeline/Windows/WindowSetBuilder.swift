@@ -172,8 +172,8 @@ public struct WindowSetBuilder: Sendable {
           // refuse the whole build, with advice about the options.
           let why =
             "its data at \(WindowSizeCheck.format(set.samplingRate)) Hz (\(set.channels[0].channel)) "
-            + "would need about \(WindowSizeCheck.bytes(excess.need)) to preprocess, more than "
-            + "this process can use (\(WindowSizeCheck.bytes(excess.limit)) of \(excess.what))"
+            + "would need about \(WindowSizeCheck.bytes(excess.need)) to preprocess, more than half "
+            + "of what this process can use (\(WindowSizeCheck.bytes(excess.limit)) of \(excess.what))"
           early[i] = WindowSkip(
             reason: .rateTooHigh,
             message: "station \(set.stationID): \(why); pick \(pick.time.iso8601) skipped",

@@ -40,8 +40,8 @@ enum WindowSizeCheck {
     throw WindowSetBuilder.BuildError(
       reason:
         "window options need about \(bytes(need)) to preprocess (\(format(window)) s windows "
-        + "with their margins, \(rates)), more than this process can use (\(bytes(limit)) of "
-        + "\(what)): \(advice)")
+        + "with their margins, \(rates)), more than half of what this process can use "
+        + "(\(bytes(limit)) of \(what)): \(advice)")
   }
 
   /// The bytes a build of windows cut from data at `inputRate` needs, when more than this
