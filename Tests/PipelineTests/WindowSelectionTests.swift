@@ -109,6 +109,17 @@ import Testing
     #expect(!pattern.matches(network: "XC", station: "BB1", location: ""))
   }
 
+  /// `[^X]` is "^ or X" in Python's `fnmatch`, which ObsPy's `select` uses; C's `fnmatch`
+  /// negated it, selecting the other networks (an adversarial sweep). `[!X]` negates in both.
+  @Test func aCaretFirstInABracketIsACharacterAsInObsPy() throws {
+    let caret = try StationPattern("[^X]*.S3*")
+    #expect(caret.matches(network: "XS", station: "S364A", location: ""))
+    #expect(!caret.matches(network: "7K", station: "S335C", location: ""))
+    let bang = try StationPattern("[!X]*.S3*")
+    #expect(!bang.matches(network: "XS", station: "S364A", location: ""))
+    #expect(bang.matches(network: "7K", station: "S335C", location: ""))
+  }
+
   @Test func windowsAreBuiltOnlyForPicksAtMatchingStationsFromStartToBeforeEnd() throws {
     let store = try store()
     try store.insertPicks([

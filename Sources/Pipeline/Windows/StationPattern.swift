@@ -35,9 +35,17 @@ public struct StationPattern: Sendable, Equatable, CustomStringConvertible {
           + "*.H0?, XH.H01.00; a blank location is XH.H01.)")
     }
     self.text = trimmed
-    network = parts[0]
-    station = parts[1]
-    location = parts.count == 3 ? parts[2] : nil
+    network = Self.pythonBrackets(parts[0])
+    station = Self.pythonBrackets(parts[1])
+    location = parts.count == 3 ? Self.pythonBrackets(parts[2]) : nil
+  }
+
+  /// The pattern as C `fnmatch` reads Python's: a `^` first in a bracket is one of its
+  /// characters in Python's `fnmatch` (ObsPy's `select`), where C's negates the bracket (only
+  /// `!` negates in both). Escaped, so `[^X]*` selects codes starting with `^` or `X`, as
+  /// ObsPy does.
+  static func pythonBrackets(_ pattern: String) -> String {
+    pattern.replacingOccurrences(of: "[^", with: "[\\^")
   }
 
   public var description: String { text }
