@@ -47,6 +47,23 @@ struct WindowCommandTests {
     return path
   }
 
+  /// `--stations` given twice used the last list alone (an adversarial sweep): the lists join.
+  @Test func stationsGivenTwiceJoin() throws {
+    let dir = try TestPaths.temporaryDirectory("window-stations-twice")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let db = try makeStore(in: dir)
+    _ = try noiseStationStore(
+      path: db, network: "XJ", station: "J01", seed: 6, samples: 60_000, pickSeconds: [150])
+    let window = ["--before", "1", "--after", "3", "--input", "waveform"]
+    for (stations, count) in [(["XJ.*"], 1), (["XH.*"], 3), (["XH.*", "XJ.*"], 4)] {
+      let outcome = try run(
+        ["windows", "build", "--db", db] + stations.flatMap { ["--stations", $0] } + window,
+        in: dir)
+      #expect(outcome.status == 0, "\(outcome.errors)")
+      #expect(outcome.errors.contains("built \(count) of \(count) pick"), "\(stations)")
+    }
+  }
+
   /// A date Int64 nanoseconds cannot hold is named as such, as `picks import` names it, not
   /// called unreadable; `--epochs` and `--max-iterations` have upper bounds.
   @Test func timesOutsideTheStorableRangeAndAbsurdCountsAreUsageErrors() throws {

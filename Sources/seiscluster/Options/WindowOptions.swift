@@ -20,12 +20,18 @@ struct WindowOptions: ParsableArguments {
   var phase: String?
 
   @Option(
+    name: .customLong("stations"),
     help: ArgumentHelp(
       """
       Only picks at matching stations: NET.STA or NET.STA.LOC patterns, comma-separated, with \
-      shell wildcards (XH.*, *.H0?); case ignored; a blank location is NET.STA. (with the dot).
+      shell wildcards (XH.*, *.H0?); case ignored; a blank location is NET.STA. (with the dot). \
+      Given more than once, the lists join.
       """, valueName: "patterns"))
-  var stations: String?
+  var stationLists: [String] = []
+
+  /// Every `--stations` list as one (`--stations XS.* --stations ZQ.*` selects both; the last
+  /// one alone was used).
+  var stations: String? { stationLists.isEmpty ? nil : stationLists.joined(separator: ",") }
 
   @Option(
     help: ArgumentHelp("Only picks at or after this time (ISO 8601 UTC).", valueName: "time"))
