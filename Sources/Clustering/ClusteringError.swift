@@ -9,6 +9,8 @@ public enum ClusteringError: Error, Equatable, CustomStringConvertible {
   case invalidArgument(String)
   /// Numbers that are not finite (NaN or infinity) where finite ones are required.
   case nonFinite(String)
+  /// Training whose loss became NaN or infinite: it diverged.
+  case diverged(String)
 
   public var description: String {
     switch self {
@@ -17,6 +19,9 @@ public enum ClusteringError: Error, Equatable, CustomStringConvertible {
     case .shapeMismatch(let why): return "shape mismatch: \(why)"
     case .invalidArgument(let why): return "invalid argument: \(why)"
     case .nonFinite(let what): return "\(what) contains NaN or infinity"
+    case .diverged(let what):
+      return
+        "\(what) contains NaN or infinity: training diverged (a smaller --learning-rate, or smaller --l1, --l2 or --sparsity penalties, keep it finite)"
     }
   }
 }

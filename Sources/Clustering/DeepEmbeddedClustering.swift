@@ -274,7 +274,7 @@ public final class DeepEmbeddedClustering {
       }
       let mean = sum / Double(max(steps, 1))
       guard mean.isFinite else {
-        throw ClusteringError.nonFinite("the reconstruction loss at pretraining epoch \(epoch)")
+        throw ClusteringError.diverged("the reconstruction loss at pretraining epoch \(epoch)")
       }
       losses.append(mean)
       onEpoch?(epoch, mean)
@@ -501,7 +501,7 @@ public final class DeepEmbeddedClustering {
           reconstruction: sums.reconstruction / steps,
           kl: sums.kl / steps, labelChange: change)
         guard update.loss.isFinite else {
-          throw ClusteringError.nonFinite("the training loss at iteration \(iteration)")
+          throw ClusteringError.diverged("the training loss at iteration \(iteration)")
         }
         state.updates.append(update)
         onUpdate?(update)

@@ -324,8 +324,15 @@ struct CommandLineTests {
     #expect(diverging.status == 1)
     #expect(
       diverging.errorLines == [
-        "error: seiscluster.sqlite: the reconstruction loss at pretraining epoch 2 contains NaN or infinity"
+        "error: seiscluster.sqlite: the reconstruction loss at pretraining epoch 2 contains NaN or infinity: training diverged (a smaller --learning-rate, or smaller --l1, --l2 or --sparsity penalties, keep it finite)"
       ])
+    // Penalties too large make it diverge as well: the line says which options to lower.
+    let penalised = try run(
+      ["-q", "cluster", "--clusters", "2", "--epochs", "3", "--l2", "1e300"], in: dir)
+    #expect(penalised.status == 1)
+    #expect(
+      penalised.errors.contains("training diverged (a smaller --learning-rate, or smaller --l1"),
+      "\(penalised.errors)")
     for outcome in [empty, tooMany, diverging] { expectNoTrapOrCapitalError(outcome, "cluster") }
   }
 
