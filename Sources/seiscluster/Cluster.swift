@@ -92,7 +92,7 @@ struct ClusterCommand: SeisclusterCommand {
 
   @Option(
     help: ArgumentHelp(
-      "Repeating families: a window whose peak correlation with every other member of its cluster is below CC (0 to 1; REDPy's default is 0.7) becomes an orphan, cluster -1, as REDPy's events in no family. Needs correlation input (the default for one station's picks). Off by default.",
+      "Repeating families: a window whose peak correlation with every other member of its cluster is below CC (0 to 1; REDPy's default is 0.7) becomes an orphan, cluster -1, as REDPy's events in no family; its probability and distance stay those of the family it was taken from. Needs correlation input (the default for one station's picks). Off by default.",
       valueName: "cc"))
   var orphans: Double?
 
