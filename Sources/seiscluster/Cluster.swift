@@ -123,6 +123,10 @@ struct ClusterCommand: SeisclusterCommand {
       if maxClusters != nil, case .fixed = clusters {
         throw ValidationError("--max-clusters applies to --clusters auto, not a fixed K")
       }
+      // The options contradict each other: a usage error, before the store is opened.
+      if model.initialization == .polarity, clusters != .fixed(2) {
+        throw ValidationError("--init polarity splits up from down: use --clusters 2")
+      }
     }
     _ = try model.resolved()  // one --architecture and one --latent (sweep takes lists)
     if let orphans, !(orphans > 0 && orphans <= 1) {

@@ -77,7 +77,15 @@ struct CommandLineTests {
         "--window-memory takes 1 to 1048576"
       ),
       (["cluster", "--clusters", "nan"], "The value 'nan' is invalid for '--clusters <k|auto>'"),
-      // Was exit 1 after opening the store (an adversarial sweep): the options contradict.
+      // Were exit 1 after opening the store (an adversarial sweep): the options contradict.
+      (
+        ["cluster", "--clusters", "3", "--init", "polarity"],
+        "--init polarity splits up from down: use --clusters 2"
+      ),
+      (
+        ["cluster", "--clusters", "auto", "--init", "polarity"],
+        "--init polarity splits up from down: use --clusters 2"
+      ),
       (
         ["traces", "export", "--format", "sac", "--output", "-"],
         "SAC files cannot be concatenated: --output - writes MiniSEED"

@@ -218,12 +218,12 @@ struct ReferenceRetrainCommandTests {
     let db = try makeResponseStore(in: dir)
     let outcome = try run(
       [
-        "cluster", "--db", db, "--clusters", "auto", "--init", "polarity", "--before", "5",
+        "cluster", "--db", db, "--clusters", "auto", "--kernels", "1000", "--before", "5",
         "--after", "55", "--epochs", "1", "-q",
       ], in: dir)
     #expect(outcome.status == 1, "\(outcome.errors)")
     #expect(outcome.errors.contains("training on --spectrogram-reference noise first"))
-    #expect(outcome.errors.contains("error: ") && outcome.errors.contains("use --clusters 2"))
+    #expect(outcome.errors.contains("error: ") && outcome.errors.contains("--kernels 1000"))
     #expect(!outcome.errors.contains("training on the window reference"), "\(outcome.errors)")
     #expect(outcome.errorLines.filter { $0.hasPrefix("error:") }.count == 1)
     let store = try SeisStore(path: db)
