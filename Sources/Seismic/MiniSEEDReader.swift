@@ -157,6 +157,13 @@ public enum MiniSEEDReader {
         break
       }
       recordCount += 1
+      // libmseed turns day 367 into 2 January of the next year; ObsPy refuses the file
+      // ("julday out of bounds"). The record's time is not to be trusted: not stored, and said.
+      if let problem = impossibleStartTime(record) {
+        notes.append("record at byte \(offset) \(problem): its samples are not stored")
+        offset += reclen
+        continue
+      }
       try unpack(record, at: recordStart, offset: offset, bigEndianHost: bigEndianHost, path: path)
       append(record, to: &builders, latest: &latest, nonASCIISources: &nonASCIISources)
       offset += reclen
@@ -216,6 +223,33 @@ public enum MiniSEEDReader {
       segments.append(segment)
     }
     return WaveformContents(format: .miniSEED, segments: segments, notes: notes)
+  }
+
+  /// Why a record's start time names no real time (a day past the year's last, an hour of 24),
+  /// or nil. The header is read in both byte orders: one of them must be a valid time (a
+  /// second of 60, a leap second, is one).
+  static func impossibleStartTime(_ record: UnsafeMutablePointer<MSRecord>) -> String? {
+    guard let fsdh = record.pointee.fsdh else { return nil }
+    let t = fsdh.pointee.start_time
+    func valid(year: UInt16, day: UInt16, fraction: UInt16) -> Bool {
+      let y = Int(year)
+      let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
+      return (1...(leap ? 366 : 365)).contains(Int(day)) && fraction < 10_000
+    }
+    let clock = t.hour < 24 && t.min < 60 && t.sec <= 60
+    if clock
+      && (valid(year: t.year, day: t.day, fraction: t.fract)
+        || valid(
+          year: t.year.byteSwapped, day: t.day.byteSwapped, fraction: t.fract.byteSwapped))
+    {
+      return nil
+    }
+    // Said in the order that gives a plausible year.
+    let swapped = !(1900...2100).contains(Int(t.year))
+    let (year, day) = swapped ? (t.year.byteSwapped, t.day.byteSwapped) : (t.year, t.day)
+    return String(
+      format: "is dated %d, day %d, %02d:%02d:%02d, which is no time", Int(year), Int(day),
+      Int(t.hour), Int(t.min), Int(t.sec))
   }
 
   /// OBSPY_ISVALIDBLANK: six digits, spaces or NULs, then 42 spaces (a noise block).

@@ -76,6 +76,35 @@ import Testing
     #expect(lines.last == "and 4 more messages of 3 other kinds")
   }
 
+  /// A record dated day 367 (or 366 of a common year) was stored at 2 January of the next year
+  /// (libmseed's arithmetic); ObsPy refuses it (an adversarial sweep). Such a record is not
+  /// stored, and said; the file's other records are.
+  @Test func aRecordDatedDay367IsNotStoredAndSaid() throws {
+    let segment = Segment(
+      source: SourceIdentifier(network: "XX", station: "DOY", location: "", channel: "HHZ"),
+      startTime: Timestamp(iso8601: "2025-12-31T23:59:00Z")!, samplingRate: 100,
+      samples: .int32((0..<3000).map { Int32(($0 * 7919) % 2_000_000) - 1_000_000 }))
+    var bytes = [UInt8](try MiniSEEDWriter.encode(segment))
+    let reclen = 4096
+    #expect(bytes.count >= 2 * reclen)
+    // The first record's day, in the header's own byte order (its year reads 2025 in it).
+    let big = Int(bytes[20]) << 8 | Int(bytes[21]) == 2025
+    let day: UInt16 = 366  // 2025 has 365 days
+    bytes[22] = UInt8(big ? day >> 8 : day & 0xFF)
+    bytes[23] = UInt8(big ? day & 0xFF : day >> 8)
+    let contents = try read(bytes)
+    #expect(
+      contents.notes.contains(
+        "record at byte 0 is dated 2025, day 366, 23:59:00, which is no time: its samples are not stored"
+      ),
+      "\(contents.notes)")
+    let stored = contents.segments.reduce(0) { $0 + $1.sampleCount }
+    #expect(stored > 0 && stored < 3000)
+    // The year's last day is a time.
+    let good = try read([UInt8](try MiniSEEDWriter.encode(segment)))
+    #expect(good.notes.isEmpty && good.segments.first?.sampleCount == 3000)
+  }
+
   @Test func sacHeaderIsValidatedBeforeAllocation() {
     #expect(reason(sac(npts: Int32.max, delta: 0.01, dataBytes: 40))?.contains("NPTS") == true)
     #expect(reason(sac(npts: -5, delta: 0.01, dataBytes: 0))?.contains("NPTS") == true)
