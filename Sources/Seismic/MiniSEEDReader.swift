@@ -157,14 +157,15 @@ public enum MiniSEEDReader {
         break
       }
       recordCount += 1
+      try unpack(record, at: recordStart, offset: offset, bigEndianHost: bigEndianHost, path: path)
       // libmseed turns day 367 into 2 January of the next year; ObsPy refuses the file
-      // ("julday out of bounds"). The record's time is not to be trusted: not stored, and said.
+      // ("julday out of bounds"). The record's time is not to be trusted: not stored, and said
+      // (after the checks of its data, which refuse a broken record whatever its date).
       if let problem = impossibleStartTime(record) {
         notes.append("record at byte \(offset) \(problem): its samples are not stored")
         offset += reclen
         continue
       }
-      try unpack(record, at: recordStart, offset: offset, bigEndianHost: bigEndianHost, path: path)
       append(record, to: &builders, latest: &latest, nonASCIISources: &nonASCIISources)
       offset += reclen
     }
@@ -231,16 +232,15 @@ public enum MiniSEEDReader {
   static func impossibleStartTime(_ record: UnsafeMutablePointer<MSRecord>) -> String? {
     guard let fsdh = record.pointee.fsdh else { return nil }
     let t = fsdh.pointee.start_time
-    func valid(year: UInt16, day: UInt16, fraction: UInt16) -> Bool {
+    func valid(year: UInt16, day: UInt16) -> Bool {
       let y = Int(year)
       let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
-      return (1...(leap ? 366 : 365)).contains(Int(day)) && fraction < 10_000
+      return (1...(leap ? 366 : 365)).contains(Int(day))
     }
     let clock = t.hour < 24 && t.min < 60 && t.sec <= 60
     if clock
-      && (valid(year: t.year, day: t.day, fraction: t.fract)
-        || valid(
-          year: t.year.byteSwapped, day: t.day.byteSwapped, fraction: t.fract.byteSwapped))
+      && (valid(year: t.year, day: t.day)
+        || valid(year: t.year.byteSwapped, day: t.day.byteSwapped))
     {
       return nil
     }
