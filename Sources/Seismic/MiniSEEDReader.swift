@@ -108,6 +108,8 @@ public enum MiniSEEDReader {
     var controlBlocks = 0
     var notSEEDBlocks = 0
     var nonASCIISources = Set<SourceIdentifier>()
+    /// Records dated to no time, said in one line.
+    var undated: (count: Int, first: String?) = (0, nil)
 
     var msr: UnsafeMutablePointer<MSRecord>? = msr_init(nil)
     defer { msr_free(&msr) }
@@ -162,7 +164,8 @@ public enum MiniSEEDReader {
       // ("julday out of bounds"). The record's time is not to be trusted: not stored, and said
       // (after the checks of its data, which refuse a broken record whatever its date).
       if let problem = impossibleStartTime(record) {
-        notes.append("record at byte \(offset) \(problem): its samples are not stored")
+        undated.count += 1
+        if undated.first == nil { undated.first = "the first at byte \(offset) \(problem)" }
         offset += reclen
         continue
       }
@@ -172,6 +175,13 @@ public enum MiniSEEDReader {
 
     guard recordCount > 0 else {
       throw fail("no MiniSEED data records: not MiniSEED or SAC")
+    }
+    if let first = undated.first {
+      notes.append(
+        undated.count == 1
+          ? "record at byte \(first.dropFirst("the first at byte ".count)): its samples are not stored"
+          : "\(undated.count) records are dated to no time (\(first)): their samples are not stored"
+      )
     }
     if blankBlocks > 0 {
       notes.append("skipped \(blankBlocks) blank (noise) block(s) of 128 bytes")

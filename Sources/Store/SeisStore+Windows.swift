@@ -47,43 +47,52 @@ extension SeisStore {
     }
   }
 
-  /// Deletes window set `id` with its windows when nothing refers to it (no run or sweep) and
-  /// it is not current, in one transaction; returns whether it was deleted. A command that
-  /// built a set and then failed before any run used it leaves no set behind (a failed
-  /// `cluster --kernels 1000` left 2,000 spectrograms, 66 MB, that nothing could reach).
+  /// After a command that built `sets` failed: makes `previous` the current set again and
+  /// deletes those of `sets` that nothing uses, in one transaction; returns the sets deleted.
+  /// A failed `cluster --kernels 1000` left its 2,000 spectrograms (66 MB) where no command
+  /// reaches them. Deleted is only what no one can have used:
+  /// - nothing when a run was stored since the command began (`lastRun`: the latest run id
+  ///   then), by it or by another process: a run, even failed or interrupted, may name a set
+  ///   in its options (the window reference of a run trained first on the noise reference);
+  /// - no set that a run or sweep names, or whose windows hold any run's assignments (another
+  ///   process's `assign` while the set was current).
   @discardableResult
-  public func deleteUnusedWindowSet(id: Int64) throws -> Bool {
+  public func abandonWindowSets(_ sets: [Int64], restoring previous: Int64?, lastRun: Int64?)
+    throws -> [Int64]
+  {
     try writer.write { db in
-      let current =
-        try Bool.fetchOne(
-          db, sql: "SELECT is_current FROM window_sets WHERE id = ?", arguments: [id])
-        ?? false
-      guard try !current && Self.isUnused(windowSet: id, in: db) else { return false }
-      try db.execute(sql: "DELETE FROM windows WHERE window_set_id = ?", arguments: [id])
-      try db.execute(sql: "DELETE FROM window_sets WHERE id = ?", arguments: [id])
-      return db.changesCount > 0
+      try Self.makeWindowSetCurrent(id: previous, in: db)
+      guard try Self.latestRunID(in: db) == lastRun else { return [] }
+      var deleted: [Int64] = []
+      for id in sets where id != previous {
+        guard try Self.isUnused(windowSet: id, in: db) else { continue }
+        try db.execute(sql: "DELETE FROM windows WHERE window_set_id = ?", arguments: [id])
+        try db.execute(sql: "DELETE FROM window_sets WHERE id = ?", arguments: [id])
+        deleted.append(id)
+      }
+      return deleted
     }
   }
 
-  /// When no run or sweep uses window set `id`, makes `current` the current set and deletes
-  /// set `id`, in one transaction; returns whether it did (a set still used stays current).
-  public func deleteUnusedWindowSetRestoring(id: Int64, current: Int64?) throws -> Bool {
-    try writer.write { db in
-      guard try Self.isUnused(windowSet: id, in: db) else { return false }
-      try Self.makeWindowSetCurrent(id: current, in: db)
-      try db.execute(sql: "DELETE FROM windows WHERE window_set_id = ?", arguments: [id])
-      try db.execute(sql: "DELETE FROM window_sets WHERE id = ?", arguments: [id])
-      return db.changesCount > 0
-    }
+  /// The latest run's id (any kind and status), or nil when there is none.
+  public func latestRunID() throws -> Int64? {
+    try writer.read { db in try Self.latestRunID(in: db) }
   }
 
-  /// Whether no run or sweep refers to window set `id`.
+  static func latestRunID(in db: Database) throws -> Int64? {
+    try Int64.fetchOne(db, sql: "SELECT max(id) FROM runs")
+  }
+
+  /// Whether no run or sweep names window set `id` and no run's assignments are to its
+  /// windows.
   static func isUnused(windowSet id: Int64, in db: Database) throws -> Bool {
     try Int.fetchOne(
       db,
       sql: """
         SELECT (SELECT count(*) FROM runs WHERE window_set_id = ?1)
           + (SELECT count(*) FROM sweeps WHERE window_set_id = ?1)
+          + (SELECT count(*) FROM assignments a JOIN windows w ON w.id = a.window_id
+             WHERE w.window_set_id = ?1)
         """, arguments: [id]) == 0
   }
 
@@ -96,6 +105,20 @@ extension SeisStore {
   /// transaction: a command that built a set and then failed leaves the current set as it was.
   public func makeWindowSetCurrent(id: Int64?) throws {
     try writer.write { db in try Self.makeWindowSetCurrent(id: id, in: db) }
+  }
+
+  /// Makes window set `id` current unless a newer set (a larger id: built later) is current,
+  /// in one transaction; returns whether `id` is current now. A run that stands is made
+  /// current once it is settled, perhaps on `cluster --resume` after a kill: a set the user
+  /// built meanwhile stays current.
+  @discardableResult
+  public func makeWindowSetCurrentUnlessNewer(id: Int64) throws -> Bool {
+    try writer.write { db in
+      let current = try Int64.fetchOne(db, sql: "SELECT id FROM window_sets WHERE is_current")
+      if let current, current > id { return false }
+      try Self.makeWindowSetCurrent(id: id, in: db)
+      return true
+    }
   }
 
   /// The same inside a transaction already open (`discardRun`).

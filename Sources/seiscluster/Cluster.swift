@@ -150,14 +150,15 @@ struct ClusterCommand: SeisclusterCommand {
     let builder = WindowSetBuilder(store: store, logger: logger, quiet: global.quiet)
     // A run that fails after this command built its set leaves the current set as it was.
     let previousSet = try store.currentWindowSet()?.id
-    /// The sets this command built: one that no run came to use is deleted when it fails.
+    let lastRun = try store.latestRunID()
+    /// The sets this command built: those no one can have used go when it fails.
     var built: [Int64] = []
     /// Makes the set current before this command current again, and deletes the sets it
-    /// built that no run (a failed one included) uses: a failed `cluster` leaves the store as
-    /// it found it, not with a set nothing can reach.
+    /// built when no run was stored since and nothing uses them
+    /// (`SeisStore.abandonWindowSets`): a failed `cluster` leaves the store as it found it,
+    /// not with a set nothing can reach.
     func restorePreviousSet() {
-      try? store.makeWindowSetCurrent(id: previousSet)
-      for id in built { _ = try? store.deleteUnusedWindowSet(id: id) }
+      _ = try? store.abandonWindowSets(built, restoring: previousSet, lastRun: lastRun)
     }
     /// `body`, after which a failure leaves the store as `restorePreviousSet` does.
     func restoringPreviousSet<T>(_ body: () throws -> T) throws -> T {
@@ -320,6 +321,7 @@ struct ClusterCommand: SeisclusterCommand {
     let retried: ClusterOutcome
     let firstSet = outcome.run.windowSetId
     var retrainSet: Int64?
+    let lastRunBeforeRetrain = try store.latestRunID()
     do {
       // Made current only if the retrain stands (settleRetrain): a kill before its run
       // begins leaves run `first`'s set current, as a discarded retrain does.
@@ -331,8 +333,8 @@ struct ClusterCommand: SeisclusterCommand {
     } catch {
       // Run `first` is stored complete and stays the latest, its set the current one: say so
       // instead of failing it. The retrain's set goes unless a (failed) run uses it.
-      try? store.makeWindowSetCurrent(id: firstSet)
-      if let retrainSet { _ = try? store.deleteUnusedWindowSet(id: retrainSet) }
+      _ = try? store.abandonWindowSets(
+        retrainSet.map { [$0] } ?? [], restoring: firstSet, lastRun: lastRunBeforeRetrain)
       Console.warning(
         "the retrain on the \(reference) reference failed (\(FailureLine.text(for: error, context: store.path))); run \(first) stands, and its window set is the current one again"
       )

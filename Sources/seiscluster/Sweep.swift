@@ -122,6 +122,7 @@ struct SweepCommand: SeisclusterCommand {
       resume ? nil : try truth.map { try WindowLabelFile(path: $0) }
     let store = try global.store.openForWriting()
     let previousSet = try store.currentWindowSet()?.id
+    let lastRun = try store.latestRunID()
     var built: Int64?
     if window.anyGiven, !resume {
       // A sweep compares reconstructions of the windows: the tool's default stays the
@@ -169,10 +170,11 @@ struct SweepCommand: SeisclusterCommand {
         )
       }
     } catch {
-      // A sweep that failed before any of its runs used the set it built leaves the store as
-      // it found it, as `cluster` does: the previous set current, the new one gone.
-      if let built {
-        _ = try? store.deleteUnusedWindowSetRestoring(id: built, current: previousSet)
+      // A sweep that built its set and failed leaves the previous set current, as `cluster`
+      // does, and its set gone when no one can have used it (`SeisStore.abandonWindowSets`).
+      // One with finished runs keeps them, on their set, current.
+      if let built, try store.sweep().map({ $0.windowSetId != built }) ?? true {
+        _ = try? store.abandonWindowSets([built], restoring: previousSet, lastRun: lastRun)
       }
       throw error
     }

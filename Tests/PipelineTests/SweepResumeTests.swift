@@ -150,6 +150,50 @@ extension ClusterPipelineTests {
     #expect(runs == 0 && sweeps == 0)
   }
 
+  /// What a failed command may delete of the sets it built (a review of stop 41): not a set
+  /// whose windows another run's `assign` used while it was current, nor anything once a run
+  /// was stored since the command began (a run may name a set in its options).
+  @Test func aFailedCommandDeletesOnlySetsNoOneCanHaveUsed() throws {
+    let store = try SeisStore()
+    _ = try storeWithWindows(count: 20, seed: 5, store: store)
+    var m = sweepModel()
+    m.epochs = 1
+    m.maxIterations = 2
+    _ = try ClusterJob(clusterCount: 2, model: m, quiet: true).run(
+      store: store, logger: Logger(label: "t"))
+    let first = try #require(try store.currentWindowSet()?.id)
+    let lastRun = try store.latestRunID()
+    func newSet() throws -> Int64 {
+      _ = try storeWithWindows(count: 20, seed: 6, store: store, offset: 1)
+      return try #require(try store.currentWindowSet()?.id)
+    }
+    // Another process's `assign` gave run 1 a window of the new set while it was current.
+    let assigned = try newSet()
+    try store.writer.write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO assignments (run_id, window_id, cluster, probability, distance, q)
+          SELECT ?, id, 0, 1, 0, x'' FROM windows WHERE window_set_id = ? LIMIT 1
+          """, arguments: [lastRun, assigned])
+    }
+    #expect(try store.abandonWindowSets([assigned], restoring: first, lastRun: lastRun) == [])
+    #expect(try store.currentWindowSet()?.id == first)
+    #expect(try store.windowSet(id: assigned) != nil)
+    // A run stored since the command began: nothing is deleted.
+    let later = try newSet()
+    #expect(try store.abandonWindowSets([later], restoring: first, lastRun: 0) == [])
+    #expect(try store.windowSet(id: later) != nil)
+    // No one can have used it: deleted, with its windows.
+    #expect(try store.abandonWindowSets([later], restoring: first, lastRun: lastRun) == [later])
+    #expect(try store.windowSet(id: later) == nil)
+    #expect(try store.currentWindowSet()?.id == first)
+    let orphaned = try store.writer.read { db in
+      try Int.fetchOne(
+        db, sql: "SELECT count(*) FROM windows WHERE window_set_id = ?", arguments: [later])
+    }
+    #expect(orphaned == 0)
+  }
+
   @Test func resumeWithNoSweepOrALostOrChangedTruthFileIsRefused() throws {
     let store = try SeisStore()
     let rows = try storeWithWindows(count: 30, seed: 9, store: store)

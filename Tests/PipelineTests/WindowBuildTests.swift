@@ -377,5 +377,25 @@ extension WindowBuildTests {
     let skip = try #require(report.skips.first)
     #expect(skip.message.hasPrefix("station XX.HUGE.: its data at 1e+30 Hz (HHZ) would need about"))
     #expect(try store.currentWindowSetContents()?.windows.map(\.station) == ["GOOD"])
+
+    // Where no station stands out (rates of one order), what costs the memory is the options
+    // with these rates: the build is refused, not thinned by the host's memory (a review).
+    let other = try SeisStore()
+    for (name, rate) in [("A", 1e12), ("B", 2e12)] {
+      let segment = Segment(
+        source: SourceIdentifier(network: "XX", station: name, location: "", channel: "HHZ"),
+        startTime: picks[0], samplingRate: rate,
+        samples: .float32([Float](repeating: 1, count: 64)))
+      try other.storeFile(path: name, size: 0, sha256: name, format: .sac, segments: [segment])
+      try other.insertPicks([
+        PickRecord(
+          network: "XX", station: name, location: "", channel: nil, time: picks[0], phase: "P",
+          note: nil, origin: "test")
+      ])
+    }
+    #expect(throws: WindowSetBuilder.BuildError.self) {
+      try WindowSetBuilder(store: other, logger: logger, quiet: true).build(options: options)
+    }
+    #expect(try other.currentWindowSet() == nil)
   }
 }

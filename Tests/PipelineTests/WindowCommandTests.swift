@@ -130,6 +130,9 @@ struct WindowCommandTests {
       ["cluster", "--clusters", "5"], ["cluster", "--clusters", "2", "--latent", "1000000"],
       ["cluster", "--clusters", "2", "--kernels", "1000"],
       ["sweep", "--latent", "2", "--kernels", "1000", "--output", "s.csv"],
+      // Its run stored and failed (it diverges): the sweep goes, its set stays with the failed
+      // run, and the previous set is current again (a review found the new one current).
+      ["sweep", "--latent", "2", "--l2", "1e300", "--output", "s2.csv"],
     ]
     for command in commands {
       let outcome = try run(

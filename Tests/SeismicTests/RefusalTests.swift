@@ -100,6 +100,18 @@ import Testing
       "\(contents.notes)")
     let stored = contents.segments.reduce(0) { $0 + $1.sampleCount }
     #expect(stored > 0 && stored < 3000)
+    // Several such records make one line.
+    let records = bytes.count / reclen
+    for start in stride(from: reclen, to: bytes.count, by: reclen) {
+      bytes[start + 22] = bytes[22]
+      bytes[start + 23] = bytes[23]
+    }
+    let all = try read(bytes)
+    #expect(
+      all.notes == [
+        "\(records) records are dated to no time (the first at byte 0 is dated 2025, day 366, 23:59:00, which is no time): their samples are not stored"
+      ], "\(all.notes)")
+    #expect(all.segments.isEmpty)
     // The year's last day is a time.
     let good = try read([UInt8](try MiniSEEDWriter.encode(segment)))
     #expect(good.notes.isEmpty && good.segments.first?.sampleCount == 3000)

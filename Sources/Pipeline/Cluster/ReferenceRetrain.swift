@@ -54,7 +54,8 @@ extension ClusterOutcome {
       // The set was stored without being made current (a kill while it trained leaves the
       // other set current): the run stands, so its set is current now.
       do {
-        try store.makeWindowSetCurrent(id: run.windowSetId)
+        // Unless the user built a set since (a resumed run): that one stays current.
+        try store.makeWindowSetCurrentUnlessNewer(id: run.windowSetId)
       } catch {
         return .keptAfterFailure(
           "run \(run.id ?? 0) stands, but its window set \(run.windowSetId) could not be made current (\(FailureLine.text(for: error, context: store.path))); windows built for assign need its options"
@@ -72,7 +73,7 @@ extension ClusterOutcome {
       try store.discardRun(id: second, makingCurrent: windowSet)
     } catch {
       // It stands: its set is made current, if the store lets it.
-      try? store.makeWindowSetCurrent(id: run.windowSetId)
+      _ = try? store.makeWindowSetCurrentUnlessNewer(id: run.windowSetId)
       return .keptAfterFailure(
         failed(second, why, FailureLine.text(for: error, context: store.path)))
     }

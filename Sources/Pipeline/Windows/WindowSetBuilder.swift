@@ -165,23 +165,34 @@ public struct WindowSetBuilder: Sendable {
             reason: .nyquist,
             message: "station \(set.stationID): \(why); pick \(pick.time.iso8601) skipped",
             station: set.stationID, common: why, nyquist: nyquist)
-        } else if let excess = WindowSizeCheck.excess(
-          options: options, inputRate: set.samplingRate)
-        {
-          // One station's absurd rate (a SAC DELTA of 1e-30) skips its picks; it used to
-          // refuse the whole build, with advice about the options.
-          let why =
-            "its data at \(WindowSizeCheck.format(set.samplingRate)) Hz (\(set.channels[0].channel)) "
-            + "would need about \(WindowSizeCheck.bytes(excess.need)) to preprocess, more than half "
-            + "of what this process can use (\(WindowSizeCheck.bytes(excess.limit)) of \(excess.what))"
-          early[i] = WindowSkip(
-            reason: .rateTooHigh,
-            message: "station \(set.stationID): \(why); pick \(pick.time.iso8601) skipped",
-            station: set.stationID, common: why)
         } else {
           setOfPick[i] = set
-          maxRate = max(maxRate, set.samplingRate)
         }
+      }
+    }
+    // A station whose rate is an outlier (ten times the median pick's or more: a SAC DELTA of
+    // 1e-30 reads as 1e30 Hz) and too high to preprocess has its picks skipped; it used to
+    // refuse the whole build with advice about the options. Where the options are what cost
+    // the memory (rates of one order), the build is refused as before, whatever the station:
+    // which stations are clustered must not depend on the host's memory.
+    let rates = setOfPick.compactMap { $0?.samplingRate }.sorted()
+    let median = rates.isEmpty ? 0 : rates[(rates.count - 1) / 2]
+    for (i, pick) in picks.enumerated() {
+      guard let set = setOfPick[i] else { continue }
+      if set.samplingRate >= 10 * median,
+        let excess = WindowSizeCheck.excess(options: options, inputRate: set.samplingRate)
+      {
+        let why =
+          "its data at \(WindowSizeCheck.format(set.samplingRate)) Hz (\(set.channels[0].channel)) "
+          + "would need about \(WindowSizeCheck.bytes(excess.need)) to preprocess, more than half "
+          + "of what this process can use (\(WindowSizeCheck.bytes(excess.limit)) of \(excess.what))"
+        early[i] = WindowSkip(
+          reason: .rateTooHigh,
+          message: "station \(set.stationID): \(why); pick \(pick.time.iso8601) skipped",
+          station: set.stationID, common: why)
+        setOfPick[i] = nil
+      } else {
+        maxRate = max(maxRate, set.samplingRate)
       }
     }
     if maxRate > 0 { try WindowSizeCheck.check(options: options, inputRate: maxRate) }

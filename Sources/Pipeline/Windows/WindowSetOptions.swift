@@ -117,7 +117,8 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
   /// before its start, was taken).
   public static func time(iso8601 text: String) -> Timestamp? {
     guard let time = Timestamp(iso8601: text) else { return nil }
-    return beyondNanoseconds(text) ? time.adding(nanoseconds: 1) : time
+    // (The last storable nanosecond stays itself: one past it cannot be held.)
+    return beyondNanoseconds(text) && time.nanoseconds < .max ? time.adding(nanoseconds: 1) : time
   }
 
   /// Whether the fraction of seconds of `text` has a nonzero digit past the ninth.
