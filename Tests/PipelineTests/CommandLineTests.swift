@@ -77,6 +77,11 @@ struct CommandLineTests {
         "--window-memory takes 1 to 1048576"
       ),
       (["cluster", "--clusters", "nan"], "The value 'nan' is invalid for '--clusters <k|auto>'"),
+      // A negative corner was "Missing value for '--bandpass <low,high>'".
+      (
+        ["windows", "build", "--bandpass", "-1,20"],
+        "--bandpass takes LOW,HIGH in Hz with 0 < LOW < HIGH"
+      ),
       // Were exit 1 after opening the store (an adversarial sweep): the options contradict.
       (
         ["cluster", "--clusters", "3", "--init", "polarity"],

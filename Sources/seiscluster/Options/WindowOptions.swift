@@ -47,7 +47,10 @@ struct WindowOptions: ParsableArguments {
     help: ArgumentHelp("Resample to this rate, FFT-based as ObsPy (default 100).", valueName: "hz"))
   var rate: Double?
 
+  // The next word is the value even when it starts with `-` (`--bandpass -1,20` was "Missing
+  // value"; now the range check says what is wrong).
   @Option(
+    parsing: .unconditional,
     help: ArgumentHelp(
       "4-corner zero-phase Butterworth band-pass LOW,HIGH in Hz, or none (default 1,20).",
       valueName: "low,high"))
