@@ -109,7 +109,7 @@ public enum MiniSEEDReader {
     var notSEEDBlocks = 0
     var nonASCIISources = Set<SourceIdentifier>()
     /// Records dated to no time, said in one line.
-    var undated: (count: Int, first: String?) = (0, nil)
+    var undated: (count: Int, first: (offset: Int, date: String)?) = (0, nil)
 
     var msr: UnsafeMutablePointer<MSRecord>? = msr_init(nil)
     defer { msr_free(&msr) }
@@ -163,9 +163,9 @@ public enum MiniSEEDReader {
       // libmseed turns day 367 into 2 January of the next year; ObsPy refuses the file
       // ("julday out of bounds"). The record's time is not to be trusted: not stored, and said
       // (after the checks of its data, which refuse a broken record whatever its date).
-      if let problem = impossibleStartTime(record) {
+      if let date = impossibleStartTime(record) {
         undated.count += 1
-        if undated.first == nil { undated.first = "the first at byte \(offset) \(problem)" }
+        if undated.first == nil { undated.first = (offset, date) }
         offset += reclen
         continue
       }
@@ -179,8 +179,8 @@ public enum MiniSEEDReader {
     if let first = undated.first {
       notes.append(
         undated.count == 1
-          ? "record at byte \(first.dropFirst("the first at byte ".count)): its samples are not stored"
-          : "\(undated.count) records are dated to no time (\(first)): their samples are not stored"
+          ? "record at byte \(first.offset) is \(first.date), which is no time: its samples are not stored"
+          : "\(undated.count) records are dated to no time (the first, at byte \(first.offset), is \(first.date)): their samples are not stored"
       )
     }
     if blankBlocks > 0 {
@@ -236,30 +236,19 @@ public enum MiniSEEDReader {
     return WaveformContents(format: .miniSEED, segments: segments, notes: notes)
   }
 
-  /// Why a record's start time names no real time (a day past the year's last, an hour of 24),
-  /// or nil. The header is read in both byte orders: one of them must be a valid time (a
-  /// second of 60, a leap second, is one).
+  /// The record's start time as read (`dated 2024, day 367, 17:20:00`) when it names no real
+  /// time (a day past the year's last, an hour of 24), or nil. libmseed has put the header in
+  /// the host's byte order; a second of 60 (a leap second) is a time.
   static func impossibleStartTime(_ record: UnsafeMutablePointer<MSRecord>) -> String? {
     guard let fsdh = record.pointee.fsdh else { return nil }
     let t = fsdh.pointee.start_time
-    func valid(year: UInt16, day: UInt16) -> Bool {
-      let y = Int(year)
-      let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
-      return (1...(leap ? 366 : 365)).contains(Int(day))
-    }
-    let clock = t.hour < 24 && t.min < 60 && t.sec <= 60
-    if clock
-      && (valid(year: t.year, day: t.day)
-        || valid(year: t.year.byteSwapped, day: t.day.byteSwapped))
-    {
-      return nil
-    }
-    // Said in the order that gives a plausible year.
-    let swapped = !(1900...2100).contains(Int(t.year))
-    let (year, day) = swapped ? (t.year.byteSwapped, t.day.byteSwapped) : (t.year, t.day)
+    let y = Int(t.year)
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
+    let dayOK = (1...(leap ? 366 : 365)).contains(Int(t.day))
+    if dayOK && t.hour < 24 && t.min < 60 && t.sec <= 60 { return nil }
     return String(
-      format: "is dated %d, day %d, %02d:%02d:%02d, which is no time", Int(year), Int(day),
-      Int(t.hour), Int(t.min), Int(t.sec))
+      format: "dated %d, day %d, %02d:%02d:%02d", y, Int(t.day), Int(t.hour), Int(t.min),
+      Int(t.sec))
   }
 
   /// OBSPY_ISVALIDBLANK: six digits, spaces or NULs, then 42 spaces (a noise block).

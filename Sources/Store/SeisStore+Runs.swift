@@ -142,7 +142,9 @@ extension SeisStore {
   /// Deletes a complete cluster run that no other run derives from, with its assignments and
   /// its model, and makes window set `current` the current one, in one transaction (`cluster`
   /// discards a retrain it judged worse than the run before it). Its window set stays.
-  public func discardRun(id: Int64, makingCurrent current: Int64) throws {
+  public func discardRun(id: Int64, makingCurrent current: Int64, unlessNewer: Bool = false)
+    throws
+  {
     try writer.write { db in
       guard let run = try RunRecord.fetchOne(db, key: id), run.status == .complete,
         run.kind == .cluster
@@ -158,6 +160,10 @@ extension SeisStore {
             "DELETE FROM models WHERE id = ? AND NOT EXISTS (SELECT 1 FROM runs WHERE model_id = ?)",
           arguments: [model, model])
       }
+      // `unlessNewer`: a set built later (a larger id) than `current` that is current stays so
+      // (a retrain settled on `cluster --resume` after the user built another set).
+      let now = try Int64.fetchOne(db, sql: "SELECT id FROM window_sets WHERE is_current")
+      if unlessNewer, let now, now > current { return }
       try Self.makeWindowSetCurrent(id: current, in: db)
     }
   }

@@ -47,8 +47,9 @@ extension SeisStore {
     }
   }
 
-  /// After a command that built `sets` failed: makes `previous` the current set again and
-  /// deletes those of `sets` that nothing uses, in one transaction; returns the sets deleted.
+  /// After a command that built `sets` failed: makes `previous` the current set again (when
+  /// the current one is one of `sets` on which no complete run stands) and deletes those of
+  /// `sets` that nothing uses, in one transaction; returns the sets deleted.
   /// A failed `cluster --kernels 1000` left its 2,000 spectrograms (66 MB) where no command
   /// reaches them. Deleted is only what no one can have used:
   /// - nothing when a run was stored since the command began (`lastRun`: the latest run id
@@ -61,7 +62,17 @@ extension SeisStore {
     throws -> [Int64]
   {
     try writer.write { db in
-      try Self.makeWindowSetCurrent(id: previous, in: db)
+      // The previous set is current again only where the current set is one the command built
+      // and no complete run stands on it (a sweep that kept finished runs keeps its set
+      // current); a set another process built since stays current.
+      let now = try Int64.fetchOne(db, sql: "SELECT id FROM window_sets WHERE is_current")
+      if let now, sets.contains(now),
+        try Int.fetchOne(
+          db, sql: "SELECT count(*) FROM runs WHERE window_set_id = ? AND status = 'complete'",
+          arguments: [now]) == 0
+      {
+        try Self.makeWindowSetCurrent(id: previous, in: db)
+      }
       guard try Self.latestRunID(in: db) == lastRun else { return [] }
       var deleted: [Int64] = []
       for id in sets where id != previous {

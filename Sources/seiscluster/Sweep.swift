@@ -173,7 +173,7 @@ struct SweepCommand: SeisclusterCommand {
       // A sweep that built its set and failed leaves the previous set current, as `cluster`
       // does, and its set gone when no one can have used it (`SeisStore.abandonWindowSets`).
       // One with finished runs keeps them, on their set, current.
-      if let built, try store.sweep().map({ $0.windowSetId != built }) ?? true {
+      if let built {
         _ = try? store.abandonWindowSets([built], restoring: previousSet, lastRun: lastRun)
       }
       throw error

@@ -187,6 +187,11 @@ extension ClusterPipelineTests {
     #expect(try store.abandonWindowSets([later], restoring: first, lastRun: lastRun) == [later])
     #expect(try store.windowSet(id: later) == nil)
     #expect(try store.currentWindowSet()?.id == first)
+    // A set another process built since is current: it stays so (a review).
+    let mine = try newSet()
+    let theirs = try newSet()
+    #expect(try store.abandonWindowSets([mine], restoring: first, lastRun: lastRun) == [mine])
+    #expect(try store.currentWindowSet()?.id == theirs)
     let orphaned = try store.writer.read { db in
       try Int.fetchOne(
         db, sql: "SELECT count(*) FROM windows WHERE window_set_id = ?", arguments: [later])

@@ -23,7 +23,7 @@ extension ClusterOutcome {
   public func settleRetrain(over first: Int64, firstSet: Int64, store: SeisStore)
     -> RetrainSettlement
   {
-    settle(makingCurrent: firstSet, store: store) { second, why, failure in
+    settle(makingCurrent: firstSet, unlessNewer: true, store: store) { second, why, failure in
       "run \(second), the retrain, stands although \(why): it could not be discarded (\(failure)); export --run \(first) for the window reference"
     } discarded: { why in
       "kept run \(first): the retrain is discarded, as \(why); its window set stays in the store (decision 0020)"
@@ -46,8 +46,11 @@ extension ClusterOutcome {
     }
   }
 
+  /// `unlessNewer`: a discarded retrain leaves a set built since (on `cluster --resume`)
+  /// current; a run trained first on a reference per bin does not, as the window reference's
+  /// run that follows trains on the current set.
   private func settle(
-    makingCurrent windowSet: Int64, store: SeisStore,
+    makingCurrent windowSet: Int64, unlessNewer: Bool = false, store: SeisStore,
     failed: (Int64, String, String) -> String, discarded: (String) -> String
   ) -> RetrainSettlement {
     guard confound?.verdict != .independent, let second = run.id else {
@@ -70,7 +73,7 @@ extension ClusterOutcome {
           : "its clusters cannot be compared with the stations (\($0.clusterCount) cluster(s) over \($0.stationCount) station(s))"
       } ?? "its clusters could not be compared with the stations"
     do {
-      try store.discardRun(id: second, makingCurrent: windowSet)
+      try store.discardRun(id: second, makingCurrent: windowSet, unlessNewer: unlessNewer)
     } catch {
       // It stands: its set is made current, if the store lets it.
       _ = try? store.makeWindowSetCurrentUnlessNewer(id: run.windowSetId)

@@ -170,16 +170,20 @@ public struct WindowSetBuilder: Sendable {
         }
       }
     }
-    // A station whose rate is an outlier (ten times the median pick's or more: a SAC DELTA of
+    // A station whose rate is an outlier (ten times the median station's or more: a SAC DELTA of
     // 1e-30 reads as 1e30 Hz) and too high to preprocess has its picks skipped; it used to
     // refuse the whole build with advice about the options. Where the options are what cost
     // the memory (rates of one order), the build is refused as before, whatever the station:
     // which stations are clustered must not depend on the host's memory.
-    let rates = setOfPick.compactMap { $0?.samplingRate }.sorted()
+    // The median over stations, not picks: a station with many picks must not outvote the
+    // others (the lower median of two stations is the lower rate).
+    var rateOfStation: [String: Double] = [:]
+    for set in setOfPick.compactMap({ $0 }) { rateOfStation[set.stationID] = set.samplingRate }
+    let rates = rateOfStation.values.sorted()
     let median = rates.isEmpty ? 0 : rates[(rates.count - 1) / 2]
     for (i, pick) in picks.enumerated() {
       guard let set = setOfPick[i] else { continue }
-      if set.samplingRate >= 10 * median,
+      if median > 0, set.samplingRate >= 10 * median,
         let excess = WindowSizeCheck.excess(options: options, inputRate: set.samplingRate)
       {
         let why =

@@ -30,13 +30,20 @@ enum WindowSizeCheck {
     let lowCornerSetsMargin = need > 2 * withoutLowCorner
     let margins =
       "the band's low corner \(format(o.bandpass?.low ?? 0)) Hz asks for margins of 10 periods, \(format(lowCornerMargin)) s, on each side of every window"
+    // The options alone fit: the stored rate is what needs the memory (a header with a wrong
+    // DELTA or rate, 1e30 Hz), and no option can help.
+    let rateIsTheCause =
+      inputRate != nil && bytesNeeded(options: o, inputRate: nil) <= limit / 2
+      && bytesNeeded(options: o, inputRate: max(o.rate, 1000)) <= limit / 2
     let advice =
-      withoutLowCorner <= limit / 2
-      ? "\(margins): raise the low corner of --bandpass"
-      // Both are too large: the rate alone, or the band alone, would still not fit.
-      : lowCornerSetsMargin
-        ? "\(margins): raise the low corner of --bandpass, and lower --rate"
-        : "lower --rate or shorten --before/--after"
+      rateIsTheCause
+      ? "the stored sampling rate is what needs it (a header with a wrong rate or DELTA?): leave those stations out with --stations"
+      : withoutLowCorner <= limit / 2
+        ? "\(margins): raise the low corner of --bandpass"
+        // Both are too large: the rate alone, or the band alone, would still not fit.
+        : lowCornerSetsMargin
+          ? "\(margins): raise the low corner of --bandpass, and lower --rate"
+          : "lower --rate or shorten --before/--after"
     throw WindowSetBuilder.BuildError(
       reason:
         "window options need about \(bytes(need)) to preprocess (\(format(window)) s windows "
