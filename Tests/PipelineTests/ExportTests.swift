@@ -36,6 +36,11 @@ import Testing
     #expect(first["network"] == "XX" && first["station"] == "STA1" && first["location"] == "")
     #expect(records[1]["location"] == "00")
     #expect(first["channels"] == "HHZ,HHN,HHE")
+    // The pick's own channel, so that `picks import` of this file picks the same channel set
+    // (a round-trip sweep found it lost, and windows cut from another band).
+    #expect(records.map { $0["channel"] } == (0..<12).map { $0 % 4 == 0 ? "HHZ" : "" })
+    let picks = try PickCSVReader.parse(text).picks
+    #expect(picks.map(\.channel) == (0..<12).map { $0 % 4 == 0 ? "HHZ" : nil })
     #expect(first["run"] == String(fixture.runID))
     #expect(Double(first["probability"]!) == 0.6)
     #expect(Double(records[1]["distance"]!)! == 0.2)

@@ -3,12 +3,13 @@ import Seismic
 extension Catalog {
   /// The names of the per-window fields, in order: those of the contract
   /// (`window_id,network,station,location,time,phase,cluster,probability`), then `channels`,
-  /// `distance` and `run`, and `label`, `label_probability`, `hand_labelled` once the run
+  /// `channel` (the pick's own channel, empty when it names none: `picks import` of the CSV
+  /// gets it back, and with it the same channel set), `distance` and `run`, and `label`, `label_probability`, `hand_labelled` once the run
   /// carries labels. CSV and JSON share them, so the two always agree.
   public var fieldNames: [String] {
     var names = [
       "window_id", "network", "station", "location", "time", "phase", "cluster", "probability",
-      "channels", "distance", "run",
+      "channels", "channel", "distance", "run",
     ]
     if hasLabels { names += ["label", "label_probability", "hand_labelled"] }
     return names
@@ -27,6 +28,7 @@ extension Catalog {
       ("cluster", .integer(Int64(entry.cluster))),
       ("probability", JSONValue(entry.probability)),
       ("channels", .string(entry.channels)),
+      ("channel", .string(entry.pickChannel ?? "")),
       ("distance", JSONValue(entry.distance)),
       ("run", .integer(runID)),
     ]
