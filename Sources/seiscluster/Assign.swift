@@ -28,8 +28,9 @@ struct AssignCommand: SeisclusterCommand {
     let store = try global.store.openForWriting()
     let report = try AssignJob(runID: runID, quiet: global.quiet).run(
       store: store, logger: logger)
-    if !global.quiet { Console.write(report.summary) }
+    // The warnings, then the summary: the command's last line says what it skipped.
     if let far = report.farWarning { Console.warning(far) }
     if let other = report.otherSamplesWarning { Console.warning(other) }
+    if !global.quiet { Console.write(report.summary) }
   }
 }

@@ -78,6 +78,14 @@ extension ClusterPipelineTests {
     let edited = try AssignJob(runID: nil, quiet: true).run(
       store: store, logger: Logger(label: "t"))
     #expect(edited.assigned == 0 && edited.skippedOtherSamples == 30)
+    // Counted once in the summary (a sweep read "skipped 300 already assigned" beside 1 with
+    // other samples, of 300).
+    #expect(
+      edited.summary
+        == "assign: run 1 gave clusters to 0 new windows; skipped 30 with an assigned pick but other samples"
+    )
+    #expect(
+      same.summary == "assign: run 1 gave clusters to 0 new windows; skipped 30 already assigned")
     #expect(
       edited.otherSamplesWarning?.hasPrefix(
         "30 windows of the current set have the pick of a window run 1 assigned but other samples"

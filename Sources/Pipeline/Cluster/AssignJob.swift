@@ -42,9 +42,14 @@ public struct AssignJob: Sendable {
           "%d of the %d new windows lie farther from every centroid than %g times the farthest of run %lld's own windows (%.4g): they are unlike the windows its model was trained on (other preprocessing, scaling or data?), and their clusters mean little",
         farWindows, assigned, AssignJob.farFactor, run.id ?? 0, farthestBefore)
     }
+    /// One line, the command's last: windows with an assigned pick but other samples are
+    /// counted apart from those already assigned (a sweep read 300 + 1 of 300 windows).
     public var summary: String {
-      "assign: run \(run.id ?? 0) gave clusters to \(assigned) new windows"
-        + (alreadyAssigned > 0 ? "; skipped \(alreadyAssigned) already assigned" : "")
+      let same = alreadyAssigned - skippedOtherSamples
+      return "assign: run \(run.id ?? 0) gave clusters to \(assigned) new windows"
+        + (same > 0 ? "; skipped \(same) already assigned" : "")
+        + (skippedOtherSamples > 0
+          ? "; skipped \(skippedOtherSamples) with an assigned pick but other samples" : "")
         + (assigned > 0
           ? " (per cluster: "
             + clusterCounts.enumerated().map { "\($0.offset): \($0.element)" }.joined(
