@@ -797,6 +797,11 @@ import Testing
     }
     #expect(
       (try? WindowLabelFile(text: "window_id, label\n1, a\n", path: "t.csv"))?.rows.count == 1)
+    // A SeisBench export given labels: `trace_name` is the window id (a round-trip sweep
+    // found it refused as having no window_id).
+    let seisbench = try? WindowLabelFile(
+      text: "trace_name,station_code,label\n7,A,x\n9,B,y\n", path: "m.csv")
+    #expect(seisbench?.rows.map(\.key) == [.windowID(7), .windowID(9)])
     // A window id that is not a whole number is named as such (it was "no window_id or pick").
     for id in ["1e1", "0x10", "1.5", "123456789012345678901"] {
       do {

@@ -2,7 +2,8 @@ import Foundation
 import Seismic
 import Store
 
-/// Rows of a labels or truth CSV: `network,station,location,time,label` or `window_id,label`.
+/// Rows of a labels or truth CSV: `network,station,location,time,label` or `window_id,label`
+/// (`trace_name,label`, as a SeisBench export names the window id, too).
 public struct WindowLabelFile: Sendable {
   /// Bytes of UTF-8 a label may hold.
   public static let maximumLabelBytes = 200
@@ -96,7 +97,7 @@ public struct WindowLabelFile: Sendable {
     let seen = " (line \(header.line): \(header.fields.joined(separator: ",").prefix(120)))"
     // A column named twice: which one is meant cannot be known (stop 40's sweep: the first
     // `label` was used silently).
-    for name in ["label", "window_id", "network", "station", "location", "time"]
+    for name in ["label", "window_id", "trace_name", "network", "station", "location", "time"]
     where names.filter({ $0 == name }).count > 1 {
       throw InputError(path: path, reason: "the header names column `\(name)` twice" + seen)
     }
@@ -106,8 +107,11 @@ public struct WindowLabelFile: Sendable {
         reason: "no `label` column" + seen
           + (names.count == 1 ? "; columns are separated by commas" : ""))
     }
+    // `export --format seisbench` names the window id `trace_name` (SeisBench's own column):
+    // its file, given a label, is a truth or labels file too.
+    let id = column("window_id") ?? column("trace_name")
     let layout = Layout(
-      label: label, id: column("window_id"), network: column("network"),
+      label: label, id: id, network: column("network"),
       station: column("station"), location: column("location"), time: column("time"))
     guard layout.id != nil || layout.byPick else {
       throw InputError(
