@@ -110,6 +110,8 @@ public enum MiniSEEDReader {
     var nonASCIISources = Set<SourceIdentifier>()
     /// Records dated to no time, said in one line.
     var undated: (count: Int, first: (offset: Int, date: String)?) = (0, nil)
+    /// Records stamped with a leap second (23:59:60), said in one line.
+    var leapSeconds: (count: Int, first: Int?) = (0, nil)
 
     var msr: UnsafeMutablePointer<MSRecord>? = msr_init(nil)
     defer { msr_free(&msr) }
@@ -169,6 +171,12 @@ public enum MiniSEEDReader {
         offset += reclen
         continue
       }
+      // A leap second (23:59:60) reads as midnight that follows, as ObsPy reads it; the next
+      // record then overlaps it, so the overlap warning is explained here.
+      if let fsdh = record.pointee.fsdh, fsdh.pointee.start_time.sec == 60 {
+        leapSeconds.count += 1
+        if leapSeconds.first == nil { leapSeconds.first = offset }
+      }
       append(record, to: &builders, latest: &latest, nonASCIISources: &nonASCIISources)
       offset += reclen
     }
@@ -181,6 +189,11 @@ public enum MiniSEEDReader {
         undated.count == 1
           ? "record at byte \(first.offset) is \(first.date), which is no time: its samples are not stored"
           : "\(undated.count) records are dated to no time (the first, at byte \(first.offset), is \(first.date)): their samples are not stored"
+      )
+    }
+    if let first = leapSeconds.first {
+      notes.append(
+        "\(leapSeconds.count == 1 ? "record at byte \(first) is" : "\(leapSeconds.count) records (the first at byte \(first)) are") stamped at a leap second, 23:59:60: read as 00:00:00 of the next day, as ObsPy reads it, so a record that follows may overlap it"
       )
     }
     if blankBlocks > 0 {

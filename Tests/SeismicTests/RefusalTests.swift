@@ -121,6 +121,16 @@ import Testing
         "\(records) records are dated to no time (the first, at byte 0, is dated 2025, day 366, 23:59:00): their samples are not stored"
       ], "\(all.notes)")
     #expect(all.segments.isEmpty)
+    // A leap second is a time: stored (from the midnight that follows, as ObsPy reads it),
+    // and said, since the next record then overlaps it.
+    var leap = [UInt8](try MiniSEEDWriter.encode(segment))
+    leap[26] = 60  // second of 23:59:00 -> 23:59:60
+    let leapt = try read(leap)
+    #expect(leapt.segments.reduce(0) { $0 + $1.sampleCount } == 3000)
+    #expect(
+      leapt.notes.contains {
+        $0.hasPrefix("record at byte 0 is stamped at a leap second, 23:59:60: read as 00:00:00")
+      }, "\(leapt.notes)")
     // The year's last day is a time.
     let good = try read([UInt8](try MiniSEEDWriter.encode(segment)))
     #expect(good.notes.isEmpty && good.segments.first?.sampleCount == 3000)
