@@ -255,13 +255,11 @@ public enum MiniSEEDReader {
   static func impossibleStartTime(_ record: UnsafeMutablePointer<MSRecord>) -> String? {
     guard let fsdh = record.pointee.fsdh else { return nil }
     let t = fsdh.pointee.start_time
-    let y = Int(t.year)
-    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
-    let dayOK = (1...(leap ? 366 : 365)).contains(Int(t.day))
-    if dayOK && t.hour < 24 && t.min < 60 && t.sec <= 60 { return nil }
+    let days = Timestamp.isLeapYear(Int64(t.year)) ? 366 : 365
+    if (1...days).contains(Int(t.day)) && t.hour < 24 && t.min < 60 && t.sec <= 60 { return nil }
     return String(
-      format: "dated %d, day %d, %02d:%02d:%02d", y, Int(t.day), Int(t.hour), Int(t.min),
-      Int(t.sec))
+      format: "dated %d, day %d, %02d:%02d:%02d", Int(t.year), Int(t.day), Int(t.hour),
+      Int(t.min), Int(t.sec))
   }
 
   /// OBSPY_ISVALIDBLANK: six digits, spaces or NULs, then 42 spaces (a noise block).

@@ -231,9 +231,14 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     return (m <= 2 ? y + 1 : y, m, d)
   }
 
+  /// Whether `year` of the Gregorian calendar has 366 days.
+  static func isLeapYear(_ year: Int64) -> Bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+  }
+
   static func daysInMonth(year: Int64, month: Int64) -> Int64 {
     switch month {
-    case 2: return (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28
+    case 2: return isLeapYear(year) ? 29 : 28
     case 4, 6, 9, 11: return 30
     default: return 31
     }

@@ -162,9 +162,11 @@ extension SeisStore {
       }
       // `unlessNewer`: a set built later (a larger id) than `current` that is current stays so
       // (a retrain settled on `cluster --resume` after the user built another set).
-      let now = try Int64.fetchOne(db, sql: "SELECT id FROM window_sets WHERE is_current")
-      if unlessNewer, let now, now > current { return }
-      try Self.makeWindowSetCurrent(id: current, in: db)
+      if unlessNewer {
+        _ = try Self.makeWindowSetCurrentUnlessNewer(id: current, in: db)
+      } else {
+        try Self.makeWindowSetCurrent(id: current, in: db)
+      }
     }
   }
 }

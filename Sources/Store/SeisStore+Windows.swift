@@ -65,8 +65,7 @@ extension SeisStore {
       // The previous set is current again only where the current set is one the command built
       // and no complete run stands on it (a sweep that kept finished runs keeps its set
       // current); a set another process built since stays current.
-      let now = try Int64.fetchOne(db, sql: "SELECT id FROM window_sets WHERE is_current")
-      if let now, sets.contains(now),
+      if let now = try Self.currentWindowSetID(in: db), sets.contains(now),
         try Int.fetchOne(
           db, sql: "SELECT count(*) FROM runs WHERE window_set_id = ? AND status = 'complete'",
           arguments: [now]) == 0
@@ -124,12 +123,19 @@ extension SeisStore {
   /// built meanwhile stays current.
   @discardableResult
   public func makeWindowSetCurrentUnlessNewer(id: Int64) throws -> Bool {
-    try writer.write { db in
-      let current = try Int64.fetchOne(db, sql: "SELECT id FROM window_sets WHERE is_current")
-      if let current, current > id { return false }
-      try Self.makeWindowSetCurrent(id: id, in: db)
-      return true
-    }
+    try writer.write { db in try Self.makeWindowSetCurrentUnlessNewer(id: id, in: db) }
+  }
+
+  /// The same inside a transaction already open (`discardRun`).
+  static func makeWindowSetCurrentUnlessNewer(id: Int64, in db: Database) throws -> Bool {
+    if let current = try currentWindowSetID(in: db), current > id { return false }
+    try makeWindowSetCurrent(id: id, in: db)
+    return true
+  }
+
+  /// The current set's id, if a set is current.
+  static func currentWindowSetID(in db: Database) throws -> Int64? {
+    try Int64.fetchOne(db, sql: "SELECT id FROM window_sets WHERE is_current")
   }
 
   /// The same inside a transaction already open (`discardRun`).

@@ -11,16 +11,11 @@ extension ClusterPipelineTests {
   /// 1e30 were all given cluster 0, p 0.5, without a word) names how many lie far from every
   /// centroid; windows like the run's own do not.
   @Test func assignNamesWindowsFarFromEveryCentroid() throws {
-    let store = try SeisStore()
-    _ = try storeWithWindows(count: 40, seed: 3, store: store)
-    var m = model()
-    m.epochs = 6
-    m.maxIterations = 30
-    // The default activation: tanh layers saturate, so that far inputs land on bounded codes,
-    // and the check on the code's distance does not see them.
-    m.activation = .relu
-    _ = try ClusterJob(clusterCount: 2, model: m, quiet: true).run(
-      store: store, logger: Logger(label: "t"))
+    // Not tanh: tanh layers saturate, so that far inputs land on bounded codes, and the check
+    // on the code's distance does not see them.
+    let store = try storeWithARun(count: 40, seed: 3, epochs: 6, maxIterations: 30) {
+      $0.activation = .relu
+    }
     _ = try storeWithWindows(count: 20, seed: 11, store: store, offset: 100)
     let alike = try AssignJob(runID: nil, quiet: true).run(store: store, logger: Logger(label: "t"))
     #expect(alike.assigned == 20 && alike.farWindows == 0 && alike.farWarning == nil)
@@ -48,13 +43,7 @@ extension ClusterPipelineTests {
   /// (stop 40's sweep: 40 edited windows were skipped without a word, while the same windows
   /// with an id-only index were refused).
   @Test func assignNamesImportedWindowsOfAnAssignedPickWithOtherSamples() throws {
-    let store = try SeisStore()
-    _ = try storeWithWindows(count: 30, seed: 3, store: store)
-    var m = model()
-    m.epochs = 4
-    m.maxIterations = 20
-    _ = try ClusterJob(clusterCount: 2, model: m, quiet: true).run(
-      store: store, logger: Logger(label: "t"))
+    let store = try storeWithARun(count: 30, seed: 3, epochs: 4, maxIterations: 20)
     let all = try #require(try store.currentWindowSetContents())
     let size = all.windowSize
     func importCopies(_ transform: (Float) -> Float) throws {

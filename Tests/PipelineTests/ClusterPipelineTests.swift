@@ -52,6 +52,23 @@ import Testing
     return truth
   }
 
+  /// A fresh store holding `count` windows (`storeWithWindows`) and one cluster run on them,
+  /// of `model()` with `epochs` and `maxIterations`, and `change` applied.
+  func storeWithARun(
+    count: Int, seed: UInt64, epochs: Int, maxIterations: Int,
+    change: (inout ModelOptions) -> Void = { _ in }
+  ) throws -> SeisStore {
+    let store = try SeisStore()
+    _ = try storeWithWindows(count: count, seed: seed, store: store)
+    var m = model()
+    m.epochs = epochs
+    m.maxIterations = maxIterations
+    change(&m)
+    _ = try ClusterJob(clusterCount: 2, model: m, quiet: true).run(
+      store: store, logger: Logger(label: "t"))
+    return store
+  }
+
   func model() -> ModelOptions {
     var m = ModelOptions()
     m.filters = [8, 8]

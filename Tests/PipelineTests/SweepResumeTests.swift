@@ -154,13 +154,7 @@ extension ClusterPipelineTests {
   /// whose windows another run's `assign` used while it was current, nor anything once a run
   /// was stored since the command began (a run may name a set in its options).
   @Test func aFailedCommandDeletesOnlySetsNoOneCanHaveUsed() throws {
-    let store = try SeisStore()
-    _ = try storeWithWindows(count: 20, seed: 5, store: store)
-    var m = sweepModel()
-    m.epochs = 1
-    m.maxIterations = 2
-    _ = try ClusterJob(clusterCount: 2, model: m, quiet: true).run(
-      store: store, logger: Logger(label: "t"))
+    let store = try storeWithARun(count: 20, seed: 5, epochs: 1, maxIterations: 2)
     let first = try #require(try store.currentWindowSet()?.id)
     let lastRun = try store.latestRunID()
     func newSet() throws -> Int64 {
