@@ -120,7 +120,7 @@ def fft_friendly_count(count, old_rate, new_rate):
 
 def window(st, ids, pick, opts):
     before, after, rate = opts["before"], opts["after"], opts["rate"]
-    n = swift_round((before + after) * rate)
+    n = round((before + after) * rate)  # the contract's round: half to even
     m = margin_for(opts)
     ws = pick - before
     chans = []

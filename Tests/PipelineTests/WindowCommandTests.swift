@@ -64,6 +64,30 @@ struct WindowCommandTests {
     }
   }
 
+  /// The contract's `round((before + after) * rate)` is Python's round: 1.125 s at 100 Hz is
+  /// 112 samples, where Swift's `rounded()` made 113; half a sample is none, and refused.
+  @Test func aWindowOfHalfASampleMoreHasTheEvenCountAsPythonsRound() throws {
+    let dir = try TestPaths.temporaryDirectory("window-half-sample")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let db = try makeStore(in: dir)
+    for (after, length) in [("1", 112), ("1.25", 138)] {
+      let outcome = try run(
+        [
+          "windows", "build", "--db", db, "--before", "0.125", "--after", after, "--input",
+          "waveform",
+        ],
+        in: dir)
+      #expect(outcome.status == 0, "\(outcome.errors)")
+      #expect(try SeisStore(path: db).currentWindowSet()?.length == length, "--after \(after)")
+    }
+    let none = try run(
+      ["windows", "build", "--db", db, "--before", "0.005", "--after", "0", "--input", "waveform"],
+      in: dir)
+    #expect(none.status == 64)
+    #expect(none.errors.contains("holds no sample"), "\(none.errors)")
+    #expect(try SeisStore(path: db).currentWindowSet()?.length == 138)
+  }
+
   /// A date Int64 nanoseconds cannot hold is named as such, as `picks import` names it, not
   /// called unreadable; `--epochs` and `--max-iterations` have upper bounds.
   @Test func timesOutsideTheStorableRangeAndAbsurdCountsAreUsageErrors() throws {

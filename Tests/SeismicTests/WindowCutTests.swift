@@ -22,6 +22,17 @@ import Testing
     #expect(window.first == 900 && window.last == 1199)
   }
 
+  /// The contract's `round((before + after) * rate)` is Python's and NumPy's round: half a
+  /// sample goes to the even count, where Swift's `rounded()` goes away from zero.
+  @Test func halfASampleRoundsToTheEvenCountAsPythonsRound() throws {
+    #expect(try WindowCut(before: 0.125, after: 0).sampleCount(rate: 100) == 12)  // 12.5
+    #expect(try WindowCut(before: 0.375, after: 0).sampleCount(rate: 100) == 38)  // 37.5
+    #expect(try WindowCut(before: 0.25, after: 0.0625).sampleCount(rate: 40) == 12)  // 12.5
+    #expect(try WindowCut(before: 0.005, after: 0).sampleCount(rate: 100) == 0)  // 0.5
+    #expect(WindowCut.samples(seconds: 0.015, rate: 100) == 2)  // 1.5 (0.015 * 100 is 1.5)
+    #expect(WindowCut.samples(seconds: 1.26, rate: 100) == 126)
+  }
+
   @Test func windowsOutsideTheGridAreNotCut() throws {
     let cut = try WindowCut(before: 1, after: 2)
     let samples = [Double](repeating: 1, count: 1000)

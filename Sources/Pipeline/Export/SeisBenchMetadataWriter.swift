@@ -27,7 +27,7 @@ public struct SeisBenchMetadataWriter {
         .options,
       o.rate > 0, o.rate.isFinite, o.before + o.after > 0
     else { return nil }
-    let samples = ((o.before + o.after) * o.rate).rounded()
+    let samples = WindowCut.samples(seconds: o.before + o.after, rate: o.rate)
     guard samples >= 1, samples < 1e15 else { return nil }
     return (o.rate, Int(samples))
   }

@@ -137,7 +137,7 @@ public struct WindowPreprocessor: Sendable {
   /// window's sample round(before * rate)), from the options alone and in Double, so absurd
   /// sizes do not trap. Zero when no segment fits the window.
   static func noiseFrames(_ options: WindowSetOptions) -> (all: Double, noise: Double) {
-    let samples = ((options.before + options.after) * options.rate).rounded()
+    let samples = WindowCut.samples(seconds: options.before + options.after, rate: options.rate)
     let segment = (options.spectrogramSegment * options.rate).rounded()
     let hop = segment - (options.spectrogramOverlap * segment).rounded()
     guard samples.isFinite, segment >= 2, segment <= samples, hop >= 1 else { return (0, 0) }

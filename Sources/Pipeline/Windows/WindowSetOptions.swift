@@ -160,7 +160,7 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
   /// (Saturates at `Int.max` instead of trapping for absurd rates; `windows build` refuses
   /// such sizes before allocating.)
   public var sampleCount: Int {
-    let count = ((before + after) * rate).rounded()
+    let count = WindowCut.samples(seconds: before + after, rate: rate)
     guard count.isFinite else { return count > 0 ? Int.max : 0 }
     return count >= Double(Int.max) ? Int.max : Int(count)
   }

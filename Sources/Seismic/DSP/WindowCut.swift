@@ -29,8 +29,17 @@ public struct WindowCut: Sendable, Equatable {
     self.after = after
   }
 
-  /// Number of samples in a window at `rate` Hz.
-  public func sampleCount(rate: Double) -> Int { Int(((before + after) * rate).rounded()) }
+  /// Number of samples in a window at `rate` Hz: `WindowCut.samples(seconds:rate:)`.
+  public func sampleCount(rate: Double) -> Int {
+    Int(Self.samples(seconds: before + after, rate: rate))
+  }
+
+  /// `round(seconds * rate)` as the contract writes it, in Python's (and NumPy's) sense: half a
+  /// sample goes to the even count (0.125 s at 100 Hz is 12 samples, 0.375 s is 38). In Double,
+  /// so absurd sizes can be checked before they are converted.
+  public static func samples(seconds: Double, rate: Double) -> Double {
+    (seconds * rate).rounded(.toNearestOrEven)
+  }
 
   /// Index, on a grid starting at `gridStart` with `rate` Hz, of the sample nearest to
   /// `pick - before` (may be negative or beyond the grid; ties round away from zero).

@@ -134,7 +134,7 @@ struct WindowOptions: ParsableArguments {
     {
       throw ValidationError(problem)
     }
-    if !(((options.before + options.after) * options.rate).rounded() >= 1) {
+    if options.sampleCount < 1 {
       throw ValidationError("the window (--before + --after) holds no sample at \(options.rate) Hz")
     }
   }
