@@ -30,6 +30,56 @@ import Testing
     #expect(joined.runs[0].covers(from: t0, to: t0.adding(seconds: 0.6)))
   }
 
+  /// ObsPy's `merge` rounds the distance to the next due sample away from zero: a file half a
+  /// sample early joins, one half a sample late leaves a gap of one sample (both joined before
+  /// stop 42; a sweep against ObsPy).
+  @Test func halfASampleEarlyJoinsAndHalfASampleLateIsAGap() {
+    let early = ContiguousRun.join([segment(0, [1, 2, 3]), segment(0.25, [4, 5])])
+    #expect(early.runs.map(\.samples) == [[1, 2, 3, 4, 5]])
+    let late = ContiguousRun.join([segment(0, [1, 2, 3]), segment(0.35, [4, 5])])
+    #expect(late.runs.map(\.samples) == [[1, 2, 3], [4, 5]])
+    #expect(late.conflicts.isEmpty)
+    let nearlyLate = ContiguousRun.join([segment(0, [1, 2, 3]), segment(0.349, [4, 5])])
+    #expect(nearlyLate.runs.map(\.samples) == [[1, 2, 3, 4, 5]])
+  }
+
+  /// Copies that disagree in a window's margin clip the margin, as a gap there does; inside
+  /// the window they skip it (the margin case was skipped until stop 42).
+  @Test func aConflictInTheMarginClipsItAndOneInTheWindowSkipsIt() throws {
+    // 100 s at 10 Hz, and a second file whose samples at 40-41 s differ.
+    let base = (0..<1000).map { Int32($0) }
+    let joined = ContiguousRun.join([
+      segment(0, base), segment(40, (400..<410).map { Int32($0) + 1 }),
+    ])
+    #expect(joined.conflicts.count == 1)
+    let options = WindowSetOptions(
+      before: 1, after: 2, rate: 10, bandpass: nil, normalize: .none, input: .waveform)
+    let preprocessor = try WindowPreprocessor(options: options)
+    #expect(preprocessor.margin == 5)
+    let channel = SourceIdentifier(network: "XX", station: "S", location: "", channel: "HHZ")
+    func slice(_ pick: Double) -> Result<WindowPreprocessor.Slice, WindowSkip> {
+      preprocessor.slice(
+        pick: t0.adding(seconds: pick), channel: channel, runs: joined.runs,
+        conflicts: joined.conflicts)
+    }
+    // Window 44-46 s, margin from 39 s: clipped to the first sample after 40.9 s.
+    let after = try slice(45).get()
+    #expect(after.start == t0.adding(seconds: 41))
+    #expect(after.samples.first == 410)
+    // Window 34-36 s, margin to 41 s: clipped before 40 s.
+    let before = try slice(35).get()
+    #expect(before.samples.last.map { $0 < 400 } == true)
+    #expect(before.samples.last == 399 || before.start.nanoseconds(since: t0) < 29_000_000_000)
+    // Windows over the disputed second are skipped.
+    for pick in [40.5, 41.5, 39.5] {
+      guard case .failure(let skip) = slice(pick) else {
+        Issue.record("pick \(pick) built over the conflict")
+        continue
+      }
+      #expect(skip.reason == .conflictingOverlap, "pick \(pick)")
+    }
+  }
+
   /// Six files of one channel at 125 Hz, written by the SAC writer (float32 DELTA), each 10
   /// minutes with the next file's first minute repeated, as archives cut with overlap are: read
   /// back and joined, they make one run with no conflict. With the rate taken as 1 / DELTA in

@@ -12,6 +12,14 @@ import Testing
     // Pick 10.004 s after grid start, before 1 s: 9.004 s -> sample 900.4 -> 900.
     let pick = grid.adding(nanoseconds: 10_004_000_000)
     #expect(cut.firstIndex(pick: pick, gridStart: grid, rate: 100) == 900)
+    // Ties take the later sample, also half a sample before the grid (it was -1 there).
+    let tie = try WindowCut(before: 0.005, after: 1)
+    #expect(tie.firstIndex(pick: grid, gridStart: grid, rate: 100) == 0)  // -0.5
+    #expect(tie.firstIndex(pick: grid.adding(nanoseconds: -1), gridStart: grid, rate: 100) == -1)
+    #expect(
+      tie.firstIndex(pick: grid.adding(nanoseconds: 10_000_000), gridStart: grid, rate: 100) == 1)  // 0.5
+    #expect(
+      tie.firstIndex(pick: grid.adding(nanoseconds: -10_000_000), gridStart: grid, rate: 100) == -1)  // -1.5
     // 10.006 s -> 900.6 -> 901.
     #expect(
       cut.firstIndex(pick: grid.adding(nanoseconds: 10_006_000_000), gridStart: grid, rate: 100)

@@ -86,7 +86,9 @@ public struct ContiguousRun: Sendable, Equatable {
       let run = runs[r]
       let offset = run.position(of: segment.startTime)
       let next = Double(run.samples.count)
-      if abs(offset - next) <= 0.5 {
+      // Due within half a sample joins, as ObsPy's `merge` rounds the difference away from
+      // zero: half a sample early joins, half a sample late is a gap of one sample.
+      if offset - next >= -0.5 && offset - next < 0.5 {
         runs[r].samples += values
       } else if offset > next {
         runs.append(

@@ -373,7 +373,9 @@ public struct WindowPreprocessor: Sendable {
     let windowLast = pick.adding(seconds: options.after - 1 / options.rate)
     let spanFrom = windowStart.adding(seconds: -margin)
     let spanTo = pick.adding(seconds: options.after + margin)
-    if let conflict = conflicts.first(where: { $0.from <= spanTo && $0.to >= spanFrom }) {
+    // Disagreeing copies inside the window skip it; in the margin they only clip the margin,
+    // as a gap there does (below).
+    if let conflict = conflicts.first(where: { $0.from <= windowLast && $0.to >= windowStart }) {
       return skip(
         .conflictingOverlap,
         "stored segments overlap with different samples from \(conflict.from.iso8601) "
@@ -400,17 +402,27 @@ public struct WindowPreprocessor: Sendable {
         "the data (\(touching[0].startTime.iso8601) to \(touching[0].endTime.iso8601)) "
           + "does not cover the window")
     }
-    var first = max(0, Int(run.position(of: spanFrom).rounded()))
-    var last = min(run.samples.count - 1, Int(run.position(of: spanTo).rounded()))
+    // The samples the margin may take: the run's, short of any conflict in the margin.
+    var lowest = 0
+    var highest = run.samples.count - 1
+    for conflict in conflicts where conflict.from <= spanTo && conflict.to >= spanFrom {
+      if conflict.to < windowStart {
+        lowest = max(lowest, Int(run.position(of: conflict.to).rounded(.down)) + 1)
+      } else {
+        highest = min(highest, Int(run.position(of: conflict.from).rounded(.up)) - 1)
+      }
+    }
+    var first = max(lowest, Int(run.position(of: spanFrom).rounded()))
+    var last = min(highest, Int(run.position(of: spanTo).rounded()))
     guard last > first else { return skip(.incompleteData, "too few samples") }
     // Grow the span to an FFT-friendly length: later samples first, then earlier ones.
     var extra =
       Self.fftFriendlyCount(last - first + 1, from: run.samplingRate, to: options.rate)
       - (last - first + 1)
-    let later = min(extra, run.samples.count - 1 - last)
+    let later = min(extra, highest - last)
     last += later
     extra -= later
-    first -= min(extra, first)
+    first -= min(extra, first - lowest)
     let samples = Array(run.samples[first...last])
     if samples.contains(where: { !$0.isFinite }) {
       return skip(.notFinite, "NaN or infinite samples in the window or its margin")

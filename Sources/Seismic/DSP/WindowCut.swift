@@ -42,11 +42,15 @@ public struct WindowCut: Sendable, Equatable {
   }
 
   /// Index, on a grid starting at `gridStart` with `rate` Hz, of the sample nearest to
-  /// `pick - before` (may be negative or beyond the grid; ties round away from zero).
+  /// `pick - before` (may be negative or beyond the grid). A tie goes to the later sample, as
+  /// ObsPy's `round_away` takes it on a trace, also half a sample before the grid's first
+  /// sample (where rounding away from zero took the sample before it, which is not there).
   public func firstIndex(pick: Timestamp, gridStart: Timestamp, rate: Double) -> Int {
     let startNanoseconds =
       pick.nanoseconds(since: gridStart) - Int64((before * 1e9).rounded())
-    return Int((Double(startNanoseconds) * rate / 1e9).rounded())
+    let position = Double(startNanoseconds) * rate / 1e9
+    let nearest = position.rounded()
+    return Int(nearest - position == -0.5 ? nearest + 1 : nearest)
   }
 
   /// The window's samples cut from a grid of `samples` starting at `gridStart`, or nil when the
