@@ -123,8 +123,8 @@ public struct PicksImport: Sendable {
       groupsAt[key, default: ([], [:])].folded[group.uppercased()] = group
     }
     // Picks naming a channel group their station has only in other case (`bhz` for BHZ):
-    // windows choose channels by the pick's band and instrument codes as written
-    // (`ChannelSetChooser`), so every window build skips these.
+    // windows take the station's group in either case when none matches as written
+    // (`ChannelSetChooser`), as ObsPy's `select` matches codes; said, since the codes differ.
     struct Mismatch: Hashable { var station, given, stored: String }
     var caseOnly: [Mismatch: Int] = [:]
     for pick in records {
@@ -145,7 +145,7 @@ public struct PicksImport: Sendable {
     }
     for (mismatch, count) in mismatches.prefix(Self.warningsShown) {
       logger.warning(
-        "\(path): \(count) pick\(count == 1 ? "" : "s") at \(mismatch.station) name\(count == 1 ? "s" : "") channels \(mismatch.given)?, which the station has as \(mismatch.stored)? (kept; codes are matched as written, case included, so windows skip them)"
+        "\(path): \(count) pick\(count == 1 ? "" : "s") at \(mismatch.station) name\(count == 1 ? "s" : "") channels \(mismatch.given)?, which the station has as \(mismatch.stored)? (kept; windows use the station's \(mismatch.stored)? channels, matched in either case)"
       )
     }
     if mismatches.count > Self.warningsShown {

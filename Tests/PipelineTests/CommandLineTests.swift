@@ -661,11 +661,12 @@ struct CommandLineTests {
       ), "\(picks.errors)")
     // A channel in other case at a stored station is named too (it was imported in silence,
     // then skipped as "no stored channels hh?"; stop 39's sweep).
-    // Windows choose channels by band and instrument (`HH` of HHZ), so `HHz` is found and
-    // `hhz`, `hh` and `hhN` (at a station without HHN) are not.
+    // Windows choose channels by band and instrument (`HH` of HHZ), in either case when none
+    // matches as written: `hhz`, `hh` and `hhN` take HH? (the warning said they were skipped;
+    // stop 42's sweep).
     #expect(
       picks.errors.contains(
-        "p.csv: 3 picks at XX.ABC. name channels hh?, which the station has as HH? (kept; codes are matched as written, case included, so windows skip them)"
+        "p.csv: 3 picks at XX.ABC. name channels hh?, which the station has as HH? (kept; windows use the station's HH? channels, matched in either case)"
       ), "\(picks.errors)")
     #expect(!picks.errors.contains("channels HH?,"))
   }
