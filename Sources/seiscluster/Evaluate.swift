@@ -37,6 +37,9 @@ struct EvaluateCommand: SeisclusterCommand {
     if !evaluation.unmatchedLines.isEmpty && global.quiet {
       Console.warning("\(evaluation.unmatchedLines.count) truth rows match no window")
     }
+    if evaluation.unscored > 0 && global.quiet {
+      Console.warning("\(evaluation.unscored) of the run's windows have no truth row")
+    }
     try Console.output(lines.last ?? "")
   }
 }

@@ -387,6 +387,16 @@ import Testing
       evaluation.lines.contains {
         $0.hasPrefix("  decile 10  p ") && $0.hasSuffix("(20 windows)")
       })
+    #expect(evaluation.unscored == 0)
+    #expect(!evaluation.lines.contains { $0.contains("have no truth row") })
+    // A truth file for part of the run says how many windows went unscored (it said nothing).
+    let part = try WindowLabelFile(
+      text: "network,station,location,time,label\n"
+        + truthRows.prefix(150).joined(separator: "\n"), path: "t.csv")
+    let partial = try Evaluation.evaluate(store: store, runID: nil, truth: part)
+    #expect(partial.unscored == 50 && partial.scores.count == 150)
+    #expect(
+      partial.lines.contains("50 of the run's 200 windows have no truth row and are not scored"))
   }
 
   @Test func clustersAutoFindsThreeFamiliesAndRunsAsTheChosenKWould() throws {

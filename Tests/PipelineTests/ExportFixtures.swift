@@ -155,7 +155,8 @@ struct ExportFixture {
         clusterCount: Set(families.map(\.1)).count,
         optionsJson:
           #"{"clusters":\#(Set(families.map(\.1)).count),"epochs":20,"filters":[8,4,2,1],"#
-          + #""learning_rate":0.001,"seed":\#(seed),"tol":0.001}"#,
+          + #""learning_rate":0.001,"restarts":7,"seed":\#(seed),"stop_when_two_agree":true,"#
+          + #""tol":0.001}"#,
         historyJson: historyJSON,
         summary: """
           cluster  windows  mean p  stations

@@ -106,6 +106,8 @@ import Testing
       html.contains(
         "stability: 0.417 (mean ARI between 3 restarts); 2 of 3 agree with the restart kept"))
     #expect(html.contains("<td>kept</td>"))
+    // Settings give the default rule's cap as a cap, with what trained (it read "restarts 7").
+    #expect(html.contains("<code>until two agree, at most 7; 3 trained</code>"))
     #expect(html.contains("Choice of K (--clusters auto)") && html.contains(">K = 3</text>"))
     // The rule's own curve is drawn, and a run it chose needs no note on an earlier rule.
     #expect(html.contains(">stability + silhouette</text>"))
@@ -114,6 +116,58 @@ import Testing
     #expect(html.contains("Probability per cluster"))
     // The borderline calls beside the most confident ones (10 windows per cluster, 8 shown).
     #expect(html.components(separatedBy: "<h3>Least confident members (HHZ)</h3>").count == 4)
+  }
+
+  /// The clusters table's median distance is the mean of the two middle values of an even
+  /// count (it was the upper one; stop 42's sweep).
+  @Test func theMedianDistanceOfAnEvenClusterIsTheMeanOfItsMiddleTwo() throws {
+    let fixture = try ExportFixture.make(count: 30, familyCount: 3)
+    let report = try HTMLReport.load(from: fixture.store)
+    let html = report.sizeTable()
+    for k in report.clusters {
+      let d = report.catalog.entries.filter { $0.cluster == k }.map(\.distance).sorted()
+      try #require(d.count == 10)
+      let median = (d[4] + d[5]) / 2
+      #expect(html.contains(">\(String(format: "%.3g", median))</td>"), "cluster \(k): \(d)")
+      if String(format: "%.3g", d[5]) != String(format: "%.3g", median) {
+        #expect(!html.contains(">\(String(format: "%.3g", d[5]))</td>"), "cluster \(k)")
+      }
+    }
+  }
+
+  /// A cluster the orphans emptied has no mean probability (it printed 0.000), and the orphans
+  /// line gives the threshold (stop 42's sweep).
+  @Test func theSummaryOfAnOrphanRunGivesItsThresholdAndNoProbabilityForAnEmptyCluster() {
+    let lines = ClusterSummary.lines(
+      assignments: [0, 0, -1, -1], probabilities: [0.9, 0.7, 0.6, 0.5],
+      stations: ["XX.A.", "XX.A.", "XX.A.", "XX.A."], clusterCount: 2, confound: nil,
+      stopReason: "tol", iterations: 3, orphanThreshold: 0.97)
+    #expect(lines[1] == "      0        2  50.0%             0.800  XX.A. 2")
+    #expect(lines[2] == "      1        0   0.0%                 -  ")
+    #expect(lines[3] == "orphans        2  50.0%             0.550  XX.A. 2")
+    #expect(lines.last?.hasSuffix("is below --orphans 0.97") == true)
+  }
+
+  /// A set that mixes instruments is named by its components, not by its first window's
+  /// channel codes (the report titled SHZ and EHZ members "BHZ"; stop 42's sweep).
+  @Test func aSetOfMixedInstrumentsIsNamedByItsComponents() {
+    func window(_ channels: String) -> WindowRecord {
+      WindowRecord(
+        windowSetId: 1, windowKey: 1, pickId: nil, network: "XX", station: "S", location: "",
+        channels: channels, pickTime: nil, phase: "P", startTime: nil, samples: [])
+    }
+    let set = WindowSetRecord(
+      version: "test", inputKind: .waveform, channelCount: 3, length: 4, samplingRate: 100,
+      parametersJson: "{}", processingJson: "[]")
+    func names(_ channels: [String]) -> [String] {
+      WindowSetContents(windowSet: set, windows: channels.map(window), samples: []).componentNames
+    }
+    #expect(names(["HHZ,HHN,HHE", "HHZ,HHN,HHE"]) == ["HHZ", "HHN", "HHE"])
+    #expect(names(["BHZ,BH1,BH2", "SHZ,SHN,SHE"]) == ["Z", "N", "E"])
+    #expect(names(["bhz,bh1,bh2", "HHZ,HHN,HHE"]) == ["Z", "N", "E"])
+    #expect(names(["BHZ", "EHZ"]) == ["Z"])
+    #expect(names(["", ""]) == [])
+    #expect(names([]) == [])
   }
 
   /// The choice-of-K panel says which rule chose a stored K, and draws the rule's sum only

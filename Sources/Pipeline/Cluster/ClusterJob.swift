@@ -873,7 +873,8 @@ public struct ClusterJob: Sendable {
       ClusterSummary.lines(
         assignments: labels, probabilities: probabilities, stations: stations,
         clusterCount: plan.clusters, confound: confound, stopReason: kept.stopReason,
-        iterations: kept.updates.last?.iteration ?? 0) + [report.line]
+        iterations: kept.updates.last?.iteration ?? 0, orphanThreshold: plan.orphans)
+      + [report.line]
       + (report.setAsideLine.map { [$0] } ?? []) + (plan.note.map { [$0] } ?? [])
 
     var history = RunHistory(kept)
@@ -1114,14 +1115,15 @@ public struct ReferenceChoice: Sendable {
 
 /// The per-cluster summary printed after a run.
 enum ClusterSummary {
-  /// `text` right-aligned in the 7 characters of the `cluster` column.
-  static func padded(_ text: String) -> String {
-    String(repeating: " ", count: max(0, 7 - text.count)) + text
+  /// `text` right-aligned in `width` characters (7: the `cluster` column).
+  static func padded(_ text: String, to width: Int = 7) -> String {
+    String(repeating: " ", count: max(0, width - text.count)) + text
   }
 
   static func lines(
     assignments: [Int], probabilities: [Float], stations: [String], clusterCount: Int,
-    confound: StationConfoundReport?, stopReason: String, iterations: Int
+    confound: StationConfoundReport?, stopReason: String, iterations: Int,
+    orphanThreshold: Double? = nil
   ) -> [String] {
     var lines = ["cluster  windows  share  mean_probability  stations (most windows first)"]
     let n = assignments.count
@@ -1137,14 +1139,15 @@ enum ClusterSummary {
         .prefix(4).map { "\($0.key) \($0.value)" }.joined(separator: ", ")
       lines.append(
         String(
-          format: "%@  %7d  %4.1f%%  %16.3f  %@", padded(c < 0 ? "orphans" : String(c)),
-          members.count,
-          100 * Double(members.count) / Double(max(n, 1)), meanP, top))
+          format: "%@  %7d  %4.1f%%  %@  %@", padded(c < 0 ? "orphans" : String(c)),
+          members.count, 100 * Double(members.count) / Double(max(n, 1)),
+          padded(members.isEmpty ? "-" : String(format: "%.3f", meanP), to: 16), top))
     }
     lines.append("stopped by \(stopReason) after \(iterations) iterations")
     if !orphans.isEmpty {
       lines.append(
         "orphans: windows whose peak correlation with every other member of their cluster is below --orphans"
+          + (orphanThreshold.map { String(format: " %g", $0) } ?? "")
       )
     }
     if let confound { lines.append(confound.summary) }

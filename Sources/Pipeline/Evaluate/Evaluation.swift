@@ -31,6 +31,8 @@ public struct Evaluation: Sendable {
   /// Scored windows that are orphans (`--orphans`: cluster -1), and how many were scored.
   public var orphans = 0
   public var scored = 0
+  /// The run's windows that no truth row matched: not scored.
+  public var unscored = 0
 
   public struct Decile: Sendable, Equatable {
     public var lowest: Double
@@ -65,6 +67,11 @@ public struct Evaluation: Sendable {
       let sample = unmatchedLines.prefix(5).map(String.init).joined(separator: ", ")
       out.append(
         "\(unmatchedLines.count) truth rows match no window (lines \(sample)\(unmatchedLines.count > 5 ? ", ..." : "")) and are left out"
+      )
+    }
+    if unscored > 0 {
+      out.append(
+        "\(unscored) of the run's \(unscored + scored) windows have no truth row and are not scored"
       )
     }
     if !duplicateLines.isEmpty {
@@ -232,6 +239,7 @@ public struct Evaluation: Sendable {
     evaluation.deciles = deciles(probabilities: probabilities, correct: correct)
     evaluation.orphans = predicted.filter { $0 < 0 }.count
     evaluation.scored = predicted.count
+    evaluation.unscored = byWindow.count - predicted.count
     evaluation.spectrogramHint = ClusterJob.spectrogramHint(
       confound: confound, options: contents.windowSet.buildOptions)
     return evaluation

@@ -23,7 +23,8 @@ extension HTMLReport {
     html +=
       "<h2 style=\"border-bottom-color:\(HTMLReport.colour(k))\"><span class=\"swatch\" style=\"background:\(HTMLReport.colour(k))\"></span>"
       + "\(HTMLReport.heading(ofCluster: k)) <span class=\"note\" style=\"font-weight:400;font-size:14px\">· \(n) windows ("
-      + String(format: "%.1f %%", share) + ") · mean probability " + String(format: "%.3f", meanP)
+      + String(format: "%.1f %%", share) + ") · mean probability "
+      + (n == 0 ? "–" : String(format: "%.3f", meanP))
       + labelSummary(entryIndices) + "</span></h2>\n"
     guard !rows.isEmpty else {
       return html

@@ -75,7 +75,11 @@ extension HTMLReport {
       let m = members(of: k).map { catalog.entries[$0] }
       let meanP = m.isEmpty ? 0 : m.map(\.probability).reduce(0, +) / Double(m.count)
       let distances = m.map(\.distance).sorted()
-      let median = distances.isEmpty ? Double.nan : distances[distances.count / 2]
+      let half = distances.count / 2
+      let median =
+        distances.isEmpty
+        ? Double.nan
+        : distances.count % 2 == 1 ? distances[half] : (distances[half - 1] + distances[half]) / 2
       var stationCounts: [String: Int] = [:]
       for e in m { stationCounts["\(e.network).\(e.station)", default: 0] += 1 }
       let top = stationCounts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(3)
@@ -85,9 +89,8 @@ extension HTMLReport {
       html +=
         "<td><a href=\"#\(HTMLReport.anchor(ofCluster: k))\">\(k < 0 ? "orphans" : String(k))</a></td>"
         + "<td class=\"num\">\(m.count)</td>"
-      html += String(
-        format: "<td class=\"num\">%.1f %%</td><td class=\"num\">%.3f</td>",
-        100 * Double(m.count) / n, meanP)
+      html += String(format: "<td class=\"num\">%.1f %%</td>", 100 * Double(m.count) / n)
+      html += "<td class=\"num\">\(m.isEmpty ? "–" : String(format: "%.3f", meanP))</td>"
       html += "<td class=\"num\">\(median.isFinite ? String(format: "%.3g", median) : "–")</td>"
       html += "<td>\(SVG.escaped(top))</td>"
       if catalog.hasLabels {

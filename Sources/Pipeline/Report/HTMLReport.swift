@@ -173,11 +173,7 @@ public struct HTMLReport: Sendable {
   }
 
   /// The component names of the windows (`HHZ`, `HHN`, `HHE`), from the first window.
-  var componentNames: [String] {
-    let names =
-      contents.windows.first?.channels.split(separator: ",").map(String.init) ?? []
-    return names.filter { !$0.isEmpty }
-  }
+  var componentNames: [String] { contents.componentNames }
 
   /// Samples (or frames) per second of the time axis; nil when unknown.
   var rate: Double? { windowSet.samplingRate.flatMap { $0 > 0 ? $0 : nil } }
@@ -398,6 +394,12 @@ public struct HTMLReport: Sendable {
           ))
         continue
       }
+      if key == "restarts", catalog.options["stop_when_two_agree"]?.plainText == "true" {
+        // The cap of the default rule, not what trained (the Trust section lists those).
+        let trained = history?.restarts.map { "; \($0.restarts.count) trained" } ?? ""
+        rows.append((key, "until two agree, at most \(value.plainText)\(trained)"))
+        continue
+      }
       rows.append((key, value.plainText))
     }
     var windowRows: [(String, String)] = [
@@ -458,5 +460,27 @@ public struct HTMLReport: Sendable {
       </div>
 
       """
+  }
+}
+
+extension WindowSetContents {
+  /// The names of the windows' channels, in order: the codes when every window has the same
+  /// (`HHZ, HHN, HHE`), else their components (`Z, N, E`; 1 and 2 are N and E), so a set
+  /// that mixes instruments is not named after its first window's. Empty when the windows name
+  /// no channels (an imported set without them).
+  var componentNames: [String] {
+    func names(_ channels: String) -> [String] {
+      channels.split(separator: ",").map(String.init).filter { !$0.isEmpty }
+    }
+    guard let first = windows.first?.channels else { return [] }
+    guard windows.contains(where: { $0.channels != first }) else { return names(first) }
+    return names(first).map { code in
+      switch code.last.map({ Character($0.uppercased()) }) {
+      case "1"?: "N"
+      case "2"?: "E"
+      case let c?: String(c)
+      case nil: code
+      }
+    }
   }
 }

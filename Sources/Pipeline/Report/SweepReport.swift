@@ -112,9 +112,7 @@ public struct SweepReport {
     return max(1, isSpectrogram && channelCount % max(names, 1) == 0 ? names : channelCount)
   }
   var binsPerComponent: Int { isSpectrogram ? channelCount / componentCount : 1 }
-  var firstComponentName: String {
-    contents.windows.first?.channels.split(separator: ",").first.map(String.init) ?? "channel 1"
-  }
+  var firstComponentName: String { contents.componentNames.first ?? "channel 1" }
 
   /// The first component of window `values` (C x L), as drawn.
   func firstComponent(_ values: ArraySlice<Float>) -> [Double] {
