@@ -80,6 +80,50 @@ import Testing
     }
   }
 
+  /// A conflict is the samples it pairs with, not its stamps: a copy stamped 0.2 of a sample
+  /// late still disputes the sample nearest its first stamp (a window ending on it was built),
+  /// and the growth of a slice to an FFT-friendly length stops short of a conflict beyond the
+  /// margin (it grew into one, as no gap would let it). A review of stop 42's change.
+  @Test func conflictsAreTheSamplesTheyPairWithAndTheGrowthStopsShortOfThem() throws {
+    let base = (0..<1000).map { Int32($0) }
+    let options = WindowSetOptions(
+      before: 1, after: 2, rate: 10, bandpass: nil, normalize: .none, input: .waveform)
+    let preprocessor = try WindowPreprocessor(options: options)
+    let channel = SourceIdentifier(network: "XX", station: "S", location: "", channel: "HHZ")
+    func slice(_ pick: Double, conflictAt start: Double) -> Result<
+      WindowPreprocessor.Slice, WindowSkip
+    > {
+      let joined = ContiguousRun.join([
+        segment(0, base),
+        segment(start, (0..<10).map { Int32((start * 10).rounded()) + Int32($0) + 1 }),
+      ])
+      return preprocessor.slice(
+        pick: t0.adding(seconds: pick), channel: channel, runs: joined.runs,
+        conflicts: joined.conflicts)
+    }
+    // Copies of samples 400-409 stamped 0.02 s (0.2 sample) late or early. Window of pick 38.1:
+    // 37.1-40.0 s, its last sample 400; of pick 42.0: 41.0-43.9 s, its first 410.
+    for start in [40.02, 39.98] {
+      guard case .failure(let skip) = slice(38.1, conflictAt: start) else {
+        Issue.record("a window ending on a disputed sample was built (copy at \(start) s)")
+        continue
+      }
+      #expect(skip.reason == .conflictingOverlap)
+      let after = try slice(42.0, conflictAt: start).get()
+      #expect(after.samples.first == 410, "copy at \(start) s")
+      let before = try slice(37.0, conflictAt: start).get()
+      #expect(before.samples.last.map { $0 <= 399 } == true, "copy at \(start) s")
+    }
+    // Pick 30: the margin ends at 37.0 s (sample 370) and the slice grows later first; copies of
+    // samples 375-384 stamped 37.52 s: the growth stops at 374 and goes earlier instead.
+    let grown = try slice(30, conflictAt: 37.52).get()
+    #expect(
+      grown.samples.last.map { $0 >= 370 && $0 <= 374 } == true, "\(grown.samples.last ?? -1)")
+    let free = try slice(30, conflictAt: 60.02).get()
+    #expect(free.samples.count == grown.samples.count)
+    #expect(free.samples.last.map { $0 > 374 } == true, "the growth goes later when it can")
+  }
+
   /// Six files of one channel at 125 Hz, written by the SAC writer (float32 DELTA), each 10
   /// minutes with the next file's first minute repeated, as archives cut with overlap are: read
   /// back and joined, they make one run with no conflict. With the rate taken as 1 / DELTA in

@@ -4,8 +4,9 @@ import Seismic
 /// segments (possibly from different files).
 ///
 /// Joining rules (`ContiguousRun.join`): segments are taken in start-time order; a segment whose
-/// first sample falls where the run's next sample is due, within half a sample period, extends
-/// the run. A segment that starts later than that leaves a gap and starts a new run. A segment
+/// first sample falls where the run's next sample is due, from half a sample period early to
+/// less than half a sample late, extends the run (ObsPy's `merge` rounds the difference away
+/// from zero). A segment that starts later than that leaves a gap and starts a new run. A segment
 /// that starts earlier overlaps the run: when its samples agree exactly with the run's samples at
 /// the nearest times (less than half a sample period off, as ObsPy's `merge` rounds: MiniSEED 2
 /// without blockette 1001 stamps records to 100 µs, a tenth of a sample at 1 kHz), the overlap
@@ -57,10 +58,22 @@ public struct ContiguousRun: Sendable, Equatable {
     !samples.isEmpty && startTime <= to && endTime >= from
   }
 
-  /// A time interval where two stored segments of a channel disagree.
+  /// A time interval where two stored segments of a channel disagree: the times the later
+  /// segment stamps its first and last overlapping samples, which `join` pairs with the run's
+  /// samples nearest to them (up to half a sample period off).
   public struct Conflict: Sendable, Equatable {
     public var from: Timestamp
     public var to: Timestamp
+    /// The channel's sampling rate: the disputed samples lie within half a period of the
+    /// interval.
+    public var samplingRate: Double
+
+    /// The interval widened by half a sample period each side: every disputed sample's time
+    /// on any grid of this rate lies inside.
+    public var widened: (from: Timestamp, to: Timestamp) {
+      let half = 0.5 / samplingRate
+      return (from.adding(seconds: -half), to.adding(seconds: half))
+    }
   }
 
   /// The runs made by joining `segments` (one channel), in time order, and the intervals where
@@ -112,7 +125,8 @@ public struct ContiguousRun: Sendable, Equatable {
           if values.count > overlapCount { runs[r].samples += values[overlapCount...] }
         } else {
           let overlapEnd = min(run.endTime, segment.endTime)
-          conflicts.append(Conflict(from: segment.startTime, to: overlapEnd))
+          conflicts.append(
+            Conflict(from: segment.startTime, to: overlapEnd, samplingRate: segment.samplingRate))
           // Keep the later segment's samples beyond the run as a run of their own.
           if segment.endTime > run.endTime {
             let after = Int((run.endTime.nanoseconds(since: segment.startTime)).magnitude)

@@ -374,8 +374,11 @@ public struct WindowPreprocessor: Sendable {
     let spanFrom = windowStart.adding(seconds: -margin)
     let spanTo = pick.adding(seconds: options.after + margin)
     // Disagreeing copies inside the window skip it; in the margin they only clip the margin,
-    // as a gap there does (below).
-    if let conflict = conflicts.first(where: { $0.from <= windowLast && $0.to >= windowStart }) {
+    // as a gap there does (below). Compared by the samples they pair with (half a period
+    // either side of their stamps), not by the stamps alone.
+    if let conflict = conflicts.first(where: {
+      $0.widened.from <= windowLast && $0.widened.to >= windowStart
+    }) {
       return skip(
         .conflictingOverlap,
         "stored segments overlap with different samples from \(conflict.from.iso8601) "
@@ -402,14 +405,18 @@ public struct WindowPreprocessor: Sendable {
         "the data (\(touching[0].startTime.iso8601) to \(touching[0].endTime.iso8601)) "
           + "does not cover the window")
     }
-    // The samples the margin may take: the run's, short of any conflict in the margin.
+    // The samples the margin, and its growth to an FFT-friendly length, may take: the run's,
+    // short of every sample a conflict disputes (the run's samples within half a period of
+    // its stamps), however far from the window.
     var lowest = 0
     var highest = run.samples.count - 1
-    for conflict in conflicts where conflict.from <= spanTo && conflict.to >= spanFrom {
+    // Positions far outside the run are clamped before they become indices.
+    func index(_ position: Double) -> Int { Int(max(-1, min(Double(highest + 1), position))) }
+    for conflict in conflicts {
       if conflict.to < windowStart {
-        lowest = max(lowest, Int(run.position(of: conflict.to).rounded(.down)) + 1)
+        lowest = max(lowest, index((run.position(of: conflict.to) + 0.5).rounded(.down)) + 1)
       } else {
-        highest = min(highest, Int(run.position(of: conflict.from).rounded(.up)) - 1)
+        highest = min(highest, index((run.position(of: conflict.from) - 0.5).rounded(.up)) - 1)
       }
     }
     var first = max(lowest, Int(run.position(of: spanFrom).rounded()))
