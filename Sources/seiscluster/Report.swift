@@ -9,7 +9,8 @@ struct Report: SeisclusterCommand {
     discussion: """
       Settings and training curves, a PCA map of the latent space, cluster counts over time per \
       station, and per cluster its size, mean waveform and spread, most confident members and \
-      mean spectrogram. Inline SVG only: the page needs no network and no script.
+      mean spectrogram. Inline SVG, with spectrograms as PNG images embedded in it: the page \
+      needs no network and no script.
       """)
 
   @OptionGroup var global: GlobalOptions

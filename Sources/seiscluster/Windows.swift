@@ -6,7 +6,8 @@ import Pipeline
 struct WindowsCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "windows",
-    abstract: "Cut, export and import event windows (the tensors the network sees).",
+    abstract:
+      "Cut, export and import event windows (what the network sees: spectrograms by default, waveforms with --input waveform; correlation profiles are computed from waveforms by cluster).",
     subcommands: [WindowsBuildCommand.self, WindowsExportCommand.self, WindowsImportCommand.self])
 }
 

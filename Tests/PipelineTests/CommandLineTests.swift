@@ -671,6 +671,34 @@ struct CommandLineTests {
     #expect(!picks.errors.contains("channels HH?,"))
   }
 
+  /// Help that teaches what the tool does (stop 42's review of every --help): defaults are
+  /// given, `demo` lists no --db it refuses, and `sweep` says --latent is a required list.
+  @Test func helpGivesTheDefaultsAndListsOnlyOptionsThatApply() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    func help(_ command: [String]) throws -> String {
+      let outcome = try run(command + ["--help"], in: dir)
+      #expect(outcome.status == 0, "\(command)")
+      // Folded as the terminal width allows: one line of text.
+      return outcome.output.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+    let cluster = try help(["cluster"])
+    for text in [
+      "(default 32)", "(default 0.001)", "(default 20)", "(default 1000)", "default ZNE",
+      "default max", "Default: conv and tcn 16,16,16",
+    ] {
+      #expect(cluster.contains(text), "cluster --help lacks \(text)")
+    }
+    #expect(try help(["sweep"]).contains("sweep: required, a list such as 2,5,10,16"))
+    let demo = try help(["demo"])
+    #expect(!demo.contains("--db <path>"))
+    #expect(demo.contains("--output <dir>"))
+    #expect(try help(["windows", "build"]).contains("`windows build` and `windows export` hold"))
+    // Refused by name all the same.
+    let db = try run(["demo", "--db", "x.sqlite"], in: dir)
+    #expect(db.status == 64 && db.errors.contains("--db does not apply"), "\(db.errors)")
+  }
+
   @Test func ingestOfTheFolderThatHoldsTheStoreSkipsTheStoresOwnFiles() throws {
     // The default store is seiscluster.sqlite in the working directory, so `ingest .` in the
     // archive finds the store (and its -wal and -shm) beside the waveforms.

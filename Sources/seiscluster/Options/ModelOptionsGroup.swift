@@ -21,7 +21,7 @@ struct ModelOptionsGroup: ParsableArguments {
 
   @Option(
     help: ArgumentHelp(
-      "The encoder's widths: conv channels per stage (conv, tcn; each followed by a max-pool of 2), hidden sizes of the stacked LSTMs (lstm), hidden units per layer (dense).",
+      "The encoder's widths: conv channels per stage (conv, tcn; each followed by a max-pool of 2), hidden sizes of the stacked LSTMs (lstm), hidden units per layer (dense). Default: conv and tcn 16,16,16, lstm 64, dense 256,64.",
       valueName: "n,n,..."))
   var filters: String?
 
@@ -39,7 +39,7 @@ struct ModelOptionsGroup: ParsableArguments {
 
   @Option(
     help: ArgumentHelp(
-      "Dense bottleneck features, a linear code as DEC's (default 16); 0 = the encoder's own output (the flattened last pooled conv, the last LSTM state, the last hidden layer).",
+      "Dense bottleneck features, a linear code as DEC's (cluster: default 16; sweep: required, a list such as 2,5,10,16); 0 = the encoder's own output (the flattened last pooled conv, the last LSTM state, the last hidden layer).",
       valueName: "d"))
   var latent: String?
 
@@ -76,11 +76,13 @@ struct ModelOptionsGroup: ParsableArguments {
       valueName: "n"))
   var epochs: Int?
 
-  @Option(help: ArgumentHelp("Windows per batch.", valueName: "n"))
+  @Option(
+    help: ArgumentHelp("Windows per batch (default \(ModelOptions().batch)).", valueName: "n"))
   var batch: Int?
 
   @Option(
-    name: .customLong("learning-rate"), help: ArgumentHelp("Adam learning rate.", valueName: "x"))
+    name: .customLong("learning-rate"),
+    help: ArgumentHelp("Adam learning rate (default 0.001).", valueName: "x"))
   var learningRate: Double?
 
   @Option(
@@ -90,18 +92,21 @@ struct ModelOptionsGroup: ParsableArguments {
 
   @Option(
     name: .customLong("update-interval"),
-    help: ArgumentHelp("Iterations between target (P) updates.", valueName: "n"))
+    help: ArgumentHelp(
+      "Iterations between target (P) updates (default \(ModelOptions().updateInterval)).",
+      valueName: "n"))
   var updateInterval: Int?
 
   @Option(
     help: ArgumentHelp(
-      "Stop when fewer than this share of labels change between updates (0: never early).",
+      "Stop when fewer than this share of labels change between updates (default 0.001; 0: never early).",
       valueName: "x"))
   var tol: Double?
 
   @Option(
     name: .customLong("max-iterations"),
-    help: ArgumentHelp("Upper bound on joint iterations.", valueName: "n"))
+    help: ArgumentHelp(
+      "Upper bound on joint iterations (default \(ModelOptions().maxIterations)).", valueName: "n"))
   var maxIterations: Int?
 
   @Option(

@@ -40,7 +40,8 @@ struct WindowOptions: ParsableArguments {
   @Option(help: ArgumentHelp("Only picks before this time (ISO 8601 UTC).", valueName: "time"))
   var end: String?
 
-  @Option(help: "Channels of a window, in this order: ZNE or Z (orientation 1, 2 = N, E).")
+  @Option(
+    help: "Channels of a window, in this order: ZNE or Z (orientation 1, 2 = N, E; default ZNE).")
   var components: WindowSetOptions.Components?
 
   @Option(
@@ -56,7 +57,10 @@ struct WindowOptions: ParsableArguments {
       valueName: "low,high"))
   var bandpass: String?
 
-  @Option(help: "Per-window normalisation: max, std or none.")
+  @Option(
+    help:
+      "Per-window normalisation: max, std or none (default max: each window divided by its largest absolute value over its channels)."
+  )
   var normalize: WindowSetOptions.Normalization?
 
   @Option(
@@ -66,7 +70,9 @@ struct WindowOptions: ParsableArguments {
       reference windows of the set, as REDPy measures repeating earthquakes (for families at \
       one station; see docs/decisions/0018-correlation-input.md). Default: for windows of \
       5.12 s or more, correlation when every selected pick is at one station, else \
-      spectrogram; waveform for shorter windows.
+      spectrogram; waveform for shorter windows. Correlation profiles are computed by \
+      `cluster` from a set of waveform windows, so `windows build` and `windows export` hold \
+      the waveforms there.
       """)
   var input: WindowSetOptions.Input?
 
