@@ -54,6 +54,17 @@ extension SeisStore {
     }
   }
 
+  /// Whether the store holds any trace segment and any pick: what a user new to it has yet to
+  /// do (`ingest`, `picks import`) before windows can be cut.
+  public func holdsTracesAndPicks() throws -> (traces: Bool, picks: Bool) {
+    try writer.read { db in
+      (
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM segment)") ?? false,
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM picks)") ?? false
+      )
+    }
+  }
+
   /// The distinct `(network, station, location)` of every stored pick.
   public func pickStations() throws -> [(network: String, station: String, location: String)] {
     try writer.read { db in

@@ -325,6 +325,12 @@ struct CommandLineTests {
     #expect(empty.status == 1)
     #expect(empty.errorLines.count == 1)
     #expect(empty.errors.hasPrefix("error: seiscluster.sqlite: no current window set"))
+    // A new store says what to run first (it said `windows build`, which said "no pick").
+    #expect(
+      empty.errors.contains("the store holds no traces and no picks: `seiscluster ingest DIR`"))
+    let build = try run(["windows", "build"], in: dir)
+    #expect(build.status == 1)
+    #expect(build.errors.contains("no pick selected (the store holds no traces and no picks"))
     let npy = TestPaths.fixtures.appendingPathComponent("npy/windows_f4_4x3x100.npy").path
     #expect(try run(["-q", "windows", "import", npy], in: dir).status == 0)
     let tooMany = try run(["-q", "cluster", "--clusters", "5"], in: dir)

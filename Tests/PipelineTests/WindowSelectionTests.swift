@@ -63,6 +63,38 @@ import Testing
     try WindowSetBuilder(store: store, logger: Self.logger, quiet: true).build(options: options)
   }
 
+  /// What a store lacks before windows can be cut names the command that gives it.
+  @Test func aStoreWithoutTracesOrPicksNamesTheCommandToRunFirst() throws {
+    let dir = try TestPaths.temporaryDirectory("missing-input")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let store = try SeisStore()
+    #expect(
+      PickSelection.missingInput(in: store)?.hasPrefix("the store holds no traces and no picks")
+        == true)
+    let t0 = try #require(Timestamp(iso8601: "2026-03-01T00:00:00Z"))
+    _ = try store.insertPicks([
+      PickRecord(
+        network: "XX", station: "A", location: "", channel: nil, time: t0, phase: "P", note: nil,
+        origin: "test")
+    ])
+    #expect(
+      PickSelection.missingInput(in: store)?.contains(
+        "picks but no traces: `seiscluster ingest DIR`") == true)
+    let path = dir.appendingPathComponent("s.sqlite").path
+    _ = try noiseStationStore(
+      path: path, network: "XH", station: "H01", seed: 1, samples: 1000, pickSeconds: [])
+    let traces = try SeisStore(path: path)
+    #expect(
+      PickSelection.missingInput(in: traces)?.hasPrefix(
+        "the store holds no picks: `seiscluster picks import FILE`") == true)
+    _ = try traces.insertPicks([
+      PickRecord(
+        network: "XH", station: "H01", location: "", channel: nil, time: t0, phase: "P",
+        note: nil, origin: "test")
+    ])
+    #expect(PickSelection.missingInput(in: traces) == nil)
+  }
+
   @Test func stationPatternsMatchCodesAsObsPySelectDoesIgnoringCase() throws {
     let any = try StationPattern("XH.*")
     #expect(any.matches(network: "XH", station: "H01", location: ""))

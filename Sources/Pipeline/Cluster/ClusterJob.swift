@@ -477,7 +477,9 @@ public struct ClusterJob: Sendable {
       throw InputError(
         path: store.path,
         reason: windowSetID.map { "window set \($0) is no longer stored" }
-          ?? "no current window set: run `seiscluster windows build` or give window options")
+          ?? "no current window set: "
+          + (PickSelection.missingInput(in: store)
+            ?? "run `seiscluster windows build` or give window options"))
     }
     guard contents.windowSet.id != nil else {
       throw InputError(path: store.path, reason: "window set without id")

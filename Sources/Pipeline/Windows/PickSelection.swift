@@ -56,6 +56,24 @@ enum PickSelection {
     return hint
   }
 
+  /// What a store still needs before windows can be cut from it, for a message (nil when it
+  /// holds traces and picks): a new user's next command.
+  public static func missingInput(in store: SeisStore) -> String? {
+    guard let (traces, picks) = try? store.holdsTracesAndPicks() else { return nil }
+    switch (traces, picks) {
+    case (false, false):
+      return
+        "the store holds no traces and no picks: `seiscluster ingest DIR` stores waveforms, then `seiscluster picks import FILE` (or `seiscluster detect`) gives the picks windows are cut around"
+    case (true, false):
+      return
+        "the store holds no picks: `seiscluster picks import FILE` (CSV or QuakeML), or `seiscluster detect` for STA/LTA triggers"
+    case (false, true):
+      return "the store holds picks but no traces: `seiscluster ingest DIR` stores the waveforms"
+    case (true, true):
+      return nil
+    }
+  }
+
   /// What the options select, for a message: `phase 'P', stations XH.*, from ... before ...`.
   static func describe(_ options: WindowSetOptions) -> String {
     var parts: [String] = []
