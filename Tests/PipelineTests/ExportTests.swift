@@ -128,6 +128,25 @@ import Testing
     #expect(parentRun["epochs"] as? Int == 20)
     #expect(parentRun["learning_rate"] as? Double == 0.001)
     #expect(CatalogFormat.json.render(parent).contains(#""filters": [8, 4, 2, 1]"#))
+    // Options stored as JSON text (a window set's build parameters) come out as objects.
+    let nested = CatalogJSONWriter.parametersUnwrapped(
+      try JSONValue(
+        parsing:
+          #"{"window_set": {"parameters": "{\"before\": 5, \"rate\": 100}", "id": 1}, "note": "{x}"}"#
+      ))
+    // (Parsed objects keep their keys sorted.)
+    #expect(
+      nested
+        == .object([
+          ("note", .string("{x}")),
+          (
+            "window_set",
+            .object([
+              ("id", .integer(1)),
+              ("parameters", .object([("before", .integer(5)), ("rate", .integer(100))])),
+            ])
+          ),
+        ]))
   }
 
   @Test func quakeMLHasOneEventPerWindowWithItsPickAndTheResultsInTheSeisclusterNamespace()

@@ -11,12 +11,33 @@ public struct CatalogJSONWriter {
     return document.serialized(indent: 2) + "\n"
   }
 
+  /// `value` with every `parameters` member that holds a JSON object as text (the window set's
+  /// build options, stored so) given as that object: a reader parses the export once.
+  static func parametersUnwrapped(_ value: JSONValue) -> JSONValue {
+    switch value {
+    case .object(let members):
+      return .object(
+        members.map { key, member in
+          if key == "parameters", case .string(let text) = member,
+            let parsed = try? JSONValue(parsing: text), case .object = parsed
+          {
+            return (key, parsed)
+          }
+          return (key, parametersUnwrapped(member))
+        })
+    case .array(let items):
+      return .array(items.map(parametersUnwrapped))
+    default:
+      return value
+    }
+  }
+
   /// The run: id, kind, version, seed, clusters, times, its window set, and its options.
   func runObject(_ catalog: Catalog) -> JSONValue {
     let run = catalog.run
     let set = catalog.windowSet
-    let options: JSONValue =
-      (try? JSONValue(parsing: run.optionsJson)) ?? .string(run.optionsJson)
+    let options = Self.parametersUnwrapped(
+      (try? JSONValue(parsing: run.optionsJson)) ?? .string(run.optionsJson))
     var members: [(String, JSONValue)] = [
       ("id", .integer(catalog.runID)),
       ("kind", .string(run.kind.rawValue)),
