@@ -8,7 +8,73 @@ struct WindowsCommand: ParsableCommand {
     commandName: "windows",
     abstract:
       "Cut, export and import event windows (what the network sees: spectrograms by default, waveforms with --input waveform; correlation profiles are computed from waveforms by cluster).",
-    subcommands: [WindowsBuildCommand.self, WindowsExportCommand.self, WindowsImportCommand.self])
+    subcommands: [
+      WindowsBuildCommand.self, WindowsExportCommand.self, WindowsImportCommand.self,
+      WindowsListCommand.self, WindowsDeleteCommand.self,
+    ])
+}
+
+extension WindowSetList.Format: ExpressibleByArgument {}
+
+/// `seiscluster windows list [--format table|csv]`
+struct WindowsListCommand: SeisclusterCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "list",
+    abstract: "One line per stored window set: its shape, size, the runs that use it, its options.",
+    discussion: """
+      Every `windows build`, `windows import` and `cluster` or `sweep` with window options \
+      stores a new set; the current one (*) is what `cluster` trains on without window \
+      options. Sets that no run or sweep uses can be deleted with `windows delete`.
+      """)
+
+  @OptionGroup var global: GlobalOptions
+
+  @Option(help: "table or csv.")
+  var format: WindowSetList.Format = .table
+
+  func run() throws {
+    _ = global.makeLogger()
+    let store = try global.store.openForReading()
+    try OutputFile.Sink.standardOutput.write(
+      Data(try WindowSetList.run(store: store, format: format).utf8))
+  }
+}
+
+/// `seiscluster windows delete SET... | --unused`
+struct WindowsDeleteCommand: SeisclusterCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "delete",
+    abstract: "Delete window sets that no run or sweep uses (their windows and samples).",
+    discussion: """
+      The current set and sets a run or sweep uses are kept (a run's report, export and assign \
+      read its windows): naming one is an error and deletes nothing. The store's file keeps \
+      its size; later sets reuse the space.
+      """)
+
+  @OptionGroup var global: GlobalOptions
+
+  @Argument(help: ArgumentHelp("Window set ids (see `windows list`).", valueName: "set"))
+  var sets: [Int64] = []
+
+  @Flag(help: "Delete every set that is not current and that no run or sweep uses.")
+  var unused = false
+
+  func validate() throws {
+    if sets.isEmpty && !unused {
+      throw ValidationError(
+        "name the sets to delete (see `seiscluster windows list`), or give --unused")
+    }
+    if !sets.isEmpty && unused {
+      throw ValidationError("give set ids or --unused, not both")
+    }
+  }
+
+  func run() throws {
+    _ = global.makeLogger()
+    let store = try global.store.openForWriting()
+    let summary = try WindowSetList.delete(store: store, ids: sets, unused: unused)
+    if !global.quiet && !summary.isEmpty { Console.write(summary) }
+  }
 }
 
 /// `seiscluster windows build [window options]`

@@ -64,6 +64,47 @@ struct WindowCommandTests {
     }
   }
 
+  /// `windows list` shows every set with the runs that use it; `windows delete` removes sets
+  /// no run uses, all or none, and keeps the current set and a run's set.
+  @Test func windowSetsAreListedAndThoseNoRunUsesDeleted() throws {
+    let dir = try TestPaths.temporaryDirectory("window-delete")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let db = try makeStore(in: dir)
+    let window = ["--before", "1", "--after", "3", "--input", "waveform"]
+    #expect(try run(["windows", "build", "-q", "--db", db] + window, in: dir).status == 0)
+    let cluster = try run(
+      ["cluster", "-q", "--db", db, "--clusters", "2", "--epochs", "1", "--restarts", "1"],
+      in: dir)
+    #expect(cluster.status == 0, "\(cluster.errors)")
+    for after in ["4", "5"] {
+      let build = try run(
+        ["windows", "build", "-q", "--db", db, "--before", "1", "--after", after], in: dir)
+      #expect(build.status == 0)
+    }
+    let store = try SeisStore(path: db)
+    let listed = try WindowSetList.run(store: store, format: .csv)
+    let lines = listed.split(separator: "\n").map(String.init)
+    #expect(lines.count == 4)
+    #expect(
+      lines[1].hasPrefix("1,,waveform,3,3,400,100.0,14400,")  // 3 windows of 3 x 400 float32
+        && lines[1].contains(",1,,before 1 after 3"), "\(lines[1])")
+    #expect(lines[3].hasPrefix("3,yes,"))
+    // All or none: set 2 is free, set 1 is run 1's.
+    let both = try run(["windows", "delete", "--db", db, "2", "1"], in: dir)
+    #expect(both.status == 1)
+    #expect(both.errors.contains("window set 1 is kept: run 1 uses it"), "\(both.errors)")
+    #expect(try store.windowSetSummaries().count == 3)
+    let current = try run(["windows", "delete", "--db", db, "3"], in: dir)
+    #expect(current.status == 1 && current.errors.contains("window set 3 is the current set"))
+    let unused = try run(["windows", "delete", "--db", db, "--unused"], in: dir)
+    #expect(unused.status == 0, "\(unused.errors)")
+    #expect(unused.errors.contains("deleted set 2 (3 windows"), "\(unused.errors)")
+    #expect(try store.windowSetSummaries().compactMap(\.windowSet.id) == [1, 3])
+    // The run's set still reads.
+    #expect(try store.windowSetContents(id: 1)?.count == 3)
+    #expect(try run(["windows", "delete", "--db", db], in: dir).status == 64)
+  }
+
   /// The contract's `round((before + after) * rate)` is Python's round: 1.125 s at 100 Hz is
   /// 112 samples, where Swift's `rounded()` made 113; half a sample is none, and refused.
   @Test func aWindowOfHalfASampleMoreHasTheEvenCountAsPythonsRound() throws {

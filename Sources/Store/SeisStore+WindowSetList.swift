@@ -1,0 +1,88 @@
+import Foundation
+import GRDB
+
+/// One stored window set as `windows list` shows it: its record, its size and what uses it.
+public struct WindowSetSummary: Sendable {
+  public var windowSet: WindowSetRecord
+  public var windowCount: Int
+  /// Bytes of the windows' samples.
+  public var sampleBytes: Int
+  /// Runs and sweeps that name the set, and runs whose assignments are to its windows (an
+  /// `assign` of a later set by an earlier run).
+  public var runIDs: [Int64]
+  public var sweepIDs: [Int64]
+
+  /// Whether a command may delete it: not current, and nothing uses it.
+  public var isDeletable: Bool { !windowSet.isCurrent && runIDs.isEmpty && sweepIDs.isEmpty }
+}
+
+extension SeisStore {
+  /// The runs that name window set `id` or assigned its windows, in id order.
+  static func runsUsing(windowSet id: Int64, in db: Database) throws -> [Int64] {
+    try Int64.fetchAll(
+      db,
+      sql: """
+        SELECT id FROM runs WHERE window_set_id = ?1
+        UNION
+        SELECT DISTINCT a.run_id FROM assignments a JOIN windows w ON w.id = a.window_id
+        WHERE w.window_set_id = ?1
+        ORDER BY 1
+        """, arguments: [id])
+  }
+
+  /// Every stored window set, oldest first, with its size and the runs and sweeps that use it.
+  public func windowSetSummaries() throws -> [WindowSetSummary] {
+    try writer.read { db in
+      let sets = try WindowSetRecord.order(Column("id")).fetchAll(db)
+      return try sets.map { set in
+        let id = set.id ?? 0
+        let size = try Row.fetchOne(
+          db,
+          sql:
+            "SELECT count(*), coalesce(sum(length(data)), 0) FROM windows WHERE window_set_id = ?",
+          arguments: [id])
+        let runs = try Self.runsUsing(windowSet: id, in: db)
+        let sweeps = try Int64.fetchAll(
+          db, sql: "SELECT id FROM sweeps WHERE window_set_id = ? ORDER BY id", arguments: [id])
+        return WindowSetSummary(
+          windowSet: set, windowCount: size?[0] ?? 0, sampleBytes: size?[1] ?? 0, runIDs: runs,
+          sweepIDs: sweeps)
+      }
+    }
+  }
+
+  /// Deletes window sets `ids` and their windows, all or none, in one transaction. Refuses (a
+  /// `StoreError.invalid` naming the first) a set that is not stored, is current, or that a
+  /// run or sweep uses: runs keep their windows for `report`, `export` and `assign`. Returns
+  /// the windows deleted.
+  public func deleteWindowSets(_ ids: [Int64]) throws -> Int {
+    try writer.write { db in
+      for id in ids {
+        guard let set = try WindowSetRecord.fetchOne(db, key: id) else {
+          throw StoreError.invalid("window set \(id) is not stored")
+        }
+        if set.isCurrent {
+          throw StoreError.invalid(
+            "window set \(id) is the current set: build or import another first")
+        }
+        guard try Self.isUnused(windowSet: id, in: db) else {
+          let runs = try Self.runsUsing(windowSet: id, in: db)
+          let users =
+            runs.isEmpty
+            ? "a sweep uses it"
+            : "run\(runs.count == 1 ? "" : "s") \(runs.map(String.init).joined(separator: ", ")) use\(runs.count == 1 ? "s" : "") it"
+          throw StoreError.invalid(
+            "window set \(id) is kept: \(users) (a run's report, export and assign read its windows)"
+          )
+        }
+      }
+      var deleted = 0
+      for id in Set(ids) {
+        try db.execute(sql: "DELETE FROM windows WHERE window_set_id = ?", arguments: [id])
+        deleted += db.changesCount
+        try db.execute(sql: "DELETE FROM window_sets WHERE id = ?", arguments: [id])
+      }
+      return deleted
+    }
+  }
+}
