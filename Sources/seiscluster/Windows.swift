@@ -56,7 +56,10 @@ struct WindowsDeleteCommand: SeisclusterCommand {
   @Argument(help: ArgumentHelp("Window set ids (see `windows list`).", valueName: "set"))
   var sets: [Int64] = []
 
-  @Flag(help: "Delete every set that is not current and that no run or sweep uses.")
+  @Flag(
+    help:
+      "Delete every set older than the current one that no run or sweep uses (a newer set may be a running cluster's; name it to delete it)."
+  )
   var unused = false
 
   func validate() throws {

@@ -96,9 +96,17 @@ struct WindowCommandTests {
     #expect(try store.windowSetSummaries().count == 3)
     let current = try run(["windows", "delete", "--db", db, "3"], in: dir)
     #expect(current.status == 1 && current.errors.contains("window set 3 is the current set"))
+    // A set newer than the current one (as a running cluster's noise-referenced set is) is
+    // left by --unused, and deleted when named.
+    #expect(
+      try run(["windows", "build", "-q", "--db", db, "--before", "1", "--after", "6"], in: dir)
+        .status == 0)
+    try store.makeWindowSetCurrent(id: 3)
     let unused = try run(["windows", "delete", "--db", db, "--unused"], in: dir)
     #expect(unused.status == 0, "\(unused.errors)")
     #expect(unused.errors.contains("deleted set 2 (3 windows"), "\(unused.errors)")
+    #expect(try store.windowSetSummaries().compactMap(\.windowSet.id) == [1, 3, 4])
+    #expect(try run(["windows", "delete", "-q", "--db", db, "4"], in: dir).status == 0)
     #expect(try store.windowSetSummaries().compactMap(\.windowSet.id) == [1, 3])
     // The run's set still reads.
     #expect(try store.windowSetContents(id: 1)?.count == 3)

@@ -85,10 +85,17 @@ public enum WindowSetList {
   /// that is not current. Returns the one-line summary.
   public static func delete(store: SeisStore, ids: [Int64], unused: Bool) throws -> String {
     let summaries = try store.windowSetSummaries()
-    let chosen = unused ? summaries.filter(\.isDeletable).compactMap(\.windowSet.id) : ids
+    // `--unused` leaves sets newer than the current one: a `cluster` under way builds its
+    // noise-referenced set beside the current one and stores its run on it only later.
+    let current = summaries.first(where: \.windowSet.isCurrent)?.windowSet.id ?? .max
+    let chosen =
+      unused
+      ? summaries.filter { $0.isDeletable && ($0.windowSet.id ?? .max) < current }
+        .compactMap(\.windowSet.id) : ids
     guard !chosen.isEmpty else {
       return unused
-        ? "windows delete: no set is unused (every set is current or kept by a run or sweep)" : ""
+        ? "windows delete: no set older than the current one is unused (each is kept by a run or sweep)"
+        : ""
     }
     let bytes = summaries.filter { chosen.contains($0.windowSet.id ?? -1) }.map(\.sampleBytes)
       .reduce(0, +)
