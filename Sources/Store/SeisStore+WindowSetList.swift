@@ -17,17 +17,34 @@ public struct WindowSetSummary: Sendable {
 }
 
 extension SeisStore {
-  /// The runs that name window set `id` or assigned its windows, in id order.
+  /// The runs that need window set `id`, in id order: those trained on it, those that
+  /// assigned its windows, and unfinished runs that fall back to it (a run trained on the
+  /// noise reference first names the set it was trained instead of as `first_over`; its
+  /// `--resume` may discard it and train on that set again).
   static func runsUsing(windowSet id: Int64, in db: Database) throws -> [Int64] {
-    try Int64.fetchAll(
+    var runs = Set(
+      try Int64.fetchAll(
+        db,
+        sql: """
+          SELECT id FROM runs WHERE window_set_id = ?1
+          UNION
+          SELECT DISTINCT a.run_id FROM assignments a JOIN windows w ON w.id = a.window_id
+          WHERE w.window_set_id = ?1
+          """, arguments: [id]))
+    let pending = try Row.fetchAll(
       db,
-      sql: """
-        SELECT id FROM runs WHERE window_set_id = ?1
-        UNION
-        SELECT DISTINCT a.run_id FROM assignments a JOIN windows w ON w.id = a.window_id
-        WHERE w.window_set_id = ?1
-        ORDER BY 1
-        """, arguments: [id])
+      sql:
+        "SELECT id, options_json FROM runs WHERE status = 'running' AND options_json LIKE '%first_over%'"
+    )
+    for row in pending {
+      let json: String = row[1]
+      if let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+        (object["first_over"] as? NSNumber)?.int64Value == id
+      {
+        runs.insert(row[0])
+      }
+    }
+    return runs.sorted()
   }
 
   /// Every stored window set, oldest first, with its size and the runs and sweeps that use it.
@@ -67,10 +84,17 @@ extension SeisStore {
         }
         guard try Self.isUnused(windowSet: id, in: db) else {
           let runs = try Self.runsUsing(windowSet: id, in: db)
+          let sweeps = try Int64.fetchAll(
+            db, sql: "SELECT id FROM sweeps WHERE window_set_id = ? ORDER BY id", arguments: [id])
+          func named(_ what: String, _ ids: [Int64]) -> String? {
+            ids.isEmpty
+              ? nil
+              : "\(what)\(ids.count == 1 ? "" : "s") \(ids.map(String.init).joined(separator: ", "))"
+          }
           let users =
-            runs.isEmpty
-            ? "a sweep uses it"
-            : "run\(runs.count == 1 ? "" : "s") \(runs.map(String.init).joined(separator: ", ")) use\(runs.count == 1 ? "s" : "") it"
+            [named("run", runs), named("sweep", sweeps)].compactMap { $0 }.joined(
+              separator: " and ")
+            + (runs.count + sweeps.count == 1 ? " uses it" : " use it")
           throw StoreError.invalid(
             "window set \(id) is kept: \(users) (a run's report, export and assign read its windows)"
           )

@@ -93,17 +93,11 @@ extension SeisStore {
     try Int64.fetchOne(db, sql: "SELECT max(id) FROM runs")
   }
 
-  /// Whether no run or sweep names window set `id` and no run's assignments are to its
-  /// windows.
+  /// Whether no sweep names window set `id` and no run needs it (`runsUsing`).
   static func isUnused(windowSet id: Int64, in db: Database) throws -> Bool {
     try Int.fetchOne(
-      db,
-      sql: """
-        SELECT (SELECT count(*) FROM runs WHERE window_set_id = ?1)
-          + (SELECT count(*) FROM sweeps WHERE window_set_id = ?1)
-          + (SELECT count(*) FROM assignments a JOIN windows w ON w.id = a.window_id
-             WHERE w.window_set_id = ?1)
-        """, arguments: [id]) == 0
+      db, sql: "SELECT count(*) FROM sweeps WHERE window_set_id = ?", arguments: [id]) == 0
+      && runsUsing(windowSet: id, in: db).isEmpty
   }
 
   /// Window set `id`'s record alone (no windows), if any.

@@ -143,7 +143,7 @@ import Testing
       stations: ["XX.A.", "XX.A.", "XX.A.", "XX.A."], clusterCount: 2, confound: nil,
       stopReason: "tol", iterations: 3, orphanThreshold: 0.97)
     #expect(lines[1] == "      0        2  50.0%             0.800  XX.A. 2")
-    #expect(lines[2] == "      1        0   0.0%                 -  ")
+    #expect(lines[2] == "      1        0   0.0%                 -")
     #expect(lines[3] == "orphans        2  50.0%             0.550  XX.A. 2")
     #expect(lines.last?.hasSuffix("is below --orphans 0.97") == true)
   }

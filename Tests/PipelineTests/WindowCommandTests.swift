@@ -89,6 +89,8 @@ struct WindowCommandTests {
       lines[1].hasPrefix("1,,waveform,3,3,400,100.0,14400,")  // 3 windows of 3 x 400 float32
         && lines[1].contains(",1,,before 1 after 3"), "\(lines[1])")
     #expect(lines[3].hasPrefix("3,yes,"))
+    // Sets built with other options say how they differ from the defaults.
+    #expect(lines[3].hasSuffix(",before 1 after 5"))
     // All or none: set 2 is free, set 1 is run 1's.
     let both = try run(["windows", "delete", "--db", db, "2", "1"], in: dir)
     #expect(both.status == 1)
@@ -108,9 +110,54 @@ struct WindowCommandTests {
     #expect(try store.windowSetSummaries().compactMap(\.windowSet.id) == [1, 3, 4])
     #expect(try run(["windows", "delete", "-q", "--db", db, "4"], in: dir).status == 0)
     #expect(try store.windowSetSummaries().compactMap(\.windowSet.id) == [1, 3])
+    let options = try run(
+      [
+        "windows", "build", "-q", "--db", db, "--before", "1", "--after", "6", "--rate", "50",
+        "--bandpass", "1,10", "--spectrogram-reference", "frequency", "--input", "spectrogram",
+        "--end", "2026-03-01T00:04:00Z",
+      ], in: dir)
+    #expect(options.status == 0, "\(options.errors)")
+    let table = try WindowSetList.run(store: store, format: .table)
+    #expect(
+      table.contains(
+        "before 1 after 6 until 2026-03-01T00:04:00.000000Z reference frequency rate 50 bandpass 1,10"
+      ), "\(table)")
     // The run's set still reads.
     #expect(try store.windowSetContents(id: 1)?.count == 3)
     #expect(try run(["windows", "delete", "--db", db], in: dir).status == 64)
+  }
+
+  /// An unfinished run trained on the noise reference first falls back to the set it was
+  /// trained instead of (`first_over`) on `--resume`: that set is kept too (a review found
+  /// `windows delete --unused` deleting it, and the resume then losing the run).
+  @Test func theSetAnUnfinishedRunFallsBackToIsKept() throws {
+    let dir = try TestPaths.temporaryDirectory("window-delete-first-over")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let db = try makeStore(in: dir)
+    for after in ["3", "4", "5"] {
+      let build = try run(
+        ["windows", "build", "-q", "--db", db, "--before", "1", "--after", after], in: dir)
+      #expect(build.status == 0)
+    }
+    // Run on set 2, trained instead of set 1, not finished; set 3 current.
+    let store = try SeisStore(path: db)
+    var unfinished = try store.createRun(
+      RunRecord(
+        kind: .cluster, windowSetId: 2, version: "test", seed: 0, clusterCount: 2,
+        optionsJson: #"{"clusters": 2, "first_over": 1}"#))
+    for command in [["1"], ["--unused"]] {
+      let outcome = try run(["windows", "delete", "--db", db] + command, in: dir)
+      #expect(outcome.errors.contains("deleted") == false, "\(command): \(outcome.errors)")
+    }
+    #expect(
+      try run(["windows", "delete", "--db", db, "1"], in: dir).errors.contains(
+        "window set 1 is kept: run \(unfinished.id ?? 0) uses it"))
+    #expect(try store.windowSetSummaries().compactMap(\.windowSet.id) == [1, 2, 3])
+    // Once the run is finished it no longer falls back: set 1 goes.
+    unfinished.status = .failed
+    try store.updateRun(unfinished)
+    #expect(try run(["windows", "delete", "-q", "--db", db, "--unused"], in: dir).status == 0)
+    #expect(try store.windowSetSummaries().compactMap(\.windowSet.id) == [2, 3])
   }
 
   /// The contract's `round((before + after) * rate)` is Python's round: 1.125 s at 100 Hz is

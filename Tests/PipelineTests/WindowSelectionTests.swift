@@ -80,6 +80,18 @@ import Testing
     #expect(
       PickSelection.missingInput(in: store)?.contains(
         "picks but no traces: `seiscluster ingest DIR`") == true)
+    // What the options ask for stays in the message beside what the store lacks.
+    var phaseS = WindowSetOptions()
+    phaseS.phase = "S"
+    #expect(
+      PickSelection.whySelectedNone(in: store, options: phaseS).hasPrefix(
+        "no stored pick matches phase 'S'; the store holds picks but no traces"))
+    #expect(
+      PickSelection.whySelectedNone(in: store, options: WindowSetOptions()).hasPrefix(
+        "the store holds picks but no traces"))
+    #expect(
+      PickSelection.noCurrentSet(in: store).hasSuffix(
+        "(or `seiscluster windows import FILE.npy` for windows cut elsewhere)"))
     let path = dir.appendingPathComponent("s.sqlite").path
     _ = try noiseStationStore(
       path: path, network: "XH", station: "H01", seed: 1, samples: 1000, pickSeconds: [])
@@ -93,6 +105,12 @@ import Testing
         note: nil, origin: "test")
     ])
     #expect(PickSelection.missingInput(in: traces) == nil)
+    #expect(
+      PickSelection.whySelectedNone(in: traces, options: phaseS)
+        == "no stored pick matches phase 'S'")
+    #expect(
+      PickSelection.noCurrentSet(in: traces)
+        == "no current window set: run `seiscluster windows build` or give window options")
   }
 
   @Test func stationPatternsMatchCodesAsObsPySelectDoesIgnoringCase() throws {

@@ -477,9 +477,7 @@ public struct ClusterJob: Sendable {
       throw InputError(
         path: store.path,
         reason: windowSetID.map { "window set \($0) is no longer stored" }
-          ?? "no current window set: "
-          + (PickSelection.missingInput(in: store)
-            ?? "run `seiscluster windows build` or give window options"))
+          ?? PickSelection.noCurrentSet(in: store))
     }
     guard contents.windowSet.id != nil else {
       throw InputError(path: store.path, reason: "window set without id")
@@ -1139,11 +1137,13 @@ enum ClusterSummary {
       for i in members { counts[stations[i], default: 0] += 1 }
       let top = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
         .prefix(4).map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+      // (No trailing spaces where a cluster has no station to name.)
       lines.append(
         String(
-          format: "%@  %7d  %4.1f%%  %@  %@", padded(c < 0 ? "orphans" : String(c)),
+          format: "%@  %7d  %4.1f%%  %@", padded(c < 0 ? "orphans" : String(c)),
           members.count, 100 * Double(members.count) / Double(max(n, 1)),
-          padded(members.isEmpty ? "-" : String(format: "%.3f", meanP), to: 16), top))
+          padded(members.isEmpty ? "-" : String(format: "%.3f", meanP), to: 16))
+          + (top.isEmpty ? "" : "  " + top))
     }
     lines.append("stopped by \(stopReason) after \(iterations) iterations")
     if !orphans.isEmpty {

@@ -171,9 +171,7 @@ public struct SweepJob: Sendable {
         reason: resuming.map {
           "sweep \($0.id ?? 0)'s window set \($0.windowSetId) is no longer stored"
         }
-          ?? "no current window set: "
-          + (PickSelection.missingInput(in: store)
-            ?? "run `seiscluster windows build` or give window options"))
+          ?? PickSelection.noCurrentSet(in: store))
     }
     guard !reader.windowSet.isCorrelationInput else {
       throw InputError(

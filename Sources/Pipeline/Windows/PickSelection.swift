@@ -74,6 +74,25 @@ enum PickSelection {
     }
   }
 
+  /// The message of `cluster` and `sweep` without a current window set: the command that
+  /// comes next.
+  static func noCurrentSet(in store: SeisStore) -> String {
+    guard let missing = missingInput(in: store) else {
+      return "no current window set: run `seiscluster windows build` or give window options"
+    }
+    return
+      "no current window set: \(missing) (or `seiscluster windows import FILE.npy` for windows cut elsewhere)"
+  }
+
+  /// Why no pick was selected, for a message: what the options ask for that no stored pick
+  /// matches, and what the store still lacks (`missingInput`).
+  static func whySelectedNone(in store: SeisStore, options: WindowSetOptions) -> String {
+    let selection = describe(options)
+    guard let missing = missingInput(in: store) else { return selection }
+    return options.phase == nil && options.stations == nil && options.start == nil
+      && options.end == nil ? missing : "\(selection); \(missing)"
+  }
+
   /// What the options select, for a message: `phase 'P', stations XH.*, from ... before ...`.
   static func describe(_ options: WindowSetOptions) -> String {
     var parts: [String] = []

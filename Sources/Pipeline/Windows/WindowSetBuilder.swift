@@ -232,7 +232,7 @@ public struct WindowSetBuilder: Sendable {
       }
       let why =
         picks.isEmpty
-        ? "no pick selected (\(PickSelection.missingInput(in: store) ?? PickSelection.describe(options))\(phaseHint))"
+        ? "no pick selected (\(PickSelection.whySelectedNone(in: store, options: options))\(phaseHint))"
         : "no window could be built: all \(picks.count) selected pick\(picks.count == 1 ? " was" : "s were") skipped (\(report.skippedReasons))"
       throw BuildError(reason: "\(why); the current window set is unchanged")
     }

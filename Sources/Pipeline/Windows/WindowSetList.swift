@@ -22,12 +22,27 @@ public enum WindowSetList {
   /// the file an imported set came from.
   static func options(of set: WindowSetRecord) -> String {
     if let o = set.buildOptions {
+      // What tells sets apart: the window and selection, then what differs from the defaults.
       func number(_ x: Double) -> String { String(format: "%g", x) }
+      let defaults = WindowSetOptions()
       var parts = ["before \(number(o.before))", "after \(number(o.after))"]
       if let phase = o.phase { parts.append("phase \(phase)") }
       if let stations = o.stations { parts.append("stations " + stations.joined(separator: ",")) }
       if let start = o.start { parts.append("from \(start.iso8601)") }
-      if let end = o.end { parts.append("before \(end.iso8601)") }
+      if let end = o.end { parts.append("until \(end.iso8601)") }
+      if o.input == .spectrogram && o.spectrogramReference != defaults.spectrogramReference {
+        parts.append("reference \(o.spectrogramReference.rawValue)")
+      }
+      if o.components != defaults.components { parts.append("components \(o.components.rawValue)") }
+      if o.rate != defaults.rate { parts.append("rate \(number(o.rate))") }
+      if let band = o.bandpass {
+        if band.low != 1 || band.high != 20 {
+          parts.append("bandpass \(number(band.low)),\(number(band.high))")
+        }
+      } else {
+        parts.append("bandpass none")
+      }
+      if o.normalize != defaults.normalize { parts.append("normalize \(o.normalize.rawValue)") }
       return parts.joined(separator: " ")
     }
     if case .object(let members)? = try? JSONValue(parsing: set.parametersJson),
@@ -43,7 +58,8 @@ public enum WindowSetList {
     let rows = sets.map { s -> [String] in
       let set = s.windowSet
       return [
-        "\(set.id ?? 0)", set.isCurrent ? "yes" : "", set.inputKind.rawValue, "\(s.windowCount)",
+        "\(set.id ?? 0)", set.isCurrent ? "yes" : "",
+        set.isCorrelationInput ? "correlation" : set.inputKind.rawValue, "\(s.windowCount)",
         "\(set.channelCount)", "\(set.length)", set.samplingRate.map { "\($0)" } ?? "",
         "\(s.sampleBytes)", set.createdAt, s.runIDs.map(String.init).joined(separator: " "),
         s.sweepIDs.map(String.init).joined(separator: " "), options(of: set),
@@ -91,11 +107,12 @@ public enum WindowSetList {
     let chosen =
       unused
       ? summaries.filter { $0.isDeletable && ($0.windowSet.id ?? .max) < current }
-        .compactMap(\.windowSet.id) : ids
+        .compactMap(\.windowSet.id) : Array(Set(ids)).sorted()
     guard !chosen.isEmpty else {
-      return unused
-        ? "windows delete: no set older than the current one is unused (each is kept by a run or sweep)"
-        : ""
+      guard unused else { return "" }
+      return summaries.isEmpty
+        ? "windows delete: the store holds no window set"
+        : "windows delete: no set older than the current one is unused (each is kept by a run or sweep)"
     }
     let bytes = summaries.filter { chosen.contains($0.windowSet.id ?? -1) }.map(\.sampleBytes)
       .reduce(0, +)
