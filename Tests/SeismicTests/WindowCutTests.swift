@@ -16,10 +16,11 @@ import Testing
     let tie = try WindowCut(before: 0.005, after: 1)
     #expect(tie.firstIndex(pick: grid, gridStart: grid, rate: 100) == 0)  // -0.5
     #expect(tie.firstIndex(pick: grid.adding(nanoseconds: -1), gridStart: grid, rate: 100) == -1)
+    // 0.5, then -1.5:
     #expect(
-      tie.firstIndex(pick: grid.adding(nanoseconds: 10_000_000), gridStart: grid, rate: 100) == 1)  // 0.5
+      tie.firstIndex(pick: grid.adding(nanoseconds: 10_000_000), gridStart: grid, rate: 100) == 1)
     #expect(
-      tie.firstIndex(pick: grid.adding(nanoseconds: -10_000_000), gridStart: grid, rate: 100) == -1)  // -1.5
+      tie.firstIndex(pick: grid.adding(nanoseconds: -10_000_000), gridStart: grid, rate: 100) == -1)
     // 10.006 s -> 900.6 -> 901.
     #expect(
       cut.firstIndex(pick: grid.adding(nanoseconds: 10_006_000_000), gridStart: grid, rate: 100)
