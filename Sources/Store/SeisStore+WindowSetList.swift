@@ -47,6 +47,12 @@ extension SeisStore {
     return runs.sorted()
   }
 
+  /// The sweeps that name window set `id`, in id order.
+  static func sweepsUsing(windowSet id: Int64, in db: Database) throws -> [Int64] {
+    try Int64.fetchAll(
+      db, sql: "SELECT id FROM sweeps WHERE window_set_id = ? ORDER BY id", arguments: [id])
+  }
+
   /// Every stored window set, oldest first, with its size and the runs and sweeps that use it.
   public func windowSetSummaries() throws -> [WindowSetSummary] {
     try writer.read { db in
@@ -59,8 +65,7 @@ extension SeisStore {
             "SELECT count(*), coalesce(sum(length(data)), 0) FROM windows WHERE window_set_id = ?",
           arguments: [id])
         let runs = try Self.runsUsing(windowSet: id, in: db)
-        let sweeps = try Int64.fetchAll(
-          db, sql: "SELECT id FROM sweeps WHERE window_set_id = ? ORDER BY id", arguments: [id])
+        let sweeps = try Self.sweepsUsing(windowSet: id, in: db)
         return WindowSetSummary(
           windowSet: set, windowCount: size?[0] ?? 0, sampleBytes: size?[1] ?? 0, runIDs: runs,
           sweepIDs: sweeps)
@@ -84,8 +89,7 @@ extension SeisStore {
         }
         guard try Self.isUnused(windowSet: id, in: db) else {
           let runs = try Self.runsUsing(windowSet: id, in: db)
-          let sweeps = try Int64.fetchAll(
-            db, sql: "SELECT id FROM sweeps WHERE window_set_id = ? ORDER BY id", arguments: [id])
+          let sweeps = try Self.sweepsUsing(windowSet: id, in: db)
           func named(_ what: String, _ ids: [Int64]) -> String? {
             ids.isEmpty
               ? nil

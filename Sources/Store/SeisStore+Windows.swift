@@ -95,9 +95,7 @@ extension SeisStore {
 
   /// Whether no sweep names window set `id` and no run needs it (`runsUsing`).
   static func isUnused(windowSet id: Int64, in db: Database) throws -> Bool {
-    try Int.fetchOne(
-      db, sql: "SELECT count(*) FROM sweeps WHERE window_set_id = ?", arguments: [id]) == 0
-      && runsUsing(windowSet: id, in: db).isEmpty
+    try sweepsUsing(windowSet: id, in: db).isEmpty && runsUsing(windowSet: id, in: db).isEmpty
   }
 
   /// Window set `id`'s record alone (no windows), if any.
