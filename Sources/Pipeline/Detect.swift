@@ -147,6 +147,60 @@ public struct TriggerDetection: Sendable {
     self.quiet = quiet
   }
 
+  /// Stored triggers a run did not find at their exact time (`gone`) and triggers it found
+  /// that were not stored (`new`), less the pairs on one channel less than `tolerance`
+  /// nanoseconds apart, nearest first: the same trigger found again a little earlier or
+  /// later, kept as stored. New data that extends a run changes its mean and trend, so
+  /// triggers throughout the run move by a few samples (a sweep saw 280 of 812 day-1 triggers
+  /// replaced by copies 5 ms away when day 2 was ingested, and `assign` then listed both).
+  static func pairedWithinShortWindow(gone: [PickRecord], new: [PickRecord], tolerance: Int64)
+    -> (gone: [PickRecord], new: [PickRecord])
+  {
+    func channel(_ p: PickRecord) -> String {
+      "\(p.network).\(p.station).\(p.location).\(p.channel ?? "")"
+    }
+    // Per channel, the stored ones in time order; each new one looks only within the
+    // tolerance (a binary search), so a re-run with other settings stays linear.
+    var candidates: [String: [Int]] = [:]
+    for (i, p) in gone.enumerated() { candidates[channel(p), default: []].append(i) }
+    for key in candidates.keys { candidates[key]?.sort { gone[$0].timeNs < gone[$1].timeNs } }
+    let reach = UInt64(max(tolerance, 0))
+    var pairs: [(distance: UInt64, gone: Int, new: Int)] = []
+    for (j, p) in new.enumerated() {
+      guard let list = candidates[channel(p)] else { continue }
+      var low = 0
+      var high = list.count
+      while low < high {
+        let mid = (low + high) / 2
+        if gone[list[mid]].timeNs < p.timeNs
+          && (p.timeNs - gone[list[mid]].timeNs).magnitude >= reach
+        {
+          low = mid + 1
+        } else {
+          high = mid
+        }
+      }
+      for i in list[low...] {
+        let distance = (gone[i].timeNs - p.timeNs).magnitude
+        if gone[i].timeNs > p.timeNs && distance >= reach { break }
+        if distance < reach { pairs.append((distance, i, j)) }
+      }
+    }
+    // Closest pairs first, so one trigger never takes another's partner.
+    var takenGone = Set<Int>()
+    var takenNew = Set<Int>()
+    for pair in pairs.sorted(by: { ($0.distance, $0.gone, $0.new) < ($1.distance, $1.gone, $1.new) }
+    )
+    where !takenGone.contains(pair.gone) && !takenNew.contains(pair.new) {
+      takenGone.insert(pair.gone)
+      takenNew.insert(pair.new)
+    }
+    return (
+      gone.enumerated().filter { !takenGone.contains($0.offset) }.map(\.element),
+      new.enumerated().filter { !takenNew.contains($0.offset) }.map(\.element)
+    )
+  }
+
   /// Trigger-on sample indices of one run's samples.
   public static func triggers(in samples: [Double], samplingRate: Double, settings: Settings)
     -> [DSP.Trigger]?
@@ -304,8 +358,14 @@ public struct TriggerDetection: Sendable {
       return report
     }
     // Triggers found again keep their picks (and ids: windows built from them keep theirs).
-    let gone = zip(mine, storedKeys).filter { !found.contains($0.1) }.map(\.0)
-    let new = zip(report.triggers, foundKeys).filter { !storedSet.contains($0.1) }.map(\.0)
+    var gone = zip(mine, storedKeys).filter { !found.contains($0.1) }.map(\.0)
+    var new = zip(report.triggers, foundKeys).filter { !storedSet.contains($0.1) }.map(\.0)
+    (gone, new) = Self.pairedWithinShortWindow(
+      gone: gone, new: new, tolerance: Int64((settings.shortWindow * 1e9).rounded()))
+    if gone.isEmpty && new.isEmpty {
+      report.unchanged = true
+      return report
+    }
     for p in gone {
       let name = "\(p.network).\(p.station).\(p.location).\(p.channel ?? "")"
       if skipped[name]?.contains(where: { $0.contains(p.timeNs) }) == true {
