@@ -13,7 +13,9 @@ struct AssignCommand: SeisclusterCommand {
       A window the run has assigned (same pick, or same window_id and samples) is skipped; a \
       window whose window_id the run's catalog gives to another window is refused, so each \
       window_id names one window in the catalog. Build the windows with the run's window \
-      options first. Uses the latest run unless --run is given.
+      options first; for a new day's picks only, add --start (`windows build --before 5 \
+      --after 55 --start 2026-03-02`): a full rebuild stores every earlier window again, and \
+      the run's assignments then keep that set. Uses the latest run unless --run is given.
       """)
 
   @OptionGroup var global: GlobalOptions

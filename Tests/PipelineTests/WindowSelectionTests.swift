@@ -63,6 +63,30 @@ import Testing
     try WindowSetBuilder(store: store, logger: Self.logger, quiet: true).build(options: options)
   }
 
+  /// Triggers beside imported picks of the same events are counted for a warning (a
+  /// daily-flow sweep: 109 of 168 picked events got a second window from `detect`).
+  @Test func triggersWithinAWindowOfAnotherPickAtTheStationAreCounted() throws {
+    let t0 = try #require(Timestamp(iso8601: "2026-03-01T00:00:00Z"))
+    func pick(_ station: String, _ seconds: Double, _ phase: String) -> PickRecord {
+      PickRecord(
+        network: "XX", station: station, location: "", channel: nil,
+        time: t0.adding(seconds: seconds), phase: phase, note: nil, origin: "test")
+    }
+    let picks = [
+      pick("A", 100, "P"), pick("A", 102, "trigger"), pick("A", 300, "trigger"),
+      pick("B", 100, "trigger"), pick("A", 359.9, "S"), pick("A", 500, "trigger"),
+    ]
+    // Within 60 s: A at 102 (P at 100) and A at 300 (S at 359.9); not B at 100, not A at 500.
+    #expect(PickSelection.triggersBesideOtherPicks(picks, within: 60) == 2)
+    #expect(PickSelection.triggersBesideOtherPicks(picks, within: 1) == 0)
+    #expect(
+      PickSelection.triggersBesideOtherPicks(picks.filter { $0.phase == "trigger" }, within: 60)
+        == nil)
+    #expect(
+      PickSelection.triggersBesideOtherPicks(picks.filter { $0.phase != "trigger" }, within: 60)
+        == nil)
+  }
+
   /// What a store lacks before windows can be cut names the command that gives it.
   @Test func aStoreWithoutTracesOrPicksNamesTheCommandToRunFirst() throws {
     let dir = try TestPaths.temporaryDirectory("missing-input")

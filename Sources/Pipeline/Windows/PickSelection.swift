@@ -74,6 +74,33 @@ enum PickSelection {
     }
   }
 
+  /// How many `trigger` picks lie less than `seconds` from a pick of another phase at the same
+  /// station (nil when the picks are of one kind): a store that holds both `detect`'s
+  /// triggers and imported picks would otherwise get two windows of one event.
+  static func triggersBesideOtherPicks(_ picks: [PickRecord], within seconds: Double) -> Int? {
+    let isTrigger = picks.map { $0.phase == "trigger" }
+    guard isTrigger.contains(true), isTrigger.contains(false) else { return nil }
+    let reach = Int64((seconds * 1e9).rounded())
+    var others: [String: [Int64]] = [:]
+    for (p, trigger) in zip(picks, isTrigger) where !trigger {
+      others["\(p.network).\(p.station).\(p.location)", default: []].append(p.timeNs)
+    }
+    for key in others.keys { others[key]?.sort() }
+    var count = 0
+    for (p, trigger) in zip(picks, isTrigger) where trigger {
+      guard let times = others["\(p.network).\(p.station).\(p.location)"] else { continue }
+      // The first other pick at or after p - reach, by binary search.
+      var low = 0
+      var high = times.count
+      while low < high {
+        let mid = (low + high) / 2
+        if times[mid] <= p.timeNs - reach { low = mid + 1 } else { high = mid }
+      }
+      if low < times.count && times[low] < p.timeNs + reach { count += 1 }
+    }
+    return count
+  }
+
   /// The message of `cluster` and `sweep` without a current window set: the command that
   /// comes next.
   static func noCurrentSet(in store: SeisStore) -> String {

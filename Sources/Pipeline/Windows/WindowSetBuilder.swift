@@ -114,6 +114,15 @@ public struct WindowSetBuilder: Sendable {
     }
     let channels = try store.channels()
     let picks = try PickSelection.picks(in: store, options: options, channels: channels)
+    if options.phase == nil,
+      let doubled = PickSelection.triggersBesideOtherPicks(
+        picks, within: options.before + options.after),
+      doubled > 0
+    {
+      logger.warning(
+        "\(doubled) trigger pick\(doubled == 1 ? "" : "s") (`detect`) lie within one window (\(String(format: "%g", options.before + options.after)) s) of another pick at the same station, likely the same events picked twice: --phase trigger, or --phase with the other picks' phase, builds windows of one kind"
+      )
+    }
     let chosen = options.defaultInput(
       forStations: Set(picks.map { "\($0.network).\($0.station).\($0.location)" }))
     if chosen != options.input {
