@@ -11,6 +11,9 @@ public struct WindowSetSummary: Sendable {
   /// `assign` of a later set by an earlier run).
   public var runIDs: [Int64]
   public var sweepIDs: [Int64]
+  /// The unfinished ones among `runIDs`: `running` (a process computes it) or `interrupted`
+  /// (no process does: `cluster --resume` finishes it).
+  public var unfinished: [Int64: String] = [:]
 
   /// Whether a command may delete it: not current, and nothing uses it.
   public var isDeletable: Bool { !windowSet.isCurrent && runIDs.isEmpty && sweepIDs.isEmpty }
@@ -55,7 +58,13 @@ extension SeisStore {
 
   /// Every stored window set, oldest first, with its size and the runs and sweeps that use it.
   public func windowSetSummaries() throws -> [WindowSetSummary] {
-    try writer.read { db in
+    let running = Set(
+      try writer.read { db in
+        try Int64.fetchAll(db, sql: "SELECT id FROM runs WHERE status = 'running'")
+      })
+    let unfinished = Dictionary(
+      uniqueKeysWithValues: running.map { ($0, isLive(runID: $0) ? "running" : "interrupted") })
+    return try writer.read { db in
       let sets = try WindowSetRecord.order(Column("id")).fetchAll(db)
       return try sets.map { set in
         let id = set.id ?? 0
@@ -68,7 +77,7 @@ extension SeisStore {
         let sweeps = try Self.sweepsUsing(windowSet: id, in: db)
         return WindowSetSummary(
           windowSet: set, windowCount: size?[0] ?? 0, sampleBytes: size?[1] ?? 0, runIDs: runs,
-          sweepIDs: sweeps)
+          sweepIDs: sweeps, unfinished: unfinished.filter { runs.contains($0.key) })
       }
     }
   }
@@ -99,8 +108,16 @@ extension SeisStore {
             [named("run", runs), named("sweep", sweeps)].compactMap { $0 }.joined(
               separator: " and ")
             + (runs.count + sweeps.count == 1 ? " uses it" : " use it")
+          let pending = try runs.filter { run in
+            try String.fetchOne(db, sql: "SELECT status FROM runs WHERE id = ?", arguments: [run])
+              == RunRecord.Status.running.rawValue && !isLive(runID: run)
+          }
+          let resume =
+            pending.isEmpty
+            ? ""
+            : "; run \(pending.map(String.init).joined(separator: ", ")) was interrupted: `cluster --resume` finishes it"
           throw StoreError.invalid(
-            "window set \(id) is kept: \(users) (a run's report, export and assign read its windows)"
+            "window set \(id) is kept: \(users) (a run's report, export and assign read its windows)\(resume)"
           )
         }
       }

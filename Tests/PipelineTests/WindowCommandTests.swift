@@ -153,11 +153,32 @@ struct WindowCommandTests {
       try run(["windows", "delete", "--db", db, "1"], in: dir).errors.contains(
         "window set 1 is kept: run \(unfinished.id ?? 0) uses it"))
     #expect(try store.windowSetSummaries().compactMap(\.windowSet.id) == [1, 2, 3])
+    // The listing says the run is unfinished (a process holds it here: running).
+    let id = unfinished.id ?? 0
+    let listed = try WindowSetList.run(store: store, format: .csv).split(separator: "\n")
+    #expect(listed[1].contains(",\(id) (running),"), "\(listed[1])")
+    #expect(listed[2].contains(",\(id) (running),"), "\(listed[2])")
     // Once the run is finished it no longer falls back: set 1 goes.
     unfinished.status = .failed
     try store.updateRun(unfinished)
     #expect(try run(["windows", "delete", "-q", "--db", db, "--unused"], in: dir).status == 0)
     #expect(try store.windowSetSummaries().compactMap(\.windowSet.id) == [2, 3])
+    #expect(try store.windowSetSummaries().first?.unfinished.isEmpty == true)
+    // A run whose process is gone (its lease free) is interrupted.
+    do {
+      let other = try SeisStore(path: db)
+      _ = try other.createRun(
+        RunRecord(
+          kind: .cluster, windowSetId: 2, version: "test", seed: 0, clusterCount: 2,
+          optionsJson: "{}"))
+    }
+    let gone = try #require(try store.windowSetSummaries().first { $0.windowSet.id == 2 })
+    #expect(gone.unfinished.values.sorted() == ["interrupted"], "\(gone.unfinished)")
+    let refused = try run(["windows", "delete", "--db", db, "2"], in: dir)
+    #expect(refused.status == 1)
+    #expect(
+      refused.errors.contains("was interrupted: `cluster --resume` finishes it"),
+      "\(refused.errors)")
   }
 
   /// The contract's `round((before + after) * rate)` is Python's round: 1.125 s at 100 Hz is

@@ -61,7 +61,9 @@ public enum WindowSetList {
         "\(set.id ?? 0)", set.isCurrent ? "yes" : "",
         set.isCorrelationInput ? "correlation" : set.inputKind.rawValue, "\(s.windowCount)",
         "\(set.channelCount)", "\(set.length)", set.samplingRate.map { "\($0)" } ?? "",
-        "\(s.sampleBytes)", set.createdAt, s.runIDs.map(String.init).joined(separator: " "),
+        "\(s.sampleBytes)", set.createdAt,
+        s.runIDs.map { id in s.unfinished[id].map { "\(id) (\($0))" } ?? "\(id)" }
+          .joined(separator: " "),
         s.sweepIDs.map(String.init).joined(separator: " "), options(of: set),
       ]
     }
