@@ -33,6 +33,15 @@ public struct TriggerDetection: Sendable {
     /// The longest `--lta`, in seconds.
     public static let longestWindow = 864_000.0
 
+    /// The settings as a trigger's note records them (`classic --sta 1 --lta 10 --on 3.5 --off
+    /// 1.5`): a re-run pairs a trigger moved by new data only with stored triggers of the same
+    /// settings.
+    public var signature: String {
+      func n(_ x: Double) -> String { String(format: "%g", x) }
+      return
+        "\(method.rawValue) --sta \(n(shortWindow)) --lta \(n(longWindow)) --on \(n(onThreshold)) --off \(n(offThreshold))"
+    }
+
     /// Checks the settings; returns why they are unusable, or nil.
     public var problem: String? {
       guard shortWindow > 0, shortWindow.isFinite else { return "--sta must be > 0 seconds" }
@@ -280,7 +289,7 @@ public struct TriggerDetection: Sendable {
             PickRecord(
               network: source.network, station: source.station, location: source.location,
               channel: source.channel, time: run.time(ofSample: t.onIndex), phase: "trigger",
-              note: nil, origin: Self.origin))
+              note: settings.signature, origin: Self.origin))
         }
       }
       progress.update(n + 1, detail: "\(report.triggers.count) triggers")
@@ -353,16 +362,32 @@ public struct TriggerDetection: Sendable {
     let foundKeys = report.triggers.map(keyWithChannel)
     let storedSet = Set(storedKeys)
     let found = Set(foundKeys)
+    // Triggers found again at their exact time now belong to these settings.
+    let renoted = zip(mine, storedKeys).filter {
+      found.contains($0.1) && $0.0.note != settings.signature
+    }.compactMap(\.0.id)
     if storedSet == found {
+      if !renoted.isEmpty { try store.setPickNotes(ids: renoted, note: settings.signature) }
       report.unchanged = true
       return report
     }
     // Triggers found again keep their picks (and ids: windows built from them keep theirs).
     var gone = zip(mine, storedKeys).filter { !found.contains($0.1) }.map(\.0)
     var new = zip(report.triggers, foundKeys).filter { !storedSet.contains($0.1) }.map(\.0)
-    (gone, new) = Self.pairedWithinShortWindow(
-      gone: gone, new: new, tolerance: Int64((settings.shortWindow * 1e9).rounded()))
+    // Only triggers these settings stored can be these settings' triggers, moved: with other
+    // settings a re-run gives what a first run would.
+    let (unpaired, newAfterPairing) = Self.pairedWithinShortWindow(
+      gone: gone.filter { $0.note == settings.signature }, new: new,
+      tolerance: Int64((settings.shortWindow * 1e9).rounded()))
+    let stays = Set(unpaired.compactMap(\.id))
+    gone = gone.filter { $0.note != settings.signature || stays.contains($0.id ?? -1) }
+    // A new trigger at the time a stored one keeps (a co-located channel's, where the paired
+    // one moved) is that event already.
+    let goneIDs = Set(gone.compactMap(\.id))
+    let keptTimes = Set(mine.filter { !goneIDs.contains($0.id ?? -1) }.map(key))
+    new = newAfterPairing.filter { !keptTimes.contains(key($0)) }
     if gone.isEmpty && new.isEmpty {
+      if !renoted.isEmpty { try store.setPickNotes(ids: renoted, note: settings.signature) }
       report.unchanged = true
       return report
     }
@@ -372,6 +397,7 @@ public struct TriggerDetection: Sendable {
         report.removedWhereSkipped[name, default: 0] += 1
       }
     }
+    if !renoted.isEmpty { try store.setPickNotes(ids: renoted, note: settings.signature) }
     let (deleted, inserted) = try store.updatePicks(
       deleting: gone.compactMap(\.id), inserting: new)
     report.replaced = deleted

@@ -92,6 +92,14 @@ extension SeisStore {
   /// Deletes the picks with ids `deleting` and inserts `inserting`, in one transaction (`detect`
   /// again: picks it finds again keep their ids, so windows built from them keep theirs).
   /// Returns how many were deleted and inserted.
+  /// Sets the note of picks `ids` (`detect` records its settings there).
+  public func setPickNotes(ids: [Int64], note: String) throws {
+    try writer.write { db in
+      let statement = try db.makeStatement(sql: "UPDATE picks SET note = ? WHERE id = ?")
+      for id in ids { try statement.execute(arguments: [note, id]) }
+    }
+  }
+
   public func updatePicks(deleting ids: [Int64], inserting picks: [PickRecord]) throws
     -> (deleted: Int, inserted: Int)
   {

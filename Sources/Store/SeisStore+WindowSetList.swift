@@ -108,14 +108,19 @@ extension SeisStore {
             [named("run", runs), named("sweep", sweeps)].compactMap { $0 }.joined(
               separator: " and ")
             + (runs.count + sweeps.count == 1 ? " uses it" : " use it")
-          let pending = try runs.filter { run in
-            try String.fetchOne(db, sql: "SELECT status FROM runs WHERE id = ?", arguments: [run])
-              == RunRecord.Status.running.rawValue && !isLive(runID: run)
+          // Interrupted runs, with how to finish each (as `incompleteRunReason` says it; that
+          // reads the store, which this write transaction cannot re-enter).
+          let interrupted = try runs.compactMap { run -> String? in
+            guard
+              let row = try Row.fetchOne(
+                db, sql: "SELECT status, kind FROM runs WHERE id = ?", arguments: [run]),
+              (row[0] as String) == RunRecord.Status.running.rawValue, !isLive(runID: run)
+            else { return nil }
+            return (row[1] as String) == RunRecord.Kind.cluster.rawValue
+              ? "run \(run) was interrupted: `seiscluster cluster --resume` finishes it"
+              : "run \(run) was interrupted: run `seiscluster relabel` again"
           }
-          let resume =
-            pending.isEmpty
-            ? ""
-            : "; run \(pending.map(String.init).joined(separator: ", ")) was interrupted: `cluster --resume` finishes it"
+          let resume = interrupted.map { "; " + $0 }.joined()
           throw StoreError.invalid(
             "window set \(id) is kept: \(users) (a run's report, export and assign read its windows)\(resume)"
           )

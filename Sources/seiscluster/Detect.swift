@@ -14,7 +14,8 @@ struct DetectCommand: SeisclusterCommand {
       files); each run is demeaned and linearly detrended, and ObsPy's classic or recursive \
       STA/LTA with trigger_onset gives triggers; the pick time is the trigger-on time. A re-run \
       replaces the stored triggers: those it finds again (on the same channel, less than --sta \
-      from the stored time: new data that extends a run moves its triggers by a few samples) \
+      from the stored time and stored with the same settings, which each trigger's note \
+      records: new data that extends a run moves its triggers by a few samples) \
       stay as they are, ids included, so windows built from them keep their window_id and \
       `assign` does not list them twice; stored triggers it removes inside runs it \
       had to skip (shorter than --lta) are named; settings under which every run is skipped are \

@@ -414,6 +414,24 @@ import Testing
       Set(dayOne.map { "\($0.id!) \($0.timeNs)" }).isSubset(
         of: Set(after.map { "\($0.id!) \($0.timeNs)" })))
     #expect(after.count == dayOne.count + second.added && second.added >= 5)
+    #expect(after.allSatisfy { $0.note == "classic --sta 1 --lta 10 --on 3.5 --off 1.5" })
+    // Other settings pair nothing with the stored triggers: the store then holds what a first
+    // run with them gives (a review: --sta 5 kept 119 of 121 triggers at their --sta 1 times).
+    var other = TriggerDetection.Settings()
+    other.shortWindow = 2
+    other.longWindow = 20
+    _ = try detector.run(settings: other)
+    let fresh = try SeisStore()
+    try fresh.storeFile(
+      path: "both", size: 0, sha256: "b", format: .miniSEED,
+      segments: try store.segments(
+        of: SourceIdentifier(network: "XX", station: "A", location: "", channel: "HHZ"),
+        from: start, to: start.adding(seconds: 1200)))
+    _ = try TriggerDetection(store: fresh, logger: Logger(label: "t"), quiet: true).run(
+      settings: other)
+    let times = { (s: SeisStore) in try s.picks(phase: "trigger").map(\.timeNs).sorted() }
+    #expect(try times(store) == times(fresh))
+    #expect(try store.picks(phase: "trigger").allSatisfy { $0.note == other.signature })
     // The pairing itself: nearest first, one partner each, the same channel, less than the
     // tolerance apart.
     func pick(_ channel: String, _ ns: Int64) -> PickRecord {

@@ -177,7 +177,7 @@ struct WindowCommandTests {
     let refused = try run(["windows", "delete", "--db", db, "2"], in: dir)
     #expect(refused.status == 1)
     #expect(
-      refused.errors.contains("was interrupted: `cluster --resume` finishes it"),
+      refused.errors.contains("was interrupted: `seiscluster cluster --resume` finishes it"),
       "\(refused.errors)")
   }
 

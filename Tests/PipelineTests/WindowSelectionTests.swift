@@ -67,10 +67,12 @@ import Testing
   /// daily-flow sweep: 109 of 168 picked events got a second window from `detect`).
   @Test func triggersWithinAWindowOfAnotherPickAtTheStationAreCounted() throws {
     let t0 = try #require(Timestamp(iso8601: "2026-03-01T00:00:00Z"))
+    // `detect`'s triggers are told by their origin; imported picks of any phase are others.
     func pick(_ station: String, _ seconds: Double, _ phase: String) -> PickRecord {
       PickRecord(
         network: "XX", station: station, location: "", channel: nil,
-        time: t0.adding(seconds: seconds), phase: phase, note: nil, origin: "test")
+        time: t0.adding(seconds: seconds), phase: phase, note: nil,
+        origin: phase == "trigger" ? TriggerDetection.origin : "picks.csv")
     }
     let picks = [
       pick("A", 100, "P"), pick("A", 102, "trigger"), pick("A", 300, "trigger"),
@@ -85,6 +87,21 @@ import Testing
     #expect(
       PickSelection.triggersBesideOtherPicks(picks.filter { $0.phase != "trigger" }, within: 60)
         == nil)
+    // An imported pick of phase trigger is another pick, and so is one spelled Trigger.
+    var imported = pick("C", 100, "P")
+    imported.phase = "trigger"
+    let near = [
+      pick("C", 101, "trigger"), imported, pick("D", 100, "Trigger"), pick("D", 103, "trigger"),
+    ]
+    #expect(PickSelection.triggersBesideOtherPicks(near, within: 60) == 2)
+    // Times at the ends of the storable range do not overflow.
+    let late = try #require(Timestamp(iso8601: "2262-04-11T23:47:00Z"))
+    let early = try #require(Timestamp(iso8601: "1678-01-01T00:00:00Z"))
+    var ends = [pick("E", 0, "trigger"), pick("E", 0, "P"), pick("E", 0, "trigger")]
+    ends[0].timeNs = late.nanoseconds
+    ends[1].timeNs = late.nanoseconds + 10_000_000_000
+    ends[2].timeNs = early.nanoseconds
+    #expect(PickSelection.triggersBesideOtherPicks(ends, within: 60) == 1)
   }
 
   /// What a store lacks before windows can be cut names the command that gives it.

@@ -74,13 +74,17 @@ enum PickSelection {
     }
   }
 
-  /// How many `trigger` picks lie less than `seconds` from a pick of another phase at the same
+  /// How many `detect` triggers lie less than `seconds` from another pick at the same
   /// station (nil when the picks are of one kind): a store that holds both `detect`'s
   /// triggers and imported picks would otherwise get two windows of one event.
   static func triggersBesideOtherPicks(_ picks: [PickRecord], within seconds: Double) -> Int? {
-    let isTrigger = picks.map { $0.phase == "trigger" }
+    let isTrigger = picks.map { $0.origin == TriggerDetection.origin }
     guard isTrigger.contains(true), isTrigger.contains(false) else { return nil }
-    let reach = Int64((seconds * 1e9).rounded())
+    let reach = UInt64(max(0, (seconds * 1e9).rounded()))
+    // |a - b| for any two times, with no overflow (stored times span ±292 years).
+    func apart(_ a: Int64, _ b: Int64) -> UInt64 {
+      a >= b ? UInt64(bitPattern: a &- b) : UInt64(bitPattern: b &- a)
+    }
     var others: [String: [Int64]] = [:]
     for (p, trigger) in zip(picks, isTrigger) where !trigger {
       others["\(p.network).\(p.station).\(p.location)", default: []].append(p.timeNs)
@@ -94,9 +98,13 @@ enum PickSelection {
       var high = times.count
       while low < high {
         let mid = (low + high) / 2
-        if times[mid] <= p.timeNs - reach { low = mid + 1 } else { high = mid }
+        if times[mid] < p.timeNs && apart(p.timeNs, times[mid]) >= reach {
+          low = mid + 1
+        } else {
+          high = mid
+        }
       }
-      if low < times.count && times[low] < p.timeNs + reach { count += 1 }
+      if low < times.count && apart(times[low], p.timeNs) < reach { count += 1 }
     }
     return count
   }

@@ -120,7 +120,7 @@ public struct WindowSetBuilder: Sendable {
       doubled > 0
     {
       logger.warning(
-        "\(doubled) trigger pick\(doubled == 1 ? "" : "s") (`detect`) lie within one window (\(String(format: "%g", options.before + options.after)) s) of another pick at the same station, likely the same events picked twice: --phase trigger, or --phase with the other picks' phase, builds windows of one kind"
+        "\(doubled) trigger\(doubled == 1 ? " (`detect`) lies" : "s (`detect`) lie") within one window (\(String(format: "%g", options.before + options.after)) s) of another pick at the same station, so their windows overlap (often the same events, picked twice): --phase trigger, or --phase with the other picks' phase, builds windows of one kind"
       )
     }
     let chosen = options.defaultInput(
