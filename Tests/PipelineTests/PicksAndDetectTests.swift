@@ -446,4 +446,52 @@ import Testing
     #expect(gone.map(\.timeNs) == [5_000, 9_000])
     #expect(new.map(\.timeNs) == [1_400, 6_000, 9_000])
   }
+
+  /// Where new data extends one of two co-located verticals, its triggers move and the other's
+  /// stay: the moved one is paired with the stored trigger, and the other channel's trigger at
+  /// the stored time is that event already (counted as added before, ignored by the store,
+  /// and no re-run was ever unchanged again; a review).
+  @Test func aCoLocatedChannelsTriggerAtAKeptTriggersTimeIsThatEvent() throws {
+    let store = try SeisStore()
+    let start = try #require(Timestamp(iso8601: "2024-01-01T00:00:00Z"))
+    var g = SeededGenerator(seed: 9)
+    func day(_ offset: Double, slope: Double) -> [Double] {
+      var z = (0..<60_000).map { i in 0.05 * g.nextGaussian() + offset + slope * Double(i) }
+      for event in stride(from: 5_000, to: 60_000, by: 10_000) {
+        let size = 0.3 + 0.1 * Double(event / 10_000)
+        for t in 0..<400 { z[event + t] += size * exp(-Double(t) / 80) * sin(Double(t) * 0.9) }
+      }
+      return z
+    }
+    func segment(_ channel: String, _ values: [Double], at seconds: Double) -> Segment {
+      Segment(
+        source: SourceIdentifier(network: "XX", station: "TWO", location: "", channel: channel),
+        startTime: start.adding(seconds: seconds), samplingRate: 100, samples: .float64(values))
+    }
+    let z = day(0, slope: 0)
+    let quiet = (0..<60_000).map { _ in 0.01 * g.nextGaussian() }
+    try store.storeFile(
+      path: "day1", size: 0, sha256: "1", format: .miniSEED,
+      segments: [
+        segment("EHZ", z, at: 0), segment("HHZ", z, at: 0), segment("HHN", quiet, at: 0),
+        segment("HHE", quiet, at: 0),
+      ])
+    let detector = TriggerDetection(store: store, logger: Logger(label: "t"), quiet: true)
+    _ = try detector.run(settings: TriggerDetection.Settings())
+    let dayOne = try store.picks(phase: "trigger")
+    #expect(dayOne.allSatisfy { $0.channel == "HHZ" } && dayOne.count >= 5)
+    // Day 2 extends HH* only.
+    try store.storeFile(
+      path: "day2", size: 0, sha256: "2", format: .miniSEED,
+      segments: [
+        segment("HHZ", day(0.02, slope: 2e-7), at: 600), segment("HHN", quiet, at: 600),
+        segment("HHE", quiet, at: 600),
+      ])
+    let second = try detector.run(settings: TriggerDetection.Settings())
+    #expect(second.replaced == 0, "\(second.summary)")
+    let stored = try store.picks(phase: "trigger")
+    #expect(stored.count == dayOne.count + second.added)
+    // Nothing is left to change: the next run is unchanged.
+    #expect(try detector.run(settings: TriggerDetection.Settings()).unchanged)
+  }
 }
