@@ -239,6 +239,8 @@ public struct TriggerDetection: Sendable {
   public func run(settings: Settings) throws -> Report {
     var report = Report()
     report.settings = settings
+    // Formatted once: every trigger's note, and the pairing, compare with it.
+    let signature = settings.signature
     let verticals = try store.channels().filter { $0.channel.last == "Z" || $0.channel.last == "z" }
     report.channels = verticals.count
     // Nothing to look at is said, not reported as 0 triggers (stop 40's sweep).
@@ -289,7 +291,7 @@ public struct TriggerDetection: Sendable {
             PickRecord(
               network: source.network, station: source.station, location: source.location,
               channel: source.channel, time: run.time(ofSample: t.onIndex), phase: "trigger",
-              note: settings.signature, origin: Self.origin))
+              note: signature, origin: Self.origin))
         }
       }
       progress.update(n + 1, detail: "\(report.triggers.count) triggers")
@@ -364,10 +366,10 @@ public struct TriggerDetection: Sendable {
     let found = Set(foundKeys)
     // Triggers found again at their exact time now belong to these settings.
     let renoted = zip(mine, storedKeys).filter {
-      found.contains($0.1) && $0.0.note != settings.signature
+      found.contains($0.1) && $0.0.note != signature
     }.compactMap(\.0.id)
     if storedSet == found {
-      if !renoted.isEmpty { try store.setPickNotes(ids: renoted, note: settings.signature) }
+      if !renoted.isEmpty { try store.setPickNotes(ids: renoted, note: signature) }
       report.unchanged = true
       return report
     }
@@ -377,17 +379,17 @@ public struct TriggerDetection: Sendable {
     // Only triggers these settings stored can be these settings' triggers, moved: with other
     // settings a re-run gives what a first run would.
     let (unpaired, newAfterPairing) = Self.pairedWithinShortWindow(
-      gone: gone.filter { $0.note == settings.signature }, new: new,
+      gone: gone.filter { $0.note == signature }, new: new,
       tolerance: Int64((settings.shortWindow * 1e9).rounded()))
     let stays = Set(unpaired.compactMap(\.id))
-    gone = gone.filter { $0.note != settings.signature || stays.contains($0.id ?? -1) }
+    gone = gone.filter { $0.note != signature || stays.contains($0.id ?? -1) }
     // A new trigger at the time a stored one keeps (a co-located channel's, where the paired
     // one moved) is that event already.
     let goneIDs = Set(gone.compactMap(\.id))
     let keptTimes = Set(mine.filter { !goneIDs.contains($0.id ?? -1) }.map(key))
     new = newAfterPairing.filter { !keptTimes.contains(key($0)) }
     if gone.isEmpty && new.isEmpty {
-      if !renoted.isEmpty { try store.setPickNotes(ids: renoted, note: settings.signature) }
+      if !renoted.isEmpty { try store.setPickNotes(ids: renoted, note: signature) }
       report.unchanged = true
       return report
     }
@@ -397,7 +399,7 @@ public struct TriggerDetection: Sendable {
         report.removedWhereSkipped[name, default: 0] += 1
       }
     }
-    if !renoted.isEmpty { try store.setPickNotes(ids: renoted, note: settings.signature) }
+    if !renoted.isEmpty { try store.setPickNotes(ids: renoted, note: signature) }
     let (deleted, inserted) = try store.updatePicks(
       deleting: gone.compactMap(\.id), inserting: new)
     report.replaced = deleted
