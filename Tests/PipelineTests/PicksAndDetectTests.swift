@@ -383,12 +383,7 @@ import Testing
     let start = try #require(Timestamp(iso8601: "2024-01-01T00:00:00Z"))
     var g = SeededGenerator(seed: 9)
     func day(_ offset: Double, slope: Double) -> [Double] {
-      var z = (0..<60_000).map { i in 0.05 * g.nextGaussian() + offset + slope * Double(i) }
-      for event in stride(from: 5_000, to: 60_000, by: 10_000) {
-        let size = 0.3 + 0.1 * Double(event / 10_000)
-        for t in 0..<400 { z[event + t] += size * exp(-Double(t) / 80) * sin(Double(t) * 0.9) }
-      }
-      return z
+      eventDay(&g, offset: offset, slope: slope)
     }
     func segment(_ values: [Double], at seconds: Double) -> Segment {
       Segment(
@@ -456,12 +451,7 @@ import Testing
     let start = try #require(Timestamp(iso8601: "2024-01-01T00:00:00Z"))
     var g = SeededGenerator(seed: 9)
     func day(_ offset: Double, slope: Double) -> [Double] {
-      var z = (0..<60_000).map { i in 0.05 * g.nextGaussian() + offset + slope * Double(i) }
-      for event in stride(from: 5_000, to: 60_000, by: 10_000) {
-        let size = 0.3 + 0.1 * Double(event / 10_000)
-        for t in 0..<400 { z[event + t] += size * exp(-Double(t) / 80) * sin(Double(t) * 0.9) }
-      }
-      return z
+      eventDay(&g, offset: offset, slope: slope)
     }
     func segment(_ channel: String, _ values: [Double], at seconds: Double) -> Segment {
       Segment(
@@ -493,5 +483,16 @@ import Testing
     #expect(stored.count == dayOne.count + second.added)
     // Nothing is left to change: the next run is unchanged.
     #expect(try detector.run(settings: TriggerDetection.Settings()).unchanged)
+  }
+
+  /// Ten minutes at 100 Hz: noise with an offset and a trend, and six events 100 s apart (the
+  /// days of the two tests above).
+  func eventDay(_ g: inout SeededGenerator, offset: Double, slope: Double) -> [Double] {
+    var z = (0..<60_000).map { i in 0.05 * g.nextGaussian() + offset + slope * Double(i) }
+    for event in stride(from: 5_000, to: 60_000, by: 10_000) {
+      let size = 0.3 + 0.1 * Double(event / 10_000)
+      for t in 0..<400 { z[event + t] += size * exp(-Double(t) / 80) * sin(Double(t) * 0.9) }
+    }
+    return z
   }
 }
