@@ -36,35 +36,7 @@ public enum TracesList {
       let header = [
         "NET", "STA", "LOC", "CHA", "START", "END", "RATE_HZ", "SAMPLES", "TYPE", "FILE",
       ]
-      // One line per segment: control characters in a name (a newline in a file path) are
-      // written escaped, as `\n`.
-      // (A backslash is doubled then, so the escapes cannot be confused with the name's own.)
-      func oneLine(_ cell: String) -> String {
-        func control(_ u: Unicode.Scalar) -> Bool {
-          u.value < 32 || (127...159).contains(u.value) || u.value == 0x2028 || u.value == 0x2029
-        }
-        guard cell.unicodeScalars.contains(where: control) else { return cell }
-        return cell.unicodeScalars.map { u -> String in
-          switch u {
-          case "\\": return "\\\\"
-          case "\n": return "\\n"
-          case "\r": return "\\r"
-          case "\t": return "\\t"
-          default: return control(u) ? String(format: "\\u{%x}", u.value) : String(u)
-          }
-        }.joined()
-      }
-      let all = [header] + rows.map { $0.map(oneLine) }
-      var widths = [Int](repeating: 0, count: header.count)
-      for row in all {
-        for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }
-      }
-      let lines = all.map { row in
-        row.enumerated().map { i, cell in
-          i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
-        }.joined(separator: "  ")
-      }
-      return lines.joined(separator: "\n") + "\n"
+      return TextTable.render(header: header, rows: rows)
     }
   }
 

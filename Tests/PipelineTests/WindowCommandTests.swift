@@ -127,6 +127,23 @@ struct WindowCommandTests {
     #expect(try run(["windows", "delete", "--db", db], in: dir).status == 64)
   }
 
+  /// `windows list` keeps a set to one line, as `traces list` does: a control character in
+  /// an imported file's name is written escaped (the table code they now share).
+  @Test func aNewlineInAnImportedSetsNameStaysOnItsRow() throws {
+    let dir = try TestPaths.temporaryDirectory("window-list-newline")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let db = dir.appendingPathComponent("s.sqlite").path
+    let npy = dir.appendingPathComponent("a\nb.npy")
+    try FileManager.default.copyItem(
+      at: TestPaths.fixtures.appendingPathComponent("npy/windows_f4_4x3x100.npy"), to: npy)
+    #expect(try run(["windows", "import", "-q", "--db", db, npy.path], in: dir).status == 0)
+    let table = try WindowSetList.run(store: SeisStore(path: db), format: .table)
+    let lines = table.split(separator: "\n", omittingEmptySubsequences: false)
+    #expect(lines.count == 3 && lines[2].isEmpty, "\(table)")
+    #expect(lines[1].hasSuffix("a\\nb.npy"), "\(lines[1])")
+    #expect(lines.allSatisfy { !$0.hasSuffix(" ") })
+  }
+
   /// An unfinished run trained on the noise reference first falls back to the set it was
   /// trained instead of (`first_over`) on `--resume`: that set is kept too (a review found
   /// `windows delete --unused` deleting it, and the resume then losing the run).

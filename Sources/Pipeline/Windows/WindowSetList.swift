@@ -76,26 +76,16 @@ public enum WindowSetList {
       let header = [
         "SET", "CURRENT", "INPUT", "WINDOWS", "SHAPE", "SIZE", "CREATED", "RUNS", "OPTIONS",
       ]
-      let cells =
-        [header]
-        + zip(sets, rows).map { s, row in
-          [
-            row[0], row[1] == "yes" ? "*" : "", row[2], row[3], "\(row[4]) x \(row[5])",
-            MemoryLimit.describe(s.sampleBytes), row[8],
-            ([row[9]] + (row[10].isEmpty ? [] : ["sweep \(row[10])"])).filter { !$0.isEmpty }
-              .joined(separator: "; "),
-            row[11],
-          ]
-        }
-      var widths = [Int](repeating: 0, count: header.count)
-      for row in cells {
-        for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }
+      let cells = zip(sets, rows).map { s, row in
+        [
+          row[0], row[1] == "yes" ? "*" : "", row[2], row[3], "\(row[4]) x \(row[5])",
+          MemoryLimit.describe(s.sampleBytes), row[8],
+          ([row[9]] + (row[10].isEmpty ? [] : ["sweep \(row[10])"])).filter { !$0.isEmpty }
+            .joined(separator: "; "),
+          row[11],
+        ]
       }
-      return cells.map { row in
-        row.enumerated().map { i, cell in
-          i == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
-        }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
-      }.joined(separator: "\n") + "\n"
+      return TextTable.render(header: header, rows: cells)
     }
   }
 
