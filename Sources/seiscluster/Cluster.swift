@@ -366,7 +366,7 @@ struct ClusterCommand: SeisclusterCommand {
   private func show(_ outcome: ClusterOutcome, hint: Bool) {
     if !global.quiet {
       Console.write(
-        "run \(outcome.run.id ?? 0): \(outcome.assignments.count) windows in \(outcome.run.clusterCount) clusters"
+        "run \(outcome.run.id ?? 0): \(outcome.assignments.count) windows in \(outcome.run.clusterCount) cluster\(outcome.run.clusterCount == 1 ? "" : "s")"
       )
       for line in outcome.summary { print(line) }
       // Before the warnings and a retrain's lines on stderr, when stdout is a pipe.

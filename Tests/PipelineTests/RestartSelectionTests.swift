@@ -190,6 +190,22 @@ import Testing
     #expect(single.report.line == "stability: n/a (1 restart)")
   }
 
+  /// With one cluster every restart has the same labels: an ARI of 1 between them says nothing,
+  /// so no stability is given (the line said "stability: 1.000").
+  @Test func oneClusterHasNoStability() throws {
+    let one = [Int](repeating: 0, count: truth.count)
+    let selection = try RestartSelection([
+      restart(one, seed: 1, loss: 0.5), restart(one, seed: 2, loss: 0.4),
+    ])
+    #expect(selection.report.clusters == 1)
+    #expect(selection.report.line == "stability: n/a (1 cluster: restarts cannot disagree)")
+    #expect(!selection.report.isUnstable)
+    let two = try RestartSelection([
+      restart(truth, seed: 1, loss: 0.5), restart(truth, seed: 2, loss: 0.4),
+    ])
+    #expect(two.report.line.hasPrefix("stability: 1.000 (mean ARI between 2 restarts)"))
+  }
+
   // MARK: Restarts set aside (input separation, decision 0014)
 
   /// As on the demo: two restarts land in the same bad optimum and agree; a third finds other

@@ -326,7 +326,7 @@ public struct ClusterJob: Sendable {
       : plan.options.stopWhenTwoAgree == true
         ? " with restarts until two agree (at most \(restarts))" : " with \(restarts) restarts"
     logger.info(
-      "clustering \(plan.contents.count) windows (\(plan.contents.networkChannels) x \(plan.contents.networkLength), \(plan.contents.profiles == nil ? set.inputKind.rawValue : "correlation profiles")) into \(plan.clusters) clusters\(withRestarts); \(configuration.lengthAdjustmentDescription); \(BLAS.kernelDescription)"
+      "clustering \(plan.contents.count) windows (\(plan.contents.networkChannels) x \(plan.contents.networkLength), \(plan.contents.profiles == nil ? set.inputKind.rawValue : "correlation profiles")) into \(plan.clusters) cluster\(plan.clusters == 1 ? "" : "s")\(withRestarts); \(configuration.lengthAdjustmentDescription); \(BLAS.kernelDescription)"
     )
     if plan.contents.isStreamed {
       logger.info(

@@ -160,7 +160,8 @@ struct RestartSelection {
           seed: restart.seed, evidence: restart.evidence, consensus: consensus[r],
           agreement: comparison.agreement[r],
           inputSeparation: shares.flatMap { $0[r].isFinite ? $0[r] : nil })
-      }, kept: best, stability: comparison.stability, setAside: setAside)
+      }, kept: best, stability: comparison.stability, setAside: setAside,
+      clusters: Set(restarts[best].labels).count)
   }
 
   /// Whether the default restarts stop here (decision 0014): two restarts agree (ARI >=
@@ -224,6 +225,9 @@ public struct RestartReport: Codable, Sendable, Equatable {
   /// better than their clusters do, once a restart that does not has a partner (nil in runs
   /// stored before).
   public var setAside: [Int]? = nil
+  /// How many clusters the kept restart's labels have (nil in runs stored before): with one,
+  /// restarts cannot disagree, and their agreement says nothing.
+  public var clusters: Int? = nil
 
   /// Restarts (the kept one included) whose labels agree with the kept restart's.
   public var agreeing: Int {
@@ -236,6 +240,7 @@ public struct RestartReport: Codable, Sendable, Equatable {
 
   /// The summary line: `stability: ...`.
   public var line: String {
+    if clusters == 1 { return "stability: n/a (1 cluster: restarts cannot disagree)" }
     guard let stability else { return "stability: n/a (1 restart)" }
     return String(
       format:
