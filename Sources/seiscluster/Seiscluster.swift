@@ -31,7 +31,12 @@ struct Seiscluster: AsyncParsableCommand {
   /// `ErrorPath`.
   static func main() async {
     ProcessSetup.configure()
-    let arguments = Self.arguments(Array(CommandLine.arguments.dropFirst()))
+    let given = Array(CommandLine.arguments.dropFirst())
+    if let repeated = repeatedStore(given) {
+      Console.error(repeated)
+      Foundation.exit(ExitCode.validationFailure.rawValue)
+    }
+    let arguments = Self.arguments(given)
     var command: (any ParsableCommand)?
     do {
       command = try parseAsRoot(arguments)
@@ -73,6 +78,27 @@ struct Seiscluster: AsyncParsableCommand {
       arguments = leading + arguments
     }
     return arguments
+  }
+
+  /// The usage error for `--db` given twice with different paths (the parser would keep the
+  /// last one silently, and a command meant for one store would write to the other), or nil.
+  /// Arguments after `--` are operands, not options.
+  static func repeatedStore(_ given: [String]) -> String? {
+    var paths: [String] = []
+    var index = 0
+    while index < given.count, given[index] != "--" {
+      let argument = given[index]
+      if argument == "--db", index + 1 < given.count {
+        paths.append(given[index + 1])
+        index += 2
+        continue
+      }
+      if argument.hasPrefix("--db=") { paths.append(String(argument.dropFirst("--db=".count))) }
+      index += 1
+    }
+    guard Set(paths).count > 1 else { return nil }
+    return "--db is given \(paths.count) times (\(paths.joined(separator: ", "))): "
+      + "give one store (see 'seiscluster --help')"
   }
 
   /// `report --sweep` with no id (at the end, or before another option) means the latest sweep:

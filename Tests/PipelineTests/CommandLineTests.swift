@@ -146,12 +146,29 @@ struct CommandLineTests {
       // Lengths that would overflow an integer are refused, not trapped on.
       (["detect", "--lta", "1e308"], "--lta is at most 864000 s"),
       (["detect", "--sta", "1e30", "--lta", "1e31"], "--lta is at most 864000 s"),
+      // Two stores: the parser kept the last one, so a command meant for one wrote to the other.
+      (
+        ["--db", "a.sqlite", "picks", "import", "p.csv", "--db", "b.sqlite"],
+        "--db is given 2 times (a.sqlite, b.sqlite): give one store"
+      ),
+      (
+        ["traces", "list", "--db=a.sqlite", "--db", "b.sqlite"],
+        "--db is given 2 times (a.sqlite, b.sqlite): give one store"
+      ),
     ] {
       let outcome = try run(arguments, in: dir)
       #expect(outcome.status == 64, "\(arguments)")
       #expect(outcome.errorLines.count == 1, "\(arguments): \(outcome.errors)")
       #expect(outcome.errors.contains(message), "\(arguments): \(outcome.errors)")
     }
+    #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("b.sqlite").path))
+    #expect(
+      try run(["--db", "a.sqlite", "traces", "list", "--db", "b.sqlite"], in: dir).errorLines == [
+        "error: --db is given 2 times (a.sqlite, b.sqlite): give one store (see 'seiscluster --help')"
+      ])
+    // The same store twice is one store.
+    let same = try run(["--db", "a.sqlite", "traces", "list", "--db", "a.sqlite"], in: dir)
+    #expect(!same.errors.contains("given 2 times"), "\(same.errors)")
     let unknown = try run(["ingest", "--bogus", "x"], in: dir)
     #expect(unknown.status == 64)
     #expect(
