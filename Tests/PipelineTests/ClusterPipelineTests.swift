@@ -397,6 +397,36 @@ import Testing
     #expect(partial.unscored == 50 && partial.scores.count == 150)
     #expect(
       partial.lines.contains("50 of the run's 200 windows have no truth row and are not scored"))
+    #expect(!evaluation.lines.contains { $0.contains("case included") })
+    // Codes in other case match nothing, as in `picks import`, and the lines say why.
+    func lowered(_ row: String) -> String {
+      let fields = row.split(separator: ",", omittingEmptySubsequences: false)
+      return
+        ([fields[0].lowercased(), fields[1].lowercased()] + fields.dropFirst(2).map(String.init))
+        .joined(separator: ",")
+    }
+    let first = truthRows[0].split(separator: ",", omittingEmptySubsequences: false)
+    let stored = "\(first[0]).\(first[1]).\(first[2])"
+    let hint =
+      "codes are matched as written, case included (the file names \(stored.lowercased()), the windows \(stored))"
+    let oneLower = try Evaluation.evaluate(
+      store: store, runID: nil,
+      truth: WindowLabelFile(
+        text: "network,station,location,time,label\n"
+          + ([lowered(truthRows[0])] + truthRows.dropFirst()).joined(separator: "\n"),
+        path: "t.csv"))
+    #expect(oneLower.unmatchedLines == [2])
+    #expect(
+      oneLower.lines.contains { $0.hasPrefix("1 truth rows match no window") && $0.hasSuffix(hint) }
+    )
+    let allLower = try WindowLabelFile(
+      text: "network,station,location,time,label\n"
+        + [lowered(truthRows[0])].joined(separator: "\n"), path: "t.csv")
+    #expect {
+      try Evaluation.evaluate(store: store, runID: nil, truth: allLower)
+    } throws: { error in
+      "\(error)".hasSuffix("no truth row matches a window of run 1; \(hint)")
+    }
   }
 
   @Test func clustersAutoFindsThreeFamiliesAndRunsAsTheChosenKWould() throws {

@@ -226,6 +226,7 @@ public struct RelabelJob: Sendable {
         reason +=
           ": \(added) of the \(labels.rows.count) labels name windows `assign` added outside that set, which relabel trains on"
       }
+      reason += labels.otherCaseHint(windows: contents.windows)
       throw InputError(path: labels.path, reason: reason)
     }
     if let alike = Self.caseAlike(allClasses) {

@@ -33,6 +33,8 @@ public struct Evaluation: Sendable {
   public var scored = 0
   /// The run's windows that no truth row matched: not scored.
   public var unscored = 0
+  /// `WindowLabelFile.otherCaseHint` for the unmatched rows ("" when none is in other case).
+  public var unmatchedHint = ""
 
   public struct Decile: Sendable, Equatable {
     public var lowest: Double
@@ -66,7 +68,7 @@ public struct Evaluation: Sendable {
     if !unmatchedLines.isEmpty {
       let sample = unmatchedLines.prefix(5).map(String.init).joined(separator: ", ")
       out.append(
-        "\(unmatchedLines.count) truth rows match no window (lines \(sample)\(unmatchedLines.count > 5 ? ", ..." : "")) and are left out"
+        "\(unmatchedLines.count) truth rows match no window (lines \(sample)\(unmatchedLines.count > 5 ? ", ..." : "")) and are left out\(unmatchedHint)"
       )
     }
     if unscored > 0 {
@@ -144,7 +146,11 @@ public struct Evaluation: Sendable {
       firstRow[index] = (row.line, row.label)
     }
     guard !firstRow.isEmpty else {
-      throw InputError(path: truth.path, reason: "no truth row matches a window of the window set")
+      throw InputError(
+        path: truth.path,
+        reason:
+          "no truth row matches a window of the window set\(truth.otherCaseHint(windows: windows))"
+      )
     }
   }
 
@@ -214,7 +220,10 @@ public struct Evaluation: Sendable {
       }
     }
     guard !predicted.isEmpty else {
-      throw InputError(path: truth.path, reason: "no truth row matches a window of run \(id)")
+      throw InputError(
+        path: truth.path,
+        reason: "no truth row matches a window of run \(id)\(truth.otherCaseHint(windows: windows))"
+      )
     }
     let scores = try ClusteringMetrics.scores(truth: truthLabels, predicted: predicted)
     let confound = try? StationConfoundCheck().assess(
@@ -235,6 +244,7 @@ public struct Evaluation: Sendable {
       evaluation.unrelatedClassNames = (classes.keys.sorted(), runNames.sorted())
     }
     evaluation.ambiguousLines = ambiguousLines
+    if !unmatched.isEmpty { evaluation.unmatchedHint = truth.otherCaseHint(windows: windows) }
     evaluation.otherIDLines = otherIDLines
     evaluation.deciles = deciles(probabilities: probabilities, correct: correct)
     evaluation.orphans = predicted.filter { $0 < 0 }.count

@@ -177,6 +177,28 @@ public struct WindowLabelFile: Sendable {
     return Row(line: record.line, key: key, label: label, windowID: both)
   }
 
+  /// For rows given by pick whose station no window has as written but one has in other case
+  /// (`dm.dem01` for DM.DEM01): `"; codes are matched as written, case included (the file names
+  /// dm.dem01., the windows DM.DEM01.)"`, naming the first such station; else "". As `picks
+  /// import` does, codes are not folded: the hint says why such rows match nothing.
+  public func otherCaseHint(windows: [WindowRecord]) -> String {
+    var stored = Set<String>()
+    var folded: [String: String] = [:]
+    for w in windows {
+      let key = "\(w.network).\(w.station).\(w.location)"
+      if stored.insert(key).inserted { folded[key.uppercased()] = key }
+    }
+    for row in rows {
+      guard case .pick(let network, let station, let location, _) = row.key else { continue }
+      let key = "\(network).\(station).\(location)"
+      if !stored.contains(key), let other = folded[key.uppercased()] {
+        return
+          "; codes are matched as written, case included (the file names \(key), the windows \(other))"
+      }
+    }
+    return ""
+  }
+
   /// Matches rows to windows: by window id, or by codes and pick time within `tolerance`
   /// (1 ms by default, the nearest when several qualify). Returns, per row, the window index
   /// or nil.
