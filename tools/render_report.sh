@@ -2,7 +2,8 @@
 # Renders a seiscluster HTML report in headless Chromium (Debian's `chromium` package):
 # a PNG screenshot, and a check that the page logs no console errors and needs no network.
 # Usage: tools/render_report.sh REPORT.html SCREENSHOT.png [WIDTH HEIGHT]
-# With PALETTE=1 the screenshot is reduced to a 256-colour palette (needs Pillow in $PYTHON,
+# With PALETTE=1 the screenshot is reduced to a 256-colour palette by fast octree (median cut
+# turned viridis yellow orange) (needs Pillow in $PYTHON,
 # default python3), which keeps docs/report-screenshot.png under 500 KB.
 set -eu
 report=$1
@@ -23,6 +24,6 @@ fi
 if [ "${PALETTE:-0}" = 1 ]; then
   "${PYTHON:-python3}" -c 'import sys; from PIL import Image
 im = Image.open(sys.argv[1]).convert("RGB")
-im.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(sys.argv[1], optimize=True)' "$shot"
+im.quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(sys.argv[1], optimize=True)' "$shot"
 fi
 echo "rendered $report to $shot ($(wc -c <"$shot") bytes), no console errors"

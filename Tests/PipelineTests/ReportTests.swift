@@ -114,8 +114,57 @@ import Testing
     #expect(html.contains("K is the highest stability + silhouette"))
     #expect(!html.contains("was chosen by an earlier rule"))
     #expect(html.contains("Probability per cluster"))
-    // The borderline calls beside the most confident ones (10 windows per cluster, 8 shown).
+    // The borderline calls beside the most confident ones (10 windows per cluster: 5 and 5,
+    // none in both panels; it drew 8 and 8, 6 of them twice).
     #expect(html.components(separatedBy: "<h3>Least confident members (HHZ)</h3>").count == 4)
+    // The restarts' table spans the page (it ran over the next panel), the summary wraps.
+    #expect(html.contains("<div class=\"panel wide\"><h3>Restarts</h3>"))
+    #expect(html.contains("white-space: pre-wrap"))
+    // The probabilities' axis spans the run's own range, which the caption gives.
+    let probabilities = report.catalog.entries.map { Double($0.probability) }
+    #expect(
+      html.contains(
+        String(
+          format: "over this run's range (%.3f to %.3f; 1/K = 0.333 is no preference)",
+          probabilities.min()!, probabilities.max()!)))
+    // The seed and K are given once.
+    #expect(html.components(separatedBy: "<th>seed</th>").count == 2)
+  }
+
+  /// The most and least confident members of a cluster never overlap: up to 8 members are all
+  /// "most confident"; past 8 the two panels split them, up to 8 each.
+  @Test func theMostAndLeastConfidentMembersAreDistinctWindows() {
+    for n in [0, 1, 8, 9, 10, 15, 16, 17, 40] {
+      let members = Array(0..<n)
+      let (most, least) = HTMLReport.mostAndLeastConfident(members)
+      #expect(Set(most).isDisjoint(with: least), "\(n)")
+      #expect(most == Array(members.prefix(most.count)), "\(n): most confident first")
+      #expect(least == Array(members.suffix(least.count).reversed()), "\(n): lowest first")
+      #expect(most.count == min(n, n <= 8 ? n : min(8, (n + 1) / 2)), "\(n)")
+      #expect(least.count == (n <= 8 ? 0 : min(8, n - most.count)), "\(n)")
+    }
+    #expect(HTMLReport.mostAndLeastConfident(Array(0..<10)).least == [9, 8, 7, 6, 5])
+  }
+
+  /// A run that stopped at its second target update has one joint point to draw, after the
+  /// first update's placeholder losses (0): the panel drew an empty frame.
+  @Test func aRunStoppedAtItsSecondTargetUpdateDrawsItsOneJointPoint() throws {
+    let fixture = try ExportFixture.make(count: 12, familyCount: 2)
+    var report = try HTMLReport.load(from: fixture.store)
+    var history = try #require(report.history)
+    history.updates = [
+      RunHistory.Update(iteration: 0, loss: 0, reconstruction: 0, kl: 0, labelChange: 1),
+      RunHistory.Update(iteration: 20, loss: 0.07, reconstruction: 0.005, kl: 0.63, labelChange: 0),
+    ]
+    report.history = history
+    let training = report.trainingSection()
+    let joint = try #require(
+      training.components(separatedBy: "<h3>Joint optimisation</h3>").last?
+        .components(separatedBy: "<h3>").first)
+    #expect(joint.components(separatedBy: "<circle").count - 1 == 3)
+    history.updates = [history.updates[0]]
+    report.history = history
+    #expect(report.trainingSection().contains("No joint step was trained"))
   }
 
   /// The clusters table's median distance is the mean of the two middle values of an even
@@ -222,6 +271,8 @@ import Testing
     #expect(html.contains("Probability per cluster"))
     #expect(!html.contains("NaN") && !html.contains("nan\""))
     #expect(try elementCounts(html)["section"] == 1)
+    // No plot of q (all 1, drawn as a ramp), and no stability from restarts that cannot disagree.
+    #expect(html.contains("One cluster: every window"))
   }
 
   @Test func theMeanSpectrogramOfEachFamilyPeaksAtItsFrequency() throws {
@@ -332,6 +383,20 @@ import Testing
     #expect(html.contains("Time-averaged spectrum"))
     #expect(!html.contains("Mean and spread"))
     #expect(html.contains(">HHZ</text>"))
+    // The fixture's parameters hold no build options (as an imported set's): bins.
+    #expect(html.contains("Frequency bin") && !html.contains("Frequency (Hz)"))
+    // Built by `windows build`: frequencies in Hz (bins 100 / 128 Hz apart).
+    try fixture.store.writer.write { db in
+      try db.execute(
+        sql: "UPDATE window_sets SET parameters_json = ? WHERE id = ?",
+        arguments: [
+          #"{"options":{"before":2,"after":8,"rate":100,"input":"spectrogram"},"stftSegmentSamples":128}"#,
+          fixture.setID,
+        ])
+    }
+    let built = try HTMLReport.load(from: fixture.store).render()
+    #expect(built.contains("Frequency (Hz)") && built.contains("bins 0.781 Hz apart"))
+    #expect(!built.contains("Frequency bin") && built.contains("frames/s"))
   }
 
   @Test func windowsAssignedFromALaterSetAreListedButNeverDrawnWithAnotherWindowsSamples()

@@ -89,6 +89,22 @@ public enum JSONValue: Sendable, Equatable, Decodable {
   }
 
   /// The value as a CSV cell: text as is, numbers as JSON spells them, null as empty.
+  /// A number's value (an integer's too); nil for anything else.
+  public var numberValue: Double? {
+    switch self {
+    case .integer(let v): Double(v)
+    case .unsigned(let v): Double(v)
+    case .number(let v): v
+    default: nil
+    }
+  }
+
+  /// An object's member named `key`; nil for anything else.
+  public subscript(member key: String) -> JSONValue? {
+    guard case .object(let members) = self else { return nil }
+    return members.first { $0.0 == key }?.1
+  }
+
   public var plainText: String {
     switch self {
     case .null: ""

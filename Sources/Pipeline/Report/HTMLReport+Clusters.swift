@@ -31,27 +31,36 @@ extension HTMLReport {
         + "<p class=\"note\">No windows of this run's window set are in this cluster.</p>\n</section>\n"
     }
     html += "<div class=\"grid3\">\n"
+    let (most, least) = HTMLReport.mostAndLeastConfident(entryIndices)
     if windowSet.inputKind == .spectrogram {
       html += spectrogramInputPanels(k: k, rows: rows, entryIndices: entryIndices)
-      html += recutPanel(entryIndices: entryIndices)
-      if entryIndices.count > HTMLReport.membersShown {
-        html += recutPanel(entryIndices: entryIndices.reversed(), least: true)
-      }
+      html += recutPanel(entryIndices: most)
+      if !least.isEmpty { html += recutPanel(entryIndices: least, least: true) }
     } else {
       html += meanPanel(k: k, rows: rows)
-      html += memberPanel(k: k, entryIndices: entryIndices)
-      if entryIndices.count > HTMLReport.membersShown {
-        html += memberPanel(k: k, entryIndices: entryIndices.reversed(), least: true)
-      }
+      html += memberPanel(k: k, entryIndices: most)
+      if !least.isEmpty { html += memberPanel(k: k, entryIndices: least, least: true) }
       html += spectrogramPanel(rows: rows)
     }
     html += "</div>\n</section>\n"
     return html
   }
 
+  /// A cluster's members to draw (`entryIndices` most confident first): up to `membersShown`
+  /// most confident, and as many least confident (lowest first) that are not among them. A
+  /// cluster of 10 drew 6 windows in both panels; now 5 and 5. Up to `membersShown` members
+  /// are all "most confident" and no least-confident panel is drawn.
+  static func mostAndLeastConfident(_ entryIndices: [Int]) -> (most: [Int], least: [Int]) {
+    let n = entryIndices.count
+    guard n > membersShown else { return (entryIndices, []) }
+    let top = min(membersShown, (n + 1) / 2)
+    let bottom = min(membersShown, n - top)
+    return (Array(entryIndices.prefix(top)), Array(entryIndices.suffix(bottom).reversed()))
+  }
+
   /// Up to `membersShown` windows of `entryIndices`, in that order, as input images.
   func spectrogramMembers(
-    _ entryIndices: [Int], title: String, bins: Int,
+    _ entryIndices: [Int], title: String, bins: Int, component: Int,
     image: ([Double], Double, Double) -> PNGImage
   ) -> String {
     let chosen = entryIndices.filter { rowOfEntry[$0] != nil }.prefix(HTMLReport.membersShown)
@@ -60,7 +69,7 @@ extension HTMLReport {
     for (i, e) in chosen.enumerated() {
       guard let row = rowOfEntry[e] else { continue }
       let x0 = 10 + Double(i % 2) * (cell.w + 6), y0 = 6 + Double(i / 2) * (cell.h + 22)
-      let base = row * channelCount * length
+      let base = row * channelCount * length + component * bins * length
       let values = (0..<(bins * length)).map { Double(contents.samples[base + $0]) }
       let png = image(values, values.min() ?? 0, values.max() ?? 1)
       members +=
@@ -342,14 +351,19 @@ extension HTMLReport {
       }
       return Viridis.image(flipped, rows: bins, columns: length, lower: lower, upper: upper)
     }
+    // Bins in Hz where the set gives its rate and STFT segment.
+    let step = frequencyStep ?? 1
+    let frequencyLabel = frequencyStep == nil ? "Frequency bin" : "Frequency (Hz)"
     for c in 0..<shown {
       var plot = SVGPlot(
         left: 56, top: 8 + Double(c) * strip, width: width - 116, height: strip - 14,
         x: PlotAxis(lower: time.first ?? 0, upper: time.last ?? 1),
-        y: PlotAxis(lower: -0.5, upper: Double(bins) - 0.5))
+        y: PlotAxis(lower: -0.5 * step, upper: (Double(bins) - 0.5) * step))
       let values = Array(mean[(c * bins * length)..<((c + 1) * bins * length)])
       plot.image(dataURI: image(values, lower: lo, upper: hi).dataURI)
-      plot.axes(xLabel: c == shown - 1 ? timeLabel : nil, yLabel: "Bin", grid: false)
+      plot.axes(
+        xLabel: c == shown - 1 ? timeLabel : nil, yLabel: frequencyStep == nil ? "Bin" : "Hz",
+        grid: false)
       if c < shown - 1 { plot.svg = HTMLReport.withoutXTickLabels(plot.svg) }
       plot.svg += SVG.text(
         names[c], x: plot.left + 6, y: plot.top + 13, size: 11, colour: "#fff", weight: "600")
@@ -360,20 +374,31 @@ extension HTMLReport {
       label: "input value")
     var html = panel(
       "Mean input spectrogram", svg, width: width, height: Double(shown) * strip + 40,
-      caption: "Mean of the \(rows.count) windows' input (frequency bin up, frame across).")
+      caption:
+        "Mean of the \(rows.count) windows' input (frequency up, frame across)\(frequencyStep.map { String(format: "; bins %.3g Hz apart", $0) } ?? "")."
+    )
 
+    // Members on the component that holds the most of the cluster's mean input (the vertical
+    // showed local events, whose energy is on the horizontals, nearly blank).
+    let strongest =
+      (0..<componentCount).max { a, b in
+        mean[(a * bins * length)..<((a + 1) * bins * length)].reduce(0, +)
+          < mean[(b * bins * length)..<((b + 1) * bins * length)].reduce(0, +)
+      } ?? 0
+    let (most, least) = HTMLReport.mostAndLeastConfident(entryIndices)
     html += spectrogramMembers(
-      entryIndices, title: "Most confident members (\(names[0]))", bins: bins, image: image)
-    if entryIndices.count > HTMLReport.membersShown {
+      most, title: "Most confident members (\(names[strongest]))", bins: bins,
+      component: strongest, image: image)
+    if !least.isEmpty {
       html += spectrogramMembers(
-        entryIndices.reversed(), title: "Least confident members (\(names[0]))", bins: bins,
-        image: image)
+        least, title: "Least confident members (\(names[strongest]))", bins: bins,
+        component: strongest, image: image)
     }
 
     // Time-averaged spectrum per component.
     var spectrum = SVGPlot(
       left: 56, top: 10, width: width - 76, height: 230,
-      x: PlotAxis(lower: 0, upper: Double(max(bins - 1, 1))),
+      x: PlotAxis(lower: 0, upper: Double(max(bins - 1, 1)) * step),
       y: PlotAxis(covering: mean, padding: 0.05))
     let colours = ["#1a1a1a", "#0072b2", "#d55e00"]
     var legendItems: [(String, String, String?)] = []
@@ -381,10 +406,11 @@ extension HTMLReport {
       let ys = (0..<bins).map { b in
         (0..<length).reduce(0.0) { $0 + mean[(c * bins + b) * length + $1] } / Double(length)
       }
-      spectrum.line(xs: (0..<bins).map(Double.init), ys: ys, colour: colours[c], width: 1.4)
+      spectrum.line(
+        xs: (0..<bins).map { Double($0) * step }, ys: ys, colour: colours[c], width: 1.4)
       legendItems.append((names[c], colours[c], nil))
     }
-    spectrum.axes(xLabel: "Frequency bin", yLabel: "Mean input value")
+    spectrum.axes(xLabel: frequencyLabel, yLabel: "Mean input value")
     spectrum.svg += legend(legendItems, x: width - 26, y: 24)
     html += panel("Time-averaged spectrum", spectrum.svg, width: width, height: 285)
     return html

@@ -33,7 +33,10 @@ extension HTMLReport {
     let xs = projected.map { $0[0] }, ys = projected.map { $0.count > 1 ? $0[1] : 0 }
     func share(_ k: Int) -> String {
       guard pca.totalVariance > 0, k < pca.variances.count else { return "" }
-      return String(format: " (%.0f %% of variance)", 100 * pca.variances[k] / pca.totalVariance)
+      let percent = 100 * pca.variances[k] / pca.totalVariance
+      // Under half a percent read "0 %" beside a visible spread.
+      return percent < 0.5 && percent > 0
+        ? " (<1 % of variance)" : String(format: " (%.0f %% of variance)", percent)
     }
     // The legend sits right of the frame, clear of the points.
     var plot = SVGPlot(

@@ -26,22 +26,38 @@ extension HTMLReport {
     }
     if !history.updates.isEmpty {
       let xs = history.updates.map { Double($0.iteration) }
-      let series: [(String, [Double], String, String?)] = [
-        ("total", history.updates.map(\.loss), "#222", nil),
-        ("reconstruction", history.updates.map(\.reconstruction), "#0072b2", "5 3"),
-        ("KL(P‖Q)", history.updates.map(\.kl), "#d55e00", "2 2"),
-      ]
-      let all = series.flatMap(\.1)
-      var plot = SVGPlot(
-        left: 62, top: 16, width: w - 80, height: h - 62,
-        x: PlotAxis(covering: xs, padding: 0.02),
-        y: PlotAxis(covering: all, logarithmic: all.contains { $0 > 0 }))
-      for (_, ys, colour, dash) in series {
-        plot.line(xs: xs, ys: ys, colour: colour, width: 1.6, dash: dash)
+      // The first update comes before any joint step: its losses are placeholders (0), which
+      // a logarithmic axis cannot draw (a run stopped at its second update drew an empty frame).
+      let trained = history.updates.filter { $0.iteration > 0 || $0.loss != 0 }
+      if trained.isEmpty {
+        panels.append(
+          "<div class=\"panel\"><h3>Joint optimisation</h3>\n<p class=\"note\">No joint step was "
+            + "trained (the run stopped at its first target update).</p></div>\n")
+      } else {
+        let steps = trained.map { Double($0.iteration) }
+        let series: [(String, [Double], String, String?)] = [
+          ("total", trained.map(\.loss), "#222", nil),
+          ("reconstruction", trained.map(\.reconstruction), "#0072b2", "5 3"),
+          ("KL(P‖Q)", trained.map(\.kl), "#d55e00", "2 2"),
+        ]
+        let all = series.flatMap(\.1)
+        var plot = SVGPlot(
+          left: 62, top: 16, width: w - 80, height: h - 62,
+          x: PlotAxis(covering: xs, padding: 0.02),
+          y: PlotAxis(covering: all, logarithmic: all.contains { $0 > 0 }))
+        for (_, ys, colour, dash) in series {
+          plot.line(xs: steps, ys: ys, colour: colour, width: 1.6, dash: dash)
+          for (a, b) in zip(steps, ys) where steps.count <= 60 && b > 0 {
+            plot.circle(x: a, y: b, radius: 2.2, colour: colour)
+          }
+        }
+        plot.axes(xLabel: "Iteration", yLabel: "Loss")
+        plot.svg += legend(series.map { ($0.0, $0.2, $0.3) }, x: w - 24, y: 26)
+        panels.append(
+          panel(
+            "Joint optimisation", plot.svg, width: w, height: h,
+            caption: "Mean losses of the joint steps before each target update."))
       }
-      plot.axes(xLabel: "Iteration", yLabel: "Loss")
-      plot.svg += legend(series.map { ($0.0, $0.2, $0.3) }, x: w - 24, y: 26)
-      panels.append(panel("Joint optimisation", plot.svg, width: w, height: h))
 
       let changes = history.updates.map { $0.labelChange * 100 }
       var change = SVGPlot(

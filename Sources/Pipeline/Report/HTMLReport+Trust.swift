@@ -15,7 +15,9 @@ extension HTMLReport {
 
   /// The `stability:` line and one row per restart.
   func restartPanel(_ report: RestartReport) -> String {
-    var html = "<div class=\"panel\"><h3>Restarts</h3>\n"
+    // The whole width: its table has six columns and the line is long (a third of the page
+    // drew the table over the next panel).
+    var html = "<div class=\"panel wide\"><h3>Restarts</h3>\n"
     html += "<pre class=\"summary\">\(SVG.escaped(report.line))</pre>\n"
     if report.isUnstable {
       html += "<p><b>\(SVG.escaped(report.warning))</b></p>\n"
@@ -58,7 +60,10 @@ extension HTMLReport {
       left: 62, top: 16, width: w - 80, height: h - 62,
       x: PlotAxis(covering: xs, padding: 0.04),
       y: PlotAxis(covering: all + [0, 1], padding: 0.04))
-    plot.verticalMarker(at: Double(choice.chosen), colour: "#b2182b", label: "K = \(choice.chosen)")
+    // The label at the foot of the marker, clear of the chosen K's highest point.
+    plot.verticalMarker(
+      at: Double(choice.chosen), colour: "#b2182b", label: "K = \(choice.chosen)",
+      labelAtBottom: true)
     var series: [(String, [Double], String, String?)] = [
       ("stability (ARI)", stability, "#0072b2", nil), ("silhouette", silhouette, "#d55e00", "5 3"),
     ]
@@ -70,9 +75,13 @@ extension HTMLReport {
       }
     }
     plot.axes(xLabel: "Number of clusters K", yLabel: "Criterion")
-    plot.svg += legend(series.map { ($0.0, $0.2, $0.3) }, x: w - 24, y: 26)
+    // Under the axis: inside the frame it covered a curve wherever it went.
+    let boxWidth = 30 + Double(series.map(\.0.count).max() ?? 0) * 6.4
+    plot.svg += legend(
+      series.map { ($0.0, $0.2, $0.3) }, x: plot.left + boxWidth, y: plot.top + plot.height + 52)
     return panel(
-      "Choice of K (--clusters auto)", plot.svg, width: w, height: h,
+      "Choice of K (--clusters auto)", plot.svg, width: w,
+      height: h + Double(series.count * 15) + 14,
       caption:
         "For each K, k-means on each of \(choice.networks) pretrained network(s)' embeddings. "
         + (choice.networks > 1
@@ -99,15 +108,26 @@ extension HTMLReport {
       " K=\(list) ranked higher, but no two of the first restarts agreed once clustered there: K=\(choice.chosen) is the best K whose restarts agree (decision 0015)."
   }
 
-  /// Per cluster, the share of its windows in each probability bin.
+  /// Per cluster, the share of its windows in each probability bin, over the range the run's
+  /// probabilities span: q never reaches 1 with two or more clusters, and its highest value
+  /// depends on the run (0.73 on the README's demo, 0.95 on a polarity run), so a fixed axis
+  /// from 1/K to 1 drew one spike.
   func probabilityPanel() -> String {
     let w = 420.0, h = 250.0
     let k = max(clusters.count, 1)
-    // With one cluster every q is 1: the axis spans 0 to 1 rather than nothing.
-    let lower = k > 1 ? 1 / Double(k) : 0
-    let bins = 10
-    let width = (1 - lower) / Double(bins)
-    let centres = (0..<bins).map { lower + (Double($0) + 0.5) * width }
+    let all = clusters.flatMap { members(of: $0) }.map { Double(catalog.entries[$0].probability) }
+      .filter(\.isFinite)
+    guard let lowest = all.min(), let highest = all.max(), k > 1, highest - lowest > 1e-6 else {
+      let text =
+        k > 1
+        ? "Every window has the same probability: the plot would be one point."
+        : "One cluster: every window's probability is 1."
+      return "<div class=\"panel\"><h3>Probability per cluster</h3>\n<p class=\"note\">"
+        + SVG.escaped(text) + "</p></div>\n"
+    }
+    let bins = 20
+    let width = (highest - lowest) / Double(bins)
+    let centres = (0..<bins).map { lowest + (Double($0) + 0.5) * width }
     var shares: [(Int, [Double])] = []
     for c in clusters {
       let members = members(of: c)
@@ -115,7 +135,7 @@ extension HTMLReport {
       var counts = [Double](repeating: 0, count: bins)
       for e in members {
         let p = Double(catalog.entries[e].probability)
-        let position = (p - lower) / width
+        let position = (p - lowest) / width
         let bin = position.isFinite ? min(bins - 1, max(0, Int(position))) : bins - 1
         counts[bin] += 1
       }
@@ -123,21 +143,30 @@ extension HTMLReport {
     }
     var plot = SVGPlot(
       left: 62, top: 16, width: w - 80, height: h - 62,
-      x: PlotAxis(lower: lower, upper: 1),
+      x: PlotAxis(lower: lowest, upper: highest),
       y: PlotAxis(covering: shares.flatMap(\.1) + [0], padding: 0.06, includeZero: true))
     for (c, ys) in shares {
       plot.line(xs: centres, ys: ys, colour: HTMLReport.colour(c), width: 1.6)
     }
     plot.axes(xLabel: "Probability of the window's cluster", yLabel: "Windows of the cluster (%)")
-    if shares.count <= 10 {
+    // Under the axis, two columns: inside the frame it covered a cluster's peak.
+    let shown = shares.count <= 10 ? shares : []
+    let rows = (shown.count + 1) / 2
+    for column in 0..<2 {
+      let items = shown.enumerated().filter { $0.offset / rows == column }.map {
+        (HTMLReport.name(ofCluster: $0.element.0), HTMLReport.colour($0.element.0), String?.none)
+      }
+      guard !items.isEmpty else { continue }
       plot.svg += legend(
-        shares.map { (HTMLReport.name(ofCluster: $0.0), HTMLReport.colour($0.0), nil) }, x: 150,
-        y: 26)
+        items, x: plot.left + 100 + Double(column) * 110, y: plot.top + plot.height + 52)
     }
+    let legendHeight = rows == 0 ? 0.0 : Double(rows * 15) + 14
+    let range = String(format: "%.3f to %.3f", lowest, highest)
+    let none = String(format: "%.3f", 1 / Double(k))
     return panel(
-      "Probability per cluster", plot.svg, width: w, height: h,
+      "Probability per cluster", plot.svg, width: w, height: h + legendHeight,
       caption:
-        "Distribution of the Student-t probability q of each window's cluster, from 1/K (no preference) to 1. Windows near 1/K sit between clusters: check them first (`evaluate --truth` gives accuracy by probability decile)."
+        "Distribution of the Student-t probability q of each window's cluster, over this run's range (\(range); 1/K = \(none) is no preference). q does not reach 1: a window at its cluster's centre keeps some probability for the others, and how much depends on the run, so read q as a ranking within the run. Windows at the low end sit between clusters: check them first (`evaluate --truth` gives accuracy by probability decile)."
     )
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 import Seismic
 import Store
 
@@ -178,6 +179,18 @@ public struct HTMLReport: Sendable {
   /// Samples (or frames) per second of the time axis; nil when unknown.
   var rate: Double? { windowSet.samplingRate.flatMap { $0 > 0 ? $0 : nil } }
 
+  /// Hz between a spectrogram's frequency bins (bin k is k times this), from the set's stored
+  /// rate and STFT segment; nil for waveforms or sets that do not give both.
+  var frequencyStep: Double? {
+    guard windowSet.inputKind == .spectrogram,
+      let parameters = try? JSONValue(parsing: windowSet.parametersJson),
+      let segment = parameters[member: "stftSegmentSamples"]?.numberValue,
+      let rate = parameters[member: "options"]?[member: "rate"]?.numberValue,
+      segment > 0, rate > 0, rate.isFinite
+    else { return nil }
+    return rate / segment
+  }
+
   /// Seconds from the pick to the window's first sample (negative: the window starts before),
   /// or nil when no window knows both times.
   var startRelativeToPick: Double? {
@@ -325,8 +338,11 @@ public struct HTMLReport: Sendable {
     th { font-weight: 600; color: var(--muted); white-space: nowrap; }
     td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
     pre.summary { font: 12px/1.45 "DejaVu Sans Mono", Menlo, Consolas, monospace; background: var(--tint);
-      border: 1px solid var(--rule); border-radius: 4px; padding: 8px 10px; margin: 4px 0 0; overflow-x: auto; }
+      border: 1px solid var(--rule); border-radius: 4px; padding: 8px 10px; margin: 4px 0 0;
+      white-space: pre-wrap; overflow-wrap: anywhere; }
+    .wide { grid-column: 1 / -1; }
     code { font: 12px/1.4 "DejaVu Sans Mono", Menlo, Consolas, monospace; }
+    td code { overflow-wrap: anywhere; }
     section.cluster { border-top: 1px solid var(--rule); margin-top: 26px; padding-top: 4px; }
     .swatch { display: inline-block; width: 14px; height: 14px; border-radius: 2px; margin-right: 8px;
       vertical-align: -2px; }
@@ -365,7 +381,7 @@ public struct HTMLReport: Sendable {
       "<p class=\"lead\">\(run.kind == .relabel ? "Relabelled clustering" : "Unsupervised clustering")"
       + " of \(n) \(windowSet.inputKind == .spectrogram ? "spectrogram" : "waveform") windows"
       + (windowSet.isCorrelationInput ? ", seen as correlation profiles," : "")
-      + " (\(channelCount) × \(length)\(rate.map { ", \(JSONValue.spell($0)) Hz" } ?? ""))"
+      + " (\(channelCount) × \(length)\(rate.map { ", \(JSONValue.spell($0)) \(windowSet.inputKind == .spectrogram ? "frames/s" : "Hz")" } ?? ""))"
       + " from <code>\(SVG.escaped(storeName))</code>, finished \(SVG.escaped(run.finishedAt ?? run.createdAt)).</p>\n"
     html += "<div class=\"facts\">"
     for (label, value) in facts {
@@ -394,6 +410,25 @@ public struct HTMLReport: Sendable {
           ))
         continue
       }
+      // The run's own seed is the row above.
+      if key == "seed", value.plainText == String(UInt64(bitPattern: run.seed)) { continue }
+      if key == "clusters", value.plainText == String(run.clusterCount) { continue }
+      if key == "cluster_choice" {
+        // The evidence is plotted under Trust; its JSON ran over the next column.
+        let tried = history?.clusterChoice.map { choice in
+          let ks = choice.candidates.map(\.clusters)
+          return
+            "K = \(choice.chosen), chosen in \(ks.min() ?? 0)...\(ks.max() ?? 0) (Trust: Choice of K)"
+        }
+        rows.append((key, tried ?? "stored; see Trust"))
+        continue
+      }
+      if key == "window_memory_bytes", let bytes = value.numberValue, bytes.isFinite,
+        bytes >= 0, bytes < 9e18
+      {
+        rows.append((key, MemoryLimit.describe(Int(bytes))))
+        continue
+      }
       if key == "restarts", catalog.options["stop_when_two_agree"]?.plainText == "true" {
         // The cap of the default rule, not what trained (the Trust section lists those).
         let trained = history?.restarts.map { "; \($0.restarts.count) trained" } ?? ""
@@ -407,7 +442,13 @@ public struct HTMLReport: Sendable {
       ("shape", "\(contents.count) × \(channelCount) × \(length)"),
       ("channels", componentNames.joined(separator: ", ")),
     ]
-    if let rate { windowRows.append(("sampling rate", "\(JSONValue.spell(rate)) Hz")) }
+    if let rate {
+      // A spectrogram's rate is its frames' (`rate` below is the waveforms').
+      windowRows.append(
+        windowSet.inputKind == .spectrogram
+          ? ("frame rate", "\(JSONValue.spell(rate)) frames/s")
+          : ("sampling rate", "\(JSONValue.spell(rate)) Hz"))
+    }
     if case .object(let members)? = try? JSONValue(parsing: windowSet.parametersJson) {
       for (key, value) in members {
         if case .object(let inner) = value {

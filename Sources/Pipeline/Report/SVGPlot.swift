@@ -89,14 +89,16 @@ struct SVGPlot {
 
   /// A vertical line across the panel at `value` (the pick, a threshold).
   mutating func verticalMarker(
-    at value: Double, colour: String, dash: String = "4 3", label: String? = nil
+    at value: Double, colour: String, dash: String = "4 3", label: String? = nil,
+    labelAtBottom: Bool = false
   ) {
     let xv = px(value)
     svg +=
       "<line x1=\"\(SVG.n(xv))\" y1=\"\(SVG.n(top))\" x2=\"\(SVG.n(xv))\" y2=\"\(SVG.n(top + height))\""
       + " stroke=\"\(colour)\" stroke-width=\"1\" stroke-dasharray=\"\(dash)\"/>\n"
     if let label {
-      svg += SVG.text(label, x: xv + 3, y: top + 10, size: 10, colour: colour)
+      svg += SVG.text(
+        label, x: xv + 3, y: labelAtBottom ? top + height - 4 : top + 10, size: 10, colour: colour)
     }
   }
 
