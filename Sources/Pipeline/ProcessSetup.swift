@@ -12,6 +12,14 @@ public enum ProcessSetup {
   public static func configure() {
     BLAS.useCallingThreadOnly()
     keepFreedMemoryForReuse()
+    writesPastTheFileSizeLimitFail()
+  }
+
+  /// Past a file-size limit (`ulimit -f`) a write fails with EFBIG, which the commands report
+  /// and recover from as from a full disk; by default SIGXFSZ killed the process with no word,
+  /// its temporary files left behind, and after a completed store write with exit 153.
+  static func writesPastTheFileSizeLimitFail() {
+    signal(SIGXFSZ, SIG_IGN)
   }
 
   /// Lets glibc keep freed buffers of up to 256 MB for reuse instead of handing them back to
