@@ -564,6 +564,44 @@ struct CommandLineTests {
       export.errorLines == ["error: -: cannot write: File too large"], "\(export.errors)")
   }
 
+  /// `windows export --index`: both files appear or neither. An index that could not be
+  /// written (a full disk, a file-size limit) left the new `.npy` in place, and with --force
+  /// beside the older index (a resource-failure sweep, stop 43).
+  @Test func aWindowsExportWhoseIndexFailsLeavesNeitherFile() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    // 30,000 windows of one value: a 120 KB `.npy` and an index of about 360 KB.
+    var npy = NPYArray.float32Header(shape: [30_000, 1, 1])
+    npy.append(contentsOf: [UInt8](repeating: 0x3F, count: 30_000 * 4))
+    try npy.write(to: dir.appendingPathComponent("in.npy"))
+    #expect(try run(["-q", "windows", "import", "in.npy"], in: dir).status == 0)
+    // 250 KB per file (dash counts 512-byte blocks): the `.npy` fits, the index does not.
+    let limited = "ulimit -f 500; exec"
+    let failed = try run(
+      ["windows", "export", "--output", "w.npy", "--index", "w.csv"], in: dir, shell: limited)
+    #expect(failed.status == 1, "\(failed.errors)")
+    #expect(failed.errorLines.last == "error: w.csv: cannot write: File too large")
+    var left = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+    #expect(!left.contains { $0.hasPrefix("w.") || $0.hasPrefix(".w.") }, "\(left)")
+    // With --force over an older pair, the pair stays the older one.
+    try Data("old".utf8).write(to: dir.appendingPathComponent("w.npy"))
+    try Data("old".utf8).write(to: dir.appendingPathComponent("w.csv"))
+    let forced = try run(
+      ["windows", "export", "--output", "w.npy", "--index", "w.csv", "--force"], in: dir,
+      shell: limited)
+    #expect(forced.status == 1, "\(forced.errors)")
+    for name in ["w.npy", "w.csv"] {
+      #expect(try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8) == "old")
+    }
+    left = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+    #expect(!left.contains { $0.hasPrefix(".w.") }, "\(left)")
+    // Without the limit both are written.
+    let whole = try run(
+      ["-q", "windows", "export", "--output", "w.npy", "--index", "w.csv", "--force"], in: dir)
+    #expect(whole.status == 0, "\(whole.errors)")
+    #expect(try Data(contentsOf: dir.appendingPathComponent("w.npy")).count == npy.count)
+  }
+
   // MARK: Outputs (item 6)
 
   @Test func outputDashWritesToStandardOutput() throws {

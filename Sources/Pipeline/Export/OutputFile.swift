@@ -167,9 +167,60 @@ public enum OutputFile {
   /// windows), by the same rules as the whole-contents `write`: under a temporary name, moved
   /// into place only when complete, or straight to standard output for `-`.
   public static func write(to path: String, force: Bool, _ body: (Sink) throws -> Void) throws {
+    let pending = try prepare(to: path, force: force, body)
+    defer { pending.discard() }
+    try pending.commit()
+  }
+
+  /// An output written whole under a temporary name, not yet in place: `commit` moves it there
+  /// (by the rules of `write`), `discard` removes it. Two outputs that belong together (`.npy`
+  /// windows and their index) are both prepared before either is committed, so a failure
+  /// writing the second leaves neither (a full disk left a new `.npy` beside an old index).
+  public struct Pending: Sendable {
+    let path: String
+    let target: String
+    /// nil for standard output, already written.
+    let temporary: String?
+    let force: Bool
+
+    /// Moves the output into place.
+    public func commit() throws {
+      guard let temporary else { return }
+      var info = stat()
+      if lstat(target, &info) == 0 {
+        // Checked again at the last moment: only a regular file is ever replaced.
+        guard force, info.st_mode & S_IFMT == S_IFREG else {
+          _ = try destination(of: path, force: force)
+          throw InputError(path: path, reason: "changed while being written; nothing written")
+        }
+        guard rename(temporary, target) == 0 else {
+          throw InputError(path: path, reason: "cannot write: \(String(cString: strerror(errno)))")
+        }
+      } else {
+        guard link(temporary, target) == 0 else {
+          let code = errno
+          if code == EEXIST {
+            throw InputError(path: path, reason: "exists (use --force to overwrite)")
+          }
+          throw InputError(path: path, reason: "cannot write: \(String(cString: strerror(code)))")
+        }
+      }
+    }
+
+    /// Removes the temporary file (after `commit` too: a link leaves it).
+    public func discard() {
+      if let temporary { unlink(temporary) }
+    }
+  }
+
+  /// Writes what `body` sends to a temporary file beside `path` (straight to standard output
+  /// for `-`), for `Pending.commit` to move into place. A failure removes it and throws.
+  public static func prepare(to path: String, force: Bool, _ body: (Sink) throws -> Void) throws
+    -> Pending
+  {
     if path == standardOutput {
       try body(Sink(descriptor: STDOUT_FILENO, path: path))
-      return
+      return Pending(path: path, target: path, temporary: nil, force: force)
     }
     let target = try destination(of: path, force: force)
     let url = URL(fileURLWithPath: target)
@@ -179,35 +230,20 @@ public enum OutputFile {
     guard fd >= 0 else {
       throw InputError(path: path, reason: "cannot write: \(String(cString: strerror(errno)))")
     }
-    defer { unlink(temporary.path) }
+    let pending = Pending(path: path, target: target, temporary: temporary.path, force: force)
     do {
       try body(Sink(descriptor: fd, path: path))
     } catch {
       close(fd)
+      pending.discard()
       throw error
     }
     guard close(fd) == 0 else {
-      throw InputError(path: path, reason: "cannot write: \(String(cString: strerror(errno)))")
+      let code = errno
+      pending.discard()
+      throw InputError(path: path, reason: "cannot write: \(String(cString: strerror(code)))")
     }
-    var info = stat()
-    if lstat(target, &info) == 0 {
-      // Checked again at the last moment: only a regular file is ever replaced.
-      guard force, info.st_mode & S_IFMT == S_IFREG else {
-        _ = try destination(of: path, force: force)
-        throw InputError(path: path, reason: "changed while being written; nothing written")
-      }
-      guard rename(temporary.path, target) == 0 else {
-        throw InputError(path: path, reason: "cannot write: \(String(cString: strerror(errno)))")
-      }
-    } else {
-      guard link(temporary.path, target) == 0 else {
-        let code = errno
-        if code == EEXIST {
-          throw InputError(path: path, reason: "exists (use --force to overwrite)")
-        }
-        throw InputError(path: path, reason: "cannot write: \(String(cString: strerror(code)))")
-      }
-    }
+    return pending
   }
 
   /// Writes UTF-8 text to `path` atomically.

@@ -49,7 +49,9 @@ public enum WindowSetTransfer {
     let batch = max(1, windowsPerBatch ?? batchWindows(valuesPerWindow: size))
     var values = [Float](repeating: 0, count: batch * size)
     let progress = Progress(label: "windows export", total: reader.count, quiet: quiet)
-    try OutputFile.write(to: output, force: force) { file in
+    // Both files are written before either takes its name: a failure on the index (a full
+    // disk) left the new `.npy` beside no index, or beside an older one with --force.
+    let windowsFile = try OutputFile.prepare(to: output, force: force) { file in
       try file.write(NPYArray.float32Header(shape: shape))
       var start = 0
       while start < reader.count {
@@ -67,9 +69,12 @@ public enum WindowSetTransfer {
         progress.update(start)
       }
     }
+    defer { windowsFile.discard() }
     progress.finish()
+    var indexFile: OutputFile.Pending?
+    defer { indexFile?.discard() }
     if let index {
-      try OutputFile.write(to: index, force: force) { file in
+      indexFile = try OutputFile.prepare(to: index, force: force) { file in
         var text = indexHeader + "\n"
         for w in reader.windows {
           let fields = [
@@ -85,6 +90,8 @@ public enum WindowSetTransfer {
         try file.write(Data(text.utf8))
       }
     }
+    try windowsFile.commit()
+    try indexFile?.commit()
     return ExportReport(count: reader.count, channels: set.channelCount, length: set.length)
   }
 
