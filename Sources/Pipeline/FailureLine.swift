@@ -26,6 +26,8 @@ public enum FailureLine {
       line = "\(context): \(e.description)"
     case let e as NeuralNetworkError:
       line = "\(context): \(e.description)"
+    case let e as ResumableFailure:
+      return text(for: e.underlying, context: context) + "; " + e.hint
     case let e as CocoaError:
       let path = (e.userInfo[NSFilePathErrorKey] as? String) ?? e.filePath ?? context
       line = "\(path): \(e.localizedDescription)"
@@ -33,5 +35,34 @@ public enum FailureLine {
       line = "\(context): \(SeisStore.describe(error))"
     }
     return line.replacingOccurrences(of: "\n", with: " ")
+  }
+}
+
+/// A failure that left a run resumable (a full disk while `cluster` stored a checkpoint): its
+/// line goes on to say how to finish the run.
+public struct ResumableFailure: Error {
+  public var underlying: any Error
+  public var hint: String
+
+  public init(underlying: any Error, hint: String) {
+    self.underlying = underlying
+    self.hint = hint
+  }
+
+  /// `error` with the hint when it left the store's latest run (newer than `after`, or any with
+  /// `resuming`) a `cluster` run still marked running that no process holds: `cluster --resume`
+  /// continues it from its last checkpoint. Otherwise `error` as it is.
+  public static func checking(
+    _ error: any Error, store: SeisStore, after: Int64?, resuming: Bool
+  ) -> any Error {
+    guard let id = try? store.latestRunID(), resuming || id > (after ?? 0),
+      let run = try? store.run(id: id), run.status == .running, run.kind == .cluster,
+      !store.isLive(runID: id)
+    else { return error }
+    return ResumableFailure(
+      underlying: error,
+      hint:
+        "run \(id) is left interrupted: `seiscluster cluster --resume` continues it from its last checkpoint once the store can be written"
+    )
   }
 }

@@ -145,6 +145,20 @@ struct ClusterCommand: SeisclusterCommand {
   }
 
   func run() throws {
+    let lastRunBefore = try? global.store.openForReading().latestRunID()
+    do {
+      try execute()
+    } catch {
+      // A failure that leaves the run resumable (a full disk at a checkpoint) says so.
+      guard !(error is ExitCode), let store = try? global.store.openForReading() else {
+        throw error
+      }
+      throw ResumableFailure.checking(
+        error, store: store, after: lastRunBefore ?? nil, resuming: resume)
+    }
+  }
+
+  private func execute() throws {
     let logger = global.makeLogger()
     let store = try global.store.openForWriting()
     let builder = WindowSetBuilder(store: store, logger: logger, quiet: global.quiet)

@@ -602,6 +602,34 @@ struct CommandLineTests {
     #expect(try Data(contentsOf: dir.appendingPathComponent("w.npy")).count == npy.count)
   }
 
+  /// A store that cannot take a checkpoint (a full disk, here a file-size limit) stops
+  /// `cluster` with the run left interrupted, and the line says how to finish it: the run was
+  /// marked failed, its checkpoints kept but unusable, and `--resume` found nothing to resume
+  /// (a resource-failure sweep, stop 43).
+  @Test func aCheckpointTheStoreCannotTakeLeavesTheRunResumable() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let npy = TestPaths.fixtures.appendingPathComponent("npy/windows_f4_4x3x100.npy").path
+    #expect(try run(["-q", "windows", "import", npy], in: dir).status == 0)
+    let options = ["--clusters", "2", "--epochs", "4", "--max-iterations", "2", "--restarts", "1"]
+    // 2 MB per file: the run's row fits, the checkpoints of the network and its optimiser do
+    // not (at 300 KB the run is never stored: that failure says nothing of a run).
+    let stopped = try SeisclusterProcess.run(
+      ["cluster"] + options, in: dir, environment: ["SEISCLUSTER_CHECKPOINT_SECONDS": "0"],
+      shell: "ulimit -f 4000; exec")
+    #expect(stopped.status == 1, "\(stopped.errors)")
+    let line = stopped.errorLines.last ?? ""
+    #expect(line.hasPrefix("error: "), "\(stopped.errors)")
+    #expect(
+      line.hasSuffix(
+        "; run 1 is left interrupted: `seiscluster cluster --resume` continues it from its last checkpoint once the store can be written"
+      ), "\(stopped.errors)")
+    let resumed = try run(["-q", "cluster", "--resume"], in: dir)
+    #expect(resumed.status == 0, "\(resumed.errors)")
+    let check = try run(["check"], in: dir)
+    #expect(check.status == 0, "\(check.errors)")
+  }
+
   // MARK: Outputs (item 6)
 
   @Test func outputDashWritesToStandardOutput() throws {

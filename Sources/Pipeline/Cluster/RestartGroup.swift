@@ -106,11 +106,18 @@ final class RestartGroupState: @unchecked Sendable {
     if cancelled { throw RestartCancelled() }
     members[offset].checkpoint = state
     guard Date().timeIntervalSince(lastSave) >= interval else { return }
-    try store.saveCheckpoint(
-      CheckpointRecord(
-        runId: runID, stage: state.stage,
-        iteration: state.stage == "pretrain" ? state.epochsDone : state.iteration,
-        state: try ClusterCheckpoint(finished: finished, current: nil, group: members).encoded()))
+    let record = CheckpointRecord(
+      runId: runID, stage: state.stage,
+      iteration: state.stage == "pretrain" ? state.epochsDone : state.iteration,
+      state: try ClusterCheckpoint(finished: finished, current: nil, group: members).encoded())
+    do {
+      try store.saveCheckpoint(record)
+    } catch {
+      // The store could not take it (a full disk): the run stops resumable from its last
+      // checkpoint, as after a kill. It was marked failed, and its progress lost.
+      cancelled = true
+      throw ClusterJob.Interrupted(underlying: error)
+    }
     lastSave = Date()
     saved += 1
     do {
