@@ -30,6 +30,10 @@ public struct IngestReport: Sendable {
   /// NaN or infinite samples of stored segments, left out as gaps (the finite runs around them
   /// stored as segments of their own).
   public var nonFiniteSamples = 0
+  /// When the store itself failed (a full disk): the files read but not stored, and those not
+  /// read; none of them counts as failed, and the next `ingest` stores them.
+  public var notStored = 0
+  public var notRead = 0
 
   /// `ingest: stored 3 files (5 segments, 12000 samples); skipped 1 already stored; 1 failed`
   public var summary: String {
@@ -57,6 +61,10 @@ public struct IngestReport: Sendable {
         + (skippedSegments.count == 1 ? "" : "s")
     }
     text += "; \(failures.count) failed"
+    if notStored + notRead > 0 {
+      text +=
+        "; \(notStored) read but not stored and \(notRead) not read: the store failed (ingest again once it can be written)"
+    }
     return text
   }
 }
@@ -291,6 +299,8 @@ public struct Ingest: Sendable {
         let stop = failure.stopping(storePath: store.path, unread: files.count - next)
         logger.error("\(stop.description)")
         report.failures.append(stop)
+        report.notStored = failure.lost
+        report.notRead = files.count - next
         break
       } catch {
         fail(InputError(path: store.path, reason: "\(error)"), into: &report)
@@ -370,14 +380,14 @@ public struct Ingest: Sendable {
     } catch {
       // The commit failed: no file of the group is stored.
       if SeisStore.isStorageFailure(error), let first = storing.first {
-        throw StorageFailure(path: first.path, error: error)
+        throw StorageFailure(path: first.path, error: error, lost: storing.count)
       }
       for prepared in storing {
         fail(InputError(path: prepared.path, reason: "cannot store: \(error)"), into: &report)
       }
       return
     }
-    for (prepared, outcome) in zip(storing, outcomes) {
+    for (position, (prepared, outcome)) in zip(storing, outcomes).enumerated() {
       let path = prepared.path
       switch outcome {
       case .success(.stored(_, let segmentCount)):
@@ -393,7 +403,9 @@ public struct Ingest: Sendable {
         report.alreadyStored += 1
         logger.info("\(path): already stored (same content as \(existing)), skipped")
       case .failure(let error):
-        if SeisStore.isStorageFailure(error) { throw StorageFailure(path: path, error: error) }
+        if SeisStore.isStorageFailure(error) {
+          throw StorageFailure(path: path, error: error, lost: storing.count - position)
+        }
         fail(
           InputError(path: path, reason: "cannot store: \(SeisStore.describe(error))"),
           into: &report)

@@ -544,6 +544,17 @@ struct CommandLineTests {
     // at all, so anything from none to all but the last group may be there.
     #expect(stored < 30, "stored \(stored) of 30 before the limit")
     #expect(full.errors.contains("stored \(stored) files"))
+    // Every file is accounted for: the group the failure rolled back was counted nowhere (the
+    // line named its first file only), nor were the files after it.
+    let accounted = full.errors.split(separator: "; ").compactMap { part -> Int? in
+      let words = part.split(separator: " ")
+      guard words.count > 6, words[1] == "read", words[2] == "but", words[4] == "stored" else {
+        return nil
+      }
+      return Int(words[0]).flatMap { lost in Int(words[6]).map { lost + $0 } }
+    }
+    #expect(accounted == [30 - stored], "\(full.errors)")
+    if 30 - stored > 1 { #expect(full.errors.contains("more files of its group)")) }
     // Nothing is lost: once there is room, the same command stores the rest.
     let again = try run(["ingest", "in"], in: dir)
     #expect(again.status == 0, "\(again.errors)")
