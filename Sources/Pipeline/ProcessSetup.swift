@@ -13,6 +13,7 @@ public enum ProcessSetup {
     BLAS.useCallingThreadOnly()
     keepFreedMemoryForReuse()
     writesPastTheFileSizeLimitFail()
+    Interruption.install()
   }
 
   /// Past a file-size limit (`ulimit -f`) a write fails with EFBIG, which the commands report

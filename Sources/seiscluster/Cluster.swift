@@ -145,6 +145,8 @@ struct ClusterCommand: SeisclusterCommand {
   }
 
   func run() throws {
+    Interruption.setHint(
+      "a run stopped while training is continued by `seiscluster cluster --resume`")
     let lastRunBefore = try? global.store.openForReading().latestRunID()
     do {
       try execute()

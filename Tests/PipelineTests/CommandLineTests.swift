@@ -641,6 +641,42 @@ struct CommandLineTests {
     #expect(check.status == 0, "\(check.errors)")
   }
 
+  /// Ctrl-C (SIGINT) or SIGTERM while an output is written: the hidden temporary file goes,
+  /// the command says why in one line and exits 128 + the signal. Both signals ended the process
+  /// in silence, leaving an 8 MB `.w.npy.UUID.tmp` behind each time (a resource-failure sweep).
+  @Test func anInterruptedExportLeavesNoTemporaryFileAndSaysWhy() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    // 6,000 windows of 3 x 500: a 36 MB `.npy`, written for a second or more.
+    let count = 6_000, size = 3 * 500
+    var npy = NPYArray.float32Header(shape: [count, 3, 500])
+    npy.append(contentsOf: [UInt8](repeating: 0x3F, count: count * size * 4))
+    try npy.write(to: dir.appendingPathComponent("in.npy"))
+    #expect(try run(["-q", "windows", "import", "in.npy"], in: dir).status == 0)
+    for (signalNumber, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
+      // Through the shell: processes this one starts inherit its blocked signals.
+      let export = try SeisclusterProcess.start(
+        ["windows", "export", "--output", "w.npy"], in: dir, shell: "exec")
+      // Interrupted once its temporary file exists.
+      let deadline = Date().addingTimeInterval(60)
+      var seen = false
+      while !seen, export.process.isRunning, Date() < deadline {
+        seen = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+          .contains { $0.hasPrefix(".w.npy.") }
+        if !seen { Thread.sleep(forTimeInterval: 0.005) }
+      }
+      kill(export.process.processIdentifier, signalNumber)
+      let outcome = export.wait()
+      #expect(seen, "the export ended before its temporary file was seen")
+      #expect(outcome.status == 128 + signalNumber, "\(name): \(outcome.errors)")
+      #expect(
+        outcome.errorLines.last
+          == "error: interrupted by \(name): outputs not yet written are removed")
+      let left = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+      #expect(!left.contains { $0.hasPrefix(".w.npy.") || $0 == "w.npy" }, "\(left)")
+    }
+  }
+
   // MARK: Outputs (item 6)
 
   @Test func outputDashWritesToStandardOutput() throws {

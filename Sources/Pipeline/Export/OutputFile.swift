@@ -209,7 +209,9 @@ public enum OutputFile {
 
     /// Removes the temporary file (after `commit` too: a link leaves it).
     public func discard() {
-      if let temporary { unlink(temporary) }
+      guard let temporary else { return }
+      unlink(temporary)
+      Interruption.unregister(temporary)
     }
   }
 
@@ -226,9 +228,13 @@ public enum OutputFile {
     let url = URL(fileURLWithPath: target)
     let temporary = url.deletingLastPathComponent()
       .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+    // Registered before it exists: an interrupt between the two must not leave it behind.
+    Interruption.register(temporary.path)
     let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
     guard fd >= 0 else {
-      throw InputError(path: path, reason: "cannot write: \(String(cString: strerror(errno)))")
+      let code = errno
+      Interruption.unregister(temporary.path)
+      throw InputError(path: path, reason: "cannot write: \(String(cString: strerror(code)))")
     }
     let pending = Pending(path: path, target: target, temporary: temporary.path, force: force)
     do {

@@ -1,0 +1,74 @@
+import Dispatch
+import Foundation
+
+/// What an interrupted command (Ctrl-C: SIGINT, or SIGTERM) does before it stops: it removes the
+/// temporary files of outputs not yet in place, says so in one line, and exits with 128 + the
+/// signal, as the shell reports a signal. By default both signals ended the process in silence,
+/// leaving hidden `.NAME.UUID.tmp` files of every output being written (a resource-failure
+/// sweep). Store writes need nothing here: a transaction not committed is rolled back when the
+/// store is next opened, and an interrupted `cluster` resumes from its last checkpoint.
+public enum Interruption {
+  final class Registry: @unchecked Sendable {
+    let lock = NSLock()
+    var temporaries: Set<String> = []
+    var sources: [any DispatchSourceSignal] = []
+    var hint: String?
+  }
+  static let registry = Registry()
+
+  /// A temporary output file to remove if the command is interrupted.
+  public static func register(_ path: String) {
+    registry.lock.lock()
+    defer { registry.lock.unlock() }
+    registry.temporaries.insert(path)
+  }
+
+  /// No longer temporary: moved into place, or removed.
+  public static func unregister(_ path: String) {
+    registry.lock.lock()
+    defer { registry.lock.unlock() }
+    registry.temporaries.remove(path)
+  }
+
+  /// What the interrupted command's line adds (how to finish its work), or nil.
+  public static func setHint(_ text: String?) {
+    registry.lock.lock()
+    defer { registry.lock.unlock() }
+    registry.hint = text
+  }
+
+  /// The temporary files registered now.
+  static var registered: Set<String> {
+    registry.lock.lock()
+    defer { registry.lock.unlock() }
+    return registry.temporaries
+  }
+
+  /// Handles SIGINT and SIGTERM from now on (once per process).
+  public static func install() {
+    registry.lock.lock()
+    defer { registry.lock.unlock() }
+    guard registry.sources.isEmpty else { return }
+    for (signalNumber, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
+      // Delivered to the source instead of ending the process.
+      signal(signalNumber, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(
+        signal: signalNumber, queue: .global(qos: .userInteractive))
+      source.setEventHandler { stop(signal: signalNumber, name: name) }
+      source.resume()
+      registry.sources.append(source)
+    }
+  }
+
+  /// Removes the registered temporary files, says why the command stopped, and exits.
+  static func stop(signal signalNumber: Int32, name: String) -> Never {
+    registry.lock.lock()
+    for path in registry.temporaries { unlink(path) }
+    registry.temporaries = []
+    let line =
+      "error: interrupted by \(name): outputs not yet written are removed"
+      + (registry.hint.map { "; \($0)" } ?? "") + "\n"
+    _ = line.withCString { write(STDERR_FILENO, $0, strlen($0)) }
+    _exit(128 + signalNumber)
+  }
+}
