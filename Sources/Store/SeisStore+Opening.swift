@@ -116,7 +116,16 @@ extension SeisStore {
   public static func describe(_ error: any Error) -> String {
     if let db = error as? DatabaseError {
       let message = db.message ?? "\(db.resultCode)"
-      return "SQLite error \(db.resultCode.primaryResultCode.rawValue): \(message)"
+      // SQLite's words for these name no cause: the likely ones (a sweep met both on a full
+      // disk and in a read-only folder).
+      let cause =
+        switch db.resultCode.primaryResultCode {
+        case .SQLITE_IOERR: " (a full disk, a file-size limit or a failing device?)"
+        case .SQLITE_CANTOPEN:
+          " (a read-only or missing folder? SQLite creates the store's -wal and -shm files beside it)"
+        default: ""
+        }
+      return "SQLite error \(db.resultCode.primaryResultCode.rawValue): \(message)\(cause)"
     }
     if let store = error as? StoreError { return store.description }
     return String(describing: error)

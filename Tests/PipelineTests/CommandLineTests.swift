@@ -502,6 +502,18 @@ struct CommandLineTests {
       #expect(outcome.status == 0, "\(command): \(outcome.errors)")
       #expect(!outcome.errors.contains("grdb_issue_102"), "\(command)")
     }
+    // An output in a folder the user cannot write to is refused before any work (`sweep`
+    // trained every run first, then failed).
+    for command in [
+      ["export", "--format", "csv", "--output", "out.csv"],
+      ["sweep", "--latent", "2", "--clusters", "2", "--output", "out.csv"],
+    ] {
+      let refused = try run(command, in: dir, shell: user)
+      #expect(refused.status == 1, "\(command): \(refused.errors)")
+      #expect(
+        refused.errorLines == ["error: out.csv: cannot write in \(dir.path): Permission denied"],
+        "\(command): \(refused.errors)")
+    }
     let ingest = try run(["ingest", "x.mseed"], in: dir, shell: user)
     #expect(ingest.status == 1)
     #expect(

@@ -133,5 +133,15 @@ import Testing
     let line = SeisStore.describe(
       DatabaseError(resultCode: .SQLITE_FULL, message: "database or disk is full", sql: "INSERT"))
     #expect(line == "SQLite error 13: database or disk is full")
+    // SQLite's words for an I/O error or a file it cannot open name no cause: the likely ones
+    // follow (a sweep met both, on a full disk and in a read-only folder).
+    #expect(
+      SeisStore.describe(DatabaseError(resultCode: .SQLITE_IOERR_WRITE, message: "disk I/O error"))
+        == "SQLite error 10: disk I/O error (a full disk, a file-size limit or a failing device?)")
+    #expect(
+      SeisStore.describe(
+        DatabaseError(resultCode: .SQLITE_CANTOPEN, message: "unable to open database file"))
+        == "SQLite error 14: unable to open database file (a read-only or missing folder? SQLite creates the store's -wal and -shm files beside it)"
+    )
   }
 }

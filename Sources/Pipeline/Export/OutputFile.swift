@@ -44,6 +44,13 @@ public enum OutputFile {
       throw InputError(
         path: path, reason: "is also the command's other output \(other): name two files")
     }
+    // The output is written beside its name first: a folder this process cannot write to
+    // fails that, and `sweep` found out only after training every run.
+    let folder = URL(fileURLWithPath: target).deletingLastPathComponent().path
+    guard access(folder, W_OK | X_OK) == 0 else {
+      throw InputError(
+        path: path, reason: "cannot write in \(folder): \(String(cString: strerror(errno)))")
+    }
   }
 
   /// Whether `a` and `b` name one file: the same device and inode when both exist (links
