@@ -135,8 +135,16 @@ extension SeisStore {
   }
 
   /// Records a run's history and summary while it runs (or after).
+  /// Updates a run's row. A run marked failed loses its checkpoint in the same transaction:
+  /// nothing resumes a failed run, and its network and optimiser state (megabytes) stayed in
+  /// the store for good.
   public func updateRun(_ run: RunRecord) throws {
-    try writer.write { db in try run.update(db) }
+    try writer.write { db in
+      try run.update(db)
+      if run.status == .failed, let id = run.id {
+        try CheckpointRecord.filter(Column("run_id") == id).deleteAll(db)
+      }
+    }
   }
 
   /// Deletes a complete cluster run that no other run derives from, with its assignments and

@@ -100,12 +100,16 @@ import Testing
     _ = try live.completeRun(run, model: model(), assignments: [])
     #expect(try other.incompleteRunReason(id: run.id) == nil)
     #expect(try other.incompleteRunReason(id: nil) == nil)
+    // A failed run keeps no checkpoint: nothing resumes it (it stayed, megabytes of it).
+    try other.saveCheckpoint(
+      CheckpointRecord(runId: relabel.id!, stage: "pretrain", iteration: 1, state: Data([1, 2])))
     var failed = relabel
     failed.status = .failed
     try other.updateRun(failed)
     #expect(
       try other.incompleteRunReason(id: relabel.id)
         == "run \(relabel.id!) failed: it holds no result")
+    #expect(try other.checkpoint(runID: relabel.id!) == nil)
   }
 
   @Test func anInterruptedClusterRunIsNamedWithItsResume() throws {
