@@ -1,6 +1,7 @@
 import Clustering
 import Foundation
 import Logging
+import Numerics
 import Seismic
 import Store
 import TestSupport
@@ -116,7 +117,9 @@ import Testing
     #expect(html.contains("Probability per cluster"))
     // The borderline calls beside the most confident ones (10 windows per cluster: 5 and 5,
     // none in both panels; it drew 8 and 8, 6 of them twice).
-    #expect(html.components(separatedBy: "<h3>Least confident members (HHZ)</h3>").count == 4)
+    #expect(html.components(separatedBy: "<h3>Least confident members</h3>").count == 4)
+    // Members of a three-component set are drawn with every component (only the first before).
+    #expect(html.contains("(HHZ black, HHN blue, HHE orange), each scaled to its peak"))
     // The restarts' table spans the page (it ran over the next panel), the summary wraps.
     #expect(html.contains("<div class=\"panel wide\"><h3>Restarts</h3>"))
     #expect(html.contains("white-space: pre-wrap"))
@@ -129,6 +132,45 @@ import Testing
           probabilities.min()!, probabilities.max()!)))
     // The seed and K are given once.
     #expect(html.components(separatedBy: "<th>seed</th>").count == 2)
+  }
+
+  /// Members are aligned as REDPy aligns a family: the lag of the highest cross-correlation
+  /// with the reference, summed over components, within the bound.
+  @Test func membersAreAlignedByTheLagOfTheirHighestCorrelation() {
+    let length = 400, channels = 2
+    var generator = SeededGenerator(seed: 5)
+    var wavelet: [Double] = []
+    for t in 0..<length {
+      let x = Double(t - 150) / 12
+      let noise: Double = 0.02 * generator.nextGaussian()
+      wavelet.append(exp(-x * x) * sin(Double(t) / 3) + noise)
+    }
+    let shifts = [0, 7, -12, 30, -3]
+    var samples: [Float] = []
+    for shift in shifts {
+      for c in 0..<channels {
+        for t in 0..<length {
+          let source = t - shift
+          let v: Double = source >= 0 && source < length ? wavelet[source] : 0
+          let gain: Double = c == 0 ? 1 : -0.5
+          samples.append(Float(gain * v))
+        }
+      }
+    }
+    let lags = WaveformStatistics.alignmentLags(
+      samples: samples, channelCount: channels, length: length, rows: [0, 1, 2, 3, 4],
+      reference: 0, channels: channels, maxLag: 40)
+    #expect(lags == shifts)
+    // Beyond the bound the best lag within it is taken, never one outside.
+    let bounded = WaveformStatistics.alignmentLags(
+      samples: samples, channelCount: channels, length: length, rows: [3], reference: 0,
+      channels: channels, maxLag: 10)
+    #expect(abs(bounded[0]) <= 10)
+    // Against another reference the lags are the differences.
+    #expect(
+      WaveformStatistics.alignmentLags(
+        samples: samples, channelCount: channels, length: length, rows: [0, 1, 2], reference: 3,
+        channels: channels, maxLag: 60) == [-30, -23, -42])
   }
 
   /// The most and least confident members of a cluster never overlap: up to 8 members are all

@@ -159,12 +159,29 @@ extension HTMLReport {
     return panel("Mean and spread", svg, width: width, height: height, caption: caption)
   }
 
+  /// Members of a waveform set: every component (up to three, stacked in the member's row),
+  /// and, for windows of 2 s or more, each member shifted onto the cluster's most confident one
+  /// by cross-correlation, as REDPy draws a family (picks of repeating events are off by up to
+  /// a few tenths of a second, which left a family's stack unreadable).
   func memberPanel(k: Int, entryIndices: [Int], least: Bool = false) -> String {
-    let chosen = entryIndices.filter { rowOfEntry[$0] != nil }.prefix(HTMLReport.membersShown)
+    let chosen = Array(
+      entryIndices.filter { rowOfEntry[$0] != nil }.prefix(HTMLReport.membersShown))
     let names = channelNames(count: channelCount)
+    let components = min(channelCount, 3)
     let (time, timeLabel) = timeAxis
-    let width = 420.0, rowHeight = 34.0
+    let width = 420.0, rowHeight = components > 1 ? 54.0 : 34.0
     let height = Double(chosen.count) * rowHeight + 56
+    // Alignment on the cluster's most confident member, within a tenth of the window (at most
+    // 2 s); short windows (first motions) are drawn as cut.
+    let seconds = rate.map { Double(length) / $0 }
+    let reference = members(of: k).first.flatMap { rowOfEntry[$0] }
+    var lags = [Int](repeating: 0, count: chosen.count)
+    if let rate, let seconds, seconds >= 2, let reference {
+      lags = WaveformStatistics.alignmentLags(
+        samples: contents.samples, channelCount: channelCount, length: length,
+        rows: chosen.map { rowOfEntry[$0]! }, reference: reference, channels: components,
+        maxLag: min(length / 10, Int(2 * rate)))
+    }
     var plot = SVGPlot(
       left: 112, top: 8, width: width - 126, height: Double(chosen.count) * rowHeight,
       x: PlotAxis(lower: time.first ?? 0, upper: time.last ?? 1),
@@ -173,23 +190,50 @@ extension HTMLReport {
     for (i, e) in chosen.enumerated() {
       guard let row = rowOfEntry[e] else { continue }
       let base = row * channelCount * length
-      var trace = (0..<length).map { Double(contents.samples[base + $0]) }
-      let peak = trace.map(abs).max() ?? 0
-      if peak > 0 {
-        trace = trace.map { 0.46 * $0 / peak - Double(i) }
-      } else {
-        trace = trace.map { _ in -Double(i) }
+      var peak = 0.0
+      for t in 0..<(components * length) {
+        peak = max(peak, abs(Double(contents.samples[base + t])))
       }
-      let (dx, dy) = WaveformStatistics.decimated(time, trace)
-      plot.line(xs: dx, ys: dy, colour: "#1a1a1a", width: 0.8)
+      // Sample t + lag of this member lines up with sample t of the reference.
+      let shift = rate.map { Double(lags[i]) / $0 } ?? 0
+      let shifted = time.map { $0 - shift }
+      for c in 0..<components {
+        let centre = -Double(i) + (Double(components - 1) / 2 - Double(c)) * 0.28
+        let scale = components > 1 ? 0.16 : 0.46
+        let trace = (0..<length).map { t in
+          centre + (peak > 0 ? scale * Double(contents.samples[base + c * length + t]) / peak : 0)
+        }
+        // Inside the frame only: a shifted member's end lies past it.
+        let inside = shifted.indices.filter {
+          shifted[$0] >= (time.first ?? 0) && shifted[$0] <= (time.last ?? 0)
+        }
+        let (dx, dy) = WaveformStatistics.decimated(
+          inside.map { shifted[$0] }, inside.map { trace[$0] })
+        plot.line(
+          xs: dx, ys: dy, colour: HTMLReport.componentColours[c % 3].0,
+          width: components > 1 ? 0.7 : 0.8)
+      }
       labelMember(e, row: i, in: &plot)
     }
     plot.axes(xLabel: timeLabel, yLabel: nil, yTicks: false, grid: false)
+    let legend =
+      components > 1
+      ? " ("
+        + zip(names, HTMLReport.componentColours).map { "\($0) \($1.1)" }
+        .joined(separator: ", ") + ")" : ""
+    let largest = lags.map { abs($0) }.max() ?? 0
+    let aligned =
+      largest > 0
+      ? String(
+        format:
+          " Each drawn shifted onto the cluster's most confident member by cross-correlation (at most %.2f s here).",
+        Double(largest) / (rate ?? 1))
+      : ""
     return panel(
-      "\(least ? "Least" : "Most") confident members (\(names[0]))", plot.svg, width: width,
-      height: height,
+      "\(least ? "Least" : "Most") confident members\(components > 1 ? "" : " (\(names[0]))")",
+      plot.svg, width: width, height: height,
       caption:
-        "Up to \(HTMLReport.membersShown) windows with the \(least ? "lowest" : "highest") probability\(least ? " (the borderline calls)" : ""), each scaled to its peak; label: station, pick time (UTC), probability."
+        "Up to \(HTMLReport.membersShown) windows with the \(least ? "lowest" : "highest") probability\(least ? " (the borderline calls)" : "")\(legend), each scaled to its peak over the components drawn; label: station, pick time (UTC), probability.\(aligned)"
     )
   }
 

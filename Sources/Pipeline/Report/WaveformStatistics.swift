@@ -31,6 +31,40 @@ enum WaveformStatistics {
     return (mean, spread)
   }
 
+  /// For each window of `rows`, the shift in samples (within ±`maxLag`) that best aligns it with
+  /// window `reference`: the lag of the highest cross-correlation summed over `channels`
+  /// (window `r` at sample `t + lag` matches the reference at `t`). REDPy draws a family's
+  /// members aligned so; the report draws them shifted by it.
+  static func alignmentLags(
+    samples: [Float], channelCount: Int, length: Int, rows: [Int], reference: Int,
+    channels: Int, maxLag: Int
+  ) -> [Int] {
+    let size = channelCount * length
+    let channels = min(channels, channelCount)
+    let maxLag = max(0, min(maxLag, length - 1))
+    return samples.withUnsafeBufferPointer { all in
+      rows.map { row in
+        guard row != reference else { return 0 }
+        var best = (lag: 0, value: -Double.infinity)
+        for lag in -maxLag...maxLag {
+          var sum = 0.0
+          for c in 0..<channels {
+            let a = reference * size + c * length
+            let b = row * size + c * length
+            for t in max(0, -lag)..<min(length, length - lag) {
+              sum += Double(all[a + t]) * Double(all[b + t + lag])
+            }
+          }
+          // Ties go to the smaller shift.
+          if sum > best.value || (sum == best.value && abs(lag) < abs(best.lag)) {
+            best = (lag, sum)
+          }
+        }
+        return best.lag
+      }
+    }
+  }
+
   /// At most about `maxPoints` points of a trace: unchanged when short enough, else the minimum
   /// and maximum of each bucket in time order, so peaks survive decimation.
   static func decimated(_ xs: [Double], _ ys: [Double], maxPoints: Int = 1000)
