@@ -172,7 +172,7 @@ extension HTMLReport {
     let width = 420.0, rowHeight = components > 1 ? 54.0 : 34.0
     let height = Double(chosen.count) * rowHeight + 56
     // Alignment on the cluster's most confident member, within a tenth of the window (at most
-    // 2 s); short windows (first motions) are drawn as cut.
+    // 1 s, beyond a pick's error); short windows (first motions) are drawn as cut.
     let seconds = rate.map { Double(length) / $0 }
     let reference = members(of: k).first.flatMap { rowOfEntry[$0] }
     var lags = [Int](repeating: 0, count: chosen.count)
@@ -180,7 +180,7 @@ extension HTMLReport {
       lags = WaveformStatistics.alignmentLags(
         samples: contents.samples, channelCount: channelCount, length: length,
         rows: chosen.map { rowOfEntry[$0]! }, reference: reference, channels: components,
-        maxLag: min(length / 10, Int(2 * rate)))
+        maxLag: min(length / 10, Int(rate)))
     }
     var plot = SVGPlot(
       left: 112, top: 8, width: width - 126, height: Double(chosen.count) * rowHeight,
@@ -207,8 +207,10 @@ extension HTMLReport {
         let inside = shifted.indices.filter {
           shifted[$0] >= (time.first ?? 0) && shifted[$0] <= (time.last ?? 0)
         }
+        // 400 points (minimum and maximum of each bucket) for a trace under 300 px wide: three
+        // components at 1,000 points doubled the page.
         let (dx, dy) = WaveformStatistics.decimated(
-          inside.map { shifted[$0] }, inside.map { trace[$0] })
+          inside.map { shifted[$0] }, inside.map { trace[$0] }, maxPoints: 400)
         plot.line(
           xs: dx, ys: dy, colour: HTMLReport.componentColours[c % 3].0,
           width: components > 1 ? 0.7 : 0.8)

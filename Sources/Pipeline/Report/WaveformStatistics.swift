@@ -43,17 +43,18 @@ enum WaveformStatistics {
     let channels = min(channels, channelCount)
     let maxLag = max(0, min(maxLag, length - 1))
     return samples.withUnsafeBufferPointer { all in
-      rows.map { row in
+      let origin = all.baseAddress!
+      return rows.map { row in
         guard row != reference else { return 0 }
-        var best = (lag: 0, value: -Double.infinity)
+        var best = (lag: 0, value: -Float.infinity)
         for lag in -maxLag...maxLag {
-          var sum = 0.0
+          let first = max(0, -lag)
+          let count = min(length, length - lag) - first
+          var sum: Float = 0
           for c in 0..<channels {
-            let a = reference * size + c * length
-            let b = row * size + c * length
-            for t in max(0, -lag)..<min(length, length - lag) {
-              sum += Double(all[a + t]) * Double(all[b + t + lag])
-            }
+            sum += dot(
+              origin + reference * size + c * length + first,
+              origin + row * size + c * length + first + lag, count)
           }
           // Ties go to the smaller shift.
           if sum > best.value || (sum == best.value && abs(lag) < abs(best.lag)) {
@@ -63,6 +64,25 @@ enum WaveformStatistics {
         return best.lag
       }
     }
+  }
+
+  /// `sum(a[i] * b[i])` over `count` values, eight at a time.
+  @inline(__always)
+  static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Float {
+    var lanes = SIMD8<Float>()
+    var i = 0
+    while i + 8 <= count {
+      lanes +=
+        UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
+        * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
+      i += 8
+    }
+    var sum = lanes.sum()
+    while i < count {
+      sum += a[i] * b[i]
+      i += 1
+    }
+    return sum
   }
 
   /// At most about `maxPoints` points of a trace: unchanged when short enough, else the minimum
