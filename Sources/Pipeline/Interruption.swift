@@ -13,6 +13,9 @@ public enum Interruption {
     var temporaries: Set<String> = []
     var sources: [any DispatchSourceSignal] = []
     var hint: String?
+    /// Set by the first signal: a second one ends the process at once (the first may be
+    /// waiting to write its line to a stderr nobody reads).
+    var stopping = false
   }
   static let registry = Registry()
 
@@ -50,8 +53,13 @@ public enum Interruption {
     defer { registry.lock.unlock() }
     guard registry.sources.isEmpty else { return }
     for (signalNumber, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
-      // Delivered to the source instead of ending the process.
-      signal(signalNumber, SIG_IGN)
+      // Delivered to the source instead of ending the process, unless the parent ignores it
+      // (a shell script's `seiscluster ... &` must survive Ctrl-C, as it did).
+      let previous = signal(signalNumber, SIG_IGN)
+      if let previous, unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
+      {
+        continue
+      }
       let source = DispatchSource.makeSignalSource(
         signal: signalNumber, queue: .global(qos: .userInteractive))
       source.setEventHandler { stop(signal: signalNumber, name: name) }
@@ -63,12 +71,20 @@ public enum Interruption {
   /// Removes the registered temporary files, says why the command stopped, and exits.
   static func stop(signal signalNumber: Int32, name: String) -> Never {
     registry.lock.lock()
+    if registry.stopping { _exit(128 + signalNumber) }
+    registry.stopping = true
     for path in registry.temporaries { unlink(path) }
     registry.temporaries = []
     let line =
       "error: interrupted by \(name): outputs not yet written are removed"
       + (registry.hint.map { "; \($0)" } ?? "") + "\n"
-    _ = line.withCString { write(STDERR_FILENO, $0, strlen($0)) }
+    registry.lock.unlock()
+    // Said only if stderr takes it within 0.2 s: a full pipe nobody reads must not keep the
+    // process alive.
+    var target = pollfd(fd: STDERR_FILENO, events: Int16(POLLOUT), revents: 0)
+    if poll(&target, 1, 200) > 0, target.revents & Int16(POLLOUT) != 0 {
+      _ = line.withCString { write(STDERR_FILENO, $0, min(strlen($0), Int(PIPE_BUF))) }
+    }
     _exit(128 + signalNumber)
   }
 }
