@@ -204,6 +204,13 @@ import Testing
       restart(truth, seed: 1, loss: 0.5), restart(truth, seed: 2, loss: 0.4),
     ])
     #expect(two.report.line.hasPrefix("stability: 1.000 (mean ARI between 2 restarts)"))
+    // A collapsed restart kept beside one that split the windows: they disagree, and say so.
+    let collapsed = try RestartSelection([
+      restart(one, seed: 1, loss: 0.1), restart(truth, seed: 2, loss: 0.4),
+      restart(one, seed: 3, loss: 0.2),
+    ])
+    #expect(collapsed.report.clusters == 2)
+    #expect(collapsed.report.line.hasPrefix("stability: 0."), "\(collapsed.report.line)")
   }
 
   // MARK: Restarts set aside (input separation, decision 0014)

@@ -161,7 +161,7 @@ struct RestartSelection {
           agreement: comparison.agreement[r],
           inputSeparation: shares.flatMap { $0[r].isFinite ? $0[r] : nil })
       }, kept: best, stability: comparison.stability, setAside: setAside,
-      clusters: Set(restarts[best].labels).count)
+      clusters: restarts.map { Set($0.labels).count }.max())
   }
 
   /// Whether the default restarts stop here (decision 0014): two restarts agree (ARI >=
@@ -225,8 +225,10 @@ public struct RestartReport: Codable, Sendable, Equatable {
   /// better than their clusters do, once a restart that does not has a partner (nil in runs
   /// stored before).
   public var setAside: [Int]? = nil
-  /// How many clusters the kept restart's labels have (nil in runs stored before): with one,
-  /// restarts cannot disagree, and their agreement says nothing.
+  /// The most clusters any restart's labels have (nil in runs stored before): with one, every
+  /// restart put every window in one cluster, so they cannot disagree and their agreement says
+  /// nothing. (The kept restart's own count said so of a `--clusters 2` run whose kept restart
+  /// collapsed while another split the windows.)
   public var clusters: Int? = nil
 
   /// Restarts (the kept one included) whose labels agree with the kept restart's.
