@@ -59,7 +59,7 @@ struct RelabelCommand: SeisclusterCommand {
           ? "; it names a window `assign` added outside the run's window set, which relabel trains on"
           : "; \(outcome.unmatchedAssignedElsewhere) of them name windows `assign` added outside the run's window set, which relabel trains on"
       Console.warning(
-        "\(labels): \(outcome.unmatchedLines.count) label\(one ? " matches" : "s match") no window (line\(one ? "" : "s") \(sample)\(outcome.unmatchedLines.count > 5 ? ", ..." : "")) and \(one ? "was" : "were") left out\(elsewhere)"
+        "\(labels): \(outcome.unmatchedLines.count) label\(one ? " matches" : "s match") no window (line\(one ? "" : "s") \(sample)\(outcome.unmatchedLines.count > 5 ? ", ..." : "")) and \(one ? "was" : "were") left out\(elsewhere)\(outcome.unmatchedHint)"
       )
     }
     if let (count, reason) = outcome.leftElsewhere {

@@ -43,8 +43,19 @@ import Testing
     let given =
       stride(from: 0, to: 40, by: 2).map { truth[$0] }
       + stride(from: 1, to: 40, by: 2).map { truth[$0] }
-    let outcome = try RelabelJob(labels: try labelFile(given), clusterCount: nil, quiet: true)
-      .run(store: store, logger: Logger(label: "t"))
+    // One more row, its station in lower case: left out, and the outcome says why.
+    let fields = truth[41].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    let lowered = ([fields[0].lowercased(), fields[1].lowercased()] + fields.dropFirst(2))
+      .joined(separator: ",")
+    let outcome = try RelabelJob(
+      labels: try labelFile(given + [lowered]), clusterCount: nil, quiet: true
+    )
+    .run(store: store, logger: Logger(label: "t"))
+    #expect(outcome.unmatchedLines == [42])
+    #expect(
+      outcome.unmatchedHint
+        == "; codes are matched as written, case included (the file names \(fields[0].lowercased()).\(fields[1].lowercased()).\(fields[2]), the windows \(fields[0]).\(fields[1]).\(fields[2]))"
+    )
     #expect(outcome.classes == ["high", "low"])
     #expect(outcome.matchedLabels == 40)
     #expect(!outcome.disagrees)

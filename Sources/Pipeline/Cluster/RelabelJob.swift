@@ -29,6 +29,8 @@ public struct RelabelJob: Sendable {
     /// Of `unmatchedLines`, those that name windows `assign` gave the source run outside its
     /// own set (relabel trains on that set).
     public var unmatchedAssignedElsewhere = 0
+    /// `WindowLabelFile.otherCaseHint` for the unmatched rows ("" when none is in other case).
+    public var unmatchedHint = ""
     /// Windows `assign` gave the source run outside its set, labelled here with this run as
     /// `assign` labels new windows (they are in the current set).
     public var labelledAsAssign = 0
@@ -492,6 +494,9 @@ public struct RelabelJob: Sendable {
       matchedLabels: classOfWindow.count + handOrphans.count,
       unmatchedLines: unmatched, agreement: agreement, disagrees: disagrees, summary: summary)
     outcome.keptSource = plan.keepSource
+    if !unmatched.isEmpty {
+      outcome.unmatchedHint = labels.otherCaseHint(windows: contents.windows)
+    }
     try labelAssignedElsewhere(
       &outcome, source: sourceID, own: contents.windows, sourceAssignments: sourceAssignments,
       store: store, logger: logger)
