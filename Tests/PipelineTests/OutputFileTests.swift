@@ -31,6 +31,33 @@ import Testing
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["catalog.csv"])
   }
 
+  /// Two outputs of a pair are prepared, then committed; when the second's name appears
+  /// meanwhile, the first, new, is withdrawn (a race left a new `.npy` without its index).
+  @Test func aPairWhoseSecondCommitFailsWithdrawsTheFirst() throws {
+    let dir = try TestPaths.temporaryDirectory("output-file")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let first = dir.appendingPathComponent("w.npy").path
+    let second = dir.appendingPathComponent("w.csv").path
+    let a = try OutputFile.prepare(to: first, force: false) { try $0.write(Data("a".utf8)) }
+    let b = try OutputFile.prepare(to: second, force: false) { try $0.write(Data("b".utf8)) }
+    defer {
+      a.discard()
+      b.discard()
+    }
+    try Data("other".utf8).write(to: URL(fileURLWithPath: second))
+    #expect(try a.commit())
+    #expect(reason { try b.commit() }?.hasPrefix("exists") == true)
+    a.withdraw()
+    a.discard()
+    b.discard()
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["w.csv"])
+    #expect(try String(contentsOfFile: second, encoding: .utf8) == "other")
+    // A commit over an existing file (with force) made nothing new.
+    let c = try OutputFile.prepare(to: second, force: true) { try $0.write(Data("c".utf8)) }
+    defer { c.discard() }
+    #expect(try !c.commit())
+  }
+
   @Test func forceWritesTheFileASymbolicLinkPointsToAndTheLinkStays() throws {
     let dir = try TestPaths.temporaryDirectory("output-file")
     defer { try? FileManager.default.removeItem(at: dir) }

@@ -190,9 +190,11 @@ public enum OutputFile {
     let temporary: String?
     let force: Bool
 
-    /// Moves the output into place.
-    public func commit() throws {
-      guard let temporary else { return }
+    /// Moves the output into place. Returns whether that made a new file (nothing was at its
+    /// name), which `withdraw` can then remove.
+    @discardableResult
+    public func commit() throws -> Bool {
+      guard let temporary else { return false }
       var info = stat()
       if lstat(target, &info) == 0 {
         // Checked again at the last moment: only a regular file is ever replaced.
@@ -203,6 +205,7 @@ public enum OutputFile {
         guard rename(temporary, target) == 0 else {
           throw InputError(path: path, reason: "cannot write: \(String(cString: strerror(errno)))")
         }
+        return false
       } else {
         guard link(temporary, target) == 0 else {
           let code = errno
@@ -211,7 +214,15 @@ public enum OutputFile {
           }
           throw InputError(path: path, reason: "cannot write: \(String(cString: strerror(code)))")
         }
+        return true
       }
+    }
+
+    /// Removes the file `commit` made (when it made a new one): the other output of a pair
+    /// could not be committed.
+    public func withdraw() {
+      guard temporary != nil else { return }
+      unlink(target)
     }
 
     /// Removes the temporary file (after `commit` too: a link leaves it).

@@ -90,8 +90,14 @@ public enum WindowSetTransfer {
         try file.write(Data(text.utf8))
       }
     }
-    try windowsFile.commit()
-    try indexFile?.commit()
+    let created = try windowsFile.commit()
+    do {
+      try indexFile?.commit()
+    } catch {
+      // The index's name appeared meanwhile: a new `.npy` goes too (one replaced cannot).
+      if created { windowsFile.withdraw() }
+      throw error
+    }
     return ExportReport(count: reader.count, channels: set.channelCount, length: set.length)
   }
 
