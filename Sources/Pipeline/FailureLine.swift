@@ -38,6 +38,18 @@ public enum FailureLine {
   }
 }
 
+/// Marks failed a `cluster` run newer than `after` that a failure left interrupted (no process
+/// holds it): for a retrain whose failure the command reports as a warning, keeping the run
+/// before it, so that `cluster --resume` does not later finish the retrain outside that choice.
+public func failInterruptedClusterRun(store: SeisStore, after: Int64?) {
+  guard let id = try? store.latestRunID(), id > (after ?? 0),
+    var run = try? store.run(id: id), run.status == .running, run.kind == .cluster,
+    !store.isLive(runID: id)
+  else { return }
+  run.status = .failed
+  try? store.updateRun(run)
+}
+
 /// A failure that left a run resumable (a full disk while `cluster` stored a checkpoint): its
 /// line goes on to say how to finish the run.
 public struct ResumableFailure: Error {
@@ -59,10 +71,14 @@ public struct ResumableFailure: Error {
       let run = try? store.run(id: id), run.status == .running, run.kind == .cluster,
       !store.isLive(runID: id)
     else { return error }
+    // From its last checkpoint when one was stored; before the first, from the start.
+    let from =
+      (try? store.checkpoint(runID: id)) != nil
+      ? "from its last checkpoint" : "(from the start: no checkpoint was stored)"
     return ResumableFailure(
       underlying: error,
       hint:
-        "run \(id) is left interrupted: `seiscluster cluster --resume` continues it from its last checkpoint once the store can be written"
+        "run \(id) is left interrupted: `seiscluster cluster --resume` continues it \(from) once the store can be written"
     )
   }
 }

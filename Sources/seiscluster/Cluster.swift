@@ -348,7 +348,10 @@ struct ClusterCommand: SeisclusterCommand {
       retried = try job.run(store: store, logger: logger)
     } catch {
       // Run `first` is stored complete and stays the latest, its set the current one: say so
-      // instead of failing it. The retrain's set goes unless a (failed) run uses it.
+      // instead of failing it. A retrain a full disk left interrupted is failed (as before a
+      // checkpoint failure left runs resumable). The retrain's set goes unless a (failed) run
+      // uses it.
+      failInterruptedClusterRun(store: store, after: lastRunBeforeRetrain)
       _ = try? store.abandonWindowSets(
         retrainSet.map { [$0] } ?? [], restoring: firstSet, lastRun: lastRunBeforeRetrain)
       Console.warning(
