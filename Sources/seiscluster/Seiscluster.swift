@@ -88,15 +88,20 @@ struct Seiscluster: AsyncParsableCommand {
     var index = 0
     while index < given.count, given[index] != "--" {
       let argument = given[index]
-      if argument == "--db", index + 1 < given.count {
+      // A value that is an option (`--db --quiet`) is the parser's to refuse, as is an empty one.
+      if argument == "--db", index + 1 < given.count, !given[index + 1].hasPrefix("-") {
         paths.append(given[index + 1])
         index += 2
         continue
       }
-      if argument.hasPrefix("--db=") { paths.append(String(argument.dropFirst("--db=".count))) }
+      if argument.hasPrefix("--db="), argument.count > "--db=".count {
+        paths.append(String(argument.dropFirst("--db=".count)))
+      }
       index += 1
     }
-    guard Set(paths).count > 1 else { return nil }
+    // `a.sqlite` and `./a.sqlite` are one store.
+    let stores = Set(paths.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+    guard stores.count > 1 else { return nil }
     return "--db is given \(paths.count) times (\(paths.joined(separator: ", "))): "
       + "give one store (see 'seiscluster --help')"
   }

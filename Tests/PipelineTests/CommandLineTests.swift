@@ -166,9 +166,14 @@ struct CommandLineTests {
       try run(["--db", "a.sqlite", "traces", "list", "--db", "b.sqlite"], in: dir).errorLines == [
         "error: --db is given 2 times (a.sqlite, b.sqlite): give one store (see 'seiscluster --help')"
       ])
-    // The same store twice is one store.
-    let same = try run(["--db", "a.sqlite", "traces", "list", "--db", "a.sqlite"], in: dir)
-    #expect(!same.errors.contains("given 2 times"), "\(same.errors)")
+    // The same store twice is one store, however spelt.
+    for second in ["a.sqlite", "./a.sqlite", "\(dir.path)/a.sqlite"] {
+      let same = try run(["--db", "a.sqlite", "traces", "list", "--db", second], in: dir)
+      #expect(!same.errors.contains("given 2 times"), "\(second): \(same.errors)")
+    }
+    // An option where a path should be is not taken for a second store.
+    let option = try run(["--db", "a.sqlite", "traces", "list", "--db", "--quiet"], in: dir)
+    #expect(!option.errors.contains("given 2 times"), "\(option.errors)")
     let unknown = try run(["ingest", "--bogus", "x"], in: dir)
     #expect(unknown.status == 64)
     #expect(
@@ -687,6 +692,20 @@ struct CommandLineTests {
       let left = try FileManager.default.contentsOfDirectory(atPath: dir.path)
       #expect(!left.contains { $0.hasPrefix(".w.npy.") || $0 == "w.npy" }, "\(left)")
     }
+    // A SIGINT its parent ignores (a script's `seiscluster ... &`) stays ignored: the export
+    // goes on (the handler took it over, and Ctrl-C in the terminal stopped background jobs).
+    let background = try SeisclusterProcess.start(
+      ["-q", "windows", "export", "--output", "w.npy"], in: dir, shell: "trap '' INT; exec")
+    while background.process.isRunning,
+      try !FileManager.default.contentsOfDirectory(atPath: dir.path)
+        .contains(where: { $0.hasPrefix(".w.npy.") })
+    {
+      Thread.sleep(forTimeInterval: 0.005)
+    }
+    kill(background.process.processIdentifier, SIGINT)
+    let finished = background.wait()
+    #expect(finished.status == 0, "\(finished.errors)")
+    #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("w.npy").path))
   }
 
   // MARK: Outputs (item 6)
