@@ -186,6 +186,8 @@ import Testing
       #expect(least.count == (n <= 8 ? 0 : min(8, n - most.count)), "\(n)")
     }
     #expect(HTMLReport.mostAndLeastConfident(Array(0..<10)).least == [9, 8, 7, 6, 5])
+    // Equal probabilities (one cluster) rank nothing: no least-confident panel.
+    #expect(HTMLReport.mostAndLeastConfident(Array(0..<20), allAlike: true).least.isEmpty)
   }
 
   /// A run that stopped at its second target update has one joint point to draw, after the

@@ -31,7 +31,9 @@ extension HTMLReport {
         + "<p class=\"note\">No windows of this run's window set are in this cluster.</p>\n</section>\n"
     }
     html += "<div class=\"grid3\">\n"
-    let (most, least) = HTMLReport.mostAndLeastConfident(entryIndices)
+    let probabilities = entryIndices.map { catalog.entries[$0].probability }
+    let (most, least) = HTMLReport.mostAndLeastConfident(
+      entryIndices, allAlike: probabilities.min() == probabilities.max())
     if windowSet.inputKind == .spectrogram {
       html += spectrogramInputPanels(k: k, rows: rows, entryIndices: entryIndices)
       html += recutPanel(entryIndices: most)
@@ -50,9 +52,12 @@ extension HTMLReport {
   /// most confident, and as many least confident (lowest first) that are not among them. A
   /// cluster of 10 drew 6 windows in both panels; now 5 and 5. Up to `membersShown` members
   /// are all "most confident" and no least-confident panel is drawn.
-  static func mostAndLeastConfident(_ entryIndices: [Int]) -> (most: [Int], least: [Int]) {
+  static func mostAndLeastConfident(_ entryIndices: [Int], allAlike: Bool = false) -> (
+    most: [Int], least: [Int]
+  ) {
     let n = entryIndices.count
-    guard n > membersShown else { return (entryIndices, []) }
+    // Equal probabilities (one cluster: all 1) rank nothing: no least-confident panel.
+    guard n > membersShown, !allAlike else { return (entryIndices, []) }
     let top = min(membersShown, (n + 1) / 2)
     let bottom = min(membersShown, n - top)
     return (Array(entryIndices.prefix(top)), Array(entryIndices.suffix(bottom).reversed()))
@@ -431,7 +436,9 @@ extension HTMLReport {
         mean[(a * bins * length)..<((a + 1) * bins * length)].reduce(0, +)
           < mean[(b * bins * length)..<((b + 1) * bins * length)].reduce(0, +)
       } ?? 0
-    let (most, least) = HTMLReport.mostAndLeastConfident(entryIndices)
+    let probabilities = entryIndices.map { catalog.entries[$0].probability }
+    let (most, least) = HTMLReport.mostAndLeastConfident(
+      entryIndices, allAlike: probabilities.min() == probabilities.max())
     html += spectrogramMembers(
       most, title: "Most confident members (\(names[strongest]))", bins: bins,
       component: strongest, image: image)

@@ -52,10 +52,14 @@ extension HTMLReport {
           }
         }
         plot.axes(xLabel: "Iteration", yLabel: "Loss")
-        plot.svg += legend(series.map { ($0.0, $0.2, $0.3) }, x: w - 24, y: 26)
+        // Under the axis: inside the frame it hid the KL curve.
+        let boxWidth = 30 + Double(series.map(\.0.count).max() ?? 0) * 6.4
+        plot.svg += legend(
+          series.map { ($0.0, $0.2, $0.3) }, x: plot.left + boxWidth,
+          y: plot.top + plot.height + 52)
         panels.append(
           panel(
-            "Joint optimisation", plot.svg, width: w, height: h,
+            "Joint optimisation", plot.svg, width: w, height: h + Double(series.count * 15) + 14,
             caption: "Mean losses of the joint steps before each target update."))
       }
 

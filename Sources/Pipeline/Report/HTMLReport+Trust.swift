@@ -133,13 +133,15 @@ extension HTMLReport {
       let members = members(of: c)
       guard !members.isEmpty else { continue }
       var counts = [Double](repeating: 0, count: bins)
+      // A probability that is not a number (a store edited by hand) is in no bin.
+      var counted = 0.0
       for e in members {
         let p = Double(catalog.entries[e].probability)
-        let position = (p - lowest) / width
-        let bin = position.isFinite ? min(bins - 1, max(0, Int(position))) : bins - 1
-        counts[bin] += 1
+        guard p.isFinite else { continue }
+        counts[min(bins - 1, max(0, Int((p - lowest) / width)))] += 1
+        counted += 1
       }
-      shares.append((c, counts.map { 100 * $0 / Double(members.count) }))
+      shares.append((c, counts.map { counted > 0 ? 100 * $0 / counted : 0 }))
     }
     var plot = SVGPlot(
       left: 62, top: 16, width: w - 80, height: h - 62,
