@@ -18,6 +18,7 @@ public enum Interruption {
     var stopping = false
   }
   static let registry = Registry()
+  static let queue = DispatchQueue(label: "seiscluster.interruption", qos: .userInteractive)
 
   /// A temporary output file to remove if the command is interrupted.
   public static func register(_ path: String) {
@@ -60,8 +61,10 @@ public enum Interruption {
       {
         continue
       }
-      let source = DispatchSource.makeSignalSource(
-        signal: signalNumber, queue: .global(qos: .userInteractive))
+      // A queue of its own gets a thread of its own: on the global queue the handler waited
+      // for a worker while every one was busy training or blocked writing progress to a full
+      // stderr, and the process could not be stopped.
+      let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
       source.setEventHandler { stop(signal: signalNumber, name: name) }
       source.resume()
       registry.sources.append(source)
