@@ -123,6 +123,7 @@ struct SweepCommand: SeisclusterCommand {
     let store = try global.store.openForWriting()
     let previousSet = try store.currentWindowSet()?.id
     let lastRun = try store.latestRunID()
+    let lastSweep = try store.sweep()?.id
     var built: Int64?
     if window.anyGiven, !resume {
       // A sweep compares reconstructions of the windows: the tool's default stays the
@@ -175,6 +176,15 @@ struct SweepCommand: SeisclusterCommand {
       // One with finished runs keeps them, on their set, current.
       if let built {
         _ = try? store.abandonWindowSets([built], restoring: previousSet, lastRun: lastRun)
+      }
+      // A sweep stored before the failure (a full disk at a checkpoint) is continued by its
+      // resume, which the line names (`cluster --resume` would take its run out of it).
+      if !(error is ExitCode), let id = (try? store.sweep())??.id, resume || id > (lastSweep ?? 0) {
+        throw ResumableFailure(
+          underlying: error,
+          hint:
+            "sweep \(id) is left unfinished: `seiscluster sweep --resume --sweep \(id) --output \(output)` continues it"
+        )
       }
       throw error
     }

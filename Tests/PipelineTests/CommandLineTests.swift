@@ -656,6 +656,22 @@ struct CommandLineTests {
     #expect(resumed.status == 0, "\(resumed.errors)")
     let check = try run(["check"], in: dir)
     #expect(check.status == 0, "\(check.errors)")
+    // A sweep stopped so names its own resume, which finishes it (it named nothing).
+    let sweep = ["sweep", "--latent", "2,4,8", "--output", "s.csv"] + options.dropFirst(2)
+    let partial = try SeisclusterProcess.run(
+      Array(sweep), in: dir, environment: ["SEISCLUSTER_CHECKPOINT_SECONDS": "0"],
+      shell: "ulimit -f 8000; exec")
+    #expect(partial.status == 1, "\(partial.errors)")
+    #expect(
+      partial.errorLines.last?.hasSuffix(
+        "; sweep 1 is left unfinished: `seiscluster sweep --resume --sweep 1 --output s.csv` continues it"
+      ) == true, "\(partial.errors)")
+    let finished = try run(
+      ["-q", "sweep", "--resume", "--sweep", "1", "--output", "s.csv"], in: dir)
+    #expect(finished.status == 0, "\(finished.errors)")
+    #expect(
+      try String(contentsOf: dir.appendingPathComponent("s.csv"), encoding: .utf8)
+        .split(separator: "\n").count == 4)
   }
 
   /// Ctrl-C (SIGINT) or SIGTERM while an output is written: the hidden temporary file goes,
