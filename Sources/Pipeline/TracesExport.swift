@@ -72,6 +72,12 @@ public struct TracesExport {
         throw InputError(
           path: directory, reason: "not a folder (traces export writes one file per segment)")
       }
+      // One line for the folder, not one per segment (thousands on an archive).
+      guard access(directory, W_OK | X_OK) == 0 else {
+        throw InputError(
+          path: directory, reason: "cannot write in the folder: \(String(cString: strerror(errno)))"
+        )
+      }
     } else {
       do {
         try fm.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -509,6 +509,12 @@ struct CommandLineTests {
     }
     // An output in a folder the user cannot write to is refused before any work (`sweep`
     // trained every run first, then failed).
+    let traces = try run(
+      ["traces", "export", "--format", "sac", "--output", "."], in: dir, shell: user)
+    #expect(traces.status == 1)
+    #expect(
+      traces.errorLines == ["error: .: cannot write in the folder: Permission denied"],
+      "\(traces.errors)")
     for command in [
       ["export", "--format", "csv", "--output", "out.csv"],
       ["sweep", "--latent", "2", "--clusters", "2", "--output", "out.csv"],
