@@ -41,13 +41,6 @@ public enum Interruption {
     registry.hint = text
   }
 
-  /// The temporary files registered now.
-  static var registered: Set<String> {
-    registry.lock.lock()
-    defer { registry.lock.unlock() }
-    return registry.temporaries
-  }
-
   /// Handles SIGINT and SIGTERM from now on (once per process).
   public static func install() {
     registry.lock.lock()
