@@ -515,6 +515,13 @@ struct CommandLineTests {
     #expect(
       traces.errorLines == ["error: .: cannot write in the folder: Permission denied"],
       "\(traces.errors)")
+    // The demo's folder under one the user cannot write to (Foundation's words named neither).
+    let demo = try run(["demo", "--output", "sub/d"], in: dir, shell: user)
+    #expect(demo.status == 1)
+    #expect(
+      demo.errorLines.count == 1
+        && demo.errors.contains("cannot create the folder: \(dir.path) is not writable here"),
+      "\(demo.errors)")
     for command in [
       ["export", "--format", "csv", "--output", "out.csv"],
       ["sweep", "--latent", "2", "--clusters", "2", "--output", "out.csv"],

@@ -60,7 +60,20 @@ public struct DemoRun: Sendable {
         try? fm.removeItem(at: directory.appendingPathComponent(name))
       }
     }
-    try fm.createDirectory(at: directory, withIntermediateDirectories: true)
+    do {
+      try fm.createDirectory(at: directory, withIntermediateDirectories: true)
+    } catch {
+      // Foundation's words ("You don't have permission.") name neither the folder nor why.
+      var parent = directory.deletingLastPathComponent()
+      while !fm.fileExists(atPath: parent.path), parent.path != "/" {
+        parent = parent.deletingLastPathComponent()
+      }
+      let why =
+        access(parent.path, W_OK | X_OK) != 0
+        ? "cannot create the folder: \(parent.path) is not writable here"
+        : "cannot create the folder"
+      throw InputError(path: directory.path, reason: why)
+    }
     for name in ["picks.csv", "truth.csv", "catalog.csv", "report.html"] {
       try OutputFile.checkWritable(directory.appendingPathComponent(name).path, force: force)
     }
