@@ -110,6 +110,9 @@ struct WindowsBuildCommand: SeisclusterCommand {
     let store = try global.store.openForWriting()
     let report = try WindowSetBuilder(store: store, logger: logger, quiet: global.quiet)
       .build(options: window.resolved())
+    // An interrupt from here on comes after the set was stored: a rerun would store it again.
+    Interruption.setHint(
+      "window set \(report.windowSet?.id ?? 0) was stored before it: nothing to build again")
     if !global.quiet { Console.write(report.summary) }
   }
 }
@@ -175,6 +178,8 @@ struct WindowsImportCommand: SeisclusterCommand {
     let store = try global.store.openForWriting()
     let report = try WindowSetTransfer.importWindows(
       store: store, path: file, index: index, quiet: global.quiet)
+    Interruption.setHint(
+      "window set \(report.windowSet.id ?? 0) was stored before it: nothing to import again")
     if !global.quiet { Console.write(report.summary) }
   }
 }
