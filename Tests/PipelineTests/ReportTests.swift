@@ -350,6 +350,13 @@ import Testing
       samples: samples, channelCount: 2, length: 2, members: [0, 2])
     #expect(mean == [2, 4, 3, 2])
     #expect(spread == [1, 2, 0, 2])
+    // Shifted: a window and its copy one sample later stack exactly where both have samples,
+    // and the last position has the first window's sample alone.
+    let pair: [Float] = [0, 5, 1, 0, 9, 0, 5, 1]
+    let (aligned, alignedSpread) = WaveformStatistics.meanAndSpread(
+      samples: pair, channelCount: 1, length: 4, members: [0, 1], shifts: [0, 1])
+    #expect(aligned == [0, 5, 1, 0])
+    #expect(alignedSpread == [0, 0, 0, 0])
   }
 
   @Test func decimationKeepsEveryPeakAndAboutTheRequestedNumberOfPoints() {

@@ -120,8 +120,12 @@ extension HTMLReport {
   func meanPanel(k: Int, rows: [Int]) -> String {
     let shown = min(channelCount, 3)
     let names = channelNames(count: channelCount)
+    // A family's stack: aligned as its members are drawn (`memberPanel`), for clusters of up
+    // to `alignedMeanMembers` windows (the correlation costs members x lags x samples).
+    let lags = alignmentLags(cluster: k, rows: rows.count <= Self.alignedMeanMembers ? rows : [])
     let (mean, spread) = WaveformStatistics.meanAndSpread(
-      samples: contents.samples, channelCount: channelCount, length: length, members: rows)
+      samples: contents.samples, channelCount: channelCount, length: length, members: rows,
+      shifts: lags.isEmpty ? nil : lags)
     let (time, timeLabel) = timeAxis
     let width = 420.0, strip = 92.0
     let height = Double(shown) * strip + 46
@@ -159,9 +163,27 @@ extension HTMLReport {
     }
     let caption =
       "Mean (line) ± one standard deviation (band) of the \(rows.count) windows"
+      + (lags.contains { $0 != 0 }
+        ? ", each shifted onto the most confident one by cross-correlation (as the members)" : "")
       + (channelCount > shown ? "; first \(shown) of \(channelCount) channels" : "")
       + (startRelativeToPick != nil ? "; dashed line: the pick." : ".")
     return panel("Mean and spread", svg, width: width, height: height, caption: caption)
+  }
+
+  /// Clusters up to this size have their mean and spread drawn aligned.
+  static let alignedMeanMembers = 500
+
+  /// The shift of each of `rows` onto cluster `k`'s most confident member: the lag of their
+  /// highest cross-correlation over the first three components, within a tenth of the window
+  /// and 1 s (beyond a pick's error). Empty for windows under 2 s (first motions are drawn as
+  /// cut) or without a rate.
+  func alignmentLags(cluster k: Int, rows: [Int]) -> [Int] {
+    guard !rows.isEmpty, let rate, Double(length) / rate >= 2,
+      let reference = members(of: k).first.flatMap({ rowOfEntry[$0] })
+    else { return [] }
+    return WaveformStatistics.alignmentLags(
+      samples: contents.samples, channelCount: channelCount, length: length, rows: rows,
+      reference: reference, channels: min(channelCount, 3), maxLag: min(length / 10, Int(rate)))
   }
 
   /// Members of a waveform set: every component (up to three, stacked in the member's row),
@@ -176,17 +198,10 @@ extension HTMLReport {
     let (time, timeLabel) = timeAxis
     let width = 420.0, rowHeight = components > 1 ? 54.0 : 34.0
     let height = Double(chosen.count) * rowHeight + 56
-    // Alignment on the cluster's most confident member, within a tenth of the window (at most
-    // 1 s, beyond a pick's error); short windows (first motions) are drawn as cut.
-    let seconds = rate.map { Double(length) / $0 }
-    let reference = members(of: k).first.flatMap { rowOfEntry[$0] }
-    var lags = [Int](repeating: 0, count: chosen.count)
-    if let rate, let seconds, seconds >= 2, let reference {
-      lags = WaveformStatistics.alignmentLags(
-        samples: contents.samples, channelCount: channelCount, length: length,
-        rows: chosen.map { rowOfEntry[$0]! }, reference: reference, channels: components,
-        maxLag: min(length / 10, Int(rate)))
-    }
+    let lags = {
+      let found = alignmentLags(cluster: k, rows: chosen.map { rowOfEntry[$0]! })
+      return found.isEmpty ? [Int](repeating: 0, count: chosen.count) : found
+    }()
     var plot = SVGPlot(
       left: 112, top: 8, width: width - 126, height: Double(chosen.count) * rowHeight,
       x: PlotAxis(lower: time.first ?? 0, upper: time.last ?? 1),

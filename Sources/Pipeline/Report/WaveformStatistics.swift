@@ -5,28 +5,36 @@ import Seismic
 enum WaveformStatistics {
   /// The mean and standard deviation across `members` (window indices) of every channel's
   /// samples: two C x L arrays. The deviation divides by n (the spread of these windows).
+  ///
+  /// With `shifts` (one per member, `alignmentLags`), member `m` contributes its sample `t +
+  /// shifts[m]` at position `t`, where that sample exists: the stack of aligned windows.
   static func meanAndSpread(
-    samples: [Float], channelCount: Int, length: Int, members: [Int]
+    samples: [Float], channelCount: Int, length: Int, members: [Int], shifts: [Int]? = nil
   ) -> (mean: [Double], spread: [Double]) {
     let size = channelCount * length
     var mean = [Double](repeating: 0, count: size)
     var square = [Double](repeating: 0, count: size)
+    var counts = [Double](repeating: 0, count: size)
     guard !members.isEmpty else { return (mean, mean) }
     samples.withUnsafeBufferPointer { all in
-      for m in members {
+      for (j, m) in members.enumerated() {
         let base = m * size
-        for i in 0..<size {
-          let v = Double(all[base + i])
-          mean[i] += v
-          square[i] += v * v
+        let shift = shifts?[j] ?? 0
+        for c in 0..<channelCount {
+          for t in max(0, -shift)..<min(length, length - shift) {
+            let i = c * length + t
+            let v = Double(all[base + i + shift])
+            mean[i] += v
+            square[i] += v * v
+            counts[i] += 1
+          }
         }
       }
     }
-    let n = Double(members.count)
     var spread = [Double](repeating: 0, count: size)
-    for i in 0..<size {
-      mean[i] /= n
-      spread[i] = max(square[i] / n - mean[i] * mean[i], 0).squareRoot()
+    for i in 0..<size where counts[i] > 0 {
+      mean[i] /= counts[i]
+      spread[i] = max(square[i] / counts[i] - mean[i] * mean[i], 0).squareRoot()
     }
     return (mean, spread)
   }
