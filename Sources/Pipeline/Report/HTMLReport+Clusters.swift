@@ -120,9 +120,11 @@ extension HTMLReport {
   func meanPanel(k: Int, rows: [Int]) -> String {
     let shown = min(channelCount, 3)
     let names = channelNames(count: channelCount)
-    // A family's stack: aligned as its members are drawn (`memberPanel`), for clusters of up
-    // to `alignedMeanMembers` windows (the correlation costs members x lags x samples).
-    let lags = alignmentLags(cluster: k, rows: rows.count <= Self.alignedMeanMembers ? rows : [])
+    // A family's stack: aligned as its members are drawn (`memberPanel`), while the
+    // correlation (members x lags x samples) stays within `alignedMeanWork`.
+    let lagCount = 2 * min(length / 10, Int(rate ?? 0)) + 1
+    let work = rows.count * lagCount * min(channelCount, 3) * length
+    let lags = alignmentLags(cluster: k, rows: work <= Self.alignedMeanWork ? rows : [])
     let (mean, spread) = WaveformStatistics.meanAndSpread(
       samples: contents.samples, channelCount: channelCount, length: length, members: rows,
       shifts: lags.isEmpty ? nil : lags)
@@ -164,14 +166,17 @@ extension HTMLReport {
     let caption =
       "Mean (line) ± one standard deviation (band) of the \(rows.count) windows"
       + (lags.contains { $0 != 0 }
-        ? ", each shifted onto the most confident one by cross-correlation (as the members)" : "")
+        ? ", each shifted onto the most confident one by cross-correlation (as the members)"
+        : "")
       + (channelCount > shown ? "; first \(shown) of \(channelCount) channels" : "")
       + (startRelativeToPick != nil ? "; dashed line: the pick." : ".")
     return panel("Mean and spread", svg, width: width, height: height, caption: caption)
   }
 
-  /// Clusters up to this size have their mean and spread drawn aligned.
-  static let alignedMeanMembers = 500
+  /// Multiply-adds the alignment of a cluster's mean and spread may take (about 0.15 s at the
+  /// 12 G a second measured on the families report): 208 windows of 3 x 4,000 take a quarter
+  /// of it; 500 windows of 3 x 12,000 (60 s at 200 Hz) would take 7 G, and are drawn as cut.
+  static let alignedMeanWork = 2_000_000_000
 
   /// The shift of each of `rows` onto cluster `k`'s most confident member: the lag of their
   /// highest cross-correlation over the first three components, within a tenth of the window
