@@ -206,6 +206,10 @@ import Testing
       training.components(separatedBy: "<h3>Joint optimisation</h3>").last?
         .components(separatedBy: "<h3>").first)
     #expect(joint.components(separatedBy: "<circle").count - 1 == 3)
+    // The label-change plot starts at the second update: the first one's 100 % is the start.
+    let change = try #require(
+      training.components(separatedBy: "<h3>Label changes between target updates</h3>").last)
+    #expect(change.components(separatedBy: "<circle").count - 1 == 1)
     history.updates = [history.updates[0]]
     report.history = history
     #expect(report.trainingSection().contains("No joint step was trained"))
@@ -221,9 +225,10 @@ import Testing
       let d = report.catalog.entries.filter { $0.cluster == k }.map(\.distance).sorted()
       try #require(d.count == 10)
       let median = (d[4] + d[5]) / 2
-      #expect(html.contains(">\(String(format: "%.3g", median))</td>"), "cluster \(k): \(d)")
-      if String(format: "%.3g", d[5]) != String(format: "%.3g", median) {
-        #expect(!html.contains(">\(String(format: "%.3g", d[5]))</td>"), "cluster \(k)")
+      // Three decimals, as the other columns ("0.32" beside "0.724" read as another precision).
+      #expect(html.contains(">\(String(format: "%.3f", median))</td>"), "cluster \(k): \(d)")
+      if String(format: "%.3f", d[5]) != String(format: "%.3f", median) {
+        #expect(!html.contains(">\(String(format: "%.3f", d[5]))</td>"), "cluster \(k)")
       }
     }
   }
@@ -506,7 +511,25 @@ import Testing
     // Cluster 0: windows 0, 2, 4, 6, 8, 10; labels on all but 2 and 8; window 0 by hand.
     #expect(html.contains("· label noise, &quot;low&quot; &lt;&amp;&gt; (67 %, 1 by hand)"))
     #expect(html.contains("· label quake (67 %)"))
+    // Window 0, labelled by hand, says so where it is drawn (a relabel's most confident
+    // members were all hand labels, unmarked).
+    let hand = try #require(report.catalog.entries.firstIndex { $0.isHandLabelled })
+    #expect(
+      report.memberPanel(k: report.catalog.entries[hand].cluster, entryIndices: [hand])
+        .contains(" · by hand</text>"))
     _ = try elementCounts(html)
+    // A relabel steers for a fixed length: the source's tol and max_iterations say so.
+    try fixture.store.writer.write { db in
+      try db.execute(
+        sql: "UPDATE runs SET options_json = ? WHERE id = ?",
+        arguments: [#"{"labels":"hand.csv","tol":0.001,"max_iterations":1000}"#, relabel.id!])
+    }
+    let settings = try HTMLReport.load(from: fixture.store).settingsSection()
+    #expect(settings.contains("<code>0.001 for the source run; relabel steers with 0</code>"))
+    #expect(
+      settings.contains(
+        "<code>1000 for the source run; relabel steers for at most \(RelabelJob.iterations)</code>")
+    )
   }
 
   /// With SEISCLUSTER_REPORT_SAMPLE set to a folder, stores a larger synthetic run there

@@ -30,6 +30,12 @@ extension HTMLReport {
       return html
         + "<p class=\"note\">No windows of this run's window set are in this cluster.</p>\n</section>\n"
     }
+    if k < 0 {
+      // Orphans are in no family: what the panels call probability and confidence is that of
+      // the cluster each left.
+      html +=
+        "<p class=\"note\">Orphans belong to no family (their correlation with every other member fell below --orphans). Their probabilities, and the ranks below, are those of the clusters they left.</p>\n"
+    }
     html += "<div class=\"grid3\">\n"
     let probabilities = entryIndices.map { catalog.entries[$0].probability }
     let (most, least) = HTMLReport.mostAndLeastConfident(
@@ -83,7 +89,8 @@ extension HTMLReport {
         "<rect class=\"frame\" x=\"\(SVG.n(x0))\" y=\"\(SVG.n(y0))\" width=\"\(cell.w)\" height=\"\(cell.h)\"/>\n"
       let entry = catalog.entries[e]
       members += SVG.text(
-        "\(entry.network).\(entry.station) · \(String(format: "%.2f", entry.probability))", x: x0,
+        "\(entry.network).\(entry.station) · \(String(format: "%.3f", entry.probability))"
+          + (entry.isHandLabelled ? " · by hand" : ""), x: x0,
         y: y0 + cell.h + 13, size: 10)
     }
     return panel(
@@ -276,7 +283,7 @@ extension HTMLReport {
       (entry.pickTime.map {
         String($0.iso8601.dropFirst(5).prefix(14)).replacingOccurrences(of: "T", with: " ")
       } ?? "window \(entry.windowID)")
-        + String(format: " · %.2f", entry.probability),
+        + String(format: " · %.3f", entry.probability) + (entry.isHandLabelled ? " · by hand" : ""),
       x: plot.left - 8, y: y + 11, size: 9.5, anchor: "end", colour: "#666")
   }
 
@@ -364,7 +371,13 @@ extension HTMLReport {
     return panel(
       "Mean spectrogram (\(names[0]))", plot.svg, width: width, height: height,
       caption:
-        "Power of the STFT (Hann, \(segment) samples, 7/8 overlap) averaged over \(min(rows.count, 500)) windows."
+        "Power of the STFT (Hann, \(segment) samples, 7/8 overlap) averaged over "
+        + (rows.count > 500
+          ? "the first 500 of the \(rows.count) windows, in catalog order."
+          : "\(rows.count) windows.")
+        + (length < 4 * segment
+          ? " The windows are short for it: \(length) samples, under four segments, so its cells are coarse and its edges padding."
+          : "")
     )
   }
 

@@ -94,7 +94,8 @@ extension HTMLReport {
         + "<td class=\"num\">\(m.count)</td>"
       html += String(format: "<td class=\"num\">%.1f %%</td>", 100 * Double(m.count) / n)
       html += "<td class=\"num\">\(m.isEmpty ? "–" : String(format: "%.3f", meanP))</td>"
-      html += "<td class=\"num\">\(median.isFinite ? String(format: "%.3g", median) : "–")</td>"
+      html +=
+        "<td class=\"num\">\(median.isFinite ? String(format: median < 1000 ? "%.3f" : "%.4g", median) : "–")</td>"
       html += "<td>\(SVG.escaped(top))</td>"
       if catalog.hasLabels {
         var labels: [String: Int] = [:]

@@ -63,13 +63,17 @@ extension HTMLReport {
             caption: "Mean losses of the joint steps before each target update."))
       }
 
-      let changes = history.updates.map { $0.labelChange * 100 }
+      // The first update has no labels before it: its 100 % is the start, not a change, and
+      // squeezed the real changes (4 %) onto the axis.
+      let compared = history.updates.count > 1 ? Array(history.updates.dropFirst()) : []
+      let changeXs = compared.map { Double($0.iteration) }
+      let changes = compared.map { $0.labelChange * 100 }
       var change = SVGPlot(
         left: 62, top: 16, width: w - 80, height: h - 62,
         x: PlotAxis(covering: xs, padding: 0.02),
-        y: PlotAxis(covering: changes, padding: 0.08, includeZero: true))
-      change.line(xs: xs, ys: changes, colour: "#009e73", width: 1.6)
-      for (a, b) in zip(xs, changes) where xs.count <= 60 {
+        y: PlotAxis(covering: changes + [0], padding: 0.08, includeZero: true))
+      change.line(xs: changeXs, ys: changes, colour: "#009e73", width: 1.6)
+      for (a, b) in zip(changeXs, changes) where changeXs.count <= 60 {
         change.circle(x: a, y: b, radius: 2.2, colour: "#009e73")
       }
       if case .number(let tol)? = catalog.options["tol"], tol > 0 {

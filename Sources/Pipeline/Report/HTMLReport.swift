@@ -380,7 +380,7 @@ public struct HTMLReport: Sendable {
     html +=
       "<p class=\"lead\">\(run.kind == .relabel ? "Relabelled clustering" : "Unsupervised clustering")"
       + " of \(n) \(windowSet.inputKind == .spectrogram ? "spectrogram" : "waveform") windows"
-      + (windowSet.isCorrelationInput ? ", seen as correlation profiles," : "")
+      + (windowSet.isCorrelationInput ? ", seen as correlation profiles" : "")
       + " (\(channelCount) × \(length)\(rate.map { ", \(JSONValue.spell($0)) \(windowSet.inputKind == .spectrogram ? "frames/s" : "Hz")" } ?? ""))"
       + " from <code>\(SVG.escaped(storeName))</code>, finished \(SVG.escaped(run.finishedAt ?? run.createdAt)).</p>\n"
     html += "<div class=\"facts\">"
@@ -427,6 +427,17 @@ public struct HTMLReport: Sendable {
         bytes >= 0, bytes < 9e18
       {
         rows.append((key, MemoryLimit.describe(Int(bytes))))
+        continue
+      }
+      if run.kind == .relabel, key == "tol" || key == "max_iterations" {
+        // Relabel steers for a fixed number of iterations, whatever the source's settings.
+        rows.append(
+          (
+            key,
+            key == "tol"
+              ? "\(value.plainText) for the source run; relabel steers with 0"
+              : "\(value.plainText) for the source run; relabel steers for at most \(RelabelJob.iterations)"
+          ))
         continue
       }
       if key == "restarts", catalog.options["stop_when_two_agree"]?.plainText == "true" {

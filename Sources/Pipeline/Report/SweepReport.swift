@@ -253,10 +253,14 @@ public struct SweepReport {
           html += "<td class=\"num\">\(v.map { String(format: "%.4f", $0) } ?? "–")</td>"
         }
       }
-      let stability =
-        e.run.summary?.split(separator: "\n").first { $0.hasPrefix("stability:") }.map(String.init)
-        ?? ""
-      html += "<td><code>\(SVG.escaped(stability))</code></td></tr>\n"
+      let lines = e.run.summary?.split(separator: "\n").map(String.init) ?? []
+      let stability = lines.first { $0.hasPrefix("stability:") } ?? ""
+      // The run's own warning (its report gives it; the sweep's table hid it).
+      let unstable = lines.contains { $0.hasPrefix("warning: unstable") }
+      html +=
+        "<td><code>\(SVG.escaped(stability))</code>"
+        + (unstable ? " <b>unstable: no other restart found these clusters</b>" : "")
+        + "</td></tr>\n"
     }
     return html + "</table>\n"
   }
