@@ -523,6 +523,23 @@ import Testing
     #expect(html.contains("<th class=\"num\">clusters</th>"))
     #expect(html.contains("NMI against size") && html.contains("ARI against size"))
     #expect(!html.contains("NMI and ARI"))
+    // A run its own report calls unstable is marked so in the sweep's table.
+    let marked = "unstable: no other restart found these clusters"
+    let unstableRuns = fixed.rows.filter { ($0.run.summary ?? "").contains("warning: unstable") }
+    #expect(html.components(separatedBy: marked).count - 1 == unstableRuns.count)
+    let first = try #require(fixed.rows.first?.run)
+    try store.writer.write { db in
+      try db.execute(
+        sql: "UPDATE runs SET summary = ? WHERE id = ?",
+        arguments: [
+          (first.summary ?? "") + "\nwarning: unstable: no other restart found the clusters kept",
+          first.id!,
+        ])
+    }
+    let remarked = try SweepReport.load(from: store).render()
+    #expect(
+      remarked.components(separatedBy: marked).count - 1
+        == Set(unstableRuns.map(\.run.id) + [first.id]).count)
     // The reconstruction loss, read from the store in chunks, is the mean squared error of the
     // stored model over every value of every window, computed here in one pass in Double.
     let stored = try StoredModel.load(for: fixed.rows[1].run, from: store)
