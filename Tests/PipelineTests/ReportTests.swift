@@ -173,6 +173,22 @@ import Testing
         channels: channels, maxLag: 60) == [-30, -23, -42])
   }
 
+  /// A sweep's sizes are ticked as themselves on its log axis (it ticked 1, 10, 100 for 2, 8,
+  /// 32), and a y title stands clear of its widest tick label (it ran under "0.0018").
+  @Test func givenTicksAreDrawnAndTheYTitleClearsTheTickLabels() {
+    var plot = SVGPlot(
+      left: 62, top: 16, width: 340, height: 198,
+      x: PlotAxis(covering: [2, 8, 32], logarithmic: true),
+      y: PlotAxis(covering: [0.0016, 0.0018], padding: 0.08))
+    plot.axes(xLabel: "Latent size", yLabel: "Loss", xTickValues: [2, 8, 32])
+    for size in ["2", "8", "32"] { #expect(plot.svg.contains(">\(size)</text>")) }
+    #expect(!plot.svg.contains(">10</text>"))
+    let widest = plot.y.ticks(target: 5).map(\.label.count).max() ?? 0
+    #expect(widest >= 6)
+    let title = plot.svg.split(separator: "\n").first { $0.contains(">Loss</text>") } ?? ""
+    #expect(title.contains("x=\"\(SVG.n(max(10, 62 - 14 - Double(widest) * 6.2)))\""), "\(title)")
+  }
+
   /// The most and least confident members of a cluster never overlap: up to 8 members are all
   /// "most confident"; past 8 the two panels split them, up to 8 each.
   @Test func theMostAndLeastConfidentMembersAreDistinctWindows() {
@@ -524,7 +540,22 @@ import Testing
         sql: "UPDATE runs SET options_json = ? WHERE id = ?",
         arguments: [#"{"labels":"hand.csv","tol":0.001,"max_iterations":1000}"#, relabel.id!])
     }
-    let settings = try HTMLReport.load(from: fixture.store).settingsSection()
+    var settings = try HTMLReport.load(from: fixture.store).settingsSection()
+    // An LSTM's --filters are hidden sizes, and say so.
+    try fixture.store.writer.write { db in
+      try db.execute(
+        sql: "UPDATE runs SET options_json = ? WHERE id = ?",
+        arguments: [#"{"architecture":"lstm","filters":[64]}"#, relabel.id!])
+    }
+    #expect(
+      try HTMLReport.load(from: fixture.store).settingsSection().contains(
+        "<th>filters (hidden sizes of the LSTMs)</th>"))
+    try fixture.store.writer.write { db in
+      try db.execute(
+        sql: "UPDATE runs SET options_json = ? WHERE id = ?",
+        arguments: [#"{"labels":"hand.csv","tol":0.001,"max_iterations":1000}"#, relabel.id!])
+    }
+    settings = try HTMLReport.load(from: fixture.store).settingsSection()
     #expect(settings.contains("<code>0.001 for the source run; relabel steers with 0</code>"))
     #expect(
       settings.contains(

@@ -429,6 +429,14 @@ public struct HTMLReport: Sendable {
         rows.append((key, MemoryLimit.describe(Int(bytes))))
         continue
       }
+      if key == "filters", let architecture = catalog.options["architecture"]?.plainText,
+        architecture == "lstm" || architecture == "dense"
+      {
+        // `--filters` names the encoder's widths; for these they are not filters.
+        let what = architecture == "lstm" ? "hidden sizes of the LSTMs" : "units per layer"
+        rows.append(("filters (\(what))", value.plainText))
+        continue
+      }
       if run.kind == .relabel, key == "tol" || key == "max_iterations" {
         // Relabel steers for a fixed number of iterations, whatever the source's settings.
         rows.append(

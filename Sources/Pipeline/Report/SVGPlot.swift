@@ -126,11 +126,16 @@ struct SVGPlot {
   /// The frame, ticks with labels, light grid lines, and axis titles.
   mutating func axes(
     xLabel: String?, yLabel: String?, xTicks: Bool = true, yTicks: Bool = true, grid: Bool = true,
-    yTickLabels: Bool = true
+    yTickLabels: Bool = true, xTickValues: [Double]? = nil
   ) {
     var out = ""
+    // Given values (a sweep's latent sizes) are ticked as such: a log axis ticked only decades.
+    let xTickList =
+      xTickValues.map { values in
+        values.map { ($0, $0 == $0.rounded() && abs($0) < 1e15 ? String(Int($0)) : String($0)) }
+      } ?? x.ticks()
     if xTicks {
-      for (v, label) in x.ticks() {
+      for (v, label) in xTickList {
         let xv = px(v)
         if grid {
           out +=
@@ -141,8 +146,9 @@ struct SVGPlot {
         out += SVG.text(label, x: xv, y: top + height + 15, size: 10.5, anchor: "middle")
       }
     }
+    let yTickList = y.ticks(target: height < 90 ? 4 : 5)
     if yTicks {
-      for (v, label) in y.ticks(target: height < 90 ? 4 : 5) {
+      for (v, label) in yTickList {
         let yv = py(v)
         if grid {
           out +=
@@ -162,7 +168,9 @@ struct SVGPlot {
         xLabel, x: left + width / 2, y: top + height + 31, size: 11.5, anchor: "middle")
     }
     if let yLabel {
-      let cx = left - 44, cy = top + height / 2
+      // Clear of the widest tick label ("0.0018" ran under the title).
+      let widest = yTicks && yTickLabels ? (yTickList.map(\.label.count).max() ?? 0) : 0
+      let cx = max(10, min(left - 44, left - 14 - Double(widest) * 6.2)), cy = top + height / 2
       out +=
         "<text x=\"\(SVG.n(cx))\" y=\"\(SVG.n(cy))\" font-size=\"11.5\" text-anchor=\"middle\""
         + " transform=\"rotate(-90 \(SVG.n(cx)) \(SVG.n(cy)))\">\(SVG.escaped(yLabel))</text>\n"

@@ -291,7 +291,9 @@ public struct SweepReport {
         }
         legendItems.append((architecture, colour, nil))
       }
-      p.axes(xLabel: "Latent size" + (logarithmic ? " (log scale)" : ""), yLabel: label)
+      p.axes(
+        xLabel: "Latent size" + (logarithmic ? " (log scale)" : ""), yLabel: label,
+        xTickValues: Array(Set(xs)).sorted())
       if architectures.count > 1 { p.svg += HTMLReport.legend(legendItems, x: w - 24, y: 26) }
       return HTMLReport.panel(title, p.svg, width: w, height: h)
     }
