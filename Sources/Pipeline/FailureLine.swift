@@ -42,12 +42,21 @@ public enum FailureLine {
 /// holds it): for a retrain whose failure the command reports as a warning, keeping the run
 /// before it, so that `cluster --resume` does not later finish the retrain outside that choice.
 public func failInterruptedClusterRun(store: SeisStore, after: Int64?) {
-  guard let id = try? store.latestRunID(), id > (after ?? 0),
-    var run = try? store.run(id: id), run.status == .running, run.kind == .cluster,
-    !store.isLive(runID: id)
-  else { return }
+  guard var run = interruptedClusterRun(store: store, after: after) else { return }
   run.status = .failed
   try? store.updateRun(run)
+}
+
+/// The store's latest run when a failure left it so: a `cluster` run newer than `after` (any,
+/// with `resuming`) still marked running that no process holds.
+func interruptedClusterRun(store: SeisStore, after: Int64?, resuming: Bool = false)
+  -> RunRecord?
+{
+  guard let id = try? store.latestRunID(), resuming || id > (after ?? 0),
+    let run = try? store.run(id: id), run.status == .running, run.kind == .cluster,
+    !store.isLive(runID: id)
+  else { return nil }
+  return run
 }
 
 /// A failure that left a run resumable (a full disk while `cluster` stored a checkpoint): its
@@ -67,9 +76,8 @@ public struct ResumableFailure: Error {
   public static func checking(
     _ error: any Error, store: SeisStore, after: Int64?, resuming: Bool
   ) -> any Error {
-    guard let id = try? store.latestRunID(), resuming || id > (after ?? 0),
-      let run = try? store.run(id: id), run.status == .running, run.kind == .cluster,
-      !store.isLive(runID: id)
+    guard let run = interruptedClusterRun(store: store, after: after, resuming: resuming),
+      let id = run.id
     else { return error }
     // From its last checkpoint when one was stored; before the first, from the start.
     let from =

@@ -41,13 +41,17 @@ extension HTMLReport {
     let (most, least) = HTMLReport.mostAndLeastConfident(
       entryIndices, allAlike: probabilities.min() == probabilities.max())
     if windowSet.inputKind == .spectrogram {
-      html += spectrogramInputPanels(k: k, rows: rows, entryIndices: entryIndices)
+      html += spectrogramInputPanels(k: k, rows: rows, most: most, least: least)
       html += recutPanel(entryIndices: most)
       if !least.isEmpty { html += recutPanel(entryIndices: least, least: true) }
     } else {
-      html += meanPanel(k: k, rows: rows)
-      html += memberPanel(k: k, entryIndices: most)
-      if !least.isEmpty { html += memberPanel(k: k, entryIndices: least, least: true) }
+      // Aligned on the most confident member, found here once.
+      let reference = entryIndices.first
+      html += meanPanel(k: k, rows: rows, alignedTo: reference)
+      html += memberPanel(k: k, entryIndices: most, alignedTo: reference)
+      if !least.isEmpty {
+        html += memberPanel(k: k, entryIndices: least, least: true, alignedTo: reference)
+      }
       html += spectrogramPanel(rows: rows)
     }
     html += "</div>\n</section>\n"
@@ -124,14 +128,14 @@ extension HTMLReport {
 
   // MARK: Waveform windows
 
-  func meanPanel(k: Int, rows: [Int]) -> String {
+  func meanPanel(k: Int, rows: [Int], alignedTo reference: Int? = nil) -> String {
     let shown = min(channelCount, 3)
     let names = channelNames(count: channelCount)
     // A family's stack: aligned as its members are drawn (`memberPanel`), while the
     // correlation (members x lags x samples) stays within `alignedMeanWork`.
-    let lagCount = 2 * min(length / 10, Int(rate ?? 0)) + 1
-    let work = rows.count * lagCount * min(channelCount, 3) * length
-    let lags = alignmentLags(cluster: k, rows: work <= Self.alignedMeanWork ? rows : [])
+    let work = rows.count * (2 * alignmentMaxLag + 1) * min(channelCount, 3) * length
+    let lags = alignmentLags(
+      cluster: k, rows: work <= Self.alignedMeanWork ? rows : [], alignedTo: reference)
     let (mean, spread) = WaveformStatistics.meanAndSpread(
       samples: contents.samples, channelCount: channelCount, length: length, members: rows,
       shifts: lags.isEmpty ? nil : lags)
@@ -189,20 +193,27 @@ extension HTMLReport {
   /// highest cross-correlation over the first three components, within a tenth of the window
   /// and 1 s (beyond a pick's error). Empty for windows under 2 s (first motions are drawn as
   /// cut) or without a rate.
-  func alignmentLags(cluster k: Int, rows: [Int]) -> [Int] {
+  /// `reference`: the cluster's most confident member's entry, when the caller has it (else it
+  /// is looked up).
+  func alignmentLags(cluster k: Int, rows: [Int], alignedTo reference: Int? = nil) -> [Int] {
     guard !rows.isEmpty, let rate, Double(length) / rate >= 2,
-      let reference = members(of: k).first.flatMap({ rowOfEntry[$0] })
+      let row = (reference ?? members(of: k).first).flatMap({ rowOfEntry[$0] })
     else { return [] }
     return WaveformStatistics.alignmentLags(
       samples: contents.samples, channelCount: channelCount, length: length, rows: rows,
-      reference: reference, channels: min(channelCount, 3), maxLag: min(length / 10, Int(rate)))
+      reference: row, channels: min(channelCount, 3), maxLag: alignmentMaxLag)
   }
+
+  /// The largest shift of the alignment: a tenth of the window, at most 1 s (0 without a rate).
+  var alignmentMaxLag: Int { min(length / 10, Int(rate ?? 0)) }
 
   /// Members of a waveform set: every component (up to three, stacked in the member's row),
   /// and, for windows of 2 s or more, each member shifted onto the cluster's most confident one
   /// by cross-correlation, as REDPy draws a family (picks of repeating events are off by up to
   /// a few tenths of a second, which left a family's stack unreadable).
-  func memberPanel(k: Int, entryIndices: [Int], least: Bool = false) -> String {
+  func memberPanel(
+    k: Int, entryIndices: [Int], least: Bool = false, alignedTo reference: Int? = nil
+  ) -> String {
     let chosen = Array(
       entryIndices.filter { rowOfEntry[$0] != nil }.prefix(HTMLReport.membersShown))
     let names = channelNames(count: channelCount)
@@ -211,7 +222,8 @@ extension HTMLReport {
     let width = 420.0, rowHeight = components > 1 ? 54.0 : 34.0
     let height = Double(chosen.count) * rowHeight + 56
     let lags = {
-      let found = alignmentLags(cluster: k, rows: chosen.map { rowOfEntry[$0]! })
+      let found = alignmentLags(
+        cluster: k, rows: chosen.map { rowOfEntry[$0]! }, alignedTo: reference)
       return found.isEmpty ? [Int](repeating: 0, count: chosen.count) : found
     }()
     var plot = SVGPlot(
@@ -413,7 +425,7 @@ extension HTMLReport {
 
   /// For spectrogram input (frequency bins x components as channels, frames as length): the
   /// mean input per component, the most confident members, and the time-averaged spectrum.
-  func spectrogramInputPanels(k: Int, rows: [Int], entryIndices: [Int]) -> String {
+  func spectrogramInputPanels(k: Int, rows: [Int], most: [Int], least: [Int]) -> String {
     let components = max(componentNames.count, 1)
     let bins = channelCount % components == 0 ? channelCount / components : channelCount
     let componentCount = channelCount / bins
@@ -469,9 +481,6 @@ extension HTMLReport {
         mean[(a * bins * length)..<((a + 1) * bins * length)].reduce(0, +)
           < mean[(b * bins * length)..<((b + 1) * bins * length)].reduce(0, +)
       } ?? 0
-    let probabilities = entryIndices.map { catalog.entries[$0].probability }
-    let (most, least) = HTMLReport.mostAndLeastConfident(
-      entryIndices, allAlike: probabilities.min() == probabilities.max())
     html += spectrogramMembers(
       most, title: "Most confident members (\(names[strongest]))", bins: bins,
       component: strongest, image: image)

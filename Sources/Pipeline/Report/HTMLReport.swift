@@ -197,16 +197,8 @@ public struct HTMLReport: Sendable {
     for w in contents.windows {
       if let start = w.startNs, let pick = w.pickTimeNs { return Double(start - pick) / 1e9 }
     }
-    if case .object(let p)? = try? JSONValue(parsing: windowSet.parametersJson),
-      let before = p.first(where: { $0.0 == "before" })?.1
-    {
-      switch before {
-      case .integer(let i): return -Double(i)
-      case .number(let d): return -d
-      default: break
-      }
-    }
-    return nil
+    let parameters = try? JSONValue(parsing: windowSet.parametersJson)
+    return parameters?[member: "before"]?.numberValue.map { -$0 }
   }
 
   /// The time axis of the windows: seconds relative to the pick when known, else from the
@@ -222,17 +214,11 @@ public struct HTMLReport: Sendable {
 
   /// The band-pass of the window set (`[low, high]` in its parameters), if any.
   var bandpass: (Double, Double)? {
-    guard case .object(let p)? = try? JSONValue(parsing: windowSet.parametersJson),
-      case .array(let band)? = p.first(where: { $0.0 == "bandpass" })?.1, band.count == 2
+    guard
+      case .array(let band)? = (try? JSONValue(parsing: windowSet.parametersJson))?[
+        member: "bandpass"], band.count == 2,
+      let lo = band[0].numberValue, let hi = band[1].numberValue
     else { return nil }
-    func number(_ v: JSONValue) -> Double? {
-      switch v {
-      case .integer(let i): Double(i)
-      case .number(let d): d
-      default: nil
-      }
-    }
-    guard let lo = number(band[0]), let hi = number(band[1]) else { return nil }
     return (lo, hi)
   }
 
