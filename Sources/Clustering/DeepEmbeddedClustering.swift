@@ -242,9 +242,16 @@ public final class DeepEmbeddedClustering {
       stopReason: reason, stageSeconds: seconds)
   }
 
-  /// Reconstruction-only training; returns the mean loss of every epoch.
-  public func pretrain() throws -> [Double] {
-    try pretrain(startingAfter: 0, losses: []) { [:] }
+  /// Reconstruction-only training; returns the mean loss of every epoch. With a checkpoint of
+  /// the pretraining stage, continues from it (the model, the optimiser and the shuffle's
+  /// generator as they were), as `run(resumingFrom:)` does.
+  public func pretrain(resumingFrom checkpoint: DECCheckpoint? = nil) throws -> [Double] {
+    guard let checkpoint else { return try pretrain(startingAfter: 0, losses: []) { [:] } }
+    precondition(checkpoint.stage == "pretrain", "a pretraining checkpoint")
+    try model.restore(parameterData: checkpoint.parameters, optimizerData: checkpoint.optimizer)
+    generator.state = checkpoint.generator
+    return try pretrain(startingAfter: checkpoint.epochsDone, losses: checkpoint.pretrainingLosses)
+    { [:] }
   }
 
   private func pretrain(

@@ -56,8 +56,9 @@ struct ClusterCommand: SeisclusterCommand {
       --restarts, a K whose first restarts (one per pretrained network) do not have two that \
       agree once clustered is passed over for the next best smaller K whose restarts do, and its line \
       says `(restarts disagree)`; when no K has such a pair, the best K trains more restarts \
-      (docs/decisions/0015-choosing-k.md). The choice is not checkpointed: a run interrupted \
-      before its K is chosen starts again.
+      (docs/decisions/0015-choosing-k.md). The networks' pretraining is checkpointed as \
+      restarts are: `cluster --resume` continues a run stopped before its K was chosen and \
+      chooses the K it would have.
 
       Examples:
         seiscluster cluster --clusters 2 --before 5 --after 55

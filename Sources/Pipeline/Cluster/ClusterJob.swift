@@ -223,6 +223,9 @@ public struct ClusterJob: Sendable {
     var storedOrder: Bool? = nil
     /// `ClusterJob.sweepMark` (nil for runs not made by a sweep, and those stored before).
     var sweep: SweepMark? = nil
+    /// `--clusters auto` before K is chosen: the range scanned (lower, upper); `clusters` is
+    /// then a placeholder. Nil once chosen, and for a K given.
+    var clusterRange: [Int]? = nil
   }
 
   struct WindowSetDescription: Codable {
@@ -243,6 +246,8 @@ public struct ClusterJob: Sendable {
     var checkpoint: ClusterCheckpoint?
     /// How `--clusters auto` chose `clusters`.
     var choice: ClusterCountChoice? = nil
+    /// `--clusters auto`: the range K is chosen in, until it is chosen.
+    var scanning: ClosedRange<Int>? = nil
     /// `--orphans CC`.
     var orphans: Double? = nil
     /// The summary's last line and the run retrained (`ClusterJob.note`, `.retrainOf`).
@@ -294,16 +299,44 @@ public struct ClusterJob: Sendable {
       }
     }
     var settled: (finished: [FinishedRestart], separation: SeparationCache, stops: Bool)? = nil
-    if let range = clusterRange, !resume {
-      let (choice, pretrained) = try chooseClusterCount(plan, range: range, logger: logger)
-      plan.choice = choice
-      plan.clusters = choice.chosen
-      plan.pretrained = pretrained
-      if plan.options.stopWhenTwoAgree == true, choice.networks >= 2 {
-        settled = try settleClusterCount(&plan, logger: logger)
-      }
+    // `--clusters auto`: a new run is stored before its networks pretrain, and the choice of K
+    // is checkpointed as restarts are; a resumed one interrupted there chooses again from its
+    // networks' stored states.
+    let scan = resume ? plan.checkpoint.flatMap { $0.scanning == nil ? nil : $0 } : nil
+    if resume {
+      // Stopped before its first checkpoint, or after one of the choice (which is made again
+      // from the networks' states, as it was).
+      if let range = scan?.scanning, range.count == 2 { plan.scanning = range[0]...range[1] }
+    } else {
+      plan.scanning = try clusterRange.map { try scannedRange($0, plan: plan) }
     }
-    plan.run = try begin(plan, store: store)
+    if let range = plan.scanning {
+      if !resume { plan.run = try begin(plan, store: store) }
+      plan.checkpoint = nil
+      do {
+        let (choice, pretrained) = try chooseClusterCount(
+          plan, range: range, from: scan, store: store, logger: logger)
+        plan.choice = choice
+        plan.clusters = choice.chosen
+        plan.pretrained = pretrained
+        if plan.options.stopWhenTwoAgree == true, choice.networks >= 2 {
+          settled = try settleClusterCount(&plan, logger: logger)
+        }
+      } catch let interrupted as Interrupted {
+        // A checkpoint the store could not take: resumable from the last one stored.
+        throw interrupted.underlying
+      } catch {
+        try? failRun(plan, store: store)
+        throw error
+      }
+      // K is the run's from here on (stored before its first checkpoint with K).
+      plan.scanning = nil
+      plan.run.clusterCount = plan.clusters
+      plan.run.optionsJson = try storedOptionsJSON(plan)
+      try store.updateRun(plan.run)
+    } else {
+      plan.run = try begin(plan, store: store)
+    }
     var state =
       plan.checkpoint ?? ClusterCheckpoint(finished: settled?.finished ?? [], current: nil)
     if let settled, !settled.stops {
@@ -546,7 +579,9 @@ public struct ClusterJob: Sendable {
     logger.info("resuming run \(run.id ?? 0) \(point)")
     return Plan(
       run: run, contents: contents, clusters: stored.clusters, options: stored.model,
-      checkpoint: checkpoint, choice: stored.clusterChoice, orphans: stored.orphans,
+      checkpoint: checkpoint, choice: stored.clusterChoice,
+      scanning: stored.clusterRange.flatMap { $0.count == 2 ? $0[0]...$0[1] : nil },
+      orphans: stored.orphans,
       note: stored.note, retrainOf: stored.retrainOf, firstOver: stored.firstOver,
       afterDiscardedReference: stored.afterDiscardedReference ?? false)
   }
@@ -597,14 +632,8 @@ public struct ClusterJob: Sendable {
 
   // MARK: Choosing K
 
-  /// `--clusters auto`: pretrains the network of every restart (side by side as the restarts
-  /// train), embeds the windows with each and scans `range`. Returns the choice and each
-  /// network's state after pretraining, from which its restart then goes on: pretraining does
-  /// not depend on K, so the run is the one `--clusters K` makes. Interrupted here, nothing is
-  /// stored: the run starts again.
-  func chooseClusterCount(_ plan: Plan, range: ClosedRange<Int>, logger: Logger) throws
-    -> (ClusterCountChoice, [Int: DECCheckpoint])
-  {
+  /// The range `--clusters auto` scans on `plan`'s windows: K below the number of windows.
+  func scannedRange(_ range: ClosedRange<Int>, plan: Plan) throws -> ClosedRange<Int> {
     let upper = min(range.upperBound, plan.contents.count - 1)
     guard upper >= range.lowerBound else {
       throw InputError(
@@ -613,37 +642,61 @@ public struct ClusterJob: Sendable {
           "--clusters auto needs more than \(range.lowerBound) windows; the window set holds \(plan.contents.count)"
       )
     }
+    return range.lowerBound...upper
+  }
+
+  /// `--clusters auto`: pretrains the network of every restart (side by side as the restarts
+  /// train), embeds the windows with each and scans `range`. Returns the choice and each
+  /// network's state after pretraining, from which its restart then goes on: pretraining does
+  /// not depend on K, so the run is the one `--clusters K` makes. The networks' states are
+  /// stored as the run's checkpoint (`ClusterCheckpoint.scanning`) as restarts' are, so an
+  /// interrupted choice continues from `scan` (`cluster --resume`) and chooses as it would have.
+  func chooseClusterCount(
+    _ plan: Plan, range: ClosedRange<Int>, from scan: ClusterCheckpoint? = nil, store: SeisStore,
+    logger: Logger
+  ) throws -> (ClusterCountChoice, [Int: DECCheckpoint]) {
     let restarts =
       plan.options.stopWhenTwoAgree == true
       ? ModelOptions.defaultRestarts : plan.options.resolvedRestarts
     logger.info(
-      "clusters auto: pretraining \(restarts) network(s) to choose K in \(range.lowerBound)...\(upper)"
+      "clusters auto: pretraining \(restarts) network(s) to choose K in \(range.lowerBound)...\(range.upperBound)"
     )
     _ = try plan.contents.source()
     let lanes = restartLanes(plan)
     let pretrained = PretrainedNetworks(count: restarts)
+    let shared = RestartGroupState(
+      state: scan ?? ClusterCheckpoint(finished: [], current: nil), count: restarts,
+      runID: plan.runID, store: store, interval: checkpointSeconds,
+      afterCheckpoint: afterCheckpoint, scanning: [range.lowerBound, range.upperBound])
+    let starts = shared.members.map(\.checkpoint)
     let job = self
     let pretrain = UncheckedSendable {
       (r: Int, threads: Int, cancellation: GroupCancellation) throws in
       let (dec, progress) = try job.trainer(
         for: plan, restart: r, threads: threads, logger: logger)
       defer { progress.pretraining.finish() }
-      var last: DECCheckpoint?
+      // The restart's history counts the pretraining done here, and before an interruption.
+      let before = starts[r]?.stageSeconds["pretrain"] ?? 0
+      let started = Date()
+      var last = starts[r]
       dec.onCheckpoint = {
         try cancellation.check()
-        last = $0
+        var state = $0
+        state.stageSeconds = ["pretrain": before + Date().timeIntervalSince(started)]
+        try shared.checkpoint(r, state)
+        last = state
       }
-      let started = Date()
-      _ = try dec.pretrain()
-      // The restart's history counts the pretraining done here.
-      last?.stageSeconds = ["pretrain": Date().timeIntervalSince(started)]
+      _ = try dec.pretrain(resumingFrom: starts[r])
       pretrained.set(
         r, embeddings: try dec.embeddings(), dimension: dec.model.latentDimension, state: last)
     }
     try Self.inGroups(count: restarts, lanes: lanes) { try pretrain.value($0, $1, $2) }
+    // Every network's last epoch, whenever the last checkpoint was stored: a run stopped while
+    // K is chosen goes on from here.
+    try shared.saveNow()
     let choice = try ClusterCountChoice(
-      embeddings: pretrained.embeddings, dimension: pretrained.dimension,
-      range: range.lowerBound...upper, seed: plan.options.seed)
+      embeddings: pretrained.embeddings, dimension: pretrained.dimension, range: range,
+      seed: plan.options.seed)
     return (choice, pretrained.states)
   }
 
@@ -661,7 +714,8 @@ public struct ClusterJob: Sendable {
   /// the first K where it stops, or where two restarts at least agree (ARI >= 0.875), is the
   /// run's, with those restarts, and the run goes on from them as before. When no K has two
   /// restarts that agree, the best K's restarts go on. Sets `plan.clusters` and the
-  /// choice's `chosen` and `unsettled`. Nothing is stored: interrupted here, the run starts again.
+  /// choice's `chosen` and `unsettled`. Nothing is stored here: interrupted, the run goes on
+  /// from its networks' pretrained states (the choice's last checkpoint) and settles again.
   func settleClusterCount(_ plan: inout Plan, logger: Logger) throws -> (
     finished: [FinishedRestart], separation: SeparationCache, stops: Bool
   )? {
@@ -779,18 +833,34 @@ public struct ClusterJob: Sendable {
       RunRecord(
         kind: .cluster, windowSetId: set.id ?? 0, version: SeisclusterVersion.string,
         seed: Int64(bitPattern: plan.options.seed), clusterCount: plan.clusters,
-        optionsJson: try Self.encodeOptions(
-          StoredOptions(
-            clusters: plan.clusters, model: plan.options, windowSetId: set.id ?? 0,
-            windowSet: WindowSetDescription(
-              inputKind: set.inputKind.rawValue, channels: set.channelCount, length: set.length,
-              samplingRate: set.samplingRate, parameters: set.parametersJson),
-            clusterChoice: plan.choice, windowMemoryBytes: plan.contents.memoryBytes,
-            correlationReferences: plan.contents.correlationReferences,
-            orphans: plan.orphans, note: plan.note, retrainOf: plan.retrainOf,
-            firstOver: plan.firstOver,
-            afterDiscardedReference: plan.afterDiscardedReference ? true : nil,
-            storedOrder: true, sweep: sweepMark))))
+        optionsJson: try storedOptionsJSON(plan)))
+  }
+
+  /// What a run stores of its options: its K (`--clusters auto`: the lower end of the range
+  /// until K is chosen, then the choice and its evidence), model options and window set.
+  func storedOptionsJSON(_ plan: Plan) throws -> String {
+    let set = plan.contents.windowSet
+    return try Self.encodeOptions(
+      StoredOptions(
+        clusters: plan.clusters, model: plan.options, windowSetId: set.id ?? 0,
+        windowSet: WindowSetDescription(
+          inputKind: set.inputKind.rawValue, channels: set.channelCount, length: set.length,
+          samplingRate: set.samplingRate, parameters: set.parametersJson),
+        clusterChoice: plan.choice, windowMemoryBytes: plan.contents.memoryBytes,
+        correlationReferences: plan.contents.correlationReferences,
+        orphans: plan.orphans, note: plan.note, retrainOf: plan.retrainOf,
+        firstOver: plan.firstOver,
+        afterDiscardedReference: plan.afterDiscardedReference ? true : nil,
+        storedOrder: true, sweep: sweepMark,
+        clusterRange: plan.choice == nil
+          ? plan.scanning.map { [$0.lowerBound, $0.upperBound] } : nil))
+  }
+
+  /// Marks the run failed (nothing resumes it; its checkpoint goes).
+  func failRun(_ plan: Plan, store: SeisStore) throws {
+    var failed = plan.run
+    failed.status = .failed
+    try store.updateRun(failed)
   }
 
   /// A restart's two progress lines; `finish` ends both once it is trained (or has failed).

@@ -85,10 +85,12 @@ final class RestartGroupState: @unchecked Sendable {
   private let store: SeisStore
   private let interval: Double
   private let afterCheckpoint: (@Sendable (Int) throws -> Void)?
+  /// `ClusterCheckpoint.scanning`: the members are the networks `--clusters auto` pretrains.
+  private let scanning: [Int]?
 
   init(
     state: ClusterCheckpoint, count: Int, runID: Int64, store: SeisStore, interval: Double,
-    afterCheckpoint: (@Sendable (Int) throws -> Void)?
+    afterCheckpoint: (@Sendable (Int) throws -> Void)?, scanning: [Int]? = nil
   ) {
     finished = state.finished
     members = (0..<count).map { state.member($0) }
@@ -96,6 +98,7 @@ final class RestartGroupState: @unchecked Sendable {
     self.store = store
     self.interval = interval
     self.afterCheckpoint = afterCheckpoint
+    self.scanning = scanning
   }
 
   /// Records member `offset`'s state; stores the group's checkpoint when `interval` has passed.
@@ -106,10 +109,26 @@ final class RestartGroupState: @unchecked Sendable {
     if cancelled { throw RestartCancelled() }
     members[offset].checkpoint = state
     guard Date().timeIntervalSince(lastSave) >= interval else { return }
+    try save(
+      stage: state.stage, iteration: state.stage == "pretrain" ? state.epochsDone : state.iteration)
+  }
+
+  /// Stores the states recorded so far now, whenever the last checkpoint was stored (the end of
+  /// the networks' pretraining for the choice of K).
+  func saveNow() throws {
+    lock.lock()
+    defer { lock.unlock() }
+    if cancelled { throw RestartCancelled() }
+    try save(stage: "pretrain", iteration: members.compactMap(\.checkpoint?.epochsDone).min() ?? 0)
+  }
+
+  /// Called with `lock` held.
+  private func save(stage: String, iteration: Int) throws {
     let record = CheckpointRecord(
-      runId: runID, stage: state.stage,
-      iteration: state.stage == "pretrain" ? state.epochsDone : state.iteration,
-      state: try ClusterCheckpoint(finished: finished, current: nil, group: members).encoded())
+      runId: runID, stage: scanning == nil ? stage : "scan", iteration: iteration,
+      state: try ClusterCheckpoint(
+        finished: finished, current: nil, group: members, scanning: scanning
+      ).encoded())
     do {
       try store.saveCheckpoint(record)
     } catch {

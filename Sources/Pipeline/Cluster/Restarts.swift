@@ -280,6 +280,14 @@ public struct RestartReport: Codable, Sendable, Equatable {
 extension ClusterCheckpoint {
   /// Where a resumed run continues, in words.
   var position: String {
+    if let scanning, scanning.count == 2 {
+      let parts = (group ?? []).enumerated().map { offset, member -> String in
+        guard let state = member.checkpoint else { return "network \(offset + 1) not started" }
+        return "network \(offset + 1) after pretraining epoch \(state.epochsDone)"
+      }
+      return "in the choice of K in \(scanning[0])...\(scanning[1])"
+        + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", "))
+    }
     let first = finished.count + 1
     guard let group, group.count > 1 else {
       let state = group?.first?.checkpoint ?? current
@@ -323,13 +331,21 @@ struct ClusterCheckpoint: Codable {
   var current: DECCheckpoint?
   /// The restarts from `finished.count` on that belong to the group under way, in order.
   var group: [GroupMember]? = nil
+  /// `--clusters auto` under way: the range of K it chooses in (lower, upper). `group` then
+  /// holds the pretraining states of the networks the choice is made on, by index, and
+  /// `finished` is empty (`ClusterJob.chooseClusterCount`).
+  var scanning: [Int]? = nil
 
   func encoded() throws -> Data { try JSONEncoder().encode(self) }
 
-  init(finished: [FinishedRestart], current: DECCheckpoint?, group: [GroupMember]? = nil) {
+  init(
+    finished: [FinishedRestart], current: DECCheckpoint?, group: [GroupMember]? = nil,
+    scanning: [Int]? = nil
+  ) {
     self.finished = finished
     self.current = current
     self.group = group
+    self.scanning = scanning
   }
 
   init(encoded data: Data) throws {

@@ -1,0 +1,154 @@
+import Foundation
+import Logging
+import Store
+import Testing
+
+@testable import Pipeline
+
+/// `cluster --clusters auto` stopped while it chooses K (its networks pretraining, or the
+/// restarts of the choice training) and `cluster --resume`: the run is stored before the
+/// networks pretrain, their states are checkpointed as restarts' are, and the resumed run
+/// chooses the same K and ends with the same labels as one never stopped. Before, the run was
+/// stored only once K was chosen: a kill in the choice (its networks' whole pretraining) left
+/// nothing to resume, while the interrupt line said `cluster --resume` continues it.
+@Suite struct ClusterCountResumeTests {
+  let base = ClusterPipelineTests()
+  struct Killed: Error {}
+
+  func options(restarts: Int?) -> ModelOptions {
+    var m = base.model()
+    m.epochs = 8
+    m.maxIterations = 60
+    m.restarts = restarts
+    return m
+  }
+
+  func windows(_ store: SeisStore) throws {
+    _ = try base.storeWithWindows(
+      count: 120, seed: 5, store: store, frequencies: [0.03, 0.12, 0.4])
+  }
+
+  func job(_ m: ModelOptions, resume: Bool = false) -> ClusterJob {
+    var job = ClusterJob(
+      clusterCount: 2, model: resume ? ModelOptions() : m, quiet: true, resume: resume,
+      checkpointSeconds: 0)
+    if !resume { job.clusterRange = 2...4 }
+    job.restartLanes = 2
+    return job
+  }
+
+  enum Moment: String, CaseIterable {
+    /// At a checkpoint of the networks' pretraining.
+    case pretraining
+    /// At the checkpoint that holds every network pretrained (before K is chosen).
+    case pretrained
+    /// At the first checkpoint after K is chosen (a restart of the run training).
+    case afterTheChoice
+  }
+
+  @Test(arguments: [2, nil], Moment.allCases)
+  func aRunStoppedWhileChoosingKResumesToTheSameKAndLabels(restarts: Int?, moment: Moment) throws {
+    let m = options(restarts: restarts)
+    let reference = try SeisStore()
+    try windows(reference)
+    var whole = job(m)
+    let scanSaves = Counter()
+    whole.afterCheckpoint = { _ in
+      if try reference.checkpoint(runID: 1)?.stage == "scan" { scanSaves.count += 1 }
+    }
+    let expected = try whole.run(store: reference, logger: Logger(label: "t"))
+
+    let store = try SeisStore()
+    try windows(store)
+    var dying = job(m)
+    let saves = Counter()
+    dying.afterCheckpoint = { _ in
+      saves.count += 1
+      let stored = try #require(try store.checkpoint(runID: 1))
+      switch moment {
+      case .pretraining: if stored.stage == "scan", saves.count == 3 { throw Killed() }
+      case .pretrained:
+        let networks = try ClusterCheckpoint(encoded: stored.state).group ?? []
+        if networks.allSatisfy({ $0.checkpoint?.epochsDone == m.epochs }) { throw Killed() }
+      case .afterTheChoice: if stored.stage != "scan" { throw Killed() }
+      }
+    }
+    // Adaptive restarts that settle within the choice's own restarts store nothing after it.
+    do {
+      _ = try dying.run(store: store, logger: Logger(label: "t"))
+      #expect(moment == .afterTheChoice && restarts == nil, "killed at \(moment)")
+      return
+    } catch is Killed {}
+    let interrupted = try #require(try store.interruptedRun())
+    let stored = try ClusterJob.decodeOptions(
+      ClusterJob.StoredOptions.self, from: interrupted.optionsJson)
+    let checkpoint = try ClusterCheckpoint(
+      encoded: try #require(try store.checkpoint(runID: interrupted.id!)).state)
+    switch moment {
+    case .pretraining, .pretrained:
+      // K is not chosen yet: the range is stored, and the networks' states.
+      #expect(stored.clusterRange == [2, 4] && stored.clusterChoice == nil)
+      #expect(checkpoint.scanning == [2, 4])
+      #expect(checkpoint.position.hasPrefix("in the choice of K in 2...4: network 1 "))
+      #expect(checkpoint.group?.contains { $0.checkpoint != nil } == true)
+    case .afterTheChoice:
+      #expect(stored.clusterRange == nil)
+      #expect(stored.clusterChoice == expected.clusterChoice)
+      #expect(interrupted.clusterCount == expected.run.clusterCount)
+      #expect(checkpoint.scanning == nil)
+    }
+
+    var resuming = job(m, resume: true)
+    let resumedScanSaves = Counter()
+    resuming.afterCheckpoint = { _ in
+      if try store.checkpoint(runID: 1)?.stage == "scan" { resumedScanSaves.count += 1 }
+    }
+    let resumed = try resuming.run(store: store, logger: Logger(label: "t"))
+    // The networks went on from their stored epochs (one save per epoch, and one at the end).
+    switch moment {
+    case .pretraining:
+      #expect(resumedScanSaves.count > 1 && resumedScanSaves.count < scanSaves.count - 1)
+    case .pretrained, .afterTheChoice:
+      #expect(resumedScanSaves.count == (moment == .pretrained ? 1 : 0))
+    }
+    #expect(resumed.run.id == interrupted.id)
+    #expect(resumed.run.clusterCount == expected.run.clusterCount)
+    #expect(resumed.clusterChoice == expected.clusterChoice)
+    #expect(resumed.restarts == expected.restarts)
+    #expect(resumed.assignments == expected.assignments)
+    #expect(resumed.probabilities == expected.probabilities)
+  }
+
+  /// Killed before the first checkpoint: the run holds the range it chooses in and nothing
+  /// else, and chooses from the start.
+  @Test func aRunStoppedBeforeItsFirstCheckpointChoosesKFromTheStart() throws {
+    let m = options(restarts: 2)
+    let reference = try SeisStore()
+    try windows(reference)
+    let expected = try job(m).run(store: reference, logger: Logger(label: "t"))
+
+    let store = try SeisStore()
+    try windows(store)
+    var dying = job(m)
+    dying.afterCheckpoint = { _ in throw Killed() }
+    #expect(throws: Killed.self) { try dying.run(store: store, logger: Logger(label: "t")) }
+    try store.writer.write { db in try db.execute(sql: "DELETE FROM checkpoints") }
+    let resumed = try job(m, resume: true).run(store: store, logger: Logger(label: "t"))
+    #expect(resumed.run.id == 1)
+    #expect(resumed.clusterChoice == expected.clusterChoice)
+    #expect(resumed.assignments == expected.assignments)
+    #expect(resumed.probabilities == expected.probabilities)
+  }
+
+  /// A choice that fails (here: the network diverges) fails its run; nothing is left to resume.
+  @Test func aChoiceThatFailsFailsItsRun() throws {
+    var m = options(restarts: 2)
+    m.learningRate = 1e30
+    let store = try SeisStore()
+    try windows(store)
+    #expect(throws: (any Error).self) { try job(m).run(store: store, logger: Logger(label: "t")) }
+    #expect(try store.run(id: 1)?.status == .failed)
+    #expect(try store.checkpoint(runID: 1) == nil)
+    #expect(try store.interruptedRun() == nil)
+  }
+}
