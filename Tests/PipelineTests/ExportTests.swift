@@ -254,11 +254,36 @@ import Testing
     #expect(first["trace_sampling_rate_hz"] == "100.0")
     #expect(first["trace_npts"] == "1000")
     #expect(first["trace_component_order"] == "ZNE")
-    #expect(first["trace_p_arrival_sample"] == "200")
+    #expect(first["trace_P_arrival_sample"] == "200")
     #expect(
-      records[1]["trace_s_arrival_sample"] == "200" && records[1]["trace_p_arrival_sample"] == "")
+      records[1]["trace_S_arrival_sample"] == "200" && records[1]["trace_P_arrival_sample"] == "")
     #expect(first["cluster"] == "0" && first["cluster_probability"] == "0.6")
     #expect(first["label"] == "")
+  }
+
+  /// A Z12 station's windows hold channels 1 and 2 in the N and E rows: SeisBench is told ZNE
+  /// (with Z12 its `component_order="ZNE"` loader zero-filled both rows), and `trace_channels`
+  /// keeps the codes. Arrival columns keep the phase's case, as SeisBench's labellers read
+  /// them: a depth phase pP and a surface reflection PP were both `trace_pp_arrival_sample`.
+  @Test func seisBenchMetadataNamesOrientationsAsTheRowsHoldThemAndPhasesAsGiven() throws {
+    let fixture = try ExportFixture.make()
+    try fixture.store.writer.write { db in
+      try db.execute(sql: "UPDATE windows SET channels = 'EHZ,EH1,EH2' WHERE window_key = 100")
+      try db.execute(sql: "UPDATE windows SET phase = 'pP' WHERE window_key = 100")
+      try db.execute(sql: "UPDATE windows SET phase = 'PP' WHERE window_key = 103")
+    }
+    let records = csvRecords(CatalogFormat.seisbench.render(try Catalog.load(from: fixture.store)))
+    let first = try #require(records.first { $0["trace_name"] == "100" })
+    let second = try #require(records.first { $0["trace_name"] == "103" })
+    #expect(first["trace_component_order"] == "ZNE")
+    #expect(first["trace_channels"] == "EHZ,EH1,EH2")
+    #expect(first["trace_pP_arrival_sample"] == "200" && first["trace_PP_arrival_sample"] == "")
+    #expect(second["trace_PP_arrival_sample"] == "200" && second["trace_pP_arrival_sample"] == "")
+    #expect(records.allSatisfy { $0["trace_pp_arrival_sample"] == nil })
+    #expect(SeisBenchMetadataWriter.componentOrder(["HHZ"]) == "Z")
+    #expect(SeisBenchMetadataWriter.componentOrder(["BHZ", "BHN", "BHE"]) == "ZNE")
+    #expect(SeisBenchMetadataWriter().arrivalColumnPhase("S*") == "")
+    #expect(SeisBenchMetadataWriter().arrivalColumnPhase("Pg") == "Pg")
   }
 
   /// Spectrogram windows: the trace columns give the waveform window they were computed from
@@ -273,7 +298,7 @@ import Testing
     // The fixture's parameters hold no build options, as an imported set's do not.
     var row = try first()
     #expect(row["trace_sampling_rate_hz"] == "" && row["trace_npts"] == "")
-    #expect(row["trace_p_arrival_sample"] == "")
+    #expect(row["trace_P_arrival_sample"] == "")
     try fixture.store.writer.write { db in
       try db.execute(
         sql: "UPDATE window_sets SET parameters_json = ? WHERE id = ?",
@@ -284,7 +309,7 @@ import Testing
     row = try first()
     #expect(row["trace_sampling_rate_hz"] == "100.0")
     #expect(row["trace_npts"] == "1000")
-    #expect(row["trace_p_arrival_sample"] == "200")
+    #expect(row["trace_P_arrival_sample"] == "200")
     #expect(row["trace_start_time"] == "2026-03-01T00:06:14.649649Z")
   }
 

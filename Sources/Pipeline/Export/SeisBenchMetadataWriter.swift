@@ -60,7 +60,7 @@ public struct SeisBenchMetadataWriter {
       let set = catalog.windowSet(of: entry)
       let (rate, npts) = shapes[set.id] ?? Self.traceShape(of: set)
       let channels = entry.channels.split(separator: ",").map(String.init)
-      let order = String(channels.compactMap(\.last))
+      let order = Self.componentOrder(channels)
       var arrival: String? = nil
       if let rate, let start = entry.startTime, let pick = entry.pickTime {
         let sample = (Double(pick.nanoseconds(since: start)) / 1e9 * rate).rounded()
@@ -81,10 +81,26 @@ public struct SeisBenchMetadataWriter {
     return csv.text
   }
 
-  /// `P` -> `p`; phases that are not plain names (`trigger`, empty) get no arrival column
-  /// of their own unless they are letters only.
+  /// The phase as SeisBench names its arrival column (`trace_P_arrival_sample`,
+  /// `trace_Pg_arrival_sample`, `trace_pP_arrival_sample`: case kept, as SeisBench's
+  /// labellers read it, so a depth phase pP and a reflection PP stay apart); a phase that is
+  /// not letters and digits only (empty, `S*`) gets no column.
   func arrivalColumnPhase(_ phase: String) -> String {
-    let lower = phase.lowercased()
-    return lower.allSatisfy { $0.isLetter || $0.isNumber } ? lower : ""
+    phase.allSatisfy { ($0.isLetter || $0.isNumber) && $0.isASCII } ? phase : ""
+  }
+
+  /// The components of a window in the `.npy`'s order, as SeisBench's `trace_component_order`
+  /// names them: a window's channels 1 and 2 fill the N and E rows (the contract's
+  /// `--components`), so they are N and E here, and a loader asking for `ZNE` gets every row
+  /// (with `Z12` it zero-filled them). `trace_channels` keeps the codes as recorded.
+  static func componentOrder(_ channels: [String]) -> String {
+    String(
+      channels.compactMap(\.last).map { code -> Character in
+        switch code {
+        case "1": "N"
+        case "2": "E"
+        default: code
+        }
+      })
   }
 }
