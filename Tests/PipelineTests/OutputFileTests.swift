@@ -31,6 +31,37 @@ import Testing
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["catalog.csv"])
   }
 
+  /// `--force` keeps the replaced file's permissions, also through a link: a private 0600
+  /// catalog became 0644 (the temporary file's), world-readable. A new file's are the umask's.
+  @Test func forceKeepsThePermissionsOfTheFileItReplaces() throws {
+    let dir = try TestPaths.temporaryDirectory("output-file")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let fm = FileManager.default
+    func mode(_ path: String) throws -> Int {
+      try #require(fm.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+    }
+    let path = dir.appendingPathComponent("private.csv").path
+    try OutputFile.write("one", to: path, force: false)
+    let umask = { () -> Int in
+      let m = Foundation.umask(0)
+      _ = Foundation.umask(m)
+      return Int(m)
+    }()
+    #expect(try mode(path) == 0o666 & ~umask)
+    for wanted in [0o600, 0o640, 0o444] {
+      chmod(path, mode_t(wanted))
+      try OutputFile.write("two", to: path, force: true)
+      #expect(try mode(path) == wanted)
+      #expect(try String(contentsOfFile: path, encoding: .utf8) == "two")
+    }
+    let link = dir.appendingPathComponent("link.csv").path
+    try fm.createSymbolicLink(atPath: link, withDestinationPath: "private.csv")
+    chmod(path, 0o600)
+    try OutputFile.write("three", to: link, force: true)
+    #expect(try mode(path) == 0o600)
+    #expect(try String(contentsOfFile: path, encoding: .utf8) == "three")
+  }
+
   /// Two outputs of a pair are prepared, then committed; when the second's name appears
   /// meanwhile, the first, new, is withdrawn (a race left a new `.npy` without its index).
   @Test func aPairWhoseSecondCommitFailsWithdrawsTheFirst() throws {

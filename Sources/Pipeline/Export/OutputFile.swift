@@ -7,7 +7,7 @@ import Seismic
 /// - A new name: the bytes go to a hidden temporary file in the destination's folder, which then
 ///   takes the name with `link` (which fails if the name appeared meanwhile).
 /// - An existing regular file: refused without `force`; with it, the temporary file replaces
-///   it with `rename` (atomic).
+///   it with `rename` (atomic), with the replaced file's permissions (and owner, when allowed).
 /// - A symbolic link: the file it points to is the destination, by the rules above; the link
 ///   stays. A link loop is refused.
 /// - A folder, FIFO, device or socket: refused, with or without `force` (`--force --output
@@ -202,6 +202,11 @@ public enum OutputFile {
           _ = try destination(of: path, force: force)
           throw InputError(path: path, reason: "changed while being written; nothing written")
         }
+        // The file replaced keeps its permissions (a private 0600 catalog must not become
+        // world-readable) and, where this process may set it, its owner and group. It is a
+        // new inode (the atomic replace): other hard links to it keep the old bytes.
+        _ = chown(temporary, info.st_uid, info.st_gid)
+        chmod(temporary, info.st_mode & 0o777)
         guard rename(temporary, target) == 0 else {
           throw InputError(path: path, reason: "cannot write: \(String(cString: strerror(errno)))")
         }
@@ -248,7 +253,8 @@ public enum OutputFile {
       .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
     // Registered before it exists: an interrupt between the two must not leave it behind.
     Interruption.register(temporary.path)
-    let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    // A new file's permissions are the umask's, as a shell redirection makes them.
+    let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
     guard fd >= 0 else {
       let code = errno
       Interruption.unregister(temporary.path)
