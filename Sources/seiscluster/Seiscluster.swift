@@ -57,17 +57,24 @@ struct Seiscluster: AsyncParsableCommand {
   static func arguments(_ given: [String]) -> [String] {
     var arguments = attachingNegativeNumbers(bareSweepMeaningLatest(given))
     var leading: [String] = []
-    while let first = arguments.first, first.hasPrefix("-"), first != "--" {
+    // Global options before the subcommand, and between a command group and its action
+    // (`windows --db s.sqlite export ...`): both are before the subcommand the parser runs.
+    var commands: [String] = []
+    while let first = arguments.first, first != "--" {
       if first == "--db", arguments.count >= 2 {
         leading += arguments.prefix(2)
         arguments.removeFirst(2)
       } else if first.hasPrefix("--db=") || first == "--quiet" || first == "-q" {
         leading.append(first)
         arguments.removeFirst()
+      } else if !first.hasPrefix("-"), commands.isEmpty, commandGroups.contains(first) {
+        commands.append(first)
+        arguments.removeFirst()
       } else {
         break
       }
     }
+    arguments = commands + arguments
     if !leading.isEmpty && !arguments.isEmpty {
       if let terminator = arguments.firstIndex(of: "--") {
         arguments.insert(contentsOf: leading, at: terminator)
@@ -79,6 +86,12 @@ struct Seiscluster: AsyncParsableCommand {
     }
     return arguments
   }
+
+  /// The commands whose actions are subcommands of their own (`windows export`).
+  static let commandGroups: Set<String> = Set(
+    configuration.subcommands.filter { !$0.configuration.subcommands.isEmpty }.compactMap {
+      $0.configuration.commandName
+    })
 
   /// The usage error for `--db` given twice with different paths (the parser would keep the
   /// last one silently, and a command meant for one store would write to the other), or nil.

@@ -748,6 +748,30 @@ struct CommandLineTests {
 
   // MARK: Outputs (item 6)
 
+  /// `--db` and `--quiet` before the subcommand, after it, and between a command group and
+  /// its action (`windows --db S export`: the parser refused it as an unknown option).
+  @Test func globalOptionsGoBeforeAfterOrBetweenAGroupAndItsAction() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let npy = TestPaths.fixtures.appendingPathComponent("npy/windows_f4_4x3x100.npy").path
+    #expect(try run(["windows", "--db", "s.sqlite", "-q", "import", npy], in: dir).status == 0)
+    for arguments in [
+      ["--db", "s.sqlite", "windows", "export", "--output", "-"],
+      ["windows", "--db", "s.sqlite", "export", "--output", "-"],
+      ["windows", "--db=s.sqlite", "-q", "export", "--output", "-"],
+      ["windows", "export", "--output", "-", "--db", "s.sqlite"],
+    ] {
+      let outcome = try run(arguments, in: dir)
+      #expect(outcome.status == 0, "\(arguments): \(outcome.errors)")
+      #expect(outcome.outputData.count > 4 * 3 * 100 * 4, "\(arguments)")
+    }
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["s.sqlite"],
+      "no default store was made")
+    // A value the group cannot take is still the parser's error.
+    #expect(try run(["windows", "--db"], in: dir).status == 64)
+  }
+
   @Test func outputDashWritesToStandardOutput() throws {
     let dir = try folder()
     defer { try? FileManager.default.removeItem(at: dir) }
