@@ -76,11 +76,17 @@ struct RelabelCommand: SeisclusterCommand {
             "labels disagree with the data cannot be ruled out: all %d match the unsupervised clusters, but so few labels match by chance with p = %.3f; more labels per class make the check meaningful",
           a.count, a.pValue))
     } else if outcome.disagrees, let a = outcome.agreement {
+      // The clusters compared with may be what is wrong: a run of one restart, or one whose
+      // restarts disagree, is said to be (correct labels on a poor run read as bad labels).
+      let check =
+        outcome.sourceDoubt.map {
+          "check the labels file, and the clusters too: \($0) (the relabel's own labels may be the better ones; `evaluate` with truth tells)"
+        } ?? "check the labels file"
       Console.warning(
         String(
           format:
-            "labels disagree with the data: the hand labels match the unsupervised clusters no better than chance (accuracy %.3f, chance %.3f, p = %.3f); check the labels file",
-          a.accuracy, a.chanceAccuracy, a.pValue))
+            "labels disagree with the data: the hand labels match run %lld's unsupervised clusters no better than chance (accuracy %.3f, chance %.3f, p = %.3f); ",
+          outcome.run.parentRunId ?? 0, a.accuracy, a.chanceAccuracy, a.pValue) + check)
     }
     if !global.quiet {
       let how =

@@ -304,6 +304,18 @@ import Testing
     }
     let stable = report([[1, 0.9], [0.9, 1]], kept: 0)
     #expect(!stable.isUnstable)
+    // When the labels disagree with the source's clusters, the warning says whether those
+    // clusters are established (true labels on a poor run read as bad labels).
+    #expect(RelabelJob.doubt(run: 3, restarts: stable) == nil)
+    #expect(
+      RelabelJob.doubt(run: 3, restarts: report([[1, 0.2], [0.2, 1]], kept: 0))
+        == "run 3's restarts disagree (stability 0.200), so its clusters are not established")
+    #expect(
+      RelabelJob.doubt(run: 3, restarts: report([[1]], kept: 0))
+        == "run 3 trained one restart, so nothing confirms its clusters")
+    #expect(
+      RelabelJob.doubt(run: 3, restarts: nil)
+        == RelabelJob.doubt(run: 3, restarts: report([[1]], kept: 0)))
     // Decision 0014, "Stop 37": a stable source that misplaces a hand-labelled window is
     // retrained too.
     #expect(

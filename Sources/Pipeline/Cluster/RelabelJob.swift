@@ -36,6 +36,21 @@ public struct RelabelJob: Sendable {
     public var labelledAsAssign = 0
     /// Such windows left without a label, and why (not in the current set, or `assign` refused).
     public var leftElsewhere: (count: Int, reason: String)?
+    /// Why the source run's clusters are no firm reference for the labels (one restart, or
+    /// restarts that disagree), for the warning when the labels disagree with them; nil when
+    /// its restarts agree.
+    public var sourceDoubt: String?
+  }
+
+  /// `Outcome.sourceDoubt` of a run with these restarts.
+  static func doubt(run id: Int64, restarts: RestartReport?) -> String? {
+    guard let restarts, restarts.restarts.count >= 2 else {
+      return "run \(id) trained one restart, so nothing confirms its clusters"
+    }
+    guard restarts.isUnstable, let stability = restarts.stability else { return nil }
+    return String(
+      format: "run %lld's restarts disagree (stability %.3f), so its clusters are not established",
+      id, stability)
   }
 
   /// Joint iterations of the constrained stage, run in full: the network starts converged, so
@@ -494,6 +509,7 @@ public struct RelabelJob: Sendable {
       matchedLabels: classOfWindow.count + handOrphans.count,
       unmatchedLines: unmatched, agreement: agreement, disagrees: disagrees, summary: summary)
     outcome.keptSource = plan.keepSource
+    outcome.sourceDoubt = Self.doubt(run: sourceID, restarts: sourceRestarts)
     if !unmatched.isEmpty {
       outcome.unmatchedHint = labels.otherCaseHint(windows: contents.windows)
     }
