@@ -392,6 +392,11 @@ import Testing
     #expect(!retrained.disagrees)
     let line = try #require(retrained.summary.first { $0.hasPrefix(candidates) })
     #expect(line.components(separatedBy: ", ").count == 4)
+    // The candidates' agreement is in the summary, which the report shows (it was only logged).
+    let kept = try #require(retrained.summary.first { $0.hasPrefix("kept ") })
+    #expect(kept.contains(" of 4 candidates (mean ARI with the others "))
+    #expect(kept.contains("; stability "))
+    #expect(!steered.summary.contains { $0.hasPrefix("kept ") })
   }
 
   /// A one-restart source retrains candidates; with an extra cluster their input separation is

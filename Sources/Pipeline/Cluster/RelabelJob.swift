@@ -422,11 +422,12 @@ public struct RelabelJob: Sendable {
     let assignment = chosen.assignment
     let updates = chosen.updates
     let reason = chosen.stopReason
-    if candidates.count > 1 {
-      logger.info(
-        "kept \(chosen.name) of \(candidates.count) candidates (mean ARI with the others \(String(format: "%.3f", consensus[best])); stability \(String(format: "%.3f", comparison.stability ?? 1)))"
-      )
-    }
+    // In the summary (stdout, and the report's "Summary printed by the run"): how far the
+    // candidates agree is the relabel's stability evidence, as `stability:` is a run's.
+    let keptLine =
+      candidates.count > 1
+      ? "kept \(chosen.name) of \(candidates.count) candidates (mean ARI with the others \(String(format: "%.3f", consensus[best])); stability \(String(format: "%.3f", comparison.stability ?? 1)))"
+      : nil
     let names = classes + RelabelJob.extraNames(classes: classes.count, clusters: k)
     // A source run made with --orphans keeps them: windows that correlate with no other member
     // of their (new) cluster, as `cluster` finds them; a hand-labelled window is never one.
@@ -457,6 +458,7 @@ public struct RelabelJob: Sendable {
         RelabelJob.candidateLine(
           names: candidates.map(\.name), shares: shares, pool: pool, kept: best))
     }
+    if let keptLine { summary.append(keptLine) }
     if let agreement {
       summary.append(
         String(
