@@ -298,45 +298,7 @@ public struct ClusterJob: Sendable {
         plan.options.initialization = .kmeans
       }
     }
-    var settled: (finished: [FinishedRestart], separation: SeparationCache, stops: Bool)? = nil
-    // `--clusters auto`: a new run is stored before its networks pretrain, and the choice of K
-    // is checkpointed as restarts are; a resumed one interrupted there chooses again from its
-    // networks' stored states.
-    let scan = resume ? plan.checkpoint.flatMap { $0.scanning == nil ? nil : $0 } : nil
-    if resume {
-      // Stopped before its first checkpoint, or after one of the choice (which is made again
-      // from the networks' states, as it was).
-      if let range = scan?.scanning, range.count == 2 { plan.scanning = range[0]...range[1] }
-    } else {
-      plan.scanning = try clusterRange.map { try scannedRange($0, plan: plan) }
-    }
-    if let range = plan.scanning {
-      if !resume { plan.run = try begin(plan, store: store) }
-      plan.checkpoint = nil
-      do {
-        let (choice, pretrained) = try chooseClusterCount(
-          plan, range: range, from: scan, store: store, logger: logger)
-        plan.choice = choice
-        plan.clusters = choice.chosen
-        plan.pretrained = pretrained
-        if plan.options.stopWhenTwoAgree == true, choice.networks >= 2 {
-          settled = try settleClusterCount(&plan, logger: logger)
-        }
-      } catch let interrupted as Interrupted {
-        // A checkpoint the store could not take: resumable from the last one stored.
-        throw interrupted.underlying
-      } catch {
-        try? failRun(plan, store: store)
-        throw error
-      }
-      // K is the run's from here on (stored before its first checkpoint with K).
-      plan.scanning = nil
-      plan.run.clusterCount = plan.clusters
-      plan.run.optionsJson = try storedOptionsJSON(plan)
-      try store.updateRun(plan.run)
-    } else {
-      plan.run = try begin(plan, store: store)
-    }
+    let settled = try beginRun(&plan, store: store, logger: logger)
     var state =
       plan.checkpoint ?? ClusterCheckpoint(finished: settled?.finished ?? [], current: nil)
     if let settled, !settled.stops {
@@ -716,9 +678,7 @@ public struct ClusterJob: Sendable {
   /// restarts that agree, the best K's restarts go on. Sets `plan.clusters` and the
   /// choice's `chosen` and `unsettled`. Nothing is stored here: interrupted, the run goes on
   /// from its networks' pretrained states (the choice's last checkpoint) and settles again.
-  func settleClusterCount(_ plan: inout Plan, logger: Logger) throws -> (
-    finished: [FinishedRestart], separation: SeparationCache, stops: Bool
-  )? {
+  func settleClusterCount(_ plan: inout Plan, logger: Logger) throws -> Settled? {
     guard let choice = plan.choice else { return nil }
     let networks = plan.pretrained.count
     guard networks >= 2 else { return nil }
@@ -824,6 +784,52 @@ public struct ClusterJob: Sendable {
       )
     }
   }
+
+  /// Stores a new run (a resumed one is stored already) and, for `--clusters auto`, chooses its
+  /// K: the run is stored before its networks pretrain and the choice is checkpointed as
+  /// restarts are, so a resumed run interrupted there chooses again from its networks' stored
+  /// states (or from the start, stopped before its first checkpoint). Returns the restarts the
+  /// choice trained (`settleClusterCount`), if any.
+  func beginRun(_ plan: inout Plan, store: SeisStore, logger: Logger) throws -> Settled? {
+    let scan = resume ? plan.checkpoint.flatMap { $0.scanning == nil ? nil : $0 } : nil
+    if let range = scan?.scanning, range.count == 2 {
+      plan.scanning = range[0]...range[1]
+    } else if !resume {
+      plan.scanning = try clusterRange.map { try scannedRange($0, plan: plan) }
+    }
+    guard let range = plan.scanning else {
+      plan.run = try begin(plan, store: store)
+      return nil
+    }
+    if !resume { plan.run = try begin(plan, store: store) }
+    plan.checkpoint = nil
+    var settled: Settled? = nil
+    do {
+      let (choice, pretrained) = try chooseClusterCount(
+        plan, range: range, from: scan, store: store, logger: logger)
+      plan.choice = choice
+      plan.clusters = choice.chosen
+      plan.pretrained = pretrained
+      if plan.options.stopWhenTwoAgree == true, choice.networks >= 2 {
+        settled = try settleClusterCount(&plan, logger: logger)
+      }
+    } catch let interrupted as Interrupted {
+      // A checkpoint the store could not take: resumable from the last one stored.
+      throw interrupted.underlying
+    } catch {
+      try? failRun(plan, store: store)
+      throw error
+    }
+    // K is the run's from here on (stored before its first checkpoint with K).
+    plan.scanning = nil
+    plan.run.clusterCount = plan.clusters
+    plan.run.optionsJson = try storedOptionsJSON(plan)
+    try store.updateRun(plan.run)
+    return settled
+  }
+
+  /// Restarts the choice of K trained, its input separation, and whether they settle the run.
+  typealias Settled = (finished: [FinishedRestart], separation: SeparationCache, stops: Bool)
 
   /// The run's record: the resumed run, or a new one holding every option.
   func begin(_ plan: Plan, store: SeisStore) throws -> RunRecord {
