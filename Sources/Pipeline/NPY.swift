@@ -5,8 +5,9 @@ import Seismic
 /// reads (https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html).
 ///
 /// Reads format versions 1.0, 2.0 and 3.0 with `descr` `<f4`, `>f4`, `<f8`, `>f8` (also `=`/`|`
-/// native order) and any shape; refuses Fortran order, other types, and headers that claim more or
-/// less data than the file holds (checked before any allocation). Writes version 1.0, float32
+/// native order), C or Fortran order (`np.save` of a transposed array; read into C order) and any
+/// shape; refuses other types, and headers that claim more or less data than the file holds
+/// (checked before any allocation). Writes version 1.0, float32
 /// little-endian, with the header NumPy itself writes (byte for byte).
 public struct NPYArray: Sendable, Equatable {
   /// The element values, in C (row-major) order.
@@ -84,17 +85,23 @@ extension NPYArray {
     let count = layout.count
     shape = layout.header.shape
     let payload = data.subdata(in: layout.dataStart..<(layout.dataStart + layout.byteCount))
+    // Element i of the C order is at `position[i]` in the file (itself, in C order).
+    let position =
+      layout.header.fortran && shape.count > 1
+      ? Self.fortranPositions(shape: shape, range: 0..<count) : nil
     values = payload.withUnsafeBytes { raw in
       if layout.header.itemSize == 4 {
         var out = [Float](repeating: 0, count: count)
         out.withUnsafeMutableBufferPointer {
           Self.floats(raw, bigEndian: layout.header.bigEndian, into: $0)
         }
+        if let position { out = position.map { out[$0] } }
         return .float32(out)
       } else {
         var out = [Double](repeating: 0, count: count)
         for i in 0..<count {
-          let bits = raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)
+          let bits = raw.loadUnaligned(
+            fromByteOffset: (position?[i] ?? i) * 8, as: UInt64.self)
           out[i] = Double(bitPattern: layout.header.bigEndian ? bits.bigEndian : bits.littleEndian)
         }
         return .float64(out)
@@ -186,6 +193,41 @@ extension NPYArray {
     var itemSize: Int
     var bigEndian: Bool
     var shape: [Int]
+    /// Values stored in Fortran (column-major) order: the first index varies fastest.
+    var fortran = false
+  }
+
+  /// For each C-order position in an array of `shape` (the last index fastest), the position of
+  /// the same element in Fortran order (the first index fastest), for positions
+  /// `range` of the C order.
+  static func fortranPositions(shape: [Int], range: Range<Int>) -> [Int] {
+    guard !range.isEmpty else { return [] }
+    // Fortran strides: 1, d0, d0 d1, ...
+    var strides = [Int](repeating: 1, count: shape.count)
+    for k in shape.indices.dropFirst() { strides[k] = strides[k - 1] * shape[k - 1] }
+    // The multi-index of the first position, then counted up (last index fastest).
+    var index = [Int](repeating: 0, count: shape.count)
+    var rest = range.lowerBound
+    for k in shape.indices.reversed() {
+      index[k] = rest % shape[k]
+      rest /= shape[k]
+    }
+    var offset = zip(index, strides).reduce(0) { $0 + $1.0 * $1.1 }
+    var out = [Int]()
+    out.reserveCapacity(range.count)
+    for _ in range {
+      out.append(offset)
+      var k = shape.count - 1
+      while k >= 0 {
+        index[k] += 1
+        offset += strides[k]
+        if index[k] < shape[k] { break }
+        offset -= strides[k] * shape[k]
+        index[k] = 0
+        k -= 1
+      }
+    }
+    return out
   }
 
   /// Parses the Python-literal dictionary `{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }`.
@@ -242,12 +284,7 @@ extension NPYArray {
     guard let fortran = value(of: "fortran_order") else {
       throw fail("the .npy header has no 'fortran_order'")
     }
-    if fortran.hasPrefix("True") {
-      throw fail(
-        "Fortran-order .npy arrays (np.save of a transposed array) are not supported: save np.ascontiguousarray(x)"
-      )
-    }
-    guard fortran.hasPrefix("False") else {
+    guard fortran.hasPrefix("True") || fortran.hasPrefix("False") else {
       throw fail("unreadable 'fortran_order' in .npy header")
     }
     guard let shapeValue = value(of: "shape"), shapeValue.first == "(",
@@ -261,7 +298,8 @@ extension NPYArray {
       guard let d = Int(text), d >= 0 else { throw fail("unreadable .npy shape '\(inner)'") }
       shape.append(d)
     }
-    return Header(itemSize: itemSize, bigEndian: bigEndian, shape: shape)
+    return Header(
+      itemSize: itemSize, bigEndian: bigEndian, shape: shape, fortran: fortran.hasPrefix("True"))
   }
 }
 
@@ -325,6 +363,48 @@ public final class NPYFileReader {
   /// must hold `range.count` values.
   public func read(_ range: Range<Int>, into out: UnsafeMutableBufferPointer<Float>) throws {
     precondition(out.count >= range.count && range.upperBound <= count)
+    if layout.header.fortran && shape.count > 1 {
+      try readFortran(range, into: out)
+      return
+    }
+    try readStored(range, into: out)
+  }
+
+  /// A Fortran-order file: the first index varies fastest, so the values of consecutive
+  /// windows (first index) are consecutive in the file for every other index. For `range`
+  /// covering whole windows, one read per value of a window (a run of `windows` values each),
+  /// scattered into C order; other ranges a value at a time.
+  private func readFortran(_ range: Range<Int>, into out: UnsafeMutableBufferPointer<Float>)
+    throws
+  {
+    let windows = shape[0]
+    let size = count / max(windows, 1)
+    var run = [Float](repeating: 0, count: 0)
+    if size > 0, range.lowerBound % size == 0, range.count % size == 0 {
+      let first = range.lowerBound / size
+      let n = range.count / size
+      run = [Float](repeating: 0, count: n)
+      // Position j of a window in C order is at `inner[j] * windows` in the file.
+      let inner = NPYArray.fortranPositions(shape: Array(shape.dropFirst()), range: 0..<size)
+      for (j, p) in inner.enumerated() {
+        let start = p * windows + first
+        try run.withUnsafeMutableBufferPointer { try readStored(start..<(start + n), into: $0) }
+        for w in 0..<n { out[w * size + j] = run[w] }
+      }
+      return
+    }
+    let positions = NPYArray.fortranPositions(shape: shape, range: range)
+    run = [0]
+    for (i, p) in positions.enumerated() {
+      try run.withUnsafeMutableBufferPointer { try readStored(p..<(p + 1), into: $0) }
+      out[i] = run[0]
+    }
+  }
+
+  /// Reads values `range` in the file's own order.
+  private func readStored(_ range: Range<Int>, into out: UnsafeMutableBufferPointer<Float>)
+    throws
+  {
     let width = layout.header.itemSize
     var bytes = [UInt8](repeating: 0, count: range.count * width)
     let offset = layout.dataStart + range.lowerBound * width
