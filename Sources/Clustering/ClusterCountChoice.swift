@@ -192,13 +192,22 @@ public struct ClusterCountChoice: Codable, Sendable, Equatable {
         let own = labels[i]
         guard sizes[own] > 1 else { continue }  // a singleton's silhouette is 0
         let inside = sums[own] / Double(sizes[own] - 1)
-        var nearest = Double.infinity
+        var nearest: Double? = nil
         for c in 0..<k where c != own && sizes[c] > 0 {
-          nearest = min(nearest, sums[c] / Double(sizes[c]))
+          nearest = min(nearest ?? .infinity, sums[c] / Double(sizes[c]))
         }
-        guard nearest.isFinite else { continue }
-        let spread = max(inside, nearest)
-        if spread > 0 { total += (nearest - inside) / spread }
+        guard let nearest else { continue }
+        // Distances beyond Float's range (a network whose codes blew up) are infinite: the
+        // window is then as far from its own cluster or the nearest other as can be, and
+        // inf - inf must not make the whole scan NaN.
+        switch (inside.isFinite, nearest.isFinite) {
+        case (true, true):
+          let spread = max(inside, nearest)
+          if spread > 0 { total += (nearest - inside) / spread }
+        case (true, false): total += 1
+        case (false, true): total -= 1
+        case (false, false): break
+        }
       }
     }
     return total / Double(sample.count)

@@ -181,6 +181,17 @@ import Testing
     #expect(abs(s - expected) < 1e-9)
   }
 
+  /// Codes of a network that blew up (finite, but their distances overflow Float): the
+  /// silhouette stays finite. It was NaN (inf - inf), and the run could not store its choice.
+  @Test func distancesBeyondFloatKeepTheSilhouetteFinite() {
+    let points: [Float] = [0, 1, 3e38, -3e38]
+    let s = ClusterCountChoice.silhouette(
+      points, dimension: 1, labels: [0, 0, 1, 1], sample: [0, 1, 2, 3])
+    #expect(s.isFinite)
+    // Points 0 and 1: a = 1, b infinite (+1 each); points 2 and 3: a infinite, b infinite (0).
+    #expect(s == 0.5)
+  }
+
   @Test func aSetAboveTheKMeansSampleIsScannedOnTheSampleAndStillFindsItsClusters() throws {
     let three: [[Float]] = [[0, 0, 0], [6, 0, 0], [0, 6, 0]]
     let count = ClusterCountChoice.kmeansSample + 4_000
