@@ -129,6 +129,14 @@ extension SeisStore {
     }
   }
 
+  /// Runs in state `running` whose lease another process holds (they are being computed),
+  /// latest first.
+  public func runsLiveElsewhere() throws -> [RunRecord] {
+    try runningRuns().filter { run in
+      run.id.map { !leases.holds($0) && leases.isHeldElsewhere($0) } ?? false
+    }
+  }
+
   /// True when a process (this one included) holds the lease of run `id`: the run is live.
   public func isLive(runID id: Int64) -> Bool {
     leases.holds(id) || leases.isHeldElsewhere(id)

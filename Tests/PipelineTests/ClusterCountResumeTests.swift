@@ -61,6 +61,9 @@ import Testing
     let store = try SeisStore()
     try windows(store)
     var dying = job(m)
+    // As a sweep's run: the mark must survive a `cluster --resume` (a job without it) that
+    // stores the K chosen (it was lost, and `sweep --resume` trained the run again).
+    dying.sweepMark = .init(sweep: 7, position: 1)
     let saves = Counter()
     dying.afterCheckpoint = { _ in
       saves.count += 1
@@ -86,8 +89,10 @@ import Testing
       encoded: try #require(try store.checkpoint(runID: interrupted.id!)).state)
     switch moment {
     case .pretraining, .pretrained:
-      // K is not chosen yet: the range is stored, and the networks' states.
+      // K is not chosen yet: the range is stored, and the networks' states; the K stored is
+      // one more than the windows, which an earlier version refuses to resume.
       #expect(stored.clusterRange == [2, 4] && stored.clusterChoice == nil)
+      #expect(interrupted.clusterCount == 121 && stored.clusters == 121)
       #expect(checkpoint.scanning == [2, 4])
       #expect(checkpoint.position.hasPrefix("in the choice of K in 2...4: network 1 "))
       #expect(checkpoint.group?.contains { $0.checkpoint != nil } == true)
@@ -114,6 +119,10 @@ import Testing
     #expect(resumed.run.id == interrupted.id)
     #expect(resumed.run.clusterCount == expected.run.clusterCount)
     #expect(resumed.clusterChoice == expected.clusterChoice)
+    let final = try ClusterJob.decodeOptions(
+      ClusterJob.StoredOptions.self, from: try #require(try store.run(id: 1)).optionsJson)
+    #expect(final.sweep == .init(sweep: 7, position: 1))
+    #expect(final.clusterRange == nil && final.clusters == expected.run.clusterCount)
     #expect(resumed.restarts == expected.restarts)
     #expect(resumed.assignments == expected.assignments)
     #expect(resumed.probabilities == expected.probabilities)
@@ -138,6 +147,25 @@ import Testing
     #expect(resumed.clusterChoice == expected.clusterChoice)
     #expect(resumed.assignments == expected.assignments)
     #expect(resumed.probabilities == expected.probabilities)
+  }
+
+  /// `cluster --resume` of a run on a reference per bin that is then discarded trains the
+  /// window-reference run with the first run's stored options: their restarts (the rule's cap,
+  /// 7) were read as `--restarts 7`, so the rule was off and all 7 restarts trained.
+  @Test func optionsOfAStoredRunUnderTheRestartRuleKeepTheRule() throws {
+    let store = try SeisStore()
+    try windows(store)
+    let first = try job(options(restarts: nil)).run(store: store, logger: Logger(label: "t"))
+    let stored = try #require(first.model)
+    #expect(
+      stored.stopWhenTwoAgree == true && stored.restarts == ModelOptions.defaultMaximumRestarts)
+    let again = try ClusterJob(clusterCount: 2, model: stored, quiet: true).prepare(
+      store: store, logger: Logger(label: "t"))
+    #expect(again.options.stopWhenTwoAgree == true)
+    // A `--restarts 7` given stays a fixed number.
+    let given = try ClusterJob(clusterCount: 2, model: options(restarts: 7), quiet: true).prepare(
+      store: store, logger: Logger(label: "t"))
+    #expect(given.options.stopWhenTwoAgree == false && given.options.restarts == 7)
   }
 
   /// A choice that fails (here: the network diverges) fails its run; nothing is left to resume.

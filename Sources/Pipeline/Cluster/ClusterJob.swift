@@ -413,7 +413,10 @@ public struct ClusterJob: Sendable {
     if resume {
       plan.options.restarts = plan.options.restarts ?? 1
     } else {
-      let adaptive = plan.options.restarts == nil
+      // Options taken from a stored run (the window-reference run after a resumed run on a
+      // reference per bin) hold the rule's cap as their restarts: still the rule, not a
+      // `--restarts` given.
+      let adaptive = plan.options.restarts == nil || plan.options.stopWhenTwoAgree == true
       plan.options.stopWhenTwoAgree = adaptive
       plan.options.restarts =
         adaptive ? ModelOptions.defaultMaximumRestarts : plan.options.resolvedRestarts
@@ -505,6 +508,15 @@ public struct ClusterJob: Sendable {
 
   private func interruptedPlan(store: SeisStore, logger: Logger) throws -> Plan {
     guard let run = try store.claimInterruptedRun(id: resumeRunID), run.kind == .cluster else {
+      if let live = try store.runsLiveElsewhere().first(where: {
+        $0.kind == .cluster && (resumeRunID == nil || $0.id == resumeRunID)
+      }) {
+        throw InputError(
+          path: store.path,
+          reason:
+            "run \(live.id ?? 0) is still running in another process: wait for it to finish (`cluster --resume` continues a run once nothing runs it)"
+        )
+      }
       throw InputError(
         path: store.path,
         reason:
@@ -539,10 +551,13 @@ public struct ClusterJob: Sendable {
     let point =
       checkpoint.map(\.position) ?? "from the start (it stopped before its first checkpoint)"
     logger.info("resuming run \(run.id ?? 0) \(point)")
+    // A run stopped before its K was chosen holds a placeholder K (`storedClusters`): it
+    // starts from the range's lower end until it chooses.
+    let scanning = stored.clusterRange.flatMap { $0.count == 2 ? $0[0]...$0[1] : nil }
     return Plan(
-      run: run, contents: contents, clusters: stored.clusters, options: stored.model,
-      checkpoint: checkpoint, choice: stored.clusterChoice,
-      scanning: stored.clusterRange.flatMap { $0.count == 2 ? $0[0]...$0[1] : nil },
+      run: run, contents: contents, clusters: scanning?.lowerBound ?? stored.clusters,
+      options: stored.model, checkpoint: checkpoint, choice: stored.clusterChoice,
+      scanning: scanning,
       orphans: stored.orphans,
       note: stored.note, retrainOf: stored.retrainOf, firstOver: stored.firstOver,
       afterDiscardedReference: stored.afterDiscardedReference ?? false)
@@ -813,17 +828,26 @@ public struct ClusterJob: Sendable {
       if plan.options.stopWhenTwoAgree == true, choice.networks >= 2 {
         settled = try settleClusterCount(&plan, logger: logger)
       }
+      // K is the run's from here on (stored before its first checkpoint with K). Only K, its
+      // evidence and the range change in the options the run was stored with (a resumed run's
+      // keep what only the job that began it knew, as its sweep).
+      var stored = try Self.decodeOptions(StoredOptions.self, from: plan.run.optionsJson)
+      stored.clusters = plan.clusters
+      stored.clusterChoice = plan.choice
+      stored.clusterRange = nil
+      plan.run.optionsJson = try Self.encodeOptions(stored)
+      plan.run.clusterCount = plan.clusters
+      plan.scanning = nil
     } catch let interrupted as Interrupted {
       // A checkpoint the store could not take: resumable from the last one stored.
       throw interrupted.underlying
     } catch {
+      // A failure to train, or a choice that cannot be stored (a NaN in its evidence): a
+      // resume would fail the same way.
       try? failRun(plan, store: store)
       throw error
     }
-    // K is the run's from here on (stored before its first checkpoint with K).
-    plan.scanning = nil
-    plan.run.clusterCount = plan.clusters
-    plan.run.optionsJson = try storedOptionsJSON(plan)
+    // A store that cannot take it leaves the run resumable from its last checkpoint.
     try store.updateRun(plan.run)
     return settled
   }
@@ -838,8 +862,15 @@ public struct ClusterJob: Sendable {
     return try store.createRun(
       RunRecord(
         kind: .cluster, windowSetId: set.id ?? 0, version: SeisclusterVersion.string,
-        seed: Int64(bitPattern: plan.options.seed), clusterCount: plan.clusters,
+        seed: Int64(bitPattern: plan.options.seed), clusterCount: storedClusters(plan),
         optionsJson: try storedOptionsJSON(plan)))
+  }
+
+  /// The K a run is stored with: `--clusters auto` before K is chosen stores one more than the
+  /// windows, which an earlier version resuming the run refuses ("fewer than --clusters")
+  /// instead of training it with a K nobody chose (`interruptedPlan` reads the range instead).
+  func storedClusters(_ plan: Plan) -> Int {
+    plan.scanning == nil ? plan.clusters : plan.contents.count + 1
   }
 
   /// What a run stores of its options: its K (`--clusters auto`: the lower end of the range
@@ -848,7 +879,7 @@ public struct ClusterJob: Sendable {
     let set = plan.contents.windowSet
     return try Self.encodeOptions(
       StoredOptions(
-        clusters: plan.clusters, model: plan.options, windowSetId: set.id ?? 0,
+        clusters: storedClusters(plan), model: plan.options, windowSetId: set.id ?? 0,
         windowSet: WindowSetDescription(
           inputKind: set.inputKind.rawValue, channels: set.channelCount, length: set.length,
           samplingRate: set.samplingRate, parameters: set.parametersJson),
@@ -858,8 +889,7 @@ public struct ClusterJob: Sendable {
         firstOver: plan.firstOver,
         afterDiscardedReference: plan.afterDiscardedReference ? true : nil,
         storedOrder: true, sweep: sweepMark,
-        clusterRange: plan.choice == nil
-          ? plan.scanning.map { [$0.lowerBound, $0.upperBound] } : nil))
+        clusterRange: plan.scanning.map { [$0.lowerBound, $0.upperBound] }))
   }
 
   /// Marks the run failed (nothing resumes it; its checkpoint goes).
