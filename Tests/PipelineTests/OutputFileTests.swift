@@ -54,6 +54,17 @@ import Testing
       #expect(try mode(path) == wanted)
       #expect(try String(contentsOfFile: path, encoding: .utf8) == "two")
     }
+    // The new bytes are private while they are written, not only once in place.
+    chmod(path, 0o600)
+    let pending = try OutputFile.prepare(to: path, force: true) { sink in
+      let temporary = try #require(
+        try fm.contentsOfDirectory(atPath: dir.path).first { $0.hasSuffix(".tmp") })
+      #expect(try mode(dir.appendingPathComponent(temporary).path) == 0o600)
+      try sink.write(Data("four".utf8))
+    }
+    defer { pending.discard() }
+    try pending.commit()
+    #expect(try mode(path) == 0o600)
     let link = dir.appendingPathComponent("link.csv").path
     try fm.createSymbolicLink(atPath: link, withDestinationPath: "private.csv")
     chmod(path, 0o600)

@@ -253,8 +253,14 @@ public enum OutputFile {
       .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
     // Registered before it exists: an interrupt between the two must not leave it behind.
     Interruption.register(temporary.path)
-    // A new file's permissions are the umask's, as a shell redirection makes them.
-    let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+    // A new file's permissions are the umask's, as a shell redirection makes them; a file
+    // replaced gives its own from the start (a private file's new bytes must not be readable
+    // by others while they are written), and `commit` sets them exactly.
+    var existing = stat()
+    let mode: mode_t =
+      stat(target, &existing) == 0 && existing.st_mode & S_IFMT == S_IFREG
+      ? existing.st_mode & 0o777 : 0o666
+    let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
     guard fd >= 0 else {
       let code = errno
       Interruption.unregister(temporary.path)
