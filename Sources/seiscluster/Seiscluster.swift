@@ -67,12 +67,20 @@ struct Seiscluster: AsyncParsableCommand {
       } else if first.hasPrefix("--db=") || first == "--quiet" || first == "-q" {
         leading.append(first)
         arguments.removeFirst()
-      } else if !first.hasPrefix("-"), commands.isEmpty, commandGroups.contains(first) {
+      } else if !first.hasPrefix("-"), commands.isEmpty, commandGroups[first] != nil {
         commands.append(first)
         arguments.removeFirst()
       } else {
         break
       }
+    }
+    // A group with no action of its own after the options (`windows --db S`, `windows --db S
+    // lst`): the group's own message (its help, or "Unexpected argument 'lst'"), not one about
+    // the options moved.
+    if let group = commands.first,
+      arguments.first.map({ commandGroups[group]?.contains($0) != true }) ?? true
+    {
+      return commands + arguments
     }
     arguments = commands + arguments
     if !leading.isEmpty && !arguments.isEmpty {
@@ -87,10 +95,15 @@ struct Seiscluster: AsyncParsableCommand {
     return arguments
   }
 
-  /// The commands whose actions are subcommands of their own (`windows export`).
-  static let commandGroups: Set<String> = Set(
-    configuration.subcommands.filter { !$0.configuration.subcommands.isEmpty }.compactMap {
-      $0.configuration.commandName
+  /// The commands whose actions are subcommands of their own (`windows export`), with the
+  /// names of their actions.
+  static let commandGroups: [String: Set<String>] = Dictionary(
+    uniqueKeysWithValues: configuration.subcommands.filter {
+      !$0.configuration.subcommands.isEmpty
+    }.compactMap { group in
+      group.configuration.commandName.map { name in
+        (name, Set(group.configuration.subcommands.compactMap { $0.configuration.commandName }))
+      }
     })
 
   /// The usage error for `--db` given twice with different paths (the parser would keep the
