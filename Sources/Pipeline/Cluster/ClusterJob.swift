@@ -873,8 +873,9 @@ public struct ClusterJob: Sendable {
     plan.scanning == nil ? plan.clusters : plan.contents.count + 1
   }
 
-  /// What a run stores of its options: its K (`--clusters auto`: the lower end of the range
-  /// until K is chosen, then the choice and its evidence), model options and window set.
+  /// What a run stores of its options: its K (`--clusters auto`: `storedClusters`'s
+  /// placeholder and the range until K is chosen, then the choice and its evidence), model
+  /// options and window set.
   func storedOptionsJSON(_ plan: Plan) throws -> String {
     let set = plan.contents.windowSet
     return try Self.encodeOptions(
