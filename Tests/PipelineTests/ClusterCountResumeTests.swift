@@ -42,6 +42,9 @@ import Testing
     case pretraining
     /// At the checkpoint that holds every network pretrained (before K is chosen).
     case pretrained
+    /// At the first checkpoint of the walk over K (the default rule's restarts, one per
+    /// network, clustered at the best K).
+    case inTheWalk
     /// At the first checkpoint after K is chosen (a restart of the run training).
     case afterTheChoice
   }
@@ -53,8 +56,11 @@ import Testing
     try windows(reference)
     var whole = job(m)
     let scanSaves = Counter()
+    let walkSaves = Counter()
     whole.afterCheckpoint = { _ in
-      if try reference.checkpoint(runID: 1)?.stage == "scan" { scanSaves.count += 1 }
+      guard let stored = try reference.checkpoint(runID: 1), stored.stage == "scan" else { return }
+      scanSaves.count += 1
+      if try ClusterCheckpoint(encoded: stored.state).walk != nil { walkSaves.count += 1 }
     }
     let expected = try whole.run(store: reference, logger: Logger(label: "t"))
 
@@ -73,13 +79,20 @@ import Testing
       case .pretrained:
         let networks = try ClusterCheckpoint(encoded: stored.state).group ?? []
         if networks.allSatisfy({ $0.checkpoint?.epochsDone == m.epochs }) { throw Killed() }
+      case .inTheWalk:
+        if stored.stage == "scan", try ClusterCheckpoint(encoded: stored.state).walk != nil {
+          throw Killed()
+        }
       case .afterTheChoice: if stored.stage != "scan" { throw Killed() }
       }
     }
     // Adaptive restarts that settle within the choice's own restarts store nothing after it.
     do {
       _ = try dying.run(store: store, logger: Logger(label: "t"))
-      #expect(moment == .afterTheChoice && restarts == nil, "killed at \(moment)")
+      // (A fixed number of restarts has no walk.)
+      #expect(
+        (moment == .afterTheChoice && restarts == nil) || (moment == .inTheWalk && restarts != nil),
+        "killed at \(moment)")
       return
     } catch is Killed {}
     let interrupted = try #require(try store.interruptedRun())
@@ -88,7 +101,7 @@ import Testing
     let checkpoint = try ClusterCheckpoint(
       encoded: try #require(try store.checkpoint(runID: interrupted.id!)).state)
     switch moment {
-    case .pretraining, .pretrained:
+    case .pretraining, .pretrained, .inTheWalk:
       // K is not chosen yet: the range is stored, and the networks' states; the K stored is
       // one more than the windows, which an earlier version refuses to resume.
       #expect(stored.clusterRange == [2, 4] && stored.clusterChoice == nil)
@@ -109,12 +122,17 @@ import Testing
       if try store.checkpoint(runID: 1)?.stage == "scan" { resumedScanSaves.count += 1 }
     }
     let resumed = try resuming.run(store: store, logger: Logger(label: "t"))
-    // The networks went on from their stored epochs (one save per epoch, and one at the end).
+    // The networks went on from their stored epochs (one save per epoch, one at the end, then
+    // one per step of the walk over K), and the walk from its stored steps.
     switch moment {
     case .pretraining:
       #expect(resumedScanSaves.count > 1 && resumedScanSaves.count < scanSaves.count - 1)
-    case .pretrained, .afterTheChoice:
-      #expect(resumedScanSaves.count == (moment == .pretrained ? 1 : 0))
+    case .pretrained: #expect(resumedScanSaves.count == 1 + walkSaves.count)
+    case .inTheWalk: #expect(resumedScanSaves.count == 1 + walkSaves.count - 1)
+    case .afterTheChoice: #expect(resumedScanSaves.count == 0)
+    }
+    if moment == .inTheWalk {
+      #expect(checkpoint.position.contains("restart(s) of the walk over K trained"))
     }
     #expect(resumed.run.id == interrupted.id)
     #expect(resumed.run.clusterCount == expected.run.clusterCount)

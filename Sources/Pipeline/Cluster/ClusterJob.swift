@@ -644,7 +644,8 @@ public struct ClusterJob: Sendable {
     let shared = RestartGroupState(
       state: scan ?? ClusterCheckpoint(finished: [], current: nil), count: restarts,
       runID: plan.runID, store: store, interval: checkpointSeconds,
-      afterCheckpoint: afterCheckpoint, scanning: [range.lowerBound, range.upperBound])
+      afterCheckpoint: afterCheckpoint, scanning: [range.lowerBound, range.upperBound],
+      walk: scan?.walk)
     let starts = shared.members.map(\.checkpoint)
     let job = self
     let pretrain = UncheckedSendable {
@@ -691,9 +692,13 @@ public struct ClusterJob: Sendable {
   /// the first K where it stops, or where two restarts at least agree (ARI >= 0.875), is the
   /// run's, with those restarts, and the run goes on from them as before. When no K has two
   /// restarts that agree, the best K's restarts go on. Sets `plan.clusters` and the
-  /// choice's `chosen` and `unsettled`. Nothing is stored here: interrupted, the run goes on
-  /// from its networks' pretrained states (the choice's last checkpoint) and settles again.
-  func settleClusterCount(_ plan: inout Plan, logger: Logger) throws -> Settled? {
+  /// choice's `chosen` and `unsettled`. The restarts trained are stored with the choice's
+  /// checkpoint after each step (`ClusterCheckpoint.walk`); a resumed walk takes those in
+  /// `walked` instead of training them again, and so walks as it did.
+  func settleClusterCount(
+    _ plan: inout Plan, walked: [String: FinishedRestart] = [:], store: SeisStore? = nil,
+    logger: Logger
+  ) throws -> Settled? {
     guard let choice = plan.choice else { return nil }
     let networks = plan.pretrained.count
     guard networks >= 2 else { return nil }
@@ -704,13 +709,42 @@ public struct ClusterJob: Sendable {
       trial.clusters = k
       return trial
     }
+    var walk = walked
+    var saved = 0
+    func train(_ k: Int, _ group: Range<Int>) throws -> [FinishedRestart] {
+      let known = group.compactMap { walk["\(k)/\($0)"] }
+      if known.count == group.count { return known }
+      let made = try trainPretrained(group, plan: trial(k), logger: logger)
+      for (r, restart) in zip(group, made) { walk["\(k)/\(r)"] = restart }
+      guard let store, let range = base.scanning else { return made }
+      // The networks' pretrained states and the walk so far: a resumed run walks from here.
+      let members = (0..<networks).map {
+        GroupMember(finished: nil, checkpoint: base.pretrained[$0])
+      }
+      do {
+        try store.saveCheckpoint(
+          CheckpointRecord(
+            runId: base.runID, stage: "scan", iteration: walk.count,
+            state: try ClusterCheckpoint(
+              finished: [], current: nil, group: members,
+              scanning: [range.lowerBound, range.upperBound], walk: walk
+            ).encoded()))
+        saved += 1
+        try afterCheckpoint?(saved)
+      } catch let error as EncodingError {
+        throw error
+      } catch {
+        throw Interrupted(underlying: error)
+      }
+      return made
+    }
     guard
       let settled = try ClusterCountWalk.settle(
         order: order, networks: networks,
         context: { k in
           SeparationCache(checked: checkedSeparation.flatMap { $0.matches(trial(k)) ? $0 : nil })
         },
-        train: { k, _, group in try trainPretrained(group, plan: trial(k), logger: logger) },
+        train: { k, _, group in try train(k, group) },
         check: { k, separation, finished in
           var check = try RestartSelection.stoppingCheck(
             finished, shares: try separation.shares(of: finished, plan: trial(k)))
@@ -826,7 +860,8 @@ public struct ClusterJob: Sendable {
       plan.clusters = choice.chosen
       plan.pretrained = pretrained
       if plan.options.stopWhenTwoAgree == true, choice.networks >= 2 {
-        settled = try settleClusterCount(&plan, logger: logger)
+        settled = try settleClusterCount(
+          &plan, walked: scan?.walk ?? [:], store: store, logger: logger)
       }
       // K is the run's from here on (stored before its first checkpoint with K). Only K, its
       // evidence and the range change in the options the run was stored with (a resumed run's

@@ -87,10 +87,13 @@ final class RestartGroupState: @unchecked Sendable {
   private let afterCheckpoint: (@Sendable (Int) throws -> Void)?
   /// `ClusterCheckpoint.scanning`: the members are the networks `--clusters auto` pretrains.
   private let scanning: [Int]?
+  /// `ClusterCheckpoint.walk`, kept in every checkpoint stored (a resumed choice of K).
+  private let walk: [String: FinishedRestart]?
 
   init(
     state: ClusterCheckpoint, count: Int, runID: Int64, store: SeisStore, interval: Double,
-    afterCheckpoint: (@Sendable (Int) throws -> Void)?, scanning: [Int]? = nil
+    afterCheckpoint: (@Sendable (Int) throws -> Void)?, scanning: [Int]? = nil,
+    walk: [String: FinishedRestart]? = nil
   ) {
     finished = state.finished
     members = (0..<count).map { state.member($0) }
@@ -99,6 +102,7 @@ final class RestartGroupState: @unchecked Sendable {
     self.interval = interval
     self.afterCheckpoint = afterCheckpoint
     self.scanning = scanning
+    self.walk = walk
   }
 
   /// Records member `offset`'s state; stores the group's checkpoint when `interval` has passed.
@@ -127,7 +131,7 @@ final class RestartGroupState: @unchecked Sendable {
     let record = CheckpointRecord(
       runId: runID, stage: scanning == nil ? stage : "scan", iteration: iteration,
       state: try ClusterCheckpoint(
-        finished: finished, current: nil, group: members, scanning: scanning
+        finished: finished, current: nil, group: members, scanning: scanning, walk: walk
       ).encoded())
     do {
       try store.saveCheckpoint(record)

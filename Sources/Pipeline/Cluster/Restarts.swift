@@ -285,8 +285,10 @@ extension ClusterCheckpoint {
         guard let state = member.checkpoint else { return "network \(offset + 1) not started" }
         return "network \(offset + 1) after pretraining epoch \(state.epochsDone)"
       }
+      let walked =
+        (walk ?? [:]).isEmpty ? "" : "; \(walk?.count ?? 0) restart(s) of the walk over K trained"
       return "in the choice of K in \(scanning[0])...\(scanning[1])"
-        + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", "))
+        + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", ")) + walked
     }
     let first = finished.count + 1
     guard let group, group.count > 1 else {
@@ -335,17 +337,21 @@ struct ClusterCheckpoint: Codable {
   /// holds the pretraining states of the networks the choice is made on, by index, and
   /// `finished` is empty (`ClusterJob.chooseClusterCount`).
   var scanning: [Int]? = nil
+  /// The restarts the walk over K (`ClusterJob.settleClusterCount`) has trained so far, by
+  /// `"K/restart"`: a resumed walk takes them instead of training them again.
+  var walk: [String: FinishedRestart]? = nil
 
   func encoded() throws -> Data { try JSONEncoder().encode(self) }
 
   init(
     finished: [FinishedRestart], current: DECCheckpoint?, group: [GroupMember]? = nil,
-    scanning: [Int]? = nil
+    scanning: [Int]? = nil, walk: [String: FinishedRestart]? = nil
   ) {
     self.finished = finished
     self.current = current
     self.group = group
     self.scanning = scanning
+    self.walk = walk
   }
 
   init(encoded data: Data) throws {
