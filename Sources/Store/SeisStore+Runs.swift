@@ -129,6 +129,12 @@ extension SeisStore {
     }
   }
 
+  /// Runs of `kind` in state `running` (under way here or elsewhere, or interrupted), latest
+  /// first.
+  public func runningRuns(kind: RunRecord.Kind) throws -> [RunRecord] {
+    try runningRuns().filter { $0.kind == kind }
+  }
+
   /// Runs in state `running` whose lease another process holds (they are being computed),
   /// latest first.
   public func runsLiveElsewhere() throws -> [RunRecord] {

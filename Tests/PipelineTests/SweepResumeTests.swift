@@ -274,6 +274,19 @@ extension ClusterPipelineTests {
         == "sweep 1 is running in another process: wait for it, or stop it first"
     }
     other.releaseSweepLease(id: 1)
+    // Another process resumes the sweep's run (`cluster --resume`): `sweep --resume` is
+    // refused and the sweep stays (the refusal deleted it, and once the run had finished
+    // `sweep --resume` found no sweep to continue).
+    do {
+      let resumer = try SeisStore(path: path)
+      #expect(try resumer.claimInterruptedRun(id: own.id) != nil)
+      #expect {
+        _ = try SweepJob(resuming: store, quiet: true).run(store: store, logger: logger)
+      } throws: { error in
+        (error as? InputError)?.reason.contains("is being resumed by another process") == true
+      }
+      #expect(try store.sweep(id: 1) != nil)
+    }
     let resumed = try SweepJob(resuming: store, quiet: true).run(store: store, logger: logger)
     #expect(resumed.rows.map { $0.run.id } == [own.id])
     #expect(resumed.rows[0].run.clusterCount == 2)

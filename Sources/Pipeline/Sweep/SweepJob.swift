@@ -275,12 +275,24 @@ public struct SweepJob: Sendable {
       // Stopped as a kill would stop it: the sweep and its run under way stay for --resume.
       throw stop.underlying
     } catch {
-      // A sweep whose first run failed holds nothing: it must not become the latest sweep
-      // that `report --sweep` reads. One with finished runs keeps them.
-      try? store.deleteSweepWithoutRuns(id: sweepID)
+      // A new sweep whose first run failed holds nothing: it must not become the latest sweep
+      // that `report --sweep` reads. One with finished runs keeps them; so does a resumed
+      // sweep, and one whose run under way is left resumable (a refusal, or a store that
+      // could not take the run's K): `sweep --resume` continues them.
+      if resuming == nil, (try? Self.runUnderWay(of: sweepID, store: store)) != true {
+        try? store.deleteSweepWithoutRuns(id: sweepID)
+      }
       throw error
     }
     return Outcome(sweep: sweep, rows: rows, csv: Self.csv(rows, scored: truth != nil))
+  }
+
+  /// Whether a run of sweep `sweepID` is still running (left interrupted, to resume).
+  static func runUnderWay(of sweepID: Int64, store: SeisStore) throws -> Bool {
+    try store.runningRuns(kind: .cluster).contains { run in
+      (try? ClusterJob.decodeOptions(ClusterJob.StoredOptions.self, from: run.optionsJson))?
+        .sweep?.sweep == sweepID
+    }
   }
 
   /// The cluster job of the run of `architecture` (nil: the model's) and `latent`.
