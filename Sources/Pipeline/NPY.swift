@@ -379,36 +379,52 @@ public final class NPYFileReader {
   {
     let windows = shape[0]
     let size = count / max(windows, 1)
-    var run = [Float](repeating: 0, count: 0)
+    var scratch: [UInt8] = []
     if size > 0, range.lowerBound % size == 0, range.count % size == 0 {
       let first = range.lowerBound / size
       let n = range.count / size
-      run = [Float](repeating: 0, count: n)
-      // Position j of a window in C order is at `inner[j] * windows` in the file.
-      let inner = NPYArray.fortranPositions(shape: Array(shape.dropFirst()), range: 0..<size)
-      for (j, p) in inner.enumerated() {
+      var run = [Float](repeating: 0, count: n)
+      for (j, p) in fortranInner.enumerated() {
         let start = p * windows + first
-        try run.withUnsafeMutableBufferPointer { try readStored(start..<(start + n), into: $0) }
+        try run.withUnsafeMutableBufferPointer {
+          try readStored(start..<(start + n), into: $0, scratch: &scratch)
+        }
         for w in 0..<n { out[w * size + j] = run[w] }
       }
       return
     }
-    let positions = NPYArray.fortranPositions(shape: shape, range: range)
-    run = [0]
-    for (i, p) in positions.enumerated() {
-      try run.withUnsafeMutableBufferPointer { try readStored(p..<(p + 1), into: $0) }
-      out[i] = run[0]
+    var one: [Float] = [0]
+    for (i, p) in NPYArray.fortranPositions(shape: shape, range: range).enumerated() {
+      try one.withUnsafeMutableBufferPointer {
+        try readStored(p..<(p + 1), into: $0, scratch: &scratch)
+      }
+      out[i] = one[0]
     }
   }
+
+  /// Position j of a window (in C order) is at `fortranInner[j] * windows` in a Fortran-order
+  /// file; the same for every batch read.
+  private lazy var fortranInner: [Int] = NPYArray.fortranPositions(
+    shape: Array(shape.dropFirst()), range: 0..<(count / max(shape.first ?? 1, 1)))
 
   /// Reads values `range` in the file's own order.
   private func readStored(_ range: Range<Int>, into out: UnsafeMutableBufferPointer<Float>)
     throws
   {
+    var scratch: [UInt8] = []
+    try readStored(range, into: out, scratch: &scratch)
+  }
+
+  /// The same, reading the bytes into `scratch` (grown when too small; reused by the caller).
+  private func readStored(
+    _ range: Range<Int>, into out: UnsafeMutableBufferPointer<Float>, scratch: inout [UInt8]
+  ) throws {
     let width = layout.header.itemSize
-    var bytes = [UInt8](repeating: 0, count: range.count * width)
+    let byteCount = range.count * width
+    if scratch.count < byteCount { scratch = [UInt8](repeating: 0, count: byteCount) }
     let offset = layout.dataStart + range.lowerBound * width
-    let got = bytes.withUnsafeMutableBytes { raw -> Int in
+    let got = scratch.withUnsafeMutableBytes { whole -> Int in
+      let raw = UnsafeMutableRawBufferPointer(rebasing: whole[0..<byteCount])
       var done = 0
       while done < raw.count {
         let n = pread(
@@ -418,12 +434,13 @@ public final class NPYFileReader {
       }
       return done
     }
-    guard got == bytes.count else {
+    guard got == byteCount else {
       throw InputError(
         path: path,
         reason: got < 0 ? "cannot read: \(String(cString: strerror(errno)))" : "file ends early")
     }
-    bytes.withUnsafeBytes { raw in
+    scratch.withUnsafeBytes { whole in
+      let raw = UnsafeRawBufferPointer(rebasing: whole[0..<byteCount])
       if width == 4 {
         NPYArray.floats(raw, bigEndian: layout.header.bigEndian, into: out)
       } else {

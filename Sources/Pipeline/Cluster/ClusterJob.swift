@@ -369,9 +369,7 @@ public struct ClusterJob: Sendable {
       // Not a store failure: a resume would fail the same way, so the run is failed, not left
       // interrupted (unless it was already stored complete).
       if (try? store.run(id: plan.runID))?.status != .complete {
-        var failed = plan.run
-        failed.status = .failed
-        try? store.updateRun(failed)
+        try? failRun(plan, store: store)
       }
       throw error
     }
@@ -710,32 +708,26 @@ public struct ClusterJob: Sendable {
       return trial
     }
     var walk = walked
-    var saved = 0
+    // The walk's steps are stored as the choice's checkpoint: the networks' pretrained states,
+    // the range, and the restarts trained so far.
+    let saving = store.flatMap { store in
+      base.scanning.map { range in
+        RestartGroupState(
+          state: ClusterCheckpoint(
+            finished: [], current: nil,
+            group: (0..<networks).map {
+              GroupMember(finished: nil, checkpoint: base.pretrained[$0])
+            }),
+          count: networks, runID: base.runID, store: store, interval: 0,
+          afterCheckpoint: afterCheckpoint, scanning: [range.lowerBound, range.upperBound])
+      }
+    }
     func train(_ k: Int, _ group: Range<Int>) throws -> [FinishedRestart] {
       let known = group.compactMap { walk["\(k)/\($0)"] }
       if known.count == group.count { return known }
       let made = try trainPretrained(group, plan: trial(k), logger: logger)
       for (r, restart) in zip(group, made) { walk["\(k)/\(r)"] = restart }
-      guard let store, let range = base.scanning else { return made }
-      // The networks' pretrained states and the walk so far: a resumed run walks from here.
-      let members = (0..<networks).map {
-        GroupMember(finished: nil, checkpoint: base.pretrained[$0])
-      }
-      do {
-        try store.saveCheckpoint(
-          CheckpointRecord(
-            runId: base.runID, stage: "scan", iteration: walk.count,
-            state: try ClusterCheckpoint(
-              finished: [], current: nil, group: members,
-              scanning: [range.lowerBound, range.upperBound], walk: walk
-            ).encoded()))
-        saved += 1
-        try afterCheckpoint?(saved)
-      } catch let error as EncodingError {
-        throw error
-      } catch {
-        throw Interrupted(underlying: error)
-      }
+      try saving?.saveNow(walk: walk)
       return made
     }
     guard

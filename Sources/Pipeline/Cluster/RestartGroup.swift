@@ -88,7 +88,7 @@ final class RestartGroupState: @unchecked Sendable {
   /// `ClusterCheckpoint.scanning`: the members are the networks `--clusters auto` pretrains.
   private let scanning: [Int]?
   /// `ClusterCheckpoint.walk`, kept in every checkpoint stored (a resumed choice of K).
-  private let walk: [String: FinishedRestart]?
+  private var walk: [String: FinishedRestart]?
 
   init(
     state: ClusterCheckpoint, count: Int, runID: Int64, store: SeisStore, interval: Double,
@@ -118,11 +118,12 @@ final class RestartGroupState: @unchecked Sendable {
   }
 
   /// Stores the states recorded so far now, whenever the last checkpoint was stored (the end of
-  /// the networks' pretraining for the choice of K).
-  func saveNow() throws {
+  /// the networks' pretraining for the choice of K, and each step of its walk, with `walk`).
+  func saveNow(walk: [String: FinishedRestart]? = nil) throws {
     lock.lock()
     defer { lock.unlock() }
     if cancelled { throw RestartCancelled() }
+    if let walk { self.walk = walk }
     try save(stage: "pretrain", iteration: members.compactMap(\.checkpoint?.epochsDone).min() ?? 0)
   }
 
@@ -226,9 +227,7 @@ extension ClusterJob {
     if !errors.isEmpty {
       let real = errors.filter { !($0.error is RestartCancelled) }
       if let failure = real.first(where: { !($0.error is Interrupted) }) {
-        var failed = plan.run
-        failed.status = .failed
-        try? store.updateRun(failed)
+        try? failRun(plan, store: store)
         throw failure.error
       }
       if let interrupted = real.first?.error as? Interrupted { throw interrupted.underlying }
