@@ -8,7 +8,8 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
   public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
 
-  public init(seconds: Double) { self.nanoseconds = Int64((seconds * 1e9).rounded()) }
+  /// The time `seconds` after the epoch; beyond 1677..2262 it stops at the end of that range.
+  public init(seconds: Double) { self.nanoseconds = Timestamp.clampedNanoseconds(seconds) }
 
   public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
     lhs.nanoseconds < rhs.nanoseconds
@@ -17,15 +18,35 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
   /// Seconds since the epoch (loses precision below ~0.1 us for present-day times).
   public var seconds: Double { Double(nanoseconds) / 1e9 }
 
+  /// `self` moved by `delta`. A time that would leave 1677..2262 stops at the end of that range
+  /// (a window reaching past it then finds no data there), so no pick or option can trap.
   public func adding(nanoseconds delta: Int64) -> Timestamp {
-    Timestamp(nanoseconds: nanoseconds + delta)
+    let (sum, overflow) = nanoseconds.addingReportingOverflow(delta)
+    return Timestamp(nanoseconds: overflow ? (delta > 0 ? .max : .min) : sum)
   }
   public func adding(seconds delta: Double) -> Timestamp {
-    Timestamp(nanoseconds: nanoseconds + Int64((delta * 1e9).rounded()))
+    let ns = (delta * 1e9).rounded()
+    if ns.isNaN { return self }
+    if abs(ns) < 9_223_372_036_854_775_808.0 { return adding(nanoseconds: Int64(ns)) }
+    // A move beyond Int64 itself (1e30 s): where it lands, held to the range.
+    return Timestamp(seconds: (Double(nanoseconds) + ns) / 1e9)
+  }
+
+  /// `seconds` in nanoseconds, rounded, held within Int64 (NaN counts as 0).
+  static func clampedNanoseconds(_ seconds: Double) -> Int64 {
+    let ns = (seconds * 1e9).rounded()
+    if ns.isNaN { return 0 }
+    if ns >= 9_223_372_036_854_775_808.0 { return .max }
+    if ns <= -9_223_372_036_854_775_808.0 { return .min }
+    return Int64(ns)
   }
 
   /// Nanoseconds from `other` to `self`.
-  public func nanoseconds(since other: Timestamp) -> Int64 { nanoseconds - other.nanoseconds }
+  /// (Held within Int64: the span between the two ends of 1677..2262 does not fit.)
+  public func nanoseconds(since other: Timestamp) -> Int64 {
+    let (difference, overflow) = nanoseconds.subtractingReportingOverflow(other.nanoseconds)
+    return overflow ? (nanoseconds > other.nanoseconds ? .max : .min) : difference
+  }
 
   public var description: String { iso8601 }
 

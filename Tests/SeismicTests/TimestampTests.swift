@@ -31,6 +31,28 @@ import Testing
     }
   }
 
+  /// A pick in 2262 plus a window's 55 s, or a low rate's filter margin of 1e9 s, trapped
+  /// (arithmetic overflow) in `windows build` (an adversarial sweep): times stop at the ends of
+  /// 1677..2262 instead, where no data is.
+  @Test func arithmeticStopsAtTheEndsOfTheRange() throws {
+    let late = try #require(Timestamp(iso8601: "2262-04-11T23:47:00Z"))
+    #expect(late.adding(seconds: 55) == Timestamp(nanoseconds: .max))
+    #expect(late.adding(seconds: -55).iso8601 == "2262-04-11T23:46:05.000000Z")
+    let early = try #require(Timestamp(iso8601: "1677-09-21T00:12:50Z"))
+    #expect(early.adding(seconds: -55) == Timestamp(nanoseconds: .min))
+    #expect(early.adding(seconds: 1e30) == Timestamp(nanoseconds: .max))
+    #expect(early.adding(seconds: -.infinity) == Timestamp(nanoseconds: .min))
+    #expect(early.adding(seconds: .nan) == early)
+    #expect(late.adding(nanoseconds: .max) == Timestamp(nanoseconds: .max))
+    #expect(Timestamp(seconds: 1e300) == Timestamp(nanoseconds: .max))
+    #expect(Timestamp(nanoseconds: .max).nanoseconds(since: Timestamp(nanoseconds: .min)) == .max)
+    #expect(Timestamp(nanoseconds: .min).nanoseconds(since: Timestamp(nanoseconds: .max)) == .min)
+    // Within the range, exact as before.
+    #expect(Timestamp(nanoseconds: 5).adding(seconds: 1.5e-9).nanoseconds == 7)
+    #expect(late.nanoseconds(since: Timestamp(nanoseconds: 0)) == late.nanoseconds)
+    #expect(late.nanoseconds(since: early) == .max)  // 585 years do not fit in Int64 ns
+  }
+
   @Test func printsTimesBeforeTheEpoch() {
     #expect(Timestamp(nanoseconds: -1_000).iso8601 == "1969-12-31T23:59:59.999999Z")
   }
