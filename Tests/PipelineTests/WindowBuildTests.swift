@@ -421,3 +421,84 @@ extension WindowBuildTests {
     #expect(try other.currentWindowSet() == nil)
   }
 }
+
+extension WindowBuildTests {
+  /// Inputs an adversarial sweep found: a pick at the end of the storable times trapped
+  /// (arithmetic overflow) while the window's reach was computed; float64 data near 1e200 with
+  /// `--normalize none` stored windows of infinities (which `windows import` refuses); with
+  /// `--normalize std` the same data, and data near 1e-200, came out as zeros; and a `--rate`
+  /// whose Nyquist lies below the whole band built windows of filter roll-off.
+  @Test func picksAtTheEndsOfTimeAndSamplesBeyondFloat32AreSkippedWithTheirReason() throws {
+    let dir = try TestPaths.temporaryDirectory("edge-values")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = dir.appendingPathComponent("s.sqlite").path
+    let picks = try noiseStationStore(
+      path: path, network: "XX", station: "GOOD", seed: 5, samples: 6_000, pickSeconds: [30])
+    let store = try SeisStore(path: path)
+    var generator = SeededGenerator(seed: 9)
+    for (station, scale) in [("HUGE", 1e200), ("TINY", 1e-200)] {
+      let segment = Segment(
+        source: SourceIdentifier(network: "XX", station: station, location: "", channel: "HHZ"),
+        startTime: picks[0].adding(seconds: -30), samplingRate: 100,
+        samples: .float64((0..<6_000).map { _ in generator.nextGaussian() * scale }))
+      try store.storeFile(
+        path: station, size: 0, sha256: station, format: .miniSEED, segments: [segment])
+    }
+    let records = [("HUGE", picks[0]), ("TINY", picks[0])].map { station, time in
+      PickRecord(
+        network: "XX", station: station, location: "", channel: nil, time: time, phase: "P",
+        note: nil, origin: "test")
+    }
+    let edges = ["2262-04-11T23:47:00Z", "1677-09-21T00:12:50Z"].compactMap {
+      Timestamp(iso8601: $0)
+    }
+    try store.insertPicks(
+      records
+        + edges.map {
+          PickRecord(
+            network: "XX", station: "GOOD", location: "", channel: nil, time: $0, phase: "P",
+            note: nil, origin: "test")
+        })
+    func build(_ normalize: WindowSetOptions.Normalization, rate: Double = 100) throws
+      -> WindowBuildReport
+    {
+      try WindowSetBuilder(store: store, logger: logger, quiet: true).build(
+        options: WindowSetOptions(
+          before: 5, after: 10, phase: "P", components: .z, rate: rate, bandpass: nil,
+          normalize: normalize, input: .waveform))
+    }
+    let none = try build(.none)
+    #expect(none.built == 2)  // GOOD's pick and TINY's
+    #expect(none.skippedByReason == [.noData: 2, .notFinite: 1])
+    #expect(
+      none.skips.contains { $0.reason == .notFinite && $0.message.contains("beyond float32") })
+    let contents = try #require(try store.currentWindowSetContents())
+    #expect(contents.windows.map(\.station).sorted() == ["GOOD", "TINY"])
+
+    let std = try build(.std)
+    #expect(std.built == 3 && std.skippedByReason == [.noData: 2])
+    let windows = try #require(try store.currentWindowSetContents())
+    for (index, window) in windows.windows.enumerated() {
+      let size = windows.windowSize
+      let values = windows.samples[(index * size)..<((index + 1) * size)]
+      let rms = (values.reduce(0) { $0 + Double($1) * Double($1) } / Double(values.count))
+        .squareRoot()
+      // Unit deviation over the window (the cut), not zeros.
+      #expect(abs(rms - 1) < 0.05, "\(window.station): rms \(rms)")
+    }
+
+    var band = WindowSetOptions(
+      before: 5, after: 10, phase: "P", components: .z, rate: 1, bandpass: (1, 20),
+      normalize: .max, input: .waveform)
+    do {
+      _ = try WindowSetBuilder(store: store, logger: logger, quiet: true).build(options: band)
+      Issue.record("built windows whose whole band is above their Nyquist frequency")
+    } catch let error as WindowSetBuilder.BuildError {
+      #expect(error.reason.contains("lies wholly at or above the output Nyquist frequency 0.5 Hz"))
+    }
+    band.rate = 30  // a band that reaches past Nyquist is still built (with a warning)
+    #expect(
+      try WindowSetBuilder(store: store, logger: logger, quiet: true).build(options: band).built
+        == 3)
+  }
+}

@@ -264,6 +264,18 @@ public struct WindowPreprocessor: Sendable {
       cutChannels.append(windowSamples)
     }
     normalize(&cutChannels)
+    // Samples beyond float32 (data near 1e200 with `--normalize none`) would be stored as
+    // infinities, which `windows import` refuses and training turns into NaN.
+    for c in cutChannels {
+      if let x = c.first(where: { !(abs($0) <= Double(Float.greatestFiniteMagnitude)) }) {
+        return .failure(
+          WindowSkip(
+            reason: .notFinite,
+            message:
+              "pick \(pick.iso8601): a preprocessed sample (\(x)) is beyond float32's range "
+              + "(normalize the windows), skipped"))
+      }
+    }
     var values: [Float] = []
     values.reserveCapacity(channelCount * length)
     switch options.input {
@@ -487,8 +499,18 @@ public struct WindowPreprocessor: Sendable {
         count += channels[i].count
       }
       guard count > 0 else { return }
-      let deviation = (sumSquares / Double(count)).squareRoot()
-      guard deviation > 0 else { return }
+      var deviation = (sumSquares / Double(count)).squareRoot()
+      if !deviation.isFinite || deviation == 0 {
+        // Squares beyond Double (samples near 1e200) or below it (near 1e-200): the same
+        // deviation, summed over samples divided by the largest one.
+        var peak = 0.0
+        for c in channels { for x in c { peak = max(peak, abs(x)) } }
+        guard peak > 0, peak.isFinite else { return }
+        var scaled = 0.0
+        for c in channels { for x in c { scaled += (x / peak) * (x / peak) } }
+        deviation = peak * (scaled / Double(count)).squareRoot()
+      }
+      guard deviation > 0, deviation.isFinite else { return }
       for i in channels.indices {
         channels[i].withUnsafeMutableBufferPointer { c in for j in c.indices { c[j] /= deviation } }
       }

@@ -107,6 +107,13 @@ public struct WindowSetBuilder: Sendable {
     } catch {
       throw BuildError(reason: "window options: \(error.description)")
     }
+    if let band = options.bandpass, band.low >= options.rate / 2 {
+      // Every window would hold only the filters' roll-off.
+      throw BuildError(
+        reason:
+          "window options: the band \(band.low)-\(band.high) Hz lies wholly at or above the output Nyquist frequency \(options.rate / 2) Hz: resampling to \(options.rate) Hz removes all of it (raise --rate or lower --bandpass)"
+      )
+    }
     if let band = options.bandpass, band.high >= options.rate / 2 {
       logger.warning(
         "the band's upper corner \(band.high) Hz is at or above the output Nyquist frequency \(options.rate / 2) Hz: resampling to \(options.rate) Hz removes the band above it"

@@ -20,8 +20,8 @@ public enum WindowSkipReason: String, Sendable, CaseIterable, Comparable, Custom
   /// The station's stored rate is too high to preprocess a window in this process's memory
   /// (a SAC DELTA of 1e-30: 1e30 Hz), while the other stations' rates are not.
   case rateTooHigh = "sampling rate too high to preprocess"
-  /// The data holds NaN or infinite samples.
-  case notFinite = "NaN samples"
+  /// The data holds NaN or infinite samples, or preprocessing leaves samples beyond float32.
+  case notFinite = "NaN or infinite"
   /// Preprocessing failed for another reason (said in the warning).
   case processing = "processing failed"
 
