@@ -118,14 +118,19 @@ enum SACAlphanumeric {
     return values
   }
 
-  /// The number the bytes spell in full (as `Double(String)` reads it: C locale, no blanks),
-  /// parsed without allocating a String per sample; nil for anything else or over 64 bytes.
+  /// The number the bytes spell in full (as `Double(String)` reads it: C locale, no blanks, no
+  /// hexadecimal), parsed without allocating a String per sample; nil for anything else or over
+  /// 64 bytes.
   static func number(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Double? {
     let count = range.count
     guard count > 0, count <= 64 else { return nil }
     return withUnsafeTemporaryAllocation(of: CChar.self, capacity: count + 1) { buffer in
       guard let base = buffer.baseAddress else { return nil }
-      for (k, i) in range.enumerated() { base[k] = CChar(bitPattern: bytes[i]) }
+      for (k, i) in range.enumerated() {
+        // strtod reads hexadecimal (`0x10`) too, which SAC and ObsPy do not.
+        if bytes[i] == 0x78 || bytes[i] == 0x58 { return nil }
+        base[k] = CChar(bitPattern: bytes[i])
+      }
       base[count] = 0
       // strtod skips leading blanks; a token never has any.
       var end: UnsafeMutablePointer<CChar>? = nil

@@ -172,6 +172,9 @@ public enum SACReader {
       throw WaveformFileError(
         path: path, reason: "SAC header B is not a number (\(b)): the start time is unknown")
     }
+    if let problem = referenceFieldProblem(header) {
+      throw WaveformFileError(path: path, reason: problem)
+    }
     guard startTime(header) != nil else {
       throw WaveformFileError(
         path: path,
@@ -215,6 +218,28 @@ public enum SACReader {
       throw WaveformFileError(path: path, reason: problem)
     }
     return WaveformContents(format: .sac, segments: [segment], notes: [])
+  }
+
+  /// Why the NZ* reference time names no time, or nil: a field out of its range (NZJDAY 400,
+  /// NZHOUR 25) would otherwise roll the samples into another day or year without a word. A
+  /// leap second (NZSEC 60) is a time. Undefined fields (-12345) are left to `referenceTime`.
+  static func referenceFieldProblem(_ h: SACHeader) -> String? {
+    let fields = [h[.nzyear], h[.nzjday], h[.nzhour], h[.nzmin], h[.nzsec], h[.nzmsec]]
+    if fields.contains(SACHeader.undefinedInteger) { return nil }
+    var year = Int64(fields[0])
+    if (0...99).contains(year) { year += 1900 }
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    let ranges: [(SACHeader.IntegerField, ClosedRange<Int32>, String)] = [
+      (.nzjday, 1...(leap ? 366 : 365), "a day of \(year)"), (.nzhour, 0...23, "an hour"),
+      (.nzmin, 0...59, "a minute"), (.nzsec, 0...60, "a second"),
+      (.nzmsec, 0...999, "a millisecond"),
+    ]
+    for (field, range, what) in ranges where !range.contains(h[field]) {
+      return
+        "SAC header \(String(describing: field).uppercased()) is \(h[field]), not \(what) "
+        + "(\(range.lowerBound)-\(range.upperBound)): the reference time names no time"
+    }
+    return nil
   }
 
   /// NZ* reference time; the epoch when any of its fields is undefined. Two-digit years are

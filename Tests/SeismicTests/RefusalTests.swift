@@ -145,6 +145,40 @@ import Testing
     #expect(reason(sac(npts: 10, delta: 0.01, dataBytes: 44))?.contains("size") == true)
   }
 
+  /// NZHOUR 25, NZJDAY 400 or 366 of a common year were rolled into the next day or year
+  /// without a word (an adversarial sweep); ObsPy reads such files at 1970. Refused, naming the
+  /// field. A leap second (NZSEC 60) and day 366 of a leap year are times.
+  @Test func sacReferenceFieldsOutOfRangeAreRefusedNamingTheField() throws {
+    func withFields(_ fields: [SACHeader.IntegerField: Int32]) -> [UInt8] {
+      var h = SACHeader()
+      h[.npts] = 2
+      h[.delta] = 0.01
+      h[.nvhdr] = 6
+      let base: [SACHeader.IntegerField: Int32] = [
+        .nzyear: 2025, .nzjday: 60, .nzhour: 0, .nzmin: 0, .nzsec: 0, .nzmsec: 0,
+      ]
+      for (field, value) in base.merging(fields, uniquingKeysWith: { $1 }) { h[field] = value }
+      return h.littleEndianBytes + [UInt8](repeating: 0, count: 8)
+    }
+    let refused: [([SACHeader.IntegerField: Int32], String)] = [
+      ([.nzhour: 25], "NZHOUR is 25, not an hour (0-23)"),
+      ([.nzjday: 400], "NZJDAY is 400, not a day of 2025 (1-365)"),
+      ([.nzjday: 366], "NZJDAY is 366, not a day of 2025 (1-365)"),
+      ([.nzjday: 0], "NZJDAY is 0"), ([.nzjday: -30], "NZJDAY is -30"),
+      ([.nzmin: 999], "NZMIN is 999, not a minute (0-59)"), ([.nzsec: 61], "NZSEC is 61"),
+      ([.nzmsec: -500], "NZMSEC is -500, not a millisecond (0-999)"),
+    ]
+    for (fields, expected) in refused {
+      let why = reason(withFields(fields))
+      #expect(why?.contains(expected) == true, "\(fields): \(why ?? "read")")
+    }
+    let leapDay = try #require(try read(withFields([.nzyear: 2024, .nzjday: 366])).segments.first)
+    #expect(leapDay.startTime.iso8601 == "2024-12-31T00:00:00.000000Z")
+    let leapSecond = try #require(
+      try read(withFields([.nzhour: 23, .nzmin: 59, .nzsec: 60])).segments.first)
+    #expect(leapSecond.startTime.iso8601 == "2025-03-02T00:00:00.000000Z")
+  }
+
   @Test func sacIsReadInBothByteOrders() throws {
     for big in [false, true] {
       var bytes = sac(npts: 2, delta: 0.25, bigEndian: big, dataBytes: 0)
