@@ -179,6 +179,37 @@ import Testing
     #expect(contents.picks.map(\.phase) == ["P", "Sg", nil])
   }
 
+  /// Text in CDATA sections was dropped (an adversarial sweep): the time read as '' and the
+  /// pick skipped, the phase hint lost without a word. ObsPy reads both.
+  @Test func quakeMLTextInCDATASectionsIsRead() throws {
+    let xml = """
+      <?xml version="1.0" encoding="utf-8"?>
+      <q:quakeml xmlns:q="http://quakeml.org/xmlns/quakeml/1.2" xmlns="http://quakeml.org/xmlns/bed/1.2">
+        <eventParameters publicID="smi:local/cat">
+          <event publicID="smi:local/ev1">
+            <pick publicID="smi:local/p1">
+              <time><value><![CDATA[2026-03-01T00:10:02Z]]></value></time>
+              <waveformID networkCode="DM" stationCode="DEM01"/>
+              <phaseHint><![CDATA[S]]></phaseHint>
+            </pick>
+            <pick publicID="smi:local/p2">
+              <time><value>2026-03-01T00:10:<![CDATA[05.5]]>Z</value></time>
+              <waveformID networkCode="DM" stationCode="DEM01"/>
+              <phaseHint>P</phaseHint>
+            </pick>
+          </event>
+        </eventParameters>
+      </q:quakeml>
+      """
+    let contents = try QuakeMLPickReader.parse(Data(xml.utf8))
+    #expect(contents.problems.isEmpty)
+    #expect(contents.picks.map(\.phase) == ["S", "P"])
+    #expect(
+      contents.picks.map(\.time) == [
+        try Self.time("2026-03-01T00:10:02Z"), try Self.time("2026-03-01T00:10:05.5Z"),
+      ])
+  }
+
   /// A network's year of picks: QuakeML past 10 MB was refused as "not well-formed XML" at a
   /// line past its end (an adversarial sweep), libxml2's limit on one chunk of input.
   @Test func quakeMLBeyondTenMegabytesIsRead() throws {

@@ -172,6 +172,10 @@ public enum QuakeMLPickReader {
     }
 
     func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
+    /// `<value><![CDATA[2026-03-01T00:10:02Z]]></value>` is the same text (ObsPy reads it).
+    func parser(_ parser: XMLParser, foundCDATA block: Data) {
+      text += String(decoding: block, as: UTF8.self)
+    }
 
     func parserDidEndDocument(_ parser: XMLParser) {
       if structureError == nil, let open = path.last {
