@@ -310,6 +310,10 @@ public struct Ingest: Sendable {
       progress.update(next)
     }
     progress.finish()
+    // The parsers' blocks hold this ingest, and so the store, until their queues let them go,
+    // which may be after the process has ended: the log is settled into the store file here.
+    for queue in queues { queue.sync {} }
+    store.settleLog()
     return report
   }
 
@@ -358,11 +362,9 @@ public struct Ingest: Sendable {
         // error; a file named like a waveform that holds text still is.
         logger.info("\(path): a text file, not MiniSEED or SAC; skipped")
         report.otherFiles += 1
-      } catch let error as InputError
-        where !named.contains(path) && error.reason.hasPrefix("unknown format")
-        && Ingest.dataFileKind(path: path) != nil
-      {
-        // Exported windows, another store or a SeisBench data set beside the waveforms.
+      } catch is InputError where !named.contains(path) && Ingest.dataFileKind(path: path) != nil {
+        // Exported windows, another store (with its log, empty or not) or a SeisBench data set
+        // beside the waveforms: whatever the reader said of them, they are not waveforms.
         logger.info(
           "\(path): \(Ingest.dataFileKind(path: path) ?? "a data file"), not MiniSEED or SAC; skipped"
         )
@@ -452,6 +454,13 @@ public struct Ingest: Sendable {
   /// is not a waveform: a NumPy array (`windows export`), a SQLite database (another store), an
   /// HDF5 file (a SeisBench data set). Nil otherwise.
   static func dataFileKind(path: String) -> String? {
+    // The `-wal`, `-shm` and `-journal` files of another SQLite database (a store some process
+    // has open): named after it, and with no magic of their own (`-shm`, an empty `-wal`).
+    for suffix in ["-wal", "-shm", "-journal"] where path.hasSuffix(suffix) {
+      if dataFileKind(path: String(path.dropLast(suffix.count))) == "a SQLite database" {
+        return "a SQLite database's \(suffix.dropFirst()) file"
+      }
+    }
     guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
     defer { try? handle.close() }
     guard let head = try? handle.read(upToCount: 16) else { return nil }

@@ -117,6 +117,17 @@ public final class SeisStore: Sendable {
     }
   }
 
+  /// Copies the write-ahead log into the store file and empties it (`wal_checkpoint(TRUNCATE)`),
+  /// best effort: afterwards the `.sqlite` file alone holds everything committed, even when the
+  /// process ends before its connections close (SQLite then leaves the `-wal` behind, and a copy
+  /// of the store file alone would lack what the log held). Readers of other processes may keep
+  /// part of the log in use; what they hold is left to the next checkpoint. Nothing to do on a
+  /// read-only or in-memory store.
+  public func settleLog() {
+    guard !isReadOnly, let pool = writer as? DatabasePool else { return }
+    try? pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+  }
+
   /// Migrates `pool` forward. Two processes opening the same store at once can both see a
   /// migration unapplied and both run it, one after the other: the loser fails, with "table
   /// already exists" (most migrations) or, for one that rebuilds a table (0005), with the

@@ -61,12 +61,16 @@ import Testing
       "SAC_PZs_II_TLY_BHZ_00_2018.001": Data("* NETWORK (KNETWK): II\nZEROS 3\n".utf8),
       "RESP.II.TLY.00.BHZ": Data("#\nB050F03 Station: TLY\n".utf8),
       "windows.npy": npy, "other.sqlite": sqlite, "waveforms.hdf5": hdf5,
+      // The log of a store another process has open (they failed the ingest: "unknown format",
+      // "empty file"; an adversarial sweep).
+      "other.sqlite-wal": Data(), "other.sqlite-shm": Data(repeating: 0, count: 4096),
+      "other.sqlite-journal": Data(repeating: 7, count: 512),
     ])
     #expect(report.failures.isEmpty, "\(report.failures)")
     #expect(report.storedFiles == 1)
     #expect(report.otherFiles == 3)
-    #expect(report.dataFiles == 3)
-    #expect(report.summary.contains("and 3 NumPy, SQLite or HDF5 files found in folders"))
+    #expect(report.dataFiles == 6)
+    #expect(report.summary.contains("and 6 NumPy, SQLite or HDF5 files found in folders"))
     #expect(try store.segmentSummaries().count == 1)
     // Text named as a waveform, or as an SDS day file, fails.
     let (broken, _) = try ingest([
@@ -76,6 +80,12 @@ import Testing
     #expect(
       Set(broken.failures.map { URL(fileURLWithPath: $0.path).lastPathComponent })
         == ["XX.STA..HHZ.D.2024.001", "bad.mseed"])
+    // A `-wal` beside no SQLite database is no store's log: it fails as any unknown file.
+    let (orphanLog, _) = try ingest(["II.TLY.BHZ.SAC": good, "gone.sqlite-wal": Data([1, 2, 3])])
+    #expect(
+      orphanLog.failures.map { URL(fileURLWithPath: $0.path).lastPathComponent } == [
+        "gone.sqlite-wal"
+      ])
     #expect(Ingest.looksLikeSDSName("IU.ANMO.00.BHZ.D.2024.001"))
     #expect(!Ingest.looksLikeSDSName("SAC_PZs_II_TLY_BHZ_00_2018.001"))
   }
