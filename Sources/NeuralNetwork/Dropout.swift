@@ -89,7 +89,9 @@ extension Dropout: Layer {
   public func backward(_ pass: LayerBackward) {
     guard let inputGradient = pass.inputGradient else { return }
     let count = pass.batch * pass.inputShape.size
-    guard rate > 0 else {
+    // As the forward pass: no mask was drawn in inference (the clustering stage), and the cache
+    // holds an earlier training pass's (a run resumed in a new process held another).
+    guard pass.isTraining, rate > 0 else {
       inputGradient.update(from: pass.outputGradient, count: count)
       return
     }

@@ -131,14 +131,19 @@ public struct LayerBackward {
   public var scratch: UnsafeMutablePointer<Float>
   public var scratchGradient: UnsafeMutablePointer<Float>
   public var cache: UnsafeRawPointer
+  /// Whether the forward pass being differentiated was a training pass (`LayerForward`'s
+  /// `isTraining`): a dropout that passed its input through must pass the gradient through
+  /// too, not apply the mask an earlier training pass left in the cache.
+  public var isTraining: Bool
 
   public init(
     input: UnsafePointer<Float>, output: UnsafePointer<Float>,
     outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?,
     batch: Int, inputShape: LayerShape, parameters: UnsafePointer<Float>,
     parameterGradient: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
-    scratchGradient: UnsafeMutablePointer<Float>, cache: UnsafeRawPointer
+    scratchGradient: UnsafeMutablePointer<Float>, cache: UnsafeRawPointer, isTraining: Bool = true
   ) {
+    self.isTraining = isTraining
     self.input = input
     self.output = output
     self.outputGradient = outputGradient

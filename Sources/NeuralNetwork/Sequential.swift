@@ -413,7 +413,8 @@ public final class Sequential {
           inputShape: op.input, parameters: parameterBuffer.pointer + op.parameterOffset,
           parameterGradient: parameterGradient + op.parameterOffset,
           scratch: scratch.scratch.pointer, scratchGradient: scratch.scratchGradient.pointer,
-          cache: ws.caches[i].pointer + start * op.cacheBytesPerSample))
+          cache: ws.caches[i].pointer + start * op.cacheBytesPerSample,
+          isTraining: dropoutActive))
       swap(&gradient, &spare)
     }
   }

@@ -195,7 +195,8 @@ extension TemporalBlock: Layer {
         LayerBackward(
           input: from, output: from, outputGradient: from, inputGradient: to, batch: b,
           inputShape: shape, parameters: p, parameterGradient: g, scratch: columns,
-          scratchGradient: columnGradient, cache: UnsafeRawPointer(mask)))
+          scratchGradient: columnGradient, cache: UnsafeRawPointer(mask),
+          isTraining: pass.isTraining))
     }
     undrop(dropout2, c.m2, a, bb)
     activation.backward(output: c.h2, outputGradient: bb, inputGradient: bb, count: size)

@@ -191,6 +191,33 @@ import Testing
     #expect(zip(training, inference).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, abs($1)) })
   }
 
+  /// ... and their backward passes are inference's too. `Dropout.backward` applied the mask
+  /// a training pass had left in its cache even when the forward pass had drawn none (an
+  /// adversarial review: a `--dropout` run resumed in the clustering stage, in a new process
+  /// with a fresh cache, ended with other labels than the run left alone). The gradient with
+  /// dropout off must not depend on what ran before it.
+  @Test(arguments: Autoencoder.Architecture.allCases)
+  func gradientsWithDropoutOffIgnoreEarlierMasks(architecture: Autoencoder.Architecture) throws {
+    let configuration = Configuration(
+      architecture: architecture, inputChannels: 2, inputLength: 16,
+      filters: architecture.hasKernels ? [4, 3] : [5, 3],
+      kernels: architecture.hasKernels ? [3] : [], activation: .tanh, latent: 3, dropout: 0.5,
+      dropoutSeed: 9)
+    let x = Tensor(shape: [4, 2, 16], values: randomValues(128, seed: 12))
+    let fresh = try Autoencoder(configuration: configuration, seed: 3)
+    fresh.dropoutActive = false
+    _ = fresh.computeReconstructionGradients(x)
+    let used = try Autoencoder(configuration: configuration, seed: 3)
+    _ = used.computeReconstructionGradients(x)  // a pretraining pass: masks in the caches
+    used.dropoutActive = false
+    _ = used.computeReconstructionGradients(x)
+    #expect(fresh.gradients.count == used.gradients.count)
+    let largest = fresh.gradients.map(abs).max() ?? 0
+    #expect(largest > 0)
+    #expect(
+      zip(fresh.gradients, used.gradients).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, largest) })
+  }
+
   /// A sigmoid output (binary cross-entropy) starts at each channel's mean: with the output
   /// layer's weights zeroed, its output is its bias, so every reconstructed value of channel c is
   /// the mean given for c (clamped to [1e-4, 1 - 1e-4]). A linear output (MSE) is left as drawn.
