@@ -194,6 +194,15 @@ extension SeisStore {
 }
 
 extension SeisStore {
+  /// The complete runs made from run `id` (relabels name their source as parent), oldest first.
+  public func completeRuns(parent id: Int64) throws -> [RunRecord] {
+    try writer.read { db in
+      try RunRecord.filter(Column("status") == RunRecord.Status.complete.rawValue)
+        .filter(Column("parent_run_id") == id)
+        .order(Column("id")).fetchAll(db)
+    }
+  }
+
   /// The latest complete run of a kind.
   public func latestRun(kind: RunRecord.Kind) throws -> RunRecord? {
     try writer.read { db in

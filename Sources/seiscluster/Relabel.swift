@@ -64,7 +64,7 @@ struct RelabelCommand: SeisclusterCommand {
     }
     if let (count, reason) = outcome.leftElsewhere {
       Console.warning(
-        "\(count) windows that `assign` gave run \(outcome.run.parentRunId ?? 0) have no label from run \(outcome.run.id ?? 0): \(reason)"
+        "\(count) windows that `assign` gave run \(outcome.run.parentRunId ?? 0) (or a relabel of it) have no label from run \(outcome.run.id ?? 0): \(reason)"
       )
     }
     if outcome.disagrees, let a = outcome.agreement, a.accuracy >= 1 - 1e-9 {
@@ -98,7 +98,7 @@ struct RelabelCommand: SeisclusterCommand {
       )
       if outcome.labelledAsAssign > 0 {
         Console.write(
-          "relabel: \(outcome.labelledAsAssign) windows that `assign` gave run \(outcome.run.parentRunId ?? 0) outside its window set are labelled too, as `assign` labels new windows"
+          "relabel: \(outcome.labelledAsAssign) windows that `assign` gave run \(outcome.run.parentRunId ?? 0) (or a relabel of it) outside its window set are labelled too, as `assign` labels new windows"
         )
       }
       for line in outcome.summary { print(line) }

@@ -156,6 +156,25 @@ public struct RelabelJob: Sendable {
     return assignments.map(\.windowId).filter { !ownIDs.contains($0) }
   }
 
+  /// The windows `assign` added outside the source run's set, to the source run or to any
+  /// complete relabel of it (a second relabel after `assign` gave the first relabel new windows
+  /// left them out of its catalog in silence; an adversarial review), each once, in the order
+  /// first found.
+  static func addedElsewhere(
+    own: [WindowRecord], source: Int64, assignments: [AssignmentRecord], store: SeisStore
+  ) throws -> [Int64] {
+    var found = addedElsewhere(own: own, assignments: assignments)
+    var seen = Set(found)
+    for child in try store.completeRuns(parent: source) {
+      guard let id = child.id else { continue }
+      for window in addedElsewhere(own: own, assignments: try store.assignments(runID: id))
+      where seen.insert(window).inserted {
+        found.append(window)
+      }
+    }
+    return found
+  }
+
   /// The first group of labels (in sorted order) that differ only in case, or nil: they are
   /// different classes, which `relabel` says, as a typo is likely (stop 40's sweep).
   static func caseAlike(_ labels: [String]) -> [String]? {
@@ -234,8 +253,9 @@ public struct RelabelJob: Sendable {
       }
       var reason =
         "no label matches a window of run \(sourceID)'s window set (set \(source.windowSetId), \(contents.count) windows)"
-      let elsewhere = Self.addedElsewhere(
-        own: contents.windows, assignments: try store.assignments(runID: sourceID))
+      let elsewhere = try Self.addedElsewhere(
+        own: contents.windows, source: sourceID, assignments: store.assignments(runID: sourceID),
+        store: store)
       let added =
         elsewhere.isEmpty
         ? 0 : labels.match(windows: try store.windows(ids: elsewhere)).compactMap { $0 }.count
@@ -529,7 +549,8 @@ public struct RelabelJob: Sendable {
     _ outcome: inout Outcome, source: Int64, own: [WindowRecord],
     sourceAssignments: [AssignmentRecord], store: SeisStore, logger: Logger
   ) throws {
-    let elsewhere = Self.addedElsewhere(own: own, assignments: sourceAssignments)
+    let elsewhere = try Self.addedElsewhere(
+      own: own, source: source, assignments: sourceAssignments, store: store)
     guard !elsewhere.isEmpty else { return }
     let windows = try store.windows(ids: elsewhere)
     let unmatched = Set(outcome.unmatchedLines)
