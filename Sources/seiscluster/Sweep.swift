@@ -153,6 +153,12 @@ struct SweepCommand: SeisclusterCommand {
           ?? 5, 0)
       let quiet = global.quiet
       job.onRun = { row in
+        // The run's warnings (unstable, clusters that hold no window), with --quiet too, as
+        // `cluster` prints them: they were only in the stored summary and the report.
+        let warnings = (row.run.summary ?? "").split(separator: "\n").filter {
+          $0.hasPrefix("warning: ")
+        }
+        defer { for warning in warnings { Console.write(String(warning)) } }
         guard !quiet else { return }
         var line =
           "sweep: run \(row.run.id ?? 0) --architecture \(row.architecture.rawValue) --latent \(row.latent): \(row.loss) \(String(format: "%.5g", row.reconstructionLoss))"
@@ -179,7 +185,12 @@ struct SweepCommand: SeisclusterCommand {
       }
       // A sweep stored before the failure (a full disk at a checkpoint) is continued by its
       // resume, which the line names (`cluster --resume` would take its run out of it).
-      if !(error is ExitCode), let id = (try? store.sweep())??.id, resume || id > (lastSweep ?? 0) {
+      // Named only when it is the sweep this command made or resumed, and it has runs left (a
+      // failed `--resume --sweep 99` named the latest sweep, finished, as "left unfinished").
+      let latest = (try? store.sweep())??.id
+      let concerned =
+        resume ? (sweep ?? latest) : latest.flatMap { $0 > (lastSweep ?? 0) ? $0 : nil }
+      if !(error is ExitCode), let id = concerned, SweepJob.hasRunsLeft(sweepID: id, store: store) {
         throw ResumableFailure(
           underlying: error,
           hint:

@@ -54,7 +54,21 @@ struct CommandLineTests {
     let before = try run(["windows", "build", "--before", "-2"], in: dir)
     #expect(before.status == 64)
     #expect(before.errorLines.count == 1)
-    #expect(before.errors.contains("--before must be a number of seconds >= 0"))
+    #expect(before.errors.contains("--before must be a finite number of seconds >= 0"))
+    // Infinite values were refused as "must be >= 0" (an adversarial review): said as what
+    // they are not.
+    for (arguments, message) in [
+      (
+        ["windows", "build", "--before", "inf"], "--before must be a finite number of seconds >= 0"
+      ),
+      (["windows", "build", "--rate", "inf"], "--rate must be a finite number > 0"),
+      (["cluster", "--l2", "inf"], "--l2 must be a finite number >= 0"),
+      (["cluster", "--learning-rate", "inf"], "--learning-rate must be a finite number > 0"),
+    ] {
+      let refused = try run(arguments, in: dir)
+      #expect(refused.status == 64, "\(arguments)")
+      #expect(refused.errors.contains(message), "\(arguments): \(refused.errors)")
+    }
     // --clusters auto's range and the window budget: 0, negative, huge and NaN are refused.
     for (arguments, message) in [
       (["cluster", "--clusters", "auto", "--max-clusters", "1"], "--max-clusters takes 2 to 100"),
@@ -685,6 +699,39 @@ struct CommandLineTests {
     #expect(
       try String(contentsOf: dir.appendingPathComponent("s.csv"), encoding: .utf8)
         .split(separator: "\n").count == 4)
+    // A resume of a sweep the store does not hold names no other sweep (it named finished
+    // sweep 1 "left unfinished"; an adversarial review).
+    let missing = try run(["sweep", "--resume", "--sweep", "99", "--output", "c.csv"], in: dir)
+    #expect(missing.status == 1)
+    #expect(
+      missing.errorLines.last?.hasSuffix("no sweep 99 in the store") == true, "\(missing.errors)")
+  }
+
+  /// A sweep's runs warn as `cluster` runs do, with --quiet too: a run whose clusters came out
+  /// empty said so only in its stored summary and the report (an adversarial review).
+  @Test func aSweepPrintsItsRunsWarnings() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    // 30 identical windows: no network can split them.
+    let (count, length) = (30, 200)
+    var npy = NPYArray.float32Header(shape: [count, 1, length])
+    for _ in 0..<count {
+      for t in 0..<length {
+        withUnsafeBytes(of: sin(Float(t) / 10).bitPattern.littleEndian) { npy += $0 }
+      }
+    }
+    try npy.write(to: dir.appendingPathComponent("same.npy"))
+    #expect(try run(["-q", "windows", "import", "same.npy"], in: dir).status == 0)
+    let sweep = try run(
+      [
+        "-q", "sweep", "--latent", "2", "--clusters", "2", "--restarts", "1", "--epochs", "1",
+        "--max-iterations", "2", "--output", "s.csv",
+      ], in: dir)
+    #expect(sweep.status == 0, "\(sweep.errors)")
+    #expect(
+      sweep.errorLines.contains {
+        $0.hasPrefix("warning: 1 of 2 clusters hold no window, so the run has 1")
+      }, "\(sweep.errors)")
   }
 
   /// Ctrl-C (SIGINT) or SIGTERM while an output is written: the hidden temporary file goes,

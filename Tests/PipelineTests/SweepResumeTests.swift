@@ -64,6 +64,10 @@ extension ClusterPipelineTests {
     let sweep = try #require(try store.sweep())
     #expect(try store.sweepRuns(sweepID: sweep.id!).map(\.latent) == [2])
     let interrupted = try #require(try store.interruptedRun())
+    // What a failed command names as "left unfinished" (an adversarial review: a finished
+    // sweep was named, and a sweep id the store does not hold).
+    #expect(SweepJob.hasRunsLeft(sweepID: sweep.id!, store: store))
+    #expect(!SweepJob.hasRunsLeft(sweepID: sweep.id! + 1, store: store))
 
     let job = try SweepJob(resuming: store, quiet: true)
     #expect(job.latents == [2, 4] && job.clusterCount == 2 && job.truth != nil)
@@ -74,6 +78,7 @@ extension ClusterPipelineTests {
     #expect(try store.interruptedRun() == nil)
     #expect(try store.sweepRuns(sweepID: sweep.id!).map(\.position) == [0, 1])
     #expect(resumed.csv == expected.csv)
+    #expect(!SweepJob.hasRunsLeft(sweepID: sweep.id!, store: store))
     #expect(resumed.csv.split(separator: "\n").count == 3)
     #expect(try SweepReport.load(from: store).missingRuns.isEmpty)
 

@@ -275,7 +275,9 @@ public struct ModelOptions: Codable, Sendable, Equatable {
     }
     guard (latent ?? 0) >= 0 else { throw fail("--latent must be >= 0") }
     for (flag, value) in [("--l1", l1), ("--l2", l2), ("--sparsity", sparsity)] {
-      guard (value ?? 0) >= 0, (value ?? 0).isFinite else { throw fail("\(flag) must be >= 0") }
+      guard (value ?? 0) >= 0, (value ?? 0).isFinite else {
+        throw fail("\(flag) must be a finite number >= 0")
+      }
     }
     guard (0..<1).contains(dropout ?? 0) else { throw fail("--dropout must lie in [0, 1)") }
     // Upper bounds far beyond any useful run (the default is 30 epochs and 1,000 iterations),
@@ -285,7 +287,7 @@ public struct ModelOptions: Codable, Sendable, Equatable {
     }
     guard batch >= 1 else { throw fail("--batch must be >= 1") }
     guard learningRate > 0, learningRate.isFinite else {
-      throw fail("--learning-rate must be > 0")
+      throw fail("--learning-rate must be a finite number > 0")
     }
     guard (0...1).contains(lambda) else { throw fail("--lambda must lie in [0, 1]") }
     guard updateInterval >= 1 else { throw fail("--update-interval must be >= 1") }

@@ -77,6 +77,16 @@ public struct SweepJob: Sendable {
     var truthSha256: String? = nil
   }
 
+  /// Whether sweep `sweepID` is stored and has fewer finished runs than its grid (false when its
+  /// options cannot be read: a resume could not continue it either).
+  public static func hasRunsLeft(sweepID: Int64, store: SeisStore) -> Bool {
+    guard let sweep = try? store.sweep(id: sweepID),
+      let stored = try? ClusterJob.decodeOptions(StoredOptions.self, from: sweep.optionsJson),
+      let done = try? store.sweepRuns(sweepID: sweepID).count
+    else { return false }
+    return done < max(stored.architectures.count, 1) * stored.latents.count
+  }
+
   /// `sweep --resume`: sweep `sweepID` (nil: the latest), to be continued with its own
   /// options, window set and truth file (`truthPath`: the file it was given, moved; it must
   /// hold the same text). Its finished runs stay as they are; the run it was training when it

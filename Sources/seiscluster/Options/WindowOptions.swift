@@ -104,17 +104,19 @@ struct WindowOptions: ParsableArguments {
 
   func validate() throws {
     if let before, !(before >= 0 && before.isFinite) {
-      throw ValidationError("--before must be a number of seconds >= 0")
+      throw ValidationError("--before must be a finite number of seconds >= 0")
     }
     if let after, !(after >= 0 && after.isFinite) {
-      throw ValidationError("--after must be a number of seconds >= 0")
+      throw ValidationError("--after must be a finite number of seconds >= 0")
     }
     if let longest = [before, after].compactMap({ $0 }).max(),
       longest > WindowSetOptions.maximumSeconds
     {
       throw ValidationError("--before and --after are at most 1e9 s each")
     }
-    if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate must be > 0") }
+    if let rate, !(rate > 0 && rate.isFinite) {
+      throw ValidationError("--rate must be a finite number > 0")
+    }
     _ = try parsedBandpass()
     if let stations {
       do {
