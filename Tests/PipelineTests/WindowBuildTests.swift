@@ -502,3 +502,40 @@ extension WindowBuildTests {
         == 3)
   }
 }
+
+extension WindowBuildTests {
+  /// A dead channel (a constant, here 12345 counts on every component) gave windows of zeros in
+  /// silence (an adversarial sweep): they are kept, and counted by station in a warning.
+  @Test func windowsOfADeadChannelAreCountedByStation() throws {
+    let dir = try TestPaths.temporaryDirectory("flat-channel")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = dir.appendingPathComponent("s.sqlite").path
+    let picks = try noiseStationStore(
+      path: path, network: "XX", station: "GOOD", seed: 5, samples: 6_000, pickSeconds: [30])
+    let store = try SeisStore(path: path)
+    let flat = ["HHZ", "HHN", "HHE"].map { channel in
+      Segment(
+        source: SourceIdentifier(network: "XX", station: "FLAT", location: "", channel: channel),
+        startTime: picks[0].adding(seconds: -30), samplingRate: 100,
+        samples: .int32([Int32](repeating: 12_345, count: 6_000)))
+    }
+    try store.storeFile(path: "flat", size: 0, sha256: "flat", format: .miniSEED, segments: flat)
+    try store.insertPicks([
+      PickRecord(
+        network: "XX", station: "FLAT", location: "", channel: nil, time: picks[0], phase: "P",
+        note: nil, origin: "test")
+    ])
+    for input in [WindowSetOptions.Input.waveform, .spectrogram] {
+      let report = try WindowSetBuilder(store: store, logger: logger, quiet: true).build(
+        options: WindowSetOptions(
+          before: 5, after: 10, phase: "P", components: .zne, rate: 100, bandpass: (1, 20),
+          normalize: .max, input: input))
+      #expect(report.built == 2, "\(input)")
+      #expect(report.flatWindows == ["XX.FLAT.": 1], "\(input)")
+      #expect(
+        report.flatWarning?.hasPrefix(
+          "1 window holds a component whose values are all the same (XX.FLAT. 1): a dead or flat-lined channel?"
+        ) == true, "\(report.flatWarning ?? "none")")
+    }
+  }
+}

@@ -11,6 +11,21 @@ public struct WindowBuildReport: Sendable {
   public var built = 0
   /// Skipped picks in pick order, each with its one-line reason.
   public var skips: [WindowSkip] = []
+  /// Built windows with a component whose values are all the same (a dead or flat-lined
+  /// channel), counted by `NET.STA.LOC`.
+  public var flatWindows: [String: Int] = [:]
+
+  /// The warning for `flatWindows`, or nil when there are none: `warning: 12 windows hold a
+  /// component whose values are all the same (XX.FLAT. 12): ...`.
+  public var flatWarning: String? {
+    let total = flatWindows.values.reduce(0, +)
+    guard total > 0 else { return nil }
+    let stations = flatWindows.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+    let shown = stations.prefix(5).map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    let more = stations.count > 5 ? ", and \(stations.count - 5) more stations" : ""
+    return
+      "\(total) window\(total == 1 ? " holds" : "s hold") a component whose values are all the same (\(shown)\(more)): a dead or flat-lined channel? They are kept, and may cluster as a family of their own; --stations leaves a station out"
+  }
   /// The stored set, or nil when no window could be built (the current set is then unchanged).
   public var windowSet: WindowSetRecord?
 
@@ -238,6 +253,8 @@ public struct WindowSetBuilder: Sendable {
     progress.finish()
     report.skips = run.skips
     report.built = report.windowSet == nil ? 0 : run.built
+    report.flatWindows = report.windowSet == nil ? [:] : run.flatWindows
+    if let warning = report.flatWarning { logger.warning("\(warning)") }
     for line in WindowSkipSummary(report.skips).lines(band: options.bandpass) {
       logger.warning("\(line)")
     }
@@ -305,6 +322,8 @@ struct BuildRun {
   private(set) var skips: [WindowSkip] = []
   /// Windows stored.
   private(set) var built = 0
+  /// Built windows with a flat component, by station (`WindowBuildReport.flatWindows`).
+  private(set) var flatWindows: [String: Int] = [:]
   /// Outcomes of picks computed but not stored yet (an earlier pick is still to come).
   private var pending: [Int: Outcome] = [:]
   /// The next pick to store (or skip), in pick order.
@@ -643,6 +662,10 @@ struct BuildRun {
         // in every set built from it, and windows of different picks never share one, so a
         // run whose catalog spans sets (`assign` after new picks) names each window once.
         window.windowKey = window.pickId ?? Int64(built)
+        let components = window.channels.split(separator: ",").count
+        if Self.hasFlatComponent(window.data, components: components) {
+          flatWindows["\(window.network).\(window.station).\(window.location)", default: 0] += 1
+        }
         try writer.append(window)
         built += 1
       case .failure(let skip):
@@ -651,6 +674,29 @@ struct BuildRun {
       }
       next += 1
       progress.update(next)
+    }
+  }
+}
+
+extension BuildRun {
+  /// Whether one of the `components` equal runs of `data` (float32, C order) holds a single
+  /// value throughout: a dead channel is zeros after demeaning, dark in a spectrogram.
+  static func hasFlatComponent(_ data: Data, components: Int) -> Bool {
+    guard components > 0 else { return false }
+    return data.withUnsafeBytes { raw in
+      let values = raw.bindMemory(to: Float.self)
+      let length = values.count / components
+      guard length > 1 else { return false }
+      for c in 0..<components {
+        let first = values[c * length]
+        var flat = true
+        for t in 1..<length where values[c * length + t] != first {
+          flat = false
+          break
+        }
+        if flat { return true }
+      }
+      return false
     }
   }
 }
