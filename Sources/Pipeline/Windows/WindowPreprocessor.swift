@@ -207,11 +207,12 @@ public struct WindowPreprocessor: Sendable {
   }
 
   /// The window for a pick at `pick`, cut from each channel's runs (one list per channel, in
-  /// window order) and conflicts, or why it cannot be cut. Returns C x L values, C order.
+  /// window order) and conflicts, or why it cannot be cut. Returns C x L values, C order, and
+  /// whether a channel's preprocessed samples hold one value throughout (a dead channel).
   func window(
     pick: Timestamp, channels: [SourceIdentifier], runs: [[ContiguousRun]],
     conflicts: [[ContiguousRun.Conflict]]
-  ) -> Result<(values: [Float], startTime: Timestamp), WindowSkip> {
+  ) -> Result<(values: [Float], startTime: Timestamp, flat: Bool), WindowSkip> {
     // Slice every channel, run the chain on all of them at once (the band-pass filters the
     // channels together), cut each; the skip is the first channel's first failure, as if the
     // channels ran one after another.
@@ -276,6 +277,8 @@ public struct WindowPreprocessor: Sendable {
               + "(normalize the windows), skipped"))
       }
     }
+    // A dead or flat-lined channel: one value throughout the cut (zeros once demeaned).
+    let flat = cutChannels.contains { c in c.count > 1 && c.allSatisfy { $0 == c[0] } }
     var values: [Float] = []
     values.reserveCapacity(channelCount * length)
     switch options.input {
@@ -306,7 +309,7 @@ public struct WindowPreprocessor: Sendable {
       let range = options.spectrogramRange
       if options.spectrogramReference == .noise {
         appendSignalToNoise(spectra, peak: peak, to: &values)
-        return .success((values, startTime ?? pick))
+        return .success((values, startTime ?? pick, flat))
       }
       for s in spectra {
         for k in 0..<frequencyCount {
@@ -325,7 +328,7 @@ public struct WindowPreprocessor: Sendable {
         }
       }
     }
-    return .success((values, startTime ?? pick))
+    return .success((values, startTime ?? pick, flat))
   }
 
   /// The `noise` reference's cells, component-major: each cell's dB above the RMS of its own bin's

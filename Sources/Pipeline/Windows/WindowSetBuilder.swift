@@ -329,7 +329,8 @@ struct BuildRun {
   /// The next pick to store (or skip), in pick order.
   private var next = 0
 
-  typealias Outcome = Result<WindowRecord, WindowSkip>
+  /// A built window, and whether a channel of it is flat (`WindowPreprocessor.window`).
+  typealias Outcome = Result<(window: WindowRecord, flat: Bool), WindowSkip>
 
   init(
     picks: [PickRecord], setOfPick: [ChannelSet?], early: [Int: WindowSkip],
@@ -594,10 +595,13 @@ struct BuildRun {
           outcomes.set(
             k,
             .success(
-              WindowRecord(
-                windowSetId: 0, windowKey: -1, pickId: pick.id, network: pick.network,
-                station: pick.station, location: pick.location, channels: job.set.channelList,
-                pickTime: pick.time, phase: pick.phase, startTime: w.startTime, samples: w.values)))
+              (
+                WindowRecord(
+                  windowSetId: 0, windowKey: -1, pickId: pick.id, network: pick.network,
+                  station: pick.station, location: pick.location, channels: job.set.channelList,
+                  pickTime: pick.time, phase: pick.phase, startTime: w.startTime,
+                  samples: w.values), w.flat
+              )))
         case .failure(var skip):
           skip.station = job.set.stationID
           outcomes.set(k, .failure(skip))
@@ -657,13 +661,13 @@ struct BuildRun {
         return
       }
       switch outcome {
-      case .success(var window):
+      case .success(let cut):
+        var window = cut.window
         // A built window's id is its pick's (decision 0021): the same pick keeps its window id
         // in every set built from it, and windows of different picks never share one, so a
         // run whose catalog spans sets (`assign` after new picks) names each window once.
         window.windowKey = window.pickId ?? Int64(built)
-        let components = window.channels.split(separator: ",").count
-        if Self.hasFlatComponent(window.data, components: components) {
+        if cut.flat {
           flatWindows["\(window.network).\(window.station).\(window.location)", default: 0] += 1
         }
         try writer.append(window)
@@ -674,29 +678,6 @@ struct BuildRun {
       }
       next += 1
       progress.update(next)
-    }
-  }
-}
-
-extension BuildRun {
-  /// Whether one of the `components` equal runs of `data` (float32, C order) holds a single
-  /// value throughout: a dead channel is zeros after demeaning, dark in a spectrogram.
-  static func hasFlatComponent(_ data: Data, components: Int) -> Bool {
-    guard components > 0 else { return false }
-    return data.withUnsafeBytes { raw in
-      let values = raw.bindMemory(to: Float.self)
-      let length = values.count / components
-      guard length > 1 else { return false }
-      for c in 0..<components {
-        let first = values[c * length]
-        var flat = true
-        for t in 1..<length where values[c * length + t] != first {
-          flat = false
-          break
-        }
-        if flat { return true }
-      }
-      return false
     }
   }
 }
