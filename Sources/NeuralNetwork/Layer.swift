@@ -141,7 +141,7 @@ public struct LayerBackward {
     outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?,
     batch: Int, inputShape: LayerShape, parameters: UnsafePointer<Float>,
     parameterGradient: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
-    scratchGradient: UnsafeMutablePointer<Float>, cache: UnsafeRawPointer, isTraining: Bool = true
+    scratchGradient: UnsafeMutablePointer<Float>, cache: UnsafeRawPointer, isTraining: Bool
   ) {
     self.isTraining = isTraining
     self.input = input

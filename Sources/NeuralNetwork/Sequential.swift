@@ -28,7 +28,9 @@ public final class Sequential {
   /// Weight penalties added to the gradient of every penalised parameter (weights, not biases;
   /// see `Layer.markPenalizedParameters`) in the update: `l1 * sum|w| + l2 * sum w^2`.
   public var weightPenalty = WeightPenalty()
-  /// Whether training passes draw dropout masks (`AutoencoderModel.dropoutActive`).
+  /// Whether training passes draw dropout masks (`AutoencoderModel.dropoutActive`). The backward
+  /// pass reads it too (`LayerBackward.isTraining`): change it between steps, never between a
+  /// forward pass and its backward.
   public var dropoutActive = true
   /// The smallest micro-batch the network is cut into (a property of the network, so results
   /// stay the same for any thread count).

@@ -44,7 +44,9 @@ public struct TriggerDetection: Sendable {
 
     /// Checks the settings; returns why they are unusable, or nil.
     public var problem: String? {
-      guard shortWindow > 0, shortWindow.isFinite else { return "--sta must be > 0 seconds" }
+      guard shortWindow > 0, shortWindow.isFinite else {
+        return "--sta must be a finite number of seconds > 0"
+      }
       guard longWindow.isFinite else { return "--lta must be a finite number of seconds" }
       guard longWindow > shortWindow else {
         return "--lta must be longer than --sta"
@@ -52,7 +54,7 @@ public struct TriggerDetection: Sendable {
       guard longWindow <= Self.longestWindow else {
         return "--lta is at most \(Int(Self.longestWindow)) s (10 days)"
       }
-      guard onThreshold > 0, onThreshold.isFinite else { return "--on must be > 0" }
+      guard onThreshold > 0, onThreshold.isFinite else { return "--on must be a finite number > 0" }
       guard offThreshold > 0, offThreshold <= onThreshold else {
         return "--off must be > 0 and at most --on"
       }

@@ -310,8 +310,9 @@ public struct Ingest: Sendable {
       progress.update(next)
     }
     progress.finish()
-    // The parsers' blocks hold this ingest, and so the store, until their queues let them go,
-    // which may be after the process has ended: the log is settled into the store file here.
+    // The parsers' queues release their blocks, which hold this ingest and so the store, on
+    // their own threads: the store may still be open when the process exits, and SQLite then
+    // leaves its log unmerged. Wait for the parsers, and settle the log into the store file.
     for queue in queues { queue.sync {} }
     store.settleLog()
     return report

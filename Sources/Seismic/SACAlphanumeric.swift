@@ -118,9 +118,9 @@ enum SACAlphanumeric {
     return values
   }
 
-  /// The number the bytes spell in full (as `Double(String)` reads it: C locale, no blanks, no
-  /// hexadecimal), parsed without allocating a String per sample; nil for anything else or over
-  /// 64 bytes.
+  /// The number the bytes spell in full, as `strtod` reads it in the C locale but with no
+  /// blanks and no hexadecimal (SAC and ObsPy have none), parsed without allocating a String
+  /// per sample; nil for anything else or over 64 bytes.
   static func number(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Double? {
     let count = range.count
     guard count > 0, count <= 64 else { return nil }

@@ -220,14 +220,22 @@ public enum SACReader {
     return WaveformContents(format: .sac, segments: [segment], notes: [])
   }
 
-  /// Why the NZ* reference time names no time, or nil: a field out of its range (NZJDAY 400,
-  /// NZHOUR 25) would otherwise roll the samples into another day or year without a word. A
-  /// leap second (NZSEC 60) is a time. Undefined fields (-12345) are left to `referenceTime`.
-  static func referenceFieldProblem(_ h: SACHeader) -> String? {
+  /// The NZ* reference fields (year, day of year, hour, minute, second, millisecond), the year
+  /// made four-digit (two-digit years are taken as 19xx, as SAC itself does); nil when any is
+  /// undefined (-12345), which makes the reference the epoch.
+  static func referenceFields(_ h: SACHeader) -> (year: Int64, rest: [Int32])? {
     let fields = [h[.nzyear], h[.nzjday], h[.nzhour], h[.nzmin], h[.nzsec], h[.nzmsec]]
     if fields.contains(SACHeader.undefinedInteger) { return nil }
     var year = Int64(fields[0])
     if (0...99).contains(year) { year += 1900 }
+    return (year, Array(fields.dropFirst()))
+  }
+
+  /// Why the NZ* reference time names no time, or nil: a field out of its range (NZJDAY 400,
+  /// NZHOUR 25) would otherwise roll the samples into another day or year without a word. A
+  /// leap second (NZSEC 60) is a time. Undefined fields leave the reference at the epoch.
+  static func referenceFieldProblem(_ h: SACHeader) -> String? {
+    guard let (year, _) = referenceFields(h) else { return nil }
     let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
     let ranges: [(SACHeader.IntegerField, ClosedRange<Int32>, String)] = [
       (.nzjday, 1...(leap ? 366 : 365), "a day of \(year)"), (.nzhour, 0...23, "an hour"),
@@ -242,16 +250,12 @@ public enum SACReader {
     return nil
   }
 
-  /// NZ* reference time; the epoch when any of its fields is undefined. Two-digit years are
-  /// taken as 19xx, as SAC itself does.
+  /// NZ* reference time; the epoch when any of its fields is undefined.
   static func referenceTime(_ h: SACHeader) -> Timestamp {
-    let fields = [h[.nzyear], h[.nzjday], h[.nzhour], h[.nzmin], h[.nzsec], h[.nzmsec]]
-    if fields.contains(SACHeader.undefinedInteger) { return Timestamp(nanoseconds: 0) }
-    var year = Int(fields[0])
-    if (0...99).contains(year) { year += 1900 }
+    guard let (year, f) = referenceFields(h) else { return Timestamp(nanoseconds: 0) }
     return Timestamp(
-      year: year, dayOfYear: Int(fields[1]), hour: Int(fields[2]), minute: Int(fields[3]),
-      second: Int(fields[4]), nanosecond: Int64(fields[5]) * 1_000_000)
+      year: Int(year), dayOfYear: Int(f[0]), hour: Int(f[1]), minute: Int(f[2]),
+      second: Int(f[3]), nanosecond: Int64(f[4]) * 1_000_000)
   }
 
   /// The time of the first sample (reference time plus B), or nil when it falls outside what
@@ -259,14 +263,11 @@ public enum SACReader {
   static func startTime(_ h: SACHeader) -> Timestamp? {
     let limit = Segment.representableNanoseconds / 1e9
     let b = offsetB(h)
-    let fields = [h[.nzyear], h[.nzjday], h[.nzhour], h[.nzmin], h[.nzsec], h[.nzmsec]]
-    if !fields.contains(SACHeader.undefinedInteger) {
-      var year = Int64(fields[0])
-      if (0...99).contains(year) { year += 1900 }
-      let days = Double(Timestamp.days(fromCivil: year, m: 1, d: 1)) + Double(fields[1]) - 1
+    if let (year, f) = referenceFields(h) {
+      let days = Double(Timestamp.days(fromCivil: year, m: 1, d: 1)) + Double(f[0]) - 1
       let seconds =
-        days * 86_400 + Double(fields[2]) * 3600 + Double(fields[3]) * 60 + Double(fields[4])
-        + Double(fields[5]) / 1000
+        days * 86_400 + Double(f[1]) * 3600 + Double(f[2]) * 60 + Double(f[3])
+        + Double(f[4]) / 1000
       guard abs(seconds) < limit, abs(seconds + b) < limit else { return nil }
     }
     guard abs(b) < limit else { return nil }

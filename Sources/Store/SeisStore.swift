@@ -120,12 +120,19 @@ public final class SeisStore: Sendable {
   /// Copies the write-ahead log into the store file and empties it (`wal_checkpoint(TRUNCATE)`),
   /// best effort: afterwards the `.sqlite` file alone holds everything committed, even when the
   /// process ends before its connections close (SQLite then leaves the `-wal` behind, and a copy
-  /// of the store file alone would lack what the log held). Readers of other processes may keep
-  /// part of the log in use; what they hold is left to the next checkpoint. Nothing to do on a
-  /// read-only or in-memory store.
+  /// of the store file alone would lack what the log held). It does not wait: while another
+  /// process reads (a notebook holding a transaction open), TRUNCATE would wait for it through
+  /// the busy handler, up to a minute, and hold back other writers meanwhile; with no wait it
+  /// copies what no reader still needs, as a passive checkpoint does, and leaves the rest to the
+  /// next checkpoint. Nothing to do on a read-only or in-memory store.
   public func settleLog() {
     guard !isReadOnly, let pool = writer as? DatabasePool else { return }
-    try? pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+    try? pool.writeWithoutTransaction { db in
+      let waited = try Int.fetchOne(db, sql: "PRAGMA busy_timeout") ?? 0
+      try db.execute(sql: "PRAGMA busy_timeout = 0")
+      defer { try? db.execute(sql: "PRAGMA busy_timeout = \(waited)") }
+      _ = try? db.checkpoint(.truncate)
+    }
   }
 
   /// Migrates `pool` forward. Two processes opening the same store at once can both see a

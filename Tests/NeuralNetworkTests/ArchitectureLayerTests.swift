@@ -109,7 +109,8 @@ func directPass(
                       outputGradient: gb.baseAddress!, inputGradient: dxb.baseAddress!,
                       batch: n, inputShape: input, parameters: pb.baseAddress!,
                       parameterGradient: dpb.baseAddress!, scratch: sb.baseAddress!,
-                      scratchGradient: sgb.baseAddress!, cache: UnsafeRawPointer(cache)))
+                      scratchGradient: sgb.baseAddress!, cache: UnsafeRawPointer(cache),
+                      isTraining: training))
                 }
               }
             }

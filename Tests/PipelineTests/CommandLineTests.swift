@@ -64,6 +64,8 @@ struct CommandLineTests {
       (["windows", "build", "--rate", "inf"], "--rate must be a finite number > 0"),
       (["cluster", "--l2", "inf"], "--l2 must be a finite number >= 0"),
       (["cluster", "--learning-rate", "inf"], "--learning-rate must be a finite number > 0"),
+      (["detect", "--sta", "inf"], "--sta must be a finite number of seconds > 0"),
+      (["detect", "--on", "inf"], "--on must be a finite number > 0"),
     ] {
       let refused = try run(arguments, in: dir)
       #expect(refused.status == 64, "\(arguments)")

@@ -459,21 +459,31 @@ extension WindowBuildTests {
             network: "XX", station: "GOOD", location: "", channel: nil, time: $0, phase: "P",
             note: nil, origin: "test")
         })
-    func build(_ normalize: WindowSetOptions.Normalization, rate: Double = 100) throws
-      -> WindowBuildReport
-    {
+    func build(
+      _ normalize: WindowSetOptions.Normalization,
+      input: WindowSetOptions.Input = .waveform
+    ) throws -> WindowBuildReport {
       try WindowSetBuilder(store: store, logger: logger, quiet: true).build(
         options: WindowSetOptions(
-          before: 5, after: 10, phase: "P", components: .z, rate: rate, bandpass: nil,
-          normalize: normalize, input: .waveform))
+          before: 5, after: 10, phase: "P", components: .z, rate: 100, bandpass: nil,
+          normalize: normalize, input: input))
     }
     let none = try build(.none)
     #expect(none.built == 2)  // GOOD's pick and TINY's
     #expect(none.skippedByReason == [.noData: 2, .notFinite: 1])
     #expect(
-      none.skips.contains { $0.reason == .notFinite && $0.message.contains("beyond float32") })
+      none.skips.contains {
+        $0.reason == .notFinite && $0.message.hasPrefix("XX.HUGE..HHZ pick ")
+          && $0.message.contains("is beyond float32's range")
+      })
     let contents = try #require(try store.currentWindowSetContents())
     #expect(contents.windows.map(\.station).sorted() == ["GOOD", "TINY"])
+    // TINY's samples are zeros as float32: stored, and said as a flat channel.
+    #expect(none.flatWindows == ["XX.TINY.": 1])
+    // A spectrogram stores dB in [0, 1], whatever the samples' size (a review: HUGE was skipped).
+    let spectra = try build(.none, input: .spectrogram)
+    #expect(spectra.built == 3 && spectra.skippedByReason == [.noData: 2])
+    #expect(spectra.flatWindows.isEmpty)
 
     let std = try build(.std)
     #expect(std.built == 3 && std.skippedByReason == [.noData: 2])

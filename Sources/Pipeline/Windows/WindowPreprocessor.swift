@@ -265,26 +265,31 @@ public struct WindowPreprocessor: Sendable {
       cutChannels.append(windowSamples)
     }
     normalize(&cutChannels)
-    // Samples beyond float32 (data near 1e200 with `--normalize none`) would be stored as
-    // infinities, which `windows import` refuses and training turns into NaN.
-    for c in cutChannels {
-      if let x = c.first(where: { !(abs($0) <= Double(Float.greatestFiniteMagnitude)) }) {
-        return .failure(
-          WindowSkip(
-            reason: .notFinite,
-            message:
-              "pick \(pick.iso8601): a preprocessed sample (\(x)) is beyond float32's range "
-              + "(normalize the windows), skipped"))
-      }
-    }
-    // A dead or flat-lined channel: one value throughout the cut (zeros once demeaned).
-    let flat = cutChannels.contains { c in c.count > 1 && c.allSatisfy { $0 == c[0] } }
+    // A dead or flat-lined channel: one value throughout what is stored of it (zeros once
+    // demeaned; also samples near 1e-200 kept by `--normalize none`, zeros as float32).
+    var flat = false
     var values: [Float] = []
     values.reserveCapacity(channelCount * length)
     switch options.input {
     case .waveform, .correlation:
-      for c in cutChannels { for x in c { values.append(Float(x)) } }
+      for (index, c) in cutChannels.enumerated() {
+        let first = values.count
+        for x in c { values.append(Float(x)) }
+        let stored = values[first...]
+        // Samples beyond float32 (data near 1e200 with `--normalize none`) would be stored as
+        // infinities, which `windows import` refuses and training turns into NaN.
+        if let x = c.first(where: { !Float($0).isFinite }) {
+          return .failure(
+            WindowSkip(
+              reason: .notFinite,
+              message:
+                "\(channels[index].id) pick \(pick.iso8601): a preprocessed sample (\(x)) is beyond float32's range (normalize the windows), skipped"
+            ))
+        }
+        if stored.count > 1, let v = stored.first, stored.allSatisfy({ $0 == v }) { flat = true }
+      }
     case .spectrogram:
+      flat = cutChannels.contains { c in c.count > 1 && c.allSatisfy { $0 == c[0] } }
       var spectra: [Spectrogram] = []
       for c in cutChannels {
         do {
@@ -307,8 +312,16 @@ public struct WindowPreprocessor: Sendable {
       // loudest frame of the cell's own bin and component; decision 0020), floored at -range
       // and mapped to [0, 1]; with the noise reference, each cell's dB above its bin's noise.
       let range = options.spectrogramRange
+      // Spectra of samples near 1e200 (`--normalize none`) may overflow Double: not stored.
+      let notFinite = WindowSkip(
+        reason: .notFinite,
+        message:
+          "pick \(pick.iso8601): the spectrogram's values are not finite (normalize the windows), skipped"
+      )
+      guard peak.isFinite else { return .failure(notFinite) }
       if options.spectrogramReference == .noise {
         appendSignalToNoise(spectra, peak: peak, to: &values)
+        guard values.allSatisfy(\.isFinite) else { return .failure(notFinite) }
         return .success((values, startTime ?? pick, flat))
       }
       for s in spectra {

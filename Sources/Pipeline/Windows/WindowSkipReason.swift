@@ -21,7 +21,7 @@ public enum WindowSkipReason: String, Sendable, CaseIterable, Comparable, Custom
   /// (a SAC DELTA of 1e-30: 1e30 Hz), while the other stations' rates are not.
   case rateTooHigh = "sampling rate too high to preprocess"
   /// The data holds NaN or infinite samples, or preprocessing leaves samples beyond float32.
-  case notFinite = "NaN or infinite"
+  case notFinite = "NaN or beyond float32"
   /// Preprocessing failed for another reason (said in the warning).
   case processing = "processing failed"
 
