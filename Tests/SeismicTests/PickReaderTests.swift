@@ -210,6 +210,44 @@ import Testing
       ])
   }
 
+  /// Elements were matched by local name alone: a `<pick>` of another namespace (an
+  /// extension) was taken as a pick, and a pick's second `<value>` or `<waveformID>` replaced
+  /// its first (an adversarial sweep). ObsPy keeps foreign elements apart and takes the first.
+  @Test func quakeMLElementsOfOtherNamespacesAreNotReadAndTheFirstValueCounts() throws {
+    let xml = """
+      <?xml version="1.0" encoding="utf-8"?>
+      <q:quakeml xmlns:q="http://quakeml.org/xmlns/quakeml/1.2" xmlns="http://quakeml.org/xmlns/bed/1.2" xmlns:ext="urn:custom">
+        <eventParameters publicID="smi:local/cat">
+          <event publicID="smi:local/ev1">
+            <ext:pick publicID="smi:local/x">
+              <time><value>2026-03-01T00:09:00Z</value></time>
+              <waveformID networkCode="ZZ" stationCode="FAKE"/>
+              <phaseHint>FAKE</phaseHint>
+            </ext:pick>
+            <pick publicID="smi:local/p1">
+              <time>
+                <value>2026-03-01T00:10:04Z</value>
+                <ext:value>2026-03-01T00:10:09Z</ext:value>
+                <value>2026-03-01T00:10:05Z</value>
+              </time>
+              <waveformID networkCode="XX" stationCode="ALPH"/>
+              <waveformID networkCode="ZZ" stationCode="OTHER"/>
+              <ext:info><phaseHint>Q</phaseHint></ext:info>
+              <phaseHint>P</phaseHint>
+            </pick>
+          </event>
+        </eventParameters>
+      </q:quakeml>
+      """
+    let contents = try QuakeMLPickReader.parse(Data(xml.utf8))
+    #expect(contents.problems.isEmpty)
+    #expect(contents.picks.count == 1)
+    let pick = try #require(contents.picks.first)
+    #expect(pick.network == "XX" && pick.station == "ALPH")
+    #expect(pick.time == (try Self.time("2026-03-01T00:10:04Z")))
+    #expect(pick.phase == "P")
+  }
+
   /// A network's year of picks: QuakeML past 10 MB was refused as "not well-formed XML" at a
   /// line past its end (an adversarial sweep), libxml2's limit on one chunk of input.
   @Test func quakeMLBeyondTenMegabytesIsRead() throws {

@@ -122,6 +122,7 @@ public enum QuakeMLPickReader {
       var timeText: String?
       var phase: String?
       var id: String?
+      var hasWaveformID = false
     }
 
     var picks: [Pick] = []
@@ -141,6 +142,17 @@ public enum QuakeMLPickReader {
     private var eventProblems: [PickProblem] = []
     private var eventLabel: String?
     private var inEvent = false
+    /// How deep the parser is inside an element of another namespace (an extension such as
+    /// SeisComP's): its contents are not QuakeML's, as ObsPy keeps them apart (`extra`).
+    private var foreignDepth = 0
+
+    /// Whether an element of `namespace` is read: QuakeML's own, this tool's, or none given (a
+    /// hand-made file without namespaces).
+    static func isRead(namespace: String?) -> Bool {
+      guard let namespace, !namespace.isEmpty else { return true }
+      return namespace.contains("quakeml.org/xmlns/")
+        || namespace == QuakeMLPickReader.seisclusterNamespace
+    }
 
     func parser(
       _ parser: XMLParser, didStartElement name: String, namespaceURI: String?,
@@ -148,6 +160,10 @@ public enum QuakeMLPickReader {
     ) {
       path.append(name)
       text = ""
+      if foreignDepth > 0 || !Self.isRead(namespace: namespaceURI) {
+        foreignDepth += 1
+        return
+      }
       switch name {
       case "eventParameters": sawQuakeML = true
       case "event":
@@ -162,7 +178,9 @@ public enum QuakeMLPickReader {
         current?.id = attributes["publicID"]
       case "arrival" where path.dropLast().last == "origin":
         arrival = (nil, nil)
-      case "waveformID" where current != nil:
+      case "waveformID" where current != nil && current?.hasWaveformID == false:
+        // The first, as ObsPy takes it.
+        current?.hasWaveformID = true
         current?.network = attributes["networkCode"]
         current?.station = attributes["stationCode"]
         current?.location = Pick.normalizedLocation(attributes["locationCode"] ?? "")
@@ -194,12 +212,18 @@ public enum QuakeMLPickReader {
         parser.abortParsing()
         return
       }
+      if foreignDepth > 0 {
+        foreignDepth -= 1
+        path.removeLast()
+        text = ""
+        return
+      }
       let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
       let parent = path.count >= 2 ? path[path.count - 2] : ""
       if current != nil {
         if name == "value" && parent == "time" && path.count >= 3 && path[path.count - 3] == "pick"
         {
-          current?.timeText = value
+          if current?.timeText == nil { current?.timeText = value }  // the first, as ObsPy
         } else if name == "phaseHint" && parent == "pick" && !value.isEmpty {
           current?.phase = value
         } else if name == "pick" {
