@@ -143,7 +143,7 @@ public enum QuakeMLPickReader {
     private var eventLabel: String?
     private var inEvent = false
     /// How deep the parser is inside an element of another namespace (an extension such as
-    /// SeisComP's): its contents are not QuakeML's, as ObsPy keeps them apart (`extra`).
+    /// SeisComP's): its contents are not QuakeML's (ObsPy files such elements under `extra`).
     private var foreignDepth = 0
 
     /// Whether an element of `namespace` is read: QuakeML's own, this tool's, or none given (a
