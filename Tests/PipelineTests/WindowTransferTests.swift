@@ -140,6 +140,22 @@ import Testing
         #expect(error.reason == reason)
       }
     }
+    // A column the import reads, named twice (the first was used in silence; an adversarial
+    // sweep); a column it does not read may repeat.
+    for (header, reason) in [
+      ("window_id,station,window_id", "the header names column `window_id` twice"),
+      ("window_id,Station,station", "the header names column `station` twice"),
+    ] {
+      try Data("\(header)\n1,A,3\n2,B,4\n".utf8).write(to: csv)
+      do {
+        _ = try WindowSetTransfer.importWindows(store: store, path: npy, index: csv.path)
+        Issue.record("\(header) accepted")
+      } catch let error as InputError {
+        #expect(error.reason == reason)
+      }
+    }
+    #expect(
+      try WindowSetTransfer.parseIndex("window_id,note,note\n1,a,b\n", path: "i.csv").count == 1)
     // The current set is unchanged by the failed imports.
     #expect(try store.currentWindowSet()?.id == before)
   }

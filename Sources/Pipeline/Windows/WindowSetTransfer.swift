@@ -217,6 +217,11 @@ public enum WindowSetTransfer {
     var column: [String: Int] = [:]
     for (i, name) in header.fields.enumerated() {
       let key = name.trimmingCharacters(in: .whitespaces).lowercased()
+      // A column the import reads, named twice: which one is meant cannot be known (the first
+      // was used in silence; `picks import` and label files refuse it too).
+      if column[key] != nil, indexHeader.split(separator: ",").contains(Substring(key)) {
+        throw InputError(path: path, reason: "the header names column `\(key)` twice")
+      }
       if column[key] == nil { column[key] = i }
     }
     guard let idColumn = column["window_id"] else {
