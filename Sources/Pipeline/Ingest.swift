@@ -148,8 +148,11 @@ public struct Ingest: Sendable {
       ? "no samples in the file" : "the reader kept no segment: see the warnings before this"
   }
 
-  /// Reads, hashes, parses and encodes one file (no write to the store).
-  func prepare(path: String) throws -> Prepared {
+  /// Reads, hashes, parses and encodes one file (no write to the store). `storedDigests` maps
+  /// the stored files' paths (`Ingest.pathKey`) to their content's SHA-256: a file stored
+  /// before under this path with other content (a corrected day file) is noted, as both are
+  /// kept and their overlap cannot be windowed.
+  func prepare(path: String, storedDigests: [String: String] = [:]) throws -> Prepared {
     var bytes: [UInt8]
     do {
       bytes = try FileBytes.read(path: path)
@@ -171,6 +174,11 @@ public struct Ingest: Sendable {
     bytes = []
     prepared.format = contents.format
     prepared.notes = contents.notes
+    if let before = storedDigests[Ingest.pathKey(path)] {
+      prepared.notes.append(
+        "a file of this path was stored before with other content (SHA-256 \(before.prefix(12))...): both are kept, so windows over their overlap are skipped as a conflicting overlap (to use the new file alone, ingest into a new store)"
+      )
+    }
     prepared.segmentCount = contents.segments.count
     for segment in contents.segments {
       if let why = Ingest.unusableReason(segment) {
@@ -240,6 +248,9 @@ public struct Ingest: Sendable {
         report.storeFiles += 1
       }
     }
+    let storedDigests = Dictionary(
+      ((try? store.sourceFiles()) ?? []).map { (Ingest.pathKey($0.path), $0.sha256) },
+      uniquingKeysWith: { _, last in last })
     let progress = Progress(label: "ingest", total: files.count, quiet: quiet)
     // Files are read, hashed, parsed and encoded on every core while this thread stores them
     // in order: parsing (Steim decoding, SHA-256) costs more than storing. One serial queue per
@@ -265,7 +276,9 @@ public struct Ingest: Sendable {
       {
         let slot = PreparedSlot()
         let path = files[started]
-        queues[started % queues.count].async { slot.fill(Result { try self.prepare(path: path) }) }
+        queues[started % queues.count].async {
+          slot.fill(Result { try self.prepare(path: path, storedDigests: storedDigests) })
+        }
         slots[started] = slot
         inHand += sizes[started]
         started += 1
@@ -440,6 +453,12 @@ public struct Ingest: Sendable {
     if companionExtensions.contains(ext) { return looksLikeText(path: path) }
     if waveformExtensions.contains(ext) || looksLikeSDSName(url.lastPathComponent) { return false }
     return looksLikeText(path: path)
+  }
+
+  /// A path as compared with the stored ones: absolute, without `.` and `..` (`./a.mseed` and
+  /// `a.mseed` are one file; a relative path stored from another folder may not match).
+  static func pathKey(_ path: String) -> String {
+    URL(fileURLWithPath: path).standardizedFileURL.path
   }
 
   /// `NET.STA.LOC.CHA.D.YEAR.DAY`, as an SDS archive names its day files.

@@ -198,6 +198,42 @@ import Testing
     #expect(try SeisStore(path: copy).segmentSummaries().map(\.sampleCount) == [50_000])
   }
 
+  /// A corrected file ingested again under the same path was stored beside the old one in
+  /// silence, and every pick over it was then skipped as a conflicting overlap (an adversarial
+  /// sweep). Both are still kept (nothing is lost), and the file is named in a warning.
+  @Test func aFileChangedUnderAStoredPathIsNamed() throws {
+    let dir = try TestPaths.temporaryDirectory("ingest-changed")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    func write(_ offset: Float) throws {
+      try SACWriter.encode(
+        Segment(
+          source: SourceIdentifier(network: "XX", station: "RE", location: "", channel: "HHZ"),
+          startTime: Timestamp(nanoseconds: 0), samplingRate: 100,
+          samples: .float32((0..<500).map { Float($0) + offset }))
+      ).write(to: dir.appendingPathComponent("re.sac"))
+    }
+    try write(0)
+    let store = try SeisStore()
+    let ingest = Ingest(store: store, logger: logger, quiet: true)
+    #expect(ingest.run(paths: [dir.appendingPathComponent("re.sac").path]).storedFiles == 1)
+    var digests: [String: String] = [:]
+    for file in try store.sourceFiles() { digests[Ingest.pathKey(file.path)] = file.sha256 }
+    // The same path written another way, with other content: named.
+    try write(1)
+    let other = dir.path + "/./re.sac"
+    let changed = try ingest.prepare(path: other, storedDigests: digests)
+    #expect(changed.existing == nil)
+    #expect(
+      changed.notes.contains {
+        $0.hasPrefix("a file of this path was stored before with other content")
+      },
+      "\(changed.notes)")
+    // The same content again: already stored, nothing to say.
+    try write(0)
+    let same = try ingest.prepare(path: other, storedDigests: digests)
+    #expect(same.existing != nil && same.notes.isEmpty)
+  }
+
   @Test func folderFilesAreTakenInSortedOrderSkippingHiddenOnes() throws {
     let dir = try TestPaths.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
