@@ -174,9 +174,20 @@ public struct Ingest: Sendable {
     bytes = []
     prepared.format = contents.format
     prepared.notes = contents.notes
-    if let before = storedDigests[Ingest.pathKey(path)] {
+    // A file stored before under this path with other content, whose segments this one's
+    // overlap on a channel (a corrected day file): both are kept, and windows there conflict.
+    // (A relative path from another folder may name another file: the overlap tells them apart.)
+    if let before = storedDigests[Ingest.pathKey(path)],
+      let spans = try? store.segmentSpans(fileSHA256: before),
+      contents.segments.contains(where: { segment in
+        let (start, end) = (segment.startTime.nanoseconds, segment.endTime.nanoseconds)
+        return spans.contains {
+          $0.channel == segment.source.id && $0.start <= end && start <= $0.end
+        }
+      })
+    {
       prepared.notes.append(
-        "a file of this path was stored before with other content (SHA-256 \(before.prefix(12))...): both are kept, so windows over their overlap are skipped as a conflicting overlap (to use the new file alone, ingest into a new store)"
+        "a file stored before under this path (SHA-256 \(before.prefix(12))...) holds other samples of the same channels and times: both are kept, and windows where they differ are skipped as a conflicting overlap (to use this file alone, ingest it into a new store)"
       )
     }
     prepared.segmentCount = contents.segments.count

@@ -225,9 +225,19 @@ import Testing
     #expect(changed.existing == nil)
     #expect(
       changed.notes.contains {
-        $0.hasPrefix("a file of this path was stored before with other content")
+        $0.hasPrefix("a file stored before under this path (SHA-256 ")
+          && $0.contains("holds other samples of the same channels and times")
       },
       "\(changed.notes)")
+    // Another station's file under the same path (the same relative name from another folder):
+    // nothing overlaps, nothing to say.
+    try SACWriter.encode(
+      Segment(
+        source: SourceIdentifier(network: "XX", station: "ELSE", location: "", channel: "HHZ"),
+        startTime: Timestamp(nanoseconds: 0), samplingRate: 100,
+        samples: .float32((0..<500).map { Float($0) + 2 }))
+    ).write(to: dir.appendingPathComponent("re.sac"))
+    #expect(try ingest.prepare(path: other, storedDigests: digests).notes.isEmpty)
     // The same content again: already stored, nothing to say.
     try write(0)
     let same = try ingest.prepare(path: other, storedDigests: digests)

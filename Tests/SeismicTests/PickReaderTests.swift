@@ -247,6 +247,15 @@ import Testing
     #expect(pick.network == "XX" && pick.station == "ALPH")
     #expect(pick.time == (try Self.time("2026-03-01T00:10:04Z")))
     #expect(pick.phase == "P")
+    // A whole catalog in another namespace is not read, and the refusal says where it is.
+    let custom = xml.replacingOccurrences(
+      of: "xmlns=\"http://quakeml.org/xmlns/bed/1.2\"", with: "xmlns=\"urn:my-catalog\"")
+    #expect {
+      _ = try QuakeMLPickReader.parse(Data(custom.utf8))
+    } throws: { error in
+      (error as? PickFormatError)?.reason
+        == "not QuakeML: its eventParameters element is in namespace urn:my-catalog, not QuakeML's (http://quakeml.org/xmlns/bed/1.2)"
+    }
   }
 
   /// A network's year of picks: QuakeML past 10 MB was refused as "not well-formed XML" at a

@@ -53,6 +53,12 @@ public enum QuakeMLPickReader {
       throw PickFormatError(line: parser.lineNumber, reason: "not well-formed XML: \(reason)")
     }
     guard delegate.sawQuakeML else {
+      if let namespace = delegate.foreignEventParameters {
+        throw PickFormatError(
+          reason:
+            "not QuakeML: its eventParameters element is in namespace \(namespace), not QuakeML's (http://quakeml.org/xmlns/bed/1.2)"
+        )
+      }
       throw PickFormatError(reason: "not QuakeML (no eventParameters element)")
     }
     return PickFileContents(picks: delegate.pickedWithArrivalPhases(), problems: delegate.problems)
@@ -134,6 +140,8 @@ public enum QuakeMLPickReader {
     private var eventPickIDs: [String?] = []
     var problems: [PickProblem] = []
     var sawQuakeML = false
+    /// The namespace of the first `eventParameters` element of another namespace, not read.
+    var foreignEventParameters: String?
     var structureError: (Int, String)?
     private var path: [String] = []
     private var text = ""
@@ -161,6 +169,9 @@ public enum QuakeMLPickReader {
       path.append(name)
       text = ""
       if foreignDepth > 0 || !Self.isRead(namespace: namespaceURI) {
+        if name == "eventParameters", foreignEventParameters == nil {
+          foreignEventParameters = namespaceURI
+        }
         foreignDepth += 1
         return
       }
