@@ -210,10 +210,16 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         let sign: Int64 = s[i] == UInt8(ascii: "+") ? 1 : -1
         i += 1
         guard let oh = number(2) else { return nil }
-        _ = expect(UInt8(ascii: ":"))
+        // Minutes may be left out (`+01`), as ObsPy reads it.
+        var om: Int64 = 0
+        if i < s.count {
+          _ = expect(UInt8(ascii: ":"))
+          guard let minutes = number(2) else { return nil }
+          om = minutes
+        }
         // An offset is hours 00-23 and minutes 00-59, as ObsPy reads them (+99:99 moved the
         // time by 4 days, found by an adversarial sweep).
-        guard let om = number(2), oh < 24, om < 60 else { return nil }
+        guard oh < 24, om < 60 else { return nil }
         offsetSeconds = sign * (oh * 3600 + om * 60)
       }
     }

@@ -18,6 +18,14 @@ import Testing
       Timestamp(iso8601: "2026-03-01T00:05:00+23:59")?.iso8601 == "2026-02-28T00:06:00.000000Z")
     #expect(
       Timestamp(iso8601: "2026-03-01T00:05:00-23:59")?.iso8601 == "2026-03-02T00:04:00.000000Z")
+    // Hours alone, and without the colon (they were refused; ObsPy 1.5 gives these times).
+    for (text, utc) in [
+      ("2026-03-01T00:05:00+01", "2026-02-28T23:05:00.000000Z"),
+      ("2026-03-01T00:05:00-01", "2026-03-01T01:05:00.000000Z"),
+      ("2026-03-01T00:05:00+0130", "2026-02-28T22:35:00.000000Z"),
+    ] {
+      #expect(Timestamp(iso8601: text)?.iso8601 == utc, "\(text)")
+    }
   }
 
   @Test func rejectsMalformedText() {
@@ -26,6 +34,7 @@ import Testing
       "2026-03-01T00:06:16.Z",
       // Offsets beyond 23:59, as ObsPy refuses them (+99:99 was read as 4 days).
       "2026-03-01T00:05:00+99:99", "2026-03-01T00:05:00+24:00", "2026-03-01T00:05:00-12:60",
+      "2026-03-01T00:05:00+1", "2026-03-01T00:05:00+01:3", "2026-03-01T00:05:00+24",
     ] {
       #expect(Timestamp(iso8601: bad) == nil, "\(bad)")
     }
