@@ -30,8 +30,14 @@ struct IngestCommand: SeisclusterCommand {
   func run() throws {
     let logger = global.makeLogger()
     let store = try global.store.openForWriting()
-    let budget = ProcessInfo.processInfo.environment["SEISCLUSTER_READ_AHEAD_MB"]
-      .flatMap(Int.init).map { $0 << 20 }
+    let raw = ProcessInfo.processInfo.environment["SEISCLUSTER_READ_AHEAD_MB"]
+    let budget = raw.flatMap(Int.init).flatMap { (1...(1 << 20)).contains($0) ? $0 << 20 : nil }
+    if let raw, budget == nil {
+      // It was ignored without a word (an adversarial sweep).
+      logger.warning(
+        "SEISCLUSTER_READ_AHEAD_MB=\(raw) is not a whole number of MB from 1 to 1048576: the default, \(Ingest.defaultReadAheadBytes >> 20) MB, is used"
+      )
+    }
     let report = Ingest(
       store: store, logger: logger, quiet: global.quiet,
       readAheadBytes: budget ?? Ingest.defaultReadAheadBytes

@@ -709,6 +709,30 @@ struct CommandLineTests {
       missing.errorLines.last?.hasSuffix("no sweep 99 in the store") == true, "\(missing.errors)")
   }
 
+  /// An unusable SEISCLUSTER_READ_AHEAD_MB was ignored without a word (an adversarial sweep).
+  @Test func anUnusableReadAheadIsSaidAndTheDefaultUsed() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try SACWriter.encode(
+      Segment(
+        source: SourceIdentifier(network: "XX", station: "RA", location: "", channel: "HHZ"),
+        startTime: Timestamp(nanoseconds: 0), samplingRate: 100,
+        samples: .float32((0..<100).map(Float.init)))
+    ).write(to: dir.appendingPathComponent("a.sac"))
+    for value in ["lots", "-5", "0"] {
+      let ingest = try SeisclusterProcess.run(
+        ["-q", "ingest", "a.sac"], in: dir, environment: ["SEISCLUSTER_READ_AHEAD_MB": value])
+      #expect(ingest.status == 0, "\(ingest.errors)")
+      #expect(
+        ingest.errorLines.contains(
+          "warning: SEISCLUSTER_READ_AHEAD_MB=\(value) is not a whole number of MB from 1 to 1048576: the default, 64 MB, is used"
+        ), "\(ingest.errors)")
+    }
+    let quiet = try SeisclusterProcess.run(
+      ["-q", "ingest", "a.sac"], in: dir, environment: ["SEISCLUSTER_READ_AHEAD_MB": "16"])
+    #expect(quiet.status == 0 && quiet.errorLines.isEmpty, "\(quiet.errors)")
+  }
+
   /// A sweep's runs warn as `cluster` runs do, with --quiet too: a run whose clusters came out
   /// empty said so only in its stored summary and the report (an adversarial review).
   @Test func aSweepPrintsItsRunsWarnings() throws {
