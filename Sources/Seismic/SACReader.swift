@@ -236,9 +236,9 @@ public enum SACReader {
   /// leap second (NZSEC 60) is a time. Undefined fields leave the reference at the epoch.
   static func referenceFieldProblem(_ h: SACHeader) -> String? {
     guard let (year, _) = referenceFields(h) else { return nil }
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
     let ranges: [(SACHeader.IntegerField, ClosedRange<Int32>, String)] = [
-      (.nzjday, 1...(leap ? 366 : 365), "a day of \(year)"), (.nzhour, 0...23, "an hour"),
+      (.nzjday, 1...(Timestamp.isLeapYear(year) ? 366 : 365), "a day of \(year)"),
+      (.nzhour, 0...23, "an hour"),
       (.nzmin, 0...59, "a minute"), (.nzsec, 0...60, "a second"),
       (.nzmsec, 0...999, "a millisecond"),
     ]

@@ -273,20 +273,32 @@ public struct WindowPreprocessor: Sendable {
     switch options.input {
     case .waveform, .correlation:
       for (index, c) in cutChannels.enumerated() {
-        let first = values.count
-        for x in c { values.append(Float(x)) }
-        let stored = values[first...]
+        // One pass: the float32 value, whether it is finite, whether it differs from the first.
         // Samples beyond float32 (data near 1e200 with `--normalize none`) would be stored as
         // infinities, which `windows import` refuses and training turns into NaN.
-        if let x = c.first(where: { !Float($0).isFinite }) {
+        var beyond: Double?
+        var same = c.count > 1
+        c.withUnsafeBufferPointer { x in
+          guard let start = x.first.map(Float.init) else { return }
+          for v in x {
+            let f = Float(v)
+            guard f.isFinite else {
+              beyond = v
+              return
+            }
+            if f != start { same = false }
+            values.append(f)
+          }
+        }
+        if let beyond {
           return .failure(
             WindowSkip(
               reason: .notFinite,
               message:
-                "\(channels[index].id) pick \(pick.iso8601): a preprocessed sample (\(x)) is beyond float32's range (normalize the windows), skipped"
+                "\(channels[index].id) pick \(pick.iso8601): a preprocessed sample (\(beyond)) is beyond float32's range (normalize the windows), skipped"
             ))
         }
-        if stored.count > 1, let v = stored.first, stored.allSatisfy({ $0 == v }) { flat = true }
+        if same { flat = true }
       }
     case .spectrogram:
       flat = cutChannels.contains { c in c.count > 1 && c.allSatisfy { $0 == c[0] } }
@@ -313,15 +325,17 @@ public struct WindowPreprocessor: Sendable {
       // and mapped to [0, 1]; with the noise reference, each cell's dB above its bin's noise.
       let range = options.spectrogramRange
       // Spectra of samples near 1e200 (`--normalize none`) may overflow Double: not stored.
-      let notFinite = WindowSkip(
-        reason: .notFinite,
-        message:
-          "pick \(pick.iso8601): the spectrogram's values are not finite (normalize the windows), skipped"
-      )
-      guard peak.isFinite else { return .failure(notFinite) }
+      func notFinite() -> WindowSkip {
+        WindowSkip(
+          reason: .notFinite,
+          message:
+            "pick \(pick.iso8601): the spectrogram's values are not finite (normalize the windows), skipped"
+        )
+      }
+      guard peak.isFinite else { return .failure(notFinite()) }
       if options.spectrogramReference == .noise {
         appendSignalToNoise(spectra, peak: peak, to: &values)
-        guard values.allSatisfy(\.isFinite) else { return .failure(notFinite) }
+        guard values.allSatisfy(\.isFinite) else { return .failure(notFinite()) }
         return .success((values, startTime ?? pick, flat))
       }
       for s in spectra {
