@@ -13,6 +13,9 @@ public struct IngestReport: Sendable {
   public var bytesRead: Int64 = 0
   /// Files skipped because the same content is already stored.
   public var alreadyStored = 0
+  /// Earlier versions of stored files removed because the new version, read at the same path,
+  /// holds every one of their samples unchanged (a day file that grew).
+  public var replacedFiles = 0
   /// Files that could not be used, one error each (nothing of them is stored).
   public var failures: [InputError] = []
   /// Text files found in folders (picks, notes, READMEs, response files): not waveforms,
@@ -40,6 +43,12 @@ public struct IngestReport: Sendable {
     var text =
       "ingest: stored \(storedFiles) file\(storedFiles == 1 ? "" : "s") "
       + "(\(storedSegments) segment\(storedSegments == 1 ? "" : "s"), \(storedSamples) samples)"
+    if replacedFiles > 0 {
+      text +=
+        replacedFiles == 1
+        ? "; replaced 1 earlier version of a file that grew or was rewritten (every stored sample kept)"
+        : "; replaced \(replacedFiles) earlier versions of files that grew or were rewritten (every stored sample kept)"
+    }
     text += "; skipped \(alreadyStored) already stored"
     if otherFiles > 0 {
       text += " and \(otherFiles) text file\(otherFiles == 1 ? "" : "s") found in folders"
@@ -121,6 +130,9 @@ public struct Ingest: Sendable {
     var sampleCounts: [Int] = []
     /// NaN or infinite samples left out as gaps.
     var nonFinite = 0
+    /// Earlier versions stored under this path that this file holds whole (SHA-256): they are
+    /// replaced by it.
+    var replacing: [String] = []
   }
 
   /// Files always prepared ahead of the one being stored: one per core and one more, so a core
@@ -149,10 +161,12 @@ public struct Ingest: Sendable {
   }
 
   /// Reads, hashes, parses and encodes one file (no write to the store). `storedDigests` maps
-  /// the stored files' paths (`Ingest.pathKey`) to their content's SHA-256: a file stored
-  /// before under this path with other content (a corrected day file) is noted, as both are
-  /// kept and their overlap cannot be windowed.
-  func prepare(path: String, storedDigests: [String: String] = [:]) throws -> Prepared {
+  /// the stored files' paths (`Ingest.pathKey`) to their contents' SHA-256. A file stored
+  /// before under this path with other content is compared with this one
+  /// (`Ingest.compare(stored:with:)`): when this one holds every stored sample of it unchanged
+  /// (a day file that grew) it is replaced; otherwise both are kept, and a note says so when
+  /// they overlap (a corrected file: windows over their conflicting samples are skipped).
+  func prepare(path: String, storedDigests: [String: [String]] = [:]) throws -> Prepared {
     var bytes: [UInt8]
     do {
       bytes = try FileBytes.read(path: path)
@@ -174,21 +188,25 @@ public struct Ingest: Sendable {
     bytes = []
     prepared.format = contents.format
     prepared.notes = contents.notes
-    // A file stored before under this path with other content, whose segments this one's
-    // overlap on a channel (a corrected day file): both are kept, and windows there conflict.
-    // (A relative path from another folder may name another file: the overlap tells them apart.)
-    if let before = storedDigests[Ingest.pathKey(path)],
-      let spans = try? store.segmentSpans(fileSHA256: before),
-      contents.segments.contains(where: { segment in
-        let (start, end) = (segment.startTime.nanoseconds, segment.endTime.nanoseconds)
-        return spans.contains {
-          $0.channel == segment.source.id && $0.start <= end && start <= $0.end
-        }
-      })
-    {
-      prepared.notes.append(
-        "a file stored before under this path (SHA-256 \(before.prefix(12))...) holds other samples of the same channels and times: both are kept, and windows where they differ are skipped as a conflicting overlap (to use this file alone, ingest it into a new store)"
-      )
+    // Versions stored before under this path with other content. (A relative path from another
+    // folder may name another file: it then overlaps nothing, and nothing is said.)
+    for before in storedDigests[Ingest.pathKey(path)] ?? [] where before != sha {
+      guard let stored = try? store.segments(fileSHA256: before), !stored.isEmpty else {
+        continue
+      }
+      let name = "a file stored before under this path (SHA-256 \(before.prefix(12))...)"
+      switch Ingest.compare(stored: stored, with: contents.segments) {
+      case .contained: prepared.replacing.append(before)
+      case .apart: break
+      case .holdsMore:
+        prepared.notes.append(
+          "\(name) holds samples this one lacks (the two agree where both have samples): both are kept"
+        )
+      case .conflicting:
+        prepared.notes.append(
+          "\(name) holds other samples of the same channels and times: both are kept, and windows where they differ are skipped as a conflicting overlap (to use this file alone, ingest it into a new store)"
+        )
+      }
     }
     prepared.segmentCount = contents.segments.count
     for segment in contents.segments {
@@ -260,8 +278,8 @@ public struct Ingest: Sendable {
       }
     }
     let storedDigests = Dictionary(
-      ((try? store.sourceFiles()) ?? []).map { (Ingest.pathKey($0.path), $0.sha256) },
-      uniquingKeysWith: { _, last in last })
+      ((try? store.sourceFiles()) ?? []).map { (Ingest.pathKey($0.path), [$0.sha256]) },
+      uniquingKeysWith: +)
     let progress = Progress(label: "ingest", total: files.count, quiet: quiet)
     // Files are read, hashed, parsed and encoded on every core while this thread stores them
     // in order: parsing (Steim decoding, SHA-256) costs more than storing. One serial queue per
@@ -374,7 +392,7 @@ public struct Ingest: Sendable {
         toStore.append(
           FileToStore(
             path: path, size: prepared.size, sha256: prepared.sha256, format: prepared.format,
-            segments: prepared.encoded))
+            segments: prepared.encoded, replacing: prepared.replacing))
         var kept = prepared
         kept.encoded = []
         kept.sampleCounts = prepared.encoded.map(\.sampleCount)
@@ -422,6 +440,12 @@ public struct Ingest: Sendable {
         report.storedSegments += segmentCount
         report.storedSamples += prepared.sampleCounts.reduce(0, +)
         report.nonFiniteSamples += prepared.nonFinite
+        report.replacedFiles += prepared.replacing.count
+        for earlier in prepared.replacing {
+          logger.info(
+            "\(path): replaces the version stored before under this path (SHA-256 \(earlier.prefix(12))...), whose every sample it holds unchanged"
+          )
+        }
         if segmentCount == 0 {
           logger.warning(
             "\(path): stored no segment (\(Ingest.noSegmentReason(prepared)))")

@@ -18,16 +18,21 @@ public struct FileToStore: Sendable {
   public var sha256: String
   public var format: WaveformFormat
   public var segments: [EncodedSegment]
+  /// The SHA-256 of stored files this one supersedes: earlier versions of it whose every stored
+  /// sample it holds unchanged (a day file that grew). They are removed, with their segments,
+  /// in the savepoint that stores this file, so the store never holds neither or both.
+  public var replacing: [String]
 
   public init(
     path: String, size: Int64, sha256: String, format: WaveformFormat,
-    segments: [EncodedSegment]
+    segments: [EncodedSegment], replacing: [String] = []
   ) {
     self.path = path
     self.size = size
     self.sha256 = sha256
     self.format = format
     self.segments = segments
+    self.replacing = replacing
   }
 }
 
@@ -40,6 +45,7 @@ struct TraceStatements {
   let findChannel: Statement
   let insertChannel: Statement
   let insertSegment: Statement
+  let deleteFile: Statement
 
   init(_ db: Database) throws {
     findFile = try db.makeStatement(sql: "SELECT path FROM source_file WHERE sha256 = ?")
@@ -59,6 +65,8 @@ struct TraceStatements {
                              sample_type, sample_encoding, samples)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         """)
+    // The segments go with their file (`ON DELETE CASCADE`).
+    deleteFile = try db.makeStatement(sql: "DELETE FROM source_file WHERE sha256 = ?")
   }
 
   /// The id of the channel row for `source`, inserting it when new.
@@ -97,6 +105,9 @@ struct TraceStatements {
         fileID, channelID, r.startNanoseconds, r.endNanoseconds, r.samplingRate, r.sampleCount,
         r.sampleType, r.sampleEncoding, r.samples,
       ])
+    }
+    for earlier in file.replacing where earlier != file.sha256 {
+      try deleteFile.execute(arguments: [earlier])
     }
     return .stored(fileID: fileID, segmentCount: file.segments.count)
   }
@@ -293,6 +304,28 @@ extension SeisStore {
       ).map { row in
         let id = [0, 1, 2, 3].map { row[$0] as String }.joined(separator: ".")
         return (id, row[4] as Int64, row[5] as Int64)
+      }
+    }
+  }
+
+  /// The segments stored from the file with content `sha256`, with their samples, in no
+  /// particular order (none when no such file is stored).
+  public func segments(fileSHA256 sha256: String) throws -> [Segment] {
+    try writer.read { db in
+      let records = try SegmentRecord.fetchAll(
+        db,
+        sql: """
+          SELECT s.* FROM segment s JOIN source_file f ON f.id = s.file_id WHERE f.sha256 = ?
+          """, arguments: [sha256])
+      var sources: [Int64: SourceIdentifier] = [:]
+      return try records.map { record in
+        if sources[record.channelID] == nil {
+          sources[record.channelID] = try ChannelRecord.fetchOne(db, key: record.channelID)?.source
+        }
+        guard let source = sources[record.channelID] else {
+          throw SampleBlob.Error(reason: "segment \(record.id ?? -1): no channel row")
+        }
+        return try record.segment(source: source)
       }
     }
   }

@@ -216,8 +216,8 @@ import Testing
     let store = try SeisStore()
     let ingest = Ingest(store: store, logger: logger, quiet: true)
     #expect(ingest.run(paths: [dir.appendingPathComponent("re.sac").path]).storedFiles == 1)
-    var digests: [String: String] = [:]
-    for file in try store.sourceFiles() { digests[Ingest.pathKey(file.path)] = file.sha256 }
+    var digests: [String: [String]] = [:]
+    for file in try store.sourceFiles() { digests[Ingest.pathKey(file.path)] = [file.sha256] }
     // The same path written another way, with other content: named.
     try write(1)
     let other = dir.path + "/./re.sac"
@@ -242,6 +242,95 @@ import Testing
     try write(0)
     let same = try ingest.prepare(path: other, storedDigests: digests)
     #expect(same.existing != nil && same.notes.isEmpty)
+  }
+
+  /// A real-time archive appends to today's day file: ingested again, it was stored beside the
+  /// version stored before (every sample of that version twice) with a warning that they held
+  /// "other samples". A new version that holds every stored sample unchanged now replaces the
+  /// old one, in the savepoint that stores it; one cut shorter, or with a changed sample, is
+  /// kept beside it and named. Real data: the first 64 KB of a day of CH.BALST LHE, then all of it.
+  @Test(.needsSharedData) func aDayFileThatGrewReplacesTheVersionStoredBefore() throws {
+    let dir = try TestPaths.temporaryDirectory("ingest-grew")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let day = try Data(
+      contentsOf: TestPaths.sharedData.appendingPathComponent("mseed/CH.BALST..LHE.D.2025.314"))
+    let file = dir.appendingPathComponent("CH.BALST..LHE.D.2025.314")
+    let store = try SeisStore()
+    let ingest = Ingest(store: store, logger: logger, quiet: true)
+    try day.prefix(65_536).write(to: file)
+    #expect(ingest.run(paths: [dir.path]).storedSamples == 35_161)
+    let before = try store.segmentSummaries()
+    try day.write(to: file)
+    let grown = ingest.run(paths: [dir.path])
+    #expect(grown.storedFiles == 1 && grown.replacedFiles == 1 && grown.failures.isEmpty)
+    #expect(grown.summary.contains("; replaced 1 earlier version of a file that grew"))
+    let after = try store.segmentSummaries()
+    #expect(after.count == 1 && after[0].sampleCount == 86_343)
+    #expect(after[0].startTime == before[0].startTime)
+    #expect(try store.sourceFiles().map(\.size) == [Int64(day.count)])
+    #expect(try store.check().isEmpty)
+    // Cut shorter again: the stored version holds samples this one lacks, so both are kept.
+    try day.prefix(32_768).write(to: file)
+    var digests: [String: [String]] = [:]
+    for stored in try store.sourceFiles() {
+      digests[Ingest.pathKey(stored.path), default: []].append(stored.sha256)
+    }
+    let shorter = try ingest.prepare(path: file.path, storedDigests: digests)
+    #expect(shorter.replacing.isEmpty)
+    #expect(
+      shorter.notes.contains { $0.contains("holds samples this one lacks") }, "\(shorter.notes)")
+    let kept = ingest.run(paths: [dir.path])
+    #expect(kept.storedFiles == 1 && kept.replacedFiles == 0)
+    #expect(try store.sourceFiles().count == 2)
+  }
+
+  /// The comparison behind the replacement, on its own: which stored samples the new file
+  /// holds, at which times, with which values.
+  @Test func anEarlierVersionIsContainedOnlyWhenEverySampleIsThereUnchanged() {
+    let source = SourceIdentifier(network: "XX", station: "A", location: "", channel: "HHZ")
+    func segment(
+      _ start: Int64, _ values: [Int32], rate: Double = 100, channel: String = "HHZ"
+    ) -> Segment {
+      var id = source
+      id.channel = channel
+      return Segment(
+        source: id, startTime: Timestamp(nanoseconds: start), samplingRate: rate,
+        samples: .int32(values))
+    }
+    let old = [segment(1_000_000_000, [5, 6, 7, 8])]
+    let grownValues: [Int32] = [1, 2, 3, 4, 5, 6, 7, 8, 9]
+    // Four samples earlier and one later, the same values at the same times.
+    #expect(Ingest.compare(stored: old, with: [segment(960_000_000, grownValues)]) == .contained)
+    // Off by 4 ms (under half a sample at 100 Hz): the same samples, a corrected clock.
+    #expect(Ingest.compare(stored: old, with: [segment(964_000_000, grownValues)]) == .contained)
+    // Off by a whole sample: other values at those times.
+    #expect(Ingest.compare(stored: old, with: [segment(970_000_000, grownValues)]) == .conflicting)
+    // Floats that equal the integers are the same samples.
+    let floats = Segment(
+      source: source, startTime: Timestamp(nanoseconds: 1_000_000_000), samplingRate: 100,
+      samples: .float64([5, 6, 7, 8, 9]))
+    #expect(Ingest.compare(stored: old, with: [floats]) == .contained)
+    // Another rate over the same time conflicts; another channel or time is apart.
+    #expect(
+      Ingest.compare(stored: old, with: [segment(1_000_000_000, [5, 6], rate: 50)]) == .conflicting)
+    #expect(
+      Ingest.compare(stored: old, with: [segment(1_000_000_000, [5, 6, 7, 8], channel: "HHN")])
+        == .apart)
+    #expect(Ingest.compare(stored: old, with: [segment(2_000_000_000, [5, 6, 7, 8])]) == .apart)
+    // Split in two new segments that cover it together; with a gap, it holds more.
+    #expect(
+      Ingest.compare(
+        stored: old, with: [segment(1_000_000_000, [5, 6]), segment(1_020_000_000, [7, 8, 9])])
+        == .contained)
+    #expect(
+      Ingest.compare(
+        stored: old, with: [segment(1_000_000_000, [5, 6]), segment(1_030_000_000, [8, 9])])
+        == .holdsMore)
+    // One stored segment contained and another apart: the file holds more than the new one.
+    #expect(
+      Ingest.compare(
+        stored: old + [segment(5_000_000_000, [1])], with: [segment(1_000_000_000, [5, 6, 7, 8])])
+        == .holdsMore)
   }
 
   @Test func folderFilesAreTakenInSortedOrderSkippingHiddenOnes() throws {

@@ -1,0 +1,94 @@
+import Seismic
+
+extension Ingest {
+  /// How a file read at a stored path relates to the version stored before under that path.
+  enum EarlierVersion: Equatable, Sendable {
+    /// Every stored sample of the earlier version is in the new file, at its time and with its
+    /// value: a day file that grew as a real-time archive appends to it, or the same samples
+    /// in other records. The new file supersedes it and nothing is lost.
+    case contained
+    /// No stored segment of it overlaps one of the new file's on a channel (another station's
+    /// file under the same relative name): the two have nothing to do with each other.
+    case apart
+    /// They overlap and agree wherever both have samples, but it holds samples that the new
+    /// file lacks (a file cut shorter).
+    case holdsMore
+    /// Somewhere they hold other samples (or another sampling rate) for the same channel and
+    /// time (a corrected file).
+    case conflicting
+  }
+
+  /// Compares the segments stored from an earlier version of a file with those read from the
+  /// file now. A stored segment is matched against the new segments of its channel that overlap
+  /// it: their rates must be equal (to 1e-9), and each of its samples there must equal the new
+  /// sample nearest its time (within half a sample, as `windows build` joins segments), compared
+  /// as Double, so integers and floats compare exactly. Contained when every stored sample is
+  /// matched so.
+  static func compare(stored: [Segment], with new: [Segment]) -> EarlierVersion {
+    var byChannel: [SourceIdentifier: [Segment]] = [:]
+    for segment in new where segment.sampleCount > 0 {
+      byChannel[segment.source, default: []].append(segment)
+    }
+    var overlapped = false
+    var lacking = false
+    for old in stored where old.sampleCount > 0 {
+      var covered: [Range<Int>] = []
+      for candidate in byChannel[old.source] ?? [] {
+        guard candidate.startTime <= old.endTime, old.startTime <= candidate.endTime else {
+          continue
+        }
+        overlapped = true
+        let rate = old.samplingRate
+        guard rate > 0, abs(candidate.samplingRate - rate) <= 1e-9 * rate else {
+          return .conflicting
+        }
+        // The new file's sample at the earlier version's first one (Double: the two starts may
+        // lie far apart on a long segment).
+        let period = old.samplePeriodNanoseconds
+        let offset = Double(old.startTime.nanoseconds) - Double(candidate.startTime.nanoseconds)
+        let steps = (offset / period).rounded()
+        guard abs(steps) < 1e15 else { continue }
+        let shift = Int(steps)
+        let first = max(0, -shift)
+        let end = min(old.sampleCount, candidate.sampleCount - shift)
+        guard first < end else { continue }
+        guard samplesEqual(old.samples, first..<end, candidate.samples, shift: shift) else {
+          return .conflicting
+        }
+        covered.append(first..<end)
+      }
+      if !Ingest.covers(covered, count: old.sampleCount) { lacking = true }
+    }
+    if !overlapped { return .apart }
+    return lacking ? .holdsMore : .contained
+  }
+
+  /// True when the ranges together cover `0..<count`.
+  static func covers(_ ranges: [Range<Int>], count: Int) -> Bool {
+    var reached = 0
+    for range in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+      if range.lowerBound > reached { return false }
+      reached = max(reached, range.upperBound)
+    }
+    return reached >= count
+  }
+
+  /// True when `a[i] == b[i + shift]` for every `i` in `range`, compared as Double.
+  static func samplesEqual(_ a: Samples, _ range: Range<Int>, _ b: Samples, shift: Int) -> Bool {
+    func value(_ samples: Samples, _ i: Int) -> Double {
+      switch samples {
+      case .int32(let v): Double(v[i])
+      case .float32(let v): Double(v[i])
+      case .float64(let v): v[i]
+      }
+    }
+    switch (a, b) {
+    case (.int32(let x), .int32(let y)):
+      return range.allSatisfy { x[$0] == y[$0 + shift] }
+    case (.float32(let x), .float32(let y)):
+      return range.allSatisfy { x[$0] == y[$0 + shift] }
+    default:
+      return range.allSatisfy { value(a, $0) == value(b, $0 + shift) }
+    }
+  }
+}
