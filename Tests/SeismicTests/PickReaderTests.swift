@@ -36,6 +36,66 @@ import Testing
       ])
   }
 
+  /// PhaseNet's `picks.csv` (the columns its `postprocess.py` writes: `station_id` is the trace
+  /// id without the component letter, `phase_time` ISO 8601 without a zone) and SeisBench picks
+  /// saved as a table (a `Pick`'s fields: `trace_id` is `NET.STA.LOC`; times as ObsPy prints a
+  /// UTCDateTime) are read as the contract's columns would give them. Users had to rewrite
+  /// them first: the reader refused both for want of `network`.
+  @Test func phaseNetAndSeisBenchPickTablesAreRead() throws {
+    let phaseNet = try PickCSVReader.parse(
+      """
+      file_name,begin_time,station_id,phase_index,phase_time,phase_score,phase_type
+      CI.CCC.mseed,2019-07-04T17:00:00.000,CI.CCC..HH,8325,2019-07-04T17:01:23.250,0.912,P
+      CI.CCC.mseed,2019-07-04T17:00:00.000,CI.CCC..HH,9001,2019-07-04T17:01:30.010,0.640,S
+      XX.B.mseed,2019-07-04T17:00:00.000,XX.B.00.EHZ,12,2019-07-04T17:00:00.120,0.5,P
+      XX.C.mseed,2019-07-04T17:00:00.000,XX.C,12,2019-07-04T17:00:00.120,0.5,P
+      """)
+    #expect(
+      phaseNet.picks == [
+        Pick(
+          network: "CI", station: "CCC", location: "", channel: "HH",
+          time: try Self.time("2019-07-04T17:01:23.25Z"), phase: "P"),
+        Pick(
+          network: "CI", station: "CCC", location: "", channel: "HH",
+          time: try Self.time("2019-07-04T17:01:30.01Z"), phase: "S"),
+        Pick(
+          network: "XX", station: "B", location: "00", channel: "EHZ",
+          time: try Self.time("2019-07-04T17:00:00.12Z"), phase: "P"),
+      ])
+    #expect(phaseNet.problems.map(\.line) == [5])
+    #expect(phaseNet.problems.first?.reason.contains("'XX.C' is not NET.STA.LOC") == true)
+    let seisBench = try PickCSVReader.parse(
+      """
+      trace_id,start_time,end_time,peak_time,peak_value,phase
+      CX.PB01.,2007-02-01T00:00:02.560000Z,2007-02-01T00:00:03.200000Z,2007-02-01T00:00:02.900000Z,0.97,P
+      CX.PB02.10,,,2007-02-01T00:00:05.000000Z,0.31,
+      """)
+    #expect(
+      seisBench.picks == [
+        Pick(
+          network: "CX", station: "PB01", location: "",
+          time: try Self.time("2007-02-01T00:00:02.9Z"), phase: "P"),
+        Pick(
+          network: "CX", station: "PB02", location: "10",
+          time: try Self.time("2007-02-01T00:00:05Z")),
+      ])
+    #expect(seisBench.problems.isEmpty)
+    // The contract's columns win when a file has both; a header with neither says what is read.
+    let both = try PickCSVReader.parse(
+      "network,station,location,time,station_id,phase_time\nIU,ANMO,00,2026-03-01T00:00:01Z,X.Y.Z,2020-01-01T00:00:00\n"
+    )
+    #expect(both.picks.map(\.station) == ["ANMO"])
+    #expect {
+      try PickCSVReader.parse("station,phase_time\nANMO,2026-03-01T00:00:01\n")
+    } throws: { error in
+      "\(error)".contains("missing required columns network, location, time")
+        && "\(error)".contains("PhaseNet's station_id and phase_time")
+    }
+    #expect {
+      try PickCSVReader.parse("station_id,phase_time,station_id\nA.B.,2026-03-01T00:00:01,C.D.\n")
+    } throws: { error in "\(error)".contains("the header names column station_id twice") }
+  }
+
   @Test func badCsvRowsAreReportedWithLineNumbersAndGoodRowsKept() throws {
     let contents = try Self.read("bad_rows.csv")
     #expect(contents.picks.map(\.station) == ["ANMO", "COLA"])

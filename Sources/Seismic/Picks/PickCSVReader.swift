@@ -6,39 +6,77 @@ import Foundation
 /// fields may hold commas and newlines). Header names are matched without regard to case or
 /// surrounding spaces; unquoted fields are trimmed. An empty `location` (or `--`) is the blank
 /// code. `time` is ISO 8601 UTC, with or without `Z` and fractional seconds.
+///
+/// Two pickers' own CSV files are read as they are written, when the contract's columns are not
+/// all there: PhaseNet's `picks.csv` (`station_id` `NET.STA.LOC.BI`, band and instrument codes,
+/// `phase_time`, `phase_type`) and SeisBench picks saved as a table (`trace_id` `NET.STA.LOC`,
+/// optionally `.CHA`; `peak_time`; `phase`). Their other columns (scores, sample indexes) are
+/// not read.
 public enum PickCSVReader {
+  /// Which columns a file's picks come from.
+  enum Schema: Equatable {
+    /// The contract's: `network`, `station`, `location`, `time`, `channel`, `phase`, `label`.
+    case contract
+    /// A station id column (`NET.STA.LOC` and optionally band and instrument or channel codes),
+    /// a time column and a phase column: PhaseNet's and SeisBench's.
+    case stationID(id: String, time: String, phase: String)
+
+    /// The schema a header's columns name, or nil.
+    static func of(_ columns: [String: Int]) -> Schema? {
+      if ["network", "station", "location", "time"].allSatisfy({ columns[$0] != nil }) {
+        return .contract
+      }
+      if columns["station_id"] != nil, columns["phase_time"] != nil {
+        return .stationID(id: "station_id", time: "phase_time", phase: "phase_type")
+      }
+      if columns["trace_id"] != nil, columns["peak_time"] != nil {
+        return .stationID(id: "trace_id", time: "peak_time", phase: "phase")
+      }
+      return nil
+    }
+
+    /// The columns read, to refuse a header that names one twice.
+    var used: Set<String> {
+      switch self {
+      case .contract: ["network", "station", "location", "time", "channel", "phase", "label"]
+      case .stationID(let id, let time, let phase): [id, time, phase]
+      }
+    }
+  }
+
   /// Parses CSV text. Rows that cannot be used are returned as problems with their line numbers;
   /// a missing header or required column throws. Records are read one at a time, so memory
   /// holds the text and the picks, not every row's fields at once.
   public static func parse(_ text: String) throws(PickFormatError) -> PickFileContents {
     var header: Record?
+    var schema = Schema.contract
     var column: [String: Int] = [:]
     var contents = PickFileContents()
     try forEachRecord(in: text) { (record: Record) throws(PickFormatError) in
       guard !record.isBlank else { return }
       guard let header else {
-        let used: Set<String> = [
-          "network", "station", "location", "time", "channel", "phase", "label",
-        ]
+        var twice: Set<String> = []
         for (i, name) in record.fields.enumerated() {
           let key = name.trimmingCharacters(in: .whitespaces).lowercased()
-          // A column read twice would be read from one of them silently (an adversarial sweep
-          // found the first `time` of two used): refused, as truth files refuse it.
-          if column[key] != nil, used.contains(key) {
-            throw PickFormatError(
-              line: record.line, reason: "the header names column \(key) twice")
-          }
+          if column[key] != nil { twice.insert(key) }
           if column[key] == nil { column[key] = i }
         }
         let required = ["network", "station", "location", "time"]
-        let missing = required.filter { column[$0] == nil }
-        guard missing.isEmpty else {
+        guard let found = Schema.of(column) else {
+          let missing = required.filter { column[$0] == nil }
           throw PickFormatError(
             line: record.line,
             reason: "missing required column\(missing.count > 1 ? "s" : "") "
               + missing.joined(separator: ", ")
-              + " (header: \(record.fields.joined(separator: ",")))")
+              + " (header: \(record.fields.joined(separator: ","))); PhaseNet's station_id and phase_time, or SeisBench's trace_id and peak_time, are read too"
+          )
         }
+        // A column read twice would be read from one of them silently (an adversarial sweep
+        // found the first `time` of two used): refused, as truth files refuse it.
+        if let key = found.used.intersection(twice).sorted().first {
+          throw PickFormatError(line: record.line, reason: "the header names column \(key) twice")
+        }
+        schema = found
         header = record
         return
       }
@@ -54,15 +92,44 @@ public enum PickCSVReader {
         let value = record.fields[i]
         return value.isEmpty ? nil : value
       }
-      let network = field("network") ?? ""
-      let station = field("station") ?? ""
+      let network: String
+      let station: String
+      let location: String
+      let channel: String?
+      let timeColumn: String
+      let phase: String?
+      switch schema {
+      case .contract:
+        network = field("network") ?? ""
+        station = field("station") ?? ""
+        location = field("location") ?? ""
+        channel = field("channel")
+        timeColumn = "time"
+        phase = field("phase")
+      case .stationID(let id, let time, let phaseColumn):
+        let text = field(id) ?? ""
+        let codes = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard codes.count == 3 || codes.count == 4 else {
+          contents.problems.append(
+            PickProblem(
+              line: record.line,
+              reason:
+                "\(id) \(Pick.quoted(text)) is not NET.STA.LOC or NET.STA.LOC.CHA (an empty location is NET.STA..CHA)"
+            ))
+          return
+        }
+        (network, station, location) = (codes[0], codes[1], codes[2])
+        channel = codes.count == 4 && !codes[3].isEmpty ? codes[3] : nil
+        timeColumn = time
+        phase = field(phaseColumn)
+      }
       guard !network.isEmpty, !station.isEmpty else {
         contents.problems.append(
           PickProblem(line: record.line, reason: "empty \(network.isEmpty ? "network" : "station")")
         )
         return
       }
-      let timeText = field("time") ?? ""
+      let timeText = field(timeColumn) ?? ""
       guard let time = Timestamp(iso8601: timeText) else {
         let why =
           timeText.count <= 40
@@ -74,9 +141,9 @@ public enum PickCSVReader {
         return
       }
       let pick = Pick(
-        network: network, station: station,
-        location: Pick.normalizedLocation(field("location") ?? ""),
-        channel: field("channel"), time: time, phase: field("phase"), note: field("label"))
+        network: network, station: station, location: Pick.normalizedLocation(location),
+        channel: channel, time: time, phase: phase,
+        note: schema == .contract ? field("label") : nil)
       if let problem = Pick.textProblem(
         network: pick.network, station: pick.station, location: pick.location,
         channel: pick.channel, phase: pick.phase, note: pick.note)
