@@ -18,12 +18,20 @@ extension Ingest {
     case conflicting
   }
 
-  /// Compares the segments stored from an earlier version of a file with those read from the
-  /// file now. A stored segment is matched against the new segments of its channel that overlap
-  /// it: their rates must be equal (to 1e-9), and each of its samples there must equal the new
-  /// sample nearest its time (within half a sample, as `windows build` joins segments), compared
-  /// as Double, so integers and floats compare exactly. Contained when every stored sample is
-  /// matched so.
+  /// How far apart, as a share of the sample period, a stored sample's time and the new sample's
+  /// may lie and still be one sample: MiniSEED 2 keeps times to 100 µs (1 % of a sample at
+  /// 100 Hz), and a rewritten SAC file's float B may move its start by a few µs. A file moved by
+  /// more (a timing correction) holds the same values at other times: not contained.
+  static let sameTimeShare = 0.01
+
+  /// Compares the segments stored from an earlier version of a file with those the new file
+  /// will store (the finite runs of its usable segments: a segment the new file reads but cannot
+  /// store contains nothing). A stored segment is matched against the new segments of its
+  /// channel that overlap it: their rates must be equal (to 1e-9), the new segment must have a
+  /// sample at the stored one's time (within `sameTimeShare` of a sample, or 1 µs), and there
+  /// each stored sample must equal the new one: the same bits for two floats of one width, the
+  /// same value and sign compared as Double otherwise (an integer and an equal float match).
+  /// Contained when every stored sample is matched so.
   static func compare(stored: [Segment], with new: [Segment]) -> EarlierVersion {
     var byChannel: [SourceIdentifier: [Segment]] = [:]
     for segment in new where segment.sampleCount > 0 {
@@ -42,13 +50,19 @@ extension Ingest {
         guard rate > 0, abs(candidate.samplingRate - rate) <= 1e-9 * rate else {
           return .conflicting
         }
-        // The new file's sample at the earlier version's first one (Double: the two starts may
-        // lie far apart on a long segment).
+        // The new file's sample at the earlier version's first one: the offset in whole
+        // nanoseconds first (as Double, epoch times lose their last digits), then in samples.
         let period = old.samplePeriodNanoseconds
-        let offset = Double(old.startTime.nanoseconds) - Double(candidate.startTime.nanoseconds)
+        let (difference, overflow) = old.startTime.nanoseconds.subtractingReportingOverflow(
+          candidate.startTime.nanoseconds)
+        guard !overflow else { continue }
+        let offset = Double(difference)
         let steps = (offset / period).rounded()
         guard abs(steps) < 1e15 else { continue }
         let shift = Int(steps)
+        // Sample `shift` of the new segment as it times it (to the nanosecond, as stored times).
+        let aligned = Double(difference) - (Double(steps) * period).rounded()
+        guard abs(aligned) <= max(1000, sameTimeShare * period) else { return .conflicting }
         let first = max(0, -shift)
         let end = min(old.sampleCount, candidate.sampleCount - shift)
         guard first < end else { continue }
@@ -73,7 +87,9 @@ extension Ingest {
     return reached >= count
   }
 
-  /// True when `a[i] == b[i + shift]` for every `i` in `range`, compared as Double.
+  /// True when `a[i]` and `b[i + shift]` are the same sample for every `i` in `range`: the same
+  /// bits for two floats of one width (so -0.0 is not 0.0), the same value and sign as Double
+  /// otherwise.
   static func samplesEqual(_ a: Samples, _ range: Range<Int>, _ b: Samples, shift: Int) -> Bool {
     func value(_ samples: Samples, _ i: Int) -> Double {
       switch samples {
@@ -86,9 +102,14 @@ extension Ingest {
     case (.int32(let x), .int32(let y)):
       return range.allSatisfy { x[$0] == y[$0 + shift] }
     case (.float32(let x), .float32(let y)):
-      return range.allSatisfy { x[$0] == y[$0 + shift] }
+      return range.allSatisfy { x[$0].bitPattern == y[$0 + shift].bitPattern }
+    case (.float64(let x), .float64(let y)):
+      return range.allSatisfy { x[$0].bitPattern == y[$0 + shift].bitPattern }
     default:
-      return range.allSatisfy { value(a, $0) == value(b, $0 + shift) }
+      return range.allSatisfy {
+        let (u, v) = (value(a, $0), value(b, $0 + shift))
+        return u == v && u.sign == v.sign
+      }
     }
   }
 }

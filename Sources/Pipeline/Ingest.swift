@@ -188,26 +188,9 @@ public struct Ingest: Sendable {
     bytes = []
     prepared.format = contents.format
     prepared.notes = contents.notes
-    // Versions stored before under this path with other content. (A relative path from another
-    // folder may name another file: it then overlaps nothing, and nothing is said.)
-    for before in storedDigests[Ingest.pathKey(path)] ?? [] where before != sha {
-      guard let stored = try? store.segments(fileSHA256: before), !stored.isEmpty else {
-        continue
-      }
-      let name = "a file stored before under this path (SHA-256 \(before.prefix(12))...)"
-      switch Ingest.compare(stored: stored, with: contents.segments) {
-      case .contained: prepared.replacing.append(before)
-      case .apart: break
-      case .holdsMore:
-        prepared.notes.append(
-          "\(name) holds samples this one lacks (the two agree where both have samples): both are kept"
-        )
-      case .conflicting:
-        prepared.notes.append(
-          "\(name) holds other samples of the same channels and times: both are kept, and windows where they differ are skipped as a conflicting overlap (to use this file alone, ingest it into a new store)"
-        )
-      }
-    }
+    let earlier = storedDigests[Ingest.pathKey(path)] ?? []
+    // The segments this file will store, kept for the comparison with earlier versions.
+    var storing: [Segment] = []
     prepared.segmentCount = contents.segments.count
     for segment in contents.segments {
       if let why = Ingest.unusableReason(segment) {
@@ -218,7 +201,6 @@ public struct Ingest: Sendable {
       // NaN or infinite samples are missing data: left out as gaps, the finite runs between
       // them stored (they would turn every window and the training loss into NaN).
       let (runs, dropped) = Ingest.finiteRuns(of: segment)
-      prepared.nonFinite += runs.isEmpty ? 0 : dropped
       if dropped > 0 {
         let where_ = "\(segment.source.id) at \(segment.startTime.iso8601)"
         if runs.isEmpty {
@@ -238,9 +220,33 @@ public struct Ingest: Sendable {
           "\(where_): \(dropped) of \(segment.sampleCount) samples are NaN or infinite: left out as gaps, the \(runs.count) finite run\(runs.count == 1 ? "" : "s") between them stored"
         )
       }
+      // Counted as left out only when the runs around them are stored (a skipped segment is
+      // counted as skipped: a review found both said of one segment).
+      prepared.nonFinite += dropped
       for run in runs { prepared.encoded.append(EncodedSegment(run)) }
+      if !earlier.isEmpty { storing += runs }
     }
     prepared.notes += Ingest.overlapNotes(contents.segments)
+    // Versions stored before under this path with other content. (A relative path from another
+    // folder may name another file: it then overlaps nothing, and nothing is said.)
+    for before in earlier where before != sha {
+      guard let stored = try? store.segments(fileSHA256: before), !stored.isEmpty else {
+        continue
+      }
+      let name = "a file stored before under this path (SHA-256 \(before.prefix(12))...)"
+      switch Ingest.compare(stored: stored, with: storing) {
+      case .contained: prepared.replacing.append(before)
+      case .apart: break
+      case .holdsMore:
+        prepared.notes.append(
+          "\(name) holds samples this one lacks (the two agree where both have samples): both are kept"
+        )
+      case .conflicting:
+        prepared.notes.append(
+          "\(name) holds other samples, or its samples at other times, for the same channels: both are kept, and windows where they differ are skipped as a conflicting overlap (to use this file alone, ingest it into a new store)"
+        )
+      }
+    }
     return prepared
   }
 

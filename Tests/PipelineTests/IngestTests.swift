@@ -226,7 +226,8 @@ import Testing
     #expect(
       changed.notes.contains {
         $0.hasPrefix("a file stored before under this path (SHA-256 ")
-          && $0.contains("holds other samples of the same channels and times")
+          && $0.contains(
+            "holds other samples, or its samples at other times, for the same channels")
       },
       "\(changed.notes)")
     // Another station's file under the same path (the same relative name from another folder):
@@ -284,6 +285,39 @@ import Testing
     #expect(try store.sourceFiles().count == 2)
   }
 
+  /// A review found a stored version removed for a new file whose segment ingest then skipped
+  /// (NaNs scattered into more than 1,000 runs): the store held neither. The comparison is with
+  /// what the new file stores.
+  @Test func aVersionIsNotReplacedByASegmentThatIsNotStored() throws {
+    let dir = try TestPaths.temporaryDirectory("ingest-grew-nan")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let file = dir.appendingPathComponent("day.sac")
+    let source = SourceIdentifier(network: "XX", station: "NAN", location: "", channel: "HHZ")
+    let first = (0..<3000).map { Float($0 % 50) }
+    func write(_ values: [Float]) throws {
+      try SACWriter.encode(
+        Segment(
+          source: source, startTime: Timestamp(nanoseconds: 0), samplingRate: 100,
+          samples: .float32(values))
+      ).write(to: file)
+    }
+    let store = try SeisStore()
+    let ingest = Ingest(store: store, logger: logger, quiet: true)
+    try write(first)
+    #expect(ingest.run(paths: [file.path]).storedSamples == 3000)
+    try write(first + (0..<4000).map { $0 % 3 == 0 ? .nan : 1 })
+    let report = ingest.run(paths: [file.path])
+    #expect(report.replacedFiles == 0 && report.skippedSegments.count == 1)
+    // The segment is skipped, so its NaNs are not also "left out as gaps".
+    #expect(report.nonFiniteSamples == 0 && !report.summary.contains("as gaps"))
+    #expect(try store.segmentSummaries().map(\.sampleCount) == [3000])
+    // Grown with finite samples, it replaces the first version (the second stored no segment,
+    // and holds nothing to replace).
+    try write(first + (0..<4000).map { Float($0 % 7) })
+    #expect(ingest.run(paths: [file.path]).replacedFiles == 1)
+    #expect(try store.segmentSummaries().map(\.sampleCount) == [7000])
+  }
+
   /// The comparison behind the replacement, on its own: which stored samples the new file
   /// holds, at which times, with which values.
   @Test func anEarlierVersionIsContainedOnlyWhenEverySampleIsThereUnchanged() {
@@ -301,8 +335,27 @@ import Testing
     let grownValues: [Int32] = [1, 2, 3, 4, 5, 6, 7, 8, 9]
     // Four samples earlier and one later, the same values at the same times.
     #expect(Ingest.compare(stored: old, with: [segment(960_000_000, grownValues)]) == .contained)
-    // Off by 4 ms (under half a sample at 100 Hz): the same samples, a corrected clock.
-    #expect(Ingest.compare(stored: old, with: [segment(964_000_000, grownValues)]) == .contained)
+    // Off by 50 µs (half a percent of a sample at 100 Hz, MiniSEED's time resolution is 100 µs):
+    // the same samples. Off by 4 ms or by half a sample (a timing correction): the same values
+    // at other times, which a review found replacing the stored ones and moving every window.
+    #expect(Ingest.compare(stored: old, with: [segment(960_050_000, grownValues)]) == .contained)
+    #expect(Ingest.compare(stored: old, with: [segment(964_000_000, grownValues)]) == .conflicting)
+    #expect(Ingest.compare(stored: old, with: [segment(955_000_000, grownValues)]) == .conflicting)
+    // At epoch times of today, half a sample is told exactly (times compared in whole
+    // nanoseconds, not as Doubles that keep them to 256 ns).
+    let today: Int64 = 1_765_000_000_000_000_000
+    #expect(
+      Ingest.compare(
+        stored: [segment(today, [5, 6, 7, 8])], with: [segment(today - 5_000_000, [5, 6, 7, 8])])
+        == .conflicting)
+    // A float's sign of zero is part of the sample.
+    let zeros = Segment(
+      source: source, startTime: Timestamp(nanoseconds: 0), samplingRate: 100,
+      samples: .float32([0, -0.0, 1]))
+    var positive = zeros
+    positive.samples = .float32([0, 0, 1])
+    #expect(Ingest.compare(stored: [zeros], with: [zeros]) == .contained)
+    #expect(Ingest.compare(stored: [zeros], with: [positive]) == .conflicting)
     // Off by a whole sample: other values at those times.
     #expect(Ingest.compare(stored: old, with: [segment(970_000_000, grownValues)]) == .conflicting)
     // Floats that equal the integers are the same samples.
