@@ -176,6 +176,22 @@ import Testing
     #expect(xml.contains("noise, &quot;low&quot; &lt;&amp;&gt;"))
   }
 
+  /// A pick that names band and instrument codes alone (PhaseNet's `HH`) was written as
+  /// `channelCode="HH"`, a channel no SEED tool knows (a review of the pickers' tables): it is
+  /// reported on the window's first channel. A whole channel code stays the pick's own.
+  @Test func aPickOfBandAndInstrumentAloneIsReportedOnTheWindowsChannel() {
+    func entry(_ pickChannel: String?, channels: String = "HHZ,HHN,HHE") -> CatalogEntry {
+      CatalogEntry(
+        windowID: 1, network: "CI", station: "CCC", location: "", channels: channels,
+        pickChannel: pickChannel, pickTime: nil, phase: "P", cluster: 0, probability: 1,
+        distance: 0)
+    }
+    #expect(entry("HH").reportedChannel == "HHZ")
+    #expect(entry(nil).reportedChannel == "HHZ")
+    #expect(entry("HHN").reportedChannel == "HHN")
+    #expect(entry("HH", channels: "").reportedChannel == "HH")
+  }
+
   @Test func quakeMLWritesWhatXMLCannotHoldAsReplacementCharactersAndCountsTheWindows() throws {
     let fixture = try ExportFixture.make(labelled: true)
     var catalog = try Catalog.load(from: fixture.store)

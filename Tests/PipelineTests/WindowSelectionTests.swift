@@ -336,6 +336,25 @@ import Testing
       ])
   }
 
+  /// A pick that names band and instrument codes alone (PhaseNet's `BH`) was said to lack
+  /// "channels B?", and a pick at a station with no data at all "channels H?" (a review of the
+  /// pickers' tables): the group is named whole, and a station without data says so.
+  @Test func aPickOfABandTheStationLacksNamesTheBandWhole() throws {
+    let store = try store()
+    var onBH = pick("XH", "H01", "", 100)
+    onBH.channel = "BH"
+    var onHHZ = pick("XH", "H01", "", 110)
+    onHHZ.channel = "BHZ"
+    var nowhere = pick("XX", "NONE", "", 100)
+    nowhere.channel = "HH"
+    try store.insertPicks([onBH, onHHZ, nowhere, pick("XH", "H01", "", 120)])
+    let report = try build(store, options())
+    #expect(report.built == 1)
+    #expect(
+      Set(report.skips.map(\.common))
+        == ["no stored channels BH?", "no stored data"], "\(report.skips.map(\.message))")
+  }
+
   @Test func sizesThatCannotBeAllocatedAreRefusedInOneLineBeforeAllocating() throws {
     let store = try store()
     try store.insertPicks([pick("XH", "H01", "", 100)])

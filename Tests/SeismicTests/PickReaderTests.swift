@@ -80,6 +80,27 @@ import Testing
           time: try Self.time("2007-02-01T00:00:05Z")),
       ])
     #expect(seisBench.problems.isEmpty)
+    // SeisBench's own export, `PickList.to_dataframe().to_csv("picks.csv")` (a pandas index, the
+    // trace id under `station`, the peak time under `time` as pandas writes a datetime): the
+    // same picks. A review found it refused, with a hint at columns this export never writes.
+    let frame = try PickCSVReader.parse(
+      """
+      ,index,station,time,start_time,end_time,probability,phase
+      0,1,CX.PB01.,2007-02-01 00:00:02.900,2007-02-01 00:00:02.560,2007-02-01 00:00:03.200,0.97,P
+      1,0,CX.PB02.10,2007-02-01 00:00:05,,,0.31,
+      """)
+    #expect(frame.picks == seisBench.picks)
+    #expect(frame.problems.isEmpty)
+    // Codes in an id are trimmed, as the contract's columns are; a table naming the phase
+    // `phase` is read so.
+    let spaced = try PickCSVReader.parse(
+      "station_id,phase_time,phase\nCI. CCC ..HH ,2019-07-04T17:01:23.25,P\n")
+    #expect(
+      spaced.picks == [
+        Pick(
+          network: "CI", station: "CCC", location: "", channel: "HH",
+          time: try Self.time("2019-07-04T17:01:23.25Z"), phase: "P")
+      ])
     // The contract's columns win when a file has both; a header with neither says what is read.
     let both = try PickCSVReader.parse(
       "network,station,location,time,station_id,phase_time\nIU,ANMO,00,2026-03-01T00:00:01Z,X.Y.Z,2020-01-01T00:00:00\n"
@@ -89,8 +110,12 @@ import Testing
       try PickCSVReader.parse("station,phase_time\nANMO,2026-03-01T00:00:01\n")
     } throws: { error in
       "\(error)".contains("missing required columns network, location, time")
-        && "\(error)".contains("PhaseNet's station_id and phase_time")
+        && "\(error)".contains("PhaseNet's station_id,phase_time")
     }
+    // A header that starts a picker's table is told what that table lacks.
+    #expect {
+      try PickCSVReader.parse("station_id,timestamp,type\nCI.CCC..HH,2026-03-01T00:00:01,P\n")
+    } throws: { error in "\(error)".contains("missing column phase_time of PhaseNet's picks.csv") }
     #expect {
       try PickCSVReader.parse("station_id,phase_time,station_id\nA.B.,2026-03-01T00:00:01,C.D.\n")
     } throws: { error in "\(error)".contains("the header names column station_id twice") }

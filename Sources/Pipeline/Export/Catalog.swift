@@ -56,10 +56,15 @@ public struct CatalogEntry: Sendable, Equatable {
     self.windowSetID = windowSetID
   }
 
-  /// The channel a pick is reported on: the pick's own, else the window's first (vertical).
+  /// The channel a pick is reported on: the pick's own, else the window's first (vertical). A
+  /// pick that names band and instrument codes alone (PhaseNet's `HH`) is reported on the
+  /// window's first channel, of that band and instrument: `HH` names no SEED channel.
   public var reportedChannel: String {
-    if let pickChannel, !pickChannel.isEmpty { return pickChannel }
-    return channels.split(separator: ",").first.map(String.init) ?? ""
+    let first = channels.split(separator: ",").first.map(String.init) ?? ""
+    if let pickChannel, pickChannel.count >= 3 || (!pickChannel.isEmpty && first.isEmpty) {
+      return pickChannel
+    }
+    return first
   }
 }
 

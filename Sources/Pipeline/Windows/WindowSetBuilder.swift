@@ -175,7 +175,15 @@ public struct WindowSetBuilder: Sendable {
         channel: pick.channel, components: components)
       {
       case .failure(.noData):
-        let what = pick.channel.map { "channels \($0.dropLast())?" } ?? "data"
+        // The channels of the pick's band and instrument (`HHZ` and `HH` both name `HH?`); a
+        // code too short to name them chooses no group.
+        let hasStation = chooser.hasStation(
+          network: pick.network, station: pick.station, location: pick.location)
+        let what =
+          pick.channel.flatMap {
+            $0.count >= 2 && hasStation
+              ? "channels \(ChannelSetChooser.groupCode(pick: $0))?" : nil
+          } ?? "data"
         early[i] = WindowSkip(
           reason: .noData, message: "\(name): no stored \(what), skipped", station: station,
           common: "no stored \(what)")

@@ -9,9 +9,12 @@ import Foundation
 ///
 /// Two pickers' own CSV files are read as they are written, when the contract's columns are not
 /// all there: PhaseNet's `picks.csv` (`station_id` `NET.STA.LOC.BI`, band and instrument codes,
-/// `phase_time`, `phase_type`) and SeisBench picks saved as a table (`trace_id` `NET.STA.LOC`,
-/// optionally `.CHA`; `peak_time`; `phase`). Their other columns (scores, sample indexes) are
-/// not read.
+/// `phase_time`, `phase_type`), and SeisBench's picks as `PickList.to_dataframe().to_csv()`
+/// writes them (`station` holding the trace id `NET.STA.LOC`, `time` the peak time,
+/// `start_time`, `end_time`, `phase`) or as a table of its `Pick` fields (`trace_id`,
+/// `peak_time`, `phase`). A trace id may end in a channel code (`.HHZ`). The first of these
+/// whose columns are all there is read (the contract's, PhaseNet's, then SeisBench's); other
+/// columns (scores, sample indexes) are not read.
 public enum PickCSVReader {
   /// Which columns a file's picks come from.
   enum Schema: Equatable {
@@ -21,18 +24,43 @@ public enum PickCSVReader {
     /// a time column and a phase column: PhaseNet's and SeisBench's.
     case stationID(id: String, time: String, phase: String)
 
+    static let phaseNet = Schema.stationID(
+      id: "station_id", time: "phase_time", phase: "phase_type")
+    static let seisBenchFrame = Schema.stationID(id: "station", time: "time", phase: "phase")
+    static let seisBenchPicks = Schema.stationID(id: "trace_id", time: "peak_time", phase: "phase")
+
     /// The schema a header's columns name, or nil.
     static func of(_ columns: [String: Int]) -> Schema? {
-      if ["network", "station", "location", "time"].allSatisfy({ columns[$0] != nil }) {
-        return .contract
+      let has = { (names: [String]) in names.allSatisfy { columns[$0] != nil } }
+      if has(["network", "station", "location", "time"]) { return .contract }
+      if has(["station_id", "phase_time"]) {
+        // PhaseNet names the phase `phase_type`; a table that names it `phase` is read so too.
+        return columns["phase_type"] == nil && columns["phase"] != nil
+          ? .stationID(id: "station_id", time: "phase_time", phase: "phase") : .phaseNet
       }
-      if columns["station_id"] != nil, columns["phase_time"] != nil {
-        return .stationID(id: "station_id", time: "phase_time", phase: "phase_type")
+      // `to_dataframe`'s columns, without the contract's network and location.
+      if has(["station", "time", "start_time", "end_time"]), columns["network"] == nil,
+        columns["location"] == nil
+      {
+        return .seisBenchFrame
       }
-      if columns["trace_id"] != nil, columns["peak_time"] != nil {
-        return .stationID(id: "trace_id", time: "peak_time", phase: "phase")
-      }
+      if has(["trace_id", "peak_time"]) { return .seisBenchPicks }
       return nil
+    }
+
+    /// Why a header names no schema: the columns missing from the one it comes nearest to.
+    static func missing(_ columns: [String: Int]) -> String {
+      let candidates: [(name: String, columns: [String])] = [
+        ("PhaseNet's picks.csv", ["station_id", "phase_time"]),
+        ("SeisBench's picks table", ["trace_id", "peak_time"]),
+      ]
+      for candidate in candidates where columns[candidate.columns[0]] != nil {
+        let absent = candidate.columns.filter { columns[$0] == nil }
+        return "missing column \(absent.joined(separator: ", ")) of \(candidate.name)"
+      }
+      let absent = ["network", "station", "location", "time"].filter { columns[$0] == nil }
+      return "missing required column\(absent.count > 1 ? "s" : "") "
+        + absent.joined(separator: ", ")
     }
 
     /// The columns read, to refuse a header that names one twice.
@@ -61,14 +89,11 @@ public enum PickCSVReader {
           if column[key] != nil { twice.insert(key) }
           if column[key] == nil { column[key] = i }
         }
-        let required = ["network", "station", "location", "time"]
         guard let found = Schema.of(column) else {
-          let missing = required.filter { column[$0] == nil }
           throw PickFormatError(
             line: record.line,
-            reason: "missing required column\(missing.count > 1 ? "s" : "") "
-              + missing.joined(separator: ", ")
-              + " (header: \(record.fields.joined(separator: ","))); PhaseNet's station_id and phase_time, or SeisBench's trace_id and peak_time, are read too"
+            reason: Schema.missing(column)
+              + " (header: \(record.fields.joined(separator: ","))); read are the contract's network,station,location,time, PhaseNet's station_id,phase_time and SeisBench's trace_id,peak_time or station,time,start_time,end_time"
           )
         }
         // A column read twice would be read from one of them silently (an adversarial sweep
@@ -108,7 +133,10 @@ public enum PickCSVReader {
         phase = field("phase")
       case .stationID(let id, let time, let phaseColumn):
         let text = field(id) ?? ""
-        let codes = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        // Codes are trimmed as the contract's columns are (`CI. CCC ..HH` is CI.CCC..HH).
+        let codes = text.split(separator: ".", omittingEmptySubsequences: false).map {
+          $0.trimmingCharacters(in: .whitespaces)
+        }
         guard codes.count == 3 || codes.count == 4 else {
           contents.problems.append(
             PickProblem(
