@@ -19,8 +19,9 @@ struct PicksImportCommand: SeisclusterCommand {
       CSV: a header row with network,station,location,time (ISO 8601 UTC) and optionally \
       channel, phase and label (kept as a note, never used for clustering); columns in any \
       order. A picker's own table is read as written: PhaseNet's picks.csv (station_id \
-      NET.STA.LOC.HH, phase_time, phase_type) or SeisBench picks saved as a table (trace_id \
-      NET.STA.LOC, peak_time, phase). QuakeML: event/pick elements with waveformID and time; the phase is the pick's \
+      NET.STA.LOC.HH, phase_time, phase_type) or SeisBench's picks.to_dataframe().to_csv() \
+      (station NET.STA.LOC, time, start_time, end_time, phase; or trace_id, peak_time, phase). \
+      QuakeML: event/pick elements with waveformID and time; the phase is the pick's \
       phaseHint, or else the phase of the origin's arrival that names the pick. Times are kept to \
       the microsecond, as exports write them. Importing a pick again \
       (same station, location, time and phase) changes nothing. Rows that cannot be read and \
