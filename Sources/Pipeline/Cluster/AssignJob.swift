@@ -60,6 +60,11 @@ public struct AssignJob: Sendable {
 
   public var runID: Int64?
   public var quiet: Bool
+  /// The window set whose windows are assigned: the current one when nil. `relabel` names the
+  /// sets `assign` took windows of for its source run.
+  var windowSetID: Int64?
+  /// When given, only these windows (ids) of the set are assigned.
+  var onlyWindows: Set<Int64>?
   /// Windows held in memory at most (`TrainingWindows`); lowered by tests.
   var windowMemoryBytes = TrainingWindows.defaultMemoryBytes
 
@@ -105,11 +110,16 @@ public struct AssignJob: Sendable {
     guard !stored.centroids.isEmpty else {
       throw InputError(path: store.path, reason: "run \(id) has no stored centroids")
     }
+    let reader =
+      try windowSetID.map { try store.windowSetReader(id: $0) } ?? store.currentWindowSetReader()
     guard
-      let contents = try store.currentWindowSetReader().map({
+      let contents = reader.map({
         TrainingWindows(reader: $0, memoryBytes: windowMemoryBytes)
       })
     else {
+      if let windowSetID {
+        throw InputError(path: store.path, reason: "window set \(windowSetID) is deleted")
+      }
       throw InputError(
         path: store.path, reason: "no current window set: run `seiscluster windows build`")
     }
@@ -185,7 +195,9 @@ public struct AssignJob: Sendable {
     let importedSet = contents.windowSet.inputKind == .imported
     var collisions: [(ordinal: Int, window: WindowRecord, other: WindowRecord)] = []
     for (i, w) in contents.windows.enumerated() {
-      guard let wid = w.id, !assignedIDs.contains(wid) else { continue }
+      guard let wid = w.id, !assignedIDs.contains(wid), onlyWindows?.contains(wid) ?? true else {
+        continue
+      }
       if w.pickTimeNs != nil, let twin = assignedByPick[key(w)] {
         // The same pick: already assigned. Samples that differ (windows edited elsewhere and
         // imported with their index) are counted, as they are skipped unclassified.

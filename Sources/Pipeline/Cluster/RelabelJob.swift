@@ -543,7 +543,8 @@ public struct RelabelJob: Sendable {
 
   /// Every window of the source run gets a label: those `assign` gave it outside its own set
   /// (relabel trains on that set) are labelled with the new run as `assign` labels new
-  /// windows, when they are in the current set; otherwise the outcome says how many are left
+  /// windows, set by set (day after day of `assign` leaves them in several sets: a review found
+  /// all but the current set's left out of the new catalog); the outcome says how many are left
   /// and why. Hand labels that name them are counted apart.
   private func labelAssignedElsewhere(
     _ outcome: inout Outcome, source: Int64, own: [WindowRecord],
@@ -557,22 +558,23 @@ public struct RelabelJob: Sendable {
     outcome.unmatchedAssignedElsewhere =
       zip(labels.rows, labels.match(windows: windows))
       .filter { unmatched.contains($0.0.line) && $0.1 != nil }.count
-    let current = try store.currentWindowSet()?.id
-    let inCurrent = windows.filter { $0.windowSetId == current }.count
-    if inCurrent > 0 {
+    var failure: String?
+    for (set, members) in Dictionary(grouping: windows, by: \.windowSetId).sorted(by: {
+      $0.key < $1.key
+    }) {
+      var job = AssignJob(runID: outcome.run.id, quiet: true)
+      job.windowSetID = set
+      job.onlyWindows = Set(members.compactMap(\.id))
       do {
-        let report = try AssignJob(runID: outcome.run.id, quiet: true).run(
-          store: store, logger: logger)
-        outcome.labelledAsAssign = report.assigned
+        outcome.labelledAsAssign += try job.run(store: store, logger: logger).assigned
       } catch {
-        outcome.leftElsewhere = (inCurrent, FailureLine.text(for: error, context: store.path))
+        failure = failure ?? FailureLine.text(for: error, context: store.path)
       }
     }
     let left = elsewhere.count - outcome.labelledAsAssign
-    if left > 0 && outcome.leftElsewhere == nil {
+    if left > 0 {
       outcome.leftElsewhere = (
-        left,
-        "they are not in the current window set: build or import it, then `seiscluster assign`"
+        left, failure ?? "`assign` left them unassigned: run `seiscluster assign` on their sets"
       )
     }
   }
