@@ -155,10 +155,13 @@ import Testing
     #expect(same.runs.map(\.samples) == [[1, 2, 3, 4, 5, 6]])
     let contained = ContiguousRun.join([segment(0, [1, 2, 3, 4]), segment(0.1, [2, 3])])
     #expect(contained.runs.map(\.samples) == [[1, 2, 3, 4]])
+    // The copy agrees at 0.2 s and differs at 0.3 s: the conflict is that sample, the run
+    // keeps its own and goes on with the copy's later samples.
     let different = ContiguousRun.join([segment(0, [1, 2, 3, 4]), segment(0.2, [3, 5, 5, 6])])
     #expect(different.conflicts.count == 1)
-    #expect(different.conflicts[0].from == t0.adding(seconds: 0.2))
+    #expect(different.conflicts[0].from == t0.adding(seconds: 0.3))
     #expect(different.conflicts[0].to == t0.adding(seconds: 0.3))
+    #expect(different.runs.map(\.samples) == [[1, 2, 3, 4, 5, 6]])
     // Misaligned overlap (samples between the run's samples) is a conflict too.
     let offGrid = ContiguousRun.join([segment(0, [1, 2, 3, 4]), segment(0.15, [2, 3])])
     #expect(offGrid.conflicts.count == 1)
@@ -166,6 +169,45 @@ import Testing
     // which: a conflict.
     let halfway = ContiguousRun.join([segment(0, [1, 2, 3, 4]), segment(0.15, [3, 4, 5])])
     #expect(halfway.conflicts.count == 1)
+  }
+
+  /// A corrected day file with one sample changed, stored beside the first: every window over
+  /// the hours the two copies share was skipped as a conflicting overlap (a review's daily
+  /// workflow: 5.7 hours for one sample). Only windows over the changed sample are skipped now;
+  /// differing samples less than a second apart make one conflict, and a copy that differs
+  /// everywhere one conflict over the whole overlap.
+  @Test func aChangedSampleSkipsOnlyTheWindowsOverIt() throws {
+    let base = (0..<36_000).map { Int32($0 % 1000) }
+    var corrected = base
+    corrected[20_000] += 7
+    corrected[20_004] += 1
+    let joined = ContiguousRun.join([segment(0, base), segment(0, corrected)])
+    #expect(joined.runs.count == 1)
+    #expect(joined.conflicts.count == 1)
+    #expect(joined.conflicts.first?.from == t0.adding(seconds: 2000))
+    #expect(joined.conflicts.first?.to == t0.adding(seconds: 2000.4))
+    let options = WindowSetOptions(
+      before: 5, after: 55, rate: 10, bandpass: nil, normalize: .none, input: .waveform)
+    let preprocessor = try WindowPreprocessor(options: options)
+    let channel = SourceIdentifier(network: "XX", station: "S", location: "", channel: "HHZ")
+    func slice(_ pick: Double) -> Result<WindowPreprocessor.Slice, WindowSkip> {
+      preprocessor.slice(
+        pick: t0.adding(seconds: pick), channel: channel, runs: joined.runs,
+        conflicts: joined.conflicts)
+    }
+    #expect((try? slice(100).get()) != nil)
+    #expect((try? slice(3000).get()) != nil)
+    guard case .failure(let skip) = slice(1980) else {
+      Issue.record("the window over the changed sample was built")
+      return
+    }
+    #expect(skip.reason == .conflictingOverlap)
+    // Scattered differences, every 3 s over the hour (1,200 stretches): past 1,000, one.
+    var noisy = base
+    for k in stride(from: 0, to: 36_000, by: 30) { noisy[k] += 1 }
+    let scattered = ContiguousRun.join([segment(0, base), segment(0, noisy)])
+    #expect(scattered.conflicts.count == 1)
+    #expect(scattered.conflicts.first?.to == t0.adding(seconds: 3597))
   }
 
   /// The same samples in two overlapping files whose start times differ by a fraction of a

@@ -10,9 +10,10 @@ import Seismic
 /// that starts earlier overlaps the run: when its samples agree exactly with the run's samples at
 /// the nearest times (less than half a sample period off, as ObsPy's `merge` rounds: MiniSEED 2
 /// without blockette 1001 stamps records to 100 µs, a tenth of a sample at 1 kHz), the overlap
-/// is dropped and the rest appended; when they disagree (or its samples fall halfway between the
-/// run's), the overlap is a conflict and both runs are marked conflicting over the overlapping
-/// interval. Segments of the same channel at different sampling
+/// is dropped and the rest appended; where some of them disagree, the stretches that differ
+/// are conflicts (the run keeps its own samples, and windows over a conflict are skipped);
+/// when its samples fall halfway between the run's, or it starts before the run, the whole
+/// overlapping interval is a conflict. Segments of the same channel at different sampling
 /// rates (more than 1 ppm apart) never join. The run's grid is its first segment's start and
 /// rate, so a rate off by float32 precision drifted off later files' start times (a SAC DELTA
 /// is read as the rate it stands for since stop 39, decision 0004).
@@ -114,14 +115,21 @@ public struct ContiguousRun: Sendable, Equatable {
         // the records' time resolution (they must still agree one by one below).
         let aligned = abs(offset - Double(index)) < 0.5
         let overlapCount = min(run.samples.count - max(index, 0), values.count)
-        var agrees = aligned && index >= 0
-        if agrees {
-          for k in 0..<overlapCount where run.samples[index + k] != values[k] {
-            agrees = false
-            break
+        if aligned && index >= 0 {
+          // On the run's grid: the conflicts are the stretches where the samples differ, not the
+          // whole overlap (a corrected file with one sample changed skipped every window over
+          // the 5.7 hours the two copies share; a review's daily workflow). Stretches less than
+          // a second apart are one, and past `maximumConflicts` the overlap is one.
+          let differing = Self.differingStretches(
+            run.samples, from: index, values, count: overlapCount,
+            mergeGap: max(1, Int(segment.samplingRate.rounded())))
+          for stretch in differing {
+            conflicts.append(
+              Conflict(
+                from: segment.time(ofSample: stretch.lowerBound),
+                to: segment.time(ofSample: stretch.upperBound),
+                samplingRate: segment.samplingRate))
           }
-        }
-        if agrees {
           if values.count > overlapCount { runs[r].samples += values[overlapCount...] }
         } else {
           let overlapEnd = min(run.endTime, segment.endTime)
@@ -142,6 +150,29 @@ public struct ContiguousRun: Sendable, Equatable {
       }
     }
     return (runs, conflicts)
+  }
+
+  /// The most conflicts one overlap is told apart into; past it, the stretch from the first
+  /// differing sample to the last is one.
+  static let maximumConflicts = 1000
+
+  /// The stretches of `values[0..<count]` (indexes into `values`) that differ from
+  /// `run[from + k]`, stretches fewer than `mergeGap` samples apart taken as one.
+  static func differingStretches(
+    _ run: [Double], from: Int, _ values: [Double], count: Int, mergeGap: Int
+  ) -> [ClosedRange<Int>] {
+    var stretches: [ClosedRange<Int>] = []
+    for k in 0..<count where run[from + k] != values[k] {
+      if let last = stretches.last, k - last.upperBound <= mergeGap {
+        stretches[stretches.count - 1] = last.lowerBound...k
+      } else {
+        stretches.append(k...k)
+      }
+    }
+    if stretches.count > maximumConflicts, let first = stretches.first, let last = stretches.last {
+      return [first.lowerBound...last.upperBound]
+    }
+    return stretches
   }
 }
 
