@@ -13,6 +13,11 @@ extension Ingest {
     /// They overlap and agree wherever both have samples, but it holds samples that the new
     /// file lacks (a file cut shorter).
     case holdsMore
+    /// The same values, but at times off by more than `sameTimeShare` of a sample and less
+    /// than half of one (a clock correction): by this many nanoseconds (the new file's times
+    /// minus the stored ones', the largest in magnitude). `windows build` joins them as the
+    /// same samples, on the stored version's times.
+    case shifted(nanoseconds: Int64)
     /// Somewhere they hold other samples (or another sampling rate) for the same channel and
     /// time (a corrected file).
     case conflicting
@@ -39,6 +44,7 @@ extension Ingest {
     }
     var overlapped = false
     var lacking = false
+    var moved: Int64 = 0
     for old in stored where old.sampleCount > 0 {
       var covered: [Range<Int>] = []
       for candidate in byChannel[old.source] ?? [] {
@@ -60,9 +66,12 @@ extension Ingest {
         let steps = (offset / period).rounded()
         guard abs(steps) < 1e15 else { continue }
         let shift = Int(steps)
-        // Sample `shift` of the new segment as it times it (to the nanosecond, as stored times).
-        let aligned = Double(difference) - (Double(steps) * period).rounded()
-        guard abs(aligned) <= max(1000, sameTimeShare * period) else { return .conflicting }
+        // Sample `shift` of the new segment as it times it (to the nanosecond, as stored times),
+        // minus the stored sample's time.
+        let aligned = (Double(steps) * period).rounded() - Double(difference)
+        if abs(aligned) > max(1000, sameTimeShare * period), abs(aligned) > abs(Double(moved)) {
+          moved = Int64(aligned)
+        }
         let first = max(0, -shift)
         let end = min(old.sampleCount, candidate.sampleCount - shift)
         guard first < end else { continue }
@@ -74,6 +83,7 @@ extension Ingest {
       if !Ingest.covers(covered, count: old.sampleCount) { lacking = true }
     }
     if !overlapped { return .apart }
+    if moved != 0 { return .shifted(nanoseconds: moved) }
     return lacking ? .holdsMore : .contained
   }
 

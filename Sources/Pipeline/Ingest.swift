@@ -16,6 +16,9 @@ public struct IngestReport: Sendable {
   /// Earlier versions of stored files removed because the new version, read at the same path,
   /// holds every one of their samples unchanged (a day file that grew).
   public var replacedFiles = 0
+  /// Earlier versions of stored files removed though they differ from the new version read at
+  /// the same path (`--replace-changed`).
+  public var supersededFiles = 0
   /// Files that could not be used, one error each (nothing of them is stored).
   public var failures: [InputError] = []
   /// Text files found in folders (picks, notes, READMEs, response files): not waveforms,
@@ -48,6 +51,10 @@ public struct IngestReport: Sendable {
         replacedFiles == 1
         ? "; replaced 1 earlier version of a file that grew or was rewritten (every stored sample kept)"
         : "; replaced \(replacedFiles) earlier versions of files that grew or were rewritten (every stored sample kept)"
+    }
+    if supersededFiles > 0 {
+      text +=
+        "; replaced \(supersededFiles) earlier version\(supersededFiles == 1 ? "" : "s") that differed (--replace-changed: their samples the new \(supersededFiles == 1 ? "file lacks or changes are" : "files lack or change are") removed)"
     }
     text += "; skipped \(alreadyStored) already stored"
     if otherFiles > 0 {
@@ -96,6 +103,10 @@ public struct Ingest: Sendable {
   /// of files. The budget lets the parsers keep working while the writer waits for SQLite to
   /// checkpoint its WAL into the database (tens of ms every 64 MB).
   public let readAheadBytes: Int
+  /// Whether a file read at a stored path replaces the versions stored under it that differ
+  /// from it (cut shorter, corrected, or moved in time), not only those it holds whole: the
+  /// user says the file is right (`ingest --replace-changed`).
+  public var replaceChanged = false
 
   /// The default `readAheadBytes`: 64 MB.
   public static let defaultReadAheadBytes = 64 << 20
@@ -133,6 +144,9 @@ public struct Ingest: Sendable {
     /// Earlier versions stored under this path that this file holds whole (SHA-256): they are
     /// replaced by it.
     var replacing: [String] = []
+    /// Earlier versions stored under this path that differ from this file, replaced because
+    /// `replaceChanged` is set.
+    var superseding: [String] = []
   }
 
   /// Files always prepared ahead of the one being stored: one per core and one more, so a core
@@ -234,16 +248,35 @@ public struct Ingest: Sendable {
         continue
       }
       let name = "a file stored before under this path (SHA-256 \(before.prefix(12))...)"
-      switch Ingest.compare(stored: stored, with: storing) {
-      case .contained: prepared.replacing.append(before)
-      case .apart: break
+      let relation = Ingest.compare(stored: stored, with: storing)
+      switch relation {
+      case .contained:
+        prepared.replacing.append(before)
+        continue
+      case .apart:
+        continue
+      case .shifted, .holdsMore, .conflicting:
+        // Differing versions are replaced only when asked.
+        if replaceChanged {
+          prepared.superseding.append(before)
+          prepared.notes.append(
+            "replaces \(name), which \(Ingest.describe(relation, stored: stored)) (--replace-changed)"
+          )
+          continue
+        }
+      }
+      switch relation {
+      case .shifted:
+        prepared.notes.append(
+          "\(name) \(Ingest.describe(relation, stored: stored)): both are kept, and windows take the stored times, as they join the two as the same samples (to keep this file alone, ingest it again with --replace-changed)"
+        )
       case .holdsMore:
         prepared.notes.append(
-          "\(name) holds samples this one lacks (the two agree where both have samples): both are kept"
+          "\(name) \(Ingest.describe(relation, stored: stored)) (the two agree where both have samples): both are kept"
         )
-      case .conflicting:
+      default:
         prepared.notes.append(
-          "\(name) holds other samples, or its samples at other times, for the same channels: both are kept, and windows where they differ are skipped as a conflicting overlap (to use this file alone, ingest it into a new store)"
+          "\(name) \(Ingest.describe(relation, stored: stored)): both are kept, and windows over the samples that differ are skipped as a conflicting overlap (to keep this file alone, ingest it again with --replace-changed)"
         )
       }
     }
@@ -398,7 +431,7 @@ public struct Ingest: Sendable {
         toStore.append(
           FileToStore(
             path: path, size: prepared.size, sha256: prepared.sha256, format: prepared.format,
-            segments: prepared.encoded, replacing: prepared.replacing))
+            segments: prepared.encoded, replacing: prepared.replacing + prepared.superseding))
         var kept = prepared
         kept.encoded = []
         kept.sampleCounts = prepared.encoded.map(\.sampleCount)
@@ -447,6 +480,7 @@ public struct Ingest: Sendable {
         report.storedSamples += prepared.sampleCounts.reduce(0, +)
         report.nonFiniteSamples += prepared.nonFinite
         report.replacedFiles += prepared.replacing.count
+        report.supersededFiles += prepared.superseding.count
         for earlier in prepared.replacing {
           logger.info(
             "\(path): replaces the version stored before under this path (SHA-256 \(earlier.prefix(12))...), whose every sample it holds unchanged"
@@ -494,6 +528,24 @@ public struct Ingest: Sendable {
     if companionExtensions.contains(ext) { return looksLikeText(path: path) }
     if waveformExtensions.contains(ext) || looksLikeSDSName(url.lastPathComponent) { return false }
     return looksLikeText(path: path)
+  }
+
+  /// What a stored version holds against the new file, for the messages: `holds the same
+  /// samples 3.000 ms (0.30 of a sample) earlier than this one`, `holds samples this one lacks`,
+  /// `holds other samples for the same channels and times`.
+  static func describe(_ relation: EarlierVersion, stored: [Segment]) -> String {
+    switch relation {
+    case .shifted(let nanoseconds):
+      let period = stored.first?.samplePeriodNanoseconds ?? 0
+      let share =
+        period > 0
+        ? String(format: " (%.2f of a sample)", Double(nanoseconds.magnitude) / period) : ""
+      return "holds the same samples "
+        + String(format: "%.3f ms", Double(nanoseconds.magnitude) / 1e6) + share
+        + (nanoseconds > 0 ? " earlier than" : " later than") + " this one"
+    case .holdsMore: return "holds samples this one lacks"
+    default: return "holds other samples for the same channels and times"
+    }
   }
 
   /// A path as compared with the stored ones: absolute, without `.` and `..` (`./a.mseed` and

@@ -17,6 +17,11 @@ struct IngestCommand: SeisclusterCommand {
       SQLite and HDF5 files, and the store's own files. Text named like a waveform (.mseed, \
       .sac, an SDS day file) is still an error.
 
+      A file read at a path under which other content is stored (today's day file, grown since \
+      the last ingest) replaces the stored version when it holds every stored sample unchanged \
+      at its time. A version it contradicts, cuts short or moves in time is kept beside it, with \
+      a warning, unless --replace-changed says the new file is right.
+
       Files are parsed on every core while one writer stores them in order. Memory is bounded \
       by the files read ahead: one per core, and more up to SEISCLUSTER_READ_AHEAD_MB \
       megabytes of files (default 64).
@@ -26,6 +31,12 @@ struct IngestCommand: SeisclusterCommand {
 
   @Argument(help: ArgumentHelp("Files or folders.", valueName: "path"))
   var paths: [String]
+
+  @Flag(
+    help: ArgumentHelp(
+      "Let a file replace the versions stored under its path that differ from it (a corrected file, a clock correction); their samples it lacks or changes are removed."
+    ))
+  var replaceChanged = false
 
   func run() throws {
     let logger = global.makeLogger()
@@ -38,10 +49,11 @@ struct IngestCommand: SeisclusterCommand {
         "SEISCLUSTER_READ_AHEAD_MB=\(raw) is not a whole number of MB from 1 to 1048576: the default, \(Ingest.defaultReadAheadBytes >> 20) MB, is used"
       )
     }
-    let report = Ingest(
+    var ingest = Ingest(
       store: store, logger: logger, quiet: global.quiet,
-      readAheadBytes: budget ?? Ingest.defaultReadAheadBytes
-    ).run(paths: paths)
+      readAheadBytes: budget ?? Ingest.defaultReadAheadBytes)
+    ingest.replaceChanged = replaceChanged
+    let report = ingest.run(paths: paths)
     if !global.quiet { Console.write(report.summary) }
     if !report.failures.isEmpty { throw ExitCode(1) }
   }

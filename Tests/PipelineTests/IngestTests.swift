@@ -227,7 +227,7 @@ import Testing
       changed.notes.contains {
         $0.hasPrefix("a file stored before under this path (SHA-256 ")
           && $0.contains(
-            "holds other samples, or its samples at other times, for the same channels")
+            "holds other samples for the same channels and times")
       },
       "\(changed.notes)")
     // Another station's file under the same path (the same relative name from another folder):
@@ -285,6 +285,57 @@ import Testing
     #expect(try store.sourceFiles().count == 2)
   }
 
+  /// A corrected file, or one whose clock was corrected, is kept beside the stored version with
+  /// a warning that says which it is; `--replace-changed` lets it replace the version (an
+  /// operator could only start a new store; a review's daily workflow).
+  @Test func aChangedFileReplacesTheStoredVersionOnlyWhenAsked() throws {
+    let dir = try TestPaths.temporaryDirectory("ingest-replace-changed")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let file = dir.appendingPathComponent("day.sac")
+    let source = SourceIdentifier(network: "XX", station: "FIX", location: "", channel: "HHZ")
+    func write(start: Int64, _ values: [Float]) throws {
+      try SACWriter.encode(
+        Segment(
+          source: source, startTime: Timestamp(nanoseconds: start), samplingRate: 100,
+          samples: .float32(values))
+      ).write(to: file)
+    }
+    let values = (0..<3000).map { Float($0 % 50) }
+    let store = try SeisStore()
+    try write(start: 0, values)
+    #expect(
+      Ingest(store: store, logger: logger, quiet: true).run(paths: [file.path]).storedFiles == 1)
+    var digests: [String: [String]] = [:]
+    for stored in try store.sourceFiles() {
+      digests[Ingest.pathKey(stored.path), default: []].append(stored.sha256)
+    }
+    // The clock moved 3 ms later: the same samples, said so.
+    try write(start: 3_000_000, values)
+    let plain = Ingest(store: store, logger: logger, quiet: true)
+    let shifted = try plain.prepare(path: file.path, storedDigests: digests)
+    #expect(shifted.replacing.isEmpty && shifted.superseding.isEmpty)
+    #expect(
+      shifted.notes.contains {
+        $0.contains("holds the same samples 3.000 ms (0.30 of a sample) earlier than this one")
+      }, "\(shifted.notes)")
+    // Asked, it replaces the version; the summary says what went.
+    var asked = Ingest(store: store, logger: logger, quiet: true)
+    asked.replaceChanged = true
+    let report = asked.run(paths: [file.path])
+    #expect(report.supersededFiles == 1 && report.replacedFiles == 0)
+    #expect(
+      report.summary.contains("; replaced 1 earlier version that differed (--replace-changed"))
+    #expect(try store.segmentSummaries().map(\.startTime) == [Timestamp(nanoseconds: 3_000_000)])
+    // A file of another station under the path is apart: never replaced.
+    try SACWriter.encode(
+      Segment(
+        source: SourceIdentifier(network: "XX", station: "ELSE", location: "", channel: "HHZ"),
+        startTime: Timestamp(nanoseconds: 0), samplingRate: 100, samples: .float32(values))
+    ).write(to: file)
+    #expect(asked.run(paths: [file.path]).supersededFiles == 0)
+    #expect(try store.sourceFiles().count == 2)
+  }
+
   /// A review found a stored version removed for a new file whose segment ingest then skipped
   /// (NaNs scattered into more than 1,000 runs): the store held neither. The comparison is with
   /// what the new file stores.
@@ -339,7 +390,9 @@ import Testing
     // the same samples. Off by 4 ms or by half a sample (a timing correction): the same values
     // at other times, which a review found replacing the stored ones and moving every window.
     #expect(Ingest.compare(stored: old, with: [segment(960_050_000, grownValues)]) == .contained)
-    #expect(Ingest.compare(stored: old, with: [segment(964_000_000, grownValues)]) == .conflicting)
+    #expect(
+      Ingest.compare(stored: old, with: [segment(964_000_000, grownValues)])
+        == .shifted(nanoseconds: 4_000_000))
     #expect(Ingest.compare(stored: old, with: [segment(955_000_000, grownValues)]) == .conflicting)
     // At epoch times of today, half a sample is told exactly (times compared in whole
     // nanoseconds, not as Doubles that keep them to 256 ns).
