@@ -560,6 +560,32 @@ struct CommandLineTests {
       ])
   }
 
+  /// A daily re-ingest of an archive printed a line per unchanged file (a review: thousands a
+  /// day for a year's archive). Files found in folders are counted in the summary; a file
+  /// named on the command line still gets its line.
+  @Test func aReIngestedFolderCountsItsUnchangedFilesInTheSummary() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let input = dir.appendingPathComponent("in")
+    try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+    for i in 0..<3 {
+      let segment = Segment(
+        source: SourceIdentifier(network: "XX", station: "R\(i)", location: "", channel: "HHZ"),
+        startTime: Timestamp(nanoseconds: 0), samplingRate: 100,
+        samples: .float32((0..<500).map { Float($0 % 17) }))
+      try SACWriter.encode(segment).write(to: input.appendingPathComponent("f\(i).sac"))
+    }
+    #expect(try run(["ingest", "in"], in: dir).status == 0)
+    let again = try run(["ingest", "in"], in: dir)
+    #expect(again.status == 0)
+    #expect(!again.errors.contains("already stored (same content"), "\(again.errors)")
+    #expect(again.errors.contains("skipped 3 already stored"), "\(again.errors)")
+    let named = try run(["ingest", "in/f0.sac"], in: dir)
+    #expect(
+      named.errors.contains("in/f0.sac: already stored (same content as in/f0.sac), skipped"),
+      "\(named.errors)")
+  }
+
   @Test func aFullDiskStopsAtTheFirstFailureInOneLineAndLeavesTheStoreSound() throws {
     let dir = try folder()
     defer { try? FileManager.default.removeItem(at: dir) }
