@@ -56,8 +56,8 @@ struct RelabelCommand: SeisclusterCommand {
         outcome.unmatchedAssignedElsewhere == 0
         ? ""
         : one
-          ? "; it names a window `assign` added outside the run's window set, which relabel trains on"
-          : "; \(outcome.unmatchedAssignedElsewhere) of them name windows `assign` added outside the run's window set, which relabel trains on"
+          ? "; it names a window `assign` added outside the run's window set that relabel could not label"
+          : "; \(outcome.unmatchedAssignedElsewhere) of them name windows `assign` added outside the run's window set that relabel could not label"
       Console.warning(
         "\(labels): \(outcome.unmatchedLines.count) label\(one ? " matches" : "s match") no window (line\(one ? "" : "s") \(sample)\(outcome.unmatchedLines.count > 5 ? ", ..." : "")) and \(one ? "was" : "were") left out\(elsewhere)\(outcome.unmatchedHint)"
       )
@@ -99,6 +99,12 @@ struct RelabelCommand: SeisclusterCommand {
       if outcome.labelledAsAssign > 0 {
         Console.write(
           "relabel: \(outcome.labelledAsAssign) windows that `assign` gave run \(outcome.run.parentRunId ?? 0) (or a relabel of it) outside its window set are labelled too, as `assign` labels new windows"
+        )
+      }
+      if outcome.handLabelledElsewhere > 0 {
+        let n = outcome.handLabelledElsewhere
+        Console.write(
+          "relabel: \(n) hand label\(n == 1 ? " names a window" : "s name windows") outside the run's window set: \(n == 1 ? "it labels that window" : "they label those windows") in the catalog, but relabel trains on the set's own"
         )
       }
       for line in outcome.summary { print(line) }

@@ -65,6 +65,9 @@ public struct AssignJob: Sendable {
   var windowSetID: Int64?
   /// When given, only these windows (ids) of the set are assigned.
   var onlyWindows: Set<Int64>?
+  /// Hand labels (class names, by window id) a relabel run gives windows it did not train on:
+  /// recorded as their labels, as relabel records the hand labels of its own set.
+  var handLabels: [Int64: String] = [:]
   /// Windows held in memory at most (`TrainingWindows`); lowered by tests.
   var windowMemoryBytes = TrainingWindows.defaultMemoryBytes
 
@@ -253,8 +256,12 @@ public struct AssignJob: Sendable {
     }
     var records = assignment.records(
       runID: id, windowIDs: pending.map { contents.windows[$0].id ?? 0 },
-      classes: names.map {
-        .init(names: $0, handLabels: Array(repeating: nil, count: pending.count))
+      classes: names.map { classNames in
+        .init(
+          names: classNames,
+          handLabels: pending.map { i in
+            contents.windows[i].id.flatMap { handLabels[$0] }.flatMap(classNames.firstIndex(of:))
+          })
       })
     // A run made with --orphans: a new window is an orphan when its peak correlation with
     // every reference of its cluster (the run's family members it is compared with) is below

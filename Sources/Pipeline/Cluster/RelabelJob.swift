@@ -27,8 +27,11 @@ public struct RelabelJob: Sendable {
     public var keptSource = false
     public var summary: [String]
     /// Of `unmatchedLines`, those that name windows `assign` gave the source run outside its
-    /// own set (relabel trains on that set).
+    /// own set (relabel trains on that set) and could not label them.
     public var unmatchedAssignedElsewhere = 0
+    /// Hand labels that name windows `assign` gave the source run outside its own set: they
+    /// label those windows in the new catalog (relabel trains on its set alone).
+    public var handLabelledElsewhere = 0
     /// `WindowLabelFile.otherCaseHint` for the unmatched rows ("" when none is in other case).
     public var unmatchedHint = ""
     /// Windows `assign` gave the source run outside its set, labelled here with this run as
@@ -554,10 +557,17 @@ public struct RelabelJob: Sendable {
       own: own, source: source, assignments: sourceAssignments, store: store)
     guard !elsewhere.isEmpty else { return }
     let windows = try store.windows(ids: elsewhere)
+    // Hand labels that name these windows label them in the catalog (a review's daily
+    // workflow found them left out), as relabel labels its own set's.
     let unmatched = Set(outcome.unmatchedLines)
-    outcome.unmatchedAssignedElsewhere =
-      zip(labels.rows, labels.match(windows: windows))
-      .filter { unmatched.contains($0.0.line) && $0.1 != nil }.count
+    var hand: [Int64: String] = [:]
+    var lineOfWindow: [Int64: Int] = [:]
+    for (row, match) in zip(labels.rows, labels.match(windows: windows))
+    where unmatched.contains(row.line) {
+      guard let match, let id = windows[match].id else { continue }
+      hand[id] = row.label
+      lineOfWindow[id] = row.line
+    }
     var failure: String?
     for (set, members) in Dictionary(grouping: windows, by: \.windowSetId).sorted(by: {
       $0.key < $1.key
@@ -565,11 +575,21 @@ public struct RelabelJob: Sendable {
       var job = AssignJob(runID: outcome.run.id, quiet: true)
       job.windowSetID = set
       job.onlyWindows = Set(members.compactMap(\.id))
+      job.handLabels = hand.filter { job.onlyWindows?.contains($0.key) ?? false }
       do {
         outcome.labelledAsAssign += try job.run(store: store, logger: logger).assigned
       } catch {
         failure = failure ?? FailureLine.text(for: error, context: store.path)
       }
+    }
+    if !hand.isEmpty, let runID = outcome.run.id {
+      let applied = Set(
+        try store.assignments(runID: runID).filter { $0.isHandLabelled && hand[$0.windowId] != nil }
+          .map(\.windowId))
+      outcome.handLabelledElsewhere = applied.count
+      let appliedLines = Set(applied.compactMap { lineOfWindow[$0] })
+      outcome.unmatchedLines.removeAll { appliedLines.contains($0) }
+      outcome.unmatchedAssignedElsewhere = hand.count - applied.count
     }
     let left = elsewhere.count - outcome.labelledAsAssign
     if left > 0 {
