@@ -262,8 +262,27 @@ struct AssignCommandTests {
     // A hand label may name a window of another day: it labels it in the catalog (the review
     // saw such labels left out), though relabel trains on the run's own set.
     let other = try #require(assigned.keys.first { !own.contains($0) })
-    let labels =
-      "window_id,label\n\(own[0]),a\n\(own[1]),a\n\(own[2]),b\n\(own[3]),b\n\(other),b\n"
+    let base = "window_id,label\n\(own[0]),a\n\(own[1]),a\n\(own[2]),b\n\(own[3]),b\n"
+    // Two classes for one such window are refused as in the set; a class only such windows
+    // carry is said to be one relabel cannot train (a review: the last label won in silence,
+    // and "class matches no window").
+    for (text, reason) in [
+      (
+        base + "\(other),a\n\(other),b\n",
+        "line 7 labels window \(other) \"b\" but line 6 labels it \"a\""
+      ),
+      (
+        base + "\(other),c\n",
+        "class \"c\" labels only windows `assign` added outside run 1's window set"
+      ),
+    ] {
+      try text.write(to: dir.appendingPathComponent("bad.csv"), atomically: true, encoding: .utf8)
+      let refused = try run(["relabel", "--db", db, "--labels", "bad.csv"], in: dir)
+      #expect(refused.status == 1)
+      #expect(refused.errors.contains(reason), "\(refused.errors)")
+    }
+    // The same label twice is one label.
+    let labels = base + "\(other),b\n\(other),b\n"
     try labels.write(to: dir.appendingPathComponent("l.csv"), atomically: true, encoding: .utf8)
     let relabel = try run(["relabel", "--db", db, "--labels", "l.csv"], in: dir)
     #expect(relabel.status == 0, "\(relabel.errors)")

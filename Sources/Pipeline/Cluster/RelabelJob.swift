@@ -178,6 +178,42 @@ public struct RelabelJob: Sendable {
     return found
   }
 
+  /// Hand labels of windows `assign` gave the source run outside its set: the class by window
+  /// id, and the label lines that name each window.
+  struct HandLabelsElsewhere {
+    var labels: [Int64: String] = [:]
+    var lines: [Int64: [Int]] = [:]
+  }
+
+  /// The label rows of `unmatched` lines (no window of the source's set) that name windows
+  /// `assign` gave the source run (or a relabel of it) in other sets. Two rows that give one
+  /// window two classes are refused, as they are in the set; a row repeated is one label.
+  static func handLabelsElsewhere(
+    labels: WindowLabelFile, unmatched: Set<Int>, own: [WindowRecord], source: Int64,
+    store: SeisStore
+  ) throws -> HandLabelsElsewhere {
+    var found = HandLabelsElsewhere()
+    guard !unmatched.isEmpty else { return found }
+    let elsewhere = try addedElsewhere(
+      own: own, source: source, assignments: store.assignments(runID: source), store: store)
+    guard !elsewhere.isEmpty else { return found }
+    let windows = try store.windows(ids: elsewhere)
+    for (row, match) in zip(labels.rows, labels.match(windows: windows))
+    where unmatched.contains(row.line) {
+      guard let match, let id = windows[match].id else { continue }
+      if let previous = found.labels[id], previous != row.label {
+        throw InputError(
+          path: labels.path,
+          reason:
+            "line \(row.line) labels window \(windows[match].windowKey) \"\(row.label)\" but line \(found.lines[id]?.first ?? 0) labels it \"\(previous)\""
+        )
+      }
+      found.labels[id] = row.label
+      found.lines[id, default: []].append(row.line)
+    }
+    return found
+  }
+
   /// The first group of labels (in sorted order) that differ only in case, or nil: they are
   /// different classes, which `relabel` says, as a typo is likely (stop 40's sweep).
   static func caseAlike(_ labels: [String]) -> [String]? {
@@ -235,6 +271,11 @@ public struct RelabelJob: Sendable {
       classOfWindow[index] = row.label
       lineOfWindow[index] = row.line
     }
+    // Labels that name windows `assign` gave the source run outside its set: they label those
+    // windows in the new catalog (not trained on), refused when two name one window apart.
+    let handElsewhere = try Self.handLabelsElsewhere(
+      labels: labels, unmatched: Set(unmatched), own: contents.windows, source: sourceID,
+      store: store)
     // A source run made with --orphans keeps its windows in no family: there, the label
     // "orphan" marks such a window by hand (as REDPy's and our families' truth name them), not a
     // class to train.
@@ -275,6 +316,14 @@ public struct RelabelJob: Sendable {
       )
     }
     if let missing = allClasses.first(where: { !classes.contains($0) }) {
+      // A class only windows of other sets carry cannot be trained: said as such.
+      if handElsewhere.labels.values.contains(missing) {
+        throw InputError(
+          path: labels.path,
+          reason:
+            "class \"\(missing)\" labels only windows `assign` added outside run \(sourceID)'s window set, which relabel does not train on: label windows of the set with it too"
+        )
+      }
       throw InputError(path: labels.path, reason: "class \"\(missing)\" matches no window")
     }
     if let clusterCount, clusterCount < classes.count {
@@ -540,7 +589,7 @@ public struct RelabelJob: Sendable {
     }
     try labelAssignedElsewhere(
       &outcome, source: sourceID, own: contents.windows, sourceAssignments: sourceAssignments,
-      store: store, logger: logger)
+      hand: handElsewhere, store: store, logger: logger)
     return outcome
   }
 
@@ -551,23 +600,14 @@ public struct RelabelJob: Sendable {
   /// and why. Hand labels that name them are counted apart.
   private func labelAssignedElsewhere(
     _ outcome: inout Outcome, source: Int64, own: [WindowRecord],
-    sourceAssignments: [AssignmentRecord], store: SeisStore, logger: Logger
+    sourceAssignments: [AssignmentRecord], hand handElsewhere: HandLabelsElsewhere,
+    store: SeisStore, logger: Logger
   ) throws {
     let elsewhere = try Self.addedElsewhere(
       own: own, source: source, assignments: sourceAssignments, store: store)
     guard !elsewhere.isEmpty else { return }
     let windows = try store.windows(ids: elsewhere)
-    // Hand labels that name these windows label them in the catalog (a review's daily
-    // workflow found them left out), as relabel labels its own set's.
-    let unmatched = Set(outcome.unmatchedLines)
-    var hand: [Int64: String] = [:]
-    var lineOfWindow: [Int64: Int] = [:]
-    for (row, match) in zip(labels.rows, labels.match(windows: windows))
-    where unmatched.contains(row.line) {
-      guard let match, let id = windows[match].id else { continue }
-      hand[id] = row.label
-      lineOfWindow[id] = row.line
-    }
+    let hand = handElsewhere.labels
     var failure: String?
     for (set, members) in Dictionary(grouping: windows, by: \.windowSetId).sorted(by: {
       $0.key < $1.key
@@ -587,7 +627,7 @@ public struct RelabelJob: Sendable {
         try store.assignments(runID: runID).filter { $0.isHandLabelled && hand[$0.windowId] != nil }
           .map(\.windowId))
       outcome.handLabelledElsewhere = applied.count
-      let appliedLines = Set(applied.compactMap { lineOfWindow[$0] })
+      let appliedLines = Set(applied.flatMap { handElsewhere.lines[$0] ?? [] })
       outcome.unmatchedLines.removeAll { appliedLines.contains($0) }
       outcome.unmatchedAssignedElsewhere = hand.count - applied.count
     }
