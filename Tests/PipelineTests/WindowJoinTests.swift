@@ -210,6 +210,36 @@ import Testing
     #expect(scattered.conflicts.first?.to == t0.adding(seconds: 3597))
   }
 
+  /// A copy of a channel at another rate over the same time (a review: a 50 Hz file stored
+  /// beside the 100 Hz one) never joins it, and the run that started first was cut in silence,
+  /// though ingest had said windows over the copies are skipped. Their overlap is a conflict.
+  @Test func copiesAtTwoRatesOverTheSameTimeConflict() throws {
+    let joined = ContiguousRun.join([
+      segment(0, (0..<1000).map { Int32($0) }),
+      segment(40, (0..<100).map { Int32($0 * 3) }, rate: 5),
+    ])
+    #expect(joined.runs.count == 2)
+    #expect(joined.conflicts.count == 1)
+    #expect(joined.conflicts.first?.from == t0.adding(seconds: 40))
+    #expect(joined.conflicts.first?.to == t0.adding(seconds: 59.8))
+    let options = WindowSetOptions(
+      before: 1, after: 2, rate: 10, bandpass: nil, normalize: .none, input: .waveform)
+    let preprocessor = try WindowPreprocessor(options: options)
+    let channel = SourceIdentifier(network: "XX", station: "S", location: "", channel: "HHZ")
+    func slice(_ pick: Double) -> Result<WindowPreprocessor.Slice, WindowSkip> {
+      preprocessor.slice(
+        pick: t0.adding(seconds: pick), channel: channel, runs: joined.runs,
+        conflicts: joined.conflicts)
+    }
+    guard case .failure(let skip) = slice(50) else {
+      Issue.record("a window over both rates was built")
+      return
+    }
+    #expect(skip.reason == .conflictingOverlap)
+    #expect((try? slice(20).get()) != nil)
+    #expect((try? slice(80).get()) != nil)
+  }
+
   /// The same samples in two overlapping files whose start times differ by a fraction of a
   /// sample (MiniSEED 2 without blockette 1001 stamps records to 100 µs) were a conflict beyond
   /// 0.01 of a sample, and their windows skipped (an adversarial sweep; ObsPy's `merge` joins

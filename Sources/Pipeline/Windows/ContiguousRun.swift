@@ -14,7 +14,8 @@ import Seismic
 /// are conflicts (the run keeps its own samples, and windows over a conflict are skipped);
 /// when its samples fall halfway between the run's, or it starts before the run, the whole
 /// overlapping interval is a conflict. Segments of the same channel at different sampling
-/// rates (more than 1 ppm apart) never join. The run's grid is its first segment's start and
+/// rates (more than 1 ppm apart) never join; where runs at two rates overlap in time, the
+/// overlap is a conflict. The run's grid is its first segment's start and
 /// rate, so a rate off by float32 precision drifted off later files' start times (a SAC DELTA
 /// is read as the rate it stands for since stop 39, decision 0004).
 public struct ContiguousRun: Sendable, Equatable {
@@ -147,6 +148,22 @@ public struct ContiguousRun: Sendable, Equatable {
             }
           }
         }
+      }
+    }
+    // Runs of one channel at two rates that overlap in time are two records of the same time
+    // that cannot both be right: a conflict over their overlap (a review found the run that
+    // started first used in silence, though ingest had said such windows are skipped).
+    let order = runs.indices.sorted { runs[$0].startTime < runs[$1].startTime }
+    for (position, i) in order.enumerated() {
+      for j in order[(position + 1)...] {
+        guard runs[j].startTime <= runs[i].endTime else { break }
+        let (a, b) = (runs[i], runs[j])
+        guard abs(a.samplingRate - b.samplingRate) > 1e-6 * max(a.samplingRate, b.samplingRate)
+        else { continue }
+        conflicts.append(
+          Conflict(
+            from: b.startTime, to: min(a.endTime, b.endTime),
+            samplingRate: min(a.samplingRate, b.samplingRate)))
       }
     }
     return (runs, conflicts)
