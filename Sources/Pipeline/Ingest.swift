@@ -54,7 +54,7 @@ public struct IngestReport: Sendable {
     }
     if supersededFiles > 0 {
       text +=
-        "; replaced \(supersededFiles) earlier version\(supersededFiles == 1 ? "" : "s") that differed (--replace-changed: their samples the new \(supersededFiles == 1 ? "file lacks or changes are" : "files lack or change are") removed)"
+        "; replaced \(supersededFiles) earlier version\(supersededFiles == 1 ? "" : "s") that differed, as --replace-changed asks (the samples only \(supersededFiles == 1 ? "it" : "they") held are gone)"
     }
     text += "; skipped \(alreadyStored) already stored"
     if otherFiles > 0 {
@@ -147,6 +147,8 @@ public struct Ingest: Sendable {
     /// Earlier versions stored under this path that differ from this file, replaced because
     /// `replaceChanged` is set.
     var superseding: [String] = []
+    /// The path, absolute, symbolic links resolved (stored with the file).
+    var resolvedPath: String?
   }
 
   /// Files always prepared ahead of the one being stored: one per core and one more, so a core
@@ -175,7 +177,8 @@ public struct Ingest: Sendable {
   }
 
   /// Reads, hashes, parses and encodes one file (no write to the store). `storedDigests` maps
-  /// the stored files' paths (`Ingest.pathKey`) to their contents' SHA-256. A file stored
+  /// the stored files' paths (resolved, or for files stored before migration 0008
+  /// `Ingest.pathKey`) to their contents' SHA-256. A file stored
   /// before under this path with other content is compared with this one
   /// (`Ingest.compare(stored:with:)`): when this one holds every stored sample of it unchanged
   /// (a day file that grew) it is replaced; otherwise both are kept, and a note says so when
@@ -202,7 +205,15 @@ public struct Ingest: Sendable {
     bytes = []
     prepared.format = contents.format
     prepared.notes = contents.notes
-    let earlier = storedDigests[Ingest.pathKey(path)] ?? []
+    // The versions stored under this path: by the path it resolves to (stored since migration
+    // 0008), and by the path as given, for files stored before.
+    prepared.resolvedPath = Ingest.resolvedPath(path)
+    var earlier: [String] = []
+    for key in [prepared.resolvedPath, Ingest.pathKey(path)].compactMap({ $0 }) {
+      for digest in storedDigests[key] ?? [] where !earlier.contains(digest) {
+        earlier.append(digest)
+      }
+    }
     // The segments this file will store, kept for the comparison with earlier versions.
     var storing: [Segment] = []
     prepared.segmentCount = contents.segments.count
@@ -317,7 +328,9 @@ public struct Ingest: Sendable {
       }
     }
     let storedDigests = Dictionary(
-      ((try? store.sourceFiles()) ?? []).map { (Ingest.pathKey($0.path), [$0.sha256]) },
+      ((try? store.sourceFiles()) ?? []).map {
+        ($0.resolvedPath ?? Ingest.pathKey($0.path), [$0.sha256])
+      },
       uniquingKeysWith: +)
     let progress = Progress(label: "ingest", total: files.count, quiet: quiet)
     // Files are read, hashed, parsed and encoded on every core while this thread stores them
@@ -431,7 +444,8 @@ public struct Ingest: Sendable {
         toStore.append(
           FileToStore(
             path: path, size: prepared.size, sha256: prepared.sha256, format: prepared.format,
-            segments: prepared.encoded, replacing: prepared.replacing + prepared.superseding))
+            segments: prepared.encoded, replacing: prepared.replacing + prepared.superseding,
+            resolvedPath: prepared.resolvedPath))
         var kept = prepared
         kept.encoded = []
         kept.sampleCounts = prepared.encoded.map(\.sampleCount)
@@ -554,6 +568,14 @@ public struct Ingest: Sendable {
     case .holdsMore: return "holds samples this one lacks"
     default: return "holds other samples for the same channels and times"
     }
+  }
+
+  /// The absolute path of the file at `path`, symbolic links resolved (`realpath`), or nil when
+  /// it cannot be resolved (the file has gone).
+  static func resolvedPath(_ path: String) -> String? {
+    guard let resolved = realpath(path, nil) else { return nil }
+    defer { free(resolved) }
+    return String(cString: resolved)
   }
 
   /// A path as compared with the stored ones: absolute, without `.` and `..` (`./a.mseed` and

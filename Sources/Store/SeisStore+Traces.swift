@@ -22,10 +22,12 @@ public struct FileToStore: Sendable {
   /// sample it holds unchanged (a day file that grew). They are removed, with their segments,
   /// in the savepoint that stores this file, so the store never holds neither or both.
   public var replacing: [String]
+  /// The path it was read at, absolute, symbolic links resolved (`SourceFileRecord`).
+  public var resolvedPath: String?
 
   public init(
     path: String, size: Int64, sha256: String, format: WaveformFormat,
-    segments: [EncodedSegment], replacing: [String] = []
+    segments: [EncodedSegment], replacing: [String] = [], resolvedPath: String? = nil
   ) {
     self.path = path
     self.size = size
@@ -33,6 +35,7 @@ public struct FileToStore: Sendable {
     self.format = format
     self.segments = segments
     self.replacing = replacing
+    self.resolvedPath = resolvedPath
   }
 }
 
@@ -51,7 +54,8 @@ struct TraceStatements {
     findFile = try db.makeStatement(sql: "SELECT path FROM source_file WHERE sha256 = ?")
     insertFile = try db.makeStatement(
       sql: """
-        INSERT INTO source_file (path, size, sha256, format, ingested_at) VALUES (?, ?, ?, ?, ?)
+        INSERT INTO source_file (path, size, sha256, format, ingested_at, resolved_path)
+        VALUES (?, ?, ?, ?, ?, ?)
         """)
     findChannel = try db.makeStatement(
       sql: """
@@ -89,7 +93,7 @@ struct TraceStatements {
       return .alreadyStored(path: existing)
     }
     try insertFile.execute(arguments: [
-      file.path, file.size, file.sha256, file.format.rawValue, ingestedAt,
+      file.path, file.size, file.sha256, file.format.rawValue, ingestedAt, file.resolvedPath,
     ])
     let fileID = db.lastInsertedRowID
     for segment in file.segments {

@@ -205,6 +205,7 @@ public final class SeisStore: Sendable {
     Migration(name: "0005-compact-samples", apply: Migration0005.apply),
     Migration(name: "0006-segment-spans", apply: Migration0006.apply),
     Migration(name: "0007-sweeps", apply: Migration0007.apply),
+    Migration(name: "0008-resolved-paths", apply: Migration0008.apply),
   ]
 }
 

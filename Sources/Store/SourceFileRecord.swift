@@ -14,9 +14,13 @@ public struct SourceFileRecord: Sendable, Equatable, Codable, FetchableRecord, P
   public var format: String
   /// ISO 8601 UTC.
   public var ingestedAt: String
+  /// The path it was read at, absolute, symbolic links resolved (nil for files stored before
+  /// migration 0008).
+  public var resolvedPath: String?
 
   public init(
-    id: Int64? = nil, path: String, size: Int64, sha256: String, format: String, ingestedAt: String
+    id: Int64? = nil, path: String, size: Int64, sha256: String, format: String,
+    ingestedAt: String, resolvedPath: String? = nil
   ) {
     self.id = id
     self.path = path
@@ -24,11 +28,13 @@ public struct SourceFileRecord: Sendable, Equatable, Codable, FetchableRecord, P
     self.sha256 = sha256
     self.format = format
     self.ingestedAt = ingestedAt
+    self.resolvedPath = resolvedPath
   }
 
   enum CodingKeys: String, CodingKey {
     case id, path, size, sha256, format
     case ingestedAt = "ingested_at"
+    case resolvedPath = "resolved_path"
   }
 
 }

@@ -586,6 +586,46 @@ struct CommandLineTests {
       "\(named.errors)")
   }
 
+  /// A file is compared with the versions stored under the path it resolves to: given from
+  /// inside its folder or through a link, a grown file replaces its stored version (it was
+  /// stored beside it, and `--replace-changed` replaced nothing; a review), and the same
+  /// relative name in another folder is another file (its row was replaced).
+  @Test func versionsAreFoundByThePathAFileResolvesTo() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let fm = FileManager.default
+    try fm.createDirectory(at: dir.appendingPathComponent("d"), withIntermediateDirectories: true)
+    try fm.createDirectory(
+      at: dir.appendingPathComponent("other"), withIntermediateDirectories: true)
+    try fm.createSymbolicLink(
+      atPath: dir.appendingPathComponent("link").path, withDestinationPath: "d")
+    func write(_ count: Int, to name: String) throws {
+      try SACWriter.encode(
+        Segment(
+          source: SourceIdentifier(network: "XX", station: "PATH", location: "", channel: "HHZ"),
+          startTime: Timestamp(nanoseconds: 0), samplingRate: 100,
+          samples: .float32((0..<count).map { Float($0 % 23) }))
+      ).write(to: dir.appendingPathComponent(name))
+    }
+    try write(1000, to: "d/day.sac")
+    #expect(try run(["ingest", "d/day.sac", "--db", "s.sqlite"], in: dir).status == 0)
+    try write(2000, to: "d/day.sac")
+    let inside = try run(
+      ["ingest", "./day.sac", "--db", "../s.sqlite"], in: dir.appendingPathComponent("d"))
+    #expect(inside.errors.contains("; replaced 1 earlier version"), "\(inside.errors)")
+    try write(3000, to: "d/day.sac")
+    let linked = try run(["ingest", "link/day.sac", "--db", "s.sqlite"], in: dir)
+    #expect(linked.errors.contains("; replaced 1 earlier version"), "\(linked.errors)")
+    // `day.sac` in another folder holds every sample of d/day.sac, but is another file.
+    try write(4000, to: "other/day.sac")
+    let other = try run(
+      ["ingest", "day.sac", "--db", "../s.sqlite"], in: dir.appendingPathComponent("other"))
+    #expect(other.status == 0)
+    #expect(!other.errors.contains("replaced"), "\(other.errors)")
+    let store = try SeisStore(path: dir.appendingPathComponent("s.sqlite").path)
+    #expect(try store.sourceFiles().map(\.size).count == 2)
+  }
+
   @Test func aFullDiskStopsAtTheFirstFailureInOneLineAndLeavesTheStoreSound() throws {
     let dir = try folder()
     defer { try? FileManager.default.removeItem(at: dir) }

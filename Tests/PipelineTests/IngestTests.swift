@@ -324,7 +324,8 @@ import Testing
     let report = asked.run(paths: [file.path])
     #expect(report.supersededFiles == 1 && report.replacedFiles == 0)
     #expect(
-      report.summary.contains("; replaced 1 earlier version that differed (--replace-changed"))
+      report.summary.contains(
+        "; replaced 1 earlier version that differed, as --replace-changed asks"))
     #expect(try store.segmentSummaries().map(\.startTime) == [Timestamp(nanoseconds: 3_000_000)])
     // A file of another station under the path is apart: never replaced.
     try SACWriter.encode(
