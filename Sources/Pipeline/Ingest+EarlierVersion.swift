@@ -18,8 +18,9 @@ extension Ingest {
     /// minus the stored ones', the largest in magnitude). `windows build` joins them as the
     /// same samples, on the stored version's times.
     case shifted(nanoseconds: Int64)
-    /// Somewhere they hold other samples (or another sampling rate) for the same channel and
-    /// time (a corrected file).
+    /// The same channel and time at another sampling rate (this one, the stored version's).
+    case otherRate(Double)
+    /// Somewhere they hold other samples for the same channel and time (a corrected file).
     case conflicting
   }
 
@@ -54,7 +55,7 @@ extension Ingest {
         overlapped = true
         let rate = old.samplingRate
         guard rate > 0, abs(candidate.samplingRate - rate) <= 1e-9 * rate else {
-          return .conflicting
+          return .otherRate(rate)
         }
         // The new file's sample at the earlier version's first one: the offset in whole
         // nanoseconds first (as Double, epoch times lose their last digits), then in samples.

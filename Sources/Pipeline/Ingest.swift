@@ -192,8 +192,23 @@ public struct Ingest: Sendable {
     }
     let sha = bytes.withUnsafeBytes { ContentHash.sha256($0) }
     var prepared = Prepared(path: path, size: Int64(bytes.count), sha256: sha)
+    // The versions stored under this path: by the path it resolves to (stored since migration
+    // 0008), and by the path as given, for files stored before.
+    prepared.resolvedPath = Ingest.resolvedPath(path)
+    var earlier: [String] = []
+    for key in [prepared.resolvedPath, Ingest.pathKey(path)].compactMap({ $0 }) {
+      for digest in storedDigests[key] ?? [] where !earlier.contains(digest) && digest != sha {
+        earlier.append(digest)
+      }
+    }
     if let existing = try store.storedFilePath(sha256: sha) {
       prepared.existing = existing
+      // Stored already (beside a version it differs from, by an ingest without the flag):
+      // `--replace-changed` still removes the versions it was told to, comparing the stored copy
+      // (a review: following the warning's advice stored nothing and removed nothing).
+      if replaceChanged, !earlier.isEmpty, let mine = try? store.segments(fileSHA256: sha) {
+        compare(&prepared, with: earlier, storing: mine)
+      }
       return prepared
     }
     let contents: WaveformContents
@@ -205,15 +220,6 @@ public struct Ingest: Sendable {
     bytes = []
     prepared.format = contents.format
     prepared.notes = contents.notes
-    // The versions stored under this path: by the path it resolves to (stored since migration
-    // 0008), and by the path as given, for files stored before.
-    prepared.resolvedPath = Ingest.resolvedPath(path)
-    var earlier: [String] = []
-    for key in [prepared.resolvedPath, Ingest.pathKey(path)].compactMap({ $0 }) {
-      for digest in storedDigests[key] ?? [] where !earlier.contains(digest) {
-        earlier.append(digest)
-      }
-    }
     // The segments this file will store, kept for the comparison with earlier versions.
     var storing: [Segment] = []
     prepared.segmentCount = contents.segments.count
@@ -252,9 +258,16 @@ public struct Ingest: Sendable {
       if !earlier.isEmpty { storing += runs }
     }
     prepared.notes += Ingest.overlapNotes(contents.segments)
-    // Versions stored before under this path with other content. (A relative path from another
-    // folder may name another file: it then overlaps nothing, and nothing is said.)
-    for before in earlier where before != sha {
+    compare(&prepared, with: earlier, storing: storing)
+    return prepared
+  }
+
+  /// Compares a file's segments (`storing`) with the versions stored before under its path
+  /// (`earlier`, SHA-256), and puts in `prepared` which it replaces and what it says of the
+  /// others. A version that overlaps nothing (another station's file under the same relative
+  /// name) is left alone without a word.
+  func compare(_ prepared: inout Prepared, with earlier: [String], storing: [Segment]) {
+    for before in earlier where before != prepared.sha256 {
       guard let stored = try? store.segments(fileSHA256: before), !stored.isEmpty else {
         continue
       }
@@ -266,7 +279,7 @@ public struct Ingest: Sendable {
         continue
       case .apart:
         continue
-      case .shifted, .holdsMore, .conflicting:
+      case .shifted, .holdsMore, .otherRate, .conflicting:
         // Differing versions are replaced only when asked.
         if replaceChanged {
           prepared.superseding.append(before)
@@ -291,7 +304,6 @@ public struct Ingest: Sendable {
         )
       }
     }
-    return prepared
   }
 
   /// Ingests every file under `paths`. Errors are logged (`PATH: why`) and collected; the other
@@ -327,11 +339,20 @@ public struct Ingest: Sendable {
         report.storeFiles += 1
       }
     }
-    let storedDigests = Dictionary(
-      ((try? store.sourceFiles()) ?? []).map {
-        ($0.resolvedPath ?? Ingest.pathKey($0.path), [$0.sha256])
-      },
-      uniquingKeysWith: +)
+    // Stored files by the path they resolve to. Files stored before migration 0008 have none:
+    // by their path as given, and by where it leads now, when it leads to a file (a review: a
+    // grown file reached through another link or from inside its folder was stored beside).
+    var digestsByPath: [String: [String]] = [:]
+    for file in (try? store.sourceFiles()) ?? [] {
+      var keys = [file.resolvedPath ?? Ingest.pathKey(file.path)]
+      if file.resolvedPath == nil, let resolved = Ingest.resolvedPath(file.path),
+        resolved != keys[0]
+      {
+        keys.append(resolved)
+      }
+      for key in keys { digestsByPath[key, default: []].append(file.sha256) }
+    }
+    let storedDigests = digestsByPath
     let progress = Progress(label: "ingest", total: files.count, quiet: quiet)
     // Files are read, hashed, parsed and encoded on every core while this thread stores them
     // in order: parsing (Steim decoding, SHA-256) costs more than storing. One serial queue per
@@ -434,6 +455,21 @@ public struct Ingest: Sendable {
         if let existing = prepared.existing {
           report.alreadyStored += 1
           alreadyStored(path, existing: existing, named: named)
+          if !prepared.superseding.isEmpty {
+            // `--replace-changed` on a file stored beside versions it differs from.
+            for note in prepared.notes { logger.warning("\(path): \(note)") }
+            do {
+              report.supersededFiles += try store.removeFiles(sha256: prepared.superseding)
+            } catch {
+              if SeisStore.isStorageFailure(error) {
+                throw StorageFailure(path: path, error: error, lost: 0)
+              }
+              fail(
+                InputError(
+                  path: path, reason: "cannot remove the versions it replaces: \(error)"),
+                into: &report)
+            }
+          }
           continue
         }
         for note in prepared.notes { logger.warning("\(path): \(note)") }
@@ -566,6 +602,7 @@ public struct Ingest: Sendable {
         + String(format: "%.3f ms", Double(nanoseconds.magnitude) / 1e6) + share
         + (nanoseconds > 0 ? " earlier than" : " later than") + " this one"
     case .holdsMore: return "holds samples this one lacks"
+    case .otherRate(let rate): return "holds the same channels and times at \(rate) Hz"
     default: return "holds other samples for the same channels and times"
     }
   }

@@ -334,6 +334,21 @@ extension SeisStore {
     }
   }
 
+  /// Removes the stored files with these contents (SHA-256) and their segments, in one
+  /// transaction; returns how many were stored.
+  @discardableResult
+  public func removeFiles(sha256 digests: [String]) throws -> Int {
+    guard !digests.isEmpty else { return 0 }
+    return try writer.write { db in
+      var removed = 0
+      for digest in digests {
+        try db.execute(sql: "DELETE FROM source_file WHERE sha256 = ?", arguments: [digest])
+        removed += db.changesCount
+      }
+      return removed
+    }
+  }
+
   /// The stored source files, by id.
   public func sourceFiles() throws -> [SourceFileRecord] {
     try writer.read { db in try SourceFileRecord.order(Column("id")).fetchAll(db) }

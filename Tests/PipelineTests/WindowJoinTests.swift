@@ -236,6 +236,7 @@ import Testing
       return
     }
     #expect(skip.reason == .conflictingOverlap)
+    #expect(skip.message.contains("stored segments at 5.0 and 10.0 Hz overlap from"), "\(skip)")
     #expect((try? slice(20).get()) != nil)
     #expect((try? slice(80).get()) != nil)
   }

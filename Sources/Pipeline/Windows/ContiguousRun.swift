@@ -69,6 +69,8 @@ public struct ContiguousRun: Sendable, Equatable {
     /// The channel's sampling rate: the disputed samples lie within half a period of the
     /// interval.
     public var samplingRate: Double
+    /// For runs at two rates that overlap: the other rate (the two rates are what conflicts).
+    public var otherRate: Double? = nil
 
     /// The interval widened by half a sample period each side: every disputed sample's time
     /// on any grid of this rate lies inside.
@@ -163,7 +165,8 @@ public struct ContiguousRun: Sendable, Equatable {
         conflicts.append(
           Conflict(
             from: b.startTime, to: min(a.endTime, b.endTime),
-            samplingRate: min(a.samplingRate, b.samplingRate)))
+            samplingRate: min(a.samplingRate, b.samplingRate),
+            otherRate: max(a.samplingRate, b.samplingRate)))
       }
     }
     return (runs, conflicts)

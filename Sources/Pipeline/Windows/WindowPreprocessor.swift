@@ -421,6 +421,12 @@ public struct WindowPreprocessor: Sendable {
     if let conflict = conflicts.first(where: {
       $0.widened.from <= windowLast && $0.widened.to >= windowStart
     }) {
+      if let other = conflict.otherRate {
+        return skip(
+          .conflictingOverlap,
+          "stored segments at \(conflict.samplingRate) and \(other) Hz overlap from "
+            + "\(conflict.from.iso8601) to \(conflict.to.iso8601)")
+      }
       return skip(
         .conflictingOverlap,
         "stored segments overlap with different samples from \(conflict.from.iso8601) "
