@@ -184,6 +184,11 @@ public struct Ingest: Sendable {
   /// (a day file that grew) it is replaced; otherwise both are kept, and a note says so when
   /// they overlap (a corrected file: windows over their conflicting samples are skipped).
   func prepare(path: String, storedDigests: [String: [String]] = [:]) throws -> Prepared {
+    try prepare(path: path, versions: StoredVersions(byPath: storedDigests))
+  }
+
+  /// `prepare(path:storedDigests:)` with the stored versions as ingest keeps them.
+  func prepare(path: String, versions: StoredVersions) throws -> Prepared {
     var bytes: [UInt8]
     do {
       bytes = try FileBytes.read(path: path)
@@ -193,24 +198,29 @@ public struct Ingest: Sendable {
     let sha = bytes.withUnsafeBytes { ContentHash.sha256($0) }
     var prepared = Prepared(path: path, size: Int64(bytes.count), sha256: sha)
     // The versions stored under this path: by the path it resolves to (stored since migration
-    // 0008), and by the path as given, for files stored before.
-    prepared.resolvedPath = Ingest.resolvedPath(path)
-    var earlier: [String] = []
-    for key in [prepared.resolvedPath, Ingest.pathKey(path)].compactMap({ $0 }) {
-      for digest in storedDigests[key] ?? [] where !earlier.contains(digest) && digest != sha {
-        earlier.append(digest)
-      }
+    // 0008), and by the path as given, for files stored before. Not looked for when the
+    // content is stored already (a re-ingest of an unchanged archive), unless
+    // `--replace-changed` may remove some.
+    func earlierVersions() -> [String] {
+      prepared.resolvedPath = Ingest.resolvedPath(path)
+      return versions.digests(
+        for: [prepared.resolvedPath, Ingest.pathKey(path)].compactMap { $0 }, except: sha)
     }
     if let existing = try store.storedFilePath(sha256: sha) {
       prepared.existing = existing
       // Stored already (beside a version it differs from, by an ingest without the flag):
       // `--replace-changed` still removes the versions it was told to, comparing the stored copy
       // (a review: following the warning's advice stored nothing and removed nothing).
-      if replaceChanged, !earlier.isEmpty, let mine = try? store.segments(fileSHA256: sha) {
-        compare(&prepared, with: earlier, storing: mine)
+      if replaceChanged {
+        let earlier = earlierVersions()
+        if !earlier.isEmpty, let mine = try? store.segments(fileSHA256: sha) {
+          compare(&prepared, with: earlier, storing: mine)
+        }
       }
       return prepared
     }
+    let earlier = versions.isEmpty ? [] : earlierVersions()
+    if prepared.resolvedPath == nil { prepared.resolvedPath = Ingest.resolvedPath(path) }
     let contents: WaveformContents
     do {
       contents = try bytes.withUnsafeMutableBytes { try WaveformReader.read($0, path: path) }
@@ -339,20 +349,7 @@ public struct Ingest: Sendable {
         report.storeFiles += 1
       }
     }
-    // Stored files by the path they resolve to. Files stored before migration 0008 have none:
-    // by their path as given, and by where it leads now, when it leads to a file (a review: a
-    // grown file reached through another link or from inside its folder was stored beside).
-    var digestsByPath: [String: [String]] = [:]
-    for file in (try? store.sourceFiles()) ?? [] {
-      var keys = [file.resolvedPath ?? Ingest.pathKey(file.path)]
-      if file.resolvedPath == nil, let resolved = Ingest.resolvedPath(file.path),
-        resolved != keys[0]
-      {
-        keys.append(resolved)
-      }
-      for key in keys { digestsByPath[key, default: []].append(file.sha256) }
-    }
-    let storedDigests = digestsByPath
+    let versions = StoredVersions(files: (try? store.sourceFiles()) ?? [])
     let progress = Progress(label: "ingest", total: files.count, quiet: quiet)
     // Files are read, hashed, parsed and encoded on every core while this thread stores them
     // in order: parsing (Steim decoding, SHA-256) costs more than storing. One serial queue per
@@ -379,7 +376,7 @@ public struct Ingest: Sendable {
         let slot = PreparedSlot()
         let path = files[started]
         queues[started % queues.count].async {
-          slot.fill(Result { try self.prepare(path: path, storedDigests: storedDigests) })
+          slot.fill(Result { try self.prepare(path: path, versions: versions) })
         }
         slots[started] = slot
         inHand += sizes[started]
@@ -747,6 +744,59 @@ public struct Ingest: Sendable {
   public static func expand(_ paths: [String]) -> (files: [String], missing: [InputError]) {
     let expansion = InputPaths.expand(paths)
     return (expansion.files, expansion.problems)
+  }
+}
+
+/// The stored files' contents (SHA-256) by the path each was read at, for finding the versions
+/// stored under a file's path. Files stored since migration 0008 are keyed by their resolved
+/// path. Files stored before have none: they are keyed by their path as given, and by where it
+/// leads now (a review: a grown file reached through another link or from inside its folder was
+/// stored beside its version); that costs a `realpath` per such file, taken once, when a
+/// version is first looked for (a re-ingest of stored files looks for none). Shared by the
+/// parser threads.
+final class StoredVersions: @unchecked Sendable {
+  private var byPath: [String: [String]]
+  private var legacy: [(path: String, sha256: String)]
+  private let lock = NSLock()
+
+  init(files: [SourceFileRecord]) {
+    var byPath: [String: [String]] = [:]
+    var legacy: [(String, String)] = []
+    for file in files {
+      byPath[file.resolvedPath ?? Ingest.pathKey(file.path), default: []].append(file.sha256)
+      if file.resolvedPath == nil { legacy.append((file.path, file.sha256)) }
+    }
+    self.byPath = byPath
+    self.legacy = legacy
+  }
+
+  /// Versions already keyed by path (tests).
+  init(byPath: [String: [String]]) {
+    self.byPath = byPath
+    self.legacy = []
+  }
+
+  var isEmpty: Bool { byPath.isEmpty }
+
+  /// The contents stored under any of `keys`, each once, `except` left out.
+  func digests(for keys: [String], except: String) -> [String] {
+    lock.lock()
+    defer { lock.unlock() }
+    if !legacy.isEmpty {
+      for file in legacy {
+        if let resolved = Ingest.resolvedPath(file.path), resolved != Ingest.pathKey(file.path) {
+          byPath[resolved, default: []].append(file.sha256)
+        }
+      }
+      legacy = []
+    }
+    var found: [String] = []
+    for key in keys {
+      for digest in byPath[key] ?? [] where digest != except && !found.contains(digest) {
+        found.append(digest)
+      }
+    }
+    return found
   }
 }
 
