@@ -768,15 +768,18 @@ final class StoredVersions: @unchecked Sendable {
     }
     self.byPath = byPath
     self.legacy = legacy
+    isEmpty = files.isEmpty
   }
 
   /// Versions already keyed by path (tests).
   init(byPath: [String: [String]]) {
     self.byPath = byPath
     self.legacy = []
+    isEmpty = byPath.isEmpty
   }
 
-  var isEmpty: Bool { byPath.isEmpty }
+  /// No file is stored (set once: read without the lock while `digests` may be filling in).
+  let isEmpty: Bool
 
   /// The contents stored under any of `keys`, each once, `except` left out.
   func digests(for keys: [String], except: String) -> [String] {
