@@ -16,6 +16,22 @@ import Testing
       startTime: t0.adding(seconds: start), samplingRate: rate, samples: .int32(values))
   }
 
+  /// The window slices of channel XX.S..HHZ at 10 Hz, cut from `joined` with the window
+  /// `before` and `after` the pick (seconds after `t0`).
+  func slicer(_ joined: ContiguousRun.Joined, before: Double, after: Double) throws
+    -> (Double) -> Result<WindowPreprocessor.Slice, WindowSkip>
+  {
+    let options = WindowSetOptions(
+      before: before, after: after, rate: 10, bandpass: nil, normalize: .none, input: .waveform)
+    let preprocessor = try WindowPreprocessor(options: options)
+    let channel = SourceIdentifier(network: "XX", station: "S", location: "", channel: "HHZ")
+    return { [t0] pick in
+      preprocessor.slice(
+        pick: t0.adding(seconds: pick), channel: channel, runs: joined.runs,
+        conflicts: joined.conflicts)
+    }
+  }
+
   @Test func consecutiveSegmentsJoinWithinHalfASampleAndGapsSplitRuns() {
     // 0.0-0.4, then 0.5 + 0.04 s jitter (within half of 0.1 s), then a gap to 2.0.
     let joined = ContiguousRun.join([
@@ -186,15 +202,7 @@ import Testing
     #expect(joined.conflicts.count == 1)
     #expect(joined.conflicts.first?.from == t0.adding(seconds: 2000))
     #expect(joined.conflicts.first?.to == t0.adding(seconds: 2000.4))
-    let options = WindowSetOptions(
-      before: 5, after: 55, rate: 10, bandpass: nil, normalize: .none, input: .waveform)
-    let preprocessor = try WindowPreprocessor(options: options)
-    let channel = SourceIdentifier(network: "XX", station: "S", location: "", channel: "HHZ")
-    func slice(_ pick: Double) -> Result<WindowPreprocessor.Slice, WindowSkip> {
-      preprocessor.slice(
-        pick: t0.adding(seconds: pick), channel: channel, runs: joined.runs,
-        conflicts: joined.conflicts)
-    }
+    let slice = try slicer(joined, before: 5, after: 55)
     #expect((try? slice(100).get()) != nil)
     #expect((try? slice(3000).get()) != nil)
     guard case .failure(let skip) = slice(1980) else {
@@ -222,15 +230,7 @@ import Testing
     #expect(joined.conflicts.count == 1)
     #expect(joined.conflicts.first?.from == t0.adding(seconds: 40))
     #expect(joined.conflicts.first?.to == t0.adding(seconds: 59.8))
-    let options = WindowSetOptions(
-      before: 1, after: 2, rate: 10, bandpass: nil, normalize: .none, input: .waveform)
-    let preprocessor = try WindowPreprocessor(options: options)
-    let channel = SourceIdentifier(network: "XX", station: "S", location: "", channel: "HHZ")
-    func slice(_ pick: Double) -> Result<WindowPreprocessor.Slice, WindowSkip> {
-      preprocessor.slice(
-        pick: t0.adding(seconds: pick), channel: channel, runs: joined.runs,
-        conflicts: joined.conflicts)
-    }
+    let slice = try slicer(joined, before: 1, after: 2)
     guard case .failure(let skip) = slice(50) else {
       Issue.record("a window over both rates was built")
       return
