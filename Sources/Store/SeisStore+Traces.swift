@@ -292,26 +292,6 @@ extension SeisStore {
     }
   }
 
-  /// The spans of the segments stored from the file with content `sha256`: `NET.STA.LOC.CHA`
-  /// and the first and last sample times (ns), in no particular order.
-  public func segmentSpans(fileSHA256 sha256: String) throws -> [(
-    channel: String, start: Int64, end: Int64
-  )] {
-    try writer.read { db in
-      try Row.fetchAll(
-        db,
-        sql: """
-          SELECT c.network, c.station, c.location, c.channel, s.start_ns, s.end_ns
-          FROM segment s JOIN channel c ON c.id = s.channel_id
-          JOIN source_file f ON f.id = s.file_id WHERE f.sha256 = ?
-          """, arguments: [sha256]
-      ).map { row in
-        let id = [0, 1, 2, 3].map { row[$0] as String }.joined(separator: ".")
-        return (id, row[4] as Int64, row[5] as Int64)
-      }
-    }
-  }
-
   /// The segments stored from the file with content `sha256`, with their samples, in no
   /// particular order (none when no such file is stored).
   public func segments(fileSHA256 sha256: String) throws -> [Segment] {

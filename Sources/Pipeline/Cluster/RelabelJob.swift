@@ -185,19 +185,14 @@ public struct RelabelJob: Sendable {
     var lines: [Int64: [Int]] = [:]
   }
 
-  /// The label rows of `unmatched` lines (no window of the source's set) that name windows
-  /// `assign` gave the source run (or a relabel of it) in other sets. Two rows that give one
-  /// window two classes are refused, as they are in the set; a row repeated is one label.
+  /// The label rows of `unmatched` lines (no window of the source's set) that name `windows`
+  /// (those `assign` gave the source run, or a relabel of it, in other sets). Two rows that give
+  /// one window two classes are refused, as they are in the set; a row repeated is one label.
   static func handLabelsElsewhere(
-    labels: WindowLabelFile, unmatched: Set<Int>, own: [WindowRecord], source: Int64,
-    store: SeisStore
+    labels: WindowLabelFile, unmatched: Set<Int>, windows: [WindowRecord]
   ) throws -> HandLabelsElsewhere {
     var found = HandLabelsElsewhere()
-    guard !unmatched.isEmpty else { return found }
-    let elsewhere = try addedElsewhere(
-      own: own, source: source, assignments: store.assignments(runID: source), store: store)
-    guard !elsewhere.isEmpty else { return found }
-    let windows = try store.windows(ids: elsewhere)
+    guard !unmatched.isEmpty, !windows.isEmpty else { return found }
     for (row, match) in zip(labels.rows, labels.match(windows: windows))
     where unmatched.contains(row.line) {
       guard let match, let id = windows[match].id else { continue }
@@ -271,11 +266,15 @@ public struct RelabelJob: Sendable {
       classOfWindow[index] = row.label
       lineOfWindow[index] = row.line
     }
-    // Labels that name windows `assign` gave the source run outside its set: they label those
-    // windows in the new catalog (not trained on), refused when two name one window apart.
+    // The windows `assign` gave the source run (or a relabel of it) outside its set, read once.
+    let sourceAssignments = try store.assignments(runID: sourceID)
+    let elsewhereIDs = try Self.addedElsewhere(
+      own: contents.windows, source: sourceID, assignments: sourceAssignments, store: store)
+    let elsewhere = elsewhereIDs.isEmpty ? [] : try store.windows(ids: elsewhereIDs)
+    // Labels that name them label them in the new catalog (not trained on), refused when two
+    // name one window apart.
     let handElsewhere = try Self.handLabelsElsewhere(
-      labels: labels, unmatched: Set(unmatched), own: contents.windows, source: sourceID,
-      store: store)
+      labels: labels, unmatched: Set(unmatched), windows: elsewhere)
     // A source run made with --orphans keeps its windows in no family: there, the label
     // "orphan" marks such a window by hand (as REDPy's and our families' truth name them), not a
     // class to train.
@@ -297,12 +296,8 @@ public struct RelabelJob: Sendable {
       }
       var reason =
         "no label matches a window of run \(sourceID)'s window set (set \(source.windowSetId), \(contents.count) windows)"
-      let elsewhere = try Self.addedElsewhere(
-        own: contents.windows, source: sourceID, assignments: store.assignments(runID: sourceID),
-        store: store)
       let added =
-        elsewhere.isEmpty
-        ? 0 : labels.match(windows: try store.windows(ids: elsewhere)).compactMap { $0 }.count
+        elsewhere.isEmpty ? 0 : labels.match(windows: elsewhere).compactMap { $0 }.count
       if added > 0 {
         reason +=
           ": \(added) of the \(labels.rows.count) labels name windows `assign` added outside that set, which relabel trains on"
@@ -362,7 +357,6 @@ public struct RelabelJob: Sendable {
     for (index, label) in classOfWindow { fixed[index] = classIndex[label] }
 
     // Do the hand labels agree with the unsupervised clusters at all?
-    let sourceAssignments = try store.assignments(runID: sourceID)
     let clusterOf = Dictionary(
       uniqueKeysWithValues: sourceAssignments.map { ($0.windowId, $0.cluster) })
     var labelled: [Int] = []
@@ -588,8 +582,7 @@ public struct RelabelJob: Sendable {
       outcome.unmatchedHint = labels.otherCaseHint(windows: contents.windows)
     }
     try labelAssignedElsewhere(
-      &outcome, source: sourceID, own: contents.windows, sourceAssignments: sourceAssignments,
-      hand: handElsewhere, store: store, logger: logger)
+      &outcome, windows: elsewhere, hand: handElsewhere, store: store, logger: logger)
     return outcome
   }
 
@@ -599,14 +592,10 @@ public struct RelabelJob: Sendable {
   /// all but the current set's left out of the new catalog); the outcome says how many are left
   /// and why. Hand labels that name them are counted apart.
   private func labelAssignedElsewhere(
-    _ outcome: inout Outcome, source: Int64, own: [WindowRecord],
-    sourceAssignments: [AssignmentRecord], hand handElsewhere: HandLabelsElsewhere,
+    _ outcome: inout Outcome, windows: [WindowRecord], hand handElsewhere: HandLabelsElsewhere,
     store: SeisStore, logger: Logger
   ) throws {
-    let elsewhere = try Self.addedElsewhere(
-      own: own, source: source, assignments: sourceAssignments, store: store)
-    guard !elsewhere.isEmpty else { return }
-    let windows = try store.windows(ids: elsewhere)
+    guard !windows.isEmpty else { return }
     let hand = handElsewhere.labels
     var failure: String?
     for (set, members) in Dictionary(grouping: windows, by: \.windowSetId).sorted(by: {
@@ -631,7 +620,7 @@ public struct RelabelJob: Sendable {
       outcome.unmatchedLines.removeAll { appliedLines.contains($0) }
       outcome.unmatchedAssignedElsewhere = hand.count - applied.count
     }
-    let left = elsewhere.count - outcome.labelledAsAssign
+    let left = windows.count - outcome.labelledAsAssign
     if left > 0 {
       outcome.leftElsewhere = (
         left, failure ?? "`assign` left them unassigned: run `seiscluster assign` on their sets"
