@@ -71,6 +71,9 @@ public struct TriggerDetection: Sendable {
     /// Triggers of a co-located vertical channel at the same time as a kept one (the picks
     /// table holds one pick per station, location, time and phase): merged into it.
     public var merged = 0
+    /// Triggers a channel's lower-rate run found within `--sta` of one its higher-rate run
+    /// found, where the two runs overlap: the same event, kept once at the higher rate.
+    public var mergedAcrossRates = 0
     /// Runs where `--sta` and `--lta` round to the same number of samples, and their rates.
     public var coarseRuns = 0
     public var coarseRates: Set<Double> = []
@@ -136,6 +139,10 @@ public struct TriggerDetection: Sendable {
       if merged > 0 {
         text +=
           "; merged \(merged) trigger\(merged == 1 ? "" : "s") of co-located vertical channels at the same time (the channel with all three components kept)"
+      }
+      if mergedAcrossRates > 0 {
+        text +=
+          "; merged \(mergedAcrossRates) trigger\(mergedAcrossRates == 1 ? "" : "s") found twice where a channel's segments at two rates overlap (the higher rate's kept)"
       }
       if heldByImported > 0 {
         text += "; \(heldByImported) left out where an imported `trigger` pick has the same time"
@@ -212,6 +219,30 @@ public struct TriggerDetection: Sendable {
     )
   }
 
+  /// One channel's triggers (time in ns, the rate of the run that found it) less those a
+  /// lower-rate run found within `within` ns (at least 1) of one a higher-rate run found, in
+  /// time order.
+  static func mergedAcrossRates(_ triggers: [(Int64, Double)], within: Int64) -> [(Int64, Double)] {
+    let reach = max(within, 1)
+    let ordered = triggers.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+    let times = ordered.map(\.0)
+    return ordered.filter { trigger in
+      // The first trigger later than `trigger.0 - reach`, then those up to `trigger.0 + reach`.
+      var low = 0
+      var high = times.count
+      while low < high {
+        let mid = (low + high) / 2
+        if times[mid] <= trigger.0 - reach { low = mid + 1 } else { high = mid }
+      }
+      var k = low
+      while k < times.count, times[k] < trigger.0 + reach {
+        if ordered[k].1 > trigger.1 * (1 + 1e-6) { return false }
+        k += 1
+      }
+      return true
+    }
+  }
+
   /// Trigger-on sample indices of one run's samples.
   public static func triggers(in samples: [Double], samplingRate: Double, settings: Settings)
     -> [DSP.Trigger]?
@@ -265,6 +296,8 @@ public struct TriggerDetection: Sendable {
       rates["\(source.network).\(source.station).\(source.location).\(source.channel)"] =
         joined.runs.map(\.samplingRate).max() ?? 0
       let name = "\(source.network).\(source.station).\(source.location).\(source.channel)"
+      // This channel's triggers: time (ns) and the rate of the run that found them.
+      var channelTriggers: [(Int64, Double)] = []
       for run in joined.runs {
         report.runs += 1
         let span =
@@ -289,12 +322,24 @@ public struct TriggerDetection: Sendable {
           continue
         }
         for t in found {
-          report.triggers.append(
-            PickRecord(
-              network: source.network, station: source.station, location: source.location,
-              channel: source.channel, time: run.time(ofSample: t.onIndex), phase: "trigger",
-              note: signature, origin: Self.origin))
+          channelTriggers.append((run.time(ofSample: t.onIndex).nanoseconds, run.samplingRate))
         }
+      }
+      // Where the channel's runs at two rates overlap, both run over the same events: a trigger
+      // the lower rate found within --sta of one the higher rate found is that trigger (they
+      // were stored twice, 0.3-0.8 ms apart; stop 46's review).
+      if joined.conflicts.contains(where: { $0.otherRate != nil }) {
+        let before = channelTriggers.count
+        channelTriggers = Self.mergedAcrossRates(
+          channelTriggers, within: Int64((settings.shortWindow * 1e9).rounded()))
+        report.mergedAcrossRates += before - channelTriggers.count
+      }
+      for (ns, _) in channelTriggers {
+        report.triggers.append(
+          PickRecord(
+            network: source.network, station: source.station, location: source.location,
+            channel: source.channel, time: Timestamp(nanoseconds: ns), phase: "trigger",
+            note: signature, origin: Self.origin))
       }
       progress.update(n + 1, detail: "\(report.triggers.count) triggers")
     }

@@ -485,6 +485,42 @@ import Testing
     #expect(try detector.run(settings: TriggerDetection.Settings()).unchanged)
   }
 
+  /// A channel stored at 100 Hz and, over the same ten minutes, as a 50 Hz copy: both runs
+  /// trigger on each event, a fraction of a millisecond apart. The 50 Hz copy's triggers are
+  /// that event, merged onto the 100 Hz ones (they were stored twice; stop 46's review); a
+  /// trigger only the lower rate finds stays.
+  @Test func triggersFoundTwiceWhereTwoRatesOverlapAreStoredOnce() throws {
+    let store = try SeisStore()
+    let start = try #require(Timestamp(iso8601: "2024-01-01T00:00:00Z"))
+    var g = SeededGenerator(seed: 5)
+    let z = eventDay(&g, offset: 0, slope: 0)
+    let half = stride(from: 0, to: z.count, by: 2).map { z[$0] }
+    func segment(_ values: [Double], rate: Double, at seconds: Double = 0) -> Segment {
+      Segment(
+        source: SourceIdentifier(network: "XX", station: "RAT", location: "", channel: "HHZ"),
+        startTime: start.adding(seconds: seconds), samplingRate: rate, samples: .float64(values))
+    }
+    try store.storeFile(
+      path: "100", size: 0, sha256: "100", format: .miniSEED, segments: [segment(z, rate: 100)])
+    let detector = TriggerDetection(store: store, logger: Logger(label: "t"), quiet: true)
+    let alone = try detector.run(settings: TriggerDetection.Settings())
+    #expect(alone.triggers.count == 6 && alone.mergedAcrossRates == 0)
+    try store.storeFile(
+      path: "50", size: 0, sha256: "50", format: .miniSEED, segments: [segment(half, rate: 50)])
+    let both = try detector.run(settings: TriggerDetection.Settings())
+    #expect(both.mergedAcrossRates == 6, "\(both.summary)")
+    #expect(both.unchanged && both.triggers.map(\.timeNs) == alone.triggers.map(\.timeNs))
+    #expect(
+      both.summary.contains(
+        "merged 6 triggers found twice where a channel's segments at two rates overlap"))
+    #expect(try store.picks(phase: "trigger").count == 6)
+    // The pairing itself: within the reach only, only a higher rate wins, in time order.
+    let merged = TriggerDetection.mergedAcrossRates(
+      [(1_000, 50), (1_300, 100), (5_000, 50), (9_000, 100), (9_400, 100), (20_000, 50)],
+      within: 500)
+    #expect(merged.map(\.0) == [1_300, 5_000, 9_000, 9_400, 20_000])
+  }
+
   /// Ten minutes at 100 Hz: noise with an offset and a trend, and six events 100 s apart (the
   /// days of the two tests above).
   func eventDay(_ g: inout SeededGenerator, offset: Double, slope: Double) -> [Double] {
