@@ -4,7 +4,8 @@ import Seismic
 import Store
 
 /// STA/LTA trigger detection on the stored vertical channels (`detect`), for users without a
-/// catalog. Triggers are stored as picks of phase `trigger` at the trigger-on time.
+/// catalog. Triggers are stored as picks of phase `trigger` at the trigger-on time, to the
+/// microsecond as every pick is (exports write microseconds).
 ///
 /// Each vertical channel (orientation code `Z`) is read whole and joined into contiguous runs
 /// (across files, as windows are). Each run is demeaned and linearly detrended (so a DC offset or
@@ -338,7 +339,8 @@ public struct TriggerDetection: Sendable {
         report.triggers.append(
           PickRecord(
             network: source.network, station: source.station, location: source.location,
-            channel: source.channel, time: Timestamp(nanoseconds: ns), phase: "trigger",
+            channel: source.channel, time: Timestamp(nanoseconds: ns).roundedToMicrosecond,
+            phase: "trigger",
             note: signature, origin: Self.origin))
       }
       progress.update(n + 1, detail: "\(report.triggers.count) triggers")
@@ -366,7 +368,11 @@ public struct TriggerDetection: Sendable {
         path: store.path,
         reason: "\(why): no trigger can be detected; the stored triggers stay")
     }
-    func key(_ p: PickRecord) -> String { "\(p.network).\(p.station).\(p.location).\(p.timeNs)" }
+    // Times compared to the microsecond: triggers stored to the nanosecond by an earlier
+    // version are the ones found again.
+    func key(_ p: PickRecord) -> String {
+      "\(p.network).\(p.station).\(p.location).\(p.time.roundedToMicrosecond.nanoseconds)"
+    }
     // One pick per station, location and time: where co-located vertical channels trigger at
     // once, the channel whose set has both horizontals (windows can be cut from it) is kept,
     // then the higher rate, then the channel name.

@@ -95,14 +95,31 @@ public struct PicksImport: Sendable {
         createdAt: now)
     }
     contents.picks = []  // the records hold them now
-    do {
-      report.new = try store.insertPicks(records)
-    } catch {
-      throw InputError(path: path, reason: "cannot store the picks: \(error)")
-    }
     struct Key: Hashable {
       var network, station, location, phase: String
       var time: Int64
+    }
+    do {
+      // Triggers an earlier `detect` stored to the nanosecond are the picks an export of them
+      // gives back to the microsecond (a review: a re-import stored each again, and windows
+      // were cut twice).
+      let offGrid = Set(
+        try store.picksOffTheMicrosecond().map {
+          Key(
+            network: $0.network, station: $0.station, location: $0.location, phase: $0.phase,
+            time: $0.time.roundedToMicrosecond.nanoseconds)
+        })
+      report.new = try store.insertPicks(
+        offGrid.isEmpty
+          ? records
+          : records.filter {
+            !offGrid.contains(
+              Key(
+                network: $0.network, station: $0.station, location: $0.location,
+                phase: $0.phase, time: $0.timeNs))
+          })
+    } catch {
+      throw InputError(path: path, reason: "cannot store the picks: \(error)")
     }
     let distinct = Set(
       records.map {

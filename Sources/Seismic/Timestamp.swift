@@ -52,18 +52,24 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
   // MARK: ISO 8601
 
-  /// Whole microseconds since the epoch, rounded to the nearest (half up), as `iso8601` prints.
-  /// (At the very top of Int64 the half-up rounding is skipped rather than overflow.)
+  /// Whole microseconds since the epoch, rounded to the nearest, a half to the even one, as
+  /// ObsPy's UTCDateTime rounds what it parses and prints (`.1234565` is `.123456`, `.1234575`
+  /// is `.123458`: an export rewritten by ObsPy was a second pick 1 µs away; stop 47's review).
   var microseconds: Int64 {
-    (nanoseconds > Int64.max - 500 ? nanoseconds : nanoseconds + 500).floorDivided(by: 1000).0
+    let (whole, rest) = nanoseconds.floorDivided(by: 1000)
+    // At the very top of Int64 the rounding up is skipped rather than overflow.
+    guard rest > 500 || (rest == 500 && whole & 1 != 0), whole < Int64.max / 1000 else {
+      return whole
+    }
+    return whole + 1
   }
 
-  /// This time rounded to the nearest microsecond (half up): what `iso8601` prints, so that a
-  /// time written and read back is the same time.
+  /// This time rounded to the nearest microsecond (a half to even): what `iso8601` prints, so
+  /// that a time written and read back is the same time.
   public var roundedToMicrosecond: Timestamp { Timestamp(nanoseconds: microseconds * 1000) }
 
-  /// `2026-03-01T00:06:16.649649Z`: UTC, rounded to the nearest microsecond (half up), as
-  /// ObsPy's UTCDateTime prints.
+  /// `2026-03-01T00:06:16.649649Z`: UTC, rounded to the nearest microsecond (a half to even),
+  /// as ObsPy's UTCDateTime prints.
   public var iso8601: String {
     let micros = microseconds
     let (secs, microOfSecond) = micros.floorDivided(by: 1_000_000)

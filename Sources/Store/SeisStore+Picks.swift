@@ -54,6 +54,14 @@ extension SeisStore {
     }
   }
 
+  /// The stored picks whose time is not a whole microsecond: triggers `detect` stored to the
+  /// nanosecond before it rounded them as every other pick is (few, or none).
+  public func picksOffTheMicrosecond() throws -> [PickRecord] {
+    try writer.read { db in
+      try PickRecord.fetchAll(db, sql: "SELECT * FROM picks WHERE time_ns % 1000 != 0")
+    }
+  }
+
   /// Whether the store holds any trace segment and any pick: what a user new to it has yet to
   /// do (`ingest`, `picks import`) before windows can be cut.
   public func holdsTracesAndPicks() throws -> (traces: Bool, picks: Bool) {

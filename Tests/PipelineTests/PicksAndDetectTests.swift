@@ -133,11 +133,19 @@ import Testing
     #expect(try importer.run(path: write("b.csv", stored.time.iso8601)).new == 0)
     #expect(try importer.run(path: write("c.csv", "2026-03-01T00:27:00.1234555Z")).new == 0)
     #expect(try store.picks().count == 1)
-    // Before 1970 too (floor, not truncation toward zero).
-    #expect(
-      Timestamp(nanoseconds: -1_500).roundedToMicrosecond == Timestamp(nanoseconds: -1_000))
-    #expect(
-      Timestamp(nanoseconds: -1_501).roundedToMicrosecond == Timestamp(nanoseconds: -2_000))
+    // A half goes to the even microsecond, as ObsPy rounds (tools/make_timestamp_rounding.py
+    // printed these with obspy 1.5.1's UTCDateTime(ns=...)), before 1970 too.
+    for (ns, rounded) in [
+      (500, 0), (1_500, 2_000), (2_500, 2_000), (1_499, 1_000), (1_501, 2_000), (-500, 0),
+      (-1_500, -2_000), (-2_500, -2_000), (-1_499, -1_000), (-1_501, -2_000),
+    ] as [(Int64, Int64)] {
+      #expect(
+        Timestamp(nanoseconds: ns).roundedToMicrosecond == Timestamp(nanoseconds: rounded), "\(ns)")
+    }
+    // An export rewritten by ObsPy (`.1234565` read as `.123456`) is the same pick.
+    #expect(try importer.run(path: write("d.csv", "2026-03-01T00:27:00.1234565Z")).new == 0)
+    #expect(try importer.run(path: write("e.csv", "2026-03-01T00:27:00.1234575Z")).new == 1)
+    #expect(try store.picks().last?.time.iso8601 == "2026-03-01T00:27:00.123458Z")
   }
 
   @Test func aFileThatCannotBeUsedIsAnInputError() throws {
@@ -519,6 +527,58 @@ import Testing
       [(1_000, 50), (1_300, 100), (5_000, 50), (9_000, 100), (9_400, 100), (20_000, 50)],
       within: 500)
     #expect(merged.map(\.0) == [1_300, 5_000, 9_000, 9_400, 20_000])
+  }
+
+  /// At 120 Hz a sample's time is not a whole microsecond: `detect` stored its triggers to the
+  /// nanosecond, and a trigger exported (to the microsecond) and imported again was a second
+  /// pick, then a second window (an interop review). Triggers are now whole microseconds; and
+  /// those an earlier version stored to the nanosecond are found again by `detect` and by
+  /// `picks import` as the same picks.
+  @Test func triggersAreWholeMicrosecondsAndComeBackFromAnExportAsThemselves() throws {
+    let store = try SeisStore()
+    let start = try #require(Timestamp(iso8601: "2024-01-01T00:00:00Z"))
+    var g = SeededGenerator(seed: 6)
+    let source = SourceIdentifier(network: "XX", station: "ODD", location: "", channel: "HHZ")
+    try store.storeFile(
+      path: "120", size: 0, sha256: "120", format: .miniSEED,
+      segments: [
+        Segment(
+          source: source, startTime: start, samplingRate: 120,
+          samples: .float64(eventDay(&g, offset: 0, slope: 0)))
+      ])
+    let detector = TriggerDetection(store: store, logger: Logger(label: "t"), quiet: true)
+    let found = try detector.run(settings: TriggerDetection.Settings())
+    #expect(found.triggers.count == 6)
+    let stored = try store.picks(phase: "trigger")
+    #expect(stored.count == 6 && stored.allSatisfy { $0.timeNs % 1000 == 0 })
+    // As an earlier version stored them: each at its sample's nanosecond.
+    let rate = 120.0
+    try store.writer.write { db in
+      for pick in stored {
+        let sample = (Double(pick.timeNs - start.nanoseconds) * rate / 1e9).rounded()
+        let exact = start.adding(seconds: sample / rate).nanoseconds
+        try db.execute(
+          sql: "UPDATE picks SET time_ns = ? WHERE id = ?", arguments: [exact, pick.id])
+      }
+    }
+    let legacy = try store.picks(phase: "trigger")
+    #expect(try store.picksOffTheMicrosecond().count >= 4, "\(legacy.map(\.timeNs))")
+    // detect again: the same triggers, ids and times kept.
+    #expect(try detector.run(settings: TriggerDetection.Settings()).unchanged)
+    #expect(try store.picks(phase: "trigger") == legacy)
+    // Imported again from what an export writes: nothing new.
+    let dir = try TestPaths.temporaryDirectory("detect-us")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let csv = dir.appendingPathComponent("exported.csv")
+    let rows = try store.picks(phase: "trigger").map {
+      "XX,ODD,,HHZ,\($0.time.iso8601),trigger"
+    }
+    try Data(
+      (["network,station,location,channel,time,phase"] + rows).joined(separator: "\n").utf8
+    ).write(to: csv)
+    let again = try PicksImport(store: store, logger: logger).run(path: csv.path)
+    #expect(again.new == 0 && again.alreadyStored == 6)
+    #expect(try store.picks().count == 6)
   }
 
   /// Ten minutes at 100 Hz: noise with an offset and a trend, and six events 100 s apart (the
