@@ -204,7 +204,8 @@ public struct Ingest: Sendable {
     func earlierVersions() -> [String] {
       prepared.resolvedPath = Ingest.resolvedPath(path)
       return versions.digests(
-        for: [prepared.resolvedPath, Ingest.pathKey(path)].compactMap { $0 }, except: sha)
+        for: [prepared.resolvedPath, versions.keyedByGivenPath ? Ingest.pathKey(path) : nil]
+          .compactMap { $0 }, except: sha)
     }
     if let existing = try store.storedFilePath(sha256: sha) {
       prepared.existing = existing
@@ -794,6 +795,7 @@ final class StoredVersions: @unchecked Sendable {
     self.byPath = byPath
     self.legacy = legacy
     isEmpty = files.isEmpty
+    keyedByGivenPath = !legacy.isEmpty
   }
 
   /// Versions already keyed by path (tests).
@@ -801,7 +803,13 @@ final class StoredVersions: @unchecked Sendable {
     self.byPath = byPath
     self.legacy = []
     isEmpty = byPath.isEmpty
+    keyedByGivenPath = true
   }
+
+  /// Whether some versions are keyed by the path as given (`Ingest.pathKey`: files stored
+  /// before migration 0008), so that a file's own such key must be looked up too (Foundation's
+  /// URL standardizing costs more than `realpath`).
+  let keyedByGivenPath: Bool
 
   /// No file is stored (set once: read without the lock while `digests` may be filling in).
   let isEmpty: Bool
