@@ -81,10 +81,31 @@ extension SeisStore {
       return nil
     }
     let foreign = tables.filter { !ownTables.contains($0) }
-    guard !foreign.isEmpty else { return nil }
-    let shown = foreign.prefix(4).joined(separator: ", ") + (foreign.count > 4 ? ", ..." : "")
-    return "is another application's SQLite database (tables \(shown)), not a seiscluster store: "
-      + "no tables were added to it"
+    guard foreign.isEmpty else {
+      let shown = foreign.prefix(4).joined(separator: ", ") + (foreign.count > 4 ? ", ..." : "")
+      return
+        "is another application's SQLite database (tables \(shown)), not a seiscluster store: "
+        + "no tables were added to it"
+    }
+    // Tables named as ours, no migration recorded: a store that another process is creating
+    // has its record table (GRDB makes it first) and no row yet. Tables without that record,
+    // or holding rows, were made by something else that happens to use our names (a review:
+    // `check` migrated a database with a `picks` table of its own, and every open then failed).
+    let others = tables.filter { $0 != "grdb_migrations" }
+    guard !others.isEmpty else { return nil }
+    var holdingRows: [String] = []
+    for table in others
+    where try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \"\(table)\")") == true {
+      holdingRows.append(table)
+    }
+    guard tables.contains("grdb_migrations"), holdingRows.isEmpty else {
+      let named = holdingRows.isEmpty ? others : holdingRows
+      let shown = named.prefix(4).joined(separator: ", ") + (named.count > 4 ? ", ..." : "")
+      return
+        "holds tables named as a seiscluster store's (\(shown)) but no record of its migrations: "
+        + "another application's database, not a seiscluster store; nothing was written to it"
+    }
+    return nil
   }
 
   /// True when this process can write the store file and create files beside it (the `-wal`

@@ -100,6 +100,32 @@ import Testing
     #expect(try queue.read { try SeisStore.foreignDatabaseProblem($0) } != nil)
   }
 
+  /// A database whose tables happen to carry a store's names, with no record of seiscluster's
+  /// migrations, was taken for a store and migrated, even by `check`; every open then failed
+  /// (a hostile-input sweep). It is refused, and nothing is written to it.
+  @Test func tablesNamedAsAStoresWithoutItsMigrationsAreAnotherApplications() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    for (name, setup) in [
+      ("rows", "CREATE TABLE picks (a, b); INSERT INTO picks VALUES (1, 2)"),
+      ("norecord", "CREATE TABLE runs (a)"),
+      (
+        "rowsandrecord",
+        "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY); CREATE TABLE metadata (k, v); INSERT INTO metadata VALUES ('a', 'b')"
+      ),
+    ] {
+      let path = dir.appendingPathComponent("\(name).sqlite").path
+      let queue = try DatabaseQueue(path: path)
+      try queue.write { try $0.execute(sql: setup) }
+      try queue.close()
+      let before = try Data(contentsOf: URL(fileURLWithPath: path))
+      #expect(
+        reason(path)?.contains("holds tables named as a seiscluster store's") == true,
+        "\(name): \(reason(path) ?? "nil")")
+      #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before, "\(name)")
+    }
+  }
+
   /// A store whose record of applied migrations was emptied or dropped outside seiscluster is
   /// refused at once, naming the record: it used to be taken for a second process creating the
   /// store, retried for 10 s, and then blamed a table that "already exists".
