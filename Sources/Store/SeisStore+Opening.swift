@@ -62,8 +62,7 @@ extension SeisStore {
   /// application id, or tables of its own where no seiscluster migration was ever recorded.
   static func foreignDatabaseProblem(_ db: Database) throws -> String? {
     let id = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
-    if id == applicationID { return nil }
-    if id != 0 {
+    if id != 0 && id != applicationID {
       return "is another application's SQLite database (application_id 0x"
         + String(UInt32(bitPattern: id), radix: 16) + "), not a seiscluster store"
     }
@@ -73,6 +72,19 @@ extension SeisStore {
         SELECT name FROM sqlite_master WHERE type IN ('table', 'view')
           AND name NOT LIKE 'sqlite_%' ORDER BY name
         """)
+    if tables.contains("grdb_migrations") {
+      // A store a newer version migrated further: this one does not know its tables (a sweep
+      // found it read and written without a word).
+      let known = Set(migrations.map(\.name))
+      let unknown = try String.fetchAll(
+        db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier"
+      ).filter { !known.contains($0) }
+      if let first = unknown.first {
+        return
+          "was migrated by a newer version of seiscluster (migration \(first.prefix(80)) is unknown to this one): use that version; nothing was written to it"
+      }
+    }
+    if id == applicationID { return nil }
     if tables.contains("grdb_migrations"),
       try Bool.fetchOne(
         db, sql: "SELECT EXISTS (SELECT 1 FROM grdb_migrations WHERE identifier = '0001-metadata')")

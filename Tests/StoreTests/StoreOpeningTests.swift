@@ -100,6 +100,25 @@ import Testing
     #expect(try queue.read { try SeisStore.foreignDatabaseProblem($0) } != nil)
   }
 
+  /// A store a newer version migrated further was read and written without a word (a sweep):
+  /// refused, read-only too, and left as it was.
+  @Test func aStoreMigratedByANewerVersionIsRefused() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = dir.appendingPathComponent("newer.sqlite").path
+    let store = try SeisStore(path: path)
+    try store.writer.write { db in
+      try db.execute(sql: "INSERT INTO grdb_migrations VALUES ('0099-from-a-newer-version')")
+    }
+    store.settleLog()
+    for access in [SeisStore.Access.readWrite, .readOnly] {
+      #expect(
+        reason(path, access: access)
+          == "was migrated by a newer version of seiscluster (migration 0099-from-a-newer-version is unknown to this one): use that version; nothing was written to it"
+      )
+    }
+  }
+
   /// A database whose tables happen to carry a store's names, with no record of seiscluster's
   /// migrations, was taken for a store and migrated, even by `check`; every open then failed
   /// (a hostile-input sweep). It is refused, and nothing is written to it.
