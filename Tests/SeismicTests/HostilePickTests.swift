@@ -33,6 +33,63 @@ import Testing
     #expect(contents.picks.map(\.station) == ["STA"])
   }
 
+  /// One pick, with `extra` inside its start tag, `inside` before its time, `comment` before
+  /// the event parameters and `prolog` after the XML declaration.
+  func quakeML(
+    extra: String = "", inside: String = "", comment: String = "", prolog: String = ""
+  ) -> Data {
+    Data(
+      """
+      <?xml version="1.0"?>
+      \(prolog)<q:quakeml xmlns:q="http://quakeml.org/xmlns/quakeml/1.2" xmlns="http://quakeml.org/xmlns/bed/1.2">
+      \(comment)<eventParameters publicID="smi:x"><event publicID="smi:e"><pick publicID="smi:p"\(extra)>
+      \(inside)<time><value>2020-01-01T00:00:00Z</value></time>
+      <waveformID networkCode="XX" stationCode="A"/></pick></event></eventParameters></q:quakeml>
+      """.utf8)
+  }
+
+  /// An `<!ENTITY` quoted in a comment or a CDATA section declares nothing: read (a sweep
+  /// found such files refused); one declared for real, after a comment, is still refused.
+  @Test func entityTextInACommentOrCDATADeclaresNothing() throws {
+    for comment in [
+      "<!-- an example: <!ENTITY x \"y\"> -->\n",
+      "<!--\n<!ENTITY x SYSTEM \"file:///etc/passwd\">\n-->",
+    ] {
+      #expect(try PickReader.parse(quakeML(comment: comment)).picks.map(\.station) == ["A"])
+    }
+    let cdata = quakeML(inside: "<comment><text><![CDATA[<!ENTITY z \"w\">]]></text></comment>")
+    #expect(try PickReader.parse(cdata).picks.count == 1)
+    let declared = quakeML(prolog: "<!-- note -->\n<!DOCTYPE q [\n<!ENTITY x \"y\">\n]>\n")
+    #expect {
+      try PickReader.parse(declared)
+    } throws: { error in
+      (error as? PickFormatError).map { $0.line == 4 && $0.reason.contains("declares entities") }
+        == true
+    }
+  }
+
+  /// libxml2 takes time quadratic in an element's attributes (400,000 on one pick took 39 s;
+  /// a sweep): more than `maximumAttributes` is refused before parsing, on the element's line.
+  @Test func anElementWithThousandsOfAttributesIsRefusedAtOnce() throws {
+    let many = (0..<200_000).map { " a\($0)=\"\($0)\"" }.joined()
+    let started = Date()
+    #expect {
+      try PickReader.parse(quakeML(extra: many))
+    } throws: { error in
+      (error as? PickFormatError).map {
+        $0.line == 3 && $0.reason.contains("more than 1000 attributes")
+      } == true
+    }
+    #expect(Date().timeIntervalSince(started) < 2)
+    // `=` and `>` inside quoted values are not attributes or the end of the tag.
+    let quoted = (0..<10).map { " a\($0)=\"x=y>z\"" }.joined()
+    #expect(try PickReader.parse(quakeML(extra: quoted)).picks.count == 1)
+    #expect(QuakeMLPickReader.markupProblem(quakeML(extra: quoted)) == nil)
+    // The pick's publicID and 999 more: at the limit, read.
+    let limit = (1..<QuakeMLPickReader.maximumAttributes).map { " b\($0)='\($0)'" }.joined()
+    #expect(try PickReader.parse(quakeML(extra: limit)).picks.count == 1)
+  }
+
   /// Codes and phases that no text format can hold are row problems: controls, and the
   /// non-characters U+FFFE and U+FFFF (QuakeML export would write them as U+FFFD).
   @Test func nonCharactersInCodesAndPhasesAreRowProblems() {

@@ -34,7 +34,7 @@ public enum QuakeMLPickReader {
     // read into the document) or expansions (a few lines growing to gigabytes). libxml2 refuses
     // both, as "NSXMLParserErrorDomain error 29/89": refuse them before parsing, and say what
     // they are. A plain `<!DOCTYPE q:quakeml>` is harmless and read, as ObsPy reads it.
-    if let (line, why) = entityDeclaration(data) {
+    if let (line, why) = markupProblem(data) {
       throw PickFormatError(line: line, reason: why)
     }
     let delegate = Delegate()
@@ -64,37 +64,104 @@ public enum QuakeMLPickReader {
     return PickFileContents(picks: delegate.pickedWithArrivalPhases(), problems: delegate.problems)
   }
 
-  /// The line and a one-line reason when the document declares entities (`<!ENTITY`) or names
-  /// an external DTD (`<!DOCTYPE ... SYSTEM|PUBLIC ...>`, which could declare them), or nil.
-  static func entityDeclaration(_ data: Data) -> (line: Int, reason: String)? {
-    let bytes = [UInt8](data)
-    func line(at index: Int) -> Int { 1 + bytes[..<index].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } }
-    if let entity = firstIndex(of: Array("<!ENTITY".utf8), in: bytes) {
-      return (
-        line(at: entity),
-        "QuakeML that declares entities (<!ENTITY>: external files or expansions) is refused; QuakeML needs none"
-      )
-    }
-    guard let doctype = firstIndex(of: Array("<!DOCTYPE".utf8), in: bytes) else { return nil }
-    let end = bytes[doctype...].firstIndex(of: UInt8(ascii: ">")) ?? bytes.count
-    let declaration = String(decoding: bytes[doctype..<end], as: UTF8.self)
-    if declaration.contains("SYSTEM") || declaration.contains("PUBLIC") {
-      return (
-        line(at: doctype),
-        "QuakeML that names an external DTD (<!DOCTYPE ... SYSTEM>) is refused; QuakeML needs none"
-      )
-    }
-    return nil
-  }
+  /// The most attributes an element may carry. QuakeML's carry a few; libxml2 takes time
+  /// quadratic in their number (one `<pick>` with 400,000 took 39 s; a hostile-input sweep).
+  static let maximumAttributes = 1_000
 
-  private static func firstIndex(of needle: [UInt8], in bytes: [UInt8]) -> Int? {
-    guard bytes.count >= needle.count else { return nil }
-    var i = 0
-    while i <= bytes.count - needle.count {
-      if bytes[i] == needle[0] && Array(bytes[i..<i + needle.count]) == needle { return i }
-      i += 1
+  /// The line and a one-line reason when the document declares entities (`<!ENTITY`), names an
+  /// external DTD (`<!DOCTYPE ... SYSTEM|PUBLIC ...>`, which could declare them), or has an
+  /// element with more than `maximumAttributes` attributes; or nil. One pass over the bytes,
+  /// comments and CDATA sections skipped (an `<!ENTITY` quoted in a comment was refused).
+  static func markupProblem(_ data: Data) -> (line: Int, reason: String)? {
+    data.withUnsafeBytes { raw -> (line: Int, reason: String)? in
+      let bytes = raw.bindMemory(to: UInt8.self)
+      let n = bytes.count
+      var line = 1
+      func starts(_ needle: StaticString, at i: Int) -> Bool {
+        let count = needle.utf8CodeUnitCount
+        guard i + count <= n else { return false }
+        let p = needle.utf8Start
+        for k in 0..<count where bytes[i + k] != p[k] { return false }
+        return true
+      }
+      /// The index just past `terminator` from `i`, counting lines; `n` when it never comes.
+      func skip(to terminator: StaticString, from i: Int) -> Int {
+        var j = i
+        while j < n {
+          if starts(terminator, at: j) { return j + terminator.utf8CodeUnitCount }
+          if bytes[j] == 0x0A { line += 1 }
+          j += 1
+        }
+        return n
+      }
+      let lt = UInt8(ascii: "<")
+      let gt = UInt8(ascii: ">")
+      var i = 0
+      while i < n {
+        let b = bytes[i]
+        if b == 0x0A { line += 1 }
+        guard b == lt, i + 1 < n else {
+          i += 1
+          continue
+        }
+        if starts("<!--", at: i) {
+          i = skip(to: "-->", from: i + 4)
+        } else if starts("<![CDATA[", at: i) {
+          i = skip(to: "]]>", from: i + 9)
+        } else if starts("<!ENTITY", at: i) {
+          return (
+            line,
+            "QuakeML that declares entities (<!ENTITY>: external files or expansions) is refused; QuakeML needs none"
+          )
+        } else if starts("<!DOCTYPE", at: i) {
+          // The external identifier comes before any internal subset (`[`).
+          var j = i
+          while j < n, bytes[j] != gt, bytes[j] != UInt8(ascii: "[") { j += 1 }
+          let declaration = String(
+            decoding: UnsafeBufferPointer(rebasing: bytes[i..<j]), as: UTF8.self)
+          if declaration.contains("SYSTEM") || declaration.contains("PUBLIC") {
+            return (
+              line,
+              "QuakeML that names an external DTD (<!DOCTYPE ... SYSTEM>) is refused; QuakeML needs none"
+            )
+          }
+          // An internal subset's declarations are looked at as the scan goes on.
+          i += 9
+        } else if bytes[i + 1] != UInt8(ascii: "?"), bytes[i + 1] != UInt8(ascii: "!"),
+          bytes[i + 1] != UInt8(ascii: "/")
+        {
+          // A start tag: its attributes are the `=` outside quoted values.
+          let tagLine = line
+          var quote: UInt8 = 0
+          var attributes = 0
+          var j = i + 1
+          while j < n {
+            let c = bytes[j]
+            if c == 0x0A { line += 1 }
+            if quote != 0 {
+              if c == quote { quote = 0 }
+            } else if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
+              quote = c
+            } else if c == UInt8(ascii: "=") {
+              attributes += 1
+              if attributes > maximumAttributes {
+                return (
+                  tagLine,
+                  "an element with more than \(maximumAttributes) attributes is refused (QuakeML's have a few)"
+                )
+              }
+            } else if c == gt {
+              break
+            }
+            j += 1
+          }
+          i = j + 1
+        } else {
+          i += 1
+        }
+      }
+      return nil
     }
-    return nil
   }
 
   /// The line of the first `<?target?>` (nothing but blanks between the target and `?>`), or nil.
