@@ -99,6 +99,9 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     case .failure(.unreadable): return "cannot read \(name) '\(text)' as ISO 8601"
     case .failure(.outOfRange):
       return "\(name) '\(text)' is a valid date outside the storable range (\(storableRange))"
+    case .failure(.leapSecond):
+      return
+        "\(name) '\(text)' has second 60 (a leap second), which times here cannot hold (ObsPy refuses it too)"
     }
   }
 
@@ -113,17 +116,25 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     case unreadable
     /// A valid date outside what Int64 nanoseconds hold (`storableRange`).
     case outOfRange
+    /// Second 60: a leap second, which nanoseconds since 1970 (POSIX time) cannot hold. It was
+    /// taken as the next minute's second 0 at any time of day, so `23:59:60` and the `00:00:00`
+    /// after it were one pick (a hostile-input sweep); ObsPy refuses it.
+    case leapSecond
   }
 
   /// Parses ISO 8601 text (see `init?(iso8601:)`), saying why it fails.
   public static func parse(iso8601 text: String) -> Result<Timestamp, ISO8601Failure> {
-    guard let parsed = parseISO8601(text) else { return .failure(.unreadable) }
+    var leapSecond = false
+    guard let parsed = parseISO8601(text, leapSecond: &leapSecond) else {
+      return .failure(leapSecond ? .leapSecond : .unreadable)
+    }
     guard let nanoseconds = parsed else { return .failure(.outOfRange) }
     return .success(Timestamp(nanoseconds: nanoseconds))
   }
 
   /// nil: unreadable; .some(nil): readable but out of range; the nanoseconds otherwise.
-  private static func parseISO8601(_ text: String) -> Int64?? {
+  /// `leapSecond` is set when the text is unreadable only for its second 60.
+  private static func parseISO8601(_ text: String, leapSecond: inout Bool) -> Int64?? {
     // Foundation's trimming only when an end could be a space (it cost 13 % of a 1 M-pick
     // import): ASCII ends other than space and tab need none.
     var s = Array(text.utf8)
@@ -206,7 +217,10 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
           if digits < 9 { for _ in digits..<9 { frac *= 10 } }
         }
       }
-      guard hh < 24, mi < 60, ss < 61 else { return nil }
+      guard hh < 24, mi < 60, ss < 60 else {
+        leapSecond = hh < 24 && mi < 60 && ss == 60
+        return nil
+      }
     }
     var offsetSeconds: Int64 = 0
     if i < s.count {

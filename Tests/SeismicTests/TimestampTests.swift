@@ -40,6 +40,21 @@ import Testing
     }
   }
 
+  /// Second 60 was taken as the next minute's second 0 at any time of day: `23:59:60` and the
+  /// midnight after it were one pick (a hostile-input sweep). It is refused, as ObsPy refuses
+  /// it, and said to be a leap second; second 59.999 and a minute of 59 stay times.
+  @Test func secondSixtyIsALeapSecondAndRefused() {
+    for text in ["2016-12-31T23:59:60Z", "2020-06-15T12:34:60.5Z", "20200101T000060"] {
+      #expect(Timestamp(iso8601: text) == nil, "\(text)")
+      #expect(
+        Timestamp.iso8601Problem(text)
+          == "time '\(text)' has second 60 (a leap second), which times here cannot hold (ObsPy refuses it too)"
+      )
+    }
+    #expect(Timestamp.iso8601Problem("2020-06-15T12:34:61Z")?.hasPrefix("cannot read") == true)
+    #expect(Timestamp(iso8601: "2016-12-31T23:59:59.999Z") != nil)
+  }
+
   /// A pick in 2262 plus a window's 55 s, or a low rate's filter margin of 1e9 s, trapped
   /// (arithmetic overflow) in `windows build` (an adversarial sweep): times stop at the ends of
   /// 1677..2262 instead, where no data is.

@@ -133,7 +133,8 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
   public static func timeProblem(_ text: String, option: String) -> String? {
     switch Timestamp.parse(iso8601: text) {
     case .success: return nil
-    case .failure(.outOfRange): return Timestamp.iso8601Problem(text, name: option)
+    case .failure(.outOfRange), .failure(.leapSecond):
+      return Timestamp.iso8601Problem(text, name: option)
     case .failure(.unreadable):
       return "\(option) '\(text)' is not an ISO 8601 UTC time (2026-03-01T00:06:16.649649Z)"
     }
