@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 extern void gotoblas_dynamic_quit(void) __attribute__((weak));
 extern void gotoblas_dynamic_init(void) __attribute__((weak));
@@ -42,7 +44,28 @@ int seiscluster_blas_pinned(void) { return pinned; }
 const char *seiscluster_blas_requested(void) { return requested_set ? requested_copy : NULL; }
 
 #if defined(__linux__) && defined(__x86_64__)
-__attribute__((constructor)) static void seiscluster_pin_blas(void) {
+// Under an address-space limit (`ulimit -v`, a batch system's h_vmem), OpenBLAS's worker
+// threads, started by its load-time constructor one per core, each ask for a buffer of about
+// 128 MB as they start; one that is refused retries for ever, and the first BLAS call (our
+// `useCallingThreadOnly`, which stops them) waits for it: under `ulimit -v 300000` every command
+// hung on 2 cores (a hostile-input sweep), and a 64-core server would need some 8 GB. Such a
+// process starts itself again with OPENBLAS_NUM_THREADS=1 (no workers: seiscluster runs BLAS on
+// the calling thread only, so results are the same), unless the user set that variable. glibc
+// hands an executable's constructors argc, argv and envp.
+static void seiscluster_single_blas_thread_under_limit(char **argv) {
+  if (argv == NULL || argv[0] == NULL || getenv("OPENBLAS_NUM_THREADS") != NULL) return;
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return;
+  if (setenv("OPENBLAS_NUM_THREADS", "1", 1) != 0) return;
+  execv("/proc/self/exe", argv);
+  // Not started again (no /proc): go on as before.
+  unsetenv("OPENBLAS_NUM_THREADS");
+}
+
+__attribute__((constructor)) static void seiscluster_pin_blas(int argc, char **argv, char **envp) {
+  (void)argc;
+  (void)envp;
+  seiscluster_single_blas_thread_under_limit(argv);
   const char *requested = getenv("OPENBLAS_CORETYPE");
   if (requested != NULL) {
     strncpy(requested_copy, requested, sizeof requested_copy - 1);

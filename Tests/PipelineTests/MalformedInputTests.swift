@@ -485,6 +485,78 @@ import Testing
     #expect(try PickReader.parse(fine).picks.isEmpty)
   }
 
+  /// UTF-16 text was called invalid CSV, or its header echoed with NUL bytes; an empty file
+  /// was said to lack a header row (a hostile-input sweep): each is said as what it is.
+  @Test func utf16AndEmptyPickFilesAreNamedForWhatTheyAre() {
+    func reason(_ data: Data) -> String? {
+      do {
+        _ = try PickReader.parse(data)
+        return nil
+      } catch {
+        return error.reason
+      }
+    }
+    let csv = "network,station,location,time,phase\nXX,A,,2020-01-01T00:00:00Z,P\n"
+    let utf16 =
+      "the file is UTF-16 (or holds NUL bytes): pick files are read as UTF-8; save it as UTF-8"
+    #expect(reason(csv.data(using: .utf16)!) == utf16)  // with a byte-order mark
+    #expect(reason(csv.data(using: .utf16LittleEndian)!) == utf16)
+    #expect(reason("<q/>".data(using: .utf16BigEndian)!) == utf16)  // QuakeML, no mark
+    #expect(reason(Data()) == "the file is empty: no picks (CSV or QuakeML)")
+    #expect(reason(Data(" \n\r\n".utf8)) == "the file is empty: no picks (CSV or QuakeML)")
+    #expect(reason(Data(csv.utf8)) == nil)
+  }
+
+  /// A pick file larger than the memory left trapped in the allocator (a hostile-input sweep):
+  /// the estimate of what reading it takes is checked first. The estimate is measured, not
+  /// guessed: at least what 1 M rows of 44 bytes took (471 MB peak).
+  @Test func aPickFileTooLargeForTheMemoryLeftIsRefusedInOneLine() throws {
+    let row = "DM,DEM01,,HHZ,2026-03-01T00:00:00.000001Z,P\n"
+    let rows = Data(("network,station,location,channel,time,phase\n" + row).utf8)
+    #expect(PickReader.estimatedBytes(rows) == 2 * rows.count + 2 * 450)
+    let estimate = Double(PickReader.estimatedBytes(Data(String(repeating: row, count: 1000).utf8)))
+    #expect(estimate * 1000 >= 471e6 - 64e6)  // the store's page cache is on top
+  }
+
+  @Test(.enabled(if: SeisclusterProcess.binary != nil, "needs .build/debug/seiscluster"))
+  func aPickFileTooLargeForUlimitIsRefusedWithoutATrap() throws {
+    let dir = try TestPaths.temporaryDirectory("picks-memory")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let row = "DM,DEM01,,HHZ,2026-03-01T00:00:00.000001Z,P\n"
+    try Data(
+      ("network,station,location,channel,time,phase\n" + String(repeating: row, count: 400_000))
+        .utf8
+    )
+    .write(to: dir.appendingPathComponent("big.csv"))
+    // 18 MB of rows need about 215 MB: the process itself takes most of a 400 MB address space
+    // (its libraries, and an arena per thread), so that is refused.
+    let outcome = try SeisclusterProcess.run(
+      ["picks", "import", "big.csv"], in: dir, shell: "ulimit -v 400000; exec", timeout: 60)
+    #expect(outcome.status == 1, "\(outcome.errors)")
+    #expect(outcome.errors.contains("big.csv: reading its picks takes about"), "\(outcome.errors)")
+    #expect(!outcome.errors.contains("Fatal error"))
+  }
+
+  /// Under an address-space limit, OpenBLAS's worker threads (one per core, started as the
+  /// library loads) each asked for a 128 MB buffer, retried for ever when refused, and every
+  /// command hung: `--version` under `ulimit -v 300000` on 2 cores. Such a process starts again
+  /// with OPENBLAS_NUM_THREADS=1 (CBLASPin's constructor); seiscluster never used the workers.
+  @Test(.enabled(if: SeisclusterProcess.binary != nil, "needs .build/debug/seiscluster"))
+  func everyCommandStartsUnderATightAddressSpaceLimit() throws {
+    let dir = try TestPaths.temporaryDirectory("blas-limit")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let version = try SeisclusterProcess.run(
+      ["--version"], in: dir, environment: ["OPENBLAS_NUM_THREADS": ""],
+      shell: "unset OPENBLAS_NUM_THREADS; ulimit -v 300000; exec", timeout: 30)
+    #expect(version.status == 0, "\(version.errors)")
+    #expect(!version.output.isEmpty)
+    // A user's own setting is left alone (and still works here, with one thread asked for).
+    let own = try SeisclusterProcess.run(
+      ["--version"], in: dir, environment: ["OPENBLAS_NUM_THREADS": "1"],
+      shell: "ulimit -v 300000; exec", timeout: 30)
+    #expect(own.status == 0, "\(own.errors)")
+  }
+
   @Test func quakeMLThatIsNotUTF8IsRefusedBeforeTheXMLParserSeesIt() throws {
     let url = TestPaths.fixtures.appendingPathComponent(
       "regressions/quakeml-invalid-utf8-element-name.xml")
