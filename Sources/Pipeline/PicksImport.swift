@@ -79,6 +79,14 @@ public struct PicksImport: Sendable {
         "\(path): and \(rest.count) more unreadable row\(rest.count == 1 ? "" : "s") skipped (lines \(lines)\(rest.count > 5 ? ", ..." : ""))"
       )
     }
+    for note in contents.notes.prefix(Self.warningsShown) {
+      logger.warning("\(path): \(note.description)")
+    }
+    if contents.notes.count > Self.warningsShown {
+      logger.warning(
+        "\(path): and \(contents.notes.count - Self.warningsShown) more picks kept without the phase of their arrival"
+      )
+    }
     if contents.picks.isEmpty && !contents.problems.isEmpty {
       throw InputError(
         path: path, reason: "no readable pick (\(contents.problems.count) rows unreadable)")

@@ -68,6 +68,34 @@ import Testing
     }
   }
 
+  /// An arrival's phase too long to store left its pick without a phase in silence (a
+  /// sweep): the pick is kept, and a note on its line says why.
+  @Test func anArrivalPhaseThatCannotBeStoredIsNoted() throws {
+    let long = String(repeating: "P", count: 100)
+    let xml = """
+      <?xml version="1.0"?>
+      <q:quakeml xmlns:q="http://quakeml.org/xmlns/quakeml/1.2" xmlns="http://quakeml.org/xmlns/bed/1.2">
+      <eventParameters publicID="smi:x"><event publicID="smi:e">
+      <pick publicID="smi:p"><time><value>2020-01-01T00:00:00Z</value></time>
+      <waveformID networkCode="XX" stationCode="A"/></pick>
+      <pick publicID="smi:q"><time><value>2020-01-01T00:01:00Z</value></time>
+      <waveformID networkCode="XX" stationCode="A"/></pick>
+      <origin publicID="smi:o"><time><value>2020-01-01T00:00:00Z</value></time>
+      <arrival publicID="smi:a"><pickID>smi:p</pickID><phase>\(long)</phase></arrival>
+      <arrival publicID="smi:b"><pickID>smi:q</pickID><phase>S</phase></arrival></origin>
+      </event></eventParameters></q:quakeml>
+      """
+    let contents = try PickReader.parse(Data(xml.utf8))
+    #expect(contents.picks.map(\.phase) == [nil, "S"])
+    #expect(contents.problems.isEmpty)
+    #expect(contents.notes.map(\.line) == [4])
+    #expect(
+      contents.notes.first?.reason.hasPrefix(
+        "the phase of the arrival naming this pick cannot be stored (")
+        == true)
+    #expect(contents.notes.first?.reason.hasSuffix("): pick kept without a phase") == true)
+  }
+
   /// libxml2 takes time quadratic in an element's attributes (400,000 on one pick took 39 s;
   /// a sweep): more than `maximumAttributes` is refused before parsing, on the element's line.
   @Test func anElementWithThousandsOfAttributesIsRefusedAtOnce() throws {

@@ -101,10 +101,14 @@ public struct PickFileContents: Sendable, Equatable {
   public var picks: [Pick]
   /// One problem per unusable row (CSV) or pick element (QuakeML), in file order.
   public var problems: [PickProblem]
+  /// What was read of a kept pick other than as written (an arrival phase that cannot be
+  /// stored), one per pick, in file order.
+  public var notes: [PickProblem]
 
-  public init(picks: [Pick] = [], problems: [PickProblem] = []) {
+  public init(picks: [Pick] = [], problems: [PickProblem] = [], notes: [PickProblem] = []) {
     self.picks = picks
     self.problems = problems
+    self.notes = notes
   }
 }
 

@@ -61,7 +61,8 @@ public enum QuakeMLPickReader {
       }
       throw PickFormatError(reason: "not QuakeML (no eventParameters element)")
     }
-    return PickFileContents(picks: delegate.pickedWithArrivalPhases(), problems: delegate.problems)
+    let (picks, notes) = delegate.pickedWithArrivalPhases()
+    return PickFileContents(picks: picks, problems: delegate.problems, notes: notes)
   }
 
   /// The most attributes an element may carry. QuakeML's carry a few; libxml2 takes time
@@ -201,10 +202,13 @@ public enum QuakeMLPickReader {
     var picks: [Pick] = []
     /// Each pick's `publicID`, in `picks` order.
     var pickIDs: [String?] = []
+    /// The line of each of `picks`' elements.
+    var pickLines: [Int] = []
     /// The phase of the first arrival naming each pick (`arrival/pickID`).
     var arrivalPhases: [String: String] = [:]
     private var arrival: (pickID: String?, phase: String?)?
     private var eventPickIDs: [String?] = []
+    private var eventPickLines: [Int] = []
     var problems: [PickProblem] = []
     var sawQuakeML = false
     /// The namespace of the first `eventParameters` element of another namespace, not read.
@@ -248,6 +252,7 @@ public enum QuakeMLPickReader {
         inEvent = true
         eventPicks = []
         eventPickIDs = []
+        eventPickLines = []
         eventProblems = []
         eventLabel = nil
       case "pick"
@@ -333,9 +338,11 @@ public enum QuakeMLPickReader {
           picks.append(pick)
         }
         pickIDs += eventPickIDs
+        pickLines += eventPickLines
         problems += eventProblems
         eventPicks = []
         eventPickIDs = []
+        eventPickLines = []
         eventProblems = []
       }
       path.removeLast()
@@ -379,31 +386,44 @@ public enum QuakeMLPickReader {
         if let pick {
           eventPicks.append(pick)
           eventPickIDs.append(p.id)
+          eventPickLines.append(p.line)
         }
         if let problem { eventProblems.append(problem) }
       } else {
         if let pick {
           picks.append(pick)
           pickIDs.append(p.id)
+          pickLines.append(p.line)
         }
         if let problem { problems.append(problem) }
       }
     }
 
-    /// `picks`, a pick without `phaseHint` taking the phase of an arrival that names it (a
-    /// phase that could not be stored is left out).
-    func pickedWithArrivalPhases() -> [Pick] {
-      zip(picks, pickIDs).map { pick, id in
-        var pick = pick
-        if pick.phase == nil, let id, let phase = arrivalPhases[id],
-          Pick.textProblem(
+    /// `picks`, a pick without `phaseHint` taking the phase of an arrival that names it, and a
+    /// note for each arrival phase that could not be stored (the pick is kept without a phase;
+    /// it was left out in silence, a hostile-input sweep).
+    func pickedWithArrivalPhases() -> (picks: [Pick], notes: [PickProblem]) {
+      var notes: [PickProblem] = []
+      let made = zip(zip(picks, pickIDs), pickLines).map { pair, line in
+        var (pick, id) = pair
+        if pick.phase == nil, let id, let phase = arrivalPhases[id] {
+          if let why = Pick.textProblem(
             network: pick.network, station: pick.station, location: pick.location,
-            channel: pick.channel, phase: phase, note: nil) == nil
-        {
-          pick.phase = phase
+            channel: pick.channel, phase: phase, note: nil)
+          {
+            notes.append(
+              PickProblem(
+                line: line,
+                reason:
+                  "the phase of the arrival naming this pick cannot be stored (\(why)): pick kept without a phase"
+              ))
+          } else {
+            pick.phase = phase
+          }
         }
         return pick
       }
+      return (made, notes)
     }
   }
 }
