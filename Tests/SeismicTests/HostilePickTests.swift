@@ -68,6 +68,23 @@ import Testing
     }
   }
 
+  /// XML errors said "The operation could not be completed. (NSXMLParserErrorDomain error
+  /// 76.)" (a sweep): they are said in words, with libxml2's number (the table is generated
+  /// from lxml by tools/make_libxml2_errors.py).
+  @Test(arguments: [
+    ("&#0;", "invalid character (a character XML does not allow) (libxml2 error 9)"),
+    ("&undefined;", "undeclared entity (libxml2 error 26)"),
+    ("<a x='1' x='2'/>", "attribute redefined (libxml2 error 42)"),
+  ])
+  func xmlErrorsAreSaidInWords(body: String, words: String) throws {
+    let data = quakeML(inside: body)
+    #expect {
+      try PickReader.parse(data)
+    } throws: { error in
+      (error as? PickFormatError)?.reason == "not well-formed XML: \(words)"
+    }
+  }
+
   /// An arrival's phase too long to store left its pick without a phase in silence (a
   /// sweep): the pick is kept, and a note on its line says why.
   @Test func anArrivalPhaseThatCannotBeStoredIsNoted() throws {

@@ -49,7 +49,7 @@ public enum QuakeMLPickReader {
       throw PickFormatError(line: line, reason: "not well-formed XML: \(reason)")
     }
     guard parsed else {
-      let reason = parser.parserError.map { "\($0.localizedDescription)" } ?? "unknown error"
+      let reason = parser.parserError.map(describe) ?? "unknown error"
       throw PickFormatError(line: parser.lineNumber, reason: "not well-formed XML: \(reason)")
     }
     guard delegate.sawQuakeML else {
@@ -63,6 +63,15 @@ public enum QuakeMLPickReader {
     }
     let (picks, notes) = delegate.pickedWithArrivalPhases()
     return PickFileContents(picks: picks, problems: delegate.problems, notes: notes)
+  }
+
+  /// A parser error in words, then libxml2's number: Foundation's description was "The
+  /// operation could not be completed. (NSXMLParserErrorDomain error 76.)" (a hostile-input
+  /// sweep). The numbers are libxml2's (`LibXML2Errors`, generated from lxml).
+  static func describe(_ error: any Error) -> String {
+    let number = (error as NSError).code
+    guard let words = LibXML2Errors.words[number] else { return "libxml2 error \(number)" }
+    return "\(words) (libxml2 error \(number))"
   }
 
   /// The most attributes an element may carry. QuakeML's carry a few; libxml2 takes time
