@@ -325,14 +325,22 @@ public final class DeepEmbeddedClustering {
   }
 
   /// The bottleneck features of every window, `N x D`, encoded `encodingChunk` windows at a
-  /// time.
+  /// time. Features that are not finite mean the weights are not: training diverged (with
+  /// `--learning-rate 1e308` the pretraining loss stayed finite, and k-means then said "points
+  /// contains NaN or infinity"; a hostile-input sweep).
   public func embeddings() throws -> [Float] {
-    // One chunk: the held tensor itself, without a copy.
-    if encodingChunk >= count { return model.encode(try windows.allWindows()).values }
     var z: [Float] = []
-    z.reserveCapacity(count * model.latentDimension)
-    try windows.forEachChunk(chunkSize: encodingChunk) { _, chunk in
-      z += model.encode(chunk).values
+    // One chunk: the held tensor itself, without a copy.
+    if encodingChunk >= count {
+      z = model.encode(try windows.allWindows()).values
+    } else {
+      z.reserveCapacity(count * model.latentDimension)
+      try windows.forEachChunk(chunkSize: encodingChunk) { _, chunk in
+        z += model.encode(chunk).values
+      }
+    }
+    guard z.allSatisfy(\.isFinite) else {
+      throw ClusteringError.diverged("the network's bottleneck features")
     }
     return z
   }

@@ -162,6 +162,27 @@ import Testing
       #expect(worst < 1e-5, "chunks of \(chunk): \(worst)")
     }
   }
+  /// Weights that became infinite without the loss saying so (`--learning-rate 1e308`, one
+  /// epoch) reached k-means, which said "points contains NaN or infinity" (a sweep): the
+  /// features say training diverged, in one chunk or several.
+  @Test func bottleneckFeaturesThatAreNotFiniteSayTrainingDiverged() throws {
+    let base = DeepEmbeddedClusteringTests()
+    let (windows, _) = base.twoFamilies(count: 40, seed: 3)
+    let model = try base.model(seed: 2)
+    model.parameters = model.parameters.map { _ in Float.infinity }
+    let dec = try DeepEmbeddedClustering(
+      windows: windows, shape: (40, 1, 64), model: model, options: base.options(seed: 1))
+    for chunk in [1000, 7] {
+      dec.encodingChunk = chunk
+      #expect(throws: ClusteringError.diverged("the network's bottleneck features")) {
+        try dec.embeddings()
+      }
+    }
+    #expect(throws: ClusteringError.diverged("the network's bottleneck features")) {
+      try dec.initialCentroids()
+    }
+  }
+
   /// Pretraining a sigmoid-output model (binary cross-entropy) first sets the output biases from
   /// the channels' means over every window, read in chunks; an MSE model's are left as drawn.
   @Test func pretrainingStartsASigmoidOutputAtTheChannelMeans() throws {
