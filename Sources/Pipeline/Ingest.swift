@@ -217,16 +217,6 @@ public struct Ingest: Sendable {
         if !earlier.isEmpty, let mine = try? store.segments(fileSHA256: sha) {
           compare(&prepared, with: earlier, storing: mine)
         }
-      } else if existing != path, !versions.isEmpty {
-        // Stored under another path (a grown day file that reached a mirror first): a version
-        // under this path whose every sample that content holds is removed, as when this file
-        // stores it (it stayed, every sample stored twice). Other versions stay, as before,
-        // without a word on every re-ingest.
-        let earlier = earlierVersions()
-        if !earlier.isEmpty, let mine = try? store.segments(fileSHA256: sha) {
-          compare(&prepared, with: earlier, storing: mine)
-          prepared.notes = []
-        }
       }
       return prepared
     }
@@ -463,15 +453,11 @@ public struct Ingest: Sendable {
         if let existing = prepared.existing {
           report.alreadyStored += 1
           alreadyStored(path, existing: existing, named: named)
-          if !prepared.superseding.isEmpty || !prepared.replacing.isEmpty {
-            // `--replace-changed` on a file stored beside versions it differs from, or versions
-            // under this path that the content, stored under another, holds whole.
+          if !prepared.superseding.isEmpty {
+            // `--replace-changed` on a file stored beside versions it differs from.
             for note in prepared.notes { logger.warning("\(path): \(note)") }
             do {
               report.supersededFiles += try store.removeFiles(sha256: prepared.superseding)
-              let removed = try store.removeFiles(sha256: prepared.replacing)
-              report.replacedFiles += removed
-              if removed > 0 { logReplaced(path, prepared.replacing, existing: existing) }
             } catch {
               if SeisStore.isStorageFailure(error) {
                 throw StorageFailure(path: path, error: error, lost: 0)
@@ -543,18 +529,18 @@ public struct Ingest: Sendable {
         report.nonFiniteSamples += prepared.nonFinite
         report.replacedFiles += prepared.replacing.count
         report.supersededFiles += prepared.superseding.count
-        logReplaced(path, prepared.replacing)
+        for earlier in prepared.replacing {
+          logger.info(
+            "\(path): replaces the version stored before under this path (SHA-256 \(earlier.prefix(12))...), whose every sample it holds unchanged"
+          )
+        }
         if segmentCount == 0 {
           logger.warning(
             "\(path): stored no segment (\(Ingest.noSegmentReason(prepared)))")
         }
-      case .success(.alreadyStored(let existing, let removed)):
-        // Stored in this group under another path; `storeFiles` removed the versions under
-        // this one that it holds whole.
+      case .success(.alreadyStored(let existing)):
         report.alreadyStored += 1
-        report.replacedFiles += removed
         alreadyStored(path, existing: existing, named: named)
-        if removed > 0 { logReplaced(path, prepared.replacing, existing: existing) }
       case .failure(let error):
         if SeisStore.isStorageFailure(error) {
           throw StorageFailure(path: path, error: error, lost: storing.count - position)
@@ -563,17 +549,6 @@ public struct Ingest: Sendable {
           InputError(path: path, reason: "cannot store: \(SeisStore.describe(error))"),
           into: &report)
       }
-    }
-  }
-
-  /// Says which versions stored under `path` a file replaced (`existing`: the path its
-  /// content is stored under, when not this one).
-  private func logReplaced(_ path: String, _ versions: [String], existing: String? = nil) {
-    let holder = existing.map { "its content, stored as \($0), holds" } ?? "it holds"
-    for earlier in versions {
-      logger.info(
-        "\(path): replaces the version stored before under this path (SHA-256 \(earlier.prefix(12))...), whose every sample \(holder) unchanged"
-      )
     }
   }
 

@@ -6,10 +6,8 @@ import Seismic
 public enum StoreFileOutcome: Sendable, Equatable {
   /// Stored as a new source file with this many segments.
   case stored(fileID: Int64, segmentCount: Int)
-  /// A file with the same content (SHA-256) is already stored, under this path; `removed`
-  /// of the versions the file was to replace were removed all the same (that content holds
-  /// them whole).
-  case alreadyStored(path: String, removed: Int = 0)
+  /// A file with the same content (SHA-256) is already stored, under this path.
+  case alreadyStored(path: String)
 }
 
 /// One file to store: where it came from, its content hash, and its segments, encoded.
@@ -92,12 +90,7 @@ struct TraceStatements {
     added: inout [SourceIdentifier: Int64], db: Database
   ) throws -> StoreFileOutcome {
     if let existing = try String.fetchOne(findFile, arguments: [file.sha256]) {
-      var removed = 0
-      for earlier in file.replacing where earlier != file.sha256 {
-        try deleteFile.execute(arguments: [earlier])
-        removed += db.changesCount
-      }
-      return .alreadyStored(path: existing, removed: removed)
+      return .alreadyStored(path: existing)
     }
     try insertFile.execute(arguments: [
       file.path, file.size, file.sha256, file.format.rawValue, ingestedAt, file.resolvedPath,

@@ -285,47 +285,6 @@ import Testing
     #expect(try store.sourceFiles().count == 2)
   }
 
-  /// A day file that grew, whose new content reached the store first under another path (a
-  /// mirror of the archive): ingesting it again under its own path stored nothing, so the
-  /// version under that path stayed, every sample of it stored twice (stop 46's closing note).
-  /// That version is now removed, in a later run or in the same one, and only a version the
-  /// content holds whole. Real data: CH.BALST LHE, its first 64 KB, then all of it.
-  @Test(.needsSharedData) func aGrownFileStoredFirstUnderAnotherPathStillReplacesItsVersion()
-    throws
-  {
-    let day = try Data(
-      contentsOf: TestPaths.sharedData.appendingPathComponent("mseed/CH.BALST..LHE.D.2025.314"))
-    for together in [false, true] {
-      let dir = try TestPaths.temporaryDirectory("ingest-grew-elsewhere")
-      defer { try? FileManager.default.removeItem(at: dir) }
-      let archive = dir.appendingPathComponent("archive")
-      let mirror = dir.appendingPathComponent("mirror")
-      for folder in [archive, mirror] {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-      }
-      let name = "CH.BALST..LHE.D.2025.314"
-      let store = try SeisStore()
-      let ingest = Ingest(store: store, logger: logger, quiet: true)
-      try day.prefix(65_536).write(to: archive.appendingPathComponent(name))
-      #expect(ingest.run(paths: [archive.path]).storedSamples == 35_161)
-      try day.write(to: mirror.appendingPathComponent(name))
-      if !together { #expect(ingest.run(paths: [mirror.path]).storedFiles == 1) }
-      try day.write(to: archive.appendingPathComponent(name))
-      let again = ingest.run(paths: together ? [mirror.path, archive.path] : [archive.path])
-      #expect(again.alreadyStored == 1 && again.replacedFiles == 1, "\(again.summary)")
-      #expect(try store.sourceFiles().map(\.path) == [mirror.appendingPathComponent(name).path])
-      #expect(try store.segmentSummaries().map(\.sampleCount) == [86_343])
-      #expect(try store.check().isEmpty)
-      // Cut shorter under the archive's path: the mirror's content does not hold it whole...
-      try day.prefix(65_536).write(to: archive.appendingPathComponent(name))
-      #expect(ingest.run(paths: [archive.path]).storedFiles == 1)
-      // ...yet the mirror's content holds it: the next ingest of the full day there removes it.
-      try day.write(to: archive.appendingPathComponent(name))
-      #expect(ingest.run(paths: [archive.path]).replacedFiles == 1)
-      #expect(try store.sourceFiles().count == 1)
-    }
-  }
-
   /// A corrected file, or one whose clock was corrected, is kept beside the stored version with
   /// a warning that says which it is; `--replace-changed` lets it replace the version (an
   /// operator could only start a new store; a review's daily workflow).

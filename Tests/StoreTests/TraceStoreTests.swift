@@ -173,12 +173,6 @@ import Testing
     #expect(summaries.map(\.filePath) == ["good", "after"])
     #expect(try store.channels().map(\.source) == [z, n])
     #expect(try store.check().isEmpty)
-    // A file whose content is stored still removes the versions it was to replace (that
-    // content holds them whole), and says how many went.
-    var copy = file("copy", sha: "1", [segment(z, start: 0, .int32([1, 2]))])
-    copy.replacing = ["3", "no such"]
-    #expect(try store.storeFiles([copy])[0].get() == .alreadyStored(path: "good", removed: 1))
-    #expect(try store.sourceFiles().map(\.path) == ["good"])
   }
 
   @Test func schemaRefusesBlobsThatDisagreeWithSampleCount() throws {
