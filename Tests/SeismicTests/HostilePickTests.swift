@@ -113,6 +113,37 @@ import Testing
     #expect(contents.notes.first?.reason.hasSuffix("): pick kept without a phase") == true)
   }
 
+  /// A review found the pre-scan bypassed and FoundationXML crashed: a `<!NOTATION` in the
+  /// DTD's internal subset crashed it (signal 11), and a `<!--` inside a processing instruction
+  /// hid an `<!ENTITY` that was then expanded. An internal subset is refused whole, and a
+  /// processing instruction is skipped whole.
+  @Test func anInternalSubsetIsRefusedWholeAndAProcessingInstructionHidesNothing() throws {
+    func reason(_ data: Data) -> String? {
+      do {
+        _ = try PickReader.parse(data)
+        return nil
+      } catch {
+        return error.reason
+      }
+    }
+    let subset =
+      "QuakeML whose DTD has an internal subset (<!DOCTYPE ... [ ... ]>: declarations) is refused; QuakeML needs none"
+    #expect(
+      reason(quakeML(prolog: "<!DOCTYPE q:quakeml [ <!NOTATION n SYSTEM \"x\"> ]>\n")) == subset)
+    #expect(
+      reason(quakeML(prolog: "<!DOCTYPE q:quakeml [ <!NOTATION n PUBLIC \"<!--\"> ]>\n"))
+        == subset)
+    let hidden = quakeML(
+      prolog: "<!DOCTYPE q:quakeml [ <?x <!-- ?> <!ENTITY net \"XX\"> <?y --> ?> ]>\n")
+    #expect(reason(hidden)?.contains("declares entities") == true)
+    let outside = quakeML(
+      prolog: "<?x <!-- ?>\n<!DOCTYPE q [\n<!ENTITY net \"XX\">]>\n<?y --> ?>\n")
+    #expect(reason(outside)?.contains("declares entities") == true)
+    // A processing instruction quoting a comment's opening, before a plain file: read.
+    #expect(try PickReader.parse(quakeML(prolog: "<?note <!-- ?>\n")).picks.count == 1)
+    #expect(try PickReader.parse(quakeML(prolog: "<!DOCTYPE q:quakeml>\n")).picks.count == 1)
+  }
+
   /// libxml2 takes time quadratic in an element's attributes (400,000 on one pick took 39 s;
   /// a sweep): more than `maximumAttributes` is refused before parsing, on the element's line.
   @Test func anElementWithThousandsOfAttributesIsRefusedAtOnce() throws {

@@ -106,6 +106,8 @@ public enum QuakeMLPickReader {
       }
       let lt = UInt8(ascii: "<")
       let gt = UInt8(ascii: ">")
+      let entities =
+        "QuakeML that declares entities (<!ENTITY>: external files or expansions) is refused; QuakeML needs none"
       var i = 0
       while i < n {
         let b = bytes[i]
@@ -114,19 +116,22 @@ public enum QuakeMLPickReader {
           i += 1
           continue
         }
-        if starts("<!--", at: i) {
+        if starts("<?", at: i) {
+          // A processing instruction, whole: a `<!--` inside it hid what followed (a review).
+          i = skip(to: "?>", from: i + 2)
+        } else if starts("<!--", at: i) {
           i = skip(to: "-->", from: i + 4)
         } else if starts("<![CDATA[", at: i) {
           i = skip(to: "]]>", from: i + 9)
         } else if starts("<!ENTITY", at: i) {
-          return (
-            line,
-            "QuakeML that declares entities (<!ENTITY>: external files or expansions) is refused; QuakeML needs none"
-          )
+          return (line, entities)
         } else if starts("<!DOCTYPE", at: i) {
           // The external identifier comes before any internal subset (`[`).
           var j = i
-          while j < n, bytes[j] != gt, bytes[j] != UInt8(ascii: "[") { j += 1 }
+          while j < n, bytes[j] != gt, bytes[j] != UInt8(ascii: "[") {
+            if bytes[j] == 0x0A { line += 1 }
+            j += 1
+          }
           let declaration = String(
             decoding: UnsafeBufferPointer(rebasing: bytes[i..<j]), as: UTF8.self)
           if declaration.contains("SYSTEM") || declaration.contains("PUBLIC") {
@@ -135,8 +140,24 @@ public enum QuakeMLPickReader {
               "QuakeML that names an external DTD (<!DOCTYPE ... SYSTEM>) is refused; QuakeML needs none"
             )
           }
-          // An internal subset's declarations are looked at as the scan goes on.
-          i += 9
+          if j < n, bytes[j] == UInt8(ascii: "[") {
+            // An internal subset declares things QuakeML never needs, and its comments and
+            // processing instructions can hide declarations from a scan (a review); a
+            // `<!NOTATION` there crashed FoundationXML. Refused whole; an `<!ENTITY` anywhere
+            // after it is named, on its line.
+            let subsetLine = line
+            var k = j
+            while k < n {
+              if starts("<!ENTITY", at: k) { return (line, entities) }
+              if bytes[k] == 0x0A { line += 1 }
+              k += 1
+            }
+            return (
+              subsetLine,
+              "QuakeML whose DTD has an internal subset (<!DOCTYPE ... [ ... ]>: declarations) is refused; QuakeML needs none"
+            )
+          }
+          i = j + 1
         } else if bytes[i + 1] != UInt8(ascii: "?"), bytes[i + 1] != UInt8(ascii: "!"),
           bytes[i + 1] != UInt8(ascii: "/")
         {
