@@ -50,16 +50,37 @@ const char *seiscluster_blas_requested(void) { return requested_set ? requested_
 // `useCallingThreadOnly`, which stops them) waits for it: under `ulimit -v 300000` every command
 // hung on 2 cores (a hostile-input sweep), and a 64-core server would need some 8 GB. Such a
 // process starts itself again with OPENBLAS_NUM_THREADS=1 (no workers: seiscluster runs BLAS on
-// the calling thread only, so results are the same), unless the user set that variable. glibc
-// hands an executable's constructors argc, argv and envp.
+// the calling thread only, so results are the same), unless the user set that variable to a
+// count. glibc hands an executable's constructors argc, argv and envp.
 static void seiscluster_single_blas_thread_under_limit(char **argv) {
-  if (argv == NULL || argv[0] == NULL || getenv("OPENBLAS_NUM_THREADS") != NULL) return;
+  if (argv == NULL || argv[0] == NULL) return;
+  // Set to a count, the user's choice stands; empty or 0 means "every core" to OpenBLAS.
+  const char *threads = getenv("OPENBLAS_NUM_THREADS");
+  if (threads != NULL && threads[0] != '\0' && strcmp(threads, "0") != 0) return;
   struct rlimit limit;
   if (getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return;
+  // The program itself, by its real path (so its name stays `seiscluster`, not `exe`); not
+  // when it was started through the dynamic loader (`ld-linux-x86-64.so.2 seiscluster ...`),
+  // whose argv this would hand to the loader.
+  char path[4096];
+  ssize_t length = readlink("/proc/self/exe", path, sizeof path - 1);
+  if (length <= 0) return;
+  path[length] = '\0';
+  const char *name = strrchr(path, '/');
+  name = name == NULL ? path : name + 1;
+  if (strncmp(name, "ld-", 3) == 0) return;
+  // The user's value, kept to put back (setenv may free the string getenv pointed to).
+  char saved[16] = {0};
+  const int had = threads != NULL;
+  if (had) strncpy(saved, threads, sizeof saved - 1);
   if (setenv("OPENBLAS_NUM_THREADS", "1", 1) != 0) return;
-  execv("/proc/self/exe", argv);
-  // Not started again (no /proc): go on as before.
-  unsetenv("OPENBLAS_NUM_THREADS");
+  execv(path, argv);
+  // Not started again: go on as before.
+  if (had) {
+    setenv("OPENBLAS_NUM_THREADS", saved, 1);
+  } else {
+    unsetenv("OPENBLAS_NUM_THREADS");
+  }
 }
 
 __attribute__((constructor)) static void seiscluster_pin_blas(int argc, char **argv, char **envp) {
