@@ -207,14 +207,23 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         ss = sec
         if expect(UInt8(ascii: ".")) {
           var digits = 0
+          var beyond = false  // a digit past the ninth that is not 0
           while i < s.count, s[i] >= 48, s[i] <= 57 {
-            if digits < 9 { frac = frac * 10 + Int64(s[i] - 48) }
+            if digits < 9 {
+              frac = frac * 10 + Int64(s[i] - 48)
+            } else if s[i] != 48 {
+              beyond = true
+            }
             digits += 1
             i += 1
           }
           guard digits > 0 else { return nil }
           // More than 9 digits are cut (found by FuzzPicks: `digits..<9` trapped at 10+).
           if digits < 9 { for _ in digits..<9 { frac *= 10 } }
+          // Cut to exactly half a microsecond, a time above it would round to the even
+          // microsecond below: one nanosecond more keeps it above (`.1234565001` is `.123457`,
+          // as ObsPy reads it; a review).
+          if beyond && frac % 1000 == 500 { frac += 1 }
         }
       }
       guard hh < 24, mi < 60, ss < 60 else {

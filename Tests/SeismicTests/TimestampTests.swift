@@ -40,6 +40,16 @@ import Testing
     }
   }
 
+  /// Digits past the nanosecond above an exact half microsecond round up, as ObsPy reads them
+  /// (they were cut, and the half went to the even microsecond below; a review).
+  @Test func digitsPastTheNanosecondKeepAHalfMicrosecondAbove() throws {
+    let above = try #require(Timestamp(iso8601: "2026-03-01T00:27:00.1234565001Z"))
+    #expect(above.roundedToMicrosecond.iso8601 == "2026-03-01T00:27:00.123457Z")
+    let half = try #require(Timestamp(iso8601: "2026-03-01T00:27:00.1234565000Z"))
+    #expect(half.roundedToMicrosecond.iso8601 == "2026-03-01T00:27:00.123456Z")
+    #expect(Timestamp(iso8601: "1970-01-01T00:00:00.0000012349Z")?.nanoseconds == 1_234)
+  }
+
   /// Second 60 was taken as the next minute's second 0 at any time of day: `23:59:60` and the
   /// midnight after it were one pick (a hostile-input sweep). It is refused, as ObsPy refuses
   /// it, and said to be a leap second; second 59.999 and a minute of 59 stay times.
