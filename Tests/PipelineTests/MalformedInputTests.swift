@@ -485,28 +485,6 @@ import Testing
     #expect(try PickReader.parse(fine).picks.isEmpty)
   }
 
-  /// UTF-16 text was called invalid CSV, or its header echoed with NUL bytes; an empty file
-  /// was said to lack a header row (a hostile-input sweep): each is said as what it is.
-  @Test func utf16AndEmptyPickFilesAreNamedForWhatTheyAre() {
-    func reason(_ data: Data) -> String? {
-      do {
-        _ = try PickReader.parse(data)
-        return nil
-      } catch {
-        return error.reason
-      }
-    }
-    let csv = "network,station,location,time,phase\nXX,A,,2020-01-01T00:00:00Z,P\n"
-    let utf16 =
-      "the file is UTF-16 (or holds NUL bytes): pick files are read as UTF-8; save it as UTF-8"
-    #expect(reason(csv.data(using: .utf16)!) == utf16)  // with a byte-order mark
-    #expect(reason(csv.data(using: .utf16LittleEndian)!) == utf16)
-    #expect(reason("<q/>".data(using: .utf16BigEndian)!) == utf16)  // QuakeML, no mark
-    #expect(reason(Data()) == "the file is empty: no picks (CSV or QuakeML)")
-    #expect(reason(Data(" \n\r\n".utf8)) == "the file is empty: no picks (CSV or QuakeML)")
-    #expect(reason(Data(csv.utf8)) == nil)
-  }
-
   /// A pick file larger than the memory left trapped in the allocator (a hostile-input sweep):
   /// the estimate of what reading it takes is checked first. The estimate is measured, not
   /// guessed: at least what 1 M rows of 44 bytes took (471 MB peak).

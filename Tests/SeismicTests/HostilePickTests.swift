@@ -33,6 +33,30 @@ import Testing
     #expect(contents.picks.map(\.station) == ["STA"])
   }
 
+  /// Why `data` is refused as a pick file, or nil when it is read.
+  func reason(_ data: Data) -> String? {
+    do {
+      _ = try PickReader.parse(data)
+      return nil
+    } catch {
+      return error.reason
+    }
+  }
+
+  /// UTF-16 text was called invalid CSV, or its header echoed with NUL bytes; an empty file
+  /// was said to lack a header row (a hostile-input sweep): each is said as what it is.
+  @Test func utf16AndEmptyPickFilesAreNamedForWhatTheyAre() {
+    let csv = "network,station,location,time,phase\nXX,A,,2020-01-01T00:00:00Z,P\n"
+    let utf16 =
+      "the file is UTF-16 (or holds NUL bytes): pick files are read as UTF-8; save it as UTF-8"
+    #expect(reason(csv.data(using: .utf16)!) == utf16)  // with a byte-order mark
+    #expect(reason(csv.data(using: .utf16LittleEndian)!) == utf16)
+    #expect(reason("<q/>".data(using: .utf16BigEndian)!) == utf16)  // QuakeML, no mark
+    #expect(reason(Data()) == "the file is empty: no picks (CSV or QuakeML)")
+    #expect(reason(Data(" \n\r\n".utf8)) == "the file is empty: no picks (CSV or QuakeML)")
+    #expect(reason(Data(csv.utf8)) == nil)
+  }
+
   /// One pick, with `extra` inside its start tag, `inside` before its time, `comment` before
   /// the event parameters and `prolog` after the XML declaration.
   func quakeML(
@@ -118,14 +142,6 @@ import Testing
   /// hid an `<!ENTITY` that was then expanded. An internal subset is refused whole, and a
   /// processing instruction is skipped whole.
   @Test func anInternalSubsetIsRefusedWholeAndAProcessingInstructionHidesNothing() throws {
-    func reason(_ data: Data) -> String? {
-      do {
-        _ = try PickReader.parse(data)
-        return nil
-      } catch {
-        return error.reason
-      }
-    }
     let subset =
       "QuakeML whose DTD has an internal subset (<!DOCTYPE ... [ ... ]>: declarations) is refused; QuakeML needs none"
     #expect(
