@@ -103,9 +103,14 @@ public struct PicksImport: Sendable {
         createdAt: now)
     }
     contents.picks = []  // the records hold them now
+    /// What makes a pick the same pick in the store (station, location, phase, time).
     struct Key: Hashable {
       var network, station, location, phase: String
       var time: Int64
+      init(_ p: PickRecord, time: Int64? = nil) {
+        (network, station, location, phase) = (p.network, p.station, p.location, p.phase)
+        self.time = time ?? p.timeNs
+      }
     }
     do {
       // Triggers an earlier `detect` stored to the nanosecond are the picks an export of them
@@ -113,29 +118,14 @@ public struct PicksImport: Sendable {
       // were cut twice).
       let offGrid = Set(
         try store.picksOffTheMicrosecond().map {
-          Key(
-            network: $0.network, station: $0.station, location: $0.location, phase: $0.phase,
-            time: $0.time.roundedToMicrosecond.nanoseconds)
+          Key($0, time: $0.time.roundedToMicrosecond.nanoseconds)
         })
       report.new = try store.insertPicks(
-        offGrid.isEmpty
-          ? records
-          : records.filter {
-            !offGrid.contains(
-              Key(
-                network: $0.network, station: $0.station, location: $0.location,
-                phase: $0.phase, time: $0.timeNs))
-          })
+        offGrid.isEmpty ? records : records.filter { !offGrid.contains(Key($0)) })
     } catch {
       throw InputError(path: path, reason: "cannot store the picks: \(error)")
     }
-    let distinct = Set(
-      records.map {
-        Key(
-          network: $0.network, station: $0.station, location: $0.location, phase: $0.phase,
-          time: $0.timeNs)
-      }
-    ).count
+    let distinct = Set(records.map { Key($0) }).count
     report.repeatedInFile = records.count - distinct
     report.alreadyStored = distinct - report.new
     // Per station, its channel groups (band and instrument: `BH` of BHZ), as stored and by

@@ -72,31 +72,26 @@ extension SeisStore {
         SELECT name FROM sqlite_master WHERE type IN ('table', 'view')
           AND name NOT LIKE 'sqlite_%' ORDER BY name
         """)
-    if tables.contains("grdb_migrations") {
-      // A store a newer version migrated further: this one does not know its tables (a sweep
-      // found it read and written without a word).
-      let known = Set(migrations.map(\.name))
-      let unknown = try String.fetchAll(
-        db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier"
-      ).filter { !known.contains($0) }
-      if let first = unknown.first {
-        return
-          "was migrated by a newer version of seiscluster (migration \(first.prefix(80)) is unknown to this one): use that version; nothing was written to it"
-      }
+    let applied =
+      tables.contains("grdb_migrations")
+      ? try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
+      : []
+    // A store a newer version migrated further: this one does not know its tables (a sweep
+    // found it read and written without a word).
+    let known = Set(migrations.map(\.name))
+    if let unknown = applied.first(where: { !known.contains($0) }) {
+      return
+        "was migrated by a newer version of seiscluster (migration \(unknown.prefix(80)) is unknown to this one): use that version; nothing was written to it"
     }
-    if id == applicationID { return nil }
-    if tables.contains("grdb_migrations"),
-      try Bool.fetchOne(
-        db, sql: "SELECT EXISTS (SELECT 1 FROM grdb_migrations WHERE identifier = '0001-metadata')")
-        == true
-    {
-      return nil
+    if id == applicationID || applied.contains("0001-metadata") { return nil }
+    /// At most four names, then `...`.
+    func shown(_ names: [String]) -> String {
+      names.prefix(4).joined(separator: ", ") + (names.count > 4 ? ", ..." : "")
     }
     let foreign = tables.filter { !ownTables.contains($0) }
     guard foreign.isEmpty else {
-      let shown = foreign.prefix(4).joined(separator: ", ") + (foreign.count > 4 ? ", ..." : "")
       return
-        "is another application's SQLite database (tables \(shown)), not a seiscluster store: "
+        "is another application's SQLite database (tables \(shown(foreign))), not a seiscluster store: "
         + "no tables were added to it"
     }
     // Tables named as ours, no migration recorded: a store that another process is creating
@@ -111,10 +106,8 @@ extension SeisStore {
       holdingRows.append(table)
     }
     guard tables.contains("grdb_migrations"), holdingRows.isEmpty else {
-      let named = holdingRows.isEmpty ? others : holdingRows
-      let shown = named.prefix(4).joined(separator: ", ") + (named.count > 4 ? ", ..." : "")
       return
-        "holds tables named as a seiscluster store's (\(shown)) but no record of its migrations: "
+        "holds tables named as a seiscluster store's (\(shown(holdingRows.isEmpty ? others : holdingRows))) but no record of its migrations: "
         + "another application's database, not a seiscluster store; nothing was written to it"
     }
     return nil

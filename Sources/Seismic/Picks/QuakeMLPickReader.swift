@@ -24,16 +24,12 @@ public enum QuakeMLPickReader {
     guard String(data: data, encoding: .utf8) != nil else {
       throw PickFormatError(reason: "QuakeML is not valid UTF-8")
     }
-    // FoundationXML calls strlen(NULL) on a processing instruction without data (`<?xml?>`,
-    // `<?x?>`; found by FuzzPicks): refuse those before the parser sees them.
-    if let line = emptyProcessingInstructionLine(data) {
-      throw PickFormatError(
-        line: line, reason: "not well-formed XML: a processing instruction without data")
-    }
     // QuakeML needs no entities: a document type declaration can declare external ones (files
     // read into the document) or expansions (a few lines growing to gigabytes). libxml2 refuses
     // both, as "NSXMLParserErrorDomain error 29/89": refuse them before parsing, and say what
-    // they are. A plain `<!DOCTYPE q:quakeml>` is harmless and read, as ObsPy reads it.
+    // they are. A plain `<!DOCTYPE q:quakeml>` is harmless and read, as ObsPy reads it. The same
+    // pass refuses processing instructions without data, on which FoundationXML calls
+    // strlen(NULL) (`<?xml?>`, `<?x?>`; found by FuzzPicks).
     if let (line, why) = markupProblem(data) {
       throw PickFormatError(line: line, reason: why)
     }
@@ -79,8 +75,9 @@ public enum QuakeMLPickReader {
   static let maximumAttributes = 1_000
 
   /// The line and a one-line reason when the document declares entities (`<!ENTITY`), names an
-  /// external DTD (`<!DOCTYPE ... SYSTEM|PUBLIC ...>`, which could declare them), or has an
-  /// element with more than `maximumAttributes` attributes; or nil. One pass over the bytes,
+  /// external DTD (`<!DOCTYPE ... SYSTEM|PUBLIC ...>`, which could declare them), has a DTD
+  /// internal subset, an element with more than `maximumAttributes` attributes or a processing
+  /// instruction without data; or nil. One pass over the bytes,
   /// comments and CDATA sections skipped (an `<!ENTITY` quoted in a comment was refused).
   static func markupProblem(_ data: Data) -> (line: Int, reason: String)? {
     data.withUnsafeBytes { raw -> (line: Int, reason: String)? in
@@ -104,6 +101,9 @@ public enum QuakeMLPickReader {
         }
         return n
       }
+      func blank(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+      }
       let lt = UInt8(ascii: "<")
       let gt = UInt8(ascii: ">")
       let entities =
@@ -117,6 +117,13 @@ public enum QuakeMLPickReader {
           continue
         }
         if starts("<?", at: i) {
+          // Its target, then only blanks before `?>`: no data.
+          var j = i + 2
+          while j < n, !blank(bytes[j]), bytes[j] != UInt8(ascii: "?") { j += 1 }
+          while j < n, blank(bytes[j]) { j += 1 }
+          if starts("?>", at: j) {
+            return (line, "not well-formed XML: a processing instruction without data")
+          }
           // A processing instruction, whole: a `<!--` inside it hid what followed (a review).
           i = skip(to: "?>", from: i + 2)
         } else if starts("<!--", at: i) {
@@ -193,27 +200,6 @@ public enum QuakeMLPickReader {
       }
       return nil
     }
-  }
-
-  /// The line of the first `<?target?>` (nothing but blanks between the target and `?>`), or nil.
-  static func emptyProcessingInstructionLine(_ data: Data) -> Int? {
-    let bytes = [UInt8](data)
-    let blank: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
-    var line = 1
-    var i = 0
-    while i + 1 < bytes.count {
-      if bytes[i] == 0x0A { line += 1 }
-      if bytes[i] == UInt8(ascii: "<") && bytes[i + 1] == UInt8(ascii: "?") {
-        var j = i + 2
-        while j < bytes.count, !blank.contains(bytes[j]), bytes[j] != UInt8(ascii: "?") { j += 1 }
-        while j < bytes.count, blank.contains(bytes[j]) { j += 1 }
-        if j + 1 < bytes.count, bytes[j] == UInt8(ascii: "?"), bytes[j + 1] == UInt8(ascii: ">") {
-          return line
-        }
-      }
-      i += 1
-    }
-    return nil
   }
 
   private final class Delegate: NSObject, XMLParserDelegate {
