@@ -737,6 +737,78 @@ import Testing
     try ClusterJob.checkShape(tcn.autoencoderConfiguration(channels: 3, length: 8), options: tcn)
   }
 
+  /// Windows that cannot fill the clusters asked for are refused in one line before a run is
+  /// stored: all alike (they trained, and came out as one cluster and empty ones; `--clusters
+  /// auto` chose K = 5 among partitions of rounding noise), or fewer distinct windows than
+  /// `--clusters K`. `--clusters auto` scans no K above the distinct windows. Values too large
+  /// to train on in float32 (stored by an import before the import refused them) are named,
+  /// not left to diverge at the first epoch with advice about the learning rate.
+  @Test func windowsThatCannotFillTheClustersOrBeTrainedOnAreRefusedBeforeAnyRun() throws {
+    func store(_ value: (_ window: Int, _ sample: Int) -> Float, count: Int = 12) throws
+      -> SeisStore
+    {
+      let store = try SeisStore()
+      let windows = (0..<count).map { i in
+        WindowRecord(
+          windowSetId: 0, windowKey: Int64(i), pickId: nil, network: "XX", station: "AAA",
+          location: "", channels: "HHZ", pickTime: nil, phase: "", startTime: nil,
+          samples: (0..<16).map { value(i, $0) })
+      }
+      try store.replaceCurrentWindowSet(
+        WindowSetRecord(
+          version: "test", inputKind: .imported, channelCount: 1, length: 16, samplingRate: nil,
+          parametersJson: "{}", processingJson: "[]"), windows: windows)
+      return store
+    }
+    func refusal(_ store: SeisStore, clusters: Int, auto: Bool = false) -> String? {
+      var m = model()
+      m.epochs = 1
+      m.maxIterations = 2
+      var job = ClusterJob(clusterCount: clusters, model: m, quiet: true)
+      if auto { job.clusterRange = 2...10 }
+      do {
+        _ = try job.run(store: store, logger: Logger(label: "t"))
+        return nil
+      } catch {
+        return "\(error)"
+      }
+    }
+    let alike = try store { _, t in sin(Float(t)) }
+    for (clusters, auto) in [(2, false), (3, false), (2, true)] {
+      let reason = refusal(alike, clusters: clusters, auto: auto)
+      #expect(
+        reason?.contains(
+          "all 12 windows of window set 1 hold the same values: there is nothing to cluster")
+          == true, "\(String(describing: reason))")
+    }
+    #expect(try alike.run() == nil)
+    // Two kinds of window: 3 clusters cannot be filled, 2 can; auto scans K = 2 only.
+    let two = try store { i, t in i % 2 == 0 ? sin(Float(t)) : cos(Float(t)) }
+    let three = refusal(two, clusters: 3)
+    #expect(
+      three?.contains("window set 1 holds 2 distinct windows (of 12), fewer than --clusters 3")
+        == true, "\(String(describing: three))")
+    #expect(try two.run() == nil)
+    #expect(refusal(two, clusters: 2) == nil)
+    var auto = ClusterJob(clusterCount: 2, model: model(), quiet: true)
+    auto.clusterRange = 2...10
+    let chosen = try auto.run(store: two, logger: Logger(label: "t"))
+    #expect(chosen.run.clusterCount == 2)
+    #expect(chosen.clusterChoice?.candidates.map(\.clusters) == [2])
+    // Differing windows pass the check whatever their number of kinds.
+    #expect(refusal(try store { i, t in Float(i) + sin(Float(t)) }, clusters: 5) == nil)
+    // Values beyond 1e15 are named; 1e15 itself trains.
+    for (scale, refused) in [(Float(1e15), false), (1e19, true), (3e37, true)] {
+      let reason = refusal(try store { i, t in scale * sin(Float(i + 3 * t)) }, clusters: 2)
+      #expect((reason?.contains("holds values up to") == true) == refused, "\(scale)")
+      if refused {
+        #expect(
+          reason?.contains("that training in float32 can square and sum: scale the windows") == true
+        )
+      }
+    }
+  }
+
   /// A run interrupted before decision 0021 read its set in window_id order, and its
   /// checkpoint is by position in that order: where stored order differs (ids out of order),
   /// `--resume` refuses it instead of continuing on other windows (a review found the

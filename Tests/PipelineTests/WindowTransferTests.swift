@@ -107,6 +107,35 @@ import Testing
     #expect(contents.samples == values.map { Float($0) })
   }
 
+  /// Values beyond 1e15 are refused whole at import: training squares them in float32, and
+  /// 3e38 was stored, then diverged at `cluster`'s first epoch (an adversarial sweep).
+  @Test func importRefusesValuesTooLargeToTrainOn() throws {
+    let dir = try TestPaths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let store = try SeisStore()
+    for (value, refused) in [(Float(1e15), false), (-2e16, true), (3e38, true)] {
+      var data = NPYArray.float32Header(shape: [3, 1, 4])
+      for k in 0..<12 {
+        let v: Float = k == 9 ? value : Float(k)
+        withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) }
+      }
+      let path = dir.appendingPathComponent("big.npy").path
+      try data.write(to: URL(fileURLWithPath: path))
+      let before = try store.currentWindowSet()?.id
+      do {
+        _ = try WindowSetTransfer.importWindows(store: store, path: path, index: nil)
+        #expect(!refused, "\(value) accepted")
+      } catch let error as InputError {
+        #expect(refused, "\(value): \(error.reason)")
+        #expect(
+          error.reason.hasPrefix(
+            "window 2 holds \(String(format: "%.3g", value)), beyond the 1e+15 that training"),
+          "\(error.reason)")
+        #expect(try store.currentWindowSet()?.id == before)
+      }
+    }
+  }
+
   @Test func importRefusesDuplicateIdsAndIndexesOfTheWrongLength() throws {
     let store = try storeWithWindows()
     let dir = try TestPaths.temporaryDirectory()

@@ -260,6 +260,9 @@ public struct ClusterJob: Sendable {
     /// Restarts already pretrained (by `--clusters auto`), by index: their state after the last
     /// pretraining epoch, from which they go on as if never stopped. Not stored.
     var pretrained: [Int: DECCheckpoint] = [:]
+    /// Distinct windows in the input, counted up to the most clusters the run may have
+    /// (`InputSurvey`); a K above them would leave clusters empty.
+    var distinctWindows = Int.max
     var runID: Int64 { run.id ?? 0 }
   }
 
@@ -405,7 +408,11 @@ public struct ClusterJob: Sendable {
     }
     plan.options = plan.options.resolvingDefaults(length: plan.contents.networkLength)
     if !resume { plan.options.applyWindowBudget(windowCount: plan.contents.count) }
-    try plan.options.checkInputRange(plan.contents, windowSet: set.id ?? 0, store: store.path)
+    let survey = try plan.contents.survey(
+      distinctUpTo: clusterRange.map { $0.upperBound } ?? plan.clusters)
+    try plan.options.checkInput(survey, windowSet: set.id ?? 0, store: store.path)
+    try Self.checkDistinct(survey, clusters: clusterRange == nil ? plan.clusters : nil, set: set)
+    plan.distinctWindows = survey.distinct
     // Stored options always carry the number of restarts; options stored before restarts
     // existed made one.
     if resume {
@@ -425,6 +432,28 @@ public struct ClusterJob: Sendable {
     try Self.checkShape(configuration, options: model)
     try checkMemory(configuration, options: plan.options, windows: plan.contents.count)
     return plan
+  }
+
+  /// Refuses windows that cannot fill the clusters asked for: all alike (any K), or fewer
+  /// distinct windows than `--clusters K` (nil: `--clusters auto`, which scans no K above
+  /// them). Such runs trained and left clusters empty, and `--clusters auto` chose among
+  /// partitions of rounding noise (stop 48).
+  static func checkDistinct(_ survey: InputSurvey, clusters: Int?, set: WindowSetRecord) throws {
+    let id = set.id ?? 0
+    if survey.count > 1, survey.distinct == 1 {
+      throw InputError(
+        path: "",
+        reason:
+          "all \(survey.count) windows of window set \(id) hold the same values: there is nothing to cluster (`seiscluster windows export` shows them)"
+      )
+    }
+    if let clusters, survey.distinct < clusters {
+      throw InputError(
+        path: "",
+        reason:
+          "window set \(id) holds \(survey.distinct) distinct windows (of \(survey.count)), fewer than --clusters \(clusters)"
+      )
+    }
   }
 
   /// Refuses `--filters` and `--kernels` that only pad the input, beyond what the defaults do:
@@ -609,7 +638,7 @@ public struct ClusterJob: Sendable {
 
   /// The range `--clusters auto` scans on `plan`'s windows: K below the number of windows.
   func scannedRange(_ range: ClosedRange<Int>, plan: Plan) throws -> ClosedRange<Int> {
-    let upper = min(range.upperBound, plan.contents.count - 1)
+    let upper = min(range.upperBound, plan.contents.count - 1, plan.distinctWindows)
     guard upper >= range.lowerBound else {
       throw InputError(
         path: "",
@@ -633,8 +662,12 @@ public struct ClusterJob: Sendable {
     let restarts =
       plan.options.stopWhenTwoAgree == true
       ? ModelOptions.defaultRestarts : plan.options.resolvedRestarts
+    let few =
+      range.upperBound == plan.distinctWindows
+        && range.upperBound < (clusterRange?.upperBound ?? 0)
+      ? " (the window set holds \(plan.distinctWindows) distinct windows)" : ""
     logger.info(
-      "clusters auto: pretraining \(restarts) network(s) to choose K in \(range.lowerBound)...\(range.upperBound)"
+      "clusters auto: pretraining \(restarts) network(s) to choose K in \(range.lowerBound)...\(range.upperBound)\(few)"
     )
     _ = try plan.contents.source()
     let lanes = restartLanes(plan)

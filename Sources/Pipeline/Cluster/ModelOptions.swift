@@ -301,16 +301,28 @@ public struct ModelOptions: Codable, Sendable, Equatable {
     guard (1...100).contains(resolvedRestarts) else { throw fail("--restarts takes 1 to 100") }
   }
 
-  /// Refuses a window set the loss cannot learn: binary cross-entropy needs every value in
-  /// [0, 1] (the default spectrograms are; waveforms are not).
-  func checkInputRange(_ windows: TrainingWindows, windowSet: Int64, store: String) throws {
-    guard resolvedLoss == .bce else { return }
-    let (low, high) = try windows.valueRange()
-    guard low < 0 || high > 1 else { return }
+  /// The largest magnitude `cluster` trains on. Training works in float32: the reconstruction
+  /// loss squares the input and sums millions of squares, which overflow beyond about 1e19
+  /// (stop 48: windows of 1e19 diverged at the first epoch, of 1e15 trained). Raw counts are
+  /// below 2^31, ground motion in any unit far below.
+  static let largestTrainableValue: Float = 1e15
+
+  /// Refuses a window set the loss cannot learn: values too large for float32 training, and
+  /// for binary cross-entropy, values outside [0, 1] (the default spectrograms are inside;
+  /// waveforms are not).
+  func checkInput(_ survey: InputSurvey, windowSet: Int64, store: String) throws {
+    if survey.largestMagnitude > Self.largestTrainableValue {
+      throw InputError(
+        path: store,
+        reason:
+          "window set \(windowSet) holds values up to \(String(format: "%.3g", survey.largestMagnitude)), beyond the \(String(format: "%.0g", Self.largestTrainableValue)) that training in float32 can square and sum: scale the windows (divide them by their largest value) and import them again"
+      )
+    }
+    guard resolvedLoss == .bce, survey.low < 0 || survey.high > 1 else { return }
     throw InputError(
       path: store,
       reason:
-        "--loss bce needs inputs in [0, 1], but window set \(windowSet) holds values from \(low) to \(high): use --input spectrogram (scaled to [0, 1]) or --loss mse"
+        "--loss bce needs inputs in [0, 1], but window set \(windowSet) holds values from \(survey.low) to \(survey.high): use --input spectrogram (scaled to [0, 1]) or --loss mse"
     )
   }
 

@@ -76,13 +76,16 @@ public final class TrainingWindows {
       maximumBytes: isStreamed ? max(1 << 20, memoryBytes / 4) : InputSeparation.sampleBytes)
   }
 
-  /// The lowest and highest sample value, read in chunks of at most 1,024 windows.
-  func valueRange() throws -> (low: Float, high: Float) {
-    if let profiles {
-      return (profiles.tensor.values.min() ?? 0, profiles.tensor.values.max() ?? 0)
+  /// One pass over the network's input (the held windows, the correlation profiles, or the
+  /// stored set in chunks of at most 1,024 windows): its value range and distinct windows,
+  /// counted up to `cap`.
+  func survey(distinctUpTo cap: Int) throws -> InputSurvey {
+    if profiles != nil || !isStreamed, let array = try source() as? WindowArray {
+      var survey = InputSurvey(valuesPerWindow: array.windowSize, cap: cap)
+      array.tensor.values.withUnsafeBufferPointer { survey.add($0, windows: array.count) }
+      return survey
     }
-    var low = Float.infinity
-    var high = -Float.infinity
+    var survey = InputSurvey(valuesPerWindow: reader.valuesPerWindow, cap: cap)
     let chunk = 1024
     var values = [Float](repeating: 0, count: min(count, chunk) * reader.valuesPerWindow)
     var start = 0
@@ -90,14 +93,11 @@ public final class TrainingWindows {
       let end = min(count, start + chunk)
       try values.withUnsafeMutableBufferPointer { buffer in
         try reader.samples(range: start..<end, into: buffer)
-        for value in buffer[..<((end - start) * reader.valuesPerWindow)] {
-          low = min(low, value)
-          high = max(high, value)
-        }
+        survey.add(UnsafeBufferPointer(buffer), windows: end - start)
       }
       start = end
     }
-    return (low, high)
+    return survey
   }
 
   /// Windows encoded at once in whole-set passes: all of a held set (exactly as before

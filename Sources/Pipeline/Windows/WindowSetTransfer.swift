@@ -127,7 +127,8 @@ public enum WindowSetTransfer {
   /// and stores them as the current set (input kind `imported`), a batch of windows at a time
   /// (the file is read with `pread`, never mapped or loaded whole: memory stays bounded by a
   /// batch whatever the size of the file) inside one transaction: the set appears whole or not
-  /// at all. A NaN or infinite value anywhere refuses the whole file.
+  /// at all. A NaN or infinite value anywhere refuses the whole file, as does a magnitude beyond
+  /// `ModelOptions.largestTrainableValue`.
   public static func importWindows(
     store: SeisStore, path: String, index: String?, quiet: Bool = true,
     batch windowsPerBatch: Int? = nil
@@ -175,6 +176,13 @@ public enum WindowSetTransfer {
               throw InputError(
                 path: path,
                 reason: "window \(w) holds a NaN or infinite value (or one beyond float32)")
+            }
+            if let large = samples.first(where: { abs($0) > ModelOptions.largestTrainableValue }) {
+              throw InputError(
+                path: path,
+                reason:
+                  "window \(w) holds \(String(format: "%.3g", large)), beyond the \(String(format: "%.0g", ModelOptions.largestTrainableValue)) that training in float32 can square and sum: scale the windows (divide them by their largest value)"
+              )
             }
             let row = rows?[w] ?? IndexRow(windowID: Int64(w))
             try writer.append(
