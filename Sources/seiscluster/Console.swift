@@ -15,8 +15,34 @@ enum Console {
     LoggingSystem.bootstrap { _ in StderrLogHandler(logLevel: level) }
   }
 
-  static func error(_ message: String) { write("error: " + message) }
-  static func warning(_ message: String) { write("warning: " + message) }
+  static func error(_ message: String) { write("error: " + shortened(message)) }
+  static func warning(_ message: String) { write("warning: " + shortened(message)) }
+
+  /// Values quoted longer than `longest` characters without a space (an option value echoed
+  /// back, a pattern), shortened to their start and end and their length: a 100,000-character
+  /// `--stations` was echoed whole in its error line (an adversarial sweep). Prose between two
+  /// apostrophes holds spaces and is left whole, as are unquoted paths.
+  static func shortened(_ message: String, longest: Int = 100) -> String {
+    guard message.count > longest else { return message }
+    var result = ""
+    var rest = Substring(message)
+    while let open = rest.firstIndex(of: "'") {
+      result += rest[...open]
+      let after = rest[rest.index(after: open)...]
+      guard let close = after.firstIndex(of: "'") else {
+        rest = after
+        break
+      }
+      let value = after[..<close]
+      if value.count > longest, !value.contains(where: \.isWhitespace) {
+        result += value.prefix(60) + "..." + value.suffix(20) + "' (\(value.count) characters)"
+        rest = after[after.index(after: close)...]
+      } else {
+        rest = after
+      }
+    }
+    return result + rest
+  }
 
   /// Writes `line` to standard output, throwing when it cannot be written (a full disk, a
   /// closed pipe): for a command whose output is its result (`evaluate`'s scores), where

@@ -42,6 +42,32 @@ struct CommandLineTests {
 
   // MARK: One error path (items 14, 15)
 
+  /// A long value echoed in an error line is shortened to its ends and its length (a
+  /// 100,000-character `--stations` was echoed whole: an adversarial sweep); quoted prose and
+  /// short values are whole.
+  @Test func longValuesInErrorLinesAreShortenedToTheirEnds() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let long = String(repeating: "A", count: 4_000) + "Z"
+    for (arguments, code) in [
+      (["cluster", "--stations", long], Int32(64)), (["cluster", "--clusters", long], 64),
+      (["export", "--format", long], 64), (["windows", "build", "--phase", long], 1),
+    ] {
+      let refused = try run(arguments, in: dir)
+      #expect(refused.status == code, "\(arguments[1]): \(refused.errors)")
+      #expect(refused.errorLines.count == 1, "\(refused.errors)")
+      let line = refused.errorLines.first ?? ""
+      #expect(
+        line.contains(
+          "'\(String(repeating: "A", count: 60))...\(String(repeating: "A", count: 19))Z' (4001 characters)"
+        ),
+        "\(line.prefix(300))")
+      #expect(line.count < 500, "\(arguments[1]): \(line.count) characters")
+    }
+    let short = try run(["export", "--format", "xml"], in: dir)
+    #expect(short.errors.contains("The value 'xml' is invalid for '--format <format>'"))
+  }
+
   @Test func badUsageIsOneLineWithTheParsersExitCode() throws {
     let dir = try folder()
     defer { try? FileManager.default.removeItem(at: dir) }
