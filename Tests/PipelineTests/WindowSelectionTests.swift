@@ -203,6 +203,23 @@ import Testing
     #expect(!pattern.matches(network: "XC", station: "BB1", location: ""))
   }
 
+  /// Codes that hold a wildcard character or a comma are selected by it in brackets, as in
+  /// ObsPy's `select` (checked there: `A[*]B` selects `A*B`, `A\*B` does not, a backslash is
+  /// a character in Python's `fnmatch`).
+  @Test func codesHoldingWildcardCharactersAreSelectedByThemInBrackets() throws {
+    let star = try #require(try StationPattern.list("XX.A[*]B").first)
+    #expect(star.matches(network: "XX", station: "A*B", location: ""))
+    #expect(!star.matches(network: "XX", station: "AXB", location: ""))
+    let comma = try #require(try StationPattern.list("XX.A[,]B,YY.*").first)
+    #expect(comma.matches(network: "XX", station: "A,B", location: ""))
+    let mark = try StationPattern("XX.A[?][[]")
+    #expect(mark.matches(network: "XX", station: "A?[", location: ""))
+    #expect(!mark.matches(network: "XX", station: "AB[", location: ""))
+    let backslash = try StationPattern("XX.A\\*B")
+    #expect(!backslash.matches(network: "XX", station: "A*B", location: ""))
+    #expect(backslash.matches(network: "XX", station: "A\\XYB", location: ""))
+  }
+
   /// `[^X]` is "^ or X" in Python's `fnmatch`, which ObsPy's `select` uses; C's `fnmatch`
   /// negated it, selecting the other networks (an adversarial sweep). `[!X]` negates in both.
   @Test func aCaretFirstInABracketIsACharacterAsInObsPy() throws {

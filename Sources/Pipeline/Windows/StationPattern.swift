@@ -56,8 +56,11 @@ public struct StationPattern: Sendable, Equatable, CustomStringConvertible {
       && (self.location.map { Self.match($0, location) } ?? true)
   }
 
+  /// `FNM_NOESCAPE`: a backslash is a character, as in Python's `fnmatch`, where C's escapes
+  /// the next one (`A\*B` selected `A*B`, which ObsPy does not). A code holding a wildcard
+  /// character is matched by it in brackets (`A[*]B`), in both.
   private static func match(_ pattern: String, _ code: String) -> Bool {
-    fnmatch(pattern, code.uppercased(), 0) == 0
+    fnmatch(pattern, code.uppercased(), FNM_NOESCAPE) == 0
   }
 
   /// The items of a comma-separated list, split at commas outside brackets: `XC.[A,C]B1` is one

@@ -24,8 +24,9 @@ struct WindowOptions: ParsableArguments {
     help: ArgumentHelp(
       """
       Only picks at matching stations: NET.STA or NET.STA.LOC patterns, comma-separated, with \
-      shell wildcards (XH.*, *.H0?); case ignored; a blank location is NET.STA. (with the dot). \
-      Given more than once, the lists join.
+      shell wildcards (XH.*, *.H0?) read as ObsPy's select reads them; case ignored; a blank \
+      location is NET.STA. (with the dot); a code holding * ? , or [ is matched by that \
+      character in brackets (XX.A[*]B). Given more than once, the lists join.
       """, valueName: "patterns"))
   var stationLists: [String] = []
 
