@@ -166,6 +166,12 @@ public enum InputPaths {
       if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) {
         return "a symbolic link to \(target), which does not exist"
       }
+      // A name that is not UTF-8 reaches Swift with its bad bytes replaced by U+FFFD, and
+      // that name does not exist: say so, not only that it is missing.
+      if path.contains("\u{FFFD}") {
+        return
+          "no such file or folder: a name on this path is not valid UTF-8 (its bad bytes shown as \u{FFFD}), which seiscluster cannot open; rename it (for example `convmv -f latin1 -t utf8 --notest NAME`)"
+      }
       return "no such file or folder"
     case ELOOP: return "a loop of symbolic links"
     case EACCES: return "permission denied (a folder on the way cannot be searched)"

@@ -40,6 +40,27 @@ import Testing
     }
   }
 
+  /// A file whose name is not UTF-8 (Latin-1 `é` as one byte) is listed with U+FFFD in its
+  /// name, which does not exist: the reason says the name is the cause.
+  @Test func aNameThatIsNotUTF8IsNamedAsTheCause() throws {
+    let dir = try TestPaths.temporaryDirectory("input-paths")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    var bytes = Array(dir.path.utf8) + Array("/caf".utf8) + [0xE9] + Array(".mseed".utf8)
+    bytes.append(0)
+    let fd = bytes.withUnsafeBufferPointer {
+      $0.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_CREAT | O_WRONLY, 0o644) }
+    }
+    #expect(fd >= 0)
+    close(fd)
+    let expansion = InputPaths.expand([dir.path])
+    #expect(expansion.files.isEmpty)
+    let reason = try #require(reasons(expansion)[dir.path + "/caf\u{FFFD}.mseed"])
+    #expect(reason.hasPrefix("no such file or folder: a name on this path is not valid UTF-8"))
+    #expect(
+      reasons(InputPaths.expand([dir.path + "/nothing.mseed"])).values.first
+        == "no such file or folder")
+  }
+
   @Test func linkLoopsAndDanglingLinksAreNamedAsSuch() throws {
     let dir = try TestPaths.temporaryDirectory("input-paths")
     defer { try? FileManager.default.removeItem(at: dir) }
