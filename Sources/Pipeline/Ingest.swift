@@ -726,7 +726,8 @@ public struct Ingest: Sendable {
           runs.append(
             Segment(
               source: segment.source, startTime: segment.time(ofSample: first),
-              samplingRate: segment.samplingRate, samples: wrap(Array(values[first..<i]))))
+              samplingRate: segment.samplingRate, samples: wrap(Array(values[first..<i])),
+              quality: segment.quality))
           start = nil
         }
       }

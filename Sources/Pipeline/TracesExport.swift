@@ -3,8 +3,9 @@ import Logging
 import Seismic
 import Store
 
-/// `traces export`: every stored segment as a file of its own, MiniSEED (exact) or SAC
-/// (float32).
+/// `traces export`: every stored segment as a file of its own, MiniSEED (exact, each record
+/// with the segment's stored data quality, `D` when it has none: SAC segments and those stored
+/// before migration 0009) or SAC (float32).
 public struct TracesExport {
   public enum Format: String, CaseIterable, Sendable {
     case mseed, sac

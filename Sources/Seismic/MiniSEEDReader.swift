@@ -14,6 +14,7 @@ import Foundation
 /// - Text (log) records and records without samples produce no segment and are listed in
 ///   `WaveformContents.notes`, as are skipped noise blocks and a truncated tail.
 /// - Samples keep their decoded type: 'i' as Int32, 'f' as Float, 'd' as Double.
+/// - Each segment keeps its records' data quality (`Segment.quality`: `D`, `R`, `Q` or `M`).
 /// - A file is refused (thrown `WaveformFileError`) when libmseed reports an error while
 ///   decoding it (as ObsPy then refuses it), when it holds no data record, or when a record
 ///   claims more samples than its data section can hold (checked before any allocation).
@@ -237,9 +238,11 @@ public enum MiniSEEDReader {
         notes.append("\(name): \(b.records) record(s) without samples: no segment")
         continue
       }
+      let quality = Character(Unicode.Scalar(b.key.quality))
       let segment = Segment(
         source: b.key.source, startTime: Timestamp(nanoseconds: startNanoseconds),
-        samplingRate: b.rate, samples: samples)
+        samplingRate: b.rate, samples: samples,
+        quality: Segment.dataQualities.contains(quality) ? quality : nil)
       if let problem = segment.timeRangeProblem {
         notes.append("\(name): \(problem): no segment")
         continue

@@ -6,9 +6,11 @@ import Foundation
 ///
 /// - Encoding: Steim-2 for integers whose first value and successive differences fit Steim-2's
 ///   30-bit differences, INT32 otherwise; FLOAT32 and FLOAT64 for floats.
-/// - Records of 4096 bytes, big-endian, quality `D`: the usual archive record size (FDSN data
-///   centres serve 4096- and 512-byte records; 4096 packs long traces with least header
-///   overhead).
+/// - Records of 4096 bytes, big-endian: the usual archive record size (FDSN data centres serve
+///   4096- and 512-byte records; 4096 packs long traces with least header overhead).
+/// - Data quality: the segment's own (`Segment.quality`, as ObsPy writes a trace's
+///   `stats.mseed.dataquality`), `D` when it has none (SAC, stores from before migration 0009).
+///   A quality MiniSEED 2 does not know is refused: no reader would read the records.
 /// - The sampling rate is written as SEED's factor/multiplier; when that does not read back as
 ///   the same Double, a blockette 100 (float32 rate) is added.
 /// - Time is written to the microsecond (libmseed 2's resolution; blockette 1001 carries the
@@ -54,8 +56,13 @@ public enum MiniSEEDWriter {
     }
   }
 
-  /// The file's bytes. Throws when the codes do not fit MiniSEED 2 (they are never truncated)
-  /// or the segment has no samples.
+  /// The data quality written for `segment`: its own, `D` when it has none.
+  public static func quality(of segment: Segment) -> Character {
+    segment.quality ?? "D"
+  }
+
+  /// The file's bytes. Throws when the codes do not fit MiniSEED 2 (they are never truncated),
+  /// the segment's quality is not one of `Segment.dataQualities`, or it has no samples.
   public static func encode(_ segment: Segment) throws -> Data {
     try encodeReportingRate(segment).data
   }
@@ -71,6 +78,11 @@ public enum MiniSEEDWriter {
         path: segment.source.id,
         reason:
           "codes do not fit MiniSEED 2 (network 2, station 5, location 2, channel 3 characters)")
+    }
+    guard Segment.dataQualities.contains(quality(of: segment)) else {
+      throw WaveformFileError(
+        path: segment.source.id,
+        reason: "data quality \(quality(of: segment)) is not one of MiniSEED 2's (D, R, Q, M)")
     }
     let result = try MiniSEEDLog.shared.capture { () throws -> (Data, Double?) in
       let plain = try pack(segment, rateBlockette: false)
@@ -120,7 +132,8 @@ public enum MiniSEEDWriter {
         for (i, b) in value.utf8.prefix(10).enumerated() { raw[i] = b }
       }
     }
-    mst.pointee.dataquality = CChar(UInt8(ascii: "D"))
+    mst.pointee.dataquality = CChar(
+      bitPattern: quality(of: segment).asciiValue ?? UInt8(ascii: "D"))
     // Rounded to the nearest microsecond, half up, as ObsPy writes it
     // (`_convert_datetime_to_mstime`); segments never start near Int64.max.
     mst.pointee.starttime =

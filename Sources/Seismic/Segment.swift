@@ -43,15 +43,26 @@ public struct Segment: Sendable, Equatable {
   /// Samples per second (0 is legal in SEED and means "not a time series").
   public var samplingRate: Double
   public var samples: Samples
+  /// The MiniSEED data quality of the records it came from (`D`, `R`, `Q` or `M`, one of
+  /// `Segment.dataQualities`, as ObsPy's `stats.mseed.dataquality`); nil when the source has none
+  /// (SAC, a store row from before migration 0009). Records of one channel with different
+  /// qualities never join one segment.
+  public var quality: Character?
 
   public init(
-    source: SourceIdentifier, startTime: Timestamp, samplingRate: Double, samples: Samples
+    source: SourceIdentifier, startTime: Timestamp, samplingRate: Double, samples: Samples,
+    quality: Character? = nil
   ) {
     self.source = source
     self.startTime = startTime
     self.samplingRate = samplingRate
     self.samples = samples
+    self.quality = quality
   }
+
+  /// The data qualities of MiniSEED 2 (SEED 2.4 field 2 of the fixed header; libmseed 2 reads
+  /// no record with another): raw `D`, raw `R`, quality-controlled `Q`, modified `M`.
+  public static let dataQualities: Set<Character> = ["D", "R", "Q", "M"]
 
   public var sampleCount: Int { samples.count }
 

@@ -21,6 +21,9 @@ public struct SegmentRecord: Sendable, Equatable, Codable, FetchableRecord, Pers
   public var sampleEncoding: String
   /// The samples: `sampleCount` values of `sampleType`, as `sampleEncoding` lays them out.
   public var samples: Data
+  /// The MiniSEED data quality of its records (`D`, `R`, `Q` or `M`); nil for SAC segments and
+  /// for segments stored before migration 0009 (`traces export` writes those as `D`).
+  public var quality: String?
 
   enum CodingKeys: String, CodingKey {
     case id
@@ -33,6 +36,7 @@ public struct SegmentRecord: Sendable, Equatable, Codable, FetchableRecord, Pers
     case sampleType = "sample_type"
     case sampleEncoding = "sample_encoding"
     case samples
+    case quality
   }
 
   public init(segment: Segment, fileID: Int64, channelID: Int64) {
@@ -47,6 +51,13 @@ public struct SegmentRecord: Sendable, Equatable, Codable, FetchableRecord, Pers
     let (encoding, blob) = SampleBlob.encodeCompact(segment.samples)
     sampleEncoding = encoding.rawValue
     samples = blob
+    quality = segment.quality.map { String($0) }
+  }
+
+  /// `quality` as a `Segment` holds it (nil when empty or not one character).
+  public var segmentQuality: Character? {
+    guard let quality, quality.count == 1 else { return nil }
+    return quality.first
   }
 
   /// Samples `range` of the segment this row holds (`SampleBlob.decode(_:type:count:encoding:range:)`).
@@ -75,7 +86,8 @@ public struct SegmentRecord: Sendable, Equatable, Codable, FetchableRecord, Pers
       source: source, startTime: Timestamp(nanoseconds: startNanoseconds),
       samplingRate: samplingRate,
       samples: try SampleBlob.decode(
-        samples, type: type, count: sampleCount, encoding: encoding))
+        samples, type: type, count: sampleCount, encoding: encoding),
+      quality: segmentQuality)
   }
 
 }

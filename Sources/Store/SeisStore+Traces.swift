@@ -66,8 +66,8 @@ struct TraceStatements {
     insertSegment = try db.makeStatement(
       sql: """
         INSERT INTO segment (file_id, channel_id, start_ns, end_ns, sampling_rate, sample_count,
-                             sample_type, sample_encoding, samples)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                             sample_type, sample_encoding, samples, quality)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """)
     // The segments go with their file (`ON DELETE CASCADE`).
     deleteFile = try db.makeStatement(sql: "DELETE FROM source_file WHERE sha256 = ?")
@@ -107,7 +107,7 @@ struct TraceStatements {
       let r = segment.record
       try insertSegment.execute(arguments: [
         fileID, channelID, r.startNanoseconds, r.endNanoseconds, r.samplingRate, r.sampleCount,
-        r.sampleType, r.sampleEncoding, r.samples,
+        r.sampleType, r.sampleEncoding, r.samples, r.quality,
       ])
     }
     for earlier in file.replacing where earlier != file.sha256 {

@@ -206,6 +206,7 @@ public final class SeisStore: Sendable {
     Migration(name: "0006-segment-spans", apply: Migration0006.apply),
     Migration(name: "0007-sweeps", apply: Migration0007.apply),
     Migration(name: "0008-resolved-paths", apply: Migration0008.apply),
+    Migration(name: "0009-segment-quality", apply: Migration0009.apply),
   ]
 }
 

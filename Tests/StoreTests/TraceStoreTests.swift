@@ -296,6 +296,72 @@ import Testing
     #expect(try store.segmentSummaries().map(\.id) == [7, 8])
   }
 
+  /// A segment's MiniSEED data quality is stored with it (migration 0009) and read back by
+  /// every way of reading segments; a SAC segment has none, and SQLite refuses a quality
+  /// MiniSEED 2 does not know.
+  @Test func aSegmentsDataQualityIsStoredAndReadBack() throws {
+    let store = try SeisStore()
+    var checked = segment(z, start: 0, .int32([1, 2, 3]))
+    checked.quality = "Q"
+    var modified = segment(z, start: 1_000_000_000, .int32([4, 5]))
+    modified.quality = "M"
+    let plain = segment(n, start: 0, .float32([1, 2]))
+    try store.storeFile(
+      path: "q.mseed", size: 1, sha256: "qq", format: .miniSEED,
+      segments: [checked, modified, plain])
+    let stored = try store.writer.read { db in
+      try String?.fetchAll(db, sql: "SELECT quality FROM segment ORDER BY id")
+    }
+    #expect(stored == ["Q", "M", nil])
+    #expect(try store.segment(id: 1) == checked)
+    #expect(try store.segment(id: 2)?.quality == "M")
+    #expect(try store.segment(id: 3)?.quality == nil)
+    let window = (Timestamp(nanoseconds: -1), Timestamp(nanoseconds: 2_000_000_000))
+    #expect(try store.segments(of: z, from: window.0, to: window.1) == [checked, modified])
+    #expect(
+      Set(try store.segments(fileSHA256: "qq").map { $0.quality.map(String.init) ?? "-" })
+        == ["Q", "M", "-"])
+    #expect(throws: DatabaseError.self) {
+      try store.writer.write { db in
+        try db.execute(sql: "UPDATE segment SET quality = 'X' WHERE id = 1")
+      }
+    }
+    #expect(try store.check().isEmpty)
+  }
+
+  /// A store written before migration 0009 opens and migrates: its segments have no quality
+  /// (`traces export` writes them as `D`), and segments stored afterwards keep theirs.
+  @Test func storesFromBeforeSegmentQualityMigrateWithNoQuality() throws {
+    let dir = try TestPaths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = dir.appendingPathComponent("old.sqlite").path
+    do {
+      let queue = try DatabaseQueue(path: path)
+      try SeisStore.migrator.migrate(queue, upTo: "0008-resolved-paths")
+      try queue.write { db in
+        try db.execute(
+          sql: """
+            INSERT INTO channel (id, network, station, location, channel)
+              VALUES (1, 'XX', 'STA', '', 'HHZ');
+            INSERT INTO source_file (id, path, size, sha256, format, ingested_at)
+              VALUES (1, 'a.mseed', 8, 'aa', 'mseed', '2026-01-01T00:00:00.000000Z');
+            INSERT INTO segment (id, file_id, channel_id, start_ns, end_ns, sampling_rate,
+                                 sample_count, sample_type, sample_encoding, samples)
+              VALUES (7, 1, 1, 0, 10000000, 100, 2, 'int32', 'raw', x'01000000feffffff');
+            """)
+      }
+      try queue.close()
+    }
+    let store = try SeisStore(path: path)
+    #expect(try store.check().isEmpty)
+    let old = try #require(try store.segment(id: 7))
+    #expect(old.samples == .int32([1, -2]) && old.quality == nil)
+    var new = segment(z, start: 20_000_000, .int32([5]))
+    new.quality = "R"
+    try store.storeFile(path: "b", size: 1, sha256: "bb", format: .miniSEED, segments: [new])
+    #expect(try store.segment(id: 8)?.quality == "R")
+  }
+
   @Test func fileStoreMigratesAndKeepsDataAcrossOpenings() throws {
     let dir = try TestPaths.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }

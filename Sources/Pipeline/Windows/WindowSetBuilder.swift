@@ -651,7 +651,7 @@ struct BuildRun {
     }
     return Segment(
       source: source, startTime: start.adding(nanoseconds: Int64(first) * p), samplingRate: rate,
-      samples: try record.samples(in: first..<(last + 1)))
+      samples: try record.samples(in: first..<(last + 1)), quality: record.segmentQuality)
   }
 
   // MARK: Storing
