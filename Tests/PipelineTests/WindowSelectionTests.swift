@@ -220,6 +220,37 @@ import Testing
     #expect(backslash.matches(network: "XX", station: "A\\XYB", location: ""))
   }
 
+  /// Every pattern of `tools/make_glob_fixtures.py` against every code, as Python's `fnmatch`
+  /// (ObsPy's `select`) answers: C's `fnmatch` differed on `[^X]` once backslashes were
+  /// characters (it then matched `\AB`), on `?` before a non-ASCII character, and on
+  /// `[[.A.]]` (an adversarial review).
+  @Test func patternsMatchAsPythonsFnmatchOnEveryCodeOfTheTable() throws {
+    struct Table: Decodable {
+      var patterns: [String]
+      var codes: [String]
+      var matches: [[Int]]
+    }
+    let url = TestPaths.fixtures.appendingPathComponent("glob/fnmatch.json")
+    let table = try JSONDecoder().decode(Table.self, from: Data(contentsOf: url))
+    #expect(table.patterns.count >= 40 && table.codes.count >= 30)
+    var differences: [String] = []
+    for (p, pattern) in table.patterns.enumerated() {
+      let glob = Glob(pattern.uppercased())
+      for (c, code) in table.codes.enumerated()
+      where glob.matches(code.uppercased()) != (table.matches[p][c] == 1) {
+        differences.append("\(pattern) on \(code): Python says \(table.matches[p][c])")
+      }
+    }
+    #expect(differences.isEmpty, "\(differences)")
+    // Through the pattern too: `*.[^X]*` selects `XAB`'s neighbours as ObsPy does.
+    let caret = try StationPattern("*.[^X]*")
+    #expect(
+      ["XAB", "^AB", "\\AB", "YAB"].filter {
+        caret.matches(network: "XX", station: $0, location: "")
+      }
+        == ["XAB", "^AB"])
+  }
+
   /// `[^X]` is "^ or X" in Python's `fnmatch`, which ObsPy's `select` uses; C's `fnmatch`
   /// negated it, selecting the other networks (an adversarial sweep). `[!X]` negates in both.
   @Test func aCaretFirstInABracketIsACharacterAsInObsPy() throws {
