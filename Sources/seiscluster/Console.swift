@@ -20,28 +20,34 @@ enum Console {
 
   /// Values quoted longer than `longest` characters without a space (an option value echoed
   /// back, a pattern), shortened to their start and end and their length: a 100,000-character
-  /// `--stations` was echoed whole in its error line (an adversarial sweep). Prose between two
-  /// apostrophes holds spaces and is left whole, as are unquoted paths.
+  /// `--stations` was echoed whole in its error line (an adversarial sweep). A quote opens only
+  /// at the start or after a space, `(` or `=`, and closes only before the end, a space or
+  /// punctuation, so apostrophes inside a path (`/data/it's/...'s.csv`) or prose are no quotes
+  /// and stay whole.
   static func shortened(_ message: String, longest: Int = 100) -> String {
     guard message.count > longest else { return message }
+    let text = Array(message)
     var result = ""
-    var rest = Substring(message)
-    while let open = rest.firstIndex(of: "'") {
-      result += rest[...open]
-      let after = rest[rest.index(after: open)...]
-      guard let close = after.firstIndex(of: "'") else {
-        rest = after
-        break
+    var i = 0
+    while i < text.count {
+      let opens =
+        text[i] == "'" && (i == 0 || text[i - 1].isWhitespace || "(=".contains(text[i - 1]))
+      if opens, let close = text[(i + 1)...].firstIndex(of: "'"),
+        close + 1 == text.count || text[close + 1].isWhitespace || ",.;:)".contains(text[close + 1])
+      {
+        let value = text[(i + 1)..<close]
+        if value.count > longest, !value.contains(where: \.isWhitespace) {
+          result +=
+            "'" + String(value.prefix(60)) + "..." + String(value.suffix(20))
+            + "' (\(value.count) characters)"
+          i = close + 1
+          continue
+        }
       }
-      let value = after[..<close]
-      if value.count > longest, !value.contains(where: \.isWhitespace) {
-        result += value.prefix(60) + "..." + value.suffix(20) + "' (\(value.count) characters)"
-        rest = after[after.index(after: close)...]
-      } else {
-        rest = after
-      }
+      result.append(text[i])
+      i += 1
     }
-    return result + rest
+    return result
   }
 
   /// Writes `line` to standard output, throwing when it cannot be written (a full disk, a

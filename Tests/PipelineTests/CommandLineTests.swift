@@ -66,6 +66,12 @@ struct CommandLineTests {
     }
     let short = try run(["export", "--format", "xml"], in: dir)
     #expect(short.errors.contains("The value 'xml' is invalid for '--format <format>'"))
+    // Apostrophes inside a path are no quotes: the path the user needs stays whole (a review
+    // found `it's/AAA...'s.csv` shortened in the middle).
+    let path = dir.path + "/it's/" + String(repeating: "A", count: 150) + "'s.csv"
+    let missing = try run(["picks", "import", path], in: dir)
+    #expect(missing.status == 1)
+    #expect(missing.errorLines.first?.hasPrefix("error: \(path): ") == true, "\(missing.errors)")
   }
 
   @Test func badUsageIsOneLineWithTheParsersExitCode() throws {

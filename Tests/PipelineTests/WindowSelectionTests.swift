@@ -314,7 +314,7 @@ import Testing
       _ = try build(store, options(stations: ["XH.H01", "XX.NOPE"]))
       Issue.record("a pattern matching nothing was accepted")
     } catch let error as WindowSetBuilder.BuildError {
-      #expect(error.reason.contains("--stations XX.NOPE: matches no stored station"))
+      #expect(error.reason.contains("--stations 'XX.NOPE' matches no stored station"))
       #expect(!error.reason.contains("\n"))
     }
     #expect(try store.currentWindowSet()?.id == current)

@@ -30,7 +30,7 @@ enum PickSelection {
       let shown = known.prefix(10).joined(separator: ", ") + (known.count > 10 ? ", ..." : "")
       throw WindowSetBuilder.BuildError(
         reason:
-          "--stations \(pattern): matches no stored station"
+          "--stations '\(pattern)' matches no stored station"
           + (known.isEmpty ? " (the store holds none)" : " (stored: \(shown))"))
     }
     picks.removeAll { pick in
