@@ -744,10 +744,11 @@ import Testing
   /// to train on in float32 (stored by an import before the import refused them) are named,
   /// not left to diverge at the first epoch with advice about the learning rate.
   @Test func windowsThatCannotFillTheClustersOrBeTrainedOnAreRefusedBeforeAnyRun() throws {
-    func store(_ value: (_ window: Int, _ sample: Int) -> Float, count: Int = 12) throws
-      -> SeisStore
-    {
-      let store = try SeisStore()
+    func store(
+      _ value: (_ window: Int, _ sample: Int) -> Float, count: Int = 12, into: SeisStore? = nil,
+      kind: WindowSetRecord.InputKind = .imported
+    ) throws -> SeisStore {
+      let store = try into ?? SeisStore()
       let windows = (0..<count).map { i in
         WindowRecord(
           windowSetId: 0, windowKey: Int64(i), pickId: nil, network: "XX", station: "AAA",
@@ -756,7 +757,7 @@ import Testing
       }
       try store.replaceCurrentWindowSet(
         WindowSetRecord(
-          version: "test", inputKind: .imported, channelCount: 1, length: 16, samplingRate: nil,
+          version: "test", inputKind: kind, channelCount: 1, length: 16, samplingRate: nil,
           parametersJson: "{}", processingJson: "[]"), windows: windows)
       return store
     }
@@ -803,10 +804,51 @@ import Testing
       #expect((reason?.contains("holds values up to") == true) == refused, "\(scale)")
       if refused {
         #expect(
-          reason?.contains("that training in float32 can square and sum: scale the windows") == true
-        )
+          reason?.contains(
+            "that training in float32 can square and sum: scale the windows (divide them by their largest value) and import them again"
+          ) == true)
       }
     }
+    // Windows built from traces (`--normalize none` of large units) are built again.
+    let built = refusal(
+      try store({ i, t in 1e17 * sin(Float(i + 3 * t)) }, kind: .waveform), clusters: 2)
+    #expect(built?.hasSuffix("can square and sum: build them with --normalize max or std") == true)
+    // One cluster of windows all alike is what was asked.
+    #expect(refusal(alike, clusters: 1) == nil)
+    // Windows equal but for their last value are distinct, -0.0 and 0.0 are one value (the
+    // count compares windows of one hash only: 10,000 windows of zeros differing in their
+    // last value took 33 s to count, a review found).
+    let lastValue = try store(
+      { i, t in t == 15 ? Float(i % 3) : (i % 2 == 0 ? 0 : -0.0) }, count: 30)
+    #expect(refusal(lastValue, clusters: 3) == nil)
+    #expect(refusal(lastValue, clusters: 4)?.contains("holds 3 distinct windows (of 30)") == true)
+    // `relabel --clusters K` checks as `cluster` does: two classes left empty before.
+    let kinds = try store { i, t in sin(Float((i % 3 + 1) * t)) }
+    #expect(refusal(kinds, clusters: 2) == nil)
+    for (clusters, refused) in [(5, true), (3, false)] {
+      do {
+        _ = try RelabelJob(
+          labels: try WindowLabelFile(text: "window_id,label\n0,a\n1,b\n", path: "l.csv"),
+          clusterCount: clusters, quiet: true
+        ).run(store: kinds, logger: Logger(label: "t"))
+        #expect(!refused, "relabel --clusters \(clusters) ran")
+      } catch {
+        #expect(refused, "\(error)")
+        #expect(
+          "\(error)".contains(
+            "window set 1 holds 3 distinct windows (of 12), fewer than --clusters 5"))
+      }
+    }
+    // `assign` of windows too large for the network: refused, where every window went to
+    // cluster 0 at probability 0.5 (a review).
+    let before = try kinds.assignments(runID: try #require(try kinds.run()?.id))
+    _ = try store({ i, t in 1e19 * sin(Float((i % 3 + 1) * t)) }, into: kinds)
+    #expect {
+      try AssignJob(runID: nil, quiet: true).run(store: kinds, logger: Logger(label: "t"))
+    } throws: { error in
+      "\(error)".contains("holds values up to") && "\(error)".contains("import them again")
+    }
+    #expect(try kinds.assignments(runID: try #require(try kinds.run()?.id)) == before)
   }
 
   /// A run interrupted before decision 0021 read its set in window_id order, and its

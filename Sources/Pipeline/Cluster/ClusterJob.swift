@@ -410,7 +410,8 @@ public struct ClusterJob: Sendable {
     if !resume { plan.options.applyWindowBudget(windowCount: plan.contents.count) }
     let survey = try plan.contents.survey(
       distinctUpTo: clusterRange.map { $0.upperBound } ?? plan.clusters)
-    try plan.options.checkInput(survey, windowSet: set.id ?? 0, store: store.path)
+    try plan.options.checkInput(
+      survey, windowSet: set.id ?? 0, imported: set.inputKind == .imported, store: store.path)
     try Self.checkDistinct(survey, clusters: clusterRange == nil ? plan.clusters : nil, set: set)
     plan.distinctWindows = survey.distinct
     // Stored options always carry the number of restarts; options stored before restarts
@@ -434,13 +435,13 @@ public struct ClusterJob: Sendable {
     return plan
   }
 
-  /// Refuses windows that cannot fill the clusters asked for: all alike (any K), or fewer
+  /// Refuses windows that cannot fill the clusters asked for: all alike (any K but 1), or fewer
   /// distinct windows than `--clusters K` (nil: `--clusters auto`, which scans no K above
   /// them). Such runs trained and left clusters empty, and `--clusters auto` chose among
   /// partitions of rounding noise (stop 48).
   static func checkDistinct(_ survey: InputSurvey, clusters: Int?, set: WindowSetRecord) throws {
     let id = set.id ?? 0
-    if survey.count > 1, survey.distinct == 1 {
+    if survey.count > 1, survey.distinct == 1, clusters != 1 {
       throw InputError(
         path: "",
         reason:

@@ -12,6 +12,10 @@ struct InputSurvey {
   private(set) var count = 0
   /// One copy of each distinct window met, at most `cap`.
   private var representatives: [[Float]] = []
+  /// The representatives by the hash of their values: a window is compared value by value only
+  /// with those of its hash (comparing with every one cost windows x distinct x shared prefix:
+  /// 33 s for 10,000 windows of zeros differing in their last value, a review found).
+  private var byHash: [UInt64: [Int]] = [:]
 
   init(valuesPerWindow: Int, cap: Int) {
     size = valuesPerWindow
@@ -27,18 +31,30 @@ struct InputSurvey {
   mutating func add(_ values: UnsafeBufferPointer<Float>, windows: Int) {
     for w in 0..<windows {
       let window = UnsafeBufferPointer(rebasing: values[(w * size)..<((w + 1) * size)])
+      guard representatives.count < cap else {
+        for value in window {
+          low = min(low, value)
+          high = max(high, value)
+        }
+        continue
+      }
+      // FNV-1a over the values' bits, -0.0 taken as 0.0 (they compare equal).
+      var hash: UInt64 = 0xcbf2_9ce4_8422_2325
       for value in window {
         low = min(low, value)
         high = max(high, value)
+        hash = (hash ^ UInt64(value == 0 ? 0 : value.bitPattern)) &* 0x0100_0000_01b3
       }
-      if representatives.count < cap, !representatives.contains(where: { Self.equal($0, window) }) {
+      let same = byHash[hash, default: []]
+      if !same.contains(where: { Self.equal(representatives[$0], window) }) {
+        byHash[hash, default: []].append(representatives.count)
         representatives.append(Array(window))
       }
     }
     count += windows
   }
 
-  /// Value by value, stopping at the first difference (most windows differ in their first).
+  /// Value by value.
   private static func equal(_ kept: [Float], _ window: UnsafeBufferPointer<Float>) -> Bool {
     kept.withUnsafeBufferPointer { k in
       for i in 0..<k.count where k[i] != window[i] { return false }

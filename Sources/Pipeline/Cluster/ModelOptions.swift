@@ -310,19 +310,32 @@ public struct ModelOptions: Codable, Sendable, Equatable {
   /// Refuses a window set the loss cannot learn: values too large for float32 training, and
   /// for binary cross-entropy, values outside [0, 1] (the default spectrograms are inside;
   /// waveforms are not).
-  func checkInput(_ survey: InputSurvey, windowSet: Int64, store: String) throws {
-    if survey.largestMagnitude > Self.largestTrainableValue {
-      throw InputError(
-        path: store,
-        reason:
-          "window set \(windowSet) holds values up to \(String(format: "%.3g", survey.largestMagnitude)), beyond the \(String(format: "%.0g", Self.largestTrainableValue)) that training in float32 can square and sum: scale the windows (divide them by their largest value) and import them again"
-      )
-    }
+  func checkInput(
+    _ survey: InputSurvey, windowSet: Int64, imported: Bool, store: String
+  ) throws {
+    try Self.checkMagnitude(survey, windowSet: windowSet, imported: imported, store: store)
     guard resolvedLoss == .bce, survey.low < 0 || survey.high > 1 else { return }
     throw InputError(
       path: store,
       reason:
         "--loss bce needs inputs in [0, 1], but window set \(windowSet) holds values from \(survey.low) to \(survey.high): use --input spectrogram (scaled to [0, 1]) or --loss mse"
+    )
+  }
+
+  /// Refuses values beyond `largestTrainableValue`, with what makes them smaller: windows
+  /// imported are scaled before import, windows built are normalised (`--normalize none` of
+  /// traces stored in large units gave 1e17).
+  static func checkMagnitude(
+    _ survey: InputSurvey, windowSet: Int64, imported: Bool, store: String
+  ) throws {
+    guard survey.largestMagnitude > largestTrainableValue else { return }
+    throw InputError(
+      path: store,
+      reason:
+        "window set \(windowSet) holds values up to \(String(format: "%.3g", survey.largestMagnitude)), beyond the \(String(format: "%.0g", largestTrainableValue)) that training in float32 can square and sum: "
+        + (imported
+          ? "scale the windows (divide them by their largest value) and import them again"
+          : "build them with --normalize max or std")
     )
   }
 

@@ -343,6 +343,13 @@ public struct RelabelJob: Sendable {
           "the labels name one class (\(classes[0])): give labels of two or more classes, or --clusters K (K >= 2) to leave the other windows to unlabelled clusters"
       )
     }
+    // As `cluster` checks its windows: `--clusters 5` on 3 distinct windows left two classes
+    // empty without a word (a review).
+    let survey = try contents.survey(distinctUpTo: k)
+    try ModelOptions.checkMagnitude(
+      survey, windowSet: contents.windowSet.id ?? 0,
+      imported: contents.windowSet.inputKind == .imported, store: store.path)
+    try ClusterJob.checkDistinct(survey, clusters: k, set: contents.windowSet)
     if let taken = RelabelJob.extraNames(classes: classes.count, clusters: k).first(where: {
       classes.contains($0)
     }) {

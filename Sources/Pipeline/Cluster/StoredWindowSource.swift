@@ -77,8 +77,8 @@ public final class TrainingWindows {
   }
 
   /// One pass over the network's input (the held windows, the correlation profiles, or the
-  /// stored set in chunks of at most 1,024 windows): its value range and distinct windows,
-  /// counted up to `cap`.
+  /// stored set in chunks of at most 1,024 windows and a quarter of the memory budget): its
+  /// value range and distinct windows, counted up to `cap`.
   func survey(distinctUpTo cap: Int) throws -> InputSurvey {
     if profiles != nil || !isStreamed, let array = try source() as? WindowArray {
       var survey = InputSurvey(valuesPerWindow: array.windowSize, cap: cap)
@@ -86,7 +86,7 @@ public final class TrainingWindows {
       return survey
     }
     var survey = InputSurvey(valuesPerWindow: reader.valuesPerWindow, cap: cap)
-    let chunk = 1024
+    let chunk = max(1, min(1024, memoryBytes / 4 / max(windowBytes, 1)))
     var values = [Float](repeating: 0, count: min(count, chunk) * reader.valuesPerWindow)
     var start = 0
     while start < count {
