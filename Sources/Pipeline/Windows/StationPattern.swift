@@ -46,24 +46,38 @@ public struct StationPattern: Sendable, Equatable, CustomStringConvertible {
   /// pattern, its bracket a set of characters as `fnmatch` reads it (a `]` first in a bracket,
   /// or after `[!`, is one of the set). Empty items are dropped.
   public static func items(_ text: String) -> [String] {
+    let characters = Array(text)
     var items: [String] = []
     var current = ""
-    var bracket: (open: Bool, length: Int) = (false, 0)
-    for c in text {
-      if bracket.open {
-        current.append(c)
-        let literal = bracket.length == 0 || (bracket.length == 1 && current.hasSuffix("[!]"))
-        if c == "]" && !literal { bracket = (false, 0) } else { bracket.length += 1 }
-      } else if c == "," {
+    var i = 0
+    while i < characters.count {
+      let c = characters[i]
+      if c == "[", let close = bracketEnd(characters, from: i + 1) {
+        current += String(characters[i...close])
+        i = close + 1
+        continue
+      }
+      if c == "," {
         if !current.isEmpty { items.append(current) }
         current = ""
       } else {
         current.append(c)
-        if c == "[" { bracket = (true, 0) }
       }
+      i += 1
     }
     if !current.isEmpty { items.append(current) }
     return items
+  }
+
+  /// The `]` that closes a bracket opened before `start`, as `fnmatch` finds it (a `]` first,
+  /// or first after `!`, is a member); nil when none does, and the `[` is then a character
+  /// (`XX.[A,XX.B` is two patterns, a review found it read as one).
+  static func bracketEnd(_ characters: [Character], from start: Int) -> Int? {
+    var j = start
+    if j < characters.count, characters[j] == "!" { j += 1 }
+    if j < characters.count, characters[j] == "]" { j += 1 }
+    while j < characters.count, characters[j] != "]" { j += 1 }
+    return j < characters.count ? j : nil
   }
 
   /// The patterns of a comma-separated list (`XH.*,IU.ANMO.00`).
@@ -117,29 +131,80 @@ struct Glob: Sendable, Equatable {
           tokens.append(.scalar("["))
           continue
         }
-        var content = p[i..<j]
-        let negated = content.first == "!"
-        if negated { content = content.dropFirst() }
-        var members: [ClosedRange<UInt32>] = []
-        var k = content.startIndex
-        while k < content.endIndex {
-          let first = content[k].value
-          if k + 2 < content.endIndex, content[k + 1] == "-" {
-            let last = content[k + 2].value
-            if first <= last { members.append(first...last) }  // a reversed range is empty
-            k += 3
-          } else {
-            members.append(first...first)
-            k += 1
-          }
-        }
-        tokens.append(.set(negated: negated, members: members))
+        tokens.append(Self.bracket(p[i..<j]))
         i = j + 1
       default:
         tokens.append(.scalar(c))
       }
     }
     self.tokens = tokens
+  }
+
+  /// The set a bracket's `content` (between `[` and `]`) stands for, as `fnmatch.translate`
+  /// (Python 3.11) writes it as a regular expression and `re` reads that: split at the `-`
+  /// that form ranges (not the first character, nor the one after `!`; not within two of the
+  /// last), reversed ranges removed by joining their neighbours, then a `!` first negates (an
+  /// empty range can leave one first: `[z-a!b]` is "not b") and `!` alone is any character.
+  static func bracket(_ content: ArraySlice<Unicode.Scalar>) -> Token {
+    enum Item: Equatable {
+      case scalar(Unicode.Scalar)
+      /// A `-` that joins two chunks: a range between its neighbours.
+      case range
+    }
+    var items: [Item]
+    if !content.contains("-") {
+      items = content.map { .scalar($0) }
+    } else {
+      var chunks: [[Unicode.Scalar]] = []
+      var start = content.startIndex
+      var k = content.first == "!" ? start + 2 : start + 1
+      while k < content.endIndex, let dash = content[k...].firstIndex(of: "-") {
+        chunks.append(Array(content[start..<dash]))
+        start = dash + 1
+        k = dash + 3
+      }
+      let rest = Array(content[start...])
+      if !rest.isEmpty || chunks.isEmpty {
+        chunks.append(rest)
+      } else {
+        chunks[chunks.count - 1].append("-")
+      }
+      var m = chunks.count - 1
+      while m > 0 {
+        if let last = chunks[m - 1].last, let first = chunks[m].first, last.value > first.value {
+          chunks[m - 1] = Array(chunks[m - 1].dropLast()) + chunks[m].dropFirst()
+          chunks.remove(at: m)
+        }
+        m -= 1
+      }
+      items = []
+      for (n, chunk) in chunks.enumerated() {
+        if n > 0 { items.append(.range) }
+        items += chunk.map { .scalar($0) }
+      }
+    }
+    if items.isEmpty { return .set(negated: false, members: []) }
+    if items == [.scalar("!")] { return .anyOne }
+    let negated = items.first == .scalar("!")
+    if negated { items.removeFirst() }
+    func value(_ item: Item) -> UInt32 {
+      if case .scalar(let c) = item { return c.value }
+      return Unicode.Scalar("-").value
+    }
+    var members: [ClosedRange<UInt32>] = []
+    var x = 0
+    while x < items.count {
+      let low = value(items[x])
+      if x + 2 < items.count, items[x + 1] == .range {
+        let high = value(items[x + 2])
+        if low <= high { members.append(low...high) }
+        x += 3
+      } else {
+        members.append(low...low)
+        x += 1
+      }
+    }
+    return .set(negated: negated, members: members)
   }
 
   /// Whether `text` matches the whole pattern.
