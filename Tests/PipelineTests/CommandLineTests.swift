@@ -64,6 +64,16 @@ struct CommandLineTests {
         "\(line.prefix(300))")
       #expect(line.count < 500, "\(arguments[1]): \(line.count) characters")
     }
+    // An apostrophe inside the value does not end it; a long value with spaces is kept to the
+    // line's start and end (a review: 3,086 bytes; 30,000 quoted words took 5 minutes).
+    let inner = try run(["windows", "build", "--phase", "it's" + long], in: dir)
+    #expect(
+      inner.errorLines.first?.contains("(4005 characters)") == true, "\(inner.errors.prefix(300))")
+    let spaced = try run(
+      ["windows", "build", "--phase", String(repeating: "'A ", count: 30_000)], in: dir)
+    #expect(spaced.errorLines.count == 1)
+    #expect((spaced.errorLines.first?.count ?? 0) < 5_200)
+    #expect(spaced.errorLines.first?.contains("characters left out) ...") == true)
     let short = try run(["export", "--format", "xml"], in: dir)
     #expect(short.errors.contains("The value 'xml' is invalid for '--format <format>'"))
     // Apostrophes inside a path are no quotes: the path the user needs stays whole (a review
