@@ -55,7 +55,7 @@ public final class SeisStore: Sendable {
           throw StoreError.unusable(
             path: path,
             reason:
-              "the store needs migrating to this version of seiscluster, which cannot be done read-only"
+              "the store needs migrating to this version of seiscluster, which cannot be done read-only: run a command as a user who can write it, or copy it somewhere writable and use the copy"
           )
         }
       }

@@ -839,6 +839,15 @@ import Testing
             "window set 1 holds 3 distinct windows (of 12), fewer than --clusters 5"))
       }
     }
+    // Without --clusters, K is the classes labelled, and the message says so (a review).
+    #expect {
+      try RelabelJob(
+        labels: try WindowLabelFile(text: "window_id,label\n0,a\n1,b\n2,c\n3,d\n", path: "l.csv"),
+        clusterCount: nil, quiet: true
+      ).run(store: kinds, logger: Logger(label: "t"))
+    } throws: { error in
+      "\(error)".contains("holds 3 distinct windows (of 12), fewer than the 4 classes labelled")
+    }
     // `assign` of windows too large for the network: refused, where every window went to
     // cluster 0 at probability 0.5 (a review).
     let before = try kinds.assignments(runID: try #require(try kinds.run()?.id))

@@ -171,7 +171,7 @@ import Testing
     #expect(refused.status == 1)
     #expect(
       refused.errorLines == [
-        "error: seiscluster.sqlite: the store needs migrating to this version of seiscluster, which cannot be done read-only"
+        "error: seiscluster.sqlite: the store needs migrating to this version of seiscluster, which cannot be done read-only: run a command as a user who can write it, or copy it somewhere writable and use the copy"
       ], "\(refused.errors)")
     // Migrated (and filled) by a writable open, it is read read-only.
     chmod(dir.path, 0o755)

@@ -439,7 +439,9 @@ public struct ClusterJob: Sendable {
   /// distinct windows than `--clusters K` (nil: `--clusters auto`, which scans no K above
   /// them). Such runs trained and left clusters empty, and `--clusters auto` chose among
   /// partitions of rounding noise (stop 48).
-  static func checkDistinct(_ survey: InputSurvey, clusters: Int?, set: WindowSetRecord) throws {
+  static func checkDistinct(
+    _ survey: InputSurvey, clusters: Int?, set: WindowSetRecord, asked: String? = nil
+  ) throws {
     let id = set.id ?? 0
     if survey.count > 1, survey.distinct == 1, clusters != 1 {
       throw InputError(
@@ -452,7 +454,7 @@ public struct ClusterJob: Sendable {
       throw InputError(
         path: "",
         reason:
-          "window set \(id) holds \(survey.distinct) distinct windows (of \(survey.count)), fewer than --clusters \(clusters)"
+          "window set \(id) holds \(survey.distinct) distinct windows (of \(survey.count)), fewer than \(asked ?? "--clusters \(clusters)")"
       )
     }
   }

@@ -349,7 +349,9 @@ public struct RelabelJob: Sendable {
     try ModelOptions.checkMagnitude(
       survey, windowSet: contents.windowSet.id ?? 0,
       imported: contents.windowSet.inputKind == .imported, store: store.path)
-    try ClusterJob.checkDistinct(survey, clusters: k, set: contents.windowSet)
+    try ClusterJob.checkDistinct(
+      survey, clusters: k, set: contents.windowSet,
+      asked: clusterCount.map { "--clusters \($0)" } ?? "the \(k) classes labelled")
     if let taken = RelabelJob.extraNames(classes: classes.count, clusters: k).first(where: {
       classes.contains($0)
     }) {
