@@ -259,29 +259,36 @@ import Testing
       try store.segments(of: e, from: window.0, to: window.1).first?.samples == .float32(floats))
   }
 
+  /// A store at `path` as an earlier version left it: migrated up to `migration`, holding
+  /// channel XX.STA..HHZ, file `a.mseed` (id 1) and the segment row `segment` inserts.
+  static func oldStore(at path: String, upTo migration: String, segment: String) throws {
+    let queue = try DatabaseQueue(path: path)
+    try SeisStore.migrator.migrate(queue, upTo: migration)
+    try queue.write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO channel (id, network, station, location, channel)
+            VALUES (1, 'XX', 'STA', '', 'HHZ');
+          INSERT INTO source_file (id, path, size, sha256, format, ingested_at)
+            VALUES (1, 'a.mseed', 8, 'aa', 'mseed', '2026-01-01T00:00:00.000000Z');
+          """ + segment)
+    }
+    try queue.close()
+  }
+
   /// A store written before migration 0005 (raw blobs only) opens, migrates and reads back the
   /// same samples, ids and checks.
   @Test func storesFromBeforeDeltaEncodingMigrate() throws {
     let dir = try TestPaths.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     let path = dir.appendingPathComponent("old.sqlite").path
-    do {
-      let queue = try DatabaseQueue(path: path)
-      try SeisStore.migrator.migrate(queue, upTo: "0004-runs")
-      try queue.write { db in
-        try db.execute(
-          sql: """
-            INSERT INTO channel (id, network, station, location, channel)
-              VALUES (1, 'XX', 'STA', '', 'HHZ');
-            INSERT INTO source_file (id, path, size, sha256, format, ingested_at)
-              VALUES (1, 'a.mseed', 8, 'aa', 'mseed', '2026-01-01T00:00:00.000000Z');
-            INSERT INTO segment (id, file_id, channel_id, start_ns, end_ns, sampling_rate,
-                                 sample_count, sample_type, samples)
-              VALUES (7, 1, 1, 0, 10000000, 100, 2, 'int32', x'01000000feffffff');
-            """)
-      }
-      try queue.close()
-    }
+    try Self.oldStore(
+      at: path, upTo: "0004-runs",
+      segment: """
+        INSERT INTO segment (id, file_id, channel_id, start_ns, end_ns, sampling_rate,
+                             sample_count, sample_type, samples)
+          VALUES (7, 1, 1, 0, 10000000, 100, 2, 'int32', x'01000000feffffff');
+        """)
     let store = try SeisStore(path: path)
     #expect(try store.check().isEmpty)
     #expect(try store.segment(id: 7)?.samples == .int32([1, -2]))
@@ -335,23 +342,13 @@ import Testing
     let dir = try TestPaths.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     let path = dir.appendingPathComponent("old.sqlite").path
-    do {
-      let queue = try DatabaseQueue(path: path)
-      try SeisStore.migrator.migrate(queue, upTo: "0008-resolved-paths")
-      try queue.write { db in
-        try db.execute(
-          sql: """
-            INSERT INTO channel (id, network, station, location, channel)
-              VALUES (1, 'XX', 'STA', '', 'HHZ');
-            INSERT INTO source_file (id, path, size, sha256, format, ingested_at)
-              VALUES (1, 'a.mseed', 8, 'aa', 'mseed', '2026-01-01T00:00:00.000000Z');
-            INSERT INTO segment (id, file_id, channel_id, start_ns, end_ns, sampling_rate,
-                                 sample_count, sample_type, sample_encoding, samples)
-              VALUES (7, 1, 1, 0, 10000000, 100, 2, 'int32', 'raw', x'01000000feffffff');
-            """)
-      }
-      try queue.close()
-    }
+    try Self.oldStore(
+      at: path, upTo: "0008-resolved-paths",
+      segment: """
+        INSERT INTO segment (id, file_id, channel_id, start_ns, end_ns, sampling_rate,
+                             sample_count, sample_type, sample_encoding, samples)
+          VALUES (7, 1, 1, 0, 10000000, 100, 2, 'int32', 'raw', x'01000000feffffff');
+        """)
     let store = try SeisStore(path: path)
     #expect(try store.check().isEmpty)
     let old = try #require(try store.segment(id: 7))
