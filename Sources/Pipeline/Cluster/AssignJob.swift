@@ -173,8 +173,8 @@ public struct AssignJob: Sendable {
     // Values the network cannot take in float32 put every window at an infinite distance from
     // every centroid, in cluster 0 at probability 0.5 (a review): refused as `cluster` refuses
     // them.
-    try ModelOptions.checkMagnitude(
-      try contents.survey(distinctUpTo: 1), windowSet: contents.windowSet.id ?? 0,
+    try contents.survey(distinctUpTo: 1).refuseLargeValues(
+      windowSet: contents.windowSet.id ?? 0,
       imported: contents.windowSet.inputKind == .imported, store: store.path)
 
     // Windows already assigned by this run: by id, and by pick (a rebuilt set has new ids).

@@ -412,7 +412,7 @@ public struct ClusterJob: Sendable {
       distinctUpTo: clusterRange.map { $0.upperBound } ?? plan.clusters)
     try plan.options.checkInput(
       survey, windowSet: set.id ?? 0, imported: set.inputKind == .imported, store: store.path)
-    try Self.checkDistinct(survey, clusters: clusterRange == nil ? plan.clusters : nil, set: set)
+    try survey.refuseTooFewDistinct(clusters: clusterRange == nil ? plan.clusters : nil, set: set)
     plan.distinctWindows = survey.distinct
     // Stored options always carry the number of restarts; options stored before restarts
     // existed made one.
@@ -433,30 +433,6 @@ public struct ClusterJob: Sendable {
     try Self.checkShape(configuration, options: model)
     try checkMemory(configuration, options: plan.options, windows: plan.contents.count)
     return plan
-  }
-
-  /// Refuses windows that cannot fill the clusters asked for: all alike (any K but 1), or fewer
-  /// distinct windows than `--clusters K` (nil: `--clusters auto`, which scans no K above
-  /// them). Such runs trained and left clusters empty, and `--clusters auto` chose among
-  /// partitions of rounding noise (stop 48).
-  static func checkDistinct(
-    _ survey: InputSurvey, clusters: Int?, set: WindowSetRecord, asked: String? = nil
-  ) throws {
-    let id = set.id ?? 0
-    if survey.count > 1, survey.distinct == 1, clusters != 1 {
-      throw InputError(
-        path: "",
-        reason:
-          "all \(survey.count) windows of window set \(id) hold the same values: there is nothing to cluster (`seiscluster windows export` shows them)"
-      )
-    }
-    if let clusters, survey.distinct < clusters {
-      throw InputError(
-        path: "",
-        reason:
-          "window set \(id) holds \(survey.distinct) distinct windows (of \(survey.count)), fewer than \(asked ?? "--clusters \(clusters)")"
-      )
-    }
   }
 
   /// Refuses `--filters` and `--kernels` that only pad the input, beyond what the defaults do:

@@ -301,41 +301,18 @@ public struct ModelOptions: Codable, Sendable, Equatable {
     guard (1...100).contains(resolvedRestarts) else { throw fail("--restarts takes 1 to 100") }
   }
 
-  /// The largest magnitude `cluster` trains on. Training works in float32: the reconstruction
-  /// loss squares the input and sums millions of squares, which overflow beyond about 1e19
-  /// (stop 48: windows of 1e19 diverged at the first epoch, of 1e15 trained). Raw counts are
-  /// below 2^31, ground motion in any unit far below.
-  static let largestTrainableValue: Float = 1e15
-
   /// Refuses a window set the loss cannot learn: values too large for float32 training, and
   /// for binary cross-entropy, values outside [0, 1] (the default spectrograms are inside;
   /// waveforms are not).
   func checkInput(
     _ survey: InputSurvey, windowSet: Int64, imported: Bool, store: String
   ) throws {
-    try Self.checkMagnitude(survey, windowSet: windowSet, imported: imported, store: store)
+    try survey.refuseLargeValues(windowSet: windowSet, imported: imported, store: store)
     guard resolvedLoss == .bce, survey.low < 0 || survey.high > 1 else { return }
     throw InputError(
       path: store,
       reason:
         "--loss bce needs inputs in [0, 1], but window set \(windowSet) holds values from \(survey.low) to \(survey.high): use --input spectrogram (scaled to [0, 1]) or --loss mse"
-    )
-  }
-
-  /// Refuses values beyond `largestTrainableValue`, with what makes them smaller: windows
-  /// imported are scaled before import, windows built are normalised (`--normalize none` of
-  /// traces stored in large units gave 1e17).
-  static func checkMagnitude(
-    _ survey: InputSurvey, windowSet: Int64, imported: Bool, store: String
-  ) throws {
-    guard survey.largestMagnitude > largestTrainableValue else { return }
-    throw InputError(
-      path: store,
-      reason:
-        "window set \(windowSet) holds values up to \(String(format: "%.3g", survey.largestMagnitude)), beyond the \(String(format: "%.0g", largestTrainableValue)) that training in float32 can square and sum: "
-        + (imported
-          ? "scale the windows (divide them by their largest value) and import them again"
-          : "build them with --normalize max or std")
     )
   }
 

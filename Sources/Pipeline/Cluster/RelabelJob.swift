@@ -346,11 +346,11 @@ public struct RelabelJob: Sendable {
     // As `cluster` checks its windows: `--clusters 5` on 3 distinct windows left two classes
     // empty without a word (a review).
     let survey = try contents.survey(distinctUpTo: k)
-    try ModelOptions.checkMagnitude(
-      survey, windowSet: contents.windowSet.id ?? 0,
+    try survey.refuseLargeValues(
+      windowSet: contents.windowSet.id ?? 0,
       imported: contents.windowSet.inputKind == .imported, store: store.path)
-    try ClusterJob.checkDistinct(
-      survey, clusters: k, set: contents.windowSet,
+    try survey.refuseTooFewDistinct(
+      clusters: k, set: contents.windowSet,
       asked: clusterCount.map { "--clusters \($0)" } ?? "the \(k) classes labelled")
     if let taken = RelabelJob.extraNames(classes: classes.count, clusters: k).first(where: {
       classes.contains($0)

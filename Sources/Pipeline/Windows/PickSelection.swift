@@ -33,10 +33,17 @@ enum PickSelection {
           "--stations '\(pattern)' matches no stored station"
           + (known.isEmpty ? " (the store holds none)" : " (stored: \(shown))"))
     }
+    // Each station's codes are matched once, not once per pick.
+    struct Codes: Hashable { var network, station, location: String }
+    var selected: [Codes: Bool] = [:]
     picks.removeAll { pick in
-      !patterns.contains {
+      let codes = Codes(network: pick.network, station: pick.station, location: pick.location)
+      if let known = selected[codes] { return !known }
+      let matches = patterns.contains {
         $0.matches(network: pick.network, station: pick.station, location: pick.location)
       }
+      selected[codes] = matches
+      return !matches
     }
     return picks
   }

@@ -2,8 +2,8 @@ import Foundation
 
 /// A `--stations` pattern: `NET.STA` (any location) or `NET.STA.LOC`, each code a shell
 /// wildcard (`*`, `?`, `[...]`) matched as ObsPy's `Stream.select` matches codes: Python's
-/// `fnmatch` on upper-cased codes (`Glob`), so matching ignores case. A blank location code is written `NET.STA.`
-/// (with the dot); `NET.STA` matches every location.
+/// `fnmatch` on upper-cased codes (`Glob`), so matching ignores case. A blank location code is
+/// written `NET.STA.` (with the dot); `NET.STA` matches every location.
 public struct StationPattern: Sendable, Equatable, CustomStringConvertible {
   /// The pattern as given.
   public let text: String
@@ -52,7 +52,7 @@ public struct StationPattern: Sendable, Equatable, CustomStringConvertible {
     var i = 0
     while i < characters.count {
       let c = characters[i]
-      if c == "[", let close = bracketEnd(characters, from: i + 1) {
+      if c == "[", let close = Glob.bracketEnd(characters, from: i + 1) {
         current += String(characters[i...close])
         i = close + 1
         continue
@@ -67,17 +67,6 @@ public struct StationPattern: Sendable, Equatable, CustomStringConvertible {
     }
     if !current.isEmpty { items.append(current) }
     return items
-  }
-
-  /// The `]` that closes a bracket opened before `start`, as `fnmatch` finds it (a `]` first,
-  /// or first after `!`, is a member); nil when none does, and the `[` is then a character
-  /// (`XX.[A,XX.B` is two patterns, a review found it read as one).
-  static func bracketEnd(_ characters: [Character], from start: Int) -> Int? {
-    var j = start
-    if j < characters.count, characters[j] == "!" { j += 1 }
-    if j < characters.count, characters[j] == "]" { j += 1 }
-    while j < characters.count, characters[j] != "]" { j += 1 }
-    return j < characters.count ? j : nil
   }
 
   /// The patterns of a comma-separated list (`XH.*,IU.ANMO.00`).
@@ -123,11 +112,7 @@ struct Glob: Sendable, Equatable {
       case "?":
         tokens.append(.anyOne)
       case "[":
-        var j = i
-        if j < p.count, p[j] == "!" { j += 1 }
-        if j < p.count, p[j] == "]" { j += 1 }
-        while j < p.count, p[j] != "]" { j += 1 }
-        guard j < p.count else {
+        guard let j = Self.bracketEnd(p, from: i) else {
           tokens.append(.scalar("["))
           continue
         }
@@ -138,6 +123,20 @@ struct Glob: Sendable, Equatable {
       }
     }
     self.tokens = tokens
+  }
+
+  /// The `]` that closes a bracket opened just before `start`, as `fnmatch` finds it (a `]`
+  /// first, or first after `!`, is a member); nil when none does, and the `[` is then a
+  /// character. `StationPattern.items` splits a list by the same rule (`XX.[A,XX.B` is two
+  /// patterns, a review found it read as one).
+  static func bracketEnd<Element: Equatable & ExpressibleByUnicodeScalarLiteral>(
+    _ pattern: [Element], from start: Int
+  ) -> Int? {
+    var j = start
+    if j < pattern.count, pattern[j] == "!" { j += 1 }
+    if j < pattern.count, pattern[j] == "]" { j += 1 }
+    while j < pattern.count, pattern[j] != "]" { j += 1 }
+    return j < pattern.count ? j : nil
   }
 
   /// The set a bracket's `content` (between `[` and `]`) stands for, as `fnmatch.translate`

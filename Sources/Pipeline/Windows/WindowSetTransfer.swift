@@ -128,7 +128,7 @@ public enum WindowSetTransfer {
   /// (the file is read with `pread`, never mapped or loaded whole: memory stays bounded by a
   /// batch whatever the size of the file) inside one transaction: the set appears whole or not
   /// at all. A NaN or infinite value anywhere refuses the whole file, as does a magnitude beyond
-  /// `ModelOptions.largestTrainableValue`.
+  /// `InputSurvey.largestTrainableValue`.
   public static func importWindows(
     store: SeisStore, path: String, index: String?, quiet: Bool = true,
     batch windowsPerBatch: Int? = nil
@@ -177,11 +177,11 @@ public enum WindowSetTransfer {
                 path: path,
                 reason: "window \(w) holds a NaN or infinite value (or one beyond float32)")
             }
-            if let large = samples.first(where: { abs($0) > ModelOptions.largestTrainableValue }) {
+            if let large = samples.first(where: { abs($0) > InputSurvey.largestTrainableValue }) {
               throw InputError(
                 path: path,
                 reason:
-                  "window \(w) holds \(String(format: "%.3g", large)), beyond the \(String(format: "%.0g", ModelOptions.largestTrainableValue)) that training in float32 can square and sum: scale the windows (divide them by their largest value)"
+                  "window \(w) holds \(InputSurvey.beyondTraining(large)): scale the windows (divide them by their largest value)"
               )
             }
             let row = rows?[w] ?? IndexRow(windowID: Int64(w))
