@@ -78,6 +78,19 @@ extension SeisStore {
     }
   }
 
+  /// How many of a run's windows each cluster holds (orphans, cluster -1, are not counted);
+  /// clusters that hold none are absent.
+  public func clusterSizes(runID: Int64) throws -> [Int: Int] {
+    try writer.read { db in
+      let rows = try Row.fetchAll(
+        db,
+        sql:
+          "SELECT cluster, COUNT(*) AS n FROM assignments WHERE run_id = ? AND cluster >= 0 GROUP BY cluster",
+        arguments: [runID])
+      return Dictionary(uniqueKeysWithValues: rows.map { ($0["cluster"] as Int, $0["n"] as Int) })
+    }
+  }
+
   /// Saves (replacing) the resumable state of a running run.
   public func saveCheckpoint(_ checkpoint: CheckpointRecord) throws {
     try writer.write { db in try checkpoint.upsert(db) }

@@ -12,7 +12,9 @@ struct SweepCommand: SeisclusterCommand {
       The latent-size lesson, measured on your windows: one `cluster` run per --latent size \
       (times each --architecture), each stored as a run, with its mean reconstruction loss over \
       the window set and, with --truth, its ACC, NMI and ARI. The CSV has one row per run: \
-      architecture,latent,reconstruction_loss,loss,run[,acc,nmi,ari],clusters. The sweep is \
+      architecture,latent,reconstruction_loss,loss,run[,acc,nmi,ari],clusters,clusters_filled \
+      (the run's K, and how many of its clusters hold a window: fewer when the run collapsed, \
+      which a warning line says too). The sweep is \
       stored with an id; `seiscluster report --sweep ID --output F.html` shows, per size, \
       windows beside their reconstructions, the loss and scores against the size, and a decoded \
       straight line between two windows of different clusters.

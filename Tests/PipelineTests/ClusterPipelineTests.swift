@@ -474,6 +474,50 @@ import Testing
     #expect(Evaluation.deciles(probabilities: [0.9, 0.4], correct: [true, false]).count == 2)
   }
 
+  @Test func evaluateSaysWhichClassEachClusterIsMappedTo() {
+    let names = ["local", "tele", "noise", "orphan"]
+    // Cluster 0: 5 local, 1 tele; cluster 1: 4 tele, 2 noise; cluster 2: 1 local (more clusters
+    // than the classes ACC can map it to once local and tele are taken: noise goes to 2);
+    // orphans (-1): 2 orphan.
+    let predicted = [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 2, -1, -1]
+    let truth = [0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 0, 3, 3]
+    let mapping = try! ClusteringMetrics.clusterToClass(truth: truth, predicted: predicted)
+    let (clusters, unmapped) = Evaluation.clusterClasses(
+      predicted: predicted, truth: truth, classNames: names, classOfCluster: mapping)
+    #expect(clusters.map(\.cluster) == [-1, 0, 1, 2])
+    #expect(clusters.map(\.size) == [2, 6, 6, 1])
+    #expect(clusters.map(\.mappedClass) == ["orphan", "local", "tele", "noise"])
+    #expect(unmapped.isEmpty)
+    let lines = Evaluation.clusterClassLines(clusters, unmapped: unmapped)
+    #expect(
+      lines == [
+        "clusters against the truth (each cluster's class as ACC maps it):",
+        "  orphans (cluster -1) (2 windows) -> orphan: 2",
+        "  cluster 0 (6 windows) -> local: 5; also tele 1",
+        "  cluster 1 (6 windows) -> tele: 4; also noise 2",
+        "  cluster 2 (1 windows) -> noise: 0; also local 1",
+      ])
+    // More classes than clusters: the classes left over are named with their windows; a
+    // cluster of many classes lists three and counts the rest.
+    let many = Evaluation.clusterClasses(
+      predicted: [0, 0, 0, 0, 0, 0, 0, 1], truth: [0, 0, 0, 1, 2, 3, 4, 5],
+      classNames: ["a", "b", "c", "d", "e", "f"], classOfCluster: [0: 0, 1: 5])
+    #expect(
+      Evaluation.clusterClassLines(many.clusters, unmapped: many.unmapped) == [
+        "clusters against the truth (each cluster's class as ACC maps it):",
+        "  cluster 0 (7 windows) -> a: 3; also b 1, c 1, d 1, 1 in 1 other classes",
+        "  cluster 1 (1 windows) -> f: 1",
+        "  classes no cluster maps to: b (1), c (1), d (1), e (1)",
+      ])
+    // A cluster with no class (more clusters than classes).
+    let extra = Evaluation.clusterClasses(
+      predicted: [0, 1, 2], truth: [0, 1, 1], classNames: ["a", "b"],
+      classOfCluster: [0: 0, 1: 1])
+    #expect(
+      Evaluation.clusterClassLines(extra.clusters, unmapped: extra.unmapped).last
+        == "  cluster 2 (1 windows) -> no class (more clusters than classes): b 1")
+  }
+
   @Test func withoutRestartsGivenTheRunStopsAfterTwoThatAgree() throws {
     var m = model()
     m.restarts = nil
@@ -516,8 +560,10 @@ import Testing
     #expect(fixed.rows.map(\.latent) == [2, 4])
     #expect(fixed.rows.allSatisfy { $0.run.clusterCount == 2 && $0.scores != nil })
     let lines = fixed.csv.split(separator: "\n")
-    #expect(lines.first == "architecture,latent,reconstruction_loss,loss,run,acc,nmi,ari,clusters")
-    #expect(lines.count == 3 && lines.dropFirst().allSatisfy { $0.hasSuffix(",2") })
+    #expect(
+      lines.first
+        == "architecture,latent,reconstruction_loss,loss,run,acc,nmi,ari,clusters,clusters_filled")
+    #expect(lines.count == 3 && lines.dropFirst().allSatisfy { $0.hasSuffix(",2,2") })
     // Its report: a clusters column, and each score panel named for what it plots.
     let html = try SweepReport.load(from: store).render()
     #expect(html.contains("<th class=\"num\">clusters</th>"))

@@ -868,6 +868,11 @@ struct CommandLineTests {
       sweep.errorLines.contains {
         $0.hasPrefix("warning: 1 of 2 clusters hold no window, so the run has 1")
       }, "\(sweep.errors)")
+    // The CSV says it too: K 2 asked, one cluster filled (the clusters column alone gave 2).
+    let csv = try String(contentsOf: dir.appendingPathComponent("s.csv"), encoding: .utf8)
+      .split(separator: "\n")
+    #expect(csv.first?.hasSuffix(",clusters,clusters_filled") == true, "\(csv)")
+    #expect(csv.dropFirst().first?.hasSuffix(",2,1") == true, "\(csv)")
   }
 
   /// Ctrl-C (SIGINT) or SIGTERM while an output is written: the hidden temporary file goes,

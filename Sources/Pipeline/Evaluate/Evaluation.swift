@@ -36,6 +36,89 @@ public struct Evaluation: Sendable {
   /// `WindowLabelFile.otherCaseHint` for the unmatched rows ("" when none is in other case).
   public var unmatchedHint = ""
 
+  /// Each cluster's windows by truth class, and the class ACC maps it to (nil: mapped to none,
+  /// with more clusters than classes; orphans, cluster -1, count as one more cluster, as for
+  /// ACC). In cluster order.
+  public var clusterClasses: [ClusterClasses] = []
+  /// Classes that no cluster maps to (more classes than clusters), with their windows.
+  public var unmappedClasses: [(name: String, count: Int)] = []
+
+  public struct ClusterClasses: Sendable, Equatable {
+    public var cluster: Int
+    public var mappedClass: String?
+    /// Windows per truth class, most first (ties by name).
+    public var classes: [ClassCount]
+    public var size: Int { classes.reduce(0) { $0 + $1.count } }
+  }
+
+  public struct ClassCount: Sendable, Equatable {
+    public var name: String
+    public var count: Int
+  }
+
+  /// `clusterClasses` and `unmappedClasses` of scored windows.
+  static func clusterClasses(
+    predicted: [Int], truth: [Int], classNames: [String], classOfCluster: [Int: Int]
+  ) -> (clusters: [ClusterClasses], unmapped: [(name: String, count: Int)]) {
+    var counts: [Int: [Int: Int]] = [:]
+    for (p, t) in zip(predicted, truth) { counts[p, default: [:]][t, default: 0] += 1 }
+    let clusters = counts.keys.sorted().map { cluster in
+      ClusterClasses(
+        cluster: cluster,
+        mappedClass: classOfCluster[cluster].map { classNames[$0] },
+        classes: counts[cluster]!.map { ClassCount(name: classNames[$0.key], count: $0.value) }
+          .sorted { ($1.count, $0.name) < ($0.count, $1.name) })
+    }
+    let mapped = Set(classOfCluster.values)
+    var unmapped: [(name: String, count: Int)] = []
+    for index in classNames.indices where !mapped.contains(index) {
+      unmapped.append((classNames[index], truth.filter { $0 == index }.count))
+    }
+    return (clusters, unmapped.sorted { $0.name < $1.name })
+  }
+
+  /// The lines of `clusterClasses`: one per cluster, its mapped class first, then at most three
+  /// other classes and a count of the rest.
+  static func clusterClassLines(
+    _ clusterClasses: [ClusterClasses], unmapped unmappedClasses: [(name: String, count: Int)]
+  ) -> [String] {
+    guard !clusterClasses.isEmpty else { return [] }
+    var out = ["clusters against the truth (each cluster's class as ACC maps it):"]
+    let shown = clusterClasses.count > 60 ? Array(clusterClasses.prefix(50)) : clusterClasses
+    for row in shown {
+      let name = row.cluster < 0 ? "orphans (cluster -1)" : "cluster \(row.cluster)"
+      var line = "  \(name) (\(row.size) windows)"
+      var others = row.classes
+      if let mapped = row.mappedClass, let own = others.firstIndex(where: { $0.name == mapped }) {
+        line += " -> \(mapped): \(others[own].count)"
+        others.remove(at: own)
+      } else if let mapped = row.mappedClass {
+        line += " -> \(mapped): 0"
+      } else {
+        line += " -> no class (more clusters than classes):"
+      }
+      if !others.isEmpty {
+        let listed = others.prefix(3).map { "\($0.name) \($0.count)" }
+        let rest = others.dropFirst(3).reduce(0) { $0 + $1.count }
+        let prefix = row.mappedClass == nil ? " " : "; also "
+        line +=
+          prefix + listed.joined(separator: ", ")
+          + (rest > 0 ? ", \(rest) in \(others.count - 3) other classes" : "")
+      }
+      out.append(line)
+    }
+    if shown.count < clusterClasses.count {
+      out.append("  ... and \(clusterClasses.count - shown.count) more clusters")
+    }
+    if !unmappedClasses.isEmpty {
+      let listed = unmappedClasses.prefix(10).map { "\($0.name) (\($0.count))" }
+      out.append(
+        "  classes no cluster maps to: \(listed.joined(separator: ", "))"
+          + (unmappedClasses.count > 10 ? ", and \(unmappedClasses.count - 10) more" : ""))
+    }
+    return out
+  }
+
   public struct Decile: Sendable, Equatable {
     public var lowest: Double
     public var highest: Double
@@ -113,6 +196,7 @@ public struct Evaluation: Sendable {
         )
       }
     }
+    out += Self.clusterClassLines(clusterClasses, unmapped: unmappedClasses)
     if !deciles.isEmpty {
       out.append("accuracy by probability decile (clusters mapped to classes as for ACC):")
       for (d, decile) in deciles.enumerated() {
@@ -247,6 +331,11 @@ public struct Evaluation: Sendable {
     if !unmatched.isEmpty { evaluation.unmatchedHint = truth.otherCaseHint(windows: windows) }
     evaluation.otherIDLines = otherIDLines
     evaluation.deciles = deciles(probabilities: probabilities, correct: correct)
+    var classNames = [String](repeating: "", count: classes.count)
+    for (name, index) in classes { classNames[index] = name }
+    (evaluation.clusterClasses, evaluation.unmappedClasses) = clusterClasses(
+      predicted: predicted, truth: truthLabels, classNames: classNames,
+      classOfCluster: classOfCluster)
     evaluation.orphans = predicted.filter { $0 < 0 }.count
     evaluation.scored = predicted.count
     evaluation.unscored = byWindow.count - predicted.count

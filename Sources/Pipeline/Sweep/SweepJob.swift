@@ -21,13 +21,15 @@ public struct SweepJob: Sendable {
     public var scores: ClusteringScores?
     /// `cluster`'s summary of the run.
     public var summary: [String]
+    /// Clusters that hold a window: fewer than the run's K when it collapsed.
+    public var filledClusters: Int
   }
 
   public struct Outcome: Sendable {
     public var sweep: SweepRecord
     public var rows: [Row]
     /// One line per run: `architecture,latent,reconstruction_loss,loss,run` (and
-    /// `acc,nmi,ari` with a truth file), then the cluster count and the model's parameters.
+    /// `acc,nmi,ari` with a truth file), then the run's K and the clusters that hold a window.
     public var csv: String
   }
 
@@ -343,7 +345,8 @@ public struct SweepJob: Sendable {
     }
     return Row(
       architecture: architecture, latent: latent, loss: stored.model.reconstructionLoss.name,
-      reconstructionLoss: loss, run: run, scores: scores, summary: summary)
+      reconstructionLoss: loss, run: run, scores: scores, summary: summary,
+      filledClusters: try store.clusterSizes(runID: run.id ?? 0).count)
   }
 
   /// The rows of the runs a resumed sweep already holds (none for a new sweep), scored again
@@ -364,7 +367,8 @@ public struct SweepJob: Sendable {
       return Row(
         architecture: architecture, latent: record.latent, loss: record.loss,
         reconstructionLoss: record.reconstructionLoss, run: run, scores: scores,
-        summary: Self.summaryLines(of: run))
+        summary: Self.summaryLines(of: run),
+        filledClusters: try store.clusterSizes(runID: run.id ?? 0).count)
     }
   }
 
@@ -432,7 +436,7 @@ public struct SweepJob: Sendable {
   static func csv(_ rows: [Row], scored: Bool) -> String {
     var header = ["architecture", "latent", "reconstruction_loss", "loss", "run"]
     if scored { header += ["acc", "nmi", "ari"] }
-    header += ["clusters"]
+    header += ["clusters", "clusters_filled"]
     var csv = CSVText(header: header)
     for row in rows {
       var fields = [
@@ -448,7 +452,7 @@ public struct SweepJob: Sendable {
           $0.map { String(format: "%.4f", $0) } ?? ""
         }
       }
-      fields.append(String(row.run.clusterCount))
+      fields += [String(row.run.clusterCount), String(row.filledClusters)]
       csv.append(fields)
     }
     return csv.text
