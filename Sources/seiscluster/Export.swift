@@ -10,7 +10,18 @@ struct Export: SeisclusterCommand {
     abstract: "Write a run's labelled catalog: CSV, JSON, QuakeML or SeisBench metadata.",
     discussion: """
       One entry per window: its pick (network, station, location, time, phase), its cluster and \
-      that cluster's probability, and the class label once `relabel` has run. QuakeML carries \
+      that cluster's probability, and the class label once `relabel` has run.
+
+      probability is DEC's Student-t q of the window's own cluster. Read it as a ranking within \
+      a run: the least probable windows are where a run's errors are, so look at them first \
+      (the report shows them). It is not a calibrated chance of being right: runs 97-99.5 % \
+      right gave mean values of 0.76-0.89 on our test sets, and small sets give lower values \
+      still. `evaluate --truth` \
+      prints the accuracy per tenth of the windows ranked by it. distance is the Euclidean \
+      distance, in the network's latent space, from the window's code to its cluster's centroid \
+      (not an epicentral distance); run is the run's id.
+
+      QuakeML carries \
       the results as elements in the namespace urn:seiscluster:1, which ObsPy's read_events \
       keeps in event.extra. QuakeML 1.2 allows network, station, location and channel codes \
       of at most 8 characters: longer ones (MiniSEED 3 allows them) are written as they are, \
