@@ -105,7 +105,8 @@ import Testing
     #expect(html.contains("<h2>Trust</h2>"))
     #expect(
       html.contains(
-        "stability: 0.417 (mean ARI between 3 restarts); 2 of 3 agree with the restart kept"))
+        "stability: 0.417 (mean ARI between 3 restarts); 1 of the 2 others agrees with the restart kept"
+      ))
     #expect(html.contains("<td>kept</td>"))
     // Settings give the default rule's cap as a cap, with what trained (it read "restarts 7").
     #expect(html.contains("<code>until two agree, at most 7; 3 trained</code>"))
@@ -260,6 +261,24 @@ import Testing
     #expect(lines[2] == "      1        0   0.0%                 -")
     #expect(lines[3] == "orphans        2  50.0%             0.550  XX.A. 2")
     #expect(lines.last?.hasSuffix("is below --orphans 0.97") == true)
+  }
+
+  /// A cluster at more than four stations names four and counts the rest, so the line sums to
+  /// the cluster (a demo cluster of 151 windows listed 131; a usability review).
+  @Test func theSummaryCountsTheStationsItDoesNotName() {
+    let stations = ["A", "A", "A", "B", "B", "C", "C", "D", "D", "E", "F"].map { "XX.\($0)." }
+    let lines = ClusterSummary.lines(
+      assignments: Array(repeating: 0, count: 11), probabilities: Array(repeating: 0.5, count: 11),
+      stations: stations, clusterCount: 1, confound: nil, stopReason: "tol", iterations: 1)
+    #expect(
+      lines[1]
+        == "      0       11  100.0%             0.500  XX.A. 3, XX.B. 2, XX.C. 2, XX.D. 2, +2 more stations (2)"
+    )
+    let five = ClusterSummary.lines(
+      assignments: Array(repeating: 0, count: 10), probabilities: Array(repeating: 0.5, count: 10),
+      stations: Array(stations.prefix(10)), clusterCount: 1, confound: nil, stopReason: "tol",
+      iterations: 1)
+    #expect(five[1].hasSuffix("XX.D. 2, +1 more station (1)"), "\(five[1])")
   }
 
   /// A set that mixes instruments is named by its components, not by its first window's

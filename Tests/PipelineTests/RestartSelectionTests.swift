@@ -63,7 +63,7 @@ import Testing
         "stability: 0.3"), "\(selection.report.line)")
     #expect(
       selection.report.line.contains(
-        "2 of 3 agree with the restart kept (ARI >= 0.875), restart 3 (seed 3)"))
+        "1 of the 2 others agrees with the restart kept (ARI >= 0.875), restart 3 (seed 3)"))
   }
 
   @Test func tiesGoToTheLowestPretrainingLoss() throws {

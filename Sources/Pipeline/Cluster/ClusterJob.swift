@@ -1281,8 +1281,15 @@ enum ClusterSummary {
         ? 0 : members.reduce(0.0) { $0 + Double(probabilities[$1]) } / Double(members.count)
       var counts: [String: Int] = [:]
       for i in members { counts[stations[i], default: 0] += 1 }
-      let top = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-        .prefix(4).map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+      let ranked = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+      var top = ranked.prefix(4).map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+      if ranked.count > 4 {
+        // The rest counted, so that the stations named and the rest sum to the cluster.
+        let rest = ranked.dropFirst(4)
+        top +=
+          ", +\(rest.count) more station\(rest.count == 1 ? "" : "s") "
+          + "(\(rest.reduce(0) { $0 + $1.value }))"
+      }
       // (No trailing spaces where a cluster has no station to name.)
       lines.append(
         String(

@@ -246,8 +246,10 @@ public struct RestartReport: Codable, Sendable, Equatable {
     guard let stability else { return "stability: n/a (1 restart)" }
     return String(
       format:
-        "stability: %.3f (mean ARI between %d restarts); %d of %d agree with the restart kept (ARI >= %.3f), restart %d (seed %llu), the one that agrees best with the others%@",
-      stability, restarts.count, agreeing, restarts.count, Self.agreeingARI, kept + 1,
+        "stability: %.3f (mean ARI between %d restarts); %d of the %d other%@ %@ with the restart kept (ARI >= %.3f), restart %d (seed %llu), the one that agrees best with the others%@",
+      stability, restarts.count, agreeing - 1, restarts.count - 1,
+      restarts.count == 2 ? "" : "s", agreeing - 1 == 1 ? "agrees" : "agree", Self.agreeingARI,
+      kept + 1,
       restarts[kept].seed, (setAside ?? []).isEmpty ? "" : " not set aside")
   }
 
