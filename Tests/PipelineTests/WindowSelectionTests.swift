@@ -311,6 +311,33 @@ import Testing
     #expect(try built(stations: ["XH.H01"], chosenByTool: false) == "spectrogram")
   }
 
+  /// At a rate too low for STFT segments of two samples (--rate 1: a 1.28 s segment holds
+  /// one), the default for event windows is waveforms, and correlation at one station. It was
+  /// spectrograms, refused ("hold 1 sample at --rate 1 Hz") before the one station's picks could
+  /// turn it into correlation (a usability review, on the shared LHZ data).
+  @Test func eventWindowsAtARateTooLowForSpectrogramsAreWaveformsByDefault() throws {
+    #expect(WindowSetOptions.defaultInput(before: 20, after: 120, rate: 1) == .waveform)
+    #expect(WindowSetOptions.defaultInput(before: 20, after: 120, rate: 1.2) == .spectrogram)
+    #expect(WindowSetOptions.defaultInput(before: 20, after: 120, rate: 1.1) == .waveform)
+    #expect(WindowSetOptions.defaultInput(before: 20, after: 120) == .spectrogram)
+    #expect(WindowSetOptions.defaultInput(before: 1, after: 1, rate: 100) == .waveform)
+    func built(stations: [String]?) throws -> String {
+      let store = try store()
+      try store.insertPicks([
+        pick("XH", "H01", "", 100), pick("XH", "H01", "", 200), pick("XH", "H02", "00", 300),
+      ])
+      var o = options(stations: stations)
+      (o.before, o.after, o.rate, o.bandpass) = (20, 40, 1, nil)
+      o.input = WindowSetOptions.defaultInput(before: 20, after: 40, rate: 1)
+      o.inputChosenByTool = true
+      _ = try build(store, o)
+      let set = try #require(try store.currentWindowSet())
+      return set.isCorrelationInput ? "correlation" : set.inputKind.rawValue
+    }
+    #expect(try built(stations: ["XH.H01"]) == "correlation")
+    #expect(try built(stations: nil) == "waveform")
+  }
+
   @Test func aPatternThatMatchesNoStoredStationIsAnErrorNamingIt() throws {
     let store = try store()
     try store.insertPicks([pick("XH", "H01", "", 100)])

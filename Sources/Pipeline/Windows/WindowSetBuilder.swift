@@ -158,6 +158,13 @@ public struct WindowSetBuilder: Sendable {
         "input: correlation profiles, as every selected pick is at one station (give --input spectrogram for spectrograms)"
       )
     }
+    if options.inputChosenByTool, options.input == .waveform,
+      options.before + options.after >= 4 * options.spectrogramSegment
+    {
+      logger.info(
+        "input: waveforms, as --rate \(String(format: "%g", options.rate)) Hz is too low for spectrograms (STFT segments of \(String(format: "%g", options.spectrogramSegment)) s need two samples)"
+      )
+    }
     var report = WindowBuildReport()
     report.pickCount = picks.count
 

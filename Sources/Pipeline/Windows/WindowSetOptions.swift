@@ -145,8 +145,14 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
 
   /// The input the tool chooses when the user does not: spectrograms for windows of at least
   /// four STFT segments (event windows), waveforms for shorter ones (first-motion windows).
-  public static func defaultInput(before: Double, after: Double, segment: Double = 1.28) -> Input {
-    before + after >= 4 * segment ? .spectrogram : .waveform
+  /// With `rate`, event windows are waveforms too where an STFT segment would hold fewer than
+  /// two samples (below 1.17 Hz for segments of 1.28 s), as no spectrogram can be cut there.
+  public static func defaultInput(
+    before: Double, after: Double, segment: Double = 1.28, rate: Double? = nil
+  ) -> Input {
+    guard before + after >= 4 * segment else { return .waveform }
+    if let rate, (segment * rate).rounded() < 2 { return .waveform }
+    return .spectrogram
   }
 
   /// The input the tool chooses once the picks are selected: correlation profiles instead of
@@ -154,7 +160,10 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
   /// of repeating sources can be compared sample by sample, as REDPy does; otherwise `input`.
   /// docs/decisions/0018-correlation-input.md has the measurements.
   public func defaultInput(forStations stations: Set<String>) -> Input {
-    inputChosenByTool && input == .spectrogram && stations.count == 1 ? .correlation : input
+    // Event windows: spectrograms, or waveforms at a rate too low for them.
+    let eventWindows = before + after >= 4 * spectrogramSegment
+    return inputChosenByTool && eventWindows && input != .correlation && stations.count == 1
+      ? .correlation : input
   }
 
   /// Samples per window on the resampled grid: `round((before + after) * rate)`.

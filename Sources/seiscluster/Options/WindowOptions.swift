@@ -71,7 +71,8 @@ struct WindowOptions: ParsableArguments {
       reference windows of the set, as REDPy measures repeating earthquakes (for families at \
       one station; see docs/decisions/0018-correlation-input.md). Default: for windows of \
       5.12 s or more, correlation when every selected pick is at one station, else \
-      spectrogram; waveform for shorter windows. Correlation profiles are computed by \
+      spectrogram (waveform where --rate is below 1.17 Hz, too low for STFT segments of \
+      1.28 s); waveform for shorter windows. Correlation profiles are computed by \
       `cluster` from a set of waveform windows, so `windows build` and `windows export` hold \
       the waveforms there.
       """)
@@ -185,7 +186,10 @@ struct WindowOptions: ParsableArguments {
     if let band = try? parsedBandpass() { o.bandpass = band }
     if let normalize { o.normalize = normalize }
     if let spectrogramReference { o.spectrogramReference = spectrogramReference }
-    o.input = input ?? WindowSetOptions.defaultInput(before: o.before, after: o.after)
+    o.input =
+      input
+      ?? WindowSetOptions.defaultInput(
+        before: o.before, after: o.after, segment: o.spectrogramSegment, rate: o.rate)
     // A spectrogram option keeps spectrograms where the tool would take correlation profiles
     // (picks at one station).
     o.inputChosenByTool = input == nil && spectrogramReference == nil
