@@ -384,6 +384,41 @@ import Testing
     #expect(try store.writer.read { db in try WindowSetRecord.fetchCount(db) } == 1)
   }
 
+  /// A station of vertical channels only skips every pick under the default ZNE; the error
+  /// names --components Z (on the shared archive's LHZ stations, a usability review met the
+  /// error without it), and only where components are missing.
+  @Test func picksSkippedForMissingComponentsNameComponentsZ() throws {
+    let store = try store()
+    try store.storeFile(
+      path: "V.mseed", size: 0, sha256: "v", format: .miniSEED,
+      segments: [
+        Segment(
+          source: SourceIdentifier(network: "ZO", station: "V", location: "", channel: "HHZ"),
+          startTime: Self.t0, samplingRate: 100,
+          samples: .int32((0..<60_000).map { Int32($0 % 97) }))
+      ])
+    try store.insertPicks([pick("ZO", "V", "", 100), pick("XH", "L40", "", 200)])
+    do {
+      _ = try build(store, options(stations: ["ZO.V"]))
+      Issue.record("a Z-only station built ZNE windows")
+    } catch let error as WindowSetBuilder.BuildError {
+      #expect(
+        error.reason.hasSuffix(
+          "(1 missing component); --components Z builds windows of the vertical component alone; the current window set is unchanged"
+        ), "\(error.reason)")
+    }
+    var vertical = options(stations: ["ZO.V"])
+    vertical.components = .z
+    #expect(try build(store, vertical).built == 1)
+    // Another reason alone gets no such hint.
+    do {
+      _ = try build(store, options(stations: ["XH.L40"]))
+      Issue.record("a 40 Hz station carried a 1-20 Hz band")
+    } catch let error as WindowSetBuilder.BuildError {
+      #expect(!error.reason.contains("--components Z"), "\(error.reason)")
+    }
+  }
+
   @Test func skippedPicksAreSummedUpByStationWithACountAndAHint() throws {
     let store = try store()
     let many = (0..<250).map { pick("XH", "L40", "", 20 + Double($0) * 2) }

@@ -282,7 +282,12 @@ public struct WindowSetBuilder: Sendable {
         picks.isEmpty
         ? "no pick selected (\(PickSelection.whySelectedNone(in: store, options: options))\(phaseHint))"
         : "no window could be built: all \(picks.count) selected pick\(picks.count == 1 ? " was" : "s were") skipped (\(report.skippedReasons))"
-      throw BuildError(reason: "\(why); the current window set is unchanged")
+      // Stations of vertical channels only (common in archives) skip every pick under the
+      // default ZNE: say the option that builds them.
+      let componentHint =
+        options.components == .zne && (report.skippedByReason[.missingComponent] ?? 0) > 0
+        ? "; --components Z builds windows of the vertical component alone" : ""
+      throw BuildError(reason: "\(why)\(componentHint); the current window set is unchanged")
     }
     return report
   }
