@@ -2,12 +2,45 @@ import ArgumentParser
 import Foundation
 import Pipeline
 
-/// `seiscluster picks import FILE`
+/// `seiscluster picks import FILE`, `seiscluster picks list`
 struct PicksCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "picks",
-    abstract: "Import picks (arrival times) to cut windows around.",
-    subcommands: [PicksImportCommand.self])
+    abstract: "Import picks (arrival times) to cut windows around, or list them.",
+    subcommands: [PicksImportCommand.self, PicksListCommand.self])
+}
+
+/// `seiscluster picks list [--format table|csv] [--phase NAME]`
+struct PicksListCommand: SeisclusterCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "list",
+    abstract: "One line per stored pick, in time order.",
+    discussion: """
+      Columns: network, station, location, channel (empty when the pick names none), time \
+      (ISO 8601 UTC, to the microsecond), phase (`trigger` for `detect`'s), label (an imported \
+      file's label column, kept as a note and never used for clustering; `detect`'s settings \
+      for a trigger) and origin (the file or command the pick came from). The CSV's first seven \
+      columns are those `picks import` reads, so a listing can be filtered, edited and imported \
+      into another store. Example: seiscluster picks list --phase trigger --format csv
+      """)
+
+  @OptionGroup var global: GlobalOptions
+
+  @Option(help: "table or csv.")
+  var format: TracesList.Format = .table
+
+  @Option(
+    help: ArgumentHelp(
+      "Only picks of this phase (matched exactly, as --phase of windows build).",
+      valueName: "name"))
+  var phase: String?
+
+  func run() throws {
+    _ = global.makeLogger()
+    let store = try global.store.openForReading()
+    try OutputFile.Sink.standardOutput.write(
+      Data(try PicksList.run(store: store, format: format, phase: phase).utf8))
+  }
 }
 
 /// `seiscluster picks import FILE`

@@ -843,6 +843,41 @@ struct CommandLineTests {
 
   /// A sweep's runs warn as `cluster` runs do, with --quiet too: a run whose clusters came out
   /// empty said so only in its stored summary and the report (an adversarial review).
+  /// `picks list` shows what is stored (a usability review found no way to see `detect`'s
+  /// triggers or an import's picks); its CSV imports into another store as the same picks.
+  @Test func picksListShowsTheStoredPicksAndItsCSVImportsAsTheSame() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try """
+    network,station,location,channel,time,phase,label
+    XX,B,00,HHZ,2026-03-01T00:00:10.5Z,P,"local, quiet"
+    XX,A,,,2026-03-01T00:00:02Z,S,
+    XX,A,,,2026-03-01T00:00:01.123456Z,P,tele
+    """.write(to: dir.appendingPathComponent("p.csv"), atomically: true, encoding: .utf8)
+    #expect(try run(["-q", "picks", "import", "p.csv"], in: dir).status == 0)
+    let listed = try run(["picks", "list", "--format", "csv"], in: dir)
+    #expect(listed.status == 0, "\(listed.errors)")
+    #expect(
+      listed.output == """
+        network,station,location,channel,time,phase,label,origin
+        XX,A,,,2026-03-01T00:00:01.123456Z,P,tele,p.csv
+        XX,A,,,2026-03-01T00:00:02.000000Z,S,,p.csv
+        XX,B,00,HHZ,2026-03-01T00:00:10.500000Z,P,"local, quiet",p.csv
+
+        """)
+    let phaseS = try run(["picks", "list", "--phase", "S"], in: dir)
+    #expect(phaseS.output.split(separator: "\n").count == 2, "\(phaseS.output)")
+    #expect(phaseS.output.contains("2026-03-01T00:00:02.000000Z  S"))
+    try listed.output.write(
+      to: dir.appendingPathComponent("listed.csv"), atomically: true, encoding: .utf8)
+    #expect(
+      try run(["-q", "--db", "other.sqlite", "picks", "import", "listed.csv"], in: dir).status == 0)
+    let again = try run(["--db", "other.sqlite", "picks", "list", "--format", "csv"], in: dir)
+    // The same picks; only the origin names the file they came from.
+    #expect(
+      again.output.replacingOccurrences(of: ",listed.csv", with: ",p.csv") == listed.output)
+  }
+
   @Test func aSweepPrintsItsRunsWarnings() throws {
     let dir = try folder()
     defer { try? FileManager.default.removeItem(at: dir) }
