@@ -203,7 +203,13 @@ import Testing
     let two = try RestartSelection([
       restart(truth, seed: 1, loss: 0.5), restart(truth, seed: 2, loss: 0.4),
     ])
-    #expect(two.report.line.hasPrefix("stability: 1.000 (mean ARI between 2 restarts)"))
+    #expect(
+      two.report.line.hasPrefix(
+        "stability: 1.000 (mean ARI between 2 restarts); the other agrees with the restart kept"))
+    let apart = try RestartSelection([
+      restart(truth, seed: 1, loss: 0.5), restart(other, seed: 2, loss: 0.4),
+    ])
+    #expect(apart.report.line.contains("; the other does not agree with the restart kept"))
     // A collapsed restart kept beside one that split the windows: they disagree, and say so.
     let collapsed = try RestartSelection([
       restart(one, seed: 1, loss: 0.1), restart(truth, seed: 2, loss: 0.4),

@@ -244,13 +244,17 @@ public struct RestartReport: Codable, Sendable, Equatable {
   public var line: String {
     if clusters == 1 { return "stability: n/a (1 cluster: restarts cannot disagree)" }
     guard let stability else { return "stability: n/a (1 restart)" }
+    // The other restarts that agree with the kept one (it agrees with itself: not counted).
+    let others = restarts.count - 1
+    let agree =
+      others == 1
+      ? (agreeing > 1 ? "the other agrees" : "the other does not agree")
+      : "\(agreeing - 1) of the \(others) others agree\(agreeing - 1 == 1 ? "s" : "")"
     return String(
       format:
-        "stability: %.3f (mean ARI between %d restarts); %d of the %d other%@ %@ with the restart kept (ARI >= %.3f), restart %d (seed %llu), the one that agrees best with the others%@",
-      stability, restarts.count, agreeing - 1, restarts.count - 1,
-      restarts.count == 2 ? "" : "s", agreeing - 1 == 1 ? "agrees" : "agree", Self.agreeingARI,
-      kept + 1,
-      restarts[kept].seed, (setAside ?? []).isEmpty ? "" : " not set aside")
+        "stability: %.3f (mean ARI between %d restarts); %@ with the restart kept (ARI >= %.3f), restart %d (seed %llu), the one that agrees best with the others%@",
+      stability, restarts.count, agree, Self.agreeingARI, kept + 1, restarts[kept].seed,
+      (setAside ?? []).isEmpty ? "" : " not set aside")
   }
 
   /// The line naming the restarts set aside, if any.
