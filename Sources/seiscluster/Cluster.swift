@@ -247,11 +247,13 @@ struct ClusterCommand: SeisclusterCommand {
         // stations (a review found one station's short windows blamed on "more than one").
         let short =
           WindowSetOptions.defaultInput(before: options.before, after: options.after) == .waveform
+        let kind =
+          input == .spectrogram ? "spectrograms" : "waveforms (--rate too low for spectrograms)"
         throw InputError(
           path: store.path,
           reason: short
             ? "--orphans compares waveforms by correlation, but windows of \(options.before + options.after) s (under \(4 * options.spectrogramSegment) s) are waveforms by default: give --input correlation"
-            : "--orphans compares waveforms by correlation, but these picks are at more than one station (their windows would be spectrograms): select one station or give --input correlation"
+            : "--orphans compares waveforms by correlation, but these picks are at more than one station (their windows would be \(kind)): select one station or give --input correlation"
         )
       }
       let report = try builder.build(options: options)

@@ -21,7 +21,8 @@ struct PicksListCommand: SeisclusterCommand {
       file's label column, kept as a note and never used for clustering; `detect`'s settings \
       for a trigger) and origin (the file or command the pick came from). The CSV's first seven \
       columns are those `picks import` reads, so a listing can be filtered, edited and imported \
-      into another store. Example: seiscluster picks list --phase trigger --format csv
+      into another store; import refuses a row without a network code (`detect` stores \
+      triggers of data that has none) and trims spaces around a label. Example: seiscluster picks list --phase trigger --format csv
       """)
 
   @OptionGroup var global: GlobalOptions

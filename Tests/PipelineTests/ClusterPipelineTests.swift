@@ -495,7 +495,7 @@ import Testing
         "  orphans (cluster -1) (2 windows) -> orphan: 2",
         "  cluster 0 (6 windows) -> local: 5; also tele 1",
         "  cluster 1 (6 windows) -> tele: 4; also noise 2",
-        "  cluster 2 (1 windows) -> noise: 0; also local 1",
+        "  cluster 2 (1 window) -> noise: 0; also local 1",
       ])
     // More classes than clusters: the classes left over are named with their windows; a
     // cluster of many classes lists three and counts the rest.
@@ -505,8 +505,8 @@ import Testing
     #expect(
       Evaluation.clusterClassLines(many.clusters, unmapped: many.unmapped) == [
         "clusters against the truth (each cluster's class as ACC maps it):",
-        "  cluster 0 (7 windows) -> a: 3; also b 1, c 1, d 1, 1 in 1 other classes",
-        "  cluster 1 (1 windows) -> f: 1",
+        "  cluster 0 (7 windows) -> a: 3; also b 1, c 1, d 1, 1 in 1 other class",
+        "  cluster 1 (1 window) -> f: 1",
         "  classes no cluster maps to: b (1), c (1), d (1), e (1)",
       ])
     // A cluster with no class (more clusters than classes).
@@ -515,7 +515,7 @@ import Testing
       classOfCluster: [0: 0, 1: 1])
     #expect(
       Evaluation.clusterClassLines(extra.clusters, unmapped: extra.unmapped).last
-        == "  cluster 2 (1 windows) -> no class (more clusters than classes): b 1")
+        == "  cluster 2 (1 window) -> no class (more clusters than classes): b 1")
   }
 
   @Test func withoutRestartsGivenTheRunStopsAfterTwoThatAgree() throws {

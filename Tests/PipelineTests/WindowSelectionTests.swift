@@ -410,12 +410,24 @@ import Testing
     var vertical = options(stations: ["ZO.V"])
     vertical.components = .z
     #expect(try build(store, vertical).built == 1)
-    // Another reason alone gets no such hint.
-    do {
-      _ = try build(store, options(stations: ["XH.L40"]))
-      Issue.record("a 40 Hz station carried a 1-20 Hz band")
-    } catch let error as WindowSetBuilder.BuildError {
-      #expect(!error.reason.contains("--components Z"), "\(error.reason)")
+    // Another reason alone gets no such hint, nor a station without a vertical channel (a
+    // review: IU.ULN.00 holds LH1 alone, and --components Z failed again there).
+    try store.storeFile(
+      path: "H.mseed", size: 0, sha256: "h", format: .miniSEED,
+      segments: [
+        Segment(
+          source: SourceIdentifier(network: "ZO", station: "H", location: "", channel: "HH1"),
+          startTime: Self.t0, samplingRate: 100,
+          samples: .int32((0..<60_000).map { Int32($0 % 89) }))
+      ])
+    try store.insertPicks([pick("ZO", "H", "", 100)])
+    for stations in [["XH.L40"], ["ZO.H"]] {
+      do {
+        _ = try build(store, options(stations: stations))
+        Issue.record("\(stations) built windows")
+      } catch let error as WindowSetBuilder.BuildError {
+        #expect(!error.reason.contains("--components Z"), "\(error.reason)")
+      }
     }
   }
 

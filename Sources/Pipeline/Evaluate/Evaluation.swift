@@ -87,7 +87,7 @@ public struct Evaluation: Sendable {
     let shown = clusterClasses.count > 60 ? Array(clusterClasses.prefix(50)) : clusterClasses
     for row in shown {
       let name = row.cluster < 0 ? "orphans (cluster -1)" : "cluster \(row.cluster)"
-      var line = "  \(name) (\(row.size) windows)"
+      var line = "  \(name) (\(row.size) window\(row.size == 1 ? "" : "s"))"
       var others = row.classes
       if let mapped = row.mappedClass, let own = others.firstIndex(where: { $0.name == mapped }) {
         line += " -> \(mapped): \(others[own].count)"
@@ -103,7 +103,8 @@ public struct Evaluation: Sendable {
         let prefix = row.mappedClass == nil ? " " : "; also "
         line +=
           prefix + listed.joined(separator: ", ")
-          + (rest > 0 ? ", \(rest) in \(others.count - 3) other classes" : "")
+          + (rest > 0
+            ? ", \(rest) in \(others.count - 3) other class\(others.count == 4 ? "" : "es")" : "")
       }
       out.append(line)
     }

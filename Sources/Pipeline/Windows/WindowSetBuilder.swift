@@ -155,7 +155,9 @@ public struct WindowSetBuilder: Sendable {
         throw BuildError(reason: "window options: \(error.description)")
       }
       logger.info(
-        "input: correlation profiles, as every selected pick is at one station (give --input spectrogram for spectrograms)"
+        given.input == .spectrogram
+          ? "input: correlation profiles, as every selected pick is at one station (give --input spectrogram for spectrograms)"
+          : "input: correlation profiles, as every selected pick is at one station (give --input waveform for waveforms)"
       )
     }
     if options.inputChosenByTool, options.input == .waveform,
@@ -284,8 +286,14 @@ public struct WindowSetBuilder: Sendable {
         : "no window could be built: all \(picks.count) selected pick\(picks.count == 1 ? " was" : "s were") skipped (\(report.skippedReasons))"
       // Stations of vertical channels only (common in archives) skip every pick under the
       // default ZNE: say the option that builds them.
+      // Only where such a station has a vertical channel (one of LH1 alone would fail again).
+      let lacking = Set(report.skips.filter { $0.reason == .missingComponent }.map(\.station))
+      let hasVertical = channels.contains {
+        $0.channel.uppercased().hasSuffix("Z")
+          && lacking.contains("\($0.network).\($0.station).\($0.location)")
+      }
       let componentHint =
-        options.components == .zne && (report.skippedByReason[.missingComponent] ?? 0) > 0
+        options.components == .zne && hasVertical
         ? "; --components Z builds windows of the vertical component alone" : ""
       throw BuildError(reason: "\(why)\(componentHint); the current window set is unchanged")
     }

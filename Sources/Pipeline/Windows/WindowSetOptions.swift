@@ -146,7 +146,7 @@ public struct WindowSetOptions: Codable, Sendable, Equatable {
   /// The input the tool chooses when the user does not: spectrograms for windows of at least
   /// four STFT segments (event windows), waveforms for shorter ones (first-motion windows).
   /// With `rate`, event windows are waveforms too where an STFT segment would hold fewer than
-  /// two samples (below 1.17 Hz for segments of 1.28 s), as no spectrogram can be cut there.
+  /// two samples (1.17 Hz or lower for segments of 1.28 s), as no spectrogram can be cut there.
   public static func defaultInput(
     before: Double, after: Double, segment: Double = 1.28, rate: Double? = nil
   ) -> Input {

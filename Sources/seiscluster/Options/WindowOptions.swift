@@ -71,7 +71,7 @@ struct WindowOptions: ParsableArguments {
       reference windows of the set, as REDPy measures repeating earthquakes (for families at \
       one station; see docs/decisions/0018-correlation-input.md). Default: for windows of \
       5.12 s or more, correlation when every selected pick is at one station, else \
-      spectrogram (waveform where --rate is below 1.17 Hz, too low for STFT segments of \
+      spectrogram (waveform at --rate 1.17 Hz or lower, too low for STFT segments of \
       1.28 s); waveform for shorter windows. Correlation profiles are computed by \
       `cluster` from a set of waveform windows, so `windows build` and `windows export` hold \
       the waveforms there.
@@ -137,7 +137,11 @@ struct WindowOptions: ParsableArguments {
       throw ValidationError(
         "--spectrogram-reference \(spectrogramReference.rawValue) applies to spectrogram input; "
           + "these windows go in as \(options.input.rawValue)"
-          + (input == nil ? " (windows under 5.12 s): add --input spectrogram" : ""))
+          + (input == nil
+            ? options.before + options.after >= 4 * options.spectrogramSegment
+              ? " (--rate \(String(format: "%g", options.rate)) Hz is too low for STFT segments of \(String(format: "%g", options.spectrogramSegment)) s): raise --rate"
+              : " (windows under 5.12 s): add --input spectrogram"
+            : ""))
     }
     if options.input == .spectrogram, options.spectrogramReference == .noise,
       let problem = WindowPreprocessor.noiseProblem(options)
