@@ -389,14 +389,19 @@ import Testing
   /// error without it), and only where components are missing.
   @Test func picksSkippedForMissingComponentsNameComponentsZ() throws {
     let store = try store()
-    try store.storeFile(
-      path: "V.mseed", size: 0, sha256: "v", format: .miniSEED,
-      segments: [
-        Segment(
-          source: SourceIdentifier(network: "ZO", station: "V", location: "", channel: "HHZ"),
-          startTime: Self.t0, samplingRate: 100,
-          samples: .int32((0..<60_000).map { Int32($0 % 97) }))
-      ])
+    // One channel of 10 minutes at 100 Hz at station ZO.`station`.
+    func storeChannel(_ station: String, _ channel: String) throws {
+      try store.storeFile(
+        path: "\(station).mseed", size: 0, sha256: station, format: .miniSEED,
+        segments: [
+          Segment(
+            source: SourceIdentifier(
+              network: "ZO", station: station, location: "", channel: channel),
+            startTime: Self.t0, samplingRate: 100,
+            samples: .int32((0..<60_000).map { Int32($0 % 97) }))
+        ])
+    }
+    try storeChannel("V", "HHZ")
     try store.insertPicks([pick("ZO", "V", "", 100), pick("XH", "L40", "", 200)])
     do {
       _ = try build(store, options(stations: ["ZO.V"]))
@@ -412,14 +417,7 @@ import Testing
     #expect(try build(store, vertical).built == 1)
     // Another reason alone gets no such hint, nor a station without a vertical channel (a
     // review: IU.ULN.00 holds LH1 alone, and --components Z failed again there).
-    try store.storeFile(
-      path: "H.mseed", size: 0, sha256: "h", format: .miniSEED,
-      segments: [
-        Segment(
-          source: SourceIdentifier(network: "ZO", station: "H", location: "", channel: "HH1"),
-          startTime: Self.t0, samplingRate: 100,
-          samples: .int32((0..<60_000).map { Int32($0 % 89) }))
-      ])
+    try storeChannel("H", "HH1")
     try store.insertPicks([pick("ZO", "H", "", 100)])
     for stations in [["XH.L40"], ["ZO.H"]] {
       do {
