@@ -78,8 +78,42 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     let (y, m, d) = Timestamp.civil(fromDays: days)
     let hh = secOfDay / 3600, mm = (secOfDay % 3600) / 60, ss = secOfDay % 60
     let micro = frac / 1000
-    return String(
-      format: "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%06lldZ", y, m, d, hh, mm, ss, micro)
+    guard (0...9999).contains(y) else {
+      return String(
+        format: "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%06lldZ", y, m, d, hh, mm, ss, micro)
+    }
+    // The digits written by hand: `String(format:)` took 6 us a time, 40 % of a catalog or
+    // pick listing of 300,000 rows.
+    return String(unsafeUninitializedCapacity: 27) { out in
+      var at = 0
+      func put(_ value: Int64, digits: Int) {
+        var rest = value
+        for k in stride(from: digits - 1, through: 0, by: -1) {
+          out[at + k] = UInt8(ascii: "0") + UInt8(rest % 10)
+          rest /= 10
+        }
+        at += digits
+      }
+      func put(_ ascii: Unicode.Scalar) {
+        out[at] = UInt8(ascii: ascii)
+        at += 1
+      }
+      put(y, digits: 4)
+      put("-")
+      put(m, digits: 2)
+      put("-")
+      put(d, digits: 2)
+      put("T")
+      put(hh, digits: 2)
+      put(":")
+      put(mm, digits: 2)
+      put(":")
+      put(ss, digits: 2)
+      put(".")
+      put(micro, digits: 6)
+      put("Z")
+      return at
+    }
   }
 
   /// Parses `YYYY-MM-DDTHH:MM:SS[.fffffffff][Z|+00:00]` (also a space or `t` instead of `T`, a

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Seismic
@@ -7,6 +8,34 @@ import Testing
     let t = try #require(Timestamp(iso8601: "2026-03-01T00:06:16.649649Z"))
     #expect(t.iso8601 == "2026-03-01T00:06:16.649649Z")
     #expect(t.nanoseconds == 1_772_323_576_649_649_000)
+  }
+
+  /// The printer writes its digits by hand; `String(format:)`, which it replaced for speed, is
+  /// the reference on 20,000 random times (1824-2116, and 1970-2262) and on the edges of a
+  /// second, a day and the range (1677 and 2262), with the microsecond rounding.
+  @Test func printsAsTheFormatItReplaced() throws {
+    func reference(_ t: Timestamp) -> String {
+      let (secs, micro) = t.microseconds.floorDivided(by: 1_000_000)
+      let (days, secOfDay) = secs.floorDivided(by: 86_400)
+      let (y, m, d) = Timestamp.civil(fromDays: days)
+      return String(
+        format: "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%06lldZ", y, m, d, secOfDay / 3600,
+        (secOfDay % 3600) / 60, secOfDay % 60, micro)
+    }
+    var generator = SystemRandomNumberGenerator()
+    var times = (0..<10_000).map { _ in
+      Timestamp(nanoseconds: Int64.random(in: -(1 << 62)...(1 << 62), using: &generator))
+    }
+    times += (0..<10_000).map { _ in
+      Timestamp(
+        nanoseconds: Int64.random(in: 0...Int64.max, using: &generator))
+    }
+    times += [
+      0, -1, 999_999_499, 999_999_500, 999_999_501, 86_399_999_999_500, 1_000_000_000_000_000_000,
+      Int64.max, Int64.min,
+    ].map { Timestamp(nanoseconds: $0) }
+    for t in times { #expect(t.iso8601 == reference(t), "\(t.nanoseconds)") }
+    #expect(Timestamp(nanoseconds: 0).iso8601 == "1970-01-01T00:00:00.000000Z")
   }
 
   @Test func acceptsMissingZoneAndFraction() throws {

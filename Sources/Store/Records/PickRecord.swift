@@ -42,6 +42,21 @@ public struct PickRecord: Codable, Sendable, Equatable, FetchableRecord, Mutable
     self.createdAt = createdAt
   }
 
+  /// Read column by column. The Codable decoding GRDB derives converted every column name from
+  /// snake case for every row: 22 us a pick, 6.5 s of `picks list`'s 13.6 s on 300,000 picks.
+  public init(row: Row) throws {
+    id = try row.decode(Int64?.self, forColumn: "id")
+    network = try row.decode(String.self, forColumn: "network")
+    station = try row.decode(String.self, forColumn: "station")
+    location = try row.decode(String.self, forColumn: "location")
+    channel = try row.decode(String?.self, forColumn: "channel")
+    timeNs = try row.decode(Int64.self, forColumn: "time_ns")
+    phase = try row.decode(String.self, forColumn: "phase")
+    note = try row.decode(String?.self, forColumn: "note")
+    origin = try row.decode(String.self, forColumn: "origin")
+    createdAt = try row.decode(String.self, forColumn: "created_at")
+  }
+
   public var time: Timestamp { Timestamp(nanoseconds: timeNs) }
 
   public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
