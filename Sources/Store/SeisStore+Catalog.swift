@@ -21,11 +21,33 @@ public struct CatalogRow: Decodable, Sendable, FetchableRecord {
   public var label: String?
   public var labelProbability: Double?
   public var isHandLabelled: Bool
+
+  /// Read by column position, in the order of `catalogRows`'s SELECT: the Codable decoding GRDB
+  /// derives converted every column name from snake case for every row (a tenth of an export).
+  public init(row: Row) throws {
+    windowSetId = try row.decode(atIndex: 0)
+    windowKey = try row.decode(atIndex: 1)
+    network = try row.decode(atIndex: 2)
+    station = try row.decode(atIndex: 3)
+    location = try row.decode(atIndex: 4)
+    channels = try row.decode(atIndex: 5)
+    pickTimeNs = try row.decode(atIndex: 6)
+    phase = try row.decode(atIndex: 7)
+    startNs = try row.decode(atIndex: 8)
+    pickChannel = try row.decode(atIndex: 9)
+    cluster = try row.decode(atIndex: 10)
+    probability = try row.decode(atIndex: 11)
+    distance = try row.decode(atIndex: 12)
+    label = try row.decode(atIndex: 13)
+    labelProbability = try row.decode(atIndex: 14)
+    isHandLabelled = try row.decode(atIndex: 15)
+  }
 }
 
 extension SeisStore {
   /// A run's window set and its assigned windows joined with their picks, in window order, read
-  /// in one transaction (nil set when the run names a set that is gone).
+  /// in one transaction (nil set when the run names a set that is gone). The columns' order is
+  /// `CatalogRow.init(row:)`'s.
   public func catalogRows(runID: Int64, windowSetID: Int64) throws -> (
     WindowSetRecord?, [CatalogRow]
   ) {

@@ -73,7 +73,13 @@ public struct CatalogEntry: Sendable, Equatable {
 public struct Catalog: Sendable {
   public var run: RunRecord
   public var windowSet: WindowSetRecord
-  public var entries: [CatalogEntry]
+  public var entries: [CatalogEntry] {
+    didSet { anyEntryLabelled = entries.contains { $0.label != nil } }
+  }
+  /// Whether an entry has a label, kept with `entries`: `hasLabels` is asked once per entry by
+  /// the writers, and scanning every entry each time made an export of 100,000 windows take
+  /// 20 s (quadratic).
+  private var anyEntryLabelled: Bool
   /// The sets of windows `assign` added to the run from later sets, by id: their windows'
   /// shapes and rates are their own set's, not the run's.
   public var assignedSets: [Int64: WindowSetRecord]
@@ -86,6 +92,7 @@ public struct Catalog: Sendable {
     self.windowSet = windowSet
     self.entries = entries
     self.assignedSets = assignedSets
+    anyEntryLabelled = entries.contains { $0.label != nil }
   }
 
   /// The window set entry `entry` belongs to: the run's own unless `assign` added it.
@@ -99,7 +106,7 @@ public struct Catalog: Sendable {
   /// True once the run carries class labels (a `relabel` run, or any window with a label):
   /// the catalogs then gain `label` and `label_probability`.
   public var hasLabels: Bool {
-    run.kind == .relabel || entries.contains { $0.label != nil }
+    run.kind == .relabel || anyEntryLabelled
   }
 
   /// The run's options as a JSON object (empty when `options_json` is not an object).

@@ -127,6 +127,21 @@ public struct AssignmentRecord: Codable, Sendable, Equatable, FetchableRecord, P
     self.isHandLabelled = isHandLabelled
   }
 
+  /// Read column by column (by name: rows come from `SELECT *`). The Codable decoding GRDB
+  /// derives converted every column name from snake case for every row.
+  public init(row: Row) throws {
+    runId = try row.decode(Int64.self, forColumn: "run_id")
+    windowId = try row.decode(Int64.self, forColumn: "window_id")
+    cluster = try row.decode(Int.self, forColumn: "cluster")
+    probability = try row.decode(Double.self, forColumn: "probability")
+    distance = try row.decode(Double.self, forColumn: "distance")
+    q = try row.decode(Data.self, forColumn: "q")
+    embedding = try row.decode(Data?.self, forColumn: "embedding")
+    label = try row.decode(String?.self, forColumn: "label")
+    labelProbability = try row.decode(Double?.self, forColumn: "label_probability")
+    isHandLabelled = try row.decode(Bool.self, forColumn: "is_hand_labelled")
+  }
+
   public var softAssignments: [Float] { q.float32Values }
 
   public var embeddingValues: [Float]? { embedding?.float32Values }
