@@ -429,6 +429,36 @@ import Testing
     }
   }
 
+  /// `--bandpass none` upsamples low-rate data to --rate without a word (a newcomer's review:
+  /// LH data at 1 Hz mixed into a 100 Hz set): said where rates are mixed, or where one low rate
+  /// is upsampled twice or more; never with a band (the Nyquist skip covers it).
+  @Test func upsampledLowRateDataIsSaidWithoutABand() {
+    func set(_ station: String, _ channel: String, _ rate: Double) -> ChannelSet {
+      ChannelSet(
+        channels: [
+          SourceIdentifier(network: "XX", station: station, location: "", channel: channel)
+        ],
+        samplingRate: rate)
+    }
+    var o = options(rate: 100)
+    o.bandpass = nil
+    let mixed = [set("A", "LHZ", 1), set("A", "LHZ", 1), set("B", "HHZ", 100), set("C", "BHZ", 20)]
+    #expect(
+      WindowSetBuilder.upsamplingWarning(options: o, sets: mixed)
+        == "3 picks at 2 stations recorded below --rate 100 Hz (XX.A. LHZ at 1 Hz, XX.C. BHZ at 20 Hz) are upsampled: with --bandpass none their windows hold nothing above their own Nyquist frequency, unlike the others', and the clusters may follow the rates; a band below 0.5 Hz keeps like with like"
+    )
+    #expect(
+      WindowSetBuilder.upsamplingWarning(
+        options: o, sets: [set("A", "LHZ", 1), set("D", "LHZ", 1)])
+        == "every window is upsampled from 1 Hz to --rate 100 Hz: --rate 1 gives the same content in 100 times fewer samples"
+    )
+    // One rate, upsampled less than twice; every station at --rate; or a band given: nothing.
+    #expect(WindowSetBuilder.upsamplingWarning(options: o, sets: [set("A", "HHZ", 80)]) == nil)
+    #expect(WindowSetBuilder.upsamplingWarning(options: o, sets: [set("B", "HHZ", 100)]) == nil)
+    o.bandpass = (0.1, 0.4)
+    #expect(WindowSetBuilder.upsamplingWarning(options: o, sets: mixed) == nil)
+  }
+
   @Test func skippedPicksAreSummedUpByStationWithACountAndAHint() throws {
     let store = try store()
     let many = (0..<250).map { pick("XH", "L40", "", 20 + Double($0) * 2) }

@@ -229,6 +229,9 @@ public struct WindowSetBuilder: Sendable {
     for set in setOfPick.compactMap({ $0 }) { rateOfStation[set.stationID] = set.samplingRate }
     let rates = rateOfStation.values.sorted()
     let median = rates.isEmpty ? 0 : rates[(rates.count - 1) / 2]
+    if let line = Self.upsamplingWarning(options: options, sets: setOfPick.compactMap { $0 }) {
+      logger.warning("\(line)")
+    }
     for (i, pick) in picks.enumerated() {
       guard let set = setOfPick[i] else { continue }
       if median > 0, set.samplingRate >= 10 * median,
@@ -298,6 +301,40 @@ public struct WindowSetBuilder: Sendable {
       throw BuildError(reason: "\(why)\(componentHint); the current window set is unchanged")
     }
     return report
+  }
+
+  /// Without a band, windows of stations recorded below the output rate are upsampled and hold
+  /// nothing above their own Nyquist frequency, unlike the others': the clusters may follow the
+  /// rates (`--bandpass none` on LH data beside HH data). Where every station is recorded at
+  /// one rate, half of --rate or less, the windows only grow: --rate at that rate says the
+  /// same. With a band, stations whose Nyquist frequency is at or below its upper corner are
+  /// skipped, so no warning is needed.
+  static func upsamplingWarning(options: WindowSetOptions, sets: [ChannelSet]) -> String? {
+    guard options.bandpass == nil, !sets.isEmpty else { return nil }
+    func text(_ x: Double) -> String { String(format: "%g", x) }
+    var picksAt: [String: (rate: Double, channel: String, picks: Int)] = [:]
+    for set in sets where set.samplingRate < options.rate * (1 - 1e-6) {
+      picksAt[set.stationID, default: (set.samplingRate, set.channels[0].channel, 0)].picks += 1
+    }
+    guard !picksAt.isEmpty else { return nil }
+    let lowest = picksAt.values.map(\.rate).min() ?? 0
+    let highest = sets.map(\.samplingRate).max() ?? 0
+    if highest <= lowest * (1 + 1e-6) {
+      // One rate throughout: nothing to follow, only samples to spare.
+      guard lowest * 2 <= options.rate else { return nil }
+      return
+        "every window is upsampled from \(text(lowest)) Hz to --rate \(text(options.rate)) Hz: "
+        + "--rate \(text(lowest)) gives the same content in \(text((options.rate / lowest).rounded())) times fewer samples"
+    }
+    let picks = picksAt.values.reduce(0) { $0 + $1.picks }
+    let listed = picksAt.sorted { ($0.value.rate, $0.key) < ($1.value.rate, $1.key) }.prefix(4)
+      .map { "\($0.key) \($0.value.channel) at \(text($0.value.rate)) Hz" }
+    return
+      "\(picks) pick\(picks == 1 ? "" : "s") at \(picksAt.count) station\(picksAt.count == 1 ? "" : "s") "
+      + "recorded below --rate \(text(options.rate)) Hz (\(listed.joined(separator: ", "))"
+      + "\(picksAt.count > 4 ? ", ..." : "")) are upsampled: with --bandpass none their windows hold "
+      + "nothing above their own Nyquist frequency, unlike the others', and the clusters may follow the rates; "
+      + "a band below \(text(lowest / 2)) Hz keeps like with like"
   }
 
   static func json(_ value: some Encodable) -> String {
