@@ -9,7 +9,7 @@ struct RelabelCommand: SeisclusterCommand {
     abstract: "Steer the clusters with a few hand labels and label every window.",
     discussion: """
       The labels CSV has columns network,station,location,time,label (or window_id,label) for a \
-      few windows of the latest cluster run (pick time within 1 ms). Each class gets a centroid \
+      few windows of the latest cluster run, or of the one --run names (pick time within 1 ms). Each class gets a centroid \
       at its labelled windows' mean embedding; deep embedded clustering then runs with those \
       windows' targets fixed to their class. Every window gets a class `label` and its \
       probability, stored as a new run that `export` and `evaluate` show. --clusters K larger \
@@ -39,6 +39,13 @@ struct RelabelCommand: SeisclusterCommand {
   @Option(help: ArgumentHelp("Clusters (default: the number of classes).", valueName: "k"))
   var clusters: Int?
 
+  @Option(
+    name: .customLong("run"),
+    help: ArgumentHelp(
+      "The cluster run to relabel (default: the latest complete one; `export` and `evaluate` take the same ids).",
+      valueName: "id"))
+  var runID: Int64?
+
   func validate() throws {
     if let clusters, clusters < 1 { throw ValidationError("--clusters must be at least 1") }
   }
@@ -47,8 +54,9 @@ struct RelabelCommand: SeisclusterCommand {
     let logger = global.makeLogger()
     let file = try WindowLabelFile(path: labels)
     let store = try global.store.openForWriting()
-    let outcome = try RelabelJob(labels: file, clusterCount: clusters, quiet: global.quiet)
-      .run(store: store, logger: logger)
+    var job = RelabelJob(labels: file, clusterCount: clusters, quiet: global.quiet)
+    job.sourceRunID = runID
+    let outcome = try job.run(store: store, logger: logger)
     if !outcome.unmatchedLines.isEmpty {
       let sample = outcome.unmatchedLines.prefix(5).map(String.init).joined(separator: ", ")
       let one = outcome.unmatchedLines.count == 1

@@ -85,6 +85,43 @@ import Testing
       })
   }
 
+  /// `relabel --run ID` starts from the cluster run named, not only the latest (a newcomer's
+  /// review: `evaluate`, `export`, `report` and `assign` took `--run`, relabel did not).
+  @Test func relabelStartsFromTheClusterRunItIsGiven() throws {
+    let store = try SeisStore()
+    _ = try fixture.storeWithWindows(count: 10, seed: 21, store: store)
+    func add(_ kind: RunRecord.Kind, _ status: RunRecord.Status, parent: Int64? = nil) throws {
+      try store.writer.write { db in
+        var run = RunRecord(
+          kind: kind, parentRunId: parent, windowSetId: 1, status: status, version: "test",
+          seed: 0, clusterCount: 2, optionsJson: "{}")
+        try run.insert(db)
+      }
+    }
+    try add(.cluster, .complete)  // 1
+    try add(.cluster, .complete)  // 2
+    try add(.relabel, .complete, parent: 1)  // 3
+    try add(.cluster, .failed)  // 4
+    var job = RelabelJob(labels: try labelFile([]), clusterCount: nil, quiet: true)
+    #expect(try job.sourceRun(in: store).id == 2)
+    job.sourceRunID = 1
+    #expect(try job.sourceRun(in: store).id == 1)
+    for (id, why) in [
+      (
+        3,
+        "run 3 is a relabel run; relabel starts from a cluster run: --run 1, the one it relabelled"
+      ),
+      (4, "run 4 failed: it holds no result"), (9, "no run 9 in the store"),
+    ] as [(Int64, String)] {
+      job.sourceRunID = id
+      #expect {
+        try job.sourceRun(in: store)
+      } throws: { error in
+        (error as? InputError)?.reason == why
+      }
+    }
+  }
+
   @Test func fewerClustersThanLabelledClassesIsAnError() throws {
     let (store, truth) = try clusteredStore(count: 40)
     #expect(throws: InputError.self) {

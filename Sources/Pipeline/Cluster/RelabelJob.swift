@@ -139,6 +139,8 @@ public struct RelabelJob: Sendable {
 
   public var labels: WindowLabelFile
   public var clusterCount: Int?
+  /// The cluster run to relabel (`--run`); nil: the latest complete one.
+  public var sourceRunID: Int64?
   /// Candidates trained at once; nil: two when the machine allows (`RestartGroup.lanes`). The result
   /// does not depend on it.
   var candidateLanes: Int?
@@ -216,10 +218,35 @@ public struct RelabelJob: Sendable {
       .filter { $0.count > 1 }.min { $0[0] < $1[0] }
   }
 
-  public func run(store: SeisStore, logger: Logger) throws -> Outcome {
-    guard let source = try store.latestRun(kind: .cluster), let sourceID = source.id else {
+  /// The run `--run` names, which must be a complete cluster run, or the latest such run.
+  func sourceRun(in store: SeisStore) throws -> RunRecord {
+    guard let id = sourceRunID else {
+      guard let source = try store.latestRun(kind: .cluster) else {
+        throw InputError(
+          path: store.path, reason: "no complete cluster run: run `seiscluster cluster` first")
+      }
+      return source
+    }
+    if let reason = try store.incompleteRunReason(id: id) {
+      throw InputError(path: store.path, reason: reason)
+    }
+    guard let run = try store.run(id: id) else {
+      throw InputError(path: store.path, reason: "no run \(id) in the store")
+    }
+    guard run.kind == .cluster else {
       throw InputError(
-        path: store.path, reason: "no complete cluster run: run `seiscluster cluster` first")
+        path: store.path,
+        reason:
+          "run \(id) is a relabel run; relabel starts from a cluster run"
+          + (run.parentRunId.map { ": --run \($0), the one it relabelled" } ?? ""))
+    }
+    return run
+  }
+
+  public func run(store: SeisStore, logger: Logger) throws -> Outcome {
+    let source = try sourceRun(in: store)
+    guard let sourceID = source.id else {
+      throw InputError(path: store.path, reason: "the cluster run has no id")
     }
     guard
       let contents = try store.windowSetReader(id: source.windowSetId).map({
