@@ -97,9 +97,24 @@ extension SeisStore {
     try writer.write { db in try PickRecord.filter(Column("phase") == phase).deleteAll(db) }
   }
 
-  /// Deletes the picks with ids `deleting` and inserts `inserting`, in one transaction (`detect`
-  /// again: picks it finds again keep their ids, so windows built from them keep theirs).
-  /// Returns how many were deleted and inserted.
+  /// Removes the picks of `phase` and `origin` (each matched exactly; nil matches any), in one
+  /// transaction, returning how many went. Windows built from them stay, with their pick's
+  /// time and phase; their `pick_id` becomes NULL.
+  @discardableResult
+  public func deletePicks(phase: String?, origin: String?) throws -> Int {
+    try writer.write { db in
+      var request = PickRecord.all()
+      if let phase { request = request.filter(Column("phase") == phase) }
+      if let origin { request = request.filter(Column("origin") == origin) }
+      return try request.deleteAll(db)
+    }
+  }
+
+  /// How many picks are stored.
+  public func pickCount() throws -> Int {
+    try writer.read { db in try PickRecord.fetchCount(db) }
+  }
+
   /// Sets the note of picks `ids` (`detect` records its settings there).
   public func setPickNotes(ids: [Int64], note: String) throws {
     try writer.write { db in
@@ -108,6 +123,9 @@ extension SeisStore {
     }
   }
 
+  /// Deletes the picks with ids `deleting` and inserts `inserting`, in one transaction (`detect`
+  /// again: picks it finds again keep their ids, so windows built from them keep theirs).
+  /// Returns how many were deleted and inserted.
   public func updatePicks(deleting ids: [Int64], inserting picks: [PickRecord]) throws
     -> (deleted: Int, inserted: Int)
   {

@@ -2,12 +2,59 @@ import ArgumentParser
 import Foundation
 import Pipeline
 
-/// `seiscluster picks import FILE`, `seiscluster picks list`
+/// `seiscluster picks import FILE`, `seiscluster picks list`, `seiscluster picks delete`
 struct PicksCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "picks",
-    abstract: "Import picks (arrival times) to cut windows around, or list them.",
-    subcommands: [PicksImportCommand.self, PicksListCommand.self])
+    abstract: "Import picks (arrival times) to cut windows around, list or delete them.",
+    subcommands: [PicksImportCommand.self, PicksListCommand.self, PicksDeleteCommand.self])
+}
+
+/// `seiscluster picks delete (--phase NAME | --origin TEXT | --all)`
+struct PicksDeleteCommand: SeisclusterCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "delete",
+    abstract: "Delete stored picks: of one phase, from one origin, or all.",
+    discussion: """
+      --phase and --origin are matched exactly, as `picks list` shows them (the origin is the \
+      path a file was imported from, or `detect`); given both, a pick must match both. Windows \
+      already built from deleted picks stay, with the pick's time and phase, and runs on them \
+      keep their results (their catalogs leave the pick's channel empty). To replace a pick \
+      file that held wrong times: seiscluster picks delete --origin picks.csv, then import the \
+      corrected file. `detect` replaces its own triggers when run again.
+      """)
+
+  @OptionGroup var global: GlobalOptions
+
+  @Option(help: ArgumentHelp("Only picks of this phase.", valueName: "name"))
+  var phase: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Only picks from this origin (the `origin` column of `picks list`).", valueName: "text"))
+  var origin: String?
+
+  @Flag(help: "Delete every stored pick.")
+  var all = false
+
+  func validate() throws {
+    if all && (phase != nil || origin != nil) {
+      throw ValidationError("--all deletes every pick: give it alone, or --phase/--origin")
+    }
+    if !all && phase == nil && origin == nil {
+      throw ValidationError("give --phase, --origin or --all (picks list shows them)")
+    }
+  }
+
+  func run() throws {
+    _ = global.makeLogger()
+    let store = try global.store.openForWriting()
+    let deleted = try store.deletePicks(phase: phase, origin: origin)
+    let remaining = try store.pickCount()
+    if !global.quiet {
+      Console.write("picks: deleted \(deleted); \(remaining) stored")
+    }
+  }
 }
 
 /// `seiscluster picks list [--format table|csv] [--phase NAME]`

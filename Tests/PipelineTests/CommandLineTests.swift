@@ -878,6 +878,38 @@ struct CommandLineTests {
       again.output.replacingOccurrences(of: ",listed.csv", with: ",p.csv") == listed.output)
   }
 
+  /// `picks delete` removes what a filter names, and nothing without one (a newcomer's review:
+  /// a pick file imported with wrong times stayed for ever).
+  @Test func picksDeleteRemovesThePicksItsFiltersName() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    for (name, rows) in [
+      ("a.csv", ["XX,A,,2026-03-01T00:00:01Z,P", "XX,A,,2026-03-01T00:00:02Z,S"]),
+      ("b.csv", ["XX,B,,2026-03-01T00:00:03Z,P"]),
+    ] {
+      try (["network,station,location,time,phase"] + rows).joined(separator: "\n").write(
+        to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+      #expect(try run(["-q", "picks", "import", name], in: dir).status == 0)
+    }
+    func stored() throws -> [String] {
+      try run(["picks", "list", "--format", "csv"], in: dir).output.split(separator: "\n")
+        .dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false)[4] }
+        .map(String.init)
+    }
+    let none = try run(["picks", "delete"], in: dir)
+    #expect(none.status == 64 && none.errors.contains("give --phase, --origin or --all"))
+    #expect(try run(["picks", "delete", "--all", "--phase", "P"], in: dir).status == 64)
+    #expect(try stored().count == 3)
+    let both = try run(["picks", "delete", "--origin", "a.csv", "--phase", "P"], in: dir)
+    #expect(
+      both.status == 0 && both.errors.contains("picks: deleted 1; 2 stored"), "\(both.errors)")
+    #expect(try stored() == ["2026-03-01T00:00:02.000000Z", "2026-03-01T00:00:03.000000Z"])
+    #expect(
+      try run(["picks", "delete", "--phase", "p"], in: dir).errors.contains("deleted 0; 2 stored"))
+    #expect(try run(["-q", "picks", "delete", "--all"], in: dir).status == 0)
+    #expect(try stored().isEmpty)
+  }
+
   @Test func aSweepPrintsItsRunsWarnings() throws {
     let dir = try folder()
     defer { try? FileManager.default.removeItem(at: dir) }
