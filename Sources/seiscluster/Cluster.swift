@@ -248,7 +248,10 @@ struct ClusterCommand: SeisclusterCommand {
         let short =
           WindowSetOptions.defaultInput(before: options.before, after: options.after) == .waveform
         let kind =
-          input == .spectrogram ? "spectrograms" : "waveforms (--rate too low for spectrograms)"
+          input == .spectrogram
+          ? "spectrograms"
+          : options.inputChosenByTool
+            ? "waveforms (--rate too low for spectrograms)" : "\(input.rawValue), as --input says"
         throw InputError(
           path: store.path,
           reason: short
