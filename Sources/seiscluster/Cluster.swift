@@ -247,11 +247,9 @@ struct ClusterCommand: SeisclusterCommand {
         // stations (a review found one station's short windows blamed on "more than one").
         let short =
           WindowSetOptions.defaultInput(before: options.before, after: options.after) == .waveform
+        // (An explicit --input other than correlation is refused before, in validation.)
         let kind =
-          input == .spectrogram
-          ? "spectrograms"
-          : options.inputChosenByTool
-            ? "waveforms (--rate too low for spectrograms)" : "\(input.rawValue), as --input says"
+          input == .spectrogram ? "spectrograms" : "waveforms (--rate too low for spectrograms)"
         throw InputError(
           path: store.path,
           reason: short

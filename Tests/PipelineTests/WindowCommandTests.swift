@@ -64,6 +64,31 @@ struct WindowCommandTests {
     }
   }
 
+  /// `cluster --orphans` refuses windows that are not correlation profiles, naming what they
+  /// would be: spectrograms (the default at two stations) or waveforms at a rate too low for
+  /// spectrograms (a review found those called spectrograms).
+  @Test func orphansNameTheInputTheWindowsWouldHave() throws {
+    let dir = try TestPaths.temporaryDirectory("window-orphans-input")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let db = try makeStore(in: dir)
+    _ = try noiseStationStore(
+      path: db, network: "XJ", station: "J01", seed: 6, samples: 60_000, pickSeconds: [150])
+    for (options, kind) in [
+      (["--before", "5", "--after", "25"], "spectrograms"),
+      (
+        ["--before", "5", "--after", "25", "--rate", "1", "--bandpass", "none"],
+        "waveforms (--rate too low for spectrograms)"
+      ),
+    ] {
+      let outcome = try run(
+        ["cluster", "--db", db, "--clusters", "2", "--orphans", "0.7"] + options, in: dir)
+      #expect(outcome.status == 1, "\(options): \(outcome.errors)")
+      #expect(
+        outcome.errors.contains("at more than one station (their windows would be \(kind))"),
+        "\(options): \(outcome.errors)")
+    }
+  }
+
   /// `windows list` shows every set with the runs that use it; `windows delete` removes sets
   /// no run uses, all or none, and keeps the current set and a run's set.
   @Test func windowSetsAreListedAndThoseNoRunUsesDeleted() throws {
