@@ -61,7 +61,11 @@ public struct Evaluation: Sendable {
     predicted: [Int], truth: [Int], classNames: [String], classOfCluster: [Int: Int]
   ) -> (clusters: [ClusterClasses], unmapped: [(name: String, count: Int)]) {
     var counts: [Int: [Int: Int]] = [:]
-    for (p, t) in zip(predicted, truth) { counts[p, default: [:]][t, default: 0] += 1 }
+    var totals = [Int](repeating: 0, count: classNames.count)
+    for (p, t) in zip(predicted, truth) {
+      counts[p, default: [:]][t, default: 0] += 1
+      totals[t] += 1
+    }
     let clusters = counts.keys.sorted().map { cluster in
       ClusterClasses(
         cluster: cluster,
@@ -72,7 +76,7 @@ public struct Evaluation: Sendable {
     let mapped = Set(classOfCluster.values)
     var unmapped: [(name: String, count: Int)] = []
     for index in classNames.indices where !mapped.contains(index) {
-      unmapped.append((classNames[index], truth.filter { $0 == index }.count))
+      unmapped.append((classNames[index], totals[index]))
     }
     return (clusters, unmapped.sorted { $0.name < $1.name })
   }
