@@ -11,6 +11,8 @@ public enum Interruption {
   final class Registry: @unchecked Sendable {
     let lock = NSLock()
     var temporaries: Set<String> = []
+    /// Folders the command made, innermost last: removed if still empty.
+    var folders: [String] = []
     var sources: [any DispatchSourceSignal] = []
     var hint: String?
     /// Set by the first signal: a second one ends the process at once (the first may be
@@ -32,6 +34,21 @@ public enum Interruption {
     registry.lock.lock()
     defer { registry.lock.unlock() }
     registry.temporaries.remove(path)
+  }
+
+  /// A folder the command made: removed on interruption if it is still empty (`rmdir`, so a
+  /// folder holding anything stays). Register a parent before the folders inside it.
+  public static func registerFolder(_ path: String) {
+    registry.lock.lock()
+    defer { registry.lock.unlock() }
+    registry.folders.append(path)
+  }
+
+  /// The command's folders are its outputs now: none is removed on interruption.
+  public static func unregisterFolders() {
+    registry.lock.lock()
+    defer { registry.lock.unlock() }
+    registry.folders = []
   }
 
   /// What the interrupted command's line adds (how to finish its work), or nil.
@@ -71,6 +88,8 @@ public enum Interruption {
     registry.stopping = true
     for path in registry.temporaries { unlink(path) }
     registry.temporaries = []
+    for path in registry.folders.reversed() { rmdir(path) }
+    registry.folders = []
     let line =
       "error: interrupted by \(name): outputs not yet written are removed"
       + (registry.hint.map { "; \($0)" } ?? "") + "\n"

@@ -18,8 +18,13 @@ public struct TracesExport {
     /// MiniSEED files whose rate reads back other than stored (SEED holds a rate as
     /// factor/multiplier or float32): the segment, the stored and the written rate.
     public var inexactRates: [(segment: String, stored: Double, written: Double)] = []
+    /// True when the segments went to standard output, one MiniSEED stream, not files.
+    public var toStandardOutput = false
     public var summary: String {
-      "export: wrote \(written.count) file\(written.count == 1 ? "" : "s"); \(failures.count) failed"
+      let n = written.count
+      return toStandardOutput
+        ? "export: wrote \(n) segment\(n == 1 ? "" : "s") as one MiniSEED stream to standard output; \(failures.count) failed"
+        : "export: wrote \(n) file\(n == 1 ? "" : "s"); \(failures.count) failed"
     }
 
     /// One warning line about the inexact rates, or nil.
@@ -156,6 +161,7 @@ public struct TracesExport {
         path: "-", reason: "SAC files cannot be concatenated: give a folder to write them into")
     }
     var report = Report()
+    report.toStandardOutput = true
     for summary in try store.segmentSummaries() {
       let name = "segment \(summary.id) (\(summary.source.id))"
       do {

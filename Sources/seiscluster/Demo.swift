@@ -27,7 +27,10 @@ struct DemoCommand: SeisclusterCommand {
   @Option(help: ArgumentHelp("Folder for the demo's files and store.", valueName: "dir"))
   var output = "seiscluster-demo"
 
-  @Option(help: ArgumentHelp("Events to generate.", valueName: "n"))
+  /// The most events a demo makes: its continuous data are generated in memory first.
+  static let mostEvents = 20_000
+
+  @Option(help: ArgumentHelp("Events to generate (4 to 20000).", valueName: "n"))
   var events = 300
 
   @Option(help: ArgumentHelp("Stations to generate.", valueName: "n"))
@@ -45,7 +48,11 @@ struct DemoCommand: SeisclusterCommand {
         "demo keeps its store in its folder (--output DIR, then DIR/demo.sqlite): --db does not apply"
       )
     }
-    guard events >= 4 else { throw ValidationError("--events must be at least 4") }
+    guard (4...Self.mostEvents).contains(events) else {
+      throw ValidationError(
+        "--events takes 4 to \(Self.mostEvents) (the demo holds its data in memory, about 0.5 MB an event)"
+      )
+    }
     guard (1...60).contains(stations) else { throw ValidationError("--stations takes 1 to 60") }
   }
 

@@ -333,6 +333,20 @@ struct CommandLineTests {
         == "my labels\n")
   }
 
+  /// A review's `demo --events 99999999999999` was accepted and grew past 3 GB in ten seconds:
+  /// the demo generates its data in memory, so its size is bounded before any work.
+  @Test func demoEventCountsOutsideTheirRangeAreRefusedBeforeAnyWork() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    for count in ["3", "20001", "99999999999999"] {
+      let outcome = try run(["demo", "--output", "d", "--events", count], in: dir)
+      #expect(outcome.status == 64, "\(count)")
+      #expect(outcome.errorLines.count == 1, "\(count): \(outcome.errors)")
+      #expect(outcome.errors.contains("--events takes 4 to 20000"), "\(count): \(outcome.errors)")
+      #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("d").path))
+    }
+  }
+
   @Test func absurdWindowLengthsAreOneLineErrorsNotTraps() throws {
     let dir = try folder()
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -552,10 +566,29 @@ struct CommandLineTests {
       try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == [
         "seiscluster.sqlite"
       ])
+    // A copy of the store in a folder the user cannot search (a review: it was called "no store
+    // here", and `ingest` was suggested, which fails too).
+    let hidden = dir.appendingPathComponent("hidden")
+    try FileManager.default.createDirectory(at: hidden, withIntermediateDirectories: false)
+    try FileManager.default.copyItem(
+      atPath: store, toPath: hidden.appendingPathComponent("seiscluster.sqlite").path)
+    chmod(hidden.path, 0o000)
+    defer { chmod(hidden.path, 0o755) }
     // Root owns the store: `nobody` cannot write it. Unprivileged, take the write bits away.
     chmod(store, 0o444)
     chmod(dir.path, 0o555)
     let user = try #require(SeisclusterProcess.unprivileged)
+    for command in [
+      ["export", "--format", "csv", "--output", "-"], ["picks", "list"], ["check"],
+    ] {
+      let outcome = try run(
+        command + ["--db", "hidden/seiscluster.sqlite"], in: dir, shell: user)
+      #expect(outcome.status == 1, "\(command)")
+      #expect(
+        outcome.errorLines == [
+          "error: hidden/seiscluster.sqlite: cannot read the store: Permission denied (a folder on its path cannot be searched)"
+        ], "\(command): \(outcome.errors)")
+    }
     for command in [
       ["check"], ["traces", "list", "--format", "csv"],
       ["export", "--format", "csv", "--output", "-"],
@@ -598,7 +631,7 @@ struct CommandLineTests {
       ])
     #expect(
       try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == [
-        "seiscluster.sqlite"
+        "hidden", "seiscluster.sqlite",
       ])
   }
 
@@ -999,6 +1032,32 @@ struct CommandLineTests {
     let finished = background.wait()
     #expect(finished.status == 0, "\(finished.errors)")
     #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("w.npy").path))
+  }
+
+  /// An interrupted `demo` removes the folders it made while they are still empty (a review: it
+  /// said "outputs not yet written are removed" and left its empty folder behind).
+  @Test func anInterruptedDemoRemovesTheEmptyFoldersItMade() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    var action = sigaction()
+    guard sigaction(SIGTERM, nil, &action) == 0,
+      unsafeBitCast(action.__sigaction_handler.sa_handler, to: Int.self)
+        != unsafeBitCast(SIG_IGN, to: Int.self)
+    else { return }
+    let made = dir.appendingPathComponent("new/demo")
+    let demo = try SeisclusterProcess.start(
+      ["demo", "--output", "new/demo", "--events", "2000", "--stations", "1"], in: dir,
+      shell: "exec")
+    let deadline = Date().addingTimeInterval(60)
+    while !FileManager.default.fileExists(atPath: made.path), demo.process.isRunning,
+      Date() < deadline
+    {
+      Thread.sleep(forTimeInterval: 0.002)
+    }
+    kill(demo.process.processIdentifier, SIGTERM)
+    let outcome = demo.wait()
+    #expect(outcome.status == 128 + SIGTERM, "\(outcome.errors)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
   }
 
   // MARK: Outputs (item 6)

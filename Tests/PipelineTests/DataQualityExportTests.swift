@@ -140,6 +140,11 @@ import Testing
     #expect(export.status == 0, "\(export.errors)")
     let back = try Self.read(export.outputData).segments
     let expected = try Self.expected().traces
+    // One stream, not files (a review: the summary said "wrote N files").
+    #expect(
+      export.errors.contains(
+        "export: wrote \(expected.count) segments as one MiniSEED stream to standard output; 0 failed"
+      ), "\(export.errors)")
     #expect(back.map { $0.quality.map(String.init) } == expected.map(\.quality))
     #expect(back.map(\.samples) == expected.map { .int32($0.samples) })
   }

@@ -60,8 +60,17 @@ public struct DemoRun: Sendable {
         try? fm.removeItem(at: directory.appendingPathComponent(name))
       }
     }
+    // Folders made here are removed again if the run is interrupted before it writes into them.
+    var missing: [String] = []
+    var ancestor = directory.standardizedFileURL
+    while !fm.fileExists(atPath: ancestor.path), ancestor.path != "/" {
+      missing.append(ancestor.path)
+      ancestor = ancestor.deletingLastPathComponent()
+    }
+    defer { Interruption.unregisterFolders() }
     do {
       try fm.createDirectory(at: directory, withIntermediateDirectories: true)
+      for path in missing.reversed() { Interruption.registerFolder(path) }
     } catch {
       // Foundation's words ("You don't have permission.") name neither the folder nor why.
       var parent = directory.deletingLastPathComponent()

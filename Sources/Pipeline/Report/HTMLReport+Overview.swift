@@ -84,7 +84,8 @@ extension HTMLReport {
         ? Double.nan
         : distances.count % 2 == 1 ? distances[half] : (distances[half - 1] + distances[half]) / 2
       var stationCounts: [String: Int] = [:]
-      for e in m { stationCounts["\(e.network).\(e.station)", default: 0] += 1 }
+      // Stations as the run summary names them (NET.STA.LOC; a blank location keeps its dot).
+      for e in m { stationCounts["\(e.network).\(e.station).\(e.location)", default: 0] += 1 }
       let top = stationCounts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(3)
         .map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
       html +=

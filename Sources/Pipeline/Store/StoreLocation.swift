@@ -1,6 +1,12 @@
 import Foundation
 import Store
 
+#if canImport(Glibc)
+  import Glibc
+#else
+  import Darwin
+#endif
+
 /// Where the store is, as the user chose it: `--db PATH`, else `$SEISCLUSTER_DB`, else
 /// `seiscluster.sqlite` in the working directory. Commands open it through here, so the CLI
 /// never reaches below Pipeline.
@@ -38,6 +44,15 @@ public struct StoreLocation: Sendable, Equatable {
     if !path.isEmpty {
       var isFolder: ObjCBool = false
       if !FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
+        // A folder on the path that this user cannot search hides a store that is there:
+        // `ingest` would not make one either.
+        var info = stat()
+        if stat(path, &info) != 0, errno == EACCES {
+          throw InputError(
+            path: path,
+            reason:
+              "cannot read the store: Permission denied (a folder on its path cannot be searched)")
+        }
         throw InputError(
           path: path,
           reason: "no store here: `seiscluster ingest` (or another command that writes) makes one")
