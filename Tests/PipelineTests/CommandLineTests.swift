@@ -338,13 +338,23 @@ struct CommandLineTests {
   @Test func demoEventCountsOutsideTheirRangeAreRefusedBeforeAnyWork() throws {
     let dir = try folder()
     defer { try? FileManager.default.removeItem(at: dir) }
-    for count in ["3", "20001", "99999999999999"] {
+    for count in ["3", "10001", "99999999999999"] {
       let outcome = try run(["demo", "--output", "d", "--events", count], in: dir)
       #expect(outcome.status == 64, "\(count)")
       #expect(outcome.errorLines.count == 1, "\(count): \(outcome.errors)")
-      #expect(outcome.errors.contains("--events takes 4 to 20000"), "\(count): \(outcome.errors)")
+      #expect(outcome.errors.contains("--events takes 4 to 10000"), "\(count): \(outcome.errors)")
       #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("d").path))
     }
+    // Within the range, but more than the memory there is: refused before the folder is made.
+    let limited = try run(
+      ["demo", "--output", "d", "--events", "5000"], in: dir, shell: "ulimit -v 3000000; exec")
+    #expect(limited.status == 1)
+    #expect(
+      limited.errorLines.count == 1
+        && limited.errors.contains(
+          "error: --events 5000: the demo generates its data in memory, about 5.5 GB, and"),
+      "\(limited.errors)")
+    #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("d").path))
   }
 
   @Test func absurdWindowLengthsAreOneLineErrorsNotTraps() throws {
