@@ -1,7 +1,7 @@
 import Clustering
 import Foundation
-import Numerics
 import Logging
+import Numerics
 import Seismic
 import Store
 
