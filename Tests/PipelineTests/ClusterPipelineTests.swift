@@ -14,7 +14,9 @@ import Testing
     count: Int, seed: UInt64, store: SeisStore, offset: Int = 0,
     frequencies: [Double] = [0.04, 0.3], parametersJson: String = "{}",
     station: (_ window: Int, _ family: Int) -> String = { i, _ in ["AAA", "BBB", "CCC"][i % 3] },
-    response: (_ station: String) -> Float = { _ in 0 }
+    response: (_ station: String) -> Float = { _ in 0 },
+    inputKind: WindowSetRecord.InputKind = .waveform,
+    gain: (_ window: Int) -> Float = { _ in 1 }
   ) throws
     -> [String]
   {
@@ -32,7 +34,7 @@ import Testing
         for t in 0..<64 {
           let s =
             t < 12 ? 0 : exp(-Double(t - 12) / 20) * sin(2 * .pi * frequency * Double(t) + phase)
-          samples.append(Float(s + 0.1 * g.nextGaussian()) + shift)
+          samples.append((Float(s + 0.1 * g.nextGaussian()) + shift) * gain(i))
         }
       }
       let time = Timestamp(
@@ -47,7 +49,7 @@ import Testing
     }
     try store.replaceCurrentWindowSet(
       WindowSetRecord(
-        version: "test", inputKind: .waveform, channelCount: 2, length: 64, samplingRate: 10,
+        version: "test", inputKind: inputKind, channelCount: 2, length: 64, samplingRate: 10,
         parametersJson: parametersJson, processingJson: "[]"), windows: windows)
     return truth
   }

@@ -132,6 +132,8 @@ public struct AssignJob: Sendable {
       var orphans: Double?
       /// A relabel run's class names (one per cluster): new windows are named too.
       var classes: [String]?
+      /// The level the run scaled its windows to (decision 0024): new windows get it too.
+      var windowLevelTarget: Double?
     }
     let runOptions =
       (try? ClusterJob.decodeOptions(CorrelationOptions.self, from: run.optionsJson))
@@ -146,6 +148,8 @@ public struct AssignJob: Sendable {
       referenceSet = set
       try contents.useCorrelation(references: references, of: set, quiet: quiet)
     }
+    // The new windows scaled as the run's were (decision 0024).
+    if contents.profiles == nil { contents.useLevel(runOptions.windowLevelTarget) }
     // Windows cut or preprocessed otherwise than the run's own look like other data to its
     // network: refused, as a shape mismatch is (selection may differ; imported sets carry no
     // options and are not compared).

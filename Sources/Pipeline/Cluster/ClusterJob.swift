@@ -159,11 +159,14 @@ public struct ClusterJob: Sendable {
     var memoryBytes: Int
     var separation: InputSeparation
     var seconds: Double
+    /// The windows' level when measured (`TrainingWindows.level`; the check measures the
+    /// windows as built, nil).
+    var level: Double? = nil
 
     func matches(_ plan: Plan) -> Bool {
       plan.contents.windowSet.id == windowSet && plan.clusters == clusters
         && plan.options.seed == seed && plan.contents.memoryBytes == memoryBytes
-        && plan.contents.profiles == nil
+        && plan.contents.profiles == nil && plan.contents.level == level
     }
   }
 
@@ -212,6 +215,9 @@ public struct ClusterJob: Sendable {
     var correlationReferences: [Int]? = nil
     /// `--orphans CC` (nil: off).
     var orphans: Double? = nil
+    /// `--window-level rms`: the RMS every window was scaled to (`TrainingWindows.level`);
+    /// nil: the windows as stored (and every run stored before the option existed).
+    var windowLevelTarget: Double? = nil
     /// `ClusterJob.note` and `ClusterJob.retrainOf` (nil for other runs).
     var note: String? = nil
     var retrainOf: Int64? = nil
@@ -492,6 +498,8 @@ public struct ClusterJob: Sendable {
         "correlation input: profiles of \(contents.count) windows against \(contents.networkLength) reference windows"
       )
     }
+    var options = model
+    options.windowLevel = try applyWindowLevel(to: contents, store: store.path)
     if let interrupted = try store.interruptedRun() {
       logger.info(
         "run \(interrupted.id ?? 0) was interrupted; `seiscluster cluster --resume` continues it")
@@ -507,9 +515,40 @@ public struct ClusterJob: Sendable {
       kind: .cluster, windowSetId: contents.windowSet.id ?? 0, version: "", seed: 0,
       clusterCount: clusterCount, optionsJson: "{}")
     return Plan(
-      run: placeholder, contents: contents, clusters: clusterCount, options: model,
+      run: placeholder, contents: contents, clusters: clusterCount, options: options,
       checkpoint: nil, orphans: orphanThreshold, note: note, retrainOf: retrainOf,
       firstOver: firstOver, afterDiscardedReference: afterDiscardedReference)
+  }
+
+  /// Applies `--window-level` to a new run's windows (decision 0024): with `rms`, every window
+  /// is scaled to the set's mean RMS from now on. Returns the level, which the run stores.
+  func applyWindowLevel(to contents: TrainingWindows, store: String) throws
+    -> ModelOptions.WindowLevel
+  {
+    let spectrogram = contents.profiles == nil && contents.windowSet.inputKind == .spectrogram
+    let level = model.resolvedWindowLevel(spectrogramInput: spectrogram)
+    guard level == .rms else { return level }
+    guard spectrogram else {
+      let kind =
+        contents.profiles != nil
+        ? "correlation profiles"
+        : contents.windowSet.inputKind == .imported
+          ? "imported windows" : "waveforms"
+      throw InputError(
+        path: store,
+        reason:
+          "--window-level rms scales spectrogram windows, and window set \(contents.windowSet.id ?? 0) holds \(kind): drop it, or build the windows with --input spectrogram"
+      )
+    }
+    guard model.resolvedLoss == .mse else {
+      throw InputError(
+        path: store,
+        reason:
+          "--window-level rms scales windows beyond 1, which --loss bce cannot take: use --window-level none with --loss bce"
+      )
+    }
+    contents.useLevel(try contents.meanLevel())
+    return level
   }
 
   private func interruptedPlan(store: SeisStore, logger: Logger) throws -> Plan {
@@ -551,6 +590,7 @@ public struct ClusterJob: Sendable {
     if let references = stored.correlationReferences {
       try contents.useCorrelation(references: references, quiet: quiet)
     }
+    contents.useLevel(stored.windowLevelTarget)
     let checkpoint = try store.checkpoint(runID: run.id ?? 0).map {
       try ClusterCheckpoint(encoded: $0.state)
     }
@@ -925,7 +965,8 @@ public struct ClusterJob: Sendable {
           samplingRate: set.samplingRate, parameters: set.parametersJson),
         clusterChoice: plan.choice, windowMemoryBytes: plan.contents.memoryBytes,
         correlationReferences: plan.contents.correlationReferences,
-        orphans: plan.orphans, note: plan.note, retrainOf: plan.retrainOf,
+        orphans: plan.orphans, windowLevelTarget: plan.contents.level, note: plan.note,
+        retrainOf: plan.retrainOf,
         firstOver: plan.firstOver,
         afterDiscardedReference: plan.afterDiscardedReference ? true : nil,
         storedOrder: true, sweep: sweepMark,
@@ -1193,6 +1234,9 @@ extension ClusterJob {
       options.spectrogramReference == .window, contents.count > clusterCount,
       let windowSet = contents.windowSet.id
     else { return nil }
+    // The check measures the windows as built: whether stations set the windows apart is a
+    // question about the reference, and its threshold was chosen there (decision 0020). A run
+    // that scales its windows (decision 0024) measures their separation again.
     let start = Date()
     let separation = try contents.inputSeparation(clusters: clusterCount, seed: model.seed)
     checkedSeparation = CheckedSeparation(

@@ -88,6 +88,10 @@ public struct ModelOptions: Codable, Sendable, Equatable {
   public var latent: Int? = nil
   /// The reconstruction loss; nil is mse.
   public var loss: LossChoice? = nil
+  /// `--window-level`: what the network sees of a window's overall level. Nil: the tool
+  /// chooses for a new run (`resolvedWindowLevel`) and stores its choice; runs stored before the
+  /// option existed kept their windows as built (`none`).
+  public var windowLevel: WindowLevel? = nil
   /// Weight penalties `l1 * sum|w| + l2 * sum w^2`; nil is 0.
   public var l1: Double? = nil
   public var l2: Double? = nil
@@ -129,6 +133,23 @@ public struct ModelOptions: Codable, Sendable, Equatable {
   /// code. Nil: the tool chooses for a new run (`Initialization.automatic`) and stores its
   /// choice; runs stored before the option existed used k-means.
   public var initialization: Initialization? = nil
+
+  /// What the network sees of each window's overall level (docs/decisions/0024).
+  public enum WindowLevel: String, Codable, Sendable, CaseIterable {
+    /// Each window scaled so that its RMS is the set's mean RMS (`TrainingWindows.level`):
+    /// spectrogram input only, under MSE (scaled windows exceed 1).
+    case rms
+    /// The windows as built (`none` on the command line; not `none` in Swift, where an
+    /// optional's `.none` would shadow it).
+    case asBuilt = "none"
+  }
+
+  /// The level a new run uses: as given, else `rms` for spectrogram input under MSE and
+  /// `none` for other inputs (waveforms are normalised per window already; correlation
+  /// profiles are correlations) and under binary cross-entropy.
+  public func resolvedWindowLevel(spectrogramInput: Bool) -> WindowLevel {
+    windowLevel ?? (spectrogramInput && resolvedLoss == .mse ? .rms : .asBuilt)
+  }
 
   /// Where DEC's clusters start.
   public enum Initialization: String, Codable, Sendable, CaseIterable {

@@ -261,6 +261,8 @@ public struct RelabelJob: Sendable {
     if let references = stored.correlationReferences {
       try contents.useCorrelation(references: references, quiet: quiet)
     }
+    // The source's windows as its network saw them (decision 0024).
+    contents.useLevel(stored.windowLevelTarget)
 
     // Match the labels, refusing contradictions.
     let (matches, ambiguous, otherIDLines) = labels.matching(windows: contents.windows)
@@ -583,13 +585,15 @@ public struct RelabelJob: Sendable {
       var correlationReferences: [Int]?
       /// The source run's `--orphans` threshold, kept (`assign` applies it too).
       var orphans: Double?
+      /// The source run's window level (`assign` scales new windows to it too).
+      var windowLevelTarget: Double?
     }
     let optionsJSON = try ClusterJob.encodeOptions(
       RelabelOptions(
         labels: labels.path, classes: names, clusters: k, sourceRun: sourceID,
         matchedLabels: classOfWindow.count + handOrphans.count, model: stored.model,
         correlationReferences: stored.correlationReferences,
-        orphans: stored.orphans))
+        orphans: stored.orphans, windowLevelTarget: stored.windowLevelTarget))
     var run = try store.createRun(
       RunRecord(
         kind: .relabel, parentRunId: sourceID, windowSetId: source.windowSetId,

@@ -17,6 +17,11 @@ public final class TrainingWindows {
   /// instead of the samples, and the ordinals (in the run's set) of the references.
   private(set) var profiles: WindowArray?
   private(set) var correlationReferences: [Int]?
+  /// `--window-level rms`: the RMS every window is scaled to before the network, the input
+  /// checks and the input separation see it (the mean of the set's window RMS for a new run,
+  /// `meanLevel()`; the run's own when resumed, assigned or relabelled); nil: the windows as
+  /// stored (docs/decisions/0024).
+  private(set) var level: Double?
 
   var windowSet: WindowSetRecord { reader.windowSet }
   /// The windows' metadata in stored order (no samples).
@@ -55,13 +60,67 @@ public final class TrainingWindows {
     self.memoryBytes = memoryBytes
   }
 
+  /// Scales every window from now on so that its RMS is `level` (nil: as stored).
+  func useLevel(_ level: Double?) {
+    self.level = level
+    held = nil
+  }
+
+  /// The mean over the set's windows of each window's RMS (the set read in chunks of at most
+  /// 1,024 windows and a quarter of the memory budget).
+  func meanLevel() throws -> Double {
+    let size = reader.valuesPerWindow
+    guard count > 0, size > 0 else { return 0 }
+    let chunk = max(1, min(1024, memoryBytes / 4 / max(windowBytes, 1)))
+    var values = [Float](repeating: 0, count: min(count, chunk) * size)
+    var total = 0.0
+    var start = 0
+    while start < count {
+      let end = min(count, start + chunk)
+      try values.withUnsafeMutableBufferPointer { buffer in
+        try reader.samples(range: start..<end, into: buffer)
+        for w in 0..<(end - start) {
+          total += Self.rms(UnsafeBufferPointer(rebasing: buffer[(w * size)..<((w + 1) * size)]))
+        }
+      }
+      start = end
+    }
+    return total / Double(count)
+  }
+
+  /// A window's root mean square, summed in Double.
+  static func rms(_ window: UnsafeBufferPointer<Float>) -> Double {
+    var sum = 0.0
+    for v in window { sum += Double(v) * Double(v) }
+    return (sum / Double(max(window.count, 1))).squareRoot()
+  }
+
+  /// Scales each of the `windows` windows of `size` values in `buffer` so that its RMS is
+  /// `level`; a window of zeros, or whose values are not finite, stays as it is.
+  static func scale(
+    _ buffer: UnsafeMutableBufferPointer<Float>, windows: Int, size: Int, to level: Double
+  ) {
+    for w in 0..<windows {
+      let window = UnsafeMutableBufferPointer(rebasing: buffer[(w * size)..<((w + 1) * size)])
+      let norm = rms(UnsafeBufferPointer(window))
+      guard norm > 0, norm.isFinite else { continue }
+      let factor = Float(level / norm)
+      for i in window.indices { window[i] *= factor }
+    }
+  }
+
   /// The windows as a source: the held array (read on first use) or the streamed reader.
   func source() throws -> any WindowSource {
     if let profiles { return profiles }
-    if isStreamed { return StoredWindowSource(reader: reader, memoryBytes: memoryBytes) }
+    if isStreamed {
+      return StoredWindowSource(reader: reader, memoryBytes: memoryBytes, level: level)
+    }
     if let held { return held }
     var samples = [Float](repeating: 0, count: count * reader.valuesPerWindow)
-    try samples.withUnsafeMutableBufferPointer { try reader.samples(range: 0..<count, into: $0) }
+    try samples.withUnsafeMutableBufferPointer {
+      try reader.samples(range: 0..<count, into: $0)
+      if let level { Self.scale($0, windows: count, size: reader.valuesPerWindow, to: level) }
+    }
     let array = try WindowArray(
       samples, count: count, channels: windowSet.channelCount, length: windowSet.length)
     held = array
@@ -93,6 +152,9 @@ public final class TrainingWindows {
       let end = min(count, start + chunk)
       try values.withUnsafeMutableBufferPointer { buffer in
         try reader.samples(range: start..<end, into: buffer)
+        if let level {
+          Self.scale(buffer, windows: end - start, size: reader.valuesPerWindow, to: level)
+        }
         survey.add(UnsafeBufferPointer(buffer), windows: end - start)
       }
       start = end
@@ -126,9 +188,12 @@ final class StoredWindowSource: WindowSource {
   private var loadOrder: [Int] = []
   /// Chunk reads so far (for tests and benchmarks).
   private(set) var chunkReads = 0
+  /// The RMS each window is scaled to as it is read (`TrainingWindows.level`); nil: as stored.
+  let level: Double?
 
-  init(reader: WindowSetReader, memoryBytes: Int) {
+  init(reader: WindowSetReader, memoryBytes: Int, level: Double? = nil) {
     self.reader = reader
+    self.level = level
     count = reader.count
     channels = reader.windowSet.channelCount
     length = reader.windowSet.length
@@ -173,6 +238,9 @@ final class StoredWindowSource: WindowSource {
     precondition(buffer.count >= indices.count * size, "buffer too small for the windows")
     if let first = indices.first, isConsecutive(indices) {
       try reader.samples(range: first..<(first + indices.count), into: buffer)
+      if let level {
+        TrainingWindows.scale(buffer, windows: indices.count, size: size, to: level)
+      }
       if let bad = buffer[..<(indices.count * size)].firstIndex(where: { !$0.isFinite }) {
         throw ClusteringError.nonFinite("window \(first + bad / size)")
       }
@@ -204,7 +272,12 @@ final class StoredWindowSource: WindowSource {
     if let values = cache[chunk] { return values }
     let range = (chunk * chunkSize)..<min((chunk + 1) * chunkSize, count)
     var values = [Float](repeating: 0, count: range.count * channels * length)
-    try values.withUnsafeMutableBufferPointer { try reader.samples(range: range, into: $0) }
+    try values.withUnsafeMutableBufferPointer {
+      try reader.samples(range: range, into: $0)
+      if let level {
+        TrainingWindows.scale($0, windows: range.count, size: channels * length, to: level)
+      }
+    }
     if let bad = values.firstIndex(where: { !$0.isFinite }) {
       throw ClusteringError.nonFinite("window \(range.lowerBound + bad / (channels * length))")
     }

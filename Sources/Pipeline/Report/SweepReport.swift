@@ -39,8 +39,20 @@ public struct SweepReport {
     guard !rows.isEmpty else {
       throw InputError(path: store.path, reason: "sweep \(id) has no finished run")
     }
-    guard let contents = try store.windowSetContents(id: sweep.windowSetId) else {
+    guard var contents = try store.windowSetContents(id: sweep.windowSetId) else {
       throw InputError(path: store.path, reason: "sweep \(id)'s window set is no longer stored")
+    }
+    // The windows as the runs saw them (decision 0024: scaled to the set's mean RMS, the same
+    // level for every run of the sweep), so that reconstructions compare with them.
+    if let first = try rows.first.flatMap({ try store.run(id: $0.runId) }),
+      let level = try? ClusterJob.decodeOptions(
+        ClusterJob.StoredOptions.self, from: first.optionsJson
+      ).windowLevelTarget
+    {
+      let size = contents.windowSet.channelCount * contents.windowSet.length
+      contents.samples.withUnsafeMutableBufferPointer {
+        TrainingWindows.scale($0, windows: contents.windows.count, size: size, to: level)
+      }
     }
     var rowOfID: [Int64: Int] = [:]
     for (i, w) in contents.windows.enumerated() { if let wid = w.id { rowOfID[wid] = i } }

@@ -339,7 +339,9 @@ public struct SweepJob: Sendable {
     summary: [String], reader: WindowSetReader, store: SeisStore
   ) throws -> Row {
     let stored = try StoredModel.load(for: run, from: store)
-    let loss = try Self.reconstructionLoss(of: stored.model, on: reader)
+    let level = try? ClusterJob.decodeOptions(ClusterJob.StoredOptions.self, from: run.optionsJson)
+      .windowLevelTarget
+    let loss = try Self.reconstructionLoss(of: stored.model, on: reader, level: level ?? nil)
     let scores = try truth.map {
       try Evaluation.evaluate(store: store, runID: run.id, truth: $0).scores
     }
@@ -404,9 +406,9 @@ public struct SweepJob: Sendable {
   /// The mean reconstruction loss of `model` over every value of every window (the loss it
   /// was trained on), the windows read from the store 256 at a time: memory stays bounded by
   /// the chunk whatever the set's size.
-  static func reconstructionLoss(of model: any AutoencoderModel, on reader: WindowSetReader)
-    throws -> Double
-  {
+  static func reconstructionLoss(
+    of model: any AutoencoderModel, on reader: WindowSetReader, level: Double? = nil
+  ) throws -> Double {
     let set = reader.windowSet
     let size = reader.valuesPerWindow
     let loss = model.reconstructionLoss
@@ -416,7 +418,11 @@ public struct SweepJob: Sendable {
     var buffer = [Float](repeating: 0, count: min(chunk, reader.count) * size)
     while start < reader.count {
       let end = min(reader.count, start + chunk)
-      try buffer.withUnsafeMutableBufferPointer { try reader.samples(range: start..<end, into: $0) }
+      try buffer.withUnsafeMutableBufferPointer {
+        try reader.samples(range: start..<end, into: $0)
+        // The windows as the run trained on them (decision 0024).
+        if let level { TrainingWindows.scale($0, windows: end - start, size: size, to: level) }
+      }
       let x = Tensor(
         shape: [end - start, set.channelCount, set.length],
         values: Array(buffer[..<((end - start) * size)]))

@@ -3,6 +3,7 @@ import Pipeline
 
 extension ModelOptions.ActivationChoice: ExpressibleByArgument {}
 extension ModelOptions.LossChoice: ExpressibleByArgument {}
+extension ModelOptions.WindowLevel: ExpressibleByArgument {}
 extension ModelOptions.Initialization: ExpressibleByArgument {}
 
 /// The contract's model options for `cluster` and `sweep` (and `relabel`). Unset options keep
@@ -48,6 +49,12 @@ struct ModelOptionsGroup: ParsableArguments {
       "Reconstruction loss: mse (default) or bce (binary cross-entropy, for inputs in [0, 1]: a sigmoid output that pretraining starts at each channel's mean, tanh hidden layers unless --activation says)."
   )
   var loss: ModelOptions.LossChoice?
+
+  @Option(
+    help: ArgumentHelp(
+      "Spectrogram input: rms scales each window so that its RMS is the set's mean RMS, so that quiet and loud events weigh alike in the reconstruction and a cluster of quiet windows does not form by level alone; none keeps the windows as built. Default: rms for spectrograms under --loss mse, else none (docs/decisions/0024).",
+      valueName: "rms|none"))
+  var windowLevel: ModelOptions.WindowLevel?
 
   @Option(
     help: ArgumentHelp(
@@ -125,8 +132,9 @@ struct ModelOptionsGroup: ParsableArguments {
   /// Whether any model option was given (`cluster --resume` takes the run's own).
   var anyGiven: Bool {
     let given: [Any?] = [
-      seed, architecture, filters, kernels, activation, latent, loss, l1, l2, dropout, sparsity,
-      epochs, batch, learningRate, lambda, updateInterval, tol, maxIterations, restarts,
+      seed, architecture, filters, kernels, activation, latent, loss, windowLevel, l1, l2,
+      dropout, sparsity, epochs, batch, learningRate, lambda, updateInterval, tol, maxIterations,
+      restarts,
       initialization,
     ]
     return given.contains { $0 != nil }
@@ -212,6 +220,7 @@ struct ModelOptionsGroup: ParsableArguments {
     if let activation { o.activation = activation }
     o.latent = latent
     o.loss = loss
+    o.windowLevel = windowLevel
     o.l1 = l1
     o.l2 = l2
     o.dropout = dropout
