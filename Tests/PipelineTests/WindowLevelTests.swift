@@ -78,10 +78,9 @@ import Testing
     #expect(try storedOptions(plain).model.windowLevel == .asBuilt)
   }
 
-  /// The run trains on exactly the scaled windows: the same labels as `--window-level none`
-  /// on a copy of the set scaled beforehand, window by window, to the same level.
-  @Test func aScaledRunEqualsAnUnscaledRunOnWindowsScaledBeforehand() throws {
-    let store = try spectrogramStore(count: 60, seed: 6)
+  /// A copy of `store`'s current set with each window scaled beforehand, here, to the set's
+  /// mean RMS.
+  func scaledCopy(of store: SeisStore) throws -> SeisStore {
     let contents = try #require(try store.currentWindowSetContents())
     let size = contents.windowSize
     let levels = Self.levels(contents.samples, size: size)
@@ -102,6 +101,14 @@ import Testing
           station: r.station, location: r.location, channels: r.channels, pickTime: r.pickTime,
           phase: r.phase, startTime: nil, samples: Array(scaled[(w * size)..<((w + 1) * size)]))
       })
+    return copy
+  }
+
+  /// The run trains on exactly the scaled windows: the same labels as `--window-level none`
+  /// on a copy of the set scaled beforehand, window by window, to the same level.
+  @Test func aScaledRunEqualsAnUnscaledRunOnWindowsScaledBeforehand() throws {
+    let store = try spectrogramStore(count: 60, seed: 6)
+    let copy = try scaledCopy(of: store)
     let a = try cluster(store)
     let b = try cluster(copy) { $0.windowLevel = .asBuilt }
     #expect(a.assignments == b.assignments)
@@ -111,6 +118,33 @@ import Testing
       $0.windowLevel = .asBuilt
     }
     #expect(c.probabilities != a.probabilities)
+  }
+
+  /// `relabel` retrains and steers on the windows as its source run saw them.
+  @Test func relabelSeesTheWindowsAsItsSourceRunDid() throws {
+    let store = try SeisStore()
+    let truth = try base.storeWithWindows(
+      count: 80, seed: 21, store: store, inputKind: .spectrogram, gain: Self.gain)
+    let copy = try scaledCopy(of: store)
+    _ = try cluster(store) { $0.restarts = 1 }
+    _ = try cluster(copy) {
+      $0.restarts = 1
+      $0.windowLevel = .asBuilt
+    }
+    let labels = try WindowLabelFile(
+      text: "network,station,location,time,label\n" + truth.prefix(20).joined(separator: "\n"),
+      path: "labels.csv")
+    let a = try RelabelJob(labels: labels, clusterCount: nil, quiet: true)
+      .run(store: store, logger: Logger(label: "t"))
+    let b = try RelabelJob(labels: labels, clusterCount: nil, quiet: true)
+      .run(store: copy, logger: Logger(label: "t"))
+    #expect(a.matchedLabels == 20)
+    let rows = { (s: SeisStore, id: Int64) in
+      try s.assignments(runID: id).sorted { $0.windowId < $1.windowId }.map {
+        "\($0.cluster) \($0.probability)"
+      }
+    }
+    #expect(try rows(store, a.run.id!) == rows(copy, b.run.id!))
   }
 
   @Test func aStreamedScaledSetTrainsExactlyAsAHeldOne() throws {
