@@ -50,15 +50,18 @@ import Testing
     var g = SeededGenerator(seed: 3)
     let size = 50
     var values: [Float] = []
-    for w in 0..<4 {
-      for _ in 0..<size { values.append(Float(g.nextGaussian()) * [0.01, 1, 40, 0][w]) }
+    for w in 0..<5 {
+      for _ in 0..<size { values.append(Float(g.nextGaussian()) * [0.01, 1, 40, 0, 0][w]) }
     }
+    // Window 4: subnormal values, whose factor to 0.25 would overflow float32.
+    for i in (4 * size)..<(5 * size) { values[i] = Float.leastNonzeroMagnitude }
     values.withUnsafeMutableBufferPointer {
-      TrainingWindows.scale($0, windows: 4, size: size, to: 0.25)
+      TrainingWindows.scale($0, windows: 5, size: size, to: 0.25)
     }
     let after = Self.levels(values, size: size)
     for w in 0..<3 { #expect(abs(after[w] - 0.25) < 1e-6, "window \(w): \(after[w])") }
-    #expect(values[(3 * size)...].allSatisfy { $0 == 0 })
+    #expect(values[(3 * size)..<(4 * size)].allSatisfy { $0 == 0 })
+    #expect(values[(4 * size)...].allSatisfy { $0 == Float.leastNonzeroMagnitude })
   }
 
   @Test func aSpectrogramRunScalesToTheSetsMeanRMSAndStoresItsChoice() throws {

@@ -67,25 +67,32 @@ public final class TrainingWindows {
   }
 
   /// The mean over the set's windows of each window's RMS (the set read in chunks of at most
-  /// 1,024 windows and a quarter of the memory budget).
+  /// 1,024 windows and a quarter of the memory budget). Windows of zeros count (at 0); a window
+  /// whose values are not finite does not (the input checks name it), nor does it make the
+  /// level NaN.
   func meanLevel() throws -> Double {
     let size = reader.valuesPerWindow
     guard count > 0, size > 0 else { return 0 }
     let chunk = max(1, min(1024, memoryBytes / 4 / max(windowBytes, 1)))
     var values = [Float](repeating: 0, count: min(count, chunk) * size)
     var total = 0.0
+    var counted = 0
     var start = 0
     while start < count {
       let end = min(count, start + chunk)
       try values.withUnsafeMutableBufferPointer { buffer in
         try reader.samples(range: start..<end, into: buffer)
         for w in 0..<(end - start) {
-          total += Self.rms(UnsafeBufferPointer(rebasing: buffer[(w * size)..<((w + 1) * size)]))
+          let level = Self.rms(
+            UnsafeBufferPointer(rebasing: buffer[(w * size)..<((w + 1) * size)]))
+          guard level.isFinite else { continue }
+          total += level
+          counted += 1
         }
       }
       start = end
     }
-    return total / Double(count)
+    return counted > 0 ? total / Double(counted) : 0
   }
 
   /// A window's root mean square, summed in Double.
@@ -96,7 +103,8 @@ public final class TrainingWindows {
   }
 
   /// Scales each of the `windows` windows of `size` values in `buffer` so that its RMS is
-  /// `level`; a window of zeros, or whose values are not finite, stays as it is.
+  /// `level`; a window of zeros, one whose values are not finite, and one so quiet that the
+  /// factor would overflow float32 (RMS below about 1e-38 of the level) stay as they are.
   static func scale(
     _ buffer: UnsafeMutableBufferPointer<Float>, windows: Int, size: Int, to level: Double
   ) {
@@ -105,6 +113,7 @@ public final class TrainingWindows {
       let norm = rms(UnsafeBufferPointer(window))
       guard norm > 0, norm.isFinite else { continue }
       let factor = Float(level / norm)
+      guard factor.isFinite, factor > 0 else { continue }
       for i in window.indices { window[i] *= factor }
     }
   }
