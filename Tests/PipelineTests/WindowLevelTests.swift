@@ -37,6 +37,7 @@ import Testing
     var m = base.model()
     m.epochs = 6
     m.maxIterations = 40
+    m.windowLevel = .rms
     change(&m)
     return try ClusterJob(clusterCount: 2, model: m, quiet: true).run(
       store: store, logger: Logger(label: "t"))
@@ -56,7 +57,8 @@ import Testing
     // Window 4: subnormal values, whose factor to 0.25 would overflow float32.
     for i in (4 * size)..<(5 * size) { values[i] = Float.leastNonzeroMagnitude }
     values.withUnsafeMutableBufferPointer {
-      TrainingWindows.scale($0, windows: 5, size: size, to: 0.25)
+      TrainingWindows.scale(
+        $0, windows: 5, size: size, to: WindowLevelScale(target: 0.25, power: 1))
     }
     let after = Self.levels(values, size: size)
     for w in 0..<3 { #expect(abs(after[w] - 0.25) < 1e-6, "window \(w): \(after[w])") }
@@ -70,27 +72,27 @@ import Testing
     let levels = Self.levels(contents.samples, size: contents.windowSize)
     #expect(levels.max()! / levels.min()! > 20)
     let expected = levels.reduce(0, +) / Double(levels.count)
-    let run = try cluster(store)
+    // Not the default: the windows as built, and nothing stored.
+    let plain = try cluster(try spectrogramStore(count: 60, seed: 4)) { $0.windowLevel = nil }
+    #expect(try storedOptions(plain).windowLevelTarget == nil)
+    #expect(try storedOptions(plain).model.windowLevel == .asBuilt)
+    let run = try cluster(store) { $0.windowLevel = .rms }
     let stored = try storedOptions(run)
     #expect(stored.model.windowLevel == .rms)
     let target = try #require(stored.windowLevelTarget)
     #expect(abs(target - expected) <= 1e-12 * expected)
-    // Asked for none: nothing stored, and the same set trains otherwise.
-    let plain = try cluster(try spectrogramStore(count: 60, seed: 4)) { $0.windowLevel = .asBuilt }
-    #expect(try storedOptions(plain).windowLevelTarget == nil)
-    #expect(try storedOptions(plain).model.windowLevel == .asBuilt)
   }
 
   /// A copy of `store`'s current set with each window scaled beforehand, here, to the set's
   /// mean RMS.
-  func scaledCopy(of store: SeisStore) throws -> SeisStore {
+  func scaledCopy(of store: SeisStore, power: Double = 1) throws -> SeisStore {
     let contents = try #require(try store.currentWindowSetContents())
     let size = contents.windowSize
     let levels = Self.levels(contents.samples, size: size)
     let target = levels.reduce(0, +) / Double(levels.count)
     var scaled = contents.samples
     for (w, level) in levels.enumerated() {
-      let factor = Float(target / level)
+      let factor = Float(Foundation.pow(target / level, power))
       for i in (w * size)..<((w + 1) * size) { scaled[i] *= factor }
     }
     let copy = try SeisStore()
@@ -121,6 +123,19 @@ import Testing
       $0.windowLevel = .asBuilt
     }
     #expect(c.probabilities != a.probabilities)
+  }
+
+  /// `sqrt` scales each window by the square root of the `rms` factor.
+  @Test func aSqrtRunEqualsAnUnscaledRunOnWindowsScaledHalfwayBeforehand() throws {
+    let store = try spectrogramStore(count: 60, seed: 6)
+    let copy = try scaledCopy(of: store, power: 0.5)
+    let a = try cluster(store) { $0.windowLevel = .sqrt }
+    let b = try cluster(copy) { $0.windowLevel = .asBuilt }
+    #expect(try storedOptions(a).windowLevelPower == 0.5)
+    #expect(a.assignments == b.assignments)
+    #expect(a.probabilities == b.probabilities)
+    let full = try cluster(try spectrogramStore(count: 60, seed: 6)) { $0.windowLevel = .rms }
+    #expect(full.probabilities != a.probabilities)
   }
 
   /// `relabel` retrains and steers on the windows as its source run saw them.
@@ -157,6 +172,7 @@ import Testing
     m.epochs = 6
     m.maxIterations = 40
     m.restarts = 2
+    m.windowLevel = .rms
     let a = try ClusterJob(clusterCount: 2, model: m, quiet: true).run(
       store: held, logger: Logger(label: "t"))
     var job = ClusterJob(clusterCount: 2, model: m, quiet: true)
@@ -174,6 +190,7 @@ import Testing
     m.epochs = 6
     m.maxIterations = 60
     m.tol = 0
+    m.windowLevel = .rms
     let expected = try ClusterJob(clusterCount: 2, model: m, quiet: true).run(
       store: try spectrogramStore(count: 80, seed: 8), logger: Logger(label: "t"))
     let store = try spectrogramStore(count: 80, seed: 8)
@@ -232,7 +249,7 @@ import Testing
     )
     // Waveforms resolve to none by default.
     #expect(
-      try storedOptions(try cluster(waveforms)).model.windowLevel
+      try storedOptions(try cluster(waveforms) { $0.windowLevel = nil }).model.windowLevel
         == .asBuilt)
     let spectrograms = try spectrogramStore(count: 40, seed: 2)
     let wrongLoss = #expect(throws: InputError.self) {

@@ -134,6 +134,7 @@ public struct AssignJob: Sendable {
       var classes: [String]?
       /// The level the run scaled its windows to (decision 0024): new windows get it too.
       var windowLevelTarget: Double?
+      var windowLevelPower: Double?
     }
     let runOptions =
       (try? ClusterJob.decodeOptions(CorrelationOptions.self, from: run.optionsJson))
@@ -149,7 +150,11 @@ public struct AssignJob: Sendable {
       try contents.useCorrelation(references: references, of: set, quiet: quiet)
     }
     // The new windows scaled as the run's were (decision 0024).
-    if contents.profiles == nil { contents.useLevel(runOptions.windowLevelTarget) }
+    if contents.profiles == nil {
+      contents.useLevel(
+        WindowLevelScale.stored(
+          target: runOptions.windowLevelTarget, power: runOptions.windowLevelPower))
+    }
     // Windows cut or preprocessed otherwise than the run's own look like other data to its
     // network: refused, as a shape mismatch is (selection may differ; imported sets carry no
     // options and are not compared).

@@ -161,7 +161,7 @@ public struct ClusterJob: Sendable {
     var seconds: Double
     /// The windows' level when measured (`TrainingWindows.level`; the check measures the
     /// windows as built, nil).
-    var level: Double? = nil
+    var level: WindowLevelScale? = nil
 
     func matches(_ plan: Plan) -> Bool {
       plan.contents.windowSet.id == windowSet && plan.clusters == clusters
@@ -215,9 +215,14 @@ public struct ClusterJob: Sendable {
     var correlationReferences: [Int]? = nil
     /// `--orphans CC` (nil: off).
     var orphans: Double? = nil
-    /// `--window-level rms`: the RMS every window was scaled to (`TrainingWindows.level`);
-    /// nil: the windows as stored (and every run stored before the option existed).
+    /// `--window-level rms|sqrt`: the mean RMS every window was scaled towards, and the power
+    /// of the scaling (`WindowLevelScale`; a power not stored is 1); nil: the windows as stored
+    /// (and every run stored before the option existed).
     var windowLevelTarget: Double? = nil
+    var windowLevelPower: Double? = nil
+    var windowLevelScale: WindowLevelScale? {
+      WindowLevelScale.stored(target: windowLevelTarget, power: windowLevelPower)
+    }
     /// `ClusterJob.note` and `ClusterJob.retrainOf` (nil for other runs).
     var note: String? = nil
     var retrainOf: Int64? = nil
@@ -527,7 +532,7 @@ public struct ClusterJob: Sendable {
   {
     let spectrogram = contents.profiles == nil && contents.windowSet.inputKind == .spectrogram
     let level = model.resolvedWindowLevel(spectrogramInput: spectrogram)
-    guard level == .rms else { return level }
+    guard level != .asBuilt else { return level }
     guard spectrogram else {
       let kind =
         contents.profiles != nil
@@ -537,17 +542,17 @@ public struct ClusterJob: Sendable {
       throw InputError(
         path: store,
         reason:
-          "--window-level rms scales spectrogram windows, and window set \(contents.windowSet.id ?? 0) holds \(kind): drop it, or build the windows with --input spectrogram"
+          "--window-level \(level.rawValue) scales spectrogram windows, and window set \(contents.windowSet.id ?? 0) holds \(kind): drop it, or build the windows with --input spectrogram"
       )
     }
     guard model.resolvedLoss == .mse else {
       throw InputError(
         path: store,
         reason:
-          "--window-level rms scales windows beyond 1, which --loss bce cannot take: use --window-level none with --loss bce"
+          "--window-level \(level.rawValue) scales windows beyond 1, which --loss bce cannot take: use --window-level none with --loss bce"
       )
     }
-    contents.useLevel(try contents.meanLevel())
+    contents.useLevel(WindowLevelScale(target: try contents.meanLevel(), power: level.power))
     return level
   }
 
@@ -590,7 +595,7 @@ public struct ClusterJob: Sendable {
     if let references = stored.correlationReferences {
       try contents.useCorrelation(references: references, quiet: quiet)
     }
-    contents.useLevel(stored.windowLevelTarget)
+    contents.useLevel(stored.windowLevelScale)
     let checkpoint = try store.checkpoint(runID: run.id ?? 0).map {
       try ClusterCheckpoint(encoded: $0.state)
     }
@@ -965,7 +970,8 @@ public struct ClusterJob: Sendable {
           samplingRate: set.samplingRate, parameters: set.parametersJson),
         clusterChoice: plan.choice, windowMemoryBytes: plan.contents.memoryBytes,
         correlationReferences: plan.contents.correlationReferences,
-        orphans: plan.orphans, windowLevelTarget: plan.contents.level, note: plan.note,
+        orphans: plan.orphans, windowLevelTarget: plan.contents.level?.target,
+        windowLevelPower: plan.contents.level?.power, note: plan.note,
         retrainOf: plan.retrainOf,
         firstOver: plan.firstOver,
         afterDiscardedReference: plan.afterDiscardedReference ? true : nil,

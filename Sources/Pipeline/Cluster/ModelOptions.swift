@@ -88,9 +88,9 @@ public struct ModelOptions: Codable, Sendable, Equatable {
   public var latent: Int? = nil
   /// The reconstruction loss; nil is mse.
   public var loss: LossChoice? = nil
-  /// `--window-level`: what the network sees of a window's overall level. Nil: the tool
-  /// chooses for a new run (`resolvedWindowLevel`) and stores its choice; runs stored before the
-  /// option existed kept their windows as built (`none`).
+  /// `--window-level`: what the network sees of a window's overall level. Nil: the windows as
+  /// built (`none`, decision 0024), as every run stored before the option existed; a new run
+  /// stores its choice.
   public var windowLevel: WindowLevel? = nil
   /// Weight penalties `l1 * sum|w| + l2 * sum w^2`; nil is 0.
   public var l1: Double? = nil
@@ -139,16 +139,29 @@ public struct ModelOptions: Codable, Sendable, Equatable {
     /// Each window scaled so that its RMS is the set's mean RMS (`TrainingWindows.level`):
     /// spectrogram input only, under MSE (scaled windows exceed 1).
     case rms
+    /// Each window scaled halfway (on a log scale) towards the set's mean RMS: by the square
+    /// root of the `rms` factor.
+    case sqrt
     /// The windows as built (`none` on the command line; not `none` in Swift, where an
     /// optional's `.none` would shadow it).
     case asBuilt = "none"
+
+    /// The power of `(target / r)` each window is scaled by (`WindowLevelScale`).
+    public var power: Double {
+      switch self {
+      case .rms: 1
+      case .sqrt: 0.5
+      case .asBuilt: 0
+      }
+    }
   }
 
-  /// The level a new run uses: as given, else `rms` for spectrogram input under MSE and
-  /// `none` for other inputs (waveforms are normalised per window already; correlation
-  /// profiles are correlations) and under binary cross-entropy.
+  /// The level a new run uses: as given, else `none`. Scaling lifts generator B's and the
+  /// demo's worst seeds on the default profile but lowers generator B's hard profile, so it is
+  /// not the default (decision 0024). It applies to spectrogram input under MSE only
+  /// (waveforms are normalised per window already; correlation profiles are correlations).
   public func resolvedWindowLevel(spectrogramInput: Bool) -> WindowLevel {
-    windowLevel ?? (spectrogramInput && resolvedLoss == .mse ? .rms : .asBuilt)
+    windowLevel ?? .asBuilt
   }
 
   /// Where DEC's clusters start.

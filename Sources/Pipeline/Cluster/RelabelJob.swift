@@ -262,7 +262,7 @@ public struct RelabelJob: Sendable {
       try contents.useCorrelation(references: references, quiet: quiet)
     }
     // The source's windows as its network saw them (decision 0024).
-    contents.useLevel(stored.windowLevelTarget)
+    contents.useLevel(stored.windowLevelScale)
 
     // Match the labels, refusing contradictions.
     let (matches, ambiguous, otherIDLines) = labels.matching(windows: contents.windows)
@@ -587,13 +587,15 @@ public struct RelabelJob: Sendable {
       var orphans: Double?
       /// The source run's window level (`assign` scales new windows to it too).
       var windowLevelTarget: Double?
+      var windowLevelPower: Double?
     }
     let optionsJSON = try ClusterJob.encodeOptions(
       RelabelOptions(
         labels: labels.path, classes: names, clusters: k, sourceRun: sourceID,
         matchedLabels: classOfWindow.count + handOrphans.count, model: stored.model,
         correlationReferences: stored.correlationReferences,
-        orphans: stored.orphans, windowLevelTarget: stored.windowLevelTarget))
+        orphans: stored.orphans, windowLevelTarget: stored.windowLevelTarget,
+        windowLevelPower: stored.windowLevelPower))
     var run = try store.createRun(
       RunRecord(
         kind: .relabel, parentRunId: sourceID, windowSetId: source.windowSetId,

@@ -1,3 +1,4 @@
+import Foundation
 import Clustering
 import Numerics
 import Store
@@ -17,11 +18,11 @@ public final class TrainingWindows {
   /// instead of the samples, and the ordinals (in the run's set) of the references.
   private(set) var profiles: WindowArray?
   private(set) var correlationReferences: [Int]?
-  /// `--window-level rms`: the RMS every window is scaled to before the network, the input
-  /// checks and the input separation see it (the mean of the set's window RMS for a new run,
+  /// `--window-level rms|sqrt`: how every window is scaled before the network, the input checks
+  /// and the input separation see it (towards the mean of the set's window RMS for a new run,
   /// `meanLevel()`; the run's own when resumed, assigned or relabelled); nil: the windows as
   /// stored (docs/decisions/0024).
-  private(set) var level: Double?
+  private(set) var level: WindowLevelScale?
 
   var windowSet: WindowSetRecord { reader.windowSet }
   /// The windows' metadata in stored order (no samples).
@@ -60,8 +61,8 @@ public final class TrainingWindows {
     self.memoryBytes = memoryBytes
   }
 
-  /// Scales every window from now on so that its RMS is `level` (nil: as stored).
-  func useLevel(_ level: Double?) {
+  /// Scales every window from now on by `level` (nil: as stored).
+  func useLevel(_ level: WindowLevelScale?) {
     self.level = level
     held = nil
   }
@@ -102,17 +103,18 @@ public final class TrainingWindows {
     return (sum / Double(max(window.count, 1))).squareRoot()
   }
 
-  /// Scales each of the `windows` windows of `size` values in `buffer` so that its RMS is
-  /// `level`; a window of zeros, one whose values are not finite, and one so quiet that the
-  /// factor would overflow float32 (RMS below about 1e-38 of the level) stay as they are.
+  /// Scales each of the `windows` windows of `size` values in `buffer` by `(target / r)^power`,
+  /// r its RMS (power 1: to RMS `target`); a window of zeros, one whose values are not finite,
+  /// and one so quiet that the factor would overflow float32 stay as they are.
   static func scale(
-    _ buffer: UnsafeMutableBufferPointer<Float>, windows: Int, size: Int, to level: Double
+    _ buffer: UnsafeMutableBufferPointer<Float>, windows: Int, size: Int, to level: WindowLevelScale
   ) {
     for w in 0..<windows {
       let window = UnsafeMutableBufferPointer(rebasing: buffer[(w * size)..<((w + 1) * size)])
       let norm = rms(UnsafeBufferPointer(window))
       guard norm > 0, norm.isFinite else { continue }
-      let factor = Float(level / norm)
+      let ratio = level.target / norm
+      let factor = Float(level.power == 1 ? ratio : pow(ratio, level.power))
       guard factor.isFinite, factor > 0 else { continue }
       for i in window.indices { window[i] *= factor }
     }
@@ -197,10 +199,10 @@ final class StoredWindowSource: WindowSource {
   private var loadOrder: [Int] = []
   /// Chunk reads so far (for tests and benchmarks).
   private(set) var chunkReads = 0
-  /// The RMS each window is scaled to as it is read (`TrainingWindows.level`); nil: as stored.
-  let level: Double?
+  /// How each window is scaled as it is read (`TrainingWindows.level`); nil: as stored.
+  let level: WindowLevelScale?
 
-  init(reader: WindowSetReader, memoryBytes: Int, level: Double? = nil) {
+  init(reader: WindowSetReader, memoryBytes: Int, level: WindowLevelScale? = nil) {
     self.reader = reader
     self.level = level
     count = reader.count
@@ -297,5 +299,25 @@ final class StoredWindowSource: WindowSource {
       cache[loadOrder.removeFirst()] = nil
     }
     return values
+  }
+}
+
+/// How `--window-level` scales a run's windows (docs/decisions/0024): each window by
+/// `(target / r)^power`, r its RMS and `target` the mean RMS of the run's set. Power 1 (`rms`)
+/// gives every window the RMS `target`; power 0.5 (`sqrt`) halves each window's distance from
+/// it on a log scale.
+public struct WindowLevelScale: Codable, Sendable, Equatable {
+  public var target: Double
+  public var power: Double
+
+  public init(target: Double, power: Double) {
+    self.target = target
+    self.power = power
+  }
+
+  /// The scale a run stored (`windowLevelTarget`, `windowLevelPower`; a power not stored is 1),
+  /// or nil.
+  static func stored(target: Double?, power: Double?) -> WindowLevelScale? {
+    target.map { WindowLevelScale(target: $0, power: power ?? 1) }
   }
 }

@@ -47,7 +47,7 @@ public struct SweepReport {
     if let first = try rows.first.flatMap({ try store.run(id: $0.runId) }),
       let level = try? ClusterJob.decodeOptions(
         ClusterJob.StoredOptions.self, from: first.optionsJson
-      ).windowLevelTarget
+      ).windowLevelScale
     {
       let size = contents.windowSet.channelCount * contents.windowSet.length
       contents.samples.withUnsafeMutableBufferPointer {

@@ -340,7 +340,7 @@ public struct SweepJob: Sendable {
   ) throws -> Row {
     let stored = try StoredModel.load(for: run, from: store)
     let level = try? ClusterJob.decodeOptions(ClusterJob.StoredOptions.self, from: run.optionsJson)
-      .windowLevelTarget
+      .windowLevelScale
     let loss = try Self.reconstructionLoss(of: stored.model, on: reader, level: level ?? nil)
     let scores = try truth.map {
       try Evaluation.evaluate(store: store, runID: run.id, truth: $0).scores
@@ -407,7 +407,7 @@ public struct SweepJob: Sendable {
   /// was trained on), the windows read from the store 256 at a time: memory stays bounded by
   /// the chunk whatever the set's size.
   static func reconstructionLoss(
-    of model: any AutoencoderModel, on reader: WindowSetReader, level: Double? = nil
+    of model: any AutoencoderModel, on reader: WindowSetReader, level: WindowLevelScale? = nil
   ) throws -> Double {
     let set = reader.windowSet
     let size = reader.valuesPerWindow

@@ -52,8 +52,8 @@ struct ModelOptionsGroup: ParsableArguments {
 
   @Option(
     help: ArgumentHelp(
-      "Spectrogram input: rms scales each window so that its RMS is the set's mean RMS, so that quiet and loud events weigh alike in the reconstruction and a cluster of quiet windows does not form by level alone; none keeps the windows as built. Default: rms for spectrograms under --loss mse, else none (docs/decisions/0024).",
-      valueName: "rms|none"))
+      "Spectrogram input under --loss mse: rms scales each window so that its RMS is the set's mean RMS, so that quiet and loud events weigh alike in the reconstruction; sqrt scales each window halfway there (by the square root of rms's factor); none (default) keeps the windows as built. Try sqrt or rms when the clusters split quiet events from loud ones rather than by type; on very noisy sets (SNR near 2) they can do worse (docs/decisions/0024-window-level.md).",
+      valueName: "none|sqrt|rms"))
   var windowLevel: ModelOptions.WindowLevel?
 
   @Option(
