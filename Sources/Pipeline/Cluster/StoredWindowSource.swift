@@ -1,5 +1,5 @@
-import Foundation
 import Clustering
+import Foundation
 import Numerics
 import Store
 
