@@ -333,6 +333,21 @@ struct CommandLineTests {
         == "my labels\n")
   }
 
+  /// A store path through a file (`f/s.sqlite`, `f` a file): no command can make a store there,
+  /// so the error says why instead of suggesting `ingest`.
+  @Test func aStorePathThroughAFileSaysSo() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try Data("x".utf8).write(to: dir.appendingPathComponent("f"))
+    let outcome = try run(
+      ["export", "--format", "csv", "--output", "-", "--db", "f/s.sqlite"], in: dir)
+    #expect(outcome.status == 1)
+    #expect(
+      outcome.errorLines == [
+        "error: f/s.sqlite: no store here: a part of the path is a file, not a folder"
+      ], "\(outcome.errors)")
+  }
+
   /// A review's `demo --events 99999999999999` was accepted and grew past 3 GB in ten seconds:
   /// the demo generates its data in memory, so its size is bounded before any work.
   @Test func demoEventCountsOutsideTheirRangeAreRefusedBeforeAnyWork() throws {
@@ -1056,7 +1071,7 @@ struct CommandLineTests {
     else { return }
     let made = dir.appendingPathComponent("new/demo")
     let demo = try SeisclusterProcess.start(
-      ["demo", "--output", "new/demo", "--events", "2000", "--stations", "1"], in: dir,
+      ["demo", "--output", "new/demo", "--events", "400", "--stations", "1"], in: dir,
       shell: "exec")
     let deadline = Date().addingTimeInterval(60)
     while !FileManager.default.fileExists(atPath: made.path), demo.process.isRunning,
@@ -1064,8 +1079,11 @@ struct CommandLineTests {
     {
       Thread.sleep(forTimeInterval: 0.002)
     }
+    // Interrupted while it generates (400 events take about a second), once its folder exists.
+    let seen = FileManager.default.fileExists(atPath: made.path) && demo.process.isRunning
     kill(demo.process.processIdentifier, SIGTERM)
     let outcome = demo.wait()
+    #expect(seen, "the demo's folder was not seen while it ran: \(outcome.errors)")
     #expect(outcome.status == 128 + SIGTERM, "\(outcome.errors)")
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
   }

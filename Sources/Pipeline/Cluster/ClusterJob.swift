@@ -531,7 +531,7 @@ public struct ClusterJob: Sendable {
     -> ModelOptions.WindowLevel
   {
     let spectrogram = contents.profiles == nil && contents.windowSet.inputKind == .spectrogram
-    let level = model.resolvedWindowLevel(spectrogramInput: spectrogram)
+    let level = model.resolvedWindowLevel
     guard level != .asBuilt else { return level }
     guard spectrogram else {
       let kind =

@@ -160,9 +160,7 @@ public struct ModelOptions: Codable, Sendable, Equatable {
   /// demo's worst seeds on the default profile but lowers generator B's hard profile, so it is
   /// not the default (decision 0024). It applies to spectrogram input under MSE only
   /// (waveforms are normalised per window already; correlation profiles are correlations).
-  public func resolvedWindowLevel(spectrogramInput: Bool) -> WindowLevel {
-    windowLevel ?? .asBuilt
-  }
+  public var resolvedWindowLevel: WindowLevel { windowLevel ?? .asBuilt }
 
   /// Where DEC's clusters start.
   public enum Initialization: String, Codable, Sendable, CaseIterable {

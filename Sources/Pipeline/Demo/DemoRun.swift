@@ -43,7 +43,8 @@ public struct DemoRun: Sendable {
     }
     // The data are generated in memory first: about 1.1 MB an event at a 200 Hz station
     // (`demo --stations 1`, release build: 1,000 events peaked at 1.1 GB, 4,000 at 4.4 GB).
-    let needed = options.eventCount * 1_100_000
+    let (product, overflow) = max(options.eventCount, 0).multipliedReportingOverflow(by: 1_100_000)
+    let needed = overflow ? Int.max : product
     guard needed <= MemoryLimit.availableBytes else {
       throw InputError(
         path: "--events \(options.eventCount)",
@@ -78,10 +79,12 @@ public struct DemoRun: Sendable {
       missing.append(ancestor.path)
       ancestor = ancestor.deletingLastPathComponent()
     }
+    // Registered before they are made, so that no signal falls between the two (`rmdir` of a
+    // folder not made yet does nothing).
+    for path in missing.reversed() { Interruption.registerFolder(path) }
     defer { Interruption.unregisterFolders() }
     do {
       try fm.createDirectory(at: directory, withIntermediateDirectories: true)
-      for path in missing.reversed() { Interruption.registerFolder(path) }
     } catch {
       // Foundation's words ("You don't have permission.") name neither the folder nor why.
       var parent = directory.deletingLastPathComponent()

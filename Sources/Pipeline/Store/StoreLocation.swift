@@ -47,11 +47,18 @@ public struct StoreLocation: Sendable, Equatable {
         // A folder on the path that this user cannot search hides a store that is there:
         // `ingest` would not make one either.
         var info = stat()
-        if stat(path, &info) != 0, errno == EACCES {
-          throw InputError(
-            path: path,
-            reason:
-              "cannot read the store: Permission denied (a folder on its path cannot be searched)")
+        if stat(path, &info) != 0 {
+          if errno == EACCES {
+            throw InputError(
+              path: path,
+              reason:
+                "cannot read the store: Permission denied (a folder on its path cannot be searched)"
+            )
+          }
+          if errno == ENOTDIR {
+            throw InputError(
+              path: path, reason: "no store here: a part of the path is a file, not a folder")
+          }
         }
         throw InputError(
           path: path,
