@@ -74,24 +74,15 @@ public final class TrainingWindows {
   func meanLevel() throws -> Double {
     let size = reader.valuesPerWindow
     guard count > 0, size > 0 else { return 0 }
-    let chunk = max(1, min(1024, memoryBytes / 4 / max(windowBytes, 1)))
-    var values = [Float](repeating: 0, count: min(count, chunk) * size)
     var total = 0.0
     var counted = 0
-    var start = 0
-    while start < count {
-      let end = min(count, start + chunk)
-      try values.withUnsafeMutableBufferPointer { buffer in
-        try reader.samples(range: start..<end, into: buffer)
-        for w in 0..<(end - start) {
-          let level = Self.rms(
-            UnsafeBufferPointer(rebasing: buffer[(w * size)..<((w + 1) * size)]))
-          guard level.isFinite else { continue }
-          total += level
-          counted += 1
-        }
+    try forEachStoredChunk { buffer, windows in
+      for w in 0..<windows {
+        let level = Self.rms(UnsafeBufferPointer(rebasing: buffer[(w * size)..<((w + 1) * size)]))
+        guard level.isFinite else { continue }
+        total += level
+        counted += 1
       }
-      start = end
     }
     return counted > 0 ? total / Double(counted) : 0
   }
@@ -156,6 +147,18 @@ public final class TrainingWindows {
       return survey
     }
     var survey = InputSurvey(valuesPerWindow: reader.valuesPerWindow, cap: cap)
+    try forEachStoredChunk { buffer, windows in
+      if let level { Self.scale(buffer, windows: windows, size: reader.valuesPerWindow, to: level) }
+      survey.add(UnsafeBufferPointer(buffer), windows: windows)
+    }
+    return survey
+  }
+
+  /// Reads the stored set in order, in chunks of at most 1,024 windows and a quarter of the
+  /// memory budget, into one buffer: `body` gets it and the number of windows it holds.
+  private func forEachStoredChunk(
+    _ body: (UnsafeMutableBufferPointer<Float>, Int) throws -> Void
+  ) throws {
     let chunk = max(1, min(1024, memoryBytes / 4 / max(windowBytes, 1)))
     var values = [Float](repeating: 0, count: min(count, chunk) * reader.valuesPerWindow)
     var start = 0
@@ -163,14 +166,10 @@ public final class TrainingWindows {
       let end = min(count, start + chunk)
       try values.withUnsafeMutableBufferPointer { buffer in
         try reader.samples(range: start..<end, into: buffer)
-        if let level {
-          Self.scale(buffer, windows: end - start, size: reader.valuesPerWindow, to: level)
-        }
-        survey.add(UnsafeBufferPointer(buffer), windows: end - start)
+        try body(buffer, end - start)
       }
       start = end
     }
-    return survey
   }
 
   /// Windows encoded at once in whole-set passes: all of a held set (exactly as before

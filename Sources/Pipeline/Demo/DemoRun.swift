@@ -43,8 +43,7 @@ public struct DemoRun: Sendable {
     }
     // The data are generated in memory first: about 1.1 MB an event at a 200 Hz station
     // (`demo --stations 1`, release build: 1,000 events peaked at 1.1 GB, 4,000 at 4.4 GB).
-    let (product, overflow) = max(options.eventCount, 0).multipliedReportingOverflow(by: 1_100_000)
-    let needed = overflow ? Int.max : product
+    let needed = (ByteCount(1_100_000) * options.eventCount).value
     guard needed <= MemoryLimit.availableBytes else {
       throw InputError(
         path: "--events \(options.eventCount)",
